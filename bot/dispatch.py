@@ -1,0 +1,211 @@
+"""The durable dispatcher: delivers what is due, once, whatever crashes or replicas do.
+
+What is due lives in the outbox table, not in APScheduler: APScheduler only decides *when* to
+look. A run claims due rows (other replicas skip them), delivers each, and settles it in its
+own transaction. Slack's answers decide what happens next: 429 waits ``Retry-After`` and keeps
+the message pending, transient errors back off, permanent ones fail with the reason and stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.domain import MessageStatus, OutgoingMessage
+from bot.ports import Messenger, SendOutcome, UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[UnitOfWork, OutgoingMessage, datetime], None]
+"""An internal job runs inside the transaction that marks its row done: exactly once."""
+
+MAX_ATTEMPTS = 8
+BASE_BACKOFF = timedelta(seconds=10)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    dropped: int = 0
+    jobs: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.retried + self.dropped + self.jobs
+
+
+def backoff(attempts: int) -> timedelta:
+    factor: int = 2 ** max(0, attempts - 1)
+    return min(BASE_BACKOFF * factor, MAX_BACKOFF)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        messenger: Messenger,
+        clock: Clock,
+        jobs: Mapping[str, Job],
+        worker: str,
+        batch_size: int = 100,
+        lease: timedelta = timedelta(minutes=5),
+        max_batches: int = 1000,
+    ) -> None:
+        self._uow = uow
+        self._messenger = messenger
+        self._clock = clock
+        self._jobs = dict(jobs)
+        self._worker = worker
+        self._batch_size = batch_size
+        self._lease = lease
+        self._max_batches = max_batches
+        self._lock = threading.Lock()
+        self._again = threading.Event()
+
+    def preview(self, now: datetime | None = None, limit: int = 1000) -> list[OutgoingMessage]:
+        """What a run at ``now`` would deliver, touching nothing (``mentorbot tick --dry-run``)."""
+        with self._uow() as uow:
+            return uow.outbox.due_preview(now=now or self._clock.now(), limit=limit)
+
+    def deliver_now(self) -> DispatchReport | None:
+        """Deliver what is due now; if a run is already going, ask it to go round once more.
+
+        Handlers call this right after a change so people hear back in a second, not at the
+        next scheduler tick, without piling up one dispatching thread per click.
+        """
+        if not self._lock.acquire(blocking=False):
+            self._again.set()
+            return None
+        try:
+            report = DispatchReport()
+            while True:
+                self._again.clear()
+                self._run(self._clock.now(), report)
+                if not self._again.is_set():
+                    return report
+        finally:
+            self._lock.release()
+
+    def run_once(self, now: datetime | None = None) -> DispatchReport:
+        """One complete pass as of ``now`` (the scheduler's tick and ``mentorbot tick``)."""
+        report = DispatchReport()
+        with self._lock:
+            self._run(now or self._clock.now(), report)
+        return report
+
+    def _run(self, now: datetime, report: DispatchReport) -> None:
+        for _ in range(self._max_batches):
+            with self._uow() as uow:
+                claimed = uow.outbox.claim_due(
+                    now=now, limit=self._batch_size, lease=self._lease, worker=self._worker
+                )
+                uow.commit()
+            if not claimed:
+                return
+            paused_until: dict[str, datetime] = {}
+            for message in claimed:
+                if message.team_id in paused_until:
+                    self._release(message, paused_until[message.team_id])
+                    report.retried += 1
+                    continue
+                retry_at = self._deliver(message, now, report)
+                if retry_at is not None:
+                    paused_until[message.team_id] = retry_at
+
+    def _deliver(
+        self, message: OutgoingMessage, now: datetime, report: DispatchReport
+    ) -> datetime | None:
+        """Deliver one message; returns when to try again if Slack asked us to slow down."""
+        if message.expires_at is not None and now > message.expires_at:
+            message.status = MessageStatus.DROPPED
+            message.last_error = "late: its moment had passed"
+            self._settle(message)
+            report.dropped += 1
+            return None
+        job = self._jobs.get(message.kind)
+        if job is not None:
+            try:
+                with self._uow() as uow:
+                    job(uow, message, now)
+                    message.status = MessageStatus.SENT
+                    message.sent_at = now
+                    message.attempts += 1
+                    uow.outbox.settle(message)
+                    uow.commit()
+                report.jobs += 1
+            except Exception as error:  # a broken job must not block the queue behind it
+                log.exception("job %s (%s) raised", message.key, message.kind)
+                message.status = MessageStatus.FAILED
+                message.last_error = f"internal: {type(error).__name__}"
+                self._settle(message)
+                report.failed += 1
+                report.failures.append((message.key, message.last_error))
+            return None
+        try:
+            result = self._messenger.send(message)
+        except Exception as error:  # a bug in rendering must not stop the other messages
+            log.exception("sending %s (%s) raised", message.key, message.kind)
+            result_error = f"internal: {type(error).__name__}"
+            message.attempts += 1
+            message.status = MessageStatus.FAILED
+            message.last_error = result_error
+            self._settle(message)
+            report.failed += 1
+            report.failures.append((message.key, result_error))
+            return None
+        if result.outcome is SendOutcome.SENT:
+            message.status = MessageStatus.SENT
+            message.sent_at = now
+            message.attempts += 1
+            message.last_error = ""
+            self._settle(message)
+            report.sent += 1
+            return None
+        if result.outcome is SendOutcome.FAILED:
+            message.status = MessageStatus.FAILED
+            message.attempts += 1
+            message.last_error = result.error
+            self._settle(message)
+            report.failed += 1
+            report.failures.append((message.key, result.error))
+            log.warning("giving up on %s to %s: %s", message.kind, message.recipient, result.error)
+            return None
+        if result.retry_after is not None:  # rate limited: not the message's fault
+            retry_at = now + timedelta(seconds=max(1.0, result.retry_after))
+            self._release(message, retry_at, error=result.error)
+            report.retried += 1
+            return retry_at
+        message.attempts += 1
+        message.last_error = result.error
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = MessageStatus.FAILED
+            message.last_error = f"gave up after {message.attempts} attempts: {result.error}"
+            report.failed += 1
+            report.failures.append((message.key, message.last_error))
+        else:
+            message.status = MessageStatus.PENDING
+            message.due_at = now + backoff(message.attempts)
+            report.retried += 1
+        self._settle(message)
+        return None
+
+    def _release(self, message: OutgoingMessage, at: datetime, *, error: str = "") -> None:
+        message.status = MessageStatus.PENDING
+        message.due_at = at
+        if error:
+            message.last_error = error
+        self._settle(message)
+
+    def _settle(self, message: OutgoingMessage) -> None:
+        with self._uow() as uow:
+            uow.outbox.settle(message)
+            uow.commit()

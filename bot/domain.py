@@ -1,0 +1,182 @@
+"""The program's nouns: mentors, requests, proposals, partnerships and outgoing messages.
+
+Plain dataclasses, so services and their tests need no database. Every one carries the Slack
+workspace (``team_id``): the model is multi-workspace from day one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+DEFAULT_FOCUS_AREAS: tuple[str, ...] = (
+    "leadership",
+    "communication",
+    "change management",
+    "career growth",
+    "navigating culture and politics",
+    "technical skills",
+    "work-life balance",
+)
+
+
+class RequestStatus(StrEnum):
+    MATCHING = "matching"  # suggestions shown, the mentee has not picked yet
+    PENDING_MENTOR = "pending_mentor"  # a mentor has been asked and has not answered
+    MATCHED = "matched"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class PartnershipStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    ENDED = "ended"
+
+
+class MessageStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True)
+class CrossCompanyRule:
+    """How organizations may meet.
+
+    ``required``: every mentor comes from another organization than the mentee.
+    ``competitors``: pairs of organizations that never meet, whatever else is allowed.
+    Organizations compare case-insensitively, ignoring surrounding blanks.
+    """
+
+    required: bool = False
+    competitors: frozenset[frozenset[str]] = frozenset()
+
+    def allows(self, mentee_org: str, mentor_org: str, *, mentee_wants_other: bool) -> bool:
+        a, b = normalize_org(mentee_org), normalize_org(mentor_org)
+        same = bool(a) and a == b
+        if (self.required or mentee_wants_other) and same:
+            return False
+        return frozenset((a, b)) not in self.competitors
+
+
+def normalize_org(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+@dataclass(frozen=True)
+class ProgramRules:
+    """The program settings the domain needs; built once from settings at start-up."""
+
+    focus_areas: tuple[str, ...] = DEFAULT_FOCUS_AREAS
+    term: timedelta = timedelta(days=365)
+    cross_company: CrossCompanyRule = CrossCompanyRule()
+    suggestions: int = 3
+    request_reminder_after: timedelta = timedelta(days=3)
+    request_expires_after_reminder: timedelta = timedelta(days=2)
+    coordinators: tuple[str, ...] = ()
+    max_capacity: int = 5
+
+
+@dataclass
+class MentorProfile:
+    team_id: str
+    user_id: str
+    expertise: list[str]
+    bio: str
+    organization: str
+    capacity: int
+    languages: list[str]
+    tz: str
+    tz_offset: int = 0  # seconds east of UTC, as Slack reports it; used if ``tz`` is unknown
+    accepting: bool = True
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class MentorRequest:
+    team_id: str
+    mentee_id: str
+    goals: str
+    focus_areas: list[str]
+    organization: str
+    wants_other_org: bool
+    tz: str
+    tz_offset: int = 0
+    status: RequestStatus = RequestStatus.MATCHING
+    created_at: datetime | None = None
+    matched_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class MatchProposal:
+    """One mentor asked to take one request: the unit a mentor accepts or declines."""
+
+    team_id: str
+    request_id: int
+    mentee_id: str
+    mentor_id: str
+    score: int
+    reason: str
+    status: ProposalStatus = ProposalStatus.PENDING
+    decline_reason: str = ""
+    created_at: datetime | None = None
+    answered_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class Partnership:
+    team_id: str
+    mentor_id: str
+    mentee_id: str
+    request_id: int | None
+    started_at: datetime
+    ends_at: datetime
+    status: PartnershipStatus = PartnershipStatus.ACTIVE
+    ended_at: datetime | None = None
+    end_reason: str = ""
+    id: int | None = None
+
+    def members(self) -> tuple[str, str]:
+        return (self.mentor_id, self.mentee_id)
+
+
+@dataclass
+class OutgoingMessage:
+    """Something due to happen at ``due_at``: a message to a person, or an internal job.
+
+    ``key`` is unique: adding the same key twice keeps the first, which is what makes every
+    service safe to re-run. ``recipient`` is a user ID, a channel ID, or several user IDs joined
+    by commas (a group DM of those people with the bot).
+    """
+
+    team_id: str
+    kind: str
+    recipient: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None  # past this, sending would be pointless: drop it
+    status: MessageStatus = MessageStatus.PENDING
+    attempts: int = 0
+    last_error: str = ""
+    sent_at: datetime | None = None
+    id: int | None = None

@@ -1,0 +1,30 @@
+"""Names of the outgoing messages and internal jobs, shared by services and renderers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    # to the mentee
+    SUGGESTIONS = "mentee.suggestions"
+    WAITLISTED = "mentee.waitlisted"
+    # to the mentor
+    MENTOR_REQUEST = "mentor.request"
+    MENTOR_REQUEST_REMINDER = "mentor.request_reminder"
+    MENTOR_REQUEST_EXPIRED = "mentor.request_expired"
+    # to both, in a group DM with the bot
+    INTRODUCTION = "partnership.introduction"
+    # to coordinators
+    COORDINATOR_WAITLIST = "coordinator.waitlist"
+    # internal jobs: run a service instead of sending anything
+    EXPIRE_PROPOSAL = "job.expire_proposal"
+
+
+class SuggestionContext(StrEnum):
+    """Why the mentee is seeing suggestions, so the message can say it kindly."""
+
+    FIRST = "first"
+    AFTER_DECLINE = "after_decline"
+    AFTER_NO_ANSWER = "after_no_answer"
+    FROM_WAITLIST = "from_waitlist"

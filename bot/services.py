@@ -1,0 +1,18 @@
+"""The services a running bot offers, built once at start-up and handed to the handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.dispatch import Dispatcher
+from bot.domain import ProgramRules
+from bot.mentoring import MentoringService
+
+
+@dataclass(frozen=True)
+class Services:
+    mentoring: MentoringService
+    dispatcher: Dispatcher
+    rules: ProgramRules
+    clock: Clock

@@ -1,0 +1,528 @@
+"""Block Kit, built by pure functions from domain objects and message payloads.
+
+Everything that reaches Slack goes through ``text``/``truncate`` so no field can exceed
+Slack's limits, whatever a person typed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.domain import MentorProfile, MentorRequest, Partnership
+from bot.kinds import SuggestionContext
+
+Block = dict[str, Any]
+
+SECTION_TEXT_MAX = 3000
+BUTTON_TEXT_MAX = 75
+OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
+MODAL_TITLE_MAX = 24
+PRIVATE_METADATA_MAX = 3000
+MESSAGE_BLOCKS_MAX = 50
+VIEW_BLOCKS_MAX = 100
+
+
+def truncate(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def plain(value: str, limit: int = 150) -> dict[str, Any]:
+    return {"type": "plain_text", "text": truncate(value, limit), "emoji": True}
+
+
+def mrkdwn(value: str, limit: int = SECTION_TEXT_MAX) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": truncate(value, limit)}
+
+
+def section(value: str, *, accessory: dict[str, Any] | None = None, block_id: str = "") -> Block:
+    block: Block = {"type": "section", "text": mrkdwn(value)}
+    if accessory is not None:
+        block["accessory"] = accessory
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def header(value: str) -> Block:
+    return {"type": "header", "text": plain(value, 150)}
+
+
+def context(*parts: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(p, 2000) for p in parts[:10]]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(
+    label: str, action_id: str, value: str = "", *, style: str | None = None
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": plain(label, BUTTON_TEXT_MAX),
+        "action_id": action_id,
+    }
+    if value:
+        element["value"] = value[:2000]
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: dict[str, Any], block_id: str = "") -> Block:
+    block: Block = {"type": "actions", "elements": list(elements)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def option(label: str, value: str | None = None) -> dict[str, Any]:
+    return {
+        "text": plain(label, OPTION_TEXT_MAX),
+        "value": truncate(value if value is not None else label, OPTION_VALUE_MAX),
+    }
+
+
+def quote(value: str) -> str:
+    """Quote what a person wrote without letting it ping anyone or break out of the quote."""
+    escaped = escape(value.strip())
+    return "\n".join("> " + line for line in escaped.splitlines() or [""])
+
+
+def escape(value: str) -> str:
+    """Slack's three control characters; stops `<!channel>` or `<@U1>` typed into a field."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def listing(items: Iterable[str]) -> str:
+    words = list(items)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def slack_date(at: datetime, pattern: str = "{date_long_pretty}") -> str:
+    """A date every reader sees in their own time zone, with a UTC fallback."""
+    fallback = at.strftime("%A %d %B %Y %H:%M UTC")
+    return f"<!date^{int(at.timestamp())}^{pattern}|{fallback}>"
+
+
+# -- help -------------------------------------------------------------------------------------
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("/mentor ask", "Ask for a mentor: say what you want to grow in, and pick from the best fits."),
+    (
+        "/mentor offer",
+        "Volunteer as a mentor, or edit your mentor profile (and pause new requests).",
+    ),
+    ("/mentor help", "This list."),
+)
+
+
+def help_blocks(*, unknown: str | None = None) -> tuple[str, list[Block]]:
+    lines = "\n".join(f"• `{command}`: {what}" for command, what in COMMANDS)
+    intro = (
+        f"I don't know `{escape(truncate(unknown, 40))}`. Here is what I can do:"
+        if unknown
+        else "Mentorbot pairs mentees with volunteer mentors and keeps the year on track."
+    )
+    text = f"{intro}\n{lines}"
+    return text, [section(intro), section(lines)]
+
+
+# -- modals -----------------------------------------------------------------------------------
+
+
+def _input(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str = "",
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "element": {**element, "action_id": "value"},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def _text_input(
+    *, initial: str = "", multiline: bool = False, max_length: int = 3000, placeholder: str = ""
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    return element
+
+
+def _multi_select(areas: Sequence[str], chosen: Sequence[str], placeholder: str) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "multi_static_select",
+        "placeholder": plain(placeholder),
+        "options": [option(a) for a in areas[:100]],
+    }
+    initial = [option(a) for a in chosen if a in areas]
+    if initial:
+        element["initial_options"] = initial
+    return element
+
+
+def modal(
+    *, callback_id: str, title: str, submit: str, blocks: list[Block], metadata: dict[str, Any]
+) -> dict[str, Any]:
+    private = json.dumps(metadata, separators=(",", ":"))
+    if len(private) > PRIVATE_METADATA_MAX:
+        raise ValueError("private_metadata over Slack's limit")
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, MODAL_TITLE_MAX),
+        "submit": plain(submit, MODAL_TITLE_MAX),
+        "close": plain("Cancel", MODAL_TITLE_MAX),
+        "private_metadata": private,
+        "blocks": blocks[:VIEW_BLOCKS_MAX],
+    }
+
+
+def offer_modal(
+    *,
+    areas: Sequence[str],
+    profile: MentorProfile | None,
+    max_capacity: int,
+    metadata: dict[str, Any],
+) -> dict[str, Any]:
+    capacity_options = [
+        option(f"{n} mentee{'s' if n > 1 else ''} at a time", str(n))
+        for n in range(1, max_capacity + 1)
+    ]
+    current = profile.capacity if profile else 1
+    capacity = {
+        "type": "static_select",
+        "options": capacity_options,
+        "initial_option": capacity_options[min(max(current, 1), max_capacity) - 1],
+    }
+    accepting_option = option("Yes, I'm taking new mentees", "accepting")
+    accepting: dict[str, Any] = {"type": "checkboxes", "options": [accepting_option]}
+    if profile is None or profile.accepting:
+        accepting["initial_options"] = [accepting_option]
+    intro = (
+        "Thank you for volunteering! Mentees pick from mentors whose experience fits what they "
+        "want to grow in. You'll always be asked first, and can say no."
+        if profile is None
+        else "Update your mentor profile. Untick the last box to pause new requests."
+    )
+    blocks = [
+        section(intro),
+        _input(
+            "expertise",
+            "Where can you help?",
+            _multi_select(areas, profile.expertise if profile else [], "Choose areas"),
+        ),
+        _input(
+            "bio",
+            "A few words about you",
+            _text_input(
+                initial=profile.bio if profile else "",
+                multiline=True,
+                max_length=1500,
+                placeholder="Your path, what you enjoy helping with, how you like to meet",
+            ),
+            optional=True,
+        ),
+        _input(
+            "organization",
+            "Your organization",
+            _text_input(initial=profile.organization if profile else "", max_length=120),
+            hint="Used for the program's cross-company rules.",
+        ),
+        _input("capacity", "How many mentees can you take?", capacity),
+        _input(
+            "languages",
+            "Languages you can mentor in",
+            _text_input(
+                initial=", ".join(profile.languages) if profile else "",
+                max_length=200,
+                placeholder="English, Spanish",
+            ),
+            optional=True,
+        ),
+        _input("accepting", "New requests", accepting, optional=True),
+    ]
+    return modal(
+        callback_id="mentor_offer",
+        title="Offer to mentor",
+        submit="Save",
+        blocks=blocks,
+        metadata=metadata,
+    )
+
+
+def ask_modal(
+    *, areas: Sequence[str], request: MentorRequest | None, metadata: dict[str, Any]
+) -> dict[str, Any]:
+    other: dict[str, Any] = {
+        "type": "checkboxes",
+        "options": [option("I'd like a mentor from another organization", "other_org")],
+    }
+    if request is not None and request.wants_other_org:
+        other["initial_options"] = other["options"]
+    blocks = [
+        section(
+            "You drive this partnership: tell a mentor what you want to grow in this year, "
+            "and I'll suggest the three people who fit best."
+        ),
+        _input(
+            "goals",
+            "What do you want to grow in?",
+            _text_input(
+                initial=request.goals if request else "",
+                multiline=True,
+                max_length=2000,
+                placeholder="For example: lead my first team through a reorganization",
+            ),
+        ),
+        _input(
+            "focus_areas",
+            "Focus areas",
+            _multi_select(areas, request.focus_areas if request else [], "Choose areas"),
+        ),
+        _input(
+            "organization",
+            "Your organization",
+            _text_input(initial=request.organization if request else "", max_length=120),
+        ),
+        _input("other_org", "Mentor's organization", other, optional=True),
+    ]
+    return modal(
+        callback_id="mentor_ask",
+        title="Ask for a mentor",
+        submit="Find mentors",
+        blocks=blocks,
+        metadata=metadata,
+    )
+
+
+def decline_modal(*, mentee_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    blocks = [
+        section(
+            f"No problem: <@{mentee_id}> will be offered other mentors, without blame. "
+            "If you like, tell the program team why (only they will see it)."
+        ),
+        _input(
+            "reason",
+            "Reason (private, optional)",
+            _text_input(multiline=True, max_length=1000),
+            optional=True,
+        ),
+    ]
+    return modal(
+        callback_id="mentor_decline",
+        title="Decline request",
+        submit="Decline",
+        blocks=blocks,
+        metadata=metadata,
+    )
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+_SUGGESTION_INTROS = {
+    SuggestionContext.FIRST: (
+        "Here are the mentors who fit you best. Pick the one you'd like to ask:"
+    ),
+    SuggestionContext.AFTER_DECLINE: (
+        "Your mentor request wasn't a match this time: that's about their availability, not "
+        "about you. Here are other mentors who fit you well:"
+    ),
+    SuggestionContext.AFTER_NO_ANSWER: (
+        "Your mentor hasn't been able to answer, so let's not keep you waiting. "
+        "Here are other mentors who fit you well:"
+    ),
+    SuggestionContext.FROM_WAITLIST: (
+        "Good news: mentors who fit you are now available. Pick the one you'd like to ask:"
+    ),
+}
+
+
+def suggestions_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    context_ = SuggestionContext(payload.get("context", SuggestionContext.FIRST))
+    intro = _SUGGESTION_INTROS[context_]
+    request_id = int(payload["request_id"])
+    blocks: list[Block] = [section(intro)]
+    for candidate in payload["candidates"][:10]:
+        mentor_id = str(candidate["mentor_id"])
+        lines = [f"*<@{mentor_id}>*", str(candidate["reason"]).capitalize()]
+        if candidate.get("bio"):
+            lines.append(quote(truncate(str(candidate["bio"]), 280)))
+        blocks.append(
+            section(
+                "\n".join(lines),
+                accessory=button(
+                    "Ask to mentor me", "pick_mentor", f"{request_id}:{mentor_id}", style="primary"
+                ),
+            )
+        )
+    blocks.append(
+        context("They'll get your goals and can accept or decline. No pressure either way.")
+    )
+    return intro, blocks
+
+
+def picked_message(mentor_id: str) -> tuple[str, list[Block]]:
+    text = f"You asked <@{mentor_id}> to be your mentor. I'll let you know as soon as they answer."
+    return text, [section(f":hourglass_flowing_sand: {text}")]
+
+
+def mentor_request_message(
+    payload: dict[str, Any], *, reminder: bool = False
+) -> tuple[str, list[Block]]:
+    mentee = str(payload["mentee_id"])
+    proposal_id = str(payload["proposal_id"])
+    lead = (
+        f"A gentle reminder: <@{mentee}> is still hoping you'll mentor them."
+        if reminder
+        else f"<@{mentee}> would like you to be their mentor."
+    )
+    blocks = [
+        section(f":wave: {lead}"),
+        section(f"*What they want to grow in*\n{quote(str(payload.get('goals', '')))}"),
+        section(f"*Focus areas:* {escape(listing(payload.get('focus_areas', [])))}"),
+        context(f"Why you: {escape(str(payload.get('reason', '')))}"),
+        actions(
+            button("Accept", "accept_request", proposal_id, style="primary"),
+            button("Decline", "decline_request", proposal_id),
+            block_id="answer",
+        ),
+    ]
+    return lead, blocks
+
+
+def mentor_answered_message(mentee_id: str, *, accepted: bool) -> tuple[str, list[Block]]:
+    text = (
+        f":white_check_mark: You accepted <@{mentee_id}>'s request. "
+        "Your introduction is on its way."
+        if accepted
+        else f"You declined <@{mentee_id}>'s request. Thank you for letting them know quickly."
+    )
+    return text, [section(text)]
+
+
+def request_expired_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    text = (
+        f"No need to answer <@{payload['mentee_id']}>'s request any more: it expired and they "
+        "have been offered other mentors. If you're short on time, `/mentor offer` lets you "
+        "pause new requests."
+    )
+    return text, [section(text)]
+
+
+def introduction_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    mentor, mentee = payload["mentor_id"], payload["mentee_id"]
+    ends_at = datetime.fromisoformat(str(payload["ends_at"]))
+    text = f"Welcome to your mentoring partnership, <@{mentee}> and <@{mentor}>!"
+    checklist = "\n".join(
+        [
+            f"1. <@{mentee}>, you drive: share what you want from this year and bring questions.",
+            "2. Agree on a weekly 45-60 minute session and put it in your calendars.",
+            "3. Agree what stays between you two: trust is the whole point.",
+            "4. Set 1-5 specific goals for the year together.",
+            "5. At your first session, talk about your paths so far and how you like to work.",
+        ]
+    )
+    blocks = [
+        header("Welcome to your mentoring partnership"),
+        section(
+            f":tada: <@{mentor}> is <@{mentee}>'s mentor from today until "
+            f"{slack_date(ends_at, '{date_long}')}."
+        ),
+        section(f"*What <@{mentee}> wants to grow in*\n{quote(str(payload.get('goals', '')))}"),
+        section(f"*Kickoff checklist*\n{checklist}"),
+        context(
+            "I'm here all year to help you keep your rhythm. `/mentor help` lists what I can do."
+        ),
+    ]
+    return text, blocks
+
+
+def waitlisted_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    text = (
+        "Every mentor who fits you is busy right now, so you're on the waitlist. I'll message "
+        "you as soon as someone is free, and the program team knows you're waiting."
+    )
+    return text, [section(f":seedling: {text}")]
+
+
+def coordinator_waitlist_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    text = (
+        f"<@{payload['mentee_id']}> is waiting for a mentor: nobody who fits has room. "
+        f"Focus areas: {escape(listing(payload.get('focus_areas', [])))}."
+    )
+    return text, [section(f":hourglass: {text}")]
+
+
+# -- App Home ---------------------------------------------------------------------------------
+
+
+def home_view(
+    *,
+    user_id: str,
+    partnerships: Sequence[Partnership],
+    request: MentorRequest | None,
+    profile: MentorProfile | None,
+) -> dict[str, Any]:
+    blocks: list[Block] = [header("Mentorbot")]
+    active = [p for p in partnerships if p.status.value in ("active", "paused")]
+    if active:
+        blocks.append(section("*Your partnerships*"))
+        for p in active[:20]:
+            role = "mentor" if p.mentor_id == user_id else "mentee"
+            partner = p.mentee_id if role == "mentor" else p.mentor_id
+            blocks.append(
+                section(
+                    f"You are <@{partner}>'s {role} since {slack_date(p.started_at, '{date_long}')}"
+                    f" (until {slack_date(p.ends_at, '{date_long}')})."
+                )
+            )
+    elif request is not None:
+        status = {
+            "matching": "You have mentor suggestions waiting in our DMs: pick one to ask.",
+            "pending_mentor": "You've asked a mentor; waiting for their answer.",
+            "waitlisted": "You're on the waitlist; I'll message you when a mentor is free.",
+        }.get(request.status.value, "")
+        blocks.append(section(f"*Your mentor request*\n{status}"))
+    else:
+        blocks.append(
+            section(
+                "A mentor can help you grow in leadership, your career and more, for a year. "
+                "You drive: you say what you want to work on, and pick your mentor."
+            )
+        )
+    if profile is not None:
+        state = "taking new mentees" if profile.accepting else "paused for new mentees"
+        blocks.append(context(f"Your mentor profile: {state}, up to {profile.capacity} at a time."))
+    blocks.append(divider())
+    buttons = [
+        button("Offer to mentor" if profile is None else "Edit mentor profile", "open_offer")
+    ]
+    if not any(p.mentee_id == user_id for p in active):
+        buttons.insert(0, button("Ask for a mentor", "open_ask", style="primary"))
+    blocks.append(actions(*buttons, block_id="home_actions"))
+    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}

@@ -1,0 +1,54 @@
+"""`/mentor <subcommand>`: answered in the ack when it's instant, after it when Slack is needed."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.services import Services
+from handlers import blocks
+from handlers.openers import open_ask, open_offer
+
+MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
+
+
+def split(text: str) -> tuple[str, str]:
+    parts = text.strip().split(maxsplit=1)
+    if not parts:
+        return "", ""
+    return parts[0].lower(), parts[1] if len(parts) > 1 else ""
+
+
+class MentorCommand:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def register(self, app: App) -> None:
+        app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
+
+    def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
+        subcommand, _ = split(command.get("text", ""))
+        if subcommand in MODAL_SUBCOMMANDS:
+            ack()
+            return
+        text, help_blocks = blocks.help_blocks(
+            unknown=subcommand if subcommand not in ("", "help") else None
+        )
+        ack(text=text, blocks=help_blocks, response_type="ephemeral")
+
+    def follow_up(
+        self, command: dict[str, str], client: WebClient, respond: Respond, context: BoltContext
+    ) -> None:
+        subcommand, _ = split(command.get("text", ""))
+        team_id, user_id = context.team_id or "", context.user_id or ""
+        trigger_id = command.get("trigger_id", "")
+        if subcommand == "ask":
+            refusal = open_ask(
+                self._services, client, team_id=team_id, user_id=user_id, trigger_id=trigger_id
+            )
+            if refusal:
+                respond(text=refusal, response_type="ephemeral")
+        elif subcommand == "offer":
+            open_offer(
+                self._services, client, team_id=team_id, user_id=user_id, trigger_id=trigger_id
+            )

@@ -1,0 +1,62 @@
+"""Reading what people typed into modals, defensively: a crafted or odd payload never raises."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class ViewForm:
+    """The submitted values of a modal, by block ID (each input's action ID is ``value``)."""
+
+    def __init__(self, view: Any) -> None:
+        view = view if isinstance(view, dict) else {}
+        state = view.get("state")
+        values = state.get("values") if isinstance(state, dict) else None
+        self._values: dict[str, Any] = values if isinstance(values, dict) else {}
+        self.metadata = _metadata(view.get("private_metadata"))
+
+    def _element(self, block_id: str) -> dict[str, Any]:
+        block = self._values.get(block_id)
+        if not isinstance(block, dict):
+            return {}
+        element = block.get("value")
+        if not isinstance(element, dict):
+            element = next((v for v in block.values() if isinstance(v, dict)), {})
+        return element
+
+    def text(self, block_id: str) -> str:
+        value = self._element(block_id).get("value")
+        return value if isinstance(value, str) else ""
+
+    def selected(self, block_id: str) -> str:
+        chosen = self._element(block_id).get("selected_option")
+        if isinstance(chosen, dict) and isinstance(chosen.get("value"), str):
+            return str(chosen["value"])
+        return ""
+
+    def multi(self, block_id: str) -> list[str]:
+        chosen = self._element(block_id).get("selected_options")
+        if not isinstance(chosen, list):
+            return []
+        return [str(o["value"]) for o in chosen if isinstance(o, dict) and "value" in o]
+
+    def checked(self, block_id: str, value: str) -> bool:
+        return value in self.multi(block_id)
+
+
+def _metadata(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, str) or not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def int_or_none(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None

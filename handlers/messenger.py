@@ -1,0 +1,105 @@
+"""Slack out: turns an outgoing message into Block Kit and posts it, reading Slack's answer.
+
+Slack's answer decides the message's fate: 429 -> try again after ``Retry-After``; 5xx and
+connection trouble -> back off and retry; errors that will never change (the person left, the
+channel is gone) -> failed with the reason, never retried.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.domain import OutgoingMessage
+from bot.kinds import Kind
+from bot.ports import SendOutcome, SendResult
+from handlers import blocks
+
+log = logging.getLogger(__name__)
+
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "account_inactive",
+        "user_disabled",
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "restricted_action",
+        "not_allowed_token_type",
+        "invalid_auth",
+        "token_revoked",
+        "team_access_not_granted",
+        "missing_scope",
+        "no_permission",
+    }
+)
+
+Renderer = Callable[[dict[str, Any]], tuple[str, list[blocks.Block]]]
+
+RENDERERS: dict[str, Renderer] = {
+    Kind.SUGGESTIONS: blocks.suggestions_message,
+    Kind.WAITLISTED: blocks.waitlisted_message,
+    Kind.MENTOR_REQUEST: blocks.mentor_request_message,
+    Kind.MENTOR_REQUEST_REMINDER: lambda p: blocks.mentor_request_message(p, reminder=True),
+    Kind.MENTOR_REQUEST_EXPIRED: blocks.request_expired_message,
+    Kind.INTRODUCTION: blocks.introduction_message,
+    Kind.COORDINATOR_WAITLIST: blocks.coordinator_waitlist_message,
+}
+
+
+def classify(error: SlackApiError) -> SendResult:
+    status = error.response.status_code
+    code = str(error.response.get("error", "")) if isinstance(error.response.data, dict) else ""
+    if status == 429:
+        retry_after = float(error.response.headers.get("Retry-After", "") or 1)
+        return SendResult(SendOutcome.RETRY, error="ratelimited", retry_after=retry_after)
+    if status >= 500:
+        return SendResult(SendOutcome.RETRY, error=f"http {status}")
+    if code in PERMANENT_ERRORS:
+        return SendResult(SendOutcome.FAILED, error=code)
+    return SendResult(SendOutcome.RETRY, error=code or f"http {status}")
+
+
+class SlackMessenger:
+    def __init__(self, client_for: Callable[[str], WebClient]) -> None:
+        self._client_for = client_for
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        renderer = RENDERERS.get(message.kind)
+        if renderer is None:
+            return SendResult(SendOutcome.FAILED, error=f"no renderer for {message.kind}")
+        text, message_blocks = renderer(message.payload)
+        client = self._client_for(message.team_id)
+        try:
+            channel = self._channel(client, message.recipient)
+            client.chat_postMessage(
+                channel=channel,
+                text=blocks.truncate(text, 3000),
+                blocks=message_blocks[: blocks.MESSAGE_BLOCKS_MAX],
+                unfurl_links=False,
+                metadata={"event_type": "mentorbot_message", "event_payload": {"key": message.key}},
+            )
+        except SlackApiError as error:
+            return classify(error)
+        except (SlackClientError, OSError) as error:  # connection refused, reset, timed out
+            return SendResult(SendOutcome.RETRY, error=f"connection: {type(error).__name__}")
+        return SendResult(SendOutcome.SENT)
+
+    @staticmethod
+    def _channel(client: WebClient, recipient: str) -> str:
+        """A user ID posts to the bot's DM with them; several users share a group DM."""
+        if "," not in recipient:
+            return recipient
+        opened = client.conversations_open(users=recipient)
+        return str(opened["channel"]["id"])

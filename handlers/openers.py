@@ -1,0 +1,73 @@
+"""Opening the ask and offer modals, from `/mentor` and from App Home buttons alike."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.services import Services
+from handlers import blocks
+
+log = logging.getLogger(__name__)
+
+
+def time_zone(client: WebClient, user_id: str) -> tuple[str, int]:
+    """The person's time zone from their Slack profile; never asked in a form.
+
+    If Slack can't tell us, matching treats them as UTC rather than refusing to help.
+    """
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        return "", 0
+    return str(user.get("tz") or ""), int(user.get("tz_offset") or 0)
+
+
+def open_ask(
+    services: Services, client: WebClient, *, team_id: str, user_id: str, trigger_id: str
+) -> str | None:
+    """Open the ask modal; or the reason it can't open, for an ephemeral reply."""
+    overview = services.mentoring.overview(team_id, user_id)
+    for partnership in overview.partnerships:
+        if partnership.mentee_id == user_id and partnership.status.value in ("active", "paused"):
+            return (
+                f"You already have a mentor, <@{partnership.mentor_id}>. "
+                "If the fit is not there, `/mentor end` closes it without blame."
+            )
+    if overview.request is not None and overview.request.status.value == "pending_mentor":
+        return "You've already asked a mentor; I'll tell you as soon as they answer."
+    tz, tz_offset = time_zone(client, user_id)
+    view = blocks.ask_modal(
+        areas=services.rules.focus_areas,
+        request=overview.request,
+        metadata={"tz": tz, "tz_offset": tz_offset},
+    )
+    client.views_open(trigger_id=trigger_id, view=view)
+    return None
+
+
+def open_offer(
+    services: Services, client: WebClient, *, team_id: str, user_id: str, trigger_id: str
+) -> None:
+    tz, tz_offset = time_zone(client, user_id)
+    view = blocks.offer_modal(
+        areas=services.rules.focus_areas,
+        profile=services.mentoring.mentor_profile(team_id, user_id),
+        max_capacity=services.rules.max_capacity,
+        metadata={"tz": tz, "tz_offset": tz_offset},
+    )
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def confirmation(title: str, text: str) -> dict[str, Any]:
+    """What a modal turns into after a successful submit, so people know what happens next."""
+    return {
+        "type": "modal",
+        "title": blocks.plain(title, blocks.MODAL_TITLE_MAX),
+        "close": blocks.plain("Done", blocks.MODAL_TITLE_MAX),
+        "blocks": [blocks.section(text)],
+    }

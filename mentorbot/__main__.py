@@ -1,0 +1,5 @@
+import sys
+
+from mentorbot.cli import main
+
+sys.exit(main())

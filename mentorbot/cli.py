@@ -1,0 +1,152 @@
+"""`mentorbot run | migrate | tick`: the command people and deployments type.
+
+Heavy imports wait until a subcommand needs them, so a settings mistake is reported at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from types import FrameType
+
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from bot.clock import FixedClock
+from mentorbot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("mentorbot")
+
+USAGE_ERROR = 2
+
+
+def _fail(problems: Sequence[str], *, code: int = USAGE_ERROR) -> int:
+    print("mentorbot can't start:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return code
+
+
+def _parse_now(value: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not an ISO-8601 time; try 2026-03-02T09:00:00+01:00"
+        ) from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="mentorbot", description="A Slack companion for mentoring programs."
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="migrate the database, then run the bot")
+    commands.add_parser("migrate", help="bring the database schema up to date and exit")
+    tick = commands.add_parser("tick", help="deliver what is due once, then exit (for cron)")
+    tick.add_argument("--now", type=_parse_now, help="act as of this ISO-8601 instant")
+    tick.add_argument("--dry-run", action="store_true", help="list what would go out; send nothing")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        return _fail(error.problems)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        if args.command == "migrate":
+            return migrate(settings)
+        if args.command == "tick":
+            return tick(settings, now=args.now, dry_run=args.dry_run)
+        return run(settings)
+    except ArgumentError:
+        return _fail(
+            [
+                "DATABASE_URL: not a database URL SQLAlchemy understands "
+                "(sqlite:///path.db or postgresql://user@host/db)"
+            ]
+        )
+    except OperationalError as error:
+        return _fail([f"DATABASE_URL: can't use the database: {error.orig or error}"], code=1)
+
+
+def migrate(settings: Settings) -> int:
+    from storage import connect
+
+    database = connect(settings.database_url)
+    database.migrate()
+    print("The database is up to date.")
+    database.dispose()
+    return 0
+
+
+def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
+    from mentorbot.wiring import build_runtime
+
+    at = now or datetime.now(UTC)
+    if not dry_run:
+        problems = settings.missing_for_slack()
+        if problems:
+            return _fail(problems)
+    runtime = build_runtime(settings, clock=FixedClock(at), token_verification=False)
+    try:
+        if dry_run:
+            due = runtime.services.dispatcher.preview(at)
+            print(f"{len(due)} due as of {at.isoformat()}:")
+            for message in due:
+                print(f"  {message.due_at.isoformat()}  {message.kind:<28} -> {message.recipient}")
+            return 0
+        report = runtime.services.dispatcher.run_once(at)
+        print(
+            f"as of {at.isoformat()}: sent {report.sent}, jobs {report.jobs}, retrying "
+            f"{report.retried}, failed {report.failed}, dropped {report.dropped}"
+        )
+        return 0
+    finally:
+        runtime.shutdown()
+
+
+def run(settings: Settings) -> int:
+    problems = settings.missing_for_slack()
+    if problems:
+        return _fail(problems)
+    from mentorbot.wiring import build_runtime
+
+    runtime = build_runtime(settings)
+    runtime.start_scheduler()
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("connecting to Slack in Socket Mode")
+            SocketModeHandler(runtime.app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+        else:
+            import waitress
+
+            from mentorbot.http import wsgi_app
+
+            log.info("listening on http://%s:%d/slack/events", settings.host, settings.port)
+            waitress.serve(wsgi_app(runtime.app), host=settings.host, port=settings.port, threads=8)
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        runtime.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

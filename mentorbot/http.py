@@ -1,0 +1,35 @@
+"""The HTTP edge: Slack's requests at ``POST /slack/events``, and a liveness check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def wsgi_app(app: App) -> WSGIApp:
+    slack = SlackRequestHandler(app)
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/slack/events":
+            if method != "POST":
+                return _plain(start_response, "405 Method Not Allowed", "POST only\n")
+            return slack(environ, start_response)
+        if path == "/healthz":
+            return _plain(start_response, "200 OK", "ok\n")
+        return _plain(start_response, "404 Not Found", "not found\n")
+
+    return application
+
+
+def _plain(start_response: StartResponse, status: str, body: str) -> list[bytes]:
+    data = body.encode()
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))])
+    return [data]

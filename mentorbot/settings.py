@@ -1,0 +1,176 @@
+"""Settings from the environment (and a ``.env`` file), read once at start-up and passed down."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.domain import DEFAULT_FOCUS_AREAS, CrossCompanyRule, ProgramRules, normalize_org
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split(value: Any, separator: str = ",") -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(separator) if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    slack_bot_token: str | None = Field(default=None, description="Bot token, xoxb-...")
+    slack_signing_secret: str | None = Field(
+        default=None, description="Verifies that requests come from Slack (Basic Information)."
+    )
+    slack_app_token: str | None = Field(
+        default=None, description="App-level token (xapp-...): when set, Socket Mode is used."
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        description="Web API base URL: GovSlack and tests point it elsewhere.",
+    )
+    port: int = Field(default=3000, ge=1, le=65535, description="HTTP mode listens here.")
+    host: str = Field(default="0.0.0.0", description="HTTP mode binds this address.")  # noqa: S104
+    database_url: str = Field(
+        default="sqlite:///mentorbot.db",
+        description="SQLAlchemy URL; a SQLite file in the working directory by default.",
+    )
+    mentorbot_coordinators: CommaList = Field(
+        default_factory=list, description="Slack user IDs of the program's coordinators."
+    )
+    mentorbot_program_channel: str | None = Field(
+        default=None, description="Channel ID for announcements and celebrations."
+    )
+    mentorbot_focus_areas: CommaList = Field(
+        default_factory=lambda: list(DEFAULT_FOCUS_AREAS),
+        description="The program's focus areas, comma-separated.",
+    )
+    mentorbot_term_days: int = Field(default=365, ge=7, le=3650, description="Program term.")
+    mentorbot_cross_company_required: bool = Field(
+        default=False, description="Every mentor comes from another organization than the mentee."
+    )
+    mentorbot_competitors: CommaList = Field(
+        default_factory=list,
+        description="Rival organizations that never meet: 'Acme|Globex, Initech|Umbrella'.",
+    )
+    mentorbot_request_reminder_days: float = Field(default=3, gt=0, le=60)
+    mentorbot_request_expiry_days: float = Field(
+        default=2, gt=0, le=60, description="Days after the reminder before the next mentor."
+    )
+    mentorbot_max_capacity: int = Field(default=5, ge=1, le=20)
+    mentorbot_dispatch_interval_seconds: int = Field(default=30, ge=1, le=3600)
+    log_level: str = Field(default="INFO")
+
+    @field_validator("mentorbot_coordinators", "mentorbot_focus_areas", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        return _split(value)
+
+    @field_validator("mentorbot_competitors", mode="before")
+    @classmethod
+    def _competitors(cls, value: Any) -> Any:
+        pairs = _split(value)
+        if isinstance(pairs, list):
+            for pair in pairs:
+                if len([p for p in str(pair).split("|") if p.strip()]) != 2:
+                    raise ValueError(f"'{pair}' is not a pair: write 'Acme|Globex'")
+        return pairs
+
+    @field_validator("mentorbot_coordinators")
+    @classmethod
+    def _user_ids(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if v[:1] not in ("U", "W") or not v.isalnum()]
+        if bad:
+            raise ValueError(f"not Slack user IDs (like U012ABCDEF): {', '.join(bad)}")
+        return value
+
+    @field_validator("mentorbot_focus_areas")
+    @classmethod
+    def _areas(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("name at least one focus area")
+        too_long = [v for v in value if len(v) > 75]
+        if too_long:
+            raise ValueError(f"focus areas must be 75 characters or fewer: {too_long[0]}")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// for a local test server)")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    def missing_for_slack(self) -> list[str]:
+        """What running against Slack still needs, as messages naming the variable to set."""
+        problems = []
+        if not self.slack_bot_token:
+            problems.append(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from "
+                "your app's OAuth & Permissions page."
+            )
+        elif not self.slack_bot_token.startswith("xoxb-"):
+            problems.append("SLACK_BOT_TOKEN should start with xoxb- (the bot token).")
+        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+            problems.append(
+                "SLACK_APP_TOKEN should start with xapp- (an app-level token with "
+                "connections:write, from Basic Information)."
+            )
+        if not self.socket_mode and not self.slack_signing_secret:
+            problems.append(
+                "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your app's "
+                "Basic Information page (or set SLACK_APP_TOKEN to use Socket Mode)."
+            )
+        return problems
+
+    def program_rules(self) -> ProgramRules:
+        competitors = frozenset(
+            frozenset(normalize_org(side) for side in pair.split("|"))
+            for pair in self.mentorbot_competitors
+        )
+        return ProgramRules(
+            focus_areas=tuple(self.mentorbot_focus_areas),
+            term=timedelta(days=self.mentorbot_term_days),
+            cross_company=CrossCompanyRule(
+                required=self.mentorbot_cross_company_required, competitors=competitors
+            ),
+            request_reminder_after=timedelta(days=self.mentorbot_request_reminder_days),
+            request_expires_after_reminder=timedelta(days=self.mentorbot_request_expiry_days),
+            coordinators=tuple(self.mentorbot_coordinators),
+            max_capacity=self.mentorbot_max_capacity,
+        )
+
+
+class SettingsError(Exception):
+    """Settings that can't work, with one line per problem saying how to fix it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError([_describe(e) for e in error.errors()]) from None
+
+
+def _describe(error: Any) -> str:
+    name = str(error["loc"][0]).upper() if error.get("loc") else "SETTINGS"
+    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    value = error.get("input")
+    secret = "TOKEN" in name or "SECRET" in name
+    short = isinstance(value, str | int | float) and len(str(value)) < 80
+    shown = f" (got {value!r})" if short and not secret else ""
+    return f"{name}: {message}{shown}"

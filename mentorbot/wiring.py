@@ -1,0 +1,133 @@
+"""Builds the running bot from settings: database, services, Slack app, dispatcher, scheduler."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.dispatch import Dispatcher
+from bot.kinds import Kind
+from bot.mentoring import MentoringService
+from bot.ports import UnitOfWork
+from bot.services import Services
+from handlers import SlackMessenger, TrackedExecutor, build_app
+from mentorbot.settings import Settings
+from storage import Database, SqlUnitOfWork, connect
+
+log = logging.getLogger("mentorbot")
+
+
+def web_client(settings: Settings, *, interactive: bool) -> WebClient:
+    """A Web API client on ``SLACK_API_URL``.
+
+    Interactive calls (opening a modal, updating a clicked message) retry once on 429 and 5xx:
+    a person is waiting. The dispatcher's client never retries by itself, because the
+    dispatcher reschedules with ``Retry-After`` and must not block its batch.
+    """
+    handlers: list[RetryHandler] = [ConnectionErrorRetryHandler(max_retry_count=1)]
+    if interactive:
+        handlers += [
+            RateLimitErrorRetryHandler(max_retry_count=1),
+            ServerErrorRetryHandler(max_retry_count=1),
+        ]
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=handlers,
+    )
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    services: Services
+    app: App
+    executor: TrackedExecutor
+    scheduler: BackgroundScheduler | None = field(default=None)
+
+    def start_scheduler(self) -> None:
+        """Look for due messages every N seconds (and once at start-up, to catch up)."""
+        scheduler = BackgroundScheduler(timezone=UTC)
+        scheduler.add_job(
+            self.services.dispatcher.run_once,
+            "interval",
+            seconds=self.settings.mentorbot_dispatch_interval_seconds,
+            id="dispatch",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.start()
+        self.scheduler = scheduler
+
+    def shutdown(self) -> None:
+        """Stop looking for work, finish what was started, release the database."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+        self.executor.shutdown(wait=True)
+        self.database.dispose()
+
+
+def build_services(
+    database: Database, settings: Settings, *, clock: Clock, messenger: SlackMessenger
+) -> Services:
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(database.sessions)
+
+    rules = settings.program_rules()
+    mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
+    dispatcher = Dispatcher(
+        uow=uow,
+        messenger=messenger,
+        clock=clock,
+        jobs={Kind.EXPIRE_PROPOSAL: mentoring.expire},
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+    )
+    return Services(mentoring=mentoring, dispatcher=dispatcher, rules=rules, clock=clock)
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    database: Database | None = None,
+    migrate: bool = True,
+    token_verification: bool = True,
+) -> Runtime:
+    database = database or connect(settings.database_url)
+    if migrate:
+        database.migrate()
+    sender = web_client(settings, interactive=False)
+    services = build_services(
+        database,
+        settings,
+        clock=clock or SystemClock(),
+        messenger=SlackMessenger(lambda _team: sender),
+    )
+    executor = TrackedExecutor()
+    app = build_app(
+        services=services,
+        client=web_client(settings, interactive=True),
+        signing_secret=settings.slack_signing_secret or "",
+        executor=executor,
+        token_verification=token_verification,
+    )
+    return Runtime(
+        settings=settings, database=database, services=services, app=app, executor=executor
+    )

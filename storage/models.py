@@ -1,0 +1,156 @@
+"""Tables. Every row carries the Slack workspace (``team_id``); timestamps are UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware in Python on both databases (SQLite has no time zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: attach a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class MentorProfileRow(Base):
+    __tablename__ = "mentor_profiles"
+    __table_args__ = (Index("uq_mentor_profiles_team_user", "team_id", "user_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    expertise: Mapped[list[str]]
+    bio: Mapped[str] = mapped_column(Text, default="")
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[int]
+    languages: Mapped[list[str]]
+    tz: Mapped[str] = mapped_column(String(64))
+    tz_offset: Mapped[int]
+    accepting: Mapped[bool]
+    created_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+
+
+class MentorRequestRow(Base):
+    __tablename__ = "mentor_requests"
+    __table_args__ = (Index("ix_mentor_requests_team_mentee", "team_id", "mentee_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    mentee_id: Mapped[str] = mapped_column(String(32))
+    goals: Mapped[str] = mapped_column(Text)
+    focus_areas: Mapped[list[str]]
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    wants_other_org: Mapped[bool]
+    tz: Mapped[str] = mapped_column(String(64))
+    tz_offset: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime | None]
+    matched_at: Mapped[datetime | None]
+
+
+class MatchProposalRow(Base):
+    __tablename__ = "match_proposals"
+    __table_args__ = (
+        Index("ix_match_proposals_team_mentee", "team_id", "mentee_id"),
+        Index("ix_match_proposals_team_mentor_status", "team_id", "mentor_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[int] = mapped_column(index=True)
+    mentee_id: Mapped[str] = mapped_column(String(32))
+    mentor_id: Mapped[str] = mapped_column(String(32))
+    score: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+
+
+class PartnershipRow(Base):
+    __tablename__ = "partnerships"
+    __table_args__ = (
+        Index("ix_partnerships_team_mentor", "team_id", "mentor_id"),
+        Index("ix_partnerships_team_mentee", "team_id", "mentee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    mentor_id: Mapped[str] = mapped_column(String(32))
+    mentee_id: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[int | None]
+    started_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutgoingMessageRow(Base):
+    """The durable schedule: one row per message or job, unique by ``key``."""
+
+    __tablename__ = "outgoing_messages"
+    __table_args__ = (
+        Index("uq_outgoing_messages_team_key", "team_id", "key", unique=True),
+        Index("ix_outgoing_messages_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(255))
+    due_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]]
+    expires_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+
+
+class ProcessedEventRow(Base):
+    """Slack retries events; the first delivery of an event ID wins."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime]

@@ -1,0 +1,74 @@
+"""One transaction per unit of work; it rolls back unless told to commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.ports import (
+    EventLog,
+    MentorRepository,
+    Outbox,
+    PartnershipRepository,
+    ProposalRepository,
+    RequestRepository,
+)
+from storage.repositories import (
+    SqlEventLog,
+    SqlMentorRepository,
+    SqlOutbox,
+    SqlPartnershipRepository,
+    SqlProposalRepository,
+    SqlRequestRepository,
+)
+
+
+class SqlUnitOfWork:
+    mentors: MentorRepository
+    requests: RequestRepository
+    proposals: ProposalRepository
+    partnerships: PartnershipRepository
+    outbox: Outbox
+    events: EventLog
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside a `with` block")
+        return self._session
+
+    def __enter__(self) -> Self:
+        self._session = self._sessions()
+        session = self._session
+        self.mentors = SqlMentorRepository(session)
+        self.requests = SqlRequestRepository(session)
+        self.proposals = SqlProposalRepository(session)
+        self.partnerships = SqlPartnershipRepository(session)
+        self.outbox = SqlOutbox(session)
+        self.events = SqlEventLog(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

@@ -1,0 +1,237 @@
+"""Sends requests to the bot the way Slack does: signed, form-encoded or JSON, over HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+_ids = count(1)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class SignedSlack:
+    """Plays Slack's side of the HTTP edge for one bot URL and signing secret."""
+
+    def __init__(
+        self, *, url: str, signing_secret: str, team_id: str, response_url: Any = None
+    ) -> None:
+        self.url = url
+        self.team_id = team_id
+        self._verifier = SignatureVerifier(signing_secret)
+        self._response_url = response_url  # callable(name) -> URL on the fake Slack
+
+    # -- the raw edge ------------------------------------------------------------------------
+
+    def post(
+        self,
+        body: str,
+        *,
+        content_type: str,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+        path: str = "/slack/events",
+    ) -> Reply:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature
+            if signature is not None
+            else self._verifier.generate_signature(timestamp=ts, body=body),
+            **(extra_headers or {}),
+        }
+        request = urllib.request.Request(
+            self.url.rstrip("/") + path, data=body.encode(), headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(response.status, response.read(), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read(), dict(error.headers))
+
+    def _form(self, fields: dict[str, str], **kwargs: Any) -> Reply:
+        return self.post(
+            urlencode(fields), content_type="application/x-www-form-urlencoded", **kwargs
+        )
+
+    def _payload(self, payload: dict[str, Any], **kwargs: Any) -> Reply:
+        return self._form({"payload": json.dumps(payload)}, **kwargs)
+
+    def _url(self, name: str) -> str:
+        if self._response_url is None:
+            return "https://hooks.slack.com/commands/T/1/x"
+        return str(self._response_url(name))
+
+    # -- what people do ----------------------------------------------------------------------
+
+    def command(self, text: str, *, user: str, command: str = "/mentor", **kwargs: Any) -> Reply:
+        """Someone types ``/mentor <text>`` in a channel."""
+        n = next(_ids)
+        return self._form(
+            {
+                "token": "legacy-verification-token",
+                "team_id": self.team_id,
+                "team_domain": "test",
+                "channel_id": "C0GENERAL",
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": command,
+                "text": text,
+                "api_app_id": "A0MENTOR",
+                "is_enterprise_install": "false",
+                "response_url": self._url(f"command-{n}"),
+                "trigger_id": f"{n}.{n}.trigger",
+            },
+            **kwargs,
+        )
+
+    def click(
+        self,
+        action_id: str,
+        *,
+        user: str,
+        value: str = "",
+        channel: str = "D0BOT",
+        message_ts: str = "1700000000.000100",
+        view: dict[str, Any] | None = None,
+        block_id: str = "b",
+        **kwargs: Any,
+    ) -> Reply:
+        """Someone clicks a button in a message (or, with ``view``, in the App Home)."""
+        n = next(_ids)
+        container: dict[str, Any]
+        if view is not None:
+            container = {"type": "view", "view_id": view.get("id", "VHOME")}
+        else:
+            container = {"type": "message", "message_ts": message_ts, "channel_id": channel}
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "api_app_id": "A0MENTOR",
+            "token": "legacy-verification-token",
+            "container": container,
+            "trigger_id": f"{n}.{n}.trigger",
+            "team": {"id": self.team_id, "domain": "test"},
+            "is_enterprise_install": False,
+            "response_url": self._url(f"action-{n}"),
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "text": {"type": "plain_text", "text": "Button"},
+                    "value": value,
+                    "type": "button",
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        if view is not None:
+            payload["view"] = view
+        else:
+            payload["channel"] = {"id": channel, "name": "directmessage"}
+            payload["message"] = {"type": "message", "ts": message_ts, "text": ""}
+        return self._payload(payload, **kwargs)
+
+    def submit(
+        self, view: dict[str, Any], *, user: str, values: dict[str, Any], **kwargs: Any
+    ) -> Reply:
+        """Someone fills in a modal the bot opened and presses its submit button."""
+        submitted = {
+            **view,
+            "id": view.get("id", "V0MODAL"),
+            "team_id": self.team_id,
+            "state": {"values": fill(view, values)},
+        }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": "test"},
+            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "api_app_id": "A0MENTOR",
+            "token": "legacy-verification-token",
+            "trigger_id": f"{next(_ids)}.trigger",
+            "view": submitted,
+            "is_enterprise_install": False,
+        }
+        return self._payload(payload, **kwargs)
+
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        body = {
+            "token": "legacy-verification-token",
+            "team_id": self.team_id,
+            "api_app_id": "A0MENTOR",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(_ids):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": self.team_id, "user_id": "UBOT", "is_bot": True}],
+        }
+        headers = dict(kwargs.pop("extra_headers", {}) or {})
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        return self.post(
+            json.dumps(body), content_type="application/json", extra_headers=headers, **kwargs
+        )
+
+
+def fill(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The ``state.values`` Slack would send for ``values`` typed into ``view``'s inputs.
+
+    Values are keyed by block ID; each is shaped like Slack's for the input's element type,
+    and option labels are looked up in the view, so a test can only pick options it offers.
+    """
+    state: dict[str, Any] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        block_id, element = block["block_id"], block["element"]
+        kind, action_id = element["type"], element["action_id"]
+        value = values.get(block_id)
+        options = {o["value"]: o for o in element.get("options", [])}
+        if kind == "plain_text_input":
+            entry: dict[str, Any] = {"type": kind, "value": value}
+        elif kind in ("static_select", "radio_buttons"):
+            entry = {"type": kind, "selected_option": options[value] if value else None}
+        elif kind in ("multi_static_select", "checkboxes"):
+            entry = {"type": kind, "selected_options": [options[v] for v in value or []]}
+        elif kind == "datepicker":
+            entry = {"type": kind, "selected_date": value}
+        elif kind == "timepicker":
+            entry = {"type": kind, "selected_time": value}
+        else:
+            raise ValueError(f"fill() does not know {kind} inputs yet")
+        state[block_id] = {action_id: entry}
+    unknown = set(values) - set(state)
+    if unknown:
+        raise KeyError(f"no input blocks {sorted(unknown)} in view {view.get('callback_id')}")
+    return state
