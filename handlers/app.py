@@ -12,7 +12,7 @@ from bot.services import Services
 from handlers.commands import MentorCommand
 from handlers.home import HomeHandlers
 from handlers.matching import MatchingHandlers
-from handlers.middleware import deduplicate_events
+from handlers.middleware import DeduplicateEvents, RejectMalformed
 from handlers.runtime import TrackedExecutor
 
 log = logging.getLogger("mentorbot.handlers")
@@ -40,7 +40,8 @@ def build_app(
         token_verification_enabled=token_verification,
         logger=logging.getLogger("mentorbot.bolt"),
     )
-    app.use(deduplicate_events(services))
+    app.use(RejectMalformed())
+    app.use(DeduplicateEvents(services))
     MentorCommand(services).register(app)
     MatchingHandlers(services).register(app)
     HomeHandlers(services).register(app)

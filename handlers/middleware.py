@@ -1,33 +1,72 @@
-"""Cross-cutting request handling: Slack's event retries are acted on once."""
+"""Cross-cutting request handling: malformed payloads stop here; event retries act once.
+
+Both are ``Middleware`` classes rather than functions: Bolt builds every keyword argument of a
+function middleware up front, and that itself raises on some malformed payloads.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.services import Services
 
 
-def deduplicate_events(services: Services) -> Callable[..., BoltResponse | None]:
+def malformed(body: dict[str, Any]) -> str | None:
+    """Why a payload can't be one Slack sends, or None. Bolt itself would raise on these."""
+    kind = body.get("type")
+    if kind == "block_actions":
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions:
+            return "block_actions without actions"
+        if not all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions):
+            return "an action without an action_id"
+    if kind in ("view_submission", "view_closed") and not isinstance(body.get("view"), dict):
+        return f"{kind} without a view"
+    if kind == "event_callback" and not isinstance(body.get("event"), dict):
+        return "event_callback without an event"
+    return None
+
+
+class RejectMalformed(Middleware):
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],
+    ) -> BoltResponse | None:
+        problem = malformed(req.body) if isinstance(req.body, dict) else "not a Slack payload"
+        if problem is not None:
+            return BoltResponse(status=400, body=problem)
+        return next()
+
+
+class DeduplicateEvents(Middleware):
     """Slack redelivers an event when our answer was slow (``X-Slack-Retry-Num``).
 
     Bolt does not deduplicate them, so the first delivery of each ``event_id`` wins, recorded
     in the database so it holds across replicas and restarts.
     """
 
-    def middleware(
-        body: dict[str, Any],
-        context: BoltContext,
-        next: Callable[[], None],
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
+        body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and not services.mentoring.first_delivery(
-            context.team_id or str(body.get("team_id", "")), event_id
+        team_id = req.context.team_id or str(body.get("team_id", ""))
+        if isinstance(event_id, str) and not self._services.mentoring.first_delivery(
+            team_id, event_id
         ):
             return BoltResponse(status=200, body="")
-        next()
-        return None
-
-    return middleware
+        return next()

@@ -90,29 +90,39 @@ def migrate(settings: Settings) -> int:
 
 
 def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
-    from mentorbot.wiring import build_runtime
+    """One dispatch as of ``now``: needs the database and Slack's Web API, not the Bolt app."""
+    from handlers import SlackMessenger
+    from mentorbot.wiring import build_services, web_client
+    from storage import connect
 
     at = now or datetime.now(UTC)
     if not dry_run:
-        problems = settings.missing_for_slack()
+        problems = [p for p in settings.missing_for_slack() if "SIGNING_SECRET" not in p]
         if problems:
             return _fail(problems)
-    runtime = build_runtime(settings, clock=FixedClock(at), token_verification=False)
+    database = connect(settings.database_url)
+    database.migrate()
+    sender = web_client(settings, interactive=False)
+    services = build_services(
+        database, settings, clock=FixedClock(at), messenger=SlackMessenger(lambda _team: sender)
+    )
     try:
         if dry_run:
-            due = runtime.services.dispatcher.preview(at)
+            due = services.dispatcher.preview(at)
             print(f"{len(due)} due as of {at.isoformat()}:")
             for message in due:
                 print(f"  {message.due_at.isoformat()}  {message.kind:<28} -> {message.recipient}")
             return 0
-        report = runtime.services.dispatcher.run_once(at)
+        report = services.dispatcher.run_once(at)
         print(
             f"as of {at.isoformat()}: sent {report.sent}, jobs {report.jobs}, retrying "
             f"{report.retried}, failed {report.failed}, dropped {report.dropped}"
         )
+        for key, error in report.failures:
+            print(f"  failed {key}: {error}")
         return 0
     finally:
-        runtime.shutdown()
+        database.dispose()
 
 
 def run(settings: Settings) -> int:

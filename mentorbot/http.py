@@ -21,7 +21,10 @@ def wsgi_app(app: App) -> WSGIApp:
         if path == "/slack/events":
             if method != "POST":
                 return _plain(start_response, "405 Method Not Allowed", "POST only\n")
-            return slack(environ, start_response)
+            try:
+                return slack(environ, start_response)
+            except ValueError:  # Bolt parses the body before checking it: bad JSON lands here
+                return _plain(start_response, "400 Bad Request", "malformed request\n")
         if path == "/healthz":
             return _plain(start_response, "200 OK", "ok\n")
         return _plain(start_response, "404 Not Found", "not found\n")
