@@ -112,7 +112,7 @@ class Dispatcher:
             if not claimed:
                 return
             paused_until: dict[str, datetime] = {}
-            for message in claimed:
+            for message in self._coalesce(claimed, report):
                 if message.team_id in paused_until:
                     self._release(message, paused_until[message.team_id])
                     report.retried += 1
@@ -120,6 +120,29 @@ class Dispatcher:
                 retry_at = self._deliver(message, now, report)
                 if retry_at is not None:
                     paused_until[message.team_id] = retry_at
+
+    def _coalesce(
+        self, claimed: list[OutgoingMessage], report: DispatchReport
+    ) -> list[OutgoingMessage]:
+        """After downtime, several prompts of one kind for one person are due at once:
+        only the newest goes out, the older ones are dropped, not sent in a burst."""
+        newest: dict[str, OutgoingMessage] = {}
+        for message in claimed:
+            if message.coalesce_key is None:
+                continue
+            kept = newest.get(message.coalesce_key)
+            if kept is None or (message.due_at, message.id or 0) > (kept.due_at, kept.id or 0):
+                newest[message.coalesce_key] = message
+        keep = []
+        for message in claimed:
+            if message.coalesce_key is not None and newest[message.coalesce_key] is not message:
+                message.status = MessageStatus.DROPPED
+                message.last_error = "coalesced: a newer one of its kind went out instead"
+                self._settle(message)
+                report.dropped += 1
+            else:
+                keep.append(message)
+        return keep
 
     def _deliver(
         self, message: OutgoingMessage, now: datetime, report: DispatchReport
@@ -167,6 +190,7 @@ class Dispatcher:
             message.sent_at = now
             message.attempts += 1
             message.last_error = ""
+            message.sent_channel, message.sent_ts = result.channel, result.ts
             self._settle(message)
             report.sent += 1
             return None

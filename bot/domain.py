@@ -90,6 +90,9 @@ class ProgramRules:
     request_expires_after_reminder: timedelta = timedelta(days=2)
     coordinators: tuple[str, ...] = ()
     max_capacity: int = 5
+    session_lengths: tuple[int, ...] = (45, 60)
+    default_session_minutes: int = 60
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(days=1), timedelta(minutes=15))
 
 
 @dataclass
@@ -175,8 +178,11 @@ class OutgoingMessage:
     due_at: datetime
     payload: dict[str, Any] = field(default_factory=dict)
     expires_at: datetime | None = None  # past this, sending would be pointless: drop it
+    coalesce_key: str | None = None  # several due with one key: only the newest goes out
     status: MessageStatus = MessageStatus.PENDING
     attempts: int = 0
     last_error: str = ""
     sent_at: datetime | None = None
+    sent_channel: str = ""  # where Slack put it, so a later answer can update it
+    sent_ts: str = ""
     id: int | None = None

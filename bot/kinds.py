@@ -17,8 +17,15 @@ class Kind(StrEnum):
     INTRODUCTION = "partnership.introduction"
     # to coordinators
     COORDINATOR_WAITLIST = "coordinator.waitlist"
+    # weekly sessions
+    SESSION_SET = "session.set"  # to the partner who didn't set it
+    SESSION_INVITE = "session.invite"  # the .ics, to the pair's group DM
+    SESSION_CHANGED = "session.changed"  # a skip, move, pause or resume, to the partner
+    SESSION_REMINDER = "session.reminder"
+    SESSION_CHECK = "session.check"  # "did you meet?"
     # internal jobs: run a service instead of sending anything
     EXPIRE_PROPOSAL = "job.expire_proposal"
+    PLAN_NEXT_SESSION = "job.plan_next_session"
 
 
 class SuggestionContext(StrEnum):

@@ -19,6 +19,7 @@ from bot.domain import (
     OutgoingMessage,
     Partnership,
 )
+from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
 
 class MentorRepository(Protocol):
@@ -69,6 +70,23 @@ class Outbox(Protocol):
 
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]: ...
 
+    def sent(self, team_id: str, key_prefix: str) -> list[OutgoingMessage]:
+        """Messages already delivered whose key starts with ``key_prefix``."""
+        ...
+
+
+class SessionRepository(Protocol):
+    def slot(self, team_id: str, partnership_id: int) -> SessionSlot | None: ...
+    def save_slot(self, slot: SessionSlot) -> SessionSlot: ...
+    def log(self, team_id: str, partnership_id: int, start: datetime) -> SessionLog | None: ...
+    def add_log(self, log: SessionLog) -> bool:
+        """Record an outcome; False if that occurrence already had one (the first counts)."""
+        ...
+
+    def logs(self, team_id: str, partnership_id: int) -> list[SessionLog]: ...
+    def preferences(self, team_id: str, user_id: str) -> MemberPreferences: ...
+    def save_preferences(self, preferences: MemberPreferences) -> MemberPreferences: ...
+
 
 class EventLog(Protocol):
     def first_delivery(self, team_id: str, event_id: str, at: datetime) -> bool:
@@ -85,6 +103,7 @@ class UnitOfWork(Protocol):
     partnerships: PartnershipRepository
     outbox: Outbox
     events: EventLog
+    sessions: SessionRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -112,6 +131,8 @@ class SendResult:
     outcome: SendOutcome
     error: str = ""
     retry_after: float | None = None
+    channel: str = ""
+    ts: str = ""
 
 
 class Messenger(Protocol):

@@ -8,11 +8,13 @@ from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.domain import ProgramRules
 from bot.mentoring import MentoringService
+from bot.session_service import SessionService
 
 
 @dataclass(frozen=True)
 class Services:
     mentoring: MentoringService
+    sessions: SessionService
     dispatcher: Dispatcher
     rules: ProgramRules
     clock: Clock

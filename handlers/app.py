@@ -14,6 +14,7 @@ from handlers.home import HomeHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
 from handlers.runtime import TrackedExecutor
+from handlers.sessions import SessionHandlers
 
 log = logging.getLogger("mentorbot.handlers")
 
@@ -42,8 +43,10 @@ def build_app(
     )
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
-    MentorCommand(services).register(app)
+    sessions = SessionHandlers(services)
+    MentorCommand(services, sessions).register(app)
     MatchingHandlers(services).register(app)
+    sessions.register(app)
     HomeHandlers(services).register(app)
     app.error(on_error)
     return app

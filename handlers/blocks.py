@@ -138,7 +138,7 @@ def help_blocks(*, unknown: str | None = None) -> tuple[str, list[Block]]:
 # -- modals -----------------------------------------------------------------------------------
 
 
-def _input(
+def input_block(
     block_id: str,
     label: str,
     element: dict[str, Any],
@@ -158,7 +158,7 @@ def _input(
     return block
 
 
-def _text_input(
+def text_input(
     *, initial: str = "", multiline: bool = False, max_length: int = 3000, placeholder: str = ""
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
@@ -231,15 +231,15 @@ def offer_modal(
     )
     blocks = [
         section(intro),
-        _input(
+        input_block(
             "expertise",
             "Where can you help?",
             _multi_select(areas, profile.expertise if profile else [], "Choose areas"),
         ),
-        _input(
+        input_block(
             "bio",
             "A few words about you",
-            _text_input(
+            text_input(
                 initial=profile.bio if profile else "",
                 multiline=True,
                 max_length=1500,
@@ -247,24 +247,24 @@ def offer_modal(
             ),
             optional=True,
         ),
-        _input(
+        input_block(
             "organization",
             "Your organization",
-            _text_input(initial=profile.organization if profile else "", max_length=120),
+            text_input(initial=profile.organization if profile else "", max_length=120),
             hint="Used for the program's cross-company rules.",
         ),
-        _input("capacity", "How many mentees can you take?", capacity),
-        _input(
+        input_block("capacity", "How many mentees can you take?", capacity),
+        input_block(
             "languages",
             "Languages you can mentor in",
-            _text_input(
+            text_input(
                 initial=", ".join(profile.languages) if profile else "",
                 max_length=200,
                 placeholder="English, Spanish",
             ),
             optional=True,
         ),
-        _input("accepting", "New requests", accepting, optional=True),
+        input_block("accepting", "New requests", accepting, optional=True),
     ]
     return modal(
         callback_id="mentor_offer",
@@ -289,27 +289,27 @@ def ask_modal(
             "You drive this partnership: tell a mentor what you want to grow in this year, "
             "and I'll suggest the three people who fit best."
         ),
-        _input(
+        input_block(
             "goals",
             "What do you want to grow in?",
-            _text_input(
+            text_input(
                 initial=request.goals if request else "",
                 multiline=True,
                 max_length=2000,
                 placeholder="For example: lead my first team through a reorganization",
             ),
         ),
-        _input(
+        input_block(
             "focus_areas",
             "Focus areas",
             _multi_select(areas, request.focus_areas if request else [], "Choose areas"),
         ),
-        _input(
+        input_block(
             "organization",
             "Your organization",
-            _text_input(initial=request.organization if request else "", max_length=120),
+            text_input(initial=request.organization if request else "", max_length=120),
         ),
-        _input("other_org", "Mentor's organization", other, optional=True),
+        input_block("other_org", "Mentor's organization", other, optional=True),
     ]
     return modal(
         callback_id="mentor_ask",
@@ -326,10 +326,10 @@ def decline_modal(*, mentee_id: str, metadata: dict[str, Any]) -> dict[str, Any]
             f"No problem: <@{mentee_id}> will be offered other mentors, without blame. "
             "If you like, tell the program team why (only they will see it)."
         ),
-        _input(
+        input_block(
             "reason",
             "Reason (private, optional)",
-            _text_input(multiline=True, max_length=1000),
+            text_input(multiline=True, max_length=1000),
             optional=True,
         ),
     ]
@@ -457,6 +457,15 @@ def introduction_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
         section(f"*Kickoff checklist*\n{checklist}"),
         context(
             "I'm here all year to help you keep your rhythm. `/mentor help` lists what I can do."
+        ),
+        actions(
+            button(
+                "Schedule our weekly session",
+                "open_schedule",
+                str(payload["partnership_id"]),
+                style="primary",
+            ),
+            block_id="kickoff",
         ),
     ]
     return text, blocks

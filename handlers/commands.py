@@ -8,8 +8,11 @@ from slack_sdk import WebClient
 from bot.services import Services
 from handlers import blocks
 from handlers.openers import open_ask, open_offer
+from handlers.sessions import SessionHandlers
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
+SESSION_SUBCOMMANDS = frozenset({"schedule", "skip", "pause", "resume", "reminders"})
+LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS
 
 
 def split(text: str) -> tuple[str, str]:
@@ -20,15 +23,16 @@ def split(text: str) -> tuple[str, str]:
 
 
 class MentorCommand:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, sessions: SessionHandlers) -> None:
         self._services = services
+        self._sessions = sessions
 
     def register(self, app: App) -> None:
         app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
 
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))
-        if subcommand in MODAL_SUBCOMMANDS:
+        if subcommand in LATER:
             ack()
             return
         text, help_blocks = blocks.help_blocks(
@@ -39,7 +43,7 @@ class MentorCommand:
     def follow_up(
         self, command: dict[str, str], client: WebClient, respond: Respond, context: BoltContext
     ) -> None:
-        subcommand, _ = split(command.get("text", ""))
+        subcommand, rest = split(command.get("text", ""))
         team_id, user_id = context.team_id or "", context.user_id or ""
         trigger_id = command.get("trigger_id", "")
         if subcommand == "ask":
@@ -51,4 +55,14 @@ class MentorCommand:
         elif subcommand == "offer":
             open_offer(
                 self._services, client, team_id=team_id, user_id=user_id, trigger_id=trigger_id
+            )
+        elif subcommand in SESSION_SUBCOMMANDS:
+            self._sessions.command(
+                subcommand,
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
             )

@@ -41,6 +41,17 @@ class ViewForm:
             return []
         return [str(o["value"]) for o in chosen if isinstance(o, dict) and "value" in o]
 
+    def picked_time(self, block_id: str) -> tuple[int, int] | None:
+        """A timepicker's "HH:MM", as (hour, minute)."""
+        value = self._element(block_id).get("selected_time")
+        if not isinstance(value, str):
+            return None
+        hour, _, minute = value.partition(":")
+        h, m = int_or_none(hour), int_or_none(minute)
+        if h is None or m is None or not (0 <= h < 24 and 0 <= m < 60):
+            return None
+        return h, m
+
     def checked(self, block_id: str, value: str) -> bool:
         return value in self.multi(block_id)
 

@@ -34,7 +34,7 @@ def _field_errors(ack: Ack, errors: dict[str, str]) -> None:
     ack(response_action="errors", errors=errors)
 
 
-def _guarded(first_field: str, submit: Callable[..., None]) -> Callable[..., None]:
+def guarded(first_field: str, submit: Callable[..., None]) -> Callable[..., None]:
     """Run a modal's submit so that even a bug answers with a field error, not a 500.
 
     A 500 makes Slack show a generic error and the person may lose what they wrote; a field
@@ -59,10 +59,10 @@ class MatchingHandlers:
         self._services = services
 
     def register(self, app: App) -> None:
-        app.view("mentor_offer")(ack=_guarded("expertise", self.submit_offer), lazy=[self.deliver])
-        app.view("mentor_ask")(ack=_guarded("goals", self.submit_ask), lazy=[self.deliver])
+        app.view("mentor_offer")(ack=guarded("expertise", self.submit_offer), lazy=[self.deliver])
+        app.view("mentor_ask")(ack=guarded("goals", self.submit_ask), lazy=[self.deliver])
         app.view("mentor_decline")(
-            ack=_guarded("reason", self.submit_decline), lazy=[self.after_decline]
+            ack=guarded("reason", self.submit_decline), lazy=[self.after_decline]
         )
         app.action("pick_mentor")(ack=self.ack_only, lazy=[self.pick])
         app.action("accept_request")(ack=self.ack_only, lazy=[self.accept])

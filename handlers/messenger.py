@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.calendar import Attendee, session_invite
 from bot.domain import OutgoingMessage
 from bot.kinds import Kind
 from bot.ports import SendOutcome, SendResult
-from handlers import blocks
+from bot.sessions import SessionSlot
+from handlers import blocks, session_blocks
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,7 @@ PERMANENT_ERRORS = frozenset(
         "cannot_dm_bot",
         "invalid_blocks",
         "invalid_blocks_format",
+        "invalid_arguments",
         "msg_too_long",
         "no_text",
         "restricted_action",
@@ -55,6 +59,10 @@ RENDERERS: dict[str, Renderer] = {
     Kind.MENTOR_REQUEST_EXPIRED: blocks.request_expired_message,
     Kind.INTRODUCTION: blocks.introduction_message,
     Kind.COORDINATOR_WAITLIST: blocks.coordinator_waitlist_message,
+    Kind.SESSION_SET: session_blocks.session_set_message,
+    Kind.SESSION_CHANGED: session_blocks.session_changed_message,
+    Kind.SESSION_REMINDER: session_blocks.reminder_message,
+    Kind.SESSION_CHECK: session_blocks.check_message,
 }
 
 
@@ -76,14 +84,16 @@ class SlackMessenger:
         self._client_for = client_for
 
     def send(self, message: OutgoingMessage) -> SendResult:
-        renderer = RENDERERS.get(message.kind)
-        if renderer is None:
-            return SendResult(SendOutcome.FAILED, error=f"no renderer for {message.kind}")
-        text, message_blocks = renderer(message.payload)
         client = self._client_for(message.team_id)
         try:
+            if message.kind == Kind.SESSION_INVITE:
+                return self._upload_invite(client, message)
+            renderer = RENDERERS.get(message.kind)
+            if renderer is None:
+                return SendResult(SendOutcome.FAILED, error=f"no renderer for {message.kind}")
+            text, message_blocks = renderer(message.payload)
             channel = self._channel(client, message.recipient)
-            client.chat_postMessage(
+            posted = client.chat_postMessage(
                 channel=channel,
                 text=blocks.truncate(text, 3000),
                 blocks=message_blocks[: blocks.MESSAGE_BLOCKS_MAX],
@@ -94,7 +104,45 @@ class SlackMessenger:
             return classify(error)
         except (SlackClientError, OSError) as error:  # connection refused, reset, timed out
             return SendResult(SendOutcome.RETRY, error=f"connection: {type(error).__name__}")
-        return SendResult(SendOutcome.SENT)
+        return SendResult(
+            SendOutcome.SENT, channel=str(posted.get("channel", "")), ts=str(posted.get("ts", ""))
+        )
+
+    def _upload_invite(self, client: WebClient, message: OutgoingMessage) -> SendResult:
+        payload = message.payload
+        slot = SessionSlot.from_payload(payload["slot"])
+        people = [self._attendee(client, str(payload[k])) for k in ("mentee_id", "mentor_id")]
+        content = session_invite(
+            slot,
+            attendees=people,
+            title=f"Mentoring: {people[0].name} & {people[1].name}",
+            description=(
+                "Your weekly mentoring session, set up by Mentorbot. The mentee brings the "
+                "questions; the mentor listens, guides and connects."
+            ),
+            stamp=datetime.fromisoformat(str(payload["set_at"])),
+        )
+        channel = self._channel(client, message.recipient)
+        client.files_upload_v2(
+            channel=channel,
+            content=content,
+            filename="mentoring-session.ics",
+            title="Mentoring session (calendar invite)",
+            initial_comment=session_blocks.invite_comment(payload),
+        )
+        return SendResult(SendOutcome.SENT, channel=channel)
+
+    @staticmethod
+    def _attendee(client: WebClient, user_id: str) -> Attendee:
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError:
+            return Attendee(name=user_id, address=f"urn:x-slack:user:{user_id}")
+        profile = user.get("profile") or {}
+        name = str(profile.get("real_name") or user.get("real_name") or user.get("name") or user_id)
+        email = profile.get("email")
+        address = f"mailto:{email}" if email else f"urn:x-slack:user:{user_id}"
+        return Attendee(name=name, address=address)
 
     @staticmethod
     def _channel(client: WebClient, recipient: str) -> str:

@@ -24,6 +24,7 @@ from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.ports import UnitOfWork
 from bot.services import Services
+from bot.session_service import SessionService
 from handlers import SlackMessenger, TrackedExecutor, build_app
 from mentorbot.settings import Settings
 from storage import Database, SqlUnitOfWork, connect
@@ -92,14 +93,20 @@ def build_services(
 
     rules = settings.program_rules()
     mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
+    sessions = SessionService(uow=uow, clock=clock, rules=rules)
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
         clock=clock,
-        jobs={Kind.EXPIRE_PROPOSAL: mentoring.expire},
+        jobs={
+            Kind.EXPIRE_PROPOSAL: mentoring.expire,
+            Kind.PLAN_NEXT_SESSION: sessions.plan_next,
+        },
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )
-    return Services(mentoring=mentoring, dispatcher=dispatcher, rules=rules, clock=clock)
+    return Services(
+        mentoring=mentoring, sessions=sessions, dispatcher=dispatcher, rules=rules, clock=clock
+    )
 
 
 def build_runtime(

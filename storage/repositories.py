@@ -22,14 +22,18 @@ from bot.domain import (
     ProposalStatus,
     RequestStatus,
 )
+from bot.sessions import MemberPreferences, SessionLog, SessionOutcome, SessionSlot
 from storage.models import (
     Base,
     MatchProposalRow,
+    MemberPreferencesRow,
     MentorProfileRow,
     MentorRequestRow,
     OutgoingMessageRow,
     PartnershipRow,
     ProcessedEventRow,
+    SessionLogRow,
+    SessionSlotRow,
 )
 
 D = TypeVar("D")
@@ -225,6 +229,11 @@ class SqlPartnershipRepository:
 _MESSAGE_ENUMS: dict[str, type[StrEnum]] = {"status": MessageStatus}
 
 
+def _like_prefix(prefix: str) -> str:
+    """A LIKE pattern matching ``prefix`` literally (``%`` and ``_`` are not wildcards)."""
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _message(row: OutgoingMessageRow) -> OutgoingMessage:
     return _to_domain(OutgoingMessage, row, _MESSAGE_ENUMS)
 
@@ -253,12 +262,11 @@ class SqlOutbox:
         return True
 
     def cancel(self, team_id: str, key_prefix: str) -> int:
-        escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         result = self._s.execute(
             update(OutgoingMessageRow)
             .where(
                 OutgoingMessageRow.team_id == team_id,
-                OutgoingMessageRow.key.like(escaped + "%", escape="\\"),
+                OutgoingMessageRow.key.like(_like_prefix(key_prefix), escape="\\"),
                 OutgoingMessageRow.status == MessageStatus.PENDING.value,
             )
             .values(status=MessageStatus.CANCELLED.value)
@@ -313,9 +321,23 @@ class SqlOutbox:
                 last_error=message.last_error[:2000],
                 due_at=message.due_at,
                 sent_at=message.sent_at,
+                sent_channel=message.sent_channel,
+                sent_ts=message.sent_ts,
                 lease_until=None,
             )
         )
+
+    def sent(self, team_id: str, key_prefix: str) -> list[OutgoingMessage]:
+        rows = self._s.scalars(
+            select(OutgoingMessageRow)
+            .where(
+                OutgoingMessageRow.team_id == team_id,
+                OutgoingMessageRow.key.like(_like_prefix(key_prefix), escape="\\"),
+                OutgoingMessageRow.status == MessageStatus.SENT.value,
+            )
+            .order_by(OutgoingMessageRow.id)
+        )
+        return [_message(row) for row in rows]
 
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]:
         rows = self._s.scalars(
@@ -340,3 +362,68 @@ class SqlEventLog:
         except IntegrityError:  # the retry raced the original
             return False
         return True
+
+
+_LOG_ENUMS: dict[str, type[StrEnum]] = {"outcome": SessionOutcome}
+
+
+class SqlSessionRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def slot(self, team_id: str, partnership_id: int) -> SessionSlot | None:
+        row = self._s.scalar(
+            select(SessionSlotRow).where(
+                SessionSlotRow.team_id == team_id, SessionSlotRow.partnership_id == partnership_id
+            )
+        )
+        return _to_domain(SessionSlot, row, {}) if row else None
+
+    def save_slot(self, slot: SessionSlot) -> SessionSlot:
+        _save(self._s, SessionSlotRow, slot)
+        return slot
+
+    def log(self, team_id: str, partnership_id: int, start: datetime) -> SessionLog | None:
+        row = self._s.scalar(
+            select(SessionLogRow).where(
+                SessionLogRow.team_id == team_id,
+                SessionLogRow.partnership_id == partnership_id,
+                SessionLogRow.occurrence_start == start,
+            )
+        )
+        return _to_domain(SessionLog, row, _LOG_ENUMS) if row else None
+
+    def add_log(self, log: SessionLog) -> bool:
+        if self.log(log.team_id, log.partnership_id, log.occurrence_start) is not None:
+            return False
+        try:
+            with self._s.begin_nested():
+                row = SessionLogRow()
+                _copy_into(row, log)
+                self._s.add(row)
+        except IntegrityError:  # the partner's answer landed a moment earlier
+            return False
+        log.id = row.id
+        return True
+
+    def logs(self, team_id: str, partnership_id: int) -> list[SessionLog]:
+        rows = self._s.scalars(
+            select(SessionLogRow)
+            .where(SessionLogRow.team_id == team_id, SessionLogRow.partnership_id == partnership_id)
+            .order_by(SessionLogRow.occurrence_start)
+        )
+        return [_to_domain(SessionLog, row, _LOG_ENUMS) for row in rows]
+
+    def preferences(self, team_id: str, user_id: str) -> MemberPreferences:
+        row = self._s.scalar(
+            select(MemberPreferencesRow).where(
+                MemberPreferencesRow.team_id == team_id, MemberPreferencesRow.user_id == user_id
+            )
+        )
+        if row is None:
+            return MemberPreferences(team_id=team_id, user_id=user_id)
+        return _to_domain(MemberPreferences, row, {})
+
+    def save_preferences(self, preferences: MemberPreferences) -> MemberPreferences:
+        _save(self._s, MemberPreferencesRow, preferences)
+        return preferences

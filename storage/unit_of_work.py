@@ -14,6 +14,7 @@ from bot.ports import (
     PartnershipRepository,
     ProposalRepository,
     RequestRepository,
+    SessionRepository,
 )
 from storage.repositories import (
     SqlEventLog,
@@ -22,6 +23,7 @@ from storage.repositories import (
     SqlPartnershipRepository,
     SqlProposalRepository,
     SqlRequestRepository,
+    SqlSessionRepository,
 )
 
 
@@ -32,6 +34,7 @@ class SqlUnitOfWork:
     partnerships: PartnershipRepository
     outbox: Outbox
     events: EventLog
+    sessions: SessionRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -52,6 +55,7 @@ class SqlUnitOfWork:
         self.partnerships = SqlPartnershipRepository(session)
         self.outbox = SqlOutbox(session)
         self.events = SqlEventLog(session)
+        self.sessions = SqlSessionRepository(session)
         return self
 
     def __exit__(

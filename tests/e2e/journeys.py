@@ -118,3 +118,47 @@ def pick(bot: RunningBot, mentee: str, mentor: str) -> Reply:
 
 def answer(bot: RunningBot, mentor: str, action_id: str) -> Reply:
     return click(bot, mentor, last_dm(bot, mentor), action_id)
+
+
+def matched_pair(bot: RunningBot, mentor: str, mentee: str) -> dict[str, Any]:
+    """Offer, ask, pick and accept: returns the introduction as posted in the group DM."""
+    offer(bot, mentor, expertise=["leadership"])
+    ask(bot, mentee, focus=["leadership"])
+    pick(bot, mentee, mentor)
+    answer(bot, mentor, "accept_request")
+    intro = bot.fake.delivered("chat.postMessage")[-1].params
+    assert intro["text"].startswith("Welcome to your mentoring partnership")
+    return bot.fake.messages(intro["channel"])[-1] | {"channel": intro["channel"]}
+
+
+def schedule(
+    bot: RunningBot,
+    user: str,
+    intro: dict[str, Any],
+    *,
+    when: str = "",
+    minutes: int = 60,
+    day: str | None = None,
+    at: str | None = None,
+    repeat: str = "1",
+) -> Reply:
+    """``user`` clicks "Schedule our weekly session" in the introduction and fills it in."""
+    values = buttons(intro, "open_schedule")
+    assert values, "the introduction has no schedule button"
+    bot.slack.click(
+        "open_schedule",
+        user=user,
+        value=values[0],
+        channel=intro["channel"],
+        message_ts=intro["ts"],
+    )
+    bot.settle()
+    view = bot.view_opened("session_schedule")
+    filled: dict[str, Any] = {"when": when, "length": str(minutes), "repeat": repeat}
+    if day is not None:
+        filled["day"] = day
+    if at is not None:
+        filled["time"] = at
+    reply = bot.slack.submit(view, user=user, values=filled)
+    bot.settle()
+    return reply

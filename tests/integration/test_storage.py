@@ -1,0 +1,851 @@
+"""The storage layer against real databases: every test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import StatementError
+
+from bot.domain import (
+    MatchProposal,
+    MentorProfile,
+    MentorRequest,
+    MessageStatus,
+    OutgoingMessage,
+    Partnership,
+    PartnershipStatus,
+    ProposalStatus,
+    RequestStatus,
+)
+from storage import Database, SqlUnitOfWork
+from storage.models import (
+    Base,
+    MatchProposalRow,
+    MentorProfileRow,
+    MentorRequestRow,
+    OutgoingMessageRow,
+    PartnershipRow,
+    ProcessedEventRow,
+)
+
+T1 = "T0001"
+T2 = "T0002"
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+PLUS_TWO = timezone(timedelta(hours=2))
+LEASE = timedelta(minutes=5)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def uow(database: Database) -> SqlUnitOfWork:
+    return SqlUnitOfWork(database.sessions)
+
+
+def profile(team: str = T1, user: str = "UMENTOR1", **changes: Any) -> MentorProfile:
+    values: dict[str, Any] = {
+        "team_id": team,
+        "user_id": user,
+        "expertise": ["leadership", "career growth", "Führung"],
+        "bio": "Ten years of platform teams.",
+        "organization": "Acme",
+        "capacity": 3,
+        "languages": ["en", "de"],
+        "tz": "Europe/Berlin",
+        "tz_offset": 3600,
+        "accepting": True,
+        "created_at": datetime(2026, 3, 2, 17, 0, 0, 123456, tzinfo=PLUS_TWO),
+        "updated_at": NOW,
+    }
+    values.update(changes)
+    return MentorProfile(**values)
+
+
+def request_(team: str = T1, mentee: str = "UMENTEE1", **changes: Any) -> MentorRequest:
+    values: dict[str, Any] = {
+        "team_id": team,
+        "mentee_id": mentee,
+        "goals": "Lead my first team",
+        "focus_areas": ["leadership", "communication"],
+        "organization": "Initech",
+        "wants_other_org": True,
+        "tz": "America/New_York",
+        "tz_offset": -18000,
+        "status": RequestStatus.MATCHING,
+        "created_at": datetime(2026, 3, 2, 17, 0, tzinfo=PLUS_TWO),
+    }
+    values.update(changes)
+    return MentorRequest(**values)
+
+
+def proposal(
+    team: str = T1, request_id: int = 1, mentor: str = "UMENTOR1", **changes: Any
+) -> MatchProposal:
+    values: dict[str, Any] = {
+        "team_id": team,
+        "request_id": request_id,
+        "mentee_id": "UMENTEE1",
+        "mentor_id": mentor,
+        "score": 87,
+        "reason": "shares leadership",
+        "status": ProposalStatus.PENDING,
+        "created_at": NOW,
+    }
+    values.update(changes)
+    return MatchProposal(**values)
+
+
+def partnership(
+    team: str = T1, mentor: str = "UMENTOR1", mentee: str = "UMENTEE1", **changes: Any
+) -> Partnership:
+    values: dict[str, Any] = {
+        "team_id": team,
+        "mentor_id": mentor,
+        "mentee_id": mentee,
+        "request_id": None,
+        "started_at": datetime(2026, 3, 2, 17, 0, tzinfo=PLUS_TWO),
+        "ends_at": datetime(2027, 3, 2, 15, 0, tzinfo=UTC),
+        "status": PartnershipStatus.ACTIVE,
+    }
+    values.update(changes)
+    return Partnership(**values)
+
+
+def message(key: str, team: str = T1, due_at: datetime = NOW, **changes: Any) -> OutgoingMessage:
+    values: dict[str, Any] = {
+        "team_id": team,
+        "kind": "dm",
+        "recipient": "U1,U2",
+        "key": key,
+        "due_at": due_at,
+        "payload": {"text": "hi", "blocks": [{"type": "section"}], "n": 1},
+    }
+    values.update(changes)
+    return OutgoingMessage(**values)
+
+
+def outbox_rows(database: Database) -> dict[str, OutgoingMessageRow]:
+    """The outbox as stored, keyed by ``team:key``, read in a fresh session."""
+    with database.sessions() as session:
+        rows = session.scalars(sa.select(OutgoingMessageRow)).all()
+        return {f"{row.team_id}:{row.key}": row for row in rows}
+
+
+def count(database: Database, row_type: type[Base]) -> int:
+    with database.sessions() as session:
+        return int(session.scalar(sa.select(sa.func.count()).select_from(row_type)) or 0)
+
+
+def assert_utc(*values: datetime | None) -> None:
+    for value in values:
+        assert value is not None
+        assert value.tzinfo is not None
+        assert value.utcoffset() == timedelta(0)
+        assert value.tzinfo == UTC
+
+
+def add_messages(database: Database, *messages: OutgoingMessage) -> list[int]:
+    with uow(database) as work:
+        for m in messages:
+            assert work.outbox.add(m) is True
+        work.commit()
+    return [m.id for m in messages if m.id is not None]
+
+
+# --- round trips ---------------------------------------------------------------------------
+
+
+def test_mentor_profile_round_trip(database: Database) -> None:
+    saved = profile(accepting=False, tz_offset=-12600)
+    with uow(database) as work:
+        work.mentors.save(saved)
+        work.commit()
+    assert saved.id is not None
+
+    with uow(database) as work:
+        loaded = work.mentors.get(T1, "UMENTOR1")
+    assert loaded == saved
+    assert loaded is not None
+    assert loaded.expertise == ["leadership", "career growth", "Führung"]
+    assert loaded.languages == ["en", "de"]
+    assert type(loaded.expertise) is list
+    assert loaded.accepting is False
+    assert_utc(loaded.created_at, loaded.updated_at)
+    assert loaded.created_at == datetime(2026, 3, 2, 15, 0, 0, 123456, tzinfo=UTC)
+
+    # Updating keeps the same row and stores the new list.
+    loaded.expertise.append("coaching")
+    loaded.capacity = 5
+    with uow(database) as work:
+        work.mentors.save(loaded)
+        work.commit()
+    with uow(database) as work:
+        again = work.mentors.get(T1, "UMENTOR1")
+    assert again is not None
+    assert again.id == saved.id
+    assert again.expertise == ["leadership", "career growth", "Führung", "coaching"]
+    assert again.capacity == 5
+    assert count(database, MentorProfileRow) == 1
+
+
+def test_mentor_request_round_trip(database: Database) -> None:
+    saved = request_(status=RequestStatus.WAITLISTED)
+    with uow(database) as work:
+        work.requests.save(saved)
+        work.commit()
+    assert saved.id is not None
+
+    with uow(database) as work:
+        loaded = work.requests.get(T1, saved.id)
+    assert loaded == saved
+    assert loaded is not None
+    assert type(loaded.status) is RequestStatus
+    assert loaded.status is RequestStatus.WAITLISTED
+    assert loaded.focus_areas == ["leadership", "communication"]
+    assert loaded.wants_other_org is True
+    assert loaded.matched_at is None
+    assert_utc(loaded.created_at)
+
+    loaded.status = RequestStatus.MATCHED
+    loaded.matched_at = datetime(2026, 3, 3, 9, 30, tzinfo=PLUS_TWO)
+    with uow(database) as work:
+        work.requests.save(loaded)
+        work.commit()
+    with uow(database) as work:
+        again = work.requests.get(T1, saved.id)
+    assert again is not None
+    assert again.status is RequestStatus.MATCHED
+    assert again.matched_at == datetime(2026, 3, 3, 7, 30, tzinfo=UTC)
+    assert_utc(again.matched_at)
+    assert count(database, MentorRequestRow) == 1
+
+
+def test_match_proposal_round_trip(database: Database) -> None:
+    saved = proposal(
+        request_id=42,
+        status=ProposalStatus.DECLINED,
+        decline_reason="no time this quarter",
+        answered_at=datetime(2026, 3, 4, 12, 0, tzinfo=PLUS_TWO),
+    )
+    with uow(database) as work:
+        work.proposals.save(saved)
+        work.commit()
+    assert saved.id is not None
+
+    with uow(database) as work:
+        loaded = work.proposals.get(T1, saved.id)
+    assert loaded == saved
+    assert loaded is not None
+    assert loaded.status is ProposalStatus.DECLINED
+    assert loaded.request_id == 42
+    assert loaded.score == 87
+    assert_utc(loaded.created_at, loaded.answered_at)
+    assert loaded.answered_at == datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
+
+
+def test_partnership_round_trip(database: Database) -> None:
+    saved = partnership(
+        status=PartnershipStatus.ENDED,
+        ended_at=datetime(2026, 6, 1, 8, 0, tzinfo=PLUS_TWO),
+        end_reason="moved on",
+    )
+    with uow(database) as work:
+        work.partnerships.save(saved)
+        work.commit()
+    assert saved.id is not None
+
+    with uow(database) as work:
+        loaded = work.partnerships.get(T1, saved.id)
+    assert loaded == saved
+    assert loaded is not None
+    assert loaded.request_id is None
+    assert loaded.status is PartnershipStatus.ENDED
+    assert loaded.end_reason == "moved on"
+    assert_utc(loaded.started_at, loaded.ends_at, loaded.ended_at)
+    assert loaded.started_at == datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+def test_outgoing_message_round_trip(database: Database) -> None:
+    saved = message(
+        "welcome:U1",
+        due_at=datetime(2026, 3, 2, 16, 0, tzinfo=PLUS_TWO),  # 14:00 UTC, due at NOW
+        expires_at=datetime(2026, 3, 3, 17, 0, tzinfo=PLUS_TWO),
+        payload={"text": "Grüß dich", "users": ["U1", "U2"], "nested": {"a": [1, 2]}},
+    )
+    (saved_id,) = add_messages(database, saved)
+
+    with uow(database) as work:
+        (loaded,) = work.outbox.due_preview(now=NOW, limit=10)
+    assert loaded == saved
+    assert loaded.id == saved_id
+    assert loaded.payload == {"text": "Grüß dich", "users": ["U1", "U2"], "nested": {"a": [1, 2]}}
+    assert loaded.status is MessageStatus.PENDING
+    assert loaded.attempts == 0
+    assert loaded.last_error == ""
+    assert loaded.sent_at is None
+    assert_utc(loaded.due_at, loaded.expires_at)
+    assert loaded.due_at == datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+def test_naive_datetimes_are_refused(database: Database) -> None:
+    naive = datetime(2026, 3, 2, 15, 0)
+    with uow(database) as work, pytest.raises(StatementError, match="naive datetimes"):
+        work.mentors.save(profile(created_at=naive))
+    with uow(database) as work, pytest.raises(StatementError, match="naive datetimes"):
+        work.requests.save(request_(created_at=naive))
+    with uow(database) as work, pytest.raises(StatementError, match="naive datetimes"):
+        work.partnerships.save(partnership(started_at=naive))
+    with uow(database) as work, pytest.raises(StatementError, match="naive datetimes"):
+        work.outbox.add(message("naive", due_at=naive))
+    with uow(database) as work, pytest.raises(StatementError, match="naive datetimes"):
+        work.outbox.claim_due(now=naive, limit=1, lease=LEASE, worker="w")
+    with uow(database) as work, pytest.raises(StatementError, match="naive datetimes"):
+        work.events.first_delivery(T1, "Ev1", naive)
+    for row_type in (MentorProfileRow, MentorRequestRow, PartnershipRow, OutgoingMessageRow):
+        assert count(database, row_type) == 0
+
+
+# --- unit of work --------------------------------------------------------------------------
+
+
+def test_unit_of_work_rolls_back_without_commit(database: Database) -> None:
+    with uow(database) as work:
+        work.mentors.save(profile())
+        assert work.mentors.get(T1, "UMENTOR1") is not None  # visible inside the block
+    assert count(database, MentorProfileRow) == 0
+    with uow(database) as work:
+        assert work.mentors.get(T1, "UMENTOR1") is None
+
+
+def test_unit_of_work_discards_changes_when_the_block_raises(database: Database) -> None:
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), uow(database) as work:
+        work.mentors.save(profile())
+        work.outbox.add(message("m1"))
+        work.session.flush()
+        raise Boom
+    assert count(database, MentorProfileRow) == 0
+    assert count(database, OutgoingMessageRow) == 0
+
+
+def test_unit_of_work_keeps_what_was_committed_only(database: Database) -> None:
+    with uow(database) as work:
+        work.mentors.save(profile(user="UKEPT"))
+        work.commit()
+        work.mentors.save(profile(user="UDROPPED"))
+    with uow(database) as work:
+        work.mentors.save(profile(user="UROLLEDBACK"))
+        work.rollback()
+        work.commit()
+    with uow(database) as work:
+        assert work.mentors.get(T1, "UKEPT") is not None
+        assert work.mentors.get(T1, "UDROPPED") is None
+        assert work.mentors.get(T1, "UROLLEDBACK") is None
+    assert count(database, MentorProfileRow) == 1
+
+
+def test_unit_of_work_outside_its_block_refuses(database: Database) -> None:
+    work = uow(database)
+    with pytest.raises(RuntimeError):
+        work.commit()
+    with work:
+        pass
+    with pytest.raises(RuntimeError):
+        work.commit()
+
+
+# --- workspaces ----------------------------------------------------------------------------
+
+
+def test_every_table_has_a_required_team_id() -> None:
+    for table in Base.metadata.sorted_tables:
+        assert "team_id" in table.c, table.name
+        assert table.c.team_id.nullable is False, table.name
+
+
+def test_rows_carry_their_team_and_gets_are_scoped(database: Database) -> None:
+    with uow(database) as work:
+        mentor = work.mentors.save(profile(T1, "U1", bio="team one"))
+        req = work.requests.save(request_(T1, "U2"))
+        assert req.id is not None
+        prop = work.proposals.save(proposal(T1, req.id, "U1"))
+        pair = work.partnerships.save(partnership(T1, "U1", "U2"))
+        work.outbox.add(message("k", T1))
+        work.events.first_delivery(T1, "Ev1", NOW)
+        work.commit()
+
+    with database.sessions() as session:
+        for row_type in (
+            MentorProfileRow,
+            MentorRequestRow,
+            MatchProposalRow,
+            PartnershipRow,
+            OutgoingMessageRow,
+            ProcessedEventRow,
+        ):
+            teams = session.scalars(sa.select(row_type.team_id)).all()
+            assert teams == [T1], row_type.__tablename__
+
+    assert mentor.id and req.id and prop.id and pair.id
+    with uow(database) as work:
+        assert work.mentors.get(T2, "U1") is None
+        assert work.requests.get(T2, req.id) is None
+        assert work.proposals.get(T2, prop.id) is None
+        assert work.partnerships.get(T2, pair.id) is None
+        # and the owner still sees them, so the Nones above are not just "missing"
+        assert work.mentors.get(T1, "U1") is not None
+        assert work.requests.get(T1, req.id) is not None
+        assert work.proposals.get(T1, prop.id) is not None
+        assert work.partnerships.get(T1, pair.id) is not None
+
+
+def test_same_user_ids_in_two_teams_stay_apart(database: Database) -> None:
+    with uow(database) as work:
+        for team in (T1, T2):
+            work.mentors.save(profile(team, "UM", bio=f"bio {team}"))
+            work.mentors.save(profile(team, "UM2", bio=f"bio2 {team}"))
+            req = work.requests.save(request_(team, "UE", goals=f"goals {team}"))
+            assert req.id is not None
+            work.requests.save(request_(team, "UW", status=RequestStatus.WAITLISTED))
+            work.proposals.save(proposal(team, req.id, "UM", mentee_id="UE"))
+            work.partnerships.save(partnership(team, "UM", "UE", request_id=req.id))
+        # T2 has one more of each count-based thing
+        work.mentors.save(profile(T2, "UM3"))
+        work.proposals.save(proposal(T2, 99, "UM", mentee_id="UE"))
+        work.partnerships.save(partnership(T2, "UM", "UX", status=PartnershipStatus.PAUSED))
+        work.commit()
+
+    with uow(database) as work:
+        for team, extra in ((T1, 0), (T2, 1)):
+            m = work.mentors.get(team, "UM")
+            assert m is not None and m.bio == f"bio {team}"
+            accepting = work.mentors.accepting(team)
+            assert {p.team_id for p in accepting} == {team}
+            assert [p.user_id for p in accepting] == ["UM", "UM2", "UM3"][: 2 + extra]
+
+            open_request = work.requests.open_for(team, "UE")
+            assert open_request is not None
+            assert (open_request.team_id, open_request.goals) == (team, f"goals {team}")
+            waitlisted = work.requests.waitlisted(team)
+            assert [(r.team_id, r.mentee_id) for r in waitlisted] == [(team, "UW")]
+
+            proposals = work.proposals.for_mentee(team, "UE")
+            assert {p.team_id for p in proposals} == {team}
+            assert len(proposals) == 1 + extra
+            assert work.proposals.pending_by_mentor(team) == {"UM": 1 + extra}
+
+            pairs = work.partnerships.for_member(team, "UM")
+            assert {p.team_id for p in pairs} == {team}
+            assert len(pairs) == 1 + extra
+            assert [p.team_id for p in work.partnerships.for_member(team, "UE")] == [team]
+            assert work.partnerships.active_by_mentor(team) == {"UM": 1 + extra}
+
+        assert work.mentors.accepting("T-NONE") == []
+        assert work.requests.open_for("T-NONE", "UE") is None
+        assert work.proposals.pending_by_mentor("T-NONE") == {}
+        assert work.partnerships.for_member("T-NONE", "UM") == []
+        assert work.partnerships.active_by_mentor("T-NONE") == {}
+
+
+def test_queries_filter_on_status(database: Database) -> None:
+    with uow(database) as work:
+        work.mentors.save(profile(user="UON"))
+        work.mentors.save(profile(user="UOFF", accepting=False))
+        work.requests.save(request_(mentee="UE", status=RequestStatus.CANCELLED))
+        newest_open = work.requests.save(request_(mentee="UE", status=RequestStatus.PENDING_MENTOR))
+        work.requests.save(request_(mentee="UE", status=RequestStatus.MATCHED))
+        work.requests.save(request_(mentee="UDONE", status=RequestStatus.MATCHED))
+        for proposal_status in ProposalStatus:
+            work.proposals.save(proposal(mentor="UM", status=proposal_status))
+        for partnership_status in PartnershipStatus:
+            work.partnerships.save(partnership(mentor="UM", status=partnership_status))
+        work.commit()
+
+    with uow(database) as work:
+        assert [p.user_id for p in work.mentors.accepting(T1)] == ["UON"]
+        found = work.requests.open_for(T1, "UE")
+        assert found is not None and found.id == newest_open.id
+        assert found.status is RequestStatus.PENDING_MENTOR
+        assert work.requests.open_for(T1, "UDONE") is None
+        assert work.proposals.pending_by_mentor(T1) == {"UM": 1}
+        assert work.partnerships.active_by_mentor(T1) == {"UM": 2}  # active + paused
+
+
+# --- outbox --------------------------------------------------------------------------------
+
+
+def test_outbox_add_is_idempotent_by_team_and_key(database: Database) -> None:
+    first = message("remind:42", payload={"v": "first"})
+    with uow(database) as work:
+        assert work.outbox.add(first) is True
+        assert first.id is not None
+        # the same key in the same transaction
+        assert work.outbox.add(message("remind:42", payload={"v": "same uow"})) is False
+        work.commit()
+
+    again = message("remind:42", payload={"v": "second"}, kind="other")
+    with uow(database) as work:
+        assert work.outbox.add(again) is False
+        assert again.id is None
+        other_team = message("remind:42", team=T2, payload={"v": "team two"})
+        assert work.outbox.add(other_team) is True
+        assert other_team.id is not None and other_team.id != first.id
+        work.commit()
+
+    rows = outbox_rows(database)
+    assert set(rows) == {f"{T1}:remind:42", f"{T2}:remind:42"}
+    assert rows[f"{T1}:remind:42"].payload == {"v": "first"}
+    assert rows[f"{T1}:remind:42"].kind == "dm"
+    assert rows[f"{T2}:remind:42"].payload == {"v": "team two"}
+
+
+def test_outbox_add_after_a_duplicate_keeps_the_transaction_usable(database: Database) -> None:
+    add_messages(database, message("dup"))
+    with uow(database) as work:
+        assert work.outbox.add(message("dup")) is False
+        assert work.outbox.add(message("fresh")) is True
+        work.mentors.save(profile())
+        work.commit()
+    assert set(outbox_rows(database)) == {f"{T1}:dup", f"{T1}:fresh"}
+    assert count(database, MentorProfileRow) == 1
+
+
+def test_outbox_cancel_only_touches_pending_rows_with_the_prefix(database: Database) -> None:
+    add_messages(
+        database,
+        message("req:7:remind", due_at=NOW - timedelta(minutes=3)),
+        message("req:7:expire", due_at=NOW + timedelta(days=2)),
+        message("req:7:sent", due_at=NOW - timedelta(minutes=2)),
+        message("req:7:sending", due_at=NOW - timedelta(minutes=1)),
+        message("req:70:other"),
+        message("req:8:remind"),
+        message("xreq:7:remind"),
+        message("req:7:remind", team=T2),
+    )
+    with uow(database) as work:
+        claimed = work.outbox.claim_due(now=NOW, limit=100, lease=LEASE, worker="w")
+        by_key = {m.key: m for m in claimed if m.team_id == T1}
+        sent = by_key["req:7:sent"]
+        sent.status, sent.sent_at, sent.attempts = MessageStatus.SENT, NOW, 1
+        work.outbox.settle(sent)
+        for m in claimed:  # put the rest back to pending, except req:7:sending
+            if m.key not in ("req:7:sent", "req:7:sending") or m.team_id == T2:
+                m.status = MessageStatus.PENDING
+                work.outbox.settle(m)
+        work.commit()
+
+    with uow(database) as work:
+        assert work.outbox.cancel(T1, "req:7:") == 2
+        work.commit()
+
+    status = {k: r.status for k, r in outbox_rows(database).items()}
+    assert status == {
+        f"{T1}:req:7:remind": "cancelled",
+        f"{T1}:req:7:expire": "cancelled",
+        f"{T1}:req:7:sent": "sent",
+        f"{T1}:req:7:sending": "sending",
+        f"{T1}:req:70:other": "pending",
+        f"{T1}:req:8:remind": "pending",
+        f"{T1}:xreq:7:remind": "pending",
+        f"{T2}:req:7:remind": "pending",
+    }
+    with uow(database) as work:
+        assert work.outbox.cancel(T1, "req:7:") == 0  # nothing pending is left
+        assert work.outbox.cancel(T1, "nothing-like-this") == 0
+
+
+def test_outbox_cancel_treats_like_wildcards_literally(database: Database) -> None:
+    keys = ["50%:a", "50x:a", "500:a", "a_b:1", "axb:1", "a\\c:1", "a\\\\c:1", "ac:1"]
+    add_messages(database, *(message(k) for k in keys))
+    with uow(database) as work:
+        assert work.outbox.cancel(T1, "50%") == 1
+        assert work.outbox.cancel(T1, "a_b") == 1
+        assert work.outbox.cancel(T1, "a\\c") == 1
+        assert work.outbox.cancel(T1, "%") == 0
+        assert work.outbox.cancel(T1, "_") == 0
+        work.commit()
+    cancelled = sorted(k for k, r in outbox_rows(database).items() if r.status == "cancelled")
+    assert cancelled == sorted(f"{T1}:{k}" for k in ("50%:a", "a_b:1", "a\\c:1"))
+
+
+def test_outbox_cancel_prefix_is_case_sensitive(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    if not database.is_postgres:
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="SqlOutbox.cancel uses LIKE, which SQLite matches case-insensitively "
+                "for ASCII: cancel(team, 'remind:u1') also cancels 'remind:U1:...'",
+            )
+        )
+    add_messages(database, message("remind:U1:a"), message("remind:u1:b"))
+    with uow(database) as work:
+        assert work.outbox.cancel(T1, "remind:u1") == 1
+        work.commit()
+    status = {k: r.status for k, r in outbox_rows(database).items()}
+    assert status == {f"{T1}:remind:U1:a": "pending", f"{T1}:remind:u1:b": "cancelled"}
+
+
+def test_claim_due_returns_due_rows_in_order_and_only_once(database: Database) -> None:
+    add_messages(
+        database,
+        message("later", due_at=NOW + timedelta(seconds=1)),
+        message("now", due_at=NOW),
+        # 15:00+02:00 is 13:00 UTC: the earliest, whatever its offset says
+        message("early", due_at=datetime(2026, 3, 2, 15, 0, tzinfo=PLUS_TWO)),
+        message("middle", due_at=NOW - timedelta(hours=1), team=T2),
+        message("cancelled", due_at=NOW - timedelta(days=1)),
+    )
+    with uow(database) as work:
+        work.outbox.cancel(T1, "cancelled")
+        work.commit()
+
+    with uow(database) as work:
+        first = work.outbox.claim_due(now=NOW, limit=2, lease=LEASE, worker="w1")
+        work.commit()
+    assert [m.key for m in first] == ["early", "middle"]
+    assert all(m.status is MessageStatus.SENDING for m in first)
+    assert {m.team_id for m in first} == {T1, T2}  # the dispatcher serves every workspace
+
+    with uow(database) as work:
+        rest = work.outbox.claim_due(now=NOW, limit=10, lease=LEASE, worker="w1")
+        work.commit()
+    assert [m.key for m in rest] == ["now"]
+
+    with uow(database) as work:
+        assert work.outbox.claim_due(now=NOW, limit=10, lease=LEASE, worker="w2") == []
+        work.commit()
+
+    rows = outbox_rows(database)
+    assert {k: r.status for k, r in rows.items()} == {
+        f"{T1}:early": "sending",
+        f"{T2}:middle": "sending",
+        f"{T1}:now": "sending",
+        f"{T1}:later": "pending",
+        f"{T1}:cancelled": "cancelled",
+    }
+    assert rows[f"{T1}:early"].claimed_by == "w1"
+    assert rows[f"{T1}:early"].lease_until == NOW + LEASE
+    assert rows[f"{T1}:later"].claimed_by is None
+
+
+def test_an_uncommitted_claim_is_not_kept(database: Database) -> None:
+    add_messages(database, message("m"))
+    with uow(database) as work:
+        assert len(work.outbox.claim_due(now=NOW, limit=10, lease=LEASE, worker="w1")) == 1
+    with uow(database) as work:
+        assert [m.key for m in work.outbox.claim_due(now=NOW, limit=10, lease=LEASE, worker="w2")]
+        work.commit()
+    assert outbox_rows(database)[f"{T1}:m"].claimed_by == "w2"
+
+
+def test_a_sending_row_whose_lease_expired_is_claimable_again(database: Database) -> None:
+    (message_id,) = add_messages(database, message("stuck"))
+    with uow(database) as work:
+        assert len(work.outbox.claim_due(now=NOW, limit=10, lease=LEASE, worker="dead")) == 1
+        work.commit()
+
+    with uow(database) as work:  # the lease still runs
+        before = NOW + LEASE - timedelta(seconds=1)
+        assert work.outbox.claim_due(now=before, limit=10, lease=LEASE, worker="w2") == []
+        work.commit()
+    assert outbox_rows(database)[f"{T1}:stuck"].claimed_by == "dead"
+
+    later = NOW + LEASE + timedelta(seconds=1)
+    with uow(database) as work:
+        (again,) = work.outbox.claim_due(now=later, limit=10, lease=LEASE, worker="w2")
+        work.commit()
+    assert again.id == message_id
+    assert again.status is MessageStatus.SENDING
+    row = outbox_rows(database)[f"{T1}:stuck"]
+    assert row.claimed_by == "w2"
+    assert row.lease_until == later + LEASE
+
+    with uow(database) as work:
+        assert work.outbox.claim_due(now=later, limit=10, lease=LEASE, worker="w3") == []
+
+
+def test_settle_stores_the_outcome(database: Database) -> None:
+    add_messages(database, message("retry"), message("done"), message("broken"))
+    with uow(database) as work:
+        claimed = {
+            m.key: m for m in work.outbox.claim_due(now=NOW, limit=10, lease=LEASE, worker="w")
+        }
+        retry, done, broken = claimed["retry"], claimed["done"], claimed["broken"]
+        retry.status, retry.attempts = MessageStatus.PENDING, 1
+        retry.last_error = "ratelimited"
+        retry.due_at = datetime(2026, 3, 2, 17, 1, tzinfo=PLUS_TWO)
+        done.status, done.attempts = MessageStatus.SENT, 1
+        done.sent_at = datetime(2026, 3, 2, 17, 0, 5, tzinfo=PLUS_TWO)
+        broken.status, broken.attempts = MessageStatus.FAILED, 3
+        broken.last_error = "x" * 5000
+        for m in (retry, done, broken):
+            work.outbox.settle(m)
+        work.commit()
+
+    rows = outbox_rows(database)
+    r, d, b = rows[f"{T1}:retry"], rows[f"{T1}:done"], rows[f"{T1}:broken"]
+    assert (r.status, r.attempts, r.last_error, r.sent_at) == ("pending", 1, "ratelimited", None)
+    assert r.due_at == NOW + timedelta(minutes=1)
+    assert_utc(r.due_at)
+    assert r.lease_until is None
+    assert (d.status, d.attempts, d.last_error) == ("sent", 1, "")
+    assert d.sent_at == NOW + timedelta(seconds=5)
+    assert_utc(d.sent_at)
+    assert d.lease_until is None
+    assert (b.status, b.attempts) == ("failed", 3)
+    assert b.last_error == "x" * 2000
+
+    with uow(database) as work:  # the retried one comes back when it is due again
+        assert work.outbox.claim_due(now=NOW, limit=10, lease=LEASE, worker="w") == []
+        later = NOW + timedelta(minutes=1)
+        claimed_again = work.outbox.claim_due(now=later, limit=10, lease=LEASE, worker="w")
+        assert [(m.key, m.attempts, m.last_error) for m in claimed_again] == [
+            ("retry", 1, "ratelimited")
+        ]
+
+
+def test_due_preview_changes_nothing(database: Database) -> None:
+    add_messages(
+        database,
+        message("b", due_at=NOW - timedelta(minutes=1)),
+        message("a", due_at=NOW - timedelta(minutes=2)),
+        message("future", due_at=NOW + timedelta(minutes=1)),
+    )
+
+    def snapshot() -> list[tuple[Any, ...]]:
+        with database.engine.connect() as connection:
+            table = OutgoingMessageRow.__table__
+            rows = connection.execute(sa.select(table).order_by(table.c.id))
+            return [tuple(row) for row in rows]
+
+    before = snapshot()
+    with uow(database) as work:
+        preview = work.outbox.due_preview(now=NOW, limit=10)
+        assert [m.key for m in preview] == ["a", "b"]
+        assert all(m.status is MessageStatus.PENDING for m in preview)
+        assert [m.key for m in work.outbox.due_preview(now=NOW, limit=1)] == ["a"]
+        work.commit()
+    assert snapshot() == before
+
+    with uow(database) as work:
+        claimed = work.outbox.claim_due(now=NOW, limit=10, lease=LEASE, worker="w")
+        assert [m.key for m in claimed] == ["a", "b"]
+
+
+# --- concurrent claims ---------------------------------------------------------------------
+
+
+def _claim_concurrently(database: Database, threads: int, rows: int) -> None:
+    with database.sessions() as session:
+        session.execute(
+            sa.insert(OutgoingMessageRow),
+            [
+                {
+                    "team_id": T1 if i % 2 else T2,
+                    "kind": "dm",
+                    "recipient": "U1",
+                    "key": f"bulk:{i}",
+                    "due_at": NOW - timedelta(seconds=i),
+                    "payload": {"i": i},
+                    "status": MessageStatus.PENDING.value,
+                    "attempts": 0,
+                    "last_error": "",
+                }
+                for i in range(rows)
+            ],
+        )
+        session.commit()
+        all_ids = set(session.scalars(sa.select(OutgoingMessageRow.id)))
+    assert len(all_ids) == rows
+
+    barrier = threading.Barrier(threads)
+    claimed: dict[str, list[int]] = {f"worker-{n}": [] for n in range(threads)}
+    errors: list[BaseException] = []
+
+    def work(worker: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            while True:
+                with uow(database) as unit:
+                    batch = unit.outbox.claim_due(now=NOW, limit=7, lease=LEASE, worker=worker)
+                    unit.commit()
+                assert len(batch) <= 7
+                assert [m.due_at for m in batch] == sorted(m.due_at for m in batch)
+                claimed[worker].extend(m.id for m in batch if m.id is not None)
+                if not batch:
+                    return
+        except BaseException as exc:  # reported below, with the thread's worker name
+            errors.append(exc)
+            barrier.abort()
+
+    pool = [threading.Thread(target=work, args=(w,)) for w in claimed]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in pool)
+    assert errors == []
+
+    every = [i for ids in claimed.values() for i in ids]
+    duplicates = [i for i, n in Counter(every).items() if n > 1]
+    assert duplicates == []
+    assert set(every) == all_ids
+    assert len(every) == rows
+
+    owner = {i: worker for worker, ids in claimed.items() for i in ids}
+    with database.sessions() as session:
+        stored = session.execute(
+            sa.select(
+                OutgoingMessageRow.id, OutgoingMessageRow.status, OutgoingMessageRow.claimed_by
+            )
+        ).all()
+    assert {(i, s, w) for i, s, w in stored} == {(i, "sending", owner[i]) for i in all_ids}
+
+
+def test_concurrent_claims_take_every_row_exactly_once_on_postgres(database: Database) -> None:
+    if not database.is_postgres:
+        pytest.skip("SKIP LOCKED claims across replicas are a PostgreSQL feature")
+    _claim_concurrently(database, threads=3, rows=300)
+
+
+def test_concurrent_claims_serialize_on_sqlite(database: Database) -> None:
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's busy-timeout serialization")
+    _claim_concurrently(database, threads=2, rows=300)
+
+
+# --- event log -----------------------------------------------------------------------------
+
+
+def test_first_delivery_is_true_once_per_event_id(database: Database) -> None:
+    later = datetime(2026, 3, 2, 17, 0, tzinfo=PLUS_TWO)
+    with uow(database) as work:
+        assert work.events.first_delivery(T1, "Ev1", NOW) is True
+        assert work.events.first_delivery(T1, "Ev1", NOW) is False
+        assert work.events.first_delivery(T1, "Ev2", NOW) is True
+        work.commit()
+
+    with uow(database) as work:
+        assert work.events.first_delivery(T1, "Ev1", later) is False
+        assert work.events.first_delivery(T1, "Ev2", later) is False
+        assert work.events.first_delivery(T1, "Ev3", later) is True
+        # not committed: as if it never arrived
+
+    with uow(database) as work:
+        assert work.events.first_delivery(T1, "Ev3", later) is True
+        work.commit()
+
+    with database.sessions() as session:
+        rows = session.scalars(sa.select(ProcessedEventRow).order_by(ProcessedEventRow.event_id))
+        stored = [(r.event_id, r.team_id, r.received_at) for r in rows]
+    assert stored == [("Ev1", T1, NOW), ("Ev2", T1, NOW), ("Ev3", T1, later)]
+    assert_utc(*(received for _, _, received in stored))

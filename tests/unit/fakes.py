@@ -1,0 +1,521 @@
+"""In-memory fakes of the ports in ``bot.ports``: what the unit tests run the core on.
+
+They mirror the SQL implementations in ``storage`` where it matters to the core:
+
+* repositories hand out copies, so a change counts only once it is saved;
+* a ``FakeUnitOfWork`` rolls back everything it did unless ``commit()`` was called, like
+  ``SqlUnitOfWork``;
+* every unit of work built on the same ``FakeStore`` sees the same data, so a factory
+  ``lambda: FakeUnitOfWork(store)`` behaves like a database shared by several transactions.
+
+Transactions on one store are serialized (a unit of work holds the store's lock from
+``__enter__`` to ``__exit__``), which keeps snapshot-and-restore rollback correct when a test
+drives the dispatcher from several threads.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from bot.domain import (
+    MatchProposal,
+    MentorProfile,
+    MentorRequest,
+    MessageStatus,
+    OutgoingMessage,
+    Partnership,
+    PartnershipStatus,
+    ProposalStatus,
+    RequestStatus,
+)
+from bot.ports import (
+    EventLog,
+    MentorRepository,
+    Messenger,
+    Outbox,
+    PartnershipRepository,
+    ProposalRepository,
+    RequestRepository,
+    SendOutcome,
+    SendResult,
+    SessionRepository,
+    UnitOfWork,
+)
+from bot.sessions import MemberPreferences, SessionLog, SessionSlot
+
+LOCK_TIMEOUT = 5.0
+"""Seconds a unit of work waits for the store before the test fails instead of hanging."""
+
+_OPEN_REQUEST = (RequestStatus.MATCHING, RequestStatus.PENDING_MENTOR, RequestStatus.WAITLISTED)
+_TAKES_A_SLOT = (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
+
+
+@dataclass
+class StoredMessage:
+    """An outbox row: the message plus what only the outbox knows (who holds it, until when)."""
+
+    message: OutgoingMessage
+    claimed_by: str = ""
+    lease_until: datetime | None = None
+
+
+@dataclass
+class FakeState:
+    """Everything a database would hold; deep-copied to take a snapshot."""
+
+    mentors: dict[tuple[str, str], MentorProfile] = field(default_factory=dict)
+    requests: dict[int, MentorRequest] = field(default_factory=dict)
+    proposals: dict[int, MatchProposal] = field(default_factory=dict)
+    partnerships: dict[int, Partnership] = field(default_factory=dict)
+    outbox: dict[int, StoredMessage] = field(default_factory=dict)
+    events: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    slots: dict[tuple[str, int], SessionSlot] = field(default_factory=dict)
+    logs: dict[int, SessionLog] = field(default_factory=dict)
+    preferences: dict[tuple[str, str], MemberPreferences] = field(default_factory=dict)
+    last_id: int = 0
+
+    def next_id(self) -> int:
+        self.last_id += 1
+        return self.last_id
+
+
+class FakeStore:
+    """The shared 'database' behind any number of ``FakeUnitOfWork``s."""
+
+    def __init__(self) -> None:
+        self.state = FakeState()
+        self.lock = threading.RLock()
+        self.commits = 0
+
+    # -- read-outs for assertions: copies, so a test cannot change the store by accident ---
+
+    def messages(self, *, kind: str | None = None) -> list[OutgoingMessage]:
+        """Outbox messages in the order they were added, optionally of one kind."""
+        with self.lock:
+            return [
+                copy.deepcopy(row.message)
+                for _, row in sorted(self.state.outbox.items())
+                if kind is None or row.message.kind == kind
+            ]
+
+    def message(self, key: str, team_id: str | None = None) -> OutgoingMessage:
+        found = [m for m in self.messages() if m.key == key and team_id in (None, m.team_id)]
+        if len(found) != 1:
+            raise AssertionError(f"expected one message with key {key!r}, found {len(found)}")
+        return found[0]
+
+    def lease_of(self, key: str) -> tuple[str, datetime | None]:
+        with self.lock:
+            for row in self.state.outbox.values():
+                if row.message.key == key:
+                    return row.claimed_by, row.lease_until
+        raise AssertionError(f"no message with key {key!r}")
+
+    def proposals(self) -> list[MatchProposal]:
+        with self.lock:
+            return [copy.deepcopy(p) for _, p in sorted(self.state.proposals.items())]
+
+    def partnerships(self) -> list[Partnership]:
+        with self.lock:
+            return [copy.deepcopy(p) for _, p in sorted(self.state.partnerships.items())]
+
+    def requests(self) -> list[MentorRequest]:
+        with self.lock:
+            return [copy.deepcopy(r) for _, r in sorted(self.state.requests.items())]
+
+    def mentors(self) -> list[MentorProfile]:
+        with self.lock:
+            return [copy.deepcopy(m) for _, m in sorted(self.state.mentors.items())]
+
+
+class FakeMentorRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def get(self, team_id: str, user_id: str) -> MentorProfile | None:
+        found = self._store.state.mentors.get((team_id, user_id))
+        return copy.deepcopy(found)
+
+    def save(self, profile: MentorProfile) -> MentorProfile:
+        state = self._store.state
+        if profile.id is None:
+            existing = state.mentors.get((profile.team_id, profile.user_id))
+            profile.id = existing.id if existing is not None else state.next_id()
+        state.mentors[(profile.team_id, profile.user_id)] = copy.deepcopy(profile)
+        return profile
+
+    def accepting(self, team_id: str) -> list[MentorProfile]:
+        return [
+            copy.deepcopy(m)
+            for (team, _), m in sorted(self._store.state.mentors.items())
+            if team == team_id and m.accepting
+        ]
+
+
+class FakeRequestRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def get(self, team_id: str, request_id: int) -> MentorRequest | None:
+        found = self._store.state.requests.get(request_id)
+        if found is None or found.team_id != team_id:
+            return None
+        return copy.deepcopy(found)
+
+    def save(self, request: MentorRequest) -> MentorRequest:
+        if request.id is None:
+            request.id = self._store.state.next_id()
+        self._store.state.requests[request.id] = copy.deepcopy(request)
+        return request
+
+    def open_for(self, team_id: str, mentee_id: str) -> MentorRequest | None:
+        open_ones = [
+            r
+            for r in self._store.state.requests.values()
+            if r.team_id == team_id and r.mentee_id == mentee_id and r.status in _OPEN_REQUEST
+        ]
+        if not open_ones:
+            return None
+        return copy.deepcopy(max(open_ones, key=lambda r: r.id or 0))
+
+    def waitlisted(self, team_id: str) -> list[MentorRequest]:
+        found = [
+            r
+            for r in self._store.state.requests.values()
+            if r.team_id == team_id and r.status is RequestStatus.WAITLISTED
+        ]
+        found.sort(key=lambda r: (r.created_at is not None, r.created_at, r.id or 0))
+        return [copy.deepcopy(r) for r in found]
+
+
+class FakeProposalRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def get(self, team_id: str, proposal_id: int) -> MatchProposal | None:
+        found = self._store.state.proposals.get(proposal_id)
+        if found is None or found.team_id != team_id:
+            return None
+        return copy.deepcopy(found)
+
+    def save(self, proposal: MatchProposal) -> MatchProposal:
+        if proposal.id is None:
+            proposal.id = self._store.state.next_id()
+        self._store.state.proposals[proposal.id] = copy.deepcopy(proposal)
+        return proposal
+
+    def for_mentee(self, team_id: str, mentee_id: str) -> list[MatchProposal]:
+        return [
+            copy.deepcopy(p)
+            for _, p in sorted(self._store.state.proposals.items())
+            if p.team_id == team_id and p.mentee_id == mentee_id
+        ]
+
+    def pending_by_mentor(self, team_id: str) -> dict[str, int]:
+        return dict(
+            Counter(
+                p.mentor_id
+                for p in self._store.state.proposals.values()
+                if p.team_id == team_id and p.status is ProposalStatus.PENDING
+            )
+        )
+
+
+class FakePartnershipRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def get(self, team_id: str, partnership_id: int) -> Partnership | None:
+        found = self._store.state.partnerships.get(partnership_id)
+        if found is None or found.team_id != team_id:
+            return None
+        return copy.deepcopy(found)
+
+    def save(self, partnership: Partnership) -> Partnership:
+        if partnership.id is None:
+            partnership.id = self._store.state.next_id()
+        self._store.state.partnerships[partnership.id] = copy.deepcopy(partnership)
+        return partnership
+
+    def for_member(self, team_id: str, user_id: str) -> list[Partnership]:
+        return [
+            copy.deepcopy(p)
+            for _, p in sorted(self._store.state.partnerships.items())
+            if p.team_id == team_id and user_id in (p.mentor_id, p.mentee_id)
+        ]
+
+    def active_by_mentor(self, team_id: str) -> dict[str, int]:
+        return dict(
+            Counter(
+                p.mentor_id
+                for p in self._store.state.partnerships.values()
+                if p.team_id == team_id and p.status in _TAKES_A_SLOT
+            )
+        )
+
+
+class FakeOutbox:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def _rows(self) -> list[StoredMessage]:
+        rows = list(self._store.state.outbox.values())
+        rows.sort(key=lambda r: (r.message.due_at, r.message.id or 0))
+        return rows
+
+    def add(self, message: OutgoingMessage) -> bool:
+        state = self._store.state
+        if any(
+            row.message.team_id == message.team_id and row.message.key == message.key
+            for row in state.outbox.values()
+        ):
+            return False
+        message.id = state.next_id()
+        state.outbox[message.id] = StoredMessage(message=copy.deepcopy(message))
+        return True
+
+    def cancel(self, team_id: str, key_prefix: str) -> int:
+        cancelled = 0
+        for row in self._store.state.outbox.values():
+            m = row.message
+            if (
+                m.team_id == team_id
+                and m.key.startswith(key_prefix)
+                and m.status is MessageStatus.PENDING
+            ):
+                m.status = MessageStatus.CANCELLED
+                cancelled += 1
+        return cancelled
+
+    @staticmethod
+    def _is_due(row: StoredMessage, now: datetime) -> bool:
+        m = row.message
+        if m.status is MessageStatus.PENDING:
+            return m.due_at <= now
+        if m.status is MessageStatus.SENDING:
+            return row.lease_until is not None and row.lease_until < now
+        return False
+
+    def claim_due(
+        self, *, now: datetime, limit: int, lease: timedelta, worker: str
+    ) -> list[OutgoingMessage]:
+        claimed: list[OutgoingMessage] = []
+        for row in self._rows():
+            if len(claimed) >= limit:
+                break
+            if not self._is_due(row, now):
+                continue
+            row.message.status = MessageStatus.SENDING
+            row.claimed_by = worker
+            row.lease_until = now + lease
+            claimed.append(copy.deepcopy(row.message))
+        return claimed
+
+    def settle(self, message: OutgoingMessage) -> None:
+        if message.id is None or message.id not in self._store.state.outbox:
+            return  # like an UPDATE that matches no row
+        row = self._store.state.outbox[message.id]
+        row.message.status = message.status
+        row.message.attempts = message.attempts
+        row.message.last_error = message.last_error[:2000]
+        row.message.due_at = message.due_at
+        row.message.sent_at = message.sent_at
+        row.message.sent_channel = message.sent_channel
+        row.message.sent_ts = message.sent_ts
+        row.lease_until = None
+
+    def sent(self, team_id: str, key_prefix: str) -> list[OutgoingMessage]:
+        return [
+            copy.deepcopy(row.message)
+            for _, row in sorted(self._store.state.outbox.items())
+            if row.message.team_id == team_id
+            and row.message.key.startswith(key_prefix)
+            and row.message.status is MessageStatus.SENT
+        ]
+
+    def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]:
+        return [copy.deepcopy(r.message) for r in self._rows() if self._is_due(r, now)][:limit]
+
+
+class FakeEventLog:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def first_delivery(self, team_id: str, event_id: str, at: datetime) -> bool:
+        events = self._store.state.events
+        if event_id in events:
+            return False
+        events[event_id] = (team_id, at)
+        return True
+
+
+class FakeSessionRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def slot(self, team_id: str, partnership_id: int) -> SessionSlot | None:
+        return copy.deepcopy(self._store.state.slots.get((team_id, partnership_id)))
+
+    def save_slot(self, slot: SessionSlot) -> SessionSlot:
+        state = self._store.state
+        if slot.id is None:
+            existing = state.slots.get((slot.team_id, slot.partnership_id))
+            slot.id = existing.id if existing is not None else state.next_id()
+        state.slots[(slot.team_id, slot.partnership_id)] = copy.deepcopy(slot)
+        return slot
+
+    def log(self, team_id: str, partnership_id: int, start: datetime) -> SessionLog | None:
+        found = next(
+            (
+                entry
+                for entry in self._store.state.logs.values()
+                if entry.team_id == team_id
+                and entry.partnership_id == partnership_id
+                and entry.occurrence_start == start
+            ),
+            None,
+        )
+        return copy.deepcopy(found)
+
+    def add_log(self, log: SessionLog) -> bool:
+        if self.log(log.team_id, log.partnership_id, log.occurrence_start) is not None:
+            return False
+        log.id = self._store.state.next_id()
+        self._store.state.logs[log.id] = copy.deepcopy(log)
+        return True
+
+    def logs(self, team_id: str, partnership_id: int) -> list[SessionLog]:
+        found = [
+            entry
+            for entry in self._store.state.logs.values()
+            if entry.team_id == team_id and entry.partnership_id == partnership_id
+        ]
+        found.sort(key=lambda entry: entry.occurrence_start)
+        return [copy.deepcopy(entry) for entry in found]
+
+    def preferences(self, team_id: str, user_id: str) -> MemberPreferences:
+        found = self._store.state.preferences.get((team_id, user_id))
+        if found is None:
+            return MemberPreferences(team_id=team_id, user_id=user_id)
+        return copy.deepcopy(found)
+
+    def save_preferences(self, preferences: MemberPreferences) -> MemberPreferences:
+        state = self._store.state
+        key = (preferences.team_id, preferences.user_id)
+        if preferences.id is None:
+            existing = state.preferences.get(key)
+            preferences.id = existing.id if existing is not None else state.next_id()
+        state.preferences[key] = copy.deepcopy(preferences)
+        return preferences
+
+
+class FakeUnitOfWork:
+    """A transaction on a ``FakeStore``: rolled back on exit unless ``commit()`` was called."""
+
+    mentors: MentorRepository
+    requests: RequestRepository
+    proposals: ProposalRepository
+    partnerships: PartnershipRepository
+    outbox: Outbox
+    events: EventLog
+    sessions: SessionRepository
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self.committed = False
+        self._snapshot: FakeState | None = None
+        self.mentors = FakeMentorRepository(store)
+        self.requests = FakeRequestRepository(store)
+        self.proposals = FakeProposalRepository(store)
+        self.partnerships = FakePartnershipRepository(store)
+        self.outbox = FakeOutbox(store)
+        self.events = FakeEventLog(store)
+        self.sessions = FakeSessionRepository(store)
+
+    def __enter__(self) -> Self:
+        if not self.store.lock.acquire(timeout=LOCK_TIMEOUT):
+            raise TimeoutError("another unit of work held the fake store for too long")
+        self._snapshot = copy.deepcopy(self.store.state)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self._snapshot = None
+            self.store.lock.release()
+
+    def commit(self) -> None:
+        if self._snapshot is None:
+            raise RuntimeError("use the unit of work inside a `with` block")
+        self._snapshot = copy.deepcopy(self.store.state)
+        self.committed = True
+        self.store.commits += 1
+
+    def rollback(self) -> None:
+        """Forget everything since the last commit (or since the block began)."""
+        if self._snapshot is None:
+            raise RuntimeError("use the unit of work inside a `with` block")
+        self.store.state = copy.deepcopy(self._snapshot)
+
+
+Script = SendResult | BaseException
+
+SENT = SendResult(SendOutcome.SENT)
+
+
+class FakeMessenger:
+    """Answers each ``send`` with the next scripted result (``SENT`` once the script is out).
+
+    A scripted exception is raised instead of answered. ``before_send`` runs first on every
+    call, for tests that need to hold a delivery up (on a ``threading.Event``, never a sleep).
+    Every message it was asked to send is kept, as it was at that moment, in ``asked``.
+    """
+
+    def __init__(
+        self,
+        script: Iterable[Script] = (),
+        *,
+        before_send: Callable[[OutgoingMessage], None] | None = None,
+    ) -> None:
+        self.script: deque[Script] = deque(script)
+        self.before_send = before_send
+        self.asked: list[OutgoingMessage] = []
+        self._lock = threading.Lock()
+
+    def then(self, *results: Script) -> Self:
+        self.script.extend(results)
+        return self
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        with self._lock:
+            self.asked.append(copy.deepcopy(message))
+            answer = self.script.popleft() if self.script else SENT
+        if self.before_send is not None:
+            self.before_send(message)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    @property
+    def keys(self) -> list[str]:
+        """The keys of the messages asked for, in order."""
+        return [m.key for m in self.asked]
+
+
+if TYPE_CHECKING:  # the fakes really implement the ports (checked by mypy, never run)
+
+    def _implements_ports(store: FakeStore) -> tuple[UnitOfWork, Messenger]:
+        return FakeUnitOfWork(store), FakeMessenger()
