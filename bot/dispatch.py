@@ -43,7 +43,7 @@ class DispatchReport:
 
 
 def backoff(attempts: int) -> timedelta:
-    factor: int = 2 ** max(0, attempts - 1)
+    factor: int = 2 ** min(max(0, attempts - 1), 16)  # capped before it can overflow
     return min(BASE_BACKOFF * factor, MAX_BACKOFF)
 
 
@@ -80,29 +80,35 @@ class Dispatcher:
         """Deliver what is due now; if a run is already going, ask it to go round once more.
 
         Handlers call this right after a change so people hear back in a second, not at the
-        next scheduler tick, without piling up one dispatching thread per click.
+        next scheduler tick, without piling up one dispatching thread per click. The flag is
+        re-checked after every release, so a request that arrives just as a run ends is never
+        lost.
         """
-        if not self._lock.acquire(blocking=False):
-            self._again.set()
-            return None
-        try:
-            report = DispatchReport()
-            while True:
-                self._again.clear()
-                self._run(self._clock.now(), report)
-                if not self._again.is_set():
-                    return report
-        finally:
-            self._lock.release()
+        self._again.set()
+        report: DispatchReport | None = None
+        while self._again.is_set():
+            if not self._lock.acquire(blocking=False):
+                return report  # the holder re-checks the flag after it lets go
+            try:
+                report = report or DispatchReport()
+                while self._again.is_set():
+                    self._again.clear()
+                    self._run(self._clock.now(), report)
+            finally:
+                self._lock.release()
+        return report
 
     def run_once(self, now: datetime | None = None) -> DispatchReport:
         """One complete pass as of ``now`` (the scheduler's tick and ``mentorbot tick``)."""
         report = DispatchReport()
         with self._lock:
             self._run(now or self._clock.now(), report)
+        if self._again.is_set():  # someone asked for a delivery while this pass held the lock
+            self.deliver_now()
         return report
 
     def _run(self, now: datetime, report: DispatchReport) -> None:
+        paused_until: dict[str, datetime] = {}  # per workspace, for the whole pass
         for _ in range(self._max_batches):
             with self._uow() as uow:
                 claimed = uow.outbox.claim_due(
@@ -111,8 +117,7 @@ class Dispatcher:
                 uow.commit()
             if not claimed:
                 return
-            paused_until: dict[str, datetime] = {}
-            for message in self._coalesce(claimed, report):
+            for message in claimed:
                 if message.team_id in paused_until:
                     self._release(message, paused_until[message.team_id])
                     report.retried += 1
@@ -121,33 +126,16 @@ class Dispatcher:
                 if retry_at is not None:
                     paused_until[message.team_id] = retry_at
 
-    def _coalesce(
-        self, claimed: list[OutgoingMessage], report: DispatchReport
-    ) -> list[OutgoingMessage]:
-        """After downtime, several prompts of one kind for one person are due at once:
-        only the newest goes out, the older ones are dropped, not sent in a burst."""
-        newest: dict[str, OutgoingMessage] = {}
-        for message in claimed:
-            if message.coalesce_key is None:
-                continue
-            kept = newest.get(message.coalesce_key)
-            if kept is None or (message.due_at, message.id or 0) > (kept.due_at, kept.id or 0):
-                newest[message.coalesce_key] = message
-        keep = []
-        for message in claimed:
-            if message.coalesce_key is not None and newest[message.coalesce_key] is not message:
-                message.status = MessageStatus.DROPPED
-                message.last_error = "coalesced: a newer one of its kind went out instead"
-                self._settle(message)
-                report.dropped += 1
-            else:
-                keep.append(message)
-        return keep
-
     def _deliver(
         self, message: OutgoingMessage, now: datetime, report: DispatchReport
     ) -> datetime | None:
         """Deliver one message; returns when to try again if Slack asked us to slow down."""
+        if message.coalesce_key is not None and self._superseded(message, now):
+            message.status = MessageStatus.DROPPED
+            message.last_error = "coalesced: a newer one of its kind went out instead"
+            self._settle(message)
+            report.dropped += 1
+            return None
         if message.expires_at is not None and now > message.expires_at:
             message.status = MessageStatus.DROPPED
             message.last_error = "late: its moment had passed"
@@ -221,6 +209,12 @@ class Dispatcher:
             report.retried += 1
         self._settle(message)
         return None
+
+    def _superseded(self, message: OutgoingMessage, now: datetime) -> bool:
+        """After downtime several prompts of one kind for one person are due at once: only
+        the newest goes out, the older ones are dropped rather than sent in a burst."""
+        with self._uow() as uow:
+            return uow.outbox.newer_due(message, now=now)
 
     def _release(self, message: OutgoingMessage, at: datetime, *, error: str = "") -> None:
         message.status = MessageStatus.PENDING

@@ -55,7 +55,7 @@ def working_hours_overlap(offset_a: int, offset_b: int) -> int:
     Offsets that wrap around the date line compare the short way round (UTC+12 and UTC-11 are
     one hour apart, not 23).
     """
-    diff_hours = abs(offset_a - offset_b) / 3600
+    diff_hours = (abs(offset_a - offset_b) / 3600) % 24
     diff_hours = min(diff_hours, 24 - diff_hours)
     return max(0, int(WORKDAY_HOURS - diff_hours))
 

@@ -70,6 +70,10 @@ class Outbox(Protocol):
 
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]: ...
 
+    def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
+        """Whether a newer message with the same ``coalesce_key`` is due (pending or claimed)."""
+        ...
+
     def sent(self, team_id: str, key_prefix: str) -> list[OutgoingMessage]:
         """Messages already delivered whose key starts with ``key_prefix``."""
         ...

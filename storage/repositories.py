@@ -327,6 +327,30 @@ class SqlOutbox:
             )
         )
 
+    def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
+        newer = or_(
+            OutgoingMessageRow.due_at > message.due_at,
+            and_(
+                OutgoingMessageRow.due_at == message.due_at,
+                OutgoingMessageRow.id > (message.id or 0),
+            ),
+        )
+        found = self._s.scalar(
+            select(OutgoingMessageRow.id)
+            .where(
+                OutgoingMessageRow.team_id == message.team_id,
+                OutgoingMessageRow.coalesce_key == message.coalesce_key,
+                OutgoingMessageRow.status.in_(
+                    (MessageStatus.PENDING.value, MessageStatus.SENDING.value)
+                ),
+                OutgoingMessageRow.due_at <= now,
+                OutgoingMessageRow.id != message.id,
+                newer,
+            )
+            .limit(1)
+        )
+        return found is not None
+
     def sent(self, team_id: str, key_prefix: str) -> list[OutgoingMessage]:
         rows = self._s.scalars(
             select(OutgoingMessageRow)

@@ -331,6 +331,17 @@ class FakeOutbox:
         row.message.sent_ts = message.sent_ts
         row.lease_until = None
 
+    def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
+        return any(
+            m.team_id == message.team_id
+            and m.coalesce_key == message.coalesce_key
+            and m.status in (MessageStatus.PENDING, MessageStatus.SENDING)
+            and m.due_at <= now
+            and m.id != message.id
+            and (m.due_at, m.id or 0) > (message.due_at, message.id or 0)
+            for m in (row.message for row in self._store.state.outbox.values())
+        )
+
     def sent(self, team_id: str, key_prefix: str) -> list[OutgoingMessage]:
         return [
             copy.deepcopy(row.message)

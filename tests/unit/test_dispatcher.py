@@ -264,16 +264,6 @@ def test_coalescing_breaks_a_tie_on_due_time_by_the_later_message(
     assert store.message("first").status is MessageStatus.DROPPED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "bot/dispatch.py Dispatcher._run/_coalesce, lines 114-115: coalescing only looks "
-        "inside one claimed batch, so prompts of one coalesce_key that straddle a batch "
-        "boundary all go out (here batch_size=2; with the default 100 after any downtime "
-        "with more than 100 due messages)"
-    ),
-)
 def test_coalescing_holds_across_batches(store: FakeStore, clock: FixedClock) -> None:
     now = clock.now()
     queue(
@@ -366,16 +356,6 @@ def test_after_a_429_the_rest_of_that_teams_batch_is_released_not_sent(
     assert store.message("t1-b").last_error == ""  # it was never tried
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "bot/dispatch.py Dispatcher._run, line 114: `paused_until` is reset for every batch, "
-        "so after a 429 the same pass claims the team's next batch and sends it at once, "
-        "ignoring Retry-After (seen here with batch_size=1; with the default 100 it happens "
-        "from the 101st due message of a workspace)"
-    ),
-)
 def test_a_429_pauses_the_team_for_the_whole_pass_not_just_one_batch(
     store: FakeStore, clock: FixedClock
 ) -> None:
@@ -400,15 +380,6 @@ def test_backoff_doubles_from_ten_seconds_up_to_an_hour() -> None:
     assert backoff(30) == timedelta(hours=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason=(
-        "bot/dispatch.py backoff, line 47: BASE_BACKOFF * 2**(attempts-1) is computed before "
-        "the MAX_BACKOFF cap, so from attempts=44 timedelta overflows (OverflowError) instead "
-        "of returning one hour; unreachable while MAX_ATTEMPTS is 8"
-    ),
-)
 def test_backoff_stays_capped_for_any_number_of_attempts() -> None:
     assert backoff(44) == timedelta(hours=1)
 
@@ -653,16 +624,6 @@ def test_deliver_now_when_idle_delivers_and_reports(store: FakeStore, clock: Fix
     assert messenger.keys == ["a"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "bot/dispatch.py Dispatcher.run_once (line 101) holds the same lock but never looks at "
-        "`_again`: a deliver_now() during a scheduler tick returns None and nobody goes round "
-        "again, so a message queued after the tick's `now` waits for the next tick "
-        "(mentorbot_dispatch_interval_seconds, 30 s by default)"
-    ),
-)
 def test_deliver_now_during_a_scheduler_tick_is_not_lost(
     store: FakeStore, clock: FixedClock
 ) -> None:
@@ -706,16 +667,6 @@ class HookedLock:
         self.release()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "bot/dispatch.py Dispatcher.deliver_now, lines 93-96: between the last "
-        "`self._again.is_set()` check and `self._lock.release()` a second deliver_now() "
-        "fails to acquire, sets `_again` and returns None, and nobody goes round again: "
-        "the message it was called for waits for the next scheduler tick (a lost wake-up)"
-    ),
-)
 def test_deliver_now_just_as_a_run_finishes_is_not_lost(
     store: FakeStore, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -169,16 +169,6 @@ def test_overlap_wraps_around_the_date_line() -> None:
     assert working_hours_overlap(-11 * HOUR, 13 * HOUR) == 8  # a whole day apart
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "bot/matching.py working_hours_overlap: offsets more than 24 h apart (UTC+14 "
-        "Pacific/Kiritimati vs UTC-11 Pacific/Pago_Pago, 25 h) give min(25, 24-25) = -1 h "
-        "and so 9 overlap hours out of an 8-hour day, instead of 7 (1 h apart the short way); "
-        "the score then exceeds 100"
-    ),
-)
 def test_offsets_more_than_a_day_apart_wrap_around_too() -> None:
     assert working_hours_overlap(14 * HOUR, -11 * HOUR) == 7
     req = request(tz_offset=14 * HOUR)
@@ -456,7 +446,7 @@ def test_describe_directly() -> None:
 def test_scores_stay_within_0_and_100_for_random_inputs() -> None:
     rng = random.Random(20260302)
     areas = list(DEFAULT_FOCUS_AREAS)
-    quarter_hours = range(-12 * 4, 12 * 4 + 1)  # beyond +12 h: see the xfail above
+    quarter_hours = range(-12 * 4, 14 * 4 + 1)  # UTC-12 to UTC+14: every offset in use
     for _ in range(2000):
         req = request(
             focus=tuple(rng.sample(areas, rng.randint(0, len(areas)))),

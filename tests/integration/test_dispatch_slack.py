@@ -1,0 +1,147 @@
+"""The dispatcher against a fake Slack: replicas never double a message, faults lose none."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.clock import FixedClock
+from bot.dispatch import Dispatcher
+from bot.domain import MessageStatus, OutgoingMessage
+from bot.kinds import Kind
+from bot.ports import UnitOfWork
+from handlers.messenger import SlackMessenger
+from storage import Database, SqlUnitOfWork
+from storage.models import OutgoingMessageRow
+from tests.support.fake_slack import FakeSlack
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def queue(database: Database, fake: FakeSlack, count: int, *, team: str = "T0001") -> None:
+    users = [f"U{n:05d}" for n in range(50)]
+    for user in users:
+        fake.add_user(user, tz="Europe/London")
+    with SqlUnitOfWork(database.sessions) as uow:
+        for n in range(count):
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=team,
+                    kind=Kind.WAITLISTED,
+                    recipient=users[n % len(users)],
+                    key=f"msg-{n:05d}",
+                    due_at=NOW - timedelta(seconds=n % 7),
+                    payload={"request_id": n},
+                )
+            )
+        uow.commit()
+
+
+def dispatcher(database: Database, fake: FakeSlack, clock: FixedClock, name: str) -> Dispatcher:
+    client = WebClient(token="xoxb-test", base_url=fake.url, timeout=5, retry_handlers=[])
+
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(database.sessions)
+
+    return Dispatcher(
+        uow=uow,
+        messenger=SlackMessenger(lambda _team: client),
+        clock=clock,
+        jobs={},
+        worker=name,
+        batch_size=25,
+    )
+
+
+def statuses(database: Database) -> dict[str, int]:
+    with SqlUnitOfWork(database.sessions) as uow:
+        rows = uow.session.query(OutgoingMessageRow.status).all()
+    counts: dict[str, int] = {}
+    for (status,) in rows:
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def test_three_dispatchers_send_each_of_1000_messages_exactly_once(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("replicas share the work through PostgreSQL's FOR UPDATE SKIP LOCKED")
+    queue(database, fake_slack, 1000)
+    clock = FixedClock(NOW)
+    replicas = [dispatcher(database, fake_slack, clock, f"replica-{n}") for n in range(3)]
+    start = threading.Barrier(3)
+    reports = []
+
+    def run(replica: Dispatcher) -> None:
+        start.wait(timeout=10)
+        reports.append(replica.run_once(NOW))
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 1000
+    assert max(keys.values()) == 1  # none twice
+    assert sum(r.sent for r in reports) == 1000
+    assert sum(1 for r in reports if r.sent > 0) >= 2  # the work really was shared
+    assert statuses(database) == {MessageStatus.SENT.value: 1000}
+
+
+def test_429s_and_500s_lose_nothing_and_double_nothing(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    queue(database, fake_slack, 200)
+    fake_slack.set_chaos("chat.postMessage", rate_limit=0.05, server_error=0.15, seed=7)
+    clock = FixedClock(NOW)
+    worker = dispatcher(database, fake_slack, clock, "solo")
+    rounds = 0
+    while statuses(database).get(MessageStatus.SENT.value, 0) < 200:
+        rounds += 1
+        assert rounds < 200, statuses(database)
+        worker.run_once(clock.now())
+        clock.advance(timedelta(hours=1))  # past any Retry-After and backoff
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 200
+    assert max(keys.values()) == 1
+    attempts = fake_slack.calls_to("chat.postMessage")
+    assert any(c.outcome == "429" for c in attempts)
+    assert any(c.outcome.startswith("5") for c in attempts)
+
+
+def test_a_429_waits_for_retry_after_and_holds_the_rest_of_the_workspace(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    queue(database, fake_slack, 30)
+    fake_slack.rate_limit_next("chat.postMessage", retry_after=30)
+    clock = FixedClock(NOW)
+    worker = dispatcher(database, fake_slack, clock, "solo")
+    report = worker.run_once(NOW)
+    assert report.sent == 0  # one 429, and the rest of the workspace waits with it
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert worker.run_once(NOW + timedelta(seconds=29)).sent == 0
+    assert worker.run_once(NOW + timedelta(seconds=30)).sent == 30
+    assert max(fake_slack.delivered_keys().values()) == 1
+
+
+def test_permanent_errors_fail_with_the_reason_and_are_never_retried(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    queue(database, fake_slack, 3)
+    fake_slack.fail_next("chat.postMessage", "user_not_found")
+    fake_slack.fail_next("chat.postMessage", "channel_not_found")
+    clock = FixedClock(NOW)
+    worker = dispatcher(database, fake_slack, clock, "solo")
+    report = worker.run_once(NOW)
+    assert (report.sent, report.failed) == (1, 2)
+    assert sorted(error for _, error in report.failures) == ["channel_not_found", "user_not_found"]
+    worker.run_once(NOW + timedelta(days=1))
+    assert len(fake_slack.calls_to("chat.postMessage")) == 3
+    with SqlUnitOfWork(database.sessions) as uow:
+        failed = uow.session.query(OutgoingMessageRow).filter_by(status="failed").all()
+        assert sorted(row.last_error for row in failed) == ["channel_not_found", "user_not_found"]
