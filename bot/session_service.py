@@ -438,8 +438,8 @@ class SessionService:
             if uow.sessions.preferences(slot.team_id, member).session_reminders:
                 for offset in self._rules.reminder_offsets:
                     due = occurrence.start - offset
-                    if due <= now:
-                        continue  # set too late for this reminder: the next one will do
+                    if due <= min(after, now):
+                        continue  # planned too late for this reminder: the next one will do
                     uow.outbox.add(
                         OutgoingMessage(
                             team_id=slot.team_id,

@@ -129,9 +129,11 @@ def run(settings: Settings) -> int:
     problems = settings.missing_for_slack()
     if problems:
         return _fail(problems)
+    from bot.when import warm_up
     from mentorbot.wiring import build_runtime
 
     runtime = build_runtime(settings)
+    warm_up()  # dateparser's first parse loads its data: not while Slack waits for an ack
     runtime.start_scheduler()
 
     def stop(signum: int, _frame: FrameType | None) -> None:

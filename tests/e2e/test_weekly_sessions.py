@@ -194,3 +194,41 @@ def test_tick_now_from_the_command_line_delivers_what_is_due(  # type: ignore[no
     assert main(["tick", "--now", "2026-03-03T14:45:00+00:00"]) == 0
     assert "sent 2" in capsys.readouterr().out
     assert "Your mentoring session" in last_dm(bot, MENTOR)["text"]
+
+
+def test_reschedule_one_week_from_the_reminder_keeps_the_weekly_rhythm(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, intro = pair
+    schedule(bot, MENTEE, intro, when="Tuesdays at 3pm")
+    step_to(bot, at(9, 15))  # Monday: the day-before reminder for Tuesday the 10th
+    reminder = last_dm(bot, MENTOR)
+    click(bot, MENTOR, reminder, "session_reschedule")
+    modal = bot.view_opened("session_move")
+    reply = bot.slack.submit(modal, user=MENTOR, values={"when": "Wednesday 11 March at 5pm"})
+    bot.settle()
+    assert reply.json()["response_action"] == "update", reply.json()
+    assert "moved the next session to" in last_dm(bot, MENTEE)["text"]
+    assert stamps(last_dm(bot, MENTEE)["text"])[0] == at(11, 16)  # 17:00 Berlin
+    step_to(bot, at(11, 17, 30))
+    assert stamps(last_dm(bot, MENTEE)["text"]) == [at(11, 16)]  # "did you meet?" for it
+    step_to(bot, at(16, 15))  # and the week after is back on Tuesday
+    assert stamps(last_dm(bot, MENTEE)["text"]) == [at(17, 15)]
+
+
+def test_schedule_by_command_and_several_partnerships_need_a_name(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    reply = bot.slack.command("schedule", user=MENTOR)
+    assert reply.status == 200
+    bot.settle()
+    assert bot.view_opened("session_schedule")["title"]["text"] == "Weekly session"
+    bot.fake.add_user("UMENTEE2", tz="Asia/Tokyo")
+    from tests.e2e.journeys import answer, ask, pick
+
+    ask(bot, "UMENTEE2", focus=["leadership"])
+    pick(bot, "UMENTEE2", MENTOR)
+    answer(bot, MENTOR, "accept_request")
+    bot.slack.command("skip", user=MENTOR)
+    bot.settle()
+    assert "several partnerships" in bot.fake.last("response_url").params["text"]
+    bot.slack.command("skip <@UMENTEE2|kenji>", user=MENTOR)
+    bot.settle()
+    assert "haven't set a session time" in bot.fake.last("response_url").params["text"]
