@@ -229,9 +229,17 @@ class SqlPartnershipRepository:
 _MESSAGE_ENUMS: dict[str, type[StrEnum]] = {"status": MessageStatus}
 
 
-def _like_prefix(prefix: str) -> str:
-    """A LIKE pattern matching ``prefix`` literally (``%`` and ``_`` are not wildcards)."""
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _key_starts_with(prefix: str) -> Any:
+    """Keys that start with ``prefix``, exactly and case-sensitively, on both databases.
+
+    LIKE alone is not enough: SQLite's LIKE ignores ASCII case, so ``remind:u1`` would also
+    match ``remind:U1:...``. LIKE narrows the rows; the ``substr`` comparison decides.
+    """
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return and_(
+        OutgoingMessageRow.key.like(pattern, escape="\\"),
+        func.substr(OutgoingMessageRow.key, 1, len(prefix)) == prefix,
+    )
 
 
 def _message(row: OutgoingMessageRow) -> OutgoingMessage:
@@ -266,7 +274,7 @@ class SqlOutbox:
             update(OutgoingMessageRow)
             .where(
                 OutgoingMessageRow.team_id == team_id,
-                OutgoingMessageRow.key.like(_like_prefix(key_prefix), escape="\\"),
+                _key_starts_with(key_prefix),
                 OutgoingMessageRow.status == MessageStatus.PENDING.value,
             )
             .values(status=MessageStatus.CANCELLED.value)
@@ -289,14 +297,20 @@ class SqlOutbox:
     def claim_due(
         self, *, now: datetime, limit: int, lease: timedelta, worker: str
     ) -> list[OutgoingMessage]:
-        due_ids = (
-            select(OutgoingMessageRow.id)
-            .where(self._due(now))
-            .order_by(OutgoingMessageRow.due_at, OutgoingMessageRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)  # PostgreSQL: replicas skip each other's rows
-            .scalar_subquery()
+        # Lock the ids first, in a statement of their own: inside an ``IN (subquery)`` PostgreSQL
+        # may re-run the locking subquery once per outer row, each run skipping different rows
+        # that other workers hold, and one UPDATE would then claim more than ``limit`` rows.
+        due_ids = list(
+            self._s.scalars(
+                select(OutgoingMessageRow.id)
+                .where(self._due(now))
+                .order_by(OutgoingMessageRow.due_at, OutgoingMessageRow.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)  # PostgreSQL: replicas skip each other's rows
+            )
         )
+        if not due_ids:
+            return []
         rows = list(
             self._s.scalars(
                 update(OutgoingMessageRow)
@@ -356,7 +370,7 @@ class SqlOutbox:
             select(OutgoingMessageRow)
             .where(
                 OutgoingMessageRow.team_id == team_id,
-                OutgoingMessageRow.key.like(_like_prefix(key_prefix), escape="\\"),
+                _key_starts_with(key_prefix),
                 OutgoingMessageRow.status == MessageStatus.SENT.value,
             )
             .order_by(OutgoingMessageRow.id)
