@@ -186,3 +186,16 @@ class OutgoingMessage:
     sent_channel: str = ""  # where Slack put it, so a later answer can update it
     sent_ts: str = ""
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """Who did what, when: identifiers and counts, never what anybody wrote."""
+
+    team_id: str
+    actor_id: str
+    action: str
+    subject: str
+    at: datetime
+    detail: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None

@@ -6,18 +6,22 @@ implements ``Messenger`` with Slack. Unit tests implement them with dictionaries
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.cohort import CohortPlan
 from bot.domain import (
+    AuditEvent,
     MatchProposal,
     MentorProfile,
     MentorRequest,
     OutgoingMessage,
     Partnership,
+    RequestStatus,
 )
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
@@ -33,6 +37,9 @@ class RequestRepository(Protocol):
     def save(self, request: MentorRequest) -> MentorRequest: ...
     def open_for(self, team_id: str, mentee_id: str) -> MentorRequest | None: ...
     def waitlisted(self, team_id: str) -> list[MentorRequest]: ...
+    def in_status(
+        self, team_id: str, statuses: Collection[RequestStatus]
+    ) -> list[MentorRequest]: ...
 
 
 class ProposalRepository(Protocol):
@@ -98,6 +105,16 @@ class EventLog(Protocol):
         ...
 
 
+class CohortPlanRepository(Protocol):
+    def get(self, team_id: str, plan_id: int) -> CohortPlan | None: ...
+    def save(self, plan: CohortPlan) -> CohortPlan: ...
+
+
+class AuditLog(Protocol):
+    def add(self, event: AuditEvent) -> None: ...
+    def recent(self, team_id: str, *, limit: int) -> list[AuditEvent]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving the block without ``commit()`` rolls everything back."""
 
@@ -108,6 +125,8 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     events: EventLog
     sessions: SessionRepository
+    cohort_plans: CohortPlanRepository
+    audit: AuditLog
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.coordination import CoordinatorService
 from bot.dispatch import Dispatcher
 from bot.domain import ProgramRules
 from bot.mentoring import MentoringService
@@ -18,3 +19,4 @@ class Services:
     dispatcher: Dispatcher
     rules: ProgramRules
     clock: Clock
+    coordination: CoordinatorService

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from handlers.commands import MentorCommand
+from handlers.coordination import CoordinatorHandlers
 from handlers.home import HomeHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
@@ -44,7 +45,9 @@ def build_app(
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
     sessions = SessionHandlers(services)
-    MentorCommand(services, sessions).register(app)
+    coordinators = CoordinatorHandlers(services)
+    MentorCommand(services, sessions, coordinators).register(app)
+    coordinators.register(app)
     MatchingHandlers(services).register(app)
     sessions.register(app)
     HomeHandlers(services).register(app)

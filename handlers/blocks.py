@@ -120,6 +120,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "/mentor offer",
         "Volunteer as a mentor, or edit your mentor profile (and pause new requests).",
     ),
+    ("/mentor schedule", 'Set your weekly session in plain words ("Tuesdays at 3pm").'),
+    ("/mentor skip", "Skip the next session; `/mentor pause <date>` and `/mentor resume` too."),
+    ("/mentor reminders on|off", "Turn your session reminders on or off."),
+    ("/mentor match", "Coordinators: propose the best mentor for everyone waiting, at once."),
     ("/mentor help", "This list."),
 )
 

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.clock import Clock, SystemClock
+from bot.coordination import CoordinatorService
 from bot.dispatch import Dispatcher
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
@@ -105,7 +106,12 @@ def build_services(
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )
     return Services(
-        mentoring=mentoring, sessions=sessions, dispatcher=dispatcher, rules=rules, clock=clock
+        mentoring=mentoring,
+        sessions=sessions,
+        dispatcher=dispatcher,
+        rules=rules,
+        clock=clock,
+        coordination=CoordinatorService(uow=uow, clock=clock, rules=rules),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -11,7 +12,9 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.cohort import CohortPlan, PlannedPair
 from bot.domain import (
+    AuditEvent,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -24,7 +27,9 @@ from bot.domain import (
 )
 from bot.sessions import MemberPreferences, SessionLog, SessionOutcome, SessionSlot
 from storage.models import (
+    AuditEventRow,
     Base,
+    CohortPlanRow,
     MatchProposalRow,
     MemberPreferencesRow,
     MentorProfileRow,
@@ -140,11 +145,14 @@ class SqlRequestRepository:
         return _to_domain(MentorRequest, row, _REQUEST_ENUMS) if row else None
 
     def waitlisted(self, team_id: str) -> list[MentorRequest]:
+        return self.in_status(team_id, (RequestStatus.WAITLISTED,))
+
+    def in_status(self, team_id: str, statuses: Collection[RequestStatus]) -> list[MentorRequest]:
         rows = self._s.scalars(
             select(MentorRequestRow)
             .where(
                 MentorRequestRow.team_id == team_id,
-                MentorRequestRow.status == RequestStatus.WAITLISTED.value,
+                MentorRequestRow.status.in_([s.value for s in statuses]),
             )
             .order_by(MentorRequestRow.created_at, MentorRequestRow.id)
         )
@@ -465,3 +473,55 @@ class SqlSessionRepository:
     def save_preferences(self, preferences: MemberPreferences) -> MemberPreferences:
         _save(self._s, MemberPreferencesRow, preferences)
         return preferences
+
+
+class SqlCohortPlanRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, plan_id: int) -> CohortPlan | None:
+        row = self._s.get(CohortPlanRow, plan_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return CohortPlan(
+            team_id=row.team_id,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            pairs=[PlannedPair.from_json(p) for p in row.pairs],
+            unmatched=list(row.unmatched),
+            total_fit=row.total_fit,
+            id=row.id,
+        )
+
+    def save(self, plan: CohortPlan) -> CohortPlan:
+        row = self._s.get(CohortPlanRow, plan.id) if plan.id is not None else None
+        if row is None:
+            row = CohortPlanRow()
+            self._s.add(row)
+        row.team_id, row.created_by, row.created_at = plan.team_id, plan.created_by, plan.created_at
+        row.pairs = [p.as_json() for p in plan.pairs]
+        row.unmatched = list(plan.unmatched)
+        row.total_fit = plan.total_fit
+        self._s.flush()
+        plan.id = row.id
+        return plan
+
+
+class SqlAuditLog:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, event: AuditEvent) -> None:
+        row = AuditEventRow()
+        _copy_into(row, event)
+        self._s.add(row)
+        self._s.flush()
+
+    def recent(self, team_id: str, *, limit: int) -> list[AuditEvent]:
+        rows = self._s.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.team_id == team_id)
+            .order_by(AuditEventRow.at.desc(), AuditEventRow.id.desc())
+            .limit(limit)
+        )
+        return [_to_domain(AuditEvent, row, {}) for row in rows]

@@ -8,6 +8,8 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ports import (
+    AuditLog,
+    CohortPlanRepository,
     EventLog,
     MentorRepository,
     Outbox,
@@ -17,6 +19,8 @@ from bot.ports import (
     SessionRepository,
 )
 from storage.repositories import (
+    SqlAuditLog,
+    SqlCohortPlanRepository,
     SqlEventLog,
     SqlMentorRepository,
     SqlOutbox,
@@ -35,6 +39,8 @@ class SqlUnitOfWork:
     outbox: Outbox
     events: EventLog
     sessions: SessionRepository
+    cohort_plans: CohortPlanRepository
+    audit: AuditLog
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -56,6 +62,8 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.events = SqlEventLog(session)
         self.sessions = SqlSessionRepository(session)
+        self.cohort_plans = SqlCohortPlanRepository(session)
+        self.audit = SqlAuditLog(session)
         return self
 
     def __exit__(
