@@ -199,3 +199,18 @@ class AuditEvent:
     at: datetime
     detail: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class OutboxTally:
+    """How a group of outgoing messages (one key prefix) fared so far."""
+
+    by_status: dict[MessageStatus, int]
+    failures: dict[str, int]  # Slack's reason -> how many
+
+    @property
+    def settled(self) -> bool:
+        return not (
+            self.by_status.get(MessageStatus.PENDING, 0)
+            or self.by_status.get(MessageStatus.SENDING, 0)
+        )

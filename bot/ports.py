@@ -13,12 +13,14 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.announcements import Announcement
 from bot.cohort import CohortPlan
 from bot.domain import (
     AuditEvent,
     MatchProposal,
     MentorProfile,
     MentorRequest,
+    OutboxTally,
     OutgoingMessage,
     Partnership,
     RequestStatus,
@@ -85,6 +87,10 @@ class Outbox(Protocol):
         """Messages already delivered whose key starts with ``key_prefix``."""
         ...
 
+    def tally(self, team_id: str, key_prefix: str) -> OutboxTally:
+        """How the messages whose key starts with ``key_prefix`` fared, by status and reason."""
+        ...
+
 
 class SessionRepository(Protocol):
     def slot(self, team_id: str, partnership_id: int) -> SessionSlot | None: ...
@@ -115,6 +121,19 @@ class AuditLog(Protocol):
     def recent(self, team_id: str, *, limit: int) -> list[AuditEvent]: ...
 
 
+class AnnouncementRepository(Protocol):
+    def get(self, team_id: str, announcement_id: int) -> Announcement | None: ...
+    def save(self, announcement: Announcement) -> Announcement: ...
+    def scheduled(self, team_id: str) -> list[Announcement]: ...
+
+
+class Directory(Protocol):
+    """Who takes part in a workspace's program."""
+
+    def mentor_ids(self, team_id: str) -> list[str]: ...
+    def mentee_ids(self, team_id: str) -> list[str]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving the block without ``commit()`` rolls everything back."""
 
@@ -127,6 +146,8 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     cohort_plans: CohortPlanRepository
     audit: AuditLog
+    announcements: AnnouncementRepository
+    directory: Directory
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.announcements import AnnouncementService
 from bot.clock import Clock
 from bot.coordination import CoordinatorService
 from bot.dispatch import Dispatcher
@@ -20,3 +21,4 @@ class Services:
     rules: ProgramRules
     clock: Clock
     coordination: CoordinatorService
+    announcements: AnnouncementService

@@ -9,6 +9,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.services import Services
+from handlers.announcements import AnnouncementHandlers
 from handlers.commands import MentorCommand
 from handlers.coordination import CoordinatorHandlers
 from handlers.home import HomeHandlers
@@ -46,8 +47,10 @@ def build_app(
     app.use(DeduplicateEvents(services))
     sessions = SessionHandlers(services)
     coordinators = CoordinatorHandlers(services)
-    MentorCommand(services, sessions, coordinators).register(app)
+    announcements = AnnouncementHandlers(services)
+    MentorCommand(services, sessions, coordinators, announcements).register(app)
     coordinators.register(app)
+    announcements.register(app)
     MatchingHandlers(services).register(app)
     sessions.register(app)
     HomeHandlers(services).register(app)

@@ -123,6 +123,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor schedule", 'Set your weekly session in plain words ("Tuesdays at 3pm").'),
     ("/mentor skip", "Skip the next session; `/mentor pause <date>` and `/mentor resume` too."),
     ("/mentor reminders on|off", "Turn your session reminders on or off."),
+    ("/mentor announce", "Coordinators: post to the program channel or DM participants."),
     ("/mentor match", "Coordinators: propose the best mentor for everyone waiting, at once."),
     ("/mentor help", "This list."),
 )

@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from handlers import blocks
+from handlers.announcements import AnnouncementHandlers
 from handlers.coordination import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
 from handlers.openers import open_ask, open_offer
 from handlers.sessions import SessionHandlers
@@ -29,10 +30,12 @@ class MentorCommand:
         services: Services,
         sessions: SessionHandlers,
         coordinators: CoordinatorHandlers,
+        announcements: AnnouncementHandlers,
     ) -> None:
         self._services = services
         self._sessions = sessions
         self._coordinators = coordinators
+        self._announcements = announcements
 
     def register(self, app: App) -> None:
         app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
@@ -78,8 +81,18 @@ class MentorCommand:
                 user_id=user_id,
                 trigger_id=trigger_id,
             )
-        elif subcommand in COORDINATOR_SUBCOMMANDS and self._coordinators.may_run(user_id):
-            # (anyone else was already refused in the ack)
+        elif not self._coordinators.may_run(user_id):
+            return  # coordinator commands: anyone else was already refused in the ack
+        elif subcommand == "announce":
+            self._announcements.command(
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+            )
+        elif subcommand in COORDINATOR_SUBCOMMANDS:
             self._coordinators.command(
                 subcommand,
                 rest,

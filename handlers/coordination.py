@@ -25,7 +25,7 @@ from handlers.matching import _update_container
 
 log = logging.getLogger(__name__)
 
-COORDINATOR_SUBCOMMANDS = frozenset({"match"})
+COORDINATOR_SUBCOMMANDS = frozenset({"match", "announce"})
 REFUSAL = (
     "That command is for the program's coordinators. If you should be one, ask your program "
     "team to add you."

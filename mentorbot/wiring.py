@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.announcements import AnnouncementService
 from bot.clock import Clock, SystemClock
 from bot.coordination import CoordinatorService
 from bot.dispatch import Dispatcher
@@ -95,6 +96,9 @@ def build_services(
     rules = settings.program_rules()
     mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
     sessions = SessionService(uow=uow, clock=clock, rules=rules)
+    announcements = AnnouncementService(
+        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel or ""
+    )
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
@@ -102,6 +106,8 @@ def build_services(
         jobs={
             Kind.EXPIRE_PROPOSAL: mentoring.expire,
             Kind.PLAN_NEXT_SESSION: sessions.plan_next,
+            Kind.SEND_ANNOUNCEMENT: announcements.fan_out,
+            Kind.TALLY_ANNOUNCEMENT: announcements.tally,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )
@@ -112,6 +118,7 @@ def build_services(
         rules=rules,
         clock=clock,
         coordination=CoordinatorService(uow=uow, clock=clock, rules=rules),
+        announcements=announcements,
     )
 
 

@@ -254,3 +254,22 @@ class AuditEventRow(Base):
     subject: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime]
     detail: Mapped[dict[str, Any]]
+
+
+class AnnouncementRow(Base):
+    __tablename__ = "announcements"
+    __table_args__ = (Index("ix_announcements_team_status", "team_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    author_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(20))
+    send_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20))
+    replaces: Mapped[int | None]
+    created_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    recipients: Mapped[int] = mapped_column(default=0)
+    delivered: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.announcements import Announcement, AnnouncementStatus, Audience
 from bot.cohort import CohortPlan, PlannedPair
 from bot.domain import (
     AuditEvent,
@@ -19,6 +20,7 @@ from bot.domain import (
     MentorProfile,
     MentorRequest,
     MessageStatus,
+    OutboxTally,
     OutgoingMessage,
     Partnership,
     PartnershipStatus,
@@ -27,6 +29,7 @@ from bot.domain import (
 )
 from bot.sessions import MemberPreferences, SessionLog, SessionOutcome, SessionSlot
 from storage.models import (
+    AnnouncementRow,
     AuditEventRow,
     Base,
     CohortPlanRow,
@@ -346,7 +349,9 @@ class SqlOutbox:
                 sent_channel=message.sent_channel,
                 sent_ts=message.sent_ts,
                 lease_until=None,
-            )
+            ),
+            # nothing in this session holds the row as an object: skip the ORM's bookkeeping
+            execution_options={"synchronize_session": False},
         )
 
     def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
@@ -384,6 +389,22 @@ class SqlOutbox:
             .order_by(OutgoingMessageRow.id)
         )
         return [_message(row) for row in rows]
+
+    def tally(self, team_id: str, key_prefix: str) -> OutboxTally:
+        rows = self._s.execute(
+            select(OutgoingMessageRow.status, OutgoingMessageRow.last_error, func.count())
+            .where(OutgoingMessageRow.team_id == team_id, _key_starts_with(key_prefix))
+            .group_by(OutgoingMessageRow.status, OutgoingMessageRow.last_error)
+        )
+        by_status: dict[MessageStatus, int] = {}
+        failures: dict[str, int] = {}
+        for status, error, count in rows:
+            state = MessageStatus(status)
+            by_status[state] = by_status.get(state, 0) + int(count)
+            if state is MessageStatus.FAILED:
+                reason = error or "unknown"
+                failures[reason] = failures.get(reason, 0) + int(count)
+        return OutboxTally(by_status=by_status, failures=failures)
 
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]:
         rows = self._s.scalars(
@@ -525,3 +546,59 @@ class SqlAuditLog:
             .limit(limit)
         )
         return [_to_domain(AuditEvent, row, {}) for row in rows]
+
+
+_ANNOUNCEMENT_ENUMS: dict[str, type[StrEnum]] = {
+    "audience": Audience,
+    "status": AnnouncementStatus,
+}
+
+
+class SqlAnnouncementRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, announcement_id: int) -> Announcement | None:
+        row = self._s.get(AnnouncementRow, announcement_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return _to_domain(Announcement, row, _ANNOUNCEMENT_ENUMS)
+
+    def save(self, announcement: Announcement) -> Announcement:
+        _save(self._s, AnnouncementRow, announcement)
+        return announcement
+
+    def scheduled(self, team_id: str) -> list[Announcement]:
+        rows = self._s.scalars(
+            select(AnnouncementRow)
+            .where(
+                AnnouncementRow.team_id == team_id,
+                AnnouncementRow.status == AnnouncementStatus.SCHEDULED.value,
+            )
+            .order_by(AnnouncementRow.send_at, AnnouncementRow.id)
+        )
+        return [_to_domain(Announcement, row, _ANNOUNCEMENT_ENUMS) for row in rows]
+
+
+class SqlDirectory:
+    """Who takes part in a workspace's program, read from what they did."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def mentor_ids(self, team_id: str) -> list[str]:
+        return list(
+            self._s.scalars(
+                select(MentorProfileRow.user_id)
+                .where(MentorProfileRow.team_id == team_id)
+                .order_by(MentorProfileRow.user_id)
+            )
+        )
+
+    def mentee_ids(self, team_id: str) -> list[str]:
+        asked = select(MentorRequestRow.mentee_id).where(
+            MentorRequestRow.team_id == team_id,
+            MentorRequestRow.status != RequestStatus.CANCELLED.value,
+        )
+        paired = select(PartnershipRow.mentee_id).where(PartnershipRow.team_id == team_id)
+        return sorted(set(self._s.scalars(asked)) | set(self._s.scalars(paired)))

@@ -8,8 +8,10 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ports import (
+    AnnouncementRepository,
     AuditLog,
     CohortPlanRepository,
+    Directory,
     EventLog,
     MentorRepository,
     Outbox,
@@ -19,8 +21,10 @@ from bot.ports import (
     SessionRepository,
 )
 from storage.repositories import (
+    SqlAnnouncementRepository,
     SqlAuditLog,
     SqlCohortPlanRepository,
+    SqlDirectory,
     SqlEventLog,
     SqlMentorRepository,
     SqlOutbox,
@@ -41,6 +45,8 @@ class SqlUnitOfWork:
     sessions: SessionRepository
     cohort_plans: CohortPlanRepository
     audit: AuditLog
+    announcements: AnnouncementRepository
+    directory: Directory
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -64,6 +70,8 @@ class SqlUnitOfWork:
         self.sessions = SqlSessionRepository(session)
         self.cohort_plans = SqlCohortPlanRepository(session)
         self.audit = SqlAuditLog(session)
+        self.announcements = SqlAnnouncementRepository(session)
+        self.directory = SqlDirectory(session)
         return self
 
     def __exit__(
