@@ -21,6 +21,7 @@ from bot.cohort import (
 )
 from bot.domain import AuditEvent, ProgramRules, RequestStatus
 from bot.errors import NotAllowed, NotFound
+from bot.health import ProgramHealth, program_health
 from bot.mentoring import ask_mentor, excluded_mentors, mentor_loads, rank_for
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -157,6 +158,29 @@ class CoordinatorService:
                 )
                 uow.commit()
             return plan
+
+    def health(self, *, team_id: str, coordinator_id: str) -> ProgramHealth:
+        """The program's health in numbers; reading it is recorded like any other action."""
+        self._require(coordinator_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            health = program_health(
+                now=now,
+                mentor_ids=uow.directory.mentor_ids(team_id),
+                requests=uow.directory.requests(team_id),
+                partnerships=uow.directory.partnerships(team_id),
+                logs=uow.directory.session_logs(team_id),
+            )
+            _audit(
+                uow,
+                team_id=team_id,
+                actor=coordinator_id,
+                action="report.view",
+                subject="program",
+                at=now,
+            )
+            uow.commit()
+            return health
 
     def audit_trail(
         self, *, team_id: str, coordinator_id: str, limit: int = 50

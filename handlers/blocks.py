@@ -124,6 +124,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor skip", "Skip the next session; `/mentor pause <date>` and `/mentor resume` too."),
     ("/mentor reminders on|off", "Turn your session reminders on or off."),
     ("/mentor announce", "Coordinators: post to the program channel or DM participants."),
+    ("/mentor report", "Coordinators: program health, with a trend chart and a CSV."),
     ("/mentor match", "Coordinators: propose the best mentor for everyone waiting, at once."),
     ("/mentor help", "This list."),
 )

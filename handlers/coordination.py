@@ -18,14 +18,16 @@ from slack_sdk.errors import SlackApiError
 
 from bot.cohort import CohortPlan
 from bot.errors import DomainError
+from bot.health import health_csv
 from bot.services import Services
+from handlers import report_blocks
 from handlers.coordination_blocks import PAIRS_PER_PAGE, cohort_plan_message
 from handlers.forms import int_or_none
 from handlers.matching import _update_container
 
 log = logging.getLogger(__name__)
 
-COORDINATOR_SUBCOMMANDS = frozenset({"match", "announce"})
+COORDINATOR_SUBCOMMANDS = frozenset({"match", "announce", "report"})
 REFUSAL = (
     "That command is for the program's coordinators. If you should be one, ask your program "
     "team to add you."
@@ -60,7 +62,10 @@ class CoordinatorHandlers:
         team_id: str,
         user_id: str,
     ) -> None:
-        """After the ack: work out the proposal and post it to the coordinator's DM."""
+        """After the ack: work out the proposal (or the report) and post it to their DM."""
+        if subcommand == "report":
+            self.report(client=client, respond=respond, team_id=team_id, user_id=user_id)
+            return
         if subcommand != "match":
             return
         include_choosing = rest.strip().lower() in ("everyone", "all")
@@ -86,6 +91,42 @@ class CoordinatorHandlers:
             text=f"I've sent you the cohort proposal in our DM: {len(plan.pairs)} pairs.",
             response_type="ephemeral",
         )
+
+    def report(self, *, client: WebClient, respond: Respond, team_id: str, user_id: str) -> None:
+        """Program health in a DM, with the monthly trend as a chart and the figures as CSV."""
+        try:
+            health = self._services.coordination.health(team_id=team_id, coordinator_id=user_id)
+        except DomainError as error:
+            respond(text=error.message, response_type="ephemeral")
+            return
+        text, message = report_blocks.report_message(health)
+        stamp = health.as_of.strftime("%Y-%m-%d")
+        try:
+            channel = str(client.conversations_open(users=user_id)["channel"]["id"])
+            client.chat_postMessage(channel=channel, text=text, blocks=message)
+            client.files_upload_v2(
+                channel=channel,
+                file_uploads=[
+                    {
+                        "content": report_blocks.trend_chart(health),
+                        "filename": f"program-trend-{stamp}.png",
+                        "title": "Monthly trend: sessions held and active pairs",
+                    },
+                    {
+                        "content": health_csv(health),
+                        "filename": f"program-health-{stamp}.csv",
+                        "title": "Program health figures (CSV)",
+                    },
+                ],
+            )
+        except SlackApiError as error:
+            log.warning("program report not delivered: %s", error.response.get("error"))
+            respond(
+                text="Slack would not let me send the report just now; please try again.",
+                response_type="ephemeral",
+            )
+            return
+        respond(text="I've sent you the program report in our DM.", response_type="ephemeral")
 
     # -- the proposal's buttons ------------------------------------------------------------
 

@@ -602,3 +602,27 @@ class SqlDirectory:
         )
         paired = select(PartnershipRow.mentee_id).where(PartnershipRow.team_id == team_id)
         return sorted(set(self._s.scalars(asked)) | set(self._s.scalars(paired)))
+
+    def requests(self, team_id: str) -> list[MentorRequest]:
+        rows = self._s.scalars(
+            select(MentorRequestRow)
+            .where(MentorRequestRow.team_id == team_id)
+            .order_by(MentorRequestRow.id)
+        )
+        return [_to_domain(MentorRequest, row, _REQUEST_ENUMS) for row in rows]
+
+    def partnerships(self, team_id: str) -> list[Partnership]:
+        rows = self._s.scalars(
+            select(PartnershipRow)
+            .where(PartnershipRow.team_id == team_id)
+            .order_by(PartnershipRow.id)
+        )
+        return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+
+    def session_logs(self, team_id: str) -> list[SessionLog]:
+        rows = self._s.scalars(
+            select(SessionLogRow)
+            .where(SessionLogRow.team_id == team_id)
+            .order_by(SessionLogRow.occurrence_start)
+        )
+        return [_to_domain(SessionLog, row, _LOG_ENUMS) for row in rows]
