@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.domain import ProgramRules
+from bot.journal_service import JournalService
 from bot.mentoring import MentoringService
 from bot.session_service import SessionService
 
@@ -18,3 +19,4 @@ class Services:
     dispatcher: Dispatcher
     rules: ProgramRules
     clock: Clock
+    journal: JournalService

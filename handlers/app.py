@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from handlers.commands import MentorCommand
-from handlers.home import HomeHandlers
+from handlers.home import HomeHandlers, HomePublisher
+from handlers.journal import JournalHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
 from handlers.runtime import TrackedExecutor
@@ -44,10 +45,13 @@ def build_app(
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
     sessions = SessionHandlers(services)
-    MentorCommand(services, sessions).register(app)
+    homes = HomePublisher(services)
+    journal = JournalHandlers(services, homes)
+    MentorCommand(services, sessions, journal).register(app)
     MatchingHandlers(services).register(app)
     sessions.register(app)
-    HomeHandlers(services).register(app)
+    HomeHandlers(services, homes).register(app)
+    journal.register(app)
     app.error(on_error)
     return app
 

@@ -120,6 +120,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "/mentor offer",
         "Volunteer as a mentor, or edit your mentor profile (and pause new requests).",
     ),
+    ("/mentor goals", "Set your 1-5 goals for the year (mentees); see them (mentors)."),
+    ("/mentor reflect", "Log a reflection: private unless you share it with your partner."),
+    ("/mentor milestone <what>", "Celebrate a moment with your partner."),
+    ("/mentor shoutouts on|off", "Share your milestones in the program channel (both agree)."),
+    ("/mentor export", "Your goals, milestones and reflections as a file, in our DM."),
     ("/mentor help", "This list."),
 )
 
@@ -465,6 +470,7 @@ def introduction_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
                 str(payload["partnership_id"]),
                 style="primary",
             ),
+            button("Set our goals", "open_goals", str(payload["partnership_id"])),
             block_id="kickoff",
         ),
     ]

@@ -7,12 +7,13 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from handlers import blocks
+from handlers.journal import JOURNAL_SUBCOMMANDS, JournalHandlers
 from handlers.openers import open_ask, open_offer
 from handlers.sessions import SessionHandlers
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
 SESSION_SUBCOMMANDS = frozenset({"schedule", "skip", "pause", "resume", "reminders"})
-LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS
+LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS | JOURNAL_SUBCOMMANDS
 
 
 def split(text: str) -> tuple[str, str]:
@@ -23,9 +24,15 @@ def split(text: str) -> tuple[str, str]:
 
 
 class MentorCommand:
-    def __init__(self, services: Services, sessions: SessionHandlers) -> None:
+    def __init__(
+        self,
+        services: Services,
+        sessions: SessionHandlers,
+        journal: JournalHandlers | None = None,
+    ) -> None:
         self._services = services
         self._sessions = sessions
+        self._journal = journal
 
     def register(self, app: App) -> None:
         app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
@@ -58,6 +65,16 @@ class MentorCommand:
             )
         elif subcommand in SESSION_SUBCOMMANDS:
             self._sessions.command(
+                subcommand,
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+            )
+        elif subcommand in JOURNAL_SUBCOMMANDS and self._journal is not None:
+            self._journal.command(
                 subcommand,
                 rest,
                 client=client,

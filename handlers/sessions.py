@@ -381,6 +381,7 @@ class SessionHandlers:
             outcome=recorded.log.outcome,
             answered_by=recorded.log.answered_by,
             held=self._services.sessions.held(team_id, partnership_id),
+            partnership_id=partnership_id,
         )
         container = body.get("container") or {}
         targets = set(recorded.messages)

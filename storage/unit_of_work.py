@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ports import (
     EventLog,
+    JournalRepository,
     MentorRepository,
     Outbox,
     PartnershipRepository,
@@ -18,6 +19,7 @@ from bot.ports import (
 )
 from storage.repositories import (
     SqlEventLog,
+    SqlJournalRepository,
     SqlMentorRepository,
     SqlOutbox,
     SqlPartnershipRepository,
@@ -35,6 +37,7 @@ class SqlUnitOfWork:
     outbox: Outbox
     events: EventLog
     sessions: SessionRepository
+    journal: JournalRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -56,6 +59,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.events = SqlEventLog(session)
         self.sessions = SqlSessionRepository(session)
+        self.journal = SqlJournalRepository(session)
         return self
 
     def __exit__(
