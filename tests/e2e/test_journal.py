@@ -7,7 +7,8 @@ reflections stay with their author unless shared, and crafted IDs reveal nothing
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from bot.journal import Goal, GoalStatus, Milestone, Reflection, Visibility
 from bot.sessions import SessionLog, SessionOutcome
 from storage import SqlUnitOfWork
 from tests.conftest import TEAM, RunningBot
-from tests.e2e.journeys import buttons, matched_pair, schedule
+from tests.e2e.journeys import buttons, click, matched_pair, schedule
 from tests.support.fake_slack import validate_view
 from tests.support.signed import Reply
 
@@ -446,3 +447,155 @@ def test_a_mentor_with_many_partnerships_still_gets_a_valid_home_tab(bot: Runnin
     assert validate_view(view, surface="home") == []
     assert len(view["blocks"]) <= 100
     assert "more partnerships" in json.dumps(view["blocks"], ensure_ascii=False)
+
+
+# -- milestones and celebrations -------------------------------------------------------------
+
+
+def celebrations(bot: RunningBot, person: str) -> list[str]:
+    return [
+        m["text"] for m in bot.fake.messages(person) if "logs your own" in json.dumps(m["blocks"])
+    ]
+
+
+def meet(bot: RunningBot, person: str) -> dict[str, Any]:
+    """``person`` answers "We met" on their latest "did you meet?"; returns it as it reads now."""
+    check = next(m for m in reversed(bot.fake.messages(person)) if "Did you meet" in m["text"])
+    click(bot, person, check, "session_met")
+    return next(m for m in bot.fake.messages(person) if m["ts"] == check["ts"])
+
+
+def test_milestones_fire_once_at_the_right_sessions_and_dates(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, intro = pair
+    schedule(bot, MENTEE, intro, when="Tuesdays at 3pm")  # Mar 3, 10, 17, 24, 31 (London)
+    bot.tick(timedelta(days=1, hours=1, minutes=5))  # Tuesday Mar 3, 16:05 UTC
+    reached: dict[int, list[str]] = {}
+    for week in range(1, 6):
+        before = len(celebrations(bot, MENTEE))
+        mentors_check = next(
+            m for m in reversed(bot.fake.messages(MENTOR)) if "Did you meet" in m["text"]
+        )
+        answered = meet(bot, MENTEE)
+        if week == 1:  # the answered check offers "Log a reflection" for that session
+            assert buttons(answered, "open_reflect") == ["1:20260303T1500Z"]
+        click(bot, MENTOR, mentors_check, "session_met")  # the partner's click counts no twice
+        bot.tick()
+        reached[week] = celebrations(bot, MENTEE)[before:]
+        if week < 5:
+            bot.tick(timedelta(days=7))
+    assert reached == {
+        1: [reached[1][0]],
+        2: [],
+        3: [],
+        4: [reached[4][0]],
+        5: [reached[5][0]],
+    }
+    assert "Your first session together" in reached[1][0]
+    assert "4 weekly sessions in a row" in reached[4][0]
+    assert "5 sessions together" in reached[5][0]
+    assert len(celebrations(bot, MENTOR)) == 3
+    # Each celebration is worded differently from the one before it, for each person.
+    for person in (MENTOR, MENTEE):
+        openings = [text.split(" ", 1)[0] for text in celebrations(bot, person)]
+        assert all(a != b for a, b in pairwise(openings)), openings
+
+    # Dates: one month together, at the day and hour the partnership began (Mar 2 15:00 UTC).
+    bot.clock.set(datetime(2026, 4, 2, 14, 59, tzinfo=UTC))
+    bot.tick()
+    assert not any("month" in t for t in celebrations(bot, MENTEE))
+    bot.tick(timedelta(minutes=1))
+    bot.tick(timedelta(hours=1))
+    months = [t for t in celebrations(bot, MENTEE) if "month" in t]
+    assert len(months) == 1 and "One month together" in months[0]
+    assert len([t for t in celebrations(bot, MENTOR) if "month" in t]) == 1
+    # And the Home tab lists them, newest first.
+    shown = json.dumps(open_home(bot, MENTEE)["blocks"])
+    assert shown.index("one month together") < shown.index("5 sessions together")
+
+
+def test_a_reflection_can_be_logged_from_the_we_met_message(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, intro = pair
+    schedule(bot, MENTEE, intro, when="Tuesdays at 3pm")
+    bot.tick(timedelta(days=1, hours=1, minutes=5))
+    answered = meet(bot, MENTOR)
+    click(bot, MENTOR, answered, "open_reflect")
+    form = bot.view_opened("journal_reflect")
+    assert json.loads(form["private_metadata"])["session"] == "2026-03-03T15:00:00+00:00"
+    submit(
+        bot,
+        MENTOR,
+        form,
+        {
+            "topics": "Her first team meeting",
+            "learned": "Ask before advising",
+            "next_steps": "",
+            "visibility": "private",
+        },
+    )
+    assert "Her first team meeting" in json.dumps(open_home(bot, MENTOR)["blocks"])
+
+
+def test_the_channel_shout_out_needs_both_partners_to_opt_in(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    channel = "C0PROGRAM"
+    home_text = json.dumps(open_home(bot, MENTEE)["blocks"])
+    assert "Celebrate in <#C0PROGRAM>:* off" in home_text  # off by default
+    command(bot, MENTEE, "shoutouts on")
+    assert "once your partner turns this on too" in said(bot)
+    command(bot, MENTEE, "milestone Got the promotion")
+    assert "I've told you both" in said(bot)
+    assert any("Got the promotion" in t for t in celebrations(bot, MENTOR))
+    assert bot.fake.messages(channel) == []
+
+    # The mentor opts in from the Home tab.
+    click_home(bot, MENTOR, "shout_outs", home_buttons(bot, MENTOR, "shout_outs")[0])
+    assert "Celebrate in <#C0PROGRAM>:* on" in json.dumps(home(bot, MENTOR)["blocks"])
+    command(bot, MENTOR, "milestone Presented to the board")
+    [shout] = bot.fake.messages(channel)
+    assert "<@UMENTEE1> and <@UMENTOR1>, a personal milestone!" in shout["text"]
+    assert "board" not in json.dumps(shout)  # never what they wrote
+
+    # Either one turning it off stops it.
+    command(bot, MENTEE, "shoutouts off")
+    command(bot, MENTEE, "milestone Ran my first offsite")
+    assert len(bot.fake.messages(channel)) == 1
+
+
+# -- your data -------------------------------------------------------------------------------
+
+
+def test_export_delivers_a_markdown_file_with_the_users_own_content_only(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, intro = pair
+    set_goals(bot, intro, {"goal_1": "Lead next year's planning"})
+    reflect(bot, MENTEE, topics="Mentee private: salary worries")
+    reflect(bot, MENTEE, topics="Mentee shared: one-to-ones", shared=True)
+    reflect(bot, MENTOR, topics="Mentor shared: listen more", shared=True)
+    command(bot, MENTEE, "milestone Got the promotion")
+
+    command(bot, MENTEE, "export")
+    assert "I've sent your journal to our DM" in said(bot)
+    upload = bot.fake.uploads[-1]
+    assert upload.channel == bot.fake.dm_channel(MENTEE)
+    assert upload.filename == "mentoring-journal.md"
+    mentee_file = upload.content.decode()
+    assert mentee_file.startswith("# Mentoring journal of Ada Mentee")
+    assert "## With Maria Mentor (you are the mentee)" in mentee_file
+    assert "1. Lead next year's planning (not started)" in mentee_file
+    assert "Got the promotion" in mentee_file
+    assert "> Mentee private: salary worries" in mentee_file
+    assert "> Mentee shared: one-to-ones" in mentee_file
+    assert "listen more" not in mentee_file  # the partner's, even shared, is theirs
+
+    # The mentor's export, from the Home tab button, holds none of the mentee's reflections.
+    click_home(bot, MENTOR, "journal_export", "")
+    mentor_file = bot.fake.uploads[-1].content.decode()
+    assert bot.fake.uploads[-1].channel == bot.fake.dm_channel(MENTOR)
+    assert "> Mentor shared: listen more" in mentor_file
+    assert "Lead next year's planning" in mentor_file
+    assert "salary" not in mentor_file and "one-to-ones" not in mentor_file
+
+    # Someone with no partnership gets a file that says so, and nothing of anyone else's.
+    command(bot, STRANGER, "export")
+    stranger_file = bot.fake.uploads[-1].content.decode()
+    assert "Nothing here yet" in stranger_file
+    assert "salary" not in stranger_file and "listen" not in stranger_file
