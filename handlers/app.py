@@ -46,6 +46,7 @@ def build_app(
     app.use(DeduplicateEvents(services))
     sessions = SessionHandlers(services)
     homes = HomePublisher(services)
+    sessions.refresh_homes = homes.publish_pair
     journal = JournalHandlers(services, homes)
     MentorCommand(services, sessions, journal).register(app)
     MatchingHandlers(services).register(app)

@@ -478,6 +478,8 @@ def test_milestones_fire_once_at_the_right_sessions_and_dates(pair) -> None:  # 
         answered = meet(bot, MENTEE)
         if week == 1:  # the answered check offers "Log a reflection" for that session
             assert buttons(answered, "open_reflect") == ["1:20260303T1500Z"]
+        # both Home tabs were republished with the count, without anyone opening them
+        assert f"{week} session{'s' if week > 1 else ''} held" in json.dumps(home(bot, MENTOR))
         click(bot, MENTOR, mentors_check, "session_met")  # the partner's click counts no twice
         bot.tick()
         reached[week] = celebrations(bot, MENTEE)[before:]
@@ -508,6 +510,7 @@ def test_milestones_fire_once_at_the_right_sessions_and_dates(pair) -> None:  # 
     months = [t for t in celebrations(bot, MENTEE) if "month" in t]
     assert len(months) == 1 and "One month together" in months[0]
     assert len([t for t in celebrations(bot, MENTOR) if "month" in t]) == 1
+    assert "one month together" in json.dumps(home(bot, MENTOR))  # republished after it
     # And the Home tab lists them, newest first.
     shown = json.dumps(open_home(bot, MENTEE)["blocks"])
     assert shown.index("one month together") < shown.index("5 sessions together")
