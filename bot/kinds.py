@@ -31,6 +31,11 @@ class Kind(StrEnum):
     PLAN_NEXT_SESSION = "job.plan_next_session"
     SEND_ANNOUNCEMENT = "job.send_announcement"
     TALLY_ANNOUNCEMENT = "job.tally_announcement"
+    # goals, reflections and milestones
+    CELEBRATION = "journal.celebration"  # a milestone, to each partner
+    SHOUT_OUT = "journal.shout_out"  # a milestone, to the program channel (both opted in)
+    SESSION_MET = "job.session_met"  # a session was logged as held: count milestones
+    MILESTONE_DUE = "job.milestone_due"  # months together, the term completed
 
 
 class SuggestionContext(StrEnum):

@@ -23,6 +23,7 @@ from bot.domain import (
     RequestStatus,
 )
 from bot.errors import Conflict, DomainError, NotFound
+from bot.journal_service import plan_milestones
 from bot.kinds import Kind, SuggestionContext
 from bot.matching import Candidate, rank_mentors
 from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -322,6 +323,7 @@ class MentoringService:
                     },
                 )
             )
+            plan_milestones(uow, partnership)  # months together, the term completed
             uow.commit()
             return partnership
 

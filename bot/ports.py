@@ -25,6 +25,7 @@ from bot.domain import (
     Partnership,
     RequestStatus,
 )
+from bot.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
 
@@ -105,6 +106,47 @@ class SessionRepository(Protocol):
     def save_preferences(self, preferences: MemberPreferences) -> MemberPreferences: ...
 
 
+class JournalRepository(Protocol):
+    """Goals, reflections, milestones and the journal settings of each person.
+
+    Listings are newest first and paged by ``limit``/``offset``, so a long year never has to
+    be read whole to show its last few entries.
+    """
+
+    def goals(self, team_id: str, partnership_id: int) -> list[Goal]: ...
+    def goal(self, team_id: str, goal_id: int) -> Goal | None: ...
+    def save_goal(self, goal: Goal) -> Goal: ...
+    def delete_goal(self, team_id: str, goal_id: int) -> None: ...
+    def reflection(self, team_id: str, reflection_id: int) -> Reflection | None: ...
+    def save_reflection(self, reflection: Reflection) -> Reflection: ...
+    def reflections(
+        self,
+        team_id: str,
+        *,
+        partnership_id: int | None = None,
+        authors: tuple[str, ...] = (),
+        shared_by: str = "",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Reflection]:
+        """Written by one of ``authors``, or shared by ``shared_by``; newest first."""
+        ...
+
+    def count_reflections(
+        self, team_id: str, *, partnership_id: int | None = None, authors: tuple[str, ...] = ()
+    ) -> int: ...
+    def add_milestone(self, milestone: Milestone) -> bool:
+        """Record a milestone; False if the partnership already has one with that key."""
+        ...
+
+    def milestones(
+        self, team_id: str, partnership_id: int, *, limit: int | None = None, offset: int = 0
+    ) -> list[Milestone]: ...
+    def count_milestones(self, team_id: str, partnership_id: int) -> int: ...
+    def preferences(self, team_id: str, user_id: str) -> JournalPreferences: ...
+    def save_preferences(self, preferences: JournalPreferences) -> JournalPreferences: ...
+
+
 class EventLog(Protocol):
     def first_delivery(self, team_id: str, event_id: str, at: datetime) -> bool:
         """Record an event ID; False if it was seen before (Slack retried it)."""
@@ -151,6 +193,7 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     announcements: AnnouncementRepository
     directory: Directory
+    journal: JournalRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

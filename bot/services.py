@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.coordination import CoordinatorService
 from bot.dispatch import Dispatcher
 from bot.domain import ProgramRules
+from bot.journal_service import JournalService
 from bot.mentoring import MentoringService
 from bot.session_service import SessionService
 
@@ -22,3 +23,4 @@ class Services:
     clock: Clock
     coordination: CoordinatorService
     announcements: AnnouncementService
+    journal: JournalService

@@ -12,7 +12,8 @@ from bot.services import Services
 from handlers.announcements import AnnouncementHandlers
 from handlers.commands import MentorCommand
 from handlers.coordination import CoordinatorHandlers
-from handlers.home import HomeHandlers
+from handlers.home import HomeHandlers, HomePublisher
+from handlers.journal import JournalHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
 from handlers.runtime import TrackedExecutor
@@ -46,14 +47,24 @@ def build_app(
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
     sessions = SessionHandlers(services)
+    homes = HomePublisher(services)
+    sessions.refresh_homes = homes.publish_pair
+    journal = JournalHandlers(services, homes)
     coordinators = CoordinatorHandlers(services)
     announcements = AnnouncementHandlers(services)
-    MentorCommand(services, sessions, coordinators, announcements).register(app)
+    MentorCommand(
+        services,
+        sessions,
+        journal=journal,
+        coordinators=coordinators,
+        announcements=announcements,
+    ).register(app)
     coordinators.register(app)
     announcements.register(app)
     MatchingHandlers(services).register(app)
     sessions.register(app)
-    HomeHandlers(services).register(app)
+    HomeHandlers(services, homes).register(app)
+    journal.register(app)
     app.error(on_error)
     return app
 

@@ -9,12 +9,13 @@ from bot.services import Services
 from handlers import blocks
 from handlers.announcements import AnnouncementHandlers
 from handlers.coordination import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
+from handlers.journal import JOURNAL_SUBCOMMANDS, JournalHandlers
 from handlers.openers import open_ask, open_offer
 from handlers.sessions import SessionHandlers
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
 SESSION_SUBCOMMANDS = frozenset({"schedule", "skip", "pause", "resume", "reminders"})
-LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS | COORDINATOR_SUBCOMMANDS
+LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS | JOURNAL_SUBCOMMANDS | COORDINATOR_SUBCOMMANDS
 
 
 def split(text: str) -> tuple[str, str]:
@@ -29,11 +30,14 @@ class MentorCommand:
         self,
         services: Services,
         sessions: SessionHandlers,
+        *,
+        journal: JournalHandlers,
         coordinators: CoordinatorHandlers,
         announcements: AnnouncementHandlers,
     ) -> None:
         self._services = services
         self._sessions = sessions
+        self._journal = journal
         self._coordinators = coordinators
         self._announcements = announcements
 
@@ -73,6 +77,16 @@ class MentorCommand:
             )
         elif subcommand in SESSION_SUBCOMMANDS:
             self._sessions.command(
+                subcommand,
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+            )
+        elif subcommand in JOURNAL_SUBCOMMANDS:
+            self._journal.command(
                 subcommand,
                 rest,
                 client=client,

@@ -13,6 +13,7 @@ from bot.ports import (
     CohortPlanRepository,
     Directory,
     EventLog,
+    JournalRepository,
     MentorRepository,
     Outbox,
     PartnershipRepository,
@@ -26,6 +27,7 @@ from storage.repositories import (
     SqlCohortPlanRepository,
     SqlDirectory,
     SqlEventLog,
+    SqlJournalRepository,
     SqlMentorRepository,
     SqlOutbox,
     SqlPartnershipRepository,
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
     audit: AuditLog
     announcements: AnnouncementRepository
     directory: Directory
+    journal: JournalRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -72,6 +75,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(session)
         self.announcements = SqlAnnouncementRepository(session)
         self.directory = SqlDirectory(session)
+        self.journal = SqlJournalRepository(session)
         return self
 
     def __exit__(
