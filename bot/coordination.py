@@ -21,7 +21,7 @@ from bot.cohort import (
 )
 from bot.domain import AuditEvent, ProgramRules, RequestStatus
 from bot.errors import NotAllowed, NotFound
-from bot.health import ProgramHealth, program_health
+from bot.health import ProgramHealth, month_start, program_health
 from bot.mentoring import ask_mentor, excluded_mentors, mentor_loads, rank_for
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -170,6 +170,8 @@ class CoordinatorService:
                 requests=uow.directory.requests(team_id),
                 partnerships=uow.directory.partnerships(team_id),
                 logs=uow.directory.session_logs(team_id),
+                goals_done_this_month=uow.directory.goals_done_since(team_id, month_start(now)),
+                milestones_this_month=uow.directory.milestones_since(team_id, month_start(now)),
             )
             _audit(
                 uow,

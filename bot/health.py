@@ -46,6 +46,8 @@ class ProgramHealth:
     median_wait_days: float | None  # from asking to being matched
     longest_current_wait_days: float | None
     trend: list[MonthTrend]
+    goals_done_this_month: int = 0
+    milestones_this_month: int = 0
     extra: dict[str, str] = field(default_factory=dict)  # more figures other parts add
 
     def rows(self) -> list[tuple[str, str]]:
@@ -59,6 +61,8 @@ class ProgramHealth:
             ("Sessions held, last 30 days", str(self.sessions_last_30_days)),
             ("Sessions per pair per month", f"{self.sessions_per_pair_per_month:.1f}"),
             ("Pairs that met in the last 14 days", f"{self.met_last_14_days_share:.0%}"),
+            ("Goals done this month", str(self.goals_done_this_month)),
+            ("Milestones this month", str(self.milestones_this_month)),
             ("Completed partnerships", str(self.completed)),
             ("Ended early", str(self.ended_early)),
             ("Median wait for a mentor (days)", _days(self.median_wait_days)),
@@ -92,6 +96,11 @@ def _months_back(now: datetime, count: int) -> list[tuple[str, datetime, datetim
     return list(reversed(months))
 
 
+def month_start(now: datetime) -> datetime:
+    local = now.astimezone(UTC)
+    return datetime(local.year, local.month, 1, tzinfo=UTC)
+
+
 def end_category(reason: str) -> str:
     """The category part of an end reason ("fit: ..." -> "fit"); private notes never count."""
     category = reason.split(":", 1)[0].strip().lower()
@@ -105,6 +114,8 @@ def program_health(
     requests: Sequence[MentorRequest],
     partnerships: Sequence[Partnership],
     logs: Sequence[SessionLog],
+    goals_done_this_month: int = 0,
+    milestones_this_month: int = 0,
 ) -> ProgramHealth:
     live = (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
     active = [p for p in partnerships if p.status is PartnershipStatus.ACTIVE]
@@ -158,6 +169,8 @@ def program_health(
         median_wait_days=median(waits) if waits else None,
         longest_current_wait_days=max(waiting) if waiting else None,
         trend=trend,
+        goals_done_this_month=goals_done_this_month,
+        milestones_this_month=milestones_this_month,
     )
 
 

@@ -632,6 +632,26 @@ class SqlDirectory:
         )
         return [_to_domain(SessionLog, row, _LOG_ENUMS) for row in rows]
 
+    def goals_done_since(self, team_id: str, since: datetime) -> int:
+        return int(
+            self._s.scalar(
+                select(func.count())
+                .select_from(GoalRow)
+                .where(GoalRow.team_id == team_id, GoalRow.done_at >= since)
+            )
+            or 0
+        )
+
+    def milestones_since(self, team_id: str, since: datetime) -> int:
+        return int(
+            self._s.scalar(
+                select(func.count())
+                .select_from(MilestoneRow)
+                .where(MilestoneRow.team_id == team_id, MilestoneRow.achieved_at >= since)
+            )
+            or 0
+        )
+
 
 _GOAL_ENUMS: dict[str, type[StrEnum]] = {"status": GoalStatus}
 _REFLECTION_ENUMS: dict[str, type[StrEnum]] = {"visibility": Visibility}

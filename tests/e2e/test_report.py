@@ -14,6 +14,8 @@ def test_the_report_has_the_figures_a_chart_and_a_csv(bot: RunningBot) -> None:
         bot.fake.add_user(user, tz="Europe/London")
     matched_pair(bot, "UMENTOR1", "UMENTEE1")
     ask(bot, "UMENTEE2", focus=["leadership"], goals="A very private goal about my manager")
+    bot.slack.command("milestone presented to the board, privately thrilled", user="UMENTEE1")
+    bot.settle()
 
     reply = bot.slack.command("report", user="UCOORD1")
     assert reply.status == 200
@@ -35,8 +37,10 @@ def test_the_report_has_the_figures_a_chart_and_a_csv(bot: RunningBot) -> None:
     assert chart.channel == table.channel == posted[0]["channel"]
     rows = {r[0]: r[1] for r in csv.reader(io.StringIO(table.content.decode())) if len(r) == 2}
     assert (rows["Mentors"], rows["Mentees"], rows["Active pairs"]) == ("1", "2", "1")
+    assert rows["Milestones this month"] == "1"
     # Counts only: what people wrote never reaches a coordinator.
-    assert "private goal" not in table.content.decode() and "private goal" not in figures
+    for private in ("private goal", "privately thrilled"):
+        assert private not in table.content.decode() and private not in figures
 
 
 def test_the_report_is_for_coordinators_only(bot: RunningBot) -> None:
