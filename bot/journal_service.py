@@ -16,7 +16,7 @@ import hashlib
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 
 from bot.clock import Clock
@@ -90,6 +90,8 @@ class PartnershipSummary:
     milestone_count: int
     reflections: list[Reflection]  # the viewer's own, newest first
     reflection_count: int
+    next_original_date: date | None = None  # identifies the next occurrence, even if moved
+    paused_until: date | None = None  # the weekly sessions, when paused
 
     @property
     def partner_id(self) -> str:
@@ -672,6 +674,8 @@ class JournalService:
             partnership=partnership,
             viewer_id=user_id,
             next_session=upcoming.start if upcoming else None,
+            next_original_date=upcoming.original_date if upcoming else None,
+            paused_until=slot.paused_until if slot is not None else None,
             held=len(met),
             streak=streak,
             goals=uow.journal.goals(team_id, partnership.id),

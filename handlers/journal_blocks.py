@@ -484,7 +484,21 @@ def partnership_blocks(summary: PartnershipSummary) -> list[Block]:
                 f"<@{partner}>)\n" + "\n".join(lines)
             )
         )
-    quick = [button("Schedule", "open_schedule", str(p.id))]
+    quick = [
+        button(
+            "Schedule" if summary.next_session is None else "Change slot",
+            "open_schedule",
+            str(p.id),
+        )
+    ]
+    if summary.next_session is not None and summary.next_original_date is not None:
+        occurrence = f"{p.id}:{summary.next_original_date.isoformat()}"
+        quick.append(button("Skip next", "home_session_skip", occurrence))
+        quick.append(button("Reschedule next", "session_reschedule", occurrence))
+    if summary.paused_until is not None:
+        quick.append(button("Resume sessions", "home_session_resume", str(p.id)))
+    elif summary.next_session is not None:
+        quick.append(button("Pause sessions", "home_session_pause", str(p.id)))
     quick.append(button("Log a reflection", "open_reflect", str(p.id)))
     if not summary.viewer_is_mentor:
         quick.append(button("Set goals", "open_goals", str(p.id)))
@@ -493,9 +507,7 @@ def partnership_blocks(summary: PartnershipSummary) -> list[Block]:
     if summary.milestone_count:
         quick.append(button("See all milestones", "see_all_milestones", f"milestones:{p.id}:0"))
     blocks.append(actions(*quick, block_id=f"quick_{p.id}"))
-    blocks.append(
-        context("Pause sessions with `/mentor pause <date>`; `/mentor help` lists the rest.")
-    )
+    blocks.append(context("`/mentor help` lists everything else."))
     blocks.append(divider())
     return blocks
 
