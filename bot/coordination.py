@@ -159,8 +159,9 @@ class CoordinatorService:
                 uow.commit()
             return plan
 
-    def health(self, *, team_id: str, coordinator_id: str) -> ProgramHealth:
-        """The program's health in numbers; reading it is recorded like any other action."""
+    def health(self, *, team_id: str, coordinator_id: str, audit: bool = True) -> ProgramHealth:
+        """The program's health in numbers; asking for the report is recorded (``audit``),
+        the coordinator's own Home tab showing the summary is not."""
         self._require(coordinator_id)
         now = self._clock.now()
         with self._uow() as uow:
@@ -173,15 +174,16 @@ class CoordinatorService:
                 goals_done_this_month=uow.directory.goals_done_since(team_id, month_start(now)),
                 milestones_this_month=uow.directory.milestones_since(team_id, month_start(now)),
             )
-            _audit(
-                uow,
-                team_id=team_id,
-                actor=coordinator_id,
-                action="report.view",
-                subject="program",
-                at=now,
-            )
-            uow.commit()
+            if audit:
+                _audit(
+                    uow,
+                    team_id=team_id,
+                    actor=coordinator_id,
+                    action="report.view",
+                    subject="program",
+                    at=now,
+                )
+                uow.commit()
             return health
 
     def audit_trail(

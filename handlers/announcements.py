@@ -43,6 +43,7 @@ class AnnouncementHandlers:
         app.view("announce_preview")(ack=guarded("text", self.submit_preview), lazy=[self.deliver])
         app.action("announce_cancel")(ack=self.ack_only, lazy=[self.cancel])
         app.action("announce_edit")(ack=self.ack_only, lazy=[self.edit])
+        app.action("coordinator_announce")(ack=self.ack_only, lazy=[self.from_home])
 
     @staticmethod
     def ack_only(ack: Ack) -> None:
@@ -95,6 +96,10 @@ class AnnouncementHandlers:
             local_time=local_time,
         )
         client.views_open(trigger_id=trigger_id, view=view)
+
+    def from_home(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if self._services.coordination.is_coordinator(context.user_id or ""):
+            self._open(client, user_id=context.user_id or "", trigger_id=body["trigger_id"])
 
     # -- the modals ------------------------------------------------------------------------
 

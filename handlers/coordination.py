@@ -40,6 +40,8 @@ class CoordinatorHandlers:
 
     def register(self, app: App) -> None:
         app.action("cohort_pair")(ack=self.ack_only, lazy=[self.pair])
+        app.action("coordinator_report")(ack=self.ack_only, lazy=[self.from_home])
+        app.action("coordinator_match")(ack=self.ack_only, lazy=[self.from_home])
         app.action("cohort_approve_all")(ack=self.ack_only, lazy=[self.approve_all])
         app.action(re.compile(r"^cohort_page_(previous|next)$"))(
             ack=self.ack_only, lazy=[self.page]
@@ -63,41 +65,75 @@ class CoordinatorHandlers:
         user_id: str,
     ) -> None:
         """After the ack: work out the proposal (or the report) and post it to their DM."""
+
+        def tell(text: str) -> None:
+            respond(text=text, response_type="ephemeral")
+
         if subcommand == "report":
-            self.report(client=client, respond=respond, team_id=team_id, user_id=user_id)
-            return
-        if subcommand != "match":
-            return
-        include_choosing = rest.strip().lower() in ("everyone", "all")
+            self.report(client=client, tell=tell, team_id=team_id, user_id=user_id)
+        elif subcommand == "match":
+            include_choosing = rest.strip().lower() in ("everyone", "all")
+            self.match(
+                client=client,
+                tell=tell,
+                team_id=team_id,
+                user_id=user_id,
+                include_choosing=include_choosing,
+            )
+
+    def from_home(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        """The Home tab's coordinator buttons: there is no message to answer in, so a DM."""
+        team_id, user_id = context.team_id or "", context.user_id or ""
+
+        def tell(text: str) -> None:
+            try:
+                client.chat_postMessage(channel=user_id, text=text)
+            except SlackApiError as error:
+                log.warning("could not tell %s: %s", user_id, error.response.get("error"))
+
+        if action.get("action_id") == "coordinator_report":
+            self.report(client=client, tell=tell, team_id=team_id, user_id=user_id)
+        else:
+            self.match(client=client, tell=tell, team_id=team_id, user_id=user_id)
+
+    def match(
+        self,
+        *,
+        client: WebClient,
+        tell: Callable[[str], None],
+        team_id: str,
+        user_id: str,
+        include_choosing: bool = False,
+    ) -> None:
         try:
             plan = self._services.coordination.plan_cohort(
                 team_id=team_id, coordinator_id=user_id, include_choosing=include_choosing
             )
         except DomainError as error:
-            respond(text=error.message, response_type="ephemeral")
+            tell(error.message)
             return
         text, message = cohort_plan_message(plan)
         try:
             client.chat_postMessage(channel=user_id, text=text, blocks=message)
         except SlackApiError as error:
             log.warning("cohort proposal not posted: %s", error.response.get("error"))
-            respond(
-                text="I worked out the proposal but Slack would not let me post it. "
-                "Please run `/mentor match` again in a moment.",
-                response_type="ephemeral",
+            tell(
+                "I worked out the proposal but Slack would not let me post it. "
+                "Please run `/mentor match` again in a moment."
             )
             return
-        respond(
-            text=f"I've sent you the cohort proposal in our DM: {len(plan.pairs)} pairs.",
-            response_type="ephemeral",
-        )
+        tell(f"I've sent you the cohort proposal in our DM: {len(plan.pairs)} pairs.")
 
-    def report(self, *, client: WebClient, respond: Respond, team_id: str, user_id: str) -> None:
+    def report(
+        self, *, client: WebClient, tell: Callable[[str], None], team_id: str, user_id: str
+    ) -> None:
         """Program health in a DM, with the monthly trend as a chart and the figures as CSV."""
         try:
             health = self._services.coordination.health(team_id=team_id, coordinator_id=user_id)
         except DomainError as error:
-            respond(text=error.message, response_type="ephemeral")
+            tell(error.message)
             return
         text, message = report_blocks.report_message(health)
         stamp = health.as_of.strftime("%Y-%m-%d")
@@ -121,12 +157,9 @@ class CoordinatorHandlers:
             )
         except SlackApiError as error:
             log.warning("program report not delivered: %s", error.response.get("error"))
-            respond(
-                text="Slack would not let me send the report just now; please try again.",
-                response_type="ephemeral",
-            )
+            tell("Slack would not let me send the report just now; please try again.")
             return
-        respond(text="I've sent you the program report in our DM.", response_type="ephemeral")
+        tell("I've sent you the program report in our DM.")
 
     # -- the proposal's buttons ------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.services import Services
-from handlers import journal_blocks
+from handlers import journal_blocks, report_blocks
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,10 @@ class HomePublisher:
 
     def publish(self, client: WebClient, team_id: str, user_id: str) -> None:
         view = journal_blocks.home_view(self._services.journal.home(team_id, user_id))
+        coordination = self._services.coordination
+        if coordination.is_coordinator(user_id):
+            health = coordination.health(team_id=team_id, coordinator_id=user_id, audit=False)
+            view = report_blocks.with_program_section(view, health)
         try:
             client.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:

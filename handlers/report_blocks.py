@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from bot.health import ProgramHealth, month_label
-from handlers.blocks import Block, context, header, section, slack_date
+from handlers.blocks import (
+    VIEW_BLOCKS_MAX,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    section,
+    slack_date,
+)
 
 
 def report_message(health: ProgramHealth) -> tuple[str, list[Block]]:
@@ -25,6 +36,34 @@ def report_message(health: ProgramHealth) -> tuple[str, list[Block]]:
             "partnerships stays theirs."
         ),
     ]
+
+
+def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[str, Any]:
+    """A coordinator's Home tab: the program at a glance above their own partnerships.
+
+    Room is made by dropping the personal blocks at the end of the budget, never by going
+    over Slack's 100 blocks.
+    """
+    section_blocks: list[Block] = [
+        section(
+            f"*Program health* · *{health.active_pairs}* active pairs · "
+            f"*{health.met_last_14_days_share:.0%}* met in the last 14 days · "
+            f"*{health.waitlisted}* waiting for a mentor · "
+            f"*{health.milestones_this_month}* milestones this month",
+            block_id="program_health",
+        ),
+        actions(
+            button("Full report", "coordinator_report", style="primary"),
+            button("Match the waitlist", "coordinator_match"),
+            button("Announce", "coordinator_announce"),
+            block_id="coordinator_actions",
+        ),
+        divider(),
+    ]
+    blocks = list(view["blocks"])
+    head, rest = blocks[:1], blocks[1:]
+    room = VIEW_BLOCKS_MAX - len(head) - len(section_blocks)
+    return {**view, "blocks": head + section_blocks + rest[:room]}
 
 
 def trend_chart(health: ProgramHealth) -> bytes:

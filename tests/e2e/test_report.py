@@ -6,7 +6,7 @@ import csv
 import io
 
 from tests.conftest import RunningBot
-from tests.e2e.journeys import ask, matched_pair
+from tests.e2e.journeys import ask, dms, matched_pair
 
 
 def test_the_report_has_the_figures_a_chart_and_a_csv(bot: RunningBot) -> None:
@@ -49,3 +49,35 @@ def test_the_report_is_for_coordinators_only(bot: RunningBot) -> None:
     bot.settle()
     assert "for the program's coordinators" in reply.json()["text"]
     assert bot.fake.uploads == []
+
+
+def test_a_coordinators_home_tab_has_the_program_at_a_glance_and_its_buttons_work(
+    bot: RunningBot,
+) -> None:
+    for user in ("UMENTOR1", "UMENTEE1", "UMENTEE2", "UCOORD1"):
+        bot.fake.add_user(user, tz="Europe/London")
+    matched_pair(bot, "UMENTOR1", "UMENTEE1")
+    for user in ("UCOORD1", "UMENTEE1"):
+        bot.slack.event({"type": "app_home_opened", "user": user, "tab": "home"})
+    bot.settle()
+    coordinator, mentee = bot.fake.home_view("UCOORD1"), bot.fake.home_view("UMENTEE1")
+    assert coordinator is not None and mentee is not None
+    assert "*1* active pairs" in str(coordinator["blocks"])
+    assert len(coordinator["blocks"]) <= 100
+    assert "Program health" not in str(mentee["blocks"])  # coordinators only
+
+    bot.slack.click("coordinator_report", user="UCOORD1", view=coordinator)
+    bot.settle()
+    assert any(u.filename.endswith(".csv") for u in bot.fake.uploads)
+    assert "sent you the program report" in dms(bot, "UCOORD1")[-1]["text"]
+
+    bot.slack.click("coordinator_announce", user="UCOORD1", view=coordinator)
+    bot.settle()
+    assert bot.view_opened("announce_compose")
+
+    # A crafted click from someone else gets a polite no in their DM, and no report.
+    uploads = len(bot.fake.uploads)
+    bot.slack.click("coordinator_report", user="UMENTEE1", view=mentee)
+    bot.settle()
+    assert "coordinators" in dms(bot, "UMENTEE1")[-1]["text"]
+    assert len(bot.fake.uploads) == uploads
