@@ -162,7 +162,20 @@ def bot(
     server = waitress.server.create_server(
         wsgi_app(runtime.app), host="127.0.0.1", port=0, threads=4, ident="mentorbot-test"
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        # server.run() loops until its sockets are closed under it, and closing them from
+        # another thread races its select() (EBADF): loop here and close from this thread.
+        while not stopping.is_set():
+            server.asyncore.loop(  # type: ignore[union-attr]
+                timeout=0.05,
+                map=server._map,
+                count=1,  # type: ignore[union-attr]
+            )
+        server.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     port = server.effective_port  # type: ignore[union-attr]
     slack = SignedSlack(
@@ -175,7 +188,7 @@ def bot(
         yield RunningBot(runtime=runtime, slack=slack, fake=fake_slack, clock=clock)
     finally:
         runtime.executor.wait_idle(15)
-        server.close()
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        stopping.set()
         thread.join(5)
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         runtime.executor.shutdown(wait=True)
