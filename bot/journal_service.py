@@ -16,7 +16,7 @@ import hashlib
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 
 from bot.clock import Clock
@@ -90,6 +90,8 @@ class PartnershipSummary:
     milestone_count: int
     reflections: list[Reflection]  # the viewer's own, newest first
     reflection_count: int
+    scheduled: bool = False  # a weekly session is set (so it can be paused)
+    paused_until: date | None = None
 
     @property
     def partner_id(self) -> str:
@@ -683,6 +685,8 @@ class JournalService:
             reflection_count=uow.journal.count_reflections(
                 team_id, partnership_id=partnership.id, authors=(user_id,)
             ),
+            scheduled=slot is not None,
+            paused_until=slot.paused_until if slot is not None else None,
         )
 
     def _member_of(

@@ -212,6 +212,22 @@ def milestone_modal(*, partnership_id: int, partner_id: str) -> dict[str, Any]:
     )
 
 
+def pause_modal(*, partnership_id: int, partner_id: str) -> dict[str, Any]:
+    return modal(
+        callback_id="journal_pause",
+        title="Pause sessions",
+        submit="Pause",
+        blocks=[
+            section(
+                f"Need a break? Your weekly sessions with <@{partner_id}> stop until the day you "
+                "pick (at most six months), and I'll let them know."
+            ),
+            input_block("until", "Until", {"type": "datepicker"}),
+        ],
+        metadata={"partnership_id": partnership_id},
+    )
+
+
 def notice_modal(title: str, text: str) -> dict[str, Any]:
     """A one-line answer where there's no response URL to answer on (a Home tab button)."""
     return {
@@ -489,13 +505,19 @@ def partnership_blocks(summary: PartnershipSummary) -> list[Block]:
     if not summary.viewer_is_mentor:
         quick.append(button("Set goals", "open_goals", str(p.id)))
     quick.append(button("Log a milestone", "open_milestone", str(p.id)))
+    if summary.paused_until is not None:
+        quick.append(button("Resume sessions", "home_resume", str(p.id)))
+    elif summary.scheduled:
+        quick.append(button("Pause sessions", "home_pause", str(p.id)))
     quick.append(button("See all reflections", "see_all_reflections", f"reflections:{p.id}:0"))
     if summary.milestone_count:
         quick.append(button("See all milestones", "see_all_milestones", f"milestones:{p.id}:0"))
     blocks.append(actions(*quick, block_id=f"quick_{p.id}"))
-    blocks.append(
-        context("Pause sessions with `/mentor pause <date>`; `/mentor help` lists the rest.")
-    )
+    if summary.paused_until is not None:
+        until = summary.paused_until.strftime("%A %d %B")
+        blocks.append(context(f"Sessions paused until {until}. `/mentor help` lists the rest."))
+    else:
+        blocks.append(context("`/mentor help` lists everything else I can do."))
     blocks.append(divider())
     return blocks
 
