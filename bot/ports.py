@@ -6,18 +6,24 @@ implements ``Messenger`` with Slack. Unit tests implement them with dictionaries
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.announcements import Announcement
+from bot.cohort import CohortPlan
 from bot.domain import (
+    AuditEvent,
     MatchProposal,
     MentorProfile,
     MentorRequest,
+    OutboxTally,
     OutgoingMessage,
     Partnership,
+    RequestStatus,
 )
 from bot.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
@@ -34,6 +40,9 @@ class RequestRepository(Protocol):
     def save(self, request: MentorRequest) -> MentorRequest: ...
     def open_for(self, team_id: str, mentee_id: str) -> MentorRequest | None: ...
     def waitlisted(self, team_id: str) -> list[MentorRequest]: ...
+    def in_status(
+        self, team_id: str, statuses: Collection[RequestStatus]
+    ) -> list[MentorRequest]: ...
 
 
 class ProposalRepository(Protocol):
@@ -77,6 +86,10 @@ class Outbox(Protocol):
 
     def sent(self, team_id: str, key_prefix: str) -> list[OutgoingMessage]:
         """Messages already delivered whose key starts with ``key_prefix``."""
+        ...
+
+    def tally(self, team_id: str, key_prefix: str) -> OutboxTally:
+        """How the messages whose key starts with ``key_prefix`` fared, by status and reason."""
         ...
 
 
@@ -140,6 +153,34 @@ class EventLog(Protocol):
         ...
 
 
+class CohortPlanRepository(Protocol):
+    def get(self, team_id: str, plan_id: int) -> CohortPlan | None: ...
+    def save(self, plan: CohortPlan) -> CohortPlan: ...
+
+
+class AuditLog(Protocol):
+    def add(self, event: AuditEvent) -> None: ...
+    def recent(self, team_id: str, *, limit: int) -> list[AuditEvent]: ...
+
+
+class AnnouncementRepository(Protocol):
+    def get(self, team_id: str, announcement_id: int) -> Announcement | None: ...
+    def save(self, announcement: Announcement) -> Announcement: ...
+    def scheduled(self, team_id: str) -> list[Announcement]: ...
+
+
+class Directory(Protocol):
+    """Who takes part in a workspace's program."""
+
+    def mentor_ids(self, team_id: str) -> list[str]: ...
+    def mentee_ids(self, team_id: str) -> list[str]: ...
+    def requests(self, team_id: str) -> list[MentorRequest]: ...
+    def partnerships(self, team_id: str) -> list[Partnership]: ...
+    def session_logs(self, team_id: str) -> list[SessionLog]: ...
+    def goals_done_since(self, team_id: str, since: datetime) -> int: ...
+    def milestones_since(self, team_id: str, since: datetime) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving the block without ``commit()`` rolls everything back."""
 
@@ -150,6 +191,10 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     events: EventLog
     sessions: SessionRepository
+    cohort_plans: CohortPlanRepository
+    audit: AuditLog
+    announcements: AnnouncementRepository
+    directory: Directory
     journal: JournalRepository
 
     def __enter__(self) -> Self: ...

@@ -9,7 +9,9 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.services import Services
+from handlers.announcements import AnnouncementHandlers
 from handlers.commands import MentorCommand
+from handlers.coordination import CoordinatorHandlers
 from handlers.home import HomeHandlers, HomePublisher
 from handlers.journal import JournalHandlers
 from handlers.matching import MatchingHandlers
@@ -48,7 +50,17 @@ def build_app(
     homes = HomePublisher(services)
     sessions.refresh_homes = homes.publish_pair
     journal = JournalHandlers(services, homes)
-    MentorCommand(services, sessions, journal).register(app)
+    coordinators = CoordinatorHandlers(services)
+    announcements = AnnouncementHandlers(services)
+    MentorCommand(
+        services,
+        sessions,
+        journal=journal,
+        coordinators=coordinators,
+        announcements=announcements,
+    ).register(app)
+    coordinators.register(app)
+    announcements.register(app)
     MatchingHandlers(services).register(app)
     sessions.register(app)
     HomeHandlers(services, homes).register(app)

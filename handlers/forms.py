@@ -56,8 +56,10 @@ class ViewForm:
     def picked_date(self, block_id: str) -> date | None:
         """A datepicker's "YYYY-MM-DD"."""
         value = self._element(block_id).get("selected_date")
+        if not isinstance(value, str):
+            return None
         try:
-            return date.fromisoformat(value) if isinstance(value, str) else None
+            return date.fromisoformat(value)
         except ValueError:
             return None
 

@@ -20,7 +20,7 @@ from bot.domain import OutgoingMessage
 from bot.kinds import Kind
 from bot.ports import SendOutcome, SendResult
 from bot.sessions import SessionSlot
-from handlers import blocks, journal_blocks, session_blocks
+from handlers import announcement_blocks, blocks, journal_blocks, session_blocks
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ RENDERERS: dict[str, Renderer] = {
     Kind.SESSION_CHANGED: session_blocks.session_changed_message,
     Kind.SESSION_REMINDER: session_blocks.reminder_message,
     Kind.SESSION_CHECK: session_blocks.check_message,
+    Kind.ANNOUNCEMENT: announcement_blocks.announcement_message,
+    Kind.ANNOUNCEMENT_DONE: announcement_blocks.announcement_done_message,
     Kind.CELEBRATION: journal_blocks.celebration_message,
     Kind.SHOUT_OUT: journal_blocks.shout_out_message,
 }

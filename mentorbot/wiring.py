@@ -18,7 +18,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.announcements import AnnouncementService
 from bot.clock import Clock, SystemClock
+from bot.coordination import CoordinatorService
 from bot.dispatch import Dispatcher
 from bot.journal_service import JournalService
 from bot.kinds import Kind
@@ -96,6 +98,9 @@ def build_services(
     rules = settings.program_rules()
     mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
     sessions = SessionService(uow=uow, clock=clock, rules=rules)
+    announcements = AnnouncementService(
+        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel or ""
+    )
     journal = JournalService(
         uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel
     )
@@ -106,6 +111,8 @@ def build_services(
         jobs={
             Kind.EXPIRE_PROPOSAL: mentoring.expire,
             Kind.PLAN_NEXT_SESSION: sessions.plan_next,
+            Kind.SEND_ANNOUNCEMENT: announcements.fan_out,
+            Kind.TALLY_ANNOUNCEMENT: announcements.tally,
             Kind.SESSION_MET: journal.session_met,
             Kind.MILESTONE_DUE: journal.milestone_due,
         },
@@ -117,6 +124,8 @@ def build_services(
         dispatcher=dispatcher,
         rules=rules,
         clock=clock,
+        coordination=CoordinatorService(uow=uow, clock=clock, rules=rules),
+        announcements=announcements,
         journal=journal,
     )
 

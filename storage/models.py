@@ -226,6 +226,55 @@ class MemberPreferencesRow(Base):
     session_reminders: Mapped[bool] = mapped_column(default=True)
 
 
+class CohortPlanRow(Base):
+    """A cohort assignment being approved; its pairs as JSON, always read and written whole."""
+
+    __tablename__ = "cohort_plans"
+    __table_args__ = (Index("ix_cohort_plans_team", "team_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    pairs: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    unmatched: Mapped[list[str]]
+    total_fit: Mapped[int]
+
+
+class AuditEventRow(Base):
+    """Every coordinator action: who, when, what (identifiers and counts only)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+    detail: Mapped[dict[str, Any]]
+
+
+class AnnouncementRow(Base):
+    __tablename__ = "announcements"
+    __table_args__ = (Index("ix_announcements_team_status", "team_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    author_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(20))
+    send_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20))
+    replaces: Mapped[int | None]
+    created_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    recipients: Mapped[int] = mapped_column(default=0)
+    delivered: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+
+
 class GoalRow(Base):
     """One of a partnership's 1-5 goals for the year."""
 

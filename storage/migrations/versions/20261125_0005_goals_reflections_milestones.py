@@ -1,7 +1,7 @@
 """goals, reflections, milestones and journal settings
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-25 08:02:27.476879
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import storage.models
 
 
-revision = "0003"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
