@@ -90,8 +90,8 @@ class PartnershipSummary:
     milestone_count: int
     reflections: list[Reflection]  # the viewer's own, newest first
     reflection_count: int
-    scheduled: bool = False  # a weekly session is set (so it can be paused)
-    paused_until: date | None = None
+    next_original_date: date | None = None  # identifies the next occurrence, even if moved
+    paused_until: date | None = None  # the weekly sessions, when paused
 
     @property
     def partner_id(self) -> str:
@@ -683,6 +683,8 @@ class JournalService:
             partnership=partnership,
             viewer_id=user_id,
             next_session=upcoming.start if upcoming else None,
+            next_original_date=upcoming.original_date if upcoming else None,
+            paused_until=slot.paused_until if slot is not None else None,
             held=len(met),
             streak=streak,
             goals=uow.journal.goals(team_id, partnership.id),
@@ -694,8 +696,6 @@ class JournalService:
             reflection_count=uow.journal.count_reflections(
                 team_id, partnership_id=partnership.id, authors=(user_id,)
             ),
-            scheduled=slot is not None,
-            paused_until=slot.paused_until if slot is not None else None,
         )
 
     def _member_of(

@@ -67,9 +67,6 @@ class JournalHandlers:
         for action_id in ("journal_newer", "journal_older"):
             app.action(action_id)(ack=self.ack_only, lazy=[self.page])
         app.action("shout_outs")(ack=self.ack_only, lazy=[self.toggle_shout_outs])
-        app.action("home_pause")(ack=self.ack_only, lazy=[self.open_pause])
-        app.action("home_resume")(ack=self.ack_only, lazy=[self.resume])
-        app.view("journal_pause")(ack=guarded("until", self.submit_pause), lazy=[self.after_submit])
         app.action("journal_export")(ack=self.ack_only, lazy=[self.export_button])
 
     @staticmethod
@@ -527,79 +524,6 @@ class JournalHandlers:
                 "(never anything you wrote). `/mentor shoutouts off` stops it."
             )
         return f"Your milestones stay between you and your partner: no shout-outs in {where}."
-
-    # -- pausing from the Home tab (the weekly sessions' own service does the work) -----
-
-    def open_pause(
-        self,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-        context: BoltContext,
-    ) -> None:
-        partnership_id = int_or_none(action.get("value"))
-        team_id, user_id = context.team_id or "", context.user_id or ""
-        try:
-            if partnership_id is None:
-                raise DomainError(OUT_OF_DATE)
-            partnership = self._journal.membership(team_id, user_id, partnership_id)
-        except DomainError as error:
-            self._tell(body, client, respond, error.message)
-            return
-        self._open(
-            client,
-            body,
-            journal_blocks.pause_modal(
-                partnership_id=partnership_id, partner_id=partner_of(partnership, user_id)
-            ),
-        )
-
-    def submit_pause(
-        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        form = ViewForm(view)
-        partnership_id = int_or_none(form.metadata.get("partnership_id"))
-        until = form.picked_date("until")
-        if partnership_id is None:
-            raise DomainError("This form is out of date; please close it.", field="until")
-        if until is None:
-            raise DomainError("Pick the day your sessions start again.", field="until")
-        self._services.sessions.pause(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
-            partnership_id=partnership_id,
-            until=until,
-        )
-        ack(
-            response_action="update",
-            view=confirmation(
-                "Pause sessions",
-                f"Sessions paused until {until.strftime('%A %d %B')}. I've told your partner.",
-            ),
-        )
-
-    def resume(
-        self,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-        context: BoltContext,
-    ) -> None:
-        partnership_id = int_or_none(action.get("value"))
-        team_id, user_id = context.team_id or "", context.user_id or ""
-        try:
-            if partnership_id is None:
-                raise DomainError(OUT_OF_DATE)
-            self._services.sessions.resume(
-                team_id=team_id, user_id=user_id, partnership_id=partnership_id
-            )
-        except DomainError as error:
-            self._tell(body, client, respond, error.message)
-            return
-        self.deliver()
-        self._homes.publish_pair(client, team_id, user_id, partnership_id)
 
     # -- export ----------------------------------------------------------------------------
 

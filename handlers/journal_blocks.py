@@ -212,22 +212,6 @@ def milestone_modal(*, partnership_id: int, partner_id: str) -> dict[str, Any]:
     )
 
 
-def pause_modal(*, partnership_id: int, partner_id: str) -> dict[str, Any]:
-    return modal(
-        callback_id="journal_pause",
-        title="Pause sessions",
-        submit="Pause",
-        blocks=[
-            section(
-                f"Need a break? Your weekly sessions with <@{partner_id}> stop until the day you "
-                "pick (at most six months), and I'll let them know."
-            ),
-            input_block("until", "Until", {"type": "datepicker"}),
-        ],
-        metadata={"partnership_id": partnership_id},
-    )
-
-
 def notice_modal(title: str, text: str) -> dict[str, Any]:
     """A one-line answer where there's no response URL to answer on (a Home tab button)."""
     return {
@@ -500,15 +484,25 @@ def partnership_blocks(summary: PartnershipSummary) -> list[Block]:
                 f"<@{partner}>)\n" + "\n".join(lines)
             )
         )
-    quick = [button("Schedule", "open_schedule", str(p.id))]
+    quick = [
+        button(
+            "Schedule" if summary.next_session is None else "Change slot",
+            "open_schedule",
+            str(p.id),
+        )
+    ]
+    if summary.next_session is not None and summary.next_original_date is not None:
+        occurrence = f"{p.id}:{summary.next_original_date.isoformat()}"
+        quick.append(button("Skip next", "home_session_skip", occurrence))
+        quick.append(button("Reschedule next", "session_reschedule", occurrence))
+    if summary.paused_until is not None:
+        quick.append(button("Resume sessions", "home_session_resume", str(p.id)))
+    elif summary.next_session is not None:
+        quick.append(button("Pause sessions", "home_session_pause", str(p.id)))
     quick.append(button("Log a reflection", "open_reflect", str(p.id)))
     if not summary.viewer_is_mentor:
         quick.append(button("Set goals", "open_goals", str(p.id)))
     quick.append(button("Log a milestone", "open_milestone", str(p.id)))
-    if summary.paused_until is not None:
-        quick.append(button("Resume sessions", "home_resume", str(p.id)))
-    elif summary.scheduled:
-        quick.append(button("Pause sessions", "home_pause", str(p.id)))
     quick.append(button("See all reflections", "see_all_reflections", f"reflections:{p.id}:0"))
     if summary.milestone_count:
         quick.append(button("See all milestones", "see_all_milestones", f"milestones:{p.id}:0"))

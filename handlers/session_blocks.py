@@ -224,3 +224,17 @@ def check_answered_message(
             )
         )
     return text, answered
+
+
+def pause_modal(*, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Holidays: no sessions, reminders or "did you meet?" until the picked date."""
+    return modal(
+        callback_id="session_pause",
+        title="Pause sessions",
+        submit="Pause",
+        blocks=[
+            section("No sessions, reminders or check-ins until the date you pick."),
+            input_block("until", "Until", {"type": "datepicker"}),
+        ],
+        metadata=metadata,
+    )

@@ -76,6 +76,12 @@ class SessionHandlers:
         app.action("open_schedule")(ack=self.ack_only, lazy=[self.open_schedule_button])
         app.action("session_skip")(ack=self.ack_only, lazy=[self.skip_button])
         app.action("session_reschedule")(ack=self.ack_only, lazy=[self.reschedule_button])
+        app.action("home_session_skip")(ack=self.ack_only, lazy=[self.home_skip])
+        app.action("home_session_pause")(ack=self.ack_only, lazy=[self.open_pause])
+        app.action("home_session_resume")(ack=self.ack_only, lazy=[self.home_resume])
+        app.view("session_pause")(
+            ack=guarded("until", self.submit_pause), lazy=[self.deliver_after_submit]
+        )
         for _, action_id, _, _ in session_blocks.CHECK_BUTTONS:
             app.action(action_id)(ack=self.ack_only, lazy=[self.answer_check])
 
@@ -359,6 +365,77 @@ class SessionHandlers:
             one_off=True,
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    # -- from the App Home -----------------------------------------------------------------
+
+    def home_skip(self, action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        partnership_id, original = _occurrence_value(action)
+        user_id = context.user_id or ""
+        try:
+            if partnership_id is None or original is None:
+                raise DomainError("That button is out of date: open the Home tab again.")
+            self._services.sessions.skip(
+                team_id=context.team_id or "",
+                user_id=user_id,
+                partnership_id=partnership_id,
+                original_date=original,
+            )
+        except DomainError as error:
+            client.chat_postMessage(channel=user_id, text=error.message)
+            return
+        self.deliver()
+        self._refresh(client, context, partnership_id)
+
+    def open_pause(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        partnership_id = int_or_none(action.get("value"))
+        if partnership_id is None:
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=session_blocks.pause_modal(metadata={"partnership_id": partnership_id}),
+        )
+
+    def submit_pause(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        form = ViewForm(view)
+        partnership_id = int_or_none(form.metadata.get("partnership_id"))
+        until = form.picked_date("until")
+        if partnership_id is None:
+            raise DomainError("This form is out of date; please close it.", field="until")
+        if until is None:
+            raise DomainError("Pick the date your sessions start again.", field="until")
+        self._services.sessions.pause(
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            partnership_id=partnership_id,
+            until=until,
+        )
+        ack(
+            response_action="update",
+            view=confirmation(
+                "Sessions paused",
+                f"Paused until {until.strftime('%A %d %B')}. I've told your partner; "
+                "*Resume sessions* on the Home tab brings them back sooner.",
+            ),
+        )
+
+    def home_resume(self, action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        partnership_id = int_or_none(action.get("value"))
+        user_id = context.user_id or ""
+        try:
+            if partnership_id is None:
+                raise DomainError("That button is out of date: open the Home tab again.")
+            self._services.sessions.resume(
+                team_id=context.team_id or "", user_id=user_id, partnership_id=partnership_id
+            )
+        except DomainError as error:
+            client.chat_postMessage(channel=user_id, text=error.message)
+            return
+        self.deliver()
+        self._refresh(client, context, partnership_id)
 
     def answer_check(
         self,

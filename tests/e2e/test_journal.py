@@ -600,20 +600,3 @@ def test_export_delivers_a_markdown_file_with_the_users_own_content_only(pair) -
     stranger_file = bot.fake.uploads[-1].content.decode()
     assert "Nothing here yet" in stranger_file
     assert "salary" not in stranger_file and "listen" not in stranger_file
-
-
-def test_sessions_can_be_paused_and_resumed_from_the_home_tab(pair) -> None:  # type: ignore[no-untyped-def]
-    bot, intro = pair
-    schedule(bot, MENTEE, intro, when="Tuesdays at 3pm")
-    open_home(bot, MENTEE)
-    click_home(bot, MENTEE, "home_pause", home_buttons(bot, MENTEE, "home_pause")[0])
-    form = bot.view_opened("journal_pause")
-    refused = submit(bot, MENTEE, form, {"until": "2026-03-01"})
-    assert refused.json()["errors"] == {"until": "Pick a date in the future to pause until."}
-    submit(bot, MENTEE, form, {"until": "2026-04-06"})
-    assert "paused your sessions until" in bot.fake.messages(MENTOR)[-1]["text"]
-    for person in (MENTOR, MENTEE):
-        assert "Sessions paused until Monday 06 April" in json.dumps(home(bot, person))
-    click_home(bot, MENTOR, "home_resume", home_buttons(bot, MENTOR, "home_resume")[0])
-    assert "resumed your sessions" in bot.fake.messages(MENTEE)[-1]["text"]
-    assert home_buttons(bot, MENTEE, "home_pause")

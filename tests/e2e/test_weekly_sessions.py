@@ -238,3 +238,58 @@ def test_schedule_by_command_and_several_partnerships_need_a_name(pair) -> None:
     bot.slack.command("skip <@UMENTEE2|kenji>", user=MENTOR)
     bot.settle()
     assert "haven't set a session time" in bot.fake.last("response_url").params["text"]
+
+
+def test_skip_reschedule_pause_and_resume_from_the_app_home(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, intro = pair
+    schedule(bot, MENTOR, intro, when="every Thursday at 10:30")  # Berlin: 09:30 UTC
+    bot.slack.event({"type": "app_home_opened", "user": MENTEE, "tab": "home"})
+    bot.settle()
+
+    def home() -> dict[str, Any]:
+        view = bot.fake.home_view(MENTEE)
+        assert view is not None
+        return view
+
+    def click_home(action_id: str) -> None:
+        values = buttons(home(), action_id)
+        assert values, f"no {action_id} on the Home tab"
+        bot.slack.click(action_id, user=MENTEE, value=values[0], view=home())
+        bot.settle()
+
+    assert stamps(str(home()["blocks"]))[2:3] == [at(5, 9, 30)]  # next session on the Home tab
+    click_home("home_session_skip")
+    assert "skipped the session on" in last_dm(bot, MENTOR)["text"]
+    assert at(12, 9, 30) in stamps(str(home()["blocks"]))  # the Home tab moved on a week
+    assert at(5, 9, 30) not in stamps(str(home()["blocks"]))
+
+    click_home("session_reschedule")
+    moving = bot.view_opened("session_move")
+    assert (
+        bot.slack.submit(moving, user=MENTEE, values={"when": "next Friday at 2pm"}).status == 200
+    )
+    bot.settle()
+    assert "moved" in last_dm(bot, MENTOR)["text"] or "rescheduled" in last_dm(bot, MENTOR)["text"]
+
+    click_home("home_session_pause")
+    pause = bot.view_opened("session_pause")
+    reply = bot.slack.submit(pause, user=MENTEE, values={"until": "2026-03-01"})
+    assert reply.json()["response_action"] == "errors"  # in the past: said, nothing lost
+    reply = bot.slack.submit(pause, user=MENTEE, values={"until": "2026-03-25"})
+    assert reply.json()["response_action"] == "update"
+    bot.settle()
+    assert "paused your sessions until" in last_dm(bot, MENTOR)["text"]
+    assert buttons(home(), "home_session_resume") and not buttons(home(), "home_session_pause")
+    assert buttons(home(), "home_session_skip") == ["1:2026-03-26"]  # the first one after it
+
+    click_home("home_session_resume")
+    assert buttons(home(), "home_session_pause")
+    # A crafted value for someone else's partnership changes nothing and says so in a DM.
+    bot.slack.click(
+        "home_session_skip",
+        user="UCOORD1",
+        value=f"{buttons(home(), 'home_session_skip')[0]}",
+        view=home(),
+    )
+    bot.settle()
+    assert last_dm(bot, "UCOORD1")["text"]

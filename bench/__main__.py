@@ -1,0 +1,188 @@
+"""``python -m bench [--quick] [--only ack,dispatch,...]``: run, print a table, write JSON."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench import ack, dates, dispatch, matching, memory
+from bench.common import (
+    DEFAULT_POSTGRES_URL,
+    ROOT,
+    Figure,
+    child_env,
+    database_url,
+    postgres_available,
+    read_json,
+    spawn,
+    sqlite_url,
+    stop,
+    table,
+    write_results,
+)
+
+SECTIONS = ("dates", "matching", "ack", "dispatch", "memory")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    root.add_argument("--quick", action="store_true", help="fewer requests and messages")
+    root.add_argument(
+        "--tiny", action="store_true", help="a smoke run in seconds (tests/test_bench.py)"
+    )
+    root.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    root.add_argument(
+        "--postgres-url",
+        default=os.environ.get("MENTORBOT_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        help="a server where a throwaway database may be created ('' to skip PostgreSQL)",
+    )
+    root.add_argument("--messages", type=int, help="due messages to dispatch (default 10,000)")
+    root.add_argument(
+        "--dispatchers", default="1,3", help="dispatcher processes per run, comma-separated"
+    )
+    root.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    return root
+
+
+def sizes(args: argparse.Namespace) -> dict[str, int]:
+    if args.tiny:
+        scale = {
+            "messages": 50,
+            "requests": 20,
+            "rounds": 5,
+            "asks": 5,
+            "mentors": 500,
+            "cohort_mentees": 40,
+            "cohort_mentors": 20,
+        }
+    elif args.quick:
+        scale = {
+            "messages": 1_000,
+            "requests": 200,
+            "rounds": 50,
+            "asks": 30,
+            "mentors": 5_000,
+            "cohort_mentees": 2_000,
+            "cohort_mentors": 1_000,
+        }
+    else:
+        scale = {
+            "messages": 10_000,
+            "requests": 600,
+            "rounds": 200,
+            "asks": 100,
+            "mentors": 5_000,
+            "cohort_mentees": 2_000,
+            "cohort_mentors": 1_000,
+        }
+    if args.messages:
+        scale["messages"] = args.messages
+    return scale
+
+
+def run(args: argparse.Namespace) -> list[Figure]:
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    unknown = only - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"unknown sections: {', '.join(sorted(unknown))}; pick from {SECTIONS}")
+    scale = sizes(args)
+    databases = ["sqlite"]
+    if args.postgres_url and postgres_available(args.postgres_url):
+        databases.append("postgresql")
+    figures: list[Figure] = []
+
+    def show(new: list[Figure]) -> None:
+        figures.extend(new)
+        for f in new:
+            print(f"  {f.section}: {f.name}: {f.value}", flush=True)
+
+    if "dates" in only:
+        show([*dates.warm(scale["rounds"]), dates.cold()])
+    if "matching" in only:
+        show([matching.ranking(scale["mentors"], scale["rounds"])])
+        for db in databases:
+            with database_url(db, postgres=args.postgres_url) as url:
+                show([matching.service(db, url, scale["mentors"], scale["asks"])])
+        show(matching.cohort(scale["cohort_mentees"], scale["cohort_mentors"]))
+    if "ack" in only:
+        fake = spawn("bench.slack_process", env=child_env())
+        try:
+            slack_url = read_json(fake)["url"]
+            levels = (1, 2) if args.tiny else (1, 10, 50)
+            with sqlite_url() as url:
+                _, found = ack.run(
+                    levels=levels,
+                    requests=scale["requests"],
+                    slack_url=slack_url,
+                    database_url=url,
+                    fake=fake,
+                )
+            show(found)
+        finally:
+            stop(fake)
+    if "dispatch" in only or "memory" in only:
+        fake = spawn("bench.null_slack", env=child_env())
+        try:
+            slack_url = read_json(fake)["url"]
+            if "dispatch" in only:
+                for db in databases:
+                    for dispatchers in [int(n) for n in args.dispatchers.split(",")]:
+                        with database_url(db, postgres=args.postgres_url) as url:
+                            result = dispatch.run_one(
+                                database=db,
+                                database_url=url,
+                                dispatchers=dispatchers,
+                                messages=scale["messages"],
+                                slack_url=slack_url,
+                                fake=fake,
+                            )
+                        show([dispatch.figure(result)])
+            if "memory" in only:
+                with sqlite_url() as url:
+                    show(
+                        memory.run(
+                            database_url=url,
+                            slack_url=slack_url,
+                            fake=fake,
+                            messages=scale["messages"],
+                        )
+                    )
+        finally:
+            stop(fake)
+    if "postgresql" not in databases:
+        figures.append(
+            Figure(section="note", name="PostgreSQL", value="not reachable: SQLite only")
+        )
+    return figures
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    started = time.time()
+    load = os.getloadavg()
+    print("Mentorbot benchmarks (loopback; figures depend on this machine and its load)")
+    figures = run(args)
+    meta = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "seconds": round(time.time() - started, 1),
+        "mode": "tiny" if args.tiny else "quick" if args.quick else "full",
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average_at_start": load,
+        "load_average_at_end": os.getloadavg(),
+    }
+    print()
+    print(table(figures))
+    path = write_results(figures, meta=meta, out=args.out)
+    print(f"\n{meta['seconds']} s; load average {load[0]:.1f} at start; written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
