@@ -582,7 +582,15 @@ class JournalService:
                 return
         elif partnership.status not in LIVE:
             return
-        self._celebrate(uow, partnership, key=key, title=title, public=public_title(title), now=now)
+        self._celebrate(
+            uow,
+            partnership,
+            key=key,
+            title=title,
+            public=public_title(title),
+            now=now,
+            achieved_at=min(message.due_at, now),  # the anniversary, even if we ran late
+        )
 
     # -- internals -------------------------------------------------------------------------
 
@@ -597,6 +605,7 @@ class JournalService:
         now: datetime,
         personal: bool = False,
         created_by: str = "",
+        achieved_at: datetime | None = None,
     ) -> Milestone | None:
         """Record the milestone and queue its celebration, unless it was already recorded."""
         assert partnership.id is not None
@@ -605,7 +614,7 @@ class JournalService:
             partnership_id=partnership.id,
             key=key,
             title=title,
-            achieved_at=now,
+            achieved_at=achieved_at or now,
             personal=personal,
             created_by=created_by,
         )

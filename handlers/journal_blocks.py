@@ -507,7 +507,11 @@ def partnership_blocks(summary: PartnershipSummary) -> list[Block]:
     if summary.milestone_count:
         quick.append(button("See all milestones", "see_all_milestones", f"milestones:{p.id}:0"))
     blocks.append(actions(*quick, block_id=f"quick_{p.id}"))
-    blocks.append(context("`/mentor help` lists everything else."))
+    if summary.paused_until is not None:
+        until = summary.paused_until.strftime("%A %d %B")
+        blocks.append(context(f"Sessions paused until {until}. `/mentor help` lists the rest."))
+    else:
+        blocks.append(context("`/mentor help` lists everything else I can do."))
     blocks.append(divider())
     return blocks
 

@@ -814,8 +814,14 @@ class SqlJournalRepository:
         return _to_domain(JournalPreferences, row, {})
 
     def save_preferences(self, preferences: JournalPreferences) -> JournalPreferences:
-        if preferences.id is None:  # two first saves racing: the second updates the first's row
-            existing = self.preferences(preferences.team_id, preferences.user_id)
-            preferences.id = existing.id
+        if preferences.id is None:
+            preferences.id = self.preferences(preferences.team_id, preferences.user_id).id
+        if preferences.id is None:
+            try:
+                with self._s.begin_nested():
+                    _save(self._s, JournalPreferencesRow, preferences)
+                return preferences
+            except IntegrityError:  # another transaction created this person's row first
+                preferences.id = self.preferences(preferences.team_id, preferences.user_id).id
         _save(self._s, JournalPreferencesRow, preferences)
         return preferences

@@ -302,3 +302,14 @@ def test_a_personal_milestone_typed_twice_the_same_day_is_celebrated_once() -> N
     with pytest.raises(DomainError) as empty:
         j.service.add_milestone(team_id=TEAM, user_id=MENTEE, partnership_id=j.pid, text="  ")
     assert empty.value.field == "text"
+
+
+def test_a_dispatcher_that_ran_late_dates_milestones_on_their_anniversary() -> None:
+    j = Journal()
+    j.clock.set(START + timedelta(days=100))  # down for weeks: both months come due at once
+    j.dispatcher.run_once(j.clock.now())
+    page = j.service.milestones(TEAM, MENTEE, j.pid)
+    assert [(m.title, m.achieved_at) for m in page.items] == [
+        ("3 months together", add_months(START, 3)),
+        ("one month together", add_months(START, 1)),
+    ]
