@@ -93,6 +93,7 @@ class ProgramRules:
     session_lengths: tuple[int, ...] = (45, 60)
     default_session_minutes: int = 60
     reminder_offsets: tuple[timedelta, ...] = (timedelta(days=1), timedelta(minutes=15))
+    onboarding: bool = True  # the welcome, first-session agenda and monthly topics
 
 
 @dataclass

@@ -26,11 +26,14 @@ class Kind(StrEnum):
     # announcements from the program team
     ANNOUNCEMENT = "announcement.copy"  # to the channel or one participant
     ANNOUNCEMENT_DONE = "announcement.done"  # to its author: how many it reached
+    # training and onboarding: the role, a first-session agenda, a topic a month
+    ONBOARDING = "onboarding.message"
     # internal jobs: run a service instead of sending anything
     EXPIRE_PROPOSAL = "job.expire_proposal"
     PLAN_NEXT_SESSION = "job.plan_next_session"
     SEND_ANNOUNCEMENT = "job.send_announcement"
     TALLY_ANNOUNCEMENT = "job.tally_announcement"
+    ONBOARDING_STEP = "job.onboarding_step"
     # goals, reflections and milestones
     CELEBRATION = "journal.celebration"  # a milestone, to each partner
     SHOUT_OUT = "journal.shout_out"  # a milestone, to the program channel (both opted in)

@@ -26,6 +26,7 @@ from bot.errors import Conflict, DomainError, NotFound
 from bot.journal_service import plan_milestones
 from bot.kinds import Kind, SuggestionContext
 from bot.matching import Candidate, rank_mentors
+from bot.onboarding import plan_onboarding
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 
 MAX_BIO = 1500
@@ -324,6 +325,8 @@ class MentoringService:
                 )
             )
             plan_milestones(uow, partnership)  # months together, the term completed
+            if self._rules.onboarding:
+                plan_onboarding(uow, partnership)  # the role, agenda, topics
             uow.commit()
             return partnership
 

@@ -26,6 +26,7 @@ from bot.domain import (
     RequestStatus,
 )
 from bot.journal import Goal, JournalPreferences, Milestone, Reflection
+from bot.onboarding import ProgramText, TextKey
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
 
@@ -181,6 +182,13 @@ class Directory(Protocol):
     def milestones_since(self, team_id: str, since: datetime) -> int: ...
 
 
+class ProgramTextRepository(Protocol):
+    """Texts a coordinator rewrote; ``None`` means the program's default."""
+
+    def get(self, team_id: str, key: TextKey) -> ProgramText | None: ...
+    def save(self, text: ProgramText) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving the block without ``commit()`` rolls everything back."""
 
@@ -195,6 +203,7 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     announcements: AnnouncementRepository
     directory: Directory
+    program_texts: ProgramTextRepository
     journal: JournalRepository
 
     def __enter__(self) -> Self: ...

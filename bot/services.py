@@ -11,6 +11,7 @@ from bot.dispatch import Dispatcher
 from bot.domain import ProgramRules
 from bot.journal_service import JournalService
 from bot.mentoring import MentoringService
+from bot.onboarding import OnboardingService
 from bot.session_service import SessionService
 
 
@@ -23,4 +24,5 @@ class Services:
     clock: Clock
     coordination: CoordinatorService
     announcements: AnnouncementService
+    onboarding: OnboardingService
     journal: JournalService

@@ -125,6 +125,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor reminders on|off", "Turn your session reminders on or off."),
     ("/mentor announce", "Coordinators: post to the program channel or DM participants."),
     ("/mentor report", "Coordinators: program health, with a trend chart and a CSV."),
+    ("/mentor texts", "Coordinators: edit the welcome, first-session agenda and monthly topics."),
     ("/mentor match", "Coordinators: propose the best mentor for everyone waiting, at once."),
     ("/mentor goals", "Set your 1-5 goals for the year (mentees); see them (mentors)."),
     ("/mentor reflect", "Log a reflection: private unless you share it with your partner."),

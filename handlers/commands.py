@@ -114,4 +114,5 @@ class MentorCommand:
                 respond=respond,
                 team_id=team_id,
                 user_id=user_id,
+                trigger_id=trigger_id,
             )

@@ -19,15 +19,17 @@ from slack_sdk.errors import SlackApiError
 from bot.cohort import CohortPlan
 from bot.errors import DomainError
 from bot.health import health_csv
+from bot.onboarding import TextKey
 from bot.services import Services
-from handlers import report_blocks
+from handlers import onboarding_blocks, report_blocks
 from handlers.coordination_blocks import PAIRS_PER_PAGE, cohort_plan_message
-from handlers.forms import int_or_none
-from handlers.matching import _update_container
+from handlers.forms import ViewForm, int_or_none
+from handlers.matching import _update_container, guarded
+from handlers.openers import confirmation
 
 log = logging.getLogger(__name__)
 
-COORDINATOR_SUBCOMMANDS = frozenset({"match", "announce", "report"})
+COORDINATOR_SUBCOMMANDS = frozenset({"match", "announce", "report", "texts"})
 REFUSAL = (
     "That command is for the program's coordinators. If you should be one, ask your program "
     "team to add you."
@@ -39,6 +41,7 @@ class CoordinatorHandlers:
         self._services = services
 
     def register(self, app: App) -> None:
+        app.view("program_texts")(ack=guarded("welcome_mentee", self.submit_texts), lazy=[])
         app.action("cohort_pair")(ack=self.ack_only, lazy=[self.pair])
         app.action("coordinator_report")(ack=self.ack_only, lazy=[self.from_home])
         app.action("coordinator_match")(ack=self.ack_only, lazy=[self.from_home])
@@ -63,6 +66,7 @@ class CoordinatorHandlers:
         respond: Respond,
         team_id: str,
         user_id: str,
+        trigger_id: str,
     ) -> None:
         """After the ack: work out the proposal (or the report) and post it to their DM."""
 
@@ -71,6 +75,9 @@ class CoordinatorHandlers:
 
         if subcommand == "report":
             self.report(client=client, tell=tell, team_id=team_id, user_id=user_id)
+        elif subcommand == "texts":
+            texts = self._services.onboarding.texts(team_id=team_id, coordinator_id=user_id)
+            client.views_open(trigger_id=trigger_id, view=onboarding_blocks.texts_modal(texts))
         elif subcommand == "match":
             include_choosing = rest.strip().lower() in ("everyone", "all")
             self.match(
@@ -80,6 +87,27 @@ class CoordinatorHandlers:
                 user_id=user_id,
                 include_choosing=include_choosing,
             )
+
+    def submit_texts(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        form = ViewForm(view)
+        values = {key: form.text(key.value) for key in TextKey}
+        onboarding = self._services.onboarding
+        errors = onboarding.check_texts(values)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        onboarding.save_texts(
+            team_id=context.team_id or "", coordinator_id=context.user_id or "", values=values
+        )
+        ack(
+            response_action="update",
+            view=confirmation(
+                "Program texts",
+                "Saved. Every pair's next welcome, agenda and monthly topic uses the new words.",
+            ),
+        )
 
     def from_home(
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext

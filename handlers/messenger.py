@@ -20,7 +20,13 @@ from bot.domain import OutgoingMessage
 from bot.kinds import Kind
 from bot.ports import SendOutcome, SendResult
 from bot.sessions import SessionSlot
-from handlers import announcement_blocks, blocks, journal_blocks, session_blocks
+from handlers import (
+    announcement_blocks,
+    blocks,
+    journal_blocks,
+    onboarding_blocks,
+    session_blocks,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +71,7 @@ RENDERERS: dict[str, Renderer] = {
     Kind.SESSION_CHECK: session_blocks.check_message,
     Kind.ANNOUNCEMENT: announcement_blocks.announcement_message,
     Kind.ANNOUNCEMENT_DONE: announcement_blocks.announcement_done_message,
+    Kind.ONBOARDING: onboarding_blocks.onboarding_message,
     Kind.CELEBRATION: journal_blocks.celebration_message,
     Kind.SHOUT_OUT: journal_blocks.shout_out_message,
 }

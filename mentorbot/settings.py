@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     )
     mentorbot_max_capacity: int = Field(default=5, ge=1, le=20)
     mentorbot_dispatch_interval_seconds: int = Field(default=30, ge=1, le=3600)
+    mentorbot_onboarding: bool = Field(
+        default=True,
+        description="Send new pairs the welcome, first-session agenda and monthly topics.",
+    )
     log_level: str = Field(default="INFO")
 
     @field_validator("mentorbot_coordinators", "mentorbot_focus_areas", mode="before")
@@ -148,6 +152,7 @@ class Settings(BaseSettings):
             request_expires_after_reminder=timedelta(days=self.mentorbot_request_expiry_days),
             coordinators=tuple(self.mentorbot_coordinators),
             max_capacity=self.mentorbot_max_capacity,
+            onboarding=self.mentorbot_onboarding,
         )
 
 

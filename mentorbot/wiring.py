@@ -25,6 +25,7 @@ from bot.dispatch import Dispatcher
 from bot.journal_service import JournalService
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
+from bot.onboarding import OnboardingService
 from bot.ports import UnitOfWork
 from bot.services import Services
 from bot.session_service import SessionService
@@ -101,6 +102,7 @@ def build_services(
     announcements = AnnouncementService(
         uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel or ""
     )
+    onboarding = OnboardingService(uow=uow, clock=clock, rules=rules)
     journal = JournalService(
         uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel
     )
@@ -113,6 +115,7 @@ def build_services(
             Kind.PLAN_NEXT_SESSION: sessions.plan_next,
             Kind.SEND_ANNOUNCEMENT: announcements.fan_out,
             Kind.TALLY_ANNOUNCEMENT: announcements.tally,
+            Kind.ONBOARDING_STEP: onboarding.step,
             Kind.SESSION_MET: journal.session_met,
             Kind.MILESTONE_DUE: journal.milestone_due,
         },
@@ -126,6 +129,7 @@ def build_services(
         clock=clock,
         coordination=CoordinatorService(uow=uow, clock=clock, rules=rules),
         announcements=announcements,
+        onboarding=onboarding,
         journal=journal,
     )
 

@@ -344,3 +344,17 @@ class JournalPreferencesRow(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     shout_outs: Mapped[bool] = mapped_column(default=False)
     last_wording: Mapped[int] = mapped_column(default=-1)
+
+
+class ProgramTextRow(Base):
+    """A text of the program a coordinator rewrote (onboarding); defaults are in the code."""
+
+    __tablename__ = "program_texts"
+    __table_args__ = (Index("uq_program_texts_team_key", "team_id", "key", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(32), default="")
+    updated_at: Mapped[datetime | None]

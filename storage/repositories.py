@@ -28,6 +28,7 @@ from bot.domain import (
     RequestStatus,
 )
 from bot.journal import Goal, GoalStatus, JournalPreferences, Milestone, Reflection, Visibility
+from bot.onboarding import ProgramText, TextKey
 from bot.sessions import MemberPreferences, SessionLog, SessionOutcome, SessionSlot
 from storage.models import (
     AnnouncementRow,
@@ -44,6 +45,7 @@ from storage.models import (
     OutgoingMessageRow,
     PartnershipRow,
     ProcessedEventRow,
+    ProgramTextRow,
     ReflectionRow,
     SessionLogRow,
     SessionSlotRow,
@@ -825,3 +827,27 @@ class SqlJournalRepository:
                 preferences.id = self.preferences(preferences.team_id, preferences.user_id).id
         _save(self._s, JournalPreferencesRow, preferences)
         return preferences
+
+
+class SqlProgramTextRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def _row(self, team_id: str, key: TextKey) -> ProgramTextRow | None:
+        return self._s.scalar(
+            select(ProgramTextRow).where(
+                ProgramTextRow.team_id == team_id, ProgramTextRow.key == key.value
+            )
+        )
+
+    def get(self, team_id: str, key: TextKey) -> ProgramText | None:
+        row = self._row(team_id, key)
+        return _to_domain(ProgramText, row, {"key": TextKey}) if row else None
+
+    def save(self, text: ProgramText) -> None:
+        row = self._row(text.team_id, text.key)
+        if row is None:
+            row = ProgramTextRow()
+            self._s.add(row)
+        _copy_into(row, text)
+        self._s.flush()

@@ -17,6 +17,7 @@ from bot.ports import (
     MentorRepository,
     Outbox,
     PartnershipRepository,
+    ProgramTextRepository,
     ProposalRepository,
     RequestRepository,
     SessionRepository,
@@ -31,6 +32,7 @@ from storage.repositories import (
     SqlMentorRepository,
     SqlOutbox,
     SqlPartnershipRepository,
+    SqlProgramTextRepository,
     SqlProposalRepository,
     SqlRequestRepository,
     SqlSessionRepository,
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
     audit: AuditLog
     announcements: AnnouncementRepository
     directory: Directory
+    program_texts: ProgramTextRepository
     journal: JournalRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
@@ -75,6 +78,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(session)
         self.announcements = SqlAnnouncementRepository(session)
         self.directory = SqlDirectory(session)
+        self.program_texts = SqlProgramTextRepository(session)
         self.journal = SqlJournalRepository(session)
         return self
 
