@@ -509,7 +509,8 @@ def render_blocks(blocks: object, reader: Reader) -> str:
             out.append(_unknown("Unsupported block", kind))
             continue
         out.append(
-            f'<div class="bk-block bk-{escape(kind)}"{_attrs(data_block_id=block_id)}>{inner}</div>'
+            f'<div class="bk-block bk-block-{escape(kind)}"{_attrs(data_block_id=block_id)}>'
+            f"{inner}</div>"
         )
     return "".join(out)
 

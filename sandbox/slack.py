@@ -529,15 +529,8 @@ class LocalSlack:
         if problems:
             return problems
         with self._lock:
-            stack = self._modal_stacks.setdefault(user, [])
-            answered = self._materialize_view(
-                view,
-                view_id=self._next_id("V"),
-                root_view_id=stack[0] if stack else None,
-                previous_view_id=stack[-1] if stack else None,
-            )
-            stack.append(answered["id"])
-            self._version += 1
+            self._modal_stacks.setdefault(user, [])
+            self._stack_modal(user, view)
             return []
 
     def close_modal(self, user: str, *, everything: bool = False) -> None:
@@ -1067,34 +1060,45 @@ class LocalSlack:
             return None, _invalid_arguments(problems)
         return view, None
 
-    def _views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _modal_for_trigger(
+        self, p: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, str | None, dict[str, Any] | None]:
+        """The modal of a views.open or views.push call, whose person the trigger names."""
         if not p.get("trigger_id"):
-            return _invalid_arguments(["missing required field: trigger_id"])
+            return None, None, _invalid_arguments(["missing required field: trigger_id"])
         view, error = self._view_arg(p, "modal")
         if error or view is None:
-            return error or slack_error("invalid_arguments")
-        user = self._triggers.pop(_str(p["trigger_id"]), None)
-        answered = self._materialize_view(view, view_id=self._next_id("V"))
-        if user is not None:
-            self._modal_stacks[user] = [answered["id"]]
-        return {"ok": True, "view": copy.deepcopy(answered)}
+            return None, None, error or slack_error("invalid_arguments")
+        return view, self._triggers.pop(_str(p["trigger_id"]), None), None
 
-    def _views_push(self, p: dict[str, Any]) -> dict[str, Any]:
-        if not p.get("trigger_id"):
-            return _invalid_arguments(["missing required field: trigger_id"])
-        view, error = self._view_arg(p, "modal")
-        if error or view is None:
-            return error or slack_error("invalid_arguments")
-        user = self._triggers.pop(_str(p["trigger_id"]), None)
-        stack = self._modal_stacks.get(user or "")
+    def _stack_modal(self, user: str | None, view: dict[str, Any]) -> dict[str, Any]:
+        """Put ``view`` on top of ``user``'s modals (Slack stacks at most three)."""
+        stack = self._modal_stacks.get(user) if user is not None else None
         answered = self._materialize_view(
             view,
             view_id=self._next_id("V"),
             root_view_id=stack[0] if stack else None,
             previous_view_id=stack[-1] if stack else None,
         )
-        if stack is not None and len(stack) < 3:  # Slack stacks at most three modals
+        if stack is not None and len(stack) < 3:
             stack.append(answered["id"])
+        self._version += 1
+        return answered
+
+    def _views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        view, user, error = self._modal_for_trigger(p)
+        if error or view is None:
+            return error or slack_error("invalid_arguments")
+        if user is not None:
+            self._modal_stacks[user] = []
+        answered = self._stack_modal(user, view)
+        return {"ok": True, "view": copy.deepcopy(answered)}
+
+    def _views_push(self, p: dict[str, Any]) -> dict[str, Any]:
+        view, user, error = self._modal_for_trigger(p)
+        if error or view is None:
+            return error or slack_error("invalid_arguments")
+        answered = self._stack_modal(user, view)
         return {"ok": True, "view": copy.deepcopy(answered)}
 
     def _views_update(self, p: dict[str, Any]) -> dict[str, Any]:
