@@ -41,6 +41,7 @@ __all__ = [
     "Call",
     "Ephemeral",
     "LocalSlack",
+    "Refusal",
     "Upload",
 ]
 
@@ -97,6 +98,16 @@ class Upload:
     content: bytes
     initial_comment: str | None = None
     ts: str = ""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A Web API call Slack would refuse, with Slack's reasons: the sandbox page shows them, so
+    a builder's mistake (``invalid_blocks``) is seen here before it reaches a workspace."""
+
+    method: str
+    error: str
+    messages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,6 +282,7 @@ class LocalSlack:
         self._pending_files: dict[str, _PendingFile] = {}
         self._uploads: list[Upload] = []
         self._ephemerals: list[Ephemeral] = []
+        self._refusals: list[Refusal] = []
         self._members: dict[str, list[str]] = {}
         self._triggers: dict[str, str] = {}
         self._modal_stacks: dict[str, list[str]] = {}
@@ -492,6 +504,11 @@ class LocalSlack:
                 for e in self._ephemerals
                 if e.user == user and e.channel == channel
             ]
+
+    def refusals(self) -> list[Refusal]:
+        """Every call refused so far, oldest first."""
+        with self._lock:
+            return list(self._refusals)
 
     def group_conversations(self, user: str) -> dict[str, list[str]]:
         """The group DMs the bot opened that ``user`` is in, with their members."""
@@ -739,7 +756,14 @@ class LocalSlack:
                 return json_reply(slack_error("not_authed"))
             if not token.startswith("xox"):
                 return json_reply(slack_error("invalid_auth"))
-        return json_reply(handler(params))
+        answer = handler(params)
+        if not answer.get("ok"):
+            messages = (answer.get("response_metadata") or {}).get("messages") or []
+            self._refusals.append(
+                Refusal(method, _str(answer.get("error")), tuple(_str(m) for m in messages))
+            )
+            self._version += 1
+        return json_reply(answer)
 
     def _add_ephemeral(
         self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None

@@ -157,6 +157,10 @@ def state(workspace: Workspace, user_id: str, channel: str) -> dict[str, Any]:
             {"id": home["id"], "html": render_blocks(home.get("blocks"), reader)} if home else None
         ),
         "modal": modal,
+        "refusals": [
+            {"method": r.method, "error": r.error, "messages": list(r.messages)}
+            for r in workspace.slack.refusals()
+        ],
     }
 
 

@@ -6,7 +6,8 @@
 const page = {
   as: new URLSearchParams(location.search).get("as") || "",
   channel: new URLSearchParams(location.search).get("channel") || "",
-  shown: { timeline: null, home: null, modal: null, sidebar: null },
+  shown: { timeline: null, home: null, modal: null, sidebar: null, refusals: null },
+  dismissed: 0,
   busy: 0,
 };
 
@@ -118,6 +119,34 @@ function renderMain(state) {
   }
 }
 
+// Calls Slack would refuse (invalid_blocks, ...) are shown, so a builder's mistake is seen here.
+function renderRefusals(state) {
+  const fresh = state.refusals.slice(page.dismissed);
+  const key = JSON.stringify(fresh);
+  if (page.shown.refusals === key) return;
+  page.shown.refusals = key;
+  const box = $("refusals");
+  box.hidden = fresh.length === 0;
+  box.innerHTML = "";
+  if (!fresh.length) return;
+  const close = document.createElement("button");
+  close.type = "button";
+  close.dataset.dismiss = String(state.refusals.length);
+  close.setAttribute("aria-label", "Dismiss");
+  close.textContent = "×";
+  const head = document.createElement("b");
+  head.textContent = `Slack refused ${fresh.length} call${fresh.length === 1 ? "" : "s"} from the bot`;
+  const list = document.createElement("ul");
+  for (const refusal of fresh.slice(-5)) {
+    const item = document.createElement("li");
+    const code = document.createElement("code");
+    code.textContent = `${refusal.method}: ${refusal.error}`;
+    item.append(code, " ", refusal.messages.join("; "));
+    list.append(item);
+  }
+  box.append(close, head, list);
+}
+
 function renderModal(state) {
   const layer = $("modal-layer");
   const key = state.modal ? state.modal.id + ":" + state.modal.hash : null;
@@ -129,22 +158,27 @@ function renderModal(state) {
   if (first) first.focus();
 }
 
+// Polls overlap with clicks: an answer is used only if it is the newest one asked for, and
+// only if nobody switched person or conversation while it was on its way.
 async function refresh() {
-  const query = new URLSearchParams({ as: page.as, channel: page.channel });
+  const asked = { as: page.as, channel: page.channel, seq: (page.seq = (page.seq || 0) + 1) };
   let state;
   try {
-    const response = await fetch(`/sandbox/state?${query}`);
+    const response = await fetch(`/sandbox/state?${new URLSearchParams(asked)}`);
     state = await response.json();
   } catch (error) {
     return;
   }
-  if (!state.people) return;
+  if (!state.people || asked.seq < (page.applied || 0)) return;
+  if (asked.as !== page.as || asked.channel !== page.channel) return;
+  page.applied = asked.seq;
   page.as = state.as;
   page.channel = state.channel;
   $("now").textContent = state.now;
   renderSidebar(state);
   renderMain(state);
   renderModal(state);
+  renderRefusals(state);
   document.body.dataset.ready = "true";
 }
 
@@ -182,6 +216,11 @@ function act(el, value) {
 
 document.addEventListener("click", (event) => {
   const target = event.target;
+  const dismiss = target.closest("#refusals button[data-dismiss]");
+  if (dismiss) {
+    page.dismissed = Number(dismiss.dataset.dismiss);
+    return refresh();
+  }
   const conversation = target.closest(".sidebar button[data-channel]");
   if (conversation) return switchTo(conversation.dataset.channel);
   const step = target.closest(".clock button[data-step]");

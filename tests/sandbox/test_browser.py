@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 MENTOR, MENTEE = "U0MENTOR1", "U0MENTEE1"
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 20_000  # generous: CI machines are shared; a pass takes ~15 s in all
 
 if os.environ.get("MENTORBOT_REQUIRE_BROWSER") != "1":  # CI sets it: there, never skip
     pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
@@ -72,6 +72,10 @@ def page(browser: Any, sandbox: RunningSandbox) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    # Shown by pytest when a step times out: what the page itself said.
+    page.on("console", lambda message: print(f"console {message.type}: {message.text}"))
+    page.on("pageerror", lambda error: print(f"page error: {error}"))
+    page.on("requestfailed", lambda request: print(f"request failed: {request.url}"))
     page.goto(sandbox.url + f"/?as={MENTOR}")
     page.wait_for_selector("body[data-ready]")
     yield page

@@ -12,6 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from mentorbot.sandbox import RunningSandbox, start_sandbox
 from mentorbot.settings import Settings
@@ -84,3 +86,20 @@ def test_next_monday_nine_is_in_the_acting_persons_time_zone(sandbox: RunningSan
     assert state["now"].startswith("Mon 09 Mar 2026, 09:0")
     status, answer = call(sandbox, "/sandbox/clock", {"as": MENTEE, "step": "back"})
     assert status == 400 and "unknown clock step" in answer["problem"]
+
+
+def test_what_slack_would_refuse_is_shown_on_the_page_with_slacks_reasons(
+    sandbox: RunningSandbox,
+) -> None:
+    client = WebClient(base_url=sandbox.slack.url, token="xoxb-sandbox", retry_handlers=[])
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel=MENTEE, text="too much", blocks=[{"type": "divider"}] * 51)
+    _, state = call(sandbox, f"/sandbox/state?as={MENTEE}")
+    assert state["refusals"] == [
+        {
+            "method": "chat.postMessage",
+            "error": "invalid_blocks",
+            "messages": ["[ERROR] no more than 50 items allowed [json-pointer:/blocks]"],
+        }
+    ]
+    assert "too much" not in state["timeline"]
