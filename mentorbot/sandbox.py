@@ -120,7 +120,8 @@ def start_sandbox(
     secret = secrets.token_hex(16)
     configured = sandbox_settings(settings, api_url=slack.url, signing_secret=secret)
     if database is None and "database_url" not in settings.model_fields_set:
-        Path(SANDBOX_DATABASE).unlink(missing_ok=True)
+        for leftover in ("", "-wal", "-shm", "-journal"):
+            Path(SANDBOX_DATABASE + leftover).unlink(missing_ok=True)
     runtime = build_runtime(configured, clock=clock, database=database, migrate=database is None)
     bot = wsgi_app(runtime.app)
     server = waitress.server.create_server(

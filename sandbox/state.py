@@ -59,8 +59,8 @@ def input_value(
         entry["selected_date"] = _one(value)
     elif kind == "timepicker":
         entry["selected_time"] = _one(value)
-        if tz is not None:
-            entry["timezone"] = tz.key
+        if element.get("timezone"):  # Slack reports it only for pickers that set one
+            entry["timezone"] = element["timezone"]
     elif kind == "datetimepicker":
         chosen = _one(value)
         at = datetime.fromisoformat(chosen).replace(tzinfo=tz) if chosen else None

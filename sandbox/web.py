@@ -125,9 +125,23 @@ def _timeline(workspace: Workspace, user_id: str, channel: str, reader: Reader) 
     return "".join(html for _, html in sorted(entries, key=lambda e: e[0]))
 
 
-def state(workspace: Workspace, user_id: str, channel: str) -> dict[str, Any]:
-    """Everything the page shows ``user_id`` with ``channel`` open, HTML rendered here."""
+def fingerprint(workspace: Workspace, user_id: str, channel: str) -> str:
+    """Changes whenever what ``user_id`` sees may have: anything at the local Slack, or the
+    clock's minute (dates say "Today" or "Yesterday")."""
+    minute = int(workspace.clock.now().timestamp() // 60)
+    return f"{workspace.slack.version}:{minute}:{user_id}:{channel}"
+
+
+def state(workspace: Workspace, user_id: str, channel: str, *, known: str = "") -> dict[str, Any]:
+    """Everything the page shows ``user_id`` with ``channel`` open, HTML rendered here.
+
+    A page that already shows version ``known`` gets ``{"unchanged": true}`` instead: polls
+    stay cheap however long the conversations grow.
+    """
     person = workspace.person(user_id)
+    version = fingerprint(workspace, user_id, channel)
+    if known and known == version:
+        return {"unchanged": True, "version": version}
     reader = workspace.reader(user_id)
     conversations = workspace.conversations(user_id)
     if channel != HOME and channel not in {c.id for c in conversations}:
@@ -144,6 +158,7 @@ def state(workspace: Workspace, user_id: str, channel: str) -> dict[str, Any]:
     home = workspace.slack.home_view(user_id) if channel == HOME else None
     local = reader.now.astimezone(reader.tz)
     return {
+        "version": version,
         "as": user_id,
         "channel": channel,
         "now": f"{local.strftime('%a %d %b %Y, %H:%M')} ({person.tz})",
@@ -212,7 +227,8 @@ def _get(
         query = parse_qs(environ.get("QUERY_STRING", ""))
         user_id = (query.get("as") or [workspace.people[0].id])[0]
         channel = (query.get("channel") or [""])[0]
-        return _json(start_response, state(workspace, user_id, channel))
+        known = (query.get("v") or [""])[0]
+        return _json(start_response, state(workspace, user_id, channel, known=known))
     if path.startswith("/sandbox/files/"):
         file_id = path.removeprefix("/sandbox/files/")
         upload = next((u for u in workspace.slack.uploads if u.file_id == file_id), None)

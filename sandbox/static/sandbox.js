@@ -162,16 +162,20 @@ function renderModal(state) {
 // only if nobody switched person or conversation while it was on its way.
 async function refresh() {
   const asked = { as: page.as, channel: page.channel, seq: (page.seq = (page.seq || 0) + 1) };
+  const known = page.last && page.last.as === page.as && page.last.channel === page.channel
+    ? page.last.version : "";
   let state;
   try {
-    const response = await fetch(`/sandbox/state?${new URLSearchParams(asked)}`);
+    const query = new URLSearchParams({ as: asked.as, channel: asked.channel, v: known });
+    const response = await fetch(`/sandbox/state?${query}`);
     state = await response.json();
   } catch (error) {
     return;
   }
-  if (!state.people || asked.seq < (page.applied || 0)) return;
+  if (state.unchanged || !state.people || asked.seq < (page.applied || 0)) return;
   if (asked.as !== page.as || asked.channel !== page.channel) return;
   page.applied = asked.seq;
+  page.last = state;
   page.as = state.as;
   page.channel = state.channel;
   $("now").textContent = state.now;
@@ -219,7 +223,7 @@ document.addEventListener("click", (event) => {
   const dismiss = target.closest("#refusals button[data-dismiss]");
   if (dismiss) {
     page.dismissed = Number(dismiss.dataset.dismiss);
-    return refresh();
+    return page.last && renderRefusals(page.last);
   }
   const conversation = target.closest(".sidebar button[data-channel]");
   if (conversation) return switchTo(conversation.dataset.channel);

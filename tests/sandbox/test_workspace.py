@@ -59,6 +59,13 @@ def test_a_slash_command_reaches_the_bot_and_its_answer_shows_only_to_the_person
     assert status == 200
     assert "<code>/mentor ask</code>" in state["timeline"]
     assert "Only visible to you" in state["timeline"]
+    # A page that already shows this version is told nothing changed, until something does.
+    again = call(sandbox, f"/sandbox/state?as={MENTEE}&channel={dm}&v={state['version']}")
+    assert again == (200, {"unchanged": True, "version": state["version"]})
+    call(sandbox, "/sandbox/command", {"as": MENTEE, "channel": dm, "text": "/mentor"})
+    _, changed = call(sandbox, f"/sandbox/state?as={MENTEE}&channel={dm}&v={state['version']}")
+    assert changed["version"] != state["version"]
+    assert changed["timeline"].count("Only visible to you") == 2
     _, other = call(sandbox, f"/sandbox/state?as=U0MENTOR1&channel={dm}")
     assert "/mentor ask" not in other["timeline"], "someone else's DM is not shown"
     # The bot heard it through the signed edge: it answered, and never touched the Web API.
