@@ -29,6 +29,8 @@ StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 HOME = "home"
+JSON = "application/json"
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 STATIC = frozenset({"sandbox.js", "sandbox.css"})
 MAX_BODY = 1_000_000
 CLOCK_STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
@@ -188,6 +190,14 @@ def sandbox_app(workspace: Workspace) -> WSGIApp:
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
+        host = str(environ.get("HTTP_HOST", "")).rsplit(":", 1)[0]
+        if host not in LOOPBACK_NAMES:  # a page elsewhere reaching us by DNS rebinding
+            return _respond(start_response, "403 Forbidden", b"loopback only\n", "text/plain")
+        if method == "POST" and environ.get("CONTENT_TYPE", "").split(";")[0] != JSON:
+            # JSON only: another site's form or beacon can't send it without a CORS preflight.
+            return _respond(
+                start_response, "415 Unsupported Media Type", b"JSON only\n", "text/plain"
+            )
         try:
             if method == "GET":
                 return _get(workspace, path, environ, start_response)

@@ -166,6 +166,12 @@ def test_offer_ask_pick_accept_schedule_then_did_you_meet_by_clicking(
     met.click()
     page.wait_for_selector(".msg:has-text('1 session together so far')")
 
+    # A week later the next session has been asked about too.
+    page.click(".clock button[data-step=week]")
+    page.wait_for_selector("#now:has-text('Mon 16 Mar 2026, 09:00')")
+    page.locator(".msg button[data-action-id=session_met]").first.wait_for()
+    assert "Tuesday, March 10, 2026" in page.locator(".msg").last.inner_text()
+
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sandbox-journey.png"), full_page=True)
 

@@ -6,7 +6,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -110,3 +110,28 @@ def test_what_slack_would_refuse_is_shown_on_the_page_with_slacks_reasons(
         }
     ]
     assert "too much" not in state["timeline"]
+
+
+def test_the_page_answers_only_loopback_names_and_json_posts(sandbox: RunningSandbox) -> None:
+    def status(request: urllib.request.Request) -> int:
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    body = json.dumps({"as": MENTEE, "step": "day"}).encode()
+    rebound = urllib.request.Request(
+        sandbox.url + f"/sandbox/state?as={MENTEE}", headers={"Host": "evil.example:3000"}
+    )
+    assert status(rebound) == 403
+    form = urllib.request.Request(
+        sandbox.url + "/sandbox/clock", data=body, headers={"Content-Type": "text/plain"}
+    )
+    before = sandbox.workspace.clock.now()
+    assert status(form) == 415
+    assert sandbox.workspace.clock.now() - before < timedelta(hours=1), "time did not move"
+    local = urllib.request.Request(
+        sandbox.url.replace("127.0.0.1", "localhost") + f"/sandbox/state?as={MENTEE}"
+    )
+    assert status(local) == 200
