@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import signal
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ log = logging.getLogger("mentorbot.sandbox")
 
 LOOPBACK = "127.0.0.1"
 SANDBOX_DATABASE = "mentorbot-sandbox.db"
-MAX_STEPS = 2000  # due instants walked through in one jump of the clock
+MAX_STEPS = 2000
+USAGE_ERROR = 2  # due instants walked through in one jump of the clock
 
 
 def wants_sandbox(settings: Settings) -> bool:
@@ -73,6 +75,12 @@ def _one_site(bot: WSGIApp, page: WSGIApp) -> WSGIApp:
         return page(environ, start_response)
 
     return application
+
+
+def _not_yet(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    """What the port answers in the moment between binding it and the bot being built."""
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting\n"]
 
 
 @dataclass
@@ -115,6 +123,14 @@ def start_sandbox(
 
     With ``background`` the server runs on a thread (tests); otherwise call ``serve_forever``.
     """
+    # The port first: if it is taken, nothing else has been started.
+    server = waitress.server.create_server(
+        _not_yet,
+        host=LOOPBACK,
+        port=settings.port if port is None else port,
+        threads=8,
+        ident="mentorbot-sandbox",
+    )
     clock = clock or SandboxClock()
     slack = LocalSlack(clock=clock.now).start()
     secret = secrets.token_hex(16)
@@ -124,13 +140,6 @@ def start_sandbox(
             Path(SANDBOX_DATABASE + leftover).unlink(missing_ok=True)
     runtime = build_runtime(configured, clock=clock, database=database, migrate=database is None)
     bot = wsgi_app(runtime.app)
-    server = waitress.server.create_server(
-        bot,
-        host=LOOPBACK,
-        port=settings.port if port is None else port,
-        threads=8,
-        ident="mentorbot-sandbox",
-    )
     url = f"http://{LOOPBACK}:{server.effective_port}"  # type: ignore[union-attr]
 
     def run_until(target: datetime) -> None:
@@ -169,7 +178,16 @@ def start_sandbox(
 
 
 def run_sandbox(settings: Settings) -> int:
-    sandbox = start_sandbox(settings)
+    try:
+        sandbox = start_sandbox(settings)
+    except OSError as error:
+        print("mentorbot can't start the sandbox:", file=sys.stderr)
+        print(
+            f"  - PORT: can't listen on {LOOPBACK}:{settings.port} ({error.strerror or error}); "
+            "stop what uses it or set PORT to another number",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from mentorbot.cli import main
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -67,3 +69,21 @@ def test_run_without_tokens_serves_the_sandbox_on_loopback_and_stops_cleanly(
         code = process.wait(timeout=20)
     assert code == 0
     assert "Traceback" not in (process.stderr.read() if process.stderr else "")
+
+
+def test_a_port_in_use_is_a_clear_message_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "MENTORBOT_")) or name in ("DATABASE_URL", "PORT"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setenv("PORT", str(taken.getsockname()[1]))
+        assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "PORT: can't listen on 127.0.0.1:" in err and "set PORT" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "mentorbot-sandbox.db").exists(), "nothing was started"
