@@ -186,3 +186,31 @@ class OutgoingMessage:
     sent_channel: str = ""  # where Slack put it, so a later answer can update it
     sent_ts: str = ""
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """Who did what, when: identifiers and counts, never what anybody wrote."""
+
+    team_id: str
+    actor_id: str
+    action: str
+    subject: str
+    at: datetime
+    detail: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class OutboxTally:
+    """How a group of outgoing messages (one key prefix) fared so far."""
+
+    by_status: dict[MessageStatus, int]
+    failures: dict[str, int]  # Slack's reason -> how many
+
+    @property
+    def settled(self) -> bool:
+        return not (
+            self.by_status.get(MessageStatus.PENDING, 0)
+            or self.by_status.get(MessageStatus.SENDING, 0)
+        )

@@ -92,3 +92,55 @@ def session_milestone(held: int) -> tuple[str, str] | None:
 
 def months_title(months: int) -> str:
     return "one month together" if months == 1 else f"{months} months together"
+
+
+MAX_GOALS = 5
+MAX_GOAL_TEXT = 300
+MAX_NOTE = 1000
+MAX_REFLECTION_FIELD = 2000
+MAX_MILESTONE_TEXT = 200
+CELEBRATION_WORDINGS = 6
+"""How many ways a celebration DM can be worded; the renderer has exactly this many."""
+
+
+@dataclass
+class JournalPreferences:
+    """One person's journal settings.
+
+    ``shout_outs``: whether this person agrees to the pair's milestones being announced in the
+    program channel (both partners must agree; off by default). ``last_wording`` remembers the
+    last celebration wording they got, so the next one is worded differently.
+    """
+
+    team_id: str
+    user_id: str
+    shout_outs: bool = False
+    last_wording: int = -1
+    id: int | None = None
+
+
+def add_months(at: datetime, months: int) -> datetime:
+    """The same day and time ``months`` later, clamped to the month's last day (Jan 31 + 1)."""
+    month_index = at.month - 1 + months
+    year, month = at.year + month_index // 12, month_index % 12 + 1
+    for day in range(at.day, 27, -1):
+        try:
+            return at.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    return at.replace(year=year, month=month, day=min(at.day, 28))
+
+
+def goal_done_key(goal_id: int) -> str:
+    return f"goal:{goal_id}:done"
+
+
+STREAK_KEY = f"streak:{STREAK_WEEKS}"
+STREAK_TITLE = f"{STREAK_WEEKS} weekly sessions in a row"
+TERM_KEY = "term:completed"
+TERM_TITLE = "your mentoring year, completed"
+
+
+def public_title(title: str) -> str:
+    """A milestone title as the program channel reads it (about the pair, not to them)."""
+    return "their " + title[5:] if title.startswith("your ") else title

@@ -23,9 +23,19 @@ class Kind(StrEnum):
     SESSION_CHANGED = "session.changed"  # a skip, move, pause or resume, to the partner
     SESSION_REMINDER = "session.reminder"
     SESSION_CHECK = "session.check"  # "did you meet?"
+    # announcements from the program team
+    ANNOUNCEMENT = "announcement.copy"  # to the channel or one participant
+    ANNOUNCEMENT_DONE = "announcement.done"  # to its author: how many it reached
     # internal jobs: run a service instead of sending anything
     EXPIRE_PROPOSAL = "job.expire_proposal"
     PLAN_NEXT_SESSION = "job.plan_next_session"
+    SEND_ANNOUNCEMENT = "job.send_announcement"
+    TALLY_ANNOUNCEMENT = "job.tally_announcement"
+    # goals, reflections and milestones
+    CELEBRATION = "journal.celebration"  # a milestone, to each partner
+    SHOUT_OUT = "journal.shout_out"  # a milestone, to the program channel (both opted in)
+    SESSION_MET = "job.session_met"  # a session was logged as held: count milestones
+    MILESTONE_DUE = "job.milestone_due"  # months together, the term completed
 
 
 class SuggestionContext(StrEnum):

@@ -23,6 +23,7 @@ from bot.domain import (
     RequestStatus,
 )
 from bot.errors import Conflict, DomainError, NotFound
+from bot.journal_service import plan_milestones
 from bot.kinds import Kind, SuggestionContext
 from bot.matching import Candidate, rank_mentors
 from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -263,59 +264,7 @@ class MentoringService:
                     "That mentor can't take a new mentee right now. "
                     "Pick another suggestion, or run `/mentor ask` again for fresh ones."
                 )
-            proposal = uow.proposals.save(
-                MatchProposal(
-                    team_id=team_id,
-                    request_id=request_id,
-                    mentee_id=mentee_id,
-                    mentor_id=mentor_id,
-                    score=chosen.score,
-                    reason=chosen.reason,
-                    created_at=now,
-                )
-            )
-            request.status = RequestStatus.PENDING_MENTOR
-            uow.requests.save(request)
-            assert proposal.id is not None
-            payload = {
-                "proposal_id": proposal.id,
-                "mentee_id": mentee_id,
-                "goals": request.goals,
-                "focus_areas": request.focus_areas,
-                "reason": chosen.reason,
-            }
-            prefix = f"proposal:{proposal.id}:"
-            remind_at = now + self._rules.request_reminder_after
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=team_id,
-                    kind=Kind.MENTOR_REQUEST,
-                    recipient=mentor_id,
-                    key=prefix + "request",
-                    due_at=now,
-                    payload=payload,
-                )
-            )
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=team_id,
-                    kind=Kind.MENTOR_REQUEST_REMINDER,
-                    recipient=mentor_id,
-                    key=prefix + "reminder",
-                    due_at=remind_at,
-                    payload=payload,
-                )
-            )
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=team_id,
-                    kind=Kind.EXPIRE_PROPOSAL,
-                    recipient=mentor_id,
-                    key=prefix + "expire",
-                    due_at=remind_at + self._rules.request_expires_after_reminder,
-                    payload={"proposal_id": proposal.id},
-                )
-            )
+            proposal = ask_mentor(uow, rules=self._rules, request=request, chosen=chosen, now=now)
             uow.commit()
             return proposal
 
@@ -374,6 +323,7 @@ class MentoringService:
                     },
                 )
             )
+            plan_milestones(uow, partnership)  # months together, the term completed
             uow.commit()
             return partnership
 
@@ -468,36 +418,10 @@ class MentoringService:
             None,
         )
 
-    def _excluded(self, uow: UnitOfWork, request: MentorRequest) -> frozenset[str]:
-        """Mentors never to suggest again to this mentee, and those already asked this time."""
-        excluded = {
-            p.mentor_id
-            for p in uow.proposals.for_mentee(request.team_id, request.mentee_id)
-            if p.status is ProposalStatus.DECLINED
-            or (p.request_id == request.id and p.status is not ProposalStatus.WITHDRAWN)
-        }
-        excluded |= {
-            p.mentor_id
-            for p in uow.partnerships.for_member(request.team_id, request.mentee_id)
-            if p.mentee_id == request.mentee_id
-        }
-        return frozenset(excluded)
-
     def _rank(
         self, uow: UnitOfWork, request: MentorRequest, now: datetime, *, limit: int
     ) -> list[Candidate]:
-        loads = uow.partnerships.active_by_mentor(request.team_id)
-        for mentor_id, pending in uow.proposals.pending_by_mentor(request.team_id).items():
-            loads[mentor_id] = loads.get(mentor_id, 0) + pending
-        return rank_mentors(
-            request,
-            uow.mentors.accepting(request.team_id),
-            loads=loads,
-            rule=self._rules.cross_company,
-            excluded=self._excluded(uow, request),
-            at=now,
-            limit=limit,
-        )
+        return rank_for(uow, rules=self._rules, request=request, now=now, limit=limit)
 
     def _suggest(
         self,
@@ -581,6 +505,105 @@ class MentoringService:
         for request in uow.requests.waitlisted(team_id):
             if self._rank(uow, request, now, limit=1):
                 self._suggest(uow, request, now, SuggestionContext.FROM_WAITLIST)
+
+
+def mentor_loads(uow: UnitOfWork, team_id: str) -> dict[str, int]:
+    """Mentees each mentor has, counting those they have been asked about and not answered."""
+    loads = uow.partnerships.active_by_mentor(team_id)
+    for mentor_id, pending in uow.proposals.pending_by_mentor(team_id).items():
+        loads[mentor_id] = loads.get(mentor_id, 0) + pending
+    return loads
+
+
+def rank_for(
+    uow: UnitOfWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
+) -> list[Candidate]:
+    """The best mentors for a request as the program stands in this transaction."""
+    return rank_mentors(
+        request,
+        uow.mentors.accepting(request.team_id),
+        loads=mentor_loads(uow, request.team_id),
+        rule=rules.cross_company,
+        excluded=excluded_mentors(uow, request),
+        at=now,
+        limit=limit,
+    )
+
+
+def excluded_mentors(uow: UnitOfWork, request: MentorRequest) -> frozenset[str]:
+    """Mentors never to suggest again to this mentee, and those already asked this time."""
+    excluded = {
+        p.mentor_id
+        for p in uow.proposals.for_mentee(request.team_id, request.mentee_id)
+        if p.status is ProposalStatus.DECLINED
+        or (p.request_id == request.id and p.status is not ProposalStatus.WITHDRAWN)
+    }
+    excluded |= {
+        p.mentor_id
+        for p in uow.partnerships.for_member(request.team_id, request.mentee_id)
+        if p.mentee_id == request.mentee_id
+    }
+    return frozenset(excluded)
+
+
+def ask_mentor(
+    uow: UnitOfWork,
+    *,
+    rules: ProgramRules,
+    request: MentorRequest,
+    chosen: Candidate,
+    now: datetime,
+) -> MatchProposal:
+    """Ask one mentor to take a request: the DM now, one reminder, then the expiry job.
+
+    Shared by the mentee's own pick and a coordinator's cohort approval, so a mentor hears
+    about a cohort match exactly the way they hear about any other request.
+    """
+    assert request.id is not None
+    proposal = uow.proposals.save(
+        MatchProposal(
+            team_id=request.team_id,
+            request_id=request.id,
+            mentee_id=request.mentee_id,
+            mentor_id=chosen.mentor.user_id,
+            score=chosen.score,
+            reason=chosen.reason,
+            created_at=now,
+        )
+    )
+    request.status = RequestStatus.PENDING_MENTOR
+    uow.requests.save(request)
+    assert proposal.id is not None
+    payload = {
+        "proposal_id": proposal.id,
+        "mentee_id": request.mentee_id,
+        "goals": request.goals,
+        "focus_areas": request.focus_areas,
+        "reason": chosen.reason,
+    }
+    prefix = f"proposal:{proposal.id}:"
+    remind_at = now + rules.request_reminder_after
+    for kind, suffix, due_at, body in (
+        (Kind.MENTOR_REQUEST, "request", now, payload),
+        (Kind.MENTOR_REQUEST_REMINDER, "reminder", remind_at, payload),
+        (
+            Kind.EXPIRE_PROPOSAL,
+            "expire",
+            remind_at + rules.request_expires_after_reminder,
+            {"proposal_id": proposal.id},
+        ),
+    ):
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=request.team_id,
+                kind=kind,
+                recipient=chosen.mentor.user_id,
+                key=prefix + suffix,
+                due_at=due_at,
+                payload=body,
+            )
+        )
+    return proposal
 
 
 def _answered(proposal: MatchProposal) -> str:

@@ -6,19 +6,26 @@ implements ``Messenger`` with Slack. Unit tests implement them with dictionaries
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.announcements import Announcement
+from bot.cohort import CohortPlan
 from bot.domain import (
+    AuditEvent,
     MatchProposal,
     MentorProfile,
     MentorRequest,
+    OutboxTally,
     OutgoingMessage,
     Partnership,
+    RequestStatus,
 )
+from bot.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
 
@@ -33,6 +40,9 @@ class RequestRepository(Protocol):
     def save(self, request: MentorRequest) -> MentorRequest: ...
     def open_for(self, team_id: str, mentee_id: str) -> MentorRequest | None: ...
     def waitlisted(self, team_id: str) -> list[MentorRequest]: ...
+    def in_status(
+        self, team_id: str, statuses: Collection[RequestStatus]
+    ) -> list[MentorRequest]: ...
 
 
 class ProposalRepository(Protocol):
@@ -78,6 +88,10 @@ class Outbox(Protocol):
         """Messages already delivered whose key starts with ``key_prefix``."""
         ...
 
+    def tally(self, team_id: str, key_prefix: str) -> OutboxTally:
+        """How the messages whose key starts with ``key_prefix`` fared, by status and reason."""
+        ...
+
 
 class SessionRepository(Protocol):
     def slot(self, team_id: str, partnership_id: int) -> SessionSlot | None: ...
@@ -92,10 +106,79 @@ class SessionRepository(Protocol):
     def save_preferences(self, preferences: MemberPreferences) -> MemberPreferences: ...
 
 
+class JournalRepository(Protocol):
+    """Goals, reflections, milestones and the journal settings of each person.
+
+    Listings are newest first and paged by ``limit``/``offset``, so a long year never has to
+    be read whole to show its last few entries.
+    """
+
+    def goals(self, team_id: str, partnership_id: int) -> list[Goal]: ...
+    def goal(self, team_id: str, goal_id: int) -> Goal | None: ...
+    def save_goal(self, goal: Goal) -> Goal: ...
+    def delete_goal(self, team_id: str, goal_id: int) -> None: ...
+    def reflection(self, team_id: str, reflection_id: int) -> Reflection | None: ...
+    def save_reflection(self, reflection: Reflection) -> Reflection: ...
+    def reflections(
+        self,
+        team_id: str,
+        *,
+        partnership_id: int | None = None,
+        authors: tuple[str, ...] = (),
+        shared_by: str = "",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Reflection]:
+        """Written by one of ``authors``, or shared by ``shared_by``; newest first."""
+        ...
+
+    def count_reflections(
+        self, team_id: str, *, partnership_id: int | None = None, authors: tuple[str, ...] = ()
+    ) -> int: ...
+    def add_milestone(self, milestone: Milestone) -> bool:
+        """Record a milestone; False if the partnership already has one with that key."""
+        ...
+
+    def milestones(
+        self, team_id: str, partnership_id: int, *, limit: int | None = None, offset: int = 0
+    ) -> list[Milestone]: ...
+    def count_milestones(self, team_id: str, partnership_id: int) -> int: ...
+    def preferences(self, team_id: str, user_id: str) -> JournalPreferences: ...
+    def save_preferences(self, preferences: JournalPreferences) -> JournalPreferences: ...
+
+
 class EventLog(Protocol):
     def first_delivery(self, team_id: str, event_id: str, at: datetime) -> bool:
         """Record an event ID; False if it was seen before (Slack retried it)."""
         ...
+
+
+class CohortPlanRepository(Protocol):
+    def get(self, team_id: str, plan_id: int) -> CohortPlan | None: ...
+    def save(self, plan: CohortPlan) -> CohortPlan: ...
+
+
+class AuditLog(Protocol):
+    def add(self, event: AuditEvent) -> None: ...
+    def recent(self, team_id: str, *, limit: int) -> list[AuditEvent]: ...
+
+
+class AnnouncementRepository(Protocol):
+    def get(self, team_id: str, announcement_id: int) -> Announcement | None: ...
+    def save(self, announcement: Announcement) -> Announcement: ...
+    def scheduled(self, team_id: str) -> list[Announcement]: ...
+
+
+class Directory(Protocol):
+    """Who takes part in a workspace's program."""
+
+    def mentor_ids(self, team_id: str) -> list[str]: ...
+    def mentee_ids(self, team_id: str) -> list[str]: ...
+    def requests(self, team_id: str) -> list[MentorRequest]: ...
+    def partnerships(self, team_id: str) -> list[Partnership]: ...
+    def session_logs(self, team_id: str) -> list[SessionLog]: ...
+    def goals_done_since(self, team_id: str, since: datetime) -> int: ...
+    def milestones_since(self, team_id: str, since: datetime) -> int: ...
 
 
 class UnitOfWork(Protocol):
@@ -108,6 +191,11 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     events: EventLog
     sessions: SessionRepository
+    cohort_plans: CohortPlanRepository
+    audit: AuditLog
+    announcements: AnnouncementRepository
+    directory: Directory
+    journal: JournalRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

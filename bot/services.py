@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.announcements import AnnouncementService
 from bot.clock import Clock
+from bot.coordination import CoordinatorService
 from bot.dispatch import Dispatcher
 from bot.domain import ProgramRules
+from bot.journal_service import JournalService
 from bot.mentoring import MentoringService
 from bot.session_service import SessionService
 
@@ -18,3 +21,6 @@ class Services:
     dispatcher: Dispatcher
     rules: ProgramRules
     clock: Clock
+    coordination: CoordinatorService
+    announcements: AnnouncementService
+    journal: JournalService

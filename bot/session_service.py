@@ -291,6 +291,17 @@ class SessionService:
                 answered_at=now,
             )
             first = uow.sessions.add_log(log)
+            if first and outcome is SessionOutcome.MET:  # milestones follow, in the outbox
+                uow.outbox.add(
+                    OutgoingMessage(
+                        team_id=team_id,
+                        kind=Kind.SESSION_MET,
+                        recipient=user_id,
+                        key=f"met:{partnership_id}:{stamp(start)}",
+                        due_at=now,
+                        payload={"partnership_id": partnership_id, "start": start.isoformat()},
+                    )
+                )
             if not first:
                 existing = uow.sessions.log(team_id, partnership_id, start)
                 assert existing is not None

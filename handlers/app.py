@@ -9,8 +9,11 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.services import Services
+from handlers.announcements import AnnouncementHandlers
 from handlers.commands import MentorCommand
-from handlers.home import HomeHandlers
+from handlers.coordination import CoordinatorHandlers
+from handlers.home import HomeHandlers, HomePublisher
+from handlers.journal import JournalHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
 from handlers.runtime import TrackedExecutor
@@ -44,10 +47,24 @@ def build_app(
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
     sessions = SessionHandlers(services)
-    MentorCommand(services, sessions).register(app)
+    homes = HomePublisher(services)
+    sessions.refresh_homes = homes.publish_pair
+    journal = JournalHandlers(services, homes)
+    coordinators = CoordinatorHandlers(services)
+    announcements = AnnouncementHandlers(services)
+    MentorCommand(
+        services,
+        sessions,
+        journal=journal,
+        coordinators=coordinators,
+        announcements=announcements,
+    ).register(app)
+    coordinators.register(app)
+    announcements.register(app)
     MatchingHandlers(services).register(app)
     sessions.register(app)
-    HomeHandlers(services).register(app)
+    HomeHandlers(services, homes).register(app)
+    journal.register(app)
     app.error(on_error)
     return app
 

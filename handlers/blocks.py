@@ -120,6 +120,17 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "/mentor offer",
         "Volunteer as a mentor, or edit your mentor profile (and pause new requests).",
     ),
+    ("/mentor schedule", 'Set your weekly session in plain words ("Tuesdays at 3pm").'),
+    ("/mentor skip", "Skip the next session; `/mentor pause <date>` and `/mentor resume` too."),
+    ("/mentor reminders on|off", "Turn your session reminders on or off."),
+    ("/mentor announce", "Coordinators: post to the program channel or DM participants."),
+    ("/mentor report", "Coordinators: program health, with a trend chart and a CSV."),
+    ("/mentor match", "Coordinators: propose the best mentor for everyone waiting, at once."),
+    ("/mentor goals", "Set your 1-5 goals for the year (mentees); see them (mentors)."),
+    ("/mentor reflect", "Log a reflection: private unless you share it with your partner."),
+    ("/mentor milestone <what>", "Celebrate a moment with your partner."),
+    ("/mentor shoutouts on|off", "Share your milestones in the program channel (both agree)."),
+    ("/mentor export", "Your goals, milestones and reflections as a file, in our DM."),
     ("/mentor help", "This list."),
 )
 
@@ -465,6 +476,7 @@ def introduction_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
                 str(payload["partnership_id"]),
                 style="primary",
             ),
+            button("Set our goals", "open_goals", str(payload["partnership_id"])),
             block_id="kickoff",
         ),
     ]

@@ -7,12 +7,15 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from handlers import blocks
+from handlers.announcements import AnnouncementHandlers
+from handlers.coordination import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
+from handlers.journal import JOURNAL_SUBCOMMANDS, JournalHandlers
 from handlers.openers import open_ask, open_offer
 from handlers.sessions import SessionHandlers
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
 SESSION_SUBCOMMANDS = frozenset({"schedule", "skip", "pause", "resume", "reminders"})
-LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS
+LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS | JOURNAL_SUBCOMMANDS | COORDINATOR_SUBCOMMANDS
 
 
 def split(text: str) -> tuple[str, str]:
@@ -23,15 +26,31 @@ def split(text: str) -> tuple[str, str]:
 
 
 class MentorCommand:
-    def __init__(self, services: Services, sessions: SessionHandlers) -> None:
+    def __init__(
+        self,
+        services: Services,
+        sessions: SessionHandlers,
+        *,
+        journal: JournalHandlers,
+        coordinators: CoordinatorHandlers,
+        announcements: AnnouncementHandlers,
+    ) -> None:
         self._services = services
         self._sessions = sessions
+        self._journal = journal
+        self._coordinators = coordinators
+        self._announcements = announcements
 
     def register(self, app: App) -> None:
         app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
 
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))
+        if subcommand in COORDINATOR_SUBCOMMANDS and not self._coordinators.may_run(
+            command.get("user_id", "")
+        ):
+            ack(text=REFUSAL, response_type="ephemeral")
+            return
         if subcommand in LATER:
             ack()
             return
@@ -65,4 +84,34 @@ class MentorCommand:
                 team_id=team_id,
                 user_id=user_id,
                 trigger_id=trigger_id,
+            )
+        elif subcommand in JOURNAL_SUBCOMMANDS:
+            self._journal.command(
+                subcommand,
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+            )
+        elif not self._coordinators.may_run(user_id):
+            return  # coordinator commands: anyone else was already refused in the ack
+        elif subcommand == "announce":
+            self._announcements.command(
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+            )
+        elif subcommand in COORDINATOR_SUBCOMMANDS:
+            self._coordinators.command(
+                subcommand,
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
             )

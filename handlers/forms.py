@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 
@@ -51,6 +52,16 @@ class ViewForm:
         if h is None or m is None or not (0 <= h < 24 and 0 <= m < 60):
             return None
         return h, m
+
+    def picked_date(self, block_id: str) -> date | None:
+        """A datepicker's "YYYY-MM-DD"."""
+        value = self._element(block_id).get("selected_date")
+        if not isinstance(value, str):
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
 
     def checked(self, block_id: str, value: str) -> bool:
         return value in self.multi(block_id)

@@ -1,17 +1,55 @@
-"""App Home: published when someone opens it."""
+"""App Home: published when someone opens it, and again after every change that affects it."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.errors import DomainError
 from bot.services import Services
-from handlers import blocks
+from handlers import journal_blocks
+
+log = logging.getLogger(__name__)
+
+
+class HomePublisher:
+    """Builds and publishes one person's Home tab; a failure is logged, never raised.
+
+    A stale Home tab is a small harm and it heals on the next open, so a Slack error here
+    must not turn a saved goal or reflection into an error message.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def publish(self, client: WebClient, team_id: str, user_id: str) -> None:
+        view = journal_blocks.home_view(self._services.journal.home(team_id, user_id))
+        try:
+            client.views_publish(user_id=user_id, view=view)
+        except SlackApiError as error:
+            log.warning("views.publish for %s failed: %s", user_id, error.response.get("error"))
+
+    def publish_pair(
+        self, client: WebClient, team_id: str, user_id: str, partnership_id: int | None
+    ) -> None:
+        """Both partners' Home tabs (a change one makes shows on the other's too)."""
+        members: tuple[str, ...] = (user_id,)
+        if partnership_id is not None:
+            with contextlib.suppress(DomainError):
+                journal = self._services.journal
+                members = journal.membership(team_id, user_id, partnership_id, live=False).members()
+        for member in members:
+            self.publish(client, team_id, member)
 
 
 class HomeHandlers:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, homes: HomePublisher | None = None) -> None:
         self._services = services
+        self._homes = homes or HomePublisher(services)
 
     def register(self, app: App) -> None:
         app.event("app_home_opened")(ack=self.ack_only, lazy=[self.publish])
@@ -24,13 +62,4 @@ class HomeHandlers:
         if event.get("tab", "home") != "home":
             return
         user_id = event.get("user") or context.user_id or ""
-        overview = self._services.mentoring.overview(context.team_id or "", user_id)
-        client.views_publish(
-            user_id=user_id,
-            view=blocks.home_view(
-                user_id=user_id,
-                partnerships=overview.partnerships,
-                request=overview.request,
-                profile=overview.profile,
-            ),
-        )
+        self._homes.publish(client, context.team_id or "", user_id)

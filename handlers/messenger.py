@@ -20,7 +20,7 @@ from bot.domain import OutgoingMessage
 from bot.kinds import Kind
 from bot.ports import SendOutcome, SendResult
 from bot.sessions import SessionSlot
-from handlers import blocks, session_blocks
+from handlers import announcement_blocks, blocks, journal_blocks, session_blocks
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,10 @@ RENDERERS: dict[str, Renderer] = {
     Kind.SESSION_CHANGED: session_blocks.session_changed_message,
     Kind.SESSION_REMINDER: session_blocks.reminder_message,
     Kind.SESSION_CHECK: session_blocks.check_message,
+    Kind.ANNOUNCEMENT: announcement_blocks.announcement_message,
+    Kind.ANNOUNCEMENT_DONE: announcement_blocks.announcement_done_message,
+    Kind.CELEBRATION: journal_blocks.celebration_message,
+    Kind.SHOUT_OUT: journal_blocks.shout_out_message,
 }
 
 
@@ -82,6 +86,8 @@ def classify(error: SlackApiError) -> SendResult:
 class SlackMessenger:
     def __init__(self, client_for: Callable[[str], WebClient]) -> None:
         self._client_for = client_for
+        self.refresh_home: Callable[[WebClient, str, str], None] | None = None
+        """Set at start-up: republishes a person's Home tab after a celebration reaches them."""
 
     def send(self, message: OutgoingMessage) -> SendResult:
         client = self._client_for(message.team_id)
@@ -104,6 +110,11 @@ class SlackMessenger:
             return classify(error)
         except (SlackClientError, OSError) as error:  # connection refused, reset, timed out
             return SendResult(SendOutcome.RETRY, error=f"connection: {type(error).__name__}")
+        if message.kind == Kind.CELEBRATION and self.refresh_home is not None:
+            try:  # a new milestone shows on the Home tab; a failure here is not the message's
+                self.refresh_home(client, message.team_id, message.recipient)
+            except Exception:
+                log.exception("refreshing the Home tab of %s failed", message.recipient)
         return SendResult(
             SendOutcome.SENT, channel=str(posted.get("channel", "")), ts=str(posted.get("ts", ""))
         )

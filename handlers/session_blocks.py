@@ -201,7 +201,12 @@ _ANSWERS = {
 
 
 def check_answered_message(
-    *, start: datetime, outcome: SessionOutcome, answered_by: str, held: int
+    *,
+    start: datetime,
+    outcome: SessionOutcome,
+    answered_by: str,
+    held: int,
+    partnership_id: int | None = None,
 ) -> tuple[str, list[Block]]:
     text = f"{_ANSWERS[outcome]}: recorded by <@{answered_by}> for {slack_date(start, WHEN)}."
     extra = (
@@ -209,4 +214,13 @@ def check_answered_message(
         if outcome is SessionOutcome.MET
         else "Thanks for letting me know: see you next time."
     )
-    return text, [section(text), context(extra)]
+    answered: list[Block] = [section(text), context(extra)]
+    if outcome is SessionOutcome.MET and partnership_id is not None:
+        stamp = start.strftime("%Y%m%dT%H%MZ")
+        answered.append(
+            actions(
+                button("Log a reflection", "open_reflect", f"{partnership_id}:{stamp}"),
+                block_id="after_session",
+            )
+        )
+    return text, answered

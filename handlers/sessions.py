@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -62,10 +63,16 @@ def read_session_time(form: ViewForm, *, tz: str, now: datetime) -> SessionTime:
 class SessionHandlers:
     def __init__(self, services: Services) -> None:
         self._services = services
+        self.refresh_homes: Callable[[WebClient, str, str, int | None], None] | None = None
+        """Set by the app: republishes both partners' Home tabs after a change of plan."""
 
     def register(self, app: App) -> None:
-        app.view("session_schedule")(ack=guarded("when", self.submit_schedule), lazy=[self.deliver])
-        app.view("session_move")(ack=guarded("when", self.submit_move), lazy=[self.deliver])
+        app.view("session_schedule")(
+            ack=guarded("when", self.submit_schedule), lazy=[self.deliver_after_submit]
+        )
+        app.view("session_move")(
+            ack=guarded("when", self.submit_move), lazy=[self.deliver_after_submit]
+        )
         app.action("open_schedule")(ack=self.ack_only, lazy=[self.open_schedule_button])
         app.action("session_skip")(ack=self.ack_only, lazy=[self.skip_button])
         app.action("session_reschedule")(ack=self.ack_only, lazy=[self.reschedule_button])
@@ -78,6 +85,17 @@ class SessionHandlers:
 
     def deliver(self) -> None:
         self._services.dispatcher.deliver_now()
+
+    def deliver_after_submit(
+        self, view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        self.deliver()
+        partnership_id = int_or_none(ViewForm(view).metadata.get("partnership_id"))
+        self._refresh(client, context, partnership_id)
+
+    def _refresh(self, client: WebClient, context: BoltContext, partnership_id: int | None) -> None:
+        if self.refresh_homes is not None:
+            self.refresh_homes(client, context.team_id or "", context.user_id or "", partnership_id)
 
     # -- commands (called from /mentor) ----------------------------------------------------
 
@@ -381,6 +399,7 @@ class SessionHandlers:
             outcome=recorded.log.outcome,
             answered_by=recorded.log.answered_by,
             held=self._services.sessions.held(team_id, partnership_id),
+            partnership_id=partnership_id,
         )
         container = body.get("container") or {}
         targets = set(recorded.messages)
@@ -394,6 +413,7 @@ class SessionHandlers:
                     "chat.update %s/%s failed: %s", channel, ts, error.response.get("error")
                 )
         self.deliver()
+        self._refresh(client, context, partnership_id)
 
 
 def _occurrence_value(action: dict[str, Any]) -> tuple[int | None, date | None]:

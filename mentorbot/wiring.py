@@ -18,14 +18,18 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.announcements import AnnouncementService
 from bot.clock import Clock, SystemClock
+from bot.coordination import CoordinatorService
 from bot.dispatch import Dispatcher
+from bot.journal_service import JournalService
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.ports import UnitOfWork
 from bot.services import Services
 from bot.session_service import SessionService
 from handlers import SlackMessenger, TrackedExecutor, build_app
+from handlers.home import HomePublisher
 from mentorbot.settings import Settings
 from storage import Database, SqlUnitOfWork, connect
 
@@ -94,6 +98,12 @@ def build_services(
     rules = settings.program_rules()
     mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
     sessions = SessionService(uow=uow, clock=clock, rules=rules)
+    announcements = AnnouncementService(
+        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel or ""
+    )
+    journal = JournalService(
+        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel
+    )
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
@@ -101,11 +111,22 @@ def build_services(
         jobs={
             Kind.EXPIRE_PROPOSAL: mentoring.expire,
             Kind.PLAN_NEXT_SESSION: sessions.plan_next,
+            Kind.SEND_ANNOUNCEMENT: announcements.fan_out,
+            Kind.TALLY_ANNOUNCEMENT: announcements.tally,
+            Kind.SESSION_MET: journal.session_met,
+            Kind.MILESTONE_DUE: journal.milestone_due,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )
     return Services(
-        mentoring=mentoring, sessions=sessions, dispatcher=dispatcher, rules=rules, clock=clock
+        mentoring=mentoring,
+        sessions=sessions,
+        dispatcher=dispatcher,
+        rules=rules,
+        clock=clock,
+        coordination=CoordinatorService(uow=uow, clock=clock, rules=rules),
+        announcements=announcements,
+        journal=journal,
     )
 
 
@@ -121,12 +142,14 @@ def build_runtime(
     if migrate:
         database.migrate()
     sender = web_client(settings, interactive=False)
+    messenger = SlackMessenger(lambda _team: sender)
     services = build_services(
         database,
         settings,
         clock=clock or SystemClock(),
-        messenger=SlackMessenger(lambda _team: sender),
+        messenger=messenger,
     )
+    messenger.refresh_home = HomePublisher(services).publish
     executor = TrackedExecutor()
     app = build_app(
         services=services,

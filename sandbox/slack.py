@@ -436,6 +436,15 @@ class LocalSlack:
             view = self._home_views.get(user_id)
             return copy.deepcopy(view) if view is not None else None
 
+    def modals(self, callback_id: str) -> list[dict[str, Any]]:
+        """Modals with this callback ID as Slack holds them (with their IDs), oldest first."""
+        with self._lock:
+            return [
+                copy.deepcopy(v)
+                for v in self._views.values()
+                if v.get("type") == "modal" and v.get("callback_id") == callback_id
+            ]
+
     @staticmethod
     def dm_channel(user_id: str) -> str:
         """The ID of the bot's DM with a user, as Slack would report it in payloads."""

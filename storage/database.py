@@ -86,13 +86,15 @@ class Database:
         command.upgrade(alembic_config(self.engine), "head")
 
     def pending_migrations(self) -> list[str]:
+        """Revisions not yet applied, oldest first (``readyz`` and ``migrate`` report them)."""
         script = ScriptDirectory.from_config(alembic_config(self.engine))
         with self.engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
-        heads = set(script.get_heads())
-        if current == heads:
-            return []
-        return [rev.revision for rev in script.walk_revisions() if rev.revision not in current]
+            current = tuple(MigrationContext.configure(connection).get_current_heads())
+        every = [rev.revision for rev in script.iterate_revisions("heads", "base")]
+        applied: set[str] = set()
+        if current:
+            applied = {rev.revision for rev in script.iterate_revisions(current, "base")}
+        return [revision for revision in reversed(every) if revision not in applied]
 
     def dispose(self) -> None:
         self.engine.dispose()

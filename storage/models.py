@@ -224,3 +224,123 @@ class MemberPreferencesRow(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(32))
     session_reminders: Mapped[bool] = mapped_column(default=True)
+
+
+class CohortPlanRow(Base):
+    """A cohort assignment being approved; its pairs as JSON, always read and written whole."""
+
+    __tablename__ = "cohort_plans"
+    __table_args__ = (Index("ix_cohort_plans_team", "team_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    pairs: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    unmatched: Mapped[list[str]]
+    total_fit: Mapped[int]
+
+
+class AuditEventRow(Base):
+    """Every coordinator action: who, when, what (identifiers and counts only)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+    detail: Mapped[dict[str, Any]]
+
+
+class AnnouncementRow(Base):
+    __tablename__ = "announcements"
+    __table_args__ = (Index("ix_announcements_team_status", "team_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    author_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(20))
+    send_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20))
+    replaces: Mapped[int | None]
+    created_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    recipients: Mapped[int] = mapped_column(default=0)
+    delivered: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+
+
+class GoalRow(Base):
+    """One of a partnership's 1-5 goals for the year."""
+
+    __tablename__ = "goals"
+    __table_args__ = (Index("ix_goals_team_partnership", "team_id", "partnership_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+
+
+class ReflectionRow(Base):
+    """What one partner took from a session: theirs alone unless they shared it."""
+
+    __tablename__ = "reflections"
+    __table_args__ = (
+        Index("ix_reflections_team_partnership", "team_id", "partnership_id"),
+        Index("ix_reflections_team_author", "team_id", "author_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
+    author_id: Mapped[str] = mapped_column(String(32))
+    topics: Mapped[str] = mapped_column(Text, default="")
+    learned: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(20))
+    session_start: Mapped[datetime | None]
+    created_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+
+
+class MilestoneRow(Base):
+    """Celebrated once: ``key`` is unique per partnership."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        Index(
+            "uq_milestones_team_partnership_key", "team_id", "partnership_id", "key", unique=True
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(Text)
+    achieved_at: Mapped[datetime]
+    personal: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[str] = mapped_column(String(32), default="")
+
+
+class JournalPreferencesRow(Base):
+    __tablename__ = "journal_preferences"
+    __table_args__ = (Index("uq_journal_preferences_team_user", "team_id", "user_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    shout_outs: Mapped[bool] = mapped_column(default=False)
+    last_wording: Mapped[int] = mapped_column(default=-1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -11,27 +12,39 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.announcements import Announcement, AnnouncementStatus, Audience
+from bot.cohort import CohortPlan, PlannedPair
 from bot.domain import (
+    AuditEvent,
     MatchProposal,
     MentorProfile,
     MentorRequest,
     MessageStatus,
+    OutboxTally,
     OutgoingMessage,
     Partnership,
     PartnershipStatus,
     ProposalStatus,
     RequestStatus,
 )
+from bot.journal import Goal, GoalStatus, JournalPreferences, Milestone, Reflection, Visibility
 from bot.sessions import MemberPreferences, SessionLog, SessionOutcome, SessionSlot
 from storage.models import (
+    AnnouncementRow,
+    AuditEventRow,
     Base,
+    CohortPlanRow,
+    GoalRow,
+    JournalPreferencesRow,
     MatchProposalRow,
     MemberPreferencesRow,
     MentorProfileRow,
     MentorRequestRow,
+    MilestoneRow,
     OutgoingMessageRow,
     PartnershipRow,
     ProcessedEventRow,
+    ReflectionRow,
     SessionLogRow,
     SessionSlotRow,
 )
@@ -140,11 +153,14 @@ class SqlRequestRepository:
         return _to_domain(MentorRequest, row, _REQUEST_ENUMS) if row else None
 
     def waitlisted(self, team_id: str) -> list[MentorRequest]:
+        return self.in_status(team_id, (RequestStatus.WAITLISTED,))
+
+    def in_status(self, team_id: str, statuses: Collection[RequestStatus]) -> list[MentorRequest]:
         rows = self._s.scalars(
             select(MentorRequestRow)
             .where(
                 MentorRequestRow.team_id == team_id,
-                MentorRequestRow.status == RequestStatus.WAITLISTED.value,
+                MentorRequestRow.status.in_([s.value for s in statuses]),
             )
             .order_by(MentorRequestRow.created_at, MentorRequestRow.id)
         )
@@ -229,9 +245,17 @@ class SqlPartnershipRepository:
 _MESSAGE_ENUMS: dict[str, type[StrEnum]] = {"status": MessageStatus}
 
 
-def _like_prefix(prefix: str) -> str:
-    """A LIKE pattern matching ``prefix`` literally (``%`` and ``_`` are not wildcards)."""
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _key_starts_with(prefix: str) -> Any:
+    """Keys that start with ``prefix``, exactly and case-sensitively, on both databases.
+
+    LIKE alone is not enough: SQLite's LIKE ignores ASCII case, so ``remind:u1`` would also
+    match ``remind:U1:...``. LIKE narrows the rows; the ``substr`` comparison decides.
+    """
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return and_(
+        OutgoingMessageRow.key.like(pattern, escape="\\"),
+        func.substr(OutgoingMessageRow.key, 1, len(prefix)) == prefix,
+    )
 
 
 def _message(row: OutgoingMessageRow) -> OutgoingMessage:
@@ -266,7 +290,7 @@ class SqlOutbox:
             update(OutgoingMessageRow)
             .where(
                 OutgoingMessageRow.team_id == team_id,
-                OutgoingMessageRow.key.like(_like_prefix(key_prefix), escape="\\"),
+                _key_starts_with(key_prefix),
                 OutgoingMessageRow.status == MessageStatus.PENDING.value,
             )
             .values(status=MessageStatus.CANCELLED.value)
@@ -289,14 +313,20 @@ class SqlOutbox:
     def claim_due(
         self, *, now: datetime, limit: int, lease: timedelta, worker: str
     ) -> list[OutgoingMessage]:
-        due_ids = (
-            select(OutgoingMessageRow.id)
-            .where(self._due(now))
-            .order_by(OutgoingMessageRow.due_at, OutgoingMessageRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)  # PostgreSQL: replicas skip each other's rows
-            .scalar_subquery()
+        # Lock the ids first, in a statement of their own: inside an ``IN (subquery)`` PostgreSQL
+        # may re-run the locking subquery once per outer row, each run skipping different rows
+        # that other workers hold, and one UPDATE would then claim more than ``limit`` rows.
+        due_ids = list(
+            self._s.scalars(
+                select(OutgoingMessageRow.id)
+                .where(self._due(now))
+                .order_by(OutgoingMessageRow.due_at, OutgoingMessageRow.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)  # PostgreSQL: replicas skip each other's rows
+            )
         )
+        if not due_ids:
+            return []
         rows = list(
             self._s.scalars(
                 update(OutgoingMessageRow)
@@ -324,7 +354,9 @@ class SqlOutbox:
                 sent_channel=message.sent_channel,
                 sent_ts=message.sent_ts,
                 lease_until=None,
-            )
+            ),
+            # nothing in this session holds the row as an object: skip the ORM's bookkeeping
+            execution_options={"synchronize_session": False},
         )
 
     def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
@@ -356,12 +388,28 @@ class SqlOutbox:
             select(OutgoingMessageRow)
             .where(
                 OutgoingMessageRow.team_id == team_id,
-                OutgoingMessageRow.key.like(_like_prefix(key_prefix), escape="\\"),
+                _key_starts_with(key_prefix),
                 OutgoingMessageRow.status == MessageStatus.SENT.value,
             )
             .order_by(OutgoingMessageRow.id)
         )
         return [_message(row) for row in rows]
+
+    def tally(self, team_id: str, key_prefix: str) -> OutboxTally:
+        rows = self._s.execute(
+            select(OutgoingMessageRow.status, OutgoingMessageRow.last_error, func.count())
+            .where(OutgoingMessageRow.team_id == team_id, _key_starts_with(key_prefix))
+            .group_by(OutgoingMessageRow.status, OutgoingMessageRow.last_error)
+        )
+        by_status: dict[MessageStatus, int] = {}
+        failures: dict[str, int] = {}
+        for status, error, count in rows:
+            state = MessageStatus(status)
+            by_status[state] = by_status.get(state, 0) + int(count)
+            if state is MessageStatus.FAILED:
+                reason = error or "unknown"
+                failures[reason] = failures.get(reason, 0) + int(count)
+        return OutboxTally(by_status=by_status, failures=failures)
 
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]:
         rows = self._s.scalars(
@@ -450,4 +498,324 @@ class SqlSessionRepository:
 
     def save_preferences(self, preferences: MemberPreferences) -> MemberPreferences:
         _save(self._s, MemberPreferencesRow, preferences)
+        return preferences
+
+
+class SqlCohortPlanRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, plan_id: int) -> CohortPlan | None:
+        row = self._s.get(CohortPlanRow, plan_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return CohortPlan(
+            team_id=row.team_id,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            pairs=[PlannedPair.from_json(p) for p in row.pairs],
+            unmatched=list(row.unmatched),
+            total_fit=row.total_fit,
+            id=row.id,
+        )
+
+    def save(self, plan: CohortPlan) -> CohortPlan:
+        row = self._s.get(CohortPlanRow, plan.id) if plan.id is not None else None
+        if row is None:
+            row = CohortPlanRow()
+            self._s.add(row)
+        row.team_id, row.created_by, row.created_at = plan.team_id, plan.created_by, plan.created_at
+        row.pairs = [p.as_json() for p in plan.pairs]
+        row.unmatched = list(plan.unmatched)
+        row.total_fit = plan.total_fit
+        self._s.flush()
+        plan.id = row.id
+        return plan
+
+
+class SqlAuditLog:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, event: AuditEvent) -> None:
+        row = AuditEventRow()
+        _copy_into(row, event)
+        self._s.add(row)
+        self._s.flush()
+
+    def recent(self, team_id: str, *, limit: int) -> list[AuditEvent]:
+        rows = self._s.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.team_id == team_id)
+            .order_by(AuditEventRow.at.desc(), AuditEventRow.id.desc())
+            .limit(limit)
+        )
+        return [_to_domain(AuditEvent, row, {}) for row in rows]
+
+
+_ANNOUNCEMENT_ENUMS: dict[str, type[StrEnum]] = {
+    "audience": Audience,
+    "status": AnnouncementStatus,
+}
+
+
+class SqlAnnouncementRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, announcement_id: int) -> Announcement | None:
+        row = self._s.get(AnnouncementRow, announcement_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return _to_domain(Announcement, row, _ANNOUNCEMENT_ENUMS)
+
+    def save(self, announcement: Announcement) -> Announcement:
+        _save(self._s, AnnouncementRow, announcement)
+        return announcement
+
+    def scheduled(self, team_id: str) -> list[Announcement]:
+        rows = self._s.scalars(
+            select(AnnouncementRow)
+            .where(
+                AnnouncementRow.team_id == team_id,
+                AnnouncementRow.status == AnnouncementStatus.SCHEDULED.value,
+            )
+            .order_by(AnnouncementRow.send_at, AnnouncementRow.id)
+        )
+        return [_to_domain(Announcement, row, _ANNOUNCEMENT_ENUMS) for row in rows]
+
+
+class SqlDirectory:
+    """Who takes part in a workspace's program, read from what they did."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def mentor_ids(self, team_id: str) -> list[str]:
+        return list(
+            self._s.scalars(
+                select(MentorProfileRow.user_id)
+                .where(MentorProfileRow.team_id == team_id)
+                .order_by(MentorProfileRow.user_id)
+            )
+        )
+
+    def mentee_ids(self, team_id: str) -> list[str]:
+        asked = select(MentorRequestRow.mentee_id).where(
+            MentorRequestRow.team_id == team_id,
+            MentorRequestRow.status != RequestStatus.CANCELLED.value,
+        )
+        paired = select(PartnershipRow.mentee_id).where(PartnershipRow.team_id == team_id)
+        return sorted(set(self._s.scalars(asked)) | set(self._s.scalars(paired)))
+
+    def requests(self, team_id: str) -> list[MentorRequest]:
+        rows = self._s.scalars(
+            select(MentorRequestRow)
+            .where(MentorRequestRow.team_id == team_id)
+            .order_by(MentorRequestRow.id)
+        )
+        return [_to_domain(MentorRequest, row, _REQUEST_ENUMS) for row in rows]
+
+    def partnerships(self, team_id: str) -> list[Partnership]:
+        rows = self._s.scalars(
+            select(PartnershipRow)
+            .where(PartnershipRow.team_id == team_id)
+            .order_by(PartnershipRow.id)
+        )
+        return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+
+    def session_logs(self, team_id: str) -> list[SessionLog]:
+        rows = self._s.scalars(
+            select(SessionLogRow)
+            .where(SessionLogRow.team_id == team_id)
+            .order_by(SessionLogRow.occurrence_start)
+        )
+        return [_to_domain(SessionLog, row, _LOG_ENUMS) for row in rows]
+
+    def goals_done_since(self, team_id: str, since: datetime) -> int:
+        return int(
+            self._s.scalar(
+                select(func.count())
+                .select_from(GoalRow)
+                .where(GoalRow.team_id == team_id, GoalRow.done_at >= since)
+            )
+            or 0
+        )
+
+    def milestones_since(self, team_id: str, since: datetime) -> int:
+        return int(
+            self._s.scalar(
+                select(func.count())
+                .select_from(MilestoneRow)
+                .where(MilestoneRow.team_id == team_id, MilestoneRow.achieved_at >= since)
+            )
+            or 0
+        )
+
+
+_GOAL_ENUMS: dict[str, type[StrEnum]] = {"status": GoalStatus}
+_REFLECTION_ENUMS: dict[str, type[StrEnum]] = {"visibility": Visibility}
+
+
+class SqlJournalRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    # -- goals -----------------------------------------------------------------------------
+
+    def goals(self, team_id: str, partnership_id: int) -> list[Goal]:
+        rows = self._s.scalars(
+            select(GoalRow)
+            .where(GoalRow.team_id == team_id, GoalRow.partnership_id == partnership_id)
+            .order_by(GoalRow.position, GoalRow.id)
+        )
+        return [_to_domain(Goal, row, _GOAL_ENUMS) for row in rows]
+
+    def goal(self, team_id: str, goal_id: int) -> Goal | None:
+        row = self._s.get(GoalRow, goal_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return _to_domain(Goal, row, _GOAL_ENUMS)
+
+    def save_goal(self, goal: Goal) -> Goal:
+        _save(self._s, GoalRow, goal)
+        return goal
+
+    def delete_goal(self, team_id: str, goal_id: int) -> None:
+        row = self._s.get(GoalRow, goal_id)
+        if row is not None and row.team_id == team_id:
+            self._s.delete(row)
+            self._s.flush()
+
+    # -- reflections -----------------------------------------------------------------------
+
+    def reflection(self, team_id: str, reflection_id: int) -> Reflection | None:
+        row = self._s.get(ReflectionRow, reflection_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return _to_domain(Reflection, row, _REFLECTION_ENUMS)
+
+    def save_reflection(self, reflection: Reflection) -> Reflection:
+        _save(self._s, ReflectionRow, reflection)
+        return reflection
+
+    def _reflection_filter(
+        self,
+        team_id: str,
+        partnership_id: int | None,
+        authors: tuple[str, ...],
+        shared_by: str = "",
+    ) -> list[Any]:
+        where: list[Any] = [ReflectionRow.team_id == team_id]
+        if partnership_id is not None:
+            where.append(ReflectionRow.partnership_id == partnership_id)
+        readable: list[Any] = []
+        if authors:
+            readable.append(ReflectionRow.author_id.in_(authors))
+        if shared_by:
+            readable.append(
+                and_(
+                    ReflectionRow.author_id == shared_by,
+                    ReflectionRow.visibility == Visibility.SHARED.value,
+                )
+            )
+        where.append(or_(*readable) if readable else ReflectionRow.id.is_(None))
+        return where
+
+    def reflections(
+        self,
+        team_id: str,
+        *,
+        partnership_id: int | None = None,
+        authors: tuple[str, ...] = (),
+        shared_by: str = "",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Reflection]:
+        query = (
+            select(ReflectionRow)
+            .where(*self._reflection_filter(team_id, partnership_id, authors, shared_by))
+            .order_by(ReflectionRow.created_at.desc(), ReflectionRow.id.desc())
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return [_to_domain(Reflection, row, _REFLECTION_ENUMS) for row in self._s.scalars(query)]
+
+    def count_reflections(
+        self, team_id: str, *, partnership_id: int | None = None, authors: tuple[str, ...] = ()
+    ) -> int:
+        where: list[Any] = [ReflectionRow.team_id == team_id]
+        if partnership_id is not None:
+            where.append(ReflectionRow.partnership_id == partnership_id)
+        if authors:
+            where.append(ReflectionRow.author_id.in_(authors))
+        return int(
+            self._s.scalar(select(func.count()).select_from(ReflectionRow).where(*where)) or 0
+        )
+
+    # -- milestones ------------------------------------------------------------------------
+
+    def add_milestone(self, milestone: Milestone) -> bool:
+        exists = self._s.scalar(
+            select(MilestoneRow.id).where(
+                MilestoneRow.team_id == milestone.team_id,
+                MilestoneRow.partnership_id == milestone.partnership_id,
+                MilestoneRow.key == milestone.key,
+            )
+        )
+        if exists is not None:
+            return False
+        try:
+            with self._s.begin_nested():
+                row = MilestoneRow()
+                _copy_into(row, milestone)
+                self._s.add(row)
+        except IntegrityError:  # the same moment detected twice, at the same time
+            return False
+        milestone.id = row.id
+        return True
+
+    def milestones(
+        self, team_id: str, partnership_id: int, *, limit: int | None = None, offset: int = 0
+    ) -> list[Milestone]:
+        query = (
+            select(MilestoneRow)
+            .where(MilestoneRow.team_id == team_id, MilestoneRow.partnership_id == partnership_id)
+            .order_by(MilestoneRow.achieved_at.desc(), MilestoneRow.id.desc())
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return [_to_domain(Milestone, row, {}) for row in self._s.scalars(query)]
+
+    def count_milestones(self, team_id: str, partnership_id: int) -> int:
+        return int(
+            self._s.scalar(
+                select(func.count())
+                .select_from(MilestoneRow)
+                .where(
+                    MilestoneRow.team_id == team_id, MilestoneRow.partnership_id == partnership_id
+                )
+            )
+            or 0
+        )
+
+    # -- settings --------------------------------------------------------------------------
+
+    def preferences(self, team_id: str, user_id: str) -> JournalPreferences:
+        row = self._s.scalar(
+            select(JournalPreferencesRow).where(
+                JournalPreferencesRow.team_id == team_id, JournalPreferencesRow.user_id == user_id
+            )
+        )
+        if row is None:
+            return JournalPreferences(team_id=team_id, user_id=user_id)
+        return _to_domain(JournalPreferences, row, {})
+
+    def save_preferences(self, preferences: JournalPreferences) -> JournalPreferences:
+        if preferences.id is None:  # two first saves racing: the second updates the first's row
+            existing = self.preferences(preferences.team_id, preferences.user_id)
+            preferences.id = existing.id
+        _save(self._s, JournalPreferencesRow, preferences)
         return preferences

@@ -8,7 +8,12 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ports import (
+    AnnouncementRepository,
+    AuditLog,
+    CohortPlanRepository,
+    Directory,
     EventLog,
+    JournalRepository,
     MentorRepository,
     Outbox,
     PartnershipRepository,
@@ -17,7 +22,12 @@ from bot.ports import (
     SessionRepository,
 )
 from storage.repositories import (
+    SqlAnnouncementRepository,
+    SqlAuditLog,
+    SqlCohortPlanRepository,
+    SqlDirectory,
     SqlEventLog,
+    SqlJournalRepository,
     SqlMentorRepository,
     SqlOutbox,
     SqlPartnershipRepository,
@@ -35,6 +45,11 @@ class SqlUnitOfWork:
     outbox: Outbox
     events: EventLog
     sessions: SessionRepository
+    cohort_plans: CohortPlanRepository
+    audit: AuditLog
+    announcements: AnnouncementRepository
+    directory: Directory
+    journal: JournalRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -56,6 +71,11 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.events = SqlEventLog(session)
         self.sessions = SqlSessionRepository(session)
+        self.cohort_plans = SqlCohortPlanRepository(session)
+        self.audit = SqlAuditLog(session)
+        self.announcements = SqlAnnouncementRepository(session)
+        self.directory = SqlDirectory(session)
+        self.journal = SqlJournalRepository(session)
         return self
 
     def __exit__(

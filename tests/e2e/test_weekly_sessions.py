@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,15 +81,20 @@ def test_tuesdays_at_3pm_from_the_introduction_to_the_first_log(pair) -> None:  
         assert len(buttons(check, "session_met")) == 1, person
 
     click(bot, MENTEE, checks[MENTEE], "session_met")
+
     # The first answer counts for both: both messages now show it, buttons gone.
+    def now_shown(person: str) -> dict[str, Any]:  # the check message as it reads now
+        return next(m for m in dms(bot, person) if m["ts"] == checks[person]["ts"])
+
     for person in (MENTOR, MENTEE):
-        shown = last_dm(bot, person)
+        shown = now_shown(person)
         assert "Met: recorded by <@UMENTEE1>" in shown["text"], person
         assert not buttons(shown, "session_met")
-    assert "1 session together so far" in str(last_dm(bot, MENTEE)["blocks"])
+        assert buttons(shown, "open_reflect")  # and each can log a reflection from it
+    assert "1 session together so far" in str(now_shown(MENTEE)["blocks"])
     # The mentor's click on the old buttons changes nothing: one log.
     click(bot, MENTOR, checks[MENTOR], "session_skipped")
-    assert "Met: recorded by <@UMENTEE1>" in last_dm(bot, MENTOR)["text"]
+    assert "Met: recorded by <@UMENTEE1>" in now_shown(MENTOR)["text"]
     assert bot.runtime.services.sessions.held("T0001", 1) == 1
 
     # The next week is planned at the end of this one: the day-before reminder on Monday.

@@ -192,11 +192,6 @@ def _add_empty_revisions(tmp_path: Path, *revisions: tuple[str, str]) -> Path:
     return migrations
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Database.pending_migrations() lists every revision that is not a current head, "
-    "so revisions already applied below the current one are reported as pending",
-)
 def test_pending_migrations_lists_only_unapplied_revisions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -575,17 +575,7 @@ def test_outbox_cancel_treats_like_wildcards_literally(database: Database) -> No
     assert cancelled == sorted(f"{T1}:{k}" for k in ("50%:a", "a_b:1", "a\\c:1"))
 
 
-def test_outbox_cancel_prefix_is_case_sensitive(
-    database: Database, request: pytest.FixtureRequest
-) -> None:
-    if not database.is_postgres:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="SqlOutbox.cancel uses LIKE, which SQLite matches case-insensitively "
-                "for ASCII: cancel(team, 'remind:u1') also cancels 'remind:U1:...'",
-            )
-        )
+def test_outbox_cancel_prefix_is_case_sensitive(database: Database) -> None:
     add_messages(database, message("remind:U1:a"), message("remind:u1:b"))
     with uow(database) as work:
         assert work.outbox.cancel(T1, "remind:u1") == 1
@@ -836,13 +826,6 @@ def test_concurrent_claims_take_every_row_exactly_once_on_postgres(database: Dat
     # (batch sizes are checked by the next test: PostgreSQL may exceed the limit)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SqlOutbox.claim_due puts `LIMIT n FOR UPDATE SKIP LOCKED` in an IN (subquery); "
-    "when PostgreSQL plans it as a nested-loop semi join it re-runs the subquery for each outer "
-    "row, each run skips a different set of rows locked by other workers, and one UPDATE "
-    "claims more than `limit` rows",
-)
 def test_concurrent_claims_never_exceed_the_limit_on_postgres(database: Database) -> None:
     if not database.is_postgres:
         pytest.skip("SKIP LOCKED claims across replicas are a PostgreSQL feature")

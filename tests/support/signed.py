@@ -100,9 +100,13 @@ class SignedSlack:
         message_ts: str = "1700000000.000100",
         view: dict[str, Any] | None = None,
         block_id: str = "b",
+        selected: str = "",
         **kwargs: Any,
     ) -> Reply:
-        """Someone clicks a button in a message (or, with ``view``, in the App Home)."""
+        """Someone clicks a button in a message (or, with ``view``, in the App Home).
+
+        With ``selected``, they pick that option's value from an overflow menu instead.
+        """
         n = next(_ids)
         container: dict[str, Any]
         if view is not None:
@@ -130,6 +134,14 @@ class SignedSlack:
                 }
             ],
         }
+        if selected:
+            payload["actions"][0] = {
+                "action_id": action_id,
+                "block_id": block_id,
+                "type": "overflow",
+                "selected_option": {"text": {"type": "plain_text", "text": "?"}, "value": selected},
+                "action_ts": f"{time.time():.6f}",
+            }
         if view is not None:
             payload["view"] = view
         else:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from bot.domain import (
     MatchProposal,
@@ -35,8 +35,10 @@ from bot.domain import (
     ProposalStatus,
     RequestStatus,
 )
+from bot.journal import Goal, JournalPreferences, Milestone, Reflection, Visibility
 from bot.ports import (
     EventLog,
+    JournalRepository,
     MentorRepository,
     Messenger,
     Outbox,
@@ -49,6 +51,8 @@ from bot.ports import (
     UnitOfWork,
 )
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
+
+T = TypeVar("T")
 
 LOCK_TIMEOUT = 5.0
 """Seconds a unit of work waits for the store before the test fails instead of hanging."""
@@ -79,6 +83,10 @@ class FakeState:
     slots: dict[tuple[str, int], SessionSlot] = field(default_factory=dict)
     logs: dict[int, SessionLog] = field(default_factory=dict)
     preferences: dict[tuple[str, str], MemberPreferences] = field(default_factory=dict)
+    goals: dict[int, Goal] = field(default_factory=dict)
+    reflections: dict[int, Reflection] = field(default_factory=dict)
+    milestones: dict[int, Milestone] = field(default_factory=dict)
+    journal_preferences: dict[tuple[str, str], JournalPreferences] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -427,6 +435,127 @@ class FakeSessionRepository:
         return preferences
 
 
+def _newest_first(items: Iterable[Reflection]) -> list[Reflection]:
+    return sorted(items, key=lambda r: (r.created_at or datetime.min, r.id or 0), reverse=True)
+
+
+def _page(items: list[T], limit: int | None, offset: int) -> list[T]:
+    return items[offset : offset + limit if limit is not None else None]
+
+
+class FakeJournalRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def goals(self, team_id: str, partnership_id: int) -> list[Goal]:
+        found = [
+            g
+            for g in self._store.state.goals.values()
+            if g.team_id == team_id and g.partnership_id == partnership_id
+        ]
+        return [copy.deepcopy(g) for g in sorted(found, key=lambda g: (g.position, g.id or 0))]
+
+    def goal(self, team_id: str, goal_id: int) -> Goal | None:
+        goal = self._store.state.goals.get(goal_id)
+        return copy.deepcopy(goal) if goal is not None and goal.team_id == team_id else None
+
+    def save_goal(self, goal: Goal) -> Goal:
+        if goal.id is None:
+            goal.id = self._store.state.next_id()
+        self._store.state.goals[goal.id] = copy.deepcopy(goal)
+        return goal
+
+    def delete_goal(self, team_id: str, goal_id: int) -> None:
+        goal = self._store.state.goals.get(goal_id)
+        if goal is not None and goal.team_id == team_id:
+            del self._store.state.goals[goal_id]
+
+    def reflection(self, team_id: str, reflection_id: int) -> Reflection | None:
+        found = self._store.state.reflections.get(reflection_id)
+        return copy.deepcopy(found) if found is not None and found.team_id == team_id else None
+
+    def save_reflection(self, reflection: Reflection) -> Reflection:
+        if reflection.id is None:
+            reflection.id = self._store.state.next_id()
+        self._store.state.reflections[reflection.id] = copy.deepcopy(reflection)
+        return reflection
+
+    def reflections(
+        self,
+        team_id: str,
+        *,
+        partnership_id: int | None = None,
+        authors: tuple[str, ...] = (),
+        shared_by: str = "",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Reflection]:
+        found = [
+            r
+            for r in self._store.state.reflections.values()
+            if r.team_id == team_id
+            and partnership_id in (None, r.partnership_id)
+            and (
+                r.author_id in authors
+                or (r.author_id == shared_by != "" and r.visibility is Visibility.SHARED)
+            )
+        ]
+        return [copy.deepcopy(r) for r in _page(_newest_first(found), limit, offset)]
+
+    def count_reflections(
+        self, team_id: str, *, partnership_id: int | None = None, authors: tuple[str, ...] = ()
+    ) -> int:
+        return sum(
+            1
+            for r in self._store.state.reflections.values()
+            if r.team_id == team_id
+            and partnership_id in (None, r.partnership_id)
+            and (not authors or r.author_id in authors)
+        )
+
+    def add_milestone(self, milestone: Milestone) -> bool:
+        if any(
+            (m.team_id, m.partnership_id, m.key)
+            == (milestone.team_id, milestone.partnership_id, milestone.key)
+            for m in self._store.state.milestones.values()
+        ):
+            return False
+        milestone.id = self._store.state.next_id()
+        self._store.state.milestones[milestone.id] = copy.deepcopy(milestone)
+        return True
+
+    def milestones(
+        self, team_id: str, partnership_id: int, *, limit: int | None = None, offset: int = 0
+    ) -> list[Milestone]:
+        found = sorted(
+            (
+                m
+                for m in self._store.state.milestones.values()
+                if m.team_id == team_id and m.partnership_id == partnership_id
+            ),
+            key=lambda m: (m.achieved_at, m.id or 0),
+            reverse=True,
+        )
+        return [copy.deepcopy(m) for m in _page(found, limit, offset)]
+
+    def count_milestones(self, team_id: str, partnership_id: int) -> int:
+        return len(self.milestones(team_id, partnership_id))
+
+    def preferences(self, team_id: str, user_id: str) -> JournalPreferences:
+        found = self._store.state.journal_preferences.get((team_id, user_id))
+        if found is None:
+            return JournalPreferences(team_id=team_id, user_id=user_id)
+        return copy.deepcopy(found)
+
+    def save_preferences(self, preferences: JournalPreferences) -> JournalPreferences:
+        key = (preferences.team_id, preferences.user_id)
+        existing = self._store.state.journal_preferences.get(key)
+        if preferences.id is None:
+            preferences.id = existing.id if existing is not None else self._store.state.next_id()
+        self._store.state.journal_preferences[key] = copy.deepcopy(preferences)
+        return preferences
+
+
 class FakeUnitOfWork:
     """A transaction on a ``FakeStore``: rolled back on exit unless ``commit()`` was called."""
 
@@ -437,6 +566,7 @@ class FakeUnitOfWork:
     outbox: Outbox
     events: EventLog
     sessions: SessionRepository
+    journal: JournalRepository
 
     def __init__(self, store: FakeStore) -> None:
         self.store = store
@@ -449,6 +579,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(store)
         self.events = FakeEventLog(store)
         self.sessions = FakeSessionRepository(store)
+        self.journal = FakeJournalRepository(store)
 
     def __enter__(self) -> Self:
         if not self.store.lock.acquire(timeout=LOCK_TIMEOUT):

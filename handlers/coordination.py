@@ -1,0 +1,236 @@
+"""Coordinator commands in Slack: `/mentor match` and the cohort proposal's buttons.
+
+Who may use them is decided in the ack from settings alone (no Slack call, no database), so
+anyone else gets a polite refusal at once and nothing happens. The buttons check again in the
+service: a forwarded message or a crafted payload from someone else changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.cohort import CohortPlan
+from bot.errors import DomainError
+from bot.health import health_csv
+from bot.services import Services
+from handlers import report_blocks
+from handlers.coordination_blocks import PAIRS_PER_PAGE, cohort_plan_message
+from handlers.forms import int_or_none
+from handlers.matching import _update_container
+
+log = logging.getLogger(__name__)
+
+COORDINATOR_SUBCOMMANDS = frozenset({"match", "announce", "report"})
+REFUSAL = (
+    "That command is for the program's coordinators. If you should be one, ask your program "
+    "team to add you."
+)
+
+
+class CoordinatorHandlers:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def register(self, app: App) -> None:
+        app.action("cohort_pair")(ack=self.ack_only, lazy=[self.pair])
+        app.action("cohort_approve_all")(ack=self.ack_only, lazy=[self.approve_all])
+        app.action(re.compile(r"^cohort_page_(previous|next)$"))(
+            ack=self.ack_only, lazy=[self.page]
+        )
+
+    @staticmethod
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def may_run(self, user_id: str) -> bool:
+        return self._services.coordination.is_coordinator(user_id)
+
+    def command(
+        self,
+        subcommand: str,
+        rest: str,
+        *,
+        client: WebClient,
+        respond: Respond,
+        team_id: str,
+        user_id: str,
+    ) -> None:
+        """After the ack: work out the proposal (or the report) and post it to their DM."""
+        if subcommand == "report":
+            self.report(client=client, respond=respond, team_id=team_id, user_id=user_id)
+            return
+        if subcommand != "match":
+            return
+        include_choosing = rest.strip().lower() in ("everyone", "all")
+        try:
+            plan = self._services.coordination.plan_cohort(
+                team_id=team_id, coordinator_id=user_id, include_choosing=include_choosing
+            )
+        except DomainError as error:
+            respond(text=error.message, response_type="ephemeral")
+            return
+        text, message = cohort_plan_message(plan)
+        try:
+            client.chat_postMessage(channel=user_id, text=text, blocks=message)
+        except SlackApiError as error:
+            log.warning("cohort proposal not posted: %s", error.response.get("error"))
+            respond(
+                text="I worked out the proposal but Slack would not let me post it. "
+                "Please run `/mentor match` again in a moment.",
+                response_type="ephemeral",
+            )
+            return
+        respond(
+            text=f"I've sent you the cohort proposal in our DM: {len(plan.pairs)} pairs.",
+            response_type="ephemeral",
+        )
+
+    def report(self, *, client: WebClient, respond: Respond, team_id: str, user_id: str) -> None:
+        """Program health in a DM, with the monthly trend as a chart and the figures as CSV."""
+        try:
+            health = self._services.coordination.health(team_id=team_id, coordinator_id=user_id)
+        except DomainError as error:
+            respond(text=error.message, response_type="ephemeral")
+            return
+        text, message = report_blocks.report_message(health)
+        stamp = health.as_of.strftime("%Y-%m-%d")
+        try:
+            channel = str(client.conversations_open(users=user_id)["channel"]["id"])
+            client.chat_postMessage(channel=channel, text=text, blocks=message)
+            client.files_upload_v2(
+                channel=channel,
+                file_uploads=[
+                    {
+                        "content": report_blocks.trend_chart(health),
+                        "filename": f"program-trend-{stamp}.png",
+                        "title": "Monthly trend: sessions held and active pairs",
+                    },
+                    {
+                        "content": health_csv(health),
+                        "filename": f"program-health-{stamp}.csv",
+                        "title": "Program health figures (CSV)",
+                    },
+                ],
+            )
+        except SlackApiError as error:
+            log.warning("program report not delivered: %s", error.response.get("error"))
+            respond(
+                text="Slack would not let me send the report just now; please try again.",
+                response_type="ephemeral",
+            )
+            return
+        respond(text="I've sent you the program report in our DM.", response_type="ephemeral")
+
+    # -- the proposal's buttons ------------------------------------------------------------
+
+    def pair(
+        self,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        chosen = (action.get("selected_option") or {}).get("value", "")
+        verb, _, rest = str(chosen).partition(":")
+        plan_part, _, index_part = rest.partition(":")
+        plan_id, index = int_or_none(plan_part), int_or_none(index_part)
+        if verb not in ("approve", "leave_out") or plan_id is None or index is None:
+            _out_of_date(respond)
+            return
+        coordination = self._services.coordination
+        call = coordination.approve if verb == "approve" else coordination.leave_out
+        self._apply(
+            body,
+            client,
+            respond,
+            page=index // PAIRS_PER_PAGE,
+            change=lambda: call(
+                team_id=context.team_id or "",
+                coordinator_id=context.user_id or "",
+                plan_id=plan_id,
+                index=index,
+            ),
+        )
+
+    def approve_all(
+        self,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        plan_id = int_or_none(action.get("value"))
+        if plan_id is None:
+            _out_of_date(respond)
+            return
+        self._apply(
+            body,
+            client,
+            respond,
+            page=0,
+            change=lambda: self._services.coordination.approve(
+                team_id=context.team_id or "",
+                coordinator_id=context.user_id or "",
+                plan_id=plan_id,
+            ),
+        )
+
+    def page(
+        self,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        plan_part, _, page_part = str(action.get("value", "")).partition(":")
+        plan_id, page = int_or_none(plan_part), int_or_none(page_part)
+        if plan_id is None or page is None:
+            _out_of_date(respond)
+            return
+        self._apply(
+            body,
+            client,
+            respond,
+            page=page,
+            change=lambda: self._services.coordination.plan(
+                team_id=context.team_id or "",
+                coordinator_id=context.user_id or "",
+                plan_id=plan_id,
+            ),
+        )
+
+    def _apply(
+        self,
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        *,
+        page: int,
+        change: Callable[[], CohortPlan],
+    ) -> None:
+        try:
+            plan = change()
+        except DomainError as error:
+            respond(text=error.message, response_type="ephemeral", replace_original=False)
+            return
+        text, message = cohort_plan_message(plan, page=page)
+        _update_container(client, body, text, message)
+        self._services.dispatcher.deliver_now()
+
+
+def _out_of_date(respond: Respond) -> None:
+    respond(
+        text="That button is out of date. Run `/mentor match` for a fresh proposal.",
+        response_type="ephemeral",
+        replace_original=False,
+    )

@@ -1,0 +1,217 @@
+"""A coordinator matches everyone on the waitlist at once; mentors answer as they always do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import RunningBot
+from tests.e2e.journeys import answer, ask, buttons, click, dms, last_dm, offer
+
+
+@pytest.fixture
+def waitlist(bot: RunningBot) -> RunningBot:
+    """Two mentors (one with two places) and three mentees who have not picked anyone yet."""
+    for user, tz in (
+        ("UMENTEE1", "Europe/London"),
+        ("UMENTEE2", "America/New_York"),
+        ("UMENTEE3", "Europe/Berlin"),
+        ("UMENTOR1", "Europe/Berlin"),
+        ("UMENTOR2", "America/New_York"),
+        ("UCOORD1", "Europe/London"),
+    ):
+        bot.fake.add_user(user, real_name=user.title(), tz=tz)
+    offer(bot, "UMENTOR1", expertise=["leadership", "communication"], capacity=2)
+    offer(bot, "UMENTOR2", expertise=["communication"], capacity=1)
+    ask(bot, "UMENTEE1", focus=["leadership", "communication"])
+    ask(bot, "UMENTEE2", focus=["leadership"])
+    ask(bot, "UMENTEE3", focus=["technical skills"])
+    return bot
+
+
+def match_everyone(bot: RunningBot) -> None:
+    reply = bot.slack.command("match everyone", user="UCOORD1")
+    assert reply.status == 200
+    bot.settle()
+
+
+def proposal(bot: RunningBot) -> dict[str, Any]:
+    message = last_dm(bot, "UCOORD1")
+    assert message["text"].startswith("Cohort proposal")
+    return message
+
+
+def pairs(message: dict[str, Any]) -> list[str]:
+    return [
+        b["text"]["text"] for b in message["blocks"] if b.get("block_id", "").startswith("pair_")
+    ]
+
+
+def choose(bot: RunningBot, message: dict[str, Any], option: str) -> None:
+    bot.slack.click(
+        "cohort_pair",
+        user="UCOORD1",
+        selected=option,
+        channel=bot.fake.dm_channel("UCOORD1"),
+        message_ts=message["ts"],
+    )
+    bot.settle()
+
+
+def overflow_values(message: dict[str, Any]) -> list[str]:
+    return [
+        o["value"]
+        for b in message["blocks"]
+        if b.get("accessory", {}).get("type") == "overflow"
+        for o in b["accessory"]["options"]
+    ]
+
+
+def test_someone_who_is_not_a_coordinator_is_refused_and_nothing_happens(
+    waitlist: RunningBot,
+) -> None:
+    bot = waitlist
+    before = len(bot.fake.calls)
+    reply = bot.slack.command("match", user="UMENTEE1")
+    bot.settle()
+    assert reply.status == 200
+    assert reply.json()["response_type"] == "ephemeral"
+    assert "for the program's coordinators" in reply.json()["text"]
+    after = [c.method for c in bot.fake.calls[before:]]
+    assert set(after) <= {"auth.test"}  # no proposal, no DM
+
+
+def test_the_coordinator_gets_the_best_cohort_and_approves_it_pair_by_pair(
+    waitlist: RunningBot,
+) -> None:
+    bot = waitlist
+    match_everyone(bot)
+    assert "sent you the cohort proposal" in bot.fake.last("response_url").params["text"]
+    message = proposal(bot)
+    lines = pairs(message)
+    # Two places with the leader, one with the communicator: the rules allow any mentor, so
+    # all three are placed, and the one who only wants to lead gets the leader.
+    assert len(lines) == 3
+    assert any("<@UMENTEE2> → <@UMENTOR1>" in line for line in lines)
+    assert all("fit *" in line for line in lines)
+
+    # Leave one out, approve another: only that mentor is asked, exactly as a mentee's pick.
+    options = overflow_values(message)
+    leave = next(v for v in options if v.startswith("leave_out:"))
+    choose(bot, message, leave)
+    message = proposal(bot)
+    assert "left out" in " ".join(pairs(message))
+    approve = next(v for v in overflow_values(message) if v.startswith("approve:"))
+    choose(bot, message, approve)
+    asked = [
+        c.params
+        for c in bot.fake.delivered("chat.postMessage")
+        if "accept_request" in str(c.params)
+    ]
+    assert len(asked) == 1
+    mentor = asked[0]["channel"]
+
+    # The mentor accepts like any other request, and a partnership begins.
+    answer(bot, mentor, "accept_request")
+    assert (
+        bot.fake.delivered("chat.postMessage")[-1]
+        .params["text"]
+        .startswith("Welcome to your mentoring partnership")
+    )
+
+    # Approving again asks nobody twice.
+    choose(bot, proposal(bot), approve)
+    again = [c for c in bot.fake.delivered("chat.postMessage") if "accept_request" in str(c.params)]
+    assert len(again) == 1
+
+
+def test_approve_all_asks_every_remaining_mentor_and_marks_what_changed(
+    waitlist: RunningBot,
+) -> None:
+    bot = waitlist
+    match_everyone(bot)
+    message = proposal(bot)
+    # Meanwhile one mentor pauses: their pair can no longer be sent.
+    offer(bot, "UMENTOR2", expertise=["communication"], capacity=1, accepting=False)
+    click(bot, "UCOORD1", message, "cohort_approve_all")
+    message = proposal(bot)
+    text = " ".join(pairs(message))
+    assert text.count("mentor asked") == 2
+    assert "not sent: the mentor can no longer take them" in text
+    assert not buttons(message, "cohort_approve_all")  # nothing left to approve
+    requests = [
+        c.params["channel"]
+        for c in bot.fake.delivered("chat.postMessage")
+        if "accept_request" in str(c.params)
+    ]
+    assert requests == ["UMENTOR1", "UMENTOR1"]
+
+
+def test_crafted_clicks_from_someone_else_change_nothing(waitlist: RunningBot) -> None:
+    bot = waitlist
+    match_everyone(bot)
+    message = proposal(bot)
+    plan_id = buttons(message, "cohort_approve_all")[0]
+    bot.slack.click("cohort_approve_all", user="UMENTEE1", value=plan_id)
+    bot.settle()
+    assert "for the program's coordinators" in bot.fake.last("response_url").params["text"]
+    bot.slack.click("cohort_pair", user="UCOORD1", selected="approve:99999:0")
+    bot.settle()
+    assert "can't find that cohort proposal" in bot.fake.last("response_url").params["text"]
+    assert not [
+        c for c in bot.fake.delivered("chat.postMessage") if "accept_request" in str(c.params)
+    ]
+    assert "mentor asked" not in " ".join(pairs(proposal(bot)))
+
+
+def test_only_the_waitlist_by_default_and_nobody_waiting_is_said_plainly(
+    waitlist: RunningBot,
+) -> None:
+    bot = waitlist
+    bot.slack.command("match", user="UCOORD1")
+    bot.settle()
+    message = proposal(bot)
+    assert pairs(message) == []
+    assert "Nobody is waiting" in str(message["blocks"])
+
+
+def test_a_large_cohort_stays_within_slacks_block_limits_and_pages(bot: RunningBot) -> None:
+    for i in range(45):
+        bot.fake.add_user(f"UMENTEE{i:02d}", tz="Europe/London")
+        ask(bot, f"UMENTEE{i:02d}", focus=["leadership"])
+    for j in range(15):
+        bot.fake.add_user(f"UMENTOR{j:02d}", tz="Europe/Paris")
+        offer(bot, f"UMENTOR{j:02d}", expertise=["leadership"], capacity=3)
+    bot.fake.add_user("UCOORD1", tz="Europe/London")
+    match_everyone(bot)
+    message = proposal(bot)
+    assert len(message["blocks"]) <= 50
+    assert "45 pairs proposed" in message["text"]
+    seen = set(pairs(message))
+    for _ in range(2):
+        click(bot, "UCOORD1", message, "cohort_page_next")
+        message = proposal(bot)
+        assert len(message["blocks"]) <= 50
+        seen |= set(pairs(message))
+    assert len(seen) == 45
+    assert dms(bot, "UCOORD1")  # one message, updated in place
+    assert len(dms(bot, "UCOORD1")) == 1
+
+
+def test_every_coordinator_action_is_in_the_audit_log(waitlist: RunningBot) -> None:
+    bot = waitlist
+    match_everyone(bot)
+    click(bot, "UCOORD1", proposal(bot), "cohort_approve_all")
+    trail = bot.runtime.services.coordination.audit_trail(
+        team_id=bot.slack.team_id, coordinator_id="UCOORD1"
+    )
+    assert [(e.action, e.actor_id) for e in trail] == [
+        ("cohort.approve", "UCOORD1"),
+        ("cohort.plan", "UCOORD1"),
+    ]
+    assert (trail[1].detail["matched"], trail[1].detail["unmatched"]) == (3, 0)
+    assert trail[1].detail["total_fit"] > 0
+    assert trail[0].detail["asked"] == 3
+    # identifiers and counts only: nothing a mentee wrote
+    assert "reorganization" not in str([e.detail for e in trail])
