@@ -31,6 +31,9 @@ EMOJI: dict[str, str] = {
     "bell": "🔔", "no_bell": "🔕", "date": "📅", "clock9": "🕘", "link": "🔗",
     "information_source": "\u2139\ufe0f", "question": "❓", "exclamation": "❗", "medal": "🏅",
     "confetti_ball": "🎊", "chart_with_upwards_trend": "📈", "pencil": "✏️",
+    "lock": "🔒", "busts_in_silhouette": "👥", "notebook": "📓", "mega": "📣",
+    "page_facing_up": "📄", "star2": "🌟", "large_blue_circle": "🔵", "white_circle": "⚪",
+    "heavy_minus_sign": "\u2796", "bust_in_silhouette": "👤", "calendar_spiral": "🗓️",
 }  # fmt: skip
 
 

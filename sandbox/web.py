@@ -89,6 +89,13 @@ def _message_html(message: dict[str, Any], reader: Reader, *, ephemeral: bool) -
 
 
 def _upload_html(upload: Upload, reader: Reader) -> str:
+    kind = mimetypes.guess_type(upload.filename)[0] or ""
+    preview = (  # Slack shows images it is given as files (a report's chart, say)
+        f'<img class="file-preview" src="/sandbox/files/{quote(upload.file_id)}"'
+        f' alt="{escape(upload.title)}">'
+        if kind.startswith("image/")
+        else ""
+    )
     comment = (
         f'<div class="bk-text">{mrkdwn(upload.initial_comment, reader)}</div>'
         if upload.initial_comment
@@ -99,7 +106,8 @@ def _upload_html(upload: Upload, reader: Reader) -> str:
         f'<div class="avatar">M</div><div class="msg-main"><div class="msg-head">'
         f'<b>Mentorbot</b><span class="app-tag">APP</span>'
         f"<time>{escape(when_in(reader, ts_time(upload.ts)))}</time></div>"
-        f'<div class="msg-body">{comment}<a class="file" download="{escape(upload.filename)}"'
+        f'<div class="msg-body">{comment}{preview}'
+        f'<a class="file" download="{escape(upload.filename)}"'
         f' href="/sandbox/files/{quote(upload.file_id)}">'
         f'<span class="file-icon">📎</span><span><b>{escape(upload.title)}</b>'
         f"<small>{escape(upload.filename)} · {len(upload.content)} bytes · download</small>"

@@ -103,7 +103,7 @@ def submit_and_close(page: Any, expect: str) -> None:
     page.wait_for_selector("#modal-layer", state="hidden")
 
 
-def test_offer_ask_pick_accept_schedule_then_did_you_meet_by_clicking(
+def test_offer_ask_pick_accept_schedule_meet_reflect_and_celebrate_by_clicking(
     page: Any, sandbox: RunningSandbox
 ) -> None:
     # A mentor volunteers through the /mentor offer modal.
@@ -166,6 +166,17 @@ def test_offer_ask_pick_accept_schedule_then_did_you_meet_by_clicking(
     met.click()
     page.wait_for_selector(".msg:has-text('1 session together so far')")
 
+    # The first session is a milestone: both are congratulated.
+    page.wait_for_selector(".msg:has-text('Your first session together')")
+
+    # The mentor logs a reflection from the answered check-in, shared with the partner.
+    page.locator(".msg button[data-action-id=open_reflect]").last.click()
+    page.wait_for_selector(".modal:has-text('Who can read it')")
+    block(page, "topics", ".bk-input").fill("Her first team meeting")
+    block(page, "learned", ".bk-input").fill("Ask before advising")
+    block(page, "visibility", "input[value=shared]").check()
+    submit_and_close(page, "Saved")
+
     # A week later the next session has been asked about too.
     page.click(".clock button[data-step=week]")
     page.wait_for_selector("#now:has-text('Mon 16 Mar 2026, 09:00')")
@@ -175,8 +186,9 @@ def test_offer_ask_pick_accept_schedule_then_did_you_meet_by_clicking(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sandbox-journey.png"), full_page=True)
 
-    # The App Home shows the partnership.
+    # The App Home shows the partnership, its sessions and the reflection.
     page.locator(".sidebar button[data-channel=home]").click()
     page.wait_for_selector("#home .bk-block")
+    page.wait_for_selector("#home:has-text('Her first team meeting')")
     assert "Maya" in page.locator("#home").inner_text()
     page.screenshot(path=str(ARTIFACTS / "sandbox-home.png"))
