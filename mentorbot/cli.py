@@ -45,7 +45,9 @@ def parser() -> argparse.ArgumentParser:
         prog="mentorbot", description="A Slack companion for mentoring programs."
     )
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="migrate the database, then run the bot")
+    commands.add_parser(
+        "run", help="migrate the database, then run the bot (no Slack tokens: the sandbox)"
+    )
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
     tick = commands.add_parser("tick", help="deliver what is due once, then exit (for cron)")
     tick.add_argument("--now", type=_parse_now, help="act as of this ISO-8601 instant")
@@ -126,6 +128,10 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
 
 
 def run(settings: Settings) -> int:
+    from mentorbot.sandbox import run_sandbox, wants_sandbox
+
+    if wants_sandbox(settings):  # no Slack tokens: the bot against a local Slack, with a page
+        return run_sandbox(settings)
     problems = settings.missing_for_slack()
     if problems:
         return _fail(problems)

@@ -31,12 +31,12 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_run_without_tokens_says_what_to_set_and_exits_2(
-    capsys: pytest.CaptureFixture[str],
+def test_run_with_a_token_but_no_signing_secret_says_what_to_set_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-real-looking")
     assert main(["run"]) == 2
     err = capsys.readouterr().err
-    assert "SLACK_BOT_TOKEN is not set" in err
     assert "SLACK_SIGNING_SECRET is not set" in err
     assert "Traceback" not in err
 

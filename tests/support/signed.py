@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from itertools import count
 from typing import Any
 from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from sandbox.edge import EdgeReply, signed_post
+from sandbox.state import fill
+
 _ids = count(1)
 
 
-@dataclass
-class Reply:
-    status: int
-    body: bytes
-    headers: dict[str, str]
-
-    @property
-    def text(self) -> str:
-        return self.body.decode()
-
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
+Reply = EdgeReply
 
 
 class SignedSlack:
@@ -38,6 +27,7 @@ class SignedSlack:
     ) -> None:
         self.url = url
         self.team_id = team_id
+        self._signing_secret = signing_secret
         self._verifier = SignatureVerifier(signing_secret)
         self._response_url = response_url  # callable(name) -> URL on the fake Slack
 
@@ -53,23 +43,15 @@ class SignedSlack:
         extra_headers: dict[str, str] | None = None,
         path: str = "/slack/events",
     ) -> Reply:
-        ts = str(timestamp if timestamp is not None else int(time.time()))
-        headers = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signature
-            if signature is not None
-            else self._verifier.generate_signature(timestamp=ts, body=body),
-            **(extra_headers or {}),
-        }
-        request = urllib.request.Request(
-            self.url.rstrip("/") + path, data=body.encode(), headers=headers, method="POST"
+        return signed_post(
+            self.url.rstrip("/") + path,
+            body,
+            signing_secret=self._signing_secret,
+            content_type=content_type,
+            timestamp=timestamp,
+            signature=signature,
+            extra_headers=extra_headers,
         )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return Reply(response.status, response.read(), dict(response.headers))
-        except urllib.error.HTTPError as error:
-            return Reply(error.code, error.read(), dict(error.headers))
 
     def _form(self, fields: dict[str, str], **kwargs: Any) -> Reply:
         return self.post(
@@ -214,36 +196,3 @@ class SignedSlack:
         return self.post(
             json.dumps(body), content_type="application/json", extra_headers=headers, **kwargs
         )
-
-
-def fill(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """The ``state.values`` Slack would send for ``values`` typed into ``view``'s inputs.
-
-    Values are keyed by block ID; each is shaped like Slack's for the input's element type,
-    and option labels are looked up in the view, so a test can only pick options it offers.
-    """
-    state: dict[str, Any] = {}
-    for block in view.get("blocks", []):
-        if block.get("type") != "input":
-            continue
-        block_id, element = block["block_id"], block["element"]
-        kind, action_id = element["type"], element["action_id"]
-        value = values.get(block_id)
-        options = {o["value"]: o for o in element.get("options", [])}
-        if kind == "plain_text_input":
-            entry: dict[str, Any] = {"type": kind, "value": value}
-        elif kind in ("static_select", "radio_buttons"):
-            entry = {"type": kind, "selected_option": options[value] if value else None}
-        elif kind in ("multi_static_select", "checkboxes"):
-            entry = {"type": kind, "selected_options": [options[v] for v in value or []]}
-        elif kind == "datepicker":
-            entry = {"type": kind, "selected_date": value}
-        elif kind == "timepicker":
-            entry = {"type": kind, "selected_time": value}
-        else:
-            raise ValueError(f"fill() does not know {kind} inputs yet")
-        state[block_id] = {action_id: entry}
-    unknown = set(values) - set(state)
-    if unknown:
-        raise KeyError(f"no input blocks {sorted(unknown)} in view {view.get('callback_id')}")
-    return state

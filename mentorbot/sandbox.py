@@ -1,0 +1,204 @@
+"""`mentorbot run` with no Slack tokens: the real bot against a local Slack, and a page to use it.
+
+The bot is built exactly as for Slack (``build_runtime``: same handlers, services, scheduler,
+database), with ``SLACK_API_URL`` pointing at ``sandbox.slack.LocalSlack`` and a random
+signing secret the page's requests are signed with. The one sandbox-only hook is here, in
+wiring: the bot's clock is a ``SandboxClock`` the page can move forward, and moving it runs the
+dispatcher at each due instant on the way, as the scheduler would have.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import signal
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import waitress.server
+
+from bot.when import warm_up
+from mentorbot.http import StartResponse, WSGIApp, wsgi_app
+from mentorbot.settings import Settings
+from mentorbot.wiring import Runtime, build_runtime
+from sandbox.clock import SandboxClock
+from sandbox.slack import LocalSlack
+from sandbox.web import sandbox_app
+from sandbox.workspace import PROGRAM_CHANNEL, SAMPLE_PEOPLE, Workspace
+from storage import Database
+
+log = logging.getLogger("mentorbot.sandbox")
+
+LOOPBACK = "127.0.0.1"
+SANDBOX_DATABASE = "mentorbot-sandbox.db"
+MAX_STEPS = 2000
+USAGE_ERROR = 2  # due instants walked through in one jump of the clock
+
+
+def wants_sandbox(settings: Settings) -> bool:
+    """No Slack tokens at all: there is no workspace to talk to, so show the sandbox."""
+    return not settings.slack_bot_token and not settings.slack_app_token
+
+
+def sandbox_settings(settings: Settings, *, api_url: str, signing_secret: str) -> Settings:
+    """The bot's settings, pointed at the local Slack with the sample program's people.
+
+    Without an explicit ``DATABASE_URL`` the sandbox has its own SQLite file, started afresh
+    each run (the local Slack keeps messages in memory, so old rows would point at nothing).
+    """
+    update: dict[str, Any] = {
+        "slack_bot_token": "xoxb-sandbox",
+        "slack_app_token": None,
+        "slack_signing_secret": signing_secret,
+        "slack_api_url": api_url,
+        "mentorbot_coordinators": [p.id for p in SAMPLE_PEOPLE if p.role == "coordinator"],
+        "mentorbot_program_channel": PROGRAM_CHANNEL[0],
+    }
+    if "database_url" not in settings.model_fields_set:
+        update["database_url"] = f"sqlite:///{SANDBOX_DATABASE}"
+    return settings.model_copy(update=update)
+
+
+def _one_site(bot: WSGIApp, page: WSGIApp) -> WSGIApp:
+    """The bot's own edge (``/slack/events``, ``/healthz``) and the page on one port."""
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/slack/") or path == "/healthz":
+            return bot(environ, start_response)
+        return page(environ, start_response)
+
+    return application
+
+
+def _not_yet(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    """What the port answers in the moment between binding it and the bot being built."""
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting\n"]
+
+
+@dataclass
+class RunningSandbox:
+    url: str
+    runtime: Runtime
+    workspace: Workspace
+    slack: LocalSlack
+    server: Any
+    thread: threading.Thread | None = None
+    closing: bool = False
+
+    def serve_forever(self) -> None:
+        try:
+            self.server.run()
+        except OSError:  # its sockets were closed under it by close(): that is the way out
+            if not self.closing:
+                raise
+
+    def close(self) -> None:
+        self.closing = True
+        self.server.close()
+        self.server.task_dispatcher.shutdown()
+        if self.thread is not None:
+            self.thread.join(5)
+        self.runtime.shutdown()
+        self.slack.stop()
+
+
+def start_sandbox(
+    settings: Settings,
+    *,
+    port: int | None = None,
+    database: Database | None = None,
+    clock: SandboxClock | None = None,
+    background: bool = False,
+    scheduler: bool = True,
+) -> RunningSandbox:
+    """Build the bot, the local Slack and the page, bound to loopback (``port`` 0: any free).
+
+    With ``background`` the server runs on a thread (tests); otherwise call ``serve_forever``.
+    """
+    # The port first: if it is taken, nothing else has been started.
+    server = waitress.server.create_server(
+        _not_yet,
+        host=LOOPBACK,
+        port=settings.port if port is None else port,
+        threads=8,
+        ident="mentorbot-sandbox",
+    )
+    clock = clock or SandboxClock()
+    slack = LocalSlack(clock=clock.now).start()
+    secret = secrets.token_hex(16)
+    configured = sandbox_settings(settings, api_url=slack.url, signing_secret=secret)
+    if database is None and "database_url" not in settings.model_fields_set:
+        for leftover in ("", "-wal", "-shm", "-journal"):
+            Path(SANDBOX_DATABASE + leftover).unlink(missing_ok=True)
+    runtime = build_runtime(configured, clock=clock, database=database, migrate=database is None)
+    bot = wsgi_app(runtime.app)
+    url = f"http://{LOOPBACK}:{server.effective_port}"  # type: ignore[union-attr]
+
+    def run_until(target: datetime) -> None:
+        """Walk time to ``target``, stopping at each due message, as the scheduler would."""
+        dispatcher = runtime.services.dispatcher
+        runtime.executor.wait_idle(10)
+        last: tuple[int | None, datetime] | None = None
+        for _ in range(MAX_STEPS):
+            due = dispatcher.preview(target, limit=1)
+            if not due or (due[0].id, due[0].due_at) == last:
+                break
+            last = (due[0].id, due[0].due_at)
+            clock.advance_to(due[0].due_at)
+            dispatcher.run_once(clock.now())
+            runtime.executor.wait_idle(10)
+        clock.advance_to(target)
+        dispatcher.run_once(clock.now())
+        runtime.executor.wait_idle(10)
+
+    workspace = Workspace(
+        slack=slack, bot_url=url, signing_secret=secret, clock=clock, run_until=run_until
+    )
+    server.application = _one_site(bot, sandbox_app(workspace))  # type: ignore[union-attr]
+    warm_up()
+    if scheduler:
+        runtime.start_scheduler()
+    running = RunningSandbox(
+        url=url, runtime=runtime, workspace=workspace, slack=slack, server=server
+    )
+    if background:
+        running.thread = threading.Thread(
+            target=running.serve_forever, daemon=True, name="sandbox-http"
+        )
+        running.thread.start()
+    return running
+
+
+def run_sandbox(settings: Settings) -> int:
+    try:
+        sandbox = start_sandbox(settings)
+    except OSError as error:
+        print("mentorbot can't start the sandbox:", file=sys.stderr)
+        print(
+            f"  - PORT: can't listen on {LOOPBACK}:{settings.port} ({error.strerror or error}); "
+            "stop what uses it or set PORT to another number",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    print(f"Mentorbot sandbox (no Slack tokens set): open {sandbox.url}", flush=True)
+    log.info("sandbox: local Slack at %s, page and bot at %s", sandbox.slack.url, sandbox.url)
+    try:
+        sandbox.serve_forever()
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        sandbox.close()
+    return 0

@@ -1,0 +1,393 @@
+"""The sandbox workspace: sample people acting on the bot the way Slack's client acts for them.
+
+Each act becomes the request Slack would send (a slash command, a block_actions or
+view_submission payload, an Events API event), signed and posted to the bot's
+``/slack/events``; what the bot answers in the HTTP response (an ephemeral reply, modal
+errors, ``response_action``) is applied to the local Slack as Slack applies it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import count
+from typing import Any, Literal
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from sandbox.clock import SandboxClock
+from sandbox.edge import EdgeReply, signed_post
+from sandbox.render import Reader
+from sandbox.slack import APP_ID, BOT_USER_ID, TEAM_ID, LocalSlack
+from sandbox.state import Value, action, element_at, fill
+
+__all__ = [
+    "PROGRAM_CHANNEL",
+    "SAMPLE_PEOPLE",
+    "Person",
+    "SandboxError",
+    "Workspace",
+]
+
+Role = Literal["coordinator", "mentor", "mentee"]
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    role: Role
+    tz: str
+    title: str
+
+
+# Mentors and mentees spread over time zones, so matching and "in your time" show.
+SAMPLE_PEOPLE: tuple[Person, ...] = (
+    Person("U0COORD", "Priya Raman", "coordinator", "Europe/London", "Program coordinator"),
+    Person("U0MENTOR1", "Jordan Okafor", "mentor", "America/New_York", "Engineering director"),
+    Person("U0MENTOR2", "Sofia Alvarez", "mentor", "Europe/Madrid", "Head of product"),
+    Person("U0MENTEE1", "Maya Chen", "mentee", "America/Los_Angeles", "Team lead"),
+    Person("U0MENTEE2", "Tomás Silva", "mentee", "Europe/Lisbon", "Software engineer"),
+)
+PROGRAM_CHANNEL = ("C0PROGRAM", "mentoring-program")
+SIGNING_SECRET_BYTES = 16
+
+
+class SandboxError(ValueError):
+    """A request from the page that cannot be done (an unknown person, a closed modal)."""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    name: str
+    kind: Literal["channel", "dm", "group"]
+
+
+class Workspace:
+    """The people, the program channel, and what they do; ``run_until`` moves the bot's time."""
+
+    def __init__(
+        self,
+        *,
+        slack: LocalSlack,
+        bot_url: str,
+        signing_secret: str,
+        clock: SandboxClock,
+        run_until: Callable[[datetime], object],
+        people: tuple[Person, ...] = SAMPLE_PEOPLE,
+        channel: tuple[str, str] = PROGRAM_CHANNEL,
+    ) -> None:
+        self.slack = slack
+        self.clock = clock
+        self.people = people
+        self.channel_id, self.channel_name = channel
+        self._events_url = bot_url.rstrip("/") + "/slack/events"
+        self._signing_secret = signing_secret
+        self._run_until = run_until
+        self._ids = count(1)
+        for person in people:
+            slack.add_user(
+                person.id, name=person.name.split()[0].lower(), real_name=person.name, tz=person.tz
+            )
+
+    # -- who is who ------------------------------------------------------------------------------
+
+    def person(self, user_id: str) -> Person:
+        for person in self.people:
+            if person.id == user_id:
+                return person
+        raise SandboxError(f"no one called {user_id} in the sandbox")
+
+    def names(self) -> dict[str, str]:
+        names = {p.id: p.name for p in self.people}
+        names[self.channel_id] = self.channel_name
+        names[BOT_USER_ID] = "Mentorbot"
+        return names
+
+    def reader(self, user_id: str) -> Reader:
+        return Reader(
+            tz=ZoneInfo(self.person(user_id).tz), now=self.clock.now(), names=self.names()
+        )
+
+    def conversations(self, user_id: str) -> list[Conversation]:
+        """What the person's sidebar lists: the program channel, their DM, group DMs."""
+        person = self.person(user_id)
+        found = [
+            Conversation(self.channel_id, self.channel_name, "channel"),
+            Conversation(self.slack.dm_channel(person.id), "Mentorbot", "dm"),
+        ]
+        for channel, members in sorted(self.slack.group_conversations(user_id).items()):
+            others = [self.names().get(m, m).split()[0] for m in members if m != user_id]
+            found.append(Conversation(channel, ", ".join(others), "group"))
+        return found
+
+    def _channel_name(self, user_id: str, channel: str) -> str:
+        for conversation in self.conversations(user_id):
+            if conversation.id == channel:
+                return conversation.name
+        raise SandboxError(f"{channel} is not one of {user_id}'s conversations")
+
+    # -- Slack's side of the edge -----------------------------------------------------------------
+
+    def _post(self, body: str, content_type: str) -> EdgeReply:
+        return signed_post(
+            self._events_url,
+            body,
+            signing_secret=self._signing_secret,
+            content_type=content_type,
+        )
+
+    def _payload(self, payload: dict[str, Any]) -> EdgeReply:
+        return self._post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
+
+    def _user(self, user_id: str) -> dict[str, str]:
+        person = self.person(user_id)
+        username = person.name.split()[0].lower()
+        return {"id": user_id, "username": username, "name": username, "team_id": TEAM_ID}
+
+    # -- what people do ---------------------------------------------------------------------------
+
+    def command(self, user_id: str, channel: str, text: str) -> str | None:
+        """``user_id`` types ``text`` (``/mentor ask``) in ``channel``; returns a problem, if any.
+
+        The bot's immediate answer (in the HTTP response) shows as an ephemeral message, as
+        Slack shows it; later answers come through the response_url or the Web API.
+        """
+        words = text.strip().split(maxsplit=1)
+        if not words or not words[0].startswith("/"):
+            return "Type a slash command, like /mentor help"
+        if words[0] != "/mentor":
+            return f"{words[0]} is not a command here: the bot's command is /mentor"
+        name = self._channel_name(user_id, channel)
+        reply = self._post(
+            urlencode(
+                {
+                    "token": "sandbox-verification-token",
+                    "team_id": TEAM_ID,
+                    "team_domain": "sandbox",
+                    "channel_id": channel,
+                    "channel_name": name,
+                    "user_id": user_id,
+                    "user_name": self._user(user_id)["username"],
+                    "command": "/mentor",
+                    "text": words[1] if len(words) > 1 else "",
+                    "api_app_id": APP_ID,
+                    "is_enterprise_install": "false",
+                    "response_url": self.slack.response_url_for(user=user_id, channel=channel),
+                    "trigger_id": self.slack.issue_trigger(user_id),
+                }
+            ),
+            "application/x-www-form-urlencoded",
+        )
+        if reply.status != 200:
+            self.slack.post_ephemeral(
+                channel=channel,
+                user=user_id,
+                text=f'/mentor failed with the error "http_{reply.status}"',
+            )
+            return None
+        answer = _json_or_none(reply)
+        if isinstance(answer, dict) and (answer.get("text") or answer.get("blocks")):
+            self.slack.post_ephemeral(
+                channel=channel,
+                user=user_id,
+                text=str(answer.get("text") or ""),
+                blocks=answer.get("blocks"),
+            )
+        return None
+
+    def act(
+        self,
+        user_id: str,
+        *,
+        block_id: str,
+        action_id: str,
+        value: Value = None,
+        channel: str | None = None,
+        ts: str | None = None,
+        view_id: str | None = None,
+        values: dict[str, Value] | None = None,
+    ) -> str | None:
+        """A click or pick on an element of a message (``channel`` + ``ts``) or a view."""
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": self._user(user_id),
+            "api_app_id": APP_ID,
+            "token": "sandbox-verification-token",
+            "trigger_id": self.slack.issue_trigger(user_id),
+            "team": {"id": TEAM_ID, "domain": "sandbox"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        tz = ZoneInfo(self.person(user_id).tz)
+        if view_id is not None:
+            view = self.slack.view(view_id)
+            if view is None:
+                raise SandboxError("that view is gone")
+            view["state"] = {"values": fill(view, values or {}, tz=tz)}
+            payload.update(container={"type": "view", "view_id": view_id}, view=view)
+            blocks = view.get("blocks")
+        else:
+            if channel is None or ts is None:
+                raise SandboxError("a click needs the message's channel and ts, or a view")
+            message, ephemeral = self._message(user_id, channel, ts)
+            payload.update(
+                container={
+                    "type": "message",
+                    "message_ts": ts,
+                    "channel_id": channel,
+                    "is_ephemeral": ephemeral,
+                },
+                channel={"id": channel, "name": self._channel_name(user_id, channel)},
+                message=message,
+                state={"values": {}},
+                response_url=self.slack.response_url_for(
+                    user=user_id, channel=channel, message_ts=None if ephemeral else ts
+                ),
+            )
+            blocks = message.get("blocks")
+        found = element_at(blocks, block_id, action_id)
+        if found is None:
+            raise SandboxError(f"no {action_id} element in block {block_id}")
+        _, element = found
+        payload["actions"] = [action(element, block_id=block_id, value=value, tz=tz)]
+        reply = self._payload(payload)
+        return None if reply.status == 200 else f"The bot answered HTTP {reply.status}"
+
+    def _message(self, user_id: str, channel: str, ts: str) -> tuple[dict[str, Any], bool]:
+        for message in self.slack.messages(channel):
+            if message["ts"] == ts:
+                return message, False
+        for message in self.slack.ephemerals(user_id, channel):
+            if message["ts"] == ts:
+                return message, True
+        raise SandboxError("that message is gone")
+
+    def submit(self, user_id: str, view_id: str, values: dict[str, Value]) -> dict[str, Any]:
+        """Press a modal's submit button: ``{"errors": {block_id: message}}`` when the bot
+        refuses a field, ``{"problems": [...]}`` when Slack would refuse its answer, else ``{}``.
+        """
+        view = self._open_modal(user_id, view_id)
+        submitted = view | {
+            "state": {"values": fill(view, values, tz=ZoneInfo(self.person(user_id).tz))}
+        }
+        reply = self._payload(
+            {
+                "type": "view_submission",
+                "team": {"id": TEAM_ID, "domain": "sandbox"},
+                "user": self._user(user_id),
+                "api_app_id": APP_ID,
+                "token": "sandbox-verification-token",
+                "trigger_id": self.slack.issue_trigger(user_id),
+                "view": submitted,
+                "response_urls": [],
+                "is_enterprise_install": False,
+            }
+        )
+        if reply.status != 200:
+            return {"problems": [f"We had some trouble connecting (HTTP {reply.status})."]}
+        answer = _json_or_none(reply) or {}
+        if not isinstance(answer, dict):
+            return {"problems": ["The bot's answer was not a JSON object."]}
+        response_action = answer.get("response_action")
+        if response_action == "errors":
+            return {"errors": dict(answer.get("errors") or {})}
+        if response_action == "update":
+            problems = self.slack.replace_modal(user_id, view_id, dict(answer.get("view") or {}))
+            return {"problems": problems} if problems else {}
+        if response_action == "push":
+            problems = self.slack.push_modal(user_id, dict(answer.get("view") or {}))
+            return {"problems": problems} if problems else {}
+        self.slack.close_modal(user_id, everything=response_action == "clear")
+        return {}
+
+    def close(self, user_id: str, view_id: str) -> None:
+        """Close the top modal; the bot hears of it when the view asked (notify_on_close)."""
+        view = self._open_modal(user_id, view_id)
+        self.slack.close_modal(user_id)
+        if view.get("notify_on_close"):
+            self._payload(
+                {
+                    "type": "view_closed",
+                    "team": {"id": TEAM_ID, "domain": "sandbox"},
+                    "user": self._user(user_id),
+                    "api_app_id": APP_ID,
+                    "token": "sandbox-verification-token",
+                    "view": view,
+                    "is_cleared": False,
+                    "is_enterprise_install": False,
+                }
+            )
+
+    def _open_modal(self, user_id: str, view_id: str) -> dict[str, Any]:
+        stack = self.slack.modal_stack(user_id)
+        if not stack or stack[-1]["id"] != view_id:
+            raise SandboxError("that modal is no longer open")
+        return stack[-1]
+
+    def open_home(self, user_id: str) -> None:
+        """The person opens the bot's App Home: Slack sends ``app_home_opened``."""
+        event: dict[str, Any] = {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": self.slack.dm_channel(user_id),
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+        home = self.slack.home_view(user_id)
+        if home is not None:
+            event["view"] = home
+        self._post(
+            json.dumps(
+                {
+                    "token": "sandbox-verification-token",
+                    "team_id": TEAM_ID,
+                    "api_app_id": APP_ID,
+                    "event": event,
+                    "type": "event_callback",
+                    "event_id": f"EvSANDBOX{next(self._ids):06d}{int(time.time())}",
+                    "event_time": int(time.time()),
+                    "authorizations": [
+                        {"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}
+                    ],
+                }
+            ),
+            "application/json",
+        )
+
+    # -- time -------------------------------------------------------------------------------------
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move time on by ``delta``, delivering everything that falls due on the way."""
+        if delta <= timedelta(0):
+            raise SandboxError("time only moves forward here")
+        target = self.clock.now() + delta
+        self._run_until(target)
+        return self.clock.now()
+
+    def next_weekday(self, user_id: str, *, weekday: int = 0, hour: int = 9) -> datetime:
+        """The next ``weekday`` (0 is Monday) at ``hour``:00 in the person's time zone."""
+        local = self.clock.now().astimezone(ZoneInfo(self.person(user_id).tz))
+        candidate = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+        candidate += timedelta(days=(weekday - local.weekday()) % 7)
+        if candidate <= local:
+            candidate += timedelta(days=7)
+        return candidate
+
+    def advance_to_next(self, user_id: str, *, weekday: int = 0, hour: int = 9) -> datetime:
+        target = self.next_weekday(user_id, weekday=weekday, hour=hour)
+        self._run_until(target)
+        return self.clock.now()
+
+
+def _json_or_none(reply: EdgeReply) -> Any:
+    try:
+        return reply.json()
+    except ValueError:
+        return None
