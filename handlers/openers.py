@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -71,3 +72,20 @@ def confirmation(title: str, text: str) -> dict[str, Any]:
         "close": blocks.plain("Done", blocks.MODAL_TITLE_MAX),
         "blocks": [blocks.section(text)],
     }
+
+
+def tell(
+    body: dict[str, Any], respond: Respond, client: WebClient, user_id: str, text: str
+) -> None:
+    """Answer a click privately: in place under a message, or by DM for a Home tab click.
+
+    Slack gives no response_url for clicks in views (the Home tab, modals), so ``respond``
+    cannot answer those; a DM can.
+    """
+    if body.get("response_url"):
+        respond(text=text, response_type="ephemeral", replace_original=False)
+        return
+    try:
+        client.chat_postMessage(channel=user_id, text=text)
+    except SlackApiError as error:
+        log.warning("could not tell %s: %s", user_id, error.response.get("error"))

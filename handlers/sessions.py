@@ -21,7 +21,7 @@ from handlers import session_blocks
 from handlers.blocks import slack_date
 from handlers.forms import ViewForm, int_or_none
 from handlers.matching import guarded
-from handlers.openers import confirmation, time_zone
+from handlers.openers import confirmation, tell, time_zone
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +232,7 @@ class SessionHandlers:
                 partnership_id=partnership_id,
             )
         except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
+            tell(body, respond, client, context.user_id or "", error.message)
 
     def submit_schedule(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
@@ -334,18 +334,14 @@ class SessionHandlers:
     ) -> None:
         partnership_id, original = _occurrence_value(action)
         if partnership_id is None or original is None:
-            respond(
-                text="That button is out of date.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            tell(body, respond, client, context.user_id or "", "That button is out of date.")
             return
         try:
             partnership = self._services.sessions.membership(
                 context.team_id or "", context.user_id or "", partnership_id
             )
         except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
+            tell(body, respond, client, context.user_id or "", error.message)
             return
         tz, _ = time_zone(client, context.user_id or "")
         user_id = context.user_id or ""

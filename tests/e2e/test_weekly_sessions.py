@@ -302,3 +302,13 @@ def test_skip_reschedule_pause_and_resume_from_the_app_home(pair) -> None:  # ty
     )
     bot.settle()
     assert last_dm(bot, "UCOORD1")["text"]
+
+
+def test_an_out_of_date_home_button_is_answered_by_dm(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    home = {"type": "home", "id": "VHOME", "blocks": []}
+    bot.slack.click("open_schedule", user="UCOORD1", value="1", view=home)  # not their pair
+    bot.slack.click("session_reschedule", user=MENTEE, value="junk", view=home)
+    bot.settle()
+    assert last_dm(bot, "UCOORD1")["text"]  # a kind "not yours / not found", by DM
+    assert last_dm(bot, MENTEE)["text"] == "That button is out of date."

@@ -122,7 +122,6 @@ class SignedSlack:
             "trigger_id": f"{n}.{n}.trigger",
             "team": {"id": self.team_id, "domain": "test"},
             "is_enterprise_install": False,
-            "response_url": self._url(f"action-{n}"),
             "actions": [
                 {
                     "action_id": action_id,
@@ -143,10 +142,11 @@ class SignedSlack:
                 "action_ts": f"{time.time():.6f}",
             }
         if view is not None:
-            payload["view"] = view
+            payload["view"] = view  # as Slack: a click in a view has no response_url
         else:
             payload["channel"] = {"id": channel, "name": "directmessage"}
             payload["message"] = {"type": "message", "ts": message_ts, "text": ""}
+            payload["response_url"] = self._url(f"action-{n}")
         return self._payload(payload, **kwargs)
 
     def submit(
