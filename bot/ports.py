@@ -19,6 +19,7 @@ from bot.domain import (
     OutgoingMessage,
     Partnership,
 )
+from bot.progress import CheckKind, ProgressCheck, RiskFlag
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
 
@@ -92,6 +93,20 @@ class SessionRepository(Protocol):
     def save_preferences(self, preferences: MemberPreferences) -> MemberPreferences: ...
 
 
+class ProgressRepository(Protocol):
+    def check(
+        self, team_id: str, partnership_id: int, user_id: str, kind: CheckKind, round_no: int
+    ) -> ProgressCheck | None: ...
+    def save_check(self, check: ProgressCheck) -> ProgressCheck: ...
+    def checks(self, team_id: str, partnership_id: int) -> list[ProgressCheck]: ...
+    def checks_of_kind(self, team_id: str, kind: CheckKind) -> list[ProgressCheck]: ...
+    def add_flag(self, flag: RiskFlag) -> bool:
+        """Raise a flag; False if this pair already has one for that signal and occasion."""
+        ...
+
+    def flags(self, team_id: str) -> list[RiskFlag]: ...
+
+
 class EventLog(Protocol):
     def first_delivery(self, team_id: str, event_id: str, at: datetime) -> bool:
         """Record an event ID; False if it was seen before (Slack retried it)."""
@@ -108,6 +123,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     events: EventLog
     sessions: SessionRepository
+    progress: ProgressRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.domain import ProgramRules
 from bot.mentoring import MentoringService
+from bot.rhythm import RhythmService
 from bot.session_service import SessionService
 
 
@@ -18,3 +19,4 @@ class Services:
     dispatcher: Dispatcher
     rules: ProgramRules
     clock: Clock
+    rhythm: RhythmService

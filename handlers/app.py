@@ -13,6 +13,7 @@ from handlers.commands import MentorCommand
 from handlers.home import HomeHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
+from handlers.rhythm import RhythmHandlers
 from handlers.runtime import TrackedExecutor
 from handlers.sessions import SessionHandlers
 
@@ -44,10 +45,12 @@ def build_app(
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
     sessions = SessionHandlers(services)
-    MentorCommand(services, sessions).register(app)
+    rhythm = RhythmHandlers(services)
+    MentorCommand(services, sessions, rhythm).register(app)
     MatchingHandlers(services).register(app)
     sessions.register(app)
     HomeHandlers(services).register(app)
+    rhythm.register(app)
     app.error(on_error)
     return app
 

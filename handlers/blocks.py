@@ -120,6 +120,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "/mentor offer",
         "Volunteer as a mentor, or edit your mentor profile (and pause new requests).",
     ),
+    ("/mentor pause <date>", "Pause your partnership (sessions and check-ins) until a date."),
+    ("/mentor resume", "Pick up again after a pause."),
+    ("/mentor end", "Close your partnership without blame; mentees get new suggestions."),
     ("/mentor help", "This list."),
 )
 
@@ -358,6 +361,10 @@ _SUGGESTION_INTROS = {
     ),
     SuggestionContext.FROM_WAITLIST: (
         "Good news: mentors who fit you are now available. Pick the one you'd like to ask:"
+    ),
+    SuggestionContext.AFTER_END: (
+        "A new start: here are other mentors who fit what you want to grow in. "
+        "Pick the one you'd like to ask:"
     ),
 }
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.errors import DomainError
 from bot.services import Services
 from handlers import blocks
 from handlers.openers import open_ask, open_offer
-from handlers.sessions import SessionHandlers
+from handlers.rhythm import RhythmHandlers
+from handlers.sessions import SessionHandlers, mentioned
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
 SESSION_SUBCOMMANDS = frozenset({"schedule", "skip", "pause", "resume", "reminders"})
-LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS
+RHYTHM_SUBCOMMANDS = frozenset({"end"})
+LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS | RHYTHM_SUBCOMMANDS
 
 
 def split(text: str) -> tuple[str, str]:
@@ -23,9 +26,12 @@ def split(text: str) -> tuple[str, str]:
 
 
 class MentorCommand:
-    def __init__(self, services: Services, sessions: SessionHandlers) -> None:
+    def __init__(
+        self, services: Services, sessions: SessionHandlers, rhythm: RhythmHandlers | None = None
+    ) -> None:
         self._services = services
         self._sessions = sessions
+        self._rhythm = rhythm or RhythmHandlers(services)
 
     def register(self, app: App) -> None:
         app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
@@ -66,3 +72,14 @@ class MentorCommand:
                 user_id=user_id,
                 trigger_id=trigger_id,
             )
+        elif subcommand == "end":
+            try:
+                self._rhythm.open_end(
+                    client,
+                    team_id=team_id,
+                    user_id=user_id,
+                    trigger_id=trigger_id,
+                    partner=mentioned(rest),
+                )
+            except DomainError as error:
+                respond(text=error.message, response_type="ephemeral")

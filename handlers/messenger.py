@@ -20,7 +20,7 @@ from bot.domain import OutgoingMessage
 from bot.kinds import Kind
 from bot.ports import SendOutcome, SendResult
 from bot.sessions import SessionSlot
-from handlers import blocks, session_blocks
+from handlers import blocks, rhythm_blocks, session_blocks
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,15 @@ RENDERERS: dict[str, Renderer] = {
     Kind.SESSION_CHANGED: session_blocks.session_changed_message,
     Kind.SESSION_REMINDER: session_blocks.reminder_message,
     Kind.SESSION_CHECK: session_blocks.check_message,
+    Kind.PULSE: rhythm_blocks.pulse_message,
+    Kind.QUIET_NUDGE: rhythm_blocks.quiet_nudge_message,
+    Kind.MIDTERM_REVIEW: rhythm_blocks.midterm_message,
+    Kind.TERM_NOTICE: rhythm_blocks.term_notice_message,
+    Kind.FINAL_EVALUATION: rhythm_blocks.final_evaluation_message,
+    Kind.YEAR_IN_NUMBERS: rhythm_blocks.year_in_numbers_message,
+    Kind.PARTNERSHIP_ENDED: rhythm_blocks.partnership_ended_message,
+    Kind.COORDINATOR_AT_RISK: rhythm_blocks.at_risk_message,
+    Kind.COORDINATOR_ENDED: rhythm_blocks.coordinator_ended_message,
 }
 
 

@@ -128,12 +128,16 @@ class SessionHandlers:
                 change = sessions.pause(
                     team_id=team_id, user_id=user_id, partnership_id=partnership.id, until=until
                 )
-                done = f"Sessions paused until {until.strftime('%A %d %B')}"
+                done = (
+                    f"Sessions paused until {until.strftime('%A %d %B')}"
+                    if change.slot is not None
+                    else f"Your partnership is paused until {until.strftime('%A %d %B')}"
+                )
             else:  # resume
                 change = sessions.resume(
                     team_id=team_id, user_id=user_id, partnership_id=partnership.id
                 )
-                done = "Sessions resumed"
+                done = "Sessions resumed" if change.slot is not None else "Partnership resumed"
         except DomainError as error:
             respond(text=error.message, response_type="ephemeral")
             return
@@ -237,6 +241,7 @@ class SessionHandlers:
             if change.next
             else ""
         )
+        assert change.slot is not None  # setting a time always has one
         ack(
             response_action="update",
             view=confirmation(

@@ -23,6 +23,8 @@ from bot.dispatch import Dispatcher
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.ports import UnitOfWork
+from bot.quiet_hours import QuietHours
+from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
 from bot.session_service import SessionService
 from handlers import SlackMessenger, TrackedExecutor, build_app
@@ -94,6 +96,7 @@ def build_services(
     rules = settings.program_rules()
     mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
     sessions = SessionService(uow=uow, clock=clock, rules=rules)
+    rhythm = RhythmService(uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match)
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
@@ -101,11 +104,22 @@ def build_services(
         jobs={
             Kind.EXPIRE_PROPOSAL: mentoring.expire,
             Kind.PLAN_NEXT_SESSION: sessions.plan_next,
+            Kind.PULSE_ROUND: rhythm.pulse_round,
+            Kind.QUIET_CHECK: rhythm.quiet_check,
+            Kind.MIDTERM: rhythm.midterm,
+            Kind.TERM_NOTICE_DUE: rhythm.term_notice,
+            Kind.TERM_END: rhythm.term_end,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
+        quiet_hours=QuietHours.for_program(rules, PROMPT_KINDS),
     )
     return Services(
-        mentoring=mentoring, sessions=sessions, dispatcher=dispatcher, rules=rules, clock=clock
+        mentoring=mentoring,
+        sessions=sessions,
+        dispatcher=dispatcher,
+        rules=rules,
+        clock=clock,
+        rhythm=rhythm,
     )
 
 

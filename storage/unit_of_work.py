@@ -12,6 +12,7 @@ from bot.ports import (
     MentorRepository,
     Outbox,
     PartnershipRepository,
+    ProgressRepository,
     ProposalRepository,
     RequestRepository,
     SessionRepository,
@@ -21,6 +22,7 @@ from storage.repositories import (
     SqlMentorRepository,
     SqlOutbox,
     SqlPartnershipRepository,
+    SqlProgressRepository,
     SqlProposalRepository,
     SqlRequestRepository,
     SqlSessionRepository,
@@ -35,6 +37,7 @@ class SqlUnitOfWork:
     outbox: Outbox
     events: EventLog
     sessions: SessionRepository
+    progress: ProgressRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -56,6 +59,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.events = SqlEventLog(session)
         self.sessions = SqlSessionRepository(session)
+        self.progress = SqlProgressRepository(session)
         return self
 
     def __exit__(

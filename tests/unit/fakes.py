@@ -41,6 +41,7 @@ from bot.ports import (
     Messenger,
     Outbox,
     PartnershipRepository,
+    ProgressRepository,
     ProposalRepository,
     RequestRepository,
     SendOutcome,
@@ -48,6 +49,7 @@ from bot.ports import (
     SessionRepository,
     UnitOfWork,
 )
+from bot.progress import CheckKind, ProgressCheck, RiskFlag
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
 LOCK_TIMEOUT = 5.0
@@ -79,6 +81,8 @@ class FakeState:
     slots: dict[tuple[str, int], SessionSlot] = field(default_factory=dict)
     logs: dict[int, SessionLog] = field(default_factory=dict)
     preferences: dict[tuple[str, str], MemberPreferences] = field(default_factory=dict)
+    checks: dict[int, ProgressCheck] = field(default_factory=dict)
+    flags: dict[int, RiskFlag] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -427,6 +431,65 @@ class FakeSessionRepository:
         return preferences
 
 
+class FakeProgressRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def check(
+        self, team_id: str, partnership_id: int, user_id: str, kind: CheckKind, round_no: int
+    ) -> ProgressCheck | None:
+        found = next(
+            (
+                c
+                for c in self._store.state.checks.values()
+                if (c.team_id, c.partnership_id, c.user_id, c.kind, c.round)
+                == (team_id, partnership_id, user_id, kind, round_no)
+            ),
+            None,
+        )
+        return copy.deepcopy(found)
+
+    def save_check(self, check: ProgressCheck) -> ProgressCheck:
+        if check.id is None:
+            check.id = self._store.state.next_id()
+        self._store.state.checks[check.id] = copy.deepcopy(check)
+        return check
+
+    def checks(self, team_id: str, partnership_id: int) -> list[ProgressCheck]:
+        return [
+            copy.deepcopy(c)
+            for _, c in sorted(self._store.state.checks.items())
+            if c.team_id == team_id and c.partnership_id == partnership_id
+        ]
+
+    def checks_of_kind(self, team_id: str, kind: CheckKind) -> list[ProgressCheck]:
+        return [
+            copy.deepcopy(c)
+            for _, c in sorted(self._store.state.checks.items())
+            if c.team_id == team_id and c.kind == kind
+        ]
+
+    def add_flag(self, flag: RiskFlag) -> bool:
+        for f in self._store.state.flags.values():
+            if (f.team_id, f.partnership_id, f.signal, f.occasion) == (
+                flag.team_id,
+                flag.partnership_id,
+                flag.signal,
+                flag.occasion,
+            ):
+                return False
+        flag.id = self._store.state.next_id()
+        self._store.state.flags[flag.id] = copy.deepcopy(flag)
+        return True
+
+    def flags(self, team_id: str) -> list[RiskFlag]:
+        return [
+            copy.deepcopy(f)
+            for _, f in sorted(self._store.state.flags.items())
+            if f.team_id == team_id
+        ]
+
+
 class FakeUnitOfWork:
     """A transaction on a ``FakeStore``: rolled back on exit unless ``commit()`` was called."""
 
@@ -437,6 +500,7 @@ class FakeUnitOfWork:
     outbox: Outbox
     events: EventLog
     sessions: SessionRepository
+    progress: ProgressRepository
 
     def __init__(self, store: FakeStore) -> None:
         self.store = store
@@ -449,6 +513,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(store)
         self.events = FakeEventLog(store)
         self.sessions = FakeSessionRepository(store)
+        self.progress = FakeProgressRepository(store)
 
     def __enter__(self) -> Self:
         if not self.store.lock.acquire(timeout=LOCK_TIMEOUT):

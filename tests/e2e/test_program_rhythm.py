@@ -1,0 +1,210 @@
+"""A pair's whole program year, stepped through time: pulses answered in the DM, held to each
+person's working hours; the mid-term review; the term notice; the final evaluation and the
+year in numbers. Then what goes wrong: low pulses, silence, quiet pairs, downtime, ending."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from bot.domain import MessageStatus
+from bot.rhythm import PROMPT_KINDS
+from storage import SqlUnitOfWork
+from storage.models import OutgoingMessageRow, PartnershipRow
+from tests.conftest import START, TEAM, RunningBot
+from tests.e2e.journeys import buttons, click, dms, matched_pair, schedule
+
+MENTOR, MENTEE, COORDINATOR = "UMENTOR1", "UMENTEE1", "UCOORD1"
+ZONES = {MENTOR: "Europe/Berlin", MENTEE: "Asia/Tokyo", COORDINATOR: "Europe/London"}
+
+
+@dataclass(frozen=True)
+class Prompt:
+    kind: str
+    recipient: str
+    sent_at: datetime
+    key: str
+
+
+@pytest.fixture
+def pair(bot: RunningBot) -> tuple[RunningBot, dict[str, Any]]:
+    for user, tz in ZONES.items():
+        bot.fake.add_user(user, tz=tz)
+    intro = matched_pair(bot, MENTOR, MENTEE)
+    return bot, intro
+
+
+def prompts(bot: RunningBot, person: str | None = None) -> list[Prompt]:
+    """Every prompt delivered, in order: kind, to whom and when (the dispatcher's clock)."""
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        found = uow.session.scalars(
+            sa.select(OutgoingMessageRow)
+            .where(
+                OutgoingMessageRow.status == MessageStatus.SENT.value,
+                OutgoingMessageRow.kind.in_(sorted(PROMPT_KINDS)),
+            )
+            .order_by(OutgoingMessageRow.sent_at, OutgoingMessageRow.id)
+        )
+        return [
+            Prompt(kind=r.kind, recipient=r.recipient, sent_at=r.sent_at, key=r.key)  # type: ignore[arg-type]
+            for r in found
+            if person is None or r.recipient == person
+        ]
+
+
+def next_due(bot: RunningBot) -> datetime | None:
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        return uow.session.scalar(
+            sa.select(sa.func.min(OutgoingMessageRow.due_at)).where(
+                OutgoingMessageRow.status == MessageStatus.PENDING.value
+            )
+        )
+
+
+def step_to(bot: RunningBot, when: datetime) -> None:
+    bot.clock.set(when)
+    bot.settle()
+    bot.runtime.services.dispatcher.run_once(when)
+    bot.settle()
+
+
+def run_until(
+    bot: RunningBot,
+    until: datetime,
+    *,
+    on_message: Callable[[str, dict[str, Any]], None] | None = None,
+    people: tuple[str, ...] = (MENTOR, MENTEE),
+) -> None:
+    """Step from one due moment to the next (as a 30-second scheduler would see them)."""
+    seen = {p: len(dms(bot, p)) for p in people}
+    while True:
+        due = next_due(bot)
+        if due is None or due > until:
+            break
+        step_to(bot, max(due, bot.clock.now()))
+        for person in people:
+            fresh = bot.fake.messages_after(person, seen[person])
+            seen[person] += len(fresh)
+            for message in fresh:
+                if on_message is not None:
+                    on_message(person, message)
+    step_to(bot, until)
+
+
+def local(at: datetime, person: str) -> datetime:
+    return at.astimezone(ZoneInfo(ZONES[person]))
+
+
+def in_working_hours(at: datetime, person: str) -> bool:
+    t = local(at, person)
+    return t.weekday() < 5 and 9 <= t.hour < 18
+
+
+def test_a_full_program_year_for_a_pair_that_keeps_its_rhythm(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, intro = pair
+    # Matched on Monday 2 March 2026 at 15:00 UTC; the mentee in Tokyo sets Tuesdays at 3pm.
+    schedule(bot, MENTEE, intro, when="Tuesdays at 3pm")
+    for person in (MENTOR, MENTEE):  # fewer steps to simulate; reminders aren't the subject
+        bot.slack.command("reminders off", user=person)
+        bot.settle()  # one at a time: two concurrent replans of one slot race (see report)
+    end = START + timedelta(days=365)
+
+    def answer(person: str, message: dict[str, Any]) -> None:
+        if person == MENTEE and buttons(message, "session_met"):
+            click(bot, person, message, "session_met")
+        elif buttons(message, "pulse_4"):
+            click(bot, person, message, "pulse_4")
+
+    run_until(bot, end + timedelta(days=5), on_message=answer)
+
+    # The mentee answers the final evaluation; the mentor never does.
+    evaluation = next(m for m in dms(bot, MENTEE) if buttons(m, "open_final"))
+    click(bot, MENTEE, evaluation, "open_final")
+    reply = bot.slack.submit(
+        bot.view_opened("final_evaluation"),
+        user=MENTEE,
+        values={"rating": "5", "recommend": "9", "changed": "I lead my team with confidence."},
+    )
+    assert reply.json()["response_action"] == "update"
+    bot.settle()
+    run_until(bot, end + timedelta(days=10))
+
+    pulses = 25  # every 14 days until the term notice (day 351) takes over
+    expected = (
+        ["rhythm.pulse"] * 13 + ["rhythm.midterm_review"] + ["rhythm.pulse"] * (pulses - 13)
+    ) + ["rhythm.term_notice", "rhythm.final_evaluation", "rhythm.year_in_numbers"]
+    for person in (MENTOR, MENTEE):
+        got = prompts(bot, person)
+        assert [p.kind for p in got] == expected, "\n".join(f"{p.key} {p.sent_at}" for p in got)
+        outside = [p for p in got if not in_working_hours(p.sent_at, person)]
+        assert not outside, f"{person} got prompts outside working hours: {outside}"
+
+    # Each in their own time zone: the Monday 15:00 UTC pulse is 16:00 or 17:00 in Berlin, but
+    # midnight in Tokyo, so the mentee's waits for Tuesday 09:00 Tokyo time.
+    mentor_pulses = [p.sent_at for p in prompts(bot, MENTOR) if p.kind == "rhythm.pulse"]
+    mentee_pulses = [p.sent_at for p in prompts(bot, MENTEE) if p.kind == "rhythm.pulse"]
+    assert mentor_pulses == [START + timedelta(days=14 * n) for n in range(1, pulses + 1)]
+    assert mentee_pulses == [START + timedelta(days=14 * n, hours=9) for n in range(1, pulses + 1)]
+    assert all(local(at, MENTEE).hour == 9 for at in mentee_pulses)
+
+    # Answered in the DM: the message now thanks them and shows the answer, buttons gone.
+    answered = [m for m in dms(bot, MENTOR) if "You rated your partnership" in m["text"]]
+    assert len(answered) == pulses
+    assert "rated your partnership with <@UMENTEE1> 4/5" in answered[0]["text"]
+    assert not buttons(answered[0], "pulse_4")
+
+    # Nobody was nudged or flagged: the pair met every week and answered every pulse.
+    assert not prompts(bot, COORDINATOR)
+    assert not [p for p in prompts(bot) if p.kind == "rhythm.quiet_nudge"]
+
+    # Closed as completed; the celebration counts what they did.
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        partnership = uow.session.get(PartnershipRow, 1)
+        assert partnership is not None and partnership.status == "completed"
+    held = bot.runtime.services.sessions.held(TEAM, 1)
+    assert held >= 50
+    numbers = [m for m in dms(bot, MENTEE) if m["text"].startswith("Your year with")]
+    assert len(numbers) == 1
+    assert f"*{held}* sessions together" in str(numbers[0]["blocks"])
+    assert f"*{held}* weeks in a row" in str(numbers[0]["blocks"])
+    # The mentee's came right after their evaluation; the mentor's three days after the end.
+    numbers_at = {p.recipient: p.sent_at for p in prompts(bot) if p.kind.endswith("numbers")}
+    finals = {p.recipient: p.sent_at for p in prompts(bot) if p.kind.endswith("evaluation")}
+    assert numbers_at[MENTOR] - finals[MENTOR] == timedelta(days=3)
+    assert numbers_at[MENTEE] > end + timedelta(days=5)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"mentorbot_pulse_every_days": 1}])
+def test_three_days_of_downtime_send_at_most_one_pulse_per_person(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    # Daily pulses (a program setting); the bot is down from Monday 15:00 to Thursday 15:00.
+    step_to(bot, START + timedelta(days=3))
+    assert [p.kind for p in prompts(bot, MENTOR)] == ["rhythm.pulse"]  # 16:00 in Berlin
+    assert prompts(bot, MENTEE) == []  # midnight in Tokyo: waits for the morning
+    step_to(bot, START + timedelta(days=3, hours=9))  # Friday 09:00 in Tokyo
+    for person in (MENTOR, MENTEE):
+        got = prompts(bot, person)
+        assert [p.key for p in got] == [f"rhythm:1:pulse:3:{person}"], person
+    # The rounds missed while down were never asked: no stale prompts, nothing to flag.
+    assert not [p for p in rows_with_status(bot, MessageStatus.DROPPED) if "pulse:" in p.key]
+    assert not [p for p in prompts(bot) if ":pulse:1:" in p.key or ":pulse:2:" in p.key]
+    # Back to normal: Friday's pulse comes on its own day, one each.
+    run_until(bot, START + timedelta(days=4, hours=10))
+    assert [p.key for p in prompts(bot, MENTOR)][-1] == f"rhythm:1:pulse:4:{MENTOR}"
+    assert len(prompts(bot, MENTOR)) == 2
+
+
+def rows_with_status(bot: RunningBot, status: MessageStatus) -> list[Prompt]:
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        found = uow.session.scalars(
+            sa.select(OutgoingMessageRow).where(OutgoingMessageRow.status == status.value)
+        )
+        return [
+            Prompt(kind=r.kind, recipient=r.recipient, sent_at=r.due_at, key=r.key) for r in found
+        ]
