@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from bot.domain import MessageStatus
 from bot.rhythm import PROMPT_KINDS
 from storage import SqlUnitOfWork
-from storage.models import OutgoingMessageRow, PartnershipRow
+from storage.models import OutgoingMessageRow, PartnershipRow, ProgressCheckRow, RiskFlagRow
 from tests.conftest import START, TEAM, RunningBot
-from tests.e2e.journeys import buttons, click, dms, matched_pair, schedule
+from tests.e2e.journeys import buttons, click, dms, last_dm, matched_pair, schedule
 
 MENTOR, MENTEE, COORDINATOR = "UMENTOR1", "UMENTEE1", "UCOORD1"
 ZONES = {MENTOR: "Europe/Berlin", MENTEE: "Asia/Tokyo", COORDINATOR: "Europe/London"}
@@ -208,3 +208,151 @@ def rows_with_status(bot: RunningBot, status: MessageStatus) -> list[Prompt]:
         return [
             Prompt(kind=r.kind, recipient=r.recipient, sent_at=r.due_at, key=r.key) for r in found
         ]
+
+
+def last_pulse(bot: RunningBot, person: str) -> dict[str, Any]:
+    return [m for m in dms(bot, person) if m["text"].startswith("How is your")][-1]
+
+
+def coordinator_dms(bot: RunningBot) -> list[dict[str, Any]]:
+    return dms(bot, COORDINATOR)
+
+
+def flags(bot: RunningBot) -> list[tuple[str, str]]:
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        return [
+            (r.signal, r.occasion)
+            for r in uow.session.scalars(sa.select(RiskFlagRow).order_by(RiskFlagRow.id))
+        ]
+
+
+def test_a_low_pulse_flags_the_pair_but_the_note_stays_private_unless_shared(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    step_to(bot, START + timedelta(days=14))  # Monday 16:00 in Berlin: the mentor's pulse
+    pulse = last_dm(bot, MENTOR)
+    assert pulse["text"] == "How is your mentoring partnership with <@UMENTEE1> going?"
+    assert [len(buttons(pulse, f"pulse_{n}")) for n in range(1, 6)] == [1] * 5
+    click(bot, MENTOR, pulse, "pulse_2")
+    shown = last_dm(bot, MENTOR)
+    assert shown["text"] == "Thanks! You rated your partnership with <@UMENTEE1> 2/5."
+    assert not buttons(shown, "pulse_2") and buttons(shown, "pulse_note")
+    alert = coordinator_dms(bot)[-1]["text"]
+    assert "<@UMENTEE1> (mentee) and <@UMENTOR1> (mentor)" in alert
+    assert "the mentor rated the partnership 2/5" in alert
+
+    # "Anything in the way?" without ticking share: saved, private, the message says so.
+    click(bot, MENTOR, shown, "pulse_note")
+    modal = bot.view_opened("pulse_note")
+    reply = bot.slack.submit(modal, user=MENTOR, values={"note": "We keep cancelling."})
+    assert "It stays private to you." in str(reply.json()["view"])
+    bot.settle()
+    assert "Your note is saved" in str(last_dm(bot, MENTOR)["blocks"])
+    assert not buttons(last_dm(bot, MENTOR), "pulse_note")
+    seen = [m["text"] for m in coordinator_dms(bot)]
+    assert len(seen) == 1 and not any("cancelling" in str(m) for m in coordinator_dms(bot))
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        note = uow.session.scalar(sa.select(ProgressCheckRow.note))
+        assert note == "We keep cancelling."
+
+    # Clicking another score changes the answer but does not flag twice.
+    click(bot, MENTOR, pulse, "pulse_1")
+    assert len(coordinator_dms(bot)) == 1
+
+    # The mentee's pulse waits for Tokyo's morning; they share their note.
+    step_to(bot, START + timedelta(days=14, hours=9))
+    mentee_pulse = last_pulse(bot, MENTEE)
+    click(bot, MENTEE, mentee_pulse, "pulse_note")  # a note before a score is fine too
+    reply = bot.slack.submit(
+        bot.view_opened("pulse_note"),
+        user=MENTEE,
+        values={"note": "My mentor seems too busy.", "share": ["share"]},
+    )
+    assert "The program team will see it" in str(reply.json()["view"])
+    bot.settle()
+    assert len(coordinator_dms(bot)) == 1  # 00:00 UTC, the coordinators' default zone: later
+    step_to(bot, START + timedelta(days=14, hours=18))  # Tuesday 09:00 UTC
+    shared = coordinator_dms(bot)[-1]
+    assert "<@UMENTEE1> shared a note with the program team" in shared["text"]
+    assert "My mentor seems too busy." in str(shared["blocks"])
+    assert flags(bot) == [("low_pulse", "pulse1:UMENTOR1")]
+    assert buttons(last_pulse(bot, MENTEE), "pulse_3")  # not rated yet: the buttons stay
+
+
+def test_an_empty_note_is_a_field_error_and_nothing_is_lost(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    step_to(bot, START + timedelta(days=14))
+    click(bot, MENTOR, last_dm(bot, MENTOR), "pulse_note")
+    reply = bot.slack.submit(bot.view_opened("pulse_note"), user=MENTOR, values={"note": "  "})
+    assert reply.json()["response_action"] == "errors"
+    assert "note" in reply.json()["errors"]
+
+
+def test_two_unanswered_pulses_in_a_row_flag_the_pair_once(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, intro = pair
+    schedule(bot, MENTEE, intro, when="Tuesdays at 3pm")
+
+    def meet_and_answer_only_the_mentee(person: str, message: dict[str, Any]) -> None:
+        if person == MENTEE and buttons(message, "session_met"):
+            click(bot, person, message, "session_met")
+        elif person == MENTEE and buttons(message, "pulse_5"):
+            click(bot, person, message, "pulse_5")
+
+    run_until(bot, START + timedelta(days=14 * 5 + 1), on_message=meet_and_answer_only_the_mentee)
+    assert flags(bot) == [("unanswered_pulses", "pulse2:UMENTOR1")]  # at round 3, once
+    alerts = [m["text"] for m in coordinator_dms(bot)]
+    assert len(alerts) == 1
+    assert "pulses left unanswered (the mentor left two pulses in a row unanswered)" in alerts[0]
+    # No quiet-pair nudges: they met every week.
+    assert not [p for p in prompts(bot) if p.kind == "rhythm.quiet_nudge"]
+
+
+def test_a_quiet_pair_is_nudged_at_two_and_three_weeks_then_flagged_at_four(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    run_until(bot, START + timedelta(days=29))
+    nudges = [p for p in prompts(bot) if p.kind == "rhythm.quiet_nudge"]
+    assert [(p.recipient, p.sent_at) for p in nudges] == [
+        (MENTEE, START + timedelta(days=14, hours=9)),  # the mentee drives; Tokyo morning
+        (MENTOR, START + timedelta(days=21)),
+        (MENTEE, START + timedelta(days=21, hours=9)),
+    ]
+    two_weeks = next(m for m in dms(bot, MENTEE) if m["text"].startswith("It's been 2 weeks"))
+    assert "You drive the partnership" in two_weeks["text"]
+    three_weeks = next(m for m in dms(bot, MENTOR) if m["text"].startswith("It's been 3 weeks"))
+    assert buttons(three_weeks, "open_schedule") == ["1"]  # one click: the schedule modal
+    click(bot, MENTOR, three_weeks, "open_schedule")
+    assert bot.view_opened("session_schedule")["callback_id"] == "session_schedule"
+    assert flags(bot) == [("quiet", "20260302T1500Z")]
+    assert (
+        "no sessions lately (no session logged as met for 28 days)"
+        in (coordinator_dms(bot)[-1]["text"])
+    )
+    for p in nudges:
+        assert in_working_hours(p.sent_at, p.recipient)
+    # Another week of silence: no repeats.
+    run_until(bot, START + timedelta(days=40))
+    assert len([p for p in prompts(bot) if p.kind == "rhythm.quiet_nudge"]) == 3
+    assert len(flags(bot)) == 1
+
+
+def test_a_paused_pair_gets_no_prompts_until_it_resumes(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    step_to(bot, START + timedelta(days=1))
+    reply = bot.slack.command("pause until 2026-04-20", user=MENTEE)
+    assert reply.status == 200
+    bot.settle()
+    assert (
+        "Your partnership is paused until Monday 20 April"
+        in (bot.fake.last("response_url").params["text"])
+    )
+    assert "paused your mentoring partnership until" in last_dm(bot, MENTOR)["text"]
+    run_until(bot, datetime(2026, 4, 19, 12, tzinfo=UTC))
+    assert prompts(bot) == []  # no pulses, no nudges, nothing flagged
+    bot.slack.command("resume", user=MENTOR)
+    bot.settle()
+    assert "Partnership resumed" in bot.fake.last("response_url").params["text"]
+    run_until(bot, datetime(2026, 5, 8, tzinfo=UTC))
+    kinds = [(p.kind, p.recipient) for p in prompts(bot)]
+    # Pulses come back on their fortnightly rhythm; the quiet clock restarted at the resume
+    # (two weeks later is Sunday 3 May: the mentee hears on Monday morning, Tokyo time).
+    assert ("rhythm.pulse", MENTOR) in kinds
+    assert [k for k in kinds if k[0] == "rhythm.quiet_nudge"] == [("rhythm.quiet_nudge", MENTEE)]
