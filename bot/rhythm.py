@@ -30,7 +30,9 @@ STAMP = "%Y%m%dT%H%MZ"
 NUMBERS_FALLBACK = timedelta(days=3)  # the celebration comes even if the evaluation doesn't
 QUIET_RECHECK = timedelta(days=7)  # after the last quiet stage: look again weekly
 
-# Prompt kinds held to each person's working hours by the dispatcher.
+# Prompt kinds held to each person's working hours by the dispatcher. Answers to something a
+# person just did (the partner ending, a session moved, new suggestions) are not held: they
+# would arrive out of order with the suggestions that follow them.
 PROMPT_KINDS: frozenset[str] = frozenset(
     {
         Kind.PULSE,
@@ -39,7 +41,6 @@ PROMPT_KINDS: frozenset[str] = frozenset(
         Kind.TERM_NOTICE,
         Kind.FINAL_EVALUATION,
         Kind.YEAR_IN_NUMBERS,
-        Kind.PARTNERSHIP_ENDED,
         Kind.COORDINATOR_AT_RISK,
         Kind.COORDINATOR_ENDED,
     }

@@ -18,7 +18,17 @@ from bot.rhythm import PROMPT_KINDS
 from storage import SqlUnitOfWork
 from storage.models import OutgoingMessageRow, PartnershipRow, ProgressCheckRow, RiskFlagRow
 from tests.conftest import START, TEAM, RunningBot
-from tests.e2e.journeys import buttons, click, dms, last_dm, matched_pair, schedule
+from tests.e2e.journeys import (
+    answer,
+    buttons,
+    click,
+    dms,
+    last_dm,
+    matched_pair,
+    offer,
+    pick,
+    schedule,
+)
 
 MENTOR, MENTEE, COORDINATOR = "UMENTOR1", "UMENTEE1", "UCOORD1"
 ZONES = {MENTOR: "Europe/Berlin", MENTEE: "Asia/Tokyo", COORDINATOR: "Europe/London"}
@@ -356,3 +366,83 @@ def test_a_paused_pair_gets_no_prompts_until_it_resumes(pair) -> None:  # type: 
     # (two weeks later is Sunday 3 May: the mentee hears on Monday morning, Tokyo time).
     assert ("rhythm.pulse", MENTOR) in kinds
     assert [k for k in kinds if k[0] == "rhythm.quiet_nudge"] == [("rhythm.quiet_nudge", MENTEE)]
+
+
+def end_by_command(bot: RunningBot, user: str, **values: Any) -> Any:
+    reply = bot.slack.command("end", user=user)
+    assert reply.status == 200
+    bot.settle()
+    reply = bot.slack.submit(bot.view_opened("partnership_end"), user=user, values=values)
+    bot.settle()
+    return reply
+
+
+def test_the_mentee_ends_without_blame_and_is_rematched_at_once(bot: RunningBot) -> None:
+    for user, tz in {**ZONES, "UMENTOR2": "Europe/London"}.items():
+        bot.fake.add_user(user, tz=tz)
+    offer(bot, "UMENTOR2", expertise=["leadership"], organization="Initech")
+    matched_pair(bot, MENTOR, MENTEE)
+    step_to(bot, START + timedelta(days=14))  # the first pulses are out
+    assert prompts(bot, MENTOR)
+
+    reply = end_by_command(bot, MENTEE, reason="fit", note="We never really clicked.")
+    assert reply.json()["response_action"] == "update"
+    assert "New mentor suggestions are on their way" in str(reply.json()["view"])
+    step_to(bot, bot.clock.now())
+
+    told = last_dm(bot, MENTOR)
+    assert told["text"].startswith("<@UMENTEE1> has closed your mentoring partnership.")
+    assert "clicked" not in str(told) and "fit" not in told["text"]
+    coordinator = last_dm(bot, COORDINATOR)
+    assert "Reason: the fit isn't there." in coordinator["text"]
+    assert "We never really clicked." in str(coordinator["blocks"])
+
+    # New suggestions right away: the ended mentor is never suggested again.
+    suggestions = last_dm(bot, MENTEE)
+    assert suggestions["text"].startswith("A new start")
+    picks = buttons(suggestions, "pick_mentor")
+    assert [v.split(":")[1] for v in picks] == ["UMENTOR2"]
+
+    # Nothing more for the ended partnership: every pending prompt was cancelled.
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        pending = uow.session.scalars(
+            sa.select(OutgoingMessageRow.key).where(
+                OutgoingMessageRow.key.like("rhythm:1:%"),
+                OutgoingMessageRow.status == MessageStatus.PENDING.value,
+            )
+        ).all()
+        assert pending == []
+        status = uow.session.get(PartnershipRow, 1)
+        assert status is not None and (status.status, status.end_reason) == ("ended", "fit")
+
+    pick(bot, MENTEE, "UMENTOR2")
+    answer(bot, "UMENTOR2", "accept_request")
+    run_until(bot, START + timedelta(days=29, hours=12), people=(MENTOR, MENTEE, "UMENTOR2"))
+    asked = {(p.recipient, p.key.split(":")[1]) for p in prompts(bot) if p.kind == "rhythm.pulse"}
+    assert (MENTOR, "1") in asked  # the first round, before the end
+    assert not [p for p in prompts(bot, MENTOR) if p.sent_at > START + timedelta(days=14)]
+    assert {("UMENTOR2", "2"), (MENTEE, "2")} <= asked  # the new pair's own rhythm
+
+    # Ending again: nothing to end for the old pair, and `/mentor end` asks which partner.
+    reply = bot.slack.command("end <@UMENTOR1>", user=MENTEE)
+    bot.settle()
+    assert (
+        "You don't have a partnership with <@UMENTOR1>"
+        in (bot.fake.last("response_url").params["text"])
+    )
+
+
+def test_the_mentor_ends_and_the_mentee_hears_kindly_and_gets_suggestions(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    reply = end_by_command(bot, MENTOR, reason="")  # no reason picked: a field error
+    assert reply.json()["response_action"] == "errors" and "reason" in reply.json()["errors"]
+    reply = bot.slack.submit(
+        bot.view_opened("partnership_end"), user=MENTOR, values={"reason": "role_change"}
+    )
+    assert reply.json()["response_action"] == "update"
+    bot.settle()
+    texts = [m["text"] for m in dms(bot, MENTEE)]
+    ended = next(t for t in texts if "has closed your mentoring partnership" in t)
+    assert "says nothing about you" in ended
+    # Nobody else fits: the mentee is waitlisted, and coordinators know.
+    assert texts[-1].startswith("Every mentor who fits you is busy")
