@@ -446,3 +446,79 @@ def test_the_mentor_ends_and_the_mentee_hears_kindly_and_gets_suggestions(pair) 
     assert "says nothing about you" in ended
     # Nobody else fits: the mentee is waitlisted, and coordinators know.
     assert texts[-1].startswith("Every mentor who fits you is busy")
+
+
+@pytest.mark.parametrize("settings_overrides", [{"mentorbot_term_days": 60}])
+def test_the_term_notice_offers_to_extend_or_close_and_the_midterm_is_answered(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    run_until(bot, START + timedelta(days=31))  # half-way: day 30
+    review = next(m for m in dms(bot, MENTOR) if buttons(m, "open_midterm"))
+    assert "half-way through your mentoring year" in review["text"]
+    click(bot, MENTOR, review, "open_midterm")
+    modal = bot.view_opened("midterm_review")
+    reply = bot.slack.submit(
+        modal, user=MENTOR, values={"progress": "4", "rhythm": "as_planned", "change": "More"}
+    )
+    assert reply.json()["response_action"] == "update"
+    summary = bot.runtime.services.rhythm.midterm_summary(TEAM)
+    assert (summary.asked, summary.answered, summary.average_progress) == (2, 1, 4.0)
+
+    # Two weeks before the end (day 46) is a Friday, midnight in Tokyo: Monday morning then.
+    run_until(bot, START + timedelta(days=49))
+    notice = next(m for m in dms(bot, MENTEE) if buttons(m, "term_extend"))
+    assert "Two weeks to go" in notice["text"]
+    assert [b for b in buttons(notice, "term_extend")] == ["1"]
+    click(bot, MENTEE, notice, "term_extend")
+    shown = last_dm(bot, MENTEE)
+    assert shown["text"].startswith(":calendar: Extended: your partnership now runs until")
+    assert not buttons(shown, "term_extend")
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        partnership = uow.session.get(PartnershipRow, 1)
+        assert partnership is not None
+        assert partnership.ends_at == START + timedelta(days=150)
+    # The old end passes quietly; pulses keep coming; a new notice at day 136.
+    run_until(bot, START + timedelta(days=137))
+    assert not [p for p in prompts(bot) if p.kind == "rhythm.final_evaluation"]
+    notices = [p for p in prompts(bot, MENTOR) if p.kind == "rhythm.term_notice"]
+    assert len(notices) == 2
+    pulses_after = [
+        p
+        for p in prompts(bot, MENTOR)
+        if p.kind == "rhythm.pulse" and p.sent_at > START + timedelta(days=60)
+    ]
+    assert pulses_after
+
+    second = [m for m in dms(bot, MENTOR) if buttons(m, "term_close")][-1]
+    click(bot, MENTOR, second, "term_close")
+    closed_at = bot.clock.now()
+    updated = next(m for m in dms(bot, MENTOR) if m["ts"] == second["ts"])
+    assert "Closed as completed" in updated["text"] and not buttons(updated, "term_close")
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        partnership = uow.session.get(PartnershipRow, 1)
+        assert partnership is not None and partnership.status == "completed"
+    run_until(bot, START + timedelta(days=145))
+    finals = [p for p in prompts(bot) if p.kind == "rhythm.final_evaluation"]
+    assert sorted(p.recipient for p in finals) == [MENTEE, MENTOR]
+    assert all(in_working_hours(p.sent_at, p.recipient) for p in finals)
+    later = [p for p in prompts(bot) if p.kind == "rhythm.pulse" and p.sent_at > closed_at]
+    assert later == []  # the rest of the rhythm was cancelled with the close
+
+
+@pytest.mark.parametrize("settings_overrides", [{"mentorbot_term_extension_days": 0}])
+def test_when_coordinators_allow_no_extension_the_notice_only_offers_to_close(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        due = uow.session.scalar(
+            sa.select(OutgoingMessageRow.due_at).where(OutgoingMessageRow.kind == "job.term_notice")
+        )
+    assert due == START + timedelta(days=351)
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:  # skip the year: only the notice
+        uow.session.execute(
+            sa.update(OutgoingMessageRow)
+            .where(OutgoingMessageRow.kind.in_(["job.pulse_round", "job.quiet_check"]))
+            .values(status="cancelled")
+        )
+        uow.commit()
+    step_to(bot, START + timedelta(days=351))
+    notice = last_dm(bot, MENTOR)
+    assert buttons(notice, "term_close") and not buttons(notice, "term_extend")
