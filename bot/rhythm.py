@@ -581,7 +581,26 @@ class RhythmService:
             uow.commit()
             return Ended(partnership=partnership, partner_id=partner)
 
+    # -- declared holidays -----------------------------------------------------------------
+
+    def set_away(self, *, team_id: str, user_id: str, until: date | None) -> date | None:
+        """No nudges for this person until ``until`` (None: back now)."""
+        today = self._clock.now().date()
+        if until is not None and until <= today:
+            raise DomainError("Pick a date in the future, like `/mentor away 2026-08-31`.")
+        if until is not None and until > today + timedelta(days=180):
+            raise DomainError("Holidays last at most six months; `/mentor pause` pauses longer.")
+        with self._uow() as uow:
+            preferences = uow.sessions.preferences(team_id, user_id)
+            preferences.away_until = until
+            uow.sessions.save_preferences(preferences)
+            uow.commit()
+        return until
+
     # -- for coordinators (aggregates only) ------------------------------------------------
+
+    def is_coordinator(self, user_id: str) -> bool:
+        return user_id in self._rules.coordinators
 
     def midterm_summary(self, team_id: str) -> MidtermSummary:
         with self._uow() as uow:

@@ -10,11 +10,11 @@ from bot.services import Services
 from handlers import blocks
 from handlers.openers import open_ask, open_offer
 from handlers.rhythm import RhythmHandlers
-from handlers.sessions import SessionHandlers, mentioned
+from handlers.sessions import SessionHandlers, mentioned, without_mentions
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
 SESSION_SUBCOMMANDS = frozenset({"schedule", "skip", "pause", "resume", "reminders"})
-RHYTHM_SUBCOMMANDS = frozenset({"end"})
+RHYTHM_SUBCOMMANDS = frozenset({"end", "away", "back", "midterm"})
 LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS | RHYTHM_SUBCOMMANDS
 
 
@@ -72,14 +72,26 @@ class MentorCommand:
                 user_id=user_id,
                 trigger_id=trigger_id,
             )
-        elif subcommand == "end":
+        elif subcommand in RHYTHM_SUBCOMMANDS:
             try:
-                self._rhythm.open_end(
-                    client,
-                    team_id=team_id,
-                    user_id=user_id,
-                    trigger_id=trigger_id,
-                    partner=mentioned(rest),
-                )
+                if subcommand == "end":
+                    self._rhythm.open_end(
+                        client,
+                        team_id=team_id,
+                        user_id=user_id,
+                        trigger_id=trigger_id,
+                        partner=mentioned(rest),
+                    )
+                    return
+                if subcommand == "away":
+                    until = self._sessions.read_date(
+                        without_mentions(rest), user_id=user_id, client=client
+                    )
+                    text = self._rhythm.away(team_id=team_id, user_id=user_id, until=until)
+                elif subcommand == "back":
+                    text = self._rhythm.away(team_id=team_id, user_id=user_id, until=None)
+                else:
+                    text = self._rhythm.midterm_text(user_id=user_id, team_id=team_id)
+                respond(text=text, response_type="ephemeral")
             except DomainError as error:
                 respond(text=error.message, response_type="ephemeral")

@@ -7,6 +7,7 @@ service call inside the ack, so a refusal is a field error and nothing typed is 
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -341,6 +342,20 @@ class RhythmHandlers:
                 + (" New mentor suggestions are on their way to you." if mentee else ""),
             ),
         )
+
+    # -- holidays and the coordinators' mid-term view ---------------------------------------
+
+    def away(self, *, team_id: str, user_id: str, until: date | None) -> str:
+        self._services.rhythm.set_away(team_id=team_id, user_id=user_id, until=until)
+        if until is None:
+            return "Welcome back! Nudges are on again."
+        return f"Enjoy your time off: no nudges until {until.strftime('%A %d %B')}."
+
+    def midterm_text(self, *, team_id: str, user_id: str) -> str:
+        if not self._services.rhythm.is_coordinator(user_id):
+            raise DomainError("Only the program team sees the mid-term totals.")
+        summary = self._services.rhythm.midterm_summary(team_id)
+        return rhythm_blocks.midterm_summary_text(summary)
 
     # -- internals -------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.rhythm import MIDTERM_RHYTHMS, EndReason
+from bot.rhythm import MIDTERM_RHYTHMS, EndReason, MidtermSummary
 from handlers.blocks import (
     Block,
     actions,
@@ -347,4 +347,17 @@ def end_modal(*, partner_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
                 hint="Only the program team sees this; your partner never does.",
             ),
         ],
+    )
+
+
+def midterm_summary_text(summary: MidtermSummary) -> str:
+    """Totals only: nobody's words, nobody's name."""
+    if not summary.answered:
+        return f"Mid-term review: asked {summary.asked} people, no answers yet."
+    rhythms = ", ".join(
+        f"{label.lower()}: {summary.rhythms.get(value, 0)}" for value, label in MIDTERM_RHYTHMS
+    )
+    return (
+        f"Mid-term review: {summary.answered} of {summary.asked} answered. "
+        f"Average progress toward goals {summary.average_progress}/5. Meeting rhythm: {rhythms}."
     )

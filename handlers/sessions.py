@@ -147,6 +147,10 @@ class SessionHandlers:
         )
         respond(text=f"{done}; I've told your partner.{upcoming}", response_type="ephemeral")
 
+    def read_date(self, text: str, *, user_id: str, client: WebClient) -> date:
+        """A date in the person's own words and time zone (pause, holidays)."""
+        return self._read_date(text, user_id=user_id, client=client)
+
     def _read_date(self, text: str, *, user_id: str, client: WebClient) -> date:
         if not text:
             raise DomainError("Say until when, like `/mentor pause 2026-08-31` or `until Monday`.")

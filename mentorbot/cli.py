@@ -116,7 +116,8 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
         report = services.dispatcher.run_once(at)
         print(
             f"as of {at.isoformat()}: sent {report.sent}, jobs {report.jobs}, retrying "
-            f"{report.retried}, failed {report.failed}, dropped {report.dropped}"
+            f"{report.retried}, failed {report.failed}, dropped {report.dropped}, "
+            f"held for working hours {report.held}"
         )
         for key, error in report.failures:
             print(f"  failed {key}: {error}")

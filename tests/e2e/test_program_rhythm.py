@@ -522,3 +522,56 @@ def test_when_coordinators_allow_no_extension_the_notice_only_offers_to_close(pa
     step_to(bot, START + timedelta(days=351))
     notice = last_dm(bot, MENTOR)
     assert buttons(notice, "term_close") and not buttons(notice, "term_extend")
+
+
+def test_a_declared_holiday_means_no_nudges_for_that_person(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    bot.slack.command("away until 2026-03-28", user=MENTEE)
+    bot.settle()
+    assert "no nudges until Saturday 28 March" in bot.fake.last("response_url").params["text"]
+    bot.slack.command("away yesterday", user=MENTOR)
+    bot.settle()
+    assert "Pick a date in the future" in bot.fake.last("response_url").params["text"]
+    run_until(bot, START + timedelta(days=22))
+    nudged = [p.recipient for p in prompts(bot) if p.kind == "rhythm.quiet_nudge"]
+    assert nudged == [MENTOR]  # day 21 for both, but the mentee is away
+    bot.slack.command("back", user=MENTEE)
+    bot.settle()
+    assert "Welcome back" in bot.fake.last("response_url").params["text"]
+
+
+def test_only_coordinators_see_the_midterm_totals(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    bot.slack.command("midterm", user=MENTOR)
+    bot.settle()
+    assert "Only the program team" in bot.fake.last("response_url").params["text"]
+    bot.slack.command("midterm", user=COORDINATOR)
+    bot.settle()
+    assert "Mid-term review: asked 0 people" in bot.fake.last("response_url").params["text"]
+
+
+def test_mentorbot_tick_now_delivers_pulses_and_holds_the_rest(  # type: ignore[no-untyped-def]
+    pair, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mentorbot.cli import main
+
+    bot, _ = pair
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", bot.runtime.settings.database_url)
+    monkeypatch.setenv("SLACK_API_URL", bot.fake.url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monday = (START + timedelta(days=14)).isoformat()
+    assert main(["tick", "--now", monday]) == 0
+    out = capsys.readouterr().out
+    # The mentor's pulse goes (16:00 in Berlin); the mentee's, and their two-week nudge (this
+    # pair never logged a session), wait for the morning in Tokyo.
+    assert "sent 1, jobs 2," in out and "held for working hours 2" in out
+    assert last_dm(bot, MENTOR)["text"].startswith("How is your mentoring partnership")
+    assert main(["tick", "--now", monday]) == 0  # again: nothing twice
+    assert "sent 0," in capsys.readouterr().out
+    assert main(["tick", "--now", (START + timedelta(days=14, hours=9)).isoformat()]) == 0
+    assert "sent 2," in capsys.readouterr().out
+    assert [m["text"][:24] for m in dms(bot, MENTEE)[-2:]] == [
+        "How is your mentoring pa",
+        "It's been 2 weeks since ",
+    ]
