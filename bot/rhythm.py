@@ -160,6 +160,18 @@ class RhythmService:
         """Plan a new partnership's rhythm in the transaction that creates it."""
         plan_program(uow, partnership, rules=self._rules)
 
+    def plan_missing(self) -> int:
+        """Give every live partnership its rhythm if it has none (pairs matched before it
+        existed). Safe at every start: planning is keyed, so planned pairs are left as they
+        are. Returns how many pairs were looked at."""
+        now = self._clock.now()
+        with self._uow() as uow:
+            live = uow.partnerships.live()
+            for partnership in live:
+                plan_program(uow, partnership, rules=self._rules, now=now)
+            uow.commit()
+            return len(live)
+
     # -- jobs (run by the dispatcher, inside its transaction) -------------------------------
 
     def pulse_round(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
@@ -519,6 +531,8 @@ class RhythmService:
         now = self._clock.now()
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id, ended_ok=True)
+            if partnership.status is PartnershipStatus.ENDED:
+                raise Conflict("This partnership has already ended.")
             if partnership.live:
                 self._complete(uow, partnership, now)
                 uow.commit()
@@ -863,11 +877,13 @@ def year_in_numbers(uow: UnitOfWork, partnership: Partnership, user_id: str) -> 
         if c.user_id == user_id and c.kind is CheckKind.PULSE and c.score is not None
     ]
     end = partnership.ended_at or partnership.ends_at
+    slot = uow.sessions.slot(partnership.team_id, partnership.id)
+    every = timedelta(weeks=max(1, slot.every_weeks if slot else 1), days=2)
     return {
         "partnership_id": partnership.id,
         "partner_id": partner_of(partnership, user_id),
         "sessions": len(met),
-        "longest_streak": longest_streak(met),
+        "longest_streak": longest_streak(met, gap=every),
         "weeks": max(0, (end - partnership.started_at).days // 7),
         "pulses_answered": len(pulses),
     }
@@ -876,22 +892,31 @@ def year_in_numbers(uow: UnitOfWork, partnership: Partnership, user_id: str) -> 
 # -- planning helpers, shared by the service and by whoever starts or resumes a pair -------
 
 
-def plan_program(uow: UnitOfWork, partnership: Partnership, *, rules: ProgramRules) -> None:
+def plan_program(
+    uow: UnitOfWork,
+    partnership: Partnership,
+    *,
+    rules: ProgramRules,
+    now: datetime | None = None,
+) -> None:
+    """Plan a partnership's rhythm; ``now`` when planning late (a pair older than the code),
+    so a mid-term long past is not asked for out of the blue."""
     plan_pulse_round(uow, partnership, 1, rules=rules)
     plan_quiet_check(
         uow, partnership, partnership.started_at + timedelta(days=rules.quiet_nudge_days[0])
     )
     half = partnership.started_at + (partnership.ends_at - partnership.started_at) / 2
-    uow.outbox.add(
-        OutgoingMessage(
-            team_id=partnership.team_id,
-            kind=Kind.MIDTERM,
-            recipient=partnership.mentee_id,
-            key=f"rhythm:{partnership.id}:midterm-job",
-            due_at=half,
-            payload={"partnership_id": partnership.id},
+    if now is None or half > now - timedelta(days=14):
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=partnership.team_id,
+                kind=Kind.MIDTERM,
+                recipient=partnership.mentee_id,
+                key=f"rhythm:{partnership.id}:midterm-job",
+                due_at=half,
+                payload={"partnership_id": partnership.id},
+            )
         )
-    )
     plan_term(uow, partnership, rules=rules)
 
 

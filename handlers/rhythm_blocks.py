@@ -39,7 +39,10 @@ def pulse_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
             *(button(str(score), f"pulse_{score}", value) for score in PULSE_SCORES),
             block_id="pulse_scores",
         ),
-        context("1 = not well at all, 5 = really well. Only the program team's totals use it."),
+        context(
+            "1 = not well at all, 5 = really well. A 1 or 2 lets the program team know your "
+            "pair may need support; nothing you write is shared unless you choose to."
+        ),
         actions(button("Anything in the way?", "pulse_note", value), block_id="pulse_more"),
     ]
 
@@ -270,7 +273,7 @@ def final_modal(*, metadata: dict[str, Any]) -> dict[str, Any]:
 
 NUMBER_LABELS: tuple[tuple[str, str], ...] = (
     ("sessions", "sessions together"),
-    ("longest_streak", "weeks in a row, your longest streak"),
+    ("longest_streak", "sessions in a row, your longest streak"),
     ("weeks", "weeks as a pair"),
     ("pulses_answered", "check-ins answered"),
     ("goals_done", "goals reached"),  # issue 4 fills these in

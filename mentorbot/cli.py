@@ -134,6 +134,7 @@ def run(settings: Settings) -> int:
     from mentorbot.wiring import build_runtime
 
     runtime = build_runtime(settings)
+    runtime.services.rhythm.plan_missing()  # pairs matched before the rhythm existed
     warm_up()  # dateparser's first parse loads its data: not while Slack waits for an ack
     runtime.start_scheduler()
 

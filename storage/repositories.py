@@ -228,6 +228,14 @@ class SqlPartnershipRepository:
         )
         return {mentor_id: count for mentor_id, count in rows}
 
+    def live(self) -> list[Partnership]:
+        rows = self._s.scalars(
+            select(PartnershipRow)
+            .where(PartnershipRow.status.in_(_TAKES_A_SLOT))
+            .order_by(PartnershipRow.id)
+        )
+        return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+
 
 _MESSAGE_ENUMS: dict[str, type[StrEnum]] = {"status": MessageStatus}
 

@@ -182,7 +182,7 @@ def test_a_full_program_year_for_a_pair_that_keeps_its_rhythm(pair) -> None:  # 
     numbers = [m for m in dms(bot, MENTEE) if m["text"].startswith("Your year with")]
     assert len(numbers) == 1
     assert f"*{held}* sessions together" in str(numbers[0]["blocks"])
-    assert f"*{held}* weeks in a row" in str(numbers[0]["blocks"])
+    assert f"*{held}* sessions in a row" in str(numbers[0]["blocks"])
     # The mentee's came right after their evaluation; the mentor's three days after the end.
     numbers_at = {p.recipient: p.sent_at for p in prompts(bot) if p.kind.endswith("numbers")}
     finals = {p.recipient: p.sent_at for p in prompts(bot) if p.kind.endswith("evaluation")}

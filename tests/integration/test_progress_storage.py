@@ -142,3 +142,17 @@ def test_the_partnership_pause_and_a_declared_holiday_are_stored(database: Datab
         assert stored.paused_at(datetime(2026, 4, 19, 23, tzinfo=UTC))
         assert not stored.paused_at(datetime(2026, 4, 20, 0, tzinfo=UTC))
         assert uow.sessions.preferences(T1, "UMENTEE1").away_until == date(2026, 4, 1)
+
+
+def test_live_lists_active_and_paused_pairs_of_every_workspace(database: Database) -> None:
+    first, second, ended = pair(database), pair(database, T2), pair(database)
+    with SqlUnitOfWork(database.sessions) as uow:
+        for pid, status in ((second, PartnershipStatus.PAUSED), (ended, PartnershipStatus.ENDED)):
+            team = T2 if pid == second else T1
+            partnership = uow.partnerships.get(team, pid)
+            assert partnership is not None
+            partnership.status = status
+            uow.partnerships.save(partnership)
+        uow.commit()
+    with SqlUnitOfWork(database.sessions) as uow:
+        assert [p.id for p in uow.partnerships.live()] == [first, second]

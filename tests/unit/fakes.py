@@ -264,6 +264,13 @@ class FakePartnershipRepository:
             )
         )
 
+    def live(self) -> list[Partnership]:
+        return [
+            copy.deepcopy(p)
+            for _, p in sorted(self._store.state.partnerships.items())
+            if p.status in _TAKES_A_SLOT
+        ]
+
 
 class FakeOutbox:
     def __init__(self, store: FakeStore) -> None:

@@ -320,3 +320,31 @@ def test_longest_streak_counts_weekly_runs() -> None:
     weeks = [START + timedelta(weeks=n) for n in (0, 1, 2, 4, 5, 6, 7)]
     assert longest_streak(weeks) == 4
     assert longest_streak([]) == 0
+
+
+def test_pairs_matched_before_the_rhythm_get_one_at_start_and_planned_pairs_are_left_alone(
+    store: FakeStore,
+) -> None:
+    with FakeUnitOfWork(store) as uow:
+        older = uow.partnerships.save(
+            Partnership(
+                team_id=TEAM,
+                mentor_id="UMENTOR2",
+                mentee_id="UMENTEE2",
+                request_id=None,
+                started_at=START - timedelta(days=300),
+                ends_at=START + timedelta(days=65),
+            )
+        )
+        uow.commit()
+    before = {m.key for m in store.messages() if m.key.startswith("rhythm:1:")}
+    service = rhythm(store, FixedClock(START))
+    assert service.plan_missing() == 2
+    assert service.plan_missing() == 2  # again at the next start: nothing new
+    assert {m.key for m in store.messages() if m.key.startswith("rhythm:1:")} == before
+    planned = {m.kind for m in store.messages() if m.key.startswith(f"rhythm:{older.id}:")}
+    # The mid-term (day 182) is long past: not asked out of the blue; the rest is planned.
+    assert planned == {Kind.PULSE_ROUND, Kind.QUIET_CHECK, Kind.TERM_NOTICE_DUE, Kind.TERM_END}
+    run(store, START)
+    # The first round is long past: the catch-up asks the current round only, once.
+    assert {m.payload["round"] for m in pulses(store)} == {21}
