@@ -16,6 +16,7 @@ from bot.domain import (
     MatchProposal,
     MentorProfile,
     MentorRequest,
+    MessageStatus,
     OutgoingMessage,
     Partnership,
 )
@@ -80,6 +81,10 @@ class Outbox(Protocol):
 
     def sent(self, team_id: str, key_prefix: str) -> list[OutgoingMessage]:
         """Messages already delivered whose key starts with ``key_prefix``."""
+        ...
+
+    def status_of(self, team_id: str, key: str) -> MessageStatus | None:
+        """The status of the message with exactly this key (an indexed lookup), if any."""
         ...
 
 

@@ -18,7 +18,13 @@ from itertools import pairwise
 from typing import Any
 
 from bot.clock import Clock
-from bot.domain import OutgoingMessage, Partnership, PartnershipStatus, ProgramRules
+from bot.domain import (
+    MessageStatus,
+    OutgoingMessage,
+    Partnership,
+    PartnershipStatus,
+    ProgramRules,
+)
 from bot.errors import Conflict, DomainError, NotFound
 from bot.kinds import Kind
 from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -833,8 +839,7 @@ class RhythmService:
 
 def _unanswered(uow: UnitOfWork, partnership: Partnership, member: str, round_no: int) -> bool:
     key = f"rhythm:{partnership.id}:pulse:{round_no}:{member}"
-    sent = any(m.key == key for m in uow.outbox.sent(partnership.team_id, key))
-    if not sent:
+    if uow.outbox.status_of(partnership.team_id, key) is not MessageStatus.SENT:
         return False  # never reached them (paused, coalesced): not their silence
     assert partnership.id is not None
     answered = uow.progress.check(

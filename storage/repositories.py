@@ -374,6 +374,14 @@ class SqlOutbox:
         )
         return [_message(row) for row in rows]
 
+    def status_of(self, team_id: str, key: str) -> MessageStatus | None:
+        status = self._s.scalar(
+            select(OutgoingMessageRow.status).where(
+                OutgoingMessageRow.team_id == team_id, OutgoingMessageRow.key == key
+            )
+        )
+        return None if status is None else MessageStatus(status)
+
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]:
         rows = self._s.scalars(
             select(OutgoingMessageRow)

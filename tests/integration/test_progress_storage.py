@@ -156,3 +156,20 @@ def test_live_lists_active_and_paused_pairs_of_every_workspace(database: Databas
         uow.commit()
     with SqlUnitOfWork(database.sessions) as uow:
         assert [p.id for p in uow.partnerships.live()] == [first, second]
+
+
+def test_status_of_finds_exactly_one_key(database: Database) -> None:
+    from bot.domain import MessageStatus, OutgoingMessage
+
+    with SqlUnitOfWork(database.sessions) as uow:
+        for key in ("rhythm:1:pulse:1:U1", "rhythm:1:pulse:1:U12"):
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=T1, kind="rhythm.pulse", recipient="U1", key=key, due_at=NOW
+                )
+            )
+        uow.commit()
+    with SqlUnitOfWork(database.sessions) as uow:
+        assert uow.outbox.status_of(T1, "rhythm:1:pulse:1:U1") is MessageStatus.PENDING
+        assert uow.outbox.status_of(T1, "rhythm:1:pulse:1:U") is None
+        assert uow.outbox.status_of(T2, "rhythm:1:pulse:1:U1") is None

@@ -362,6 +362,14 @@ class FakeOutbox:
             and row.message.status is MessageStatus.SENT
         ]
 
+    def status_of(self, team_id: str, key: str) -> MessageStatus | None:
+        found = [
+            r.message.status
+            for r in self._rows()
+            if r.message.team_id == team_id and r.message.key == key
+        ]
+        return found[0] if found else None
+
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]:
         return [copy.deepcopy(r.message) for r in self._rows() if self._is_due(r, now)][:limit]
 
