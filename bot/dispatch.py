@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.domain import MessageStatus, OutgoingMessage
 from bot.ports import Messenger, SendOutcome, UnitOfWork, UnitOfWorkFactory
+from bot.quiet_hours import QuietHours
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class DispatchReport:
     retried: int = 0
     dropped: int = 0
     jobs: int = 0
+    held: int = 0  # prompts waiting for the recipient's working hours
     failures: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -59,6 +61,7 @@ class Dispatcher:
         batch_size: int = 100,
         lease: timedelta = timedelta(minutes=5),
         max_batches: int = 1000,
+        quiet_hours: QuietHours | None = None,
     ) -> None:
         self._uow = uow
         self._messenger = messenger
@@ -68,6 +71,7 @@ class Dispatcher:
         self._batch_size = batch_size
         self._lease = lease
         self._max_batches = max_batches
+        self._quiet_hours = quiet_hours
         self._lock = threading.Lock()
         self._again = threading.Event()
 
@@ -142,6 +146,12 @@ class Dispatcher:
             self._settle(message)
             report.dropped += 1
             return None
+        if self._quiet_hours is not None:
+            allowed_at = self._quiet_hours.hold_until(message, now)
+            if allowed_at is not None:
+                self._release(message, allowed_at)
+                report.held += 1
+                return None
         job = self._jobs.get(message.kind)
         if job is not None:
             try:

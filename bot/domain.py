@@ -7,7 +7,7 @@ workspace (``team_id``): the model is multi-workspace from day one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -94,6 +94,15 @@ class ProgramRules:
     default_session_minutes: int = 60
     reminder_offsets: tuple[timedelta, ...] = (timedelta(days=1), timedelta(minutes=15))
     onboarding: bool = True  # the welcome, first-session agenda and monthly topics
+    # the program's rhythm (bot/rhythm.py)
+    pulse_every: timedelta = timedelta(days=14)
+    quiet_nudge_days: tuple[int, int, int] = (14, 21, 28)  # mentee, both, coordinators
+    term_notice: timedelta = timedelta(days=14)
+    term_extension: timedelta = timedelta(days=90)  # zero: coordinators don't allow extending
+    workday_start_hour: int = 9
+    workday_end_hour: int = 18
+    weekends_off: bool = True
+    default_tz: str = "UTC"  # for people whose time zone we don't know (coordinators)
 
 
 @dataclass
@@ -158,9 +167,20 @@ class Partnership:
     ended_at: datetime | None = None
     end_reason: str = ""
     id: int | None = None
+    paused_until: date | None = None  # prompts wait while paused; also the resume marker
 
     def members(self) -> tuple[str, str]:
         return (self.mentor_id, self.mentee_id)
+
+    def paused_at(self, at: datetime) -> bool:
+        """Whether the pair has asked for quiet at ``at`` (``/mentor pause``)."""
+        if self.status is not PartnershipStatus.PAUSED:
+            return False
+        return self.paused_until is None or at.date() < self.paused_until
+
+    @property
+    def live(self) -> bool:
+        return self.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
 
 
 @dataclass

@@ -39,6 +39,21 @@ class Kind(StrEnum):
     SHOUT_OUT = "journal.shout_out"  # a milestone, to the program channel (both opted in)
     SESSION_MET = "job.session_met"  # a session was logged as held: count milestones
     MILESTONE_DUE = "job.milestone_due"  # months together, the term completed
+    # the program's rhythm (bot/rhythm.py): prompts held to each person's working hours
+    PULSE = "rhythm.pulse"  # "how is your partnership going?" 1-5
+    QUIET_NUDGE = "rhythm.quiet_nudge"  # no session logged as met for a while
+    MIDTERM_REVIEW = "rhythm.midterm_review"
+    TERM_NOTICE = "rhythm.term_notice"  # two weeks before the end: extend or close
+    FINAL_EVALUATION = "rhythm.final_evaluation"
+    YEAR_IN_NUMBERS = "rhythm.year_in_numbers"
+    PARTNERSHIP_ENDED = "partnership.ended"  # to the partner who didn't end it
+    COORDINATOR_AT_RISK = "coordinator.at_risk"
+    COORDINATOR_ENDED = "coordinator.partnership_ended"
+    PULSE_ROUND = "job.pulse_round"
+    QUIET_CHECK = "job.quiet_check"
+    MIDTERM = "job.midterm"
+    TERM_NOTICE_DUE = "job.term_notice"
+    TERM_END = "job.term_end"
 
 
 class SuggestionContext(StrEnum):
@@ -48,3 +63,4 @@ class SuggestionContext(StrEnum):
     AFTER_DECLINE = "after_decline"
     AFTER_NO_ANSWER = "after_no_answer"
     FROM_WAITLIST = "from_waitlist"
+    AFTER_END = "after_end"

@@ -28,6 +28,7 @@ from bot.kinds import Kind, SuggestionContext
 from bot.matching import Candidate, rank_mentors
 from bot.onboarding import plan_onboarding
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.rhythm import plan_program
 
 MAX_BIO = 1500
 MAX_GOALS = 2000
@@ -307,6 +308,7 @@ class MentoringService:
                 )
             )
             uow.outbox.cancel(team_id, f"proposal:{proposal_id}:")
+            plan_program(uow, partnership, rules=self._rules)
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=team_id,
@@ -373,6 +375,34 @@ class MentoringService:
             )
         )
         self._reopen(uow, proposal, now, SuggestionContext.AFTER_NO_ANSWER)
+
+    def offer_new_match(self, uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
+        """After a partnership ends early, the mentee gets fresh suggestions right away.
+
+        A new request carries over what they asked for; the mentors of every past
+        partnership of theirs stay excluded (``_excluded``), so the ended one never returns.
+        """
+        old = (
+            uow.requests.get(partnership.team_id, partnership.request_id)
+            if partnership.request_id is not None
+            else None
+        )
+        if old is None or uow.requests.open_for(partnership.team_id, partnership.mentee_id):
+            return
+        request = uow.requests.save(
+            MentorRequest(
+                team_id=partnership.team_id,
+                mentee_id=partnership.mentee_id,
+                goals=old.goals,
+                focus_areas=list(old.focus_areas),
+                organization=old.organization,
+                wants_other_org=old.wants_other_org,
+                tz=old.tz,
+                tz_offset=old.tz_offset,
+                created_at=now,
+            )
+        )
+        self._suggest(uow, request, now, SuggestionContext.AFTER_END)
 
     # -- internals -------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from bot.domain import (
     MatchProposal,
     MentorProfile,
     MentorRequest,
+    MessageStatus,
     OutboxTally,
     OutgoingMessage,
     Partnership,
@@ -27,6 +28,7 @@ from bot.domain import (
 )
 from bot.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.onboarding import ProgramText, TextKey
+from bot.progress import CheckKind, ProgressCheck, RiskFlag
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
 
@@ -58,6 +60,9 @@ class PartnershipRepository(Protocol):
     def save(self, partnership: Partnership) -> Partnership: ...
     def for_member(self, team_id: str, user_id: str) -> list[Partnership]: ...
     def active_by_mentor(self, team_id: str) -> dict[str, int]: ...
+    def live(self) -> list[Partnership]:
+        """Active and paused partnerships of every workspace (start-up housekeeping)."""
+        ...
 
 
 class Outbox(Protocol):
@@ -91,6 +96,9 @@ class Outbox(Protocol):
 
     def tally(self, team_id: str, key_prefix: str) -> OutboxTally:
         """How the messages whose key starts with ``key_prefix`` fared, by status and reason."""
+
+    def status_of(self, team_id: str, key: str) -> MessageStatus | None:
+        """The status of the message with exactly this key (an indexed lookup), if any."""
         ...
 
 
@@ -146,6 +154,20 @@ class JournalRepository(Protocol):
     def count_milestones(self, team_id: str, partnership_id: int) -> int: ...
     def preferences(self, team_id: str, user_id: str) -> JournalPreferences: ...
     def save_preferences(self, preferences: JournalPreferences) -> JournalPreferences: ...
+
+
+class ProgressRepository(Protocol):
+    def check(
+        self, team_id: str, partnership_id: int, user_id: str, kind: CheckKind, round_no: int
+    ) -> ProgressCheck | None: ...
+    def save_check(self, check: ProgressCheck) -> ProgressCheck: ...
+    def checks(self, team_id: str, partnership_id: int) -> list[ProgressCheck]: ...
+    def checks_of_kind(self, team_id: str, kind: CheckKind) -> list[ProgressCheck]: ...
+    def add_flag(self, flag: RiskFlag) -> bool:
+        """Raise a flag; False if this pair already has one for that signal and occasion."""
+        ...
+
+    def flags(self, team_id: str) -> list[RiskFlag]: ...
 
 
 class EventLog(Protocol):
@@ -205,6 +227,7 @@ class UnitOfWork(Protocol):
     directory: Directory
     program_texts: ProgramTextRepository
     journal: JournalRepository
+    progress: ProgressRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

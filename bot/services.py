@@ -12,6 +12,7 @@ from bot.domain import ProgramRules
 from bot.journal_service import JournalService
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
+from bot.rhythm import RhythmService
 from bot.session_service import SessionService
 
 
@@ -26,3 +27,4 @@ class Services:
     announcements: AnnouncementService
     onboarding: OnboardingService
     journal: JournalService
+    rhythm: RhythmService

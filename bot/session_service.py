@@ -14,6 +14,7 @@ from bot.domain import OutgoingMessage, Partnership, PartnershipStatus, ProgramR
 from bot.errors import Conflict, DomainError, NotFound
 from bot.kinds import Kind
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.rhythm import plan_quiet_check
 from bot.sessions import MemberPreferences, Occurrence, SessionLog, SessionOutcome, SessionSlot
 from bot.when import SessionTime
 
@@ -33,7 +34,7 @@ def parse_stamp(value: str) -> datetime:
 @dataclass(frozen=True)
 class SlotChange:
     partnership: Partnership
-    slot: SessionSlot
+    slot: SessionSlot | None  # None: a pause or resume of a pair that has no session time yet
     next: Occurrence | None
 
 
@@ -218,13 +219,22 @@ class SessionService:
             )
 
     def pause(self, *, team_id: str, user_id: str, partnership_id: int, until: date) -> SlotChange:
+        """Pause the partnership: its sessions and every prompt of the program's rhythm."""
         now = self._clock.now()
         with self._uow() as uow:
-            partnership, slot = self._slot_of(uow, team_id, user_id, partnership_id)
+            partnership = self._member_of(uow, team_id, user_id, partnership_id)
             if until <= now.date():
                 raise DomainError("Pick a date in the future to pause until.", field="until")
             if until > now.date() + timedelta(days=180):
                 raise DomainError("Pauses last at most six months.", field="until")
+            partnership.status = PartnershipStatus.PAUSED
+            partnership.paused_until = until
+            uow.partnerships.save(partnership)
+            slot = uow.sessions.slot(team_id, partnership_id)
+            if slot is None:
+                return self._pair_changed(
+                    uow, partnership=partnership, user_id=user_id, now=now, change="pause_pair"
+                )
             slot.paused_until = until
             return self._changed(
                 uow,
@@ -239,7 +249,17 @@ class SessionService:
     def resume(self, *, team_id: str, user_id: str, partnership_id: int) -> SlotChange:
         now = self._clock.now()
         with self._uow() as uow:
-            partnership, slot = self._slot_of(uow, team_id, user_id, partnership_id)
+            partnership = self._member_of(uow, team_id, user_id, partnership_id)
+            if partnership.status is PartnershipStatus.PAUSED:
+                partnership.status = PartnershipStatus.ACTIVE
+                partnership.paused_until = now.date()  # the quiet-pair clock restarts today
+                uow.partnerships.save(partnership)
+            plan_quiet_check(uow, partnership, now)
+            slot = uow.sessions.slot(team_id, partnership_id)
+            if slot is None:
+                return self._pair_changed(
+                    uow, partnership=partnership, user_id=user_id, now=now, change="resume_pair"
+                )
             slot.paused_until = None
             return self._changed(
                 uow,
@@ -418,6 +438,38 @@ class SessionService:
         )
         uow.commit()
         return SlotChange(partnership=partnership, slot=slot, next=upcoming)
+
+    def _pair_changed(
+        self,
+        uow: UnitOfWork,
+        *,
+        partnership: Partnership,
+        user_id: str,
+        now: datetime,
+        change: str,
+    ) -> SlotChange:
+        assert partnership.id is not None
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=partnership.team_id,
+                kind=Kind.SESSION_CHANGED,
+                recipient=_partner(partnership, user_id),
+                key=f"notice:{partnership.id}:{change}:{stamp(now)}",
+                due_at=now,
+                payload={
+                    "partnership_id": partnership.id,
+                    "author_id": user_id,
+                    "change": change,
+                    "at": None,
+                    "until": partnership.paused_until.isoformat()
+                    if change == "pause_pair" and partnership.paused_until
+                    else None,
+                    "next_start": None,
+                },
+            )
+        )
+        uow.commit()
+        return SlotChange(partnership=partnership, slot=None, next=None)
 
     def _replan(
         self, uow: UnitOfWork, slot: SessionSlot, partnership: Partnership, now: datetime

@@ -173,6 +173,7 @@ class MemberPreferences:
     user_id: str
     session_reminders: bool = True
     id: int | None = None
+    away_until: date | None = None  # a declared holiday: no nudges until this day
 
 
 def weekly_streak(met_starts: list[datetime], *, every_weeks: int = 1) -> int:

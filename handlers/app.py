@@ -16,6 +16,7 @@ from handlers.home import HomeHandlers, HomePublisher
 from handlers.journal import JournalHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
+from handlers.rhythm import RhythmHandlers
 from handlers.runtime import TrackedExecutor
 from handlers.sessions import SessionHandlers
 
@@ -52,12 +53,14 @@ def build_app(
     journal = JournalHandlers(services, homes)
     coordinators = CoordinatorHandlers(services)
     announcements = AnnouncementHandlers(services)
+    rhythm = RhythmHandlers(services)
     MentorCommand(
         services,
         sessions,
         journal=journal,
         coordinators=coordinators,
         announcements=announcements,
+        rhythm=rhythm,
     ).register(app)
     coordinators.register(app)
     announcements.register(app)
@@ -65,6 +68,7 @@ def build_app(
     sessions.register(app)
     HomeHandlers(services, homes).register(app)
     journal.register(app)
+    rhythm.register(app)
     app.error(on_error)
     return app
 

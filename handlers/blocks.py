@@ -121,7 +121,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "Volunteer as a mentor, or edit your mentor profile (and pause new requests).",
     ),
     ("/mentor schedule", 'Set your weekly session in plain words ("Tuesdays at 3pm").'),
-    ("/mentor skip", "Skip the next session; `/mentor pause <date>` and `/mentor resume` too."),
+    ("/mentor skip", "Skip the next session."),
     ("/mentor reminders on|off", "Turn your session reminders on or off."),
     ("/mentor announce", "Coordinators: post to the program channel or DM participants."),
     ("/mentor report", "Coordinators: program health, with a trend chart and a CSV."),
@@ -132,6 +132,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor milestone <what>", "Celebrate a moment with your partner."),
     ("/mentor shoutouts on|off", "Share your milestones in the program channel (both agree)."),
     ("/mentor export", "Your goals, milestones and reflections as a file, in our DM."),
+    ("/mentor pause <date>", "Pause your partnership (sessions and check-ins) until a date."),
+    ("/mentor resume", "Pick up again after a pause."),
+    ("/mentor end", "Close your partnership without blame; mentees get new suggestions."),
     ("/mentor help", "This list."),
 )
 
@@ -370,6 +373,10 @@ _SUGGESTION_INTROS = {
     ),
     SuggestionContext.FROM_WAITLIST: (
         "Good news: mentors who fit you are now available. Pick the one you'd like to ask:"
+    ),
+    SuggestionContext.AFTER_END: (
+        "A new start: here are other mentors who fit what you want to grow in. "
+        "Pick the one you'd like to ask:"
     ),
 }
 

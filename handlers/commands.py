@@ -5,17 +5,26 @@ from __future__ import annotations
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.errors import DomainError
 from bot.services import Services
 from handlers import blocks
 from handlers.announcements import AnnouncementHandlers
 from handlers.coordination import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
 from handlers.journal import JOURNAL_SUBCOMMANDS, JournalHandlers
 from handlers.openers import open_ask, open_offer
-from handlers.sessions import SessionHandlers
+from handlers.rhythm import RhythmHandlers
+from handlers.sessions import SessionHandlers, mentioned, without_mentions
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
 SESSION_SUBCOMMANDS = frozenset({"schedule", "skip", "pause", "resume", "reminders"})
-LATER = MODAL_SUBCOMMANDS | SESSION_SUBCOMMANDS | JOURNAL_SUBCOMMANDS | COORDINATOR_SUBCOMMANDS
+RHYTHM_SUBCOMMANDS = frozenset({"end", "away", "back", "midterm"})
+LATER = (
+    MODAL_SUBCOMMANDS
+    | SESSION_SUBCOMMANDS
+    | JOURNAL_SUBCOMMANDS
+    | RHYTHM_SUBCOMMANDS
+    | COORDINATOR_SUBCOMMANDS
+)
 
 
 def split(text: str) -> tuple[str, str]:
@@ -34,12 +43,14 @@ class MentorCommand:
         journal: JournalHandlers,
         coordinators: CoordinatorHandlers,
         announcements: AnnouncementHandlers,
+        rhythm: RhythmHandlers,
     ) -> None:
         self._services = services
         self._sessions = sessions
         self._journal = journal
         self._coordinators = coordinators
         self._announcements = announcements
+        self._rhythm = rhythm
 
     def register(self, app: App) -> None:
         app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
@@ -95,6 +106,29 @@ class MentorCommand:
                 user_id=user_id,
                 trigger_id=trigger_id,
             )
+        elif subcommand in RHYTHM_SUBCOMMANDS:
+            try:
+                if subcommand == "end":
+                    self._rhythm.open_end(
+                        client,
+                        team_id=team_id,
+                        user_id=user_id,
+                        trigger_id=trigger_id,
+                        partner=mentioned(rest),
+                    )
+                    return
+                if subcommand == "away":
+                    until = self._sessions.read_date(
+                        without_mentions(rest), user_id=user_id, client=client
+                    )
+                    text = self._rhythm.away(team_id=team_id, user_id=user_id, until=until)
+                elif subcommand == "back":
+                    text = self._rhythm.away(team_id=team_id, user_id=user_id, until=None)
+                else:
+                    text = self._rhythm.midterm_text(user_id=user_id, team_id=team_id)
+                respond(text=text, response_type="ephemeral")
+            except DomainError as error:
+                respond(text=error.message, response_type="ephemeral")
         elif not self._coordinators.may_run(user_id):
             return  # coordinator commands: anyone else was already refused in the ack
         elif subcommand == "announce":

@@ -25,6 +25,7 @@ from handlers import (
     blocks,
     journal_blocks,
     onboarding_blocks,
+    rhythm_blocks,
     session_blocks,
 )
 
@@ -74,6 +75,15 @@ RENDERERS: dict[str, Renderer] = {
     Kind.ONBOARDING: onboarding_blocks.onboarding_message,
     Kind.CELEBRATION: journal_blocks.celebration_message,
     Kind.SHOUT_OUT: journal_blocks.shout_out_message,
+    Kind.PULSE: rhythm_blocks.pulse_message,
+    Kind.QUIET_NUDGE: rhythm_blocks.quiet_nudge_message,
+    Kind.MIDTERM_REVIEW: rhythm_blocks.midterm_message,
+    Kind.TERM_NOTICE: rhythm_blocks.term_notice_message,
+    Kind.FINAL_EVALUATION: rhythm_blocks.final_evaluation_message,
+    Kind.YEAR_IN_NUMBERS: rhythm_blocks.year_in_numbers_message,
+    Kind.PARTNERSHIP_ENDED: rhythm_blocks.partnership_ended_message,
+    Kind.COORDINATOR_AT_RISK: rhythm_blocks.at_risk_message,
+    Kind.COORDINATOR_ENDED: rhythm_blocks.coordinator_ended_message,
 }
 
 

@@ -128,6 +128,8 @@ _CHANGES = {
     "move": "moved the next session to {at}",
     "pause": "paused your sessions until {until}",
     "resume": "resumed your sessions",
+    "pause_pair": "paused your mentoring partnership until {until}: no prompts until then",
+    "resume_pair": "resumed your mentoring partnership",
 }
 
 

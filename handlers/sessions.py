@@ -152,12 +152,16 @@ class SessionHandlers:
                 change = sessions.pause(
                     team_id=team_id, user_id=user_id, partnership_id=partnership.id, until=until
                 )
-                done = f"Sessions paused until {until.strftime('%A %d %B')}"
+                done = (
+                    f"Sessions paused until {until.strftime('%A %d %B')}"
+                    if change.slot is not None
+                    else f"Your partnership is paused until {until.strftime('%A %d %B')}"
+                )
             else:  # resume
                 change = sessions.resume(
                     team_id=team_id, user_id=user_id, partnership_id=partnership.id
                 )
-                done = "Sessions resumed"
+                done = "Sessions resumed" if change.slot is not None else "Partnership resumed"
         except DomainError as error:
             respond(text=error.message, response_type="ephemeral")
             return
@@ -166,6 +170,10 @@ class SessionHandlers:
             f" Next: {slack_date(change.next.start, session_blocks.WHEN)}." if change.next else ""
         )
         respond(text=f"{done}; I've told your partner.{upcoming}", response_type="ephemeral")
+
+    def read_date(self, text: str, *, user_id: str, client: WebClient) -> date:
+        """A date in the person's own words and time zone (pause, holidays)."""
+        return self._read_date(text, user_id=user_id, client=client)
 
     def _read_date(self, text: str, *, user_id: str, client: WebClient) -> date:
         if not text:
@@ -261,6 +269,7 @@ class SessionHandlers:
             if change.next
             else ""
         )
+        assert change.slot is not None  # setting a time always has one
         ack(
             response_action="update",
             view=confirmation(

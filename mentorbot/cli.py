@@ -118,7 +118,8 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
         report = services.dispatcher.run_once(at)
         print(
             f"as of {at.isoformat()}: sent {report.sent}, jobs {report.jobs}, retrying "
-            f"{report.retried}, failed {report.failed}, dropped {report.dropped}"
+            f"{report.retried}, failed {report.failed}, dropped {report.dropped}, "
+            f"held for working hours {report.held}"
         )
         for key, error in report.failures:
             print(f"  failed {key}: {error}")
@@ -139,6 +140,7 @@ def run(settings: Settings) -> int:
     from mentorbot.wiring import build_runtime
 
     runtime = build_runtime(settings)
+    runtime.services.rhythm.plan_missing()  # pairs matched before the rhythm existed
     warm_up()  # dateparser's first parse loads its data: not while Slack waits for an ack
     runtime.start_scheduler()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain import DEFAULT_FOCUS_AREAS, CrossCompanyRule, ProgramRules, normalize_org
@@ -70,6 +70,22 @@ class Settings(BaseSettings):
         description="Send new pairs the welcome, first-session agenda and monthly topics.",
     )
     log_level: str = Field(default="INFO")
+    mentorbot_pulse_every_days: int = Field(
+        default=14, ge=1, le=90, description="Days between progress-check pulses."
+    )
+    mentorbot_workday_start_hour: int = Field(
+        default=9, ge=0, le=23, description="Prompts wait until this hour, in each person's zone."
+    )
+    mentorbot_workday_end_hour: int = Field(
+        default=18, ge=1, le=24, description="No prompts from this hour on, in each person's zone."
+    )
+    mentorbot_weekends_off: bool = Field(default=True, description="No prompts on weekends.")
+    mentorbot_term_extension_days: int = Field(
+        default=90, ge=0, le=365, description="How long a pair may extend its term (0: never)."
+    )
+    mentorbot_default_tz: str = Field(
+        default="UTC", description="Time zone for people whose zone is unknown (coordinators)."
+    )
 
     @field_validator("mentorbot_coordinators", "mentorbot_focus_areas", mode="before")
     @classmethod
@@ -110,6 +126,14 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with https:// (or http:// for a local test server)")
         return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _workday(self) -> Settings:
+        if self.mentorbot_workday_start_hour >= self.mentorbot_workday_end_hour:
+            raise ValueError(
+                "MENTORBOT_WORKDAY_START_HOUR must be before MENTORBOT_WORKDAY_END_HOUR"
+            )
+        return self
 
     @property
     def socket_mode(self) -> bool:
@@ -153,6 +177,12 @@ class Settings(BaseSettings):
             coordinators=tuple(self.mentorbot_coordinators),
             max_capacity=self.mentorbot_max_capacity,
             onboarding=self.mentorbot_onboarding,
+            pulse_every=timedelta(days=self.mentorbot_pulse_every_days),
+            term_extension=timedelta(days=self.mentorbot_term_extension_days),
+            workday_start_hour=self.mentorbot_workday_start_hour,
+            workday_end_hour=self.mentorbot_workday_end_hour,
+            weekends_off=self.mentorbot_weekends_off,
+            default_tz=self.mentorbot_default_tz,
         )
 
 

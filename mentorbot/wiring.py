@@ -27,6 +27,8 @@ from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
 from bot.ports import UnitOfWork
+from bot.quiet_hours import QuietHours
+from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
 from bot.session_service import SessionService
 from handlers import SlackMessenger, TrackedExecutor, build_app
@@ -106,6 +108,7 @@ def build_services(
     journal = JournalService(
         uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel
     )
+    rhythm = RhythmService(uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match)
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
@@ -118,8 +121,14 @@ def build_services(
             Kind.ONBOARDING_STEP: onboarding.step,
             Kind.SESSION_MET: journal.session_met,
             Kind.MILESTONE_DUE: journal.milestone_due,
+            Kind.PULSE_ROUND: rhythm.pulse_round,
+            Kind.QUIET_CHECK: rhythm.quiet_check,
+            Kind.MIDTERM: rhythm.midterm,
+            Kind.TERM_NOTICE_DUE: rhythm.term_notice,
+            Kind.TERM_END: rhythm.term_end,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
+        quiet_hours=QuietHours.for_program(rules, PROMPT_KINDS),
     )
     return Services(
         mentoring=mentoring,
@@ -131,6 +140,7 @@ def build_services(
         announcements=announcements,
         onboarding=onboarding,
         journal=journal,
+        rhythm=rhythm,
     )
 
 

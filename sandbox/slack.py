@@ -457,6 +457,13 @@ class LocalSlack:
         with self._lock:
             return copy.deepcopy(self._messages.get(channel, []))
 
+    def messages_after(self, channel: str, seen: int) -> list[dict[str, Any]]:
+        """Messages in ``channel`` after the first ``seen``: cheap for tests that step a year."""
+        if _is_user_id(channel):
+            channel = _dm_channel(channel)
+        with self._lock:
+            return copy.deepcopy(self._messages.get(channel, [])[seen:])
+
     @property
     def uploads(self) -> list[Upload]:
         with self._lock:

@@ -29,6 +29,7 @@ from bot.domain import (
 )
 from bot.journal import Goal, GoalStatus, JournalPreferences, Milestone, Reflection, Visibility
 from bot.onboarding import ProgramText, TextKey
+from bot.progress import CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.sessions import MemberPreferences, SessionLog, SessionOutcome, SessionSlot
 from storage.models import (
     AnnouncementRow,
@@ -46,7 +47,9 @@ from storage.models import (
     PartnershipRow,
     ProcessedEventRow,
     ProgramTextRow,
+    ProgressCheckRow,
     ReflectionRow,
+    RiskFlagRow,
     SessionLogRow,
     SessionSlotRow,
 )
@@ -243,6 +246,14 @@ class SqlPartnershipRepository:
         )
         return {mentor_id: count for mentor_id, count in rows}
 
+    def live(self) -> list[Partnership]:
+        rows = self._s.scalars(
+            select(PartnershipRow)
+            .where(PartnershipRow.status.in_(_TAKES_A_SLOT))
+            .order_by(PartnershipRow.id)
+        )
+        return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+
 
 _MESSAGE_ENUMS: dict[str, type[StrEnum]] = {"status": MessageStatus}
 
@@ -412,6 +423,14 @@ class SqlOutbox:
                 reason = error or "unknown"
                 failures[reason] = failures.get(reason, 0) + int(count)
         return OutboxTally(by_status=by_status, failures=failures)
+
+    def status_of(self, team_id: str, key: str) -> MessageStatus | None:
+        status = self._s.scalar(
+            select(OutgoingMessageRow.status).where(
+                OutgoingMessageRow.team_id == team_id, OutgoingMessageRow.key == key
+            )
+        )
+        return None if status is None else MessageStatus(status)
 
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]:
         rows = self._s.scalars(
@@ -851,3 +870,76 @@ class SqlProgramTextRepository:
             self._s.add(row)
         _copy_into(row, text)
         self._s.flush()
+
+
+_CHECK_ENUMS: dict[str, type[StrEnum]] = {"kind": CheckKind}
+_FLAG_ENUMS: dict[str, type[StrEnum]] = {"signal": RiskSignal}
+
+
+class SqlProgressRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def check(
+        self, team_id: str, partnership_id: int, user_id: str, kind: CheckKind, round_no: int
+    ) -> ProgressCheck | None:
+        row = self._s.scalar(
+            select(ProgressCheckRow).where(
+                ProgressCheckRow.team_id == team_id,
+                ProgressCheckRow.partnership_id == partnership_id,
+                ProgressCheckRow.user_id == user_id,
+                ProgressCheckRow.kind == kind.value,
+                ProgressCheckRow.round == round_no,
+            )
+        )
+        return None if row is None else _to_domain(ProgressCheck, row, _CHECK_ENUMS)
+
+    def save_check(self, check: ProgressCheck) -> ProgressCheck:
+        _save(self._s, ProgressCheckRow, check)
+        return check
+
+    def checks(self, team_id: str, partnership_id: int) -> list[ProgressCheck]:
+        rows = self._s.scalars(
+            select(ProgressCheckRow)
+            .where(
+                ProgressCheckRow.team_id == team_id,
+                ProgressCheckRow.partnership_id == partnership_id,
+            )
+            .order_by(ProgressCheckRow.id)
+        )
+        return [_to_domain(ProgressCheck, row, _CHECK_ENUMS) for row in rows]
+
+    def checks_of_kind(self, team_id: str, kind: CheckKind) -> list[ProgressCheck]:
+        rows = self._s.scalars(
+            select(ProgressCheckRow)
+            .where(ProgressCheckRow.team_id == team_id, ProgressCheckRow.kind == kind.value)
+            .order_by(ProgressCheckRow.id)
+        )
+        return [_to_domain(ProgressCheck, row, _CHECK_ENUMS) for row in rows]
+
+    def add_flag(self, flag: RiskFlag) -> bool:
+        exists = self._s.scalar(
+            select(RiskFlagRow.id).where(
+                RiskFlagRow.team_id == flag.team_id,
+                RiskFlagRow.partnership_id == flag.partnership_id,
+                RiskFlagRow.signal == flag.signal.value,
+                RiskFlagRow.occasion == flag.occasion,
+            )
+        )
+        if exists is not None:
+            return False
+        try:
+            with self._s.begin_nested():
+                row = RiskFlagRow()
+                _copy_into(row, flag)
+                self._s.add(row)
+        except IntegrityError:  # another transaction raised it first
+            return False
+        flag.id = row.id
+        return True
+
+    def flags(self, team_id: str) -> list[RiskFlag]:
+        rows = self._s.scalars(
+            select(RiskFlagRow).where(RiskFlagRow.team_id == team_id).order_by(RiskFlagRow.id)
+        )
+        return [_to_domain(RiskFlag, row, _FLAG_ENUMS) for row in rows]

@@ -18,6 +18,7 @@ from bot.ports import (
     Outbox,
     PartnershipRepository,
     ProgramTextRepository,
+    ProgressRepository,
     ProposalRepository,
     RequestRepository,
     SessionRepository,
@@ -33,6 +34,7 @@ from storage.repositories import (
     SqlOutbox,
     SqlPartnershipRepository,
     SqlProgramTextRepository,
+    SqlProgressRepository,
     SqlProposalRepository,
     SqlRequestRepository,
     SqlSessionRepository,
@@ -53,6 +55,7 @@ class SqlUnitOfWork:
     directory: Directory
     program_texts: ProgramTextRepository
     journal: JournalRepository
+    progress: ProgressRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -80,6 +83,7 @@ class SqlUnitOfWork:
         self.directory = SqlDirectory(session)
         self.program_texts = SqlProgramTextRepository(session)
         self.journal = SqlJournalRepository(session)
+        self.progress = SqlProgressRepository(session)
         return self
 
     def __exit__(

@@ -43,6 +43,7 @@ from bot.ports import (
     Messenger,
     Outbox,
     PartnershipRepository,
+    ProgressRepository,
     ProposalRepository,
     RequestRepository,
     SendOutcome,
@@ -50,6 +51,7 @@ from bot.ports import (
     SessionRepository,
     UnitOfWork,
 )
+from bot.progress import CheckKind, ProgressCheck, RiskFlag
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
 T = TypeVar("T")
@@ -87,6 +89,8 @@ class FakeState:
     reflections: dict[int, Reflection] = field(default_factory=dict)
     milestones: dict[int, Milestone] = field(default_factory=dict)
     journal_preferences: dict[tuple[str, str], JournalPreferences] = field(default_factory=dict)
+    checks: dict[int, ProgressCheck] = field(default_factory=dict)
+    flags: dict[int, RiskFlag] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -268,6 +272,13 @@ class FakePartnershipRepository:
             )
         )
 
+    def live(self) -> list[Partnership]:
+        return [
+            copy.deepcopy(p)
+            for _, p in sorted(self._store.state.partnerships.items())
+            if p.status in _TAKES_A_SLOT
+        ]
+
 
 class FakeOutbox:
     def __init__(self, store: FakeStore) -> None:
@@ -358,6 +369,14 @@ class FakeOutbox:
             and row.message.key.startswith(key_prefix)
             and row.message.status is MessageStatus.SENT
         ]
+
+    def status_of(self, team_id: str, key: str) -> MessageStatus | None:
+        found = [
+            r.message.status
+            for r in self._rows()
+            if r.message.team_id == team_id and r.message.key == key
+        ]
+        return found[0] if found else None
 
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]:
         return [copy.deepcopy(r.message) for r in self._rows() if self._is_due(r, now)][:limit]
@@ -556,6 +575,65 @@ class FakeJournalRepository:
         return preferences
 
 
+class FakeProgressRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def check(
+        self, team_id: str, partnership_id: int, user_id: str, kind: CheckKind, round_no: int
+    ) -> ProgressCheck | None:
+        found = next(
+            (
+                c
+                for c in self._store.state.checks.values()
+                if (c.team_id, c.partnership_id, c.user_id, c.kind, c.round)
+                == (team_id, partnership_id, user_id, kind, round_no)
+            ),
+            None,
+        )
+        return copy.deepcopy(found)
+
+    def save_check(self, check: ProgressCheck) -> ProgressCheck:
+        if check.id is None:
+            check.id = self._store.state.next_id()
+        self._store.state.checks[check.id] = copy.deepcopy(check)
+        return check
+
+    def checks(self, team_id: str, partnership_id: int) -> list[ProgressCheck]:
+        return [
+            copy.deepcopy(c)
+            for _, c in sorted(self._store.state.checks.items())
+            if c.team_id == team_id and c.partnership_id == partnership_id
+        ]
+
+    def checks_of_kind(self, team_id: str, kind: CheckKind) -> list[ProgressCheck]:
+        return [
+            copy.deepcopy(c)
+            for _, c in sorted(self._store.state.checks.items())
+            if c.team_id == team_id and c.kind == kind
+        ]
+
+    def add_flag(self, flag: RiskFlag) -> bool:
+        for f in self._store.state.flags.values():
+            if (f.team_id, f.partnership_id, f.signal, f.occasion) == (
+                flag.team_id,
+                flag.partnership_id,
+                flag.signal,
+                flag.occasion,
+            ):
+                return False
+        flag.id = self._store.state.next_id()
+        self._store.state.flags[flag.id] = copy.deepcopy(flag)
+        return True
+
+    def flags(self, team_id: str) -> list[RiskFlag]:
+        return [
+            copy.deepcopy(f)
+            for _, f in sorted(self._store.state.flags.items())
+            if f.team_id == team_id
+        ]
+
+
 class FakeUnitOfWork:
     """A transaction on a ``FakeStore``: rolled back on exit unless ``commit()`` was called."""
 
@@ -567,6 +645,7 @@ class FakeUnitOfWork:
     events: EventLog
     sessions: SessionRepository
     journal: JournalRepository
+    progress: ProgressRepository
 
     def __init__(self, store: FakeStore) -> None:
         self.store = store
@@ -580,6 +659,7 @@ class FakeUnitOfWork:
         self.events = FakeEventLog(store)
         self.sessions = FakeSessionRepository(store)
         self.journal = FakeJournalRepository(store)
+        self.progress = FakeProgressRepository(store)
 
     def __enter__(self) -> Self:
         if not self.store.lock.acquire(timeout=LOCK_TIMEOUT):
