@@ -19,11 +19,20 @@ from bot.cohort import (
     assign_cohort,
     describe_result,
 )
-from bot.domain import AuditEvent, ProgramRules, RequestStatus
+from bot.domain import (
+    AuditEvent,
+    OutgoingMessage,
+    Partnership,
+    PartnershipStatus,
+    ProgramRules,
+    RequestStatus,
+)
 from bot.errors import NotAllowed, NotFound
 from bot.health import ProgramHealth, month_start, program_health
+from bot.kinds import Kind
 from bot.mentoring import ask_mentor, excluded_mentors, mentor_loads, rank_for
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.progress import CheckKind
 
 
 class CoordinatorService:
@@ -173,6 +182,8 @@ class CoordinatorService:
                 logs=uow.directory.session_logs(team_id),
                 goals_done_this_month=uow.directory.goals_done_since(team_id, month_start(now)),
                 milestones_this_month=uow.directory.milestones_since(team_id, month_start(now)),
+                pulses=uow.progress.checks_of_kind(team_id, CheckKind.PULSE),
+                flags=uow.progress.flags(team_id),
             )
             if audit:
                 _audit(
@@ -185,6 +196,42 @@ class CoordinatorService:
                 )
                 uow.commit()
             return health
+
+    def check_in(self, *, team_id: str, coordinator_id: str, partnership_id: int) -> Partnership:
+        """A friendly word from the program team to both partners of a pair (once a day)."""
+        self._require(coordinator_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            partnership = uow.partnerships.get(team_id, partnership_id)
+            if partnership is None or partnership.status not in (
+                PartnershipStatus.ACTIVE,
+                PartnershipStatus.PAUSED,
+            ):
+                raise NotFound("That partnership isn't running any more.")
+            for member in partnership.members():
+                uow.outbox.add(
+                    OutgoingMessage(
+                        team_id=team_id,
+                        kind=Kind.COORDINATOR_CHECK_IN,
+                        recipient=member,
+                        key=f"check_in:{partnership_id}:{now.date().isoformat()}:{member}",
+                        due_at=now,
+                        payload={
+                            "coordinator_id": coordinator_id,
+                            "partner_id": next(m for m in partnership.members() if m != member),
+                        },
+                    )
+                )
+            _audit(
+                uow,
+                team_id=team_id,
+                actor=coordinator_id,
+                action="pair.check_in",
+                subject=f"partnership:{partnership_id}",
+                at=now,
+            )
+            uow.commit()
+            return partnership
 
     def audit_trail(
         self, *, team_id: str, coordinator_id: str, limit: int = 50

@@ -16,9 +16,16 @@ from datetime import UTC, datetime, timedelta
 from statistics import median
 
 from bot.domain import MentorRequest, Partnership, PartnershipStatus, RequestStatus
+from bot.progress import ProgressCheck, RiskFlag, RiskSignal
 from bot.sessions import SessionLog, SessionOutcome
 
 MET_RECENTLY = timedelta(days=14)
+RECENT = timedelta(days=30)
+SIGNAL_LABELS = {
+    RiskSignal.LOW_PULSE: "a low pulse",
+    RiskSignal.UNANSWERED_PULSES: "pulses left unanswered",
+    RiskSignal.QUIET: "no sessions lately",
+}
 MONTHS_SHOWN = 6
 
 
@@ -27,6 +34,17 @@ class MonthTrend:
     month: str  # "2026-03"
     sessions_held: int
     active_pairs: int
+
+
+@dataclass(frozen=True)
+class AtRiskPair:
+    """A live pair with a recent risk signal: who, and why in the program's words only."""
+
+    partnership_id: int
+    mentee_id: str
+    mentor_id: str
+    signal: str
+    raised_at: datetime
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,8 @@ class ProgramHealth:
     trend: list[MonthTrend]
     goals_done_this_month: int = 0
     milestones_this_month: int = 0
+    average_pulse: float | None = None  # 1-5, pulses answered in the last 30 days
+    at_risk: list[AtRiskPair] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)  # more figures other parts add
 
     def rows(self) -> list[tuple[str, str]]:
@@ -61,6 +81,11 @@ class ProgramHealth:
             ("Sessions held, last 30 days", str(self.sessions_last_30_days)),
             ("Sessions per pair per month", f"{self.sessions_per_pair_per_month:.1f}"),
             ("Pairs that met in the last 14 days", f"{self.met_last_14_days_share:.0%}"),
+            (
+                "Average pulse (1-5), last 30 days",
+                "-" if self.average_pulse is None else f"{self.average_pulse:.1f}",
+            ),
+            ("Pairs at risk", str(len(self.at_risk))),
             ("Goals done this month", str(self.goals_done_this_month)),
             ("Milestones this month", str(self.milestones_this_month)),
             ("Completed partnerships", str(self.completed)),
@@ -116,6 +141,8 @@ def program_health(
     logs: Sequence[SessionLog],
     goals_done_this_month: int = 0,
     milestones_this_month: int = 0,
+    pulses: Sequence[ProgressCheck] = (),
+    flags: Sequence[RiskFlag] = (),
 ) -> ProgramHealth:
     live = (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
     active = [p for p in partnerships if p.status is PartnershipStatus.ACTIVE]
@@ -136,6 +163,22 @@ def program_health(
         if r.created_at is not None
         and r.status
         in (RequestStatus.WAITLISTED, RequestStatus.MATCHING, RequestStatus.PENDING_MENTOR)
+    ]
+    scores = [c.score for c in pulses if c.score is not None and now - c.answered_at <= RECENT]
+    live_pairs = {p.id: p for p in partnerships if p.status in live}
+    latest: dict[int, RiskFlag] = {}
+    fresh = [f for f in flags if f.partnership_id in live_pairs and now - f.raised_at <= RECENT]
+    for flag in sorted(fresh, key=lambda f: f.raised_at):
+        latest[flag.partnership_id] = flag  # the newest signal per pair wins
+    at_risk = [
+        AtRiskPair(
+            partnership_id=pid,
+            mentee_id=live_pairs[pid].mentee_id,
+            mentor_id=live_pairs[pid].mentor_id,
+            signal=SIGNAL_LABELS.get(flag.signal, flag.signal.value),
+            raised_at=flag.raised_at,
+        )
+        for pid, flag in sorted(latest.items(), key=lambda item: item[1].raised_at, reverse=True)
     ]
     trend = []
     for label, start, end in _months_back(now, MONTHS_SHOWN):
@@ -171,6 +214,8 @@ def program_health(
         trend=trend,
         goals_done_this_month=goals_done_this_month,
         milestones_this_month=milestones_this_month,
+        average_pulse=sum(scores) / len(scores) if scores else None,
+        at_risk=at_risk,
     )
 
 

@@ -17,6 +17,7 @@ class Kind(StrEnum):
     INTRODUCTION = "partnership.introduction"
     # to coordinators
     COORDINATOR_WAITLIST = "coordinator.waitlist"
+    COORDINATOR_CHECK_IN = "coordinator.check_in"  # from the program team, to one partner
     # weekly sessions
     SESSION_SET = "session.set"  # to the partner who didn't set it
     SESSION_INVITE = "session.invite"  # the .ics, to the pair's group DM

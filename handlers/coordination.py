@@ -45,6 +45,7 @@ class CoordinatorHandlers:
         app.action("cohort_pair")(ack=self.ack_only, lazy=[self.pair])
         app.action("coordinator_report")(ack=self.ack_only, lazy=[self.from_home])
         app.action("coordinator_match")(ack=self.ack_only, lazy=[self.from_home])
+        app.action("coordinator_check_in")(ack=self.ack_only, lazy=[self.check_in])
         app.action("cohort_approve_all")(ack=self.ack_only, lazy=[self.approve_all])
         app.action(re.compile(r"^cohort_page_(previous|next)$"))(
             ack=self.ack_only, lazy=[self.page]
@@ -125,6 +126,27 @@ class CoordinatorHandlers:
             self.report(client=client, tell=tell, team_id=team_id, user_id=user_id)
         else:
             self.match(client=client, tell=tell, team_id=team_id, user_id=user_id)
+
+    def check_in(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        """One click on the Home tab's at-risk list: a friendly word to both partners."""
+        user_id = context.user_id or ""
+        try:
+            partnership = self._services.coordination.check_in(
+                team_id=context.team_id or "",
+                coordinator_id=user_id,
+                partnership_id=int_or_none(action.get("value")) or 0,
+            )
+        except DomainError as error:
+            client.chat_postMessage(channel=user_id, text=error.message)
+            return
+        self._services.dispatcher.deliver_now()
+        client.chat_postMessage(
+            channel=user_id,
+            text=f"I've checked in with <@{partnership.mentee_id}> and "
+            f"<@{partnership.mentor_id}> for the program team.",
+        )
 
     def match(
         self,

@@ -25,6 +25,7 @@ from handlers import (
     blocks,
     journal_blocks,
     onboarding_blocks,
+    report_blocks,
     rhythm_blocks,
     session_blocks,
 )
@@ -73,6 +74,7 @@ RENDERERS: dict[str, Renderer] = {
     Kind.ANNOUNCEMENT: announcement_blocks.announcement_message,
     Kind.ANNOUNCEMENT_DONE: announcement_blocks.announcement_done_message,
     Kind.ONBOARDING: onboarding_blocks.onboarding_message,
+    Kind.COORDINATOR_CHECK_IN: report_blocks.check_in_message,
     Kind.CELEBRATION: journal_blocks.celebration_message,
     Kind.SHOUT_OUT: journal_blocks.shout_out_message,
     Kind.PULSE: rhythm_blocks.pulse_message,

@@ -27,13 +27,42 @@ def report_message(health: ProgramHealth) -> tuple[str, list[Block]]:
     )
     figures = "\n".join(f"• {label}: *{value}*" for label, value in rows)
     text = f"Program health: {health.active_pairs} active pairs."
+    at_risk: list[Block] = []
+    if health.at_risk:
+        lines = [
+            f"• <@{pair.mentee_id}> and <@{pair.mentor_id}>: {pair.signal} "
+            f"(since {slack_date(pair.raised_at, '{date_short}')})"
+            for pair in health.at_risk[:AT_RISK_SHOWN]
+        ]
+        if len(health.at_risk) > AT_RISK_SHOWN:
+            lines.append(f"… and {len(health.at_risk) - AT_RISK_SHOWN} more (see the CSV)")
+        at_risk.append(section("*Pairs that may need support*\n" + "\n".join(lines)))
     return text, [
         header("Program health"),
         section(pairs_line),
         section(figures),
+        *at_risk,
         context(
             f"As of {slack_date(health.as_of)}. Counts only: what people write in their "
             "partnerships stays theirs."
+        ),
+    ]
+
+
+AT_RISK_SHOWN = 20
+AT_RISK_ON_HOME = 5
+
+
+def check_in_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    text = (
+        f"The program team is checking in: how are things going with <@{payload['partner_id']}>? "
+        "If something is in the way, reply here and we'll help."
+    )
+    return text, [
+        section(f":wave: {text}"),
+        context(
+            "Want to keep going? `/mentor schedule` sets your next session. Not the right fit? "
+            "`/mentor end` closes it without blame, and mentees are matched again."
         ),
     ]
 
@@ -58,8 +87,22 @@ def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[st
             button("Announce", "coordinator_announce"),
             block_id="coordinator_actions",
         ),
-        divider(),
     ]
+    for pair in health.at_risk[:AT_RISK_ON_HOME]:
+        section_blocks.append(
+            section(
+                f":warning: <@{pair.mentee_id}> and <@{pair.mentor_id}>: {pair.signal}",
+                accessory=button(
+                    "Check in with them", "coordinator_check_in", str(pair.partnership_id)
+                ),
+                block_id=f"at_risk_{pair.partnership_id}",
+            )
+        )
+    if len(health.at_risk) > AT_RISK_ON_HOME:
+        section_blocks.append(
+            context(f"… and {len(health.at_risk) - AT_RISK_ON_HOME} more pairs in the full report.")
+        )
+    section_blocks.append(divider())
     blocks = list(view["blocks"])
     head, rest = blocks[:1], blocks[1:]
     room = VIEW_BLOCKS_MAX - len(head) - len(section_blocks)

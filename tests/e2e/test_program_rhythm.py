@@ -583,3 +583,36 @@ def test_mentorbot_tick_now_delivers_pulses_and_holds_the_rest(  # type: ignore[
         "How is your mentoring pa",
         "It's been 2 weeks since ",
     ]
+
+
+def test_the_coordinators_home_lists_the_pair_at_risk_and_checks_in_with_one_click(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    step_to(bot, START + timedelta(days=14))
+    click(bot, MENTOR, last_dm(bot, MENTOR), "pulse_1")
+    bot.slack.event({"type": "app_home_opened", "user": COORDINATOR, "tab": "home"})
+    bot.settle()
+    home = bot.fake.home_view(COORDINATOR)
+    assert home is not None
+    assert "<@UMENTEE1> and <@UMENTOR1>: a low pulse" in str(home["blocks"])
+    values = buttons(home, "coordinator_check_in")
+    assert values == ["1"]
+
+    for _ in range(2):  # a double click checks in once
+        bot.slack.click("coordinator_check_in", user=COORDINATOR, value=values[0], view=home)
+        bot.settle()
+    for person in (MENTOR, MENTEE):
+        check_ins = [m for m in dms(bot, person) if m["text"].startswith("The program team is")]
+        assert len(check_ins) == 1
+    assert "I've checked in with" in last_dm(bot, COORDINATOR)["text"]
+
+    # The report names the pair and the signal, and shows the average pulse.
+    bot.slack.command("report", user=COORDINATOR)
+    bot.settle()
+    report = next(m for m in dms(bot, COORDINATOR) if m["text"].startswith("Program health"))
+    assert "Pairs that may need support" in str(report["blocks"])
+    assert "Average pulse (1-5), last 30 days: *1.0*" in str(report["blocks"])
+
+    # Someone else's crafted click does nothing but say so.
+    bot.slack.click("coordinator_check_in", user=MENTEE, value=values[0], view=home)
+    bot.settle()
+    assert "coordinators" in last_dm(bot, MENTEE)["text"]

@@ -144,3 +144,42 @@ def test_an_empty_program_reports_zeros_not_errors() -> None:
     assert health.active_pairs == 0 and health.met_last_14_days_share == 0.0
     assert health.median_wait_days is None
     assert dict(health.rows())["Median wait for a mentor (days)"] == "-"
+
+
+def test_average_pulse_and_at_risk_pairs_count_only_recent_signals_of_live_pairs() -> None:
+    from bot.progress import CheckKind, ProgressCheck, RiskFlag, RiskSignal
+
+    def pulse(score: int, days_ago: float) -> ProgressCheck:
+        return ProgressCheck(
+            team_id="T1",
+            partnership_id=1,
+            user_id="UM1",
+            kind=CheckKind.PULSE,
+            round=1,
+            answered_at=NOW - days_ago * DAY,
+            score=score,
+        )
+
+    def flag(pid: int, signal: RiskSignal, days_ago: float) -> RiskFlag:
+        return RiskFlag(
+            team_id="T1",
+            partnership_id=pid,
+            signal=signal,
+            occasion=f"{days_ago}",
+            detail="",
+            raised_at=NOW - days_ago * DAY,
+        )
+
+    health = program_health(
+        **seeded(),  # type: ignore[arg-type]
+        pulses=[pulse(2, 3), pulse(5, 10), pulse(1, 45)],
+        flags=[
+            flag(1, RiskSignal.QUIET, 20),
+            flag(1, RiskSignal.LOW_PULSE, 3),  # the newest signal for pair 1 wins
+            flag(2, RiskSignal.UNANSWERED_PULSES, 60),  # too old
+            flag(3, RiskSignal.LOW_PULSE, 2),  # pair 3 has ended
+        ],
+    )
+    assert health.average_pulse == 3.5
+    assert [(p.partnership_id, p.signal) for p in health.at_risk] == [(1, "a low pulse")]
+    assert dict(health.rows())["Pairs at risk"] == "1"
