@@ -26,6 +26,7 @@ from bot.domain import (
     ProgramRules,
 )
 from bot.errors import Conflict, DomainError, NotFound
+from bot.journal import GoalStatus
 from bot.kinds import Kind
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.progress import MAX_NOTE, CheckKind, ProgressCheck, RiskFlag, RiskSignal
@@ -865,11 +866,7 @@ def quiet_since(uow: UnitOfWork, partnership: Partnership) -> datetime:
 
 
 def year_in_numbers(uow: UnitOfWork, partnership: Partnership, user_id: str) -> dict[str, Any]:
-    """A person's year, in numbers only.
-
-    Hook for issue 4 (goals, milestones): add ``goals_done`` and ``milestones`` here from
-    ``uow``; the renderer already shows any of them that are present.
-    """
+    """A person's year, in numbers only: sessions, streak, goals reached, milestones."""
     assert partnership.id is not None
     met = [
         log.occurrence_start
@@ -891,6 +888,12 @@ def year_in_numbers(uow: UnitOfWork, partnership: Partnership, user_id: str) -> 
         "longest_streak": longest_streak(met, gap=every),
         "weeks": max(0, (end - partnership.started_at).days // 7),
         "pulses_answered": len(pulses),
+        "goals_done": sum(
+            1
+            for goal in uow.journal.goals(partnership.team_id, partnership.id)
+            if goal.status is GoalStatus.DONE
+        ),
+        "milestones": uow.journal.count_milestones(partnership.team_id, partnership.id),
     }
 
 

@@ -348,3 +348,33 @@ def test_pairs_matched_before_the_rhythm_get_one_at_start_and_planned_pairs_are_
     run(store, START)
     # The first round is long past: the catch-up asks the current round only, once.
     assert {m.payload["round"] for m in pulses(store)} == {21}
+
+
+def test_the_year_in_numbers_counts_goals_reached_and_milestones(store: FakeStore) -> None:
+    from bot.journal import Goal, GoalStatus, Milestone
+    from bot.rhythm import year_in_numbers
+
+    with FakeUnitOfWork(store) as uow:
+        for position, status in enumerate(
+            (GoalStatus.DONE, GoalStatus.IN_PROGRESS, GoalStatus.DONE)
+        ):
+            uow.journal.save_goal(
+                Goal(
+                    team_id=TEAM,
+                    partnership_id=1,
+                    text=f"g{position}",
+                    position=position,
+                    status=status,
+                )
+            )
+        uow.journal.add_milestone(
+            Milestone(
+                team_id=TEAM, partnership_id=1, key="sessions:1", title="First", achieved_at=START
+            )
+        )
+        uow.commit()
+    with FakeUnitOfWork(store) as uow:
+        partnership = uow.partnerships.get(TEAM, 1)
+        assert partnership is not None
+        numbers = year_in_numbers(uow, partnership, MENTEE)
+    assert (numbers["goals_done"], numbers["milestones"], numbers["partner_id"]) == (2, 1, MENTOR)
