@@ -44,6 +44,7 @@ class Kind(StrEnum):
     PULSE = "rhythm.pulse"  # "how is your partnership going?" 1-5
     QUIET_NUDGE = "rhythm.quiet_nudge"  # no session logged as met for a while
     MIDTERM_REVIEW = "rhythm.midterm_review"
+    GOAL_CHECK = "rhythm.goal_check"  # each quarter: the mentee's goals, with status buttons
     TERM_NOTICE = "rhythm.term_notice"  # two weeks before the end: extend or close
     FINAL_EVALUATION = "rhythm.final_evaluation"
     YEAR_IN_NUMBERS = "rhythm.year_in_numbers"
@@ -53,6 +54,7 @@ class Kind(StrEnum):
     PULSE_ROUND = "job.pulse_round"
     QUIET_CHECK = "job.quiet_check"
     MIDTERM = "job.midterm"
+    GOAL_CHECK_DUE = "job.goal_check"
     TERM_NOTICE_DUE = "job.term_notice"
     TERM_END = "job.term_end"
 

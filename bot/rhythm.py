@@ -28,6 +28,7 @@ from bot.domain import (
 from bot.errors import Conflict, DomainError, NotFound
 from bot.journal import GoalStatus
 from bot.kinds import Kind
+from bot.onboarding import add_months
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.progress import MAX_NOTE, CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.quiet_hours import TZ_KEY
@@ -45,6 +46,7 @@ PROMPT_KINDS: frozenset[str] = frozenset(
         Kind.PULSE,
         Kind.QUIET_NUDGE,
         Kind.MIDTERM_REVIEW,
+        Kind.GOAL_CHECK,
         Kind.TERM_NOTICE,
         Kind.FINAL_EVALUATION,
         Kind.YEAR_IN_NUMBERS,
@@ -312,6 +314,38 @@ class RhythmService:
                     },
                 )
             )
+
+    def goal_check(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+        """Job: the quarterly goal check, to the mentee (who drives), if there are goals."""
+        partnership = self._live(uow, message)
+        if partnership is None or partnership.paused_at(now):
+            return  # a paused quarter is skipped: the next one will ask
+        assert partnership.id is not None
+        goals = uow.journal.goals(partnership.team_id, partnership.id)
+        if not goals:
+            return  # nothing to look at: the pulse and the nudges cover the rest
+        zones = member_zones(uow, partnership)
+        mentee = partnership.mentee_id
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=partnership.team_id,
+                kind=Kind.GOAL_CHECK,
+                recipient=mentee,
+                key=f"rhythm:{partnership.id}:goal-check:{message.payload.get('months')}",
+                due_at=message.due_at,
+                coalesce_key=f"goal-check:{partnership.id}:{mentee}",
+                payload={
+                    "partnership_id": partnership.id,
+                    "partner_id": partnership.mentor_id,
+                    "months": message.payload.get("months"),
+                    "goals": [
+                        {"id": g.id, "text": g.text, "status": g.status.value, "note": g.note}
+                        for g in goals
+                    ],
+                    TZ_KEY: zones[mentee],
+                },
+            )
+        )
 
     def term_notice(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
@@ -926,6 +960,32 @@ def plan_program(
             )
         )
     plan_term(uow, partnership, rules=rules)
+    plan_goal_checks(uow, partnership, now=now)
+
+
+QUARTERS = (3, 6, 9)
+
+
+def plan_goal_checks(
+    uow: UnitOfWork, partnership: Partnership, *, now: datetime | None = None
+) -> None:
+    """Each quarter of the term, the mentee looks at their goals (keyed: planning twice is once)."""
+    for months in QUARTERS:
+        due = datetime.combine(
+            add_months(partnership.started_at.date(), months), partnership.started_at.timetz()
+        )
+        if due >= partnership.ends_at or (now is not None and due <= now):
+            continue
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=partnership.team_id,
+                kind=Kind.GOAL_CHECK_DUE,
+                recipient=partnership.mentee_id,
+                key=f"rhythm:{partnership.id}:goal-check-job:{months}",
+                due_at=due,
+                payload={"partnership_id": partnership.id, "months": months},
+            )
+        )
 
 
 def plan_pulse_round(

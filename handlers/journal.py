@@ -21,7 +21,7 @@ from bot.journal_export import export_markdown
 from bot.journal_service import ReflectionDraft, partner_of
 from bot.services import Services
 from bot.session_service import parse_stamp
-from handlers import journal_blocks
+from handlers import journal_blocks, rhythm_blocks
 from handlers.blocks import escape
 from handlers.forms import ViewForm, int_or_none
 from handlers.home import HomePublisher
@@ -244,6 +244,37 @@ class JournalHandlers:
             return
         self.deliver()
         self._homes.publish_pair(client, team_id, user_id, goal.partnership_id)
+        self._refresh_goal_check(body, client, team_id, user_id, goal.partnership_id)
+
+    def _refresh_goal_check(
+        self, body: dict[str, Any], client: WebClient, team_id: str, user_id: str, pid: int
+    ) -> None:
+        """A click in the quarterly goal check DM shows there, as on the Home tab."""
+        container = body.get("container") or {}
+        if container.get("type") != "message":
+            return  # a click on the Home tab: the republished Home shows it
+        goals = self._journal.goals(team_id, user_id, pid)
+        partnership = self._journal.membership(team_id, user_id, pid, live=False)
+        text, blocks = rhythm_blocks.goal_check_message(
+            {
+                "partnership_id": pid,
+                "partner_id": partnership.mentor_id,
+                "months": 0,
+                "goals": [
+                    {"id": g.id, "text": g.text, "status": g.status.value, "note": g.note}
+                    for g in goals
+                ],
+            }
+        )
+        try:
+            client.chat_update(
+                channel=str(container.get("channel_id", "")),
+                ts=str(container.get("message_ts", "")),
+                text=text,
+                blocks=blocks,
+            )
+        except SlackApiError as error:
+            log.warning("goal check not updated: %s", error.response.get("error"))
 
     def open_goal_note(
         self,

@@ -459,7 +459,7 @@ def partnership_blocks(summary: PartnershipSummary) -> list[Block]:
     if summary.goals:
         blocks.append(section("*Goals for the year*"))
         for n, goal in enumerate(summary.goals[:MAX_GOALS], start=1):
-            blocks += _goal_blocks(n, goal)
+            blocks += goal_blocks(n, goal)
     else:
         who = "you" if not summary.viewer_is_mentor else f"<@{p.mentee_id}>"
         blocks.append(section(f"*Goals for the year*\nNone yet: {who} can set 1 to 5."))
@@ -516,7 +516,7 @@ def partnership_blocks(summary: PartnershipSummary) -> list[Block]:
     return blocks
 
 
-def _goal_blocks(n: int, goal: Goal) -> list[Block]:
+def goal_blocks(n: int, goal: Goal) -> list[Block]:
     assert goal.id is not None
     text = f"{STATUS_EMOJI[goal.status]} *{n}. {escape(goal.text)}* · _{goal.status.label}_"
     if goal.note:

@@ -80,6 +80,7 @@ RENDERERS: dict[str, Renderer] = {
     Kind.PULSE: rhythm_blocks.pulse_message,
     Kind.QUIET_NUDGE: rhythm_blocks.quiet_nudge_message,
     Kind.MIDTERM_REVIEW: rhythm_blocks.midterm_message,
+    Kind.GOAL_CHECK: rhythm_blocks.goal_check_message,
     Kind.TERM_NOTICE: rhythm_blocks.term_notice_message,
     Kind.FINAL_EVALUATION: rhythm_blocks.final_evaluation_message,
     Kind.YEAR_IN_NUMBERS: rhythm_blocks.year_in_numbers_message,

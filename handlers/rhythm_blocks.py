@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.journal import MAX_GOALS, Goal, GoalStatus
 from bot.rhythm import MIDTERM_RHYTHMS, EndReason, MidtermSummary
 from handlers.blocks import (
     Block,
@@ -20,6 +21,7 @@ from handlers.blocks import (
     slack_date,
     text_input,
 )
+from handlers.journal_blocks import goal_blocks
 
 PULSE_SCORES = tuple(range(1, 6))
 PULSE_ACTIONS = tuple(f"pulse_{score}" for score in PULSE_SCORES)
@@ -364,3 +366,33 @@ def midterm_summary_text(summary: MidtermSummary) -> str:
         f"Mid-term review: {summary.answered} of {summary.asked} answered. "
         f"Average progress toward goals {summary.average_progress}/5. Meeting rhythm: {rhythms}."
     )
+
+
+def goal_check_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    """The quarterly look at the mentee's goals; the buttons are the App Home's own."""
+    months = int(payload.get("months") or 0)
+    partner = f"<@{payload['partner_id']}>"
+    text = (
+        f"{months} months into your mentoring year with {partner}: how are your goals going?"
+        if months
+        else f"Your goals with {partner}, as they stand now:"
+    )
+    goals = [
+        Goal(
+            team_id="",
+            partnership_id=int(payload["partnership_id"]),
+            text=str(g["text"]),
+            position=n,
+            status=GoalStatus(str(g["status"])),
+            note=str(g.get("note") or ""),
+            id=int(g["id"]),
+        )
+        for n, g in enumerate(payload["goals"], start=1)
+    ]
+    message: list[Block] = [section(f":dart: {text}", block_id="goal_check")]
+    for n, goal in enumerate(goals[:MAX_GOALS], start=1):
+        message += goal_blocks(n, goal)
+    message.append(
+        context("Mark where each one stands; your mentor sees it too. Done ones are celebrated.")
+    )
+    return text, message

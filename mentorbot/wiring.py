@@ -124,6 +124,7 @@ def build_services(
             Kind.PULSE_ROUND: rhythm.pulse_round,
             Kind.QUIET_CHECK: rhythm.quiet_check,
             Kind.MIDTERM: rhythm.midterm,
+            Kind.GOAL_CHECK_DUE: rhythm.goal_check,
             Kind.TERM_NOTICE_DUE: rhythm.term_notice,
             Kind.TERM_END: rhythm.term_end,
         },

@@ -616,3 +616,36 @@ def test_the_coordinators_home_lists_the_pair_at_risk_and_checks_in_with_one_cli
     bot.slack.click("coordinator_check_in", user=MENTEE, value=values[0], view=home)
     bot.settle()
     assert "coordinators" in last_dm(bot, MENTEE)["text"]
+
+
+def test_each_quarter_the_mentee_checks_their_goals_in_a_dm(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, intro = pair
+    bot.slack.click(
+        "open_goals",
+        user=MENTEE,
+        value=buttons(intro, "open_goals")[0],
+        channel=intro["channel"],
+        message_ts=intro["ts"],
+    )
+    bot.settle()
+    bot.slack.submit(
+        bot.view_opened("journal_goals"),
+        user=MENTEE,
+        values={"goal_1": "Lead the spring planning", "goal_2": "Speak at the all-hands"},
+    )
+    bot.settle()
+    run_until(bot, START + timedelta(days=93))  # three months, then Tokyo's next working morning
+    checks = [m for m in dms(bot, MENTEE) if m["text"].startswith("3 months into")]
+    assert len(checks) == 1
+    check = checks[0]
+    assert "Lead the spring planning" in str(check["blocks"])
+    assert [p.kind for p in prompts(bot, MENTOR)].count("rhythm.goal_check") == 0  # mentee's
+    sent = next(p for p in prompts(bot, MENTEE) if p.kind == "rhythm.goal_check")
+    assert 9 <= sent.sent_at.astimezone(ZoneInfo("Asia/Tokyo")).hour < 18  # working hours
+
+    done = buttons(check, "goal_status_done")[0]
+    click(bot, MENTEE, check, "goal_status_done", value=done)
+    updated = next(m for m in dms(bot, MENTEE) if m["ts"] == check["ts"])
+    assert "✓ Done" in str(updated["blocks"])  # the message shows the new status
+    home = bot.fake.home_view(MENTOR)
+    assert home is not None and "Lead the spring planning" in str(home["blocks"])

@@ -115,7 +115,13 @@ def pulses(store: FakeStore) -> list[OutgoingMessage]:
 
 
 def test_a_new_partnership_plans_its_whole_rhythm_as_jobs(store: FakeStore) -> None:
-    jobs = {m.kind: m.due_at for m in store.messages() if m.kind.startswith("job.")}
+    jobs = {
+        m.kind: m.due_at
+        for m in store.messages()
+        if m.kind.startswith("job.") and m.kind != Kind.GOAL_CHECK_DUE
+    }
+    quarters = sorted(m.due_at for m in store.messages() if m.kind == Kind.GOAL_CHECK_DUE)
+    assert [(q.month, q.day) for q in quarters] == [(6, 2), (9, 2), (12, 2)]  # from 2 March
     assert jobs == {
         Kind.PULSE_ROUND: START + timedelta(days=14),
         Kind.QUIET_CHECK: START + timedelta(days=14),
