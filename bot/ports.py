@@ -103,7 +103,12 @@ class Outbox(Protocol):
 
 
 class SessionRepository(Protocol):
-    def slot(self, team_id: str, partnership_id: int) -> SessionSlot | None: ...
+    def slot(
+        self, team_id: str, partnership_id: int, *, for_update: bool = False
+    ) -> SessionSlot | None:
+        """``for_update``: the slot is about to change; concurrent changes take turns."""
+        ...
+
     def save_slot(self, slot: SessionSlot) -> SessionSlot: ...
     def log(self, team_id: str, partnership_id: int, start: datetime) -> SessionLog | None: ...
     def add_log(self, log: SessionLog) -> bool:

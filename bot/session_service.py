@@ -100,7 +100,7 @@ class SessionService:
         now = self._clock.now()
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id)
-            slot = uow.sessions.slot(team_id, partnership_id)
+            slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
             if slot is None:
                 slot = SessionSlot(
                     team_id=team_id,
@@ -230,7 +230,7 @@ class SessionService:
             partnership.status = PartnershipStatus.PAUSED
             partnership.paused_until = until
             uow.partnerships.save(partnership)
-            slot = uow.sessions.slot(team_id, partnership_id)
+            slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
             if slot is None:
                 return self._pair_changed(
                     uow, partnership=partnership, user_id=user_id, now=now, change="pause_pair"
@@ -255,7 +255,7 @@ class SessionService:
                 partnership.paused_until = now.date()  # the quiet-pair clock restarts today
                 uow.partnerships.save(partnership)
             plan_quiet_check(uow, partnership, now)
-            slot = uow.sessions.slot(team_id, partnership_id)
+            slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
             if slot is None:
                 return self._pair_changed(
                     uow, partnership=partnership, user_id=user_id, now=now, change="resume_pair"
@@ -279,7 +279,7 @@ class SessionService:
             uow.sessions.save_preferences(preferences)
             for partnership in self._active(uow, team_id, user_id):
                 assert partnership.id is not None
-                slot = uow.sessions.slot(team_id, partnership.id)
+                slot = uow.sessions.slot(team_id, partnership.id, for_update=True)
                 if slot is not None:
                     slot.version += 1  # a new plan: its keys must not collide with the old one's
                     uow.sessions.save_slot(slot)
@@ -339,7 +339,7 @@ class SessionService:
     def plan_next(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
         """Job at an occurrence's end: plan the next one, if the plan is still the same."""
         partnership_id = int(message.payload["partnership_id"])
-        slot = uow.sessions.slot(message.team_id, partnership_id)
+        slot = uow.sessions.slot(message.team_id, partnership_id, for_update=True)
         partnership = uow.partnerships.get(message.team_id, partnership_id)
         if slot is None or partnership is None:
             return
@@ -398,7 +398,7 @@ class SessionService:
         self, uow: UnitOfWork, team_id: str, user_id: str, partnership_id: int
     ) -> tuple[Partnership, SessionSlot]:
         partnership = self._member_of(uow, team_id, user_id, partnership_id)
-        slot = uow.sessions.slot(team_id, partnership_id)
+        slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
         if slot is None:
             raise NotFound("You haven't set a session time yet: `/mentor schedule` sets one.")
         return partnership, slot

@@ -464,12 +464,15 @@ class SqlSessionRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def slot(self, team_id: str, partnership_id: int) -> SessionSlot | None:
-        row = self._s.scalar(
-            select(SessionSlotRow).where(
-                SessionSlotRow.team_id == team_id, SessionSlotRow.partnership_id == partnership_id
-            )
+    def slot(
+        self, team_id: str, partnership_id: int, *, for_update: bool = False
+    ) -> SessionSlot | None:
+        query = select(SessionSlotRow).where(
+            SessionSlotRow.team_id == team_id, SessionSlotRow.partnership_id == partnership_id
         )
+        if for_update:  # PostgreSQL: a second change of the same plan waits for the first
+            query = query.with_for_update()
+        row = self._s.scalar(query)
         return _to_domain(SessionSlot, row, {}) if row else None
 
     def save_slot(self, slot: SessionSlot) -> SessionSlot:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from bot.domain import MessageStatus
 from mentorbot.cli import main
@@ -319,3 +320,33 @@ def test_an_out_of_date_home_button_is_answered_by_dm(pair) -> None:  # type: ig
     bot.settle()
     assert last_dm(bot, "UCOORD1")["text"]  # a kind "not yours / not found", by DM
     assert last_dm(bot, MENTEE)["text"] == "That button is out of date."
+
+
+def test_both_partners_changing_their_reminders_at_once_keep_the_plan(pair) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    bot, intro = pair
+    schedule(bot, MENTOR, intro, when="every Thursday at 10:30")
+    sessions = bot.runtime.services.sessions
+    start = threading.Barrier(2)
+
+    def turn_off(user: str) -> None:
+        start.wait(5)
+        sessions.set_reminders(team_id="T0001", user_id=user, enabled=False)
+
+    threads = [threading.Thread(target=turn_off, args=(u,)) for u in (MENTOR, MENTEE)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        pending = uow.session.scalars(
+            sa.select(OutgoingMessageRow.kind).where(
+                OutgoingMessageRow.status == MessageStatus.PENDING.value,
+                OutgoingMessageRow.key.like("session:%"),
+            )
+        ).all()
+    # No reminders now (both said no), but the session itself is still planned: the check
+    # afterwards and the planning of the next week.
+    assert "session.check" in pending and "job.plan_next_session" in pending
+    assert "session.reminder" not in pending

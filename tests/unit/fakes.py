@@ -398,7 +398,9 @@ class FakeSessionRepository:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
 
-    def slot(self, team_id: str, partnership_id: int) -> SessionSlot | None:
+    def slot(
+        self, team_id: str, partnership_id: int, *, for_update: bool = False
+    ) -> SessionSlot | None:
         return copy.deepcopy(self._store.state.slots.get((team_id, partnership_id)))
 
     def save_slot(self, slot: SessionSlot) -> SessionSlot:
