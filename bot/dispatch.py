@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import MessageStatus, OutgoingMessage
-from bot.ports import Messenger, SendOutcome, UnitOfWork, UnitOfWorkFactory
+from bot.ports import Messenger, SendOutcome, SendResult, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ class Dispatcher:
                 report.failures.append((message.key, message.last_error))
             return None
         try:
-            result = self._messenger.send(message)
+            result = self._already_delivered(message) or self._messenger.send(message)
         except Exception as error:  # a bug in rendering must not stop the other messages
             log.exception("sending %s (%s) raised", message.key, message.kind)
             result_error = f"internal: {type(error).__name__}"
@@ -209,6 +209,19 @@ class Dispatcher:
             report.retried += 1
         self._settle(message)
         return None
+
+    def _already_delivered(self, message: OutgoingMessage) -> SendResult | None:
+        """A message whose dispatcher died mid-send may be in Slack already: look first."""
+        if not message.in_doubt:
+            return None
+        found = self._messenger.find_sent(message)
+        if found is not None:
+            log.info(
+                "%s (%s) had reached Slack before a restart: not sent again",
+                message.key,
+                message.kind,
+            )
+        return found
 
     def _superseded(self, message: OutgoingMessage, now: datetime) -> bool:
         """After downtime several prompts of one kind for one person are due at once: only

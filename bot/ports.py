@@ -143,3 +143,8 @@ class Messenger(Protocol):
     """Delivers one outgoing message to people; implemented on Slack's Web API."""
 
     def send(self, message: OutgoingMessage) -> SendResult: ...
+
+    def find_sent(self, message: OutgoingMessage) -> SendResult | None:
+        """Where the message already is, if an earlier attempt got it delivered; else None
+        (also when that can't be told: then sending again is the lesser harm)."""
+        ...

@@ -43,6 +43,8 @@ R = TypeVar("R", bound=Base)
 def _to_domain(cls: type[D], row: Base, enums: dict[str, type[StrEnum]]) -> D:
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.metadata.get("stored") is False:
+            continue
         value = getattr(row, f.name)
         if f.name in enums and value is not None:
             value = enums[f.name](value)
@@ -56,7 +58,7 @@ def _to_domain(cls: type[D], row: Base, enums: dict[str, type[StrEnum]]) -> D:
 
 def _copy_into(row: Base, obj: Any) -> None:
     for f in dataclasses.fields(obj):
-        if f.name == "id":
+        if f.name == "id" or f.metadata.get("stored") is False:
             continue
         value = getattr(obj, f.name)
         if isinstance(value, StrEnum):
@@ -289,18 +291,22 @@ class SqlOutbox:
     def claim_due(
         self, *, now: datetime, limit: int, lease: timedelta, worker: str
     ) -> list[OutgoingMessage]:
-        due_ids = (
-            select(OutgoingMessageRow.id)
+        picked = self._s.execute(
+            select(OutgoingMessageRow.id, OutgoingMessageRow.status)
             .where(self._due(now))
             .order_by(OutgoingMessageRow.due_at, OutgoingMessageRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL: replicas skip each other's rows
-            .scalar_subquery()
-        )
+        ).all()
+        if not picked:
+            return []
+        # Still "sending" with its lease run out: whoever claimed it stopped, maybe after Slack
+        # had posted it. (SQLite: the transaction began IMMEDIATE, so nobody got in between.)
+        in_doubt = {id_ for id_, status in picked if status == MessageStatus.SENDING.value}
         rows = list(
             self._s.scalars(
                 update(OutgoingMessageRow)
-                .where(OutgoingMessageRow.id.in_(due_ids), self._due(now))
+                .where(OutgoingMessageRow.id.in_([id_ for id_, _ in picked]), self._due(now))
                 .values(
                     status=MessageStatus.SENDING.value, claimed_by=worker, lease_until=now + lease
                 )
@@ -309,7 +315,10 @@ class SqlOutbox:
             )
         )
         rows.sort(key=lambda r: (r.due_at, r.id))
-        return [_message(row) for row in rows]
+        claimed = [_message(row) for row in rows]
+        for message in claimed:
+            message.in_doubt = message.id in in_doubt
+        return claimed
 
     def settle(self, message: OutgoingMessage) -> None:
         self._s.execute(

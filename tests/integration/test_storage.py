@@ -833,16 +833,9 @@ def test_concurrent_claims_take_every_row_exactly_once_on_postgres(database: Dat
     all_ids = _seed(database, rows=300)
     batches = _claim_concurrently(database, threads=3)
     _assert_claimed_exactly_once(database, all_ids, batches)
-    # (batch sizes are checked by the next test: PostgreSQL may exceed the limit)
+    # (batch sizes are checked by the next test)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SqlOutbox.claim_due puts `LIMIT n FOR UPDATE SKIP LOCKED` in an IN (subquery); "
-    "when PostgreSQL plans it as a nested-loop semi join it re-runs the subquery for each outer "
-    "row, each run skips a different set of rows locked by other workers, and one UPDATE "
-    "claims more than `limit` rows",
-)
 def test_concurrent_claims_never_exceed_the_limit_on_postgres(database: Database) -> None:
     if not database.is_postgres:
         pytest.skip("SKIP LOCKED claims across replicas are a PostgreSQL feature")

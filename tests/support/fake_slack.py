@@ -603,6 +603,7 @@ class FakeSlack:
         self._uploads: list[Upload] = []
         self._faults: dict[str, deque[_Fault]] = {}
         self._chaos: dict[str | None, _Chaos] = {}
+        self._holds: dict[str, tuple[int, threading.Event]] = {}
         self._seq = 0
         self._oauth_answer: dict[str, Any] = {
             "ok": True,
@@ -879,10 +880,25 @@ class FakeSlack:
         with self._lock:
             self._chaos[method] = chaos
 
+    def hold_replies(self, method: str, *, after: int) -> threading.Event:
+        """From the ``after``-th call to ``method`` on, do the call and record it, but keep its
+        answer until the returned event is set.
+
+        Slack has done the work, the app has not heard: the window in which a crash makes a
+        retry send the same message twice. Set the event to let the answers go.
+        """
+        if after < 1:
+            raise ValueError("after must be at least 1")
+        release = threading.Event()
+        with self._lock:
+            self._holds[method] = (after, release)
+        return release
+
     def reset_faults(self) -> None:
         with self._lock:
             self._faults.clear()
             self._chaos.clear()
+            self._holds.clear()
 
     def _queue(self, method: str, fault: _Fault) -> None:
         if fault.remaining < 1:
@@ -957,6 +973,11 @@ class FakeSlack:
                 else:
                     reply = self._call_api(method, params, token)
                 self._record(method, params, token, reply.outcome)
+            hold = self._holds.get(method)
+            if hold is not None and sum(1 for c in self._calls if c.method == method) < hold[0]:
+                hold = None
+        if hold is not None:
+            hold[1].wait(timeout=30)
         if reply is None:
             h.close_connection = True  # hang up without a status line, like a dropped connection
             return
