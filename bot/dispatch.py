@@ -24,6 +24,7 @@ Job = Callable[[UnitOfWork, OutgoingMessage, datetime], None]
 """An internal job runs inside the transaction that marks its row done: exactly once."""
 
 MAX_ATTEMPTS = 8
+IN_DOUBT = "in doubt: "  # last_error of a message Slack may have: looked for before a retry
 BASE_BACKOFF = timedelta(seconds=10)
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -197,7 +198,7 @@ class Dispatcher:
             report.retried += 1
             return retry_at
         message.attempts += 1
-        message.last_error = result.error
+        message.last_error = IN_DOUBT + result.error if result.uncertain else result.error
         if message.attempts >= MAX_ATTEMPTS:
             message.status = MessageStatus.FAILED
             message.last_error = f"gave up after {message.attempts} attempts: {result.error}"
@@ -211,8 +212,9 @@ class Dispatcher:
         return None
 
     def _already_delivered(self, message: OutgoingMessage) -> SendResult | None:
-        """A message whose dispatcher died mid-send may be in Slack already: look first."""
-        if not message.in_doubt:
+        """A message whose dispatcher died mid-send, or whose answer was lost, may be in Slack
+        already: look first."""
+        if not (message.in_doubt or message.last_error.startswith(IN_DOUBT)):
             return None
         found = self._messenger.find_sent(message)
         if found is not None:

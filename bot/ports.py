@@ -137,6 +137,8 @@ class SendResult:
     retry_after: float | None = None
     channel: str = ""
     ts: str = ""
+    # The answer was lost (timeout, reset): Slack may have acted. Look before trying again.
+    uncertain: bool = False
 
 
 class Messenger(Protocol):

@@ -107,7 +107,9 @@ class SlackMessenger:
         except SlackApiError as error:
             return classify(error)
         except (SlackClientError, OSError) as error:  # connection refused, reset, timed out
-            return SendResult(SendOutcome.RETRY, error=f"connection: {type(error).__name__}")
+            return SendResult(
+                SendOutcome.RETRY, error=f"connection: {type(error).__name__}", uncertain=True
+            )
         return SendResult(
             SendOutcome.SENT, channel=str(posted.get("channel", "")), ts=str(posted.get("ts", ""))
         )

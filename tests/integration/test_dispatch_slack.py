@@ -14,8 +14,10 @@ from bot.domain import MessageStatus, OutgoingMessage
 from bot.kinds import Kind
 from bot.ports import UnitOfWork
 from handlers.messenger import SlackMessenger
+from mentorbot.wiring import web_client
 from storage import Database, SqlUnitOfWork
 from storage.models import OutgoingMessageRow
+from tests.conftest import bot_settings
 from tests.support.fake_slack import FakeSlack
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -176,6 +178,34 @@ def test_random_429s_500s_slow_answers_and_dropped_connections_lose_and_double_n
     with SqlUnitOfWork(database.sessions) as uow:
         attempts = [row.attempts for row in uow.session.query(OutgoingMessageRow).all()]
     assert max(attempts) < MAX_ATTEMPTS
+
+
+def test_a_post_whose_answer_was_lost_is_looked_for_not_posted_again(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    """Slack posted, then the connection dropped before its answer: the next attempt finds
+    the post by its key instead of posting a second time (with the bot's own Web API client,
+    which must not retry a lost answer by itself either)."""
+    queue(database, fake_slack, 3)
+    fake_slack.lose_answer_next("chat.postMessage")
+    settings = bot_settings(fake_slack, "sqlite://")
+    client = web_client(settings, interactive=False)
+    worker = Dispatcher(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        messenger=SlackMessenger(lambda _team: client),
+        clock=FixedClock(NOW),
+        jobs={},
+        worker="solo",
+    )
+    first = worker.run_once(NOW)
+    assert (first.sent, first.retried) == (2, 1)
+    second = worker.run_once(NOW + timedelta(hours=1))
+    assert second.sent == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 3  # posted once each, no more
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 3
+    assert max(keys.values()) == 1
+    assert statuses(database) == {MessageStatus.SENT.value: 3}
 
 
 def test_a_slack_that_keeps_failing_is_not_retried_forever(

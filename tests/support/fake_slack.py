@@ -438,7 +438,7 @@ class Upload:
 
 @dataclass
 class _Fault:
-    kind: Literal["error", "ratelimit", "server"]
+    kind: Literal["error", "ratelimit", "server", "lost"]
     remaining: int
     error: str = ""
     retry_after: int = 1
@@ -853,6 +853,11 @@ class FakeSlack:
     def server_error_next(self, method: str, *, status: int = 500, times: int = 1) -> None:
         self._queue(method, _Fault("server", times, status=status))
 
+    def lose_answer_next(self, method: str, *, times: int = 1) -> None:
+        """Do the next ``times`` calls (recorded ``"ok"``), then hang up without answering:
+        a timeout or reset after Slack acted, so the app can't know that it did."""
+        self._queue(method, _Fault("lost", times))
+
     def set_chaos(
         self,
         method: str | None,
@@ -958,6 +963,9 @@ class FakeSlack:
         with self._lock:
             if fault == "drop":
                 self._record(method, params, token, "dropped")
+                reply = None
+            elif fault is not None and fault.kind == "lost" and parse_error is None:
+                self._record(method, params, token, self._call_api(method, params, token).outcome)
                 reply = None
             elif fault is not None:
                 reply = self._fault_reply(method, fault)

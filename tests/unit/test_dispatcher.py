@@ -232,6 +232,26 @@ def test_a_message_whose_worker_died_mid_send_is_looked_for_before_it_is_sent_ag
     )
 
 
+def test_after_a_lost_answer_the_retry_looks_for_the_message_first(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, message("lost-answer", now), message("lost-request", now))
+    lost = SendResult(SendOutcome.RETRY, error="connection: TimeoutError", uncertain=True)
+    messenger = FakeMessenger([lost, lost])
+    dispatcher(store, messenger, clock).run_once()
+    assert messenger.looked_for == []  # fresh messages are never looked for
+    messenger.already_there["lost-answer"] = SendResult(SendOutcome.SENT, channel="D1", ts="1.2")
+
+    clock.advance(timedelta(hours=1))
+    report = dispatcher(store, messenger, clock).run_once()
+
+    assert messenger.looked_for == ["lost-answer", "lost-request"]
+    assert messenger.keys == ["lost-answer", "lost-request", "lost-request"]  # one resend
+    assert report.sent == 2
+    assert set(statuses(store).values()) == {MessageStatus.SENT}
+
+
 def test_where_slack_put_a_message_is_kept_for_later_updates(
     store: FakeStore, clock: FixedClock
 ) -> None:
