@@ -118,8 +118,17 @@ class SqlRequestRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def get(self, team_id: str, request_id: int) -> MentorRequest | None:
-        row = self._s.get(MentorRequestRow, request_id)
+    def get(
+        self, team_id: str, request_id: int, *, for_update: bool = False
+    ) -> MentorRequest | None:
+        """``for_update`` locks the row until commit (PostgreSQL; SQLite's transactions are
+        serial already), so two clicks at once act one after the other."""
+        row = self._s.get(
+            MentorRequestRow,
+            request_id,
+            with_for_update=True if for_update else None,
+            populate_existing=for_update,
+        )
         if row is None or row.team_id != team_id:
             return None
         return _to_domain(MentorRequest, row, _REQUEST_ENUMS)
@@ -160,8 +169,15 @@ class SqlProposalRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def get(self, team_id: str, proposal_id: int) -> MatchProposal | None:
-        row = self._s.get(MatchProposalRow, proposal_id)
+    def get(
+        self, team_id: str, proposal_id: int, *, for_update: bool = False
+    ) -> MatchProposal | None:
+        row = self._s.get(
+            MatchProposalRow,
+            proposal_id,
+            with_for_update=True if for_update else None,
+            populate_existing=for_update,
+        )
         if row is None or row.team_id != team_id:
             return None
         return _to_domain(MatchProposal, row, _PROPOSAL_ENUMS)

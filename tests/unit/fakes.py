@@ -163,7 +163,9 @@ class FakeRequestRepository:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
 
-    def get(self, team_id: str, request_id: int) -> MentorRequest | None:
+    def get(
+        self, team_id: str, request_id: int, *, for_update: bool = False
+    ) -> MentorRequest | None:
         found = self._store.state.requests.get(request_id)
         if found is None or found.team_id != team_id:
             return None
@@ -199,7 +201,9 @@ class FakeProposalRepository:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
 
-    def get(self, team_id: str, proposal_id: int) -> MatchProposal | None:
+    def get(
+        self, team_id: str, proposal_id: int, *, for_update: bool = False
+    ) -> MatchProposal | None:
         found = self._store.state.proposals.get(proposal_id)
         if found is None or found.team_id != team_id:
             return None
