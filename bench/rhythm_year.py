@@ -44,6 +44,9 @@ class Sent:
     def send(self, message: OutgoingMessage) -> SendResult:
         return SendResult(SendOutcome.SENT, channel="D1", ts="1.1")
 
+    def find_sent(self, message: OutgoingMessage) -> SendResult | None:
+        return None  # nothing crashes in this simulation: nothing is ever in doubt
+
 
 def main(pairs: int) -> None:
     with tempfile.TemporaryDirectory() as folder:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import MessageStatus, OutgoingMessage
-from bot.ports import Messenger, SendOutcome, UnitOfWork, UnitOfWorkFactory
+from bot.ports import Messenger, SendOutcome, SendResult, UnitOfWork, UnitOfWorkFactory
 from bot.quiet_hours import QuietHours
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ Job = Callable[[UnitOfWork, OutgoingMessage, datetime], None]
 """An internal job runs inside the transaction that marks its row done: exactly once."""
 
 MAX_ATTEMPTS = 8
+IN_DOUBT = "in doubt: "  # last_error of a message Slack may have: looked for before a retry
 BASE_BACKOFF = timedelta(seconds=10)
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -172,7 +173,7 @@ class Dispatcher:
                 report.failures.append((message.key, message.last_error))
             return None
         try:
-            result = self._messenger.send(message)
+            result = self._already_delivered(message) or self._messenger.send(message)
         except Exception as error:  # a bug in rendering must not stop the other messages
             log.exception("sending %s (%s) raised", message.key, message.kind)
             result_error = f"internal: {type(error).__name__}"
@@ -207,7 +208,7 @@ class Dispatcher:
             report.retried += 1
             return retry_at
         message.attempts += 1
-        message.last_error = result.error
+        message.last_error = IN_DOUBT + result.error if result.uncertain else result.error
         if message.attempts >= MAX_ATTEMPTS:
             message.status = MessageStatus.FAILED
             message.last_error = f"gave up after {message.attempts} attempts: {result.error}"
@@ -219,6 +220,20 @@ class Dispatcher:
             report.retried += 1
         self._settle(message)
         return None
+
+    def _already_delivered(self, message: OutgoingMessage) -> SendResult | None:
+        """A message whose dispatcher died mid-send, or whose answer was lost, may be in Slack
+        already: look first."""
+        if not (message.in_doubt or message.last_error.startswith(IN_DOUBT)):
+            return None
+        found = self._messenger.find_sent(message)
+        if found is not None:
+            log.info(
+                "%s (%s) had reached Slack before a restart: not sent again",
+                message.key,
+                message.kind,
+            )
+        return found
 
     def _superseded(self, message: OutgoingMessage, now: datetime) -> bool:
         """After downtime several prompts of one kind for one person are due at once: only

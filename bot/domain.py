@@ -207,6 +207,9 @@ class OutgoingMessage:
     sent_channel: str = ""  # where Slack put it, so a later answer can update it
     sent_ts: str = ""
     id: int | None = None
+    # Not stored: set when a run claims it back from a dispatcher that stopped mid-send (its
+    # lease ran out), so Slack may already have it; the dispatcher looks before posting again.
+    in_doubt: bool = field(default=False, compare=False, metadata={"stored": False})
 
 
 @dataclass(frozen=True)

@@ -248,7 +248,9 @@ class MentoringService:
         """The mentee picks a suggested mentor: the mentor is asked, with a reminder queued."""
         now = self._clock.now()
         with self._uow() as uow:
-            request = uow.requests.get(team_id, request_id)
+            # Locked: a double click's second transaction waits here, then sees the first's
+            # proposal (without the lock, PostgreSQL let both ask the mentor).
+            request = uow.requests.get(team_id, request_id, for_update=True)
             if request is None or request.mentee_id != mentee_id:
                 raise NotFound("That request is no longer open. Run `/mentor ask` to start again.")
             if request.status is RequestStatus.PENDING_MENTOR:
@@ -281,7 +283,7 @@ class MentoringService:
     def accept(self, *, team_id: str, mentor_id: str, proposal_id: int) -> Partnership:
         now = self._clock.now()
         with self._uow() as uow:
-            proposal = self._own_proposal(uow, team_id, mentor_id, proposal_id)
+            proposal = self._lock_proposal(uow, team_id, mentor_id, proposal_id)
             if proposal.status is ProposalStatus.ACCEPTED:
                 existing = self._partnership_of(uow, team_id, proposal)
                 if existing is not None:
@@ -342,7 +344,7 @@ class MentoringService:
             )
         now = self._clock.now()
         with self._uow() as uow:
-            proposal = self._own_proposal(uow, team_id, mentor_id, proposal_id)
+            proposal = self._lock_proposal(uow, team_id, mentor_id, proposal_id)
             if proposal.status is ProposalStatus.DECLINED:
                 return proposal
             if proposal.status is not ProposalStatus.PENDING:
@@ -407,12 +409,27 @@ class MentoringService:
     # -- internals -------------------------------------------------------------------------
 
     def _own_proposal(
-        self, uow: UnitOfWork, team_id: str, mentor_id: str, proposal_id: int
+        self,
+        uow: UnitOfWork,
+        team_id: str,
+        mentor_id: str,
+        proposal_id: int,
+        *,
+        for_update: bool = False,
     ) -> MatchProposal:
-        proposal = uow.proposals.get(team_id, proposal_id)
+        proposal = uow.proposals.get(team_id, proposal_id, for_update=for_update)
         if proposal is None or proposal.mentor_id != mentor_id:
             raise NotFound("I can't find that request. It may have been for someone else.")
         return proposal
+
+    def _lock_proposal(
+        self, uow: UnitOfWork, team_id: str, mentor_id: str, proposal_id: int
+    ) -> MatchProposal:
+        """The proposal as it is once its request is locked (the order every answer and pick
+        takes): of two answers at once, the second sees the first's."""
+        proposal = self._own_proposal(uow, team_id, mentor_id, proposal_id)
+        uow.requests.get(team_id, proposal.request_id, for_update=True)
+        return self._own_proposal(uow, team_id, mentor_id, proposal_id, for_update=True)
 
     def _current_partnership(
         self, uow: UnitOfWork, team_id: str, mentee_id: str

@@ -28,19 +28,19 @@ class ViewForm:
 
     def text(self, block_id: str) -> str:
         value = self._element(block_id).get("value")
-        return value if isinstance(value, str) else ""
+        return clean(value) if isinstance(value, str) else ""
 
     def selected(self, block_id: str) -> str:
         chosen = self._element(block_id).get("selected_option")
         if isinstance(chosen, dict) and isinstance(chosen.get("value"), str):
-            return str(chosen["value"])
+            return clean(str(chosen["value"]))
         return ""
 
     def multi(self, block_id: str) -> list[str]:
         chosen = self._element(block_id).get("selected_options")
         if not isinstance(chosen, list):
             return []
-        return [str(o["value"]) for o in chosen if isinstance(o, dict) and "value" in o]
+        return [clean(str(o["value"])) for o in chosen if isinstance(o, dict) and "value" in o]
 
     def picked_time(self, block_id: str) -> tuple[int, int] | None:
         """A timepicker's "HH:MM", as (hour, minute)."""
@@ -67,6 +67,12 @@ class ViewForm:
         return value in self.multi(block_id)
 
 
+def clean(text: str) -> str:
+    """Without NUL characters: nobody types them, and PostgreSQL refuses to store them (a
+    crafted submission with one got "something went wrong" instead of being read)."""
+    return text.replace("\x00", "")
+
+
 def _metadata(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, str) or not raw:
         return {}
@@ -74,7 +80,9 @@ def _metadata(raw: Any) -> dict[str, Any]:
         parsed = json.loads(raw)
     except ValueError:
         return {}
-    return parsed if isinstance(parsed, dict) else {}
+    if not isinstance(parsed, dict):
+        return {}
+    return {k: clean(v) if isinstance(v, str) else v for k, v in parsed.items()}
 
 
 def int_or_none(value: Any) -> int | None:

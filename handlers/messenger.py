@@ -57,6 +57,10 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 
+# A message in doubt (its dispatcher stopped mid-send) is looked for among the conversation's
+# latest messages: leases are minutes long, so it is recent if Slack has it at all.
+LOOKBACK = 100
+
 Renderer = Callable[[dict[str, Any]], tuple[str, list[blocks.Block]]]
 
 RENDERERS: dict[str, Renderer] = {
@@ -129,7 +133,9 @@ class SlackMessenger:
         except SlackApiError as error:
             return classify(error)
         except (SlackClientError, OSError) as error:  # connection refused, reset, timed out
-            return SendResult(SendOutcome.RETRY, error=f"connection: {type(error).__name__}")
+            return SendResult(
+                SendOutcome.RETRY, error=f"connection: {type(error).__name__}", uncertain=True
+            )
         if message.kind == Kind.CELEBRATION and self.refresh_home is not None:
             try:  # a new milestone shows on the Home tab; a failure here is not the message's
                 self.refresh_home(client, message.team_id, message.recipient)
@@ -138,6 +144,42 @@ class SlackMessenger:
         return SendResult(
             SendOutcome.SENT, channel=str(posted.get("channel", "")), ts=str(posted.get("ts", ""))
         )
+
+    def find_sent(self, message: OutgoingMessage) -> SendResult | None:
+        """Look for the message's key in its conversation (each post carries it as metadata).
+
+        Slack's chat.postMessage has no idempotency key, so after a crash between Slack's
+        answer and the outbox update this is the only way to know. Needs the ``im:history`` and
+        ``mpim:history`` scopes; without them, or for an invite (a file carries no key), the
+        answer is "don't know" and the message is sent again.
+        """
+        if message.kind == Kind.SESSION_INVITE:
+            return None
+        client = self._client_for(message.team_id)
+        try:
+            channel = self._conversation(client, message.recipient)
+            history = client.conversations_history(
+                channel=channel, limit=LOOKBACK, include_all_metadata=True
+            )
+        except (SlackClientError, OSError) as error:
+            log.warning(
+                "can't tell whether %s reached Slack (%s): sending it again", message.key, error
+            )
+            return None
+        for posted in history.get("messages") or []:
+            metadata = posted.get("metadata") if isinstance(posted, dict) else None
+            payload = metadata.get("event_payload") if isinstance(metadata, dict) else None
+            if isinstance(payload, dict) and payload.get("key") == message.key:
+                return SendResult(SendOutcome.SENT, channel=channel, ts=str(posted.get("ts", "")))
+        return None
+
+    @staticmethod
+    def _conversation(client: WebClient, recipient: str) -> str:
+        """The conversation a post to ``recipient`` lands in: a user's DM with the bot, a
+        group DM, or the channel itself."""
+        if "," in recipient or recipient[:1] in ("U", "W"):
+            return str(client.conversations_open(users=recipient)["channel"]["id"])
+        return recipient
 
     def _upload_invite(self, client: WebClient, message: OutgoingMessage) -> SendResult:
         payload = message.payload

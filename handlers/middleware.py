@@ -18,14 +18,25 @@ from bot.services import Services
 def malformed(body: dict[str, Any]) -> str | None:
     """Why a payload can't be one Slack sends, or None. Bolt itself would raise on these."""
     kind = body.get("type")
-    if kind == "block_actions":
+    if kind in ("block_actions", "interactive_message"):
         actions = body.get("actions")
         if not isinstance(actions, list) or not actions:
-            return "block_actions without actions"
-        if not all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions):
+            return f"{kind} without actions"
+        if kind == "block_actions" and not all(
+            isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions
+        ):
             return "an action without an action_id"
-    if kind in ("view_submission", "view_closed") and not isinstance(body.get("view"), dict):
-        return f"{kind} without a view"
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        if not isinstance(view, dict):
+            return f"{kind} without a view"
+        if not isinstance(view.get("type"), str):
+            return f"{kind} of a view without a type"
+    steps = kind == "workflow_step_edit" or (
+        kind == "view_submission" and body["view"]["type"] == "workflow_step"
+    )
+    if steps and not isinstance(body.get("workflow_step"), dict):
+        return f"{kind} without a workflow_step"
     if kind == "event_callback" and not isinstance(body.get("event"), dict):
         return "event_callback without an event"
     return None

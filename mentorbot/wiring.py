@@ -42,13 +42,15 @@ log = logging.getLogger("mentorbot")
 def web_client(settings: Settings, *, interactive: bool) -> WebClient:
     """A Web API client on ``SLACK_API_URL``.
 
-    Interactive calls (opening a modal, updating a clicked message) retry once on 429 and 5xx:
-    a person is waiting. The dispatcher's client never retries by itself, because the
-    dispatcher reschedules with ``Retry-After`` and must not block its batch.
+    Interactive calls (opening a modal, updating a clicked message) retry once on 429, 5xx and
+    connection errors: a person is waiting. The dispatcher's client never retries by itself:
+    the dispatcher reschedules with ``Retry-After``, must not block its batch, and must not
+    post again after a lost answer (Slack may have posted) without looking first.
     """
-    handlers: list[RetryHandler] = [ConnectionErrorRetryHandler(max_retry_count=1)]
+    handlers: list[RetryHandler] = []
     if interactive:
         handlers += [
+            ConnectionErrorRetryHandler(max_retry_count=1),
             RateLimitErrorRetryHandler(max_retry_count=1),
             ServerErrorRetryHandler(max_retry_count=1),
         ]

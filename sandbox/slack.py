@@ -650,13 +650,22 @@ class LocalSlack:
         self._version += 1
         self._cond.notify_all()
 
-    def _interfere(self, method: str) -> tuple[ApiReply | Literal["drop"] | None, float]:
+    def _interfere(self, method: str) -> tuple[ApiReply | Literal["drop", "lost"] | None, float]:
         """How to answer ``method`` instead of Slack's normal answer, and how long to stall.
 
-        Slack here always answers normally; the tests' fake overrides this to fail on purpose.
-        Called with the lock held.
+        ``"drop"`` hangs up without doing the call, ``"lost"`` does it and then hangs up (Slack
+        acted, the app never heard). Slack here always answers normally; the tests' fake
+        overrides this to fail on purpose. Called with the lock held.
         """
         return None, 0.0
+
+    def _hold(self, method: str) -> threading.Event | None:
+        """An event to wait for before answering this call (after doing it), if any.
+
+        Never in the sandbox; the tests' fake uses it to open the window in which a crash
+        leaves a message posted but not marked sent. Called with the lock held.
+        """
+        return None
 
     def _serve(self, h: _Handler) -> None:
         length = int(h.headers.get("Content-Length") or 0)
@@ -682,7 +691,7 @@ class LocalSlack:
             if interference == "drop":
                 self._record(method, params, token, "dropped")
                 reply = None
-            elif interference is not None:
+            elif interference is not None and interference != "lost":
                 reply = interference
                 self._record(method, params, token, reply.outcome)
             else:
@@ -696,6 +705,11 @@ class LocalSlack:
                 else:
                     reply = self._call_api(method, params, token)
                 self._record(method, params, token, reply.outcome)
+                if interference == "lost":
+                    reply = None
+            hold = self._hold(method)
+        if hold is not None:
+            hold.wait(timeout=30)
         if reply is None:
             h.close_connection = True  # hang up without a status line, like a dropped connection
             return

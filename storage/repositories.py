@@ -61,6 +61,8 @@ R = TypeVar("R", bound=Base)
 def _to_domain(cls: type[D], row: Base, enums: dict[str, type[StrEnum]]) -> D:
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.metadata.get("stored") is False:
+            continue
         value = getattr(row, f.name)
         if f.name in enums and value is not None:
             value = enums[f.name](value)
@@ -74,7 +76,7 @@ def _to_domain(cls: type[D], row: Base, enums: dict[str, type[StrEnum]]) -> D:
 
 def _copy_into(row: Base, obj: Any) -> None:
     for f in dataclasses.fields(obj):
-        if f.name == "id":
+        if f.name == "id" or f.metadata.get("stored") is False:
             continue
         value = getattr(obj, f.name)
         if isinstance(value, StrEnum):
@@ -134,8 +136,17 @@ class SqlRequestRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def get(self, team_id: str, request_id: int) -> MentorRequest | None:
-        row = self._s.get(MentorRequestRow, request_id)
+    def get(
+        self, team_id: str, request_id: int, *, for_update: bool = False
+    ) -> MentorRequest | None:
+        """``for_update`` locks the row until commit (PostgreSQL; SQLite's transactions are
+        serial already), so two clicks at once act one after the other."""
+        row = self._s.get(
+            MentorRequestRow,
+            request_id,
+            with_for_update=True if for_update else None,
+            populate_existing=for_update,
+        )
         if row is None or row.team_id != team_id:
             return None
         return _to_domain(MentorRequest, row, _REQUEST_ENUMS)
@@ -179,8 +190,15 @@ class SqlProposalRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def get(self, team_id: str, proposal_id: int) -> MatchProposal | None:
-        row = self._s.get(MatchProposalRow, proposal_id)
+    def get(
+        self, team_id: str, proposal_id: int, *, for_update: bool = False
+    ) -> MatchProposal | None:
+        row = self._s.get(
+            MatchProposalRow,
+            proposal_id,
+            with_for_update=True if for_update else None,
+            populate_existing=for_update,
+        )
         if row is None or row.team_id != team_id:
             return None
         return _to_domain(MatchProposal, row, _PROPOSAL_ENUMS)
@@ -329,21 +347,22 @@ class SqlOutbox:
         # Lock the ids first, in a statement of their own: inside an ``IN (subquery)`` PostgreSQL
         # may re-run the locking subquery once per outer row, each run skipping different rows
         # that other workers hold, and one UPDATE would then claim more than ``limit`` rows.
-        due_ids = list(
-            self._s.scalars(
-                select(OutgoingMessageRow.id)
-                .where(self._due(now))
-                .order_by(OutgoingMessageRow.due_at, OutgoingMessageRow.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)  # PostgreSQL: replicas skip each other's rows
-            )
-        )
-        if not due_ids:
+        picked = self._s.execute(
+            select(OutgoingMessageRow.id, OutgoingMessageRow.status)
+            .where(self._due(now))
+            .order_by(OutgoingMessageRow.due_at, OutgoingMessageRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL: replicas skip each other's rows
+        ).all()
+        if not picked:
             return []
+        # Still "sending" with its lease run out: whoever claimed it stopped, maybe after Slack
+        # had posted it. (SQLite: the transaction began IMMEDIATE, so nobody got in between.)
+        in_doubt = {id_ for id_, status in picked if status == MessageStatus.SENDING.value}
         rows = list(
             self._s.scalars(
                 update(OutgoingMessageRow)
-                .where(OutgoingMessageRow.id.in_(due_ids), self._due(now))
+                .where(OutgoingMessageRow.id.in_([id_ for id_, _ in picked]), self._due(now))
                 .values(
                     status=MessageStatus.SENDING.value, claimed_by=worker, lease_until=now + lease
                 )
@@ -352,7 +371,10 @@ class SqlOutbox:
             )
         )
         rows.sort(key=lambda r: (r.due_at, r.id))
-        return [_message(row) for row in rows]
+        claimed = [_message(row) for row in rows]
+        for message in claimed:
+            message.in_doubt = message.id in in_doubt
+        return claimed
 
     def settle(self, message: OutgoingMessage) -> None:
         self._s.execute(

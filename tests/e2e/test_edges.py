@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from tests.conftest import RunningBot
 from tests.e2e.journeys import answer, ask, buttons, click, last_dm, offer, pick
+from tests.support.fake_slack import validate_blocks
+from tests.support.signed import Reply
 
 
 @pytest.fixture
@@ -266,3 +272,197 @@ def test_a_click_on_an_old_suggestion_after_a_match_is_answered_kindly(people: R
     click(bot, "UMENTEE1", suggestions, "pick_mentor", value=other)
     assert "already asked a mentor" in bot.fake.last("response_url").params["text"]
     assert not any("would like you" in m["text"] for m in bot.fake.messages("UMENTOR2"))
+
+
+def at_once(*requests: Callable[[], Reply]) -> list[Reply]:
+    """Send requests at the same moment from separate threads, as a double click does."""
+    start = threading.Barrier(len(requests))
+    replies: list[Reply | None] = [None] * len(requests)
+
+    def send(n: int) -> None:
+        start.wait(timeout=10)
+        replies[n] = requests[n]()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(r is not None for r in replies)
+    return [r for r in replies if r is not None]
+
+
+def test_a_double_click_on_pick_and_on_accept_has_one_effect(people: RunningBot) -> None:
+    bot = people
+    offer(bot, "UMENTOR1", expertise=["leadership"])
+    ask(bot, "UMENTEE1", focus=["leadership"])
+    suggestions = last_dm(bot, "UMENTEE1")
+    value = next(v for v in buttons(suggestions, "pick_mentor") if v.endswith(":UMENTOR1"))
+
+    def pick_it() -> Reply:
+        return bot.slack.click(
+            "pick_mentor",
+            user="UMENTEE1",
+            value=value,
+            channel=bot.fake.dm_channel("UMENTEE1"),
+            message_ts=suggestions["ts"],
+        )
+
+    assert [r.status for r in at_once(pick_it, pick_it)] == [200, 200]
+    bot.settle()
+    asked = [m for m in bot.fake.messages("UMENTOR1") if "would like you" in m["text"]]
+    assert len(asked) == 1
+
+    request = last_dm(bot, "UMENTOR1")
+    accept = buttons(request, "accept_request")[0]
+
+    def accept_it() -> Reply:
+        return bot.slack.click(
+            "accept_request",
+            user="UMENTOR1",
+            value=accept,
+            channel=bot.fake.dm_channel("UMENTOR1"),
+            message_ts=request["ts"],
+        )
+
+    assert [r.status for r in at_once(accept_it, accept_it)] == [200, 200]
+    bot.settle()
+    bot.tick(timedelta(minutes=1))
+    intros = [
+        c
+        for c in bot.fake.delivered("chat.postMessage")
+        if c.params["text"].startswith("Welcome to your mentoring partnership")
+    ]
+    assert len(intros) == 1
+    assert max(bot.fake.delivered_keys().values()) == 1
+
+
+def test_an_event_and_its_retry_arriving_together_act_once(people: RunningBot) -> None:
+    bot = people
+    event = {"type": "app_home_opened", "user": "UMENTEE1", "channel": "DHOME", "tab": "home"}
+    replies = at_once(
+        lambda: bot.slack.event(event, event_id="Ev0TWICE"),
+        lambda: bot.slack.event(event, event_id="Ev0TWICE", retry_num=1),
+        lambda: bot.slack.event(event, event_id="Ev0TWICE", retry_num=2),
+    )
+    bot.settle()
+    assert [r.status for r in replies] == [200, 200, 200]
+    assert len(bot.fake.calls_to("views.publish")) == 1
+
+
+ODD_PAYLOADS: list[dict[str, Any]] = [
+    {"type": "shortcut", "callback_id": "mentorbot_unknown", "trigger_id": "1.1.x"},
+    {"type": "message_action", "callback_id": "mentorbot_unknown", "trigger_id": "1.1.x"},
+    {"type": "block_suggestion", "action_id": "unknown", "value": "x"},
+    {"type": "view_closed", "view": {"id": "V1", "callback_id": "mentor_ask"}},
+    {"type": "view_submission", "view": {"id": "V1", "callback_id": "not_ours"}},
+    {"type": "block_actions", "actions": [{"action_id": "not_ours", "value": "x"}]},
+    {"type": "interactive_message", "callback_id": "legacy"},
+    {"type": "interactive_message", "callback_id": "legacy", "actions": "x"},
+    {"type": "workflow_step_edit", "callback_id": "legacy_step"},
+    {"type": "view_submission", "view": {"type": "workflow_step", "callback_id": "s"}},
+    {"type": "view_closed", "view": {"id": "V1", "callback_id": "x", "type": 3}},
+    {"type": None},
+    {},
+]
+
+
+def test_payload_types_we_do_not_handle_get_no_500(
+    people: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bolt itself raised on several of these (a view without a type, interactive_message
+    without actions, a workflow step without its step): they were 500s until RejectMalformed
+    refused them."""
+    bot = people
+    caplog.set_level(logging.WARNING)
+    for payload in ODD_PAYLOADS:
+        body = {
+            "team": {"id": "T0001", "domain": "test"},
+            "user": {"id": "UMENTEE1", "team_id": "T0001"},
+            "api_app_id": "A0MENTOR",
+            **payload,
+        }
+        reply = bot.slack._payload(body)
+        bot.settle()
+        assert reply.status < 500, (payload, reply.text)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_unknown_events_and_commands_get_no_500(
+    people: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = people
+    caplog.set_level(logging.WARNING)
+    replies = [
+        bot.slack.event({"type": "reaction_added", "user": "UMENTEE1", "reaction": "tada"}),
+        bot.slack.event(
+            {"type": "message", "channel_type": "im", "user": "UMENTEE1", "text": "hi"}
+        ),
+        bot.slack.command("ask", user="UMENTEE1", command="/not-ours"),
+        bot.slack.post(
+            json.dumps({"type": "url_verification", "challenge": "c"}),
+            content_type="application/json",
+        ),
+    ]
+    bot.settle()
+    assert all(r.status < 500 for r in replies), [(r.status, r.text) for r in replies]
+    assert replies[3].json() == {"challenge": "c"}
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+HUGE = "Lead with care. " * 6_400  # 102,400 characters
+
+
+def test_100_kb_inputs_get_a_clear_answer_never_a_500(
+    people: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = people
+    caplog.set_level(logging.WARNING)
+    reply = bot.slack.command(HUGE, user="UMENTEE1")  # an unknown subcommand, 100 kB long
+    assert reply.status == 200
+    assert validate_blocks(reply.json()["blocks"], surface="message") == []
+    assert len(reply.json()["text"]) < 3000
+
+    reply = bot.slack.command("schedule " + HUGE, user="UMENTEE1")
+    assert reply.status == 200
+    bot.settle()
+
+    bot.slack.command("ask", user="UMENTEE1")
+    bot.settle()
+    view = bot.view_opened("mentor_ask")
+    reply = bot.slack.submit(
+        view,
+        user="UMENTEE1",
+        values={
+            "goals": HUGE,
+            "focus_areas": ["leadership"],
+            "organization": HUGE,
+            "other_org": [],
+        },
+    )
+    assert reply.status == 200
+    errors = reply.json()["errors"]
+    assert set(errors) == {"goals", "organization"}
+    assert all(len(text) < 300 for text in errors.values()), errors
+
+    bot.slack.command("offer", user="UMENTOR1")
+    bot.settle()
+    view = bot.view_opened("mentor_offer")
+    reply = bot.slack.submit(
+        view,
+        user="UMENTOR1",
+        values={
+            "expertise": ["leadership"],
+            "bio": HUGE,
+            "organization": "Acme",
+            "capacity": "2",
+            "languages": HUGE,
+            "accepting": ["accepting"],
+        },
+    )
+    assert reply.status == 200
+    assert reply.json()["response_action"] == "errors"
+    assert "bio" in reply.json()["errors"]
+    bot.settle()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert not bot.fake.calls_to("chat.postMessage")  # nothing went out on a refused form

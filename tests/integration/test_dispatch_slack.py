@@ -9,13 +9,15 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.clock import FixedClock
-from bot.dispatch import Dispatcher
+from bot.dispatch import MAX_ATTEMPTS, Dispatcher
 from bot.domain import MessageStatus, OutgoingMessage
 from bot.kinds import Kind
 from bot.ports import UnitOfWork
 from handlers.messenger import SlackMessenger
+from mentorbot.wiring import web_client
 from storage import Database, SqlUnitOfWork
 from storage.models import OutgoingMessageRow
+from tests.conftest import bot_settings
 from tests.support.fake_slack import FakeSlack
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -145,3 +147,82 @@ def test_permanent_errors_fail_with_the_reason_and_are_never_retried(
     with SqlUnitOfWork(database.sessions) as uow:
         failed = uow.session.query(OutgoingMessageRow).filter_by(status="failed").all()
         assert sorted(row.last_error for row in failed) == ["channel_not_found", "user_not_found"]
+
+
+def test_random_429s_500s_slow_answers_and_dropped_connections_lose_and_double_nothing(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    queue(database, fake_slack, 150)
+    fake_slack.set_chaos(
+        "chat.postMessage",
+        rate_limit=0.05,
+        server_error=0.1,
+        drop=0.1,
+        slow=0.05,
+        slow_seconds=0.05,
+        seed=11,
+    )
+    clock = FixedClock(NOW)
+    worker = dispatcher(database, fake_slack, clock, "solo")
+    rounds = 0
+    while statuses(database) != {MessageStatus.SENT.value: 150}:
+        rounds += 1
+        assert rounds < 100, statuses(database)
+        worker.run_once(clock.now())
+        clock.advance(timedelta(hours=1))  # past any Retry-After and backoff
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 150
+    assert max(keys.values()) == 1
+    outcomes = {c.outcome for c in fake_slack.calls_to("chat.postMessage")}
+    assert {"ok", "429", "500", "dropped"} <= outcomes  # every kind of trouble happened
+    with SqlUnitOfWork(database.sessions) as uow:
+        attempts = [row.attempts for row in uow.session.query(OutgoingMessageRow).all()]
+    assert max(attempts) < MAX_ATTEMPTS
+
+
+def test_a_post_whose_answer_was_lost_is_looked_for_not_posted_again(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    """Slack posted, then the connection dropped before its answer: the next attempt finds
+    the post by its key instead of posting a second time (with the bot's own Web API client,
+    which must not retry a lost answer by itself either)."""
+    queue(database, fake_slack, 3)
+    fake_slack.lose_answer_next("chat.postMessage")
+    settings = bot_settings(fake_slack, "sqlite://")
+    client = web_client(settings, interactive=False)
+    worker = Dispatcher(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        messenger=SlackMessenger(lambda _team: client),
+        clock=FixedClock(NOW),
+        jobs={},
+        worker="solo",
+    )
+    first = worker.run_once(NOW)
+    assert (first.sent, first.retried) == (2, 1)
+    second = worker.run_once(NOW + timedelta(hours=1))
+    assert second.sent == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 3  # posted once each, no more
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 3
+    assert max(keys.values()) == 1
+    assert statuses(database) == {MessageStatus.SENT.value: 3}
+
+
+def test_a_slack_that_keeps_failing_is_not_retried_forever(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    queue(database, fake_slack, 5)
+    fake_slack.set_chaos("chat.postMessage", server_error=0.5, drop=0.5, seed=3)
+    clock = FixedClock(NOW)
+    worker = dispatcher(database, fake_slack, clock, "solo")
+    for _ in range(MAX_ATTEMPTS + 2):
+        worker.run_once(clock.now())
+        clock.advance(timedelta(hours=2))  # past the longest backoff
+    assert statuses(database) == {MessageStatus.FAILED.value: 5}
+    tries = len(fake_slack.calls_to("chat.postMessage"))
+    assert tries == 5 * MAX_ATTEMPTS
+    worker.run_once(clock.now() + timedelta(days=7))
+    assert len(fake_slack.calls_to("chat.postMessage")) == tries  # given up for good
+    with SqlUnitOfWork(database.sessions) as uow:
+        reasons = {row.last_error for row in uow.session.query(OutgoingMessageRow).all()}
+    assert all(r.startswith(f"gave up after {MAX_ATTEMPTS} attempts") for r in reasons), reasons

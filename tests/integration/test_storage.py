@@ -823,7 +823,7 @@ def test_concurrent_claims_take_every_row_exactly_once_on_postgres(database: Dat
     all_ids = _seed(database, rows=300)
     batches = _claim_concurrently(database, threads=3)
     _assert_claimed_exactly_once(database, all_ids, batches)
-    # (batch sizes are checked by the next test: PostgreSQL may exceed the limit)
+    # (batch sizes are checked by the next test)
 
 
 def test_concurrent_claims_never_exceed_the_limit_on_postgres(database: Database) -> None:

@@ -9,6 +9,7 @@ fails in production (errors, 429 with Retry-After, 5xx, dropped connections, slo
 from __future__ import annotations
 
 import random
+import threading
 from collections import deque
 from dataclasses import dataclass
 from typing import Literal
@@ -40,7 +41,7 @@ __all__ = [
 
 @dataclass
 class _Fault:
-    kind: Literal["error", "ratelimit", "server"]
+    kind: Literal["error", "ratelimit", "server", "lost"]
     remaining: int
     error: str = ""
     retry_after: int = 1
@@ -69,6 +70,7 @@ class FakeSlack(LocalSlack):
         super().__init__(strict_users=strict_users)
         self._faults: dict[str, deque[_Fault]] = {}
         self._chaos: dict[str | None, _Chaos] = {}
+        self._holds: dict[str, tuple[int, threading.Event]] = {}
 
     # ---- failure injection -------------------------------------------------------------------
 
@@ -84,6 +86,31 @@ class FakeSlack(LocalSlack):
 
     def server_error_next(self, method: str, *, status: int = 500, times: int = 1) -> None:
         self._queue(method, _Fault("server", times, status=status))
+
+    def lose_answer_next(self, method: str, *, times: int = 1) -> None:
+        """Do the next ``times`` calls (recorded ``"ok"``), then hang up without answering:
+        a timeout or reset after Slack acted, so the app can't know that it did."""
+        self._queue(method, _Fault("lost", times))
+
+    def hold_replies(self, method: str, *, after: int) -> threading.Event:
+        """From the ``after``-th call to ``method`` on, do the call and record it, but keep its
+        answer until the returned event is set.
+
+        Slack has done the work, the app has not heard: the window in which a crash makes a
+        retry send the same message twice. Set the event to let the answers go.
+        """
+        if after < 1:
+            raise ValueError("after must be at least 1")
+        release = threading.Event()
+        with self._lock:
+            self._holds[method] = (after, release)
+        return release
+
+    def _hold(self, method: str) -> threading.Event | None:
+        hold = self._holds.get(method)
+        if hold is None or sum(1 for c in self._calls if c.method == method) < hold[0]:
+            return None
+        return hold[1]
 
     def set_chaos(
         self,
@@ -116,6 +143,7 @@ class FakeSlack(LocalSlack):
         with self._lock:
             self._faults.clear()
             self._chaos.clear()
+            self._holds.clear()
 
     def _queue(self, method: str, fault: _Fault) -> None:
         if fault.remaining < 1:
@@ -123,10 +151,12 @@ class FakeSlack(LocalSlack):
         with self._lock:
             self._faults.setdefault(method, deque()).append(fault)
 
-    def _interfere(self, method: str) -> tuple[ApiReply | Literal["drop"] | None, float]:
+    def _interfere(self, method: str) -> tuple[ApiReply | Literal["drop", "lost"] | None, float]:
         fault, delay = self._plan(method)
         if fault is None or fault == "drop":
             return fault, delay
+        if fault.kind == "lost":
+            return "lost", delay
         return self._fault_reply(method, fault), delay
 
     def _plan(self, method: str) -> tuple[_Fault | Literal["drop"] | None, float]:

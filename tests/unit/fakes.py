@@ -175,7 +175,9 @@ class FakeRequestRepository:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
 
-    def get(self, team_id: str, request_id: int) -> MentorRequest | None:
+    def get(
+        self, team_id: str, request_id: int, *, for_update: bool = False
+    ) -> MentorRequest | None:
         found = self._store.state.requests.get(request_id)
         if found is None or found.team_id != team_id:
             return None
@@ -211,7 +213,9 @@ class FakeProposalRepository:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
 
-    def get(self, team_id: str, proposal_id: int) -> MatchProposal | None:
+    def get(
+        self, team_id: str, proposal_id: int, *, for_update: bool = False
+    ) -> MatchProposal | None:
         found = self._store.state.proposals.get(proposal_id)
         if found is None or found.team_id != team_id:
             return None
@@ -331,10 +335,13 @@ class FakeOutbox:
                 break
             if not self._is_due(row, now):
                 continue
+            in_doubt = row.message.status is MessageStatus.SENDING  # its worker stopped
             row.message.status = MessageStatus.SENDING
             row.claimed_by = worker
             row.lease_until = now + lease
-            claimed.append(copy.deepcopy(row.message))
+            message = copy.deepcopy(row.message)
+            message.in_doubt = in_doubt
+            claimed.append(message)
         return claimed
 
     def settle(self, message: OutgoingMessage) -> None:
@@ -706,6 +713,8 @@ class FakeMessenger:
     A scripted exception is raised instead of answered. ``before_send`` runs first on every
     call, for tests that need to hold a delivery up (on a ``threading.Event``, never a sleep).
     Every message it was asked to send is kept, as it was at that moment, in ``asked``.
+    ``already_there`` maps keys to where Slack has them, for ``find_sent``; the keys it was
+    asked about are kept in ``looked_for``.
     """
 
     def __init__(
@@ -717,6 +726,8 @@ class FakeMessenger:
         self.script: deque[Script] = deque(script)
         self.before_send = before_send
         self.asked: list[OutgoingMessage] = []
+        self.already_there: dict[str, SendResult] = {}
+        self.looked_for: list[str] = []
         self._lock = threading.Lock()
 
     def then(self, *results: Script) -> Self:
@@ -732,6 +743,11 @@ class FakeMessenger:
         if isinstance(answer, BaseException):
             raise answer
         return answer
+
+    def find_sent(self, message: OutgoingMessage) -> SendResult | None:
+        with self._lock:
+            self.looked_for.append(message.key)
+            return self.already_there.get(message.key)
 
     @property
     def keys(self) -> list[str]:

@@ -203,6 +203,55 @@ def test_a_message_held_by_a_worker_that_died_is_delivered_once_its_lease_runs_o
     assert statuses(store) == {"orphan": MessageStatus.SENT, "held": MessageStatus.SENDING}
 
 
+def test_a_message_whose_worker_died_mid_send_is_looked_for_before_it_is_sent_again(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("posted", now - timedelta(minutes=10)),
+        message("lost", now - timedelta(minutes=10)),
+        message("fresh", now),
+    )
+    with FakeUnitOfWork(store) as uow:  # a worker claims two, then dies
+        uow.outbox.claim_due(now=now - timedelta(minutes=10), limit=2, lease=LEASE, worker="dead")
+        uow.commit()
+    messenger = FakeMessenger()
+    messenger.already_there["posted"] = SendResult(SendOutcome.SENT, channel="D1", ts="1700.1")
+
+    report = dispatcher(store, messenger, clock).run_once()
+
+    assert messenger.looked_for == ["posted", "lost"]  # only the ones in doubt
+    assert messenger.keys == ["lost", "fresh"]  # Slack had "posted": not sent twice
+    assert report.sent == 3
+    posted = next(m for m in store.messages() if m.key == "posted")
+    assert (posted.status, posted.sent_channel, posted.sent_ts) == (
+        MessageStatus.SENT,
+        "D1",
+        "1700.1",
+    )
+
+
+def test_after_a_lost_answer_the_retry_looks_for_the_message_first(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, message("lost-answer", now), message("lost-request", now))
+    lost = SendResult(SendOutcome.RETRY, error="connection: TimeoutError", uncertain=True)
+    messenger = FakeMessenger([lost, lost])
+    dispatcher(store, messenger, clock).run_once()
+    assert messenger.looked_for == []  # fresh messages are never looked for
+    messenger.already_there["lost-answer"] = SendResult(SendOutcome.SENT, channel="D1", ts="1.2")
+
+    clock.advance(timedelta(hours=1))
+    report = dispatcher(store, messenger, clock).run_once()
+
+    assert messenger.looked_for == ["lost-answer", "lost-request"]
+    assert messenger.keys == ["lost-answer", "lost-request", "lost-request"]  # one resend
+    assert report.sent == 2
+    assert set(statuses(store).values()) == {MessageStatus.SENT}
+
+
 def test_where_slack_put_a_message_is_kept_for_later_updates(
     store: FakeStore, clock: FixedClock
 ) -> None:
