@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
     if "dates" in only:
         show([*dates.warm(scale["rounds"]), dates.cold()])
     if "matching" in only:
+        show([matching.ranking(scale["mentors"], scale["rounds"], vectorized=False)])
         show([matching.ranking(scale["mentors"], scale["rounds"])])
         for db in databases:
             with database_url(db, postgres=args.postgres_url) as url:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from bench.common import Figure, ms, percentile
 from bench.program import ORGS, TEAM, ZONES, profiles, seed
 from bot.clock import FixedClock
-from bot.cohort import CohortInput, assign_cohort, assign_greedily
+from bot.cohort import CohortInput, assign_cohort, assign_greedily, rank_for_request
 from bot.domain import DEFAULT_FOCUS_AREAS, CrossCompanyRule, MentorRequest, ProgramRules
 from bot.matching import rank_mentors
 from bot.mentoring import MenteeAsk, MentoringService
@@ -26,7 +26,7 @@ TARGET = 0.050
 BUDGET_SECONDS = 15.0  # per figure: enough samples for a p99 without an unbounded run
 
 
-def ranking(mentors: int, rounds: int) -> Figure:
+def ranking(mentors: int, rounds: int, *, vectorized: bool = True) -> Figure:
     pool = profiles(mentors)
     request = MentorRequest(
         team_id=TEAM,
@@ -42,15 +42,15 @@ def ranking(mentors: int, rounds: int) -> Figure:
     deadline = time.perf_counter() + BUDGET_SECONDS
     while len(samples) < rounds and time.perf_counter() < deadline:
         started = time.perf_counter()
-        best = rank_mentors(
-            request, pool, loads={}, rule=CrossCompanyRule(), excluded=frozenset(), at=AT
-        )
+        rank = rank_for_request if vectorized else rank_mentors
+        best = rank(request, pool, loads={}, rule=CrossCompanyRule(), excluded=frozenset(), at=AT)
         samples.append(time.perf_counter() - started)
     assert len(best) == 3
     p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
     return Figure(
         section="matching",
-        name=f"rank_mentors, {mentors:,} mentors (pure)",
+        name=f"{'rank_for_request (NumPy)' if vectorized else 'rank_mentors (reference)'}, "
+        f"{mentors:,} mentors",
         value=f"p50 {ms(p50)} p99 {ms(p99)} ({len(samples)} rounds)",
         target="p99 < 50 ms",
         met=p99 < TARGET,

@@ -30,6 +30,7 @@ from bot.matching import (
     FOCUS_WEIGHT,
     OVERLAP_WEIGHT,
     WORKDAY_HOURS,
+    Candidate,
     score_mentor,
     utc_offset_seconds,
 )
@@ -184,6 +185,48 @@ def _result(cohort: CohortInput, pairs: list[tuple[int, int]]) -> CohortResult:
         )
     unmatched = [r for i, r in enumerate(cohort.requests) if i not in matched]
     return CohortResult(assignments=assignments, unmatched=unmatched)
+
+
+def rank_for_request(
+    request: MentorRequest,
+    mentors: Sequence[MentorProfile],
+    *,
+    loads: Mapping[str, int],
+    rule: CrossCompanyRule,
+    excluded: frozenset[str],
+    at: datetime,
+    limit: int = 3,
+) -> list[Candidate]:
+    """``bot.matching.rank_mentors`` for thousands of mentors: the same answer, vectorized.
+
+    Scores and rules for every mentor come from ``fit_matrix`` in one pass; only the few
+    winners are scored again by ``score_mentor``, for their reasons.
+    """
+    if not mentors:
+        return []
+    fit = fit_matrix(
+        CohortInput(
+            requests=[request],
+            mentors=mentors,
+            loads=loads,
+            excluded={request.id or 0: excluded},
+            rule=rule,
+            at=at,
+        )
+    )
+    eligible = np.flatnonzero(fit.eligible[0])
+    if not len(eligible) or limit <= 0:
+        return []
+    scores = fit.scores[0, eligible]
+    # Only mentors scoring at least the limit-th best can be among the winners; ties at that
+    # score are then broken by user ID, as rank_mentors does.
+    cutoff = np.sort(scores)[::-1][min(limit, len(scores)) - 1]
+    finalists = [int(j) for j in eligible[scores >= cutoff]]
+    finalists.sort(key=lambda j: (-int(fit.scores[0, j]), mentors[j].user_id))
+    return [
+        score_mentor(request, mentors[j], load=loads.get(mentors[j].user_id, 0), at=at)
+        for j in finalists[:limit]
+    ]
 
 
 def assign_cohort(cohort: CohortInput) -> CohortResult:

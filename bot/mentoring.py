@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
+from bot.cohort import rank_for_request
 from bot.domain import (
     MatchProposal,
     MentorProfile,
@@ -25,7 +26,7 @@ from bot.domain import (
 from bot.errors import Conflict, DomainError, NotFound
 from bot.journal_service import plan_milestones
 from bot.kinds import Kind, SuggestionContext
-from bot.matching import Candidate, rank_mentors
+from bot.matching import Candidate
 from bot.onboarding import plan_onboarding
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.rhythm import plan_program
@@ -569,7 +570,7 @@ def rank_for(
     uow: UnitOfWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
 ) -> list[Candidate]:
     """The best mentors for a request as the program stands in this transaction."""
-    return rank_mentors(
+    return rank_for_request(
         request,
         uow.mentors.accepting(request.team_id),
         loads=mentor_loads(uow, request.team_id),

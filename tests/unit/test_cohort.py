@@ -176,3 +176,19 @@ def test_nobody_to_match_is_not_an_error() -> None:
     assert assign_cohort(empty).assignments == []
     cohort = random_cohort(random.Random(7), mentees=3, mentors=0)
     assert len(assign_cohort(cohort).unmatched) == 3
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_fast_ranking_gives_exactly_the_suggestions_of_the_reference(seed: int) -> None:
+    from bot.cohort import rank_for_request
+    from bot.matching import rank_mentors
+
+    rng = random.Random(500 + seed)
+    cohort = random_cohort(rng, mentees=3, mentors=rng.randint(0, 60))
+    for request in cohort.requests:
+        excluded = cohort.excluded.get(request.id or 0, frozenset())
+        kwargs = {"loads": cohort.loads, "rule": cohort.rule, "excluded": excluded, "at": AT}
+        for limit in (1, 3, 10_000):
+            assert rank_for_request(request, cohort.mentors, limit=limit, **kwargs) == rank_mentors(
+                request, cohort.mentors, limit=limit, **kwargs
+            )
