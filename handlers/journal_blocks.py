@@ -504,6 +504,7 @@ def partnership_blocks(summary: PartnershipSummary) -> list[Block]:
         quick.append(button("Set goals", "open_goals", str(p.id)))
     quick.append(button("Log a milestone", "open_milestone", str(p.id)))
     quick.append(button("See all reflections", "see_all_reflections", f"reflections:{p.id}:0"))
+    quick.append(button("End the partnership", "open_end", str(p.id)))
     if summary.milestone_count:
         quick.append(button("See all milestones", "see_all_milestones", f"milestones:{p.id}:0"))
     blocks.append(actions(*quick, block_id=f"quick_{p.id}"))

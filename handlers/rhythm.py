@@ -47,6 +47,7 @@ class RhythmHandlers:
         app.view("final_evaluation")(ack=guarded("rating", self.submit_final), lazy=[self.deliver])
         app.action("term_extend")(ack=self.ack_only, lazy=[self.extend])
         app.action("term_close")(ack=self.ack_only, lazy=[self.close])
+        app.action("open_end")(ack=self.ack_only, lazy=[self.open_end_button])
         app.view("partnership_end")(ack=guarded("reason", self.submit_end), lazy=[self.deliver])
 
     @staticmethod
@@ -314,6 +315,29 @@ class RhythmHandlers:
         other = partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
         client.views_open(
             trigger_id=trigger_id,
+            view=rhythm_blocks.end_modal(
+                partner_id=other, metadata={"partnership_id": partnership.id}
+            ),
+        )
+
+    def open_end_button(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        """ "End the partnership" on the Home tab: the same modal as `/mentor end`."""
+        user_id = context.user_id or ""
+        partnership_id = int_or_none(action.get("value"))
+        try:
+            if partnership_id is None:
+                raise DomainError("That button is out of date: open the Home tab again.")
+            partnership = self._services.sessions.membership(
+                context.team_id or "", user_id, partnership_id
+            )
+        except DomainError as error:
+            client.chat_postMessage(channel=user_id, text=error.message)
+            return
+        other = partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
+        client.views_open(
+            trigger_id=body["trigger_id"],
             view=rhythm_blocks.end_modal(
                 partner_id=other, metadata={"partnership_id": partnership.id}
             ),

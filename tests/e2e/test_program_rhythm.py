@@ -649,3 +649,18 @@ def test_each_quarter_the_mentee_checks_their_goals_in_a_dm(pair) -> None:  # ty
     assert "✓ Done" in str(updated["blocks"])  # the message shows the new status
     home = bot.fake.home_view(MENTOR)
     assert home is not None and "Lead the spring planning" in str(home["blocks"])
+
+
+def test_the_partnership_can_be_ended_from_the_home_tab(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    bot.slack.event({"type": "app_home_opened", "user": MENTEE, "tab": "home"})
+    bot.settle()
+    home = bot.fake.home_view(MENTEE)
+    assert home is not None
+    value = buttons(home, "open_end")[0]
+    bot.slack.click("open_end", user=MENTEE, value=value, view=home)
+    bot.settle()
+    assert "<@UMENTOR1>" in str(bot.view_opened("partnership_end")["blocks"])
+    bot.slack.click("open_end", user=COORDINATOR, value=value, view=home)  # not theirs
+    bot.settle()
+    assert last_dm(bot, COORDINATOR)["text"]  # told kindly, by DM; no modal for them
