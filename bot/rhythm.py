@@ -389,15 +389,8 @@ class RhythmService:
         now = self._clock.now()
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id)
-            check = uow.progress.check(
-                team_id, partnership_id, user_id, CheckKind.PULSE, round_no
-            ) or ProgressCheck(
-                team_id=team_id,
-                partnership_id=partnership_id,
-                user_id=user_id,
-                kind=CheckKind.PULSE,
-                round=round_no,
-                answered_at=now,
+            check = _pulse_check(
+                uow, team_id, partnership_id, user_id=user_id, round_no=round_no, now=now
             )
             check.score, check.answered_at = score, now
             uow.progress.save_check(check)
@@ -451,15 +444,8 @@ class RhythmService:
         now = self._clock.now()
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id)
-            check = uow.progress.check(
-                team_id, partnership_id, user_id, CheckKind.PULSE, round_no
-            ) or ProgressCheck(
-                team_id=team_id,
-                partnership_id=partnership_id,
-                user_id=user_id,
-                kind=CheckKind.PULSE,
-                round=round_no,
-                answered_at=now,
+            check = _pulse_check(
+                uow, team_id, partnership_id, user_id=user_id, round_no=round_no, now=now
             )
             check.note, check.share = note, share
             uow.progress.save_check(check)
@@ -932,6 +918,28 @@ def year_in_numbers(uow: UnitOfWork, partnership: Partnership, user_id: str) -> 
 
 
 # -- planning helpers, shared by the service and by whoever starts or resumes a pair -------
+
+
+def _pulse_check(
+    uow: UnitOfWork,
+    team_id: str,
+    partnership_id: int,
+    *,
+    user_id: str,
+    round_no: int,
+    now: datetime,
+) -> ProgressCheck:
+    """This person's answer to a pulse round so far, or a fresh one to fill in."""
+    return uow.progress.check(
+        team_id, partnership_id, user_id, CheckKind.PULSE, round_no
+    ) or ProgressCheck(
+        team_id=team_id,
+        partnership_id=partnership_id,
+        user_id=user_id,
+        kind=CheckKind.PULSE,
+        round=round_no,
+        answered_at=now,
+    )
 
 
 def plan_program(
