@@ -116,12 +116,15 @@ class SqlMentorRepository:
         return profile
 
     def accepting(self, team_id: str) -> list[MentorProfile]:
-        rows = self._s.scalars(
-            select(MentorProfileRow)
+        # Read as plain rows, not ORM objects: every `/mentor ask` reads all accepting mentors,
+        # and for thousands of them the ORM's bookkeeping costs more than the query.
+        columns = MentorProfileRow.__table__.columns
+        rows = self._s.execute(
+            select(*columns)
             .where(MentorProfileRow.team_id == team_id, MentorProfileRow.accepting.is_(True))
             .order_by(MentorProfileRow.user_id)
         )
-        return [_to_domain(MentorProfile, row, {}) for row in rows]
+        return [MentorProfile(**row._mapping) for row in rows]
 
 
 _REQUEST_ENUMS: dict[str, type[StrEnum]] = {"status": RequestStatus}
