@@ -27,12 +27,14 @@ from bot.domain import (
     ProgramRules,
     RequestStatus,
 )
-from bot.errors import NotAllowed, NotFound
+from bot.errors import DomainError, NotAllowed, NotFound
 from bot.health import ProgramHealth, month_start, program_health
 from bot.kinds import Kind
 from bot.mentoring import ask_mentor, excluded_mentors, mentor_loads, rank_for
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.progress import CheckKind
+
+MAX_PAIR_MESSAGE = 2000
 
 
 class CoordinatorService:
@@ -197,10 +199,17 @@ class CoordinatorService:
                 uow.commit()
             return health
 
-    def check_in(self, *, team_id: str, coordinator_id: str, partnership_id: int) -> Partnership:
-        """A friendly word from the program team to both partners of a pair (once a day)."""
+    def check_in(
+        self, *, team_id: str, coordinator_id: str, partnership_id: int, text: str = ""
+    ) -> Partnership:
+        """A word from the program team to both partners of a pair: a friendly check-in (once a
+        day), or what the coordinator wrote (``text``)."""
         self._require(coordinator_id)
+        text = text.strip()
+        if len(text) > MAX_PAIR_MESSAGE:
+            raise DomainError(f"Keep it under {MAX_PAIR_MESSAGE:,} characters.", field="text")
         now = self._clock.now()
+        occasion = now.isoformat() if text else now.date().isoformat()
         with self._uow() as uow:
             partnership = uow.partnerships.get(team_id, partnership_id)
             if partnership is None or partnership.status not in (
@@ -214,11 +223,12 @@ class CoordinatorService:
                         team_id=team_id,
                         kind=Kind.COORDINATOR_CHECK_IN,
                         recipient=member,
-                        key=f"check_in:{partnership_id}:{now.date().isoformat()}:{member}",
+                        key=f"check_in:{partnership_id}:{occasion}:{member}",
                         due_at=now,
                         payload={
                             "coordinator_id": coordinator_id,
                             "partner_id": next(m for m in partnership.members() if m != member),
+                            "text": text,
                         },
                     )
                 )
@@ -226,7 +236,7 @@ class CoordinatorService:
                 uow,
                 team_id=team_id,
                 actor=coordinator_id,
-                action="pair.check_in",
+                action="pair.message" if text else "pair.check_in",
                 subject=f"partnership:{partnership_id}",
                 at=now,
             )

@@ -46,6 +46,8 @@ class CoordinatorHandlers:
         app.action("coordinator_report")(ack=self.ack_only, lazy=[self.from_home])
         app.action("coordinator_match")(ack=self.ack_only, lazy=[self.from_home])
         app.action("coordinator_check_in")(ack=self.ack_only, lazy=[self.check_in])
+        app.action("coordinator_write")(ack=self.ack_only, lazy=[self.open_write])
+        app.view("coordinator_write")(ack=guarded("text", self.submit_write), lazy=[self.deliver])
         app.action("cohort_approve_all")(ack=self.ack_only, lazy=[self.approve_all])
         app.action(re.compile(r"^cohort_page_(previous|next)$"))(
             ack=self.ack_only, lazy=[self.page]
@@ -147,6 +149,60 @@ class CoordinatorHandlers:
             text=f"I've checked in with <@{partnership.mentee_id}> and "
             f"<@{partnership.mentor_id}> for the program team.",
         )
+
+    def open_write(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        user_id = context.user_id or ""
+        partnership_id = int_or_none(action.get("value")) or 0
+        health_pair = (
+            next(
+                (
+                    p
+                    for p in self._services.coordination.health(
+                        team_id=context.team_id or "", coordinator_id=user_id, audit=False
+                    ).at_risk
+                    if p.partnership_id == partnership_id
+                ),
+                None,
+            )
+            if self.may_run(user_id)
+            else None
+        )
+        if health_pair is None:
+            client.chat_postMessage(
+                channel=user_id, text="That pair is no longer on the at-risk list."
+            )
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=report_blocks.write_modal(
+                partnership_id,
+                mentee_id=health_pair.mentee_id,
+                mentor_id=health_pair.mentor_id,
+            ),
+        )
+
+    def submit_write(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        form = ViewForm(view)
+        text = form.text("text")
+        if not text.strip():
+            raise DomainError("Write the message they'll get.", field="text")
+        self._services.coordination.check_in(
+            team_id=context.team_id or "",
+            coordinator_id=context.user_id or "",
+            partnership_id=int_or_none(form.metadata.get("partnership_id")) or 0,
+            text=text,
+        )
+        ack(
+            response_action="update",
+            view=confirmation("Write to the pair", "Sent to both of them, from the program team."),
+        )
+
+    def deliver(self) -> None:
+        self._services.dispatcher.deliver_now()
 
     def match(
         self,

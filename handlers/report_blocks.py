@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from bot.coordination import MAX_PAIR_MESSAGE
 from bot.health import ProgramHealth, month_label
 from handlers.blocks import (
     VIEW_BLOCKS_MAX,
@@ -14,8 +15,12 @@ from handlers.blocks import (
     context,
     divider,
     header,
+    input_block,
+    modal,
+    quote,
     section,
     slack_date,
+    text_input,
 )
 
 
@@ -54,6 +59,12 @@ AT_RISK_ON_HOME = 5
 
 
 def check_in_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    if payload.get("text"):
+        written = str(payload["text"])
+        return f"From the program team: {written}", [
+            section(quote(written)),
+            context(f":wave: From the program team, <@{payload['coordinator_id']}>. Reply here."),
+        ]
     text = (
         f"The program team is checking in: how are things going with <@{payload['partner_id']}>? "
         "If something is in the way, reply here and we'll help."
@@ -65,6 +76,23 @@ def check_in_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
             "`/mentor end` closes it without blame, and mentees are matched again."
         ),
     ]
+
+
+def write_modal(partnership_id: int, *, mentee_id: str, mentor_id: str) -> dict[str, Any]:
+    return modal(
+        callback_id="coordinator_write",
+        title="Write to the pair",
+        submit="Send",
+        blocks=[
+            section(f"A message from the program team to <@{mentee_id}> and <@{mentor_id}>."),
+            input_block(
+                "text",
+                "Message",
+                text_input(multiline=True, max_length=MAX_PAIR_MESSAGE),
+            ),
+        ],
+        metadata={"partnership_id": partnership_id},
+    )
 
 
 def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[str, Any]:
@@ -89,15 +117,17 @@ def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[st
         ),
     ]
     for pair in health.at_risk[:AT_RISK_ON_HOME]:
-        section_blocks.append(
+        section_blocks += [
             section(
                 f":warning: <@{pair.mentee_id}> and <@{pair.mentor_id}>: {pair.signal}",
-                accessory=button(
-                    "Check in with them", "coordinator_check_in", str(pair.partnership_id)
-                ),
                 block_id=f"at_risk_{pair.partnership_id}",
-            )
-        )
+            ),
+            actions(
+                button("Check in with them", "coordinator_check_in", str(pair.partnership_id)),
+                button("Write to them", "coordinator_write", str(pair.partnership_id)),
+                block_id=f"at_risk_actions_{pair.partnership_id}",
+            ),
+        ]
     if len(health.at_risk) > AT_RISK_ON_HOME:
         section_blocks.append(
             context(f"… and {len(health.at_risk) - AT_RISK_ON_HOME} more pairs in the full report.")

@@ -612,6 +612,24 @@ def test_the_coordinators_home_lists_the_pair_at_risk_and_checks_in_with_one_cli
     assert "Pairs that may need support" in str(report["blocks"])
     assert "Average pulse (1-5), last 30 days: *1.0*" in str(report["blocks"])
 
+    # Or the coordinator writes to them: an empty message is a field error, nothing is lost.
+    bot.slack.click("coordinator_write", user=COORDINATOR, value=values[0], view=home)
+    bot.settle()
+    modal = bot.view_opened("coordinator_write")
+    reply = bot.slack.submit(modal, user=COORDINATOR, values={"text": "  "})
+    assert reply.json()["response_action"] == "errors"
+    reply = bot.slack.submit(
+        modal, user=COORDINATOR, values={"text": "Shall we find a time to talk, all three?"}
+    )
+    assert reply.json()["response_action"] == "update"
+    bot.settle()
+    for person in (MENTOR, MENTEE):
+        assert "Shall we find a time" in last_dm(bot, person)["text"]
+    trail = bot.runtime.services.coordination.audit_trail(
+        team_id="T0001", coordinator_id=COORDINATOR
+    )
+    assert trail[0].action == "pair.message" and "Shall we" not in str(trail[0].detail)
+
     # Someone else's crafted click does nothing but say so.
     bot.slack.click("coordinator_check_in", user=MENTEE, value=values[0], view=home)
     bot.settle()
