@@ -14,10 +14,10 @@ from slack_sdk import WebClient
 
 from bot.announcements import Announcement
 from bot.errors import DomainError
-from bot.services import Services
 from bot.when import local_to_utc, zone
 from handlers import announcement_blocks
 from handlers.forms import ViewForm, int_or_none
+from handlers.listeners import Listeners
 from handlers.matching import guarded
 from handlers.openers import time_zone
 
@@ -34,23 +34,13 @@ def read_send_at(form: ViewForm, *, tz: str) -> datetime | None:
     return local_to_utc(picked_date, time(*picked_time), tz)
 
 
-class AnnouncementHandlers:
-    def __init__(self, services: Services) -> None:
-        self._services = services
-
+class AnnouncementHandlers(Listeners):
     def register(self, app: App) -> None:
         app.view("announce_compose")(ack=guarded("text", self.submit_compose), lazy=[])
         app.view("announce_preview")(ack=guarded("text", self.submit_preview), lazy=[self.deliver])
         app.action("announce_cancel")(ack=self.ack_only, lazy=[self.cancel])
         app.action("announce_edit")(ack=self.ack_only, lazy=[self.edit])
         app.action("coordinator_announce")(ack=self.ack_only, lazy=[self.from_home])
-
-    @staticmethod
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def deliver(self) -> None:
-        self._services.dispatcher.deliver_now()
 
     def command(
         self,

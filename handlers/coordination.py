@@ -20,10 +20,10 @@ from bot.cohort import CohortPlan
 from bot.errors import DomainError
 from bot.health import health_csv
 from bot.onboarding import TextKey
-from bot.services import Services
 from handlers import onboarding_blocks, report_blocks
 from handlers.coordination_blocks import PAIRS_PER_PAGE, cohort_plan_message
 from handlers.forms import ViewForm, int_or_none
+from handlers.listeners import Listeners
 from handlers.matching import _update_container, guarded
 from handlers.openers import confirmation
 
@@ -36,10 +36,7 @@ REFUSAL = (
 )
 
 
-class CoordinatorHandlers:
-    def __init__(self, services: Services) -> None:
-        self._services = services
-
+class CoordinatorHandlers(Listeners):
     def register(self, app: App) -> None:
         app.view("program_texts")(ack=guarded("welcome_mentee", self.submit_texts), lazy=[])
         app.action("cohort_pair")(ack=self.ack_only, lazy=[self.pair])
@@ -52,10 +49,6 @@ class CoordinatorHandlers:
         app.action(re.compile(r"^cohort_page_(previous|next)$"))(
             ack=self.ack_only, lazy=[self.page]
         )
-
-    @staticmethod
-    def ack_only(ack: Ack) -> None:
-        ack()
 
     def may_run(self, user_id: str) -> bool:
         return self._services.coordination.is_coordinator(user_id)
@@ -200,9 +193,6 @@ class CoordinatorHandlers:
             response_action="update",
             view=confirmation("Write to the pair", "Sent to both of them, from the program team."),
         )
-
-    def deliver(self) -> None:
-        self._services.dispatcher.deliver_now()
 
     def match(
         self,

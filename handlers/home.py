@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.services import Services
 from handlers import journal_blocks, report_blocks
+from handlers.listeners import Listeners
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +51,13 @@ class HomePublisher:
             self.publish(client, team_id, member)
 
 
-class HomeHandlers:
+class HomeHandlers(Listeners):
     def __init__(self, services: Services, homes: HomePublisher | None = None) -> None:
-        self._services = services
+        super().__init__(services)
         self._homes = homes or HomePublisher(services)
 
     def register(self, app: App) -> None:
         app.event("app_home_opened")(ack=self.ack_only, lazy=[self.publish])
-
-    @staticmethod
-    def ack_only(ack: Ack) -> None:
-        ack()
 
     def publish(self, event: dict[str, str], client: WebClient, context: BoltContext) -> None:
         if event.get("tab", "home") != "home":

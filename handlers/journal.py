@@ -25,6 +25,7 @@ from handlers import journal_blocks, rhythm_blocks
 from handlers.blocks import escape
 from handlers.forms import ViewForm, int_or_none
 from handlers.home import HomePublisher
+from handlers.listeners import Listeners
 from handlers.matching import guarded
 from handlers.openers import confirmation
 from handlers.sessions import mentioned, without_mentions
@@ -35,9 +36,9 @@ JOURNAL_SUBCOMMANDS = frozenset({"goals", "reflect", "milestone", "shoutouts", "
 OUT_OF_DATE = "That button is out of date."
 
 
-class JournalHandlers:
+class JournalHandlers(Listeners):
     def __init__(self, services: Services, homes: HomePublisher) -> None:
-        self._services = services
+        super().__init__(services)
         self._journal = services.journal
         self._homes = homes
 
@@ -68,13 +69,6 @@ class JournalHandlers:
             app.action(action_id)(ack=self.ack_only, lazy=[self.page])
         app.action("shout_outs")(ack=self.ack_only, lazy=[self.toggle_shout_outs])
         app.action("journal_export")(ack=self.ack_only, lazy=[self.export_button])
-
-    @staticmethod
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def deliver(self) -> None:
-        self._services.dispatcher.deliver_now()
 
     # -- /mentor goals | reflect | milestone | shoutouts | export --------------------------
 

@@ -17,9 +17,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.mentoring import MenteeAsk, MentorOffer
-from bot.services import Services
 from handlers import blocks
 from handlers.forms import ViewForm, int_or_none
+from handlers.listeners import Listeners
 from handlers.openers import confirmation, open_ask, open_offer
 
 log = logging.getLogger(__name__)
@@ -54,10 +54,7 @@ def guarded(first_field: str, submit: Callable[..., None]) -> Callable[..., None
     return guarded
 
 
-class MatchingHandlers:
-    def __init__(self, services: Services) -> None:
-        self._services = services
-
+class MatchingHandlers(Listeners):
     def register(self, app: App) -> None:
         app.view("mentor_offer")(ack=guarded("expertise", self.submit_offer), lazy=[self.deliver])
         app.view("mentor_ask")(ack=guarded("goals", self.submit_ask), lazy=[self.deliver])
@@ -69,13 +66,6 @@ class MatchingHandlers:
         app.action("decline_request")(ack=self.ack_only, lazy=[self.open_decline])
         app.action("open_ask")(ack=self.ack_only, lazy=[self.home_ask])
         app.action("open_offer")(ack=self.ack_only, lazy=[self.home_offer])
-
-    @staticmethod
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def deliver(self) -> None:
-        self._services.dispatcher.deliver_now()
 
     # -- modals ----------------------------------------------------------------------------
 

@@ -15,10 +15,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
-from bot.services import Services
 from handlers import rhythm_blocks
 from handlers.blocks import section, slack_date
 from handlers.forms import ViewForm, int_or_none
+from handlers.listeners import Listeners
 from handlers.matching import guarded
 from handlers.openers import confirmation
 
@@ -30,10 +30,7 @@ def _pair_round(value: Any) -> tuple[int | None, int | None]:
     return int_or_none(first), int_or_none(second)
 
 
-class RhythmHandlers:
-    def __init__(self, services: Services) -> None:
-        self._services = services
-
+class RhythmHandlers(Listeners):
     def register(self, app: App) -> None:
         for action_id in rhythm_blocks.PULSE_ACTIONS:
             app.action(action_id)(ack=self.ack_only, lazy=[self.answer_pulse])
@@ -49,13 +46,6 @@ class RhythmHandlers:
         app.action("term_close")(ack=self.ack_only, lazy=[self.close])
         app.action("open_end")(ack=self.ack_only, lazy=[self.open_end_button])
         app.view("partnership_end")(ack=guarded("reason", self.submit_end), lazy=[self.deliver])
-
-    @staticmethod
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def deliver(self) -> None:
-        self._services.dispatcher.deliver_now()
 
     # -- pulses ----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from bot.when import LANGUAGES, SessionTime, UnreadableTime, local_to_utc, parse
 from handlers import session_blocks
 from handlers.blocks import slack_date
 from handlers.forms import ViewForm, int_or_none
+from handlers.listeners import Listeners
 from handlers.matching import guarded
 from handlers.openers import confirmation, tell, time_zone
 
@@ -60,9 +61,9 @@ def read_session_time(form: ViewForm, *, tz: str, now: datetime) -> SessionTime:
     return SessionTime(tz=tz, local_time=at, first_date=first, every_weeks=every, weekday=day)
 
 
-class SessionHandlers:
+class SessionHandlers(Listeners):
     def __init__(self, services: Services) -> None:
-        self._services = services
+        super().__init__(services)
         self.refresh_homes: Callable[[WebClient, str, str, int | None], None] | None = None
         """Set by the app: republishes both partners' Home tabs after a change of plan."""
 
@@ -84,13 +85,6 @@ class SessionHandlers:
         )
         for _, action_id, _, _ in session_blocks.CHECK_BUTTONS:
             app.action(action_id)(ack=self.ack_only, lazy=[self.answer_check])
-
-    @staticmethod
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def deliver(self) -> None:
-        self._services.dispatcher.deliver_now()
 
     def deliver_after_submit(
         self, view: dict[str, Any], client: WebClient, context: BoltContext
