@@ -297,23 +297,14 @@ class RhythmService:
                 )
             )
             return
-        zones = member_zones(uow, partnership)
-        for member in partnership.members():
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=partnership.team_id,
-                    kind=Kind.MIDTERM_REVIEW,
-                    recipient=member,
-                    key=f"rhythm:{partnership.id}:midterm:{member}",
-                    due_at=message.due_at,
-                    coalesce_key=f"midterm:{partnership.id}:{member}",
-                    payload={
-                        "partnership_id": partnership.id,
-                        "partner_id": partner_of(partnership, member),
-                        TZ_KEY: zones[member],
-                    },
-                )
-            )
+        ask_both(
+            uow,
+            partnership,
+            kind=Kind.MIDTERM_REVIEW,
+            key=f"rhythm:{partnership.id}:midterm",
+            coalesce=f"midterm:{partnership.id}",
+            due_at=message.due_at,
+        )
 
     def goal_check(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: the quarterly goal check, to the mentee (who drives), if there are goals."""
@@ -352,26 +343,18 @@ class RhythmService:
         if partnership is None or stamp(partnership.ends_at) != message.payload.get("ends_at"):
             return  # extended since: the new end planned its own notice
         assert partnership.id is not None
-        zones = member_zones(uow, partnership)
-        extension = self._rules.term_extension.days
-        for member in partnership.members():
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=partnership.team_id,
-                    kind=Kind.TERM_NOTICE,
-                    recipient=member,
-                    key=f"rhythm:{partnership.id}:term-notice:{stamp(partnership.ends_at)}:{member}",
-                    due_at=message.due_at,
-                    coalesce_key=f"term-notice:{partnership.id}:{member}",
-                    payload={
-                        "partnership_id": partnership.id,
-                        "partner_id": partner_of(partnership, member),
-                        "ends_at": partnership.ends_at.isoformat(),
-                        "extension_days": extension,
-                        TZ_KEY: zones[member],
-                    },
-                )
-            )
+        ask_both(
+            uow,
+            partnership,
+            kind=Kind.TERM_NOTICE,
+            key=f"rhythm:{partnership.id}:term-notice:{stamp(partnership.ends_at)}",
+            coalesce=f"term-notice:{partnership.id}",
+            due_at=message.due_at,
+            payload={
+                "ends_at": partnership.ends_at.isoformat(),
+                "extension_days": self._rules.term_extension.days,
+            },
+        )
 
     def term_end(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
@@ -918,6 +901,38 @@ def year_in_numbers(uow: UnitOfWork, partnership: Partnership, user_id: str) -> 
 
 
 # -- planning helpers, shared by the service and by whoever starts or resumes a pair -------
+
+
+def ask_both(
+    uow: UnitOfWork,
+    partnership: Partnership,
+    *,
+    kind: Kind,
+    key: str,
+    coalesce: str,
+    due_at: datetime,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """The same prompt to each partner, in their own time zone (quiet hours read it), keyed
+    and coalesced per person so a job run twice or late asks each of them once."""
+    zones = member_zones(uow, partnership)
+    for member in partnership.members():
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=partnership.team_id,
+                kind=kind,
+                recipient=member,
+                key=f"{key}:{member}",
+                due_at=due_at,
+                coalesce_key=f"{coalesce}:{member}",
+                payload={
+                    "partnership_id": partnership.id,
+                    "partner_id": partner_of(partnership, member),
+                    **(payload or {}),
+                    TZ_KEY: zones[member],
+                },
+            )
+        )
 
 
 def _pulse_check(
