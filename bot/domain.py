@@ -238,3 +238,8 @@ class OutboxTally:
             self.by_status.get(MessageStatus.PENDING, 0)
             or self.by_status.get(MessageStatus.SENDING, 0)
         )
+
+
+def partner_of(partnership: Partnership, user_id: str) -> str:
+    """The other member of the partnership, seen from ``user_id``."""
+    return partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.domain import partner_of
 from bot.journal import Visibility
-from bot.journal_service import JournalExport, partner_of
+from bot.journal_service import JournalExport
 
 
 def _name(user_id: str, names: Mapping[str, str]) -> str:

@@ -27,6 +27,7 @@ from bot.domain import (
     Partnership,
     PartnershipStatus,
     ProgramRules,
+    partner_of,
 )
 from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.journal import (
@@ -139,10 +140,6 @@ class ReflectionDraft:
     learned: str
     next_steps: str
     visibility: Visibility = Visibility.PRIVATE
-
-
-def partner_of(partnership: Partnership, user_id: str) -> str:
-    return partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
 
 
 def _may_read(reflection: Reflection, user_id: str, partnership: Partnership) -> bool:

@@ -24,6 +24,7 @@ from bot.domain import (
     Partnership,
     PartnershipStatus,
     ProgramRules,
+    partner_of,
 )
 from bot.errors import Conflict, DomainError, NotFound
 from bot.journal import GoalStatus
@@ -86,10 +87,6 @@ def stamp(at: datetime) -> str:
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-def partner_of(partnership: Partnership, user_id: str) -> str:
-    return partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
 
 
 def member_zones(uow: UnitOfWork, partnership: Partnership) -> dict[str, str]:

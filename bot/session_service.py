@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
-from bot.domain import OutgoingMessage, Partnership, PartnershipStatus, ProgramRules
+from bot.domain import (
+    OutgoingMessage,
+    Partnership,
+    PartnershipStatus,
+    ProgramRules,
+    partner_of,
+)
 from bot.errors import Conflict, DomainError, NotFound
 from bot.kinds import Kind
 from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -119,7 +125,7 @@ class SessionService:
             slot.updated_at = now
             slot = uow.sessions.save_slot(slot)
             upcoming = self._replan(uow, slot, partnership, now)
-            partner = _partner(partnership, user_id)
+            partner = partner_of(partnership, user_id)
             notice = f"notice:{partnership_id}:v{slot.version}"
             payload = {
                 "partnership_id": partnership_id,
@@ -370,7 +376,7 @@ class SessionService:
                 "You don't have a mentoring partnership yet: `/mentor ask` finds you a mentor."
             )
         if len(active) > 1:
-            names = ", ".join(f"<@{_partner(p, user_id)}>" for p in active)
+            names = ", ".join(f"<@{partner_of(p, user_id)}>" for p in active)
             raise DomainError(
                 f"You have several partnerships ({names}): add who it's about, like "
                 "`/mentor skip @name`."
@@ -423,7 +429,7 @@ class SessionService:
             OutgoingMessage(
                 team_id=partnership.team_id,
                 kind=Kind.SESSION_CHANGED,
-                recipient=_partner(partnership, user_id),
+                recipient=partner_of(partnership, user_id),
                 key=f"notice:{partnership.id}:v{slot.version}:{change}",
                 due_at=now,
                 payload={
@@ -453,7 +459,7 @@ class SessionService:
             OutgoingMessage(
                 team_id=partnership.team_id,
                 kind=Kind.SESSION_CHANGED,
-                recipient=_partner(partnership, user_id),
+                recipient=partner_of(partnership, user_id),
                 key=f"notice:{partnership.id}:{change}:{stamp(now)}",
                 due_at=now,
                 payload={
@@ -497,7 +503,7 @@ class SessionService:
             "original_date": occurrence.original_date.isoformat(),
         }
         for member in partnership.members():
-            partner = _partner(partnership, member)
+            partner = partner_of(partnership, member)
             if uow.sessions.preferences(slot.team_id, member).session_reminders:
                 for offset in self._rules.reminder_offsets:
                     due = occurrence.start - offset
@@ -545,10 +551,6 @@ class SessionService:
             )
         )
         return occurrence
-
-
-def _partner(partnership: Partnership, user_id: str) -> str:
-    return partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
 
 
 def default_preferences(team_id: str, user_id: str) -> MemberPreferences:

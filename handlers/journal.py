@@ -15,10 +15,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain import partner_of
 from bot.errors import DomainError, NotFound
 from bot.journal import MAX_GOALS, GoalStatus, Visibility
 from bot.journal_export import export_markdown
-from bot.journal_service import ReflectionDraft, partner_of
+from bot.journal_service import ReflectionDraft
 from bot.services import Services
 from bot.session_service import parse_stamp
 from handlers import journal_blocks, rhythm_blocks

@@ -14,6 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain import Partnership, partner_of
 from bot.errors import DomainError
 from handlers import rhythm_blocks
 from handlers.blocks import section, slack_date
@@ -76,7 +77,7 @@ class RhythmHandlers(Listeners):
             respond(text=error.message, response_type="ephemeral", replace_original=False)
             return
         user = context.user_id or ""
-        partner = partnership.mentee_id if user == partnership.mentor_id else partnership.mentor_id
+        partner = partner_of(partnership, user)
         text, blocks = rhythm_blocks.pulse_answered_message(
             partner_id=partner,
             score=score,
@@ -302,11 +303,17 @@ class RhythmHandlers(Listeners):
         self, client: WebClient, *, team_id: str, user_id: str, trigger_id: str, partner: str | None
     ) -> None:
         partnership = self._services.sessions.partnership_for(team_id, user_id, partner)
-        other = partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
+        self._show_end(client, trigger_id=trigger_id, user_id=user_id, partnership=partnership)
+
+    @staticmethod
+    def _show_end(
+        client: WebClient, *, trigger_id: str, user_id: str, partnership: Partnership
+    ) -> None:
         client.views_open(
             trigger_id=trigger_id,
             view=rhythm_blocks.end_modal(
-                partner_id=other, metadata={"partnership_id": partnership.id}
+                partner_id=partner_of(partnership, user_id),
+                metadata={"partnership_id": partnership.id},
             ),
         )
 
@@ -325,12 +332,8 @@ class RhythmHandlers(Listeners):
         except DomainError as error:
             client.chat_postMessage(channel=user_id, text=error.message)
             return
-        other = partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=rhythm_blocks.end_modal(
-                partner_id=other, metadata={"partnership_id": partnership.id}
-            ),
+        self._show_end(
+            client, trigger_id=body["trigger_id"], user_id=user_id, partnership=partnership
         )
 
     def submit_end(

@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain import partner_of
 from bot.errors import DomainError
 from bot.services import Services
 from bot.session_service import parse_stamp
@@ -200,9 +201,7 @@ class SessionHandlers(Listeners):
         partnership = self._services.sessions.membership(team_id, user_id, partnership_id)
         tz, _ = time_zone(client, user_id)
         slot = self._services.sessions.slot(team_id, partnership_id)
-        partner = (
-            partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
-        )
+        partner = partner_of(partnership, user_id)
         view = session_blocks.schedule_modal(
             lengths=self._services.rules.session_lengths,
             default_length=slot.duration_minutes
@@ -348,9 +347,7 @@ class SessionHandlers(Listeners):
             return
         tz, _ = time_zone(client, context.user_id or "")
         user_id = context.user_id or ""
-        partner = (
-            partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
-        )
+        partner = partner_of(partnership, user_id)
         view = session_blocks.schedule_modal(
             lengths=self._services.rules.session_lengths,
             default_length=self._services.rules.default_session_minutes,
