@@ -70,6 +70,24 @@ class Settings(BaseSettings):
         description="Send new pairs the welcome, first-session agenda and monthly topics.",
     )
     log_level: str = Field(default="INFO")
+    log_format: str = Field(
+        default="text", pattern="^(text|json)$", description="text, or json for log shippers."
+    )
+    # production (issue 10): OAuth installs, encryption at rest, retention, serving
+    slack_client_id: str | None = Field(
+        default=None, description="With SLACK_CLIENT_SECRET: install by OAuth into workspaces."
+    )
+    slack_client_secret: str | None = Field(default=None, description="OAuth client secret.")
+    mentorbot_encryption_key: str | None = Field(
+        default=None,
+        description="Fernet key(s), comma-separated (first encrypts): tokens and private text.",
+    )
+    mentorbot_retention_days: int = Field(
+        default=30, ge=0, le=3650, description="Days an uninstalled workspace's data is kept."
+    )
+    web_concurrency: int = Field(
+        default=2, ge=1, le=64, description="`mentorbot serve` worker processes."
+    )
     mentorbot_pulse_every_days: int = Field(
         default=14, ge=1, le=90, description="Days between progress-check pulses."
     )
@@ -138,6 +156,11 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
+
+    @property
+    def oauth_mode(self) -> bool:
+        """A distributable app: installed by OAuth, one bot token per workspace in the database."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
 
     def missing_for_slack(self) -> list[str]:
         """What running against Slack still needs, as messages naming the variable to set."""
