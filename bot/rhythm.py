@@ -18,6 +18,7 @@ from itertools import pairwise
 from typing import Any
 
 from bot.clock import Clock
+from bot.coordinators import Roster
 from bot.domain import (
     MessageStatus,
     OutgoingMessage,
@@ -154,11 +155,13 @@ class RhythmService:
         clock: Clock,
         rules: ProgramRules,
         rematch: Rematch | None = None,
+        roster: Roster | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._rematch = rematch
+        self._roster = roster or Roster(uow=uow, rules=rules)
 
     # -- planning: called when a partnership starts ----------------------------------------
 
@@ -430,7 +433,7 @@ class RhythmService:
             check.note, check.share = note, share
             uow.progress.save_check(check)
             if share:
-                for coordinator in self._rules.coordinators:
+                for coordinator in self._roster.of(uow, team_id):
                     uow.outbox.add(
                         OutgoingMessage(
                             team_id=team_id,
@@ -580,7 +583,7 @@ class RhythmService:
                     },
                 )
             )
-            for coordinator in self._rules.coordinators:
+            for coordinator in self._roster.of(uow, team_id):
                 uow.outbox.add(
                     OutgoingMessage(
                         team_id=team_id,
@@ -620,8 +623,8 @@ class RhythmService:
 
     # -- for coordinators (aggregates only) ------------------------------------------------
 
-    def is_coordinator(self, user_id: str) -> bool:
-        return user_id in self._rules.coordinators
+    def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
+        return self._roster.is_coordinator(team_id, user_id)
 
     def midterm_summary(self, team_id: str) -> MidtermSummary:
         with self._uow() as uow:
@@ -819,7 +822,7 @@ class RhythmService:
         )
         if not uow.progress.add_flag(flag):
             return False
-        for coordinator in self._rules.coordinators:
+        for coordinator in self._roster.of(uow, partnership.team_id):
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=partnership.team_id,

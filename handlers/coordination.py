@@ -1,7 +1,8 @@
 """Coordinator commands in Slack: `/mentor match` and the cohort proposal's buttons.
 
-Who may use them is decided in the ack from settings alone (no Slack call, no database), so
-anyone else gets a polite refusal at once and nothing happens. The buttons check again in the
+Who may use them is decided in the ack from settings and the database's copy of the
+coordinators' user group (never a Slack call), so anyone else gets a polite refusal at once and
+nothing happens. The buttons check again in the
 service: a forwarded message or a crafted payload from someone else changes nothing.
 """
 
@@ -18,7 +19,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.cohort import CohortPlan
 from bot.errors import DomainError
-from bot.health import health_csv
 from bot.onboarding import TextKey
 from handlers import onboarding_blocks, report_blocks
 from handlers.coordination_blocks import PAIRS_PER_PAGE, cohort_plan_message
@@ -39,6 +39,7 @@ REFUSAL = (
 class CoordinatorHandlers(Listeners):
     def register(self, app: App) -> None:
         app.view("program_texts")(ack=guarded("welcome_mentee", self.submit_texts), lazy=[])
+        app.event("subteam_members_changed")(ack=self.ack_only, lazy=[self.group_changed])
         app.action("cohort_pair")(ack=self.ack_only, lazy=[self.pair])
         app.action("coordinator_report")(ack=self.ack_only, lazy=[self.from_home])
         app.action("coordinator_match")(ack=self.ack_only, lazy=[self.from_home])
@@ -50,8 +51,23 @@ class CoordinatorHandlers(Listeners):
             ack=self.ack_only, lazy=[self.page]
         )
 
-    def may_run(self, user_id: str) -> bool:
-        return self._services.coordination.is_coordinator(user_id)
+    def may_run(self, user_id: str, *, team_id: str) -> bool:
+        return self._services.coordination.is_coordinator(user_id, team_id=team_id)
+
+    def refused(self, team_id: str) -> None:
+        """After refusing someone: if they joined the coordinators' group and we missed it,
+        the group is read again (never in the ack), so their next try works."""
+        self._services.coordinator_group.look_again(team_id)
+        self.deliver()
+
+    def group_changed(self, event: dict[str, Any], context: BoltContext) -> None:
+        """``subteam_members_changed``: the coordinators' group, if it is that one, as it is now."""
+        self._services.coordinator_group.members_changed(
+            team_id=str(event.get("team_id") or context.team_id or ""),
+            group_id=str(event.get("subteam_id") or ""),
+            added=[str(u) for u in event.get("added_users") or []],
+            removed=[str(u) for u in event.get("removed_users") or []],
+        )
 
     def command(
         self,
@@ -159,7 +175,7 @@ class CoordinatorHandlers(Listeners):
                 ),
                 None,
             )
-            if self.may_run(user_id)
+            if self.may_run(user_id, team_id=context.team_id or "")
             else None
         )
         if health_pair is None:
@@ -232,25 +248,10 @@ class CoordinatorHandlers(Listeners):
             tell(error.message)
             return
         text, message = report_blocks.report_message(health)
-        stamp = health.as_of.strftime("%Y-%m-%d")
         try:
             channel = str(client.conversations_open(users=user_id)["channel"]["id"])
             client.chat_postMessage(channel=channel, text=text, blocks=message)
-            client.files_upload_v2(
-                channel=channel,
-                file_uploads=[
-                    {
-                        "content": report_blocks.trend_chart(health),
-                        "filename": f"program-trend-{stamp}.png",
-                        "title": "Monthly trend: sessions held and active pairs",
-                    },
-                    {
-                        "content": health_csv(health),
-                        "filename": f"program-health-{stamp}.csv",
-                        "title": "Program health figures (CSV)",
-                    },
-                ],
-            )
+            client.files_upload_v2(channel=channel, file_uploads=report_blocks.report_files(health))
         except SlackApiError as error:
             log.warning("program report not delivered: %s", error.response.get("error"))
             tell("Slack would not let me send the report just now; please try again.")
