@@ -29,6 +29,7 @@ from bot.domain import (
 )
 from bot.errors import Conflict, DomainError, NotFound
 from bot.journal import GoalStatus
+from bot.journal_service import milestones_after_closing
 from bot.kinds import Kind
 from bot.onboarding import add_months
 from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -566,6 +567,7 @@ class RhythmService:
             partnership.end_reason = reason
             uow.partnerships.save(partnership)
             self._cancel_prompts(uow, partnership)
+            milestones_after_closing(uow, partnership, now)
             partner = partner_of(partnership, user_id)
             zones = member_zones(uow, partnership)
             uow.outbox.add(
@@ -746,6 +748,8 @@ class RhythmService:
         partnership.end_reason = "completed"
         uow.partnerships.save(partnership)
         self._cancel_prompts(uow, partnership)
+        if now < partnership.ends_at:  # closed at the term notice, before the end
+            milestones_after_closing(uow, partnership, now)
         zones = member_zones(uow, partnership)
         for member in partnership.members():
             uow.outbox.add(
