@@ -20,6 +20,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.coordinators import Roster
 from bot.domain import (
+    AuditEvent,
     MessageStatus,
     OutgoingMessage,
     Partnership,
@@ -27,7 +28,7 @@ from bot.domain import (
     ProgramRules,
     partner_of,
 )
-from bot.errors import Conflict, DomainError, NotFound
+from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.journal import GoalStatus
 from bot.journal_service import milestones_after_closing
 from bot.kinds import Kind
@@ -606,6 +607,61 @@ class RhythmService:
                 self._rematch(uow, partnership, now)
             uow.commit()
             return Ended(partnership=partnership, partner_id=partner)
+
+    def close_for_program(
+        self, *, team_id: str, coordinator_id: str, partnership_id: int, reason: str
+    ) -> Partnership:
+        """A coordinator closes a pair from the at-risk list: both partners are told kindly,
+        the mentee is offered new mentors as when a partner ends it, and the audit log keeps
+        who, when and the reason's category (there is no text to keep)."""
+        if not self._roster.is_coordinator(team_id, coordinator_id):
+            raise NotAllowed("Closing a partnership is for the program's coordinators.")
+        if reason not in EndReason.VALUES:
+            raise DomainError("Pick the reason closest to theirs.", field="reason")
+        now = self._clock.now()
+        with self._uow() as uow:
+            partnership = uow.partnerships.get(team_id, partnership_id)
+            if partnership is None or not partnership.live:
+                raise NotFound("That partnership isn't running any more.")
+            partnership.status = PartnershipStatus.ENDED
+            partnership.ended_at = now
+            partnership.end_reason = reason
+            uow.partnerships.save(partnership)
+            self._cancel_prompts(uow, partnership)
+            milestones_after_closing(uow, partnership, now)
+            zones = member_zones(uow, partnership)
+            for member in partnership.members():
+                uow.outbox.add(
+                    OutgoingMessage(
+                        team_id=team_id,
+                        kind=Kind.PARTNERSHIP_ENDED,
+                        recipient=member,
+                        key=f"partnership:{partnership_id}:ended:{member}",
+                        due_at=now,
+                        payload={
+                            "partnership_id": partnership_id,
+                            "ended_by": coordinator_id,
+                            "by_program": True,
+                            "partner_id": partner_of(partnership, member),
+                            "to_mentee": member == partnership.mentee_id,
+                            TZ_KEY: zones[member],
+                        },
+                    )
+                )
+            if self._rematch is not None:
+                self._rematch(uow, partnership, now)
+            uow.audit.add(
+                AuditEvent(
+                    team_id=team_id,
+                    actor_id=coordinator_id,
+                    action="pair.close",
+                    subject=f"partnership:{partnership_id}",
+                    at=now,
+                    detail={"reason": reason},
+                )
+            )
+            uow.commit()
+            return partnership
 
     # -- declared holidays -----------------------------------------------------------------
 

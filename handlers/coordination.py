@@ -19,8 +19,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.cohort import CohortPlan
 from bot.errors import DomainError
+from bot.health import AtRiskPair
 from bot.onboarding import TextKey
-from handlers import onboarding_blocks, report_blocks
+from handlers import onboarding_blocks, report_blocks, rhythm_blocks
 from handlers.coordination_blocks import PAIRS_PER_PAGE, cohort_plan_message
 from handlers.forms import ViewForm, int_or_none
 from handlers.listeners import Listeners
@@ -46,6 +47,8 @@ class CoordinatorHandlers(Listeners):
         app.action("coordinator_check_in")(ack=self.ack_only, lazy=[self.check_in])
         app.action("coordinator_write")(ack=self.ack_only, lazy=[self.open_write])
         app.view("coordinator_write")(ack=guarded("text", self.submit_write), lazy=[self.deliver])
+        app.action("coordinator_close")(ack=self.ack_only, lazy=[self.open_close])
+        app.view("coordinator_close")(ack=guarded("reason", self.submit_close), lazy=[self.deliver])
         app.action("cohort_approve_all")(ack=self.ack_only, lazy=[self.approve_all])
         app.action(re.compile(r"^cohort_page_(previous|next)$"))(
             ack=self.ack_only, lazy=[self.page]
@@ -159,30 +162,74 @@ class CoordinatorHandlers(Listeners):
             f"<@{partnership.mentor_id}> for the program team.",
         )
 
-    def open_write(
-        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        user_id = context.user_id or ""
+    def _at_risk_pair(
+        self, action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> AtRiskPair | None:
+        """The at-risk pair a Home button names, for a coordinator; anyone else, or a pair no
+        longer at risk, gets a word by DM and None."""
+        user_id, team_id = context.user_id or "", context.team_id or ""
         partnership_id = int_or_none(action.get("value")) or 0
         health_pair = (
             next(
                 (
                     p
                     for p in self._services.coordination.health(
-                        team_id=context.team_id or "", coordinator_id=user_id, audit=False
+                        team_id=team_id, coordinator_id=user_id, audit=False
                     ).at_risk
                     if p.partnership_id == partnership_id
                 ),
                 None,
             )
-            if self.may_run(user_id, team_id=context.team_id or "")
+            if self.may_run(user_id, team_id=team_id)
             else None
         )
         if health_pair is None:
             client.chat_postMessage(
                 channel=user_id, text="That pair is no longer on the at-risk list."
             )
+        return health_pair
+
+    def open_close(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        pair = self._at_risk_pair(action, client, context)
+        if pair is not None:
+            client.views_open(
+                trigger_id=body["trigger_id"],
+                view=rhythm_blocks.close_modal(
+                    mentee_id=pair.mentee_id,
+                    mentor_id=pair.mentor_id,
+                    partnership_id=pair.partnership_id,
+                ),
+            )
+
+    def submit_close(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        form = ViewForm(view)
+        partnership = self._services.rhythm.close_for_program(
+            team_id=context.team_id or "",
+            coordinator_id=context.user_id or "",
+            partnership_id=int_or_none(form.metadata.get("partnership_id")) or 0,
+            reason=form.selected("reason"),
+        )
+        ack(
+            response_action="update",
+            view=confirmation(
+                "Partnership closed",
+                f"Done: <@{partnership.mentee_id}> and <@{partnership.mentor_id}> have a kind "
+                f"note from the program team, and <@{partnership.mentee_id}> new mentor "
+                "suggestions.",
+            ),
+        )
+
+    def open_write(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        health_pair = self._at_risk_pair(action, client, context)
+        if health_pair is None:
             return
+        partnership_id = health_pair.partnership_id
         client.views_open(
             trigger_id=body["trigger_id"],
             view=report_blocks.write_modal(

@@ -153,6 +153,7 @@ def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[st
             actions(
                 button("Check in with them", "coordinator_check_in", str(pair.partnership_id)),
                 button("Write to them", "coordinator_write", str(pair.partnership_id)),
+                button("Close the partnership", "coordinator_close", str(pair.partnership_id)),
                 block_id=f"at_risk_actions_{pair.partnership_id}",
             ),
         ]
