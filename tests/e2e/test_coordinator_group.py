@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from tests.conftest import RunningBot
 
@@ -135,3 +137,13 @@ def test_a_group_member_hears_what_coordinators_hear(bot: RunningBot) -> None:
     coordination = bot.runtime.services.coordination
     assert coordination.is_coordinator("UGROUP1", team_id="T0001")
     assert not coordination.is_coordinator("UGROUP1", team_id="T0002")  # per workspace
+
+
+def test_the_local_slack_answers_usergroups_users_list_like_slack(bot: RunningBot) -> None:
+    client = WebClient(token="xoxb-test-token", base_url=bot.fake.url)
+    bot.fake.set_usergroup(GROUP, ["UGROUP1", "UGROUP2"])
+    assert client.usergroups_users_list(usergroup=GROUP)["users"] == ["UGROUP1", "UGROUP2"]
+    for usergroup, error in (("S0NOSUCH", "no_such_subteam"), ("", "invalid_arguments")):
+        with pytest.raises(SlackApiError) as raised:
+            client.usergroups_users_list(usergroup=usergroup)
+        assert raised.value.response["error"] == error
