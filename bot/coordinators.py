@@ -102,7 +102,7 @@ class CoordinatorGroupSync:
             return  # the setting changed since: the new group has its own rounds
         for team_id in uow.directory.teams():
             self._plan_sync(uow, team_id, now, key=f"coordinators:group:{_slot(now)}")
-        self._plan_round(uow, message.due_at + self._every)
+        self._plan_round(uow, max(message.due_at, now) + self._every)  # no catch-up burst
 
     def sync(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
         """A job: one workspace's group from Slack, asked before the transaction reads."""

@@ -24,6 +24,7 @@ from bot.onboarding import TextKey
 from handlers import onboarding_blocks, report_blocks, rhythm_blocks
 from handlers.coordination_blocks import PAIRS_PER_PAGE, cohort_plan_message
 from handlers.forms import ViewForm, int_or_none
+from handlers.home import HomePublisher
 from handlers.listeners import Listeners
 from handlers.matching import _update_container, guarded
 from handlers.openers import confirmation
@@ -48,7 +49,9 @@ class CoordinatorHandlers(Listeners):
         app.action("coordinator_write")(ack=self.ack_only, lazy=[self.open_write])
         app.view("coordinator_write")(ack=guarded("text", self.submit_write), lazy=[self.deliver])
         app.action("coordinator_close")(ack=self.ack_only, lazy=[self.open_close])
-        app.view("coordinator_close")(ack=guarded("reason", self.submit_close), lazy=[self.deliver])
+        app.view("coordinator_close")(
+            ack=guarded("reason", self.submit_close), lazy=[self.after_close]
+        )
         app.action("cohort_approve_all")(ack=self.ack_only, lazy=[self.approve_all])
         app.action(re.compile(r"^cohort_page_(previous|next)$"))(
             ack=self.ack_only, lazy=[self.page]
@@ -222,6 +225,14 @@ class CoordinatorHandlers(Listeners):
                 "suggestions.",
             ),
         )
+
+    def after_close(self, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """The notes go out now, and the pair leaves the coordinator's at-risk list."""
+        self.deliver()
+        homes = HomePublisher(self._services)
+        team_id, user_id = context.team_id or "", context.user_id or ""
+        if self.may_run(user_id, team_id=team_id):
+            homes.publish(client, team_id, user_id)
 
     def open_write(
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext

@@ -62,6 +62,8 @@ def test_a_coordinator_closes_an_at_risk_pair_in_two_clicks(
     assert reply.json()["response_action"] == "update"
     bot.settle()
     assert partnership_status(bot) is PartnershipStatus.ENDED
+    refreshed = bot.fake.home_view(COORDINATOR)
+    assert refreshed is not None and buttons(refreshed, "coordinator_close") == []
 
     to_mentee = next(m for m in dms(bot, MENTEE) if "program team has closed" in m["text"])
     to_mentor = next(m for m in dms(bot, MENTOR) if "program team has closed" in m["text"])
