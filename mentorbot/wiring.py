@@ -34,6 +34,7 @@ from bot.services import Services
 from bot.session_service import SessionService
 from handlers import SlackMessenger, TrackedExecutor, build_app
 from handlers.home import HomePublisher
+from handlers.slack_http import KeepAliveWebClient
 from handlers.usergroups import SlackUserGroups
 from mentorbot.settings import Settings
 from storage import Database, SqlUnitOfWork, connect
@@ -56,7 +57,7 @@ def web_client(settings: Settings, *, interactive: bool) -> WebClient:
             RateLimitErrorRetryHandler(max_retry_count=1),
             ServerErrorRetryHandler(max_retry_count=1),
         ]
-    return WebClient(
+    return KeepAliveWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
