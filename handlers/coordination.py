@@ -2,8 +2,8 @@
 
 Who may use them is decided in the ack from settings and the database's copy of the
 coordinators' user group (never a Slack call), so anyone else gets a polite refusal at once and
-nothing happens. The buttons check again in the
-service: a forwarded message or a crafted payload from someone else changes nothing.
+nothing happens. The buttons check again in the service: a forwarded message or a crafted
+payload from someone else changes nothing.
 """
 
 from __future__ import annotations

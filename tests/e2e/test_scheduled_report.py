@@ -117,6 +117,14 @@ def test_the_schedule_can_be_weekly_or_off() -> None:
     )
     assert december == ("2027-01", datetime(2027, 1, 1, 9, 0, tzinfo=UTC))
     assert next_report(monday_noon, schedule=ReportSchedule.OFF, zone="UTC", hour=9) is None
+    # Berlin's clocks go forward on Sunday 29 March: Monday's 9:00 is 7:00 UTC, not 8:00.
+    after_change = next_report(
+        datetime(2026, 3, 27, tzinfo=UTC),
+        schedule=ReportSchedule.WEEKLY,
+        zone="Europe/Berlin",
+        hour=9,
+    )
+    assert after_change == ("2026-W14", datetime(2026, 3, 30, 7, 0, tzinfo=UTC))
 
 
 @pytest.mark.parametrize("schedule", ["off"])
