@@ -20,13 +20,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.announcements import AnnouncementService
 from bot.clock import Clock, SystemClock
-from bot.coordination import CoordinatorService
+from bot.coordination import CoordinatorService, ReportSchedule
+from bot.coordinators import CoordinatorGroupSync, Roster
 from bot.dispatch import Dispatcher
 from bot.journal_service import JournalService
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
-from bot.ports import UnitOfWork
+from bot.ports import UnitOfWork, UserGroups
 from bot.quiet_hours import QuietHours
 from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
@@ -34,6 +35,7 @@ from bot.session_service import SessionService
 from handlers import SlackMessenger, TrackedExecutor, build_app
 from handlers.home import HomePublisher
 from handlers.slack_http import KeepAliveWebClient
+from handlers.usergroups import SlackUserGroups
 from mentorbot.settings import Settings
 from storage import Database, SqlUnitOfWork, connect
 
@@ -74,6 +76,8 @@ class Runtime:
 
     def start_scheduler(self) -> None:
         """Look for due messages every N seconds (and once at start-up, to catch up)."""
+        self.services.coordination.plan_reports()  # keyed: once, whatever restarts
+        self.services.coordinator_group.start()
         scheduler = BackgroundScheduler(timezone=UTC)
         scheduler.add_job(
             self.services.dispatcher.run_once,
@@ -96,22 +100,45 @@ class Runtime:
 
 
 def build_services(
-    database: Database, settings: Settings, *, clock: Clock, messenger: SlackMessenger
+    database: Database,
+    settings: Settings,
+    *,
+    clock: Clock,
+    messenger: SlackMessenger,
+    user_groups: UserGroups | None = None,
 ) -> Services:
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(database.sessions)
 
     rules = settings.program_rules()
-    mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
+    group_id = settings.mentorbot_coordinator_group or ""
+    roster = Roster(uow=uow, rules=rules, group_id=group_id)
+    coordinator_group = CoordinatorGroupSync(
+        uow=uow, clock=clock, group_id=group_id, groups=user_groups
+    )
+    coordination = CoordinatorService(
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        roster=roster,
+        report_schedule=ReportSchedule(settings.mentorbot_report_schedule),
+    )
+    mentoring = MentoringService(uow=uow, clock=clock, rules=rules, roster=roster)
     sessions = SessionService(uow=uow, clock=clock, rules=rules)
     announcements = AnnouncementService(
-        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel or ""
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        program_channel=settings.mentorbot_program_channel or "",
+        roster=roster,
     )
-    onboarding = OnboardingService(uow=uow, clock=clock, rules=rules)
+    onboarding = OnboardingService(uow=uow, clock=clock, rules=rules, roster=roster)
     journal = JournalService(
         uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel
     )
-    rhythm = RhythmService(uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match)
+    rhythm = RhythmService(
+        uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match, roster=roster
+    )
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
@@ -130,6 +157,9 @@ def build_services(
             Kind.GOAL_CHECK_DUE: rhythm.goal_check,
             Kind.TERM_NOTICE_DUE: rhythm.term_notice,
             Kind.TERM_END: rhythm.term_end,
+            Kind.COORDINATOR_GROUP_ROUND: coordinator_group.round,
+            Kind.COORDINATOR_GROUP_SYNC: coordinator_group.sync,
+            Kind.PROGRAM_REPORT_DUE: coordination.report_due,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
         quiet_hours=QuietHours.for_program(rules, PROMPT_KINDS),
@@ -140,7 +170,8 @@ def build_services(
         dispatcher=dispatcher,
         rules=rules,
         clock=clock,
-        coordination=CoordinatorService(uow=uow, clock=clock, rules=rules),
+        coordination=coordination,
+        coordinator_group=coordinator_group,
         announcements=announcements,
         onboarding=onboarding,
         journal=journal,
@@ -166,6 +197,7 @@ def build_runtime(
         settings,
         clock=clock or SystemClock(),
         messenger=messenger,
+        user_groups=SlackUserGroups(lambda _team: sender),
     )
     messenger.refresh_home = HomePublisher(services).publish
     executor = TrackedExecutor()

@@ -11,6 +11,7 @@ from bot.ports import (
     AnnouncementRepository,
     AuditLog,
     CohortPlanRepository,
+    CoordinatorGroupRepository,
     Directory,
     EventLog,
     JournalRepository,
@@ -27,6 +28,7 @@ from storage.repositories import (
     SqlAnnouncementRepository,
     SqlAuditLog,
     SqlCohortPlanRepository,
+    SqlCoordinatorGroupRepository,
     SqlDirectory,
     SqlEventLog,
     SqlJournalRepository,
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    coordinator_groups: CoordinatorGroupRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -84,6 +87,7 @@ class SqlUnitOfWork:
         self.program_texts = SqlProgramTextRepository(session)
         self.journal = SqlJournalRepository(session)
         self.progress = SqlProgressRepository(session)
+        self.coordinator_groups = SqlCoordinatorGroupRepository(session)
         return self
 
     def __exit__(
