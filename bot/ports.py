@@ -28,6 +28,7 @@ from bot.domain import (
 )
 from bot.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.onboarding import ProgramText, TextKey
+from bot.programs import Program
 from bot.progress import CheckKind, ProgressCheck, RiskFlag
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
@@ -220,6 +221,16 @@ class ProgramTextRepository(Protocol):
     def save(self, text: ProgramText) -> None: ...
 
 
+class ProgramRepository(Protocol):
+    """The programs a workspace set up besides its default one (which has no row)."""
+
+    def get(self, team_id: str, program_id: int) -> Program | None: ...
+    def save(self, program: Program) -> Program: ...
+    def all(self, team_id: str) -> list[Program]:
+        """Every program of the workspace, archived ones too."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving the block without ``commit()`` rolls everything back."""
 
@@ -237,6 +248,7 @@ class UnitOfWork(Protocol):
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    programs: ProgramRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

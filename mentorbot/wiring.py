@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -27,7 +27,7 @@ from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
 from bot.ports import UnitOfWork
-from bot.quiet_hours import QuietHours
+from bot.programs import ProgramService
 from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
 from bot.session_service import SessionService
@@ -100,17 +100,30 @@ def build_services(
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(database.sessions)
 
-    rules = settings.program_rules()
-    mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
-    sessions = SessionService(uow=uow, clock=clock, rules=rules)
+    rules = replace(settings.program_rules(), channel=settings.mentorbot_program_channel or "")
+
+    def is_coordinator(user_id: str) -> bool:
+        return coordination.is_coordinator(user_id)  # the coordinators' service says who is
+
+    # One for all services: the rules of each program, and its short cache, are shared.
+    programs = ProgramService(uow=uow, clock=clock, rules=rules, is_coordinator=is_coordinator)
+    coordination = CoordinatorService(uow=uow, clock=clock, rules=rules, programs=programs)
+    mentoring = MentoringService(uow=uow, clock=clock, rules=rules, programs=programs)
+    sessions = SessionService(uow=uow, clock=clock, rules=rules, programs=programs)
     announcements = AnnouncementService(
         uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel or ""
     )
     onboarding = OnboardingService(uow=uow, clock=clock, rules=rules)
     journal = JournalService(
-        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        program_channel=settings.mentorbot_program_channel,
+        programs=programs,
     )
-    rhythm = RhythmService(uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match)
+    rhythm = RhythmService(
+        uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match, programs=programs
+    )
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
@@ -131,7 +144,7 @@ def build_services(
             Kind.TERM_END: rhythm.term_end,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
-        quiet_hours=QuietHours.for_program(rules, PROMPT_KINDS),
+        quiet_hours=programs.quiet_hours(PROMPT_KINDS),
     )
     return Services(
         mentoring=mentoring,
@@ -139,11 +152,12 @@ def build_services(
         dispatcher=dispatcher,
         rules=rules,
         clock=clock,
-        coordination=CoordinatorService(uow=uow, clock=clock, rules=rules),
+        coordination=coordination,
         announcements=announcements,
         onboarding=onboarding,
         journal=journal,
         rhythm=rhythm,
+        programs=programs,
     )
 
 

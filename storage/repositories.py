@@ -29,6 +29,7 @@ from bot.domain import (
 )
 from bot.journal import Goal, GoalStatus, JournalPreferences, Milestone, Reflection, Visibility
 from bot.onboarding import ProgramText, TextKey
+from bot.programs import Program
 from bot.progress import CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.sessions import MemberPreferences, SessionLog, SessionOutcome, SessionSlot
 from storage.models import (
@@ -46,6 +47,7 @@ from storage.models import (
     OutgoingMessageRow,
     PartnershipRow,
     ProcessedEventRow,
+    ProgramRow,
     ProgramTextRow,
     ProgressCheckRow,
     ReflectionRow,
@@ -971,3 +973,24 @@ class SqlProgressRepository:
             select(RiskFlagRow).where(RiskFlagRow.team_id == team_id).order_by(RiskFlagRow.id)
         )
         return [_to_domain(RiskFlag, row, _FLAG_ENUMS) for row in rows]
+
+
+class SqlProgramRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, program_id: int) -> Program | None:
+        row = self._s.get(ProgramRow, program_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return _to_domain(Program, row, {})
+
+    def save(self, program: Program) -> Program:
+        _save(self._s, ProgramRow, program)
+        return program
+
+    def all(self, team_id: str) -> list[Program]:
+        rows = self._s.scalars(
+            select(ProgramRow).where(ProgramRow.team_id == team_id).order_by(ProgramRow.id)
+        )
+        return [_to_domain(Program, row, {}) for row in rows]

@@ -17,6 +17,7 @@ from bot.ports import (
     MentorRepository,
     Outbox,
     PartnershipRepository,
+    ProgramRepository,
     ProgramTextRepository,
     ProgressRepository,
     ProposalRepository,
@@ -33,6 +34,7 @@ from storage.repositories import (
     SqlMentorRepository,
     SqlOutbox,
     SqlPartnershipRepository,
+    SqlProgramRepository,
     SqlProgramTextRepository,
     SqlProgressRepository,
     SqlProposalRepository,
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    programs: ProgramRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -84,6 +87,7 @@ class SqlUnitOfWork:
         self.program_texts = SqlProgramTextRepository(session)
         self.journal = SqlJournalRepository(session)
         self.progress = SqlProgressRepository(session)
+        self.programs = SqlProgramRepository(session)
         return self
 
     def __exit__(
