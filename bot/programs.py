@@ -170,7 +170,7 @@ def check_program(program: Program, taken: set[str]) -> dict[str, str]:
     if not (
         0 <= program.workday_start_hour < program.workday_end_hour <= 24
     ):  # the form offers whole hours, so only the order can be wrong
-        errors["workday"] = "The working day must start before it ends, like 9-18."
+        errors["workday_end"] = "The working day must start before it ends, like 9-18."
     if len(program.competitors) > MAX_COMPETITORS:
         errors["competitors"] = f"Keep it to {MAX_COMPETITORS} pairs."
     bad = [pair for pair in program.competitors if len(_sides(pair)) != 2]
