@@ -206,3 +206,24 @@ def program_select(programs: Sequence[Program], chosen: str | None) -> Block:
         element,
         hint="Each program has its own focus areas and rhythm; you'll be matched within it.",
     )
+
+
+EVERY_PROGRAM = "all"
+
+
+def audience_program_select(programs: Sequence[Program], chosen: str) -> Block:
+    """Which program's people an announcement reaches (more than one program)."""
+    options = [option("Every program", EVERY_PROGRAM)]
+    options += [option(truncate(p.name, 75), p.value) for p in programs[:99]]
+    picked = next((o for o in options if o["value"] == (chosen or EVERY_PROGRAM)), options[0])
+    return input_block(
+        "program",
+        "In which program",
+        {"type": "static_select", "options": options, "initial_option": picked},
+        hint="One program: its channel, or its participants by DM.",
+    )
+
+
+def chosen_program(value: str) -> str:
+    """The select's value as an announcement keeps it ("" for every program)."""
+    return "" if value in ("", EVERY_PROGRAM) else value

@@ -111,7 +111,11 @@ def build_services(
     mentoring = MentoringService(uow=uow, clock=clock, rules=rules, programs=programs)
     sessions = SessionService(uow=uow, clock=clock, rules=rules, programs=programs)
     announcements = AnnouncementService(
-        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel or ""
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        program_channel=settings.mentorbot_program_channel or "",
+        programs=programs,
     )
     onboarding = OnboardingService(uow=uow, clock=clock, rules=rules)
     journal = JournalService(

@@ -278,6 +278,7 @@ class AnnouncementRow(Base):
     recipients: Mapped[int] = mapped_column(default=0)
     delivered: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
+    program: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class GoalRow(Base):

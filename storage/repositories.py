@@ -651,6 +651,28 @@ class SqlDirectory:
             )
         )
 
+    def in_program(self, team_id: str, program_id: int | None) -> set[str]:
+        def of(column: Any) -> Any:
+            return column.is_(None) if program_id is None else column == program_id
+
+        mentors = select(MentorProfileRow.user_id).where(
+            MentorProfileRow.team_id == team_id, of(MentorProfileRow.program_id)
+        )
+        mentees = select(MentorRequestRow.mentee_id).where(
+            MentorRequestRow.team_id == team_id,
+            MentorRequestRow.status != RequestStatus.CANCELLED.value,
+            of(MentorRequestRow.program_id),
+        )
+        pairs = self._s.execute(
+            select(PartnershipRow.mentor_id, PartnershipRow.mentee_id).where(
+                PartnershipRow.team_id == team_id, of(PartnershipRow.program_id)
+            )
+        )
+        people = set(self._s.scalars(mentors)) | set(self._s.scalars(mentees))
+        for mentor_id, mentee_id in pairs:
+            people |= {mentor_id, mentee_id}
+        return people
+
     def mentee_ids(self, team_id: str) -> list[str]:
         asked = select(MentorRequestRow.mentee_id).where(
             MentorRequestRow.team_id == team_id,

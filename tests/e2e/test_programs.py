@@ -326,3 +326,48 @@ def test_a_focus_area_of_another_program_is_a_field_error(two_programs: RunningB
     )
     assert reply.json()["response_action"] == "errors"
     assert "focus_areas" in reply.json()["errors"]
+
+
+def test_an_announcement_can_reach_one_programs_people_or_its_channel(
+    two_programs: RunningBot,
+) -> None:
+    bot = two_programs
+    bot.fake.add_user(COORDINATOR, tz="UTC")
+    join_as_mentor(bot, "UM1", "Cross-company", expertise=["leadership"], organization="Acme")
+    join_as_mentor(bot, "UM3", "Internal", expertise=["technical skills"], organization="Globex")
+    join_as_mentee(bot, "UE2", "Internal", focus=["technical skills"], organization="Globex")
+    bot.tick()
+    internal = bot.runtime.services.programs.find(TEAM, "Internal")
+
+    def announce(**values: Any) -> None:
+        bot.slack.command("announce", user=COORDINATOR)
+        bot.settle()
+        view = bot.view_opened("announce_compose")
+        filled = {"audience": "everyone", "when": "now", "text": "Kickoff on Monday!"} | values
+        preview = bot.slack.submit(view, user=COORDINATOR, values=filled).json()
+        assert preview["response_action"] == "push", preview
+        bot.slack.submit(preview["view"], user=COORDINATOR, values={})
+        bot.settle()
+        bot.tick()
+
+    def reached() -> set[str]:
+        return {
+            c.params["channel"]
+            for c in bot.fake.delivered("chat.postMessage")
+            if "Kickoff on Monday!" in str(c.params.get("text"))
+        }
+
+    announce(program=str(internal.id))
+    assert reached() == {"UM3", "UE2"}  # not the cross-company mentor
+    announce(program="all")
+    assert "UM1" in reached()  # every program: the cross-company mentor too
+
+    # A program without its own channel posts to the workspace's.
+    announce(program=str(internal.id), audience="channel")
+    assert "C0PROGRAM" in reached()
+
+    # With a channel of its own, its announcements (and its pairs' shout-outs) go there.
+    internal.channel = "C0INTERNAL"
+    bot.runtime.services.programs.save(coordinator_id=COORDINATOR, program=internal)
+    announce(program=str(internal.id), audience="channel")
+    assert "C0INTERNAL" in reached()

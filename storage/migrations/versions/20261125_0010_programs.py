@@ -49,9 +49,16 @@ def upgrade() -> None:
     for table in MEMBERS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("program_id", sa.Integer(), nullable=True))
+    # "": to every program, as every announcement before this one was.
+    with op.batch_alter_table("announcements", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("program", sa.String(length=16), server_default="", nullable=False)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("announcements", schema=None) as batch_op:
+        batch_op.drop_column("program")
     for table in MEMBERS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("program_id")
