@@ -226,13 +226,18 @@ class JournalService:
                 if p.status in LIVE
             ]
             summaries.sort(key=lambda s: s.partnership.started_at, reverse=True)
+            channel = (
+                self._channel_of(uow, summaries[0].partnership)
+                if summaries
+                else self._program_channel
+            )
             return HomeData(
                 user_id=user_id,
                 summaries=summaries,
                 profile=uow.mentors.get(team_id, user_id),
                 request=uow.requests.open_for(team_id, user_id),
                 preferences=uow.journal.preferences(team_id, user_id),
-                program_channel=self._program_channel,
+                program_channel=channel,  # where their newest pair's shout-outs would go
             )
 
     def goals(self, team_id: str, user_id: str, partnership_id: int) -> list[Goal]:

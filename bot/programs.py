@@ -294,10 +294,10 @@ class ProgramService:
             raise NotFound("I can't find that program. `/mentor program` lists them.")
         return program
 
-    def find(self, team_id: str, name: str) -> Program:
-        """A program by name (case-insensitive), for `/mentor program invite <name>`."""
+    def find(self, team_id: str, name: str, *, archived: bool = False) -> Program:
+        """A program by name (case-insensitive), for `/mentor program edit|invite <name>`."""
         wanted = " ".join(name.split()).casefold()
-        for program in self.programs(team_id):
+        for program in self.programs(team_id, archived=archived):
             if program.name.casefold() == wanted or program.value == wanted:
                 return program
         raise NotFound(f"There is no program called {name.strip()}. `/mentor program` lists them.")

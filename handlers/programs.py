@@ -63,7 +63,7 @@ class ProgramHandlers(Listeners):
             elif verb in ("new", "create"):
                 self._open(client, trigger_id, team_id, None)
             elif verb == "edit":
-                program = programs.find(team_id, argument)
+                program = programs.find(team_id, argument, archived=True)
                 self._open(client, trigger_id, team_id, program)
             elif verb == "invite":
                 name = MENTION.split(argument, maxsplit=1)[0].strip()

@@ -371,3 +371,28 @@ def test_an_announcement_can_reach_one_programs_people_or_its_channel(
     bot.runtime.services.programs.save(coordinator_id=COORDINATOR, program=internal)
     announce(program=str(internal.id), audience="channel")
     assert "C0INTERNAL" in reached()
+
+
+def test_a_pairs_shout_outs_go_to_its_programs_channel(two_programs: RunningBot) -> None:
+    bot = two_programs
+    programs = bot.runtime.services.programs
+    internal = programs.find(TEAM, "Internal")
+    internal.channel = "C0INTERNAL"
+    programs.save(coordinator_id=COORDINATOR, program=internal)
+    join_as_mentor(bot, "UM3", "Internal", expertise=["technical skills"], organization="Globex")
+    join_as_mentee(bot, "UE2", "Internal", focus=["technical skills"], organization="Globex")
+    bot.tick()
+    pick(bot, "UE2", "UM3")
+    answer(bot, "UM3", "accept_request")
+    for user in ("UE2", "UM3"):
+        bot.slack.command("shoutouts on", user=user)
+        bot.settle()
+    bot.slack.command("milestone Shipped my first feature", user="UE2")
+    bot.settle()
+    bot.tick()
+    [shout] = bot.fake.messages("C0INTERNAL")
+    assert "<@UM3>" in shout["text"] and "feature" not in str(shout)
+    assert bot.fake.messages("C0PROGRAM") == []
+    bot.slack.event({"type": "app_home_opened", "user": "UE2", "tab": "home"})
+    bot.settle()
+    assert "Celebrate in <#C0INTERNAL>" in str(bot.fake.home_view("UE2"))
