@@ -232,14 +232,20 @@ def test_a_coordinator_creates_and_edits_a_program_with_field_errors(bot: Runnin
     view = bot.view_opened("program_edit")
     name = next(b for b in view["blocks"] if b.get("block_id") == "name")
     assert name["element"]["initial_value"] == "Cross-company"
-    reply = bot.slack.submit(view, user=COORDINATOR, values=CROSS | {"term_days": "200"})
+    bot.fake.add_user("UNEW1", tz="UTC")
+    reply = bot.slack.submit(
+        view, user=COORDINATOR, values=CROSS | {"term_days": "200", "invite": ["UNEW1"]}
+    )
     bot.settle()
     assert reply.json()["response_action"] == "update"
+    assert "1 invited" in str(reply.json()["view"])
+    bot.tick()
+    assert buttons(last_dm(bot, "UNEW1"), "program_join_offer") == [edit[0]]
     program = bot.runtime.services.programs.find(TEAM, "cross-company")
     assert program.term_days == 200
     with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
         actions = [e.action for e in uow.audit.recent(TEAM, limit=10)]
-    assert sorted(actions) == ["program.create", "program.edit"]
+    assert sorted(actions) == ["program.create", "program.edit", "program.invite"]
 
 
 def test_people_who_are_not_coordinators_are_refused_and_nothing_changes(
