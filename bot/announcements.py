@@ -19,6 +19,7 @@ from bot.coordinators import Roster
 from bot.domain import AuditEvent, MessageStatus, OutgoingMessage, ProgramRules
 from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.kinds import Kind
+from bot.programs import ProgramService, program_id_of
 
 if TYPE_CHECKING:  # the ports speak of announcements, so import them only for typing
     from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -66,6 +67,7 @@ class Announcement:
     delivered: int = 0
     failed: int = 0
     id: int | None = None
+    program: str = ""  # "": every program; else one program's value (bot/programs.py)
 
 
 class AnnouncementService:
@@ -77,12 +79,14 @@ class AnnouncementService:
         rules: ProgramRules,
         program_channel: str,
         roster: Roster | None = None,
+        programs: ProgramService | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._channel = program_channel
         self._roster = roster or Roster(uow=uow, rules=rules)
+        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
 
     @property
     def program_channel(self) -> str:
@@ -101,6 +105,7 @@ class AnnouncementService:
         audience: str,
         send_at: datetime | None,
         replaces: int | None = None,
+        program: str = "",
     ) -> Announcement:
         """Check and keep what the coordinator wrote; nothing goes out until ``confirm``."""
         self._require(author_id, team_id)
@@ -117,7 +122,16 @@ class AnnouncementService:
             chosen = Audience(audience)
         except ValueError:
             raise DomainError("Choose who gets it.", field="audience") from None
-        if chosen is Audience.CHANNEL and not self._channel:
+        if program:
+            try:
+                one = self._programs.program(team_id, program_id_of(program))
+            except NotFound:
+                raise DomainError("Choose one of the programs.", field="program") from None
+            if chosen is Audience.CHANNEL and not (one.channel or self._channel):
+                raise DomainError(
+                    f"{one.name} has no channel: choose a DM audience.", field="audience"
+                )
+        elif chosen is Audience.CHANNEL and not self._channel:
             raise DomainError(
                 "No program channel is set (MENTORBOT_PROGRAM_CHANNEL): choose a DM audience, "
                 "or ask your admin to set the channel.",
@@ -140,6 +154,7 @@ class AnnouncementService:
                     send_at=send_at,
                     replaces=replaces,
                     created_at=now,
+                    program=program,
                 )
             )
             uow.commit()
@@ -262,13 +277,18 @@ class AnnouncementService:
 
     def _recipients(self, uow: UnitOfWork, announcement: Announcement) -> list[str]:
         team = announcement.team_id
+        program_id = program_id_of(announcement.program)
         if announcement.audience is Audience.CHANNEL:
+            if announcement.program:
+                return [self._programs.rules(uow, team, program_id).channel or self._channel]
             return [self._channel]
         people: set[str] = set()
         if announcement.audience in (Audience.EVERYONE, Audience.MENTORS):
             people |= set(uow.directory.mentor_ids(team))
         if announcement.audience in (Audience.EVERYONE, Audience.MENTEES):
             people |= set(uow.directory.mentee_ids(team))
+        if announcement.program:  # one program's people only
+            people &= uow.directory.in_program(team, program_id)
         return sorted(people)
 
     @staticmethod

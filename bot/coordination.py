@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.cohort import (
     CohortInput,
     CohortPlan,
+    CohortResult,
     PairState,
     PlannedPair,
     assign_cohort,
@@ -25,6 +26,7 @@ from bot.cohort import (
 from bot.coordinators import ROUNDS, Roster
 from bot.domain import (
     AuditEvent,
+    MentorRequest,
     OutgoingMessage,
     Partnership,
     PartnershipStatus,
@@ -36,6 +38,7 @@ from bot.health import ProgramHealth, health_payload, month_start, program_healt
 from bot.kinds import Kind
 from bot.mentoring import ask_mentor, excluded_mentors, mentor_loads, rank_for
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.programs import ProgramService
 from bot.progress import CheckKind
 
 log = logging.getLogger(__name__)
@@ -59,12 +62,14 @@ class CoordinatorService:
         rules: ProgramRules,
         roster: Roster | None = None,
         report_schedule: ReportSchedule = ReportSchedule.OFF,
+        programs: ProgramService | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._roster = roster or Roster(uow=uow, rules=rules)
         self._report_schedule = report_schedule
+        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
 
     def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
         return self._roster.is_coordinator(team_id, user_id)
@@ -91,15 +96,7 @@ class CoordinatorService:
             if include_choosing:
                 statuses.add(RequestStatus.MATCHING)
             requests = uow.requests.in_status(team_id, statuses)
-            cohort = CohortInput(
-                requests=requests,
-                mentors=uow.mentors.accepting(team_id),
-                loads=mentor_loads(uow, team_id),
-                excluded={r.id or 0: excluded_mentors(uow, r) for r in requests},
-                rule=self._rules.cross_company,
-                at=now,
-            )
-            result = assign_cohort(cohort)
+            result = self._assign_by_program(uow, team_id, requests, now)
             plan = uow.cohort_plans.save(
                 CohortPlan(
                     team_id=team_id,
@@ -342,6 +339,30 @@ class CoordinatorService:
             raise NotFound("I can't find that cohort proposal. Run `/mentor match` for a new one.")
         return plan
 
+    def _assign_by_program(
+        self, uow: UnitOfWork, team_id: str, requests: list[MentorRequest], now: datetime
+    ) -> CohortResult:
+        """One optimal assignment per program: mentees meet only their program's mentors,
+        under its own cross-company rule (a mentor is in one program, so places never mix)."""
+        mentors = uow.mentors.accepting(team_id)
+        loads = mentor_loads(uow, team_id)
+        combined = CohortResult(assignments=[])
+        for program_id in dict.fromkeys(r.program_id for r in requests):
+            group = [r for r in requests if r.program_id == program_id]
+            result = assign_cohort(
+                CohortInput(
+                    requests=group,
+                    mentors=[m for m in mentors if m.program_id == program_id],
+                    loads=loads,
+                    excluded={r.id or 0: excluded_mentors(uow, r) for r in group},
+                    rule=self._programs.rules(uow, team_id, program_id).cross_company,
+                    at=now,
+                )
+            )
+            combined.assignments.extend(result.assignments)
+            combined.unmatched.extend(result.unmatched)
+        return combined
+
     @staticmethod
     def _pairs(plan: CohortPlan, index: int | None) -> list[PlannedPair]:
         if index is None:
@@ -358,11 +379,12 @@ class CoordinatorService:
             RequestStatus.MATCHING,
         ):
             return "the mentee is no longer waiting"
-        candidates = rank_for(uow, rules=self._rules, request=request, now=now, limit=10_000)
+        rules = self._programs.rules(uow, team_id, request.program_id)
+        candidates = rank_for(uow, rules=rules, request=request, now=now, limit=10_000)
         chosen = next((c for c in candidates if c.mentor.user_id == pair.mentor_id), None)
         if chosen is None:
             return "the mentor can no longer take them"
-        ask_mentor(uow, rules=self._rules, request=request, chosen=chosen, now=now)
+        ask_mentor(uow, rules=rules, request=request, chosen=chosen, now=now)
         return ""
 
 

@@ -57,6 +57,7 @@ from bot.journal import (
 )
 from bot.kinds import Kind
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.programs import ProgramService
 from bot.sessions import SessionOutcome, weekly_streak
 
 T = TypeVar("T")
@@ -221,11 +222,13 @@ class JournalService:
         clock: Clock,
         rules: ProgramRules,
         program_channel: str | None = None,
+        programs: ProgramService | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._program_channel = program_channel or None
+        self._programs = programs
 
     @property
     def program_channel(self) -> str | None:
@@ -242,13 +245,18 @@ class JournalService:
                 if p.status in LIVE
             ]
             summaries.sort(key=lambda s: s.partnership.started_at, reverse=True)
+            channel = (
+                self._channel_of(uow, summaries[0].partnership)
+                if summaries
+                else self._program_channel
+            )
             return HomeData(
                 user_id=user_id,
                 summaries=summaries,
                 profile=uow.mentors.get(team_id, user_id),
                 request=uow.requests.open_for(team_id, user_id),
                 preferences=uow.journal.preferences(team_id, user_id),
-                program_channel=self._program_channel,
+                program_channel=channel,  # where their newest pair's shout-outs would go
             )
 
     def goals(self, team_id: str, user_id: str, partnership_id: int) -> list[Goal]:
@@ -660,12 +668,13 @@ class JournalService:
                     },
                 )
             )
-        if self._program_channel and all(consents):
+        channel = self._channel_of(uow, partnership)
+        if channel and all(consents):
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=partnership.team_id,
                     kind=Kind.SHOUT_OUT,
-                    recipient=self._program_channel,
+                    recipient=channel,
                     key=f"milestone:{partnership.id}:{key}:shout-out",
                     due_at=now,
                     payload={
@@ -676,6 +685,13 @@ class JournalService:
                 )
             )
         return milestone
+
+    def _channel_of(self, uow: UnitOfWork, partnership: Partnership) -> str | None:
+        """Where the pair's shout-outs go: their program's channel, else the workspace's."""
+        if self._programs is None or partnership.program_id is None:
+            return self._program_channel
+        rules = self._programs.rules(uow, partnership.team_id, partnership.program_id)
+        return rules.channel or self._program_channel
 
     def _summary(
         self, uow: UnitOfWork, partnership: Partnership, user_id: str, now: datetime

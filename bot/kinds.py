@@ -18,6 +18,7 @@ class Kind(StrEnum):
     # to coordinators
     COORDINATOR_WAITLIST = "coordinator.waitlist"
     COORDINATOR_CHECK_IN = "coordinator.check_in"  # from the program team, to one partner
+    PROGRAM_INVITE = "program.invite"  # a coordinator invites someone to a program
     # weekly sessions
     SESSION_SET = "session.set"  # to the partner who didn't set it
     SESSION_INVITE = "session.invite"  # the .ics, to the pair's group DM

@@ -28,6 +28,7 @@ from bot.domain import (
 )
 from bot.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.onboarding import ProgramText, TextKey
+from bot.programs import Program
 from bot.progress import CheckKind, ProgressCheck, RiskFlag
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
@@ -211,6 +212,10 @@ class Directory(Protocol):
     def session_logs(self, team_id: str) -> list[SessionLog]: ...
     def goals_done_since(self, team_id: str, since: datetime) -> int: ...
     def milestones_since(self, team_id: str, since: datetime) -> int: ...
+    def in_program(self, team_id: str, program_id: int | None) -> set[str]:
+        """Everyone with a mentor profile, request or partnership in that program."""
+        ...
+
     def teams(self) -> list[str]:
         """Every workspace the bot has heard from or keeps anything for (scheduled work)."""
         ...
@@ -243,6 +248,16 @@ class ProgramTextRepository(Protocol):
     def save(self, text: ProgramText) -> None: ...
 
 
+class ProgramRepository(Protocol):
+    """The programs a workspace set up besides its default one (which has no row)."""
+
+    def get(self, team_id: str, program_id: int) -> Program | None: ...
+    def save(self, program: Program) -> Program: ...
+    def all(self, team_id: str) -> list[Program]:
+        """Every program of the workspace, archived ones too."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving the block without ``commit()`` rolls everything back."""
 
@@ -261,6 +276,7 @@ class UnitOfWork(Protocol):
     journal: JournalRepository
     progress: ProgressRepository
     coordinator_groups: CoordinatorGroupRepository
+    programs: ProgramRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

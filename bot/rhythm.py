@@ -34,6 +34,7 @@ from bot.journal_service import milestones_after_closing
 from bot.kinds import Kind
 from bot.onboarding import add_months
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.programs import ProgramService, program_tag
 from bot.progress import MAX_NOTE, CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.quiet_hours import TZ_KEY
 from bot.sessions import SessionOutcome
@@ -158,18 +159,23 @@ class RhythmService:
         rules: ProgramRules,
         rematch: Rematch | None = None,
         roster: Roster | None = None,
+        programs: ProgramService | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._rules = rules
+        self._rules = rules  # the workspace's; a pair's own program may differ (_rules_of)
         self._rematch = rematch
         self._roster = roster or Roster(uow=uow, rules=rules)
+        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
+
+    def _rules_of(self, uow: UnitOfWork, partnership: Partnership) -> ProgramRules:
+        return self._programs.rules(uow, partnership.team_id, partnership.program_id)
 
     # -- planning: called when a partnership starts ----------------------------------------
 
     def begin(self, uow: UnitOfWork, partnership: Partnership) -> None:
         """Plan a new partnership's rhythm in the transaction that creates it."""
-        plan_program(uow, partnership, rules=self._rules)
+        plan_program(uow, partnership, rules=self._rules_of(uow, partnership))
 
     def plan_missing(self) -> int:
         """Give every live partnership its rhythm if it has none (pairs matched before it
@@ -179,7 +185,7 @@ class RhythmService:
         with self._uow() as uow:
             live = uow.partnerships.live()
             for partnership in live:
-                plan_program(uow, partnership, rules=self._rules, now=now)
+                plan_program(uow, partnership, rules=self._rules_of(uow, partnership), now=now)
             uow.commit()
             return len(live)
 
@@ -191,12 +197,13 @@ class RhythmService:
             return
         assert partnership.id is not None
         round_no = int(message.payload["round"])
-        at = partnership.started_at + self._rules.pulse_every * round_no
-        latest = (now - partnership.started_at) // self._rules.pulse_every
+        rules = self._rules_of(uow, partnership)
+        at = partnership.started_at + rules.pulse_every * round_no
+        latest = (now - partnership.started_at) // rules.pulse_every
         if latest > round_no:
             # Downtime: later rounds are due already. Asking now about a fortnight that is
             # over would be a burst of stale prompts; the latest round asks for all of them.
-            plan_pulse_round(uow, partnership, latest, rules=self._rules)
+            plan_pulse_round(uow, partnership, latest, rules=rules)
             return
         if not partnership.paused_at(now):
             zones = member_zones(uow, partnership)
@@ -209,17 +216,18 @@ class RhythmService:
                         recipient=member,
                         key=f"rhythm:{partnership.id}:pulse:{round_no}:{member}",
                         due_at=at,
-                        expires_at=at + self._rules.pulse_every,
+                        expires_at=at + rules.pulse_every,
                         coalesce_key=f"pulse:{partnership.id}:{member}",
                         payload={
                             "partnership_id": partnership.id,
                             "round": round_no,
                             "partner_id": partner_of(partnership, member),
                             TZ_KEY: zones[member],
+                            **program_tag(partnership),
                         },
                     )
                 )
-        plan_pulse_round(uow, partnership, round_no + 1, rules=self._rules)
+        plan_pulse_round(uow, partnership, round_no + 1, rules=rules)
 
     def quiet_check(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
@@ -277,6 +285,7 @@ class RhythmService:
                         "both": stage != days[0],
                         "mentee": member == partnership.mentee_id,
                         TZ_KEY: zones[member],
+                        **program_tag(partnership),
                     },
                 )
             )
@@ -336,6 +345,7 @@ class RhythmService:
                         for g in goals
                     ],
                     TZ_KEY: zones[mentee],
+                    **program_tag(partnership),
                 },
             )
         )
@@ -531,11 +541,10 @@ class RhythmService:
             partnership.ends_at += extension
             uow.partnerships.save(partnership)
             uow.outbox.cancel(team_id, f"rhythm:{partnership_id}:term-")
-            plan_term(uow, partnership, rules=self._rules)
+            rules = self._rules_of(uow, partnership)
+            plan_term(uow, partnership, rules=rules)
             elapsed = max(timedelta(0), now - partnership.started_at)
-            plan_pulse_round(
-                uow, partnership, elapsed // self._rules.pulse_every + 1, rules=self._rules
-            )
+            plan_pulse_round(uow, partnership, elapsed // rules.pulse_every + 1, rules=rules)
             uow.commit()
             return partnership
 
@@ -793,6 +802,7 @@ class RhythmService:
                 payload={
                     **year_in_numbers(uow, partnership, user_id),
                     TZ_KEY: member_zones(uow, partnership)[user_id],
+                    **program_tag(partnership),
                 },
             )
         )
@@ -819,6 +829,7 @@ class RhythmService:
                         "partnership_id": partnership.id,
                         "partner_id": partner_of(partnership, member),
                         TZ_KEY: zones[member],
+                        **program_tag(partnership),
                     },
                 )
             )
@@ -833,6 +844,7 @@ class RhythmService:
                     payload={
                         **year_in_numbers(uow, partnership, member),
                         TZ_KEY: zones[member],
+                        **program_tag(partnership),
                     },
                 )
             )
@@ -990,6 +1002,7 @@ def ask_both(
                     "partner_id": partner_of(partnership, member),
                     **(payload or {}),
                     TZ_KEY: zones[member],
+                    **program_tag(partnership),
                 },
             )
         )

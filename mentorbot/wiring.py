@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,7 +28,7 @@ from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
 from bot.ports import UnitOfWork, UserGroups
-from bot.quiet_hours import QuietHours
+from bot.programs import ProgramService
 from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
 from bot.session_service import SessionService
@@ -110,34 +110,53 @@ def build_services(
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(database.sessions)
 
-    rules = settings.program_rules()
+    rules = replace(settings.program_rules(), channel=settings.mentorbot_program_channel or "")
     group_id = settings.mentorbot_coordinator_group or ""
     roster = Roster(uow=uow, rules=rules, group_id=group_id)
     coordinator_group = CoordinatorGroupSync(
         uow=uow, clock=clock, group_id=group_id, groups=user_groups
     )
+
+    def is_coordinator(user_id: str, team_id: str) -> bool:
+        return roster.is_coordinator(team_id, user_id)
+
+    # One for all services: the rules of each program, and its short cache, are shared.
+    programs = ProgramService(uow=uow, clock=clock, rules=rules, is_coordinator=is_coordinator)
     coordination = CoordinatorService(
         uow=uow,
         clock=clock,
         rules=rules,
         roster=roster,
         report_schedule=ReportSchedule(settings.mentorbot_report_schedule),
+        programs=programs,
     )
-    mentoring = MentoringService(uow=uow, clock=clock, rules=rules, roster=roster)
-    sessions = SessionService(uow=uow, clock=clock, rules=rules)
+    mentoring = MentoringService(
+        uow=uow, clock=clock, rules=rules, roster=roster, programs=programs
+    )
+    sessions = SessionService(uow=uow, clock=clock, rules=rules, programs=programs)
     announcements = AnnouncementService(
         uow=uow,
         clock=clock,
         rules=rules,
         program_channel=settings.mentorbot_program_channel or "",
         roster=roster,
+        programs=programs,
     )
     onboarding = OnboardingService(uow=uow, clock=clock, rules=rules, roster=roster)
     journal = JournalService(
-        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        program_channel=settings.mentorbot_program_channel,
+        programs=programs,
     )
     rhythm = RhythmService(
-        uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match, roster=roster
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        rematch=mentoring.offer_new_match,
+        roster=roster,
+        programs=programs,
     )
     dispatcher = Dispatcher(
         uow=uow,
@@ -162,7 +181,7 @@ def build_services(
             Kind.PROGRAM_REPORT_DUE: coordination.report_due,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
-        quiet_hours=QuietHours.for_program(rules, PROMPT_KINDS),
+        quiet_hours=programs.quiet_hours(PROMPT_KINDS),
     )
     return Services(
         mentoring=mentoring,
@@ -176,6 +195,7 @@ def build_services(
         onboarding=onboarding,
         journal=journal,
         rhythm=rhythm,
+        programs=programs,
     )
 
 

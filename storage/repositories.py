@@ -30,6 +30,7 @@ from bot.domain import (
 )
 from bot.journal import Goal, GoalStatus, JournalPreferences, Milestone, Reflection, Visibility
 from bot.onboarding import ProgramText, TextKey
+from bot.programs import Program
 from bot.progress import CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.sessions import MemberPreferences, SessionLog, SessionOutcome, SessionSlot
 from storage.models import (
@@ -48,6 +49,7 @@ from storage.models import (
     OutgoingMessageRow,
     PartnershipRow,
     ProcessedEventRow,
+    ProgramRow,
     ProgramTextRow,
     ProgressCheckRow,
     ReflectionRow,
@@ -139,6 +141,7 @@ class SqlMentorRepository:
                     cast(row.languages, Text),
                     row.tz,
                     row.tz_offset,
+                    row.program_id,
                 )
                 .where(row.team_id == team_id, row.accepting.is_(True))
                 .order_by(row.user_id)
@@ -160,11 +163,21 @@ class SqlMentorRepository:
                 tz=tz,
                 tz_offset=tz_offset,
                 accepting=True,
+                program_id=program_id,
                 id=profile_id,
             )
-            for n, (profile_id, user_id, _, bio, organization, capacity, _, tz, tz_offset) in (
-                enumerate(rows)
-            )
+            for n, (
+                profile_id,
+                user_id,
+                _,
+                bio,
+                organization,
+                capacity,
+                _,
+                tz,
+                tz_offset,
+                program_id,
+            ) in enumerate(rows)
         ]
 
 
@@ -690,6 +703,28 @@ class SqlDirectory:
             )
         )
 
+    def in_program(self, team_id: str, program_id: int | None) -> set[str]:
+        def of(column: Any) -> Any:
+            return column.is_(None) if program_id is None else column == program_id
+
+        mentors = select(MentorProfileRow.user_id).where(
+            MentorProfileRow.team_id == team_id, of(MentorProfileRow.program_id)
+        )
+        mentees = select(MentorRequestRow.mentee_id).where(
+            MentorRequestRow.team_id == team_id,
+            MentorRequestRow.status != RequestStatus.CANCELLED.value,
+            of(MentorRequestRow.program_id),
+        )
+        pairs = self._s.execute(
+            select(PartnershipRow.mentor_id, PartnershipRow.mentee_id).where(
+                PartnershipRow.team_id == team_id, of(PartnershipRow.program_id)
+            )
+        )
+        people = set(self._s.scalars(mentors)) | set(self._s.scalars(mentees))
+        for mentor_id, mentee_id in pairs:
+            people |= {mentor_id, mentee_id}
+        return people
+
     def mentee_ids(self, team_id: str) -> list[str]:
         asked = select(MentorRequestRow.mentee_id).where(
             MentorRequestRow.team_id == team_id,
@@ -1089,3 +1124,24 @@ class SqlProgressRepository:
             select(RiskFlagRow).where(RiskFlagRow.team_id == team_id).order_by(RiskFlagRow.id)
         )
         return [_to_domain(RiskFlag, row, _FLAG_ENUMS) for row in rows]
+
+
+class SqlProgramRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, program_id: int) -> Program | None:
+        row = self._s.get(ProgramRow, program_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return _to_domain(Program, row, {})
+
+    def save(self, program: Program) -> Program:
+        _save(self._s, ProgramRow, program)
+        return program
+
+    def all(self, team_id: str) -> list[Program]:
+        rows = self._s.scalars(
+            select(ProgramRow).where(ProgramRow.team_id == team_id).order_by(ProgramRow.id)
+        )
+        return [_to_domain(Program, row, {}) for row in rows]

@@ -18,6 +18,7 @@ from bot.ports import (
     MentorRepository,
     Outbox,
     PartnershipRepository,
+    ProgramRepository,
     ProgramTextRepository,
     ProgressRepository,
     ProposalRepository,
@@ -35,6 +36,7 @@ from storage.repositories import (
     SqlMentorRepository,
     SqlOutbox,
     SqlPartnershipRepository,
+    SqlProgramRepository,
     SqlProgramTextRepository,
     SqlProgressRepository,
     SqlProposalRepository,
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
     journal: JournalRepository
     progress: ProgressRepository
     coordinator_groups: CoordinatorGroupRepository
+    programs: ProgramRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -88,6 +91,7 @@ class SqlUnitOfWork:
         self.journal = SqlJournalRepository(session)
         self.progress = SqlProgressRepository(session)
         self.coordinator_groups = SqlCoordinatorGroupRepository(session)
+        self.programs = SqlProgramRepository(session)
         return self
 
     def __exit__(

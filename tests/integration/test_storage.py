@@ -458,7 +458,9 @@ def test_same_user_ids_in_two_teams_stay_apart(database: Database) -> None:
 def test_accepting_mentors_read_for_ranking_match_the_full_profiles(database: Database) -> None:
     """`accepting` parses the JSON lists itself: it must agree with the ORM read exactly."""
     with uow(database) as work:
-        work.mentors.save(profile(user="UA", expertise=['Führung, "quoted"', "é"], languages=[]))
+        work.mentors.save(
+            profile(user="UA", expertise=['Führung, "quoted"', "é"], languages=[], program_id=7)
+        )
         work.mentors.save(profile(user="UB", bio="", organization="", tz="", tz_offset=-18000))
         work.commit()
     with uow(database) as work:

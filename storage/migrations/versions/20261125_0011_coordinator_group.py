@@ -1,7 +1,7 @@
 """coordinator group members
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-25 11:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import storage.models
 
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
