@@ -107,14 +107,23 @@ def classify(error: SlackApiError) -> SendResult:
     return SendResult(SendOutcome.RETRY, error=code or f"http {status}")
 
 
+NOT_INSTALLED = "not_installed"
+"""A message for a workspace with no installation (removed, or never installed): failed."""
+
+
 class SlackMessenger:
-    def __init__(self, client_for: Callable[[str], WebClient]) -> None:
+    def __init__(self, client_for: Callable[[str], WebClient | None]) -> None:
         self._client_for = client_for
         self.refresh_home: Callable[[WebClient, str, str], None] | None = None
         """Set at start-up: republishes a person's Home tab after a celebration reaches them."""
 
     def send(self, message: OutgoingMessage) -> SendResult:
         client = self._client_for(message.team_id)
+        if client is None:
+            log.warning(
+                "no installation for workspace %s: %s not sent", message.team_id, message.key
+            )
+            return SendResult(SendOutcome.FAILED, error=NOT_INSTALLED)
         try:
             if message.kind == Kind.SESSION_INVITE:
                 return self._upload_invite(client, message)
@@ -156,6 +165,8 @@ class SlackMessenger:
         if message.kind == Kind.SESSION_INVITE:
             return None
         client = self._client_for(message.team_id)
+        if client is None:
+            return None
         try:
             channel = self._conversation(client, message.recipient)
             history = client.conversations_history(

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
+from slack_bolt.oauth import OAuthFlow
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
@@ -26,21 +29,35 @@ from bot.journal_service import JournalService
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
-from bot.ports import UnitOfWork
+from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.quiet_hours import QuietHours
 from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
 from bot.session_service import SessionService
+from bot.workspaces import WorkspaceService
 from handlers import SlackMessenger, TrackedExecutor, build_app
 from handlers.home import HomePublisher
 from handlers.slack_http import KeepAliveWebClient
+from handlers.workspaces import (
+    BOT_SCOPES,
+    InstallPages,
+    TeamClients,
+    authorization_url,
+)
 from mentorbot.settings import Settings
 from storage import Database, SqlUnitOfWork, connect
+from storage.crypto import Cipher
+from storage.installations import SealedInstallationStore, SqlOAuthStateStore
 
 log = logging.getLogger("mentorbot")
 
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
-def web_client(settings: Settings, *, interactive: bool) -> WebClient:
+PURGE_CHECK_MINUTES = 60  # removed workspaces past their retention are purged within the hour
+
+
+def web_client(settings: Settings, *, interactive: bool, token: str | None = None) -> WebClient:
     """A Web API client on ``SLACK_API_URL``.
 
     Interactive calls (opening a modal, updating a clicked message) retry once on 429, 5xx and
@@ -56,7 +73,7 @@ def web_client(settings: Settings, *, interactive: bool) -> WebClient:
             ServerErrorRetryHandler(max_retry_count=1),
         ]
     return KeepAliveWebClient(
-        token=settings.slack_bot_token,
+        token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=handlers,
@@ -84,8 +101,18 @@ class Runtime:
             coalesce=True,
             next_run_time=datetime.now(UTC),
         )
-        scheduler.start()
         self.scheduler = scheduler
+
+        scheduler.add_job(
+            self.services.workspaces.purge_due,
+            "interval",
+            minutes=PURGE_CHECK_MINUTES,
+            id="purge",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.start()
 
     def shutdown(self) -> None:
         """Stop looking for work, finish what was started, release the database."""
@@ -95,11 +122,17 @@ class Runtime:
         self.database.dispose()
 
 
+def sql_unit_of_work(database: Database) -> UnitOfWorkFactory:
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(database.sessions)
+
+    return uow
+
+
 def build_services(
     database: Database, settings: Settings, *, clock: Clock, messenger: SlackMessenger
 ) -> Services:
-    def uow() -> UnitOfWork:
-        return SqlUnitOfWork(database.sessions)
+    uow = sql_unit_of_work(database)
 
     rules = settings.program_rules()
     mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
@@ -135,6 +168,9 @@ def build_services(
         quiet_hours=QuietHours.for_program(rules, PROMPT_KINDS),
     )
     return Services(
+        workspaces=WorkspaceService(
+            uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
+        ),
         mentoring=mentoring,
         sessions=sessions,
         dispatcher=dispatcher,
@@ -159,8 +195,7 @@ def build_runtime(
     database = database or connect(settings.database_url)
     if migrate:
         database.migrate()
-    sender = web_client(settings, interactive=False)
-    messenger = SlackMessenger(lambda _team: sender)
+    messenger, clients = build_messenger(settings, database)
     services = build_services(
         database,
         settings,
@@ -169,13 +204,74 @@ def build_runtime(
     )
     messenger.refresh_home = HomePublisher(services).publish
     executor = TrackedExecutor()
+    client = web_client(settings, interactive=True)
+    flow = None
+    if clients is not None:
+        flow = oauth_flow(settings, database, services, client=client, on_installed=clients.forget)
     app = build_app(
         services=services,
-        client=web_client(settings, interactive=True),
+        client=client,
         signing_secret=settings.slack_signing_secret or "",
         executor=executor,
         token_verification=token_verification,
+        oauth_flow=flow,
+        on_removed=clients.forget if clients is not None else None,
     )
     return Runtime(
         settings=settings, database=database, services=services, app=app, executor=executor
+    )
+
+
+def installation_store(settings: Settings, database: Database) -> SealedInstallationStore:
+    return SealedInstallationStore(
+        client_id=settings.slack_client_id or "",
+        engine=database.engine,
+        cipher=Cipher(settings.mentorbot_encryption_key),
+    )
+
+
+def build_messenger(
+    settings: Settings, database: Database
+) -> tuple[SlackMessenger, TeamClients | None]:
+    """The dispatcher's messenger: one bot token, or (OAuth) each workspace's own.
+
+    Its clients never retry by themselves (see ``web_client``), in both modes.
+    """
+    if not settings.oauth_mode:
+        sender = web_client(settings, interactive=False)
+        return SlackMessenger(lambda _team: sender), None
+    clients = TeamClients(
+        installation_store(settings, database),
+        lambda token: web_client(settings, interactive=False, token=token),
+    )
+    return SlackMessenger(clients), clients
+
+
+def oauth_flow(
+    settings: Settings,
+    database: Database,
+    services: Services,
+    *,
+    client: WebClient,
+    on_installed: Callable[[str], None],
+) -> OAuthFlow:
+    """Bolt's OAuth flow on our database, talking to ``SLACK_API_URL`` like every client."""
+    pages = InstallPages(services, install_path=INSTALL_PATH, on_installed=on_installed)
+    return OAuthFlow(
+        client=client,
+        logger=logging.getLogger("mentorbot.oauth"),
+        settings=OAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=list(BOT_SCOPES),
+            user_scopes=[],
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            callback_options=pages.options(),
+            authorization_url=authorization_url(settings.slack_api_url),
+            installation_store=installation_store(settings, database),
+            installation_store_bot_only=True,
+            state_store=SqlOAuthStateStore(engine=database.engine),
+            logger=logging.getLogger("mentorbot.oauth"),
+        ),
     )

@@ -22,6 +22,7 @@ from bot.ports import (
     ProposalRepository,
     RequestRepository,
     SessionRepository,
+    WorkspaceRepository,
 )
 from storage.repositories import (
     SqlAnnouncementRepository,
@@ -39,6 +40,7 @@ from storage.repositories import (
     SqlRequestRepository,
     SqlSessionRepository,
 )
+from storage.workspaces import SqlWorkspaceRepository
 
 
 class SqlUnitOfWork:
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    workspaces: WorkspaceRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -84,6 +87,7 @@ class SqlUnitOfWork:
         self.program_texts = SqlProgramTextRepository(session)
         self.journal = SqlJournalRepository(session)
         self.progress = SqlProgressRepository(session)
+        self.workspaces = SqlWorkspaceRepository(session)
         return self
 
     def __exit__(
