@@ -166,8 +166,7 @@ class InstallPages:
                 f"Slack answered <code>{html.escape(reason)}</code>. Nothing was installed. "
                 f"You can {again}."
             )
-        status = args.suggested_status_code if args.suggested_status_code >= 400 else 400
-        return self._page(status, title, text)
+        return self._page(args.suggested_status_code, title, text)
 
     def _page(self, status: int, title: str, text: str) -> BoltResponse:
         body = (

@@ -29,6 +29,7 @@ from storage.models import (
 
 log = logging.getLogger(__name__)
 
+_SEALED_PREFIX = "gAAAAA"  # every Fernet token's first bytes; no Slack token starts so
 Record = TypeVar("Record", Installation, Bot)
 
 
@@ -43,7 +44,6 @@ class SealedInstallationStore(SQLAlchemyInstallationStore):
         self._cipher = cipher
 
     def save(self, installation: Installation) -> None:
-        # slack-sdk's save() calls save_bot(installation.to_bot()): already sealed by then.
         super().save(self._sealed(installation))
 
     def save_bot(self, bot: Bot) -> None:
@@ -85,10 +85,12 @@ class SealedInstallationStore(SQLAlchemyInstallationStore):
         self.delete_bot(enterprise_id=None, team_id=team_id)
 
     def _sealed(self, record: Record) -> Record:
+        # slack-sdk's save() passes installation.to_bot() of the sealed copy to save_bot():
+        # what is sealed already stays as it is.
         sealed = copy.copy(record)
         for name in SEALED_COLUMNS:
             value: Any = getattr(sealed, name, None)
-            if isinstance(value, str) and value:
+            if isinstance(value, str) and value and not value.startswith(_SEALED_PREFIX):
                 setattr(sealed, name, self._cipher.encrypt(value))
         return sealed
 
