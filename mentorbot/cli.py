@@ -65,7 +65,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _team_id(value: str) -> str:
-    if not re.fullmatch(r"[TE][A-Z0-9]{2,31}", value):
+    if not re.fullmatch(r"[TE][A-Z0-9]{1,31}", value):
         raise argparse.ArgumentTypeError(f"'{value}' is not a Slack workspace ID (like T012AB3C4)")
     return value
 

@@ -5,6 +5,7 @@ every way the redirect can go wrong leaving earlier installations as they were."
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +20,7 @@ from tests.support.oauth import (
     CLIENT_ID,
     CLIENT_SECRET,
     as_team,
+    in_workspace,
     install,
     oauth_settings,
     redirect,
@@ -42,7 +44,7 @@ def _slack_knows_the_app(bot: RunningBot) -> None:
 
 def rows(bot: RunningBot, table: str) -> list[dict[str, Any]]:
     with bot.runtime.database.engine.connect() as connection:
-        result = connection.execute(sa.text(f"SELECT * FROM {table} ORDER BY id"))  # noqa: S608
+        result = connection.execute(sa.text(f"SELECT * FROM {table} ORDER BY id"))
         return [dict(row) for row in result.mappings()]
 
 
@@ -90,7 +92,7 @@ def test_an_installation_is_kept_sealed_and_the_workspace_is_served_with_its_own
         assert all(token not in str(value) for value in row.values())
     assert rows(bot, "slack_oauth_states") == []  # the state was used up
 
-    offer(RunningBotFor(bot, "T1"), "U1", expertise=["leadership"])
+    offer(in_workspace(bot, "T1"), "U1", expertise=["leadership"])
 
     opened = bot.fake.last("views.open")
     assert opened.token == token
@@ -98,11 +100,6 @@ def test_an_installation_is_kept_sealed_and_the_workspace_is_served_with_its_own
     with bot.runtime.database.engine.connect() as connection:
         teams = connection.execute(sa.text("SELECT team_id FROM mentor_profiles")).scalars()
         assert list(teams) == ["T1"]
-
-
-def RunningBotFor(bot: RunningBot, team_id: str) -> RunningBot:  # noqa: N802 (reads as a type)
-    """The same running bot, driven from another workspace."""
-    return RunningBot(runtime=bot.runtime, slack=as_team(bot, team_id), fake=bot.fake, clock=bot.clock)
 
 
 def test_a_request_from_a_workspace_without_an_installation_is_refused_with_a_log_line(
@@ -124,7 +121,7 @@ def test_a_request_from_a_workspace_without_an_installation_is_refused_with_a_lo
 def test_installing_again_replaces_the_token_and_the_new_one_is_used(bot: RunningBot) -> None:
     install(bot, "T1")
     first = bot.fake.bot_token("T1")
-    bot.clock.advance(__import__("datetime").timedelta(seconds=1))
+    bot.clock.advance(timedelta(seconds=1))
     install(bot, "T1")
     second = bot.fake.bot_token("T1")
     assert first != second
@@ -182,7 +179,9 @@ def get_with_cookie(bot: RunningBot, **query: str) -> Any:
     from tests.support.oauth import Consent
 
     state = query["state"]
-    return redirect(bot, Consent(url="", state=state, cookie=f"slack-app-oauth-state={state}"), **query)
+    return redirect(
+        bot, Consent(url="", state=state, cookie=f"slack-app-oauth-state={state}"), **query
+    )
 
 
 def test_a_state_used_once_cannot_be_used_again(bot: RunningBot) -> None:

@@ -15,13 +15,15 @@ from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
+from storage.models import Base
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.support.signed import SignedSlack
 
 CLIENT_ID = "1111.2222"
-CLIENT_SECRET = "oauth-client-secret"  # noqa: S105 (a test value)
+CLIENT_SECRET = "oauth-client-secret"
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 
@@ -51,7 +53,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 def get(url: str, *, cookie: str | None = None) -> Page:
     """A browser's GET, without following redirects; error statuses are answers too."""
     headers = {"Cookie": cookie} if cookie else {}
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback test URL)
+    request = urllib.request.Request(url, headers=headers)
     opener = urllib.request.build_opener(_NoRedirects)
     try:
         with opener.open(request, timeout=10) as response:
@@ -105,3 +107,34 @@ def as_team(bot: RunningBot, team_id: str) -> SignedSlack:
         team_id=team_id,
         response_url=bot.fake.response_url,
     )
+
+
+def in_workspace(bot: RunningBot, team_id: str) -> RunningBot:
+    """The same running bot, driven by people of another workspace (for the journeys)."""
+    return RunningBot(
+        runtime=bot.runtime, slack=as_team(bot, team_id), fake=bot.fake, clock=bot.clock
+    )
+
+
+def team_rows(bot: RunningBot, team_id: str) -> dict[str, int]:
+    """How many rows each table holds for ``team_id`` (every table with a team_id column)."""
+    counts: dict[str, int] = {}
+    with bot.runtime.database.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            if "team_id" in table.c:
+                query = sa.select(sa.func.count()).select_from(table)
+                counts[table.name] = connection.scalar(query.where(table.c.team_id == team_id)) or 0
+    return counts
+
+
+def outbox(bot: RunningBot, team_id: str, status: str) -> int:
+    with bot.runtime.database.engine.connect() as connection:
+        return int(
+            connection.scalar(
+                sa.text(
+                    "SELECT count(*) FROM outgoing_messages WHERE team_id = :t AND status = :s"
+                ),
+                {"t": team_id, "s": status},
+            )
+            or 0
+        )
