@@ -244,6 +244,10 @@ class WorkspaceRepository(Protocol):
         """Delete every row of every table that belongs to the workspace; counts by table."""
         ...
 
+    def installed(self, team_id: str) -> bool:
+        """Whether an installation of the workspace is stored (OAuth installs only)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction; leaving the block without ``commit()`` rolls everything back."""

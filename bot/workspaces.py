@@ -116,6 +116,14 @@ class WorkspaceService:
         with self._uow() as uow:
             if uow.workspaces.removal(team_id) is None:  # came back meanwhile
                 return PurgeReport(team_id=team_id, rows={})
+            if uow.workspaces.installed(team_id):
+                # Installed again, but the removal outlived it (the return was saved and then
+                # the database failed): an installation always wins over a purge.
+                uow.workspaces.forget_removal(team_id)
+                uow.outbox.resume(team_id)
+                uow.commit()
+                log.warning("workspace %s is installed again: its purge was cancelled", team_id)
+                return PurgeReport(team_id=team_id, rows={})
             rows = uow.workspaces.purge(team_id)
             uow.commit()
         report = PurgeReport(team_id=team_id, rows={t: n for t, n in rows.items() if n})

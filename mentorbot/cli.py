@@ -185,8 +185,11 @@ def purge(settings: Settings, *, now: datetime | None, team: str | None, dry_run
                 except NotFound:  # reinstalled in the meantime
                     print(f"{removal.team_id}: came back, nothing purged")
                     continue
+                if not report.rows:
+                    print(f"{removal.team_id}: installed again, nothing purged")
+                    continue
                 detail = ", ".join(f"{t} {n}" for t, n in sorted(report.rows.items()))
-                print(f"purged {report.team_id}: {report.total} rows ({detail or 'none'})")
+                print(f"purged {report.team_id}: {report.total} rows ({detail})")
             if not chosen:
                 print(f"nothing to purge as of {at.isoformat()}")
         for removal in waiting:
@@ -205,9 +208,10 @@ def run(settings: Settings) -> int:
     if problems:
         return _fail(problems)
     from bot.when import warm_up
-    from mentorbot.wiring import build_runtime
+    from mentorbot.wiring import build_runtime, reinstate_token_workspace
 
     runtime = build_runtime(settings)
+    reinstate_token_workspace(runtime)  # one token: its workspace is installed, keep its data
     runtime.services.rhythm.plan_missing()  # pairs matched before the rhythm existed
     warm_up()  # dateparser's first parse loads its data: not while Slack waits for an ack
     runtime.start_scheduler()

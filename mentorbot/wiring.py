@@ -14,6 +14,7 @@ from slack_bolt import App
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -275,3 +276,20 @@ def oauth_flow(
             logger=logging.getLogger("mentorbot.oauth"),
         ),
     )
+
+
+def reinstate_token_workspace(runtime: Runtime) -> None:
+    """With one bot token, the workspace it belongs to is installed: if that workspace had
+    uninstalled (and the bot now starts with its new token), its purge is cancelled.
+
+    OAuth installs do this on their redirect; a single-token bot only learns it here.
+    """
+    if runtime.settings.oauth_mode or not runtime.settings.slack_bot_token:
+        return
+    try:
+        team_id = web_client(runtime.settings, interactive=True).auth_test().get("team_id")
+    except SlackClientError as error:
+        log.warning("can't tell which workspace the bot token belongs to: %s", error)
+        return
+    if isinstance(team_id, str) and team_id:
+        runtime.services.workspaces.reinstalled(team_id)

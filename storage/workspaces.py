@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.workspaces import RemovalReason, WorkspaceRemoval
-from storage.models import Base, WorkspaceRemovalRow
+from storage.models import SLACK_BOTS, Base, WorkspaceRemovalRow
 
 
 class SqlWorkspaceRepository:
@@ -52,6 +52,14 @@ class SqlWorkspaceRepository:
             result = self._s.execute(delete(table).where(table.c.team_id == team_id))
             deleted[table.name] = int(getattr(result, "rowcount", 0) or 0)
         return deleted
+
+    def installed(self, team_id: str) -> bool:
+        found = self._s.execute(
+            select(SLACK_BOTS.c.id)
+            .where(SLACK_BOTS.c.team_id == team_id, SLACK_BOTS.c.bot_token.is_not(None))
+            .limit(1)
+        ).first()
+        return found is not None
 
 
 def _removal(row: WorkspaceRemovalRow) -> WorkspaceRemoval:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.workspaces import RemovalReason
 from handlers.workspaces import NOT_INSTALLED
 from mentorbot.cli import main
 from tests.conftest import RunningBot
@@ -181,6 +182,38 @@ def test_coming_back_within_the_retention_period_keeps_everything(
     assert t1_sent
     assert {c.token for c in t1_sent} == {bot.fake.bot_token("T1")}
     assert all(c.outcome == "ok" for c in t1_sent)
+
+
+def test_an_installation_always_wins_over_a_purge(two_programs: RunningBot) -> None:
+    """A removal that outlived a reinstall (saved, then the database failed) purges nothing."""
+    bot = two_programs
+    t1_before = team_rows(bot, "T1")
+    pending = outbox(bot, "T1", "pending")
+    bot.runtime.services.workspaces.removed("T1", RemovalReason.UNINSTALLED)  # still installed
+    bot.clock.advance(timedelta(days=RETENTION_DAYS + 1))
+
+    (report,) = bot.runtime.services.workspaces.purge_due()
+
+    assert report.rows == {}
+    assert bot.runtime.services.workspaces.removals() == []
+    assert team_rows(bot, "T1")["partnerships"] == t1_before["partnerships"]
+    assert outbox(bot, "T1", "pending") == pending > 0
+
+
+def test_a_single_token_bot_restarted_after_a_reinstall_keeps_its_workspace(
+    bot: RunningBot,
+) -> None:
+    from mentorbot.wiring import reinstate_token_workspace
+
+    single = bot.runtime.settings.model_copy(
+        update={"slack_bot_token": "xoxb-single", "slack_client_id": None}
+    )
+    bot.runtime.services.workspaces.removed("T0001", RemovalReason.UNINSTALLED)
+    runtime = type(bot.runtime)(**{**bot.runtime.__dict__, "settings": single})
+
+    reinstate_token_workspace(runtime)
+
+    assert bot.runtime.services.workspaces.removals() == []
 
 
 # ---- `mentorbot purge` --------------------------------------------------------------------------
