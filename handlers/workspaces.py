@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -51,6 +52,15 @@ def authorization_url(api_url: str) -> str:
     """Slack's consent page on the same host as the Web API (slack.com, GovSlack, a test)."""
     base = api_url.rstrip("/").removesuffix("/api")
     return f"{base}/oauth/v2/authorize"
+
+
+class RedactOAuthCodes(logging.Filter):
+    """Bolt logs a failed code exchange with the code in it: keep it out of the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "code: " in record.msg:
+            record.msg = re.sub(r"code: \S+", "code: (redacted)", record.msg)
+        return True
 
 
 class WorkspaceAuthorize(InstallationStoreAuthorize):

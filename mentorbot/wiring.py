@@ -42,6 +42,7 @@ from handlers.slack_http import KeepAliveWebClient
 from handlers.workspaces import (
     BOT_SCOPES,
     InstallPages,
+    RedactOAuthCodes,
     TeamClients,
     authorization_url,
 )
@@ -245,7 +246,7 @@ def build_messenger(
         installation_store(settings, database),
         lambda token: web_client(settings, interactive=False, token=token),
     )
-    return SlackMessenger(clients), clients
+    return SlackMessenger(clients, token_changed=clients.forget), clients
 
 
 def oauth_flow(
@@ -258,9 +259,12 @@ def oauth_flow(
 ) -> OAuthFlow:
     """Bolt's OAuth flow on our database, talking to ``SLACK_API_URL`` like every client."""
     pages = InstallPages(services, install_path=INSTALL_PATH, on_installed=on_installed)
+    logger = logging.getLogger("mentorbot.oauth")
+    if not any(isinstance(f, RedactOAuthCodes) for f in logger.filters):
+        logger.addFilter(RedactOAuthCodes())
     return OAuthFlow(
         client=client,
-        logger=logging.getLogger("mentorbot.oauth"),
+        logger=logger,
         settings=OAuthSettings(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
@@ -273,7 +277,7 @@ def oauth_flow(
             installation_store=installation_store(settings, database),
             installation_store_bot_only=True,
             state_store=SqlOAuthStateStore(engine=database.engine),
-            logger=logging.getLogger("mentorbot.oauth"),
+            logger=logger,
         ),
     )
 

@@ -12,10 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 import yaml
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
 
 from handlers.workspaces import BOT_SCOPES, NOT_INSTALLED
+from mentorbot.wiring import installation_store
 from tests.conftest import RunningBot
-from tests.e2e.journeys import offer
+from tests.e2e.journeys import ask, offer
 from tests.support.oauth import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -209,13 +212,18 @@ def test_a_redirect_without_a_code_installs_nothing(bot: RunningBot) -> None:
 
 
 @pytest.mark.parametrize("error", ["invalid_code", "bad_client_secret"])
-def test_slack_refusing_the_code_exchange_installs_nothing(bot: RunningBot, error: str) -> None:
+def test_slack_refusing_the_code_exchange_installs_nothing(
+    bot: RunningBot, error: str, caplog: pytest.LogCaptureFixture
+) -> None:
     install(bot, "T1")
     before = installations(bot)
     consent = start_install(bot)
     bot.fake.fail_next("oauth.v2.access", error)
+    code = bot.fake.install_code("T2")
 
-    page = redirect(bot, consent, code=bot.fake.install_code("T2"), state=consent.state)
+    page = redirect(bot, consent, code=code, state=consent.state)
+
+    assert code not in caplog.text
 
     assert_plain_refusal(page, status=401, says="did not confirm")
     assert installations(bot) == before
@@ -238,3 +246,38 @@ def test_a_code_cannot_be_exchanged_twice(bot: RunningBot) -> None:
 def test_the_install_pages_answer_get_only(bot: RunningBot) -> None:
     reply = bot.slack.post("", content_type="text/plain", path="/slack/install")
     assert reply.status == 405
+
+
+def test_a_token_replaced_on_another_replica_is_looked_up_again_not_failed(
+    bot: RunningBot,
+) -> None:
+    """The dispatcher keeps each workspace's client a little while; when Slack refuses its
+    token because the workspace was installed again elsewhere, it looks again and retries."""
+    bot.fake.add_user("U1B", team_id="T1", tz="Europe/London")
+    install(bot, "T1")
+    alpha = in_workspace(bot, "T1")
+    ask(alpha, "U1", focus=["leadership"])  # waitlisted: a DM with the first token
+    old = bot.fake.bot_token("T1")
+    assert bot.dms("U1") and bot.fake.delivered("chat.postMessage")[-1].token == old
+
+    # another replica completes a reinstall: Slack revokes the old token, the new one is stored
+    bot.fake.uninstall("T1")
+    code = bot.fake.install_code("T1")
+    minted = WebClient(base_url=bot.fake.url).oauth_v2_access(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=code
+    )
+    elsewhere = installation_store(bot.runtime.settings, bot.runtime.database)
+    elsewhere.save(
+        Installation(
+            app_id="A0MENTOR", team_id="T1", bot_token=minted["access_token"], user_id="UINSTALLER"
+        )
+    )
+
+    ask(alpha, "U1B", focus=["leadership"])
+    to_u1b = [c for c in bot.fake.calls_to("chat.postMessage") if c.params["channel"] == "U1B"]
+    assert [(c.token, c.outcome) for c in to_u1b] == [(old, "error:token_revoked")]
+    bot.tick(timedelta(seconds=30))
+
+    delivered = bot.fake.delivered("chat.postMessage")[-1]
+    assert delivered.params["channel"] == "U1B"
+    assert delivered.token == minted["access_token"]
