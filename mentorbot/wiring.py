@@ -114,6 +114,17 @@ class Runtime:
             coalesce=True,
             next_run_time=datetime.now(UTC),
         )
+        flow = self.app.oauth_flow
+        states = flow.settings.state_store if flow is not None else None
+        if isinstance(states, SqlOAuthStateStore):
+            scheduler.add_job(
+                states.forget_expired,
+                "interval",
+                minutes=PURGE_CHECK_MINUTES,
+                id="oauth_states",
+                max_instances=1,
+                coalesce=True,
+            )
         scheduler.start()
 
     def shutdown(self) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import logging
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 
 from storage.crypto import Cipher
 from storage.models import (
@@ -112,3 +113,12 @@ class SqlOAuthStateStore(SQLAlchemyOAuthStateStore):
         super().__init__(expiration_seconds=expiration_seconds, engine=engine, logger=log)
         self.metadata = Base.metadata
         self.oauth_states = SLACK_OAUTH_STATES
+
+    def forget_expired(self) -> int:
+        """Delete states nobody came back with: each visit to the install page leaves one."""
+        now = datetime.now(UTC).replace(tzinfo=None)  # slack-sdk stores naive UTC
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                delete(self.oauth_states).where(self.oauth_states.c.expire_at <= now)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -15,7 +15,7 @@ from mentorbot.sandbox import wants_sandbox
 from mentorbot.settings import Settings
 from storage import connect
 from storage.crypto import Cipher
-from storage.installations import SealedInstallationStore
+from storage.installations import SealedInstallationStore, SqlOAuthStateStore
 
 VARIABLES = (
     "SLACK_BOT_TOKEN",
@@ -151,5 +151,22 @@ def test_the_dispatchers_clients_are_kept_per_workspace_and_forgotten_on_demand(
         now[0] = 31.0  # another replica installed it again: noticed after the ttl
         assert clients("T1") is not first
         assert made == ["xoxb-t1-a", "xoxb-t1-b"]
+    finally:
+        database.dispose()
+
+
+def test_oauth_states_nobody_came_back_with_are_deleted(tmp_path: Path) -> None:
+    database = connect(f"sqlite:///{tmp_path / 'states.db'}")
+    database.migrate()
+    try:
+        expired = SqlOAuthStateStore(engine=database.engine, expiration_seconds=-1)
+        live = SqlOAuthStateStore(engine=database.engine)
+        old, fresh = expired.issue(), live.issue()
+
+        assert live.forget_expired() == 1
+
+        assert not live.consume(old)
+        assert live.consume(fresh)
+        assert not live.consume(fresh)  # once only
     finally:
         database.dispose()

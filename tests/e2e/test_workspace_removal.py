@@ -149,6 +149,7 @@ def test_the_scheduler_looks_for_workspaces_to_purge(bot: RunningBot) -> None:
         job = bot.runtime.scheduler.get_job("purge")
         assert job is not None
         assert job.func == bot.runtime.services.workspaces.purge_due
+        assert bot.runtime.scheduler.get_job("oauth_states") is not None
     finally:
         assert bot.runtime.scheduler is not None
         bot.runtime.scheduler.shutdown(wait=True)
