@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.coordinators import Roster
 from bot.domain import AuditEvent, MessageStatus, OutgoingMessage, ProgramRules
 from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.kinds import Kind
@@ -75,18 +76,20 @@ class AnnouncementService:
         clock: Clock,
         rules: ProgramRules,
         program_channel: str,
+        roster: Roster | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._channel = program_channel
+        self._roster = roster or Roster(uow=uow, rules=rules)
 
     @property
     def program_channel(self) -> str:
         return self._channel
 
-    def _require(self, user_id: str) -> None:
-        if user_id not in self._rules.coordinators:
+    def _require(self, user_id: str, team_id: str) -> None:
+        if not self._roster.is_coordinator(team_id, user_id):
             raise NotAllowed("Announcements are for the program's coordinators.")
 
     def draft(
@@ -100,7 +103,7 @@ class AnnouncementService:
         replaces: int | None = None,
     ) -> Announcement:
         """Check and keep what the coordinator wrote; nothing goes out until ``confirm``."""
-        self._require(author_id)
+        self._require(author_id, team_id)
         text = text.strip()
         if not text:
             raise DomainError("Write the message people will get.", field="text")
@@ -144,7 +147,7 @@ class AnnouncementService:
 
     def confirm(self, *, team_id: str, author_id: str, announcement_id: int) -> Announcement:
         """Schedule a previewed draft; an edit takes the place of the one it replaces."""
-        self._require(author_id)
+        self._require(author_id, team_id)
         now = self._clock.now()
         with self._uow() as uow:
             announcement = self._get(uow, team_id, announcement_id)
@@ -171,7 +174,7 @@ class AnnouncementService:
             return announcement
 
     def cancel(self, *, team_id: str, author_id: str, announcement_id: int) -> Announcement:
-        self._require(author_id)
+        self._require(author_id, team_id)
         now = self._clock.now()
         with self._uow() as uow:
             announcement = self._scheduled(uow, team_id, announcement_id)
@@ -181,12 +184,12 @@ class AnnouncementService:
             return announcement
 
     def get(self, *, team_id: str, author_id: str, announcement_id: int) -> Announcement:
-        self._require(author_id)
+        self._require(author_id, team_id)
         with self._uow() as uow:
             return self._get(uow, team_id, announcement_id)
 
     def scheduled(self, *, team_id: str, author_id: str) -> list[Announcement]:
-        self._require(author_id)
+        self._require(author_id, team_id)
         with self._uow() as uow:
             return uow.announcements.scheduled(team_id)
 

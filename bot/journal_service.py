@@ -194,6 +194,25 @@ def plan_milestones(uow: UnitOfWork, partnership: Partnership) -> None:
     )
 
 
+def milestones_after_closing(uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
+    """A partnership closed before its term's end: no dated milestone waits for a date that
+    no longer comes, and one closed as completed celebrates that now, not at the old end."""
+    assert partnership.id is not None
+    uow.outbox.cancel(partnership.team_id, f"partnership:{partnership.id}:milestone:")
+    if partnership.status is not PartnershipStatus.COMPLETED:
+        return
+    uow.outbox.add(
+        OutgoingMessage(
+            team_id=partnership.team_id,
+            kind=Kind.MILESTONE_DUE,
+            recipient=partnership.mentee_id,
+            key=f"partnership:{partnership.id}:milestone:term:closed",
+            due_at=now,
+            payload={"partnership_id": partnership.id, "key": TERM_KEY, "title": TERM_TITLE},
+        )
+    )
+
+
 class JournalService:
     def __init__(
         self,
@@ -574,8 +593,8 @@ class JournalService:
         if key == TERM_KEY:
             if partnership.status is PartnershipStatus.ENDED:
                 return  # ended early: nothing to celebrate as "completed"
-            if now < partnership.ends_at:  # the term was extended since: wait for its new end
-                plan_milestones(uow, partnership)
+            if partnership.status in LIVE and now < partnership.ends_at:  # extended since:
+                plan_milestones(uow, partnership)  # wait for its new end
                 return
         elif partnership.status not in LIVE:
             return

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.cohort import rank_for_request
+from bot.coordinators import Roster
 from bot.domain import (
     MatchProposal,
     MentorProfile,
@@ -79,10 +80,18 @@ class Overview:
 
 
 class MentoringService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, rules: ProgramRules) -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        rules: ProgramRules,
+        roster: Roster | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
+        self._roster = roster or Roster(uow=uow, rules=rules)
 
     # -- validation shared by the modals and the service --------------------------------
 
@@ -527,7 +536,7 @@ class MentoringService:
                 payload={"request_id": request.id, "context": context.value},
             )
         )
-        for coordinator in self._rules.coordinators:
+        for coordinator in self._roster.of(uow, request.team_id):
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=request.team_id,

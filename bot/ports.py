@@ -221,6 +221,29 @@ class Directory(Protocol):
     def session_logs(self, team_id: str) -> list[SessionLog]: ...
     def goals_done_since(self, team_id: str, since: datetime) -> int: ...
     def milestones_since(self, team_id: str, since: datetime) -> int: ...
+    def teams(self) -> list[str]:
+        """Every workspace the bot has heard from or keeps anything for (scheduled work)."""
+        ...
+
+
+class CoordinatorGroupRepository(Protocol):
+    """The last known members of the Slack user group whose members are coordinators."""
+
+    def members(self, team_id: str, group_id: str) -> list[str]: ...
+    def is_member(self, team_id: str, group_id: str, user_id: str) -> bool: ...
+    def replace(self, team_id: str, group_id: str, users: Collection[str], *, at: datetime) -> None:
+        """The group is exactly ``users`` now (a full list read from Slack)."""
+        ...
+
+    def change(
+        self,
+        team_id: str,
+        group_id: str,
+        *,
+        added: Collection[str],
+        removed: Collection[str],
+        at: datetime,
+    ) -> None: ...
 
 
 class ProgramTextRepository(Protocol):
@@ -267,6 +290,7 @@ class UnitOfWork(Protocol):
     journal: JournalRepository
     progress: ProgressRepository
     workspaces: WorkspaceRepository
+    coordinator_groups: CoordinatorGroupRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -309,3 +333,22 @@ class Messenger(Protocol):
         """Where the message already is, if an earlier attempt got it delivered; else None
         (also when that can't be told: then sending again is the lesser harm)."""
         ...
+
+
+@dataclass(frozen=True)
+class GroupMembers:
+    """Slack's answer about a user group: its members, or why they could not be read."""
+
+    users: tuple[str, ...] = ()
+    error: str = ""
+    retry_after: float | None = None  # rate limited: when to ask again
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+class UserGroups(Protocol):
+    """Reads a Slack user group's members (``usergroups.users.list``); never raises."""
+
+    def members(self, team_id: str, group_id: str) -> GroupMembers: ...

@@ -18,7 +18,9 @@ from itertools import pairwise
 from typing import Any
 
 from bot.clock import Clock
+from bot.coordinators import Roster
 from bot.domain import (
+    AuditEvent,
     MessageStatus,
     OutgoingMessage,
     Partnership,
@@ -26,8 +28,9 @@ from bot.domain import (
     ProgramRules,
     partner_of,
 )
-from bot.errors import Conflict, DomainError, NotFound
+from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.journal import GoalStatus
+from bot.journal_service import milestones_after_closing
 from bot.kinds import Kind
 from bot.onboarding import add_months
 from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -154,11 +157,13 @@ class RhythmService:
         clock: Clock,
         rules: ProgramRules,
         rematch: Rematch | None = None,
+        roster: Roster | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._rematch = rematch
+        self._roster = roster or Roster(uow=uow, rules=rules)
 
     # -- planning: called when a partnership starts ----------------------------------------
 
@@ -430,7 +435,7 @@ class RhythmService:
             check.note, check.share = note, share
             uow.progress.save_check(check)
             if share:
-                for coordinator in self._rules.coordinators:
+                for coordinator in self._roster.of(uow, team_id):
                     uow.outbox.add(
                         OutgoingMessage(
                             team_id=team_id,
@@ -563,6 +568,7 @@ class RhythmService:
             partnership.end_reason = reason
             uow.partnerships.save(partnership)
             self._cancel_prompts(uow, partnership)
+            milestones_after_closing(uow, partnership, now)
             partner = partner_of(partnership, user_id)
             zones = member_zones(uow, partnership)
             uow.outbox.add(
@@ -580,7 +586,7 @@ class RhythmService:
                     },
                 )
             )
-            for coordinator in self._rules.coordinators:
+            for coordinator in self._roster.of(uow, team_id):
                 uow.outbox.add(
                     OutgoingMessage(
                         team_id=team_id,
@@ -602,6 +608,61 @@ class RhythmService:
             uow.commit()
             return Ended(partnership=partnership, partner_id=partner)
 
+    def close_for_program(
+        self, *, team_id: str, coordinator_id: str, partnership_id: int, reason: str
+    ) -> Partnership:
+        """A coordinator closes a pair from the at-risk list: both partners are told kindly,
+        the mentee is offered new mentors as when a partner ends it, and the audit log keeps
+        who, when and the reason's category (there is no text to keep)."""
+        if not self._roster.is_coordinator(team_id, coordinator_id):
+            raise NotAllowed("Closing a partnership is for the program's coordinators.")
+        if reason not in EndReason.VALUES:
+            raise DomainError("Pick the reason closest to theirs.", field="reason")
+        now = self._clock.now()
+        with self._uow() as uow:
+            partnership = uow.partnerships.get(team_id, partnership_id)
+            if partnership is None or not partnership.live:
+                raise NotFound("That partnership isn't running any more.")
+            partnership.status = PartnershipStatus.ENDED
+            partnership.ended_at = now
+            partnership.end_reason = reason
+            uow.partnerships.save(partnership)
+            self._cancel_prompts(uow, partnership)
+            milestones_after_closing(uow, partnership, now)
+            zones = member_zones(uow, partnership)
+            for member in partnership.members():
+                uow.outbox.add(
+                    OutgoingMessage(
+                        team_id=team_id,
+                        kind=Kind.PARTNERSHIP_ENDED,
+                        recipient=member,
+                        key=f"partnership:{partnership_id}:ended:{member}",
+                        due_at=now,
+                        payload={
+                            "partnership_id": partnership_id,
+                            "ended_by": coordinator_id,
+                            "by_program": True,
+                            "partner_id": partner_of(partnership, member),
+                            "to_mentee": member == partnership.mentee_id,
+                            TZ_KEY: zones[member],
+                        },
+                    )
+                )
+            if self._rematch is not None:
+                self._rematch(uow, partnership, now)
+            uow.audit.add(
+                AuditEvent(
+                    team_id=team_id,
+                    actor_id=coordinator_id,
+                    action="pair.close",
+                    subject=f"partnership:{partnership_id}",
+                    at=now,
+                    detail={"reason": reason},
+                )
+            )
+            uow.commit()
+            return partnership
+
     # -- declared holidays -----------------------------------------------------------------
 
     def set_away(self, *, team_id: str, user_id: str, until: date | None) -> date | None:
@@ -620,8 +681,8 @@ class RhythmService:
 
     # -- for coordinators (aggregates only) ------------------------------------------------
 
-    def is_coordinator(self, user_id: str) -> bool:
-        return user_id in self._rules.coordinators
+    def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
+        return self._roster.is_coordinator(team_id, user_id)
 
     def midterm_summary(self, team_id: str) -> MidtermSummary:
         with self._uow() as uow:
@@ -743,6 +804,8 @@ class RhythmService:
         partnership.end_reason = "completed"
         uow.partnerships.save(partnership)
         self._cancel_prompts(uow, partnership)
+        if now < partnership.ends_at:  # closed at the term notice, before the end
+            milestones_after_closing(uow, partnership, now)
         zones = member_zones(uow, partnership)
         for member in partnership.members():
             uow.outbox.add(
@@ -819,7 +882,7 @@ class RhythmService:
         )
         if not uow.progress.add_flag(flag):
             return False
-        for coordinator in self._rules.coordinators:
+        for coordinator in self._roster.of(uow, partnership.team_id):
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=partnership.team_id,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.announcements import AnnouncementService
 from bot.clock import Clock
 from bot.coordination import CoordinatorService
+from bot.coordinators import CoordinatorGroupSync
 from bot.dispatch import Dispatcher
 from bot.domain import ProgramRules
 from bot.journal_service import JournalService
@@ -30,3 +31,4 @@ class Services:
     onboarding: OnboardingService
     journal: JournalService
     rhythm: RhythmService
+    coordinator_group: CoordinatorGroupSync

@@ -88,7 +88,8 @@ class AnnouncementHandlers(Listeners):
         client.views_open(trigger_id=trigger_id, view=view)
 
     def from_home(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if self._services.coordination.is_coordinator(context.user_id or ""):
+        coordination = self._services.coordination
+        if coordination.is_coordinator(context.user_id or "", team_id=context.team_id or ""):
             self._open(client, user_id=context.user_id or "", trigger_id=body["trigger_id"])
 
     # -- the modals ------------------------------------------------------------------------

@@ -555,3 +555,13 @@ def home_view(
         buttons.insert(0, button("Ask for a mentor", "open_ask", style="primary"))
     blocks.append(actions(*buttons, block_id="home_actions"))
     return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}
+
+
+def notice_modal(title: str, text: str) -> dict[str, Any]:
+    """A one-line answer where there's no response URL to answer on (a Home tab button)."""
+    return {
+        "type": "modal",
+        "title": plain(title, MODAL_TITLE_MAX),
+        "close": plain("OK", MODAL_TITLE_MAX),
+        "blocks": [section(text)],
+    }

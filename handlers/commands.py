@@ -58,7 +58,7 @@ class MentorCommand:
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))
         if subcommand in COORDINATOR_SUBCOMMANDS and not self._coordinators.may_run(
-            command.get("user_id", "")
+            command.get("user_id", ""), team_id=command.get("team_id", "")
         ):
             ack(text=REFUSAL, response_type="ephemeral")
             return
@@ -129,8 +129,9 @@ class MentorCommand:
                 respond(text=text, response_type="ephemeral")
             except DomainError as error:
                 respond(text=error.message, response_type="ephemeral")
-        elif not self._coordinators.may_run(user_id):
-            return  # coordinator commands: anyone else was already refused in the ack
+        elif not self._coordinators.may_run(user_id, team_id=team_id):
+            self._coordinators.refused(team_id)  # refused in the ack; a group may have changed
+            return
         elif subcommand == "announce":
             self._announcements.command(
                 rest,

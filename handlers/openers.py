@@ -77,14 +77,28 @@ def confirmation(title: str, text: str) -> dict[str, Any]:
 def tell(
     body: dict[str, Any], respond: Respond, client: WebClient, user_id: str, text: str
 ) -> None:
-    """Answer a click privately: in place under a message, or by DM for a Home tab click.
+    """Answer a click privately, where the person is looking.
 
-    Slack gives no response_url for clicks in views (the Home tab, modals), so ``respond``
-    cannot answer those; a DM can.
+    Under a message: an ephemeral reply in place. In a view (the Home tab, a modal) Slack gives
+    no response_url, so a small notice modal opens over it (stacked on a modal); if the
+    trigger has expired, or there is none, the answer goes to their DM instead.
     """
-    if body.get("response_url"):
+    container = body.get("container")
+    in_a_view = "view" in body or (isinstance(container, dict) and container.get("type") == "view")
+    if body.get("response_url") and not in_a_view:
         respond(text=text, response_type="ephemeral", replace_original=False)
         return
+    if body.get("trigger_id"):
+        notice = blocks.notice_modal("Mentorbot", text)
+        current = body.get("view") if isinstance(body.get("view"), dict) else None
+        try:
+            if current is not None and current.get("type") == "modal":
+                client.views_push(trigger_id=body["trigger_id"], view=notice)
+            else:
+                client.views_open(trigger_id=body["trigger_id"], view=notice)
+            return
+        except SlackApiError as error:
+            log.info("notice modal for %s failed (%s): DM", user_id, error.response.get("error"))
     try:
         client.chat_postMessage(channel=user_id, text=text)
     except SlackApiError as error:

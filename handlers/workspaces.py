@@ -39,6 +39,7 @@ BOT_SCOPES = (
     "files:write",
     "im:history",
     "mpim:history",
+    "usergroups:read",
 )
 """What the install asks for: exactly manifest.yml's bot scopes (a test keeps them equal)."""
 

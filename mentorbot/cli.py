@@ -110,7 +110,8 @@ def migrate(settings: Settings) -> int:
 
 def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     """One dispatch as of ``now``: needs the database and Slack's Web API, not the Bolt app."""
-    from mentorbot.wiring import build_messenger, build_services
+    from handlers.usergroups import SlackUserGroups
+    from mentorbot.wiring import build_messenger, build_services, dispatcher_clients
     from storage import connect
 
     at = now or datetime.now(UTC)
@@ -120,8 +121,14 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
             return _fail(problems)
     database = connect(settings.database_url)
     database.migrate()
-    messenger, _ = build_messenger(settings, database)
-    services = build_services(database, settings, clock=FixedClock(at), messenger=messenger)
+    client_for, clients = dispatcher_clients(settings, database)
+    services = build_services(
+        database,
+        settings,
+        clock=FixedClock(at),
+        messenger=build_messenger(client_for, clients),
+        user_groups=SlackUserGroups(client_for),
+    )
     try:
         if dry_run:
             due = services.dispatcher.preview(at)

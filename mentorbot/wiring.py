@@ -24,13 +24,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.announcements import AnnouncementService
 from bot.clock import Clock, SystemClock
-from bot.coordination import CoordinatorService
+from bot.coordination import CoordinatorService, ReportSchedule
+from bot.coordinators import CoordinatorGroupSync, Roster
 from bot.dispatch import Dispatcher
 from bot.journal_service import JournalService
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
-from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
 from bot.quiet_hours import QuietHours
 from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
@@ -39,6 +40,7 @@ from bot.workspaces import WorkspaceService
 from handlers import SlackMessenger, TrackedExecutor, build_app
 from handlers.home import HomePublisher
 from handlers.slack_http import KeepAliveWebClient
+from handlers.usergroups import SlackUserGroups
 from handlers.workspaces import (
     BOT_SCOPES,
     InstallPages,
@@ -93,6 +95,8 @@ class Runtime:
 
     def start_scheduler(self) -> None:
         """Look for due messages every N seconds (and once at start-up, to catch up)."""
+        self.services.coordination.plan_reports()  # keyed: once, whatever restarts
+        self.services.coordinator_group.start()
         scheduler = BackgroundScheduler(timezone=UTC)
         scheduler.add_job(
             self.services.dispatcher.run_once,
@@ -143,21 +147,44 @@ def sql_unit_of_work(database: Database) -> UnitOfWorkFactory:
 
 
 def build_services(
-    database: Database, settings: Settings, *, clock: Clock, messenger: SlackMessenger
+    database: Database,
+    settings: Settings,
+    *,
+    clock: Clock,
+    messenger: SlackMessenger,
+    user_groups: UserGroups | None = None,
 ) -> Services:
     uow = sql_unit_of_work(database)
 
     rules = settings.program_rules()
-    mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
+    group_id = settings.mentorbot_coordinator_group or ""
+    roster = Roster(uow=uow, rules=rules, group_id=group_id)
+    coordinator_group = CoordinatorGroupSync(
+        uow=uow, clock=clock, group_id=group_id, groups=user_groups
+    )
+    coordination = CoordinatorService(
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        roster=roster,
+        report_schedule=ReportSchedule(settings.mentorbot_report_schedule),
+    )
+    mentoring = MentoringService(uow=uow, clock=clock, rules=rules, roster=roster)
     sessions = SessionService(uow=uow, clock=clock, rules=rules)
     announcements = AnnouncementService(
-        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel or ""
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        program_channel=settings.mentorbot_program_channel or "",
+        roster=roster,
     )
-    onboarding = OnboardingService(uow=uow, clock=clock, rules=rules)
+    onboarding = OnboardingService(uow=uow, clock=clock, rules=rules, roster=roster)
     journal = JournalService(
         uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel
     )
-    rhythm = RhythmService(uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match)
+    rhythm = RhythmService(
+        uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match, roster=roster
+    )
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
@@ -176,6 +203,9 @@ def build_services(
             Kind.GOAL_CHECK_DUE: rhythm.goal_check,
             Kind.TERM_NOTICE_DUE: rhythm.term_notice,
             Kind.TERM_END: rhythm.term_end,
+            Kind.COORDINATOR_GROUP_ROUND: coordinator_group.round,
+            Kind.COORDINATOR_GROUP_SYNC: coordinator_group.sync,
+            Kind.PROGRAM_REPORT_DUE: coordination.report_due,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
         quiet_hours=QuietHours.for_program(rules, PROMPT_KINDS),
@@ -189,7 +219,8 @@ def build_services(
         dispatcher=dispatcher,
         rules=rules,
         clock=clock,
-        coordination=CoordinatorService(uow=uow, clock=clock, rules=rules),
+        coordination=coordination,
+        coordinator_group=coordinator_group,
         announcements=announcements,
         onboarding=onboarding,
         journal=journal,
@@ -208,12 +239,14 @@ def build_runtime(
     database = database or connect(settings.database_url)
     if migrate:
         database.migrate()
-    messenger, clients = build_messenger(settings, database)
+    client_for, clients = dispatcher_clients(settings, database)
+    messenger = build_messenger(client_for, clients)
     services = build_services(
         database,
         settings,
         clock=clock or SystemClock(),
         messenger=messenger,
+        user_groups=SlackUserGroups(client_for),
     )
     messenger.refresh_home = HomePublisher(services).publish
     executor = TrackedExecutor()
@@ -243,21 +276,30 @@ def installation_store(settings: Settings, database: Database) -> SealedInstalla
     )
 
 
-def build_messenger(
+def dispatcher_clients(
     settings: Settings, database: Database
-) -> tuple[SlackMessenger, TeamClients | None]:
-    """The dispatcher's messenger: one bot token, or (OAuth) each workspace's own.
+) -> tuple[Callable[[str], WebClient | None], TeamClients | None]:
+    """The Web API clients of the dispatcher and background rounds, by workspace: the one bot
+    token's, or (OAuth) each workspace's own (the ``TeamClients`` cache, also returned).
 
-    Its clients never retry by themselves (see ``web_client``), in both modes.
+    They never retry by themselves (see ``web_client``), in both modes.
     """
     if not settings.oauth_mode:
         sender = web_client(settings, interactive=False)
-        return SlackMessenger(lambda _team: sender), None
+        return (lambda _team: sender), None
     clients = TeamClients(
         installation_store(settings, database),
         lambda token: web_client(settings, interactive=False, token=token),
     )
-    return SlackMessenger(clients, token_changed=clients.forget), clients
+    return clients, clients
+
+
+def build_messenger(
+    client_for: Callable[[str], WebClient | None], clients: TeamClients | None
+) -> SlackMessenger:
+    if clients is None:
+        return SlackMessenger(client_for)
+    return SlackMessenger(client_for, token_changed=clients.forget)
 
 
 def oauth_flow(

@@ -452,3 +452,24 @@ for _table in (SLACK_INSTALLATIONS, SLACK_BOTS):
     for _name in SEALED_COLUMNS:
         if _name in _table.c:
             _table.c[_name].type = String(1000)
+
+
+class CoordinatorGroupMemberRow(Base):
+    """A member of the coordinators' Slack user group, as last read from Slack or its events."""
+
+    __tablename__ = "coordinator_group_members"
+    __table_args__ = (
+        Index(
+            "uq_coordinator_group_members_team_group_user",
+            "team_id",
+            "group_id",
+            "user_id",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    group_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    seen_at: Mapped[datetime]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Text, and_, cast, func, or_, select, update
+from sqlalchemy import Text, and_, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ from storage.models import (
     AuditEventRow,
     Base,
     CohortPlanRow,
+    CoordinatorGroupMemberRow,
     GoalRow,
     JournalPreferencesRow,
     MatchProposalRow,
@@ -767,6 +768,83 @@ class SqlDirectory:
             )
             or 0
         )
+
+    def teams(self) -> list[str]:
+        found: set[str] = set()
+        for column in (
+            MentorProfileRow.team_id,
+            MentorRequestRow.team_id,
+            PartnershipRow.team_id,
+            ProcessedEventRow.team_id,
+            CoordinatorGroupMemberRow.team_id,
+        ):
+            found.update(self._s.scalars(select(column).distinct()))
+        return sorted(t for t in found if t)
+
+
+class SqlCoordinatorGroupRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def members(self, team_id: str, group_id: str) -> list[str]:
+        return list(
+            self._s.scalars(
+                select(CoordinatorGroupMemberRow.user_id)
+                .where(
+                    CoordinatorGroupMemberRow.team_id == team_id,
+                    CoordinatorGroupMemberRow.group_id == group_id,
+                )
+                .order_by(CoordinatorGroupMemberRow.user_id)
+            )
+        )
+
+    def is_member(self, team_id: str, group_id: str, user_id: str) -> bool:
+        return (
+            self._s.scalar(
+                select(CoordinatorGroupMemberRow.id).where(
+                    CoordinatorGroupMemberRow.team_id == team_id,
+                    CoordinatorGroupMemberRow.group_id == group_id,
+                    CoordinatorGroupMemberRow.user_id == user_id,
+                )
+            )
+            is not None
+        )
+
+    def replace(self, team_id: str, group_id: str, users: Collection[str], *, at: datetime) -> None:
+        current = set(self.members(team_id, group_id))
+        wanted = set(users)
+        self.change(team_id, group_id, added=wanted - current, removed=current - wanted, at=at)
+
+    def change(
+        self,
+        team_id: str,
+        group_id: str,
+        *,
+        added: Collection[str],
+        removed: Collection[str],
+        at: datetime,
+    ) -> None:
+        if removed:
+            self._s.execute(
+                delete(CoordinatorGroupMemberRow).where(
+                    CoordinatorGroupMemberRow.team_id == team_id,
+                    CoordinatorGroupMemberRow.group_id == group_id,
+                    CoordinatorGroupMemberRow.user_id.in_(list(removed)),
+                )
+            )
+        for user_id in sorted(set(added) - set(removed)):
+            if self.is_member(team_id, group_id, user_id):
+                continue
+            try:
+                with self._s.begin_nested():  # an event and a refresh may add the same person
+                    self._s.add(
+                        CoordinatorGroupMemberRow(
+                            team_id=team_id, group_id=group_id, user_id=user_id, seen_at=at
+                        )
+                    )
+            except IntegrityError:
+                continue
+        self._s.flush()
 
 
 _GOAL_ENUMS: dict[str, type[StrEnum]] = {"status": GoalStatus}

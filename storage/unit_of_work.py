@@ -11,6 +11,7 @@ from bot.ports import (
     AnnouncementRepository,
     AuditLog,
     CohortPlanRepository,
+    CoordinatorGroupRepository,
     Directory,
     EventLog,
     JournalRepository,
@@ -28,6 +29,7 @@ from storage.repositories import (
     SqlAnnouncementRepository,
     SqlAuditLog,
     SqlCohortPlanRepository,
+    SqlCoordinatorGroupRepository,
     SqlDirectory,
     SqlEventLog,
     SqlJournalRepository,
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
     journal: JournalRepository
     progress: ProgressRepository
     workspaces: WorkspaceRepository
+    coordinator_groups: CoordinatorGroupRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -88,6 +91,7 @@ class SqlUnitOfWork:
         self.journal = SqlJournalRepository(session)
         self.progress = SqlProgressRepository(session)
         self.workspaces = SqlWorkspaceRepository(session)
+        self.coordinator_groups = SqlCoordinatorGroupRepository(session)
         return self
 
     def __exit__(

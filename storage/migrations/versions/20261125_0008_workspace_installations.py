@@ -1,7 +1,7 @@
 """workspace installations (slack-sdk stores), OAuth states, removed workspaces awaiting purge
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0011
 Create Date: 2026-11-25 10:47:21.910935
 """
 
@@ -14,7 +14,7 @@ import storage.models
 
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
