@@ -43,9 +43,22 @@ class Roster:
     def group_id(self) -> str:
         return self._group_id
 
+    def listed(self, team_id: str) -> tuple[str, ...]:
+        """The settings' coordinators for this workspace.
+
+        An entry ``T012AB:U012CD`` names a coordinator of one workspace only: an app installed
+        in several workspaces must not tell one workspace's coordinators about another's.
+        """
+        listed: list[str] = []
+        for entry in self._rules.coordinators:
+            team, _, user = entry.rpartition(":")
+            if team in ("", team_id) and user not in listed:
+                listed.append(user)
+        return tuple(listed)
+
     def is_coordinator(self, team_id: str, user_id: str) -> bool:
         """Read in acks: settings first (no query), then one indexed look-up of the group."""
-        if user_id in self._rules.coordinators:
+        if user_id and user_id in self.listed(team_id):
             return True
         if not self._group_id or not user_id:
             return False
@@ -54,7 +67,7 @@ class Roster:
 
     def of(self, uow: UnitOfWork, team_id: str) -> tuple[str, ...]:
         """Everyone who hears what coordinators hear, inside the caller's transaction."""
-        listed = tuple(self._rules.coordinators)
+        listed = self.listed(team_id)
         if not self._group_id:
             return listed
         members = uow.coordinator_groups.members(team_id, self._group_id)

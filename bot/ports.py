@@ -31,6 +31,7 @@ from bot.onboarding import ProgramText, TextKey
 from bot.programs import Program
 from bot.progress import CheckKind, ProgressCheck, RiskFlag
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
+from bot.workspaces import WorkspaceRemoval
 
 
 class MentorRepository(Protocol):
@@ -77,6 +78,15 @@ class Outbox(Protocol):
 
     def cancel(self, team_id: str, key_prefix: str) -> int:
         """Cancel pending messages whose key starts with ``key_prefix``; how many were."""
+        ...
+
+    def suspend(self, team_id: str) -> int:
+        """Cancel every pending message of a removed workspace, marked so ``resume`` can
+        bring them back if it returns; how many were."""
+        ...
+
+    def resume(self, team_id: str) -> int:
+        """Make what ``suspend`` cancelled pending again (late ones drop as usual)."""
         ...
 
     def claim_due(
@@ -258,6 +268,25 @@ class ProgramRepository(Protocol):
         ...
 
 
+class WorkspaceRepository(Protocol):
+    """Removed workspaces waiting out their retention, and the purge of a workspace's rows."""
+
+    def removal(self, team_id: str) -> WorkspaceRemoval | None: ...
+    def record_removal(self, removal: WorkspaceRemoval) -> None: ...
+    def forget_removal(self, team_id: str) -> None: ...
+    def removals(self) -> list[WorkspaceRemoval]:
+        """Every removed workspace, the soonest purge first."""
+        ...
+
+    def purge(self, team_id: str) -> dict[str, int]:
+        """Delete every row of every table that belongs to the workspace; counts by table."""
+        ...
+
+    def installed(self, team_id: str) -> bool:
+        """Whether an installation of the workspace is stored (OAuth installs only)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving the block without ``commit()`` rolls everything back."""
 
@@ -275,6 +304,7 @@ class UnitOfWork(Protocol):
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    workspaces: WorkspaceRepository
     coordinator_groups: CoordinatorGroupRepository
     programs: ProgramRepository
 

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.coordinators import Roster
 from bot.domain import (
     AuditEvent,
     CrossCompanyRule,
@@ -215,7 +216,9 @@ class ProgramService:
         self._uow = uow
         self._clock = clock
         self._defaults = rules
-        self._is_coordinator = is_coordinator or (lambda user, _team: user in rules.coordinators)
+        self._is_coordinator = is_coordinator or (
+            lambda user, team: Roster(uow=uow, rules=rules).is_coordinator(team, user)
+        )
         self._cache_seconds = cache_seconds
         self._cache: dict[tuple[str, int], tuple[float, Program | None]] = {}
         self._lock = threading.Lock()

@@ -16,10 +16,12 @@ from bot.onboarding import OnboardingService
 from bot.programs import ProgramService
 from bot.rhythm import RhythmService
 from bot.session_service import SessionService
+from bot.workspaces import WorkspaceService
 
 
 @dataclass(frozen=True)
 class Services:
+    workspaces: WorkspaceService
     mentoring: MentoringService
     sessions: SessionService
     dispatcher: Dispatcher

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.oauth import OAuthFlow
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -20,6 +22,7 @@ from handlers.programs import ProgramHandlers
 from handlers.rhythm import RhythmHandlers
 from handlers.runtime import TrackedExecutor
 from handlers.sessions import SessionHandlers
+from handlers.workspaces import NOT_INSTALLED, WorkspaceAuthorize, WorkspaceHandlers
 
 log = logging.getLogger("mentorbot.handlers")
 
@@ -31,13 +34,30 @@ def build_app(
     signing_secret: str,
     executor: TrackedExecutor,
     token_verification: bool = True,
+    oauth_flow: OAuthFlow | None = None,
+    on_removed: Callable[[str], None] | None = None,
 ) -> App:
     """A Bolt app whose listeners ack in the request thread and do Slack calls after.
 
     ``process_before_response`` runs the ack function on the request thread (Bolt's polling
     for ``ack()`` costs ~11 ms otherwise, see shared/slack/README.md), and every call to
     Slack's Web API happens in lazy listeners on ``executor``, after the HTTP answer.
+
+    With ``oauth_flow`` the app is installed into workspaces: each request's token comes
+    from the flow's installation store (one lookup, and Slack's ``auth.test`` once per token).
     """
+    store = oauth_flow.settings.installation_store if oauth_flow is not None else None
+    authorize = None
+    if oauth_flow is not None:
+        authorize = WorkspaceAuthorize(
+            logger=logging.getLogger("mentorbot.bolt"),
+            installation_store=oauth_flow.settings.installation_store,
+            client_id=oauth_flow.settings.client_id,
+            client_secret=oauth_flow.settings.client_secret,
+            bot_only=True,
+            cache_enabled=True,
+            client=client,
+        )
     app = App(
         client=client,
         signing_secret=signing_secret,
@@ -45,6 +65,10 @@ def build_app(
         listener_executor=executor,
         token_verification_enabled=token_verification,
         logger=logging.getLogger("mentorbot.bolt"),
+        oauth_flow=oauth_flow,
+        authorize=authorize,  # type: ignore[arg-type]  # Bolt types it as never None
+        installation_store_bot_only=True if oauth_flow is not None else None,
+        user_facing_authorize_error_message=NOT_INSTALLED,
     )
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
@@ -73,6 +97,7 @@ def build_app(
     HomeHandlers(services, homes).register(app)
     journal.register(app)
     rhythm.register(app)
+    WorkspaceHandlers(services, store, on_removed=on_removed).register(app)
     app.error(on_error)
     return app
 

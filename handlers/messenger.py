@@ -111,14 +111,37 @@ def classify(error: SlackApiError) -> SendResult:
     return SendResult(SendOutcome.RETRY, error=code or f"http {status}")
 
 
+STALE_TOKEN_ERRORS = frozenset({"token_revoked", "invalid_auth"})
+"""With per-workspace tokens these may mean a newer token exists: retried after a lookup. A
+workspace really removed has its pending messages cancelled, and a retry ends at
+``not_installed`` once its installation is gone."""
+
+NOT_INSTALLED = "not_installed"
+"""A message for a workspace with no installation (removed, or never installed): failed."""
+
+
 class SlackMessenger:
-    def __init__(self, client_for: Callable[[str], WebClient]) -> None:
+    def __init__(
+        self,
+        client_for: Callable[[str], WebClient | None],
+        *,
+        token_changed: Callable[[str], None] | None = None,
+    ) -> None:
         self._client_for = client_for
+        self._token_changed = token_changed
+        """Set with per-workspace tokens: a refused token may just be stale (the workspace
+        was installed again on another replica), so the client is dropped and the message
+        retried, rather than failed for good."""
         self.refresh_home: Callable[[WebClient, str, str], None] | None = None
         """Set at start-up: republishes a person's Home tab after a celebration reaches them."""
 
     def send(self, message: OutgoingMessage) -> SendResult:
         client = self._client_for(message.team_id)
+        if client is None:
+            log.warning(
+                "no installation for workspace %s: %s not sent", message.team_id, message.key
+            )
+            return SendResult(SendOutcome.FAILED, error=NOT_INSTALLED)
         try:
             if message.kind == Kind.SESSION_INVITE:
                 return self._upload_invite(client, message)
@@ -137,7 +160,11 @@ class SlackMessenger:
                 metadata={"event_type": "mentorbot_message", "event_payload": {"key": message.key}},
             )
         except SlackApiError as error:
-            return classify(error)
+            result = classify(error)
+            if self._token_changed is not None and result.error in STALE_TOKEN_ERRORS:
+                self._token_changed(message.team_id)
+                return SendResult(SendOutcome.RETRY, error=result.error)
+            return result
         except (SlackClientError, OSError) as error:  # connection refused, reset, timed out
             return SendResult(
                 SendOutcome.RETRY, error=f"connection: {type(error).__name__}", uncertain=True
@@ -162,6 +189,8 @@ class SlackMessenger:
         if message.kind in (Kind.SESSION_INVITE, Kind.PROGRAM_REPORT_FILES):
             return None
         client = self._client_for(message.team_id)
+        if client is None:
+            return None
         try:
             channel = self._conversation(client, message.recipient)
             history = client.conversations_history(

@@ -13,12 +13,15 @@ from bot.ports import GroupMembers
 class SlackUserGroups:
     """``usergroups.users.list`` (scope ``usergroups:read``); every failure is an answer."""
 
-    def __init__(self, client_for: Callable[[str], WebClient]) -> None:
+    def __init__(self, client_for: Callable[[str], WebClient | None]) -> None:
         self._client_for = client_for
 
     def members(self, team_id: str, group_id: str) -> GroupMembers:
+        client = self._client_for(team_id)
+        if client is None:  # a workspace with no installation (OAuth): nothing to ask
+            return GroupMembers(error="not_installed")
         try:
-            answer = self._client_for(team_id).usergroups_users_list(usergroup=group_id)
+            answer = client.usergroups_users_list(usergroup=group_id)
         except SlackApiError as error:
             response = error.response
             if response.status_code == 429:

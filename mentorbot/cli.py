@@ -1,4 +1,4 @@
-"""`mentorbot run | migrate | tick`: the command people and deployments type.
+"""`mentorbot run | migrate | tick | purge`: the command people and deployments type.
 
 Heavy imports wait until a subcommand needs them, so a settings mistake is reported at once.
 """
@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -52,7 +53,21 @@ def parser() -> argparse.ArgumentParser:
     tick = commands.add_parser("tick", help="deliver what is due once, then exit (for cron)")
     tick.add_argument("--now", type=_parse_now, help="act as of this ISO-8601 instant")
     tick.add_argument("--dry-run", action="store_true", help="list what would go out; send nothing")
+    purge = commands.add_parser(
+        "purge", help="delete the data of workspaces that uninstalled, once retention is over"
+    )
+    purge.add_argument("--now", type=_parse_now, help="act as of this ISO-8601 instant")
+    purge.add_argument(
+        "--team", type=_team_id, help="purge this removed workspace at once, before retention ends"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="list what would go; delete nothing")
     return root
+
+
+def _team_id(value: str) -> str:
+    if not re.fullmatch(r"[TE][A-Z0-9]{1,31}", value):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a Slack workspace ID (like T012AB3C4)")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return migrate(settings)
         if args.command == "tick":
             return tick(settings, now=args.now, dry_run=args.dry_run)
+        if args.command == "purge":
+            return purge(settings, now=args.now, team=args.team, dry_run=args.dry_run)
         return run(settings)
     except ArgumentError:
         return _fail(
@@ -93,9 +110,8 @@ def migrate(settings: Settings) -> int:
 
 def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     """One dispatch as of ``now``: needs the database and Slack's Web API, not the Bolt app."""
-    from handlers import SlackMessenger
     from handlers.usergroups import SlackUserGroups
-    from mentorbot.wiring import build_services, web_client
+    from mentorbot.wiring import build_messenger, build_services, dispatcher_clients
     from storage import connect
 
     at = now or datetime.now(UTC)
@@ -105,13 +121,13 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
             return _fail(problems)
     database = connect(settings.database_url)
     database.migrate()
-    sender = web_client(settings, interactive=False)
+    client_for, clients = dispatcher_clients(settings, database)
     services = build_services(
         database,
         settings,
         clock=FixedClock(at),
-        messenger=SlackMessenger(lambda _team: sender),
-        user_groups=SlackUserGroups(lambda _team: sender),
+        messenger=build_messenger(client_for, clients),
+        user_groups=SlackUserGroups(client_for),
     )
     try:
         if dry_run:
@@ -128,6 +144,63 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
         )
         for key, error in report.failures:
             print(f"  failed {key}: {error}")
+        for purged in services.workspaces.purge_due(at):  # cron deployments have no scheduler
+            print(f"purged removed workspace {purged.team_id}: {purged.total} rows")
+        return 0
+    finally:
+        database.dispose()
+
+
+def purge(settings: Settings, *, now: datetime | None, team: str | None, dry_run: bool) -> int:
+    """Delete removed workspaces' data: those past retention as of ``now``, or ``team`` now."""
+    from bot.errors import NotFound
+    from bot.workspaces import WorkspaceService
+    from mentorbot.wiring import sql_unit_of_work
+    from storage import connect
+
+    at = now or datetime.now(UTC)
+    database = connect(settings.database_url)
+    database.migrate()
+    workspaces = WorkspaceService(
+        uow=sql_unit_of_work(database),
+        clock=FixedClock(at),
+        retention=timedelta(days=settings.mentorbot_retention_days),
+    )
+    try:
+        removals = workspaces.removals()
+        if team is not None:
+            chosen = [r for r in removals if r.team_id == team]
+            if not chosen:
+                return _fail(
+                    [
+                        f"--team {team}: not a removed workspace (only a workspace that "
+                        "uninstalled the app is purged); removed now: "
+                        + (", ".join(r.team_id for r in removals) or "none")
+                    ]
+                )
+        else:
+            chosen = [r for r in removals if r.purge_after <= at]
+        waiting = [r for r in removals if r not in chosen]
+        if dry_run:
+            print(f"{len(chosen)} workspace(s) would be purged as of {at.isoformat()}:")
+            for removal in chosen:
+                print(f"  {removal.team_id}  removed {removal.removed_at.isoformat()}")
+        else:
+            for removal in chosen:
+                try:
+                    report = workspaces.purge(removal.team_id)
+                except NotFound:  # reinstalled in the meantime
+                    print(f"{removal.team_id}: came back, nothing purged")
+                    continue
+                if not report.rows:
+                    print(f"{removal.team_id}: installed again, nothing purged")
+                    continue
+                detail = ", ".join(f"{t} {n}" for t, n in sorted(report.rows.items()))
+                print(f"purged {report.team_id}: {report.total} rows ({detail})")
+            if not chosen:
+                print(f"nothing to purge as of {at.isoformat()}")
+        for removal in waiting:
+            print(f"  kept: {removal.team_id} until {removal.purge_after.isoformat()}")
         return 0
     finally:
         database.dispose()
@@ -142,9 +215,10 @@ def run(settings: Settings) -> int:
     if problems:
         return _fail(problems)
     from bot.when import warm_up
-    from mentorbot.wiring import build_runtime
+    from mentorbot.wiring import build_runtime, reinstate_token_workspace
 
     runtime = build_runtime(settings)
+    reinstate_token_workspace(runtime)  # one token: its workspace is installed, keep its data
     runtime.services.rhythm.plan_missing()  # pairs matched before the rhythm existed
     warm_up()  # dateparser's first parse loads its data: not while Slack waits for an ack
     runtime.start_scheduler()
@@ -165,6 +239,8 @@ def run(settings: Settings) -> int:
             from mentorbot.http import wsgi_app
 
             log.info("listening on http://%s:%d/slack/events", settings.host, settings.port)
+            if settings.oauth_mode:
+                log.info("installing into workspaces at /slack/install (OAuth)")
             waitress.serve(wsgi_app(runtime.app), host=settings.host, port=settings.port, threads=8)
     except KeyboardInterrupt:
         log.info("stopping")

@@ -42,8 +42,13 @@ USAGE_ERROR = 2  # due instants walked through in one jump of the clock
 
 
 def wants_sandbox(settings: Settings) -> bool:
-    """No Slack tokens at all: there is no workspace to talk to, so show the sandbox."""
-    return not settings.slack_bot_token and not settings.slack_app_token
+    """No Slack tokens and no OAuth credentials: no workspace to talk to, so the sandbox."""
+    return not (
+        settings.slack_bot_token
+        or settings.slack_app_token
+        or settings.slack_client_id
+        or settings.slack_client_secret
+    )
 
 
 def sandbox_settings(settings: Settings, *, api_url: str, signing_secret: str) -> Settings:

@@ -9,6 +9,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain import DEFAULT_FOCUS_AREAS, CrossCompanyRule, ProgramRules, normalize_org
+from storage.crypto import Cipher, CipherError
 
 REPORT_SCHEDULES = ("off", "weekly", "monthly")
 CommaList = Annotated[list[str], NoDecode]
@@ -43,7 +44,8 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; a SQLite file in the working directory by default.",
     )
     mentorbot_coordinators: CommaList = Field(
-        default_factory=list, description="Slack user IDs of the program's coordinators."
+        default_factory=list,
+        description="Coordinators' user IDs; T012AB:U012CD for one workspace only.",
     )
     mentorbot_coordinator_group: str | None = Field(
         default=None,
@@ -134,9 +136,19 @@ class Settings(BaseSettings):
     @field_validator("mentorbot_coordinators")
     @classmethod
     def _user_ids(cls, value: list[str]) -> list[str]:
-        bad = [v for v in value if v[:1] not in ("U", "W") or not v.isalnum()]
+        """A user ID counts in every workspace; ``T012AB:U012CD`` only in that workspace."""
+
+        def ok(entry: str) -> bool:
+            team, colon, user = entry.rpartition(":")
+            team_ok = not colon or (team[:1] in ("T", "E") and team.isalnum())
+            return team_ok and user[:1] in ("U", "W") and user.isalnum()
+
+        bad = [v for v in value if not ok(v)]
         if bad:
-            raise ValueError(f"not Slack user IDs (like U012ABCDEF): {', '.join(bad)}")
+            raise ValueError(
+                "not Slack user IDs (like U012ABCDEF, or T012AB:U012ABCDEF for one "
+                f"workspace): {', '.join(bad)}"
+            )
         return value
 
     @field_validator("mentorbot_coordinator_group")
@@ -194,8 +206,15 @@ class Settings(BaseSettings):
         """A distributable app: installed by OAuth, one bot token per workspace in the database."""
         return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
 
+    @property
+    def wants_oauth(self) -> bool:
+        """OAuth credentials and no single bot token: meant to be installed into workspaces."""
+        return bool((self.slack_client_id or self.slack_client_secret) and not self.slack_bot_token)
+
     def missing_for_slack(self) -> list[str]:
         """What running against Slack still needs, as messages naming the variable to set."""
+        if self.wants_oauth:
+            return self.missing_for_oauth()
         problems = []
         if not self.slack_bot_token:
             problems.append(
@@ -214,6 +233,43 @@ class Settings(BaseSettings):
                 "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your app's "
                 "Basic Information page (or set SLACK_APP_TOKEN to use Socket Mode)."
             )
+        return problems
+
+    def missing_for_oauth(self) -> list[str]:
+        """What installing into workspaces by OAuth needs: both client credentials, HTTP
+        (the install pages are web pages), and a key to seal each workspace's token."""
+        problems = []
+        if not self.slack_client_id:
+            problems.append(
+                "SLACK_CLIENT_ID is not set: copy the Client ID from your app's Basic "
+                "Information page (App Credentials)."
+            )
+        if not self.slack_client_secret:
+            problems.append(
+                "SLACK_CLIENT_SECRET is not set: copy the Client Secret from your app's Basic "
+                "Information page (App Credentials)."
+            )
+        if not self.slack_signing_secret:
+            problems.append(
+                "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your app's "
+                "Basic Information page."
+            )
+        if self.slack_app_token:
+            problems.append(
+                "SLACK_APP_TOKEN is set: installing by OAuth serves its pages over HTTP, so "
+                "unset SLACK_APP_TOKEN (and turn Socket Mode off in the app settings)."
+            )
+        if not self.mentorbot_encryption_key:
+            problems.append(
+                "MENTORBOT_ENCRYPTION_KEY is not set: each workspace's bot token is kept "
+                'encrypted with it. Make one with `python -c "from cryptography.fernet '
+                'import Fernet; print(Fernet.generate_key().decode())"`.'
+            )
+        else:
+            try:
+                Cipher(self.mentorbot_encryption_key)
+            except CipherError as error:
+                problems.append(str(error))
         return problems
 
     def program_rules(self) -> ProgramRules:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
+from slack_bolt.oauth import OAuthFlow
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -27,22 +31,37 @@ from bot.journal_service import JournalService
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
-from bot.ports import UnitOfWork, UserGroups
+from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
 from bot.programs import ProgramService
 from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
 from bot.session_service import SessionService
+from bot.workspaces import WorkspaceService
 from handlers import SlackMessenger, TrackedExecutor, build_app
 from handlers.home import HomePublisher
 from handlers.slack_http import KeepAliveWebClient
 from handlers.usergroups import SlackUserGroups
+from handlers.workspaces import (
+    BOT_SCOPES,
+    InstallPages,
+    RedactOAuthCodes,
+    TeamClients,
+    authorization_url,
+)
 from mentorbot.settings import Settings
 from storage import Database, SqlUnitOfWork, connect
+from storage.crypto import Cipher
+from storage.installations import SealedInstallationStore, SqlOAuthStateStore
 
 log = logging.getLogger("mentorbot")
 
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
-def web_client(settings: Settings, *, interactive: bool) -> WebClient:
+PURGE_CHECK_MINUTES = 60  # removed workspaces past their retention are purged within the hour
+
+
+def web_client(settings: Settings, *, interactive: bool, token: str | None = None) -> WebClient:
     """A Web API client on ``SLACK_API_URL``.
 
     Interactive calls (opening a modal, updating a clicked message) retry once on 429, 5xx and
@@ -58,7 +77,7 @@ def web_client(settings: Settings, *, interactive: bool) -> WebClient:
             ServerErrorRetryHandler(max_retry_count=1),
         ]
     return KeepAliveWebClient(
-        token=settings.slack_bot_token,
+        token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=handlers,
@@ -88,8 +107,29 @@ class Runtime:
             coalesce=True,
             next_run_time=datetime.now(UTC),
         )
-        scheduler.start()
         self.scheduler = scheduler
+
+        scheduler.add_job(
+            self.services.workspaces.purge_due,
+            "interval",
+            minutes=PURGE_CHECK_MINUTES,
+            id="purge",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        flow = self.app.oauth_flow
+        states = flow.settings.state_store if flow is not None else None
+        if isinstance(states, SqlOAuthStateStore):
+            scheduler.add_job(
+                states.forget_expired,
+                "interval",
+                minutes=PURGE_CHECK_MINUTES,
+                id="oauth_states",
+                max_instances=1,
+                coalesce=True,
+            )
+        scheduler.start()
 
     def shutdown(self) -> None:
         """Stop looking for work, finish what was started, release the database."""
@@ -97,6 +137,13 @@ class Runtime:
             self.scheduler.shutdown(wait=True)
         self.executor.shutdown(wait=True)
         self.database.dispose()
+
+
+def sql_unit_of_work(database: Database) -> UnitOfWorkFactory:
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(database.sessions)
+
+    return uow
 
 
 def build_services(
@@ -107,8 +154,7 @@ def build_services(
     messenger: SlackMessenger,
     user_groups: UserGroups | None = None,
 ) -> Services:
-    def uow() -> UnitOfWork:
-        return SqlUnitOfWork(database.sessions)
+    uow = sql_unit_of_work(database)
 
     rules = replace(settings.program_rules(), channel=settings.mentorbot_program_channel or "")
     group_id = settings.mentorbot_coordinator_group or ""
@@ -184,6 +230,9 @@ def build_services(
         quiet_hours=programs.quiet_hours(PROMPT_KINDS),
     )
     return Services(
+        workspaces=WorkspaceService(
+            uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
+        ),
         mentoring=mentoring,
         sessions=sessions,
         dispatcher=dispatcher,
@@ -210,24 +259,114 @@ def build_runtime(
     database = database or connect(settings.database_url)
     if migrate:
         database.migrate()
-    sender = web_client(settings, interactive=False)
-    messenger = SlackMessenger(lambda _team: sender)
+    client_for, clients = dispatcher_clients(settings, database)
+    messenger = build_messenger(client_for, clients)
     services = build_services(
         database,
         settings,
         clock=clock or SystemClock(),
         messenger=messenger,
-        user_groups=SlackUserGroups(lambda _team: sender),
+        user_groups=SlackUserGroups(client_for),
     )
     messenger.refresh_home = HomePublisher(services).publish
     executor = TrackedExecutor()
+    client = web_client(settings, interactive=True)
+    flow = None
+    if clients is not None:
+        flow = oauth_flow(settings, database, services, client=client, on_installed=clients.forget)
     app = build_app(
         services=services,
-        client=web_client(settings, interactive=True),
+        client=client,
         signing_secret=settings.slack_signing_secret or "",
         executor=executor,
         token_verification=token_verification,
+        oauth_flow=flow,
+        on_removed=clients.forget if clients is not None else None,
     )
     return Runtime(
         settings=settings, database=database, services=services, app=app, executor=executor
     )
+
+
+def installation_store(settings: Settings, database: Database) -> SealedInstallationStore:
+    return SealedInstallationStore(
+        client_id=settings.slack_client_id or "",
+        engine=database.engine,
+        cipher=Cipher(settings.mentorbot_encryption_key),
+    )
+
+
+def dispatcher_clients(
+    settings: Settings, database: Database
+) -> tuple[Callable[[str], WebClient | None], TeamClients | None]:
+    """The Web API clients of the dispatcher and background rounds, by workspace: the one bot
+    token's, or (OAuth) each workspace's own (the ``TeamClients`` cache, also returned).
+
+    They never retry by themselves (see ``web_client``), in both modes.
+    """
+    if not settings.oauth_mode:
+        sender = web_client(settings, interactive=False)
+        return (lambda _team: sender), None
+    clients = TeamClients(
+        installation_store(settings, database),
+        lambda token: web_client(settings, interactive=False, token=token),
+    )
+    return clients, clients
+
+
+def build_messenger(
+    client_for: Callable[[str], WebClient | None], clients: TeamClients | None
+) -> SlackMessenger:
+    if clients is None:
+        return SlackMessenger(client_for)
+    return SlackMessenger(client_for, token_changed=clients.forget)
+
+
+def oauth_flow(
+    settings: Settings,
+    database: Database,
+    services: Services,
+    *,
+    client: WebClient,
+    on_installed: Callable[[str], None],
+) -> OAuthFlow:
+    """Bolt's OAuth flow on our database, talking to ``SLACK_API_URL`` like every client."""
+    pages = InstallPages(services, install_path=INSTALL_PATH, on_installed=on_installed)
+    logger = logging.getLogger("mentorbot.oauth")
+    if not any(isinstance(f, RedactOAuthCodes) for f in logger.filters):
+        logger.addFilter(RedactOAuthCodes())
+    return OAuthFlow(
+        client=client,
+        logger=logger,
+        settings=OAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=list(BOT_SCOPES),
+            user_scopes=[],
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            callback_options=pages.options(),
+            authorization_url=authorization_url(settings.slack_api_url),
+            installation_store=installation_store(settings, database),
+            installation_store_bot_only=True,
+            state_store=SqlOAuthStateStore(engine=database.engine),
+            logger=logger,
+        ),
+    )
+
+
+def reinstate_token_workspace(runtime: Runtime) -> None:
+    """With one bot token, the workspace it belongs to is installed: if that workspace had
+    uninstalled (and the bot now starts with its new token), its purge is cancelled.
+
+    OAuth installs do this on their redirect; a single-token bot only learns it here.
+    """
+    if runtime.settings.oauth_mode or not runtime.settings.slack_bot_token:
+        return
+    try:
+        team_id = web_client(runtime.settings, interactive=True).auth_test().get("team_id")
+    except SlackClientError as error:
+        log.warning("can't tell which workspace the bot token belongs to: %s", error)
+        return
+    if isinstance(team_id, str) and team_id:
+        runtime.services.workspaces.reinstalled(team_id)

@@ -301,6 +301,13 @@ class LocalSlack:
             "enterprise": None,
             "is_enterprise_install": False,
         }
+        # Workspaces installed by OAuth: one-time codes, the bot token each exchange minted,
+        # and tokens revoked by an uninstall. A call's token decides its workspace.
+        self._install_codes: dict[str, tuple[str, str]] = {}
+        self._token_teams: dict[str, str] = {}
+        self._revoked: set[str] = set()
+        self._oauth_client: tuple[str, str] | None = None
+        self._caller_team: str | None = None
         self._api: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "users.info": self._users_info,
@@ -430,6 +437,36 @@ class LocalSlack:
         """Replace the oauth.v2.access answer; include ``"ok": False`` to make it fail."""
         with self._lock:
             self._oauth_answer = {"ok": True, **copy.deepcopy(dict(answer))}
+
+    def set_oauth_client(self, client_id: str, client_secret: str) -> None:
+        """oauth.v2.access then refuses other credentials, as Slack does."""
+        with self._lock:
+            self._oauth_client = (client_id, client_secret)
+
+    def install_code(self, team_id: str, *, name: str | None = None) -> str:
+        """What Slack hands the app's redirect after someone approves installing it into
+        ``team_id``: a code oauth.v2.access exchanges, once, for a new bot token there."""
+        with self._lock:
+            code = f"{team_id}.{self._next_id('code')}"
+            self._install_codes[code] = (team_id, name or f"Workspace {team_id}")
+            return code
+
+    def bot_token(self, team_id: str) -> str | None:
+        """The live bot token the latest install into ``team_id`` minted, if any."""
+        with self._lock:
+            live = [t for t, team in self._token_teams.items() if team == team_id]
+            live = [t for t in live if t not in self._revoked]
+            return live[-1] if live else None
+
+    def uninstall(self, team_id: str) -> None:
+        """Revoke every token of ``team_id``: their calls answer ``token_revoked`` from now."""
+        with self._lock:
+            self._revoked.update(t for t, team in self._token_teams.items() if team == team_id)
+
+    def team_of(self, token: str | None) -> str | None:
+        """The workspace an installed token belongs to (None for tokens given, not minted)."""
+        with self._lock:
+            return self._token_teams.get(token or "")
 
     def home_view(self, user_id: str) -> dict[str, Any] | None:
         with self._lock:
@@ -786,7 +823,13 @@ class LocalSlack:
                 return json_reply(slack_error("not_authed"))
             if not token.startswith("xox"):
                 return json_reply(slack_error("invalid_auth"))
-        answer = handler(params)
+            if token in self._revoked:
+                return json_reply(slack_error("token_revoked"))
+        self._caller_team = self._token_teams.get(token or "")
+        try:
+            answer = handler(params)
+        finally:
+            self._caller_team = None
         if not answer.get("ok"):
             messages = (answer.get("response_metadata") or {}).get("messages") or []
             self._refusals.append(
@@ -850,6 +893,8 @@ class LocalSlack:
 
     def _user_problem(self, user_id: str, *, unknown: str, inactive: str) -> str | None:
         user = self._users.get(user_id)
+        if user is not None and self._caller_team and user["team_id"] != self._caller_team:
+            return unknown  # an installed workspace's token sees its own members only
         if user is None:
             return unknown if self.strict_users else None
         return inactive if user["deleted"] else None
@@ -886,12 +931,13 @@ class LocalSlack:
     # ---- Web API methods (called with the lock held) -----------------------------------------
 
     def _auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
+        team_id = self._caller_team or TEAM_ID
         return {
             "ok": True,
-            "url": "https://test-team.slack.com/",
-            "team": TEAM_NAME,
+            "url": f"https://{team_id.lower()}.slack.com/",
+            "team": TEAM_NAME if team_id == TEAM_ID else f"Workspace {team_id}",
             "user": "mentorbot",
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
@@ -899,6 +945,8 @@ class LocalSlack:
 
     def _users_info(self, p: dict[str, Any]) -> dict[str, Any]:
         user = self._users.get(_str(p.get("user")))
+        if user is not None and self._caller_team and user["team_id"] != self._caller_team:
+            user = None
         if user is None:
             return slack_error("user_not_found")
         return {"ok": True, "user": copy.deepcopy(user)}
@@ -931,7 +979,7 @@ class LocalSlack:
             "user": BOT_USER_ID,
             "bot_id": BOT_ID,
             "app_id": APP_ID,
-            "team": TEAM_ID,
+            "team": self._caller_team or TEAM_ID,
         }
         if p.get("attachments"):
             message["attachments"] = copy.deepcopy(p["attachments"])
@@ -1286,6 +1334,24 @@ class LocalSlack:
     def _oauth_v2_access(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("client_id"):
             return slack_error("invalid_client_id")
-        if not p.get("code") and not p.get("refresh_token"):
+        if self._oauth_client is not None:
+            if _str(p.get("client_id")) != self._oauth_client[0]:
+                return slack_error("invalid_client_id")
+            if _str(p.get("client_secret")) != self._oauth_client[1]:
+                return slack_error("bad_client_secret")
+        code = _str(p.get("code"))
+        if not code and not p.get("refresh_token"):
             return slack_error("invalid_code")
+        if code.startswith("T") and "." in code:  # one of install_code's: good once
+            issued = self._install_codes.pop(code, None)
+            if issued is None:
+                return slack_error("invalid_code")
+            team_id, team_name = issued
+            token = f"xoxb-{team_id}-{self._next_id('')}-fake"
+            self._token_teams[token] = team_id
+            return {
+                **copy.deepcopy(self._oauth_answer),
+                "access_token": token,
+                "team": {"id": team_id, "name": team_name},
+            }
         return copy.deepcopy(self._oauth_answer)

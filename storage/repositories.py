@@ -350,6 +350,10 @@ def _message(row: OutgoingMessageRow) -> OutgoingMessage:
     return _to_domain(OutgoingMessage, row, _MESSAGE_ENUMS)
 
 
+SUSPENDED = "workspace removed"
+"""``last_error`` of the messages a removed workspace had pending: resumed if it returns."""
+
+
 class SqlOutbox:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -382,6 +386,29 @@ class SqlOutbox:
                 OutgoingMessageRow.status == MessageStatus.PENDING.value,
             )
             .values(status=MessageStatus.CANCELLED.value)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def suspend(self, team_id: str) -> int:
+        result = self._s.execute(
+            update(OutgoingMessageRow)
+            .where(
+                OutgoingMessageRow.team_id == team_id,
+                OutgoingMessageRow.status == MessageStatus.PENDING.value,
+            )
+            .values(status=MessageStatus.CANCELLED.value, last_error=SUSPENDED)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def resume(self, team_id: str) -> int:
+        result = self._s.execute(
+            update(OutgoingMessageRow)
+            .where(
+                OutgoingMessageRow.team_id == team_id,
+                OutgoingMessageRow.status == MessageStatus.CANCELLED.value,
+                OutgoingMessageRow.last_error == SUSPENDED,
+            )
+            .values(status=MessageStatus.PENDING.value, last_error="")
         )
         return int(getattr(result, "rowcount", 0) or 0)
 

@@ -24,6 +24,7 @@ from bot.ports import (
     ProposalRepository,
     RequestRepository,
     SessionRepository,
+    WorkspaceRepository,
 )
 from storage.repositories import (
     SqlAnnouncementRepository,
@@ -43,6 +44,7 @@ from storage.repositories import (
     SqlRequestRepository,
     SqlSessionRepository,
 )
+from storage.workspaces import SqlWorkspaceRepository
 
 
 class SqlUnitOfWork:
@@ -60,6 +62,7 @@ class SqlUnitOfWork:
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    workspaces: WorkspaceRepository
     coordinator_groups: CoordinatorGroupRepository
     programs: ProgramRepository
 
@@ -90,6 +93,7 @@ class SqlUnitOfWork:
         self.program_texts = SqlProgramTextRepository(session)
         self.journal = SqlJournalRepository(session)
         self.progress = SqlProgressRepository(session)
+        self.workspaces = SqlWorkspaceRepository(session)
         self.coordinator_groups = SqlCoordinatorGroupRepository(session)
         self.programs = SqlProgramRepository(session)
         return self

@@ -48,3 +48,23 @@ def test_the_defaults_and_good_values() -> None:
         load_settings(_env_file=None, mentorbot_coordinator_group="").mentorbot_coordinator_group
         is None
     )
+
+
+def test_coordinators_may_be_named_for_one_workspace() -> None:
+    from bot.coordinators import Roster
+
+    settings = load_settings(
+        _env_file=None, mentorbot_coordinators="UALL1, T0001:UONE1, T0002:UTWO1, E0009:UGRID1"
+    )
+    roster = Roster(uow=lambda: None, rules=settings.program_rules())  # type: ignore[arg-type,return-value]
+    assert roster.listed("T0001") == ("UALL1", "UONE1")
+    assert roster.listed("T0002") == ("UALL1", "UTWO1")
+    assert roster.is_coordinator("T0001", "UONE1")
+    assert not roster.is_coordinator("T0002", "UONE1")  # another workspace's coordinator
+    assert not roster.is_coordinator("T0001", "")
+
+
+@pytest.mark.parametrize("bad", ["T0001:", ":U1", "t0001:U1", "T0001:C0PROGRAM", "T1:U1:U2"])
+def test_what_is_not_a_coordinator_entry(bad: str) -> None:
+    with pytest.raises(SettingsError, match="T012AB:U012ABCDEF"):
+        load_settings(_env_file=None, mentorbot_coordinators=bad)

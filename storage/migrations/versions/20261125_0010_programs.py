@@ -1,7 +1,7 @@
 """programs: several programs in one workspace
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-25 11:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import storage.models
 
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
