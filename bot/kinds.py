@@ -57,6 +57,9 @@ class Kind(StrEnum):
     GOAL_CHECK_DUE = "job.goal_check"
     TERM_NOTICE_DUE = "job.term_notice"
     TERM_END = "job.term_end"
+    # people's data (bot/privacy.py)
+    PARTNER_LEFT = "partnership.partner_left"  # to the partner of someone erased
+    ERASE_PERSON = "job.erase_person"  # a person deleted from Slack, after the retention period
 
 
 class SuggestionContext(StrEnum):

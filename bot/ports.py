@@ -26,6 +26,7 @@ from bot.domain import (
     Partnership,
     RequestStatus,
 )
+from bot.erasure import PersonalData
 from bot.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.onboarding import ProgramText, TextKey
 from bot.progress import CheckKind, ProgressCheck, RiskFlag
@@ -237,6 +238,7 @@ class UnitOfWork(Protocol):
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    people: PersonalData
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -12,6 +12,7 @@ from bot.domain import ProgramRules
 from bot.journal_service import JournalService
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
+from bot.privacy import PrivacyService
 from bot.rhythm import RhythmService
 from bot.session_service import SessionService
 
@@ -28,3 +29,4 @@ class Services:
     onboarding: OnboardingService
     journal: JournalService
     rhythm: RhythmService
+    privacy: PrivacyService

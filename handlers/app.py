@@ -16,6 +16,7 @@ from handlers.home import HomeHandlers, HomePublisher
 from handlers.journal import JournalHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
+from handlers.privacy import PrivacyHandlers
 from handlers.rhythm import RhythmHandlers
 from handlers.runtime import TrackedExecutor
 from handlers.sessions import SessionHandlers
@@ -54,6 +55,7 @@ def build_app(
     coordinators = CoordinatorHandlers(services)
     announcements = AnnouncementHandlers(services)
     rhythm = RhythmHandlers(services)
+    privacy = PrivacyHandlers(services)
     MentorCommand(
         services,
         sessions,
@@ -61,6 +63,7 @@ def build_app(
         coordinators=coordinators,
         announcements=announcements,
         rhythm=rhythm,
+        privacy=privacy,
     ).register(app)
     coordinators.register(app)
     announcements.register(app)
@@ -69,6 +72,7 @@ def build_app(
     HomeHandlers(services, homes).register(app)
     journal.register(app)
     rhythm.register(app)
+    privacy.register(app)
     app.error(on_error)
     return app
 

@@ -12,6 +12,7 @@ from handlers.announcements import AnnouncementHandlers
 from handlers.coordination import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
 from handlers.journal import JOURNAL_SUBCOMMANDS, JournalHandlers
 from handlers.openers import open_ask, open_offer
+from handlers.privacy import COORDINATOR_ONLY, PRIVACY_SUBCOMMANDS, PrivacyHandlers
 from handlers.rhythm import RhythmHandlers
 from handlers.sessions import SessionHandlers, mentioned, without_mentions
 
@@ -24,6 +25,7 @@ LATER = (
     | JOURNAL_SUBCOMMANDS
     | RHYTHM_SUBCOMMANDS
     | COORDINATOR_SUBCOMMANDS
+    | PRIVACY_SUBCOMMANDS
 )
 
 
@@ -44,6 +46,7 @@ class MentorCommand:
         coordinators: CoordinatorHandlers,
         announcements: AnnouncementHandlers,
         rhythm: RhythmHandlers,
+        privacy: PrivacyHandlers | None = None,
     ) -> None:
         self._services = services
         self._sessions = sessions
@@ -51,15 +54,15 @@ class MentorCommand:
         self._coordinators = coordinators
         self._announcements = announcements
         self._rhythm = rhythm
+        self._privacy = privacy or PrivacyHandlers(services)
 
     def register(self, app: App) -> None:
         app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
 
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))
-        if subcommand in COORDINATOR_SUBCOMMANDS and not self._coordinators.may_run(
-            command.get("user_id", "")
-        ):
+        coordinator_only = subcommand in COORDINATOR_SUBCOMMANDS or subcommand in COORDINATOR_ONLY
+        if coordinator_only and not self._coordinators.may_run(command.get("user_id", "")):
             ack(text=REFUSAL, response_type="ephemeral")
             return
         if subcommand in LATER:
@@ -129,6 +132,16 @@ class MentorCommand:
                 respond(text=text, response_type="ephemeral")
             except DomainError as error:
                 respond(text=error.message, response_type="ephemeral")
+        elif subcommand in PRIVACY_SUBCOMMANDS:
+            self._privacy.command(
+                subcommand,
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+            )
         elif not self._coordinators.may_run(user_id):
             return  # coordinator commands: anyone else was already refused in the ack
         elif subcommand == "announce":

@@ -25,6 +25,7 @@ from handlers import (
     blocks,
     journal_blocks,
     onboarding_blocks,
+    privacy_blocks,
     report_blocks,
     rhythm_blocks,
     session_blocks,
@@ -91,6 +92,7 @@ RENDERERS: dict[str, Renderer] = {
     Kind.PARTNERSHIP_ENDED: rhythm_blocks.partnership_ended_message,
     Kind.COORDINATOR_AT_RISK: rhythm_blocks.at_risk_message,
     Kind.COORDINATOR_ENDED: rhythm_blocks.coordinator_ended_message,
+    Kind.PARTNER_LEFT: privacy_blocks.partner_left_message,
 }
 
 

@@ -6,7 +6,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
@@ -27,6 +27,7 @@ from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
 from bot.ports import UnitOfWork
+from bot.privacy import PrivacyService
 from bot.quiet_hours import QuietHours
 from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
@@ -35,6 +36,7 @@ from handlers import SlackMessenger, TrackedExecutor, build_app
 from handlers.home import HomePublisher
 from mentorbot.settings import Settings
 from storage import Database, SqlUnitOfWork, connect
+from storage.crypto import Cipher
 
 log = logging.getLogger("mentorbot")
 
@@ -97,6 +99,8 @@ class Runtime:
 def build_services(
     database: Database, settings: Settings, *, clock: Clock, messenger: SlackMessenger
 ) -> Services:
+    database.use_cipher(Cipher(settings.mentorbot_encryption_key))
+
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(database.sessions)
 
@@ -111,6 +115,14 @@ def build_services(
         uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel
     )
     rhythm = RhythmService(uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match)
+    privacy = PrivacyService(
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        retention=timedelta(days=settings.mentorbot_retention_days),
+        rematch=mentoring.offer_new_match,
+        reopen=mentoring.reopen_request,
+    )
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
@@ -129,6 +141,7 @@ def build_services(
             Kind.GOAL_CHECK_DUE: rhythm.goal_check,
             Kind.TERM_NOTICE_DUE: rhythm.term_notice,
             Kind.TERM_END: rhythm.term_end,
+            Kind.ERASE_PERSON: privacy.erase_job,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
         quiet_hours=QuietHours.for_program(rules, PROMPT_KINDS),
@@ -144,6 +157,7 @@ def build_services(
         onboarding=onboarding,
         journal=journal,
         rhythm=rhythm,
+        privacy=privacy,
     )
 
 

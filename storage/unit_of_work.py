@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.erasure import PersonalData
 from bot.ports import (
     AnnouncementRepository,
     AuditLog,
@@ -23,6 +24,7 @@ from bot.ports import (
     RequestRepository,
     SessionRepository,
 )
+from storage.erasure import SqlPersonalData
 from storage.repositories import (
     SqlAnnouncementRepository,
     SqlAuditLog,
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    people: PersonalData
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -84,6 +87,7 @@ class SqlUnitOfWork:
         self.program_texts = SqlProgramTextRepository(session)
         self.journal = SqlJournalRepository(session)
         self.progress = SqlProgressRepository(session)
+        self.people = SqlPersonalData(session)
         return self
 
     def __exit__(
