@@ -131,10 +131,10 @@ class SqlPersonalData:
         token = mentions(user_id)
         table = _table(OutgoingMessageRow)
         columns = [c for c in _text_columns(table) if c.name != "team_id"]
+        narrow = [_like(c, user_id) for c in columns]
+        narrow += [_like(c, SEALED_MARK) for c in columns if isinstance(c.type, PrivatePayload)]
         rows = self._s.execute(
-            select(table.c.id, *columns).where(
-                table.c.team_id == team_id, or_(*(_like(c, user_id) for c in columns))
-            )
+            select(table.c.id, *columns).where(table.c.team_id == team_id, or_(*narrow))
         )
         doomed = [
             row.id
