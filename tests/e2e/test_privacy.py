@@ -203,6 +203,8 @@ def test_a_mentee_forgets_me_and_nothing_of_them_remains(pair) -> None:  # type:
         assert partnership.mentee_id.startswith("erased-")
         [audit] = [e for e in uow.audit.recent(TEAM, limit=10) if e.action.startswith("person")]
         assert (audit.actor_id, audit.action) == ("self", "person.forget_me")
+    command(bot, MENTOR, "export")  # the past partnership, without a name
+    assert "## With someone who has left the program" in bot.fake.uploads[-1].content.decode()
     # The coordinators' numbers stay sensible: the pair counted once, now ended.
     health = bot.runtime.services.coordination.health(team_id=TEAM, coordinator_id=COORDINATOR)
     assert (health.mentees, health.active_pairs, health.ended_early) == (1, 0, 1)
@@ -261,7 +263,7 @@ def test_a_mentee_waiting_on_a_mentor_who_leaves_gets_other_suggestions(pair) ->
 
 
 def test_cancelling_the_confirmation_deletes_nothing(pair) -> None:  # type: ignore[no-untyped-def]
-    bot, intro = pair
+    bot, _ = pair
     reflect(bot, MENTEE, "My salary worries")
     database = bot.runtime.database
     before, traced = row_counts(database), traces(database, MENTEE)
@@ -394,6 +396,18 @@ def test_private_text_is_ciphertext_at_rest_and_still_reads_for_its_author(keyed
     command(bot, MENTEE, "export")
     exported = bot.fake.uploads[-1].content.decode()
     assert "> My salary worries" in exported and "Run a calm reorganization" in exported
+
+    # The private note for the program team when a partnership ends: ciphertext in the
+    # outbox, plain words in the coordinator's DM.
+    command(bot, MENTEE, "end")
+    submit(bot, MENTEE, "partnership_end", {"reason": "fit", "note": "We never clicked."})
+    bot.tick(timedelta(days=1))
+    with database.engine.connect() as connection:
+        payloads = connection.scalars(
+            sa.text("SELECT CAST(payload AS TEXT) FROM outgoing_messages")
+        )
+        assert not [p for p in payloads if "clicked" in p]
+    assert any("We never clicked." in json.dumps(m) for m in bot.fake.messages(COORDINATOR))
 
     # A row written before the key was set still reads.
     with database.engine.begin() as connection:
