@@ -186,8 +186,9 @@ def test_a_mentee_forgets_me_and_nothing_of_them_remains(pair) -> None:  # type:
 
     reply = forget_me(bot, MENTEE)
     assert reply["response_action"] == "update"
-    assert "no longer keeps anything about you" in json.dumps(reply["view"])
+    assert "Deleting everything now" in json.dumps(reply["view"])
     bot.tick()
+    assert last_dm(bot, MENTEE)["text"].startswith("Done: Mentorbot no longer keeps anything")
 
     assert traces(database, MENTEE) == []
     # The mentor is told kindly, without a name, a reason or anything the mentee wrote.
@@ -309,8 +310,9 @@ def test_a_coordinator_erases_someone_who_left_audited_without_their_id(pair) ->
     modal = bot.view_opened("erase_person")
     assert f"<@{MENTEE}>" in json.dumps(modal["blocks"])
     reply = submit(bot, COORDINATOR, "erase_person", {})
-    assert "Erased. 1 running partnership(s) ended" in json.dumps(reply["view"])
+    assert f"Erasing <@{MENTEE}>" in json.dumps(reply["view"])
     bot.tick()
+    assert last_dm(bot, COORDINATOR)["text"].startswith("Erased. 1 running partnership(s) ended")
 
     assert traces(bot.runtime.database, MENTEE) == []
     assert partner_left(bot, MENTOR)
