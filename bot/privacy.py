@@ -1,7 +1,8 @@
 """People's data: forget me, a coordinator's erasure, and erasure after leaving Slack.
 
-An erasure deletes what is the person's own (profile, requests, reflections, check-ins), the
-goals and milestones of their partnerships, and every message to or about them. Their live
+An erasure deletes what is the person's own (profile, requests, the reflections they wrote),
+the goals, milestones, check-ins and risk flags of their partnerships, and every message to or
+about them. Their live
 partnerships end: the partner is told kindly and without detail, keeps their own reflections,
 and a mentee partner is offered new mentors. What coordinators count stays countable: a
 partnership row remains under a placeholder that ties to nobody (``bot.erasure``), so /mentor
@@ -212,6 +213,9 @@ class PrivacyService:
             for request_id in erasure.waiting_request_ids:
                 self._reopen(uow, team_id, request_id, now)
         rows = sum(erasure.counts.values())
+        if not rows and not erasure.partnership_ids:
+            # someone deleted from Slack who never took part: nothing happened to record
+            return Erased(partnerships_ended=0, partners_told=0, rows=0)
         uow.audit.add(
             AuditEvent(
                 team_id=team_id,

@@ -14,8 +14,8 @@ ERASE_PERSON = "erase_person"
 WHAT_GOES = (
     "your mentor profile and your settings",
     "your mentor requests and the proposals made for them",
-    "every reflection you wrote, and your answers to check-ins",
-    "the goals and milestones of your partnerships",
+    "every reflection you wrote",
+    "the goals, milestones and check-ins of your partnerships",
     "any message I still had to send you or about you",
 )
 
@@ -74,8 +74,8 @@ def erase_modal(user_id: str, footprint: Footprint) -> dict[str, Any]:
             "left the organisation. It can't be undone."
         ),
         section(
-            "Deleted: their profile, settings, requests, reflections, check-in answers, the "
-            "goals and milestones of their partnerships, and every message to or about them. "
+            "Deleted: their profile, settings, requests, reflections, the goals, milestones "
+            "and check-ins of their partnerships, and every message to or about them. "
             "Their partners are told kindly that the partnership has ended; a mentee is "
             "offered new mentors."
         ),

@@ -118,28 +118,36 @@ class SqlPersonalData:
             of_theirs = list(partnership_ids)
             drop("goals", GoalRow, GoalRow.partnership_id.in_(of_theirs))
             drop("milestones", MilestoneRow, MilestoneRow.partnership_id.in_(of_theirs))
+            # check-ins about the partnership are about them too, whoever answered
+            drop(
+                "progress_checks", ProgressCheckRow, ProgressCheckRow.partnership_id.in_(of_theirs)
+            )
             drop("risk_flags", RiskFlagRow, RiskFlagRow.partnership_id.in_(of_theirs))
             drop("session_slots", SessionSlotRow, SessionSlotRow.partnership_id.in_(of_theirs))
-        counts["messages"] = self._drop_messages(team_id, user_id)
+        counts["messages"] = self._drop_messages(team_id, user_id, set(partnership_ids))
         counts["replaced"] = self._replace_everywhere(team_id, user_id, placeholder)
         self._s.expire_all()  # objects this session loaded earlier still hold the old values
         return Erasure(partnership_ids=partnership_ids, waiting_request_ids=waiting, counts=counts)
 
-    def _drop_messages(self, team_id: str, user_id: str) -> int:
-        """Every outgoing message or job to or about them, whatever its state: a sent row's
-        key and payload name them as much as a pending one's."""
+    def _drop_messages(self, team_id: str, user_id: str, partnership_ids: set[int]) -> int:
+        """Every outgoing message or job to or about them, or of their partnerships (copies of
+        goals, notes, milestones), whatever its state: a sent row's key and payload tell as
+        much as a pending one's."""
         token = mentions(user_id)
         table = _table(OutgoingMessageRow)
         columns = [c for c in _text_columns(table) if c.name != "team_id"]
         narrow = [_like(c, user_id) for c in columns]
-        narrow += [_like(c, SEALED_MARK) for c in columns if isinstance(c.type, PrivatePayload)]
+        narrow += [_like(table.c.payload, SEALED_MARK)]
+        if partnership_ids:
+            narrow.append(_like(table.c.payload, "partnership_id"))
         rows = self._s.execute(
             select(table.c.id, *columns).where(table.c.team_id == team_id, or_(*narrow))
         )
         doomed = [
             row.id
             for row in rows
-            if any(token.search(_as_text(row._mapping[c.name])) for c in columns)
+            if _of_theirs(row._mapping["payload"], partnership_ids)
+            or any(token.search(_as_text(row._mapping[c.name])) for c in columns)
         ]
         for start in range(0, len(doomed), 500):
             self._s.execute(
@@ -185,6 +193,13 @@ class SqlPersonalData:
                     )
                     changed += 1
         return changed
+
+
+def _of_theirs(payload: Any, partnership_ids: set[int]) -> bool:
+    if not isinstance(payload, dict):
+        return False
+    value = payload.get("partnership_id")
+    return isinstance(value, int) and value in partnership_ids
 
 
 def _table(row_type: type[Base]) -> Table:

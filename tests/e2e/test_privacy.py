@@ -191,6 +191,9 @@ def test_a_mentee_forgets_me_and_nothing_of_them_remains(pair) -> None:  # type:
     assert last_dm(bot, MENTEE)["text"].startswith("Done: Mentorbot no longer keeps anything")
 
     assert traces(database, MENTEE) == []
+    for words in ("calm reorganization", "Got the promotion", "salary", "A note by"):
+        # (the mentor's answers to check-ins about the pair went too: they are about the mentee)
+        assert traces(database, words) == [], words  # no copy in any message either
     # The mentor is told kindly, without a name, a reason or anything the mentee wrote.
     [told] = partner_left(bot, MENTOR)
     assert "your mentee is no longer part of the program" in told
