@@ -8,6 +8,7 @@ table, so a column added later is covered without anyone remembering to list it 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -138,8 +139,10 @@ class SqlPersonalData:
         columns = [c for c in _text_columns(table) if c.name != "team_id"]
         narrow = [_like(c, user_id) for c in columns]
         narrow += [_like(table.c.payload, SEALED_MARK)]
-        if partnership_ids:
-            narrow.append(_like(table.c.payload, "partnership_id"))
+        for partnership_id in sorted(partnership_ids):
+            # as the JSON serializer (json.dumps) writes it: `"partnership_id": 7,` or `...7}`
+            field = json.dumps({"partnership_id": partnership_id})[1:-1]
+            narrow += [_like(table.c.payload, field + end) for end in (",", "}")]
         rows = self._s.execute(
             select(table.c.id, *columns).where(table.c.team_id == team_id, or_(*narrow))
         )
