@@ -17,6 +17,7 @@ from sqlalchemy import JSON, String, Table, Text, cast, delete, or_, select, typ
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.domain import ProposalStatus
 from bot.erasure import Erasure
 from storage.models import (
     Base,
@@ -58,8 +59,8 @@ def _replace(value: Any, swap: Callable[[str], str]) -> Any:
 def _like(column: Any, user_id: str) -> ColumnElement[bool]:
     """A cheap SQL filter that finds at least every row mentioning the ID (as text)."""
     escaped = user_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    json = isinstance(column.type, JSON | PrivatePayload)
-    as_text = cast(column, Text) if json else type_coerce(column, Text)
+    is_json = isinstance(column.type, JSON | PrivatePayload)
+    as_text = cast(column, Text) if is_json else type_coerce(column, Text)
     return as_text.like(f"%{escaped}%", escape="\\")
 
 
@@ -89,7 +90,7 @@ class SqlPersonalData:
                 select(MatchProposalRow.request_id).where(
                     MatchProposalRow.team_id == team_id,
                     MatchProposalRow.mentor_id == user_id,
-                    MatchProposalRow.status == "pending",
+                    MatchProposalRow.status == ProposalStatus.PENDING.value,
                 )
             )
         )
@@ -103,7 +104,6 @@ class SqlPersonalData:
             )
             counts[name] = counts.get(name, 0) + int(getattr(result, "rowcount", 0) or 0)
 
-        theirs = (PartnershipRow.id.in_(partnership_ids),) if partnership_ids else None
         drop("mentor_profiles", MentorProfileRow, MentorProfileRow.user_id == user_id)
         drop("preferences", MemberPreferencesRow, MemberPreferencesRow.user_id == user_id)
         drop("preferences", JournalPreferencesRow, JournalPreferencesRow.user_id == user_id)
@@ -115,7 +115,7 @@ class SqlPersonalData:
         drop("requests", MentorRequestRow, MentorRequestRow.mentee_id == user_id)
         drop("reflections", ReflectionRow, ReflectionRow.author_id == user_id)
         drop("progress_checks", ProgressCheckRow, ProgressCheckRow.user_id == user_id)
-        if theirs is not None:
+        if partnership_ids:
             of_theirs = list(partnership_ids)
             drop("goals", GoalRow, GoalRow.partnership_id.in_(of_theirs))
             drop("milestones", MilestoneRow, MilestoneRow.partnership_id.in_(of_theirs))
