@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.coordinators import Roster
 from bot.domain import (
     AuditEvent,
     MessageStatus,
     OutgoingMessage,
     Partnership,
     PartnershipStatus,
-    ProgramRules,
     partner_of,
 )
 from bot.erasure import new_placeholder
@@ -76,20 +76,20 @@ class PrivacyService:
         *,
         uow: UnitOfWorkFactory,
         clock: Clock,
-        rules: ProgramRules,
+        roster: Roster,
         retention: timedelta,
         rematch: Rematch | None = None,
         reopen: Reopen | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._rules = rules
+        self._roster = roster
         self._retention = retention
         self._rematch = rematch
         self._reopen = reopen
 
-    def is_coordinator(self, user_id: str) -> bool:
-        return user_id in self._rules.coordinators
+    def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
+        return self._roster.is_coordinator(team_id, user_id)
 
     def footprint(self, *, team_id: str, user_id: str) -> Footprint:
         with self._uow() as uow:
@@ -113,7 +113,7 @@ class PrivacyService:
 
     def erase(self, *, team_id: str, coordinator_id: str, user_id: str) -> Erased:
         """A coordinator erases someone who left the organisation (audited without their ID)."""
-        if not self.is_coordinator(coordinator_id):
+        if not self.is_coordinator(coordinator_id, team_id=team_id):
             raise NotAllowed(
                 "Erasing someone is for the program's coordinators. If they want to leave, "
                 "they can use `/mentor forget-me` themselves."

@@ -17,6 +17,7 @@ from handlers.journal import JournalHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
 from handlers.privacy import PrivacyHandlers
+from handlers.programs import ProgramHandlers
 from handlers.rhythm import RhythmHandlers
 from handlers.runtime import TrackedExecutor
 from handlers.sessions import SessionHandlers
@@ -55,6 +56,7 @@ def build_app(
     coordinators = CoordinatorHandlers(services)
     announcements = AnnouncementHandlers(services)
     rhythm = RhythmHandlers(services)
+    programs = ProgramHandlers(services)
     privacy = PrivacyHandlers(services)
     MentorCommand(
         services,
@@ -63,8 +65,10 @@ def build_app(
         coordinators=coordinators,
         announcements=announcements,
         rhythm=rhythm,
+        programs=programs,
         privacy=privacy,
     ).register(app)
+    programs.register(app)
     coordinators.register(app)
     announcements.register(app)
     MatchingHandlers(services).register(app)

@@ -13,10 +13,12 @@ from handlers.coordination import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorH
 from handlers.journal import JOURNAL_SUBCOMMANDS, JournalHandlers
 from handlers.openers import open_ask, open_offer
 from handlers.privacy import COORDINATOR_ONLY, PRIVACY_SUBCOMMANDS, PrivacyHandlers
+from handlers.programs import ProgramHandlers
 from handlers.rhythm import RhythmHandlers
 from handlers.sessions import SessionHandlers, mentioned, without_mentions
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
+PROGRAM_SUBCOMMANDS = frozenset({"program", "programs"})  # coordinators only
 SESSION_SUBCOMMANDS = frozenset({"schedule", "skip", "pause", "resume", "reminders"})
 RHYTHM_SUBCOMMANDS = frozenset({"end", "away", "back", "midterm"})
 LATER = (
@@ -25,6 +27,7 @@ LATER = (
     | JOURNAL_SUBCOMMANDS
     | RHYTHM_SUBCOMMANDS
     | COORDINATOR_SUBCOMMANDS
+    | PROGRAM_SUBCOMMANDS
     | PRIVACY_SUBCOMMANDS
 )
 
@@ -46,6 +49,7 @@ class MentorCommand:
         coordinators: CoordinatorHandlers,
         announcements: AnnouncementHandlers,
         rhythm: RhythmHandlers,
+        programs: ProgramHandlers | None = None,
         privacy: PrivacyHandlers | None = None,
     ) -> None:
         self._services = services
@@ -54,6 +58,7 @@ class MentorCommand:
         self._coordinators = coordinators
         self._announcements = announcements
         self._rhythm = rhythm
+        self._programs = programs or ProgramHandlers(services)
         self._privacy = privacy or PrivacyHandlers(services)
 
     def register(self, app: App) -> None:
@@ -61,8 +66,10 @@ class MentorCommand:
 
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))
-        coordinator_only = subcommand in COORDINATOR_SUBCOMMANDS or subcommand in COORDINATOR_ONLY
-        if coordinator_only and not self._coordinators.may_run(command.get("user_id", "")):
+        coordinators_only = COORDINATOR_SUBCOMMANDS | PROGRAM_SUBCOMMANDS | COORDINATOR_ONLY
+        if subcommand in coordinators_only and not self._coordinators.may_run(
+            command.get("user_id", ""), team_id=command.get("team_id", "")
+        ):
             ack(text=REFUSAL, response_type="ephemeral")
             return
         if subcommand in LATER:
@@ -142,8 +149,18 @@ class MentorCommand:
                 user_id=user_id,
                 trigger_id=trigger_id,
             )
-        elif not self._coordinators.may_run(user_id):
-            return  # coordinator commands: anyone else was already refused in the ack
+        elif not self._coordinators.may_run(user_id, team_id=team_id):
+            self._coordinators.refused(team_id)  # refused in the ack; a group may have changed
+            return
+        elif subcommand in PROGRAM_SUBCOMMANDS:
+            self._programs.command(
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+            )
         elif subcommand == "announce":
             self._announcements.command(
                 rest,

@@ -58,7 +58,7 @@ class PrivacyHandlers(Listeners):
             footprint = privacy.footprint(team_id=team_id, user_id=user_id)
             client.views_open(trigger_id=trigger_id, view=forget_me_modal(footprint))
             return
-        if not privacy.is_coordinator(user_id):
+        if not privacy.is_coordinator(user_id, team_id=team_id):
             return  # refused in the ack already
         target = mentioned(rest)
         if target is None:
@@ -108,7 +108,9 @@ class PrivacyHandlers(Listeners):
     def submit_erase(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
-        if not self._services.privacy.is_coordinator(context.user_id or ""):
+        if not self._services.privacy.is_coordinator(
+            context.user_id or "", team_id=context.team_id or ""
+        ):
             ack(response_action="update", view=confirmation("Erase a person", REFUSAL))
             return
         target = str(ViewForm(view).metadata.get("user_id") or "")

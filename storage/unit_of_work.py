@@ -12,12 +12,14 @@ from bot.ports import (
     AnnouncementRepository,
     AuditLog,
     CohortPlanRepository,
+    CoordinatorGroupRepository,
     Directory,
     EventLog,
     JournalRepository,
     MentorRepository,
     Outbox,
     PartnershipRepository,
+    ProgramRepository,
     ProgramTextRepository,
     ProgressRepository,
     ProposalRepository,
@@ -29,12 +31,14 @@ from storage.repositories import (
     SqlAnnouncementRepository,
     SqlAuditLog,
     SqlCohortPlanRepository,
+    SqlCoordinatorGroupRepository,
     SqlDirectory,
     SqlEventLog,
     SqlJournalRepository,
     SqlMentorRepository,
     SqlOutbox,
     SqlPartnershipRepository,
+    SqlProgramRepository,
     SqlProgramTextRepository,
     SqlProgressRepository,
     SqlProposalRepository,
@@ -58,6 +62,8 @@ class SqlUnitOfWork:
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    coordinator_groups: CoordinatorGroupRepository
+    programs: ProgramRepository
     people: PersonalData
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
@@ -87,6 +93,8 @@ class SqlUnitOfWork:
         self.program_texts = SqlProgramTextRepository(session)
         self.journal = SqlJournalRepository(session)
         self.progress = SqlProgressRepository(session)
+        self.coordinator_groups = SqlCoordinatorGroupRepository(session)
+        self.programs = SqlProgramRepository(session)
         self.people = SqlPersonalData(session)
         return self
 
