@@ -64,6 +64,9 @@ class Kind(StrEnum):
     PROGRAM_REPORT_DUE = "job.program_report"  # the period's report, for every coordinator
     PROGRAM_REPORT = "coordinator.report"  # the figures, to one coordinator
     PROGRAM_REPORT_FILES = "coordinator.report_files"  # the chart and the CSV, after it
+    # people's data (bot/privacy.py)
+    PARTNER_LEFT = "partnership.partner_left"  # to the partner of someone erased
+    ERASE_PERSON = "job.erase_person"  # a person deleted from Slack, after the retention period
 
 
 class SuggestionContext(StrEnum):

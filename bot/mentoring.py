@@ -433,6 +433,12 @@ class MentoringService:
         )
         self._suggest(uow, request, now, SuggestionContext.AFTER_END)
 
+    def reopen_request(self, uow: UnitOfWork, team_id: str, request_id: int, now: datetime) -> None:
+        """The mentor a mentee was waiting on left the program: show them others at once."""
+        request = uow.requests.get(team_id, request_id)
+        if request is not None and request.status is RequestStatus.PENDING_MENTOR:
+            self._suggest(uow, request, now, SuggestionContext.AFTER_NO_ANSWER)
+
     # -- internals -------------------------------------------------------------------------
 
     def _own_proposal(

@@ -26,6 +26,7 @@ from bot.domain import (
     Partnership,
     RequestStatus,
 )
+from bot.erasure import PersonalData
 from bot.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.onboarding import ProgramText, TextKey
 from bot.programs import Program
@@ -307,6 +308,7 @@ class UnitOfWork(Protocol):
     workspaces: WorkspaceRepository
     coordinator_groups: CoordinatorGroupRepository
     programs: ProgramRepository
+    people: PersonalData
 
     def __enter__(self) -> Self: ...
     def __exit__(

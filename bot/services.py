@@ -13,6 +13,7 @@ from bot.domain import ProgramRules
 from bot.journal_service import JournalService
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
+from bot.privacy import PrivacyService
 from bot.programs import ProgramService
 from bot.rhythm import RhythmService
 from bot.session_service import SessionService
@@ -34,3 +35,4 @@ class Services:
     rhythm: RhythmService
     coordinator_group: CoordinatorGroupSync
     programs: ProgramService
+    privacy: PrivacyService

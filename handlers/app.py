@@ -18,6 +18,7 @@ from handlers.home import HomeHandlers, HomePublisher
 from handlers.journal import JournalHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
+from handlers.privacy import PrivacyHandlers
 from handlers.programs import ProgramHandlers
 from handlers.rhythm import RhythmHandlers
 from handlers.runtime import TrackedExecutor
@@ -80,6 +81,7 @@ def build_app(
     announcements = AnnouncementHandlers(services)
     rhythm = RhythmHandlers(services)
     programs = ProgramHandlers(services)
+    privacy = PrivacyHandlers(services)
     MentorCommand(
         services,
         sessions,
@@ -88,6 +90,7 @@ def build_app(
         announcements=announcements,
         rhythm=rhythm,
         programs=programs,
+        privacy=privacy,
     ).register(app)
     programs.register(app)
     coordinators.register(app)
@@ -98,6 +101,7 @@ def build_app(
     journal.register(app)
     rhythm.register(app)
     WorkspaceHandlers(services, store, on_removed=on_removed).register(app)
+    privacy.register(app)
     app.error(on_error)
     return app
 

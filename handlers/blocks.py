@@ -136,6 +136,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor pause <date>", "Pause your partnership (sessions and check-ins) until a date."),
     ("/mentor resume", "Pick up again after a pause."),
     ("/mentor end", "Close your partnership without blame; mentees get new suggestions."),
+    ("/mentor forget-me", "Delete everything Mentorbot keeps about you (you confirm first)."),
+    ("/mentor erase @person", "Coordinators: erase someone who left the organisation."),
     ("/mentor help", "This list."),
 )
 

@@ -12,6 +12,7 @@ from handlers.announcements import AnnouncementHandlers
 from handlers.coordination import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
 from handlers.journal import JOURNAL_SUBCOMMANDS, JournalHandlers
 from handlers.openers import open_ask, open_offer
+from handlers.privacy import COORDINATOR_ONLY, PRIVACY_SUBCOMMANDS, PrivacyHandlers
 from handlers.programs import ProgramHandlers
 from handlers.rhythm import RhythmHandlers
 from handlers.sessions import SessionHandlers, mentioned, without_mentions
@@ -27,6 +28,7 @@ LATER = (
     | RHYTHM_SUBCOMMANDS
     | COORDINATOR_SUBCOMMANDS
     | PROGRAM_SUBCOMMANDS
+    | PRIVACY_SUBCOMMANDS
 )
 
 
@@ -48,6 +50,7 @@ class MentorCommand:
         announcements: AnnouncementHandlers,
         rhythm: RhythmHandlers,
         programs: ProgramHandlers | None = None,
+        privacy: PrivacyHandlers | None = None,
     ) -> None:
         self._services = services
         self._sessions = sessions
@@ -56,13 +59,14 @@ class MentorCommand:
         self._announcements = announcements
         self._rhythm = rhythm
         self._programs = programs or ProgramHandlers(services)
+        self._privacy = privacy or PrivacyHandlers(services)
 
     def register(self, app: App) -> None:
         app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
 
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))
-        coordinators_only = COORDINATOR_SUBCOMMANDS | PROGRAM_SUBCOMMANDS
+        coordinators_only = COORDINATOR_SUBCOMMANDS | PROGRAM_SUBCOMMANDS | COORDINATOR_ONLY
         if subcommand in coordinators_only and not self._coordinators.may_run(
             command.get("user_id", ""), team_id=command.get("team_id", "")
         ):
@@ -135,6 +139,16 @@ class MentorCommand:
                 respond(text=text, response_type="ephemeral")
             except DomainError as error:
                 respond(text=error.message, response_type="ephemeral")
+        elif subcommand in PRIVACY_SUBCOMMANDS:
+            self._privacy.command(
+                subcommand,
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+            )
         elif not self._coordinators.may_run(user_id, team_id=team_id):
             self._coordinators.refused(team_id)  # refused in the ack; a group may have changed
             return

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain import partner_of
+from bot.erasure import is_erased
 from bot.errors import DomainError, NotFound
 from bot.journal import MAX_GOALS, GoalStatus, Visibility
 from bot.journal_export import export_markdown
@@ -585,6 +586,8 @@ class JournalHandlers(Listeners):
 
     @staticmethod
     def _name(client: WebClient, user_id: str) -> str:
+        if is_erased(user_id):
+            return "someone who has left the program"
         try:
             user = client.users_info(user=user_id)["user"]
         except SlackApiError:

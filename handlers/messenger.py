@@ -26,6 +26,7 @@ from handlers import (
     blocks,
     journal_blocks,
     onboarding_blocks,
+    privacy_blocks,
     program_blocks,
     report_blocks,
     rhythm_blocks,
@@ -95,6 +96,7 @@ RENDERERS: dict[str, Renderer] = {
     Kind.COORDINATOR_AT_RISK: rhythm_blocks.at_risk_message,
     Kind.COORDINATOR_ENDED: rhythm_blocks.coordinator_ended_message,
     Kind.PROGRAM_REPORT: report_blocks.scheduled_report_message,
+    Kind.PARTNER_LEFT: privacy_blocks.partner_left_message,
 }
 
 

@@ -96,7 +96,10 @@ class Settings(BaseSettings):
         description="Fernet key(s), comma-separated (first encrypts): tokens and private text.",
     )
     mentorbot_retention_days: int = Field(
-        default=30, ge=0, le=3650, description="Days an uninstalled workspace's data is kept."
+        default=30,
+        ge=0,
+        le=3650,
+        description="Days an uninstalled workspace's data, or a deactivated person's, is kept.",
     )
     web_concurrency: int = Field(
         default=2, ge=1, le=64, description="`mentorbot serve` worker processes."

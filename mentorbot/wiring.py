@@ -32,6 +32,7 @@ from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
 from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
+from bot.privacy import PrivacyService
 from bot.programs import ProgramService
 from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
@@ -154,6 +155,7 @@ def build_services(
     messenger: SlackMessenger,
     user_groups: UserGroups | None = None,
 ) -> Services:
+    database.use_cipher(Cipher(settings.mentorbot_encryption_key))
     uow = sql_unit_of_work(database)
 
     rules = replace(settings.program_rules(), channel=settings.mentorbot_program_channel or "")
@@ -204,6 +206,14 @@ def build_services(
         roster=roster,
         programs=programs,
     )
+    privacy = PrivacyService(
+        uow=uow,
+        clock=clock,
+        roster=roster,
+        retention=timedelta(days=settings.mentorbot_retention_days),
+        rematch=mentoring.offer_new_match,
+        reopen=mentoring.reopen_request,
+    )
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
@@ -225,6 +235,7 @@ def build_services(
             Kind.COORDINATOR_GROUP_ROUND: coordinator_group.round,
             Kind.COORDINATOR_GROUP_SYNC: coordinator_group.sync,
             Kind.PROGRAM_REPORT_DUE: coordination.report_due,
+            Kind.ERASE_PERSON: privacy.erase_job,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
         quiet_hours=programs.quiet_hours(PROMPT_KINDS),
@@ -245,6 +256,7 @@ def build_services(
         journal=journal,
         rhythm=rhythm,
         programs=programs,
+        privacy=privacy,
     )
 
 

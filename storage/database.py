@@ -15,6 +15,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from storage.crypto import Cipher
+from storage.models import CIPHER_ATTRIBUTE
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -80,6 +83,13 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
+
+    def use_cipher(self, cipher: Cipher) -> None:
+        """Encrypt what people write privately from now on (a no-op cipher: store it plain).
+
+        Rows written before a key was set still read; they are encrypted when next saved.
+        """
+        setattr(self.engine.dialect, CIPHER_ATTRIBUTE, cipher)
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; safe to run on every start."""

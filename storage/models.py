@@ -21,6 +21,18 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.crypto import Cipher
+
+_NO_CIPHER = Cipher(None)
+CIPHER_ATTRIBUTE = "mentorbot_cipher"
+
+
+def cipher_of(dialect: Dialect) -> Cipher:
+    """The cipher the database was given (``Database.use_cipher``), kept on its dialect: the
+    one object SQLAlchemy hands every type, so rows encrypt alike from any session."""
+    cipher = getattr(dialect, CIPHER_ATTRIBUTE, None)
+    return cipher if isinstance(cipher, Cipher) else _NO_CIPHER
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware in Python on both databases (SQLite has no time zone of its own)."""
@@ -41,6 +53,68 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class PrivateText(TypeDecorator[str]):
+    """What a person wrote for themselves or their partner: ciphertext at rest under a key.
+
+    Empty text stays empty (nothing to hide, and "was a note left?" needs no key). Never
+    compare these columns in SQL: each encryption of the same text differs.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return cipher_of(dialect).encrypt(value) if value else value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return cipher_of(dialect).decrypt(value) if value else value
+
+
+PRIVATE_PAYLOAD_KEYS = frozenset({"note", "shared_note", "goals"})
+
+
+def _seal(value: Any, seal: Any) -> Any:
+    if isinstance(value, str):
+        return seal(value) if value else value
+    if isinstance(value, list):
+        return [_seal(v, seal) for v in value]
+    if isinstance(value, dict):
+        return {k: _seal(v, seal) for k, v in value.items()}
+    return value
+
+
+class PrivatePayload(TypeDecorator[dict[str, Any]]):
+    """An outgoing message's payload whose private parts (notes for the program team, a
+    mentee's goals) are encrypted at rest; every string under those keys, however nested."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: dict[str, Any] | None, dialect: Dialect
+    ) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        cipher = cipher_of(dialect)
+        if not cipher.enabled:
+            return value
+        return {
+            k: _seal(v, cipher.encrypt) if k in PRIVATE_PAYLOAD_KEYS else v
+            for k, v in value.items()
+        }
+
+    def process_result_value(
+        self, value: dict[str, Any] | None, dialect: Dialect
+    ) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        cipher = cipher_of(dialect)
+        return {
+            k: _seal(v, cipher.decrypt) if k in PRIVATE_PAYLOAD_KEYS else v
+            for k, v in value.items()
+        }
 
 
 NAMING_CONVENTION = {
@@ -84,7 +158,7 @@ class MentorRequestRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     mentee_id: Mapped[str] = mapped_column(String(32))
-    goals: Mapped[str] = mapped_column(Text)
+    goals: Mapped[str] = mapped_column(PrivateText)
     focus_areas: Mapped[list[str]]
     organization: Mapped[str] = mapped_column(String(200), default="")
     wants_other_org: Mapped[bool]
@@ -111,7 +185,7 @@ class MatchProposalRow(Base):
     score: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
-    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    decline_reason: Mapped[str] = mapped_column(PrivateText, default="")
     created_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
 
@@ -152,7 +226,7 @@ class OutgoingMessageRow(Base):
     recipient: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(255))
     due_at: Mapped[datetime]
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any]] = mapped_column(PrivatePayload)
     expires_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(default=0)
@@ -292,10 +366,10 @@ class GoalRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(PrivateText)
     position: Mapped[int]
     status: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(PrivateText, default="")
     created_at: Mapped[datetime | None]
     updated_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
@@ -314,9 +388,9 @@ class ReflectionRow(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
     author_id: Mapped[str] = mapped_column(String(32))
-    topics: Mapped[str] = mapped_column(Text, default="")
-    learned: Mapped[str] = mapped_column(Text, default="")
-    next_steps: Mapped[str] = mapped_column(Text, default="")
+    topics: Mapped[str] = mapped_column(PrivateText, default="")
+    learned: Mapped[str] = mapped_column(PrivateText, default="")
+    next_steps: Mapped[str] = mapped_column(PrivateText, default="")
     visibility: Mapped[str] = mapped_column(String(20))
     session_start: Mapped[datetime | None]
     created_at: Mapped[datetime | None]
@@ -394,7 +468,7 @@ class ProgressCheckRow(Base):
     answered_at: Mapped[datetime]
     score: Mapped[int | None]
     answers: Mapped[dict[str, Any]]
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(PrivateText, default="")
     share: Mapped[bool] = mapped_column(default=False)
 
 

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.erasure import PersonalData
 from bot.ports import (
     AnnouncementRepository,
     AuditLog,
@@ -26,6 +27,7 @@ from bot.ports import (
     SessionRepository,
     WorkspaceRepository,
 )
+from storage.erasure import SqlPersonalData
 from storage.repositories import (
     SqlAnnouncementRepository,
     SqlAuditLog,
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
     workspaces: WorkspaceRepository
     coordinator_groups: CoordinatorGroupRepository
     programs: ProgramRepository
+    people: PersonalData
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -96,6 +99,7 @@ class SqlUnitOfWork:
         self.workspaces = SqlWorkspaceRepository(session)
         self.coordinator_groups = SqlCoordinatorGroupRepository(session)
         self.programs = SqlProgramRepository(session)
+        self.people = SqlPersonalData(session)
         return self
 
     def __exit__(

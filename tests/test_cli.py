@@ -50,7 +50,8 @@ def test_every_invalid_setting_is_named_once(
     monkeypatch.setenv("SLACK_API_URL", "slack.example")
     assert main(["run"]) == 2
     err = capsys.readouterr().err
-    assert "MENTORBOT_COORDINATORS: not Slack user IDs (like U012ABCDEF): alice" in err
+    assert "MENTORBOT_COORDINATORS: not Slack user IDs (like U012ABCDEF" in err
+    assert "workspace): alice (got" in err
     assert "PORT:" in err
     assert "MENTORBOT_COMPETITORS: 'Acme' is not a pair" in err
     assert "SLACK_API_URL: must start with https://" in err
