@@ -1,19 +1,30 @@
-"""The HTTP edge: Slack's requests at ``POST /slack/events``, and a liveness check."""
+"""The HTTP edge: Slack's requests at ``POST /slack/events``, probes and metrics."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from mentorbot.metrics import Metrics, metered_edge
+from storage import Database
+
+log = logging.getLogger("mentorbot.http")
+
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def wsgi_app(app: App) -> WSGIApp:
-    slack = SlackRequestHandler(app)
+def wsgi_app(
+    app: App, *, database: Database | None = None, metrics: Metrics | None = None
+) -> WSGIApp:
+    """``/readyz`` needs the database and ``/metrics`` the metrics: without them, 404."""
+    slack: WSGIApp = SlackRequestHandler(app)
+    if metrics is not None:
+        slack = metered_edge(slack, metrics)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -27,9 +38,36 @@ def wsgi_app(app: App) -> WSGIApp:
                 return _plain(start_response, "400 Bad Request", "malformed request\n")
         if path == "/healthz":
             return _plain(start_response, "200 OK", "ok\n")
+        if path == "/readyz" and database is not None:
+            problem = not_ready(database)
+            if problem is not None:
+                return _plain(start_response, "503 Service Unavailable", problem + "\n")
+            return _plain(start_response, "200 OK", "ready\n")
+        if path == "/metrics" and metrics is not None:
+            body, content_type = metrics.exposition()
+            start_response(
+                "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+            )
+            return [body]
         return _plain(start_response, "404 Not Found", "not found\n")
 
     return application
+
+
+def not_ready(database: Database) -> str | None:
+    """Why this replica should not get traffic yet, in a few words; None when it should.
+
+    A load balancer sends nothing to a replica whose database is gone or whose schema is
+    older than its code (a deploy whose ``mentorbot migrate`` has not run yet).
+    """
+    try:
+        pending = database.pending_migrations()
+    except Exception as error:  # whatever the driver raises: a 503, never a 500
+        log.warning("readyz: database unreachable: %s", type(error).__name__)
+        return "database unreachable"
+    if pending:
+        return f"migrations pending: {', '.join(pending)}"
+    return None
 
 
 def _plain(start_response: StartResponse, status: str, body: str) -> list[bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -21,7 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.announcements import AnnouncementService
 from bot.clock import Clock, SystemClock
 from bot.coordination import CoordinatorService
-from bot.dispatch import Dispatcher
+from bot.dispatch import Dispatcher, DispatchReport
 from bot.journal_service import JournalService
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
@@ -33,27 +34,40 @@ from bot.services import Services
 from bot.session_service import SessionService
 from handlers import SlackMessenger, TrackedExecutor, build_app
 from handlers.home import HomePublisher
+from mentorbot.http import WSGIApp, wsgi_app
+from mentorbot.metrics import CountRateLimits, MeteredWebClient, MeterListenerClients, Metrics
 from mentorbot.settings import Settings
 from storage import Database, SqlUnitOfWork, connect
 
 log = logging.getLogger("mentorbot")
 
 
-def web_client(settings: Settings, *, interactive: bool) -> WebClient:
+def web_client(
+    settings: Settings, *, interactive: bool, metrics: Metrics | None = None
+) -> WebClient:
     """A Web API client on ``SLACK_API_URL``.
 
     Interactive calls (opening a modal, updating a clicked message) retry once on 429, 5xx and
     connection errors: a person is waiting. The dispatcher's client never retries by itself:
     the dispatcher reschedules with ``Retry-After``, must not block its batch, and must not
     post again after a lost answer (Slack may have posted) without looking first.
+    With ``metrics``, every call is counted by method and result, and every 429 answer.
     """
-    handlers: list[RetryHandler] = []
+    handlers: list[RetryHandler] = [CountRateLimits(metrics)] if metrics is not None else []
     if interactive:
         handlers += [
             ConnectionErrorRetryHandler(max_retry_count=1),
             RateLimitErrorRetryHandler(max_retry_count=1),
             ServerErrorRetryHandler(max_retry_count=1),
         ]
+    if metrics is not None:
+        return MeteredWebClient(
+            token=settings.slack_bot_token,
+            base_url=settings.slack_api_url,
+            timeout=10,
+            retry_handlers=handlers,
+            metrics=metrics,
+        )
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
@@ -69,7 +83,12 @@ class Runtime:
     services: Services
     app: App
     executor: TrackedExecutor
+    metrics: Metrics = field(default_factory=Metrics)
     scheduler: BackgroundScheduler | None = field(default=None)
+
+    def wsgi(self) -> WSGIApp:
+        """Slack's edge, ``/healthz``, ``/readyz`` and ``/metrics``, as one WSGI app."""
+        return wsgi_app(self.app, database=self.database, metrics=self.metrics)
 
     def start_scheduler(self) -> None:
         """Look for due messages every N seconds (and once at start-up, to catch up)."""
@@ -87,15 +106,26 @@ class Runtime:
         self.scheduler = scheduler
 
     def shutdown(self) -> None:
-        """Stop looking for work, finish what was started, release the database."""
+        """Finish what was started, stop looking for work, release the database.
+
+        Requests' follow-up work first (its deliveries still go out at once), then the
+        dispatcher: a pass in progress ends with the batch it has claimed, and the scheduler
+        starts no other. What is left in the outbox is another replica's, or the next start's.
+        """
+        self.executor.shutdown(wait=True)
+        self.services.dispatcher.stop()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
-        self.executor.shutdown(wait=True)
         self.database.dispose()
 
 
 def build_services(
-    database: Database, settings: Settings, *, clock: Clock, messenger: SlackMessenger
+    database: Database,
+    settings: Settings,
+    *,
+    clock: Clock,
+    messenger: SlackMessenger,
+    observe: Callable[[DispatchReport], None] | None = None,
 ) -> Services:
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(database.sessions)
@@ -132,6 +162,7 @@ def build_services(
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
         quiet_hours=QuietHours.for_program(rules, PROMPT_KINDS),
+        observe=observe,
     )
     return Services(
         mentoring=mentoring,
@@ -158,23 +189,31 @@ def build_runtime(
     database = database or connect(settings.database_url)
     if migrate:
         database.migrate()
-    sender = web_client(settings, interactive=False)
+    metrics = Metrics()
+    sender = web_client(settings, interactive=False, metrics=metrics)
     messenger = SlackMessenger(lambda _team: sender)
     services = build_services(
         database,
         settings,
         clock=clock or SystemClock(),
         messenger=messenger,
+        observe=metrics.observe_dispatch,
     )
     messenger.refresh_home = HomePublisher(services).publish
     executor = TrackedExecutor()
     app = build_app(
         services=services,
-        client=web_client(settings, interactive=True),
+        client=web_client(settings, interactive=True, metrics=metrics),
         signing_secret=settings.slack_signing_secret or "",
         executor=executor,
         token_verification=token_verification,
     )
+    app.use(MeterListenerClients(metrics))
     return Runtime(
-        settings=settings, database=database, services=services, app=app, executor=executor
+        settings=settings,
+        database=database,
+        services=services,
+        app=app,
+        executor=executor,
+        metrics=metrics,
     )
