@@ -5,7 +5,8 @@
 classic line. Either way the formatted line is redacted last, whatever produced it: Slack
 tokens by their shape, and the configured secrets by value. What people wrote never reaches a
 log call in our code (handlers log identifiers only); the libraries that log request and
-response bodies at DEBUG (slack_sdk, Bolt) are held at INFO, whatever ``LOG_LEVEL`` says.
+response bodies (slack_sdk at DEBUG, Bolt at INFO) are held above that, whatever
+``LOG_LEVEL`` says.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # xoxb- bot, xoxp- user, xoxe- refresh, xoxa-/xoxr-/xoxs- older kinds, xapp- app-level tokens;
 # and request signatures (v0= and 64 hex digits), which are only useful to an attacker.
 TOKEN_SHAPES = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+|\bv0=[0-9a-f]{64}\b")
-BODY_LOGGERS = ("slack_sdk", "slack_bolt", "mentorbot.bolt")
+# Libraries that log bodies below these levels (slack_sdk: each request at DEBUG; Bolt: a body
+# with a bad signature at INFO); Bolt's loggers copy the app logger's level when it is built.
+BODY_LOGGERS = {
+    "slack_sdk": logging.INFO,
+    "slack_bolt": logging.WARNING,
+    "mentorbot.bolt": logging.WARNING,
+}
 # Attributes every LogRecord has: anything else on a record came from ``extra=``.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 
@@ -100,6 +107,6 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> loggi
     root.addHandler(handler)
     level = logging.getLevelName(settings.log_level.upper())
     root.setLevel(level if isinstance(level, int) else logging.INFO)
-    for name in BODY_LOGGERS:
-        logging.getLogger(name).setLevel(max(root.level, logging.INFO))
+    for name, floor in BODY_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(root.level, floor))
     return handler

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, cast
 
 from gunicorn import glogging
@@ -72,6 +75,22 @@ class MentorbotServer(BaseApplication):
         return cast("_WSGIAppType", runtime.wsgi())
 
 
+def post_worker_init(worker: Worker) -> None:
+    """At SIGTERM the dispatcher claims nothing more, at once: the batch in hand is finished
+    (and, with the requests in flight, waited for in ``worker_exit``), the rest left to others."""
+    runtime: Runtime | None = getattr(worker.app, "runtime", None)
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        if runtime is not None:
+            runtime.services.dispatcher.stop()
+        log.info("worker %d stopping: finishing the requests and the dispatch in hand", worker.pid)
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_term)
+
+
 def worker_exit(_arbiter: Arbiter, worker: Worker) -> None:
     """In the worker, once it has stopped serving: finish claimed dispatches and follow-ups."""
     runtime: Runtime | None = getattr(worker.app, "runtime", None)
@@ -118,6 +137,7 @@ def options(settings: Settings) -> dict[str, Any]:
         "loglevel": settings.log_level.lower(),
         "proc_name": "mentorbot",
         "preload_app": False,
+        "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
         "child_exit": child_exit,
     }
@@ -146,6 +166,7 @@ def prepare(settings: Settings) -> None:
 
 def serve(settings: Settings) -> None:
     """Runs until SIGTERM or SIGINT; gunicorn exits the process (0 after a clean stop)."""
+    signal.signal(signal.SIGTERM, _stop_before_serving)  # until gunicorn installs its own
     metrics_directory()  # before anything imports prometheus-client
     prepare(settings)
     log.info(
@@ -156,3 +177,10 @@ def serve(settings: Settings) -> None:
         THREADS,
     )
     MentorbotServer(settings, options(settings)).run()
+
+
+def _stop_before_serving(_signum: int, _frame: FrameType | None) -> None:
+    """Stopped while migrating or warming up: nothing is in flight, leave quietly (a PostgreSQL
+    migration rolls back as a whole)."""
+    log.info("stopping before serving")
+    sys.exit(0)
