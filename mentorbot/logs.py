@@ -93,6 +93,14 @@ class JsonFormatter(logging.Formatter):
         return self._redact(json.dumps(entry, ensure_ascii=False))
 
 
+class DropSchemaChecks(logging.Filter):
+    """``/readyz`` asks Alembic for the schema's revision at every probe, and Alembic announces
+    each look at INFO: two lines every few seconds that say nothing. Upgrades are still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(("Context impl", "Will assume"))
+
+
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
     """Replace the root logger's handlers with one redacting handler; returns it."""
     redact = Redactor(secrets_of(settings))
@@ -109,4 +117,8 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> loggi
     root.setLevel(level if isinstance(level, int) else logging.INFO)
     for name, floor in BODY_LOGGERS.items():
         logging.getLogger(name).setLevel(max(root.level, floor))
+    migration = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, DropSchemaChecks) for f in migration.filters):
+        migration.addFilter(DropSchemaChecks())
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(root.level, logging.WARNING))
     return handler

@@ -7,19 +7,29 @@ this process (``SLACK_API_URL``) and requests are signed as Slack signs them.
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from bot.domain import MessageStatus
 from storage import Database, connect
 from tests.conftest import POSTGRES_URL, SIGNING_SECRET, TEAM, _empty
 from tests.integration.test_dispatch_slack import queue, statuses
 from tests.support.fake_slack import FakeSlack
-from tests.support.replicas import BOT_TOKEN, Replica, start_replica, wait_until
+from tests.support.replicas import (
+    BOT_TOKEN,
+    Replica,
+    start_replica,
+    terminate_all,
+    wait_until,
+)
 
 MENTOR, MENTEE = "UMENTOR1", "UMENTEE1"
 StartReplica = Callable[..., Replica]
@@ -200,8 +210,7 @@ def test_three_replicas_share_one_database_and_send_each_message_once(
     keys = fake_slack.delivered_keys()
     assert len([k for k in keys if k.startswith("msg-")]) == 60
     assert [k for k, n in keys.items() if n > 1] == []  # none twice, the suggestion included
-    for replica in (a, b, c):
-        assert replica.terminate() == 0, replica.output()
+    assert terminate_all([a, b, c]) == [0, 0, 0]
 
 
 def test_sigterm_during_a_dispatch_finishes_the_claimed_batch_and_loses_nothing(
@@ -259,3 +268,49 @@ def suggested(fake: FakeSlack, mentee: str, mentor: str) -> bool:
         ):
             return True
     return False
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_url: str) -> Iterator[str]:
+    """A second throwaway database on the same server, with no schema at all."""
+    admin = sa.create_engine(
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+        isolation_level="AUTOCOMMIT",
+    )
+    name = f"{sa.make_url(postgres_url).database}_empty"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_replicas_starting_together_on_an_empty_database_migrate_it_once(
+    empty_postgres_url: str, tmp_path: Path
+) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "MENTORBOT_")) and k != "DATABASE_URL"
+    }
+    env["DATABASE_URL"] = empty_postgres_url
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mentorbot", "migrate"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], "\n".join(outputs)
+    database = connect(empty_postgres_url)
+    assert database.pending_migrations() == []
+    database.dispose()

@@ -155,6 +155,14 @@ def start_replica(
     )
 
 
+def terminate_all(replicas: list[Replica], timeout: float = 40) -> list[int]:
+    """SIGTERM every replica at once (a rolling stop would only be slower), then wait."""
+    for replica in replicas:
+        if replica.process.poll() is None:
+            replica.process.send_signal(signal.SIGTERM)
+    return [replica.terminate(timeout) for replica in replicas]
+
+
 def wait_until(check: Any, *, timeout: float = 30, what: str = "condition") -> None:
     """Poll ``check()`` (something another process does) until it is true."""
     deadline = time.monotonic() + timeout
