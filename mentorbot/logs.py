@@ -101,20 +101,29 @@ class DropSchemaChecks(logging.Filter):
         return not str(record.msg).startswith(("Context impl", "Will assume"))
 
 
-def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
-    """Replace the root logger's handlers with one redacting handler; returns it."""
-    redact = Redactor(secrets_of(settings))
-    handler = logging.StreamHandler(stream or sys.stderr)
-    if settings.log_format == "json":
-        handler.setFormatter(JsonFormatter(redact))
-    else:
-        handler.setFormatter(RedactingFormatter(redact))
+def configure_logging(
+    settings: Settings, stream: TextIO | None = None, *, force: bool = False
+) -> logging.Handler | None:
+    """One redacting handler on the root logger; returns it.
+
+    Like ``logging.basicConfig``, a root logger that has handlers already (a test runner's,
+    an embedding program's) is left as it is unless ``force``; the libraries that would log
+    bodies are held back either way.
+    """
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    level = logging.getLevelName(settings.log_level.upper())
-    root.setLevel(level if isinstance(level, int) else logging.INFO)
+    handler: logging.Handler | None = None
+    if force or not root.handlers:
+        redact = Redactor(secrets_of(settings))
+        handler = logging.StreamHandler(stream or sys.stderr)
+        if settings.log_format == "json":
+            handler.setFormatter(JsonFormatter(redact))
+        else:
+            handler.setFormatter(RedactingFormatter(redact))
+        for old in list(root.handlers):
+            root.removeHandler(old)
+        root.addHandler(handler)
+        level = logging.getLevelName(settings.log_level.upper())
+        root.setLevel(level if isinstance(level, int) else logging.INFO)
     for name, floor in BODY_LOGGERS.items():
         logging.getLogger(name).setLevel(max(root.level, floor))
     migration = logging.getLogger("alembic.runtime.migration")

@@ -24,7 +24,8 @@ def captured() -> Iterator[io.StringIO]:
     """The root logger as ``configure_logging`` leaves it, restored afterwards for pytest."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    levels = {name: logging.getLogger(name).level for name in ("slack_sdk", "slack_bolt")}
+    names = ("slack_sdk", "slack_bolt", "mentorbot.bolt", "alembic.runtime.plugins")
+    levels = {name: logging.getLogger(name).level for name in names}
     stream = io.StringIO()
     yield stream
     for handler in list(root.handlers):
@@ -34,14 +35,13 @@ def captured() -> Iterator[io.StringIO]:
     root.setLevel(level)
     for name, old in levels.items():
         logging.getLogger(name).setLevel(old)
-    logging.getLogger("mentorbot.bolt").setLevel(logging.NOTSET)
 
 
 def test_a_reflection_and_a_pasted_token_leave_no_trace_in_debug_json_logs(
     bot: RunningBot, captured: io.StringIO
 ) -> None:
     settings = bot.runtime.settings.model_copy(update={"log_format": "json", "log_level": "DEBUG"})
-    configure_logging(settings, stream=captured)
+    configure_logging(settings, stream=captured, force=True)
     bot.fake.add_user(MENTOR, real_name="Maria Mentor", tz="Europe/Berlin")
     bot.fake.add_user(MENTEE, real_name="Ada Mentee", tz="Europe/London")
     matched_pair(bot, MENTOR, MENTEE)

@@ -58,6 +58,7 @@ def test_slack_error_codes_and_the_outbox_are_counted(bot: RunningBot) -> None:
     assert report.failed == 1
     refused = bot.fake.calls[-1]
     text = metrics(bot)
+    assert refused.outcome.startswith("error:"), refused
     code = refused.outcome.removeprefix("error:")
     assert sample(text, "mentorbot_slack_api_calls_total", method=refused.method, result=code) == 1
     assert sample(text, "mentorbot_outbox_messages_total", outcome="due") == 1
