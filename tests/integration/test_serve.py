@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -210,7 +209,8 @@ def test_three_replicas_share_one_database_and_send_each_message_once(
     keys = fake_slack.delivered_keys()
     assert len([k for k in keys if k.startswith("msg-")]) == 60
     assert [k for k, n in keys.items() if n > 1] == []  # none twice, the suggestion included
-    assert terminate_all([a, b, c]) == [0, 0, 0]
+    codes = terminate_all([a, b, c])
+    assert codes == [0, 0, 0], [r.output()[-3000:] for r in (a, b, c)]
 
 
 def test_sigterm_during_a_dispatch_finishes_the_claimed_batch_and_loses_nothing(
@@ -222,7 +222,7 @@ def test_sigterm_during_a_dispatch_finishes_the_claimed_batch_and_loses_nothing(
     first = replicas("first", database_url)
     try:
         fake_slack.wait_for("chat.postMessage", 5, timeout=60)
-        first.process.send_signal(signal.SIGTERM)  # while Slack holds the 5th answer
+        first.sigterm()  # while Slack holds the 5th answer
         wait_until(lambda: "stopping: finishing" in first.output(), what="the worker to hear it")
         assert first.process.poll() is None  # waiting for the claimed batch, not gone
     finally:

@@ -56,6 +56,7 @@ class Replica:
     process: subprocess.Popen[bytes]
     log_path: Path
     _log: IO[bytes] = field(repr=False)
+    _signalled: bool = False
 
     def get(self, path: str) -> tuple[int, str]:
         return get(self.url + path)
@@ -92,10 +93,15 @@ class Replica:
             time.sleep(0.1)
         raise AssertionError(f"{self.name} not ready after {timeout}s:\n{self.output()}")
 
+    def sigterm(self) -> None:
+        """Once, as an orchestrator does (a second one would only be queued behind it)."""
+        if not self._signalled and self.process.poll() is None:
+            self._signalled = True
+            self.process.send_signal(signal.SIGTERM)
+
     def terminate(self, timeout: float = 40) -> int:
         """SIGTERM, as an orchestrator stops a container; returns the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        self.sigterm()
         try:
             return self.process.wait(timeout)
         finally:
@@ -158,8 +164,7 @@ def start_replica(
 def terminate_all(replicas: list[Replica], timeout: float = 40) -> list[int]:
     """SIGTERM every replica at once (a rolling stop would only be slower), then wait."""
     for replica in replicas:
-        if replica.process.poll() is None:
-            replica.process.send_signal(signal.SIGTERM)
+        replica.sigterm()
     return [replica.terminate(timeout) for replica in replicas]
 
 
