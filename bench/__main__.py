@@ -45,6 +45,11 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument(
         "--dispatchers", default="1,3", help="dispatcher processes per run, comma-separated"
     )
+    root.add_argument(
+        "--transports",
+        default="keep-alive,urllib",
+        help="Web API transports to compare in the dispatch section, comma-separated",
+    )
     root.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return root
 
@@ -133,16 +138,18 @@ def run(args: argparse.Namespace) -> list[Figure]:
             if "dispatch" in only:
                 for db in databases:
                     for dispatchers in [int(n) for n in args.dispatchers.split(",")]:
-                        with database_url(db, postgres=args.postgres_url) as url:
-                            result = dispatch.run_one(
-                                database=db,
-                                database_url=url,
-                                dispatchers=dispatchers,
-                                messages=scale["messages"],
-                                slack_url=slack_url,
-                                fake=fake,
-                            )
-                        show([dispatch.figure(result)])
+                        for transport in args.transports.split(","):
+                            with database_url(db, postgres=args.postgres_url) as url:
+                                result = dispatch.run_one(
+                                    database=db,
+                                    database_url=url,
+                                    dispatchers=dispatchers,
+                                    messages=scale["messages"],
+                                    slack_url=slack_url,
+                                    fake=fake,
+                                    transport=transport,
+                                )
+                            show([dispatch.figure(result)])
             if "memory" in only:
                 with sqlite_url() as url:
                     show(

@@ -30,6 +30,7 @@ class DispatchRun:
     database: str
     dispatchers: int
     messages: int
+    transport: str  # keep-alive (ours) or urllib (slack_sdk's default), compared in one run
     per_process: list[float]
     overall: float
     delivered: int
@@ -82,7 +83,14 @@ def sent_in_database(database_url: str) -> int:
 
 
 def run_one(
-    *, database: str, database_url: str, dispatchers: int, messages: int, slack_url: str, fake: Any
+    *,
+    database: str,
+    database_url: str,
+    dispatchers: int,
+    messages: int,
+    slack_url: str,
+    fake: Any,
+    transport: str = "keep-alive",
 ) -> DispatchRun:
     say(fake, {"op": "clear"})
     queue(database_url, messages)
@@ -91,6 +99,7 @@ def run_one(
         SLACK_API_URL=slack_url,
         DATABASE_URL=database_url,
         LOG_LEVEL="WARNING",
+        BENCH_TRANSPORT=transport,
     )
     workers = [spawn("bench.worker", NOW.isoformat(), env=env) for _ in range(dispatchers)]
     try:
@@ -111,6 +120,7 @@ def run_one(
         database=database,
         dispatchers=dispatchers,
         messages=messages,
+        transport=transport,
         per_process=[r["sent"] / r["seconds"] if r["seconds"] else 0.0 for r in reports],
         overall=messages / overall,
         delivered=int(keys["distinct"]),
@@ -130,7 +140,8 @@ def figure(run: DispatchRun) -> Figure:
     )
     return Figure(
         section="dispatch",
-        name=f"{run.messages:,} msgs, {run.database}, {run.dispatchers} dispatcher(s)",
+        name=f"{run.messages:,} msgs, {run.database}, {run.dispatchers} dispatcher(s), "
+        f"{run.transport}",
         value=(
             f"{run.overall:.0f}/s overall, per process "
             + ", ".join(f"{r:.0f}/s" for r in run.per_process)
@@ -142,6 +153,7 @@ def figure(run: DispatchRun) -> Figure:
             "database": run.database,
             "dispatchers": run.dispatchers,
             "messages": run.messages,
+            "transport": run.transport,
             "overall_per_second": run.overall,
             "per_process_per_second": run.per_process,
             "delivered": run.delivered,

@@ -8,9 +8,12 @@ instant and prints what it did and how long it took. Settings come from the envi
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from datetime import datetime
+
+from slack_sdk import WebClient
 
 from bot.clock import FixedClock
 from handlers import SlackMessenger
@@ -24,6 +27,8 @@ def main() -> None:
     settings = load_settings()
     database = connect(settings.database_url)
     sender = web_client(settings, interactive=False)
+    if os.environ.get("BENCH_TRANSPORT") == "urllib":  # slack_sdk's own: a connection per call
+        sender = WebClient(token=sender.token, base_url=sender.base_url, timeout=sender.timeout)
     services = build_services(
         database, settings, clock=FixedClock(now), messenger=SlackMessenger(lambda _team: sender)
     )

@@ -15,9 +15,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.coordinators import Roster
 from bot.domain import AuditEvent, MessageStatus, OutgoingMessage, ProgramRules
 from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.kinds import Kind
+from bot.programs import ProgramService, program_id_of
 
 if TYPE_CHECKING:  # the ports speak of announcements, so import them only for typing
     from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -65,6 +67,7 @@ class Announcement:
     delivered: int = 0
     failed: int = 0
     id: int | None = None
+    program: str = ""  # "": every program; else one program's value (bot/programs.py)
 
 
 class AnnouncementService:
@@ -75,18 +78,22 @@ class AnnouncementService:
         clock: Clock,
         rules: ProgramRules,
         program_channel: str,
+        roster: Roster | None = None,
+        programs: ProgramService | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._channel = program_channel
+        self._roster = roster or Roster(uow=uow, rules=rules)
+        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
 
     @property
     def program_channel(self) -> str:
         return self._channel
 
-    def _require(self, user_id: str) -> None:
-        if user_id not in self._rules.coordinators:
+    def _require(self, user_id: str, team_id: str) -> None:
+        if not self._roster.is_coordinator(team_id, user_id):
             raise NotAllowed("Announcements are for the program's coordinators.")
 
     def draft(
@@ -98,9 +105,10 @@ class AnnouncementService:
         audience: str,
         send_at: datetime | None,
         replaces: int | None = None,
+        program: str = "",
     ) -> Announcement:
         """Check and keep what the coordinator wrote; nothing goes out until ``confirm``."""
-        self._require(author_id)
+        self._require(author_id, team_id)
         text = text.strip()
         if not text:
             raise DomainError("Write the message people will get.", field="text")
@@ -114,7 +122,16 @@ class AnnouncementService:
             chosen = Audience(audience)
         except ValueError:
             raise DomainError("Choose who gets it.", field="audience") from None
-        if chosen is Audience.CHANNEL and not self._channel:
+        if program:
+            try:
+                one = self._programs.program(team_id, program_id_of(program))
+            except NotFound:
+                raise DomainError("Choose one of the programs.", field="program") from None
+            if chosen is Audience.CHANNEL and not (one.channel or self._channel):
+                raise DomainError(
+                    f"{one.name} has no channel: choose a DM audience.", field="audience"
+                )
+        elif chosen is Audience.CHANNEL and not self._channel:
             raise DomainError(
                 "No program channel is set (MENTORBOT_PROGRAM_CHANNEL): choose a DM audience, "
                 "or ask your admin to set the channel.",
@@ -137,6 +154,7 @@ class AnnouncementService:
                     send_at=send_at,
                     replaces=replaces,
                     created_at=now,
+                    program=program,
                 )
             )
             uow.commit()
@@ -144,7 +162,7 @@ class AnnouncementService:
 
     def confirm(self, *, team_id: str, author_id: str, announcement_id: int) -> Announcement:
         """Schedule a previewed draft; an edit takes the place of the one it replaces."""
-        self._require(author_id)
+        self._require(author_id, team_id)
         now = self._clock.now()
         with self._uow() as uow:
             announcement = self._get(uow, team_id, announcement_id)
@@ -171,7 +189,7 @@ class AnnouncementService:
             return announcement
 
     def cancel(self, *, team_id: str, author_id: str, announcement_id: int) -> Announcement:
-        self._require(author_id)
+        self._require(author_id, team_id)
         now = self._clock.now()
         with self._uow() as uow:
             announcement = self._scheduled(uow, team_id, announcement_id)
@@ -181,12 +199,12 @@ class AnnouncementService:
             return announcement
 
     def get(self, *, team_id: str, author_id: str, announcement_id: int) -> Announcement:
-        self._require(author_id)
+        self._require(author_id, team_id)
         with self._uow() as uow:
             return self._get(uow, team_id, announcement_id)
 
     def scheduled(self, *, team_id: str, author_id: str) -> list[Announcement]:
-        self._require(author_id)
+        self._require(author_id, team_id)
         with self._uow() as uow:
             return uow.announcements.scheduled(team_id)
 
@@ -259,13 +277,18 @@ class AnnouncementService:
 
     def _recipients(self, uow: UnitOfWork, announcement: Announcement) -> list[str]:
         team = announcement.team_id
+        program_id = program_id_of(announcement.program)
         if announcement.audience is Audience.CHANNEL:
+            if announcement.program:
+                return [self._programs.rules(uow, team, program_id).channel or self._channel]
             return [self._channel]
         people: set[str] = set()
         if announcement.audience in (Audience.EVERYONE, Audience.MENTORS):
             people |= set(uow.directory.mentor_ids(team))
         if announcement.audience in (Audience.EVERYONE, Audience.MENTEES):
             people |= set(uow.directory.mentee_ids(team))
+        if announcement.program:  # one program's people only
+            people &= uow.directory.in_program(team, program_id)
         return sorted(people)
 
     @staticmethod

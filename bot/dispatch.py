@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.domain import MessageStatus, OutgoingMessage
 from bot.ports import Messenger, SendOutcome, SendResult, UnitOfWork, UnitOfWorkFactory
-from bot.quiet_hours import QuietHours
+from bot.quiet_hours import PromptHold
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class Dispatcher:
         batch_size: int = 100,
         lease: timedelta = timedelta(minutes=5),
         max_batches: int = 1000,
-        quiet_hours: QuietHours | None = None,
+        quiet_hours: PromptHold | None = None,
         settle_every: int = 20,
         observe: Callable[[DispatchReport], None] | None = None,
     ) -> None:

@@ -103,6 +103,7 @@ class ProgramRules:
     workday_end_hour: int = 18
     weekends_off: bool = True
     default_tz: str = "UTC"  # for people whose time zone we don't know (coordinators)
+    channel: str = ""  # announcements and shout-outs; empty: none
 
 
 @dataclass
@@ -120,6 +121,7 @@ class MentorProfile:
     id: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    program_id: int | None = None  # None: the workspace's default program
 
 
 @dataclass
@@ -136,6 +138,7 @@ class MentorRequest:
     created_at: datetime | None = None
     matched_at: datetime | None = None
     id: int | None = None
+    program_id: int | None = None  # None: the workspace's default program
 
 
 @dataclass
@@ -168,6 +171,7 @@ class Partnership:
     end_reason: str = ""
     id: int | None = None
     paused_until: date | None = None  # prompts wait while paused; also the resume marker
+    program_id: int | None = None  # None: the workspace's default program
 
     def members(self) -> tuple[str, str]:
         return (self.mentor_id, self.mentee_id)

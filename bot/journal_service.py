@@ -57,6 +57,7 @@ from bot.journal import (
 )
 from bot.kinds import Kind
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.programs import ProgramService
 from bot.sessions import SessionOutcome, weekly_streak
 
 T = TypeVar("T")
@@ -194,6 +195,25 @@ def plan_milestones(uow: UnitOfWork, partnership: Partnership) -> None:
     )
 
 
+def milestones_after_closing(uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
+    """A partnership closed before its term's end: no dated milestone waits for a date that
+    no longer comes, and one closed as completed celebrates that now, not at the old end."""
+    assert partnership.id is not None
+    uow.outbox.cancel(partnership.team_id, f"partnership:{partnership.id}:milestone:")
+    if partnership.status is not PartnershipStatus.COMPLETED:
+        return
+    uow.outbox.add(
+        OutgoingMessage(
+            team_id=partnership.team_id,
+            kind=Kind.MILESTONE_DUE,
+            recipient=partnership.mentee_id,
+            key=f"partnership:{partnership.id}:milestone:term:closed",
+            due_at=now,
+            payload={"partnership_id": partnership.id, "key": TERM_KEY, "title": TERM_TITLE},
+        )
+    )
+
+
 class JournalService:
     def __init__(
         self,
@@ -202,11 +222,13 @@ class JournalService:
         clock: Clock,
         rules: ProgramRules,
         program_channel: str | None = None,
+        programs: ProgramService | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._program_channel = program_channel or None
+        self._programs = programs
 
     @property
     def program_channel(self) -> str | None:
@@ -223,13 +245,18 @@ class JournalService:
                 if p.status in LIVE
             ]
             summaries.sort(key=lambda s: s.partnership.started_at, reverse=True)
+            channel = (
+                self._channel_of(uow, summaries[0].partnership)
+                if summaries
+                else self._program_channel
+            )
             return HomeData(
                 user_id=user_id,
                 summaries=summaries,
                 profile=uow.mentors.get(team_id, user_id),
                 request=uow.requests.open_for(team_id, user_id),
                 preferences=uow.journal.preferences(team_id, user_id),
-                program_channel=self._program_channel,
+                program_channel=channel,  # where their newest pair's shout-outs would go
             )
 
     def goals(self, team_id: str, user_id: str, partnership_id: int) -> list[Goal]:
@@ -574,8 +601,8 @@ class JournalService:
         if key == TERM_KEY:
             if partnership.status is PartnershipStatus.ENDED:
                 return  # ended early: nothing to celebrate as "completed"
-            if now < partnership.ends_at:  # the term was extended since: wait for its new end
-                plan_milestones(uow, partnership)
+            if partnership.status in LIVE and now < partnership.ends_at:  # extended since:
+                plan_milestones(uow, partnership)  # wait for its new end
                 return
         elif partnership.status not in LIVE:
             return
@@ -641,12 +668,13 @@ class JournalService:
                     },
                 )
             )
-        if self._program_channel and all(consents):
+        channel = self._channel_of(uow, partnership)
+        if channel and all(consents):
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=partnership.team_id,
                     kind=Kind.SHOUT_OUT,
-                    recipient=self._program_channel,
+                    recipient=channel,
                     key=f"milestone:{partnership.id}:{key}:shout-out",
                     due_at=now,
                     payload={
@@ -657,6 +685,13 @@ class JournalService:
                 )
             )
         return milestone
+
+    def _channel_of(self, uow: UnitOfWork, partnership: Partnership) -> str | None:
+        """Where the pair's shout-outs go: their program's channel, else the workspace's."""
+        if self._programs is None or partnership.program_id is None:
+            return self._program_channel
+        rules = self._programs.rules(uow, partnership.team_id, partnership.program_id)
+        return rules.channel or self._program_channel
 
     def _summary(
         self, uow: UnitOfWork, partnership: Partnership, user_id: str, now: datetime

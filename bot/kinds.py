@@ -18,6 +18,7 @@ class Kind(StrEnum):
     # to coordinators
     COORDINATOR_WAITLIST = "coordinator.waitlist"
     COORDINATOR_CHECK_IN = "coordinator.check_in"  # from the program team, to one partner
+    PROGRAM_INVITE = "program.invite"  # a coordinator invites someone to a program
     # weekly sessions
     SESSION_SET = "session.set"  # to the partner who didn't set it
     SESSION_INVITE = "session.invite"  # the .ics, to the pair's group DM
@@ -57,6 +58,12 @@ class Kind(StrEnum):
     GOAL_CHECK_DUE = "job.goal_check"
     TERM_NOTICE_DUE = "job.term_notice"
     TERM_END = "job.term_end"
+    # who coordinates, and what they get on a schedule (bot/coordinators.py, bot/coordination.py)
+    COORDINATOR_GROUP_ROUND = "job.coordinator_group_round"  # every hour: each workspace's
+    COORDINATOR_GROUP_SYNC = "job.coordinator_group_sync"  # one workspace's user group read
+    PROGRAM_REPORT_DUE = "job.program_report"  # the period's report, for every coordinator
+    PROGRAM_REPORT = "coordinator.report"  # the figures, to one coordinator
+    PROGRAM_REPORT_FILES = "coordinator.report_files"  # the chart and the CSV, after it
 
 
 class SuggestionContext(StrEnum):

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.cohort import rank_for_request
+from bot.coordinators import Roster
 from bot.domain import (
     MatchProposal,
     MentorProfile,
@@ -29,6 +30,7 @@ from bot.kinds import Kind, SuggestionContext
 from bot.matching import Candidate
 from bot.onboarding import plan_onboarding
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.programs import ProgramService
 from bot.rhythm import plan_program
 
 MAX_BIO = 1500
@@ -47,6 +49,7 @@ class MentorOffer:
     capacity: int
     languages: list[str]
     accepting: bool = True
+    program_id: int | None = None  # None: the workspace's default program
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class MenteeAsk:
     focus_areas: list[str]
     organization: str
     wants_other_org: bool
+    program_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,19 +83,32 @@ class Overview:
 
 
 class MentoringService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, rules: ProgramRules) -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        rules: ProgramRules,
+        roster: Roster | None = None,
+        programs: ProgramService | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
-        self._rules = rules
+        self._rules = rules  # the workspace's: suggestions, capacity
+        self._roster = roster or Roster(uow=uow, rules=rules)
+        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
 
     # -- validation shared by the modals and the service --------------------------------
 
-    def check_offer(self, offer: MentorOffer) -> dict[str, str]:
+    def check_offer(self, offer: MentorOffer, *, team_id: str = "") -> dict[str, str]:
         """Field errors for a mentor profile, keyed by field name; empty when it is fine."""
         errors: dict[str, str] = {}
+        if not self._programs.joinable(team_id, offer.program_id):
+            errors["program"] = "That program is not taking people in; pick another."
+        areas = self._programs.rules_for(team_id, offer.program_id).focus_areas
         if not offer.expertise:
             errors["expertise"] = "Pick at least one area you can help with."
-        unknown = [a for a in offer.expertise if a not in self._rules.focus_areas]
+        unknown = [a for a in offer.expertise if a not in areas]
         if unknown:
             errors["expertise"] = f"Not a focus area of this program: {', '.join(unknown)}."
         if not 1 <= offer.capacity <= self._rules.max_capacity:
@@ -104,8 +121,11 @@ class MentoringService:
             errors["organization"] = f"Keep the organization under {MAX_ORG} characters."
         return errors
 
-    def check_ask(self, ask: MenteeAsk) -> dict[str, str]:
+    def check_ask(self, ask: MenteeAsk, *, team_id: str = "") -> dict[str, str]:
         errors: dict[str, str] = {}
+        if not self._programs.joinable(team_id, ask.program_id):
+            errors["program"] = "That program is not taking people in; pick another."
+        areas = self._programs.rules_for(team_id, ask.program_id).focus_areas
         if len(ask.goals.strip()) < 10:
             errors["goals"] = (
                 "Tell your mentor a little more: what would you like to grow in this year?"
@@ -114,7 +134,7 @@ class MentoringService:
             errors["goals"] = f"Keep it under {MAX_GOALS} characters (it has {len(ask.goals)})."
         if not ask.focus_areas:
             errors["focus_areas"] = "Pick at least one focus area."
-        unknown = [a for a in ask.focus_areas if a not in self._rules.focus_areas]
+        unknown = [a for a in ask.focus_areas if a not in areas]
         if unknown:
             errors["focus_areas"] = f"Not a focus area of this program: {', '.join(unknown)}."
         if len(ask.organization) > MAX_ORG:
@@ -152,7 +172,7 @@ class MentoringService:
         self, *, team_id: str, user_id: str, offer: MentorOffer, tz: str, tz_offset: int
     ) -> MentorProfile:
         """Create or edit a mentor profile; a new or freed-up mentor may clear the waitlist."""
-        self._raise_first(self.check_offer(offer))
+        self._raise_first(self.check_offer(offer, team_id=team_id))
         now = self._clock.now()
         with self._uow() as uow:
             profile = uow.mentors.get(team_id, user_id) or MentorProfile(
@@ -172,6 +192,7 @@ class MentoringService:
             profile.capacity = offer.capacity
             profile.languages = [lang.strip() for lang in offer.languages if lang.strip()]
             profile.accepting = offer.accepting
+            profile.program_id = offer.program_id
             profile.tz, profile.tz_offset = tz, tz_offset
             profile.updated_at = now
             profile = uow.mentors.save(profile)
@@ -204,7 +225,7 @@ class MentoringService:
         self, *, team_id: str, mentee_id: str, ask: MenteeAsk, tz: str, tz_offset: int
     ) -> AskResult:
         """Record what the mentee wants and suggest the best mentors, or waitlist them."""
-        self._raise_first(self.check_ask(ask))
+        self._raise_first(self.check_ask(ask, team_id=team_id))
         now = self._clock.now()
         with self._uow() as uow:
             active = self._current_partnership(uow, team_id, mentee_id)
@@ -237,6 +258,7 @@ class MentoringService:
             request.focus_areas = list(ask.focus_areas)
             request.organization = ask.organization.strip()
             request.wants_other_org = ask.wants_other_org
+            request.program_id = ask.program_id
             request.tz, request.tz_offset = tz, tz_offset
             request = uow.requests.save(request)
             candidates = self._suggest(uow, request, now, SuggestionContext.FIRST)
@@ -269,7 +291,8 @@ class MentoringService:
                     "That mentor can't take a new mentee right now. "
                     "Pick another suggestion, or run `/mentor ask` again for fresh ones."
                 )
-            proposal = ask_mentor(uow, rules=self._rules, request=request, chosen=chosen, now=now)
+            rules = self._programs.rules(uow, team_id, request.program_id)
+            proposal = ask_mentor(uow, rules=rules, request=request, chosen=chosen, now=now)
             uow.commit()
             return proposal
 
@@ -300,6 +323,7 @@ class MentoringService:
             request.status = RequestStatus.MATCHED
             request.matched_at = now
             uow.requests.save(request)
+            rules = self._programs.rules(uow, team_id, request.program_id)
             partnership = uow.partnerships.save(
                 Partnership(
                     team_id=team_id,
@@ -307,11 +331,12 @@ class MentoringService:
                     mentee_id=proposal.mentee_id,
                     request_id=request.id,
                     started_at=now,
-                    ends_at=now + self._rules.term,
+                    ends_at=now + rules.term,
+                    program_id=request.program_id,
                 )
             )
             uow.outbox.cancel(team_id, f"proposal:{proposal_id}:")
-            plan_program(uow, partnership, rules=self._rules)
+            plan_program(uow, partnership, rules=rules)
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=team_id,
@@ -403,6 +428,7 @@ class MentoringService:
                 tz=old.tz,
                 tz_offset=old.tz_offset,
                 created_at=now,
+                program_id=old.program_id,
             )
         )
         self._suggest(uow, request, now, SuggestionContext.AFTER_END)
@@ -472,7 +498,8 @@ class MentoringService:
     def _rank(
         self, uow: UnitOfWork, request: MentorRequest, now: datetime, *, limit: int
     ) -> list[Candidate]:
-        return rank_for(uow, rules=self._rules, request=request, now=now, limit=limit)
+        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        return rank_for(uow, rules=rules, request=request, now=now, limit=limit)
 
     def _suggest(
         self,
@@ -527,7 +554,7 @@ class MentoringService:
                 payload={"request_id": request.id, "context": context.value},
             )
         )
-        for coordinator in self._rules.coordinators:
+        for coordinator in self._roster.of(uow, request.team_id):
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=request.team_id,
@@ -569,10 +596,11 @@ def mentor_loads(uow: UnitOfWork, team_id: str) -> dict[str, int]:
 def rank_for(
     uow: UnitOfWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
 ) -> list[Candidate]:
-    """The best mentors for a request as the program stands in this transaction."""
+    """The best mentors for a request as the program stands in this transaction: mentors of
+    the request's own program only, under that program's ``rules``."""
     return rank_for_request(
         request,
-        uow.mentors.accepting(request.team_id),
+        [m for m in uow.mentors.accepting(request.team_id) if m.program_id == request.program_id],
         loads=mentor_loads(uow, request.team_id),
         rule=rules.cross_company,
         excluded=excluded_mentors(uow, request),

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.coordinators import Roster
 from bot.domain import AuditEvent, OutgoingMessage, Partnership, PartnershipStatus, ProgramRules
 from bot.errors import DomainError, NotAllowed
 from bot.kinds import Kind
@@ -132,13 +133,21 @@ def topics(text: str) -> list[str]:
 
 
 class OnboardingService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, rules: ProgramRules) -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        rules: ProgramRules,
+        roster: Roster | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
+        self._roster = roster or Roster(uow=uow, rules=rules)
 
     def texts(self, *, team_id: str, coordinator_id: str) -> dict[TextKey, str]:
-        self._require(coordinator_id)
+        self._require(coordinator_id, team_id)
         with self._uow() as uow:
             return {key: self._text(uow, team_id, key) for key in TextKey}
 
@@ -163,7 +172,7 @@ class OnboardingService:
         return errors
 
     def save_texts(self, *, team_id: str, coordinator_id: str, values: dict[TextKey, str]) -> None:
-        self._require(coordinator_id)
+        self._require(coordinator_id, team_id)
         errors = self.check_texts(values)
         if errors:
             field, message = next(iter(errors.items()))
@@ -246,8 +255,8 @@ class OnboardingService:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _require(self, user_id: str) -> None:
-        if user_id not in self._rules.coordinators:
+    def _require(self, user_id: str, team_id: str) -> None:
+        if not self._roster.is_coordinator(team_id, user_id):
             raise NotAllowed("The program's texts are for its coordinators to edit.")
 
     @staticmethod

@@ -28,6 +28,7 @@ from bot.domain import (
 )
 from bot.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.onboarding import ProgramText, TextKey
+from bot.programs import Program
 from bot.progress import CheckKind, ProgressCheck, RiskFlag
 from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
@@ -211,6 +212,33 @@ class Directory(Protocol):
     def session_logs(self, team_id: str) -> list[SessionLog]: ...
     def goals_done_since(self, team_id: str, since: datetime) -> int: ...
     def milestones_since(self, team_id: str, since: datetime) -> int: ...
+    def in_program(self, team_id: str, program_id: int | None) -> set[str]:
+        """Everyone with a mentor profile, request or partnership in that program."""
+        ...
+
+    def teams(self) -> list[str]:
+        """Every workspace the bot has heard from or keeps anything for (scheduled work)."""
+        ...
+
+
+class CoordinatorGroupRepository(Protocol):
+    """The last known members of the Slack user group whose members are coordinators."""
+
+    def members(self, team_id: str, group_id: str) -> list[str]: ...
+    def is_member(self, team_id: str, group_id: str, user_id: str) -> bool: ...
+    def replace(self, team_id: str, group_id: str, users: Collection[str], *, at: datetime) -> None:
+        """The group is exactly ``users`` now (a full list read from Slack)."""
+        ...
+
+    def change(
+        self,
+        team_id: str,
+        group_id: str,
+        *,
+        added: Collection[str],
+        removed: Collection[str],
+        at: datetime,
+    ) -> None: ...
 
 
 class ProgramTextRepository(Protocol):
@@ -218,6 +246,16 @@ class ProgramTextRepository(Protocol):
 
     def get(self, team_id: str, key: TextKey) -> ProgramText | None: ...
     def save(self, text: ProgramText) -> None: ...
+
+
+class ProgramRepository(Protocol):
+    """The programs a workspace set up besides its default one (which has no row)."""
+
+    def get(self, team_id: str, program_id: int) -> Program | None: ...
+    def save(self, program: Program) -> Program: ...
+    def all(self, team_id: str) -> list[Program]:
+        """Every program of the workspace, archived ones too."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -237,6 +275,8 @@ class UnitOfWork(Protocol):
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    coordinator_groups: CoordinatorGroupRepository
+    programs: ProgramRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -279,3 +319,22 @@ class Messenger(Protocol):
         """Where the message already is, if an earlier attempt got it delivered; else None
         (also when that can't be told: then sending again is the lesser harm)."""
         ...
+
+
+@dataclass(frozen=True)
+class GroupMembers:
+    """Slack's answer about a user group: its members, or why they could not be read."""
+
+    users: tuple[str, ...] = ()
+    error: str = ""
+    retry_after: float | None = None  # rate limited: when to ask again
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+class UserGroups(Protocol):
+    """Reads a Slack user group's members (``usergroups.users.list``); never raises."""
+
+    def members(self, team_id: str, group_id: str) -> GroupMembers: ...

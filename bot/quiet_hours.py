@@ -11,12 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Protocol
 
 from bot.domain import OutgoingMessage, ProgramRules
 from bot.when import local_to_utc, zone
 
 TZ_KEY = "tz"
 """Payload key holding the recipient's IANA time zone, set by whoever plans the prompt."""
+
+
+class PromptHold(Protocol):
+    """What the dispatcher asks before delivering: one program's hours, or each program's."""
+
+    def hold_until(self, message: OutgoingMessage, now: datetime) -> datetime | None: ...
 
 
 @dataclass(frozen=True)

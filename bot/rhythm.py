@@ -18,7 +18,9 @@ from itertools import pairwise
 from typing import Any
 
 from bot.clock import Clock
+from bot.coordinators import Roster
 from bot.domain import (
+    AuditEvent,
     MessageStatus,
     OutgoingMessage,
     Partnership,
@@ -26,11 +28,13 @@ from bot.domain import (
     ProgramRules,
     partner_of,
 )
-from bot.errors import Conflict, DomainError, NotFound
+from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.journal import GoalStatus
+from bot.journal_service import milestones_after_closing
 from bot.kinds import Kind
 from bot.onboarding import add_months
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.programs import ProgramService, program_tag
 from bot.progress import MAX_NOTE, CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.quiet_hours import TZ_KEY
 from bot.sessions import SessionOutcome
@@ -154,17 +158,24 @@ class RhythmService:
         clock: Clock,
         rules: ProgramRules,
         rematch: Rematch | None = None,
+        roster: Roster | None = None,
+        programs: ProgramService | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._rules = rules
+        self._rules = rules  # the workspace's; a pair's own program may differ (_rules_of)
         self._rematch = rematch
+        self._roster = roster or Roster(uow=uow, rules=rules)
+        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
+
+    def _rules_of(self, uow: UnitOfWork, partnership: Partnership) -> ProgramRules:
+        return self._programs.rules(uow, partnership.team_id, partnership.program_id)
 
     # -- planning: called when a partnership starts ----------------------------------------
 
     def begin(self, uow: UnitOfWork, partnership: Partnership) -> None:
         """Plan a new partnership's rhythm in the transaction that creates it."""
-        plan_program(uow, partnership, rules=self._rules)
+        plan_program(uow, partnership, rules=self._rules_of(uow, partnership))
 
     def plan_missing(self) -> int:
         """Give every live partnership its rhythm if it has none (pairs matched before it
@@ -174,7 +185,7 @@ class RhythmService:
         with self._uow() as uow:
             live = uow.partnerships.live()
             for partnership in live:
-                plan_program(uow, partnership, rules=self._rules, now=now)
+                plan_program(uow, partnership, rules=self._rules_of(uow, partnership), now=now)
             uow.commit()
             return len(live)
 
@@ -186,12 +197,13 @@ class RhythmService:
             return
         assert partnership.id is not None
         round_no = int(message.payload["round"])
-        at = partnership.started_at + self._rules.pulse_every * round_no
-        latest = (now - partnership.started_at) // self._rules.pulse_every
+        rules = self._rules_of(uow, partnership)
+        at = partnership.started_at + rules.pulse_every * round_no
+        latest = (now - partnership.started_at) // rules.pulse_every
         if latest > round_no:
             # Downtime: later rounds are due already. Asking now about a fortnight that is
             # over would be a burst of stale prompts; the latest round asks for all of them.
-            plan_pulse_round(uow, partnership, latest, rules=self._rules)
+            plan_pulse_round(uow, partnership, latest, rules=rules)
             return
         if not partnership.paused_at(now):
             zones = member_zones(uow, partnership)
@@ -204,17 +216,18 @@ class RhythmService:
                         recipient=member,
                         key=f"rhythm:{partnership.id}:pulse:{round_no}:{member}",
                         due_at=at,
-                        expires_at=at + self._rules.pulse_every,
+                        expires_at=at + rules.pulse_every,
                         coalesce_key=f"pulse:{partnership.id}:{member}",
                         payload={
                             "partnership_id": partnership.id,
                             "round": round_no,
                             "partner_id": partner_of(partnership, member),
                             TZ_KEY: zones[member],
+                            **program_tag(partnership),
                         },
                     )
                 )
-        plan_pulse_round(uow, partnership, round_no + 1, rules=self._rules)
+        plan_pulse_round(uow, partnership, round_no + 1, rules=rules)
 
     def quiet_check(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
@@ -272,6 +285,7 @@ class RhythmService:
                         "both": stage != days[0],
                         "mentee": member == partnership.mentee_id,
                         TZ_KEY: zones[member],
+                        **program_tag(partnership),
                     },
                 )
             )
@@ -331,6 +345,7 @@ class RhythmService:
                         for g in goals
                     ],
                     TZ_KEY: zones[mentee],
+                    **program_tag(partnership),
                 },
             )
         )
@@ -430,7 +445,7 @@ class RhythmService:
             check.note, check.share = note, share
             uow.progress.save_check(check)
             if share:
-                for coordinator in self._rules.coordinators:
+                for coordinator in self._roster.of(uow, team_id):
                     uow.outbox.add(
                         OutgoingMessage(
                             team_id=team_id,
@@ -526,11 +541,10 @@ class RhythmService:
             partnership.ends_at += extension
             uow.partnerships.save(partnership)
             uow.outbox.cancel(team_id, f"rhythm:{partnership_id}:term-")
-            plan_term(uow, partnership, rules=self._rules)
+            rules = self._rules_of(uow, partnership)
+            plan_term(uow, partnership, rules=rules)
             elapsed = max(timedelta(0), now - partnership.started_at)
-            plan_pulse_round(
-                uow, partnership, elapsed // self._rules.pulse_every + 1, rules=self._rules
-            )
+            plan_pulse_round(uow, partnership, elapsed // rules.pulse_every + 1, rules=rules)
             uow.commit()
             return partnership
 
@@ -563,6 +577,7 @@ class RhythmService:
             partnership.end_reason = reason
             uow.partnerships.save(partnership)
             self._cancel_prompts(uow, partnership)
+            milestones_after_closing(uow, partnership, now)
             partner = partner_of(partnership, user_id)
             zones = member_zones(uow, partnership)
             uow.outbox.add(
@@ -580,7 +595,7 @@ class RhythmService:
                     },
                 )
             )
-            for coordinator in self._rules.coordinators:
+            for coordinator in self._roster.of(uow, team_id):
                 uow.outbox.add(
                     OutgoingMessage(
                         team_id=team_id,
@@ -602,6 +617,61 @@ class RhythmService:
             uow.commit()
             return Ended(partnership=partnership, partner_id=partner)
 
+    def close_for_program(
+        self, *, team_id: str, coordinator_id: str, partnership_id: int, reason: str
+    ) -> Partnership:
+        """A coordinator closes a pair from the at-risk list: both partners are told kindly,
+        the mentee is offered new mentors as when a partner ends it, and the audit log keeps
+        who, when and the reason's category (there is no text to keep)."""
+        if not self._roster.is_coordinator(team_id, coordinator_id):
+            raise NotAllowed("Closing a partnership is for the program's coordinators.")
+        if reason not in EndReason.VALUES:
+            raise DomainError("Pick the reason closest to theirs.", field="reason")
+        now = self._clock.now()
+        with self._uow() as uow:
+            partnership = uow.partnerships.get(team_id, partnership_id)
+            if partnership is None or not partnership.live:
+                raise NotFound("That partnership isn't running any more.")
+            partnership.status = PartnershipStatus.ENDED
+            partnership.ended_at = now
+            partnership.end_reason = reason
+            uow.partnerships.save(partnership)
+            self._cancel_prompts(uow, partnership)
+            milestones_after_closing(uow, partnership, now)
+            zones = member_zones(uow, partnership)
+            for member in partnership.members():
+                uow.outbox.add(
+                    OutgoingMessage(
+                        team_id=team_id,
+                        kind=Kind.PARTNERSHIP_ENDED,
+                        recipient=member,
+                        key=f"partnership:{partnership_id}:ended:{member}",
+                        due_at=now,
+                        payload={
+                            "partnership_id": partnership_id,
+                            "ended_by": coordinator_id,
+                            "by_program": True,
+                            "partner_id": partner_of(partnership, member),
+                            "to_mentee": member == partnership.mentee_id,
+                            TZ_KEY: zones[member],
+                        },
+                    )
+                )
+            if self._rematch is not None:
+                self._rematch(uow, partnership, now)
+            uow.audit.add(
+                AuditEvent(
+                    team_id=team_id,
+                    actor_id=coordinator_id,
+                    action="pair.close",
+                    subject=f"partnership:{partnership_id}",
+                    at=now,
+                    detail={"reason": reason},
+                )
+            )
+            uow.commit()
+            return partnership
+
     # -- declared holidays -----------------------------------------------------------------
 
     def set_away(self, *, team_id: str, user_id: str, until: date | None) -> date | None:
@@ -620,8 +690,8 @@ class RhythmService:
 
     # -- for coordinators (aggregates only) ------------------------------------------------
 
-    def is_coordinator(self, user_id: str) -> bool:
-        return user_id in self._rules.coordinators
+    def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
+        return self._roster.is_coordinator(team_id, user_id)
 
     def midterm_summary(self, team_id: str) -> MidtermSummary:
         with self._uow() as uow:
@@ -732,6 +802,7 @@ class RhythmService:
                 payload={
                     **year_in_numbers(uow, partnership, user_id),
                     TZ_KEY: member_zones(uow, partnership)[user_id],
+                    **program_tag(partnership),
                 },
             )
         )
@@ -743,6 +814,8 @@ class RhythmService:
         partnership.end_reason = "completed"
         uow.partnerships.save(partnership)
         self._cancel_prompts(uow, partnership)
+        if now < partnership.ends_at:  # closed at the term notice, before the end
+            milestones_after_closing(uow, partnership, now)
         zones = member_zones(uow, partnership)
         for member in partnership.members():
             uow.outbox.add(
@@ -756,6 +829,7 @@ class RhythmService:
                         "partnership_id": partnership.id,
                         "partner_id": partner_of(partnership, member),
                         TZ_KEY: zones[member],
+                        **program_tag(partnership),
                     },
                 )
             )
@@ -770,6 +844,7 @@ class RhythmService:
                     payload={
                         **year_in_numbers(uow, partnership, member),
                         TZ_KEY: zones[member],
+                        **program_tag(partnership),
                     },
                 )
             )
@@ -819,7 +894,7 @@ class RhythmService:
         )
         if not uow.progress.add_flag(flag):
             return False
-        for coordinator in self._rules.coordinators:
+        for coordinator in self._roster.of(uow, partnership.team_id):
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=partnership.team_id,
@@ -927,6 +1002,7 @@ def ask_both(
                     "partner_id": partner_of(partnership, member),
                     **(payload or {}),
                     TZ_KEY: zones[member],
+                    **program_tag(partnership),
                 },
             )
         )

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from bot.announcements import AnnouncementService
 from bot.clock import Clock
 from bot.coordination import CoordinatorService
+from bot.coordinators import CoordinatorGroupSync
 from bot.dispatch import Dispatcher
 from bot.domain import ProgramRules
 from bot.journal_service import JournalService
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
+from bot.programs import ProgramService
 from bot.rhythm import RhythmService
 from bot.session_service import SessionService
 
@@ -28,3 +30,5 @@ class Services:
     onboarding: OnboardingService
     journal: JournalService
     rhythm: RhythmService
+    coordinator_group: CoordinatorGroupSync
+    programs: ProgramService

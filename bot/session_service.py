@@ -20,6 +20,7 @@ from bot.domain import (
 from bot.errors import Conflict, DomainError, NotFound
 from bot.kinds import Kind
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.programs import ProgramService
 from bot.rhythm import plan_quiet_check
 from bot.sessions import MemberPreferences, Occurrence, SessionLog, SessionOutcome, SessionSlot
 from bot.when import SessionTime
@@ -52,10 +53,18 @@ class Recorded:
 
 
 class SessionService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, rules: ProgramRules) -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        rules: ProgramRules,
+        programs: ProgramService | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
+        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -83,9 +92,14 @@ class SessionService:
                 if log.outcome is SessionOutcome.MET
             )
 
-    def check_length(self, minutes: int) -> str | None:
-        if minutes not in self._rules.session_lengths:
-            allowed = " or ".join(str(m) for m in self._rules.session_lengths)
+    def rules_of(self, team_id: str, partnership: Partnership) -> ProgramRules:
+        """The rules of the pair's program: its session lengths, for the schedule form."""
+        return self._programs.rules_for(team_id, partnership.program_id)
+
+    def check_length(self, minutes: int, rules: ProgramRules | None = None) -> str | None:
+        lengths = (rules or self._rules).session_lengths
+        if minutes not in lengths:
+            allowed = " or ".join(str(m) for m in lengths)
             return f"Sessions in this program last {allowed} minutes."
         return None
 
@@ -100,12 +114,13 @@ class SessionService:
         when: SessionTime,
         minutes: int,
     ) -> SlotChange:
-        problem = self.check_length(minutes)
-        if problem:
-            raise DomainError(problem, field="length")
         now = self._clock.now()
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id)
+            rules = self._programs.rules(uow, team_id, partnership.program_id)
+            problem = self.check_length(minutes, rules)
+            if problem:
+                raise DomainError(problem, field="length")
             slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
             if slot is None:
                 slot = SessionSlot(

@@ -41,6 +41,7 @@ def compose_modal(
     draft: Announcement | None = None,
     local_date: str = "",
     local_time: str = "",
+    program: Block | None = None,
 ) -> dict[str, Any]:
     """The coordinator writes it, says who gets it and when; the next step shows a preview."""
     audiences = [a for a in Audience if has_channel or a is not Audience.CHANNEL]
@@ -68,6 +69,7 @@ def compose_modal(
             "Who gets it",
             _radio([option(a.label.capitalize(), a.value) for a in audiences], audience),
         ),
+        *([program] if program else []),
         input_block(
             "when",
             "When",

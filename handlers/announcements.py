@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from bot.announcements import Announcement
 from bot.errors import DomainError
 from bot.when import local_to_utc, zone
-from handlers import announcement_blocks
+from handlers import announcement_blocks, program_blocks
 from handlers.forms import ViewForm, int_or_none
 from handlers.listeners import Listeners
 from handlers.matching import guarded
@@ -60,12 +60,13 @@ class AnnouncementHandlers(Listeners):
             message = announcement_blocks.scheduled_list(announcements)
             respond(text="Scheduled announcements", blocks=message, response_type="ephemeral")
             return
-        self._open(client, user_id=user_id, trigger_id=trigger_id)
+        self._open(client, user_id=user_id, trigger_id=trigger_id, team_id=team_id)
 
     def _open(
         self,
         client: WebClient,
         *,
+        team_id: str,
         user_id: str,
         trigger_id: str,
         draft: Announcement | None = None,
@@ -78,7 +79,11 @@ class AnnouncementHandlers(Listeners):
         metadata: dict[str, Any] = {"tz": tz}
         if draft is not None:
             metadata["replaces"] = draft.id
+        programs = self._services.programs.programs(team_id)
         view = announcement_blocks.compose_modal(
+            program=program_blocks.audience_program_select(programs, draft.program if draft else "")
+            if len(programs) > 1
+            else None,
             metadata=metadata,
             has_channel=bool(self._services.announcements.program_channel),
             draft=draft,
@@ -88,8 +93,14 @@ class AnnouncementHandlers(Listeners):
         client.views_open(trigger_id=trigger_id, view=view)
 
     def from_home(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if self._services.coordination.is_coordinator(context.user_id or ""):
-            self._open(client, user_id=context.user_id or "", trigger_id=body["trigger_id"])
+        coordination = self._services.coordination
+        if coordination.is_coordinator(context.user_id or "", team_id=context.team_id or ""):
+            self._open(
+                client,
+                user_id=context.user_id or "",
+                trigger_id=body["trigger_id"],
+                team_id=context.team_id or "",
+            )
 
     # -- the modals ------------------------------------------------------------------------
 
@@ -105,6 +116,7 @@ class AnnouncementHandlers(Listeners):
             audience=form.selected("audience"),
             send_at=send_at,
             replaces=int_or_none(form.metadata.get("replaces")),
+            program=program_blocks.chosen_program(form.selected("program")),
         )
         ack(response_action="push", view=announcement_blocks.preview_modal(announcement))
 
@@ -161,5 +173,9 @@ class AnnouncementHandlers(Listeners):
             respond(text=error.message, response_type="ephemeral", replace_original=False)
             return
         self._open(
-            client, user_id=context.user_id or "", trigger_id=body["trigger_id"], draft=draft
+            client,
+            user_id=context.user_id or "",
+            trigger_id=body["trigger_id"],
+            draft=draft,
+            team_id=context.team_id or "",
         )

@@ -16,6 +16,7 @@ from handlers.home import HomeHandlers, HomePublisher
 from handlers.journal import JournalHandlers
 from handlers.matching import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
+from handlers.programs import ProgramHandlers
 from handlers.rhythm import RhythmHandlers
 from handlers.runtime import TrackedExecutor
 from handlers.sessions import SessionHandlers
@@ -54,6 +55,7 @@ def build_app(
     coordinators = CoordinatorHandlers(services)
     announcements = AnnouncementHandlers(services)
     rhythm = RhythmHandlers(services)
+    programs = ProgramHandlers(services)
     MentorCommand(
         services,
         sessions,
@@ -61,7 +63,9 @@ def build_app(
         coordinators=coordinators,
         announcements=announcements,
         rhythm=rhythm,
+        programs=programs,
     ).register(app)
+    programs.register(app)
     coordinators.register(app)
     announcements.register(app)
     MatchingHandlers(services).register(app)

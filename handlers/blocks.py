@@ -127,6 +127,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/mentor report", "Coordinators: program health, with a trend chart and a CSV."),
     ("/mentor texts", "Coordinators: edit the welcome, first-session agenda and monthly topics."),
     ("/mentor match", "Coordinators: propose the best mentor for everyone waiting, at once."),
+    ("/mentor program", "Coordinators: create and edit programs, invite people to one."),
     ("/mentor goals", "Set your 1-5 goals for the year (mentees); see them (mentors)."),
     ("/mentor reflect", "Log a reflection: private unless you share it with your partner."),
     ("/mentor milestone <what>", "Celebrate a moment with your partner."),
@@ -223,6 +224,7 @@ def offer_modal(
     profile: MentorProfile | None,
     max_capacity: int,
     metadata: dict[str, Any],
+    program: Block | None = None,
 ) -> dict[str, Any]:
     capacity_options = [
         option(f"{n} mentee{'s' if n > 1 else ''} at a time", str(n))
@@ -246,6 +248,7 @@ def offer_modal(
     )
     blocks = [
         section(intro),
+        *([program] if program else []),
         input_block(
             "expertise",
             "Where can you help?",
@@ -291,7 +294,11 @@ def offer_modal(
 
 
 def ask_modal(
-    *, areas: Sequence[str], request: MentorRequest | None, metadata: dict[str, Any]
+    *,
+    areas: Sequence[str],
+    request: MentorRequest | None,
+    metadata: dict[str, Any],
+    program: Block | None = None,
 ) -> dict[str, Any]:
     other: dict[str, Any] = {
         "type": "checkboxes",
@@ -304,6 +311,7 @@ def ask_modal(
             "You drive this partnership: tell a mentor what you want to grow in this year, "
             "and I'll suggest the three people who fit best."
         ),
+        *([program] if program else []),
         input_block(
             "goals",
             "What do you want to grow in?",
@@ -555,3 +563,13 @@ def home_view(
         buttons.insert(0, button("Ask for a mentor", "open_ask", style="primary"))
     blocks.append(actions(*buttons, block_id="home_actions"))
     return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}
+
+
+def notice_modal(title: str, text: str) -> dict[str, Any]:
+    """A one-line answer where there's no response URL to answer on (a Home tab button)."""
+    return {
+        "type": "modal",
+        "title": plain(title, MODAL_TITLE_MAX),
+        "close": plain("OK", MODAL_TITLE_MAX),
+        "blocks": [section(text)],
+    }

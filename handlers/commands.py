@@ -12,10 +12,12 @@ from handlers.announcements import AnnouncementHandlers
 from handlers.coordination import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
 from handlers.journal import JOURNAL_SUBCOMMANDS, JournalHandlers
 from handlers.openers import open_ask, open_offer
+from handlers.programs import ProgramHandlers
 from handlers.rhythm import RhythmHandlers
 from handlers.sessions import SessionHandlers, mentioned, without_mentions
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
+PROGRAM_SUBCOMMANDS = frozenset({"program", "programs"})  # coordinators only
 SESSION_SUBCOMMANDS = frozenset({"schedule", "skip", "pause", "resume", "reminders"})
 RHYTHM_SUBCOMMANDS = frozenset({"end", "away", "back", "midterm"})
 LATER = (
@@ -24,6 +26,7 @@ LATER = (
     | JOURNAL_SUBCOMMANDS
     | RHYTHM_SUBCOMMANDS
     | COORDINATOR_SUBCOMMANDS
+    | PROGRAM_SUBCOMMANDS
 )
 
 
@@ -44,6 +47,7 @@ class MentorCommand:
         coordinators: CoordinatorHandlers,
         announcements: AnnouncementHandlers,
         rhythm: RhythmHandlers,
+        programs: ProgramHandlers | None = None,
     ) -> None:
         self._services = services
         self._sessions = sessions
@@ -51,14 +55,16 @@ class MentorCommand:
         self._coordinators = coordinators
         self._announcements = announcements
         self._rhythm = rhythm
+        self._programs = programs or ProgramHandlers(services)
 
     def register(self, app: App) -> None:
         app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
 
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))
-        if subcommand in COORDINATOR_SUBCOMMANDS and not self._coordinators.may_run(
-            command.get("user_id", "")
+        coordinators_only = COORDINATOR_SUBCOMMANDS | PROGRAM_SUBCOMMANDS
+        if subcommand in coordinators_only and not self._coordinators.may_run(
+            command.get("user_id", ""), team_id=command.get("team_id", "")
         ):
             ack(text=REFUSAL, response_type="ephemeral")
             return
@@ -129,8 +135,18 @@ class MentorCommand:
                 respond(text=text, response_type="ephemeral")
             except DomainError as error:
                 respond(text=error.message, response_type="ephemeral")
-        elif not self._coordinators.may_run(user_id):
-            return  # coordinator commands: anyone else was already refused in the ack
+        elif not self._coordinators.may_run(user_id, team_id=team_id):
+            self._coordinators.refused(team_id)  # refused in the ack; a group may have changed
+            return
+        elif subcommand in PROGRAM_SUBCOMMANDS:
+            self._programs.command(
+                rest,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+            )
         elif subcommand == "announce":
             self._announcements.command(
                 rest,

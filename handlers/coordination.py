@@ -1,8 +1,9 @@
 """Coordinator commands in Slack: `/mentor match` and the cohort proposal's buttons.
 
-Who may use them is decided in the ack from settings alone (no Slack call, no database), so
-anyone else gets a polite refusal at once and nothing happens. The buttons check again in the
-service: a forwarded message or a crafted payload from someone else changes nothing.
+Who may use them is decided in the ack from settings and the database's copy of the
+coordinators' user group (never a Slack call), so anyone else gets a polite refusal at once and
+nothing happens. The buttons check again in the service: a forwarded message or a crafted
+payload from someone else changes nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.cohort import CohortPlan
 from bot.errors import DomainError
-from bot.health import health_csv
+from bot.health import AtRiskPair
 from bot.onboarding import TextKey
-from handlers import onboarding_blocks, report_blocks
+from handlers import onboarding_blocks, report_blocks, rhythm_blocks
 from handlers.coordination_blocks import PAIRS_PER_PAGE, cohort_plan_message
 from handlers.forms import ViewForm, int_or_none
+from handlers.home import HomePublisher
 from handlers.listeners import Listeners
 from handlers.matching import _update_container, guarded
 from handlers.openers import confirmation
@@ -39,19 +41,39 @@ REFUSAL = (
 class CoordinatorHandlers(Listeners):
     def register(self, app: App) -> None:
         app.view("program_texts")(ack=guarded("welcome_mentee", self.submit_texts), lazy=[])
+        app.event("subteam_members_changed")(ack=self.ack_only, lazy=[self.group_changed])
         app.action("cohort_pair")(ack=self.ack_only, lazy=[self.pair])
         app.action("coordinator_report")(ack=self.ack_only, lazy=[self.from_home])
         app.action("coordinator_match")(ack=self.ack_only, lazy=[self.from_home])
         app.action("coordinator_check_in")(ack=self.ack_only, lazy=[self.check_in])
         app.action("coordinator_write")(ack=self.ack_only, lazy=[self.open_write])
         app.view("coordinator_write")(ack=guarded("text", self.submit_write), lazy=[self.deliver])
+        app.action("coordinator_close")(ack=self.ack_only, lazy=[self.open_close])
+        app.view("coordinator_close")(
+            ack=guarded("reason", self.submit_close), lazy=[self.after_close]
+        )
         app.action("cohort_approve_all")(ack=self.ack_only, lazy=[self.approve_all])
         app.action(re.compile(r"^cohort_page_(previous|next)$"))(
             ack=self.ack_only, lazy=[self.page]
         )
 
-    def may_run(self, user_id: str) -> bool:
-        return self._services.coordination.is_coordinator(user_id)
+    def may_run(self, user_id: str, *, team_id: str) -> bool:
+        return self._services.coordination.is_coordinator(user_id, team_id=team_id)
+
+    def refused(self, team_id: str) -> None:
+        """After refusing someone: if they joined the coordinators' group and we missed it,
+        the group is read again (never in the ack), so their next try works."""
+        self._services.coordinator_group.look_again(team_id)
+        self.deliver()
+
+    def group_changed(self, event: dict[str, Any], context: BoltContext) -> None:
+        """``subteam_members_changed``: the coordinators' group, if it is that one, as it is now."""
+        self._services.coordinator_group.members_changed(
+            team_id=str(event.get("team_id") or context.team_id or ""),
+            group_id=str(event.get("subteam_id") or ""),
+            added=[str(u) for u in event.get("added_users") or []],
+            removed=[str(u) for u in event.get("removed_users") or []],
+        )
 
     def command(
         self,
@@ -143,30 +165,82 @@ class CoordinatorHandlers(Listeners):
             f"<@{partnership.mentor_id}> for the program team.",
         )
 
-    def open_write(
-        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        user_id = context.user_id or ""
+    def _at_risk_pair(
+        self, action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> AtRiskPair | None:
+        """The at-risk pair a Home button names, for a coordinator; anyone else, or a pair no
+        longer at risk, gets a word by DM and None."""
+        user_id, team_id = context.user_id or "", context.team_id or ""
         partnership_id = int_or_none(action.get("value")) or 0
         health_pair = (
             next(
                 (
                     p
                     for p in self._services.coordination.health(
-                        team_id=context.team_id or "", coordinator_id=user_id, audit=False
+                        team_id=team_id, coordinator_id=user_id, audit=False
                     ).at_risk
                     if p.partnership_id == partnership_id
                 ),
                 None,
             )
-            if self.may_run(user_id)
+            if self.may_run(user_id, team_id=team_id)
             else None
         )
         if health_pair is None:
             client.chat_postMessage(
                 channel=user_id, text="That pair is no longer on the at-risk list."
             )
+        return health_pair
+
+    def open_close(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        pair = self._at_risk_pair(action, client, context)
+        if pair is not None:
+            client.views_open(
+                trigger_id=body["trigger_id"],
+                view=rhythm_blocks.close_modal(
+                    mentee_id=pair.mentee_id,
+                    mentor_id=pair.mentor_id,
+                    partnership_id=pair.partnership_id,
+                ),
+            )
+
+    def submit_close(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        form = ViewForm(view)
+        partnership = self._services.rhythm.close_for_program(
+            team_id=context.team_id or "",
+            coordinator_id=context.user_id or "",
+            partnership_id=int_or_none(form.metadata.get("partnership_id")) or 0,
+            reason=form.selected("reason"),
+        )
+        ack(
+            response_action="update",
+            view=confirmation(
+                "Partnership closed",
+                f"Done: <@{partnership.mentee_id}> and <@{partnership.mentor_id}> have a kind "
+                f"note from the program team, and <@{partnership.mentee_id}> new mentor "
+                "suggestions.",
+            ),
+        )
+
+    def after_close(self, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """The notes go out now, and the pair leaves the coordinator's at-risk list."""
+        self.deliver()
+        homes = HomePublisher(self._services)
+        team_id, user_id = context.team_id or "", context.user_id or ""
+        if self.may_run(user_id, team_id=team_id):
+            homes.publish(client, team_id, user_id)
+
+    def open_write(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        health_pair = self._at_risk_pair(action, client, context)
+        if health_pair is None:
             return
+        partnership_id = health_pair.partnership_id
         client.views_open(
             trigger_id=body["trigger_id"],
             view=report_blocks.write_modal(
@@ -232,25 +306,10 @@ class CoordinatorHandlers(Listeners):
             tell(error.message)
             return
         text, message = report_blocks.report_message(health)
-        stamp = health.as_of.strftime("%Y-%m-%d")
         try:
             channel = str(client.conversations_open(users=user_id)["channel"]["id"])
             client.chat_postMessage(channel=channel, text=text, blocks=message)
-            client.files_upload_v2(
-                channel=channel,
-                file_uploads=[
-                    {
-                        "content": report_blocks.trend_chart(health),
-                        "filename": f"program-trend-{stamp}.png",
-                        "title": "Monthly trend: sessions held and active pairs",
-                    },
-                    {
-                        "content": health_csv(health),
-                        "filename": f"program-health-{stamp}.csv",
-                        "title": "Program health figures (CSV)",
-                    },
-                ],
-            )
+            client.files_upload_v2(channel=channel, file_uploads=report_blocks.report_files(health))
         except SlackApiError as error:
             log.warning("program report not delivered: %s", error.response.get("error"))
             tell("Slack would not let me send the report just now; please try again.")

@@ -42,6 +42,18 @@ class ViewForm:
             return []
         return [clean(str(o["value"])) for o in chosen if isinstance(o, dict) and "value" in o]
 
+    def channel(self, block_id: str) -> str:
+        """A channels_select's channel ID."""
+        value = self._element(block_id).get("selected_channel")
+        return clean(value) if isinstance(value, str) else ""
+
+    def users(self, block_id: str) -> list[str]:
+        """A multi_users_select's user IDs."""
+        chosen = self._element(block_id).get("selected_users")
+        if not isinstance(chosen, list):
+            return []
+        return [clean(u) for u in chosen if isinstance(u, str)]
+
     def picked_time(self, block_id: str) -> tuple[int, int] | None:
         """A timepicker's "HH:MM", as (hour, minute)."""
         value = self._element(block_id).get("selected_time")

@@ -30,7 +30,7 @@ class HomePublisher:
     def publish(self, client: WebClient, team_id: str, user_id: str) -> None:
         view = journal_blocks.home_view(self._services.journal.home(team_id, user_id))
         coordination = self._services.coordination
-        if coordination.is_coordinator(user_id):
+        if coordination.is_coordinator(user_id, team_id=team_id):
             health = coordination.health(team_id=team_id, coordinator_id=user_id, audit=False)
             view = report_blocks.with_program_section(view, health)
         try:

@@ -28,7 +28,7 @@ from handlers.forms import ViewForm, int_or_none
 from handlers.home import HomePublisher
 from handlers.listeners import Listeners
 from handlers.matching import guarded
-from handlers.openers import confirmation
+from handlers.openers import confirmation, tell
 from handlers.sessions import mentioned, without_mentions
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ class JournalHandlers(Listeners):
         except DomainError as error:
             refusal = error.message
         if refusal:
-            self._tell(body, client, respond, refusal)
+            tell(body, respond, client, _user(body), refusal)
 
     def submit_goals(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
@@ -235,7 +235,7 @@ class JournalHandlers(Listeners):
                 team_id=team_id, user_id=user_id, goal_id=goal_id, status=status
             )
         except DomainError as error:
-            self._tell(body, client, respond, error.message)
+            tell(body, respond, client, _user(body), error.message)
             return
         self.deliver()
         self._homes.publish_pair(client, team_id, user_id, goal.partnership_id)
@@ -285,7 +285,7 @@ class JournalHandlers(Listeners):
                 raise DomainError(OUT_OF_DATE)
             goal = self._journal.goal(context.team_id or "", context.user_id or "", goal_id)
         except DomainError as error:
-            self._tell(body, client, respond, error.message)
+            tell(body, respond, client, _user(body), error.message)
             return
         self._open(client, body, journal_blocks.goal_note_modal(goal))
 
@@ -327,7 +327,7 @@ class JournalHandlers(Listeners):
                 raise DomainError(OUT_OF_DATE) from None
             partnership = self._journal.membership(team_id, user_id, partnership_id)
         except DomainError as error:
-            self._tell(body, client, respond, error.message)
+            tell(body, respond, client, _user(body), error.message)
             return
         self._open(
             client,
@@ -401,7 +401,7 @@ class JournalHandlers(Listeners):
                 team_id, user_id, reflection.partnership_id, live=False
             )
         except DomainError as error:
-            self._tell(body, client, respond, error.message)
+            tell(body, respond, client, _user(body), error.message)
             return
         view = journal_blocks.reflection_view(
             reflection, viewer_id=user_id, partner_id=partner_of(partnership, user_id)
@@ -428,7 +428,7 @@ class JournalHandlers(Listeners):
                 team_id, user_id, reflection.partnership_id, live=False
             )
         except DomainError as error:
-            self._tell(body, client, respond, error.message)
+            tell(body, respond, client, _user(body), error.message)
             return
         assert partnership.id is not None
         self._open(
@@ -458,7 +458,7 @@ class JournalHandlers(Listeners):
                 raise DomainError(OUT_OF_DATE)
             partnership = self._journal.membership(team_id, user_id, partnership_id)
         except DomainError as error:
-            self._tell(body, client, respond, error.message)
+            tell(body, respond, client, _user(body), error.message)
             return
         self._open(
             client,
@@ -519,7 +519,7 @@ class JournalHandlers(Listeners):
                     partnership_id=partnership_id,
                 )
         except DomainError as error:
-            self._tell(body, client, respond, error.message)
+            tell(body, respond, client, _user(body), error.message)
             return
         current = body.get("view") if isinstance(body.get("view"), dict) else None
         if current is not None and current.get("type") == "modal" and current.get("id"):
@@ -557,7 +557,7 @@ class JournalHandlers(Listeners):
         self, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
     ) -> None:
         text = self.export(client, context.team_id or "", context.user_id or "")
-        self._tell(body, client, respond, text)
+        tell(body, respond, client, _user(body), text)
 
     def export(self, client: WebClient, team_id: str, user_id: str) -> str:
         """Upload the person's journal to their DM with the bot; what to tell them."""
@@ -620,16 +620,7 @@ class JournalHandlers(Listeners):
         else:
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @staticmethod
-    def _tell(body: dict[str, Any], client: WebClient, respond: Respond, text: str) -> None:
-        """An ephemeral answer in the conversation, or a small modal from the Home tab."""
-        container = body.get("container")
-        in_a_view = "view" in body or (
-            isinstance(container, dict) and container.get("type") == "view"
-        )
-        if body.get("response_url") and not in_a_view:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-        elif body.get("trigger_id"):
-            client.views_open(
-                trigger_id=body["trigger_id"], view=journal_blocks.notice_modal("Mentorbot", text)
-            )
+
+def _user(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    return str(user.get("id") or "") if isinstance(user, dict) else ""

@@ -212,16 +212,6 @@ def milestone_modal(*, partnership_id: int, partner_id: str) -> dict[str, Any]:
     )
 
 
-def notice_modal(title: str, text: str) -> dict[str, Any]:
-    """A one-line answer where there's no response URL to answer on (a Home tab button)."""
-    return {
-        "type": "modal",
-        "title": plain(title, 24),
-        "close": plain("OK", 24),
-        "blocks": [section(text)],
-    }
-
-
 def reflection_view(reflection: Reflection, *, viewer_id: str, partner_id: str) -> dict[str, Any]:
     mine = reflection.author_id == viewer_id
     if mine:

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.mentoring import MenteeAsk, MentorOffer
+from bot.programs import program_id_of
 from handlers import blocks
 from handlers.forms import ViewForm, int_or_none
 from handlers.listeners import Listeners
@@ -80,8 +81,9 @@ class MatchingHandlers(Listeners):
             capacity=int_or_none(form.selected("capacity")) or 0,
             languages=form.text("languages").split(","),
             accepting=form.checked("accepting", "accepting"),
+            program_id=program_id_of(form.selected("program")),
         )
-        errors = self._services.mentoring.check_offer(offer)
+        errors = self._services.mentoring.check_offer(offer, team_id=context.team_id or "")
         if errors:
             _field_errors(ack, errors)
             return
@@ -110,8 +112,9 @@ class MatchingHandlers(Listeners):
             focus_areas=form.multi("focus_areas"),
             organization=form.text("organization"),
             wants_other_org=form.checked("other_org", "other_org"),
+            program_id=program_id_of(form.selected("program")),
         )
-        errors = self._services.mentoring.check_ask(ask)
+        errors = self._services.mentoring.check_ask(ask, team_id=context.team_id or "")
         if errors:
             _field_errors(ack, errors)
             return

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.calendar import Attendee, session_invite
 from bot.domain import OutgoingMessage
+from bot.health import health_from_payload
 from bot.kinds import Kind
 from bot.ports import SendOutcome, SendResult
 from bot.sessions import SessionSlot
@@ -25,6 +26,7 @@ from handlers import (
     blocks,
     journal_blocks,
     onboarding_blocks,
+    program_blocks,
     report_blocks,
     rhythm_blocks,
     session_blocks,
@@ -79,6 +81,7 @@ RENDERERS: dict[str, Renderer] = {
     Kind.ANNOUNCEMENT_DONE: announcement_blocks.announcement_done_message,
     Kind.ONBOARDING: onboarding_blocks.onboarding_message,
     Kind.COORDINATOR_CHECK_IN: report_blocks.check_in_message,
+    Kind.PROGRAM_INVITE: program_blocks.invite_message,
     Kind.CELEBRATION: journal_blocks.celebration_message,
     Kind.SHOUT_OUT: journal_blocks.shout_out_message,
     Kind.PULSE: rhythm_blocks.pulse_message,
@@ -91,6 +94,7 @@ RENDERERS: dict[str, Renderer] = {
     Kind.PARTNERSHIP_ENDED: rhythm_blocks.partnership_ended_message,
     Kind.COORDINATOR_AT_RISK: rhythm_blocks.at_risk_message,
     Kind.COORDINATOR_ENDED: rhythm_blocks.coordinator_ended_message,
+    Kind.PROGRAM_REPORT: report_blocks.scheduled_report_message,
 }
 
 
@@ -118,6 +122,8 @@ class SlackMessenger:
         try:
             if message.kind == Kind.SESSION_INVITE:
                 return self._upload_invite(client, message)
+            if message.kind == Kind.PROGRAM_REPORT_FILES:
+                return self._upload_report_files(client, message)
             renderer = RENDERERS.get(message.kind)
             if renderer is None:
                 return SendResult(SendOutcome.FAILED, error=f"no renderer for {message.kind}")
@@ -153,7 +159,7 @@ class SlackMessenger:
         ``mpim:history`` scopes; without them, or for an invite (a file carries no key), the
         answer is "don't know" and the message is sent again.
         """
-        if message.kind == Kind.SESSION_INVITE:
+        if message.kind in (Kind.SESSION_INVITE, Kind.PROGRAM_REPORT_FILES):
             return None
         client = self._client_for(message.team_id)
         try:
@@ -203,6 +209,14 @@ class SlackMessenger:
             title="Mentoring session (calendar invite)",
             initial_comment=session_blocks.invite_comment(payload),
         )
+        return SendResult(SendOutcome.SENT, channel=channel)
+
+    @staticmethod
+    def _upload_report_files(client: WebClient, message: OutgoingMessage) -> SendResult:
+        """A report's chart and CSV: files need the DM's ID, not the person's."""
+        channel = SlackMessenger._conversation(client, message.recipient)
+        health = health_from_payload(message.payload)
+        client.files_upload_v2(channel=channel, file_uploads=report_blocks.report_files(health))
         return SendResult(SendOutcome.SENT, channel=channel)
 
     @staticmethod

@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from bot.coordination import MAX_PAIR_MESSAGE
-from bot.health import ProgramHealth, month_label
+from bot.health import ProgramHealth, health_csv, health_from_payload, month_label
 from handlers.blocks import (
     VIEW_BLOCKS_MAX,
     Block,
@@ -51,6 +51,34 @@ def report_message(health: ProgramHealth) -> tuple[str, list[Block]]:
             f"As of {slack_date(health.as_of)}. Counts only: what people write in their "
             "partnerships stays theirs."
         ),
+    ]
+
+
+def scheduled_report_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    """The report a coordinator gets on the program's schedule, without asking."""
+    text, message = report_message(health_from_payload(payload))
+    when = "monthly" if payload.get("schedule") == "monthly" else "weekly"
+    note = context(
+        f"Your {when} program report. `/mentor report` gives you one any time; the chart and "
+        "the CSV follow."
+    )
+    return f"Your {when} program report. {text}", [*message, note]
+
+
+def report_files(health: ProgramHealth) -> list[dict[str, Any]]:
+    """The chart and the CSV that go with a report, as files_upload_v2 takes them."""
+    stamp = health.as_of.strftime("%Y-%m-%d")
+    return [
+        {
+            "content": trend_chart(health),
+            "filename": f"program-trend-{stamp}.png",
+            "title": "Monthly trend: sessions held and active pairs",
+        },
+        {
+            "content": health_csv(health),
+            "filename": f"program-health-{stamp}.csv",
+            "title": "Program health figures (CSV)",
+        },
     ]
 
 
@@ -125,6 +153,7 @@ def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[st
             actions(
                 button("Check in with them", "coordinator_check_in", str(pair.partnership_id)),
                 button("Write to them", "coordinator_write", str(pair.partnership_id)),
+                button("Close the partnership", "coordinator_close", str(pair.partnership_id)),
                 block_id=f"at_risk_actions_{pair.partnership_id}",
             ),
         ]

@@ -369,7 +369,7 @@ class RhythmHandlers(Listeners):
         return f"Enjoy your time off: no nudges until {until.strftime('%A %d %B')}."
 
     def midterm_text(self, *, team_id: str, user_id: str) -> str:
-        if not self._services.rhythm.is_coordinator(user_id):
+        if not self._services.rhythm.is_coordinator(user_id, team_id=team_id):
             raise DomainError("Only the program team sees the mid-term totals.")
         summary = self._services.rhythm.midterm_summary(team_id)
         return rhythm_blocks.midterm_summary_text(summary)

@@ -299,6 +299,21 @@ def year_in_numbers_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
 
 def partnership_ended_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     who = payload["ended_by"]
+    if payload.get("by_program"):
+        text = (
+            f"The program team has closed your mentoring partnership with "
+            f"<@{payload['partner_id']}>. Fit and schedules change, and that says nothing "
+            "about either of you. "
+        )
+        text += (
+            "I'm suggesting other mentors for you right away."
+            if payload.get("to_mentee")
+            else "Thank you for the time and care you gave: it counts."
+        )
+        return text, [
+            section(f":leaves: {text}"),
+            context(f"Questions? <@{who}> from the program team is happy to talk."),
+        ]
     if payload.get("to_mentee"):
         text = (
             f"<@{who}> has closed your mentoring partnership. Fit and schedules change, and "
@@ -336,14 +351,7 @@ def end_modal(*, partner_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
                 f"This closes your mentoring partnership with <@{partner_id}>. They'll get a "
                 "kind note, without your reason."
             ),
-            input_block(
-                "reason",
-                "What's the main reason?",
-                {
-                    "type": "radio_buttons",
-                    "options": [option(label, value) for value, label in EndReason.CHOICES],
-                },
-            ),
+            _reason_input(),
             input_block(
                 "note",
                 "Anything the program team should know?",
@@ -352,6 +360,36 @@ def end_modal(*, partner_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
                 hint="Only the program team sees this; your partner never does.",
             ),
         ],
+    )
+
+
+def close_modal(*, mentee_id: str, mentor_id: str, partnership_id: int) -> dict[str, Any]:
+    """A coordinator's "Close the partnership": the confirmation, with the reason's category."""
+    return modal(
+        callback_id="coordinator_close",
+        title="Close partnership",
+        submit="Close it",
+        metadata={"partnership_id": partnership_id},
+        blocks=[
+            section(
+                f"This closes the mentoring partnership of <@{mentee_id}> (mentee) and "
+                f"<@{mentor_id}> (mentor) for the program team. Both get a kind note from the "
+                f"program team, and <@{mentee_id}> is offered new mentors at once."
+            ),
+            _reason_input(),
+            context("Only the category is kept, in the audit log; they never see it."),
+        ],
+    )
+
+
+def _reason_input() -> Block:
+    return input_block(
+        "reason",
+        "What's the main reason?",
+        {
+            "type": "radio_buttons",
+            "options": [option(label, value) for value, label in EndReason.CHOICES],
+        },
     )
 
 

@@ -202,11 +202,10 @@ class SessionHandlers(Listeners):
         tz, _ = time_zone(client, user_id)
         slot = self._services.sessions.slot(team_id, partnership_id)
         partner = partner_of(partnership, user_id)
+        rules = self._services.sessions.rules_of(team_id, partnership)
         view = session_blocks.schedule_modal(
-            lengths=self._services.rules.session_lengths,
-            default_length=slot.duration_minutes
-            if slot
-            else self._services.rules.default_session_minutes,
+            lengths=rules.session_lengths,
+            default_length=slot.duration_minutes if slot else rules.default_session_minutes,
             metadata={"partnership_id": partnership_id, "tz": tz},
             partner_id=partner,
             current=slot.describe() if slot else "",
@@ -243,10 +242,12 @@ class SessionHandlers(Listeners):
         if partnership_id is None:
             raise DomainError("This form is out of date; please close it.", field="when")
         tz = str(form.metadata.get("tz", ""))
-        minutes = (
-            int_or_none(form.selected("length")) or self._services.rules.default_session_minutes
+        partnership = self._services.sessions.membership(
+            context.team_id or "", context.user_id or "", partnership_id
         )
-        problem = self._services.sessions.check_length(minutes)
+        rules = self._services.sessions.rules_of(context.team_id or "", partnership)
+        minutes = int_or_none(form.selected("length")) or rules.default_session_minutes
+        problem = self._services.sessions.check_length(minutes, rules)
         if problem:
             raise DomainError(problem, field="length")
         when = read_session_time(form, tz=tz, now=self._services.clock.now())
@@ -348,9 +349,10 @@ class SessionHandlers(Listeners):
         tz, _ = time_zone(client, context.user_id or "")
         user_id = context.user_id or ""
         partner = partner_of(partnership, user_id)
+        rules = self._services.sessions.rules_of(context.team_id or "", partnership)
         view = session_blocks.schedule_modal(
-            lengths=self._services.rules.session_lengths,
-            default_length=self._services.rules.default_session_minutes,
+            lengths=rules.session_lengths,
+            default_length=rules.default_session_minutes,
             metadata={
                 "partnership_id": partnership_id,
                 "tz": tz,

@@ -101,6 +101,7 @@ def migrate(settings: Settings) -> int:
 def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     """One dispatch as of ``now``: needs the database and Slack's Web API, not the Bolt app."""
     from handlers import SlackMessenger
+    from handlers.usergroups import SlackUserGroups
     from mentorbot.wiring import build_services, web_client
     from storage import connect
 
@@ -113,7 +114,11 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     database.migrate()
     sender = web_client(settings, interactive=False)
     services = build_services(
-        database, settings, clock=FixedClock(at), messenger=SlackMessenger(lambda _team: sender)
+        database,
+        settings,
+        clock=FixedClock(at),
+        messenger=SlackMessenger(lambda _team: sender),
+        user_groups=SlackUserGroups(lambda _team: sender),
     )
     try:
         if dry_run:

@@ -33,6 +33,7 @@ from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryS
 from slack_sdk.web import SlackResponse
 
 from bot.dispatch import DispatchReport
+from handlers.slack_http import KeepAliveWebClient
 
 log = logging.getLogger("mentorbot.http")
 
@@ -150,8 +151,9 @@ def api_result(error: Exception) -> str:
     return "connection_error"
 
 
-class MeteredWebClient(WebClient):
-    """A ``WebClient`` that counts each call by method and result."""
+class MeteredWebClient(KeepAliveWebClient):
+    """The bot's Web API client (connections kept open) that counts each call by method and
+    result."""
 
     def __init__(self, *args: Any, metrics: Metrics, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -168,7 +170,8 @@ class MeteredWebClient(WebClient):
 
     @classmethod
     def like(cls, client: WebClient, metrics: Metrics) -> MeteredWebClient:
-        """The same client (token, URL, retries, team), metered: a shallow copy of its state."""
+        """The same client (token, URL, retries, team), metered and keeping its connections
+        open: a shallow copy of its state."""
         metered = cls.__new__(cls)
         metered.__dict__.update(client.__dict__)
         metered.metrics = metrics

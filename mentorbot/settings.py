@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain import DEFAULT_FOCUS_AREAS, CrossCompanyRule, ProgramRules, normalize_org
 
+REPORT_SCHEDULES = ("off", "weekly", "monthly")
 CommaList = Annotated[list[str], NoDecode]
 
 
@@ -43,6 +44,16 @@ class Settings(BaseSettings):
     )
     mentorbot_coordinators: CommaList = Field(
         default_factory=list, description="Slack user IDs of the program's coordinators."
+    )
+    mentorbot_coordinator_group: str | None = Field(
+        default=None,
+        description="A Slack user group (S0123ABC) whose members are coordinators too.",
+    )
+    mentorbot_report_schedule: str = Field(
+        default="monthly",
+        description="Coordinators get the program report on the first working day of each "
+        "month (monthly), each Monday (weekly), or only when they ask (off); at the start of "
+        "the working day in MENTORBOT_DEFAULT_TZ.",
     )
     mentorbot_program_channel: str | None = Field(
         default=None, description="Channel ID for announcements and celebrations."
@@ -127,6 +138,27 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"not Slack user IDs (like U012ABCDEF): {', '.join(bad)}")
         return value
+
+    @field_validator("mentorbot_coordinator_group")
+    @classmethod
+    def _group_id(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        if value[:1] != "S" or not value.isalnum() or value.upper() != value or len(value) < 3:
+            raise ValueError(
+                "not a Slack user group ID (like S0123ABC): find it in the group's profile, "
+                "under the three dots, 'Copy group ID'"
+            )
+        return value
+
+    @field_validator("mentorbot_report_schedule", mode="before")
+    @classmethod
+    def _schedule(cls, value: Any) -> Any:
+        chosen = str(value).strip().lower()
+        if chosen not in REPORT_SCHEDULES:
+            raise ValueError(f"choose one of {', '.join(REPORT_SCHEDULES)}")
+        return chosen
 
     @field_validator("mentorbot_focus_areas")
     @classmethod

@@ -6,7 +6,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,19 +21,22 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.announcements import AnnouncementService
 from bot.clock import Clock, SystemClock
-from bot.coordination import CoordinatorService
+from bot.coordination import CoordinatorService, ReportSchedule
+from bot.coordinators import CoordinatorGroupSync, Roster
 from bot.dispatch import Dispatcher, DispatchReport
 from bot.journal_service import JournalService
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
 from bot.onboarding import OnboardingService
-from bot.ports import UnitOfWork
-from bot.quiet_hours import QuietHours
+from bot.ports import UnitOfWork, UserGroups
+from bot.programs import ProgramService
 from bot.rhythm import PROMPT_KINDS, RhythmService
 from bot.services import Services
 from bot.session_service import SessionService
 from handlers import SlackMessenger, TrackedExecutor, build_app
 from handlers.home import HomePublisher
+from handlers.slack_http import KeepAliveWebClient
+from handlers.usergroups import SlackUserGroups
 from mentorbot.http import WSGIApp, wsgi_app
 from mentorbot.metrics import CountRateLimits, MeteredWebClient, MeterListenerClients, Metrics
 from mentorbot.settings import Settings
@@ -68,7 +71,7 @@ def web_client(
             retry_handlers=handlers,
             metrics=metrics,
         )
-    return WebClient(
+    return KeepAliveWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
@@ -92,6 +95,8 @@ class Runtime:
 
     def start_scheduler(self) -> None:
         """Look for due messages every N seconds (and once at start-up, to catch up)."""
+        self.services.coordination.plan_reports()  # keyed: once, whatever restarts
+        self.services.coordinator_group.start()
         scheduler = BackgroundScheduler(timezone=UTC)
         scheduler.add_job(
             self.services.dispatcher.run_once,
@@ -125,22 +130,60 @@ def build_services(
     *,
     clock: Clock,
     messenger: SlackMessenger,
+    user_groups: UserGroups | None = None,
     observe: Callable[[DispatchReport], None] | None = None,
 ) -> Services:
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(database.sessions)
 
-    rules = settings.program_rules()
-    mentoring = MentoringService(uow=uow, clock=clock, rules=rules)
-    sessions = SessionService(uow=uow, clock=clock, rules=rules)
+    rules = replace(settings.program_rules(), channel=settings.mentorbot_program_channel or "")
+    group_id = settings.mentorbot_coordinator_group or ""
+    roster = Roster(uow=uow, rules=rules, group_id=group_id)
+    coordinator_group = CoordinatorGroupSync(
+        uow=uow, clock=clock, group_id=group_id, groups=user_groups
+    )
+
+    def is_coordinator(user_id: str, team_id: str) -> bool:
+        return roster.is_coordinator(team_id, user_id)
+
+    # One for all services: the rules of each program, and its short cache, are shared.
+    programs = ProgramService(uow=uow, clock=clock, rules=rules, is_coordinator=is_coordinator)
+    coordination = CoordinatorService(
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        roster=roster,
+        report_schedule=ReportSchedule(settings.mentorbot_report_schedule),
+        programs=programs,
+    )
+    mentoring = MentoringService(
+        uow=uow, clock=clock, rules=rules, roster=roster, programs=programs
+    )
+    sessions = SessionService(uow=uow, clock=clock, rules=rules, programs=programs)
     announcements = AnnouncementService(
-        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel or ""
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        program_channel=settings.mentorbot_program_channel or "",
+        roster=roster,
+        programs=programs,
     )
-    onboarding = OnboardingService(uow=uow, clock=clock, rules=rules)
+    onboarding = OnboardingService(uow=uow, clock=clock, rules=rules, roster=roster)
     journal = JournalService(
-        uow=uow, clock=clock, rules=rules, program_channel=settings.mentorbot_program_channel
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        program_channel=settings.mentorbot_program_channel,
+        programs=programs,
     )
-    rhythm = RhythmService(uow=uow, clock=clock, rules=rules, rematch=mentoring.offer_new_match)
+    rhythm = RhythmService(
+        uow=uow,
+        clock=clock,
+        rules=rules,
+        rematch=mentoring.offer_new_match,
+        roster=roster,
+        programs=programs,
+    )
     dispatcher = Dispatcher(
         uow=uow,
         messenger=messenger,
@@ -159,9 +202,12 @@ def build_services(
             Kind.GOAL_CHECK_DUE: rhythm.goal_check,
             Kind.TERM_NOTICE_DUE: rhythm.term_notice,
             Kind.TERM_END: rhythm.term_end,
+            Kind.COORDINATOR_GROUP_ROUND: coordinator_group.round,
+            Kind.COORDINATOR_GROUP_SYNC: coordinator_group.sync,
+            Kind.PROGRAM_REPORT_DUE: coordination.report_due,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
-        quiet_hours=QuietHours.for_program(rules, PROMPT_KINDS),
+        quiet_hours=programs.quiet_hours(PROMPT_KINDS),
         observe=observe,
     )
     return Services(
@@ -170,11 +216,13 @@ def build_services(
         dispatcher=dispatcher,
         rules=rules,
         clock=clock,
-        coordination=CoordinatorService(uow=uow, clock=clock, rules=rules),
+        coordination=coordination,
+        coordinator_group=coordinator_group,
         announcements=announcements,
         onboarding=onboarding,
         journal=journal,
         rhythm=rhythm,
+        programs=programs,
     )
 
 
@@ -197,6 +245,7 @@ def build_runtime(
         settings,
         clock=clock or SystemClock(),
         messenger=messenger,
+        user_groups=SlackUserGroups(lambda _team: sender),
         observe=metrics.observe_dispatch,
     )
     messenger.refresh_home = HomePublisher(services).publish

@@ -1276,6 +1276,8 @@ class LocalSlack:
         return {"ok": True, "files": answered}
 
     def _usergroups_users_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not _str(p.get("usergroup")):
+            return _invalid_arguments(["missing required field: usergroup"])
         users = self._usergroups.get(_str(p.get("usergroup")))
         if users is None:
             return slack_error("no_such_subteam")

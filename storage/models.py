@@ -72,6 +72,7 @@ class MentorProfileRow(Base):
     accepting: Mapped[bool]
     created_at: Mapped[datetime | None]
     updated_at: Mapped[datetime | None]
+    program_id: Mapped[int | None]
 
 
 class MentorRequestRow(Base):
@@ -90,6 +91,7 @@ class MentorRequestRow(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     created_at: Mapped[datetime | None]
     matched_at: Mapped[datetime | None]
+    program_id: Mapped[int | None]
 
 
 class MatchProposalRow(Base):
@@ -130,6 +132,7 @@ class PartnershipRow(Base):
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str] = mapped_column(Text, default="")
     paused_until: Mapped[date | None]
+    program_id: Mapped[int | None]
 
 
 class OutgoingMessageRow(Base):
@@ -275,6 +278,7 @@ class AnnouncementRow(Base):
     recipients: Mapped[int] = mapped_column(default=0)
     delivered: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
+    program: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class GoalRow(Base):
@@ -414,3 +418,49 @@ class RiskFlagRow(Base):
     occasion: Mapped[str] = mapped_column(String(100))
     detail: Mapped[str] = mapped_column(Text, default="")
     raised_at: Mapped[datetime]
+
+
+class CoordinatorGroupMemberRow(Base):
+    """A member of the coordinators' Slack user group, as last read from Slack or its events."""
+
+    __tablename__ = "coordinator_group_members"
+    __table_args__ = (
+        Index(
+            "uq_coordinator_group_members_team_group_user",
+            "team_id",
+            "group_id",
+            "user_id",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    group_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    seen_at: Mapped[datetime]
+
+
+class ProgramRow(Base):
+    """A program besides the workspace's default one (whose rules come from settings)."""
+
+    __tablename__ = "programs"
+    __table_args__ = (Index("ix_programs_team", "team_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    term_days: Mapped[int]
+    session_minutes: Mapped[int]
+    pulse_every_days: Mapped[int]
+    focus_areas: Mapped[list[str]]
+    workday_start_hour: Mapped[int]
+    workday_end_hour: Mapped[int]
+    weekends_off: Mapped[bool]
+    cross_company_required: Mapped[bool]
+    competitors: Mapped[list[str]]
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Text, and_, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,7 @@ from bot.domain import (
 )
 from bot.journal import Goal, GoalStatus, JournalPreferences, Milestone, Reflection, Visibility
 from bot.onboarding import ProgramText, TextKey
+from bot.programs import Program
 from bot.progress import CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.sessions import MemberPreferences, SessionLog, SessionOutcome, SessionSlot
 from storage.models import (
@@ -36,6 +38,7 @@ from storage.models import (
     AuditEventRow,
     Base,
     CohortPlanRow,
+    CoordinatorGroupMemberRow,
     GoalRow,
     JournalPreferencesRow,
     MatchProposalRow,
@@ -46,6 +49,7 @@ from storage.models import (
     OutgoingMessageRow,
     PartnershipRow,
     ProcessedEventRow,
+    ProgramRow,
     ProgramTextRow,
     ProgressCheckRow,
     ReflectionRow,
@@ -116,15 +120,65 @@ class SqlMentorRepository:
         return profile
 
     def accepting(self, team_id: str) -> list[MentorProfile]:
-        # Read as plain rows, not ORM objects: every `/mentor ask` reads all accepting mentors,
-        # and for thousands of them the ORM's bookkeeping costs more than the query.
-        columns = MentorProfileRow.__table__.columns
-        rows = self._s.execute(
-            select(*columns)
-            .where(MentorProfileRow.team_id == team_id, MentorProfileRow.accepting.is_(True))
-            .order_by(MentorProfileRow.user_id)
+        """Every accepting mentor, for ranking: read as plain text, parsed in one go.
+
+        Every `/mentor ask` reads all of them. For thousands, decoding two JSON lists and two
+        timestamps per row through SQLAlchemy's type processors cost most of the call, so the
+        lists come back as text (CAST works alike on SQLite and PostgreSQL) and are parsed
+        with one ``json.loads`` over all rows; the timestamps ranking never reads stay out.
+        """
+        row = MentorProfileRow
+        rows = (
+            self._s.connection()
+            .execute(  # Core, not ORM: no per-row entity bookkeeping
+                select(
+                    row.id,
+                    row.user_id,
+                    cast(row.expertise, Text),
+                    row.bio,
+                    row.organization,
+                    row.capacity,
+                    cast(row.languages, Text),
+                    row.tz,
+                    row.tz_offset,
+                    row.program_id,
+                )
+                .where(row.team_id == team_id, row.accepting.is_(True))
+                .order_by(row.user_id)
+            )
+            .all()
         )
-        return [MentorProfile(**row._mapping) for row in rows]
+        if not rows:
+            return []
+        lists = json.loads("[" + ",".join(f"{r[2]},{r[6]}" for r in rows) + "]")
+        return [
+            MentorProfile(
+                team_id=team_id,
+                user_id=user_id,
+                expertise=lists[2 * n],
+                bio=bio,
+                organization=organization,
+                capacity=capacity,
+                languages=lists[2 * n + 1],
+                tz=tz,
+                tz_offset=tz_offset,
+                accepting=True,
+                program_id=program_id,
+                id=profile_id,
+            )
+            for n, (
+                profile_id,
+                user_id,
+                _,
+                bio,
+                organization,
+                capacity,
+                _,
+                tz,
+                tz_offset,
+                program_id,
+            ) in enumerate(rows)
+        ]
 
 
 _REQUEST_ENUMS: dict[str, type[StrEnum]] = {"status": RequestStatus}
@@ -649,6 +703,28 @@ class SqlDirectory:
             )
         )
 
+    def in_program(self, team_id: str, program_id: int | None) -> set[str]:
+        def of(column: Any) -> Any:
+            return column.is_(None) if program_id is None else column == program_id
+
+        mentors = select(MentorProfileRow.user_id).where(
+            MentorProfileRow.team_id == team_id, of(MentorProfileRow.program_id)
+        )
+        mentees = select(MentorRequestRow.mentee_id).where(
+            MentorRequestRow.team_id == team_id,
+            MentorRequestRow.status != RequestStatus.CANCELLED.value,
+            of(MentorRequestRow.program_id),
+        )
+        pairs = self._s.execute(
+            select(PartnershipRow.mentor_id, PartnershipRow.mentee_id).where(
+                PartnershipRow.team_id == team_id, of(PartnershipRow.program_id)
+            )
+        )
+        people = set(self._s.scalars(mentors)) | set(self._s.scalars(mentees))
+        for mentor_id, mentee_id in pairs:
+            people |= {mentor_id, mentee_id}
+        return people
+
     def mentee_ids(self, team_id: str) -> list[str]:
         asked = select(MentorRequestRow.mentee_id).where(
             MentorRequestRow.team_id == team_id,
@@ -700,6 +776,83 @@ class SqlDirectory:
             )
             or 0
         )
+
+    def teams(self) -> list[str]:
+        found: set[str] = set()
+        for column in (
+            MentorProfileRow.team_id,
+            MentorRequestRow.team_id,
+            PartnershipRow.team_id,
+            ProcessedEventRow.team_id,
+            CoordinatorGroupMemberRow.team_id,
+        ):
+            found.update(self._s.scalars(select(column).distinct()))
+        return sorted(t for t in found if t)
+
+
+class SqlCoordinatorGroupRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def members(self, team_id: str, group_id: str) -> list[str]:
+        return list(
+            self._s.scalars(
+                select(CoordinatorGroupMemberRow.user_id)
+                .where(
+                    CoordinatorGroupMemberRow.team_id == team_id,
+                    CoordinatorGroupMemberRow.group_id == group_id,
+                )
+                .order_by(CoordinatorGroupMemberRow.user_id)
+            )
+        )
+
+    def is_member(self, team_id: str, group_id: str, user_id: str) -> bool:
+        return (
+            self._s.scalar(
+                select(CoordinatorGroupMemberRow.id).where(
+                    CoordinatorGroupMemberRow.team_id == team_id,
+                    CoordinatorGroupMemberRow.group_id == group_id,
+                    CoordinatorGroupMemberRow.user_id == user_id,
+                )
+            )
+            is not None
+        )
+
+    def replace(self, team_id: str, group_id: str, users: Collection[str], *, at: datetime) -> None:
+        current = set(self.members(team_id, group_id))
+        wanted = set(users)
+        self.change(team_id, group_id, added=wanted - current, removed=current - wanted, at=at)
+
+    def change(
+        self,
+        team_id: str,
+        group_id: str,
+        *,
+        added: Collection[str],
+        removed: Collection[str],
+        at: datetime,
+    ) -> None:
+        if removed:
+            self._s.execute(
+                delete(CoordinatorGroupMemberRow).where(
+                    CoordinatorGroupMemberRow.team_id == team_id,
+                    CoordinatorGroupMemberRow.group_id == group_id,
+                    CoordinatorGroupMemberRow.user_id.in_(list(removed)),
+                )
+            )
+        for user_id in sorted(set(added) - set(removed)):
+            if self.is_member(team_id, group_id, user_id):
+                continue
+            try:
+                with self._s.begin_nested():  # an event and a refresh may add the same person
+                    self._s.add(
+                        CoordinatorGroupMemberRow(
+                            team_id=team_id, group_id=group_id, user_id=user_id, seen_at=at
+                        )
+                    )
+            except IntegrityError:
+                continue
+        self._s.flush()
 
 
 _GOAL_ENUMS: dict[str, type[StrEnum]] = {"status": GoalStatus}
@@ -971,3 +1124,24 @@ class SqlProgressRepository:
             select(RiskFlagRow).where(RiskFlagRow.team_id == team_id).order_by(RiskFlagRow.id)
         )
         return [_to_domain(RiskFlag, row, _FLAG_ENUMS) for row in rows]
+
+
+class SqlProgramRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, program_id: int) -> Program | None:
+        row = self._s.get(ProgramRow, program_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return _to_domain(Program, row, {})
+
+    def save(self, program: Program) -> Program:
+        _save(self._s, ProgramRow, program)
+        return program
+
+    def all(self, team_id: str) -> list[Program]:
+        rows = self._s.scalars(
+            select(ProgramRow).where(ProgramRow.team_id == team_id).order_by(ProgramRow.id)
+        )
+        return [_to_domain(Program, row, {}) for row in rows]

@@ -11,12 +11,14 @@ from bot.ports import (
     AnnouncementRepository,
     AuditLog,
     CohortPlanRepository,
+    CoordinatorGroupRepository,
     Directory,
     EventLog,
     JournalRepository,
     MentorRepository,
     Outbox,
     PartnershipRepository,
+    ProgramRepository,
     ProgramTextRepository,
     ProgressRepository,
     ProposalRepository,
@@ -27,12 +29,14 @@ from storage.repositories import (
     SqlAnnouncementRepository,
     SqlAuditLog,
     SqlCohortPlanRepository,
+    SqlCoordinatorGroupRepository,
     SqlDirectory,
     SqlEventLog,
     SqlJournalRepository,
     SqlMentorRepository,
     SqlOutbox,
     SqlPartnershipRepository,
+    SqlProgramRepository,
     SqlProgramTextRepository,
     SqlProgressRepository,
     SqlProposalRepository,
@@ -56,6 +60,8 @@ class SqlUnitOfWork:
     program_texts: ProgramTextRepository
     journal: JournalRepository
     progress: ProgressRepository
+    coordinator_groups: CoordinatorGroupRepository
+    programs: ProgramRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -84,6 +90,8 @@ class SqlUnitOfWork:
         self.program_texts = SqlProgramTextRepository(session)
         self.journal = SqlJournalRepository(session)
         self.progress = SqlProgressRepository(session)
+        self.coordinator_groups = SqlCoordinatorGroupRepository(session)
+        self.programs = SqlProgramRepository(session)
         return self
 
     def __exit__(

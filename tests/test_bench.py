@@ -27,7 +27,10 @@ def test_a_tiny_bench_run_delivers_every_message_exactly_once(tmp_path: Path) ->
     (written,) = tmp_path.glob("bench-*.json")
     figures = json.loads(written.read_text())["figures"]
     dispatched = [f for f in figures if f["section"] == "dispatch"]
-    assert [f["dispatchers"] for f in dispatched] == [3]
+    assert [(f["dispatchers"], f["transport"]) for f in dispatched] == [
+        (3, "keep-alive"),
+        (3, "urllib"),
+    ]
     for figure in dispatched:
         assert figure["exactly_once"], figure
         assert (figure["delivered"], figure["duplicates"], figure["marked_sent"]) == (50, 0, 50)

@@ -58,3 +58,23 @@ def test_a_partnership_that_ended_early_is_not_celebrated_as_completed(pair: Run
         uow.commit()
     bot.tick(timedelta(days=40))
     assert celebrations(bot, MENTEE) == [] and celebrations(bot, MENTOR) == []
+
+
+def test_closing_as_completed_before_the_end_celebrates_then_not_at_the_old_date(
+    pair: RunningBot,
+) -> None:
+    bot = pair
+    bot.clock.set(datetime(2026, 3, 20, 10, 0, tzinfo=UTC))  # after the two-week notice
+    bot.tick()
+    bot.runtime.services.rhythm.close_now(team_id=TEAM, user_id=MENTEE, partnership_id=1)
+    bot.tick()
+    for person in (MENTOR, MENTEE):
+        [done] = celebrations(bot, person)
+        assert "Your mentoring year, completed" in done
+    bot.clock.set(datetime(2026, 4, 1, 15, 0, tzinfo=UTC))  # the original end of the term
+    bot.tick()
+    bot.tick(timedelta(days=2))
+    assert len(celebrations(bot, MENTEE)) == 1 and len(celebrations(bot, MENTOR)) == 1
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        [milestone] = uow.journal.milestones(TEAM, 1)
+    assert milestone.achieved_at == datetime(2026, 3, 20, 10, 0, tzinfo=UTC)

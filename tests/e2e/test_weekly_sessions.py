@@ -312,14 +312,36 @@ def test_skip_reschedule_pause_and_resume_from_the_app_home(pair) -> None:  # ty
     assert last_dm(bot, "UCOORD1")["text"]
 
 
-def test_an_out_of_date_home_button_is_answered_by_dm(pair) -> None:  # type: ignore[no-untyped-def]
+def _notices(bot) -> list[str]:  # type: ignore[no-untyped-def]
+    return [
+        c.params["view"]["blocks"][0]["text"]["text"]
+        for c in bot.fake.delivered("views.open")
+        if c.params["view"]["title"]["text"] == "Mentorbot"
+    ]
+
+
+def test_an_out_of_date_home_button_is_answered_over_the_home_tab(pair) -> None:  # type: ignore[no-untyped-def]
     bot, _ = pair
     home = {"type": "home", "id": "VHOME", "blocks": []}
+    dms_before = len(bot.dms(MENTEE))
     bot.slack.click("open_schedule", user="UCOORD1", value="1", view=home)  # not their pair
+    bot.settle()
     bot.slack.click("session_reschedule", user=MENTEE, value="junk", view=home)
     bot.settle()
-    assert last_dm(bot, "UCOORD1")["text"]  # a kind "not yours / not found", by DM
+    first, second = _notices(bot)
+    assert first  # a kind "not yours / not found"
+    assert second == "That button is out of date."
+    assert len(bot.dms(MENTEE)) == dms_before
+
+
+def test_when_the_notice_cannot_open_the_answer_goes_by_dm(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    bot.fake.fail_next("views.open", "expired_trigger_id")
+    home = {"type": "home", "id": "VHOME", "blocks": []}
+    bot.slack.click("session_reschedule", user=MENTEE, value="junk", view=home)
+    bot.settle()
     assert last_dm(bot, MENTEE)["text"] == "That button is out of date."
+    assert _notices(bot) == []
 
 
 def test_both_partners_changing_their_reminders_at_once_keep_the_plan(pair) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
@@ -452,6 +453,21 @@ def test_same_user_ids_in_two_teams_stay_apart(database: Database) -> None:
         assert work.proposals.pending_by_mentor("T-NONE") == {}
         assert work.partnerships.for_member("T-NONE", "UM") == []
         assert work.partnerships.active_by_mentor("T-NONE") == {}
+
+
+def test_accepting_mentors_read_for_ranking_match_the_full_profiles(database: Database) -> None:
+    """`accepting` parses the JSON lists itself: it must agree with the ORM read exactly."""
+    with uow(database) as work:
+        work.mentors.save(
+            profile(user="UA", expertise=['Führung, "quoted"', "é"], languages=[], program_id=7)
+        )
+        work.mentors.save(profile(user="UB", bio="", organization="", tz="", tz_offset=-18000))
+        work.commit()
+    with uow(database) as work:
+        fast = work.mentors.accepting(T1)
+        full = [work.mentors.get(T1, user) for user in ("UA", "UB")]
+        assert [dataclasses.replace(p, created_at=None, updated_at=None) for p in full if p] == fast
+        assert fast[0].expertise == ['Führung, "quoted"', "é"] and fast[0].languages == []
 
 
 def test_queries_filter_on_status(database: Database) -> None:

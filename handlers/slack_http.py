@@ -1,0 +1,100 @@
+"""A Web API client that keeps its HTTP connections open between calls.
+
+slack_sdk's default transport (urllib) opens a new connection for every call: a TCP and TLS
+handshake each time, which was most of the dispatcher's time per message (bench/dispatch.py)
+and adds a round trip to every modal a person waits for. This client reuses one connection
+per thread and host, and keeps slack_sdk's behaviour otherwise: HTTP errors reach the retry
+handlers as ``HTTPError`` exactly as urllib raises them.
+
+A connection the server closed while it sat idle is noticed before it is used (it turns
+readable) and replaced, so a POST is never written into a dead socket; any failure after
+the request went out is raised as it is, because Slack may have acted on it (the dispatcher
+looks before posting again).
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import select
+import ssl
+import threading
+import time
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
+from urllib.request import Request
+
+from slack_sdk import WebClient
+
+# Servers close idle connections (load balancers after ~60 s): retire ours well before that.
+IDLE_LIMIT = 20.0
+
+
+class _Connections(threading.local):
+    """Each thread's open connections, by (scheme, host:port): http.client isn't thread-safe."""
+
+    def __init__(self) -> None:
+        self.open: dict[tuple[str, str], tuple[http.client.HTTPConnection, float]] = {}
+
+
+_connections = _Connections()
+
+
+def _dropped(connection: http.client.HTTPConnection) -> bool:
+    """True if the server closed it: an idle keep-alive socket is readable only at EOF."""
+    sock = connection.sock
+    if sock is None:
+        return True
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+class KeepAliveWebClient(WebClient):
+    def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
+        key = (scheme, netloc)
+        held = _connections.open.pop(key, None)
+        if held is not None:
+            connection, last_used = held
+            if time.monotonic() - last_used < IDLE_LIMIT and not _dropped(connection):
+                return connection
+            connection.close()
+        timeout = self.timeout
+        if scheme == "https":
+            context = self.ssl if isinstance(self.ssl, ssl.SSLContext) else None
+            return http.client.HTTPSConnection(netloc, timeout=timeout, context=context)
+        return http.client.HTTPConnection(netloc, timeout=timeout)
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        parts = urlsplit(url)
+        if self.proxy is not None or parts.scheme not in ("http", "https"):
+            return super()._perform_urllib_http_request_internal(url, req)
+        connection = self._connection(parts.scheme, parts.netloc)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        try:
+            connection.request("POST", target, body=req.data, headers=dict(req.header_items()))
+            response = connection.getresponse()
+            body = response.read()
+        except OSError as error:  # as urllib reports it, so the retry handlers know it
+            connection.close()
+            raise URLError(error) from error
+        except BaseException:
+            connection.close()
+            raise
+        if response.will_close:
+            connection.close()
+        else:
+            _connections.open[(parts.scheme, parts.netloc)] = (connection, time.monotonic())
+        if response.status >= 400:
+            raise HTTPError(
+                url, response.status, response.reason, response.headers, io.BytesIO(body)
+            )
+        charset = response.headers.get_content_charset() or "utf-8"
+        return {
+            "status": response.status,
+            "headers": response.headers,
+            "body": body.decode(charset),
+        }
