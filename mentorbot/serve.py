@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -41,6 +42,7 @@ log = logging.getLogger("mentorbot.serve")
 THREADS = 8
 GRACEFUL_SECONDS = 30  # a dispatch pass is batches of 100 posts: well within this
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+_OWN_DIRECTORY = "MENTORBOT_OWN_METRICS_DIRECTORY"  # set by metrics_directory() when it made one
 
 
 class GunicornLogs(glogging.Logger):
@@ -120,7 +122,15 @@ def metrics_directory() -> Path:
     else:
         path = Path(tempfile.mkdtemp(prefix="mentorbot-metrics-"))
         os.environ[MULTIPROC_ENV] = str(path)
+        os.environ[_OWN_DIRECTORY] = str(path)
     return path
+
+
+def on_exit(_arbiter: Arbiter) -> None:
+    """In the master, last: a temporary metrics directory of our own making goes with us."""
+    own = os.environ.get(_OWN_DIRECTORY)
+    if own:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def options(settings: Settings) -> dict[str, Any]:
@@ -140,6 +150,7 @@ def options(settings: Settings) -> dict[str, Any]:
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
         "child_exit": child_exit,
+        "on_exit": on_exit,
     }
 
 
