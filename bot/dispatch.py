@@ -32,17 +32,27 @@ MAX_BACKOFF = timedelta(hours=1)
 
 @dataclass
 class DispatchReport:
+    due: int = 0  # rows claimed: what this pass found due
     sent: int = 0
     failed: int = 0
     retried: int = 0
     dropped: int = 0
     jobs: int = 0
     held: int = 0  # prompts waiting for the recipient's working hours
+    late: int = 0  # of ``dropped``: past their ``expires_at``
     failures: list[tuple[str, str]] = field(default_factory=list)
+    lags: list[float] = field(default_factory=list)  # seconds from due to sent, per message
 
     @property
     def handled(self) -> int:
         return self.sent + self.failed + self.retried + self.dropped + self.jobs
+
+    def add(self, other: DispatchReport) -> None:
+        """Fold another pass into this one (``deliver_now`` may go round several times)."""
+        for name in ("due", "sent", "failed", "retried", "dropped", "jobs", "held", "late"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failures += other.failures
+        self.lags += other.lags
 
 
 def backoff(attempts: int) -> timedelta:
@@ -64,6 +74,7 @@ class Dispatcher:
         max_batches: int = 1000,
         quiet_hours: PromptHold | None = None,
         settle_every: int = 20,
+        observe: Callable[[DispatchReport], None] | None = None,
     ) -> None:
         self._uow = uow
         self._messenger = messenger
@@ -75,9 +86,16 @@ class Dispatcher:
         self._max_batches = max_batches
         self._quiet_hours = quiet_hours
         self._settle_every = max(1, settle_every)
+        self._observe = observe  # metrics, outside bot/: called once per finished pass
         self._unsettled: list[OutgoingMessage] = []  # outcomes not written yet (this pass)
         self._lock = threading.Lock()
         self._again = threading.Event()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Claim nothing more (graceful shutdown): a pass finishes the batch it has claimed,
+        so nothing waits for a lease to run out; what is left is another replica's to send."""
+        self._stopping.set()
 
     def preview(self, now: datetime | None = None, limit: int = 1000) -> list[OutgoingMessage]:
         """What a run at ``now`` would deliver, touching nothing (``mentorbot tick --dry-run``)."""
@@ -116,14 +134,20 @@ class Dispatcher:
         return report
 
     def _run(self, now: datetime, report: DispatchReport) -> None:
+        this_pass = DispatchReport()
         try:
-            self._pass(now, report)
+            self._pass(now, this_pass)
         finally:
             self._flush()  # even after a bug: what was sent is recorded as sent
+            report.add(this_pass)
+            if self._observe is not None:
+                self._observe(this_pass)
 
     def _pass(self, now: datetime, report: DispatchReport) -> None:
         paused_until: dict[str, datetime] = {}  # per workspace, for the whole pass
         for _ in range(self._max_batches):
+            if self._stopping.is_set():
+                return
             with self._uow() as uow:
                 claimed = uow.outbox.claim_due(
                     now=now, limit=self._batch_size, lease=self._lease, worker=self._worker
@@ -131,6 +155,7 @@ class Dispatcher:
                 uow.commit()
             if not claimed:
                 return
+            report.due += len(claimed)
             for message in claimed:
                 if message.team_id in paused_until:
                     self._release(message, paused_until[message.team_id])
@@ -156,6 +181,7 @@ class Dispatcher:
             message.last_error = "late: its moment had passed"
             self._settle(message)
             report.dropped += 1
+            report.late += 1
             return None
         if self._quiet_hours is not None:
             allowed_at = self._quiet_hours.hold_until(message, now)
@@ -196,6 +222,7 @@ class Dispatcher:
             report.failures.append((message.key, result_error))
             return None
         if result.outcome is SendOutcome.SENT:
+            report.lags.append(max(0.0, (now - message.due_at).total_seconds()))
             message.status = MessageStatus.SENT
             message.sent_at = now
             message.attempts += 1

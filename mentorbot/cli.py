@@ -1,4 +1,4 @@
-"""`mentorbot run | migrate | tick | purge`: the command people and deployments type.
+"""`mentorbot run | serve | migrate | tick | purge`: the command people and deployments type.
 
 Heavy imports wait until a subcommand needs them, so a settings mistake is reported at once.
 """
@@ -49,6 +49,11 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "run", help="migrate the database, then run the bot (no Slack tokens: the sandbox)"
     )
+    commands.add_parser(
+        "serve",
+        help="production HTTP: gunicorn with WEB_CONCURRENCY workers, /readyz and /metrics, "
+        "graceful on SIGTERM",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
     tick = commands.add_parser("tick", help="deliver what is due once, then exit (for cron)")
     tick.add_argument("--now", type=_parse_now, help="act as of this ISO-8601 instant")
@@ -76,10 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as error:
         return _fail(error.problems)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from mentorbot.logs import configure_logging
+
+    configure_logging(settings)
     try:
+        if args.command == "serve":
+            return serve(settings)
         if args.command == "migrate":
             return migrate(settings)
         if args.command == "tick":
@@ -206,6 +213,21 @@ def purge(settings: Settings, *, now: datetime | None, team: str | None, dry_run
         database.dispose()
 
 
+def serve(settings: Settings) -> int:
+    problems = settings.missing_for_slack()
+    if settings.socket_mode:
+        problems.append(
+            "SLACK_APP_TOKEN is set: `mentorbot serve` answers Slack over HTTP; unset it "
+            "(and point the app's request URLs at /slack/events) or use `mentorbot run`."
+        )
+    if problems:
+        return _fail(problems)
+    from mentorbot.serve import serve as serve_forever
+
+    serve_forever(settings)  # gunicorn ends the process itself when it stops
+    return 0
+
+
 def run(settings: Settings) -> int:
     from mentorbot.sandbox import run_sandbox, wants_sandbox
 
@@ -218,7 +240,9 @@ def run(settings: Settings) -> int:
     from mentorbot.wiring import build_runtime, reinstate_token_workspace
 
     runtime = build_runtime(settings)
-    reinstate_token_workspace(runtime)  # one token: its workspace is installed, keep its data
+    reinstate_token_workspace(
+        settings, runtime.services
+    )  # one token: its workspace is installed, keep its data
     runtime.services.rhythm.plan_missing()  # pairs matched before the rhythm existed
     warm_up()  # dateparser's first parse loads its data: not while Slack waits for an ack
     runtime.start_scheduler()
@@ -236,12 +260,10 @@ def run(settings: Settings) -> int:
         else:
             import waitress
 
-            from mentorbot.http import wsgi_app
-
             log.info("listening on http://%s:%d/slack/events", settings.host, settings.port)
             if settings.oauth_mode:
                 log.info("installing into workspaces at /slack/install (OAuth)")
-            waitress.serve(wsgi_app(runtime.app), host=settings.host, port=settings.port, threads=8)
+            waitress.serve(runtime.wsgi(), host=settings.host, port=settings.port, threads=8)
     except KeyboardInterrupt:
         log.info("stopping")
     finally:

@@ -26,7 +26,7 @@ from bot.announcements import AnnouncementService
 from bot.clock import Clock, SystemClock
 from bot.coordination import CoordinatorService, ReportSchedule
 from bot.coordinators import CoordinatorGroupSync, Roster
-from bot.dispatch import Dispatcher
+from bot.dispatch import Dispatcher, DispatchReport
 from bot.journal_service import JournalService
 from bot.kinds import Kind
 from bot.mentoring import MentoringService
@@ -49,6 +49,8 @@ from handlers.workspaces import (
     TeamClients,
     authorization_url,
 )
+from mentorbot.http import WSGIApp, wsgi_app
+from mentorbot.metrics import CountRateLimits, MeteredWebClient, MeterListenerClients, Metrics
 from mentorbot.settings import Settings
 from storage import Database, SqlUnitOfWork, connect
 from storage.crypto import Cipher
@@ -62,21 +64,36 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 PURGE_CHECK_MINUTES = 60  # removed workspaces past their retention are purged within the hour
 
 
-def web_client(settings: Settings, *, interactive: bool, token: str | None = None) -> WebClient:
+def web_client(
+    settings: Settings,
+    *,
+    interactive: bool,
+    token: str | None = None,
+    metrics: Metrics | None = None,
+) -> WebClient:
     """A Web API client on ``SLACK_API_URL``.
 
     Interactive calls (opening a modal, updating a clicked message) retry once on 429, 5xx and
     connection errors: a person is waiting. The dispatcher's client never retries by itself:
     the dispatcher reschedules with ``Retry-After``, must not block its batch, and must not
     post again after a lost answer (Slack may have posted) without looking first.
+    With ``metrics``, every call is counted by method and result, and every 429 answer.
     """
-    handlers: list[RetryHandler] = []
+    handlers: list[RetryHandler] = [CountRateLimits(metrics)] if metrics is not None else []
     if interactive:
         handlers += [
             ConnectionErrorRetryHandler(max_retry_count=1),
             RateLimitErrorRetryHandler(max_retry_count=1),
             ServerErrorRetryHandler(max_retry_count=1),
         ]
+    if metrics is not None:
+        return MeteredWebClient(
+            token=token or settings.slack_bot_token,
+            base_url=settings.slack_api_url,
+            timeout=10,
+            retry_handlers=handlers,
+            metrics=metrics,
+        )
     return KeepAliveWebClient(
         token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
@@ -92,7 +109,12 @@ class Runtime:
     services: Services
     app: App
     executor: TrackedExecutor
+    metrics: Metrics = field(default_factory=Metrics)
     scheduler: BackgroundScheduler | None = field(default=None)
+
+    def wsgi(self) -> WSGIApp:
+        """Slack's edge, ``/healthz``, ``/readyz`` and ``/metrics``, as one WSGI app."""
+        return wsgi_app(self.app, database=self.database, metrics=self.metrics)
 
     def start_scheduler(self) -> None:
         """Look for due messages every N seconds (and once at start-up, to catch up)."""
@@ -133,10 +155,16 @@ class Runtime:
         scheduler.start()
 
     def shutdown(self) -> None:
-        """Stop looking for work, finish what was started, release the database."""
+        """Finish what was started, stop looking for work, release the database.
+
+        Requests' follow-up work first (its deliveries still go out at once), then the
+        dispatcher: a pass in progress ends with the batch it has claimed, and the scheduler
+        starts no other. What is left in the outbox is another replica's, or the next start's.
+        """
+        self.executor.shutdown(wait=True)
+        self.services.dispatcher.stop()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
-        self.executor.shutdown(wait=True)
         self.database.dispose()
 
 
@@ -154,6 +182,7 @@ def build_services(
     clock: Clock,
     messenger: SlackMessenger,
     user_groups: UserGroups | None = None,
+    observe: Callable[[DispatchReport], None] | None = None,
 ) -> Services:
     database.use_cipher(Cipher(settings.mentorbot_encryption_key))
     uow = sql_unit_of_work(database)
@@ -239,6 +268,7 @@ def build_services(
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
         quiet_hours=programs.quiet_hours(PROMPT_KINDS),
+        observe=observe,
     )
     return Services(
         workspaces=WorkspaceService(
@@ -271,7 +301,8 @@ def build_runtime(
     database = database or connect(settings.database_url)
     if migrate:
         database.migrate()
-    client_for, clients = dispatcher_clients(settings, database)
+    metrics = Metrics()
+    client_for, clients = dispatcher_clients(settings, database, metrics=metrics)
     messenger = build_messenger(client_for, clients)
     services = build_services(
         database,
@@ -279,10 +310,11 @@ def build_runtime(
         clock=clock or SystemClock(),
         messenger=messenger,
         user_groups=SlackUserGroups(client_for),
+        observe=metrics.observe_dispatch,
     )
     messenger.refresh_home = HomePublisher(services).publish
     executor = TrackedExecutor()
-    client = web_client(settings, interactive=True)
+    client = web_client(settings, interactive=True, metrics=metrics)
     flow = None
     if clients is not None:
         flow = oauth_flow(settings, database, services, client=client, on_installed=clients.forget)
@@ -295,8 +327,14 @@ def build_runtime(
         oauth_flow=flow,
         on_removed=clients.forget if clients is not None else None,
     )
+    app.use(MeterListenerClients(metrics))
     return Runtime(
-        settings=settings, database=database, services=services, app=app, executor=executor
+        settings=settings,
+        database=database,
+        services=services,
+        app=app,
+        executor=executor,
+        metrics=metrics,
     )
 
 
@@ -309,7 +347,7 @@ def installation_store(settings: Settings, database: Database) -> SealedInstalla
 
 
 def dispatcher_clients(
-    settings: Settings, database: Database
+    settings: Settings, database: Database, *, metrics: Metrics | None = None
 ) -> tuple[Callable[[str], WebClient | None], TeamClients | None]:
     """The Web API clients of the dispatcher and background rounds, by workspace: the one bot
     token's, or (OAuth) each workspace's own (the ``TeamClients`` cache, also returned).
@@ -317,11 +355,11 @@ def dispatcher_clients(
     They never retry by themselves (see ``web_client``), in both modes.
     """
     if not settings.oauth_mode:
-        sender = web_client(settings, interactive=False)
+        sender = web_client(settings, interactive=False, metrics=metrics)
         return (lambda _team: sender), None
     clients = TeamClients(
         installation_store(settings, database),
-        lambda token: web_client(settings, interactive=False, token=token),
+        lambda token: web_client(settings, interactive=False, token=token, metrics=metrics),
     )
     return clients, clients
 
@@ -367,18 +405,18 @@ def oauth_flow(
     )
 
 
-def reinstate_token_workspace(runtime: Runtime) -> None:
+def reinstate_token_workspace(settings: Settings, services: Services) -> None:
     """With one bot token, the workspace it belongs to is installed: if that workspace had
     uninstalled (and the bot now starts with its new token), its purge is cancelled.
 
     OAuth installs do this on their redirect; a single-token bot only learns it here.
     """
-    if runtime.settings.oauth_mode or not runtime.settings.slack_bot_token:
+    if settings.oauth_mode or not settings.slack_bot_token:
         return
     try:
-        team_id = web_client(runtime.settings, interactive=True).auth_test().get("team_id")
+        team_id = web_client(settings, interactive=True).auth_test().get("team_id")
     except SlackClientError as error:
         log.warning("can't tell which workspace the bot token belongs to: %s", error)
         return
     if isinstance(team_id, str) and team_id:
-        runtime.services.workspaces.reinstalled(team_id)
+        services.workspaces.reinstalled(team_id)

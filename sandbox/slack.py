@@ -238,6 +238,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Connections are kept open (as Slack's are): headers and body are two writes, and with
+    # Nagle's algorithm the body would wait for the client's delayed ACK, 40 ms per call.
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
         self.server.fake._serve(self)

@@ -51,6 +51,8 @@ def _begin_immediate(connection: Any) -> None:
 
 
 def create_db_engine(url: str) -> Engine:
+    """``hide_parameters``: a database error quotes its statement, and its parameters are what
+    people wrote (reflections, notes); logged errors keep the SQL and lose the values."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -59,12 +61,15 @@ def create_db_engine(url: str) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             poolclass=StaticPool if memory else None,
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin_immediate)
         return engine
     # pre_ping: a connection killed under us (failover, restart) is replaced, not raised.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+    )
 
 
 def alembic_config(engine: Engine) -> Config:

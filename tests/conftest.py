@@ -16,7 +16,6 @@ import waitress.server
 
 from bot.clock import FixedClock
 from bot.dispatch import DispatchReport
-from mentorbot.http import wsgi_app
 from mentorbot.settings import Settings
 from mentorbot.wiring import Runtime, build_runtime
 from storage import Database, connect
@@ -160,7 +159,7 @@ def bot(
     )
     runtime = build_runtime(settings, clock=clock, database=database, migrate=False)
     server = waitress.server.create_server(
-        wsgi_app(runtime.app), host="127.0.0.1", port=0, threads=4, ident="mentorbot-test"
+        runtime.wsgi(), host="127.0.0.1", port=0, threads=4, ident="mentorbot-test"
     )
     stopping = threading.Event()
 

@@ -134,3 +134,23 @@ def test_tick_dry_run_lists_what_would_go_out_and_sends_nothing(
     assert "ULATER" not in out
     with SqlUnitOfWork(database.sessions) as uow:
         assert len(uow.outbox.due_preview(now=datetime(2026, 3, 5, tzinfo=UTC), limit=10)) == 1
+
+
+def test_serve_without_a_token_says_what_to_set_and_exits_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN is not set" in err
+    assert "Traceback" not in err
+
+
+def test_serve_with_an_app_token_explains_that_it_answers_over_http(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-real-looking")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-real-looking")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "`mentorbot serve` answers Slack over HTTP" in err
+    assert "xapp-1-real-looking" not in err

@@ -27,7 +27,7 @@ def test_an_uninstalled_single_workspace_keeps_its_data_until_retention_ends(
     assert removal.team_id == TEAM
 
     # the bot is started again with the workspace's new token: nothing is lost
-    reinstate_token_workspace(bot.runtime)
+    reinstate_token_workspace(bot.runtime.settings, bot.runtime.services)
     assert bot.runtime.services.workspaces.removals() == []
     assert outbox(bot, TEAM, "pending") == pending
     bot.clock.advance(timedelta(days=60))

@@ -212,7 +212,7 @@ def test_a_single_token_bot_restarted_after_a_reinstall_keeps_its_workspace(
     bot.runtime.services.workspaces.removed("T0001", RemovalReason.UNINSTALLED)
     runtime = type(bot.runtime)(**{**bot.runtime.__dict__, "settings": single})
 
-    reinstate_token_workspace(runtime)
+    reinstate_token_workspace(runtime.settings, runtime.services)
 
     assert bot.runtime.services.workspaces.removals() == []
 

@@ -734,3 +734,57 @@ def test_deliver_now_just_as_a_run_finishes_is_not_lost(
     assert first is not None
     assert second_call == [None]  # it left the work to the run that was finishing
     assert messenger.keys == ["click"]
+
+
+# -- stopping and observing (graceful shutdown, metrics) --------------------------------------
+
+
+def test_a_stop_mid_pass_finishes_the_claimed_batch_and_claims_no_more(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, *(message(f"m-{n}", now - timedelta(minutes=n)) for n in range(5)))
+    worker: Dispatcher | None = None
+
+    def stop_at_the_first(_message: OutgoingMessage) -> None:
+        assert worker is not None
+        worker.stop()  # SIGTERM arrives while the first post is under way
+
+    messenger = FakeMessenger(before_send=stop_at_the_first)
+    worker = dispatcher(store, messenger, clock, batch_size=2)
+
+    report = worker.run_once()
+
+    assert report.sent == 2  # the claimed batch
+    assert sorted(statuses(store).values()).count(MessageStatus.PENDING) == 3  # not claimed
+    assert MessageStatus.SENDING not in statuses(store).values()  # no lease left to run out
+    assert worker.deliver_now() is not None and len(messenger.asked) == 2  # and stays stopped
+
+
+def test_each_pass_is_reported_to_the_observer_with_its_counts_and_lags(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("on-time", now),
+        message("a-minute-late", now - timedelta(minutes=1)),
+        message("too-late", now - timedelta(hours=2), expires_at=now - timedelta(hours=1)),
+        message("refused", now - timedelta(seconds=5)),
+    )
+    seen: list[DispatchReport] = []
+    worker = Dispatcher(
+        uow=lambda: FakeUnitOfWork(store),
+        messenger=FakeMessenger().then(SENT, permanent(), SENT),
+        clock=clock,
+        jobs={},
+        worker=WORKER,
+        observe=seen.append,
+    )
+
+    report = worker.run_once()
+
+    assert len(seen) == 1 and seen[0] == report
+    assert (report.due, report.sent, report.failed, report.dropped, report.late) == (4, 2, 1, 1, 1)
+    assert sorted(report.lags) == [0.0, 60.0]
+    assert worker.run_once().due == 0 and len(seen) == 2  # an empty pass is reported too

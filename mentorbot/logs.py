@@ -1,0 +1,133 @@
+"""Log lines people and log shippers can read, that never carry a secret or what people wrote.
+
+``LOG_FORMAT=json`` writes one JSON object a line (time, level, logger, message, and the
+``extra`` fields a call passes, such as a request's kind and status); ``text`` writes the
+classic line. Either way the formatted line is redacted last, whatever produced it: Slack
+tokens by their shape, and the configured secrets by value. What people wrote never reaches a
+log call in our code (handlers log identifiers only); the libraries that log request and
+response bodies (slack_sdk at DEBUG, Bolt at INFO) are held above that, whatever
+``LOG_LEVEL`` says.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from mentorbot.settings import Settings
+
+REDACTED = "[redacted]"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# xoxb- bot, xoxp- user, xoxe- refresh, xoxa-/xoxr-/xoxs- older kinds, xapp- app-level tokens;
+# and request signatures (v0= and 64 hex digits), which are only useful to an attacker.
+TOKEN_SHAPES = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+|\bv0=[0-9a-f]{64}\b")
+# Libraries that log bodies below these levels (slack_sdk: each request at DEBUG; Bolt: a body
+# with a bad signature at INFO); Bolt's loggers copy the app logger's level when it is built.
+BODY_LOGGERS = {
+    "slack_sdk": logging.INFO,
+    "slack_bolt": logging.WARNING,
+    "mentorbot.bolt": logging.WARNING,
+}
+# Attributes every LogRecord has: anything else on a record came from ``extra=``.
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """The configured values that must never be printed (several Fernet keys: each one)."""
+    values = [
+        settings.slack_bot_token,
+        settings.slack_app_token,
+        settings.slack_signing_secret,
+        settings.slack_client_secret,
+        *(settings.mentorbot_encryption_key or "").split(","),
+    ]
+    return [v.strip() for v in values if v and len(v.strip()) >= 6]
+
+
+class Redactor:
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    def __call__(self, line: str) -> str:
+        for secret in self._secrets:
+            line = line.replace(secret, REDACTED)
+        return TOKEN_SHAPES.sub(REDACTED, line)
+
+
+class RedactingFormatter(logging.Formatter):
+    """The text line, redacted (tracebacks included: they quote arguments)."""
+
+    def __init__(self, redact: Redactor, fmt: str = TEXT_FORMAT) -> None:
+        super().__init__(fmt)
+        self._redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._redact(super().format(record))
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line; redacted after serialisation, so no field can slip through."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self._redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "process": record.process,
+        }
+        for name, value in record.__dict__.items():
+            if name not in _STANDARD and not name.startswith("_"):
+                entry[name] = value if isinstance(value, int | float | bool | None) else str(value)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return self._redact(json.dumps(entry, ensure_ascii=False))
+
+
+class DropSchemaChecks(logging.Filter):
+    """``/readyz`` asks Alembic for the schema's revision at every probe, and Alembic announces
+    each look at INFO: two lines every few seconds that say nothing. Upgrades are still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(("Context impl", "Will assume"))
+
+
+def configure_logging(
+    settings: Settings, stream: TextIO | None = None, *, force: bool = False
+) -> logging.Handler | None:
+    """One redacting handler on the root logger; returns it.
+
+    Like ``logging.basicConfig``, a root logger that has handlers already (a test runner's,
+    an embedding program's) is left as it is unless ``force``; the libraries that would log
+    bodies are held back either way.
+    """
+    root = logging.getLogger()
+    handler: logging.Handler | None = None
+    if force or not root.handlers:
+        redact = Redactor(secrets_of(settings))
+        handler = logging.StreamHandler(stream or sys.stderr)
+        if settings.log_format == "json":
+            handler.setFormatter(JsonFormatter(redact))
+        else:
+            handler.setFormatter(RedactingFormatter(redact))
+        for old in list(root.handlers):
+            root.removeHandler(old)
+        root.addHandler(handler)
+        level = logging.getLevelName(settings.log_level.upper())
+        root.setLevel(level if isinstance(level, int) else logging.INFO)
+    for name, floor in BODY_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(root.level, floor))
+    migration = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, DropSchemaChecks) for f in migration.filters):
+        migration.addFilter(DropSchemaChecks())
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(root.level, logging.WARNING))
+    return handler

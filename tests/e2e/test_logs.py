@@ -1,0 +1,91 @@
+"""Logs never carry a token, a secret or what people wrote, even at DEBUG and in JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from mentorbot.logs import REDACTED, JsonFormatter, Redactor, configure_logging, secrets_of
+from mentorbot.settings import Settings
+from tests.conftest import SIGNING_SECRET, RunningBot
+from tests.e2e.journeys import matched_pair
+from tests.e2e.test_journal import reflect
+
+MENTOR, MENTEE = "UMENTOR1", "UMENTEE1"
+REFLECTION = "I am afraid my manager will find out about the other offer"
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    """The root logger as ``configure_logging`` leaves it, restored afterwards for pytest."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    names = ("slack_sdk", "slack_bolt", "mentorbot.bolt", "alembic.runtime.plugins")
+    levels = {name: logging.getLogger(name).level for name in names}
+    stream = io.StringIO()
+    yield stream
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
+
+
+def test_a_reflection_and_a_pasted_token_leave_no_trace_in_debug_json_logs(
+    bot: RunningBot, captured: io.StringIO
+) -> None:
+    settings = bot.runtime.settings.model_copy(update={"log_format": "json", "log_level": "DEBUG"})
+    configure_logging(settings, stream=captured, force=True)
+    bot.fake.add_user(MENTOR, real_name="Maria Mentor", tz="Europe/Berlin")
+    bot.fake.add_user(MENTEE, real_name="Ada Mentee", tz="Europe/London")
+    matched_pair(bot, MENTOR, MENTEE)
+
+    reflect(bot, MENTEE, topics=REFLECTION, shared=True)  # shared: it is posted to the mentor
+    bot.slack.command("milestone promoted, my token is xoxp-1234-5678-abcdef", user=MENTEE)
+    bot.slack.command("help", user=MENTEE, signature="v0=" + "1" * 64)  # forged: Bolt logs bodies
+    bot.settle()
+    logging.getLogger("mentorbot").info("effective settings: %r", bot.runtime.settings)
+    try:
+        raise RuntimeError(f"Slack refused xoxb-test-token with {SIGNING_SECRET}")
+    except RuntimeError:
+        logging.getLogger("mentorbot").exception("a bug that quotes what it got")
+
+    output = captured.getvalue()
+    entries = [json.loads(line) for line in output.splitlines()]
+    assert any(e["logger"] == "mentorbot.http" and e.get("kind") == "view" for e in entries)
+    assert any("exception" in e for e in entries)
+    assert "afraid" not in output and "other offer" not in output
+    assert "promoted" not in output
+    for secret in ("xoxb-test-token", "xoxp-1234", SIGNING_SECRET, "v0=1111"):
+        assert secret not in output
+    assert REDACTED in output
+
+
+def test_tokens_are_redacted_by_shape_and_configured_secrets_by_value() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        slack_bot_token="xoxb-1-2-three",
+        slack_signing_secret="8f14e45fceea167a5a36dedd4bea2543",
+        slack_client_secret="client-secret-42",
+        mentorbot_encryption_key="key-one-aaaaaaaa, key-two-bbbbbbbb",
+    )
+    redact = Redactor(secrets_of(settings))
+    line = redact(
+        "bot xoxb-1-2-three app xapp-1-A0-99-ff user xoxp-9 refresh xoxe-1-x "
+        "sig 8f14e45fceea167a5a36dedd4bea2543 client client-secret-42 "
+        "keys key-one-aaaaaaaa key-two-bbbbbbbb signature v0=" + "a" * 64
+    )
+    assert line.count(REDACTED) == 9
+    for left in ("xox", "xapp", "8f14e", "client-secret", "key-one", "key-two", "v0="):
+        assert left not in line
+
+    record = logging.LogRecord("mentorbot.http", logging.INFO, __file__, 1, "%s", ("xoxb-9",), None)
+    record.team = "T0001"
+    entry = json.loads(JsonFormatter(redact).format(record))
+    assert entry["message"] == REDACTED and entry["team"] == "T0001"
