@@ -17,6 +17,7 @@ from __future__ import annotations
 import http.client
 import io
 import select
+import socket
 import ssl
 import threading
 import time
@@ -63,16 +64,27 @@ class KeepAliveWebClient(WebClient):
                 return connection
             connection.close()
         timeout = self.timeout
+        fresh: http.client.HTTPConnection
         if scheme == "https":
             context = self.ssl if isinstance(self.ssl, ssl.SSLContext) else None
-            return http.client.HTTPSConnection(netloc, timeout=timeout, context=context)
-        return http.client.HTTPConnection(netloc, timeout=timeout)
+            fresh = http.client.HTTPSConnection(netloc, timeout=timeout, context=context)
+        else:
+            fresh = http.client.HTTPConnection(netloc, timeout=timeout)
+        fresh.connect()
+        # A request is written as headers, then body: on a reused connection Nagle's algorithm
+        # would hold the body until the server acknowledges the headers (up to 40 ms of
+        # delayed ACK per call). Each write is a whole message here, so send it at once.
+        fresh.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return fresh
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         parts = urlsplit(url)
         if self.proxy is not None or parts.scheme not in ("http", "https"):
             return super()._perform_urllib_http_request_internal(url, req)
-        connection = self._connection(parts.scheme, parts.netloc)
+        try:
+            connection = self._connection(parts.scheme, parts.netloc)
+        except OSError as error:  # refused, unreachable, TLS: nothing was sent
+            raise URLError(error) from error
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         try:
             connection.request("POST", target, body=req.data, headers=dict(req.header_items()))

@@ -13,6 +13,7 @@ from urllib.error import URLError
 import pytest
 from slack_sdk.errors import SlackApiError
 
+from handlers import slack_http
 from handlers.slack_http import KeepAliveWebClient
 from tests.support.fake_slack import FakeSlack
 
@@ -28,6 +29,7 @@ class _Recorder(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as Slack's servers: see sandbox/slack.py
     server: _Recorder
 
     def do_POST(self) -> None:
@@ -68,6 +70,10 @@ def test_calls_from_one_thread_share_one_connection(server: _Recorder) -> None:
         assert client.chat_postMessage(channel="U1", text="hi")["ok"]
     assert len(server.peers) == 5
     assert len(set(server.peers)) == 1
+    # Block Kit posts outgrow one TCP segment: the tail must not wait on Nagle's algorithm.
+    connection, _ = slack_http._connections.open[("http", f"127.0.0.1:{server.server_port}")]
+    assert connection.sock is not None
+    assert connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
 
 def test_a_connection_the_server_closed_while_idle_is_replaced_before_use(
