@@ -11,7 +11,7 @@ downtime only the newest prompt of a kind goes out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -572,29 +572,9 @@ class RhythmService:
         now = self._clock.now()
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id)
-            partnership.status = PartnershipStatus.ENDED
-            partnership.ended_at = now
-            partnership.end_reason = reason
-            uow.partnerships.save(partnership)
-            self._cancel_prompts(uow, partnership)
-            milestones_after_closing(uow, partnership, now)
+            self._close_early(uow, partnership, reason, now)
             partner = partner_of(partnership, user_id)
-            zones = member_zones(uow, partnership)
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=team_id,
-                    kind=Kind.PARTNERSHIP_ENDED,
-                    recipient=partner,
-                    key=f"partnership:{partnership_id}:ended:{partner}",
-                    due_at=now,
-                    payload={
-                        "partnership_id": partnership_id,
-                        "ended_by": user_id,
-                        "to_mentee": partner == partnership.mentee_id,
-                        TZ_KEY: zones[partner],
-                    },
-                )
-            )
+            self._tell_ended(uow, partnership, [partner], ended_by=user_id, now=now)
             for coordinator in self._roster.of(uow, team_id):
                 uow.outbox.add(
                     OutgoingMessage(
@@ -632,31 +612,15 @@ class RhythmService:
             partnership = uow.partnerships.get(team_id, partnership_id)
             if partnership is None or not partnership.live:
                 raise NotFound("That partnership isn't running any more.")
-            partnership.status = PartnershipStatus.ENDED
-            partnership.ended_at = now
-            partnership.end_reason = reason
-            uow.partnerships.save(partnership)
-            self._cancel_prompts(uow, partnership)
-            milestones_after_closing(uow, partnership, now)
-            zones = member_zones(uow, partnership)
-            for member in partnership.members():
-                uow.outbox.add(
-                    OutgoingMessage(
-                        team_id=team_id,
-                        kind=Kind.PARTNERSHIP_ENDED,
-                        recipient=member,
-                        key=f"partnership:{partnership_id}:ended:{member}",
-                        due_at=now,
-                        payload={
-                            "partnership_id": partnership_id,
-                            "ended_by": coordinator_id,
-                            "by_program": True,
-                            "partner_id": partner_of(partnership, member),
-                            "to_mentee": member == partnership.mentee_id,
-                            TZ_KEY: zones[member],
-                        },
-                    )
-                )
+            self._close_early(uow, partnership, reason, now)
+            self._tell_ended(
+                uow,
+                partnership,
+                partnership.members(),
+                ended_by=coordinator_id,
+                now=now,
+                by_program=True,
+            )
             if self._rematch is not None:
                 self._rematch(uow, partnership, now)
             uow.audit.add(
@@ -671,6 +635,53 @@ class RhythmService:
             )
             uow.commit()
             return partnership
+
+    def _close_early(
+        self, uow: UnitOfWork, partnership: Partnership, reason: str, now: datetime
+    ) -> None:
+        """Ended before its term, by a partner or the program: nothing more is asked of them
+        and no milestone of the term they will not finish is celebrated."""
+        partnership.status = PartnershipStatus.ENDED
+        partnership.ended_at = now
+        partnership.end_reason = reason
+        uow.partnerships.save(partnership)
+        self._cancel_prompts(uow, partnership)
+        milestones_after_closing(uow, partnership, now)
+
+    @staticmethod
+    def _tell_ended(
+        uow: UnitOfWork,
+        partnership: Partnership,
+        recipients: Iterable[str],
+        *,
+        ended_by: str,
+        now: datetime,
+        by_program: bool = False,
+    ) -> None:
+        """The kind "your partnership has ended" note, once per recipient (keyed); from the
+        program team when a coordinator closed it."""
+        assert partnership.id is not None
+        zones = member_zones(uow, partnership)
+        for member in recipients:
+            payload: dict[str, Any] = {
+                "partnership_id": partnership.id,
+                "ended_by": ended_by,
+                "to_mentee": member == partnership.mentee_id,
+                TZ_KEY: zones[member],
+            }
+            if by_program:
+                payload["by_program"] = True
+                payload["partner_id"] = partner_of(partnership, member)
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=partnership.team_id,
+                    kind=Kind.PARTNERSHIP_ENDED,
+                    recipient=member,
+                    key=f"partnership:{partnership.id}:ended:{member}",
+                    due_at=now,
+                    payload=payload,
+                )
+            )
 
     # -- declared holidays -----------------------------------------------------------------
 
