@@ -60,6 +60,11 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 
+# Deliveries after which the recipient's Home tab is out of date: a new milestone, or a
+# partnership that ended without them doing anything (their partner or the program closed it,
+# or their partner was erased).
+HOME_CHANGES = frozenset({Kind.CELEBRATION, Kind.PARTNERSHIP_ENDED, Kind.PARTNER_LEFT})
+
 # A message in doubt (its dispatcher stopped mid-send) is looked for among the conversation's
 # latest messages: leases are minutes long, so it is recent if Slack has it at all.
 LOOKBACK = 100
@@ -171,8 +176,8 @@ class SlackMessenger:
             return SendResult(
                 SendOutcome.RETRY, error=f"connection: {type(error).__name__}", uncertain=True
             )
-        if message.kind == Kind.CELEBRATION and self.refresh_home is not None:
-            try:  # a new milestone shows on the Home tab; a failure here is not the message's
+        if message.kind in HOME_CHANGES and self.refresh_home is not None:
+            try:  # the Home tab shows it too; a failure here is not the message's
                 self.refresh_home(client, message.team_id, message.recipient)
             except Exception:
                 log.exception("refreshing the Home tab of %s failed", message.recipient)

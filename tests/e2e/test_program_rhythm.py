@@ -452,6 +452,9 @@ def test_the_mentor_ends_and_the_mentee_hears_kindly_and_gets_suggestions(pair) 
     texts = [m["text"] for m in dms(bot, MENTEE)]
     ended = next(t for t in texts if "has closed your mentoring partnership" in t)
     assert "says nothing about you" in ended
+    # Her Home tab no longer shows the partnership as running.
+    homes = [c for c in bot.fake.calls_to("views.publish") if c.params["user_id"] == MENTEE]
+    assert homes and homes[-1].outcome == "ok"
     # Nobody else fits: the mentee is waitlisted, and coordinators know.
     assert texts[-1].startswith("Every mentor who fits you is busy")
 
