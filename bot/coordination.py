@@ -8,6 +8,7 @@ here returns what a mentee or mentor wrote beyond what a mentor request already 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -38,7 +39,7 @@ from bot.health import ProgramHealth, health_payload, month_start, program_healt
 from bot.kinds import Kind
 from bot.mentoring import ask_mentor, excluded_mentors, mentor_loads, rank_for
 from bot.ports import UnitOfWork, UnitOfWorkFactory
-from bot.programs import ProgramService
+from bot.programs import Program, ProgramService
 from bot.progress import CheckKind
 
 log = logging.getLogger(__name__)
@@ -190,20 +191,24 @@ class CoordinatorService:
                 uow.commit()
             return plan
 
-    def health(self, *, team_id: str, coordinator_id: str, audit: bool = True) -> ProgramHealth:
-        """The program's health in numbers; asking for the report is recorded (``audit``),
-        the coordinator's own Home tab showing the summary is not."""
+    def health(
+        self, *, team_id: str, coordinator_id: str, audit: bool = True, program: str = ""
+    ) -> ProgramHealth:
+        """The program's health in numbers: the whole workspace, or one program by name.
+        Asking for the report is recorded (``audit``), the coordinator's own Home tab showing
+        the summary is not."""
         self._require(coordinator_id, team_id)
+        only = self._programs.find(team_id, program, archived=True) if program.strip() else None
         now = self._clock.now()
         with self._uow() as uow:
-            health = _health(uow, team_id, now)
+            health = _health(uow, team_id, now, only)
             if audit:
                 _audit(
                     uow,
                     team_id=team_id,
                     actor=coordinator_id,
                     action="report.view",
-                    subject="program",
+                    subject="program" if only is None else f"program:{only.id or 'main'}",
                     at=now,
                 )
                 uow.commit()
@@ -388,17 +393,42 @@ class CoordinatorService:
         return ""
 
 
-def _health(uow: UnitOfWork, team_id: str, now: datetime) -> ProgramHealth:
-    return program_health(
-        now=now,
-        mentor_ids=uow.directory.mentor_ids(team_id),
-        requests=uow.directory.requests(team_id),
-        partnerships=uow.directory.partnerships(team_id),
-        logs=uow.directory.session_logs(team_id),
-        goals_done_this_month=uow.directory.goals_done_since(team_id, month_start(now)),
-        milestones_this_month=uow.directory.milestones_since(team_id, month_start(now)),
-        pulses=uow.progress.checks_of_kind(team_id, CheckKind.PULSE),
-        flags=uow.progress.flags(team_id),
+def _health(
+    uow: UnitOfWork, team_id: str, now: datetime, only: Program | None = None
+) -> ProgramHealth:
+    """The workspace's figures, or (``only``) those of one program's people and pairs."""
+    directory = uow.directory
+    if only is None:
+        return program_health(
+            now=now,
+            mentor_ids=directory.mentor_ids(team_id),
+            requests=directory.requests(team_id),
+            partnerships=directory.partnerships(team_id),
+            logs=directory.session_logs(team_id),
+            goals_done_this_month=directory.goals_done_since(team_id, month_start(now)),
+            milestones_this_month=directory.milestones_since(team_id, month_start(now)),
+            pulses=uow.progress.checks_of_kind(team_id, CheckKind.PULSE),
+            flags=uow.progress.flags(team_id),
+        )
+    pairs = [p for p in directory.partnerships(team_id) if p.program_id == only.id]
+    ids = {p.id for p in pairs if p.id is not None}
+    return replace(
+        program_health(
+            now=now,
+            mentor_ids=directory.mentor_ids_in(team_id, only.id),
+            requests=[r for r in directory.requests(team_id) if r.program_id == only.id],
+            partnerships=pairs,
+            logs=[log for log in directory.session_logs(team_id) if log.partnership_id in ids],
+            goals_done_this_month=directory.goals_done_since(team_id, month_start(now), ids),
+            milestones_this_month=directory.milestones_since(team_id, month_start(now), ids),
+            pulses=[
+                c
+                for c in uow.progress.checks_of_kind(team_id, CheckKind.PULSE)
+                if c.partnership_id in ids
+            ],
+            flags=[f for f in uow.progress.flags(team_id) if f.partnership_id in ids],
+        ),
+        program=only.name,
     )
 
 

@@ -70,6 +70,7 @@ class ProgramHealth:
     average_pulse: float | None = None  # 1-5, pulses answered in the last 30 days
     at_risk: list[AtRiskPair] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)  # more figures other parts add
+    program: str = ""  # one program's figures (its name); empty: the whole workspace
 
     def rows(self) -> list[tuple[str, str]]:
         """The headline figures as label/value pairs: the CSV and the message share them."""

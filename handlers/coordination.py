@@ -92,7 +92,7 @@ class CoordinatorHandlers(Listeners):
             respond(text=text, response_type="ephemeral")
 
         if subcommand == "report":
-            self.report(client=client, tell=tell, team_id=team_id, user_id=user_id)
+            self.report(client=client, tell=tell, team_id=team_id, user_id=user_id, program=rest)
         elif subcommand == "texts":
             texts = self._services.onboarding.texts(team_id=team_id, coordinator_id=user_id)
             client.views_open(trigger_id=trigger_id, view=onboarding_blocks.texts_modal(texts))
@@ -297,11 +297,20 @@ class CoordinatorHandlers(Listeners):
         tell(f"I've sent you the cohort proposal in our DM: {len(plan.pairs)} pairs.")
 
     def report(
-        self, *, client: WebClient, tell: Callable[[str], None], team_id: str, user_id: str
+        self,
+        *,
+        client: WebClient,
+        tell: Callable[[str], None],
+        team_id: str,
+        user_id: str,
+        program: str = "",
     ) -> None:
-        """Program health in a DM, with the monthly trend as a chart and the figures as CSV."""
+        """Program health in a DM, with the monthly trend as a chart and the figures as CSV:
+        the whole workspace, or one program (`/mentor report <program>`)."""
         try:
-            health = self._services.coordination.health(team_id=team_id, coordinator_id=user_id)
+            health = self._services.coordination.health(
+                team_id=team_id, coordinator_id=user_id, program=program
+            )
         except DomainError as error:
             tell(error.message)
             return

@@ -31,7 +31,8 @@ def report_message(health: ProgramHealth) -> tuple[str, list[Block]]:
         f"the last 14 days, *{health.sessions_per_pair_per_month:.1f}* sessions per pair a month"
     )
     figures = "\n".join(f"• {label}: *{value}*" for label, value in rows)
-    text = f"Program health: {health.active_pairs} active pairs."
+    title = f"Program health: {health.program}" if health.program else "Program health"
+    text = f"{title}: {health.active_pairs} active pairs."
     at_risk: list[Block] = []
     if health.at_risk:
         lines = [
@@ -43,7 +44,7 @@ def report_message(health: ProgramHealth) -> tuple[str, list[Block]]:
             lines.append(f"… and {len(health.at_risk) - AT_RISK_SHOWN} more (see the CSV)")
         at_risk.append(section("*Pairs that may need support*\n" + "\n".join(lines)))
     return text, [
-        header("Program health"),
+        header(title),
         section(pairs_line),
         section(figures),
         *at_risk,

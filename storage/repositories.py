@@ -784,24 +784,35 @@ class SqlDirectory:
         )
         return [_to_domain(SessionLog, row, _LOG_ENUMS) for row in rows]
 
-    def goals_done_since(self, team_id: str, since: datetime) -> int:
-        return int(
-            self._s.scalar(
-                select(func.count())
-                .select_from(GoalRow)
-                .where(GoalRow.team_id == team_id, GoalRow.done_at >= since)
-            )
-            or 0
-        )
+    def goals_done_since(
+        self, team_id: str, since: datetime, partnership_ids: Collection[int] | None = None
+    ) -> int:
+        query = select(func.count()).select_from(GoalRow)
+        query = query.where(GoalRow.team_id == team_id, GoalRow.done_at >= since)
+        if partnership_ids is not None:
+            query = query.where(GoalRow.partnership_id.in_(list(partnership_ids)))
+        return int(self._s.scalar(query) or 0)
 
-    def milestones_since(self, team_id: str, since: datetime) -> int:
-        return int(
-            self._s.scalar(
-                select(func.count())
-                .select_from(MilestoneRow)
-                .where(MilestoneRow.team_id == team_id, MilestoneRow.achieved_at >= since)
+    def milestones_since(
+        self, team_id: str, since: datetime, partnership_ids: Collection[int] | None = None
+    ) -> int:
+        query = select(func.count()).select_from(MilestoneRow)
+        query = query.where(MilestoneRow.team_id == team_id, MilestoneRow.achieved_at >= since)
+        if partnership_ids is not None:
+            query = query.where(MilestoneRow.partnership_id.in_(list(partnership_ids)))
+        return int(self._s.scalar(query) or 0)
+
+    def mentor_ids_in(self, team_id: str, program_id: int | None) -> list[str]:
+        column = MentorProfileRow.program_id
+        return list(
+            self._s.scalars(
+                select(MentorProfileRow.user_id)
+                .where(
+                    MentorProfileRow.team_id == team_id,
+                    column.is_(None) if program_id is None else column == program_id,
+                )
+                .order_by(MentorProfileRow.user_id)
             )
-            or 0
         )
 
     def teams(self) -> list[str]:

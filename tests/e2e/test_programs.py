@@ -188,6 +188,31 @@ def test_each_program_matches_within_itself_under_its_own_rules(two_programs: Ru
     bot.tick(timedelta(hours=16))
     assert len(pulses(bot, "UE2")) == 2  # its second week
 
+    # A coordinator sees one program's health, or the whole workspace's.
+    def report(name: str = "") -> dict[str, Any]:
+        bot.slack.command(f"report {name}".strip(), user=COORDINATOR)
+        bot.settle()
+        return next(
+            c.params
+            for c in reversed(bot.fake.delivered("chat.postMessage"))
+            if c.params["text"].startswith("Program health")
+        )
+
+    bot.fake.add_user(COORDINATOR, tz="UTC")
+    internal_health = report("internal")
+    assert internal_health["text"] == "Program health: Internal: 1 active pairs."
+    figures = internal_health["blocks"][2]["text"]["text"]
+    assert "Mentors: *1*" in figures and "Mentees: *1*" in figures
+    assert report("Cross-company")["text"] == "Program health: Cross-company: 1 active pairs."
+    main_figures = report("Main program")["blocks"][2]["text"]["text"]
+    assert "Mentors: *0*" in main_figures and "Active pairs: *0*" in main_figures
+    assert report()["text"] == "Program health: 2 active pairs."
+    bot.slack.command("report Night school", user=COORDINATOR)
+    bot.settle()
+    assert (
+        "There is no program called Night school" in (bot.fake.last("response_url").params["text"])
+    )
+
     # Each term ends on its own date.
     bot.clock.set(START + timedelta(days=90, hours=1))
     bot.tick()
