@@ -44,6 +44,7 @@ class AnnouncementHandlers(Listeners):
 
     def command(
         self,
+        _subcommand: str,
         rest: str,
         *,
         client: WebClient,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
@@ -32,6 +34,23 @@ LATER = (
 )
 
 
+class Subcommands(Protocol):
+    """A listener group's answer to `/mentor <subcommand> <rest>`, after the ack."""
+
+    def __call__(
+        self,
+        subcommand: str,
+        rest: str,
+        /,
+        *,
+        client: WebClient,
+        respond: Respond,
+        team_id: str,
+        user_id: str,
+        trigger_id: str,
+    ) -> None: ...
+
+
 def split(text: str) -> tuple[str, str]:
     parts = text.strip().split(maxsplit=1)
     if not parts:
@@ -60,6 +79,15 @@ class MentorCommand:
         self._rhythm = rhythm
         self._programs = programs or ProgramHandlers(services)
         self._privacy = privacy or PrivacyHandlers(services)
+        # Each group answers its own subcommands; the first that names one gets it.
+        self._groups: list[tuple[frozenset[str], bool, Subcommands]] = [
+            (SESSION_SUBCOMMANDS, False, sessions.command),
+            (JOURNAL_SUBCOMMANDS, False, journal.command),
+            (PRIVACY_SUBCOMMANDS, False, self._privacy.command),  # erase checks its own rights
+            (PROGRAM_SUBCOMMANDS, True, self._programs.command),
+            (frozenset({"announce"}), True, announcements.command),
+            (COORDINATOR_SUBCOMMANDS, True, coordinators.command),
+        ]
 
     def register(self, app: App) -> None:
         app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
@@ -96,26 +124,6 @@ class MentorCommand:
             open_offer(
                 self._services, client, team_id=team_id, user_id=user_id, trigger_id=trigger_id
             )
-        elif subcommand in SESSION_SUBCOMMANDS:
-            self._sessions.command(
-                subcommand,
-                rest,
-                client=client,
-                respond=respond,
-                team_id=team_id,
-                user_id=user_id,
-                trigger_id=trigger_id,
-            )
-        elif subcommand in JOURNAL_SUBCOMMANDS:
-            self._journal.command(
-                subcommand,
-                rest,
-                client=client,
-                respond=respond,
-                team_id=team_id,
-                user_id=user_id,
-                trigger_id=trigger_id,
-            )
         elif subcommand in RHYTHM_SUBCOMMANDS:
             try:
                 if subcommand == "end":
@@ -139,8 +147,15 @@ class MentorCommand:
                 respond(text=text, response_type="ephemeral")
             except DomainError as error:
                 respond(text=error.message, response_type="ephemeral")
-        elif subcommand in PRIVACY_SUBCOMMANDS:
-            self._privacy.command(
+        else:
+            group = self._group(subcommand)
+            if group is None:
+                return  # answered with the help in the ack
+            coordinators_only, handle = group
+            if coordinators_only and not self._coordinators.may_run(user_id, team_id=team_id):
+                self._coordinators.refused(team_id)  # refused in the ack; a group may have changed
+                return
+            handle(
                 subcommand,
                 rest,
                 client=client,
@@ -149,34 +164,10 @@ class MentorCommand:
                 user_id=user_id,
                 trigger_id=trigger_id,
             )
-        elif not self._coordinators.may_run(user_id, team_id=team_id):
-            self._coordinators.refused(team_id)  # refused in the ack; a group may have changed
-            return
-        elif subcommand in PROGRAM_SUBCOMMANDS:
-            self._programs.command(
-                rest,
-                client=client,
-                respond=respond,
-                team_id=team_id,
-                user_id=user_id,
-                trigger_id=trigger_id,
-            )
-        elif subcommand == "announce":
-            self._announcements.command(
-                rest,
-                client=client,
-                respond=respond,
-                team_id=team_id,
-                user_id=user_id,
-                trigger_id=trigger_id,
-            )
-        elif subcommand in COORDINATOR_SUBCOMMANDS:
-            self._coordinators.command(
-                subcommand,
-                rest,
-                client=client,
-                respond=respond,
-                team_id=team_id,
-                user_id=user_id,
-                trigger_id=trigger_id,
-            )
+
+    def _group(self, subcommand: str) -> tuple[bool, Subcommands] | None:
+        """Who answers the subcommand after the ack, and whether only coordinators may ask."""
+        for names, coordinators_only, handle in self._groups:
+            if subcommand in names:
+                return coordinators_only, handle
+        return None

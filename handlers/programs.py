@@ -42,6 +42,7 @@ class ProgramHandlers(Listeners):
 
     def command(
         self,
+        _subcommand: str,
         rest: str,
         *,
         client: WebClient,
