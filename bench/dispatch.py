@@ -16,10 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench.common import Figure, child_env, read_json, say, spawn, stop
-from bot.domain import MessageStatus
-from bot.kinds import Kind
+from bot.model.kinds import Kind
+from bot.model.outbox import MessageStatus
 from storage import connect
-from storage.models import OutgoingMessageRow
+from storage.models.outbox import OutgoingMessageRow
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 RECIPIENTS = [f"UDSP{n:05d}" for n in range(500)]

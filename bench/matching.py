@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from bench.common import Figure, ms, percentile
 from bench.program import ORGS, TEAM, ZONES, profiles, seed
 from bot.clock import FixedClock
-from bot.cohort import CohortInput, assign_cohort, assign_greedily, rank_for_request
-from bot.domain import DEFAULT_FOCUS_AREAS, CrossCompanyRule, MentorRequest, ProgramRules
-from bot.matching import rank_mentors
-from bot.mentoring import MenteeAsk, MentoringService
+from bot.matching.cohort import CohortInput, assign_cohort, assign_greedily, rank_for_request
+from bot.matching.scores import rank_mentors
+from bot.matching.service import MenteeAsk, MentoringService
+from bot.model.partnership import DEFAULT_FOCUS_AREAS, MentorRequest
+from bot.model.rules import CrossCompanyRule, ProgramRules
 from bot.ports import UnitOfWork
 from storage import SqlUnitOfWork, connect
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from bot.domain import DEFAULT_FOCUS_AREAS, MentorProfile
+from bot.model.partnership import DEFAULT_FOCUS_AREAS, MentorProfile
 from storage import Database
-from storage.models import MentorProfileRow, MentorRequestRow, PartnershipRow
+from storage.models.matching import MentorProfileRow, MentorRequestRow, PartnershipRow
 
 TEAM = "T0001"
 STARTED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -19,22 +19,16 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bot.clock import FixedClock
-from bot.dispatch import Dispatcher
-from bot.domain import (
-    MentorProfile,
-    MentorRequest,
-    MessageStatus,
-    OutgoingMessage,
-    Partnership,
-    ProgramRules,
-    RequestStatus,
-)
-from bot.kinds import Kind
+from bot.model.kinds import Kind
+from bot.model.outbox import MessageStatus, OutgoingMessage
+from bot.model.partnership import MentorProfile, MentorRequest, Partnership, RequestStatus
+from bot.model.rules import ProgramRules
+from bot.outbox.dispatch import Dispatcher
+from bot.outbox.quiet_hours import QuietHours
 from bot.ports import SendOutcome, SendResult, UnitOfWork
-from bot.quiet_hours import QuietHours
-from bot.rhythm import PROMPT_KINDS, RhythmService, plan_program
+from bot.rhythm.service import PROMPT_KINDS, RhythmService, plan_program
 from storage import SqlUnitOfWork, connect
-from storage.models import OutgoingMessageRow
+from storage.models.outbox import OutgoingMessageRow
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 ZONES = ("Europe/Berlin", "Asia/Tokyo", "America/New_York", "Australia/Sydney")

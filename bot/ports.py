@@ -13,26 +13,24 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
-from bot.announcements import Announcement
-from bot.cohort import CohortPlan
-from bot.domain import (
-    AuditEvent,
+from bot.model.announcements import Announcement
+from bot.model.audit import AuditEvent
+from bot.model.cohort import CohortPlan
+from bot.model.erasure import Erasure
+from bot.model.journal import Goal, JournalPreferences, Milestone, Reflection
+from bot.model.onboarding import ProgramText, TextKey
+from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
+from bot.model.partnership import (
     MatchProposal,
     MentorProfile,
     MentorRequest,
-    MessageStatus,
-    OutboxTally,
-    OutgoingMessage,
     Partnership,
     RequestStatus,
 )
-from bot.erasure import PersonalData
-from bot.journal import Goal, JournalPreferences, Milestone, Reflection
-from bot.onboarding import ProgramText, TextKey
-from bot.programs import Program
-from bot.progress import CheckKind, ProgressCheck, RiskFlag
-from bot.sessions import MemberPreferences, SessionLog, SessionSlot
-from bot.workspaces import WorkspaceRemoval
+from bot.model.programs import Program
+from bot.model.progress import CheckKind, ProgressCheck, RiskFlag
+from bot.model.sessions import MemberPreferences, SessionLog, SessionSlot
+from bot.model.workspaces import WorkspaceRemoval
 
 
 class MentorRepository(Protocol):
@@ -296,6 +294,13 @@ class WorkspaceRepository(Protocol):
 
     def installed(self, team_id: str) -> bool:
         """Whether an installation of the workspace is stored (OAuth installs only)."""
+        ...
+
+
+class PersonalData(Protocol):
+    def erase(self, team_id: str, user_id: str, *, placeholder: str) -> Erasure:
+        """Delete what is theirs and replace every other mention of ``user_id`` in the
+        workspace with ``placeholder``; outgoing messages to or about them are deleted."""
         ...
 
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.announcements import AnnouncementService
+from bot.announcements.service import AnnouncementService
 from bot.clock import Clock
-from bot.coordination import CoordinatorService
-from bot.coordinators import CoordinatorGroupSync
-from bot.dispatch import Dispatcher
-from bot.domain import ProgramRules
-from bot.journal_service import JournalService
-from bot.mentoring import MentoringService
-from bot.onboarding import OnboardingService
-from bot.privacy import PrivacyService
-from bot.programs import ProgramService
-from bot.rhythm import RhythmService
-from bot.session_service import SessionService
-from bot.workspaces import WorkspaceService
+from bot.coordination.group import CoordinatorGroupSync
+from bot.coordination.service import CoordinatorService
+from bot.journal.service import JournalService
+from bot.matching.service import MentoringService
+from bot.model.rules import ProgramRules
+from bot.onboarding.service import OnboardingService
+from bot.outbox.dispatch import Dispatcher
+from bot.privacy.service import PrivacyService
+from bot.programs.service import ProgramService
+from bot.rhythm.service import RhythmService
+from bot.sessions.service import SessionService
+from bot.workspaces.service import WorkspaceService
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,19 @@ from slack_bolt.oauth import OAuthFlow
 from slack_sdk import WebClient
 
 from bot.services import Services
-from handlers.announcements import AnnouncementHandlers
+from handlers.announcements.listeners import AnnouncementHandlers
 from handlers.commands import MentorCommand
-from handlers.coordination import CoordinatorHandlers
+from handlers.coordination.listeners import CoordinatorHandlers
 from handlers.home import HomeHandlers, HomePublisher
-from handlers.journal import JournalHandlers
-from handlers.matching import MatchingHandlers
+from handlers.journal.listeners import JournalHandlers
+from handlers.matching.listeners import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
-from handlers.privacy import PrivacyHandlers
-from handlers.programs import ProgramHandlers
-from handlers.rhythm import RhythmHandlers
+from handlers.privacy.listeners import PrivacyHandlers
+from handlers.programs.listeners import ProgramHandlers
+from handlers.rhythm.listeners import RhythmHandlers
 from handlers.runtime import TrackedExecutor
-from handlers.sessions import SessionHandlers
-from handlers.workspaces import NOT_INSTALLED, WorkspaceAuthorize, WorkspaceHandlers
+from handlers.sessions.listeners import SessionHandlers
+from handlers.workspaces.listeners import NOT_INSTALLED, WorkspaceAuthorize, WorkspaceHandlers
 
 log = logging.getLogger("mentorbot.handlers")
 

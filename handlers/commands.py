@@ -9,15 +9,16 @@ from slack_sdk import WebClient
 
 from bot.errors import DomainError
 from bot.services import Services
-from handlers import blocks
-from handlers.announcements import AnnouncementHandlers
-from handlers.coordination import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
-from handlers.journal import JOURNAL_SUBCOMMANDS, JournalHandlers
-from handlers.openers import open_ask, open_offer
-from handlers.privacy import COORDINATOR_ONLY, PRIVACY_SUBCOMMANDS, PrivacyHandlers
-from handlers.programs import ProgramHandlers
-from handlers.rhythm import RhythmHandlers
-from handlers.sessions import SessionHandlers, mentioned, without_mentions
+from handlers import help
+from handlers.announcements.listeners import AnnouncementHandlers
+from handlers.coordination.listeners import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
+from handlers.journal.listeners import JOURNAL_SUBCOMMANDS, JournalHandlers
+from handlers.kit.mentions import mentioned, without_mentions
+from handlers.matching.openers import open_ask, open_offer
+from handlers.privacy.listeners import COORDINATOR_ONLY, PRIVACY_SUBCOMMANDS, PrivacyHandlers
+from handlers.programs.listeners import ProgramHandlers
+from handlers.rhythm.listeners import RhythmHandlers
+from handlers.sessions.listeners import SessionHandlers
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
 PROGRAM_SUBCOMMANDS = frozenset({"program", "programs"})  # coordinators only
@@ -103,7 +104,7 @@ class MentorCommand:
         if subcommand in LATER:
             ack()
             return
-        text, help_blocks = blocks.help_blocks(
+        text, help_blocks = help.help_blocks(
             unknown=subcommand if subcommand not in ("", "help") else None
         )
         ack(text=text, blocks=help_blocks, response_type="ephemeral")

@@ -11,8 +11,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.services import Services
-from handlers import journal_blocks, report_blocks
-from handlers.listeners import Listeners
+from handlers.coordination import report_blocks
+from handlers.journal import blocks as journal_blocks
+from handlers.kit.listeners import Listeners
 
 log = logging.getLogger(__name__)
 

@@ -15,23 +15,22 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.calendar import Attendee, session_invite
-from bot.domain import OutgoingMessage
-from bot.health import health_from_payload
-from bot.kinds import Kind
+from bot.coordination.health import health_from_payload
+from bot.model.kinds import Kind
+from bot.model.outbox import OutgoingMessage
+from bot.model.sessions import SessionSlot
 from bot.ports import SendOutcome, SendResult
-from bot.sessions import SessionSlot
-from handlers import (
-    announcement_blocks,
-    blocks,
-    journal_blocks,
-    onboarding_blocks,
-    privacy_blocks,
-    program_blocks,
-    report_blocks,
-    rhythm_blocks,
-    session_blocks,
-)
+from bot.sessions.calendar import Attendee, session_invite
+from handlers.announcements import blocks as announcement_blocks
+from handlers.coordination import report_blocks
+from handlers.journal import blocks as journal_blocks
+from handlers.kit import blocks
+from handlers.matching import blocks as matching_blocks
+from handlers.onboarding import blocks as onboarding_blocks
+from handlers.privacy import blocks as privacy_blocks
+from handlers.programs import blocks as program_blocks
+from handlers.rhythm import blocks as rhythm_blocks
+from handlers.sessions import blocks as session_blocks
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +71,15 @@ LOOKBACK = 100
 Renderer = Callable[[dict[str, Any]], tuple[str, list[blocks.Block]]]
 
 RENDERERS: dict[str, Renderer] = {
-    Kind.SUGGESTIONS: blocks.suggestions_message,
-    Kind.WAITLISTED: blocks.waitlisted_message,
-    Kind.MENTOR_REQUEST: blocks.mentor_request_message,
-    Kind.MENTOR_REQUEST_REMINDER: lambda p: blocks.mentor_request_message(p, reminder=True),
-    Kind.MENTOR_REQUEST_EXPIRED: blocks.request_expired_message,
-    Kind.INTRODUCTION: blocks.introduction_message,
-    Kind.COORDINATOR_WAITLIST: blocks.coordinator_waitlist_message,
+    Kind.SUGGESTIONS: matching_blocks.suggestions_message,
+    Kind.WAITLISTED: matching_blocks.waitlisted_message,
+    Kind.MENTOR_REQUEST: matching_blocks.mentor_request_message,
+    Kind.MENTOR_REQUEST_REMINDER: lambda p: matching_blocks.mentor_request_message(
+        p, reminder=True
+    ),
+    Kind.MENTOR_REQUEST_EXPIRED: matching_blocks.request_expired_message,
+    Kind.INTRODUCTION: matching_blocks.introduction_message,
+    Kind.COORDINATOR_WAITLIST: matching_blocks.coordinator_waitlist_message,
     Kind.SESSION_SET: session_blocks.session_set_message,
     Kind.SESSION_CHANGED: session_blocks.session_changed_message,
     Kind.SESSION_REMINDER: session_blocks.reminder_message,

@@ -117,7 +117,7 @@ def migrate(settings: Settings) -> int:
 
 def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     """One dispatch as of ``now``: needs the database and Slack's Web API, not the Bolt app."""
-    from handlers.usergroups import SlackUserGroups
+    from handlers.coordination.usergroups import SlackUserGroups
     from mentorbot.wiring import build_messenger, build_services, dispatcher_clients
     from storage import connect
 
@@ -161,7 +161,7 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
 def purge(settings: Settings, *, now: datetime | None, team: str | None, dry_run: bool) -> int:
     """Delete removed workspaces' data: those past retention as of ``now``, or ``team`` now."""
     from bot.errors import NotFound
-    from bot.workspaces import WorkspaceService
+    from bot.workspaces.service import WorkspaceService
     from mentorbot.wiring import sql_unit_of_work
     from storage import connect
 

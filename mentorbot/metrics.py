@@ -32,7 +32,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryState
 from slack_sdk.web import SlackResponse
 
-from bot.dispatch import DispatchReport
+from bot.outbox.dispatch import DispatchReport
 from handlers.slack_http import KeepAliveWebClient
 
 log = logging.getLogger("mentorbot.http")

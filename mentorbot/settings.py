@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.domain import DEFAULT_FOCUS_AREAS, CrossCompanyRule, ProgramRules, normalize_org
+from bot.model.partnership import DEFAULT_FOCUS_AREAS
+from bot.model.rules import CrossCompanyRule, ProgramRules, normalize_org
 from storage.crypto import Cipher, CipherError
 
 REPORT_SCHEDULES = ("off", "weekly", "monthly")

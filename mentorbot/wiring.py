@@ -22,27 +22,28 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.announcements import AnnouncementService
+from bot.announcements.service import AnnouncementService
 from bot.clock import Clock, SystemClock
-from bot.coordination import CoordinatorService, ReportSchedule
-from bot.coordinators import CoordinatorGroupSync, Roster
-from bot.dispatch import Dispatcher, DispatchReport
-from bot.journal_service import JournalService
-from bot.kinds import Kind
-from bot.mentoring import MentoringService
-from bot.onboarding import OnboardingService
+from bot.coordination.group import CoordinatorGroupSync
+from bot.coordination.service import CoordinatorService, ReportSchedule
+from bot.journal.service import JournalService
+from bot.matching.service import MentoringService
+from bot.model.kinds import Kind
+from bot.onboarding.service import OnboardingService
+from bot.outbox.dispatch import Dispatcher, DispatchReport
 from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
-from bot.privacy import PrivacyService
-from bot.programs import ProgramService
-from bot.rhythm import PROMPT_KINDS, RhythmService
+from bot.privacy.service import PrivacyService
+from bot.programs.service import ProgramService
+from bot.rhythm.service import PROMPT_KINDS, RhythmService
+from bot.roster import Roster
 from bot.services import Services
-from bot.session_service import SessionService
-from bot.workspaces import WorkspaceService
+from bot.sessions.service import SessionService
+from bot.workspaces.service import WorkspaceService
 from handlers import SlackMessenger, TrackedExecutor, build_app
+from handlers.coordination.usergroups import SlackUserGroups
 from handlers.home import HomePublisher
 from handlers.slack_http import KeepAliveWebClient
-from handlers.usergroups import SlackUserGroups
-from handlers.workspaces import (
+from handlers.workspaces.listeners import (
     BOT_SCOPES,
     InstallPages,
     RedactOAuthCodes,

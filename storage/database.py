@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from storage.crypto import Cipher
-from storage.models import CIPHER_ATTRIBUTE
+from storage.models.base import CIPHER_ATTRIBUTE
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000

@@ -20,12 +20,12 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, delete
 
 from storage.crypto import Cipher
-from storage.models import (
+from storage.models.base import Base
+from storage.models.workspaces import (
     SEALED_COLUMNS,
     SLACK_BOTS,
     SLACK_INSTALLATIONS,
     SLACK_OAUTH_STATES,
-    Base,
 )
 
 log = logging.getLogger(__name__)

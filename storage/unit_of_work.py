@@ -7,7 +7,6 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.erasure import PersonalData
 from bot.ports import (
     AnnouncementRepository,
     AuditLog,
@@ -19,6 +18,7 @@ from bot.ports import (
     MentorRepository,
     Outbox,
     PartnershipRepository,
+    PersonalData,
     ProgramRepository,
     ProgramTextRepository,
     ProgressRepository,
@@ -27,25 +27,21 @@ from bot.ports import (
     SessionRepository,
     WorkspaceRepository,
 )
-from storage.erasure import SqlPersonalData
-from storage.repositories import (
-    SqlAnnouncementRepository,
-    SqlAuditLog,
+from storage.announcements import SqlAnnouncementRepository
+from storage.coordination import SqlAuditLog, SqlCoordinatorGroupRepository, SqlDirectory
+from storage.journal import SqlJournalRepository
+from storage.matching import (
     SqlCohortPlanRepository,
-    SqlCoordinatorGroupRepository,
-    SqlDirectory,
-    SqlEventLog,
-    SqlJournalRepository,
     SqlMentorRepository,
-    SqlOutbox,
     SqlPartnershipRepository,
-    SqlProgramRepository,
-    SqlProgramTextRepository,
-    SqlProgressRepository,
     SqlProposalRepository,
     SqlRequestRepository,
-    SqlSessionRepository,
 )
+from storage.outbox import SqlEventLog, SqlOutbox
+from storage.privacy import SqlPersonalData
+from storage.programs import SqlProgramRepository, SqlProgramTextRepository
+from storage.rhythm import SqlProgressRepository
+from storage.sessions import SqlSessionRepository
 from storage.workspaces import SqlWorkspaceRepository
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.workspaces import RemovalReason, WorkspaceRemoval
-from storage.models import SLACK_BOTS, Base, WorkspaceRemovalRow
+from bot.model.workspaces import RemovalReason, WorkspaceRemoval
+from storage.models.base import Base
+from storage.models.workspaces import SLACK_BOTS, WorkspaceRemovalRow
 
 
 class SqlWorkspaceRepository:

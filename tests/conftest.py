@@ -15,11 +15,11 @@ import sqlalchemy as sa
 import waitress.server
 
 from bot.clock import FixedClock
-from bot.dispatch import DispatchReport
+from bot.outbox.dispatch import DispatchReport
 from mentorbot.settings import Settings
 from mentorbot.wiring import Runtime, build_runtime
 from storage import Database, connect
-from storage.models import Base
+from storage.models.base import Base
 from tests.support.fake_slack import FakeSlack
 from tests.support.signed import SignedSlack
 

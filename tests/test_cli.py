@@ -108,7 +108,7 @@ def test_tick_dry_run_lists_what_would_go_out_and_sends_nothing(
 ) -> None:
     from datetime import UTC, datetime
 
-    from bot.domain import OutgoingMessage
+    from bot.model.outbox import OutgoingMessage
     from storage import SqlUnitOfWork, connect
 
     url = f"sqlite:///{tmp_path / 'bot.db'}"

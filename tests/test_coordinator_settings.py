@@ -51,7 +51,7 @@ def test_the_defaults_and_good_values() -> None:
 
 
 def test_coordinators_may_be_named_for_one_workspace() -> None:
-    from bot.coordinators import Roster
+    from bot.roster import Roster
 
     settings = load_settings(
         _env_file=None, mentorbot_coordinators="UALL1, T0001:UONE1, T0002:UTWO1, E0009:UGRID1"

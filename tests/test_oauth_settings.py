@@ -9,7 +9,7 @@ import pytest
 from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
 
-from handlers.workspaces import TeamClients, authorization_url
+from handlers.workspaces.listeners import TeamClients, authorization_url
 from mentorbot.cli import main
 from mentorbot.sandbox import wants_sandbox
 from mentorbot.settings import Settings

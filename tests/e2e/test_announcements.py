@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain import MentorProfile
+from bot.model.partnership import MentorProfile
 from storage import SqlUnitOfWork
 from tests.conftest import RunningBot
 from tests.e2e.journeys import ask, dms, last_dm, offer

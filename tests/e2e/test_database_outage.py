@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from handlers.matching import SORRY
+from handlers.kit.refusals import SORRY
 from storage import Database
 from tests.conftest import RunningBot
 from tests.e2e.journeys import offer

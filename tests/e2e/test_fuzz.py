@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.matching import SORRY
+from handlers.kit.refusals import SORRY
 from tests.conftest import RunningBot
 from tests.e2e.journeys import matched_pair
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from bot.domain import Partnership
-from bot.journal import Goal, GoalStatus, Milestone, Reflection, Visibility
-from bot.sessions import SessionLog, SessionOutcome
+from bot.model.journal import Goal, GoalStatus, Milestone, Reflection, Visibility
+from bot.model.partnership import Partnership
+from bot.model.sessions import SessionLog, SessionOutcome
 from storage import SqlUnitOfWork
 from tests.conftest import TEAM, RunningBot
 from tests.e2e.journeys import buttons, click, matched_pair, schedule

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain import PartnershipStatus
+from bot.model.partnership import PartnershipStatus
 from storage import SqlUnitOfWork
 from tests.conftest import TEAM, RunningBot
 from tests.e2e.journeys import matched_pair

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain import OutgoingMessage
-from bot.kinds import Kind
+from bot.model.kinds import Kind
+from bot.model.outbox import OutgoingMessage
 from storage import SqlUnitOfWork
 from tests.conftest import TEAM, RunningBot
 from tests.e2e.journeys import offer

@@ -15,7 +15,7 @@ import yaml
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 
-from handlers.workspaces import BOT_SCOPES, NOT_INSTALLED
+from handlers.workspaces.listeners import BOT_SCOPES, NOT_INSTALLED
 from mentorbot.wiring import installation_store
 from tests.conftest import RunningBot
 from tests.e2e.journeys import ask, offer

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.onboarding import DEFAULT_TEXTS, TextKey, add_months
+from bot.model.onboarding import TextKey
+from bot.onboarding.service import DEFAULT_TEXTS, add_months
 from tests.conftest import RunningBot
 from tests.e2e.journeys import matched_pair
 

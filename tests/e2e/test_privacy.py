@@ -16,11 +16,12 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
-from bot.domain import PartnershipStatus
-from handlers.coordination import REFUSAL
+from bot.model.partnership import PartnershipStatus
+from handlers.coordination.listeners import REFUSAL
 from storage import Database, SqlUnitOfWork
 from storage.crypto import Cipher
-from storage.models import Base, ReflectionRow
+from storage.models.base import Base
+from storage.models.journal import ReflectionRow
 from tests.conftest import TEAM, RunningBot
 from tests.e2e.journeys import answer, ask, buttons, click, last_dm, matched_pair, offer, pick
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain import PartnershipStatus
+from bot.model.partnership import PartnershipStatus
 from storage import SqlUnitOfWork
 from tests.conftest import START, TEAM, RunningBot
 from tests.e2e.journeys import answer, buttons, click, last_dm, pick

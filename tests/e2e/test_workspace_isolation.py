@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from storage.models import Base
+from storage.models.base import Base
 from tests.conftest import RunningBot
 from tests.e2e.journeys import ask, buttons, matched_pair, offer, pick, schedule
 from tests.support.oauth import CLIENT_ID, CLIENT_SECRET, as_team, in_workspace, install

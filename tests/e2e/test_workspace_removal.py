@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.workspaces import RemovalReason
-from handlers.workspaces import NOT_INSTALLED
+from bot.model.workspaces import RemovalReason
+from handlers.workspaces.listeners import NOT_INSTALLED
 from mentorbot.cli import main
 from tests.conftest import RunningBot
 from tests.e2e.journeys import matched_pair

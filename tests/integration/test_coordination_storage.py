@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.cohort import CohortPlan, PairState, PlannedPair
-from bot.domain import AuditEvent
+from bot.model.audit import AuditEvent
+from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from storage import Database, SqlUnitOfWork
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FixedClock
-from bot.domain import MessageStatus
+from bot.model.outbox import MessageStatus
 from storage import Database, SqlUnitOfWork, connect
 from tests.conftest import POSTGRES_URL, _empty
 from tests.integration.test_dispatch_slack import NOW, dispatcher, queue, statuses

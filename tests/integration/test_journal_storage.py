@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain import Partnership
-from bot.journal import (
+from bot.model.journal import (
     Goal,
     GoalStatus,
     JournalPreferences,
@@ -15,6 +14,7 @@ from bot.journal import (
     Reflection,
     Visibility,
 )
+from bot.model.partnership import Partnership
 from storage import Database, SqlUnitOfWork
 
 T = "T0001"

@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 import storage.database
 from storage import Database, connect
 from storage.database import alembic_config, normalize_url
-from storage.models import Base
+from storage.models.base import Base
 
 POSTGRES_URL = os.environ.get("MENTORBOT_TEST_POSTGRES_URL", "")
 

@@ -8,17 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FixedClock
-from bot.coordination import CoordinatorService
-from bot.domain import (
-    MentorProfile,
-    MentorRequest,
-    OutgoingMessage,
-    ProgramRules,
-    RequestStatus,
-)
-from bot.programs import PROGRAM_KEY, Program, ProgramService, check_program
-from bot.quiet_hours import TZ_KEY
-from bot.rhythm import PROMPT_KINDS
+from bot.coordination.service import CoordinatorService
+from bot.model.outbox import OutgoingMessage
+from bot.model.partnership import MentorProfile, MentorRequest, RequestStatus
+from bot.model.programs import PROGRAM_KEY, Program
+from bot.model.rules import ProgramRules
+from bot.outbox.quiet_hours import TZ_KEY
+from bot.programs.service import ProgramService, check_program
+from bot.rhythm.service import PROMPT_KINDS
 from storage import Database, SqlUnitOfWork
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # a Monday, 15:00 UTC

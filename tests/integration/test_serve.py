@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.domain import MessageStatus
+from bot.model.outbox import MessageStatus
 from storage import Database, connect
-from storage.models import OutgoingMessageRow
+from storage.models.outbox import OutgoingMessageRow
 from tests.conftest import POSTGRES_URL, SIGNING_SECRET, TEAM, _empty
 from tests.integration.test_dispatch_slack import queue
 from tests.support.fake_slack import FakeSlack

@@ -12,27 +12,25 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import StatementError
 
-from bot.domain import (
+from bot.model.outbox import MessageStatus, OutgoingMessage
+from bot.model.partnership import (
     MatchProposal,
     MentorProfile,
     MentorRequest,
-    MessageStatus,
-    OutgoingMessage,
     Partnership,
     PartnershipStatus,
     ProposalStatus,
     RequestStatus,
 )
 from storage import Database, SqlUnitOfWork
-from storage.models import (
-    Base,
+from storage.models.base import Base
+from storage.models.matching import (
     MatchProposalRow,
     MentorProfileRow,
     MentorRequestRow,
-    OutgoingMessageRow,
     PartnershipRow,
-    ProcessedEventRow,
 )
+from storage.models.outbox import OutgoingMessageRow, ProcessedEventRow
 
 T1 = "T0001"
 T2 = "T0002"

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from storage.models import Base
+from storage.models.base import Base
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.support.signed import SignedSlack
 

@@ -24,18 +24,19 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
 
-from bot.domain import (
+from bot.model.journal import Goal, JournalPreferences, Milestone, Reflection, Visibility
+from bot.model.outbox import MessageStatus, OutgoingMessage
+from bot.model.partnership import (
     MatchProposal,
     MentorProfile,
     MentorRequest,
-    MessageStatus,
-    OutgoingMessage,
     Partnership,
     PartnershipStatus,
     ProposalStatus,
     RequestStatus,
 )
-from bot.journal import Goal, JournalPreferences, Milestone, Reflection, Visibility
+from bot.model.progress import CheckKind, ProgressCheck, RiskFlag
+from bot.model.sessions import MemberPreferences, SessionLog, SessionSlot
 from bot.ports import (
     EventLog,
     JournalRepository,
@@ -51,8 +52,6 @@ from bot.ports import (
     SessionRepository,
     UnitOfWork,
 )
-from bot.progress import CheckKind, ProgressCheck, RiskFlag
-from bot.sessions import MemberPreferences, SessionLog, SessionSlot
 
 T = TypeVar("T")
 

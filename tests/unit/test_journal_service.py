@@ -8,13 +8,15 @@ from itertools import pairwise
 import pytest
 
 from bot.clock import FixedClock
-from bot.dispatch import Dispatcher
-from bot.domain import OutgoingMessage, Partnership, PartnershipStatus, ProgramRules
 from bot.errors import DomainError, NotAllowed, NotFound
-from bot.journal import CELEBRATION_WORDINGS, GoalStatus, Visibility, add_months
-from bot.journal_service import JournalService, ReflectionDraft, plan_milestones, wording_for
-from bot.kinds import Kind
-from bot.sessions import SessionLog, SessionOutcome
+from bot.journal.service import JournalService, ReflectionDraft, plan_milestones, wording_for
+from bot.model.journal import CELEBRATION_WORDINGS, GoalStatus, Visibility, add_months
+from bot.model.kinds import Kind
+from bot.model.outbox import OutgoingMessage
+from bot.model.partnership import Partnership, PartnershipStatus
+from bot.model.rules import ProgramRules
+from bot.model.sessions import SessionLog, SessionOutcome
+from bot.outbox.dispatch import Dispatcher
 from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
 
 TEAM = "T0001"

@@ -8,22 +8,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FixedClock
-from bot.dispatch import Dispatcher
-from bot.domain import (
+from bot.errors import Conflict, DomainError
+from bot.model.kinds import Kind
+from bot.model.outbox import MessageStatus, OutgoingMessage
+from bot.model.partnership import (
     MentorProfile,
     MentorRequest,
-    MessageStatus,
-    OutgoingMessage,
     Partnership,
     PartnershipStatus,
-    ProgramRules,
     RequestStatus,
 )
-from bot.errors import Conflict, DomainError
-from bot.kinds import Kind
-from bot.progress import CheckKind, RiskSignal
-from bot.rhythm import PROMPT_KINDS, RhythmService, longest_streak, plan_program
-from bot.sessions import SessionLog, SessionOutcome
+from bot.model.progress import CheckKind, RiskSignal
+from bot.model.rules import ProgramRules
+from bot.model.sessions import SessionLog, SessionOutcome
+from bot.outbox.dispatch import Dispatcher
+from bot.rhythm.service import PROMPT_KINDS, RhythmService, longest_streak, plan_program
 from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
 
 TEAM = "T0001"
@@ -357,8 +356,8 @@ def test_pairs_matched_before_the_rhythm_get_one_at_start_and_planned_pairs_are_
 
 
 def test_the_year_in_numbers_counts_goals_reached_and_milestones(store: FakeStore) -> None:
-    from bot.journal import Goal, GoalStatus, Milestone
-    from bot.rhythm import year_in_numbers
+    from bot.model.journal import Goal, GoalStatus, Milestone
+    from bot.rhythm.service import year_in_numbers
 
     with FakeUnitOfWork(store) as uow:
         for position, status in enumerate(

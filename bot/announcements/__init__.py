@@ -1,0 +1,1 @@
+"""Announcements from the program team to its channel or people."""

@@ -1,0 +1,1 @@
+"""What coordinators see and do: program health, cohorts, user-group sync."""

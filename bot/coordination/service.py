@@ -1,0 +1,477 @@
+"""What coordinators do: match a waiting cohort at once, with every action in an audit log.
+
+Coordinators steer the program, they never read a partnership's private contents: nothing
+here returns what a mentee or mentor wrote beyond what a mentor request already shows a mentor
+(the mentee's focus areas), and the audit log keeps identifiers and counts only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.coordination.group import ROUNDS
+from bot.coordination.health import ProgramHealth, health_payload, month_start, program_health
+from bot.errors import DomainError, NotAllowed, NotFound
+from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, describe_result
+from bot.matching.service import ask_mentor, excluded_mentors, mentor_loads, rank_for
+from bot.model.audit import AuditEvent
+from bot.model.cohort import CohortPlan, PairState, PlannedPair
+from bot.model.kinds import Kind
+from bot.model.outbox import OutgoingMessage
+from bot.model.partnership import MentorRequest, Partnership, PartnershipStatus, RequestStatus
+from bot.model.programs import Program
+from bot.model.progress import CheckKind
+from bot.model.rules import ProgramRules
+from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.programs.service import ProgramService
+from bot.roster import Roster
+
+log = logging.getLogger(__name__)
+
+MAX_PAIR_MESSAGE = 2000
+REPORT_LATE = timedelta(days=3)  # after downtime, a report this late is skipped, not sent
+
+
+class ReportSchedule(StrEnum):
+    OFF = "off"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class CoordinatorService:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        rules: ProgramRules,
+        roster: Roster | None = None,
+        report_schedule: ReportSchedule = ReportSchedule.OFF,
+        programs: ProgramService | None = None,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._rules = rules
+        self._roster = roster or Roster(uow=uow, rules=rules)
+        self._report_schedule = report_schedule
+        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
+
+    def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
+        return self._roster.is_coordinator(team_id, user_id)
+
+    def _require(self, user_id: str, team_id: str) -> None:
+        if not self.is_coordinator(user_id, team_id=team_id):
+            raise NotAllowed(
+                "That is for the program's coordinators. If you think you should be one, "
+                "ask your program team to add you."
+            )
+
+    def plan_cohort(
+        self, *, team_id: str, coordinator_id: str, include_choosing: bool = False
+    ) -> CohortPlan:
+        """The best assignment of everyone waiting to the mentors' free places.
+
+        Waitlisted mentees always; with ``include_choosing`` also those who have suggestions
+        and have not picked yet. Nothing is sent until the coordinator approves.
+        """
+        self._require(coordinator_id, team_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            statuses = {RequestStatus.WAITLISTED}
+            if include_choosing:
+                statuses.add(RequestStatus.MATCHING)
+            requests = uow.requests.in_status(team_id, statuses)
+            result = self._assign_by_program(uow, team_id, requests, now)
+            plan = uow.cohort_plans.save(
+                CohortPlan(
+                    team_id=team_id,
+                    created_by=coordinator_id,
+                    created_at=now,
+                    pairs=[
+                        PlannedPair(
+                            request_id=a.request.id or 0,
+                            mentee_id=a.request.mentee_id,
+                            mentor_id=a.mentor.user_id,
+                            score=a.score,
+                            reason=a.reason,
+                        )
+                        for a in result.assignments
+                    ],
+                    unmatched=[r.mentee_id for r in result.unmatched],
+                    total_fit=result.total_fit,
+                )
+            )
+            _audit(
+                uow,
+                team_id=team_id,
+                actor=coordinator_id,
+                action="cohort.plan",
+                subject=f"plan:{plan.id}",
+                at=now,
+                detail=describe_result(result),
+            )
+            uow.commit()
+            return plan
+
+    def plan(self, *, team_id: str, coordinator_id: str, plan_id: int) -> CohortPlan:
+        self._require(coordinator_id, team_id)
+        with self._uow() as uow:
+            return self._own_plan(uow, team_id, plan_id)
+
+    def approve(
+        self, *, team_id: str, coordinator_id: str, plan_id: int, index: int | None = None
+    ) -> CohortPlan:
+        """Ask the mentors of one proposed pair (``index``) or of all of them.
+
+        Each pair is checked again against the program as it is now: a mentee who found a
+        mentor meanwhile, or a mentor who filled up, is marked stale and nobody is asked.
+        Approving twice asks nobody twice.
+        """
+        self._require(coordinator_id, team_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            plan = self._own_plan(uow, team_id, plan_id)
+            chosen = self._pairs(plan, index)
+            asked = 0
+            for pair in chosen:
+                if pair.state is not PairState.PROPOSED:
+                    continue
+                note = self._ask(uow, team_id, pair, now)
+                pair.state = PairState.STALE if note else PairState.APPROVED
+                pair.note = note
+                asked += 0 if note else 1
+            uow.cohort_plans.save(plan)
+            _audit(
+                uow,
+                team_id=team_id,
+                actor=coordinator_id,
+                action="cohort.approve",
+                subject=f"plan:{plan_id}" + ("" if index is None else f":pair:{index}"),
+                at=now,
+                detail={"asked": asked, "stale": plan.count(PairState.STALE)},
+            )
+            uow.commit()
+            return plan
+
+    def leave_out(
+        self, *, team_id: str, coordinator_id: str, plan_id: int, index: int
+    ) -> CohortPlan:
+        self._require(coordinator_id, team_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            plan = self._own_plan(uow, team_id, plan_id)
+            (pair,) = self._pairs(plan, index)
+            if pair.state is PairState.PROPOSED:
+                pair.state = PairState.LEFT_OUT
+                uow.cohort_plans.save(plan)
+                _audit(
+                    uow,
+                    team_id=team_id,
+                    actor=coordinator_id,
+                    action="cohort.leave_out",
+                    subject=f"plan:{plan_id}:pair:{index}",
+                    at=now,
+                )
+                uow.commit()
+            return plan
+
+    def health(
+        self, *, team_id: str, coordinator_id: str, audit: bool = True, program: str = ""
+    ) -> ProgramHealth:
+        """The program's health in numbers: the whole workspace, or one program by name.
+        Asking for the report is recorded (``audit``), the coordinator's own Home tab showing
+        the summary is not."""
+        self._require(coordinator_id, team_id)
+        only = self._programs.find(team_id, program, archived=True) if program.strip() else None
+        now = self._clock.now()
+        with self._uow() as uow:
+            health = _health(uow, team_id, now, only)
+            if audit:
+                _audit(
+                    uow,
+                    team_id=team_id,
+                    actor=coordinator_id,
+                    action="report.view",
+                    subject="program" if only is None else f"program:{only.id or 'main'}",
+                    at=now,
+                )
+                uow.commit()
+            return health
+
+    def check_in(
+        self, *, team_id: str, coordinator_id: str, partnership_id: int, text: str = ""
+    ) -> Partnership:
+        """A word from the program team to both partners of a pair: a friendly check-in (once a
+        day), or what the coordinator wrote (``text``)."""
+        self._require(coordinator_id, team_id)
+        text = text.strip()
+        if len(text) > MAX_PAIR_MESSAGE:
+            raise DomainError(f"Keep it under {MAX_PAIR_MESSAGE:,} characters.", field="text")
+        now = self._clock.now()
+        occasion = now.isoformat() if text else now.date().isoformat()
+        with self._uow() as uow:
+            partnership = uow.partnerships.get(team_id, partnership_id)
+            if partnership is None or partnership.status not in (
+                PartnershipStatus.ACTIVE,
+                PartnershipStatus.PAUSED,
+            ):
+                raise NotFound("That partnership isn't running any more.")
+            for member in partnership.members():
+                uow.outbox.add(
+                    OutgoingMessage(
+                        team_id=team_id,
+                        kind=Kind.COORDINATOR_CHECK_IN,
+                        recipient=member,
+                        key=f"check_in:{partnership_id}:{occasion}:{member}",
+                        due_at=now,
+                        payload={
+                            "coordinator_id": coordinator_id,
+                            "partner_id": next(m for m in partnership.members() if m != member),
+                            "text": text,
+                        },
+                    )
+                )
+            _audit(
+                uow,
+                team_id=team_id,
+                actor=coordinator_id,
+                action="pair.message" if text else "pair.check_in",
+                subject=f"partnership:{partnership_id}",
+                at=now,
+            )
+            uow.commit()
+            return partnership
+
+    # -- the report on a schedule ----------------------------------------------------------
+
+    def plan_reports(self) -> datetime | None:
+        """At start-up: the next scheduled report, if the program wants one. Keyed by its
+        period, so restarts and replicas plan it once; when it has run it plans the next."""
+        if self._report_schedule is ReportSchedule.OFF:
+            return None
+        now = self._clock.now()
+        with self._uow() as uow:
+            at = self._plan_report(uow, after=now)
+            uow.commit()
+            return at
+
+    def report_due(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+        """A job: this period's report to every coordinator of every workspace, each once.
+
+        The figures are worked out here, as of the scheduled time, and travel with the
+        messages, so a retry after a 429 sends the same report, never a newer one.
+        """
+        schedule = ReportSchedule(str(message.payload.get("schedule", "off")))
+        if schedule is not self._report_schedule:
+            return  # the setting changed since: the new schedule has its own chain
+        self._plan_report(uow, after=max(message.due_at, now))
+        if now - message.due_at > REPORT_LATE:
+            log.info("the %s report was due %s: too late to send", message.key, message.due_at)
+            return
+        period = str(message.payload["period"])
+        for team_id in uow.directory.teams():
+            coordinators = self._roster.of(uow, team_id)
+            if not coordinators:
+                continue
+            payload = {**health_payload(_health(uow, team_id, now)), "schedule": schedule.value}
+            for coordinator in coordinators:
+                for kind, suffix in (
+                    (Kind.PROGRAM_REPORT, ""),
+                    (Kind.PROGRAM_REPORT_FILES, ":files"),
+                ):
+                    uow.outbox.add(
+                        OutgoingMessage(
+                            team_id=team_id,
+                            kind=kind,
+                            recipient=coordinator,
+                            key=f"report:{period}:{coordinator}{suffix}",
+                            due_at=now,
+                            payload=payload,
+                        )
+                    )
+
+    def _plan_report(self, uow: UnitOfWork, *, after: datetime) -> datetime | None:
+        due = next_report(
+            after,
+            schedule=self._report_schedule,
+            zone=self._rules.default_tz,
+            hour=self._rules.workday_start_hour,
+        )
+        if due is None:
+            return None
+        period, at = due
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=ROUNDS,
+                kind=Kind.PROGRAM_REPORT_DUE,
+                recipient="",
+                key=f"report:due:{period}",
+                due_at=at,
+                payload={"period": period, "schedule": self._report_schedule.value},
+            )
+        )
+        return at
+
+    def audit_trail(
+        self, *, team_id: str, coordinator_id: str, limit: int = 50
+    ) -> list[AuditEvent]:
+        self._require(coordinator_id, team_id)
+        with self._uow() as uow:
+            return uow.audit.recent(team_id, limit=limit)
+
+    # -- internals -------------------------------------------------------------------------
+
+    @staticmethod
+    def _own_plan(uow: UnitOfWork, team_id: str, plan_id: int) -> CohortPlan:
+        plan = uow.cohort_plans.get(team_id, plan_id)
+        if plan is None:
+            raise NotFound("I can't find that cohort proposal. Run `/mentor match` for a new one.")
+        return plan
+
+    def _assign_by_program(
+        self, uow: UnitOfWork, team_id: str, requests: list[MentorRequest], now: datetime
+    ) -> CohortResult:
+        """One optimal assignment per program: mentees meet only their program's mentors,
+        under its own cross-company rule (a mentor is in one program, so places never mix)."""
+        mentors = uow.mentors.accepting(team_id)
+        loads = mentor_loads(uow, team_id)
+        combined = CohortResult(assignments=[])
+        for program_id in dict.fromkeys(r.program_id for r in requests):
+            group = [r for r in requests if r.program_id == program_id]
+            result = assign_cohort(
+                CohortInput(
+                    requests=group,
+                    mentors=[m for m in mentors if m.program_id == program_id],
+                    loads=loads,
+                    excluded={r.id or 0: excluded_mentors(uow, r) for r in group},
+                    rule=self._programs.rules(uow, team_id, program_id).cross_company,
+                    at=now,
+                )
+            )
+            combined.assignments.extend(result.assignments)
+            combined.unmatched.extend(result.unmatched)
+        return combined
+
+    @staticmethod
+    def _pairs(plan: CohortPlan, index: int | None) -> list[PlannedPair]:
+        if index is None:
+            return plan.pairs
+        if not 0 <= index < len(plan.pairs):
+            raise NotFound("That pair is not in this proposal. Run `/mentor match` again.")
+        return [plan.pairs[index]]
+
+    def _ask(self, uow: UnitOfWork, team_id: str, pair: PlannedPair, now: datetime) -> str:
+        """Ask the pair's mentor; the reason it could not be done, or "" when it was."""
+        request = uow.requests.get(team_id, pair.request_id)
+        if request is None or request.status not in (
+            RequestStatus.WAITLISTED,
+            RequestStatus.MATCHING,
+        ):
+            return "the mentee is no longer waiting"
+        rules = self._programs.rules(uow, team_id, request.program_id)
+        candidates = rank_for(uow, rules=rules, request=request, now=now, limit=10_000)
+        chosen = next((c for c in candidates if c.mentor.user_id == pair.mentor_id), None)
+        if chosen is None:
+            return "the mentor can no longer take them"
+        ask_mentor(uow, rules=rules, request=request, chosen=chosen, now=now)
+        return ""
+
+
+def _health(
+    uow: UnitOfWork, team_id: str, now: datetime, only: Program | None = None
+) -> ProgramHealth:
+    """The workspace's figures, or (``only``) those of one program's people and pairs."""
+    directory = uow.directory
+    if only is None:
+        return program_health(
+            now=now,
+            mentor_ids=directory.mentor_ids(team_id),
+            requests=directory.requests(team_id),
+            partnerships=directory.partnerships(team_id),
+            logs=directory.session_logs(team_id),
+            goals_done_this_month=directory.goals_done_since(team_id, month_start(now)),
+            milestones_this_month=directory.milestones_since(team_id, month_start(now)),
+            pulses=uow.progress.checks_of_kind(team_id, CheckKind.PULSE),
+            flags=uow.progress.flags(team_id),
+        )
+    pairs = [p for p in directory.partnerships(team_id) if p.program_id == only.id]
+    ids = {p.id for p in pairs if p.id is not None}
+    return replace(
+        program_health(
+            now=now,
+            mentor_ids=directory.mentor_ids_in(team_id, only.id),
+            requests=[r for r in directory.requests(team_id) if r.program_id == only.id],
+            partnerships=pairs,
+            logs=[log for log in directory.session_logs(team_id) if log.partnership_id in ids],
+            goals_done_this_month=directory.goals_done_since(team_id, month_start(now), ids),
+            milestones_this_month=directory.milestones_since(team_id, month_start(now), ids),
+            pulses=[
+                c
+                for c in uow.progress.checks_of_kind(team_id, CheckKind.PULSE)
+                if c.partnership_id in ids
+            ],
+            flags=[f for f in uow.progress.flags(team_id) if f.partnership_id in ids],
+        ),
+        program=only.name,
+    )
+
+
+def next_report(
+    after: datetime, *, schedule: ReportSchedule, zone: str, hour: int
+) -> tuple[str, datetime] | None:
+    """The first scheduled report strictly after ``after``, with its period's name.
+
+    Monthly: the first working day (Monday to Friday) of a month; weekly: each Monday; both at
+    ``hour`` in the program's zone. The period names the key, so each is sent once.
+    """
+    if schedule is ReportSchedule.OFF:
+        return None
+    tz = ZoneInfo(zone)
+    local = after.astimezone(tz)
+    if schedule is ReportSchedule.WEEKLY:
+        monday = local.date() - timedelta(days=local.weekday())
+        for week in range(2):
+            day = monday + timedelta(weeks=week)
+            at = datetime.combine(day, time(hour), tzinfo=tz)
+            if at > after:
+                year, number, _ = day.isocalendar()
+                return f"{year}-W{number:02d}", at.astimezone(UTC)
+        raise AssertionError("a Monday comes within two weeks")
+    year, month = local.year, local.month
+    for _ in range(2):
+        day = date(year, month, 1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        at = datetime.combine(day, time(hour), tzinfo=tz)
+        if at > after:
+            return f"{year}-{month:02d}", at.astimezone(UTC)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise AssertionError("a first working day comes within two months")
+
+
+def _audit(
+    uow: UnitOfWork,
+    *,
+    team_id: str,
+    actor: str,
+    action: str,
+    subject: str,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    uow.audit.add(
+        AuditEvent(
+            team_id=team_id,
+            actor_id=actor,
+            action=action,
+            subject=subject,
+            at=at,
+            detail=detail or {},
+        )
+    )

@@ -1,0 +1,1 @@
+"""Goals, reflections and milestones: private by default, shared only by their author."""

@@ -1,0 +1,1 @@
+"""Matching: a mentee asks, mentors are ranked by fit, a mentor accepts; cohorts at once."""

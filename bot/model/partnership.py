@@ -1,0 +1,129 @@
+"""The program's nouns: mentors, requests, proposals, partnerships and outgoing messages.
+
+Plain dataclasses, so services and their tests need no database. Every one carries the Slack
+workspace (``team_id``): the model is multi-workspace from day one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+DEFAULT_FOCUS_AREAS: tuple[str, ...] = (
+    "leadership",
+    "communication",
+    "change management",
+    "career growth",
+    "navigating culture and politics",
+    "technical skills",
+    "work-life balance",
+)
+
+
+class RequestStatus(StrEnum):
+    MATCHING = "matching"  # suggestions shown, the mentee has not picked yet
+    PENDING_MENTOR = "pending_mentor"  # a mentor has been asked and has not answered
+    MATCHED = "matched"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class PartnershipStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    ENDED = "ended"
+
+
+@dataclass
+class MentorProfile:
+    team_id: str
+    user_id: str
+    expertise: list[str]
+    bio: str
+    organization: str
+    capacity: int
+    languages: list[str]
+    tz: str
+    tz_offset: int = 0  # seconds east of UTC, as Slack reports it; used if ``tz`` is unknown
+    accepting: bool = True
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    program_id: int | None = None  # None: the workspace's default program
+
+
+@dataclass
+class MentorRequest:
+    team_id: str
+    mentee_id: str
+    goals: str
+    focus_areas: list[str]
+    organization: str
+    wants_other_org: bool
+    tz: str
+    tz_offset: int = 0
+    status: RequestStatus = RequestStatus.MATCHING
+    created_at: datetime | None = None
+    matched_at: datetime | None = None
+    id: int | None = None
+    program_id: int | None = None  # None: the workspace's default program
+
+
+@dataclass
+class MatchProposal:
+    """One mentor asked to take one request: the unit a mentor accepts or declines."""
+
+    team_id: str
+    request_id: int
+    mentee_id: str
+    mentor_id: str
+    score: int
+    reason: str
+    status: ProposalStatus = ProposalStatus.PENDING
+    decline_reason: str = ""
+    created_at: datetime | None = None
+    answered_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class Partnership:
+    team_id: str
+    mentor_id: str
+    mentee_id: str
+    request_id: int | None
+    started_at: datetime
+    ends_at: datetime
+    status: PartnershipStatus = PartnershipStatus.ACTIVE
+    ended_at: datetime | None = None
+    end_reason: str = ""
+    id: int | None = None
+    paused_until: date | None = None  # prompts wait while paused; also the resume marker
+    program_id: int | None = None  # None: the workspace's default program
+
+    def members(self) -> tuple[str, str]:
+        return (self.mentor_id, self.mentee_id)
+
+    def paused_at(self, at: datetime) -> bool:
+        """Whether the pair has asked for quiet at ``at`` (``/mentor pause``)."""
+        if self.status is not PartnershipStatus.PAUSED:
+            return False
+        return self.paused_until is None or at.date() < self.paused_until
+
+    @property
+    def live(self) -> bool:
+        return self.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
+
+
+def partner_of(partnership: Partnership, user_id: str) -> str:
+    """The other member of the partnership, seen from ``user_id``."""
+    return partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id

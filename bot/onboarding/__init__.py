@@ -1,0 +1,1 @@
+"""Onboarding: the welcome, the first-session agenda, a topic a month."""

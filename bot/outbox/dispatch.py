@@ -1,0 +1,307 @@
+"""The durable dispatcher: delivers what is due, once, whatever crashes or replicas do.
+
+What is due lives in the outbox table, not in APScheduler: APScheduler only decides *when* to
+look. A run claims due rows (other replicas skip them), delivers each, and settles it in its
+own transaction. Slack's answers decide what happens next: 429 waits ``Retry-After`` and keeps
+the message pending, transient errors back off, permanent ones fail with the reason and stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.model.outbox import MessageStatus, OutgoingMessage
+from bot.outbox.quiet_hours import PromptHold
+from bot.ports import Messenger, SendOutcome, SendResult, UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[UnitOfWork, OutgoingMessage, datetime], None]
+"""An internal job runs inside the transaction that marks its row done: exactly once."""
+
+MAX_ATTEMPTS = 8
+IN_DOUBT = "in doubt: "  # last_error of a message Slack may have: looked for before a retry
+BASE_BACKOFF = timedelta(seconds=10)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass
+class DispatchReport:
+    due: int = 0  # rows claimed: what this pass found due
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    dropped: int = 0
+    jobs: int = 0
+    held: int = 0  # prompts waiting for the recipient's working hours
+    late: int = 0  # of ``dropped``: past their ``expires_at``
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    lags: list[float] = field(default_factory=list)  # seconds from due to sent, per message
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.retried + self.dropped + self.jobs
+
+    def add(self, other: DispatchReport) -> None:
+        """Fold another pass into this one (``deliver_now`` may go round several times)."""
+        for name in ("due", "sent", "failed", "retried", "dropped", "jobs", "held", "late"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failures += other.failures
+        self.lags += other.lags
+
+
+def backoff(attempts: int) -> timedelta:
+    factor: int = 2 ** min(max(0, attempts - 1), 16)  # capped before it can overflow
+    return min(BASE_BACKOFF * factor, MAX_BACKOFF)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        messenger: Messenger,
+        clock: Clock,
+        jobs: Mapping[str, Job],
+        worker: str,
+        batch_size: int = 100,
+        lease: timedelta = timedelta(minutes=5),
+        max_batches: int = 1000,
+        quiet_hours: PromptHold | None = None,
+        settle_every: int = 20,
+        observe: Callable[[DispatchReport], None] | None = None,
+    ) -> None:
+        self._uow = uow
+        self._messenger = messenger
+        self._clock = clock
+        self._jobs = dict(jobs)
+        self._worker = worker
+        self._batch_size = batch_size
+        self._lease = lease
+        self._max_batches = max_batches
+        self._quiet_hours = quiet_hours
+        self._settle_every = max(1, settle_every)
+        self._observe = observe  # metrics, outside bot/: called once per finished pass
+        self._unsettled: list[OutgoingMessage] = []  # outcomes not written yet (this pass)
+        self._lock = threading.Lock()
+        self._again = threading.Event()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Claim nothing more (graceful shutdown): a pass finishes the batch it has claimed,
+        so nothing waits for a lease to run out; what is left is another replica's to send."""
+        self._stopping.set()
+
+    def preview(self, now: datetime | None = None, limit: int = 1000) -> list[OutgoingMessage]:
+        """What a run at ``now`` would deliver, touching nothing (``mentorbot tick --dry-run``)."""
+        with self._uow() as uow:
+            return uow.outbox.due_preview(now=now or self._clock.now(), limit=limit)
+
+    def deliver_now(self) -> DispatchReport | None:
+        """Deliver what is due now; if a run is already going, ask it to go round once more.
+
+        Handlers call this right after a change so people hear back in a second, not at the
+        next scheduler tick, without piling up one dispatching thread per click. The flag is
+        re-checked after every release, so a request that arrives just as a run ends is never
+        lost.
+        """
+        self._again.set()
+        report: DispatchReport | None = None
+        while self._again.is_set():
+            if not self._lock.acquire(blocking=False):
+                return report  # the holder re-checks the flag after it lets go
+            try:
+                report = report or DispatchReport()
+                while self._again.is_set():
+                    self._again.clear()
+                    self._run(self._clock.now(), report)
+            finally:
+                self._lock.release()
+        return report
+
+    def run_once(self, now: datetime | None = None) -> DispatchReport:
+        """One complete pass as of ``now`` (the scheduler's tick and ``mentorbot tick``)."""
+        report = DispatchReport()
+        with self._lock:
+            self._run(now or self._clock.now(), report)
+        if self._again.is_set():  # someone asked for a delivery while this pass held the lock
+            self.deliver_now()
+        return report
+
+    def _run(self, now: datetime, report: DispatchReport) -> None:
+        this_pass = DispatchReport()
+        try:
+            self._pass(now, this_pass)
+        finally:
+            self._flush()  # even after a bug: what was sent is recorded as sent
+            report.add(this_pass)
+            if self._observe is not None:
+                self._observe(this_pass)
+
+    def _pass(self, now: datetime, report: DispatchReport) -> None:
+        paused_until: dict[str, datetime] = {}  # per workspace, for the whole pass
+        for _ in range(self._max_batches):
+            if self._stopping.is_set():
+                return
+            with self._uow() as uow:
+                claimed = uow.outbox.claim_due(
+                    now=now, limit=self._batch_size, lease=self._lease, worker=self._worker
+                )
+                uow.commit()
+            if not claimed:
+                return
+            report.due += len(claimed)
+            for message in claimed:
+                if message.team_id in paused_until:
+                    self._release(message, paused_until[message.team_id])
+                    report.retried += 1
+                    continue
+                retry_at = self._deliver(message, now, report)
+                if retry_at is not None:
+                    paused_until[message.team_id] = retry_at
+            self._flush()
+
+    def _deliver(
+        self, message: OutgoingMessage, now: datetime, report: DispatchReport
+    ) -> datetime | None:
+        """Deliver one message; returns when to try again if Slack asked us to slow down."""
+        if message.coalesce_key is not None and self._superseded(message, now):
+            message.status = MessageStatus.DROPPED
+            message.last_error = "coalesced: a newer one of its kind went out instead"
+            self._settle(message)
+            report.dropped += 1
+            return None
+        if message.expires_at is not None and now > message.expires_at:
+            message.status = MessageStatus.DROPPED
+            message.last_error = "late: its moment had passed"
+            self._settle(message)
+            report.dropped += 1
+            report.late += 1
+            return None
+        if self._quiet_hours is not None:
+            allowed_at = self._quiet_hours.hold_until(message, now)
+            if allowed_at is not None:
+                self._release(message, allowed_at)
+                report.held += 1
+                return None
+        job = self._jobs.get(message.kind)
+        if job is not None:
+            self._flush()  # a job reads the outbox: let it see every outcome so far
+            try:
+                with self._uow() as uow:
+                    job(uow, message, now)
+                    message.status = MessageStatus.SENT
+                    message.sent_at = now
+                    message.attempts += 1
+                    uow.outbox.settle(message)
+                    uow.commit()
+                report.jobs += 1
+            except Exception as error:  # a broken job must not block the queue behind it
+                log.exception("job %s (%s) raised", message.key, message.kind)
+                message.status = MessageStatus.FAILED
+                message.last_error = f"internal: {type(error).__name__}"
+                self._settle(message)
+                report.failed += 1
+                report.failures.append((message.key, message.last_error))
+            return None
+        try:
+            result = self._already_delivered(message) or self._messenger.send(message)
+        except Exception as error:  # a bug in rendering must not stop the other messages
+            log.exception("sending %s (%s) raised", message.key, message.kind)
+            result_error = f"internal: {type(error).__name__}"
+            message.attempts += 1
+            message.status = MessageStatus.FAILED
+            message.last_error = result_error
+            self._settle(message)
+            report.failed += 1
+            report.failures.append((message.key, result_error))
+            return None
+        if result.outcome is SendOutcome.SENT:
+            report.lags.append(max(0.0, (now - message.due_at).total_seconds()))
+            message.status = MessageStatus.SENT
+            message.sent_at = now
+            message.attempts += 1
+            message.last_error = ""
+            message.sent_channel, message.sent_ts = result.channel, result.ts
+            self._settle(message)
+            report.sent += 1
+            return None
+        if result.outcome is SendOutcome.FAILED:
+            message.status = MessageStatus.FAILED
+            message.attempts += 1
+            message.last_error = result.error
+            self._settle(message)
+            report.failed += 1
+            report.failures.append((message.key, result.error))
+            log.warning("giving up on %s to %s: %s", message.kind, message.recipient, result.error)
+            return None
+        if result.retry_after is not None:  # rate limited: not the message's fault
+            retry_at = now + timedelta(seconds=max(1.0, result.retry_after))
+            self._release(message, retry_at, error=result.error)
+            report.retried += 1
+            return retry_at
+        message.attempts += 1
+        message.last_error = IN_DOUBT + result.error if result.uncertain else result.error
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = MessageStatus.FAILED
+            message.last_error = f"gave up after {message.attempts} attempts: {result.error}"
+            report.failed += 1
+            report.failures.append((message.key, message.last_error))
+        else:
+            message.status = MessageStatus.PENDING
+            message.due_at = now + backoff(message.attempts)
+            report.retried += 1
+        self._settle(message)
+        return None
+
+    def _already_delivered(self, message: OutgoingMessage) -> SendResult | None:
+        """A message whose dispatcher died mid-send, or whose answer was lost, may be in Slack
+        already: look first."""
+        if not (message.in_doubt or message.last_error.startswith(IN_DOUBT)):
+            return None
+        found = self._messenger.find_sent(message)
+        if found is not None:
+            log.info(
+                "%s (%s) had reached Slack before a restart: not sent again",
+                message.key,
+                message.kind,
+            )
+        return found
+
+    def _superseded(self, message: OutgoingMessage, now: datetime) -> bool:
+        """After downtime several prompts of one kind for one person are due at once: only
+        the newest goes out, the older ones are dropped rather than sent in a burst."""
+        with self._uow() as uow:
+            return uow.outbox.newer_due(message, now=now)
+
+    def _release(self, message: OutgoingMessage, at: datetime, *, error: str = "") -> None:
+        message.status = MessageStatus.PENDING
+        message.due_at = at
+        if error:
+            message.last_error = error
+        self._settle(message)
+
+    def _settle(self, message: OutgoingMessage) -> None:
+        """Record an outcome; written with the next few in one transaction.
+
+        A transaction per message was half the cost of a delivery. Batching widens the window
+        in which a crash leaves a delivered message unrecorded, but such a message stays claimed
+        until its lease runs out and is then looked for in Slack before it is sent again.
+        """
+        self._unsettled.append(message)
+        if len(self._unsettled) >= self._settle_every:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._unsettled:
+            return
+        batch, self._unsettled = self._unsettled, []
+        with self._uow() as uow:
+            for message in batch:
+                uow.outbox.settle(message)
+            uow.commit()

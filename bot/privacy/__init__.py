@@ -1,0 +1,1 @@
+"""People's data: what is kept, export, forget-me and erasure."""

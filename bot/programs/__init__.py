@@ -1,0 +1,1 @@
+"""Programs inside a workspace: their rules, people and invitations."""

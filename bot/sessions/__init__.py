@@ -1,0 +1,1 @@
+"""Weekly sessions: the slot, its occurrences, reminders, the calendar invite."""

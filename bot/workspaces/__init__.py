@@ -1,0 +1,1 @@
+"""Workspaces that remove the app: retention and purge."""

@@ -1,0 +1,1 @@
+"""Slack side of announcements: compose, preview, schedule, tally."""

@@ -1,0 +1,1 @@
+"""Slack side of coordination: reports, cohorts, texts, at-risk pairs."""

@@ -1,0 +1,1 @@
+"""Slack side of the journal: goals, reflections, milestones, shout-outs, export."""

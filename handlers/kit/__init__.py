@@ -1,0 +1,1 @@
+"""What every feature's listeners share: Block Kit primitives, forms, replies, mentions."""

@@ -1,0 +1,23 @@
+"""What Slack knows of a person that the bot needs (their time zone)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger(__name__)
+
+
+def time_zone(client: WebClient, user_id: str) -> tuple[str, int]:
+    """The person's time zone from their Slack profile; never asked in a form.
+
+    If Slack can't tell us, matching treats them as UTC rather than refusing to help.
+    """
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        return "", 0
+    return str(user.get("tz") or ""), int(user.get("tz_offset") or 0)

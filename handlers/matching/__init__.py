@@ -1,0 +1,1 @@
+"""Slack side of matching: `/mentor ask` and `offer`, suggestions, accept and decline."""

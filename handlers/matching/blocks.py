@@ -1,0 +1,372 @@
+"""Block Kit for matching: the offer and ask modals, suggestions, requests, introductions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.model.kinds import SuggestionContext
+from bot.model.partnership import MentorProfile, MentorRequest, Partnership
+from handlers.kit.blocks import (
+    VIEW_BLOCKS_MAX,
+    Block,
+    _multi_select,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    input_block,
+    listing,
+    modal,
+    option,
+    quote,
+    section,
+    slack_date,
+    text_input,
+    truncate,
+)
+
+
+def offer_modal(
+    *,
+    areas: Sequence[str],
+    profile: MentorProfile | None,
+    max_capacity: int,
+    metadata: dict[str, Any],
+    program: Block | None = None,
+) -> dict[str, Any]:
+    capacity_options = [
+        option(f"{n} mentee{'s' if n > 1 else ''} at a time", str(n))
+        for n in range(1, max_capacity + 1)
+    ]
+    current = profile.capacity if profile else 1
+    capacity = {
+        "type": "static_select",
+        "options": capacity_options,
+        "initial_option": capacity_options[min(max(current, 1), max_capacity) - 1],
+    }
+    accepting_option = option("Yes, I'm taking new mentees", "accepting")
+    accepting: dict[str, Any] = {"type": "checkboxes", "options": [accepting_option]}
+    if profile is None or profile.accepting:
+        accepting["initial_options"] = [accepting_option]
+    intro = (
+        "Thank you for volunteering! Mentees pick from mentors whose experience fits what they "
+        "want to grow in. You'll always be asked first, and can say no."
+        if profile is None
+        else "Update your mentor profile. Untick the last box to pause new requests."
+    )
+    blocks = [
+        section(intro),
+        *([program] if program else []),
+        input_block(
+            "expertise",
+            "Where can you help?",
+            _multi_select(areas, profile.expertise if profile else [], "Choose areas"),
+        ),
+        input_block(
+            "bio",
+            "A few words about you",
+            text_input(
+                initial=profile.bio if profile else "",
+                multiline=True,
+                max_length=1500,
+                placeholder="Your path, what you enjoy helping with, how you like to meet",
+            ),
+            optional=True,
+        ),
+        input_block(
+            "organization",
+            "Your organization",
+            text_input(initial=profile.organization if profile else "", max_length=120),
+            hint="Used for the program's cross-company rules.",
+        ),
+        input_block("capacity", "How many mentees can you take?", capacity),
+        input_block(
+            "languages",
+            "Languages you can mentor in",
+            text_input(
+                initial=", ".join(profile.languages) if profile else "",
+                max_length=200,
+                placeholder="English, Spanish",
+            ),
+            optional=True,
+        ),
+        input_block("accepting", "New requests", accepting, optional=True),
+    ]
+    return modal(
+        callback_id="mentor_offer",
+        title="Offer to mentor",
+        submit="Save",
+        blocks=blocks,
+        metadata=metadata,
+    )
+
+
+def ask_modal(
+    *,
+    areas: Sequence[str],
+    request: MentorRequest | None,
+    metadata: dict[str, Any],
+    program: Block | None = None,
+) -> dict[str, Any]:
+    other: dict[str, Any] = {
+        "type": "checkboxes",
+        "options": [option("I'd like a mentor from another organization", "other_org")],
+    }
+    if request is not None and request.wants_other_org:
+        other["initial_options"] = other["options"]
+    blocks = [
+        section(
+            "You drive this partnership: tell a mentor what you want to grow in this year, "
+            "and I'll suggest the three people who fit best."
+        ),
+        *([program] if program else []),
+        input_block(
+            "goals",
+            "What do you want to grow in?",
+            text_input(
+                initial=request.goals if request else "",
+                multiline=True,
+                max_length=2000,
+                placeholder="For example: lead my first team through a reorganization",
+            ),
+        ),
+        input_block(
+            "focus_areas",
+            "Focus areas",
+            _multi_select(areas, request.focus_areas if request else [], "Choose areas"),
+        ),
+        input_block(
+            "organization",
+            "Your organization",
+            text_input(initial=request.organization if request else "", max_length=120),
+        ),
+        input_block("other_org", "Mentor's organization", other, optional=True),
+    ]
+    return modal(
+        callback_id="mentor_ask",
+        title="Ask for a mentor",
+        submit="Find mentors",
+        blocks=blocks,
+        metadata=metadata,
+    )
+
+
+def decline_modal(*, mentee_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    blocks = [
+        section(
+            f"No problem: <@{mentee_id}> will be offered other mentors, without blame. "
+            "If you like, tell the program team why (only they will see it)."
+        ),
+        input_block(
+            "reason",
+            "Reason (private, optional)",
+            text_input(multiline=True, max_length=1000),
+            optional=True,
+        ),
+    ]
+    return modal(
+        callback_id="mentor_decline",
+        title="Decline request",
+        submit="Decline",
+        blocks=blocks,
+        metadata=metadata,
+    )
+
+
+_SUGGESTION_INTROS = {
+    SuggestionContext.FIRST: (
+        "Here are the mentors who fit you best. Pick the one you'd like to ask:"
+    ),
+    SuggestionContext.AFTER_DECLINE: (
+        "Your mentor request wasn't a match this time: that's about their availability, not "
+        "about you. Here are other mentors who fit you well:"
+    ),
+    SuggestionContext.AFTER_NO_ANSWER: (
+        "Your mentor hasn't been able to answer, so let's not keep you waiting. "
+        "Here are other mentors who fit you well:"
+    ),
+    SuggestionContext.FROM_WAITLIST: (
+        "Good news: mentors who fit you are now available. Pick the one you'd like to ask:"
+    ),
+    SuggestionContext.AFTER_END: (
+        "A new start: here are other mentors who fit what you want to grow in. "
+        "Pick the one you'd like to ask:"
+    ),
+}
+
+
+def suggestions_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    context_ = SuggestionContext(payload.get("context", SuggestionContext.FIRST))
+    intro = _SUGGESTION_INTROS[context_]
+    request_id = int(payload["request_id"])
+    blocks: list[Block] = [section(intro)]
+    for candidate in payload["candidates"][:10]:
+        mentor_id = str(candidate["mentor_id"])
+        lines = [f"*<@{mentor_id}>*", str(candidate["reason"]).capitalize()]
+        if candidate.get("bio"):
+            lines.append(quote(truncate(str(candidate["bio"]), 280)))
+        blocks.append(
+            section(
+                "\n".join(lines),
+                accessory=button(
+                    "Ask to mentor me", "pick_mentor", f"{request_id}:{mentor_id}", style="primary"
+                ),
+            )
+        )
+    blocks.append(
+        context("They'll get your goals and can accept or decline. No pressure either way.")
+    )
+    return intro, blocks
+
+
+def picked_message(mentor_id: str) -> tuple[str, list[Block]]:
+    text = f"You asked <@{mentor_id}> to be your mentor. I'll let you know as soon as they answer."
+    return text, [section(f":hourglass_flowing_sand: {text}")]
+
+
+def mentor_request_message(
+    payload: dict[str, Any], *, reminder: bool = False
+) -> tuple[str, list[Block]]:
+    mentee = str(payload["mentee_id"])
+    proposal_id = str(payload["proposal_id"])
+    lead = (
+        f"A gentle reminder: <@{mentee}> is still hoping you'll mentor them."
+        if reminder
+        else f"<@{mentee}> would like you to be their mentor."
+    )
+    blocks = [
+        section(f":wave: {lead}"),
+        section(f"*What they want to grow in*\n{quote(str(payload.get('goals', '')))}"),
+        section(f"*Focus areas:* {escape(listing(payload.get('focus_areas', [])))}"),
+        context(f"Why you: {escape(str(payload.get('reason', '')))}"),
+        actions(
+            button("Accept", "accept_request", proposal_id, style="primary"),
+            button("Decline", "decline_request", proposal_id),
+            block_id="answer",
+        ),
+    ]
+    return lead, blocks
+
+
+def mentor_answered_message(mentee_id: str, *, accepted: bool) -> tuple[str, list[Block]]:
+    text = (
+        f":white_check_mark: You accepted <@{mentee_id}>'s request. "
+        "Your introduction is on its way."
+        if accepted
+        else f"You declined <@{mentee_id}>'s request. Thank you for letting them know quickly."
+    )
+    return text, [section(text)]
+
+
+def request_expired_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    text = (
+        f"No need to answer <@{payload['mentee_id']}>'s request any more: it expired and they "
+        "have been offered other mentors. If you're short on time, `/mentor offer` lets you "
+        "pause new requests."
+    )
+    return text, [section(text)]
+
+
+def introduction_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    mentor, mentee = payload["mentor_id"], payload["mentee_id"]
+    ends_at = datetime.fromisoformat(str(payload["ends_at"]))
+    text = f"Welcome to your mentoring partnership, <@{mentee}> and <@{mentor}>!"
+    checklist = "\n".join(
+        [
+            f"1. <@{mentee}>, you drive: share what you want from this year and bring questions.",
+            "2. Agree on a weekly 45-60 minute session and put it in your calendars.",
+            "3. Agree what stays between you two: trust is the whole point.",
+            "4. Set 1-5 specific goals for the year together.",
+            "5. At your first session, talk about your paths so far and how you like to work.",
+        ]
+    )
+    blocks = [
+        header("Welcome to your mentoring partnership"),
+        section(
+            f":tada: <@{mentor}> is <@{mentee}>'s mentor from today until "
+            f"{slack_date(ends_at, '{date_long}')}."
+        ),
+        section(f"*What <@{mentee}> wants to grow in*\n{quote(str(payload.get('goals', '')))}"),
+        section(f"*Kickoff checklist*\n{checklist}"),
+        context(
+            "I'm here all year to help you keep your rhythm. `/mentor help` lists what I can do."
+        ),
+        actions(
+            button(
+                "Schedule our weekly session",
+                "open_schedule",
+                str(payload["partnership_id"]),
+                style="primary",
+            ),
+            button("Set our goals", "open_goals", str(payload["partnership_id"])),
+            block_id="kickoff",
+        ),
+    ]
+    return text, blocks
+
+
+def waitlisted_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    text = (
+        "Every mentor who fits you is busy right now, so you're on the waitlist. I'll message "
+        "you as soon as someone is free, and the program team knows you're waiting."
+    )
+    return text, [section(f":seedling: {text}")]
+
+
+def coordinator_waitlist_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    text = (
+        f"<@{payload['mentee_id']}> is waiting for a mentor: nobody who fits has room. "
+        f"Focus areas: {escape(listing(payload.get('focus_areas', [])))}."
+    )
+    return text, [section(f":hourglass: {text}")]
+
+
+def home_view(
+    *,
+    user_id: str,
+    partnerships: Sequence[Partnership],
+    request: MentorRequest | None,
+    profile: MentorProfile | None,
+) -> dict[str, Any]:
+    blocks: list[Block] = [header("Mentorbot")]
+    active = [p for p in partnerships if p.status.value in ("active", "paused")]
+    if active:
+        blocks.append(section("*Your partnerships*"))
+        for p in active[:20]:
+            role = "mentor" if p.mentor_id == user_id else "mentee"
+            partner = p.mentee_id if role == "mentor" else p.mentor_id
+            blocks.append(
+                section(
+                    f"You are <@{partner}>'s {role} since {slack_date(p.started_at, '{date_long}')}"
+                    f" (until {slack_date(p.ends_at, '{date_long}')})."
+                )
+            )
+    elif request is not None:
+        status = {
+            "matching": "You have mentor suggestions waiting in our DMs: pick one to ask.",
+            "pending_mentor": "You've asked a mentor; waiting for their answer.",
+            "waitlisted": "You're on the waitlist; I'll message you when a mentor is free.",
+        }.get(request.status.value, "")
+        blocks.append(section(f"*Your mentor request*\n{status}"))
+    else:
+        blocks.append(
+            section(
+                "A mentor can help you grow in leadership, your career and more, for a year. "
+                "You drive: you say what you want to work on, and pick your mentor."
+            )
+        )
+    if profile is not None:
+        state = "taking new mentees" if profile.accepting else "paused for new mentees"
+        blocks.append(context(f"Your mentor profile: {state}, up to {profile.capacity} at a time."))
+    blocks.append(divider())
+    buttons = [
+        button("Offer to mentor" if profile is None else "Edit mentor profile", "open_offer")
+    ]
+    if not any(p.mentee_id == user_id for p in active):
+        buttons.insert(0, button("Ask for a mentor", "open_ask", style="primary"))
+    blocks.append(actions(*buttons, block_id="home_actions"))
+    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}

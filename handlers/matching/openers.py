@@ -1,0 +1,98 @@
+"""Opening the ask and offer modals, from `/mentor` and from App Home buttons alike."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from slack_sdk import WebClient
+
+from bot.model.programs import DEFAULT_VALUE
+from bot.services import Services
+from handlers.kit import blocks
+from handlers.kit.people import time_zone
+from handlers.matching import blocks as matching_blocks
+from handlers.programs import blocks as program_blocks
+
+log = logging.getLogger(__name__)
+
+
+def program_choice(
+    services: Services, team_id: str, chosen: str | None
+) -> tuple[Sequence[str], blocks.Block | None]:
+    """The focus areas to offer, and the program select when there is more than one.
+
+    With a program already known (their request or profile, or the invitation they clicked)
+    its own areas; otherwise every program's, and the service says if one is not in theirs.
+    """
+    programs = services.programs.programs(team_id)
+    if len(programs) < 2:
+        return services.rules.focus_areas, None
+    known = next((p for p in programs if p.value == chosen), None)
+    areas = (
+        known.focus_areas
+        if known is not None
+        else list(dict.fromkeys(a for p in programs for a in p.focus_areas))
+    )
+    return areas, program_blocks.program_select(programs, chosen)
+
+
+def open_ask(
+    services: Services,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+    program: str | None = None,
+) -> str | None:
+    """Open the ask modal; or the reason it can't open, for an ephemeral reply."""
+    overview = services.mentoring.overview(team_id, user_id)
+    for partnership in overview.partnerships:
+        if partnership.mentee_id == user_id and partnership.status.value in ("active", "paused"):
+            return (
+                f"You already have a mentor, <@{partnership.mentor_id}>. "
+                "If the fit is not there, `/mentor end` closes it without blame."
+            )
+    if overview.request is not None and overview.request.status.value == "pending_mentor":
+        return "You've already asked a mentor; I'll tell you as soon as they answer."
+    tz, tz_offset = time_zone(client, user_id)
+    if program is None and overview.request is not None:
+        program = _value(overview.request.program_id)
+    areas, select = program_choice(services, team_id, program)
+    view = matching_blocks.ask_modal(
+        areas=areas,
+        request=overview.request,
+        metadata={"tz": tz, "tz_offset": tz_offset},
+        program=select,
+    )
+    client.views_open(trigger_id=trigger_id, view=view)
+    return None
+
+
+def open_offer(
+    services: Services,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+    program: str | None = None,
+) -> None:
+    tz, tz_offset = time_zone(client, user_id)
+    profile = services.mentoring.mentor_profile(team_id, user_id)
+    if program is None and profile is not None:
+        program = _value(profile.program_id)
+    areas, select = program_choice(services, team_id, program)
+    view = matching_blocks.offer_modal(
+        areas=areas,
+        profile=profile,
+        max_capacity=services.rules.max_capacity,
+        metadata={"tz": tz, "tz_offset": tz_offset},
+        program=select,
+    )
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def _value(program_id: int | None) -> str:
+    return str(program_id) if program_id is not None else DEFAULT_VALUE

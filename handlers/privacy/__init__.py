@@ -1,0 +1,1 @@
+"""Slack side of people's data: forget-me and erase."""

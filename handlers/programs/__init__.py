@@ -1,0 +1,1 @@
+"""Slack side of programs: create, edit, invite."""

@@ -1,0 +1,1 @@
+"""Slack side of the rhythm: pulses, midterm, term notice, ending a partnership."""

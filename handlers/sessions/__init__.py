@@ -1,0 +1,1 @@
+"""Slack side of weekly sessions: schedule, skip, reschedule, pause, did-you-meet."""

@@ -1,0 +1,242 @@
+"""Block Kit for weekly sessions: the schedule modal, reminders, "did you meet?"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.model.sessions import SessionOutcome
+from bot.when import EXAMPLES, WEEKDAYS
+from handlers.kit.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    input_block,
+    modal,
+    option,
+    section,
+    slack_date,
+    text_input,
+)
+
+WHEN = "{date_long_pretty} at {time}"
+
+
+def schedule_modal(
+    *,
+    lengths: Sequence[int],
+    default_length: int,
+    metadata: dict[str, Any],
+    partner_id: str,
+    current: str = "",
+    title: str = "Weekly session",
+    one_off: bool = False,
+) -> dict[str, Any]:
+    length_options = [option(f"{m} minutes", str(m)) for m in lengths]
+    initial_length = next(
+        (o for o in length_options if o["value"] == str(default_length)), length_options[0]
+    )
+    blocks: list[Block] = [
+        section(
+            f"When will you and <@{partner_id}> meet? Say it in your own words, in your time "
+            "zone: I'll show it to each of you in yours."
+            + (f"\n*Now:* {current}" if current else "")
+        ),
+        input_block(
+            "when",
+            "When",
+            text_input(max_length=200, placeholder="Tuesdays at 3pm"),
+            optional=True,
+            hint=f"For example {EXAMPLES}.",
+        ),
+    ]
+    if not one_off:
+        blocks += [
+            context("Or pick a day and a time:"),
+            input_block(
+                "day",
+                "Day",
+                {
+                    "type": "static_select",
+                    "options": [option(d.capitalize(), str(i)) for i, d in enumerate(WEEKDAYS)],
+                },
+                optional=True,
+            ),
+            input_block("time", "Time", {"type": "timepicker"}, optional=True),
+            input_block(
+                "repeat",
+                "Repeat",
+                {
+                    "type": "static_select",
+                    "options": [option("Every week", "1"), option("Every other week", "2")],
+                    "initial_option": option("Every week", "1"),
+                },
+                optional=True,
+            ),
+            input_block(
+                "length",
+                "Length",
+                {
+                    "type": "static_select",
+                    "options": length_options,
+                    "initial_option": initial_length,
+                },
+            ),
+        ]
+    return modal(
+        callback_id="session_move" if one_off else "session_schedule",
+        title=title,
+        submit="Save",
+        blocks=blocks,
+        metadata=metadata,
+    )
+
+
+def session_set_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    author = payload["author_id"]
+    text = f"<@{author}> set your mentoring session: {payload['describe']}."
+    lines = [f":calendar: {text}"]
+    if payload.get("next_start"):
+        lines.append(
+            f"First one: {slack_date(datetime.fromisoformat(payload['next_start']), WHEN)}."
+        )
+    blocks: list[Block] = [
+        section("\n".join(lines)),
+        actions(
+            button(
+                "Propose another time",
+                "open_schedule",
+                str(payload["partnership_id"]),
+            ),
+            block_id="session_set",
+        ),
+    ]
+    return text, blocks
+
+
+def invite_comment(payload: dict[str, Any]) -> str:
+    return (
+        f"Here's the calendar invite for your mentoring session ({payload['describe']}). "
+        "Open it to add the series to your calendar."
+    )
+
+
+_CHANGES = {
+    "skip": "skipped the session on {at}",
+    "move": "moved the next session to {at}",
+    "pause": "paused your sessions until {until}",
+    "resume": "resumed your sessions",
+    "pause_pair": "paused your mentoring partnership until {until}: no prompts until then",
+    "resume_pair": "resumed your mentoring partnership",
+}
+
+
+def session_changed_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    at = slack_date(datetime.fromisoformat(payload["at"]), WHEN) if payload.get("at") else ""
+    until = payload.get("until") or ""
+    if until:
+        until = slack_date(datetime.fromisoformat(until + "T12:00:00+00:00"), "{date_long}")
+    change = _CHANGES.get(str(payload["change"]), "changed your session plan").format(
+        at=at, until=until
+    )
+    text = f"<@{payload['author_id']}> {change}."
+    lines = [f":spiral_calendar_pad: {text}"]
+    if payload.get("next_start"):
+        lines.append(
+            f"Next session: {slack_date(datetime.fromisoformat(payload['next_start']), WHEN)}."
+        )
+    return text, [section("\n".join(lines))]
+
+
+def reminder_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    start = datetime.fromisoformat(payload["start"])
+    soon = float(payload.get("before", 0)) <= 3600
+    when = f"starts {slack_date(start, '{time}')}" if soon else f"is {slack_date(start, WHEN)}"
+    text = f"Your mentoring session with <@{payload['partner_id']}> {when}."
+    value = f"{payload['partnership_id']}:{payload['original_date']}"
+    blocks: list[Block] = [
+        section(f":alarm_clock: {text}"),
+        context(f"{payload['minutes']} minutes. Bring one question you'd like to explore."),
+    ]
+    if not soon:
+        blocks.append(
+            actions(
+                button("Skip this week", "session_skip", value),
+                button("Reschedule", "session_reschedule", value),
+                block_id="reminder_actions",
+            )
+        )
+    return text, blocks
+
+
+CHECK_BUTTONS = (
+    ("We met", "session_met", SessionOutcome.MET, "primary"),
+    ("Rescheduled", "session_rescheduled", SessionOutcome.RESCHEDULED, None),
+    ("Skipped this week", "session_skipped", SessionOutcome.SKIPPED, None),
+)
+
+
+def check_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    start = datetime.fromisoformat(payload["start"])
+    text = f"Did you meet <@{payload['partner_id']}> {slack_date(start, WHEN)}?"
+    stamp = start.strftime("%Y%m%dT%H%MZ")
+    value = f"{payload['partnership_id']}:{stamp}"
+    return text, [
+        section(f":handshake: {text}"),
+        actions(
+            *(
+                button(label, action_id, value, style=style)
+                for label, action_id, _, style in CHECK_BUTTONS
+            ),
+            block_id="session_check",
+        ),
+    ]
+
+
+_ANSWERS = {
+    SessionOutcome.MET: ":white_check_mark: Met",
+    SessionOutcome.RESCHEDULED: ":arrows_counterclockwise: Rescheduled",
+    SessionOutcome.SKIPPED: ":zzz: Skipped this week",
+}
+
+
+def check_answered_message(
+    *,
+    start: datetime,
+    outcome: SessionOutcome,
+    answered_by: str,
+    held: int,
+    partnership_id: int | None = None,
+) -> tuple[str, list[Block]]:
+    text = f"{_ANSWERS[outcome]}: recorded by <@{answered_by}> for {slack_date(start, WHEN)}."
+    extra = (
+        f"That's {held} session{'s' if held != 1 else ''} together so far."
+        if outcome is SessionOutcome.MET
+        else "Thanks for letting me know: see you next time."
+    )
+    answered: list[Block] = [section(text), context(extra)]
+    if outcome is SessionOutcome.MET and partnership_id is not None:
+        stamp = start.strftime("%Y%m%dT%H%MZ")
+        answered.append(
+            actions(
+                button("Log a reflection", "open_reflect", f"{partnership_id}:{stamp}"),
+                block_id="after_session",
+            )
+        )
+    return text, answered
+
+
+def pause_modal(*, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Holidays: no sessions, reminders or "did you meet?" until the picked date."""
+    return modal(
+        callback_id="session_pause",
+        title="Pause sessions",
+        submit="Pause",
+        blocks=[
+            section("No sessions, reminders or check-ins until the date you pick."),
+            input_block("until", "Until", {"type": "datepicker"}),
+        ],
+        metadata=metadata,
+    )

@@ -1,0 +1,494 @@
+"""Weekly sessions in Slack: the schedule modal, skip/move/pause/resume, "did you meet?"."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+
+import dateparser
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import DomainError
+from bot.model.partnership import partner_of
+from bot.services import Services
+from bot.sessions.service import parse_stamp
+from bot.when import LANGUAGES, SessionTime, UnreadableTime, local_to_utc, parse_when, zone
+from handlers.kit.blocks import slack_date
+from handlers.kit.forms import ViewForm, int_or_none
+from handlers.kit.listeners import Listeners
+from handlers.kit.mentions import mentioned, without_mentions
+from handlers.kit.people import time_zone
+from handlers.kit.refusals import guarded
+from handlers.kit.replies import confirmation, tell
+from handlers.sessions import blocks as session_blocks
+
+log = logging.getLogger(__name__)
+
+
+def read_session_time(form: ViewForm, *, tz: str, now: datetime) -> SessionTime:
+    """From the plain-words field, or else from the day and time pickers."""
+    text = form.text("when")
+    if text.strip():
+        try:
+            return parse_when(text, tz=tz, now=now)
+        except UnreadableTime as error:
+            raise DomainError(str(error), field="when") from None
+    day, picked = int_or_none(form.selected("day")), form.picked_time("time")
+    if day is None or picked is None or not 0 <= day <= 6:
+        raise DomainError(
+            "Say when in your own words, or pick both a day and a time.", field="when"
+        )
+    local_now = now.astimezone(zone(tz))
+    first = local_now.date()
+    first = date.fromordinal(first.toordinal() + (day - local_now.weekday()) % 7)
+    at = time(picked[0], picked[1])
+    if local_to_utc(first, at, tz) <= now:
+        first = date.fromordinal(first.toordinal() + 7)
+    every = int_or_none(form.selected("repeat")) or 1
+    return SessionTime(tz=tz, local_time=at, first_date=first, every_weeks=every, weekday=day)
+
+
+class SessionHandlers(Listeners):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.refresh_homes: Callable[[WebClient, str, str, int | None], None] | None = None
+        """Set by the app: republishes both partners' Home tabs after a change of plan."""
+
+    def register(self, app: App) -> None:
+        app.view("session_schedule")(
+            ack=guarded("when", self.submit_schedule), lazy=[self.deliver_after_submit]
+        )
+        app.view("session_move")(
+            ack=guarded("when", self.submit_move), lazy=[self.deliver_after_submit]
+        )
+        app.action("open_schedule")(ack=self.ack_only, lazy=[self.open_schedule_button])
+        app.action("session_skip")(ack=self.ack_only, lazy=[self.skip_button])
+        app.action("session_reschedule")(ack=self.ack_only, lazy=[self.reschedule_button])
+        app.action("home_session_skip")(ack=self.ack_only, lazy=[self.home_skip])
+        app.action("home_session_pause")(ack=self.ack_only, lazy=[self.open_pause])
+        app.action("home_session_resume")(ack=self.ack_only, lazy=[self.home_resume])
+        app.view("session_pause")(
+            ack=guarded("until", self.submit_pause), lazy=[self.deliver_after_submit]
+        )
+        for _, action_id, _, _ in session_blocks.CHECK_BUTTONS:
+            app.action(action_id)(ack=self.ack_only, lazy=[self.answer_check])
+
+    def deliver_after_submit(
+        self, view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        self.deliver()
+        partnership_id = int_or_none(ViewForm(view).metadata.get("partnership_id"))
+        self._refresh(client, context, partnership_id)
+
+    def _refresh(self, client: WebClient, context: BoltContext, partnership_id: int | None) -> None:
+        if self.refresh_homes is not None:
+            self.refresh_homes(client, context.team_id or "", context.user_id or "", partnership_id)
+
+    # -- commands (called from /mentor) ----------------------------------------------------
+
+    def command(
+        self,
+        subcommand: str,
+        rest: str,
+        *,
+        client: WebClient,
+        respond: Respond,
+        team_id: str,
+        user_id: str,
+        trigger_id: str,
+    ) -> None:
+        sessions = self._services.sessions
+        try:
+            if subcommand == "reminders":
+                setting = without_mentions(rest).lower()
+                if setting not in ("on", "off"):
+                    raise DomainError("Say `/mentor reminders on` or `/mentor reminders off`.")
+                sessions.set_reminders(team_id=team_id, user_id=user_id, enabled=setting == "on")
+                self.deliver()
+                respond(
+                    text="Session reminders are on."
+                    if setting == "on"
+                    else "Session reminders are off. `/mentor reminders on` brings them back.",
+                    response_type="ephemeral",
+                )
+                return
+            partnership = sessions.partnership_for(team_id, user_id, mentioned(rest))
+            assert partnership.id is not None
+            if subcommand == "schedule":
+                self.open_schedule(
+                    client,
+                    team_id=team_id,
+                    user_id=user_id,
+                    trigger_id=trigger_id,
+                    partnership_id=partnership.id,
+                )
+                return
+            if subcommand == "skip":
+                change = sessions.skip(
+                    team_id=team_id, user_id=user_id, partnership_id=partnership.id
+                )
+                done = "Skipped the next session"
+            elif subcommand == "pause":
+                until = self._read_date(without_mentions(rest), user_id=user_id, client=client)
+                change = sessions.pause(
+                    team_id=team_id, user_id=user_id, partnership_id=partnership.id, until=until
+                )
+                done = (
+                    f"Sessions paused until {until.strftime('%A %d %B')}"
+                    if change.slot is not None
+                    else f"Your partnership is paused until {until.strftime('%A %d %B')}"
+                )
+            else:  # resume
+                change = sessions.resume(
+                    team_id=team_id, user_id=user_id, partnership_id=partnership.id
+                )
+                done = "Sessions resumed" if change.slot is not None else "Partnership resumed"
+        except DomainError as error:
+            respond(text=error.message, response_type="ephemeral")
+            return
+        self.deliver()
+        upcoming = (
+            f" Next: {slack_date(change.next.start, session_blocks.WHEN)}." if change.next else ""
+        )
+        respond(text=f"{done}; I've told your partner.{upcoming}", response_type="ephemeral")
+
+    def read_date(self, text: str, *, user_id: str, client: WebClient) -> date:
+        """A date in the person's own words and time zone (pause, holidays)."""
+        return self._read_date(text, user_id=user_id, client=client)
+
+    def _read_date(self, text: str, *, user_id: str, client: WebClient) -> date:
+        if not text:
+            raise DomainError("Say until when, like `/mentor pause 2026-08-31` or `until Monday`.")
+        tz, _ = time_zone(client, user_id)
+        cleaned = re.sub(r"^\s*until\s+", "", text, flags=re.IGNORECASE)
+        local_now = self._services.clock.now().astimezone(zone(tz)).replace(tzinfo=None)
+        parsed = dateparser.parse(
+            cleaned,
+            languages=LANGUAGES,
+            settings={"PREFER_DATES_FROM": "future", "RELATIVE_BASE": local_now},
+        )
+        if parsed is None:
+            raise DomainError(
+                f"I couldn't read '{cleaned}' as a date: try `/mentor pause 2026-08-31`."
+            )
+        return parsed.date()
+
+    # -- the schedule modal ----------------------------------------------------------------
+
+    def open_schedule(
+        self,
+        client: WebClient,
+        *,
+        team_id: str,
+        user_id: str,
+        trigger_id: str,
+        partnership_id: int,
+    ) -> None:
+        partnership = self._services.sessions.membership(team_id, user_id, partnership_id)
+        tz, _ = time_zone(client, user_id)
+        slot = self._services.sessions.slot(team_id, partnership_id)
+        partner = partner_of(partnership, user_id)
+        rules = self._services.sessions.rules_of(team_id, partnership)
+        view = session_blocks.schedule_modal(
+            lengths=rules.session_lengths,
+            default_length=slot.duration_minutes if slot else rules.default_session_minutes,
+            metadata={"partnership_id": partnership_id, "tz": tz},
+            partner_id=partner,
+            current=slot.describe() if slot else "",
+        )
+        client.views_open(trigger_id=trigger_id, view=view)
+
+    def open_schedule_button(
+        self,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        partnership_id = int_or_none(action.get("value"))
+        try:
+            if partnership_id is None:
+                raise DomainError("That button is out of date.")
+            self.open_schedule(
+                client,
+                team_id=context.team_id or "",
+                user_id=context.user_id or "",
+                trigger_id=body["trigger_id"],
+                partnership_id=partnership_id,
+            )
+        except DomainError as error:
+            tell(body, respond, client, context.user_id or "", error.message)
+
+    def submit_schedule(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        form = ViewForm(view)
+        partnership_id = int_or_none(form.metadata.get("partnership_id"))
+        if partnership_id is None:
+            raise DomainError("This form is out of date; please close it.", field="when")
+        tz = str(form.metadata.get("tz", ""))
+        partnership = self._services.sessions.membership(
+            context.team_id or "", context.user_id or "", partnership_id
+        )
+        rules = self._services.sessions.rules_of(context.team_id or "", partnership)
+        minutes = int_or_none(form.selected("length")) or rules.default_session_minutes
+        problem = self._services.sessions.check_length(minutes, rules)
+        if problem:
+            raise DomainError(problem, field="length")
+        when = read_session_time(form, tz=tz, now=self._services.clock.now())
+        change = self._services.sessions.set_time(
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            partnership_id=partnership_id,
+            when=when,
+            minutes=minutes,
+        )
+        first = (
+            f"\nFirst one: {slack_date(change.next.start, session_blocks.WHEN)}."
+            if change.next
+            else ""
+        )
+        assert change.slot is not None  # setting a time always has one
+        ack(
+            response_action="update",
+            view=confirmation(
+                "Weekly session",
+                f":calendar: Saved: {change.slot.describe()}.{first}\n"
+                "I've told your partner and sent you both a calendar invite.",
+            ),
+        )
+
+    def submit_move(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        form = ViewForm(view)
+        partnership_id = int_or_none(form.metadata.get("partnership_id"))
+        original = form.metadata.get("original_date")
+        if partnership_id is None or not isinstance(original, str):
+            raise DomainError("This form is out of date; please close it.", field="when")
+        tz = str(form.metadata.get("tz", ""))
+        try:
+            when = parse_when(form.text("when"), tz=tz, now=self._services.clock.now())
+        except UnreadableTime as error:
+            raise DomainError(str(error), field="when") from None
+        self._services.sessions.move_once(
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            partnership_id=partnership_id,
+            original_date=date.fromisoformat(original),
+            when=when,
+        )
+        ack(
+            response_action="update",
+            view=confirmation(
+                "Reschedule",
+                f"Moved to {slack_date(when.first_start(), session_blocks.WHEN)}. "
+                "Your weekly rhythm stays as it was.",
+            ),
+        )
+
+    # -- buttons on reminders and "did you meet?" ------------------------------------------
+
+    def skip_button(self, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        partnership_id, original = _occurrence_value(action)
+        try:
+            if partnership_id is None or original is None:
+                raise DomainError("That button is out of date.")
+            change = self._services.sessions.skip(
+                team_id=context.team_id or "",
+                user_id=context.user_id or "",
+                partnership_id=partnership_id,
+                original_date=original,
+            )
+        except DomainError as error:
+            respond(text=error.message, response_type="ephemeral", replace_original=False)
+            return
+        self.deliver()
+        upcoming = (
+            f" Next: {slack_date(change.next.start, session_blocks.WHEN)}." if change.next else ""
+        )
+        respond(
+            text=f"Skipped this week's session; I've told your partner.{upcoming}",
+            replace_original=True,
+        )
+
+    def reschedule_button(
+        self,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        partnership_id, original = _occurrence_value(action)
+        if partnership_id is None or original is None:
+            tell(body, respond, client, context.user_id or "", "That button is out of date.")
+            return
+        try:
+            partnership = self._services.sessions.membership(
+                context.team_id or "", context.user_id or "", partnership_id
+            )
+        except DomainError as error:
+            tell(body, respond, client, context.user_id or "", error.message)
+            return
+        tz, _ = time_zone(client, context.user_id or "")
+        user_id = context.user_id or ""
+        partner = partner_of(partnership, user_id)
+        rules = self._services.sessions.rules_of(context.team_id or "", partnership)
+        view = session_blocks.schedule_modal(
+            lengths=rules.session_lengths,
+            default_length=rules.default_session_minutes,
+            metadata={
+                "partnership_id": partnership_id,
+                "tz": tz,
+                "original_date": original.isoformat(),
+            },
+            partner_id=partner,
+            title="Reschedule",
+            one_off=True,
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    # -- from the App Home -----------------------------------------------------------------
+
+    def home_skip(self, action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        partnership_id, original = _occurrence_value(action)
+        user_id = context.user_id or ""
+        try:
+            if partnership_id is None or original is None:
+                raise DomainError("That button is out of date: open the Home tab again.")
+            self._services.sessions.skip(
+                team_id=context.team_id or "",
+                user_id=user_id,
+                partnership_id=partnership_id,
+                original_date=original,
+            )
+        except DomainError as error:
+            client.chat_postMessage(channel=user_id, text=error.message)
+            return
+        self.deliver()
+        self._refresh(client, context, partnership_id)
+
+    def open_pause(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        partnership_id = int_or_none(action.get("value"))
+        if partnership_id is None:
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=session_blocks.pause_modal(metadata={"partnership_id": partnership_id}),
+        )
+
+    def submit_pause(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        form = ViewForm(view)
+        partnership_id = int_or_none(form.metadata.get("partnership_id"))
+        until = form.picked_date("until")
+        if partnership_id is None:
+            raise DomainError("This form is out of date; please close it.", field="until")
+        if until is None:
+            raise DomainError("Pick the date your sessions start again.", field="until")
+        self._services.sessions.pause(
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            partnership_id=partnership_id,
+            until=until,
+        )
+        ack(
+            response_action="update",
+            view=confirmation(
+                "Sessions paused",
+                f"Paused until {until.strftime('%A %d %B')}. I've told your partner; "
+                "*Resume sessions* on the Home tab brings them back sooner.",
+            ),
+        )
+
+    def home_resume(self, action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        partnership_id = int_or_none(action.get("value"))
+        user_id = context.user_id or ""
+        try:
+            if partnership_id is None:
+                raise DomainError("That button is out of date: open the Home tab again.")
+            self._services.sessions.resume(
+                team_id=context.team_id or "", user_id=user_id, partnership_id=partnership_id
+            )
+        except DomainError as error:
+            client.chat_postMessage(channel=user_id, text=error.message)
+            return
+        self.deliver()
+        self._refresh(client, context, partnership_id)
+
+    def answer_check(
+        self,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        outcome = {a: o for _, a, o, _ in session_blocks.CHECK_BUTTONS}[action["action_id"]]
+        partnership_part, _, stamp = str(action.get("value", "")).partition(":")
+        partnership_id = int_or_none(partnership_part)
+        try:
+            if partnership_id is None:
+                raise DomainError("That button is out of date.")
+            start = parse_stamp(stamp)
+        except (DomainError, ValueError):
+            respond(
+                text="That button is out of date.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        team_id = context.team_id or ""
+        try:
+            recorded = self._services.sessions.record(
+                team_id=team_id,
+                user_id=context.user_id or "",
+                partnership_id=partnership_id,
+                start=start,
+                outcome=outcome,
+            )
+        except DomainError as error:
+            respond(text=error.message, response_type="ephemeral", replace_original=False)
+            return
+        text, blocks = session_blocks.check_answered_message(
+            start=recorded.log.occurrence_start,
+            outcome=recorded.log.outcome,
+            answered_by=recorded.log.answered_by,
+            held=self._services.sessions.held(team_id, partnership_id),
+            partnership_id=partnership_id,
+        )
+        container = body.get("container") or {}
+        targets = set(recorded.messages)
+        if container.get("channel_id") and container.get("message_ts"):
+            targets.add((str(container["channel_id"]), str(container["message_ts"])))
+        for channel, ts in sorted(targets):
+            try:
+                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            except SlackApiError as error:
+                log.warning(
+                    "chat.update %s/%s failed: %s", channel, ts, error.response.get("error")
+                )
+        self.deliver()
+        self._refresh(client, context, partnership_id)
+
+
+def _occurrence_value(action: dict[str, Any]) -> tuple[int | None, date | None]:
+    partnership_part, _, day = str(action.get("value", "")).partition(":")
+    try:
+        return int_or_none(partnership_part), date.fromisoformat(day)
+    except ValueError:
+        return None, None
+
+
+def _out_of_date(respond: Respond) -> None:
+    respond(text="That button is out of date.", response_type="ephemeral", replace_original=False)

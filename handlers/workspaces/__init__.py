@@ -1,0 +1,1 @@
+"""Slack side of installs and uninstalls."""

@@ -1,0 +1,282 @@
+"""Repositories of matching: mentors, requests, proposals, partnerships, cohort plans."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+
+from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.model.cohort import CohortPlan, PlannedPair
+from bot.model.partnership import (
+    MatchProposal,
+    MentorProfile,
+    MentorRequest,
+    Partnership,
+    PartnershipStatus,
+    ProposalStatus,
+    RequestStatus,
+)
+from storage.models.matching import (
+    CohortPlanRow,
+    MatchProposalRow,
+    MentorProfileRow,
+    MentorRequestRow,
+    PartnershipRow,
+)
+from storage.rows import _PARTNERSHIP_ENUMS, _PROPOSAL_ENUMS, _REQUEST_ENUMS, _save, _to_domain
+
+
+class SqlMentorRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, user_id: str) -> MentorProfile | None:
+        row = self._s.scalar(
+            select(MentorProfileRow).where(
+                MentorProfileRow.team_id == team_id, MentorProfileRow.user_id == user_id
+            )
+        )
+        return _to_domain(MentorProfile, row, {}) if row else None
+
+    def save(self, profile: MentorProfile) -> MentorProfile:
+        _save(self._s, MentorProfileRow, profile)
+        return profile
+
+    def accepting(self, team_id: str) -> list[MentorProfile]:
+        """Every accepting mentor, for ranking: read as plain text, parsed in one go.
+
+        Every `/mentor ask` reads all of them. For thousands, decoding two JSON lists and two
+        timestamps per row through SQLAlchemy's type processors cost most of the call, so the
+        lists come back as text (CAST works alike on SQLite and PostgreSQL) and are parsed
+        with one ``json.loads`` over all rows; the timestamps ranking never reads stay out.
+        """
+        row = MentorProfileRow
+        rows = (
+            self._s.connection()
+            .execute(  # Core, not ORM: no per-row entity bookkeeping
+                select(
+                    row.id,
+                    row.user_id,
+                    cast(row.expertise, Text),
+                    row.bio,
+                    row.organization,
+                    row.capacity,
+                    cast(row.languages, Text),
+                    row.tz,
+                    row.tz_offset,
+                    row.program_id,
+                )
+                .where(row.team_id == team_id, row.accepting.is_(True))
+                .order_by(row.user_id)
+            )
+            .all()
+        )
+        if not rows:
+            return []
+        lists = json.loads("[" + ",".join(f"{r[2]},{r[6]}" for r in rows) + "]")
+        return [
+            MentorProfile(
+                team_id=team_id,
+                user_id=user_id,
+                expertise=lists[2 * n],
+                bio=bio,
+                organization=organization,
+                capacity=capacity,
+                languages=lists[2 * n + 1],
+                tz=tz,
+                tz_offset=tz_offset,
+                accepting=True,
+                program_id=program_id,
+                id=profile_id,
+            )
+            for n, (
+                profile_id,
+                user_id,
+                _,
+                bio,
+                organization,
+                capacity,
+                _,
+                tz,
+                tz_offset,
+                program_id,
+            ) in enumerate(rows)
+        ]
+
+
+_OPEN_REQUEST = (
+    RequestStatus.MATCHING.value,
+    RequestStatus.PENDING_MENTOR.value,
+    RequestStatus.WAITLISTED.value,
+)
+
+
+class SqlRequestRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(
+        self, team_id: str, request_id: int, *, for_update: bool = False
+    ) -> MentorRequest | None:
+        """``for_update`` locks the row until commit (PostgreSQL; SQLite's transactions are
+        serial already), so two clicks at once act one after the other."""
+        row = self._s.get(
+            MentorRequestRow,
+            request_id,
+            with_for_update=True if for_update else None,
+            populate_existing=for_update,
+        )
+        if row is None or row.team_id != team_id:
+            return None
+        return _to_domain(MentorRequest, row, _REQUEST_ENUMS)
+
+    def save(self, request: MentorRequest) -> MentorRequest:
+        _save(self._s, MentorRequestRow, request)
+        return request
+
+    def open_for(self, team_id: str, mentee_id: str) -> MentorRequest | None:
+        row = self._s.scalar(
+            select(MentorRequestRow)
+            .where(
+                MentorRequestRow.team_id == team_id,
+                MentorRequestRow.mentee_id == mentee_id,
+                MentorRequestRow.status.in_(_OPEN_REQUEST),
+            )
+            .order_by(MentorRequestRow.id.desc())
+            .limit(1)
+        )
+        return _to_domain(MentorRequest, row, _REQUEST_ENUMS) if row else None
+
+    def waitlisted(self, team_id: str) -> list[MentorRequest]:
+        return self.in_status(team_id, (RequestStatus.WAITLISTED,))
+
+    def in_status(self, team_id: str, statuses: Collection[RequestStatus]) -> list[MentorRequest]:
+        rows = self._s.scalars(
+            select(MentorRequestRow)
+            .where(
+                MentorRequestRow.team_id == team_id,
+                MentorRequestRow.status.in_([s.value for s in statuses]),
+            )
+            .order_by(MentorRequestRow.created_at, MentorRequestRow.id)
+        )
+        return [_to_domain(MentorRequest, row, _REQUEST_ENUMS) for row in rows]
+
+
+class SqlProposalRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(
+        self, team_id: str, proposal_id: int, *, for_update: bool = False
+    ) -> MatchProposal | None:
+        row = self._s.get(
+            MatchProposalRow,
+            proposal_id,
+            with_for_update=True if for_update else None,
+            populate_existing=for_update,
+        )
+        if row is None or row.team_id != team_id:
+            return None
+        return _to_domain(MatchProposal, row, _PROPOSAL_ENUMS)
+
+    def save(self, proposal: MatchProposal) -> MatchProposal:
+        _save(self._s, MatchProposalRow, proposal)
+        return proposal
+
+    def for_mentee(self, team_id: str, mentee_id: str) -> list[MatchProposal]:
+        rows = self._s.scalars(
+            select(MatchProposalRow)
+            .where(MatchProposalRow.team_id == team_id, MatchProposalRow.mentee_id == mentee_id)
+            .order_by(MatchProposalRow.id)
+        )
+        return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
+
+    def pending_by_mentor(self, team_id: str) -> dict[str, int]:
+        rows = self._s.execute(
+            select(MatchProposalRow.mentor_id, func.count())
+            .where(
+                MatchProposalRow.team_id == team_id,
+                MatchProposalRow.status == ProposalStatus.PENDING.value,
+            )
+            .group_by(MatchProposalRow.mentor_id)
+        )
+        return {mentor_id: count for mentor_id, count in rows}
+
+
+_TAKES_A_SLOT = (PartnershipStatus.ACTIVE.value, PartnershipStatus.PAUSED.value)
+
+
+class SqlPartnershipRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, partnership_id: int) -> Partnership | None:
+        row = self._s.get(PartnershipRow, partnership_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return _to_domain(Partnership, row, _PARTNERSHIP_ENUMS)
+
+    def save(self, partnership: Partnership) -> Partnership:
+        _save(self._s, PartnershipRow, partnership)
+        return partnership
+
+    def for_member(self, team_id: str, user_id: str) -> list[Partnership]:
+        rows = self._s.scalars(
+            select(PartnershipRow)
+            .where(
+                PartnershipRow.team_id == team_id,
+                or_(PartnershipRow.mentor_id == user_id, PartnershipRow.mentee_id == user_id),
+            )
+            .order_by(PartnershipRow.id)
+        )
+        return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+
+    def active_by_mentor(self, team_id: str) -> dict[str, int]:
+        rows = self._s.execute(
+            select(PartnershipRow.mentor_id, func.count())
+            .where(PartnershipRow.team_id == team_id, PartnershipRow.status.in_(_TAKES_A_SLOT))
+            .group_by(PartnershipRow.mentor_id)
+        )
+        return {mentor_id: count for mentor_id, count in rows}
+
+    def live(self) -> list[Partnership]:
+        rows = self._s.scalars(
+            select(PartnershipRow)
+            .where(PartnershipRow.status.in_(_TAKES_A_SLOT))
+            .order_by(PartnershipRow.id)
+        )
+        return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+
+
+class SqlCohortPlanRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, plan_id: int) -> CohortPlan | None:
+        row = self._s.get(CohortPlanRow, plan_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return CohortPlan(
+            team_id=row.team_id,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            pairs=[PlannedPair.from_json(p) for p in row.pairs],
+            unmatched=list(row.unmatched),
+            total_fit=row.total_fit,
+            id=row.id,
+        )
+
+    def save(self, plan: CohortPlan) -> CohortPlan:
+        row = self._s.get(CohortPlanRow, plan.id) if plan.id is not None else None
+        if row is None:
+            row = CohortPlanRow()
+            self._s.add(row)
+        row.team_id, row.created_by, row.created_at = plan.team_id, plan.created_by, plan.created_at
+        row.pairs = [p.as_json() for p in plan.pairs]
+        row.unmatched = list(plan.unmatched)
+        row.total_fit = plan.total_fit
+        self._s.flush()
+        plan.id = row.id
+        return plan

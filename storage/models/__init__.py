@@ -1,0 +1,35 @@
+"""The tables, one module per feature; importing the package registers them all.
+
+``Base.metadata`` is what Alembic and the tests read, so every feature's module is imported
+here. The column types are re-exported for the migrations, which name them as
+``storage.models.UTCDateTime`` and must keep working as written.
+"""
+
+from storage.models import (
+    announcements,
+    coordination,
+    journal,
+    matching,
+    outbox,
+    programs,
+    rhythm,
+    sessions,
+    workspaces,
+)
+from storage.models.base import Base, PrivatePayload, PrivateText, UTCDateTime
+
+__all__ = [
+    "Base",
+    "PrivatePayload",
+    "PrivateText",
+    "UTCDateTime",
+    "announcements",
+    "coordination",
+    "journal",
+    "matching",
+    "outbox",
+    "programs",
+    "rhythm",
+    "sessions",
+    "workspaces",
+]

@@ -1,0 +1,112 @@
+"""Rows of matching: mentor profiles, requests, proposals, partnerships, cohort plans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, PrivateText
+
+
+class MentorProfileRow(Base):
+    __tablename__ = "mentor_profiles"
+    __table_args__ = (Index("uq_mentor_profiles_team_user", "team_id", "user_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    expertise: Mapped[list[str]]
+    bio: Mapped[str] = mapped_column(Text, default="")
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[int]
+    languages: Mapped[list[str]]
+    tz: Mapped[str] = mapped_column(String(64))
+    tz_offset: Mapped[int]
+    accepting: Mapped[bool]
+    created_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    program_id: Mapped[int | None]
+
+
+class MentorRequestRow(Base):
+    __tablename__ = "mentor_requests"
+    __table_args__ = (Index("ix_mentor_requests_team_mentee", "team_id", "mentee_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    mentee_id: Mapped[str] = mapped_column(String(32))
+    goals: Mapped[str] = mapped_column(PrivateText)
+    focus_areas: Mapped[list[str]]
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    wants_other_org: Mapped[bool]
+    tz: Mapped[str] = mapped_column(String(64))
+    tz_offset: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime | None]
+    matched_at: Mapped[datetime | None]
+    program_id: Mapped[int | None]
+
+
+class MatchProposalRow(Base):
+    __tablename__ = "match_proposals"
+    __table_args__ = (
+        Index("ix_match_proposals_team_mentee", "team_id", "mentee_id"),
+        Index("ix_match_proposals_team_mentor_status", "team_id", "mentor_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[int] = mapped_column(index=True)
+    mentee_id: Mapped[str] = mapped_column(String(32))
+    mentor_id: Mapped[str] = mapped_column(String(32))
+    score: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    decline_reason: Mapped[str] = mapped_column(PrivateText, default="")
+    created_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+
+
+class PartnershipRow(Base):
+    __tablename__ = "partnerships"
+    __table_args__ = (
+        Index("ix_partnerships_team_mentor", "team_id", "mentor_id"),
+        Index("ix_partnerships_team_mentee", "team_id", "mentee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    mentor_id: Mapped[str] = mapped_column(String(32))
+    mentee_id: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[int | None]
+    started_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+    paused_until: Mapped[date | None]
+    program_id: Mapped[int | None]
+
+
+class CohortPlanRow(Base):
+    """A cohort assignment being approved; its pairs as JSON, always read and written whole."""
+
+    __tablename__ = "cohort_plans"
+    __table_args__ = (Index("ix_cohort_plans_team", "team_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    pairs: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    unmatched: Mapped[list[str]]
+    total_fit: Mapped[int]

@@ -1,0 +1,243 @@
+"""The outbox: claimed with SKIP LOCKED so replicas share the work, each message once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
+from storage.models.outbox import OutgoingMessageRow, ProcessedEventRow
+from storage.rows import _MESSAGE_ENUMS, _copy_into, _to_domain
+
+
+def _key_starts_with(prefix: str) -> Any:
+    """Keys that start with ``prefix``, exactly and case-sensitively, on both databases.
+
+    LIKE alone is not enough: SQLite's LIKE ignores ASCII case, so ``remind:u1`` would also
+    match ``remind:U1:...``. LIKE narrows the rows; the ``substr`` comparison decides.
+    """
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return and_(
+        OutgoingMessageRow.key.like(pattern, escape="\\"),
+        func.substr(OutgoingMessageRow.key, 1, len(prefix)) == prefix,
+    )
+
+
+def _message(row: OutgoingMessageRow) -> OutgoingMessage:
+    return _to_domain(OutgoingMessage, row, _MESSAGE_ENUMS)
+
+
+SUSPENDED = "workspace removed"
+
+
+class SqlOutbox:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, message: OutgoingMessage) -> bool:
+        exists = self._s.scalar(
+            select(OutgoingMessageRow.id).where(
+                OutgoingMessageRow.team_id == message.team_id,
+                OutgoingMessageRow.key == message.key,
+            )
+        )
+        if exists is not None:
+            return False
+        try:
+            with self._s.begin_nested():
+                row = OutgoingMessageRow()
+                _copy_into(row, message)
+                self._s.add(row)
+        except IntegrityError:  # another transaction added the same key first
+            return False
+        message.id = row.id
+        return True
+
+    def cancel(self, team_id: str, key_prefix: str) -> int:
+        result = self._s.execute(
+            update(OutgoingMessageRow)
+            .where(
+                OutgoingMessageRow.team_id == team_id,
+                _key_starts_with(key_prefix),
+                OutgoingMessageRow.status == MessageStatus.PENDING.value,
+            )
+            .values(status=MessageStatus.CANCELLED.value)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def suspend(self, team_id: str) -> int:
+        result = self._s.execute(
+            update(OutgoingMessageRow)
+            .where(
+                OutgoingMessageRow.team_id == team_id,
+                OutgoingMessageRow.status == MessageStatus.PENDING.value,
+            )
+            .values(status=MessageStatus.CANCELLED.value, last_error=SUSPENDED)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def resume(self, team_id: str) -> int:
+        result = self._s.execute(
+            update(OutgoingMessageRow)
+            .where(
+                OutgoingMessageRow.team_id == team_id,
+                OutgoingMessageRow.status == MessageStatus.CANCELLED.value,
+                OutgoingMessageRow.last_error == SUSPENDED,
+            )
+            .values(status=MessageStatus.PENDING.value, last_error="")
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def _due(self, now: datetime) -> Any:
+        return or_(
+            and_(
+                OutgoingMessageRow.status == MessageStatus.PENDING.value,
+                OutgoingMessageRow.due_at <= now,
+            ),
+            # a worker that died mid-send: its lease ran out, so the message is up for grabs
+            and_(
+                OutgoingMessageRow.status == MessageStatus.SENDING.value,
+                OutgoingMessageRow.lease_until < now,
+            ),
+        )
+
+    def claim_due(
+        self, *, now: datetime, limit: int, lease: timedelta, worker: str
+    ) -> list[OutgoingMessage]:
+        # Lock the ids first, in a statement of their own: inside an ``IN (subquery)`` PostgreSQL
+        # may re-run the locking subquery once per outer row, each run skipping different rows
+        # that other workers hold, and one UPDATE would then claim more than ``limit`` rows.
+        picked = self._s.execute(
+            select(OutgoingMessageRow.id, OutgoingMessageRow.status)
+            .where(self._due(now))
+            .order_by(OutgoingMessageRow.due_at, OutgoingMessageRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL: replicas skip each other's rows
+        ).all()
+        if not picked:
+            return []
+        # Still "sending" with its lease run out: whoever claimed it stopped, maybe after Slack
+        # had posted it. (SQLite: the transaction began IMMEDIATE, so nobody got in between.)
+        in_doubt = {id_ for id_, status in picked if status == MessageStatus.SENDING.value}
+        rows = list(
+            self._s.scalars(
+                update(OutgoingMessageRow)
+                .where(OutgoingMessageRow.id.in_([id_ for id_, _ in picked]), self._due(now))
+                .values(
+                    status=MessageStatus.SENDING.value, claimed_by=worker, lease_until=now + lease
+                )
+                .returning(OutgoingMessageRow),
+                execution_options={"synchronize_session": False},
+            )
+        )
+        rows.sort(key=lambda r: (r.due_at, r.id))
+        claimed = [_message(row) for row in rows]
+        for message in claimed:
+            message.in_doubt = message.id in in_doubt
+        return claimed
+
+    def settle(self, message: OutgoingMessage) -> None:
+        self._s.execute(
+            update(OutgoingMessageRow)
+            .where(OutgoingMessageRow.id == message.id)
+            .values(
+                status=message.status.value,
+                attempts=message.attempts,
+                last_error=message.last_error[:2000],
+                due_at=message.due_at,
+                sent_at=message.sent_at,
+                sent_channel=message.sent_channel,
+                sent_ts=message.sent_ts,
+                lease_until=None,
+            ),
+            # nothing in this session holds the row as an object: skip the ORM's bookkeeping
+            execution_options={"synchronize_session": False},
+        )
+
+    def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
+        newer = or_(
+            OutgoingMessageRow.due_at > message.due_at,
+            and_(
+                OutgoingMessageRow.due_at == message.due_at,
+                OutgoingMessageRow.id > (message.id or 0),
+            ),
+        )
+        found = self._s.scalar(
+            select(OutgoingMessageRow.id)
+            .where(
+                OutgoingMessageRow.team_id == message.team_id,
+                OutgoingMessageRow.coalesce_key == message.coalesce_key,
+                OutgoingMessageRow.status.in_(
+                    (MessageStatus.PENDING.value, MessageStatus.SENDING.value)
+                ),
+                OutgoingMessageRow.due_at <= now,
+                OutgoingMessageRow.id != message.id,
+                newer,
+            )
+            .limit(1)
+        )
+        return found is not None
+
+    def sent(self, team_id: str, key_prefix: str) -> list[OutgoingMessage]:
+        rows = self._s.scalars(
+            select(OutgoingMessageRow)
+            .where(
+                OutgoingMessageRow.team_id == team_id,
+                _key_starts_with(key_prefix),
+                OutgoingMessageRow.status == MessageStatus.SENT.value,
+            )
+            .order_by(OutgoingMessageRow.id)
+        )
+        return [_message(row) for row in rows]
+
+    def tally(self, team_id: str, key_prefix: str) -> OutboxTally:
+        rows = self._s.execute(
+            select(OutgoingMessageRow.status, OutgoingMessageRow.last_error, func.count())
+            .where(OutgoingMessageRow.team_id == team_id, _key_starts_with(key_prefix))
+            .group_by(OutgoingMessageRow.status, OutgoingMessageRow.last_error)
+        )
+        by_status: dict[MessageStatus, int] = {}
+        failures: dict[str, int] = {}
+        for status, error, count in rows:
+            state = MessageStatus(status)
+            by_status[state] = by_status.get(state, 0) + int(count)
+            if state is MessageStatus.FAILED:
+                reason = error or "unknown"
+                failures[reason] = failures.get(reason, 0) + int(count)
+        return OutboxTally(by_status=by_status, failures=failures)
+
+    def status_of(self, team_id: str, key: str) -> MessageStatus | None:
+        status = self._s.scalar(
+            select(OutgoingMessageRow.status).where(
+                OutgoingMessageRow.team_id == team_id, OutgoingMessageRow.key == key
+            )
+        )
+        return None if status is None else MessageStatus(status)
+
+    def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]:
+        rows = self._s.scalars(
+            select(OutgoingMessageRow)
+            .where(self._due(now))
+            .order_by(OutgoingMessageRow.due_at, OutgoingMessageRow.id)
+            .limit(limit)
+        )
+        return [_message(row) for row in rows]
+
+
+class SqlEventLog:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def first_delivery(self, team_id: str, event_id: str, at: datetime) -> bool:
+        if self._s.get(ProcessedEventRow, event_id) is not None:
+            return False
+        try:
+            with self._s.begin_nested():
+                self._s.add(ProcessedEventRow(event_id=event_id, team_id=team_id, received_at=at))
+        except IntegrityError:  # the retry raced the original
+            return False
+        return True

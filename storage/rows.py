@@ -1,0 +1,103 @@
+"""Copying between rows and the core's dataclasses, field by field."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from bot.model.announcements import AnnouncementStatus, Audience
+from bot.model.journal import (
+    GoalStatus,
+    Visibility,
+)
+from bot.model.outbox import MessageStatus
+from bot.model.partnership import (
+    PartnershipStatus,
+    ProposalStatus,
+    RequestStatus,
+)
+from bot.model.progress import CheckKind, RiskSignal
+from bot.model.sessions import SessionOutcome
+from storage.models.base import Base
+
+D = TypeVar("D")
+
+
+R = TypeVar("R", bound=Base)
+
+
+def _to_domain(cls: type[D], row: Base, enums: dict[str, type[StrEnum]]) -> D:
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.metadata.get("stored") is False:
+            continue
+        value = getattr(row, f.name)
+        if f.name in enums and value is not None:
+            value = enums[f.name](value)
+        elif isinstance(value, list):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        values[f.name] = value
+    return cls(**values)
+
+
+def _copy_into(row: Base, obj: Any) -> None:
+    for f in dataclasses.fields(obj):
+        if f.name == "id" or f.metadata.get("stored") is False:
+            continue
+        value = getattr(obj, f.name)
+        if isinstance(value, StrEnum):
+            value = value.value
+        elif isinstance(value, list):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        setattr(row, f.name, value)
+
+
+def _save(session: Session, row_type: type[R], obj: Any) -> R:
+    row = session.get(row_type, obj.id) if obj.id is not None else None
+    if row is None:
+        row = row_type()
+        session.add(row)
+    _copy_into(row, obj)
+    session.flush()
+    obj.id = row.id  # type: ignore[attr-defined]
+    return row
+
+
+_REQUEST_ENUMS: dict[str, type[StrEnum]] = {"status": RequestStatus}
+
+
+_PROPOSAL_ENUMS: dict[str, type[StrEnum]] = {"status": ProposalStatus}
+
+
+_PARTNERSHIP_ENUMS: dict[str, type[StrEnum]] = {"status": PartnershipStatus}
+
+
+_MESSAGE_ENUMS: dict[str, type[StrEnum]] = {"status": MessageStatus}
+
+
+_LOG_ENUMS: dict[str, type[StrEnum]] = {"outcome": SessionOutcome}
+
+
+_ANNOUNCEMENT_ENUMS: dict[str, type[StrEnum]] = {
+    "audience": Audience,
+    "status": AnnouncementStatus,
+}
+
+
+_GOAL_ENUMS: dict[str, type[StrEnum]] = {"status": GoalStatus}
+
+
+_REFLECTION_ENUMS: dict[str, type[StrEnum]] = {"visibility": Visibility}
+
+
+_CHECK_ENUMS: dict[str, type[StrEnum]] = {"kind": CheckKind}
+
+
+_FLAG_ENUMS: dict[str, type[StrEnum]] = {"signal": RiskSignal}

@@ -1,0 +1,228 @@
+"""The dispatcher against a fake Slack: replicas never double a message, faults lose none."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.clock import FixedClock
+from bot.model.kinds import Kind
+from bot.model.outbox import MessageStatus, OutgoingMessage
+from bot.outbox.dispatch import MAX_ATTEMPTS, Dispatcher
+from bot.ports import UnitOfWork
+from handlers.messenger import SlackMessenger
+from mentorbot.wiring import web_client
+from storage import Database, SqlUnitOfWork
+from storage.models.outbox import OutgoingMessageRow
+from tests.conftest import bot_settings
+from tests.support.fake_slack import FakeSlack
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def queue(database: Database, fake: FakeSlack, count: int, *, team: str = "T0001") -> None:
+    users = [f"U{n:05d}" for n in range(50)]
+    for user in users:
+        fake.add_user(user, tz="Europe/London")
+    with SqlUnitOfWork(database.sessions) as uow:
+        for n in range(count):
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=team,
+                    kind=Kind.WAITLISTED,
+                    recipient=users[n % len(users)],
+                    key=f"msg-{n:05d}",
+                    due_at=NOW - timedelta(seconds=n % 7),
+                    payload={"request_id": n},
+                )
+            )
+        uow.commit()
+
+
+def dispatcher(database: Database, fake: FakeSlack, clock: FixedClock, name: str) -> Dispatcher:
+    client = WebClient(token="xoxb-test", base_url=fake.url, timeout=5, retry_handlers=[])
+
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(database.sessions)
+
+    return Dispatcher(
+        uow=uow,
+        messenger=SlackMessenger(lambda _team: client),
+        clock=clock,
+        jobs={},
+        worker=name,
+        batch_size=25,
+    )
+
+
+def statuses(database: Database) -> dict[str, int]:
+    with SqlUnitOfWork(database.sessions) as uow:
+        rows = uow.session.query(OutgoingMessageRow.status).all()
+    counts: dict[str, int] = {}
+    for (status,) in rows:
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def test_three_dispatchers_send_each_of_1000_messages_exactly_once(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("replicas share the work through PostgreSQL's FOR UPDATE SKIP LOCKED")
+    queue(database, fake_slack, 1000)
+    clock = FixedClock(NOW)
+    replicas = [dispatcher(database, fake_slack, clock, f"replica-{n}") for n in range(3)]
+    start = threading.Barrier(3)
+    reports = []
+
+    def run(replica: Dispatcher) -> None:
+        start.wait(timeout=10)
+        reports.append(replica.run_once(NOW))
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 1000
+    assert max(keys.values()) == 1  # none twice
+    assert sum(r.sent for r in reports) == 1000
+    assert sum(1 for r in reports if r.sent > 0) >= 2  # the work really was shared
+    assert statuses(database) == {MessageStatus.SENT.value: 1000}
+
+
+def test_429s_and_500s_lose_nothing_and_double_nothing(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    queue(database, fake_slack, 200)
+    fake_slack.set_chaos("chat.postMessage", rate_limit=0.05, server_error=0.15, seed=7)
+    clock = FixedClock(NOW)
+    worker = dispatcher(database, fake_slack, clock, "solo")
+    rounds = 0
+    while statuses(database).get(MessageStatus.SENT.value, 0) < 200:
+        rounds += 1
+        assert rounds < 200, statuses(database)
+        worker.run_once(clock.now())
+        clock.advance(timedelta(hours=1))  # past any Retry-After and backoff
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 200
+    assert max(keys.values()) == 1
+    attempts = fake_slack.calls_to("chat.postMessage")
+    assert any(c.outcome == "429" for c in attempts)
+    assert any(c.outcome.startswith("5") for c in attempts)
+
+
+def test_a_429_waits_for_retry_after_and_holds_the_rest_of_the_workspace(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    queue(database, fake_slack, 30)
+    fake_slack.rate_limit_next("chat.postMessage", retry_after=30)
+    clock = FixedClock(NOW)
+    worker = dispatcher(database, fake_slack, clock, "solo")
+    report = worker.run_once(NOW)
+    assert report.sent == 0  # one 429, and the rest of the workspace waits with it
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert worker.run_once(NOW + timedelta(seconds=29)).sent == 0
+    assert worker.run_once(NOW + timedelta(seconds=30)).sent == 30
+    assert max(fake_slack.delivered_keys().values()) == 1
+
+
+def test_permanent_errors_fail_with_the_reason_and_are_never_retried(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    queue(database, fake_slack, 3)
+    fake_slack.fail_next("chat.postMessage", "user_not_found")
+    fake_slack.fail_next("chat.postMessage", "channel_not_found")
+    clock = FixedClock(NOW)
+    worker = dispatcher(database, fake_slack, clock, "solo")
+    report = worker.run_once(NOW)
+    assert (report.sent, report.failed) == (1, 2)
+    assert sorted(error for _, error in report.failures) == ["channel_not_found", "user_not_found"]
+    worker.run_once(NOW + timedelta(days=1))
+    assert len(fake_slack.calls_to("chat.postMessage")) == 3
+    with SqlUnitOfWork(database.sessions) as uow:
+        failed = uow.session.query(OutgoingMessageRow).filter_by(status="failed").all()
+        assert sorted(row.last_error for row in failed) == ["channel_not_found", "user_not_found"]
+
+
+def test_random_429s_500s_slow_answers_and_dropped_connections_lose_and_double_nothing(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    queue(database, fake_slack, 150)
+    fake_slack.set_chaos(
+        "chat.postMessage",
+        rate_limit=0.05,
+        server_error=0.1,
+        drop=0.1,
+        slow=0.05,
+        slow_seconds=0.05,
+        seed=11,
+    )
+    clock = FixedClock(NOW)
+    worker = dispatcher(database, fake_slack, clock, "solo")
+    rounds = 0
+    while statuses(database) != {MessageStatus.SENT.value: 150}:
+        rounds += 1
+        assert rounds < 100, statuses(database)
+        worker.run_once(clock.now())
+        clock.advance(timedelta(hours=1))  # past any Retry-After and backoff
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 150
+    assert max(keys.values()) == 1
+    outcomes = {c.outcome for c in fake_slack.calls_to("chat.postMessage")}
+    assert {"ok", "429", "500", "dropped"} <= outcomes  # every kind of trouble happened
+    with SqlUnitOfWork(database.sessions) as uow:
+        attempts = [row.attempts for row in uow.session.query(OutgoingMessageRow).all()]
+    assert max(attempts) < MAX_ATTEMPTS
+
+
+def test_a_post_whose_answer_was_lost_is_looked_for_not_posted_again(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    """Slack posted, then the connection dropped before its answer: the next attempt finds
+    the post by its key instead of posting a second time (with the bot's own Web API client,
+    which must not retry a lost answer by itself either)."""
+    queue(database, fake_slack, 3)
+    fake_slack.lose_answer_next("chat.postMessage")
+    settings = bot_settings(fake_slack, "sqlite://")
+    client = web_client(settings, interactive=False)
+    worker = Dispatcher(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        messenger=SlackMessenger(lambda _team: client),
+        clock=FixedClock(NOW),
+        jobs={},
+        worker="solo",
+    )
+    first = worker.run_once(NOW)
+    assert (first.sent, first.retried) == (2, 1)
+    second = worker.run_once(NOW + timedelta(hours=1))
+    assert second.sent == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 3  # posted once each, no more
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 3
+    assert max(keys.values()) == 1
+    assert statuses(database) == {MessageStatus.SENT.value: 3}
+
+
+def test_a_slack_that_keeps_failing_is_not_retried_forever(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    queue(database, fake_slack, 5)
+    fake_slack.set_chaos("chat.postMessage", server_error=0.5, drop=0.5, seed=3)
+    clock = FixedClock(NOW)
+    worker = dispatcher(database, fake_slack, clock, "solo")
+    for _ in range(MAX_ATTEMPTS + 2):
+        worker.run_once(clock.now())
+        clock.advance(timedelta(hours=2))  # past the longest backoff
+    assert statuses(database) == {MessageStatus.FAILED.value: 5}
+    tries = len(fake_slack.calls_to("chat.postMessage"))
+    assert tries == 5 * MAX_ATTEMPTS
+    worker.run_once(clock.now() + timedelta(days=7))
+    assert len(fake_slack.calls_to("chat.postMessage")) == tries  # given up for good
+    with SqlUnitOfWork(database.sessions) as uow:
+        reasons = {row.last_error for row in uow.session.query(OutgoingMessageRow).all()}
+    assert all(r.startswith(f"gave up after {MAX_ATTEMPTS} attempts") for r in reasons), reasons

@@ -1,0 +1,195 @@
+"""Cohort matching: the same scores and rules as `/mentor ask`, and truly the best assignment."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.matching.cohort import CohortInput, assign_cohort, assign_greedily, fit_matrix
+from bot.matching.scores import is_eligible, score_mentor
+from bot.model.partnership import MentorProfile, MentorRequest
+from bot.model.rules import CrossCompanyRule
+
+TEAM = "T0001"
+AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+AREAS = ("leadership", "communication", "career growth", "technical skills", "Leadership")
+ZONES = ("Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo", "UTC", "", "Not/AZone")
+ORGS = ("Acme", "acme ", "Globex", "Initech", "")
+
+
+def random_cohort(
+    rng: random.Random, *, mentees: int, mentors: int, max_capacity: int = 3
+) -> CohortInput:
+    requests = [
+        MentorRequest(
+            team_id=TEAM,
+            mentee_id=f"UE{i:04d}",
+            goals="",
+            focus_areas=rng.sample(AREAS, rng.randint(0, 3)),
+            organization=rng.choice(ORGS),
+            wants_other_org=rng.random() < 0.3,
+            tz=rng.choice(ZONES),
+            tz_offset=rng.choice((0, 3600, -8 * 3600, 13 * 3600)),
+            id=i + 1,
+        )
+        for i in range(mentees)
+    ]
+    profiles = [
+        MentorProfile(
+            team_id=TEAM,
+            user_id=f"UM{j:04d}",
+            expertise=rng.sample(AREAS, rng.randint(1, 3)),
+            bio="",
+            organization=rng.choice(ORGS),
+            capacity=rng.randint(1, max_capacity),
+            languages=[],
+            tz=rng.choice(ZONES),
+            tz_offset=rng.choice((0, 5 * 3600, -5 * 3600)),
+            accepting=rng.random() < 0.9,
+        )
+        for j in range(mentors)
+    ]
+    loads = {p.user_id: rng.randint(0, p.capacity) for p in profiles if rng.random() < 0.3}
+    excluded = {
+        r.id or 0: frozenset(rng.sample([p.user_id for p in profiles], 1))
+        for r in requests
+        if rng.random() < 0.3
+    }
+    rule = CrossCompanyRule(
+        required=rng.random() < 0.2,
+        competitors=frozenset({frozenset({"acme", "globex"}), frozenset({"initech"})}),
+    )
+    return CohortInput(
+        requests=requests, mentors=profiles, loads=loads, excluded=excluded, rule=rule, at=AT
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_matrix_agrees_with_the_scores_and_rules_people_see(seed: int) -> None:
+    cohort = random_cohort(random.Random(seed), mentees=30, mentors=25)
+    fit = fit_matrix(cohort)
+    for i, request in enumerate(cohort.requests):
+        for j, mentor in enumerate(cohort.mentors):
+            load = cohort.loads.get(mentor.user_id, 0)
+            expected = is_eligible(
+                request,
+                mentor,
+                load=load,
+                rule=cohort.rule,
+                excluded=cohort.excluded.get(request.id or 0, frozenset()),
+            )
+            assert bool(fit.eligible[i, j]) == expected, (i, j)
+            assert int(fit.scores[i, j]) == score_mentor(request, mentor, load=load, at=AT).score
+
+
+def best_by_brute_force(cohort: CohortInput) -> tuple[int, int]:
+    """(mentees matched, total fit) of the best assignment, trying every one."""
+    fit = fit_matrix(cohort)
+    choices = [
+        [None, *[j for j in range(len(cohort.mentors)) if fit.eligible[i, j]]]
+        for i in range(len(cohort.requests))
+    ]
+    best = (0, 0)
+    for combo in itertools.product(*choices):
+        used = [j for j in combo if j is not None]
+        if any(used.count(j) > fit.free[j] for j in set(used)):
+            continue
+        total = sum(int(fit.scores[i, j]) for i, j in enumerate(combo) if j is not None)
+        best = max(best, (len(used), total))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_assignment_is_optimal_on_small_cohorts_checked_by_brute_force(seed: int) -> None:
+    rng = random.Random(1000 + seed)
+    cohort = random_cohort(
+        rng, mentees=rng.randint(1, 6), mentors=rng.randint(1, 4), max_capacity=2
+    )
+    result = assign_cohort(cohort)
+    assert (len(result.assignments), result.total_fit) == best_by_brute_force(cohort)
+    # every pair keeps the hard rules and every mentor's capacity
+    per_mentor: dict[str, int] = {}
+    for a in result.assignments:
+        load = cohort.loads.get(a.mentor.user_id, 0)
+        assert is_eligible(
+            a.request,
+            a.mentor,
+            load=load,
+            rule=cohort.rule,
+            excluded=cohort.excluded.get(a.request.id or 0, frozenset()),
+        )
+        per_mentor[a.mentor.user_id] = per_mentor.get(a.mentor.user_id, 0) + 1
+        assert per_mentor[a.mentor.user_id] + load <= a.mentor.capacity
+    assert len({a.request.mentee_id for a in result.assignments}) == len(result.assignments)
+    assert len(result.assignments) + len(result.unmatched) == len(cohort.requests)
+
+
+def test_it_beats_greedy_where_the_first_choice_would_strand_someone() -> None:
+    def person(user_id: str, areas: list[str]) -> MentorProfile:
+        return MentorProfile(
+            team_id=TEAM,
+            user_id=user_id,
+            expertise=areas,
+            bio="",
+            organization="",
+            capacity=1,
+            languages=[],
+            tz="UTC",
+        )
+
+    def asking(index: int, areas: list[str]) -> MentorRequest:
+        return MentorRequest(
+            team_id=TEAM,
+            mentee_id=f"UE{index}",
+            goals="",
+            focus_areas=areas,
+            organization="",
+            wants_other_org=False,
+            tz="UTC",
+            id=index,
+        )
+
+    # Ana fits both mentors, best the leader; Bo can only grow with the leader.
+    cohort = CohortInput(
+        requests=[asking(1, ["leadership", "communication"]), asking(2, ["leadership"])],
+        mentors=[person("UM1", ["leadership", "communication"]), person("UM2", ["communication"])],
+        loads={},
+        excluded={2: frozenset({"UM2"})},
+        rule=CrossCompanyRule(),
+        at=AT,
+    )
+    greedy, best = assign_greedily(cohort), assign_cohort(cohort)
+    assert len(greedy.assignments) == 1
+    assert {(a.request.mentee_id, a.mentor.user_id) for a in best.assignments} == {
+        ("UE1", "UM2"),
+        ("UE2", "UM1"),
+    }
+    assert best.assignments[0].reason.startswith("shares")
+
+
+def test_nobody_to_match_is_not_an_error() -> None:
+    empty = CohortInput(
+        requests=[], mentors=[], loads={}, excluded={}, rule=CrossCompanyRule(), at=AT
+    )
+    assert assign_cohort(empty).assignments == []
+    cohort = random_cohort(random.Random(7), mentees=3, mentors=0)
+    assert len(assign_cohort(cohort).unmatched) == 3
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_fast_ranking_gives_exactly_the_suggestions_of_the_reference(seed: int) -> None:
+    from bot.matching.cohort import rank_for_request
+    from bot.matching.scores import rank_mentors
+
+    rng = random.Random(500 + seed)
+    cohort = random_cohort(rng, mentees=3, mentors=rng.randint(0, 60))
+    for request in cohort.requests:
+        excluded = cohort.excluded.get(request.id or 0, frozenset())
+        kwargs = {"loads": cohort.loads, "rule": cohort.rule, "excluded": excluded, "at": AT}
+        for limit in (1, 3, 10_000):
+            assert rank_for_request(request, cohort.mentors, limit=limit, **kwargs) == rank_mentors(
+                request, cohort.mentors, limit=limit, **kwargs
+            )

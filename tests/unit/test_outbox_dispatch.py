@@ -1,0 +1,790 @@
+"""The dispatcher delivers what is due, once, and does what Slack's answers say."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.model.outbox import MessageStatus, OutgoingMessage
+from bot.outbox.dispatch import MAX_ATTEMPTS, Dispatcher, DispatchReport, Job, backoff
+from bot.ports import SendOutcome, SendResult, UnitOfWork
+from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
+
+TEAM = "T0001"
+OTHER_TEAM = "T0002"
+WORKER = "worker-1"
+LEASE = timedelta(minutes=5)
+WAIT = 5.0  # seconds a test waits on an Event before failing: never reached when it passes
+
+SENT = SendResult(SendOutcome.SENT)
+
+
+def rate_limited(seconds: float, error: str = "ratelimited") -> SendResult:
+    return SendResult(SendOutcome.RETRY, error=error, retry_after=seconds)
+
+
+def transient(error: str = "service_unavailable") -> SendResult:
+    return SendResult(SendOutcome.RETRY, error=error)
+
+
+def permanent(error: str = "user_not_found") -> SendResult:
+    return SendResult(SendOutcome.FAILED, error=error)
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    return FakeStore()
+
+
+def message(
+    key: str,
+    due_at: datetime,
+    *,
+    team_id: str = TEAM,
+    kind: str = "mentee.suggestions",
+    recipient: str = "UMENTEE1",
+    expires_at: datetime | None = None,
+    coalesce_key: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OutgoingMessage:
+    return OutgoingMessage(
+        team_id=team_id,
+        kind=kind,
+        recipient=recipient,
+        key=key,
+        due_at=due_at,
+        payload=payload or {},
+        expires_at=expires_at,
+        coalesce_key=coalesce_key,
+    )
+
+
+def queue(store: FakeStore, *messages: OutgoingMessage) -> None:
+    with FakeUnitOfWork(store) as uow:
+        for m in messages:
+            assert uow.outbox.add(m)
+        uow.commit()
+
+
+def dispatcher(
+    store: FakeStore,
+    messenger: FakeMessenger,
+    clock: FixedClock,
+    *,
+    jobs: Mapping[str, Job] | None = None,
+    batch_size: int = 100,
+) -> Dispatcher:
+    return Dispatcher(
+        uow=lambda: FakeUnitOfWork(store),
+        messenger=messenger,
+        clock=clock,
+        jobs=jobs or {},
+        worker=WORKER,
+        batch_size=batch_size,
+        lease=LEASE,
+    )
+
+
+def statuses(store: FakeStore) -> dict[str, MessageStatus]:
+    return {m.key: m.status for m in store.messages()}
+
+
+# -- what is due, and only that ----------------------------------------------------------
+
+
+def test_sends_what_is_due_oldest_first_and_leaves_the_future_alone(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("later", now + timedelta(minutes=1)),
+        message("now", now),
+        message("earlier", now - timedelta(minutes=1)),
+    )
+    messenger = FakeMessenger()
+
+    report = dispatcher(store, messenger, clock).run_once()
+
+    assert messenger.keys == ["earlier", "now"]
+    assert (report.sent, report.handled) == (2, 2)
+    for key in ("earlier", "now"):
+        sent = store.message(key)
+        assert sent.status is MessageStatus.SENT
+        assert sent.sent_at == now
+        assert sent.attempts == 1
+        assert sent.last_error == ""
+        assert store.lease_of(key)[1] is None  # settled: nobody holds it any more
+    later = store.message("later")
+    assert (later.status, later.attempts, later.sent_at) == (MessageStatus.PENDING, 0, None)
+
+
+def test_a_future_message_goes_out_once_its_time_comes(store: FakeStore, clock: FixedClock) -> None:
+    queue(store, message("later", clock.now() + timedelta(hours=1)))
+    messenger = FakeMessenger()
+    run = dispatcher(store, messenger, clock)
+
+    run.run_once()
+    clock.advance(timedelta(hours=1))
+    report = run.run_once()
+
+    assert messenger.keys == ["later"]
+    assert report.sent == 1
+    assert store.message("later").sent_at == clock.now()
+
+
+def test_run_once_uses_the_instant_it_is_given(store: FakeStore, clock: FixedClock) -> None:
+    queue(store, message("tomorrow", clock.now() + timedelta(days=1)))
+    messenger = FakeMessenger()
+
+    report = dispatcher(store, messenger, clock).run_once(clock.now() + timedelta(days=1))
+
+    assert messenger.keys == ["tomorrow"]
+    assert report.sent == 1
+
+
+def test_running_twice_at_the_same_instant_sends_nothing_twice(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    queue(store, message("a", clock.now()), message("b", clock.now()))
+    messenger = FakeMessenger()
+    run = dispatcher(store, messenger, clock)
+
+    first = run.run_once()
+    second = run.run_once()
+
+    assert first.sent == 2
+    assert second.handled == 0
+    assert messenger.keys == ["a", "b"]
+
+
+def test_preview_shows_what_is_due_and_touches_nothing(store: FakeStore, clock: FixedClock) -> None:
+    queue(
+        store,
+        message("due", clock.now()),
+        message("later", clock.now() + timedelta(hours=2)),
+    )
+    messenger = FakeMessenger()
+    run = dispatcher(store, messenger, clock)
+
+    assert [m.key for m in run.preview()] == ["due"]
+    assert [m.key for m in run.preview(clock.now() + timedelta(hours=2))] == ["due", "later"]
+    assert messenger.asked == []
+    assert set(statuses(store).values()) == {MessageStatus.PENDING}
+
+
+def test_a_message_held_by_a_worker_that_died_is_delivered_once_its_lease_runs_out(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("orphan", now - timedelta(minutes=10)),
+        message("held", now - timedelta(minutes=8)),
+    )
+    with FakeUnitOfWork(store) as uow:  # two other replicas claim one each
+        minutes = timedelta(minutes=1)
+        uow.outbox.claim_due(now=now - 10 * minutes, limit=10, lease=LEASE, worker="dead")
+        uow.outbox.claim_due(now=now - 6 * minutes, limit=10, lease=10 * minutes, worker="busy")
+        uow.commit()
+    assert store.lease_of("orphan") == ("dead", now - timedelta(minutes=5))
+    assert store.lease_of("held") == ("busy", now + timedelta(minutes=4))
+    assert statuses(store) == {"orphan": MessageStatus.SENDING, "held": MessageStatus.SENDING}
+    messenger = FakeMessenger()
+
+    dispatcher(store, messenger, clock).run_once()
+
+    assert messenger.keys == ["orphan"]  # the other one's lease still runs for 4 minutes
+    assert statuses(store) == {"orphan": MessageStatus.SENT, "held": MessageStatus.SENDING}
+
+
+def test_a_message_whose_worker_died_mid_send_is_looked_for_before_it_is_sent_again(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("posted", now - timedelta(minutes=10)),
+        message("lost", now - timedelta(minutes=10)),
+        message("fresh", now),
+    )
+    with FakeUnitOfWork(store) as uow:  # a worker claims two, then dies
+        uow.outbox.claim_due(now=now - timedelta(minutes=10), limit=2, lease=LEASE, worker="dead")
+        uow.commit()
+    messenger = FakeMessenger()
+    messenger.already_there["posted"] = SendResult(SendOutcome.SENT, channel="D1", ts="1700.1")
+
+    report = dispatcher(store, messenger, clock).run_once()
+
+    assert messenger.looked_for == ["posted", "lost"]  # only the ones in doubt
+    assert messenger.keys == ["lost", "fresh"]  # Slack had "posted": not sent twice
+    assert report.sent == 3
+    posted = next(m for m in store.messages() if m.key == "posted")
+    assert (posted.status, posted.sent_channel, posted.sent_ts) == (
+        MessageStatus.SENT,
+        "D1",
+        "1700.1",
+    )
+
+
+def test_after_a_lost_answer_the_retry_looks_for_the_message_first(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, message("lost-answer", now), message("lost-request", now))
+    lost = SendResult(SendOutcome.RETRY, error="connection: TimeoutError", uncertain=True)
+    messenger = FakeMessenger([lost, lost])
+    dispatcher(store, messenger, clock).run_once()
+    assert messenger.looked_for == []  # fresh messages are never looked for
+    messenger.already_there["lost-answer"] = SendResult(SendOutcome.SENT, channel="D1", ts="1.2")
+
+    clock.advance(timedelta(hours=1))
+    report = dispatcher(store, messenger, clock).run_once()
+
+    assert messenger.looked_for == ["lost-answer", "lost-request"]
+    assert messenger.keys == ["lost-answer", "lost-request", "lost-request"]  # one resend
+    assert report.sent == 2
+    assert set(statuses(store).values()) == {MessageStatus.SENT}
+
+
+def test_where_slack_put_a_message_is_kept_for_later_updates(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    queue(store, message("a", clock.now()))
+    messenger = FakeMessenger([SendResult(SendOutcome.SENT, channel="D0001", ts="1700.0001")])
+
+    dispatcher(store, messenger, clock).run_once()
+
+    sent = store.message("a")
+    assert (sent.sent_channel, sent.sent_ts) == ("D0001", "1700.0001")
+    with FakeUnitOfWork(store) as uow:
+        assert [m.key for m in uow.outbox.sent(TEAM, "a")] == ["a"]
+
+
+# -- after downtime, only the newest prompt of a kind goes out ------------------------------
+
+
+def test_only_the_newest_of_several_due_prompts_with_one_coalesce_key_goes_out(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    check = "session-check:1:UMENTEE1"
+    queue(
+        store,
+        message("week-1", now - timedelta(days=14), coalesce_key=check),
+        message("other", now - timedelta(days=13), coalesce_key="session-check:1:UMENTOR1"),
+        message("week-2", now - timedelta(days=7), coalesce_key=check),
+        message("plain", now - timedelta(days=3)),
+        message("week-3", now - timedelta(hours=1), coalesce_key=check),
+        message("week-4", now + timedelta(days=6), coalesce_key=check),  # not due yet
+    )
+    messenger = FakeMessenger()
+
+    report = dispatcher(store, messenger, clock).run_once()
+
+    assert messenger.keys == ["other", "plain", "week-3"]
+    for key in ("week-1", "week-2"):
+        dropped = store.message(key)
+        assert dropped.status is MessageStatus.DROPPED, key
+        assert dropped.last_error == "coalesced: a newer one of its kind went out instead"
+    assert store.message("week-4").status is MessageStatus.PENDING
+    assert (report.sent, report.dropped) == (3, 2)
+
+
+def test_coalescing_breaks_a_tie_on_due_time_by_the_later_message(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("first", now, coalesce_key="k"),
+        message("second", now, coalesce_key="k"),
+    )
+    messenger = FakeMessenger()
+
+    dispatcher(store, messenger, clock).run_once()
+
+    assert messenger.keys == ["second"]
+    assert store.message("first").status is MessageStatus.DROPPED
+
+
+def test_coalescing_holds_across_batches(store: FakeStore, clock: FixedClock) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("week-1", now - timedelta(days=14), coalesce_key="k"),
+        message("week-2", now - timedelta(days=7), coalesce_key="k"),
+        message("week-3", now - timedelta(hours=1), coalesce_key="k"),
+    )
+    messenger = FakeMessenger()
+
+    dispatcher(store, messenger, clock, batch_size=2).run_once()
+
+    assert messenger.keys == ["week-3"]
+
+
+# -- rate limits (429): wait Retry-After, and it is not the message's fault -------------------
+
+
+def test_rate_limited_message_waits_retry_after_without_using_an_attempt(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, message("a", now))
+    messenger = FakeMessenger([rate_limited(30)])
+    run = dispatcher(store, messenger, clock)
+
+    report = run.run_once()
+
+    held = store.message("a")
+    assert (held.status, held.attempts) == (MessageStatus.PENDING, 0)
+    assert held.due_at == now + timedelta(seconds=30)
+    assert held.last_error == "ratelimited"
+    assert (report.retried, report.sent, report.failed) == (1, 0, 0)
+
+    clock.advance(timedelta(seconds=29))
+    assert run.run_once().handled == 0
+    clock.advance(timedelta(seconds=1))
+    assert run.run_once().sent == 1
+    assert messenger.keys == ["a", "a"]
+    assert store.message("a").attempts == 1
+
+
+def test_rate_limits_never_give_up(store: FakeStore, clock: FixedClock) -> None:
+    queue(store, message("a", clock.now()))
+    messenger = FakeMessenger([rate_limited(1)] * (MAX_ATTEMPTS + 2))
+    run = dispatcher(store, messenger, clock)
+
+    for _ in range(MAX_ATTEMPTS + 2):
+        run.run_once()
+        clock.advance(timedelta(seconds=1))
+    run.run_once()
+
+    assert len(messenger.asked) == MAX_ATTEMPTS + 3
+    assert store.message("a").status is MessageStatus.SENT
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [(0.0, 1.0), (0.2, 1.0), (2.5, 2.5)])
+def test_retry_after_waits_at_least_a_second(
+    store: FakeStore, clock: FixedClock, retry_after: float, waited: float
+) -> None:
+    queue(store, message("a", clock.now()))
+
+    dispatcher(store, FakeMessenger([rate_limited(retry_after)]), clock).run_once()
+
+    assert store.message("a").due_at == clock.now() + timedelta(seconds=waited)
+
+
+def test_after_a_429_the_rest_of_that_teams_batch_is_released_not_sent(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("t1-a", now - timedelta(seconds=4)),
+        message("t1-b", now - timedelta(seconds=3)),
+        message("t2-c", now - timedelta(seconds=2), team_id=OTHER_TEAM),
+        message("t1-d", now - timedelta(seconds=1)),
+    )
+    messenger = FakeMessenger([rate_limited(30)])
+
+    report = dispatcher(store, messenger, clock).run_once()
+
+    assert messenger.keys == ["t1-a", "t2-c"]  # the other workspace has its own limit
+    assert (report.sent, report.retried) == (1, 3)
+    assert store.message("t2-c").status is MessageStatus.SENT
+    for key in ("t1-a", "t1-b", "t1-d"):
+        held = store.message(key)
+        assert (held.status, held.attempts) == (MessageStatus.PENDING, 0), key
+        assert held.due_at == now + timedelta(seconds=30), key
+    assert store.message("t1-b").last_error == ""  # it was never tried
+
+
+def test_a_429_pauses_the_team_for_the_whole_pass_not_just_one_batch(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, message("a", now - timedelta(seconds=2)), message("b", now - timedelta(seconds=1)))
+    messenger = FakeMessenger([rate_limited(30)])
+
+    dispatcher(store, messenger, clock, batch_size=1).run_once()
+
+    assert messenger.keys == ["a"]
+    assert store.message("b").due_at == now + timedelta(seconds=30)
+
+
+# -- transient errors back off; permanent ones stop ----------------------------------------
+
+
+def test_backoff_doubles_from_ten_seconds_up_to_an_hour() -> None:
+    seconds = [backoff(n).total_seconds() for n in range(10)]
+
+    assert seconds == [10, 10, 20, 40, 80, 160, 320, 640, 1280, 2560]
+    assert backoff(10) == timedelta(hours=1)
+    assert backoff(30) == timedelta(hours=1)
+
+
+def test_backoff_stays_capped_for_any_number_of_attempts() -> None:
+    assert backoff(44) == timedelta(hours=1)
+
+
+def test_a_transient_error_backs_off_and_counts_an_attempt(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, message("a", now))
+
+    report = dispatcher(store, FakeMessenger([transient("timeout")]), clock).run_once()
+
+    held = store.message("a")
+    assert (held.status, held.attempts, held.last_error) == (MessageStatus.PENDING, 1, "timeout")
+    assert held.due_at == now + timedelta(seconds=10)
+    assert report.retried == 1
+
+
+def test_transient_errors_give_up_after_max_attempts_with_the_reason(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    queue(store, message("a", clock.now()))
+    messenger = FakeMessenger([transient("timeout")] * MAX_ATTEMPTS)
+    run = dispatcher(store, messenger, clock)
+
+    for attempt in range(1, MAX_ATTEMPTS):
+        tried_at = clock.now()
+        assert run.run_once().retried == 1
+        held = store.message("a")
+        assert (held.status, held.attempts) == (MessageStatus.PENDING, attempt)
+        assert held.due_at == tried_at + backoff(attempt)
+        clock.set(held.due_at)
+    report = run.run_once()
+
+    gave_up = store.message("a")
+    assert gave_up.status is MessageStatus.FAILED
+    assert gave_up.attempts == MAX_ATTEMPTS
+    assert gave_up.last_error == f"gave up after {MAX_ATTEMPTS} attempts: timeout"
+    assert report.failures == [("a", gave_up.last_error)]
+    clock.advance(timedelta(days=30))
+    assert run.run_once().handled == 0
+    assert len(messenger.asked) == MAX_ATTEMPTS
+
+
+def test_a_permanent_failure_is_recorded_and_never_retried(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    queue(store, message("a", clock.now()), message("b", clock.now()))
+    messenger = FakeMessenger([permanent("user_not_found")])
+    run = dispatcher(store, messenger, clock)
+
+    report = run.run_once()
+    clock.advance(timedelta(days=1))
+    run.run_once()
+
+    failed = store.message("a")
+    assert (failed.status, failed.attempts) == (MessageStatus.FAILED, 1)
+    assert failed.last_error == "user_not_found"
+    assert failed.sent_at is None
+    assert (report.failed, report.sent) == (1, 1)
+    assert report.failures == [("a", "user_not_found")]
+    assert messenger.keys == ["a", "b"]
+
+
+def test_a_messenger_that_raises_fails_that_message_and_carries_on(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    queue(store, message("a", clock.now()), message("b", clock.now()))
+    messenger = FakeMessenger([ValueError("bad block")])
+
+    report = dispatcher(store, messenger, clock).run_once()
+
+    broken = store.message("a")
+    assert (broken.status, broken.attempts) == (MessageStatus.FAILED, 1)
+    assert broken.last_error == "internal: ValueError"
+    assert store.message("b").status is MessageStatus.SENT
+    assert (report.failed, report.sent) == (1, 1)
+    assert report.failures == [("a", "internal: ValueError")]
+
+
+# -- too late is worse than never ------------------------------------------------------------
+
+
+def test_an_expired_message_is_dropped_and_never_sent(store: FakeStore, clock: FixedClock) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("stale", now - timedelta(hours=2), expires_at=now - timedelta(seconds=1)),
+        message("just-in-time", now - timedelta(hours=2), expires_at=now),
+    )
+    messenger = FakeMessenger()
+
+    report = dispatcher(store, messenger, clock).run_once()
+
+    dropped = store.message("stale")
+    assert dropped.status is MessageStatus.DROPPED
+    assert dropped.last_error == "late: its moment had passed"
+    assert (dropped.attempts, dropped.sent_at) == (0, None)
+    assert messenger.keys == ["just-in-time"]
+    assert (report.dropped, report.sent) == (1, 1)
+
+
+# -- internal jobs ------------------------------------------------------------------------------
+
+
+class RecordingJob:
+    """A job that leaves a message behind, so its transaction can be seen to commit or not."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.calls: list[tuple[str, datetime]] = []
+        self.fail = fail
+
+    def __call__(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+        self.calls.append((message.key, now))
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=message.team_id,
+                kind="mentee.suggestions",
+                recipient="UMENTEE1",
+                key=f"{message.key}:follow-up",
+                due_at=now,
+            )
+        )
+        if self.fail:
+            raise RuntimeError("the job broke")
+
+
+def test_a_job_runs_once_is_marked_done_and_its_changes_are_kept(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, message("expire-1", now, kind="job.test"))
+    job = RecordingJob()
+    messenger = FakeMessenger()
+    run = dispatcher(store, messenger, clock, jobs={"job.test": job})
+
+    report = run.run_once()
+    run.run_once()
+
+    assert job.calls == [("expire-1", now)]
+    done = store.message("expire-1")
+    assert (done.status, done.sent_at, done.attempts) == (MessageStatus.SENT, now, 1)
+    assert report.jobs == 1
+    # the job is not sent to anyone; what it queued goes out in the same pass
+    assert messenger.keys == ["expire-1:follow-up"]
+    assert report.sent == 1
+
+
+def test_a_job_that_raises_fails_rolls_back_and_does_not_block_the_others(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("broken", now - timedelta(seconds=2), kind="job.broken"),
+        message("fine", now - timedelta(seconds=1), kind="job.fine"),
+        message("hello", now),
+    )
+    broken, fine = RecordingJob(fail=True), RecordingJob()
+    messenger = FakeMessenger()
+    run = dispatcher(store, messenger, clock, jobs={"job.broken": broken, "job.fine": fine})
+
+    report = run.run_once()
+    clock.advance(timedelta(hours=1))
+    run.run_once()
+
+    failed = store.message("broken")
+    assert failed.status is MessageStatus.FAILED
+    assert failed.last_error == "internal: RuntimeError"
+    assert "broken:follow-up" not in statuses(store)  # its transaction was rolled back
+    assert len(broken.calls) == 1  # and it is not run again
+    assert len(fine.calls) == 1
+    assert store.message("fine").status is MessageStatus.SENT
+    assert messenger.keys == ["hello", "fine:follow-up"]
+    assert report.jobs == 1
+    assert report.failures == [("broken", "internal: RuntimeError")]
+
+
+# -- deliver_now: one dispatching thread, asked to go round again ------------------------------
+
+
+def run_in_thread(
+    target: Callable[[], DispatchReport | None],
+) -> tuple[threading.Thread, list[Any]]:
+    results: list[Any] = []
+    thread = threading.Thread(target=lambda: results.append(target()), daemon=True)
+    thread.start()
+    return thread, results
+
+
+class Gate:
+    """Holds the first delivery until the test opens it."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.opened = threading.Event()
+        self._first = True
+
+    def __call__(self, message: OutgoingMessage) -> None:
+        if self._first:
+            self._first = False
+            self.entered.set()
+            assert self.opened.wait(WAIT), "the test never opened the gate"
+
+
+def test_deliver_now_while_a_run_is_going_returns_none_and_the_run_goes_round_again(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    start = clock.now()
+    queue(store, message("first", start))
+    gate = Gate()
+    messenger = FakeMessenger(before_send=gate)
+    run = dispatcher(store, messenger, clock)
+
+    thread, results = run_in_thread(run.deliver_now)
+    assert gate.entered.wait(WAIT)
+    assert store.lease_of("first") == (WORKER, start + LEASE)
+    # Meanwhile, a click queues a message a second later and asks for delivery.
+    clock.advance(timedelta(seconds=1))
+    queue(store, message("second", clock.now()))
+    assert run.deliver_now() is None
+    assert messenger.keys == ["first"]  # this thread delivered nothing itself
+    gate.opened.set()
+    thread.join(WAIT)
+
+    assert not thread.is_alive()
+    [report] = results
+    assert isinstance(report, DispatchReport)
+    assert report.sent == 2
+    assert messenger.keys == ["first", "second"]
+    assert store.message("second").sent_at == start + timedelta(seconds=1)
+
+
+def test_deliver_now_when_idle_delivers_and_reports(store: FakeStore, clock: FixedClock) -> None:
+    queue(store, message("a", clock.now()))
+    messenger = FakeMessenger()
+
+    report = dispatcher(store, messenger, clock).deliver_now()
+
+    assert report is not None
+    assert report.sent == 1
+    assert messenger.keys == ["a"]
+
+
+def test_deliver_now_during_a_scheduler_tick_is_not_lost(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    queue(store, message("first", clock.now()))
+    gate = Gate()
+    messenger = FakeMessenger(before_send=gate)
+    run = dispatcher(store, messenger, clock)
+
+    thread, _ = run_in_thread(run.run_once)
+    assert gate.entered.wait(WAIT)
+    clock.advance(timedelta(seconds=1))
+    queue(store, message("second", clock.now()))
+    assert run.deliver_now() is None
+    gate.opened.set()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+
+    assert messenger.keys == ["first", "second"]
+
+
+class HookedLock:
+    """A real lock that runs ``hook`` once just before its first release."""
+
+    def __init__(self, hook: Callable[[], None]) -> None:
+        self._lock = threading.Lock()
+        self._hook: Callable[[], None] | None = hook
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        hook, self._hook = self._hook, None
+        if hook is not None:
+            hook()
+        self._lock.release()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def test_deliver_now_just_as_a_run_finishes_is_not_lost(
+    store: FakeStore, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messenger = FakeMessenger()
+    run = dispatcher(store, messenger, clock)
+    second_call: list[DispatchReport | None] = []
+
+    def a_click_arrives() -> None:
+        queue(store, message("click", clock.now()))
+        second_call.append(run.deliver_now())
+
+    monkeypatch.setattr(run, "_lock", HookedLock(a_click_arrives))
+
+    first = run.deliver_now()
+
+    assert first is not None
+    assert second_call == [None]  # it left the work to the run that was finishing
+    assert messenger.keys == ["click"]
+
+
+# -- stopping and observing (graceful shutdown, metrics) --------------------------------------
+
+
+def test_a_stop_mid_pass_finishes_the_claimed_batch_and_claims_no_more(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, *(message(f"m-{n}", now - timedelta(minutes=n)) for n in range(5)))
+    worker: Dispatcher | None = None
+
+    def stop_at_the_first(_message: OutgoingMessage) -> None:
+        assert worker is not None
+        worker.stop()  # SIGTERM arrives while the first post is under way
+
+    messenger = FakeMessenger(before_send=stop_at_the_first)
+    worker = dispatcher(store, messenger, clock, batch_size=2)
+
+    report = worker.run_once()
+
+    assert report.sent == 2  # the claimed batch
+    assert sorted(statuses(store).values()).count(MessageStatus.PENDING) == 3  # not claimed
+    assert MessageStatus.SENDING not in statuses(store).values()  # no lease left to run out
+    assert worker.deliver_now() is not None and len(messenger.asked) == 2  # and stays stopped
+
+
+def test_each_pass_is_reported_to_the_observer_with_its_counts_and_lags(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(
+        store,
+        message("on-time", now),
+        message("a-minute-late", now - timedelta(minutes=1)),
+        message("too-late", now - timedelta(hours=2), expires_at=now - timedelta(hours=1)),
+        message("refused", now - timedelta(seconds=5)),
+    )
+    seen: list[DispatchReport] = []
+    worker = Dispatcher(
+        uow=lambda: FakeUnitOfWork(store),
+        messenger=FakeMessenger().then(SENT, permanent(), SENT),
+        clock=clock,
+        jobs={},
+        worker=WORKER,
+        observe=seen.append,
+    )
+
+    report = worker.run_once()
+
+    assert len(seen) == 1 and seen[0] == report
+    assert (report.due, report.sent, report.failed, report.dropped, report.late) == (4, 2, 1, 1, 1)
+    assert sorted(report.lags) == [0.0, 60.0]
+    assert worker.run_once().due == 0 and len(seen) == 2  # an empty pass is reported too
