@@ -24,6 +24,9 @@ from tests.support.fake_slack import FakeSlack
 from tests.support.signed import SignedSlack
 
 POSTGRES_URL = os.environ.get("MENTORBOT_TEST_POSTGRES_URL", "")
+# Each run creates (and drops) its own databases named PREFIX + random hex, so runs on one
+# server never meet; the role needs CREATEDB.
+DATABASE_PREFIX = os.environ.get("MENTORBOT_TEST_DB_PREFIX", "mentorbot_test_")
 SIGNING_SECRET = "test-signing-secret"
 TEAM = "T0001"
 # A Monday afternoon in March, before Europe and the US change their clocks.
@@ -39,7 +42,7 @@ def postgres_url() -> Iterator[str]:
         POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1),
         isolation_level="AUTOCOMMIT",
     )
-    name = f"mentorbot_test_{uuid.uuid4().hex[:10]}"
+    name = f"{DATABASE_PREFIX}{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)

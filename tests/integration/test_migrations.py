@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -20,8 +19,7 @@ import storage.database
 from storage import Database, connect
 from storage.database import alembic_config, normalize_url
 from storage.models.base import Base
-
-POSTGRES_URL = os.environ.get("MENTORBOT_TEST_POSTGRES_URL", "")
+from tests.conftest import DATABASE_PREFIX, POSTGRES_URL
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -38,7 +36,7 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[D
     if not POSTGRES_URL:
         pytest.skip("set MENTORBOT_TEST_POSTGRES_URL to run the PostgreSQL tests")
     admin = sa.create_engine(normalize_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    name = f"mentorbot_migrate_{uuid.uuid4().hex[:10]}"
+    name = f"{DATABASE_PREFIX}migrate_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     database = connect(

@@ -20,7 +20,7 @@ from mentorbot.sandbox import RunningSandbox, start_sandbox
 from mentorbot.settings import Settings
 from sandbox.clock import SandboxClock
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("MENTORBOT_CHROMIUM", "/usr/bin/chromium")  # Debian's, by default
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--headless",
