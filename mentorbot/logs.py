@@ -93,6 +93,21 @@ class JsonFormatter(logging.Formatter):
         return self._redact(json.dumps(entry, ensure_ascii=False))
 
 
+class RoutineAtDebug(logging.Filter):
+    """APScheduler reports every run of its 30-second tick at INFO ("Running job", "executed
+    successfully"): two lines a tick that bury what matters. They are routine, so they are
+    logged as DEBUG, and shown only when the root logger is at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger().isEnabledFor(logging.DEBUG)
+        return True
+
+
+SCHEDULER_LOGGERS = ("apscheduler.executors.default", "apscheduler.scheduler")
+
+
 class DropSchemaChecks(logging.Filter):
     """``/readyz`` asks Alembic for the schema's revision at every probe, and Alembic announces
     each look at INFO: two lines every few seconds that say nothing. Upgrades are still logged."""
@@ -130,4 +145,8 @@ def configure_logging(
     if not any(isinstance(f, DropSchemaChecks) for f in migration.filters):
         migration.addFilter(DropSchemaChecks())
     logging.getLogger("alembic.runtime.plugins").setLevel(max(root.level, logging.WARNING))
+    for name in SCHEDULER_LOGGERS:
+        scheduler = logging.getLogger(name)
+        if not any(isinstance(f, RoutineAtDebug) for f in scheduler.filters):
+            scheduler.addFilter(RoutineAtDebug())
     return handler

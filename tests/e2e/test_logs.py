@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -89,3 +91,34 @@ def test_tokens_are_redacted_by_shape_and_configured_secrets_by_value() -> None:
     record.team = "T0001"
     entry = json.loads(JsonFormatter(redact).format(record))
     assert entry["message"] == REDACTED and entry["team"] == "T0001"
+
+
+def _run_one_scheduler_job() -> None:
+    """A real APScheduler run of one job, so the logger names are the library's own."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    done = threading.Event()
+    scheduler = BackgroundScheduler(timezone="UTC")
+    # an interval job (due at once) stays in the store after its run, as the bot's tick does
+    scheduler.add_job(done.set, "interval", hours=1, next_run_time=datetime.now(UTC), id="tick")
+    scheduler.start()
+    try:
+        assert done.wait(10)
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+def test_the_schedulers_routine_ticks_are_debug_lines(captured: io.StringIO, level: str) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, slack_signing_secret=SIGNING_SECRET, log_level=level
+    )
+    configure_logging(settings, captured, force=True)
+    _run_one_scheduler_job()
+    lines = captured.getvalue().splitlines()
+    routine = [line for line in lines if "Running job" in line or "executed successfully" in line]
+    if level == "INFO":
+        assert routine == []
+    else:
+        assert routine, lines
+        assert all("DEBUG" in line for line in routine), routine
