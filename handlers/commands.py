@@ -105,7 +105,10 @@ class MentorCommand:
             ack()
             return
         text, help_blocks = help.help_blocks(
-            unknown=subcommand if subcommand not in ("", "help") else None
+            unknown=subcommand if subcommand not in ("", "help") else None,
+            coordinator=self._coordinators.may_run(
+                command.get("user_id", ""), team_id=command.get("team_id", "")
+            ),
         )
         ack(text=text, blocks=help_blocks, response_type="ephemeral")
 

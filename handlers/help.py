@@ -1,43 +1,149 @@
-"""`/mentor help`: what people can do, one line a command."""
+"""`/mentor help`: what a mentee, a mentor and a coordinator can do, each list complete.
+
+``COMMANDS`` is the one list of subcommands: the help answer is built from it and a test
+holds README's command tables to it, so the two cannot drift apart. Coordinators' commands
+are shown only to coordinators: to anyone else they would only be refused.
+"""
 
 from __future__ import annotations
 
-from handlers.kit.blocks import Block, escape, section, truncate
+from dataclasses import dataclass
+from enum import StrEnum
 
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("/mentor ask", "Ask for a mentor: say what you want to grow in, and pick from the best fits."),
-    (
+from handlers.kit.blocks import Block, context, escape, section, truncate
+
+
+class Role(StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+    COORDINATOR = "coordinator"
+
+
+MENTEE, MENTOR, COORDINATOR = Role.MENTEE, Role.MENTOR, Role.COORDINATOR
+PARTNERS = (MENTEE, MENTOR)
+
+
+@dataclass(frozen=True)
+class Command:
+    usage: str  # as people type it, e.g. "/mentor pause <date>"
+    what: str  # one line, in the help
+    roles: tuple[Role, ...]
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "/mentor ask",
+        "Ask for a mentor: say what you want to grow in, and pick from the best fits.",
+        (MENTEE,),
+    ),
+    Command(
         "/mentor offer",
         "Volunteer as a mentor, or edit your mentor profile (and pause new requests).",
+        (MENTOR,),
     ),
-    ("/mentor schedule", 'Set your weekly session in plain words ("Tuesdays at 3pm").'),
-    ("/mentor skip", "Skip the next session."),
-    ("/mentor reminders on|off", "Turn your session reminders on or off."),
-    ("/mentor announce", "Coordinators: post to the program channel or DM participants."),
-    ("/mentor report", "Coordinators: program health, with a trend chart and a CSV."),
-    ("/mentor texts", "Coordinators: edit the welcome, first-session agenda and monthly topics."),
-    ("/mentor match", "Coordinators: propose the best mentor for everyone waiting, at once."),
-    ("/mentor program", "Coordinators: create and edit programs, invite people to one."),
-    ("/mentor goals", "Set your 1-5 goals for the year (mentees); see them (mentors)."),
-    ("/mentor reflect", "Log a reflection: private unless you share it with your partner."),
-    ("/mentor milestone <what>", "Celebrate a moment with your partner."),
-    ("/mentor shoutouts on|off", "Share your milestones in the program channel (both agree)."),
-    ("/mentor export", "Your goals, milestones and reflections as a file, in our DM."),
-    ("/mentor pause <date>", "Pause your partnership (sessions and check-ins) until a date."),
-    ("/mentor resume", "Pick up again after a pause."),
-    ("/mentor end", "Close your partnership without blame; mentees get new suggestions."),
-    ("/mentor forget-me", "Delete everything Mentorbot keeps about you (you confirm first)."),
-    ("/mentor erase @person", "Coordinators: erase someone who left the organisation."),
-    ("/mentor help", "This list."),
+    Command(
+        "/mentor goals [@partner]",
+        "Set your 1-5 goals for the year (mentees); see them and mark progress (both).",
+        PARTNERS,
+    ),
+    Command(
+        "/mentor schedule [@partner]",
+        'Set your session in plain words ("Tuesdays at 3pm"); a calendar invite follows.',
+        PARTNERS,
+    ),
+    Command("/mentor skip", "Skip the next session.", PARTNERS),
+    Command("/mentor reminders on|off", "Turn your session reminders on or off.", PARTNERS),
+    Command(
+        "/mentor reflect [@partner]",
+        "Log a reflection: private unless you share it with your partner.",
+        PARTNERS,
+    ),
+    Command(
+        "/mentor milestone [@partner] <what>", "Celebrate a moment with your partner.", PARTNERS
+    ),
+    Command(
+        "/mentor shoutouts on|off",
+        "Share your milestones in the program channel (only if both agree).",
+        PARTNERS,
+    ),
+    Command(
+        "/mentor pause <date>",
+        "Pause your partnership (sessions and check-ins) until a date.",
+        PARTNERS,
+    ),
+    Command("/mentor resume", "Pick up again after a pause.", PARTNERS),
+    Command("/mentor away <date>", "Going on holiday: no nudges for you until then.", PARTNERS),
+    Command("/mentor back", "Back early from being away.", PARTNERS),
+    Command(
+        "/mentor end",
+        "Close your partnership without blame; mentees get new suggestions.",
+        PARTNERS,
+    ),
+    Command("/mentor export", "Your goals, milestones and reflections as a file.", PARTNERS),
+    Command(
+        "/mentor forget-me",
+        "Delete everything Mentorbot keeps about you (you confirm first).",
+        PARTNERS,
+    ),
+    Command(
+        "/mentor announce",
+        "Post to the program channel or DM participants, now or later.",
+        (COORDINATOR,),
+    ),
+    Command("/mentor announce list", "Scheduled announcements: edit or cancel.", (COORDINATOR,)),
+    Command(
+        "/mentor report [program]",
+        "Program health, with a trend chart and a CSV (counts only).",
+        (COORDINATOR,),
+    ),
+    Command("/mentor midterm", "The mid-term review in totals.", (COORDINATOR,)),
+    Command(
+        "/mentor texts",
+        "Edit the welcome, the first-session agenda and the monthly topics.",
+        (COORDINATOR,),
+    ),
+    Command(
+        "/mentor match [everyone]",
+        "Propose the best mentor for everyone waiting, at once.",
+        (COORDINATOR,),
+    ),
+    Command(
+        "/mentor program",
+        "Create and edit programs, invite people to one.",
+        (COORDINATOR,),
+    ),
+    Command(
+        "/mentor erase @person",
+        "Erase someone who left the organisation (you confirm first).",
+        (COORDINATOR,),
+    ),
 )
 
+TITLES = {
+    MENTEE: "*As a mentee*",
+    MENTOR: "*As a mentor*",
+    COORDINATOR: "*As a coordinator*",
+}
 
-def help_blocks(*, unknown: str | None = None) -> tuple[str, list[Block]]:
-    lines = "\n".join(f"• `{command}`: {what}" for command, what in COMMANDS)
+
+def commands_for(role: Role) -> list[Command]:
+    return [c for c in COMMANDS if role in c.roles]
+
+
+def help_blocks(
+    *, unknown: str | None = None, coordinator: bool = False
+) -> tuple[str, list[Block]]:
+    """The help, by role; ``coordinator`` adds what only coordinators may do."""
     intro = (
         f"I don't know `{escape(truncate(unknown, 40))}`. Here is what I can do:"
         if unknown
         else "Mentorbot pairs mentees with volunteer mentors and keeps the year on track."
     )
-    text = f"{intro}\n{lines}"
-    return text, [section(intro), section(lines)]
+    roles = [MENTEE, MENTOR, COORDINATOR] if coordinator else [MENTEE, MENTOR]
+    parts = [
+        TITLES[role] + "\n" + "\n".join(f"• `{c.usage}`: {c.what}" for c in commands_for(role))
+        for role in roles
+    ]
+    text = "\n".join([intro, *parts])
+    footer = "`/mentor help` shows this list again."
+    return text, [section(intro), *(section(part) for part in parts), context(footer)]

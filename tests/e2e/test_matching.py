@@ -153,3 +153,19 @@ def test_help_and_unknown_subcommands_answer_in_the_ack(people: RunningBot) -> N
     assert "I don't know `dance`" in reply.json()["text"]
     bot.settle()
     assert not bot.fake.calls_to("views.open")
+
+
+def test_help_lists_each_roles_commands_and_coordinators_only_to_coordinators(
+    people: RunningBot,
+) -> None:
+    bot = people
+    mentee = bot.slack.command("help", user="UMENTEE1").json()["text"]
+    for usage in ("/mentor ask", "/mentor offer", "/mentor away <date>", "/mentor back"):
+        assert f"`{usage}`" in mentee
+    assert "*As a mentee*" in mentee and "*As a mentor*" in mentee
+    assert "coordinator" not in mentee.lower()
+    assert "/mentor announce" not in mentee and "/mentor midterm" not in mentee
+    coordinator = bot.slack.command("help", user="UCOORD1").json()["text"]
+    assert "*As a coordinator*" in coordinator
+    for usage in ("/mentor announce list", "/mentor midterm", "/mentor erase @person"):
+        assert f"`{usage}`" in coordinator
