@@ -12,6 +12,7 @@ from handlers.kit.blocks import (
     actions,
     button,
     context,
+    count,
     divider,
     header,
     input_block,
@@ -114,6 +115,7 @@ def preview_modal(announcement: Announcement) -> dict[str, Any]:
         submit="Schedule" if announcement.send_at else "Send now",
         blocks=blocks,
         metadata={"id": announcement.id},
+        close="Back",
     )
 
 
@@ -148,9 +150,7 @@ def announcement_done_message(payload: dict[str, Any]) -> tuple[str, list[Block]
             else "Your announcement could not be posted to the program channel."
         )
     else:
-        text = f"Your announcement went out to {delivered} of {total} " + (
-            "person." if total == 1 else "people."
-        )
+        text = f"Your announcement went out to {delivered} of {count(total, 'person', 'people')}."
     missed = summarize_failures({str(k): int(v) for k, v in payload["failures"].items()})
     message: list[Block] = [section(f":mega: {text}")]
     if missed:

@@ -13,6 +13,7 @@ from handlers.kit.blocks import (
     actions,
     button,
     context,
+    count,
     divider,
     header,
     input_block,
@@ -27,12 +28,13 @@ from handlers.kit.blocks import (
 def report_message(health: ProgramHealth) -> tuple[str, list[Block]]:
     rows = health.rows()
     pairs_line = (
-        f"*{health.active_pairs}* active pairs, *{health.met_last_14_days_share:.0%}* met in "
-        f"the last 14 days, *{health.sessions_per_pair_per_month:.1f}* sessions per pair a month"
+        f"*{count(health.active_pairs, 'active pair')}*, "
+        f"*{health.met_last_14_days_share:.0%}* met in the last 14 days, "
+        f"*{health.sessions_per_pair_per_month:.1f}* sessions per pair a month"
     )
     figures = "\n".join(f"• {label}: *{value}*" for label, value in rows)
     title = f"Program health: {health.program}" if health.program else "Program health"
-    text = f"{title}: {health.active_pairs} active pairs."
+    text = f"{title}: {count(health.active_pairs, 'active pair')}."
     at_risk: list[Block] = []
     if health.at_risk:
         lines = [
@@ -132,10 +134,10 @@ def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[st
     """
     section_blocks: list[Block] = [
         section(
-            f"*Program health* · *{health.active_pairs}* active pairs · "
+            f"*Program health* · *{count(health.active_pairs, 'active pair')}* · "
             f"*{health.met_last_14_days_share:.0%}* met in the last 14 days · "
-            f"*{health.waitlisted}* waiting for a mentor · "
-            f"*{health.milestones_this_month}* milestones this month",
+            f"*{count(health.waitlisted, 'person', 'people')}* waiting for a mentor · "
+            f"*{count(health.milestones_this_month, 'milestone')}* this month",
             block_id="program_health",
         ),
         actions(
@@ -160,7 +162,10 @@ def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[st
         ]
     if len(health.at_risk) > AT_RISK_ON_HOME:
         section_blocks.append(
-            context(f"… and {len(health.at_risk) - AT_RISK_ON_HOME} more pairs in the full report.")
+            context(
+                f"… and {count(len(health.at_risk) - AT_RISK_ON_HOME, 'more pair')}"
+                " in the full report."
+            )
         )
     section_blocks.append(divider())
     blocks = list(view["blocks"])

@@ -117,6 +117,11 @@ def listing(items: Iterable[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 active pair", "2 active pairs": every count people read goes through here."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
 def slack_date(at: datetime, pattern: str = "{date_long_pretty}") -> str:
     """A date every reader sees in their own time zone, with a UTC fallback."""
     fallback = at.strftime("%A %d %B %Y %H:%M UTC")
@@ -171,8 +176,15 @@ def _multi_select(areas: Sequence[str], chosen: Sequence[str], placeholder: str)
 
 
 def modal(
-    *, callback_id: str, title: str, submit: str, blocks: list[Block], metadata: dict[str, Any]
+    *,
+    callback_id: str,
+    title: str,
+    submit: str,
+    blocks: list[Block],
+    metadata: dict[str, Any],
+    close: str = "Cancel",
 ) -> dict[str, Any]:
+    """``close``: "Back" for a view pushed over another (closing it returns there)."""
     private = json.dumps(metadata, separators=(",", ":"))
     if len(private) > PRIVATE_METADATA_MAX:
         raise ValueError("private_metadata over Slack's limit")
@@ -181,7 +193,7 @@ def modal(
         "callback_id": callback_id,
         "title": plain(title, MODAL_TITLE_MAX),
         "submit": plain(submit, MODAL_TITLE_MAX),
-        "close": plain("Cancel", MODAL_TITLE_MAX),
+        "close": plain(close, MODAL_TITLE_MAX),
         "private_metadata": private,
         "blocks": blocks[:VIEW_BLOCKS_MAX],
     }

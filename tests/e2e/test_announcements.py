@@ -68,6 +68,8 @@ def test_a_channel_post_is_previewed_sent_and_reported_back(program: RunningBot)
     view = preview.json()["view"]
     assert view["callback_id"] == "announce_preview"
     assert "Kickoff" in str(view["blocks"]) and "the program channel" in str(view["blocks"])
+    # the preview is pushed over the form: its close button goes back, and says so
+    assert view["close"]["text"] == "Back" and "Use *Back*" in str(view["blocks"])
     reply = send(bot, preview)
     assert reply.json()["response_action"] == "update"
     assert "On its way" in str(reply.json()["view"])

@@ -200,10 +200,10 @@ def test_each_program_matches_within_itself_under_its_own_rules(two_programs: Ru
 
     bot.fake.add_user(COORDINATOR, tz="UTC")
     internal_health = report("internal")
-    assert internal_health["text"] == "Program health: Internal: 1 active pairs."
+    assert internal_health["text"] == "Program health: Internal: 1 active pair."
     figures = internal_health["blocks"][2]["text"]["text"]
     assert "Mentors: *1*" in figures and "Mentees: *1*" in figures
-    assert report("Cross-company")["text"] == "Program health: Cross-company: 1 active pairs."
+    assert report("Cross-company")["text"] == "Program health: Cross-company: 1 active pair."
     main_figures = report("Main program")["blocks"][2]["text"]["text"]
     assert "Mentors: *0*" in main_figures and "Active pairs: *0*" in main_figures
     assert report()["text"] == "Program health: 2 active pairs."
