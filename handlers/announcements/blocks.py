@@ -69,7 +69,7 @@ def compose_modal(
         input_block(
             "audience",
             "Who gets it",
-            _radio([option(a.label.capitalize(), a.value) for a in audiences], audience),
+            _radio([option(a.label[:1].upper() + a.label[1:], a.value) for a in audiences], audience),
         ),
         *([program] if program else []),
         input_block(
@@ -81,7 +81,7 @@ def compose_modal(
             ),
         ),
         input_block("date", "Date", date_picker, optional=True),
-        input_block("time", "Time (your time zone)", time_picker, optional=True),
+        input_block("time", f"Time ({metadata.get('tz') or 'UTC'})", time_picker, optional=True),
     ]
     return modal(
         callback_id="announce_compose",

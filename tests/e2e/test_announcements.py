@@ -221,3 +221,15 @@ def test_a_dm_to_500_mentors_through_429s_reaches_each_once_and_reports_the_miss
     done = last_dm(bot, COORD)
     assert done["text"] == "Your announcement went out to 498 of 500 people."
     assert "2 could not be reached (account_inactive: 1, user_not_found: 1)" in str(done["blocks"])
+
+
+def test_the_form_names_the_coordinators_zone_and_says_dm_in_capitals(program: RunningBot) -> None:
+    bot = program
+    bot.slack.command("announce", user=COORD)
+    bot.settle()
+    view = bot.view_opened("announce_compose")
+    labels = {b["block_id"]: b["label"]["text"] for b in view["blocks"] if b["type"] == "input"}
+    assert labels["time"] == "Time (Europe/London)"
+    audience = next(b for b in view["blocks"] if b.get("block_id") == "audience")
+    options = [o["text"]["text"] for o in audience["element"]["options"]]
+    assert "Every participant, by DM" in options, options
