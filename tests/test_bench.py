@@ -18,7 +18,7 @@ def test_a_tiny_bench_run_delivers_every_message_exactly_once(tmp_path: Path) ->
             "--dispatchers",
             "3",
             "--postgres-url",
-            "",  # the three-replica test on PostgreSQL is in test_dispatch_slack.py
+            "",  # the three-replica test on PostgreSQL is in test_outbox_slack.py
             "--out",
             str(tmp_path),
         ]
