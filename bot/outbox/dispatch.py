@@ -247,15 +247,21 @@ class Dispatcher:
             self._flush()  # a job reads the outbox: let it see every outcome so far
             try:
                 with self._uow() as uow:
+                    # Fenced first, in the job's own transaction (the row stays locked to its
+                    # end): a job may delete or rewrite its own row, so settling can't be.
+                    if message.id not in uow.outbox.renew(
+                        [message.id] if message.id is not None else [],
+                        worker=self._worker,
+                        token=self._claim.token,
+                        until=now + self._lease,
+                    ):  # another worker holds it now: its run of the job is the one that counts
+                        self._lost(message)
+                        return None
                     job(uow, message, now)
                     message.status = MessageStatus.SENT
                     message.sent_at = self._now()
                     message.attempts += 1
-                    if not uow.outbox.settle(
-                        message, worker=self._worker, token=self._claim.token
-                    ):  # another worker holds it now: its run of the job is the one that counts
-                        self._lost(message)
-                        return None  # rolled back
+                    uow.outbox.settle(message)
                     uow.commit()
                 report.jobs += 1
             except Exception as error:  # a broken job must not block the queue behind it
