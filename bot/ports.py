@@ -89,13 +89,24 @@ class Outbox(Protocol):
         ...
 
     def claim_due(
-        self, *, now: datetime, limit: int, lease: timedelta, worker: str
+        self, *, now: datetime, limit: int, lease: timedelta, worker: str, token: str = ""
     ) -> list[OutgoingMessage]:
-        """Take up to ``limit`` due messages for this worker only (others skip them)."""
+        """Take up to ``limit`` due messages for this worker only (others skip them) until
+        ``now + lease``; ``token``, new per claim, is what ``renew`` and ``settle`` fence on."""
         ...
 
-    def settle(self, message: OutgoingMessage) -> None:
-        """Store the outcome of an attempt (status, attempts, last_error, due_at, sent_at)."""
+    def renew(self, ids: Collection[int], *, worker: str, token: str, until: datetime) -> set[int]:
+        """Extend the lease of those rows still held under this claim; the ids still held."""
+        ...
+
+    def settle(
+        self, message: OutgoingMessage, *, worker: str | None = None, token: str = ""
+    ) -> bool:
+        """Store the outcome of an attempt (status, attempts, last_error, due_at, sent_at).
+
+        With ``worker``, only while the row is still held under that claim: False (nothing
+        written) once another worker has claimed it, whose outcome must not be overwritten.
+        """
         ...
 
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]: ...

@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     )
     mentorbot_max_capacity: int = Field(default=5, ge=1, le=20)
     mentorbot_dispatch_interval_seconds: int = Field(default=30, ge=1, le=3600)
+    mentorbot_outbox_lease_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description="Seconds a claimed outbox batch is held unless renewed; what a dead "
+        "worker's batch waits. Longer than one Slack call can take.",
+    )
     mentorbot_onboarding: bool = Field(
         default=True,
         description="Send new pairs the welcome, first-session agenda and monthly topics.",

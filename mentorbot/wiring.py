@@ -268,6 +268,7 @@ def build_services(
             Kind.ERASE_PERSON: privacy.erase_job,
         },
         worker=f"{socket.gethostname()}:{os.getpid()}",
+        lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
         quiet_hours=programs.quiet_hours(PROMPT_KINDS),
         observe=observe,
     )

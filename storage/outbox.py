@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -106,7 +107,7 @@ class SqlOutbox:
         )
 
     def claim_due(
-        self, *, now: datetime, limit: int, lease: timedelta, worker: str
+        self, *, now: datetime, limit: int, lease: timedelta, worker: str, token: str = ""
     ) -> list[OutgoingMessage]:
         # Lock the ids first, in a statement of their own: inside an ``IN (subquery)`` PostgreSQL
         # may re-run the locking subquery once per outer row, each run skipping different rows
@@ -128,7 +129,10 @@ class SqlOutbox:
                 update(OutgoingMessageRow)
                 .where(OutgoingMessageRow.id.in_([id_ for id_, _ in picked]), self._due(now))
                 .values(
-                    status=MessageStatus.SENDING.value, claimed_by=worker, lease_until=now + lease
+                    status=MessageStatus.SENDING.value,
+                    claimed_by=worker,
+                    lease_token=token,
+                    lease_until=now + lease,
                 )
                 .returning(OutgoingMessageRow),
                 execution_options={"synchronize_session": False},
@@ -140,10 +144,34 @@ class SqlOutbox:
             message.in_doubt = message.id in in_doubt
         return claimed
 
-    def settle(self, message: OutgoingMessage) -> None:
-        self._s.execute(
+    def renew(self, ids: Collection[int], *, worker: str, token: str, until: datetime) -> set[int]:
+        if not ids:
+            return set()
+        held = self._s.scalars(
             update(OutgoingMessageRow)
-            .where(OutgoingMessageRow.id == message.id)
+            .where(
+                OutgoingMessageRow.id.in_(list(ids)),
+                OutgoingMessageRow.status == MessageStatus.SENDING.value,
+                OutgoingMessageRow.claimed_by == worker,
+                OutgoingMessageRow.lease_token == token,
+            )
+            .values(lease_until=until)
+            .returning(OutgoingMessageRow.id),
+            execution_options={"synchronize_session": False},
+        )
+        return set(held)
+
+    def settle(
+        self, message: OutgoingMessage, *, worker: str | None = None, token: str = ""
+    ) -> bool:
+        fence = (
+            ()
+            if worker is None
+            else (OutgoingMessageRow.claimed_by == worker, OutgoingMessageRow.lease_token == token)
+        )
+        result = self._s.execute(
+            update(OutgoingMessageRow)
+            .where(OutgoingMessageRow.id == message.id, *fence)
             .values(
                 status=message.status.value,
                 attempts=message.attempts,
@@ -157,6 +185,7 @@ class SqlOutbox:
             # nothing in this session holds the row as an object: skip the ORM's bookkeeping
             execution_options={"synchronize_session": False},
         )
+        return bool(getattr(result, "rowcount", 0))
 
     def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
         newer = or_(

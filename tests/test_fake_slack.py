@@ -161,7 +161,7 @@ def test_form_encoded_blocks_are_decoded(fake: FakeSlack, client: WebClient) -> 
     assert fake.last("chat.postMessage").params["blocks"] == blocks
 
 
-def test_update_ephemeral_and_delete(client: WebClient) -> None:
+def test_update_ephemeral_and_delete(fake: FakeSlack, client: WebClient) -> None:
     posted = client.chat_postMessage(channel="C1", text="v1")
     updated = client.chat_update(channel="C1", ts=posted["ts"], text="v2")
     assert updated["message"]["text"] == "v2"
@@ -172,7 +172,27 @@ def test_update_ephemeral_and_delete(client: WebClient) -> None:
     assert client.chat_postEphemeral(channel="C1", user="U100", text="psst")["message_ts"]
 
     client.chat_delete(channel="C1", ts=posted["ts"])
+    fake.scopes |= {"channels:history"}  # not the manifest's: reading channels for the test
     assert client.conversations_history(channel="C1")["messages"] == []
+
+
+def test_a_method_the_manifest_has_no_scope_for_answers_missing_scope(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    assert "channels:history" not in fake.scopes  # the manifest's scopes, as installed
+    client.chat_postMessage(channel="U100", text="hi")
+    assert client.conversations_history(channel="D100")["ok"]  # im:history: granted
+    with pytest.raises(SlackApiError) as info:
+        client.conversations_history(channel="C1")
+    assert (info.value.response["error"], info.value.response["needed"]) == (
+        "missing_scope",
+        "channels:history",
+    )
+    assert fake.refusals()[-1].error == "missing_scope"
+    fake.scopes -= {"users:read"}
+    with pytest.raises(SlackApiError) as info:
+        client.users_info(user="U100")
+    assert info.value.response["needed"] == "users:read"
 
 
 def test_conversations_open(client: WebClient) -> None:
@@ -185,7 +205,8 @@ def test_conversations_open(client: WebClient) -> None:
     assert info.value.response["error"] == "user_not_found"
 
 
-def test_history_limit_and_oldest(client: WebClient) -> None:
+def test_history_limit_and_oldest(fake: FakeSlack, client: WebClient) -> None:
+    fake.scopes |= {"channels:history"}
     ts = [client.chat_postMessage(channel="C9", text=str(i))["ts"] for i in range(5)]
     page = client.conversations_history(channel="C9", limit=2)
     assert [m["text"] for m in page["messages"]] == ["4", "3"]

@@ -4,12 +4,19 @@ What is due lives in the outbox table, not in APScheduler: APScheduler only deci
 look. A run claims due rows (other replicas skip them), delivers each, and settles it in its
 own transaction. Slack's answers decide what happens next: 429 waits ``Retry-After`` and keeps
 the message pending, transient errors back off, permanent ones fail with the reason and stop.
+
+A claim is a short lease, renewed as the batch is worked through, and fenced by a token new per
+claim: a worker that outlives its lease (Slack slow, the process paused) finds the rows gone to
+another worker and leaves them alone, rather than sending them alongside it or overwriting its
+outcome. Every moment (a 429's ``Retry-After``, a backoff, ``expires_at``) is read from the
+clock when it happens, not from the start of the pass.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +35,9 @@ MAX_ATTEMPTS = 8
 IN_DOUBT = "in doubt: "  # last_error of a message Slack may have: looked for before a retry
 BASE_BACKOFF = timedelta(seconds=10)
 MAX_BACKOFF = timedelta(hours=1)
+LEASE = timedelta(seconds=60)
+"""How long a claim holds without renewal: what a dead worker's batch waits. It must outlast
+the slowest single delivery (Slack's client timeout, a job), since renewal is per message."""
 
 
 @dataclass
@@ -40,6 +50,7 @@ class DispatchReport:
     jobs: int = 0
     held: int = 0  # prompts waiting for the recipient's working hours
     late: int = 0  # of ``dropped``: past their ``expires_at``
+    lost: int = 0  # claimed, but another worker took them over before their turn: left alone
     failures: list[tuple[str, str]] = field(default_factory=list)
     lags: list[float] = field(default_factory=list)  # seconds from due to sent, per message
 
@@ -49,7 +60,7 @@ class DispatchReport:
 
     def add(self, other: DispatchReport) -> None:
         """Fold another pass into this one (``deliver_now`` may go round several times)."""
-        for name in ("due", "sent", "failed", "retried", "dropped", "jobs", "held", "late"):
+        for name in ("due", "sent", "failed", "retried", "dropped", "jobs", "held", "late", "lost"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failures += other.failures
         self.lags += other.lags
@@ -70,7 +81,7 @@ class Dispatcher:
         jobs: Mapping[str, Job],
         worker: str,
         batch_size: int = 100,
-        lease: timedelta = timedelta(minutes=5),
+        lease: timedelta = LEASE,
         max_batches: int = 1000,
         quiet_hours: PromptHold | None = None,
         settle_every: int = 20,
@@ -87,7 +98,9 @@ class Dispatcher:
         self._quiet_hours = quiet_hours
         self._settle_every = max(1, settle_every)
         self._observe = observe  # metrics, outside bot/: called once per finished pass
-        self._unsettled: list[OutgoingMessage] = []  # outcomes not written yet (this pass)
+        self._unsettled: list[OutgoingMessage] = []  # outcomes not written yet (this batch)
+        self._skew = timedelta(0)  # a pass "as of" another moment (tick --now) keeps its offset
+        self._claim = _Claim(token="", ids=(), renew_at=None)  # the batch in hand
         self._lock = threading.Lock()
         self._again = threading.Event()
         self._stopping = threading.Event()
@@ -133,43 +146,83 @@ class Dispatcher:
             self.deliver_now()
         return report
 
-    def _run(self, now: datetime, report: DispatchReport) -> None:
+    def _now(self) -> datetime:
+        """This moment, on the pass's timeline: the clock, shifted when the pass runs as of
+        another time, so what takes a while inside a pass is measured, not assumed."""
+        return self._clock.now() + self._skew
+
+    def _run(self, as_of: datetime, report: DispatchReport) -> None:
         this_pass = DispatchReport()
+        self._skew = as_of - self._clock.now()
         try:
-            self._pass(now, this_pass)
+            self._pass(this_pass)
         finally:
             self._flush()  # even after a bug: what was sent is recorded as sent
             report.add(this_pass)
             if self._observe is not None:
                 self._observe(this_pass)
 
-    def _pass(self, now: datetime, report: DispatchReport) -> None:
+    def _pass(self, report: DispatchReport) -> None:
         paused_until: dict[str, datetime] = {}  # per workspace, for the whole pass
         for _ in range(self._max_batches):
             if self._stopping.is_set():
                 return
+            token, now = uuid.uuid4().hex, self._now()
             with self._uow() as uow:
                 claimed = uow.outbox.claim_due(
-                    now=now, limit=self._batch_size, lease=self._lease, worker=self._worker
+                    now=now,
+                    limit=self._batch_size,
+                    lease=self._lease,
+                    worker=self._worker,
+                    token=token,
                 )
                 uow.commit()
             if not claimed:
                 return
+            self._claim = _Claim(
+                token=token,
+                ids=tuple(m.id for m in claimed if m.id is not None),
+                renew_at=now + self._lease / 3,
+            )
             report.due += len(claimed)
             for message in claimed:
+                if not self._still_held(message):
+                    report.lost += 1
+                    continue
                 if message.team_id in paused_until:
                     self._release(message, paused_until[message.team_id])
                     report.retried += 1
                     continue
-                retry_at = self._deliver(message, now, report)
+                retry_at = self._deliver(message, report)
                 if retry_at is not None:
                     paused_until[message.team_id] = retry_at
             self._flush()
 
-    def _deliver(
-        self, message: OutgoingMessage, now: datetime, report: DispatchReport
-    ) -> datetime | None:
+    def _still_held(self, message: OutgoingMessage) -> bool:
+        """The heartbeat: before each message, once a third of the lease is gone, extend the
+        lease of the whole batch; a row not held any more is another worker's now."""
+        claim = self._claim
+        now = self._now()
+        if claim.renew_at is not None and now >= claim.renew_at:
+            with self._uow() as uow:
+                held = uow.outbox.renew(
+                    claim.ids, worker=self._worker, token=claim.token, until=now + self._lease
+                )
+                uow.commit()
+            claim.held = held
+            claim.renew_at = now + self._lease / 3
+        if claim.held is None or message.id in claim.held:
+            return True
+        log.warning(
+            "%s (%s): its lease ran out and another worker claimed it: left to that worker",
+            message.key,
+            message.kind,
+        )
+        return False
+
+    def _deliver(self, message: OutgoingMessage, report: DispatchReport) -> datetime | None:
         """Deliver one message; returns when to try again if Slack asked us to slow down."""
+        now = self._now()
         if message.coalesce_key is not None and self._superseded(message, now):
             message.status = MessageStatus.DROPPED
             message.last_error = "coalesced: a newer one of its kind went out instead"
@@ -194,9 +247,19 @@ class Dispatcher:
             self._flush()  # a job reads the outbox: let it see every outcome so far
             try:
                 with self._uow() as uow:
+                    # Fenced first, in the job's own transaction (the row stays locked to its
+                    # end): a job may delete or rewrite its own row, so settling can't be.
+                    if message.id not in uow.outbox.renew(
+                        [message.id] if message.id is not None else [],
+                        worker=self._worker,
+                        token=self._claim.token,
+                        until=now + self._lease,
+                    ):  # another worker holds it now: its run of the job is the one that counts
+                        self._lost(message)
+                        return None
                     job(uow, message, now)
                     message.status = MessageStatus.SENT
-                    message.sent_at = now
+                    message.sent_at = self._now()
                     message.attempts += 1
                     uow.outbox.settle(message)
                     uow.commit()
@@ -221,6 +284,7 @@ class Dispatcher:
             report.failed += 1
             report.failures.append((message.key, result_error))
             return None
+        now = self._now()  # Slack has answered: what follows is measured from this moment
         if result.outcome is SendOutcome.SENT:
             report.lags.append(max(0.0, (now - message.due_at).total_seconds()))
             message.status = MessageStatus.SENT
@@ -302,6 +366,32 @@ class Dispatcher:
             return
         batch, self._unsettled = self._unsettled, []
         with self._uow() as uow:
-            for message in batch:
-                uow.outbox.settle(message)
+            lost = [
+                message
+                for message in batch
+                if not uow.outbox.settle(message, worker=self._worker, token=self._claim.token)
+            ]
             uow.commit()
+        for message in lost:
+            self._lost(message)
+
+    @staticmethod
+    def _lost(message: OutgoingMessage) -> None:
+        """Its lease ran out while this worker had it; whoever claimed it since looks in Slack
+        (``find_sent``) before sending, so its outcome is theirs to record, not ours."""
+        log.warning(
+            "%s (%s): lease lost before its outcome (%s) was recorded: left to the new holder",
+            message.key,
+            message.kind,
+            message.status.value,
+        )
+
+
+@dataclass
+class _Claim:
+    """The batch this worker holds: its rows, its token, and when to renew the lease."""
+
+    token: str
+    ids: tuple[int, ...]
+    renew_at: datetime | None
+    held: set[int] | None = None  # after a renewal: the rows still this worker's

@@ -39,6 +39,9 @@ class OutgoingMessageRow(Base):
     sent_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None]
+    # New with every claim: settling and renewing match it, so a worker that lost its lease
+    # (it outlived it, another worker claimed the row) can no longer change the row.
+    lease_token: Mapped[str | None] = mapped_column(String(64))
     coalesce_key: Mapped[str | None] = mapped_column(String(255))
     sent_channel: Mapped[str] = mapped_column(String(32), default="", server_default="")
     sent_ts: Mapped[str] = mapped_column(String(32), default="", server_default="")

@@ -203,3 +203,44 @@ def test_pending_migrations_lists_only_unapplied_revisions(
         assert database.pending_migrations() == ["9003"]
     finally:
         database.dispose()
+
+
+def test_the_lease_token_migration_keeps_the_outbox_rows_it_finds(
+    empty_database: Database,
+) -> None:
+    config = alembic_config(empty_database.engine)
+    command.upgrade(config, "0011")
+    row = {
+        "team_id": "T1",
+        "kind": "mentee.suggestions",
+        "recipient": "U1",
+        "key": "k",
+        "due_at": "2026-12-01 10:00:00",
+        "payload": "{}",
+        "status": "sending",
+        "attempts": 0,
+        "last_error": "",
+        "claimed_by": "old-worker",
+    }
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO outgoing_messages (team_id, kind, recipient, key, due_at, payload,"
+                " status, attempts, last_error, claimed_by) VALUES (:team_id, :kind,"
+                " :recipient, :key, :due_at, :payload, :status, :attempts, :last_error,"
+                " :claimed_by)"
+            ),
+            row,
+        )
+
+    command.upgrade(config, "head")
+
+    columns = {
+        c["name"] for c in sa.inspect(empty_database.engine).get_columns("outgoing_messages")
+    }
+    assert "lease_token" in columns
+    with empty_database.engine.connect() as connection:
+        kept = connection.execute(
+            sa.text("SELECT claimed_by, lease_token FROM outgoing_messages WHERE key = 'k'")
+        ).one()
+    assert tuple(kept) == ("old-worker", None)

@@ -226,3 +226,18 @@ def test_a_slack_that_keeps_failing_is_not_retried_forever(
     with SqlUnitOfWork(database.sessions) as uow:
         reasons = {row.last_error for row in uow.session.query(OutgoingMessageRow).all()}
     assert all(r.startswith(f"gave up after {MAX_ATTEMPTS} attempts") for r in reasons), reasons
+
+
+def test_a_channel_post_in_doubt_is_not_looked_for_with_a_scope_the_app_lacks(
+    fake_slack: FakeSlack,
+) -> None:
+    client = WebClient(base_url=fake_slack.url, token="xoxb-test-token", retry_handlers=[])
+    messenger = SlackMessenger(lambda _team: client)
+    shout_out = OutgoingMessage(
+        team_id="T1", kind=Kind.SHOUT_OUT, recipient="CPROGRAM", key="shout:1", due_at=NOW
+    )
+
+    assert messenger.find_sent(shout_out) is None  # can't tell: sent again, said in the log
+
+    assert fake_slack.calls_to("conversations.history") == []
+    assert [r.error for r in fake_slack.refusals()] == []  # nothing asked beyond the manifest

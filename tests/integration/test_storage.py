@@ -907,3 +907,35 @@ def test_first_delivery_is_true_once_per_event_id(database: Database) -> None:
         stored = [(r.event_id, r.team_id, r.received_at) for r in rows]
     assert stored == [("Ev1", T1, NOW), ("Ev2", T1, NOW), ("Ev3", T1, later)]
     assert_utc(*(received for _, _, received in stored))
+
+
+def test_a_worker_that_lost_its_lease_can_neither_renew_nor_settle_the_row(
+    database: Database,
+) -> None:
+    (message_id,) = add_messages(database, message("slow"))
+    with uow(database) as work:
+        (mine,) = work.outbox.claim_due(now=NOW, limit=1, lease=LEASE, worker="w1", token="t1")
+        work.commit()
+    later = NOW + LEASE + timedelta(seconds=1)  # w1 is still sending; its lease ran out
+    with uow(database) as work:
+        (theirs,) = work.outbox.claim_due(now=later, limit=1, lease=LEASE, worker="w2", token="t2")
+        work.commit()
+    assert theirs.in_doubt
+
+    mine.status, mine.attempts, mine.last_error = MessageStatus.PENDING, 1, "in doubt: timeout"
+    with uow(database) as work:
+        assert work.outbox.renew([message_id], worker="w1", token="t1", until=later) == set()
+        assert not work.outbox.settle(mine, worker="w1", token="t1")
+        assert work.outbox.renew([message_id], worker="w2", token="t2", until=later + LEASE) == {
+            message_id
+        }
+        work.commit()
+    row = outbox_rows(database)[f"{T1}:slow"]
+    assert (row.status, row.claimed_by, row.attempts) == (MessageStatus.SENDING.value, "w2", 0)
+    assert row.lease_until == later + LEASE
+
+    theirs.status, theirs.sent_at = MessageStatus.SENT, later
+    with uow(database) as work:
+        assert work.outbox.settle(theirs, worker="w2", token="t2")
+        work.commit()
+    assert outbox_rows(database)[f"{T1}:slow"].status == MessageStatus.SENT.value

@@ -11,8 +11,10 @@ from __future__ import annotations
 import random
 import threading
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from sandbox.blockkit import validate_blocks, validate_view
 from sandbox.slack import (
@@ -22,10 +24,14 @@ from sandbox.slack import (
     ApiReply,
     Call,
     LocalSlack,
+    Refusal,
     Upload,
     json_reply,
     slack_error,
 )
+from tests.support.slack_scopes import manifest_bot_scopes, needed_scope
+
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
 __all__ = [
     "BOT_ID",
@@ -64,13 +70,31 @@ class FakeSlack(LocalSlack):
     ``strict_users`` (default) makes user IDs that were not registered with ``add_user`` fail
     as Slack fails for users outside the workspace, so a test cannot pass by accident with an
     ID the app invented.
+
+    Tokens hold the bot scopes of ``manifest.yml`` (or ``scopes``): a method the manifest does
+    not allow answers ``missing_scope`` with ``needed``, as Slack does, so a scope missing
+    from the manifest fails a test instead of production.
     """
 
-    def __init__(self, *, strict_users: bool = True) -> None:
+    def __init__(self, *, strict_users: bool = True, scopes: Collection[str] | None = None) -> None:
         super().__init__(strict_users=strict_users)
+        self.scopes = frozenset(manifest_bot_scopes(MANIFEST) if scopes is None else scopes)
         self._faults: dict[str, deque[_Fault]] = {}
         self._chaos: dict[str | None, _Chaos] = {}
         self._holds: dict[str, tuple[int, threading.Event]] = {}
+
+    def _call_api(self, method: str, params: dict[str, Any], token: str | None) -> ApiReply:
+        needed = None
+        if token is not None and method in self._api:
+            needed = needed_scope(
+                method, params, self.scopes, is_group_dm=lambda c: len(self._members.get(c, [])) > 1
+            )
+        if needed is None:
+            return super()._call_api(method, params, token)
+        self._refusals.append(Refusal(method, "missing_scope", ()))
+        self._version += 1
+        answer = slack_error("missing_scope", needed=needed, provided=",".join(sorted(self.scopes)))
+        return json_reply(answer)
 
     # ---- failure injection -------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -69,6 +69,7 @@ class StoredMessage:
     message: OutgoingMessage
     claimed_by: str = ""
     lease_until: datetime | None = None
+    lease_token: str = ""
 
 
 @dataclass
@@ -326,7 +327,7 @@ class FakeOutbox:
         return False
 
     def claim_due(
-        self, *, now: datetime, limit: int, lease: timedelta, worker: str
+        self, *, now: datetime, limit: int, lease: timedelta, worker: str, token: str = ""
     ) -> list[OutgoingMessage]:
         claimed: list[OutgoingMessage] = []
         for row in self._rows():
@@ -337,16 +338,34 @@ class FakeOutbox:
             in_doubt = row.message.status is MessageStatus.SENDING  # its worker stopped
             row.message.status = MessageStatus.SENDING
             row.claimed_by = worker
+            row.lease_token = token
             row.lease_until = now + lease
             message = copy.deepcopy(row.message)
             message.in_doubt = in_doubt
             claimed.append(message)
         return claimed
 
-    def settle(self, message: OutgoingMessage) -> None:
+    def renew(self, ids: Collection[int], *, worker: str, token: str, until: datetime) -> set[int]:
+        held: set[int] = set()
+        for id_ in ids:
+            row = self._store.state.outbox.get(id_)
+            if (
+                row is not None
+                and row.message.status is MessageStatus.SENDING
+                and (row.claimed_by, row.lease_token) == (worker, token)
+            ):
+                row.lease_until = until
+                held.add(id_)
+        return held
+
+    def settle(
+        self, message: OutgoingMessage, *, worker: str | None = None, token: str = ""
+    ) -> bool:
         if message.id is None or message.id not in self._store.state.outbox:
-            return  # like an UPDATE that matches no row
+            return False  # like an UPDATE that matches no row
         row = self._store.state.outbox[message.id]
+        if worker is not None and (row.claimed_by, row.lease_token) != (worker, token):
+            return False  # another worker claimed it since
         row.message.status = message.status
         row.message.attempts = message.attempts
         row.message.last_error = message.last_error[:2000]
@@ -355,6 +374,7 @@ class FakeOutbox:
         row.message.sent_channel = message.sent_channel
         row.message.sent_ts = message.sent_ts
         row.lease_until = None
+        return True
 
     def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
         return any(

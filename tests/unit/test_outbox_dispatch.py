@@ -788,3 +788,101 @@ def test_each_pass_is_reported_to_the_observer_with_its_counts_and_lags(
     assert (report.due, report.sent, report.failed, report.dropped, report.late) == (4, 2, 1, 1, 1)
     assert sorted(report.lags) == [0.0, 60.0]
     assert worker.run_once().due == 0 and len(seen) == 2  # an empty pass is reported too
+
+
+# -- a slow Slack: leases renewed while the batch is in hand, fenced when settled ---------
+
+SHORT_LEASE = timedelta(seconds=60)
+
+
+def replica(
+    store: FakeStore, messenger: FakeMessenger, clock: FixedClock, *, worker: str
+) -> Dispatcher:
+    return Dispatcher(
+        uow=lambda: FakeUnitOfWork(store),
+        messenger=messenger,
+        clock=clock,
+        jobs={},
+        worker=worker,
+        lease=SHORT_LEASE,
+    )
+
+
+def test_a_batch_that_outlives_its_first_lease_is_not_sent_again_by_another_replica(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, *(message(k, now) for k in ("a", "b", "c")))
+    other_slack = FakeMessenger()
+    other = replica(store, other_slack, clock, worker="worker-2")
+
+    def slow_post(posting: OutgoingMessage) -> None:
+        clock.advance(timedelta(seconds=40))  # Slack takes 40 s: the batch outlives 60 s
+        if posting.key == "b":
+            other.run_once()  # the other replica's tick, 80 s into the first one's batch
+
+    slow_slack = FakeMessenger(before_send=slow_post)
+
+    replica(store, slow_slack, clock, worker=WORKER).run_once()
+
+    assert slow_slack.keys == ["a", "b", "c"]
+    assert other_slack.keys == []  # renewed as it went: still the first replica's
+    assert set(statuses(store).values()) == {MessageStatus.SENT}
+
+
+def test_a_replica_that_lost_its_lease_neither_sends_nor_overwrites_what_it_lost(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, message("a", now), message("b", now))
+    other_slack = FakeMessenger()
+    other_slack.already_there["a"] = SendResult(SendOutcome.SENT, channel="D1", ts="1700.1")
+    other = replica(store, other_slack, clock, worker="worker-2")
+
+    def stalled_post(posting: OutgoingMessage) -> None:
+        clock.advance(timedelta(seconds=90))  # one post outlives the whole lease
+        other.run_once()  # claims both in doubt: finds "a" in Slack, sends "b"
+
+    lost_answer = SendResult(SendOutcome.RETRY, error="connection: TimeoutError", uncertain=True)
+    stalled_slack = FakeMessenger([lost_answer], before_send=stalled_post)
+
+    report = replica(store, stalled_slack, clock, worker=WORKER).run_once()
+
+    assert stalled_slack.keys == ["a"]  # "b" is the other replica's now: not sent twice
+    assert other_slack.keys == ["b"]
+    assert report.lost == 1
+    posted = store.message("a")  # the other replica's outcome stands
+    assert (posted.status, posted.sent_ts) == (MessageStatus.SENT, "1700.1")
+    assert store.message("b").status is MessageStatus.SENT
+    clock.advance(timedelta(hours=1))
+    replica(store, stalled_slack, clock, worker=WORKER).run_once()
+    assert stalled_slack.keys == ["a"]  # nothing left pending to send again
+
+
+def test_retry_after_counts_from_the_429_not_from_the_start_of_the_pass(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    queue(store, message("a", clock.now()))
+    slow = FakeMessenger(
+        [rate_limited(30)], before_send=lambda _: clock.advance(timedelta(seconds=200))
+    )
+
+    dispatcher(store, slow, clock).run_once()
+
+    assert store.message("a").due_at == clock.now() + timedelta(seconds=30)
+
+
+def test_backoff_and_expiry_count_from_the_moment_too(store: FakeStore, clock: FixedClock) -> None:
+    start = clock.now()
+    queue(
+        store,
+        message("flaky", start - timedelta(seconds=2)),
+        message("brief", start - timedelta(seconds=1), expires_at=start + timedelta(seconds=100)),
+    )
+    slow = FakeMessenger([transient()], before_send=lambda _: clock.advance(timedelta(seconds=200)))
+
+    report = dispatcher(store, slow, clock).run_once()
+
+    assert store.message("flaky").due_at == start + timedelta(seconds=200) + backoff(1)
+    assert slow.keys == ["flaky"]  # "brief" had expired by its turn, 200 s in
+    assert (report.dropped, report.late) == (1, 1)
