@@ -128,12 +128,6 @@ NOT_INSTALLED = "not_installed"
 """A message for a workspace with no installation (removed, or never installed): failed."""
 
 
-def _is_private_conversation(recipient: str) -> bool:
-    """A person (the bot's DM with them) or several people (a group DM): what the history
-    scopes the app holds cover, unlike a channel."""
-    return "," in recipient or recipient[:1] in ("U", "W", "D")
-
-
 class SlackMessenger:
     def __init__(
         self,
@@ -196,23 +190,16 @@ class SlackMessenger:
         """Look for the message's key in its conversation (each post carries it as metadata).
 
         Slack's chat.postMessage has no idempotency key, so after a crash between Slack's
-        answer and the outbox update this is the only way to know. Needs the ``im:history`` and
-        ``mpim:history`` scopes; without them, or for an invite (a file carries no key), the
-        answer is "don't know" and the message is sent again.
+        answer and the outbox update this is the only way to know. Needs the history scopes
+        of the conversation (``im:``, ``mpim:``, ``channels:``, ``groups:history``); without
+        them, or for an invite (a file carries no key), the answer is "don't know" and the
+        message is sent again.
 
-        A channel is never looked in: that would need ``channels:history``/``groups:history``,
-        read access to everything people post where the bot is, which the manifest leaves out
-        on purpose. A channel post in doubt (an announcement, a shout-out) is posted again.
+        Channels (announcements, shout-outs) are looked in too, with ``channels:history`` and
+        ``groups:history``: an announcement posted twice to a whole program is worse than
+        the bot reading the channels it was invited to. A test holds these to the manifest.
         """
         if message.kind in (Kind.SESSION_INVITE, Kind.PROGRAM_REPORT_FILES):
-            return None
-        if not _is_private_conversation(message.recipient):
-            log.warning(
-                "can't tell whether %s reached channel %s (no channel history scope): "
-                "sending it again",
-                message.key,
-                message.recipient,
-            )
             return None
         client = self._client_for(message.team_id)
         if client is None:

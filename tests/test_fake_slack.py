@@ -179,7 +179,8 @@ def test_update_ephemeral_and_delete(fake: FakeSlack, client: WebClient) -> None
 def test_a_method_the_manifest_has_no_scope_for_answers_missing_scope(
     fake: FakeSlack, client: WebClient
 ) -> None:
-    assert "channels:history" not in fake.scopes  # the manifest's scopes, as installed
+    assert "channels:history" in fake.scopes  # the manifest's scopes, as installed
+    fake.scopes -= {"channels:history"}  # as an install that predates that scope
     client.chat_postMessage(channel="U100", text="hi")
     assert client.conversations_history(channel="D100")["ok"]  # im:history: granted
     with pytest.raises(SlackApiError) as info:

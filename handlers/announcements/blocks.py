@@ -36,6 +36,11 @@ def _radio(options: list[dict[str, Any]], initial: str) -> dict[str, Any]:
     return element
 
 
+def _capitalized(label: str) -> str:
+    """ "Every participant, by DM": str.capitalize() would lower the rest ("by dm")."""
+    return label[:1].upper() + label[1:]
+
+
 def compose_modal(
     *,
     metadata: dict[str, Any],
@@ -69,7 +74,9 @@ def compose_modal(
         input_block(
             "audience",
             "Who gets it",
-            _radio([option(a.label[:1].upper() + a.label[1:], a.value) for a in audiences], audience),
+            _radio(
+                [option(a.label[:1].upper() + a.label[1:], a.value) for a in audiences], audience
+            ),
         ),
         *([program] if program else []),
         input_block(

@@ -228,16 +228,27 @@ def test_a_slack_that_keeps_failing_is_not_retried_forever(
     assert all(r.startswith(f"gave up after {MAX_ATTEMPTS} attempts") for r in reasons), reasons
 
 
-def test_a_channel_post_in_doubt_is_not_looked_for_with_a_scope_the_app_lacks(
+def test_a_channel_post_whose_answer_was_lost_is_found_not_posted_twice(
     fake_slack: FakeSlack,
 ) -> None:
+    """An announcement or shout-out whose answer was lost is looked for in the channel with
+    the manifest's own scopes (the fake refuses any other), and not posted a second time."""
     client = WebClient(base_url=fake_slack.url, token="xoxb-test-token", retry_handlers=[])
     messenger = SlackMessenger(lambda _team: client)
     shout_out = OutgoingMessage(
-        team_id="T1", kind=Kind.SHOUT_OUT, recipient="CPROGRAM", key="shout:1", due_at=NOW
+        team_id="T1",
+        kind=Kind.SHOUT_OUT,
+        recipient="CPROGRAM",
+        key="shout:1",
+        due_at=NOW,
+        payload={"mentee_id": "U1", "mentor_id": "U2", "headline": "five sessions together"},
     )
+    fake_slack.lose_answer_next("chat.postMessage")
+    first = messenger.send(shout_out)
+    assert first.uncertain, first
 
-    assert messenger.find_sent(shout_out) is None  # can't tell: sent again, said in the log
+    found = messenger.find_sent(shout_out)
 
-    assert fake_slack.calls_to("conversations.history") == []
+    assert found is not None and found.channel == "CPROGRAM"
     assert [r.error for r in fake_slack.refusals()] == []  # nothing asked beyond the manifest
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
