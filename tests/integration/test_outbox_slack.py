@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_sdk import WebClient
 
-from bot.clock import FixedClock
+from bot.clock import FixedClock, SystemClock
 from bot.model.kinds import Kind
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.outbox.dispatch import MAX_ATTEMPTS, Dispatcher
@@ -252,3 +252,47 @@ def test_a_channel_post_whose_answer_was_lost_is_found_not_posted_twice(
     assert found is not None and found.channel == "CPROGRAM"
     assert [r.error for r in fake_slack.refusals()] == []  # nothing asked beyond the manifest
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_two_replicas_with_a_slow_slack_and_a_short_lease_double_nothing(
+    database: Database, fake_slack: FakeSlack
+) -> None:
+    """Each post takes 0.15 s and a batch of 10 outlives the 1 s lease several times over:
+    only the heartbeat keeps the other replica off rows still being sent, and only the
+    fencing keeps a replica that lost a row from settling it. Real clock, real threads."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("replicas share the work through PostgreSQL's FOR UPDATE SKIP LOCKED")
+    queue(database, fake_slack, 40)
+    fake_slack.set_chaos("chat.postMessage", slow=1.0, slow_seconds=0.15, seed=1)
+    client = WebClient(token="xoxb-test", base_url=fake_slack.url, timeout=5, retry_handlers=[])
+    replicas = [
+        Dispatcher(
+            uow=lambda: SqlUnitOfWork(database.sessions),
+            messenger=SlackMessenger(lambda _team: client),
+            clock=SystemClock(),
+            jobs={},
+            worker=f"replica-{n}",
+            batch_size=10,
+            lease=timedelta(seconds=1),
+        )
+        for n in range(2)
+    ]
+    stop = threading.Event()
+
+    def run(replica: Dispatcher) -> None:
+        while not stop.is_set() and set(statuses(database)) != {MessageStatus.SENT.value}:
+            replica.run_once(replica_now())  # a row another replica holds: looked at again
+
+    def replica_now() -> datetime:
+        return max(NOW, datetime.now(UTC))  # the queue is due as of NOW: a real clock past it
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    stop.set()
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 40
+    assert max(keys.values()) == 1  # none twice
+    assert statuses(database) == {MessageStatus.SENT.value: 40}
