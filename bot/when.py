@@ -11,11 +11,12 @@ Anything that can't be honoured raises ``UnreadableTime`` naming what is missing
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import itertools
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -40,101 +41,85 @@ _EN_DAYS = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur"
 _EN_DAYS |= {"thurs": 3, "fri": 4, "sat": 5, "sun": 6}
 _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4}
 _ORDINAL |= {"4th": 4, "last": -1, "final": -1, "fifth": 5, "5th": 5}
-_NUMBERS: tuple[str, ...] = (
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-)
-_NUMBERS += ("eleven", "twelve")
-# Connectors and cadences per language, folded (lower case, no accents); English always.
-_LEXICON: dict[str, dict[str, str]] = {
-    "en": {"evry": "every", "everey": "every", "tmrw": "tomorrow", "tomorow": "tomorrow",
-           "tommorow": "tomorrow", "tommorrow": "tomorrow", "oclock": "o'clock",
-           "o clock": "o'clock", "bi weekly": "biweekly", "bi-weekly": "biweekly",
-           "day after tomorrow": "overmorrow", "tonight": "today evening", "12 noon": "noon",
-           "alternate": "every other", "every single": "every", "hrs": "hours", "hr": "hour"}
-    | {word: str(n) for n, word in enumerate(_NUMBERS, 1)},
-    "de": {"jeden": "every", "jede": "every", "jeder": "every", "alle zwei wochen":
-           "every 2 weeks", "alle 2 wochen": "every 2 weeks", "alle 14 tage": "fortnightly",
-           "alle drei wochen": "every 3 weeks", "jede zweite woche": "every other week",
-           "zweiwochentlich": "fortnightly", "wochentlich": "weekly", "um": "at", "und": "and",
-           "oder": "or", "morgen": "tomorrow", "heute": "today", "ubermorgen": "overmorrow",
-           "nachsten": "next", "nachste": "next", "kommenden": "next", "ersten": "first",
-           "zweiten": "second", "dritten": "third", "vierten": "fourth", "letzten": "last",
-           "im monat": "of the month", "des monats": "of the month", "jeden monat":
-           "every month", "monatlich": "monthly", "taglich": "daily", "jeden tag": "every day",
-           "mittags": "noon", "mittag": "noon", "morgens": "morning", "vormittags": "morning",
-           "nachmittags": "afternoon", "abends": "evening", "fur": "for", "minuten":
-           "minutes", "stunde": "hour", "eine": "an", "ab": "starting", "bis": "-"},
-    "fr": {"chaque": "every", "tous les": "every", "toutes les deux semaines":
-           "every 2 weeks", "tous les quinze jours": "fortnightly", "une semaine sur deux":
-           "every other week", "le": "on", "les": "on", "et": "and", "ou": "or", "demain":
-           "tomorrow", "aujourd'hui": "today", "apres-demain": "overmorrow", "prochain":
-           "next", "prochaine": "next", "premier": "first", "1er": "first", "deuxieme":
-           "second", "troisieme": "third", "quatrieme": "fourth", "dernier": "last",
-           "du mois": "of the month", "de chaque mois": "of every month", "chaque mois":
-           "every month", "tous les mois": "every month", "hebdomadaire": "weekly",
-           "tous les jours": "daily", "chaque jour": "daily", "midi": "noon", "minuit":
-           "midnight", "du matin": "morning", "matin": "morning", "de l'apres-midi":
-           "afternoon", "apres-midi": "afternoon", "du soir": "evening", "soir": "evening",
-           "pendant": "for", "heure": "hour", "heures": "hours", "a partir du": "starting"},
-    "es": {"cada": "every", "todos los": "every", "todas las": "every", "cada dos semanas":
-           "every 2 weeks", "cada 2 semanas": "every 2 weeks", "cada quince dias":
-           "fortnightly", "quincenal": "fortnightly", "semanal": "weekly", "cada semana":
-           "weekly", "los": "on", "el": "on", "y": "and", "o": "or", "a las": "at", "a la":
-           "at", "manana": "tomorrow", "de la manana": "morning", "de la tarde": "afternoon",
-           "por la tarde": "afternoon", "de la noche": "evening", "hoy": "today",
-           "pasado manana": "overmorrow", "proximo": "next", "que viene": "next", "primer":
-           "first", "primero": "first", "segundo": "second", "tercer": "third", "ultimo":
-           "last", "del mes": "of the month", "de cada mes": "of every month", "cada mes":
-           "every month", "cada dia": "daily", "todos los dias": "daily", "mediodia": "noon",
-           "medianoche": "midnight", "durante": "for", "minutos": "minutes", "hora": "hour",
-           "horas": "hours", "desde": "starting", "y media": ":30", "y cuarto": ":15"},
-}  # fmt: skip
+# Connectors and cadences per language, folded (no accents): "from=to", "_" for a space.
+_WORDS = {
+    "en": (
+        "evry=every everey=every tmrw=tomorrow tomorow=tomorrow tommorow=tomorrow "
+        "tommorrow=tomorrow oclock=o'clock o_clock=o'clock bi_weekly=biweekly "
+        "bi-weekly=biweekly day_after_tomorrow=overmorrow tonight=today_evening 12_noon=noon "
+        "alternate=every_other every_single=every hrs=hours hr=hour one=1 two=2 three=3 "
+        "four=4 five=5 six=6 seven=7 eight=8 nine=9 ten=10 eleven=11 twelve=12"
+    ),
+    "de": (
+        "jeden=every jede=every jeder=every alle_zwei_wochen=every_2_weeks "
+        "alle_2_wochen=every_2_weeks alle_14_tage=fortnightly alle_drei_wochen=every_3_weeks "
+        "jede_zweite_woche=every_other_week zweiwochentlich=fortnightly wochentlich=weekly "
+        "um=at und=and oder=or morgen=tomorrow heute=today ubermorgen=overmorrow "
+        "nachsten=next nachste=next kommenden=next ersten=first zweiten=second dritten=third "
+        "vierten=fourth letzten=last im_monat=of_the_month des_monats=of_the_month "
+        "jeden_monat=every_month monatlich=monthly taglich=daily jeden_tag=every_day "
+        "mittags=noon mittag=noon morgens=morning vormittags=morning nachmittags=afternoon "
+        "abends=evening fur=for minuten=minutes stunde=hour eine=an ab=starting bis=-"
+    ),
+    "fr": (
+        "chaque=every tous_les=every toutes_les_deux_semaines=every_2_weeks "
+        "tous_les_quinze_jours=fortnightly une_semaine_sur_deux=every_other_week le=on les=on "
+        "et=and ou=or demain=tomorrow aujourd'hui=today apres-demain=overmorrow prochain=next "
+        "prochaine=next premier=first 1er=first deuxieme=second troisieme=third "
+        "quatrieme=fourth dernier=last du_mois=of_the_month de_chaque_mois=of_every_month "
+        "chaque_mois=every_month tous_les_mois=every_month hebdomadaire=weekly "
+        "tous_les_jours=daily chaque_jour=daily midi=noon minuit=midnight du_matin=morning "
+        "matin=morning de_l'apres-midi=afternoon apres-midi=afternoon du_soir=evening "
+        "soir=evening pendant=for heure=hour heures=hours a_partir_du=starting"
+    ),
+    "es": (
+        "cada=every todos_los=every todas_las=every cada_dos_semanas=every_2_weeks "
+        "cada_2_semanas=every_2_weeks cada_quince_dias=fortnightly quincenal=fortnightly "
+        "semanal=weekly cada_semana=weekly los=on el=on y=and o=or a_las=at a_la=at "
+        "manana=tomorrow de_la_manana=morning de_la_tarde=afternoon por_la_tarde=afternoon "
+        "de_la_noche=evening hoy=today pasado_manana=overmorrow proximo=next que_viene=next "
+        "primer=first primero=first segundo=second tercer=third ultimo=last "
+        "del_mes=of_the_month de_cada_mes=of_every_month cada_mes=every_month cada_dia=daily "
+        "todos_los_dias=daily mediodia=noon medianoche=midnight durante=for minutos=minutes "
+        "hora=hour horas=hours desde=starting y_media=:30 y_cuarto=:15"
+    ),
+}
+_LEXICON = {
+    lang: dict(w.replace("_", " ").split("=") for w in words.split())
+    for lang, words in _WORDS.items()
+}
 _ZONES = {"est": "America/New_York", "edt": "America/New_York", "et": "America/New_York"}
 _ZONES |= {"cst": "America/Chicago", "cdt": "America/Chicago", "ct": "America/Chicago"}
 _ZONES |= {"mst": "America/Denver", "mdt": "America/Denver", "mt": "America/Denver"}
 _ZONES |= {"pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "pt": "America/Los_Angeles"}
 _ZONES |= {"gmt": "UTC", "utc": "UTC", "bst": "Europe/London", "cet": "Europe/Berlin"}
 _ZONES |= {"cest": "Europe/Berlin", "eet": "Europe/Helsinki", "jst": "Asia/Tokyo"}
-_STOP = frozenset(
-    re.split(
-        " ",
-        "at on the every each and in from of a an to for with s week "
-        "weeks please meet meeting session sessions lets let's let us we can starting - @ um",
-    )
+_STOP = set(re.findall(r"\S+", "at on the every each and in from of a an to for with s week weeks"))
+_STOP |= set(
+    re.findall(r"\S+", "please meet meeting session sessions lets let's let us we can - @")
 )
-
-_I = re.IGNORECASE
-_ZONE = re.compile(r"\b(?:in\s+)?([a-z]+(?:/[a-z_+\-]+){1,2}|[a-z]{2,4})\b")
+_ZONE = re.compile(r"\b(in\s+)?([a-z]+(?:/[a-z_+\-]+){1,2}|[a-z]{2,4})\b")
+_REFUSED = (  # (what, its example or None for the usual one, the words that say it)
+    ("I can't schedule daily sessions: pick the day(s) of the week", None, r"daily|every\s*day|"
+     r"each\s+day|every\s+weekday|weekdays|every\s+(?:morning|evening|night)|nightly|every\s+\d+"
+     r"\s+days?"),
+    ("Say which days", '"Mondays and Thursdays at 8am"', r"(?:twice|2\s*x|[23]\s+times|3\s*x|"
+     r"three\s+times)\s+(?:a|per|every)\s+week"),
+    ("That rhythm isn't offered: sessions repeat weekly or every few weeks", None, r"quarterly|"
+     r"yearly|annually|every\s+year|semi-?monthly|twice\s+a\s+month|bimonthly|every\s+(?:\d+|"
+     r"other)\s+months?"),
+)  # fmt: skip
+_REFUSALS = [(what, example, re.compile(rf"\b(?:{words})\b")) for what, example, words in _REFUSED]
 _DURATIONS = (
     re.compile(r"\bfor\s+(\d+(?:[.,]\d+)?|an?|half\s+an?)\s*(h|hours?|minutes?|mins?|m)"
                r"(?:(?<=h)(\d{2}))?\b(\s+and\s+a\s+half)?"),
     re.compile(r"\b(\d+(?:[.,]\d+)?|an?|half\s+an?)\s*(hours?|minutes?|mins?)()\b"
                r"(\s+and\s+a\s+half)?"),
 )  # fmt: skip
-_DAILY = re.compile(
-    r"\b(daily|every\s*day|each\s+day|every\s+weekday|weekdays|every\s+(?:morning|evening|"
-    r"night)|nightly|every\s+\d+\s+days?)\b"
-)
-_TWICE = re.compile(
-    r"\b(twice|2\s*x|2\s+times|3\s*x|3\s+times|three\s+times)\s+(a|per|every)\s+week"
-)
-_ODD = re.compile(
-    r"\b(quarterly|yearly|annually|every\s+year|semi-?monthly|twice\s+a\s+month|bimonthly|"
-    r"every\s+(?:\d+|other)\s+months?)\b"
-)
 _MONTHLY = re.compile(
     r"\b(?:(?:of\s+)?(?:the|every|each)\s+month|monthly|once\s+a\s+month|a\s+month|per\s+month)\b"
 )
-_CADENCES = (
+_CADENCES = (  # the first that matches says how many weeks apart (0: the number said)
     (re.compile(r"\b(?:every|each)\s+(?:other|second|2nd)(?:\s+weeks?)?\b"), 2),
     (re.compile(r"\b(?:biweekly|fortnightly|(?:once\s+)?(?:a|every|each)\s+fortnight)\b"), 2),
     (re.compile(r"\b(?:once\s+)?every\s+(\d+)(?:st|nd|rd|th)?\s+weeks?\b"), 0),
@@ -154,6 +139,7 @@ _CLOCK = re.compile(
 )
 _RANGE_GAP = re.compile(r"\s*(?:-|to|until|till|til)\s*")
 _AT = re.compile(r"(?:\bat|@|\bfrom)\s*$")
+_EX_MONTHLY = '"the first Monday of every month at 9"'
 
 
 class UnreadableTime(ValueError):
@@ -165,10 +151,10 @@ class SessionTime:
     """When a pair meets, as the author meant it: a wall-clock rule in their time zone.
 
     ``every_weeks`` is N (every N weeks) or 0 (once, on ``first_date``); a monthly rule
-    (``monthly_ordinal`` 1..4 or -1 for last) keeps 4 there for code that only knows weeks,
-    so its dates must come from ``dates()``. ``days`` lists all weekdays of a rule with several
-    (empty means just ``weekday``); ``weekday``/``first_date`` are the first one coming.
-    ``ignored`` is what the reader skipped as filler, so a confirmation can show it.
+    (``monthly_ordinal`` 1..4, -1 for last) keeps 4 there for code that only knows weeks, so
+    its dates must come from ``dates()``. ``days``: all weekdays of a rule with several (empty
+    means ``weekday`` alone); ``weekday``/``first_date`` are the first one coming. ``ignored``
+    is what was skipped as filler, so a confirmation can show it rather than hide it.
     """
 
     tz: str
@@ -193,12 +179,11 @@ class SessionTime:
         return local_to_utc(self.first_date, self.local_time, self.tz)
 
     def dates(self, start: date, until: date) -> list[date]:
-        """The local dates it happens on from ``start`` to ``until`` (both included), for
-        reminders and exceptions; the rule starts at ``first_date``."""
+        """The local dates it falls on from ``start`` to ``until`` (both included): reminders,
+        skips and the sessions list need them, and a monthly rule can't be stepped in weeks."""
         if not self.recurring:
             return [self.first_date] if start <= self.first_date <= until else []
-        start = max(start, self.first_date)
-        found: list[date] = []
+        start, found = max(start, self.first_date), []
         if self.monthly_ordinal is not None:
             year, month = start.year, start.month
             while (day := _nth_weekday(year, month, self.weekday, self.monthly_ordinal)) <= until:
@@ -208,21 +193,19 @@ class SessionTime:
         step = timedelta(weeks=self.every_weeks)
         monday = self.first_date - timedelta(days=self.first_date.weekday())
         monday += step * max(0, (start - monday).days // step.days)
-        while monday <= until:
-            days = (monday + timedelta(days=d) for d in self.rule_days)
+        for week in range((until - monday).days // step.days + 1):
+            days = (monday + step * week + timedelta(days=d) for d in self.rule_days)
             found += [day for day in days if start <= day <= until]
-            monday += step
         return found
 
     def rrule(self, until: date | datetime | None = None) -> str:
-        """The iCalendar RRULE value; UNTIL is in UTC, as RFC 5545 wants with a TZID start."""
+        """The iCalendar RRULE; UNTIL (the term's end) in UTC, as RFC 5545 wants with a TZID."""
         if not self.recurring:
             raise ValueError("a one-off session has no recurrence rule")
+        byday = ",".join(_BYDAY[d] for d in self.rule_days)
+        text = f"FREQ=WEEKLY;INTERVAL={self.every_weeks};BYDAY={byday}"
         if self.monthly_ordinal is not None:
             text = f"FREQ=MONTHLY;BYDAY={self.monthly_ordinal}{_BYDAY[self.weekday]}"
-        else:
-            byday = ",".join(_BYDAY[d] for d in self.rule_days)
-            text = f"FREQ=WEEKLY;INTERVAL={self.every_weeks};BYDAY={byday}"
         if until is not None:
             if not isinstance(until, datetime):
                 until = local_to_utc(until, self.local_time, self.tz)
@@ -230,32 +213,25 @@ class SessionTime:
         return text
 
     def describe(self, tz: str | None = None) -> str:
-        """'every Tuesday at 15:00 (Europe/Berlin)', in the reader's zone ``tz`` if given.
-
-        Another zone can move the day as well as the hour, so the days shift with it.
-        """
+        """'every Tuesday at 15:00 (Europe/Berlin)', in the reader's zone ``tz`` if given;
+        another zone can move the day as well as the hour, so the days shift with it."""
         reader = tz or self.tz
         start = self.first_start().astimezone(zone(reader))
         shift = (start.date() - self.first_date).days
-        clock, where = start.strftime("%H:%M"), f" ({reader})" if reader else ""
+        at = f"{start:%H:%M}{f' ({reader})' if reader else ''}"
         length = f", {self.duration_minutes} minutes" if self.duration_minutes else ""
         if not self.recurring:
-            return f"once, on {start:%A %d %B} at {clock}{where}{length}"
+            return f"once, on {start:%A %d %B} at {at}{length}"
         names = [WEEKDAYS[(d + shift) % 7].capitalize() for d in self.rule_days]
         days = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         if self.monthly_ordinal is not None:
-            ordinal = ORDINALS[self.monthly_ordinal]
-            own = WEEKDAYS[self.weekday].capitalize()
+            ordinal, own = ORDINALS[self.monthly_ordinal], WEEKDAYS[self.weekday].capitalize()
             if shift:
-                return (
-                    f"the {ordinal} {own} of every month at {self.local_time:%H:%M} "
-                    f"({self.tz}), {days} {clock}{where}{length}"
-                )
-            return f"the {ordinal} {days} of every month at {clock}{where}{length}"
-        every = {1: f"every {days}", 2: f"every other {days}"}.get(
-            self.every_weeks, f"every {self.every_weeks} weeks on {days}"
-        )
-        return f"{every} at {clock}{where}{length}"
+                own_at = f"{self.local_time:%H:%M} ({self.tz})"
+                return f"the {ordinal} {own} of every month at {own_at}, {days} {at}{length}"
+            return f"the {ordinal} {days} of every month at {at}{length}"
+        every = {1: f"every {days}", 2: f"every other {days}"}.get(self.every_weeks)
+        return f"{every or f'every {self.every_weeks} weeks on {days}'} at {at}{length}"
 
 
 @lru_cache(maxsize=256)
@@ -282,60 +258,63 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@dataclass(frozen=True)
-class _Vocabulary:
-    days: dict[str, int]
-    day_re: re.Pattern[str]
-    month_re: re.Pattern[str]
-    months: dict[str, int]
-    lexicon: re.Pattern[str]
-    words: dict[str, str]
-    ordinal_re: re.Pattern[str]
-    fuzzy: tuple[str, ...]
-    plurals: frozenset[str]
-
-
 def _alternation(words: Collection[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """Built once per set of languages: the phrase-independent part of reading."""
+
+    days: dict[str, int]
+    plurals: frozenset[str]
+    months: dict[str, int]
+    words: dict[str, str]
+    fuzzy: tuple[str, ...]
+    day_re: re.Pattern[str]
+    month_re: re.Pattern[str]
+    lexicon: re.Pattern[str]
+    ordinal_re: re.Pattern[str]
+
+
 @lru_cache(maxsize=32)
 def _vocabulary(languages: tuple[str, ...]) -> _Vocabulary:
-    """Weekday and month names from dateparser's data, built once per set of languages."""
+    """Weekday and month names from dateparser's data, so any language it knows has them;
+    short forms ("di", "mar") are left out: they collide with other words."""
     days = {name: i for i, name in enumerate(WEEKDAYS)} | dict(_EN_DAYS)
-    months = {name: i + 1 for i, name in enumerate(MONTHS)} | {"sept": 9}
-    months |= {name[:3]: i + 1 for i, name in enumerate(MONTHS)}
+    months = {name[:3]: i for i, name in enumerate(MONTHS, 1)} | {"sept": 9}
+    months |= {name: i for i, name in enumerate(MONTHS, 1)}
     words: dict[str, str] = {}
     for language in languages:
         info = default_loader.get_locale(language).info
         for i, name in enumerate(WEEKDAYS):
             days |= {_fold(n): i for n in info.get(name, []) if len(n) >= 4}
-        for i, name in enumerate(MONTHS):
-            months |= {_fold(n).rstrip("."): i + 1 for n in info.get(name, []) if len(n) >= 3}
+        for i, name in enumerate(MONTHS, 1):
+            months |= {_fold(n).rstrip("."): i for n in info.get(name, []) if len(n) >= 3}
         words |= _LEXICON.get(language, {})
     plurals = {n + "s": i for n, i in days.items() if len(n) > 3 and n[-1] != "s"}
     plurals = {n: i for n, i in plurals.items() if n not in days}
     days |= plurals
     months = {name: m for name, m in months.items() if name not in days and name not in words}
+    day = _alternation(days)
     return _Vocabulary(
         days=days,
-        day_re=re.compile(rf"\b(?:(next|this|coming)\s+)?({_alternation(days)})\b(\s+next)?"),
-        month_re=re.compile(rf"\b({_alternation(months)})\b\.?"),
-        months=months,
-        lexicon=re.compile(rf"(?<![\w'])({_alternation(words)})(?![\w'])"),
-        words=words,
-        ordinal_re=re.compile(
-            rf"\b(?:(?:on\s+)?the\s+|(every|each)\s+)?({_alternation(_ORDINAL)})\s+"
-            rf"({_alternation(days)})\b"
-        ),
-        fuzzy=(*(n for n in days if len(n) >= 6), "every"),
         plurals=frozenset(plurals),
+        months=months,
+        words=words,
+        fuzzy=(*(n for n in days if len(n) >= 6), "every"),
+        day_re=re.compile(rf"\b(?:(next|this|coming)\s+)?({day})\b(\s+next)?"),
+        month_re=re.compile(rf"\b({_alternation(months)})\b\.?"),
+        lexicon=re.compile(rf"(?<![\w'])({_alternation(words)})(?![\w'])"),
+        ordinal_re=re.compile(
+            rf"\b(?:(?:on\s+)?the\s+|(every|each)\s+)?({_alternation(_ORDINAL)})\s+({day})\b"
+        ),
     )
 
 
 @lru_cache(maxsize=4096)
 def _correct(word: str, languages: tuple[str, ...]) -> str:
-    """A misspelt weekday ("Teusdays") or "every" becomes the word meant; others stay."""
+    """A misspelt weekday ("Teusdays") or "evry" becomes the word meant; others stay."""
     vocabulary = _vocabulary(languages)
     if word in vocabulary.days or word in vocabulary.months or word in vocabulary.words:
         return word
@@ -347,14 +326,11 @@ def _correct(word: str, languages: tuple[str, ...]) -> str:
 def _languages(requested: tuple[str, ...]) -> tuple[str, ...]:
     """ "de-DE" -> "de"; English always; languages dateparser doesn't know are dropped."""
     found = ["en"]
-    for code in requested:
-        short = code.replace("_", "-").split("-")[0].lower()
-        if short not in found:
-            try:
-                default_loader.get_locale(short)
-            except (ValueError, KeyError):
-                continue
-            found.append(short)
+    for short in (code.replace("_", "-").split("-")[0].lower() for code in requested):
+        try:
+            found += [] if short in found else [default_loader.get_locale(short).shortname]
+        except (ValueError, KeyError):
+            continue
     return tuple(found)
 
 
@@ -363,17 +339,10 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
-def _minutes(amount: str, unit: str, extra: str | None, half: str | None) -> int:
-    number = {"a": 1.0, "an": 1.0}.get(amount) or (
-        0.5 if amount.startswith("half") else float(amount.replace(",", "."))
-    )
-    total = number * (60 if unit.startswith("h") else 1) + (30 if half else 0)
-    return round(total) + int(extra or 0)
-
-
 def _normalise(text: str, vocabulary: _Vocabulary, languages: tuple[str, ...]) -> str:
-    phrase = _fold(" ".join(text.split()))
-    phrase = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", phrase)
+    """One spelling for each thing: folded, typos fixed, other languages' connectors in
+    English, "half past three" as 3:30, so the grammar below has one form to match."""
+    phrase = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", _fold(" ".join(text.split())))
     phrase = re.sub(r"[,;!?()]|(?<=[a-z])\.(?=\s|$)", " ", phrase).replace("\u2019", "'")
     phrase = re.sub(r"\s*[\u2013\u2014]\s*", " - ", phrase)
     phrase = re.sub(r"[a-z]{4,}", lambda m: _correct(m.group(), languages), phrase)
@@ -383,28 +352,29 @@ def _normalise(text: str, vocabulary: _Vocabulary, languages: tuple[str, ...]) -
     if {"fr", "es"} & set(languages):
         phrase = re.sub(r"\ba(?=\s+\d)", "at", phrase)
     phrase = vocabulary.lexicon.sub(lambda m: vocabulary.words[m.group()], phrase)
-    phrase = re.sub(r"(\d{1,2})\s+:(\d{2})", r"\1:\2", phrase)  # "3 y media" -> "3 :30"
-    phrase = re.sub(r"\bhalf\s+(?:past|after)\s+(\d{1,2})\b", r"\1:30", phrase)
-    phrase = re.sub(r"\b(?:a\s+)?quarter\s+(?:past|after)\s+(\d{1,2})\b", r"\1:15", phrase)
-    phrase = re.sub(
-        r"\b(?:a\s+)?quarter\s+(?:to|before|of)\s+(\d{1,2})\b",
-        lambda m: f"{(int(m[1]) - 2) % 12 + 1}:45",
-        phrase,
-    )
-    phrase = re.sub(r"\bhalf\s+(\d{1,2})\b(?!\s*(?:h|hours?)\b)", r"\1:30", phrase)
-    phrase = re.sub(r"\bbetween\s+(\S+)\s+and\s+", r"\1 - ", phrase)
+    for pattern, replacement in _CLOCK_WORDS:
+        phrase = re.sub(pattern, replacement, phrase)
     return " ".join(phrase.split())
 
 
+_CLOCK_WORDS: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    (r"(\d{1,2})\s+:(\d{2})", r"\1:\2"),  # "3 y media" -> "3 :30" -> "3:30"
+    (r"\bhalf\s+(?:past|after)\s+(\d{1,2})\b", r"\1:30"),
+    (r"\b(?:a\s+)?quarter\s+(?:past|after)\s+(\d{1,2})\b", r"\1:15"),
+    (r"\b(?:a\s+)?quarter\s+(?:to|before|of)\s+(\d{1,2})\b", lambda m: f"{int(m[1]) - 1}:45"),
+    (r"\bhalf\s+(\d{1,2})\b(?!\s*(?:h|hours?)\b)", r"\1:30"),  # British "half three"
+    (r"\bbetween\s+(\S+)\s+and\s+", r"\1 - "),
+)
+
+
 class _Phrase:
-    """The folded phrase, with each piece cut out once read so the rest is what's left."""
+    """The folded phrase; each piece is cut out once read, so what is left is filler."""
 
     def __init__(self, text: str) -> None:
         self.text = text
 
     def take(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
-        match = pattern.search(self.text)
-        if match:
+        if match := pattern.search(self.text):
             self.cut(match)
         return match
 
@@ -412,18 +382,23 @@ class _Phrase:
         self.text = f"{self.text[: match.start()]} ; {self.text[match.end() :]}"
 
     def leftover(self) -> str:
-        words = [w for w in re.split(r"[\s;]+", self.text) if w and w not in _STOP]
-        return " ".join(words)
+        return " ".join(w for w in re.split(r"[\s;]+", self.text) if w and w not in _STOP)
 
 
 def _fail(what: str, example: str = EXAMPLES) -> UnreadableTime:
     return UnreadableTime(f"{what}, for example {example}.")
 
 
+def _minutes(match: re.Match[str]) -> int:
+    amount, unit, extra, half = match.groups()
+    number = 1.0 if amount in ("a", "an") else 0.5 if amount.startswith("half") else None
+    number = number or float(amount.replace(",", "."))
+    return round(number * (60 if unit.startswith("h") else 1)) + int(extra or 0) + 30 * bool(half)
+
+
 def _hour(hour: int, minute: int, meridiem: str | None, hours: tuple[time, time]) -> time:
-    """A clock reading; an hour 1-12 without am/pm takes the reading in working ``hours``
-    (pm when neither is and the am one is too early): "at 3" is 15:00, "at 9" is 09:00,
-    "at 7" is 19:00 with the default 08:00-18:00."""
+    """An hour 1-12 without am/pm takes the reading inside working ``hours``, else pm when
+    the am one is too early: "at 3" is 15:00, "at 9" 09:00, "at 7" 19:00 with 08:00-18:00."""
     if hour > 23 or minute > 59 or (meridiem in ("am", "pm") and not 1 <= hour <= 12):
         shown = f"{hour}{meridiem}" if meridiem in ("am", "pm") else f"{hour}:{minute:02d}"
         raise _fail(f"{shown} isn't a time of day: hours run from 0 to 23", '"15:00" or "3pm"')
@@ -432,62 +407,55 @@ def _hour(hour: int, minute: int, meridiem: str | None, hours: tuple[time, time]
     if meridiem == "24h" or not 1 <= hour <= 12:
         return time(hour, minute)
     am, pm = time(hour % 12, minute), time(hour % 12 + 12, minute)
-    if hours[0] <= am < hours[1] or (not hours[0] <= pm < hours[1] and am >= hours[0]):
-        return am
-    return pm
+    inside = hours[0] <= am < hours[1] or (not hours[0] <= pm < hours[1] and am >= hours[0])
+    return am if inside else pm
 
 
-def _clocks(
-    phrase: _Phrase, hours: tuple[time, time]
-) -> tuple[time | None, int | None, str | None]:
-    """The time, the length if a range was given, and a part of day seen without a time."""
+def _clocks(phrase: _Phrase, hours: tuple[time, time]) -> tuple[time | None, int | None, str]:
+    """The time, the length if a range gave one, and a part of day said without a time."""
     part = _PART.search(phrase.text)
-    mer = {"morning": "am"}.get(part.group(1), "pm") if part else None
+    said = {"morning": "am"}.get(part[1], "pm") if part else None
     found = list(_CLOCK.finditer(phrase.text))
     explicit = [m for m in found if m[1] or m[3] or m[4]]
-    bare = [m for m in found if m not in explicit]
 
     def read(m: re.Match[str], meridiem: str | None) -> time:
         if m[1]:
             return time(0) if m[1] == "midnight" else time(12)
         hour, own = int(m[2]), m[4] if m[4] in ("am", "pm") else None
-        if (m[2].startswith("0") or hour > 12) and not own:
+        if (m[2].startswith("0") or hour > 12) and not own:  # "09:30", "15:00"
             return _hour(hour, int(m[3] or 0), "24h", hours)
         return _hour(hour, int(m[3] or 0), own or meridiem, hours)
 
+    def minutes(at: time) -> int:
+        return at.hour * 60 + at.minute
+
     for a, b in itertools.pairwise(found):
-        if _RANGE_GAP.fullmatch(phrase.text[a.end() : b.start()]):
-            end = read(b, mer)
-            first = read(
-                a, None if a[4] in ("am", "pm") else (b[4] if b[4] in ("am", "pm") else mer)
-            )
-            if (first.hour * 60 + first.minute) >= end.hour * 60 + end.minute and not a[4]:
-                first = read(a, "am")
+        if _RANGE_GAP.fullmatch(phrase.text[a.end() : b.start()]):  # "3-4pm", "10:30-11:15"
+            end = read(b, said)
+            first = read(a, b[4] if b[4] in ("am", "pm") and not a[4] else said)
+            first = read(a, "am") if minutes(first) >= minutes(end) and not a[4] else first
             phrase.cut(b)
             phrase.cut(a)
-            length = (end.hour * 60 + end.minute) - (first.hour * 60 + first.minute)
-            return first, length, None
+            return first, minutes(end) - minutes(first), ""
+    bare = [m for m in found if m not in explicit]
     picked = explicit or [m for m in bare if _AT.search(phrase.text[: m.start()])] or bare
-    times = {read(m, mer) for m in picked}
+    times = {read(m, said) for m in picked}
     if len(times) > 1:
-        shown = " and ".join(sorted(t.strftime("%H:%M") for t in times))
+        shown = " and ".join(sorted(f"{t:%H:%M}" for t in times))
         raise _fail(f"I found more than one time ({shown}): give one for all the days")
     for m in reversed(picked):
         phrase.cut(m)
     if not times:
-        return None, None, part.group(1) if part else None
+        return None, None, part[1] if part else ""
     phrase.take(_PART)
-    return times.pop(), None, None
+    return times.pop(), None, ""
 
 
 def _next_date(day: int, month: int, today: date) -> date | None:
     for year in (today.year, today.year + 1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if candidate >= today:
-            return candidate
+        with contextlib.suppress(ValueError):
+            if (candidate := date(year, month, day)) >= today:
+                return candidate
     return None
 
 
@@ -508,55 +476,42 @@ def _one_off_date(phrase: _Phrase, vocabulary: _Vocabulary, today: date) -> date
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
         except ValueError:
             raise _fail(f"'{iso[0]}' isn't a date", '"2026-03-10 at 3pm"') from None
-    month_day = r"(?:\s+the)?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?::|\.\d|am|pm|h|uhr))"
+    month = vocabulary.month_re.pattern
     for pattern in (
-        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?(?:\s+(?:of|de))?\s+{vocabulary.month_re.pattern}",
-        rf"{vocabulary.month_re.pattern}{month_day}",
+        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?(?:\s+(?:of|de))?\s+{month}",
+        rf"{month}(?:\s+the)?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?::|\.\d|am|pm|h|uhr))",
     ):
         if found := phrase.take(re.compile(pattern)):
             day, name = (found[1], found[2]) if found[1].isdigit() else (found[2], found[1])
             return _next_date(int(day), vocabulary.months[name], today)
     for numeric in _NUMERIC.finditer(phrase.text):
         first, second = int(numeric[1]), int(numeric[2] or numeric[4])
-        if numeric[4] or first > 12:  # "10.3." and "15/3" are day first
-            readings = {(first, second)}
-        else:
-            readings = {(d, m) for d, m in ((first, second), (second, first)) if m <= 12}
+        readings = {(first, second), (second, first)} if first <= 12 and not numeric[4] else set()
+        readings = {(d, m) for d, m in readings or {(first, second)} if m <= 12}
         if len(readings) > 1:
-            raise _fail(
-                f"'{numeric[0]}' could be either day first or month first: write the month "
-                "as a word",
-                '"March 10 at 3pm"',
-            )
-        if readings and (day_month := readings.pop())[1] <= 12:
+            what = f"'{numeric[0]}' could be day or month first: write the month as a word"
+            raise _fail(what, '"March 10 at 3pm"')
+        if readings:
             phrase.cut(numeric)
-            return _next_date(*day_month, today)
+            return _next_date(*readings.pop(), today)
     if nth := phrase.take(_NTH):
-        for months_ahead in range(2):
-            month = (today.month - 1 + months_ahead) % 12 + 1
-            year = today.year + (today.month - 1 + months_ahead) // 12
-            try:
-                if (candidate := date(year, month, int(nth[1]))) >= today:
+        ahead = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        for month_start in (today.replace(day=1), ahead):
+            with contextlib.suppress(ValueError):
+                if (candidate := month_start.replace(day=int(nth[1]))) >= today:
                     return candidate
-            except ValueError:
-                continue
     return None
-
-
-def _ask_for_day() -> UnreadableTime:
-    return _fail("Add a day: a day of the week or a date", '"Tuesdays at 3pm" or "tomorrow at 3pm"')
 
 
 def parse_time_of_day(
     text: str, *, tz: str = "UTC", now: datetime, working_hours: tuple[time, time] = WORKING_HOURS
 ) -> time:
-    """Just the clock part ("3pm", "15h30", "half past three"); ``tz``/``now`` are kept for
-    callers written when dateparser read it."""
-    vocabulary = _vocabulary(("en",))
-    phrase = _Phrase(_normalise(text, vocabulary, ("en",)))
+    """Just the clock part ("3pm", "15h30", "half past three"); ``tz`` and ``now`` stay for
+    the callers written when dateparser read it."""
+    phrase = _Phrase(_normalise(text, _vocabulary(("en",)), ("en",)))
     at, _, part = _clocks(phrase, working_hours)
     if at is None:
-        raise _fail(f"Add a time{' to ' + repr(part) if part else ''}")
+        raise _fail(f"Add a time{f' to {part!r}' if part else ''}")
     return at
 
 
@@ -579,53 +534,40 @@ def parse_when(
     ``several_days`` and ``monthly`` let those rules through once the caller can store them;
     until then they are refused, never saved as their first day. Raises ``UnreadableTime``.
     """
-    if not text.strip():
-        raise _fail("Say when you'd like to meet")
-    if len(text) > 200:
-        raise _fail("Keep it short")
+    if not text.strip() or len(text) > 200:
+        raise _fail("Say when you'd like to meet" if not text.strip() else "Keep it short")
     langs = _languages(tuple(languages))
     vocabulary = _vocabulary(langs)
-    phrase = _Phrase(_normalise(text, vocabulary, langs))
-    said = " ".join(text.split())
-    for pattern, what, example in (
-        (_DAILY, "I can't schedule daily sessions: pick the day(s) of the week", None),
-        (_TWICE, "Say which days", '"Mondays and Thursdays at 8am"'),
-        (_ODD, "That rhythm isn't offered: sessions repeat weekly or every few weeks", None),
-    ):
+    phrase, said = _Phrase(_normalise(text, vocabulary, langs)), " ".join(text.split())
+    for what, example, pattern in _REFUSALS:
         if refused := pattern.search(phrase.text):
-            shown = '"Mondays and Thursdays at 8am"' if several_days else '"Tuesdays at 3pm"'
-            raise _fail(f"{what} ('{refused[0]}')", example or shown)
+            usual = '"Mondays and Thursdays at 8am"' if several_days else '"Tuesdays at 3pm"'
+            raise _fail(f"{what} ('{refused[0]}')", example or usual)
     where = tz
-    for match in _ZONE.finditer(phrase.text):
-        name = _zone_names().get(match[1]) if "/" in match[1] else _ZONES.get(match[1])
-        after_time = re.search(r"(\d|[ap]m)\s*$", phrase.text[: match.start()])
-        if name and (len(match[1]) > 2 or after_time):
+    for match in _ZONE.finditer(phrase.text):  # "7pm EST", "15:00 Europe/London"
+        iana = "/" in match[2]
+        name = _zone_names().get(match[2]) if iana else _ZONES.get(match[2])
+        if name and (
+            iana or match[1] or re.search(r"(\d|[ap]m)\s*$", phrase.text[: match.start()])
+        ):
             where = name
             phrase.cut(match)
             break
-    length: int | None = None
-    for pattern in _DURATIONS:
-        if duration := phrase.take(pattern):
-            length = _minutes(duration[1], duration[2], duration[3], duration[4])
-            break
-    local_now = now.astimezone(zone(where))
-    today = local_now.date()
+    length = next((_minutes(m) for p in _DURATIONS if (m := phrase.take(p))), None)
+    today = now.astimezone(zone(where)).date()
 
-    ordinal: int | None = None
-    every: int | None = None
-    said_monthly = False
-    if (ord_match := vocabulary.ordinal_re.search(phrase.text)) and not (
-        ord_match[1] and _ORDINAL[ord_match[2]] == 2 and not _MONTHLY.search(phrase.text)
-    ):
-        ordinal = _ORDINAL[ord_match[2]]
-        if ordinal == 5:
-            raise _fail("Not every month has a fifth one: pick first to fourth, or last",
-                        '"the last Friday of the month at 3pm"')  # fmt: skip
-        phrase.text = phrase.text.replace(ord_match[0], f" {ord_match[3]} ", 1)
-        said_monthly = bool(phrase.take(_MONTHLY) or ord_match[1])
+    ordinal, every, said_monthly = None, None, False
+    if (found := vocabulary.ordinal_re.search(phrase.text)) and not (
+        found[1] and _ORDINAL[found[2]] == 2 and not _MONTHLY.search(phrase.text)
+    ):  # "the first Monday of the month", but "every second Monday" is every other week
+        if (ordinal := _ORDINAL[found[2]]) == 5:
+            raise _fail(
+                "Not every month has a fifth one: pick first to fourth, or last", _EX_MONTHLY
+            )
+        phrase.text = phrase.text.replace(found[0], f" {found[3]} ", 1)
+        said_monthly = bool(phrase.take(_MONTHLY) or found[1])
     elif found := phrase.take(_MONTHLY):
-        raise _fail(f"Say which week of the month ('{found[0]}')",
-                    '"the first Monday of every month at 9"')  # fmt: skip
+        raise _fail(f"Say which week of the month ('{found[0]}')", _EX_MONTHLY)
     for pattern, weeks in _CADENCES:
         if cadence := phrase.take(pattern):
             every = weeks or int(cadence[1])
@@ -633,7 +575,7 @@ def parse_when(
                 pass
             break
     start_date = _one_off_date(phrase, vocabulary, today)
-    months = vocabulary.month_re.search(phrase.text)
+    month = vocabulary.month_re.search(phrase.text)
     at, range_length, part = _clocks(phrase, working_hours)
     length = range_length if range_length is not None else length
 
@@ -642,45 +584,46 @@ def parse_when(
     for day in vocabulary.day_re.finditer(phrase.text):
         days.append(vocabulary.days[day[2]])
         plural |= day[2] in vocabulary.plurals
-        one_off |= bool(day[1] or day[3])
+        one_off |= bool(day[1] or day[3])  # "next Friday", "mardi prochain"
     phrase.text = vocabulary.day_re.sub(" ; ", phrase.text)
     if re.search(r"\bor\b", phrase.text) and len(days) > 1:
         raise _fail("Pick the days you mean: I read 'or'", '"Tuesdays and Thursdays at 3pm"')
     days = sorted(set(days), key=days.index)
-    if ordinal is not None and months and not said_monthly:  # "the first Monday of April"
-        month = vocabulary.months[months[1]]
-        start_date = _nth_weekday(today.year + (month < today.month), month, days[0], ordinal)
+    if ordinal is not None and not said_monthly:
+        named = f"the {ORDINALS[ordinal]} {WEEKDAYS[days[0]].capitalize()}"
+        if not month:
+            raise _fail(f"Say which month, or 'of every month', for {named}", _EX_MONTHLY)
+        number = vocabulary.months[month[1]]  # "the first Monday of April": once
+        start_date = _nth_weekday(today.year + (number < today.month), number, days[0], ordinal)
         ordinal = None
         phrase.take(vocabulary.month_re)
-    elif ordinal is not None and not said_monthly:
-        named = f"the {ORDINALS[ordinal]} {WEEKDAYS[days[0]].capitalize()}"
-        raise _fail(f"Say which month, or 'of every month', for {named}",
-                    '"the first Monday of every month at 9"')  # fmt: skip
-    rest = " ".join(re.split(r"[\s;]+", phrase.text)).strip()
     if not days and start_date is None and at is not None and phrase.leftover():
-        parsed = dateparser.parse(rest, languages=list(langs), settings=_settings(where, now))
-        if parsed is not None:  # "in 2 days", or a form only dateparser knows
+        rest = " ".join(re.split(r"[\s;]+", phrase.text)).strip()  # "in 2 days", "next week"
+        if parsed := dateparser.parse(rest, languages=list(langs), settings=_settings(where, now)):
             start_date, phrase.text = parsed.date(), ""
     if not days and start_date is None:
         if at is None:
             raise _fail(f"I need a day and a time, and found neither in '{said}'")
-        raise _ask_for_day()
+        raise _fail(
+            "Add a day: a day of the week or a date", '"Tuesdays at 3pm" or "tomorrow at 3pm"'
+        )
     if at is None:
         if part:
-            raise _fail(f"'{part}' isn't a time I can put in a calendar: add the hour",
-                        '"every Friday at 9am"')  # fmt: skip
+            raise _fail(
+                f"'{part}' isn't a time I can put in a calendar: add the hour",
+                '"every Friday at 9am"',
+            )
         raise _fail(f"Add a time to '{said}'", '"Tuesdays at 3pm"')
     if length is not None and not min_minutes <= length <= max_minutes:
-        raise _fail(f"Sessions last {min_minutes} to {max_minutes} minutes, and you said "
-                    f"{length}", '"10:30am-11:15am" or "for 45 minutes"')  # fmt: skip
+        what = f"Sessions last {min_minutes} to {max_minutes} minutes, and you said {length}"
+        raise _fail(what, '"10:30am-11:15am" or "for 45 minutes"')
     if every is not None and every not in cadences:
         offered = " or ".join(str(n) for n in sorted(cadences) if n > 1)
-        raise _fail(f"Every {every} weeks isn't offered: sessions repeat weekly or every "
-                    f"{offered} weeks", '"every other Monday at 11"')  # fmt: skip
-    rule = every is not None or ordinal is not None or plural
-    if start_date is not None and (rule or one_off):
-        raise _fail("That mixes a repeating rule and a date: give one or the other",
-                    '"Tuesdays at 3pm" or "Tuesday the 10th at 3pm"')  # fmt: skip
+        what = f"Every {every} weeks isn't offered: sessions repeat weekly or every {offered} weeks"
+        raise _fail(what, '"every other Monday at 11"')
+    if start_date is not None and (every is not None or ordinal is not None or plural or one_off):
+        what = "That mixes a repeating rule and a date: give one or the other"
+        raise _fail(what, '"Tuesdays at 3pm" or "Tuesday the 10th at 3pm"')
     ignored = phrase.leftover()
     if start_date is not None or one_off:
         if len(days) > 1:
@@ -688,57 +631,51 @@ def parse_when(
         if start_date is None:  # "next Friday": the first one after today
             start_date = today + timedelta(days=(days[0] - today.weekday() - 1) % 7 + 1)
         if days and start_date.weekday() != days[0]:
-            raise _fail(f"{start_date:%A %d %B} isn't a {WEEKDAYS[days[0]].capitalize()}",
-                        f'"{start_date:%A} the {start_date.day} at 3pm"')  # fmt: skip
+            what = f"{start_date:%A %d %B} isn't a {WEEKDAYS[days[0]].capitalize()}"
+            raise _fail(what, f'"{start_date:%A} the {start_date.day} at 3pm"')
         if local_to_utc(start_date, at, where) <= now:
             raise UnreadableTime("That time has already passed: pick one in the future.")
-        once = SessionTime(where, at, start_date, 0, start_date.weekday())
-        return _convert(replace(once, duration_minutes=length, ignored=ignored), tz)
+        once = SessionTime(
+            where, at, start_date, 0, start_date.weekday(), (), None, length, ignored
+        )
+        return _convert(once, tz)
     if len(days) > 1 and not several_days:
-        raise _fail("Several days a week can't be scheduled yet: pick one day",
-                    '"Tuesdays at 3pm"')  # fmt: skip
+        raise _fail("Several days a week can't be scheduled yet: pick one day", '"Tuesdays at 3pm"')
     if ordinal is not None and not monthly:
-        raise _fail("Monthly sessions can't be scheduled yet: pick a weekly rhythm",
-                    '"every 4 weeks on Monday at 9"')  # fmt: skip
+        raise _fail(
+            "Monthly sessions can't be scheduled yet: pick a weekly rhythm",
+            '"every 4 weeks on Monday at 9"',
+        )
     firsts = []
     for weekday in days:
         if ordinal is not None:
             first = _nth_weekday(today.year, today.month, weekday, ordinal)
             if local_to_utc(first, at, where) <= now:
-                year, month = today.year + today.month // 12, today.month % 12 + 1
-                first = _nth_weekday(year, month, weekday, ordinal)
+                following = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+                first = _nth_weekday(following.year, following.month, weekday, ordinal)
         else:
             first = today + timedelta(days=(weekday - today.weekday()) % 7)
-            if local_to_utc(first, at, where) <= now:
-                first += timedelta(days=7)
+            first += timedelta(days=7) if local_to_utc(first, at, where) <= now else timedelta()
         firsts.append(first)
     first = min(firsts)
-    session = SessionTime(
-        tz=where,
-        local_time=at,
-        first_date=first,
-        every_weeks=4 if ordinal is not None else every or 1,
-        weekday=first.weekday(),
-        days=tuple(sorted(days)) if len(days) > 1 else (),
-        monthly_ordinal=ordinal,
-        duration_minutes=length,
-        ignored=ignored,
-    )
-    return _convert(session, tz)
+    several = tuple(sorted(days)) if len(days) > 1 else ()
+    weeks = 4 if ordinal is not None else every or 1
+    rule = SessionTime(where, at, first, weeks, first.weekday(), several, ordinal, length, ignored)
+    return _convert(rule, tz)
 
 
 def _convert(found: SessionTime, tz: str) -> SessionTime:
-    """A rule said in another zone ("7pm EST"), restated on the author's own wall clock."""
+    """A time said in another zone ("7pm EST"), restated on the author's own wall clock as
+    of its first session (the two zones' clocks may change on different dates)."""
     if found.tz == tz:
         return found
     start = found.first_start().astimezone(zone(tz))
     shift = (start.date() - found.first_date).days
     if shift and found.monthly_ordinal is not None:
-        raise _fail(f"In {tz} that falls on another day of the week: say it in your own zone",
-                    '"the first Monday of every month at 9"')  # fmt: skip
+        raise _fail(f"In {tz} that falls on another day: say it in your own zone", _EX_MONTHLY)
     days = tuple(sorted((d + shift) % 7 for d in found.days))
-    return replace(found, tz=tz, local_time=start.time(), first_date=start.date(),
-                   weekday=start.weekday(), days=days)  # fmt: skip
+    at, day = start.time(), start.date()
+    return replace(found, tz=tz, local_time=at, first_date=day, weekday=day.weekday(), days=days)
 
 
 def _settings(tz: str, now: datetime) -> dict[str, Any]:
@@ -754,6 +691,5 @@ def _settings(tz: str, now: datetime) -> dict[str, Any]:
 def warm_up() -> None:
     """dateparser loads its language data on first use (~100 ms): do it before Slack waits."""
     now = datetime.now(UTC)
-    parse_when("Tuesdays at 3pm", tz="UTC", now=now)
-    parse_when("tomorrow 10am", tz="UTC", now=now)
-    dateparser.parse("in 2 days", languages=LANGUAGES, settings=_settings("UTC", now))
+    for phrase in ("Tuesdays at 3pm", "tomorrow 10am", "in 2 days at 10am"):
+        parse_when(phrase, tz="UTC", now=now)
