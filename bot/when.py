@@ -98,7 +98,7 @@ _STOP = set(re.findall(r"\S+", "at on the every each and in from of a an to for 
 _STOP |= set(
     re.findall(r"\S+", "please meet meeting session sessions lets let's let us we can - @")
 )
-_ZONE = re.compile(r"\b(in\s+)?([a-z]+(?:/[a-z_+\-]+){1,2}|[a-z]{2,4})\b")
+_ZONE = re.compile(r"(?<!')\b(in\s+)?([a-z]+(?:/[a-z_+\-]+){1,2}|[a-z]{2,4})\b")
 _REFUSED = (  # (what, its example or None for the usual one, the words that say it)
     ("I can't schedule daily sessions: pick the day(s) of the week", None, r"daily|every\s*day|"
      r"each\s+day|every\s+weekday|weekdays|every\s+(?:morning|evening|night)|nightly|every\s+\d+"
@@ -271,6 +271,7 @@ class _Vocabulary:
     months: dict[str, int]
     words: dict[str, str]
     fuzzy: tuple[str, ...]
+    known: frozenset[str]
     day_re: re.Pattern[str]
     month_re: re.Pattern[str]
     lexicon: re.Pattern[str]
@@ -303,6 +304,7 @@ def _vocabulary(languages: tuple[str, ...]) -> _Vocabulary:
         months=months,
         words=words,
         fuzzy=(*(n for n in days if len(n) >= 6), "every"),
+        known=frozenset(re.findall(r"[a-z]+", " ".join([*days, *months, *words, *words.values()]))),
         day_re=re.compile(rf"\b(?:(next|this|coming)\s+)?({day})\b(\s+next)?"),
         month_re=re.compile(rf"\b({_alternation(months)})\b\.?"),
         lexicon=re.compile(rf"(?<![\w'])({_alternation(words)})(?![\w'])"),
@@ -316,7 +318,7 @@ def _vocabulary(languages: tuple[str, ...]) -> _Vocabulary:
 def _correct(word: str, languages: tuple[str, ...]) -> str:
     """A misspelt weekday ("Teusdays") or "evry" becomes the word meant; others stay."""
     vocabulary = _vocabulary(languages)
-    if word in vocabulary.days or word in vocabulary.months or word in vocabulary.words:
+    if word in vocabulary.known:  # "viene" (es) is not a misspelt "viernes"
         return word
     close = difflib.get_close_matches(word, vocabulary.fuzzy, n=1, cutoff=0.8)
     return close[0] if close else word
@@ -451,6 +453,40 @@ def _clocks(phrase: _Phrase, hours: tuple[time, time]) -> tuple[time | None, int
     return times.pop(), None, ""
 
 
+def _named_zone(phrase: _Phrase) -> str | None:
+    """ "15:00 Europe/London", "7pm EST"; a two-letter one ("ET") only after a time or "in",
+    since "et" is also French for "and"."""
+    for match in _ZONE.finditer(phrase.text):
+        iana = "/" in match[2]
+        name = _zone_names().get(match[2]) if iana else _ZONES.get(match[2])
+        after_time = re.search(r"(\d|[ap]m|noon|midday|h|uhr)\s*$", phrase.text[: match.start()])
+        if name and (len(match[2]) > 2 or match[1] or after_time):
+            phrase.cut(match)
+            return name
+    return None
+
+
+def _rhythm(phrase: _Phrase, vocabulary: _Vocabulary) -> tuple[int | None, int | None, bool]:
+    """The monthly ordinal, the weeks apart, and whether the month was said ("of the month",
+    "every first"); "every second Monday" is every other week, not monthly."""
+    ordinal, every, said_monthly = None, None, False
+    found = vocabulary.ordinal_re.search(phrase.text)
+    if found and not (found[1] and _ORDINAL[found[2]] == 2 and not _MONTHLY.search(phrase.text)):
+        if (ordinal := _ORDINAL[found[2]]) == 5:
+            raise _fail("Not every month has a fifth: pick first to fourth, or last", _EX_MONTHLY)
+        phrase.text = phrase.text.replace(found[0], f" {found[3]} ", 1)
+        said_monthly = bool(phrase.take(_MONTHLY) or found[1])
+    elif found := phrase.take(_MONTHLY):
+        raise _fail(f"Say which week of the month ('{found[0]}')", _EX_MONTHLY)
+    for pattern, weeks in _CADENCES:
+        if cadence := phrase.take(pattern):
+            every = weeks or int(cadence[1])
+            while phrase.take(_CADENCES[-1][0]):
+                pass
+            break
+    return ordinal, every, said_monthly
+
+
 def _next_date(day: int, month: int, today: date) -> date | None:
     for year in (today.year, today.year + 1):
         with contextlib.suppress(ValueError):
@@ -493,7 +529,12 @@ def _one_off_date(phrase: _Phrase, vocabulary: _Vocabulary, today: date) -> date
             raise _fail(what, '"March 10 at 3pm"')
         if readings:
             phrase.cut(numeric)
-            return _next_date(*readings.pop(), today)
+            (number, month_number), year = readings.pop(), numeric[3] or numeric[5]
+            if not year:
+                return _next_date(number, month_number, today)
+            with contextlib.suppress(ValueError):
+                return date(int(year) + 2000 * (len(year) == 2), month_number, number)
+            raise _fail(f"'{numeric[0]}' isn't a date", '"March 10 at 3pm"')
     if nth := phrase.take(_NTH):
         ahead = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
         for month_start in (today.replace(day=1), ahead):
@@ -543,37 +584,11 @@ def parse_when(
         if refused := pattern.search(phrase.text):
             usual = '"Mondays and Thursdays at 8am"' if several_days else '"Tuesdays at 3pm"'
             raise _fail(f"{what} ('{refused[0]}')", example or usual)
-    where = tz
-    for match in _ZONE.finditer(phrase.text):  # "7pm EST", "15:00 Europe/London"
-        iana = "/" in match[2]
-        name = _zone_names().get(match[2]) if iana else _ZONES.get(match[2])
-        if name and (
-            iana or match[1] or re.search(r"(\d|[ap]m)\s*$", phrase.text[: match.start()])
-        ):
-            where = name
-            phrase.cut(match)
-            break
+    where = _named_zone(phrase) or tz
     length = next((_minutes(m) for p in _DURATIONS if (m := phrase.take(p))), None)
     today = now.astimezone(zone(where)).date()
 
-    ordinal, every, said_monthly = None, None, False
-    if (found := vocabulary.ordinal_re.search(phrase.text)) and not (
-        found[1] and _ORDINAL[found[2]] == 2 and not _MONTHLY.search(phrase.text)
-    ):  # "the first Monday of the month", but "every second Monday" is every other week
-        if (ordinal := _ORDINAL[found[2]]) == 5:
-            raise _fail(
-                "Not every month has a fifth one: pick first to fourth, or last", _EX_MONTHLY
-            )
-        phrase.text = phrase.text.replace(found[0], f" {found[3]} ", 1)
-        said_monthly = bool(phrase.take(_MONTHLY) or found[1])
-    elif found := phrase.take(_MONTHLY):
-        raise _fail(f"Say which week of the month ('{found[0]}')", _EX_MONTHLY)
-    for pattern, weeks in _CADENCES:
-        if cadence := phrase.take(pattern):
-            every = weeks or int(cadence[1])
-            while phrase.take(_CADENCES[-1][0]):
-                pass
-            break
+    ordinal, every, said_monthly = _rhythm(phrase, vocabulary)
     start_date = _one_off_date(phrase, vocabulary, today)
     month = vocabulary.month_re.search(phrase.text)
     at, range_length, part = _clocks(phrase, working_hours)
@@ -599,20 +614,16 @@ def parse_when(
         phrase.take(vocabulary.month_re)
     if not days and start_date is None and at is not None and phrase.leftover():
         rest = " ".join(re.split(r"[\s;]+", phrase.text)).strip()  # "in 2 days", "next week"
-        if parsed := dateparser.parse(rest, languages=list(langs), settings=_settings(where, now)):
+        parsed = dateparser.parse(rest, languages=list(langs), settings=_settings(where, now))
+        if parsed and not re.search(r"\b(weeks?|months?|years?)\b", rest):  # not "next week"
             start_date, phrase.text = parsed.date(), ""
     if not days and start_date is None:
         if at is None:
             raise _fail(f"I need a day and a time, and found neither in '{said}'")
-        raise _fail(
-            "Add a day: a day of the week or a date", '"Tuesdays at 3pm" or "tomorrow at 3pm"'
-        )
+        raise _fail("Add a day of the week or a date", '"Tuesdays at 3pm" or "tomorrow at 3pm"')
     if at is None:
         if part:
-            raise _fail(
-                f"'{part}' isn't a time I can put in a calendar: add the hour",
-                '"every Friday at 9am"',
-            )
+            raise _fail(f"'{part}' isn't a time for a calendar: add the hour", '"Fridays at 9am"')
         raise _fail(f"Add a time to '{said}'", '"Tuesdays at 3pm"')
     if length is not None and not min_minutes <= length <= max_minutes:
         what = f"Sessions last {min_minutes} to {max_minutes} minutes, and you said {length}"
@@ -635,33 +646,32 @@ def parse_when(
             raise _fail(what, f'"{start_date:%A} the {start_date.day} at 3pm"')
         if local_to_utc(start_date, at, where) <= now:
             raise UnreadableTime("That time has already passed: pick one in the future.")
-        once = SessionTime(
-            where, at, start_date, 0, start_date.weekday(), (), None, length, ignored
-        )
-        return _convert(once, tz)
+        once = SessionTime(where, at, start_date, 0, start_date.weekday(), duration_minutes=length)
+        return _convert(replace(once, ignored=ignored), tz)
     if len(days) > 1 and not several_days:
         raise _fail("Several days a week can't be scheduled yet: pick one day", '"Tuesdays at 3pm"')
     if ordinal is not None and not monthly:
         raise _fail(
-            "Monthly sessions can't be scheduled yet: pick a weekly rhythm",
-            '"every 4 weeks on Monday at 9"',
+            "Monthly sessions can't be scheduled yet: pick weeks", '"every 4 weeks on Monday"'
         )
-    firsts = []
-    for weekday in days:
-        if ordinal is not None:
-            first = _nth_weekday(today.year, today.month, weekday, ordinal)
-            if local_to_utc(first, at, where) <= now:
-                following = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-                first = _nth_weekday(following.year, following.month, weekday, ordinal)
-        else:
-            first = today + timedelta(days=(weekday - today.weekday()) % 7)
-            first += timedelta(days=7) if local_to_utc(first, at, where) <= now else timedelta()
-        firsts.append(first)
-    first = min(firsts)
+    first = min(_first(weekday, ordinal, at, where, now) for weekday in days)
     several = tuple(sorted(days)) if len(days) > 1 else ()
     weeks = 4 if ordinal is not None else every or 1
     rule = SessionTime(where, at, first, weeks, first.weekday(), several, ordinal, length, ignored)
     return _convert(rule, tz)
+
+
+def _first(weekday: int, ordinal: int | None, at: time, tz: str, now: datetime) -> date:
+    """The first date of a rule's day still to come (today only if its time is ahead)."""
+    today = now.astimezone(zone(tz)).date()
+    if ordinal is None:
+        first = today + timedelta(days=(weekday - today.weekday()) % 7)
+        return first + timedelta(days=7 * (local_to_utc(first, at, tz) <= now))
+    first = _nth_weekday(today.year, today.month, weekday, ordinal)
+    if local_to_utc(first, at, tz) <= now:
+        following = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        first = _nth_weekday(following.year, following.month, weekday, ordinal)
+    return first
 
 
 def _convert(found: SessionTime, tz: str) -> SessionTime:
@@ -679,13 +689,9 @@ def _convert(found: SessionTime, tz: str) -> SessionTime:
 
 
 def _settings(tz: str, now: datetime) -> dict[str, Any]:
-    return {
-        "PREFER_DATES_FROM": "future",
-        "RELATIVE_BASE": now.astimezone(zone(tz)).replace(tzinfo=None),
-        "TIMEZONE": tz or "UTC",
-        "RETURN_AS_TIMEZONE_AWARE": False,
-        "REQUIRE_PARTS": ["day"],
-    }
+    base = now.astimezone(zone(tz)).replace(tzinfo=None)
+    settings = {"PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False}
+    return settings | {"RELATIVE_BASE": base, "TIMEZONE": tz or "UTC", "REQUIRE_PARTS": ["day"]}
 
 
 def warm_up() -> None:

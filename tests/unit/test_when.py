@@ -24,7 +24,8 @@ def read(
     return parse_when(phrase, tz=tz, now=NOW, languages=languages, **settings)  # type: ignore[arg-type]
 
 
-# phrase | read as (in the author's zone) | first session, 2026; [zone languages] sets both below
+# phrase | read as (in the author's zone) | first session (in 2026 unless a year is given);
+# a line [zone languages...] sets both for the rows below it.
 PHRASES = """
 # weekly, every other week, every N weeks
 [Europe/Berlin]
@@ -111,6 +112,7 @@ Tuesdays 3pm CET                         | every Tuesday at 15:00               
 Tuesdays 15:00 Europe/London             | every Tuesday at 16:00                       | 03-03
 Thursdays at 9am PT                      | every Thursday at 18:00                      | 03-05
 Fridays at 2pm UTC                       | every Friday at 15:00                        | 03-06
+Monday at noon EST                       | every Monday at 18:00                        | 03-02
 # typos and filler
 Teusdays at 3pm                          | every Tuesday at 15:00                       | 03-03
 Thrusday at 10am                         | every Thursday at 10:00                      | 03-05
@@ -131,6 +133,7 @@ alle zwei Wochen freitags um 14 Uhr      | every other Friday at 14:00          
 montags und donnerstags um 8 Uhr         | every Monday and Thursday at 08:00           | 03-05
 am ersten Montag im Monat um 9 Uhr       | the first Monday of every month at 09:00     | 04-06
 morgen um 11 Uhr                         | once, on Tuesday 03 March at 11:00           | 03-03
+nächsten Dienstag um 15 Uhr              | once, on Tuesday 03 March at 15:00           | 03-03
 Tuesdays at 3pm                          | every Tuesday at 15:00                       | 03-03
 [Europe/Berlin fr-FR]
 le mardi à 15h                           | every Tuesday at 15:00                       | 03-03
@@ -139,12 +142,14 @@ tous les mardis à 15h30                  | every Tuesday at 15:30              
 le jeudi à 10h                           | every Thursday at 10:00                      | 03-05
 le premier lundi du mois à 9h            | the first Monday of every month at 09:00     | 04-06
 demain à 11h                             | once, on Tuesday 03 March at 11:00           | 03-03
+mardi prochain à 15h                     | once, on Tuesday 03 March at 15:00           | 03-03
 [Europe/Berlin es]
 los martes a las 15:00                   | every Tuesday at 15:00                       | 03-03
 los jueves a las 3 de la tarde           | every Thursday at 15:00                      | 03-05
 cada dos semanas los viernes a las 10    | every other Friday at 10:00                  | 03-06
 el primer lunes de cada mes a las 9      | the first Monday of every month at 09:00     | 04-06
 mañana a las 11                          | once, on Tuesday 03 March at 11:00           | 03-03
+el martes que viene a las 15:00          | once, on Tuesday 03 March at 15:00           | 03-03
 # one-offs: a single session, not a rule
 [Europe/Berlin]
 tomorrow at 11am                         | once, on Tuesday 03 March at 11:00           | 03-03
@@ -155,6 +160,7 @@ March 10 at 3pm                          | once, on Tuesday 10 March at 15:00   
 Wednesday 11 March at 5pm                | once, on Wednesday 11 March at 17:00         | 03-11
 2026-03-10 15:00                         | once, on Tuesday 10 March at 15:00           | 03-10
 15/3 at 3pm                              | once, on Sunday 15 March at 15:00            | 03-15
+15/3/2027 at 3pm                         | once, on Monday 15 March at 15:00            | 2027-03-15
 in 2 days at 3pm                         | once, on Wednesday 04 March at 15:00         | 03-04
 today at 5pm                             | once, on Monday 02 March at 17:00            | 03-02
 tonight at 8                             | once, on Monday 02 March at 20:00            | 03-02
@@ -184,7 +190,8 @@ def _rows(table: str) -> list[tuple[str, str, tuple[str, ...], str, str]]:
             languages = tuple(rest)
         elif not line.startswith("#"):
             phrase, described, first = (cell.strip() for cell in line.split("|"))
-            rows.append((phrase, tz, languages, described, f"2026-{first}"))
+            first = first if len(first) == 10 else f"2026-{first}"
+            rows.append((phrase, tz, languages, described, first))
     return rows
 
 
@@ -237,6 +244,7 @@ REFUSED = [
     ("10/3 at 3pm", "write the month as a word"),
     ("Tuesdays at 3pm and Thursdays at 4pm", "more than one time (15:00 and 16:00)"),
     ("today at 9am", "already passed"),
+    ("next week at 3pm", "Add a day of the week or a date"),
     ("Friday the 10th at 3pm", "Tuesday 10 March isn't a Friday"),
     ("next Tuesday and Thursday at 3pm", "A single session is on one day"),
     ("Tuesdays at 3pm starting March 10", "mixes a repeating rule and a date"),
