@@ -142,6 +142,7 @@ tous les mardis à 15h30                  | every Tuesday at 15:30              
 le jeudi à 10h                           | every Thursday at 10:00                      | 03-05
 le premier lundi du mois à 9h            | the first Monday of every month at 09:00     | 04-06
 demain à 11h                             | once, on Tuesday 03 March at 11:00           | 03-03
+dans 2 jours à 15h                       | once, on Wednesday 04 March at 15:00         | 03-04
 mardi prochain à 15h                     | once, on Tuesday 03 March at 15:00           | 03-03
 [Europe/Berlin es]
 los martes a las 15:00                   | every Tuesday at 15:00                       | 03-03
