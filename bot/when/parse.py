@@ -6,100 +6,46 @@ dateparser's own language data (weekday and month names in every language it kno
 piece found is cut out of the phrase, so what is left is filler and is reported, not guessed
 at. dateparser only sees a leftover date piece ("in 2 days"), with its languages pinned:
 automatic language detection took seconds on text it couldn't read, past Slack's 3 s budget.
-Anything that can't be honoured raises ``UnreadableTime`` naming what is missing.
-"""
+Anything that can't be honoured raises ``UnreadableTime`` naming what is missing."""
 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import dateparser
-from dateparser.languages.loader import default_loader
 
-LANGUAGES = ["en"]
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS: tuple[str, ...] = ("january", "february", "march", "april", "may", "june", "july", "august")
-MONTHS += ("september", "october", "november", "december")
-EXAMPLES = (
-    '"Tuesdays at 3pm", "every other Thursday 10:30", "1pm every Friday for 45 minutes", '
-    '"next Friday at 2:30pm" or "tomorrow 10am"'
+from bot.when.schedule import (
+    EXAMPLES,
+    ORDINALS,
+    WEEKDAYS,
+    WORKING_HOURS,
+    SessionTime,
+    UnreadableTime,
+    local_to_utc,
+    nth_weekday,
+    zone,
 )
-WORKING_HOURS = (time(8), time(18))
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
-_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_EN_DAYS = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3}
-_EN_DAYS |= {"thurs": 3, "fri": 4, "sat": 5, "sun": 6}
-_ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4}
-_ORDINAL |= {"4th": 4, "last": -1, "final": -1, "fifth": 5, "5th": 5}
-# Connectors and cadences per language, folded (no accents): "from=to", "_" for a space.
-_WORDS = {
-    "en": (
-        "evry=every everey=every tmrw=tomorrow tomorow=tomorrow tommorow=tomorrow "
-        "tommorrow=tomorrow oclock=o'clock o_clock=o'clock bi_weekly=biweekly "
-        "bi-weekly=biweekly day_after_tomorrow=overmorrow tonight=today_evening 12_noon=noon "
-        "alternate=every_other every_single=every hrs=hours hr=hour one=1 two=2 three=3 "
-        "four=4 five=5 six=6 seven=7 eight=8 nine=9 ten=10 eleven=11 twelve=12"
-    ),
-    "de": (
-        "jeden=every jede=every jeder=every alle_zwei_wochen=every_2_weeks "
-        "alle_2_wochen=every_2_weeks alle_14_tage=fortnightly alle_drei_wochen=every_3_weeks "
-        "jede_zweite_woche=every_other_week zweiwochentlich=fortnightly wochentlich=weekly "
-        "um=at und=and oder=or morgen=tomorrow heute=today ubermorgen=overmorrow "
-        "nachsten=next nachste=next kommenden=next ersten=first zweiten=second dritten=third "
-        "vierten=fourth letzten=last im_monat=of_the_month des_monats=of_the_month "
-        "jeden_monat=every_month monatlich=monthly taglich=daily jeden_tag=every_day "
-        "mittags=noon mittag=noon morgens=morning vormittags=morning nachmittags=afternoon "
-        "abends=evening tagen=days tage=days fur=for minuten=minutes stunde=hour eine=an "
-        "ab=starting bis=-"
-    ),
-    "fr": (
-        "chaque=every tous_les=every toutes_les_deux_semaines=every_2_weeks "
-        "tous_les_quinze_jours=fortnightly une_semaine_sur_deux=every_other_week le=on les=on "
-        "et=and ou=or demain=tomorrow aujourd'hui=today apres-demain=overmorrow prochain=next "
-        "prochaine=next premier=first 1er=first deuxieme=second troisieme=third "
-        "quatrieme=fourth dernier=last du_mois=of_the_month de_chaque_mois=of_every_month "
-        "chaque_mois=every_month tous_les_mois=every_month hebdomadaire=weekly "
-        "tous_les_jours=daily chaque_jour=daily midi=noon minuit=midnight du_matin=morning "
-        "matin=morning de_l'apres-midi=afternoon apres-midi=afternoon du_soir=evening "
-        "soir=evening dans=in jours=days pendant=for heure=hour heures=hours a_partir_du=starting"
-    ),
-    "es": (
-        "cada=every todos_los=every todas_las=every cada_dos_semanas=every_2_weeks "
-        "cada_2_semanas=every_2_weeks cada_quince_dias=fortnightly quincenal=fortnightly "
-        "semanal=weekly cada_semana=weekly los=on el=on y=and o=or a_las=at a_la=at "
-        "manana=tomorrow de_la_manana=morning de_la_tarde=afternoon por_la_tarde=afternoon "
-        "de_la_noche=evening hoy=today pasado_manana=overmorrow proximo=next que_viene=next "
-        "primer=first primero=first segundo=second tercer=third ultimo=last "
-        "del_mes=of_the_month de_cada_mes=of_every_month cada_mes=every_month cada_dia=daily "
-        "todos_los_dias=daily mediodia=noon medianoche=midnight durante=for minutos=minutes "
-        "hora=hour horas=hours en=in dias=days desde=starting y_media=:30 y_cuarto=:15"
-    ),
-}
-_LEXICON = {
-    lang: dict(w.replace("_", " ").split("=") for w in words.split())
-    for lang, words in _WORDS.items()
-}
-_ZONES = {"est": "America/New_York", "edt": "America/New_York", "et": "America/New_York"}
-_ZONES |= {"cst": "America/Chicago", "cdt": "America/Chicago", "ct": "America/Chicago"}
-_ZONES |= {"mst": "America/Denver", "mdt": "America/Denver", "mt": "America/Denver"}
-_ZONES |= {"pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "pt": "America/Los_Angeles"}
-_ZONES |= {"gmt": "UTC", "utc": "UTC", "bst": "Europe/London", "cet": "Europe/Berlin"}
-_ZONES |= {"cest": "Europe/Berlin", "eet": "Europe/Helsinki", "jst": "Asia/Tokyo"}
-_STOP = set(re.findall(r"\S+", "at on the every each and in from of a an to for with s week weeks"))
-_STOP |= set(
-    re.findall(r"\S+", "please meet meeting session sessions lets let's let us we can - @")
+from bot.when.words import (
+    ORDINAL_WORDS,
+    STOP,
+    ZONES,
+    Vocabulary,
+    corrected,
+    fold,
+    languages_of,
+    vocabulary_of,
+    zone_names,
 )
+
 _ZONE = re.compile(r"(?<!')\b(in\s+)?([a-z]+(?:/[a-z_+\-]+){1,2}|[a-z]{2,4})\b")
+
+
 _REFUSED = (  # (what, its example or None for the usual one, the words that say it)
     ("I can't schedule daily sessions: pick the day(s) of the week", None, r"daily|every\s*day|"
      r"each\s+day|every\s+weekday|weekdays|every\s+(?:morning|evening|night)|nightly|every\s+\d+"
@@ -110,16 +56,24 @@ _REFUSED = (  # (what, its example or None for the usual one, the words that say
      r"yearly|annually|every\s+year|semi-?monthly|twice\s+a\s+month|bimonthly|every\s+(?:\d+|"
      r"other)\s+months?"),
 )  # fmt: skip
+
+
 _REFUSALS = [(what, example, re.compile(rf"\b(?:{words})\b")) for what, example, words in _REFUSED]
+
+
 _DURATIONS = (
     re.compile(r"\bfor\s+(\d+(?:[.,]\d+)?|an?|half\s+an?)\s*(h|hours?|minutes?|mins?|m)"
                r"(?:(?<=h)(\d{2}))?\b(\s+and\s+a\s+half)?"),
     re.compile(r"\b(\d+(?:[.,]\d+)?|an?|half\s+an?)\s*(hours?|minutes?|mins?)()\b"
                r"(\s+and\s+a\s+half)?"),
 )  # fmt: skip
+
+
 _MONTHLY = re.compile(
     r"\b(?:(?:of\s+)?(?:the|every|each)\s+month|monthly|once\s+a\s+month|a\s+month|per\s+month)\b"
 )
+
+
 _CADENCES = (  # the first that matches says how many weeks apart (0: the number said)
     (re.compile(r"\b(?:every|each)\s+(?:other|second|2nd)(?:\s+weeks?)?\b"), 2),
     (re.compile(r"\b(?:biweekly|fortnightly|(?:once\s+)?(?:a|every|each)\s+fortnight)\b"), 2),
@@ -129,226 +83,45 @@ _CADENCES = (  # the first that matches says how many weeks apart (0: the number
     (re.compile(r"\b(?:weekly|(?:every|each|once\s+a|per|a)\s+week)\b"), 1),
     (re.compile(r"\b(?:every|each)\b"), 1),
 )
+
+
 _RELATIVE = re.compile(r"\b(today|tomorrow|overmorrow)\b|\bin\s+(\d{1,2}|an?)\s+days?\b")
+
+
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+
+
 _NUMERIC = re.compile(r"(?<![\d.:])(\d{1,2})(?:/(\d{1,2})(?:/(\d{2,4}))?|\.(\d{1,2})\.(\d{4})?)")
+
+
 _NTH = re.compile(r"\b(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b")
+
+
 _PART = re.compile(r"\b(morning|afternoon|evening|lunchtime|lunch|night)s?\b")
+
+
 _CLOCK = re.compile(
     r"(?<![\d:/])\b(?:(noon|midday|midnight)|(\d{1,2})(?:\s*(?::|\.|h|uhr)\s*(\d{2}))?"
     r"(?:\s*(am|pm|uhr|o'clock|h))?)(?![a-z\d:/])"
 )
+
+
 _RANGE_GAP = re.compile(r"\s*(?:-|to|until|till|til)\s*")
+
+
 _AT = re.compile(r"(?:\bat|@|\bfrom)\s*$")
+
+
 _EX_MONTHLY = '"the first Monday of every month at 9"'
 
 
-class UnreadableTime(ValueError):
-    """The text couldn't be read as a time; the message says what is missing, with an example."""
-
-
-@dataclass(frozen=True)
-class SessionTime:
-    """When a pair meets, as the author meant it: a wall-clock rule in their time zone.
-
-    ``every_weeks`` is N (every N weeks) or 0 (once, on ``first_date``); a monthly rule
-    (``monthly_ordinal`` 1..4, -1 for last) keeps 4 there for code that only knows weeks, so
-    its dates must come from ``dates()``. ``days``: all weekdays of a rule with several (empty
-    means ``weekday`` alone); ``weekday``/``first_date`` are the first one coming. ``ignored``
-    is what was skipped as filler, so a confirmation can show it rather than hide it.
-    """
-
-    tz: str
-    local_time: time
-    first_date: date
-    every_weeks: int
-    weekday: int
-    days: tuple[int, ...] = ()
-    monthly_ordinal: int | None = None
-    duration_minutes: int | None = None
-    ignored: str = ""
-
-    @property
-    def recurring(self) -> bool:
-        return self.every_weeks > 0
-
-    @property
-    def rule_days(self) -> tuple[int, ...]:
-        return self.days or (self.weekday,)
-
-    def first_start(self) -> datetime:
-        return local_to_utc(self.first_date, self.local_time, self.tz)
-
-    def dates(self, start: date, until: date) -> list[date]:
-        """The local dates it falls on from ``start`` to ``until`` (both included): reminders,
-        skips and the sessions list need them, and a monthly rule can't be stepped in weeks."""
-        if not self.recurring:
-            return [self.first_date] if start <= self.first_date <= until else []
-        start, found = max(start, self.first_date), []
-        if self.monthly_ordinal is not None:
-            year, month = start.year, start.month
-            while (day := _nth_weekday(year, month, self.weekday, self.monthly_ordinal)) <= until:
-                found += [day] if day >= start else []
-                year, month = year + month // 12, month % 12 + 1
-            return found
-        step = timedelta(weeks=self.every_weeks)
-        monday = self.first_date - timedelta(days=self.first_date.weekday())
-        monday += step * max(0, (start - monday).days // step.days)
-        for week in range((until - monday).days // step.days + 1):
-            days = (monday + step * week + timedelta(days=d) for d in self.rule_days)
-            found += [day for day in days if start <= day <= until]
-        return found
-
-    def rrule(self, until: date | datetime | None = None) -> str:
-        """The iCalendar RRULE; UNTIL (the term's end) in UTC, as RFC 5545 wants with a TZID."""
-        if not self.recurring:
-            raise ValueError("a one-off session has no recurrence rule")
-        byday = ",".join(_BYDAY[d] for d in self.rule_days)
-        text = f"FREQ=WEEKLY;INTERVAL={self.every_weeks};BYDAY={byday}"
-        if self.monthly_ordinal is not None:
-            text = f"FREQ=MONTHLY;BYDAY={self.monthly_ordinal}{_BYDAY[self.weekday]}"
-        if until is not None:
-            if not isinstance(until, datetime):
-                until = local_to_utc(until, self.local_time, self.tz)
-            text += f";UNTIL={until.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-        return text
-
-    def describe(self, tz: str | None = None) -> str:
-        """'every Tuesday at 15:00 (Europe/Berlin)', in the reader's zone ``tz`` if given;
-        another zone can move the day as well as the hour, so the days shift with it."""
-        reader = tz or self.tz
-        start = self.first_start().astimezone(zone(reader))
-        shift = (start.date() - self.first_date).days
-        at = f"{start:%H:%M}{f' ({reader})' if reader else ''}"
-        length = f", {self.duration_minutes} minutes" if self.duration_minutes else ""
-        if not self.recurring:
-            return f"once, on {start:%A %d %B} at {at}{length}"
-        names = [WEEKDAYS[(d + shift) % 7].capitalize() for d in self.rule_days]
-        days = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-        if self.monthly_ordinal is not None:
-            ordinal, own = ORDINALS[self.monthly_ordinal], WEEKDAYS[self.weekday].capitalize()
-            if shift:
-                own_at = f"{self.local_time:%H:%M} ({self.tz})"
-                return f"the {ordinal} {own} of every month at {own_at}, {days} {at}{length}"
-            return f"the {ordinal} {days} of every month at {at}{length}"
-        every = {1: f"every {days}", 2: f"every other {days}"}.get(self.every_weeks)
-        return f"{every or f'every {self.every_weeks} weeks on {days}'} at {at}{length}"
-
-
-@lru_cache(maxsize=256)
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_to_utc(day: date, at: time, tz: str) -> datetime:
-    """The UTC instant of a wall-clock time on a day, wherever that zone's offset is then.
-
-    A time that doesn't exist (the hour skipped when clocks go forward) lands an hour later,
-    as a calendar would put it; a repeated one (clocks going back) is the first of the two.
-    Both are what ``fold=0`` means (PEP 495), so the bot and the invite agree.
-    """
-    return datetime.combine(day, at, tzinfo=zone(tz)).astimezone(UTC)
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents, so "Mittwoch"/"miércoles" match however they are typed."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _alternation(words: Collection[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-@dataclass(frozen=True)
-class _Vocabulary:
-    """Built once per set of languages: the phrase-independent part of reading."""
-
-    days: dict[str, int]
-    plurals: frozenset[str]
-    months: dict[str, int]
-    words: dict[str, str]
-    fuzzy: tuple[str, ...]
-    known: frozenset[str]
-    day_re: re.Pattern[str]
-    month_re: re.Pattern[str]
-    lexicon: re.Pattern[str]
-    ordinal_re: re.Pattern[str]
-
-
-@lru_cache(maxsize=32)
-def _vocabulary(languages: tuple[str, ...]) -> _Vocabulary:
-    """Weekday and month names from dateparser's data, so any language it knows has them;
-    short forms ("di", "mar") are left out: they collide with other words."""
-    days = {name: i for i, name in enumerate(WEEKDAYS)} | dict(_EN_DAYS)
-    months = {name[:3]: i for i, name in enumerate(MONTHS, 1)} | {"sept": 9}
-    months |= {name: i for i, name in enumerate(MONTHS, 1)}
-    words: dict[str, str] = {}
-    for language in languages:
-        info = default_loader.get_locale(language).info
-        for i, name in enumerate(WEEKDAYS):
-            days |= {_fold(n): i for n in info.get(name, []) if len(n) >= 4}
-        for i, name in enumerate(MONTHS, 1):
-            months |= {_fold(n).rstrip("."): i for n in info.get(name, []) if len(n) >= 3}
-        words |= _LEXICON.get(language, {})
-    plurals = {n + "s": i for n, i in days.items() if len(n) > 3 and n[-1] != "s"}
-    plurals = {n: i for n, i in plurals.items() if n not in days}
-    days |= plurals
-    months = {name: m for name, m in months.items() if name not in days and name not in words}
-    day = _alternation(days)
-    return _Vocabulary(
-        days=days,
-        plurals=frozenset(plurals),
-        months=months,
-        words=words,
-        fuzzy=(*(n for n in days if len(n) >= 6), "every"),
-        known=frozenset(re.findall(r"[a-z]+", " ".join([*days, *months, *words, *words.values()]))),
-        day_re=re.compile(rf"\b(?:(next|this|coming)\s+)?({day})\b(\s+next)?"),
-        month_re=re.compile(rf"\b({_alternation(months)})\b\.?"),
-        lexicon=re.compile(rf"(?<![\w'])({_alternation(words)})(?![\w'])"),
-        ordinal_re=re.compile(
-            rf"\b(?:(?:on\s+)?the\s+|(every|each)\s+)?({_alternation(_ORDINAL)})\s+({day})\b"
-        ),
-    )
-
-
-@lru_cache(maxsize=4096)
-def _correct(word: str, languages: tuple[str, ...]) -> str:
-    """A misspelt weekday ("Teusdays") or "evry" becomes the word meant; others stay."""
-    vocabulary = _vocabulary(languages)
-    if word in vocabulary.known:  # "viene" (es) is not a misspelt "viernes"
-        return word
-    close = difflib.get_close_matches(word, vocabulary.fuzzy, n=1, cutoff=0.8)
-    return close[0] if close else word
-
-
-@lru_cache(maxsize=64)
-def _languages(requested: tuple[str, ...]) -> tuple[str, ...]:
-    """ "de-DE" -> "de"; English always; languages dateparser doesn't know are dropped."""
-    found = ["en"]
-    for short in (code.replace("_", "-").split("-")[0].lower() for code in requested):
-        try:
-            found += [] if short in found else [default_loader.get_locale(short).shortname]
-        except (ValueError, KeyError):
-            continue
-    return tuple(found)
-
-
-@lru_cache(maxsize=1)
-def _zone_names() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
-
-
-def _normalise(text: str, vocabulary: _Vocabulary, languages: tuple[str, ...]) -> str:
+def _normalise(text: str, vocabulary: Vocabulary, languages: tuple[str, ...]) -> str:
     """One spelling for each thing: folded, typos fixed, other languages' connectors in
     English, "half past three" as 3:30, so the grammar below has one form to match."""
-    phrase = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", _fold(" ".join(text.split())))
+    phrase = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", fold(" ".join(text.split())))
     phrase = re.sub(r"[,;!?()]|(?<=[a-z])\.(?=\s|$)", " ", phrase).replace("\u2019", "'")
     phrase = re.sub(r"\s*[\u2013\u2014]\s*", " - ", phrase)
-    phrase = re.sub(r"[a-z]{4,}", lambda m: _correct(m.group(), languages), phrase)
+    phrase = re.sub(r"[a-z]{4,}", lambda m: corrected(m.group(), languages), phrase)
     if "de" in languages:  # "am Dienstag", "halb vier" (= 3:30)
         phrase = re.sub(r"(?<!\d)(?<!\d )\bam\b(?=\s+[a-z])", "on", phrase)
         phrase = re.sub(r"\bhalb\s+(\d{1,2})\b", lambda m: f"{int(m[1]) - 1}:30", phrase)
@@ -385,7 +158,7 @@ class _Phrase:
         self.text = f"{self.text[: match.start()]} ; {self.text[match.end() :]}"
 
     def leftover(self) -> str:
-        return " ".join(w for w in re.split(r"[\s;]+", self.text) if w and w not in _STOP)
+        return " ".join(w for w in re.split(r"[\s;]+", self.text) if w and w not in STOP)
 
 
 def _fail(what: str, example: str = EXAMPLES) -> UnreadableTime:
@@ -459,7 +232,7 @@ def _named_zone(phrase: _Phrase) -> str | None:
     since "et" is also French for "and"."""
     for match in _ZONE.finditer(phrase.text):
         iana = "/" in match[2]
-        name = _zone_names().get(match[2]) if iana else _ZONES.get(match[2])
+        name = zone_names().get(match[2]) if iana else ZONES.get(match[2])
         after_time = re.search(r"(\d|[ap]m|noon|midday|h|uhr)\s*$", phrase.text[: match.start()])
         if name and (len(match[2]) > 2 or match[1] or after_time):
             phrase.cut(match)
@@ -467,13 +240,15 @@ def _named_zone(phrase: _Phrase) -> str | None:
     return None
 
 
-def _rhythm(phrase: _Phrase, vocabulary: _Vocabulary) -> tuple[int | None, int | None, bool]:
+def _rhythm(phrase: _Phrase, vocabulary: Vocabulary) -> tuple[int | None, int | None, bool]:
     """The monthly ordinal, the weeks apart, and whether the month was said ("of the month",
     "every first"); "every second Monday" is every other week, not monthly."""
     ordinal, every, said_monthly = None, None, False
     found = vocabulary.ordinal_re.search(phrase.text)
-    if found and not (found[1] and _ORDINAL[found[2]] == 2 and not _MONTHLY.search(phrase.text)):
-        if (ordinal := _ORDINAL[found[2]]) == 5:
+    if found and not (
+        found[1] and ORDINAL_WORDS[found[2]] == 2 and not _MONTHLY.search(phrase.text)
+    ):
+        if (ordinal := ORDINAL_WORDS[found[2]]) == 5:
             raise _fail("Not every month has a fifth: pick first to fourth, or last", _EX_MONTHLY)
         phrase.text = phrase.text.replace(found[0], f" {found[3]} ", 1)
         said_monthly = bool(phrase.take(_MONTHLY) or found[1])
@@ -496,15 +271,7 @@ def _next_date(day: int, month: int, today: date) -> date | None:
     return None
 
 
-def _nth_weekday(year: int, month: int, weekday: int, ordinal: int) -> date:
-    if ordinal > 0:
-        first = date(year, month, 1)
-        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (ordinal - 1))
-    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-    return last - timedelta(days=(last.weekday() - weekday) % 7)
-
-
-def _one_off_date(phrase: _Phrase, vocabulary: _Vocabulary, today: date) -> date | None:
+def _one_off_date(phrase: _Phrase, vocabulary: Vocabulary, today: date) -> date | None:
     """A date written out: "tomorrow", "March 10", "10 de marzo", "the 10th", "2026-03-10"."""
     if relative := phrase.take(_RELATIVE):
         if relative[2]:  # "in 2 days"
@@ -552,7 +319,7 @@ def parse_time_of_day(
 ) -> time:
     """Just the clock part ("3pm", "15h30", "half past three"); ``tz`` and ``now`` stay for
     the callers written when dateparser read it."""
-    phrase = _Phrase(_normalise(text, _vocabulary(("en",)), ("en",)))
+    phrase = _Phrase(_normalise(text, vocabulary_of(("en",)), ("en",)))
     at, _, part = _clocks(phrase, working_hours)
     if at is None:
         raise _fail(f"Add a time{f' to {part!r}' if part else ''}")
@@ -580,8 +347,8 @@ def parse_when(
     """
     if not text.strip() or len(text) > 200:
         raise _fail("Say when you'd like to meet" if not text.strip() else "Keep it short")
-    langs = _languages(tuple(languages))
-    vocabulary = _vocabulary(langs)
+    langs = languages_of(tuple(languages))
+    vocabulary = vocabulary_of(langs)
     phrase, said = _Phrase(_normalise(text, vocabulary, langs)), " ".join(text.split())
     for what, example, pattern in _REFUSALS:
         if refused := pattern.search(phrase.text):
@@ -612,7 +379,7 @@ def parse_when(
         if not month:
             raise _fail(f"Say which month, or 'of every month', for {named}", _EX_MONTHLY)
         number = vocabulary.months[month[1]]  # "the first Monday of April": once
-        start_date = _nth_weekday(today.year + (number < today.month), number, days[0], ordinal)
+        start_date = nth_weekday(today.year + (number < today.month), number, days[0], ordinal)
         ordinal = None
         phrase.take(vocabulary.month_re)
     if not days and start_date is None and at is not None and phrase.leftover():
@@ -670,10 +437,10 @@ def _first(weekday: int, ordinal: int | None, at: time, tz: str, now: datetime) 
     if ordinal is None:
         first = today + timedelta(days=(weekday - today.weekday()) % 7)
         return first + timedelta(days=7 * (local_to_utc(first, at, tz) <= now))
-    first = _nth_weekday(today.year, today.month, weekday, ordinal)
+    first = nth_weekday(today.year, today.month, weekday, ordinal)
     if local_to_utc(first, at, tz) <= now:
         following = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-        first = _nth_weekday(following.year, following.month, weekday, ordinal)
+        first = nth_weekday(following.year, following.month, weekday, ordinal)
     return first
 
 
