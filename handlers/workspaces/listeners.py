@@ -39,6 +39,8 @@ BOT_SCOPES = (
     "files:write",
     "im:history",
     "mpim:history",
+    "channels:history",
+    "groups:history",
     "usergroups:read",
 )
 """What the install asks for: exactly manifest.yml's bot scopes (a test keeps them equal)."""
