@@ -7,6 +7,7 @@ sandbox page, and in the tests that run on the same stand-in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 __all__ = [
@@ -153,41 +154,9 @@ def _check_element(el: object, ptr: str, probs: _Problems) -> None:
         required=False,
     )
     if kind == "button":
-        _check_text(el.get("text"), f"{ptr}/text", probs, max_len=75, plain_only=True)
-        _check_str(el.get("value"), f"{ptr}/value", probs, max_len=2000)
-        _check_str(el.get("url"), f"{ptr}/url", probs, max_len=3000)
-        style = el.get("style")
-        if style is not None and style not in ("primary", "danger"):
-            probs.add(f"{ptr}/style", "must be primary or danger")
+        _check_button(el, ptr, probs)
     elif kind in ("static_select", "multi_static_select"):
-        has_options = "options" in el
-        has_groups = "option_groups" in el
-        if has_options == has_groups:
-            probs.add(ptr, "must provide exactly one of options or option_groups")
-        if has_options:
-            _check_options(el["options"], f"{ptr}/options", probs, max_count=100, plain_only=True)
-        if has_groups:
-            groups = el["option_groups"]
-            if not isinstance(groups, list):
-                probs.add(f"{ptr}/option_groups", "must be an array")
-            else:
-                if len(groups) > 100:
-                    probs.add(f"{ptr}/option_groups", "no more than 100 items allowed")
-                for g, group in enumerate(groups):
-                    gptr = f"{ptr}/option_groups/{g}"
-                    if not isinstance(group, dict):
-                        probs.add(gptr, "must be an object")
-                        continue
-                    _check_text(
-                        group.get("label"), f"{gptr}/label", probs, max_len=75, plain_only=True
-                    )
-                    _check_options(
-                        group.get("options"),
-                        f"{gptr}/options",
-                        probs,
-                        max_count=100,
-                        plain_only=True,
-                    )
+        _check_static_select(el, ptr, probs)
     elif kind == "overflow":
         _check_options(el.get("options"), f"{ptr}/options", probs, max_count=5, plain_only=True)
     elif kind in ("radio_buttons", "checkboxes"):
@@ -198,83 +167,153 @@ def _check_element(el: object, ptr: str, probs: _Problems) -> None:
         _check_str(el.get("alt_text"), f"{ptr}/alt_text", probs, max_len=2000, required=True)
 
 
+def _check_button(el: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    _check_text(el.get("text"), f"{ptr}/text", probs, max_len=75, plain_only=True)
+    _check_str(el.get("value"), f"{ptr}/value", probs, max_len=2000)
+    _check_str(el.get("url"), f"{ptr}/url", probs, max_len=3000)
+    style = el.get("style")
+    if style is not None and style not in ("primary", "danger"):
+        probs.add(f"{ptr}/style", "must be primary or danger")
+
+
+def _check_static_select(el: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    has_options = "options" in el
+    has_groups = "option_groups" in el
+    if has_options == has_groups:
+        probs.add(ptr, "must provide exactly one of options or option_groups")
+    if has_options:
+        _check_options(el["options"], f"{ptr}/options", probs, max_count=100, plain_only=True)
+    if not has_groups:
+        return
+    groups = el["option_groups"]
+    if not isinstance(groups, list):
+        probs.add(f"{ptr}/option_groups", "must be an array")
+        return
+    if len(groups) > 100:
+        probs.add(f"{ptr}/option_groups", "no more than 100 items allowed")
+    for g, group in enumerate(groups):
+        gptr = f"{ptr}/option_groups/{g}"
+        if not isinstance(group, dict):
+            probs.add(gptr, "must be an object")
+            continue
+        _check_text(group.get("label"), f"{gptr}/label", probs, max_len=75, plain_only=True)
+        _check_options(
+            group.get("options"), f"{gptr}/options", probs, max_count=100, plain_only=True
+        )
+
+
 def _check_block(block: dict[str, Any], ptr: str, probs: _Problems, surface: Surface) -> None:
     kind = block.get("type")
-    if kind == "section":
-        if block.get("text") is None and block.get("fields") is None:
-            probs.add(ptr, "missing required field: text or fields")
-        _check_text(block.get("text"), f"{ptr}/text", probs, max_len=3000, required=False)
-        fields = block.get("fields")
-        if fields is not None:
-            if not isinstance(fields, list):
-                probs.add(f"{ptr}/fields", "must be an array")
-            else:
-                if len(fields) > 10:
-                    probs.add(f"{ptr}/fields", "no more than 10 items allowed")
-                for i, item in enumerate(fields):
-                    _check_text(item, f"{ptr}/fields/{i}", probs, max_len=2000)
-        if block.get("accessory") is not None:
-            _check_element(block["accessory"], f"{ptr}/accessory", probs)
-    elif kind == "header":
-        _check_text(block.get("text"), f"{ptr}/text", probs, max_len=150, plain_only=True)
-    elif kind == "actions":
-        elements = block.get("elements")
-        if not isinstance(elements, list) or not elements:
-            probs.add(f"{ptr}/elements", "missing required field")
-            return
-        if len(elements) > 25:
-            probs.add(f"{ptr}/elements", "no more than 25 items allowed")
-        seen: set[str] = set()
-        for i, el in enumerate(elements):
-            _check_element(el, f"{ptr}/elements/{i}", probs)
-            action_id = el.get("action_id") if isinstance(el, dict) else None
-            if isinstance(action_id, str):
-                if action_id in seen:
-                    probs.add(f"{ptr}/elements/{i}/action_id", f"duplicate action_id: {action_id}")
-                seen.add(action_id)
-    elif kind == "context":
-        elements = block.get("elements")
-        if not isinstance(elements, list) or not elements:
-            probs.add(f"{ptr}/elements", "missing required field")
-            return
-        if len(elements) > 10:
-            probs.add(f"{ptr}/elements", "no more than 10 items allowed")
-        for i, el in enumerate(elements):
-            eptr = f"{ptr}/elements/{i}"
-            if isinstance(el, dict) and el.get("type") == "image":
-                _check_element(el, eptr, probs)
-            else:
-                _check_text(el, eptr, probs, max_len=3000)
-    elif kind == "image":
-        if block.get("image_url") is None and block.get("slack_file") is None:
-            probs.add(ptr, "missing required field: image_url or slack_file")
-        _check_str(block.get("image_url"), f"{ptr}/image_url", probs, max_len=3000)
-        _check_str(block.get("alt_text"), f"{ptr}/alt_text", probs, max_len=2000, required=True)
-        _check_text(
-            block.get("title"), f"{ptr}/title", probs, max_len=2000, plain_only=True, required=False
-        )
-    elif kind == "input":
-        if surface == "message":
-            probs.add(f"{ptr}/type", "input blocks are only allowed in modals and Home tabs")
-        _check_text(block.get("label"), f"{ptr}/label", probs, max_len=2000, plain_only=True)
-        if block.get("element") is None:
-            probs.add(f"{ptr}/element", "missing required field")
+    if kind == "input" and surface == "message":
+        probs.add(f"{ptr}/type", "input blocks are only allowed in modals and Home tabs")
+    check = _BLOCK_CHECKS.get(str(kind))
+    if check is not None:
+        check(block, ptr, probs)
+
+
+def _check_section(block: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    if block.get("text") is None and block.get("fields") is None:
+        probs.add(ptr, "missing required field: text or fields")
+    _check_text(block.get("text"), f"{ptr}/text", probs, max_len=3000, required=False)
+    fields = block.get("fields")
+    if fields is not None:
+        if not isinstance(fields, list):
+            probs.add(f"{ptr}/fields", "must be an array")
         else:
-            _check_element(block["element"], f"{ptr}/element", probs)
-        _check_text(
-            block.get("hint"), f"{ptr}/hint", probs, max_len=2000, plain_only=True, required=False
-        )
-    elif kind == "rich_text":
-        if not isinstance(block.get("elements"), list):
-            probs.add(f"{ptr}/elements", "missing required field")
-    elif kind == "file":
-        for key in ("external_id", "source"):
-            if not block.get(key):
-                probs.add(f"{ptr}/{key}", "missing required field")
-    elif kind == "video":
-        for key in ("alt_text", "title", "thumbnail_url", "video_url"):
-            if not block.get(key):
-                probs.add(f"{ptr}/{key}", "missing required field")
+            if len(fields) > 10:
+                probs.add(f"{ptr}/fields", "no more than 10 items allowed")
+            for i, item in enumerate(fields):
+                _check_text(item, f"{ptr}/fields/{i}", probs, max_len=2000)
+    if block.get("accessory") is not None:
+        _check_element(block["accessory"], f"{ptr}/accessory", probs)
+
+
+def _check_header(block: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    _check_text(block.get("text"), f"{ptr}/text", probs, max_len=150, plain_only=True)
+
+
+def _check_actions(block: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    elements = block.get("elements")
+    if not isinstance(elements, list) or not elements:
+        probs.add(f"{ptr}/elements", "missing required field")
+        return
+    if len(elements) > 25:
+        probs.add(f"{ptr}/elements", "no more than 25 items allowed")
+    seen: set[str] = set()
+    for i, el in enumerate(elements):
+        _check_element(el, f"{ptr}/elements/{i}", probs)
+        action_id = el.get("action_id") if isinstance(el, dict) else None
+        if isinstance(action_id, str):
+            if action_id in seen:
+                probs.add(f"{ptr}/elements/{i}/action_id", f"duplicate action_id: {action_id}")
+            seen.add(action_id)
+
+
+def _check_context(block: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    elements = block.get("elements")
+    if not isinstance(elements, list) or not elements:
+        probs.add(f"{ptr}/elements", "missing required field")
+        return
+    if len(elements) > 10:
+        probs.add(f"{ptr}/elements", "no more than 10 items allowed")
+    for i, el in enumerate(elements):
+        eptr = f"{ptr}/elements/{i}"
+        if isinstance(el, dict) and el.get("type") == "image":
+            _check_element(el, eptr, probs)
+        else:
+            _check_text(el, eptr, probs, max_len=3000)
+
+
+def _check_image(block: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    if block.get("image_url") is None and block.get("slack_file") is None:
+        probs.add(ptr, "missing required field: image_url or slack_file")
+    _check_str(block.get("image_url"), f"{ptr}/image_url", probs, max_len=3000)
+    _check_str(block.get("alt_text"), f"{ptr}/alt_text", probs, max_len=2000, required=True)
+    _check_text(
+        block.get("title"), f"{ptr}/title", probs, max_len=2000, plain_only=True, required=False
+    )
+
+
+def _check_input(block: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    """Where an input block may go is ``_check_block``'s: it depends on the surface."""
+    _check_text(block.get("label"), f"{ptr}/label", probs, max_len=2000, plain_only=True)
+    if block.get("element") is None:
+        probs.add(f"{ptr}/element", "missing required field")
+    else:
+        _check_element(block["element"], f"{ptr}/element", probs)
+    _check_text(
+        block.get("hint"), f"{ptr}/hint", probs, max_len=2000, plain_only=True, required=False
+    )
+
+
+def _check_rich_text(block: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    if not isinstance(block.get("elements"), list):
+        probs.add(f"{ptr}/elements", "missing required field")
+
+
+def _check_file(block: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    for key in ("external_id", "source"):
+        if not block.get(key):
+            probs.add(f"{ptr}/{key}", "missing required field")
+
+
+def _check_video(block: dict[str, Any], ptr: str, probs: _Problems) -> None:
+    for key in ("alt_text", "title", "thumbnail_url", "video_url"):
+        if not block.get(key):
+            probs.add(f"{ptr}/{key}", "missing required field")
+
+
+_BLOCK_CHECKS: dict[str, Callable[[dict[str, Any], str, _Problems], None]] = {
+    "section": _check_section,
+    "header": _check_header,
+    "actions": _check_actions,
+    "context": _check_context,
+    "image": _check_image,
+    "input": _check_input,
+    "rich_text": _check_rich_text,
+    "file": _check_file,
+    "video": _check_video,
+}
 
 
 def _validate_blocks_into(blocks: object, root: str, probs: _Problems, surface: Surface) -> None:

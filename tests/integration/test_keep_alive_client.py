@@ -29,7 +29,7 @@ class _Recorder(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # as Slack's servers: see sandbox/slack.py
+    disable_nagle_algorithm = True  # as Slack's servers: see sandbox/slack/server.py
     server: _Recorder
 
     def do_POST(self) -> None:
