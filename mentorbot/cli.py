@@ -263,7 +263,14 @@ def run(settings: Settings) -> int:
             log.info("listening on http://%s:%d/slack/events", settings.host, settings.port)
             if settings.oauth_mode:
                 log.info("installing into workspaces at /slack/install (OAuth)")
-            waitress.serve(runtime.wsgi(), host=settings.host, port=settings.port, threads=8)
+            waitress.serve(
+                runtime.wsgi(),
+                host=settings.host,
+                port=settings.port,
+                threads=8,
+                # waitress buffers a body before the app sees it: cap it there too
+                max_request_body_size=settings.mentorbot_max_body_bytes,
+            )
     except KeyboardInterrupt:
         log.info("stopping")
     finally:

@@ -101,6 +101,14 @@ class Settings(BaseSettings):
         le=3650,
         description="Days an uninstalled workspace's data, or a deactivated person's, is kept.",
     )
+    mentorbot_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=64 * 1024,
+        le=64 * 1024 * 1024,
+        description="Bigger requests to /slack/events get 413 before they are read: Slack's "
+        "largest (a full modal's submission) are tens of kilobytes, and a body read whole "
+        "stays in a worker's memory.",
+    )
     web_concurrency: int = Field(
         default=2, ge=1, le=64, description="`mentorbot serve` worker processes."
     )

@@ -114,7 +114,13 @@ class Runtime:
 
     def wsgi(self) -> WSGIApp:
         """Slack's edge, ``/healthz``, ``/readyz`` and ``/metrics``, as one WSGI app."""
-        return wsgi_app(self.app, database=self.database, metrics=self.metrics)
+        return wsgi_app(
+            self.app,
+            signing_secret=self.settings.slack_signing_secret or "",
+            max_body=self.settings.mentorbot_max_body_bytes,
+            database=self.database,
+            metrics=self.metrics,
+        )
 
     def start_scheduler(self) -> None:
         """Look for due messages every N seconds (and once at start-up, to catch up)."""
