@@ -11,7 +11,7 @@ or let in, by an outage.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -34,10 +34,18 @@ ROUNDS = ""
 class Roster:
     """The coordinators of a workspace: the settings' IDs, then the group's members."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory, rules: ProgramRules, group_id: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        rules: ProgramRules,
+        group_id: str = "",
+        home_team: Callable[[], str | None] | None = None,
+    ) -> None:
         self._uow = uow
         self._rules = rules
         self._group_id = group_id
+        self._home_team = home_team
 
     @property
     def group_id(self) -> str:
@@ -47,12 +55,15 @@ class Roster:
         """The settings' coordinators for this workspace.
 
         An entry ``T012AB:U012CD`` names a coordinator of one workspace only: an app installed
-        in several workspaces must not tell one workspace's coordinators about another's.
+        in several workspaces must not tell one workspace's coordinators about another's. With
+        ``home_team``, a bare ``U012CD`` belongs to the workspace it returns (the bot token's),
+        and to none while it returns None.
         """
+        home = self._home_team() if self._home_team is not None else team_id
         listed: list[str] = []
         for entry in self._rules.coordinators:
             team, _, user = entry.rpartition(":")
-            if team in ("", team_id) and user not in listed:
+            if (team or home) == team_id and user not in listed:
                 listed.append(user)
         return tuple(listed)
 

@@ -230,9 +230,9 @@ def _first_file_part(body: bytes, content_type: str) -> bytes:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, fake: LocalSlack) -> None:
+    def __init__(self, fake: LocalSlack, port: int = 0) -> None:
         self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -332,10 +332,12 @@ class LocalSlack:
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> Self:
+    def start(self, port: int = 0) -> Self:
+        """Listen on ``port`` (0: any free one); a test can bring Slack up where the bot
+        already looks for it."""
         if self._server is not None:
             raise RuntimeError("LocalSlack already started")
-        self._server = _Server(self)
+        self._server = _Server(self, port)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.01},
