@@ -45,7 +45,9 @@ class Settings(BaseSettings):
     )
     mentorbot_coordinators: CommaList = Field(
         default_factory=list,
-        description="Coordinators' user IDs; T012AB:U012CD for one workspace only.",
+        description="Coordinators' user IDs, T012AB:U012CD (the workspace first). A bare "
+        "U012CD is a coordinator of the bot token's own workspace; installed by OAuth into "
+        "several workspaces, it is refused.",
     )
     mentorbot_coordinator_group: str | None = Field(
         default=None,
@@ -269,6 +271,14 @@ class Settings(BaseSettings):
             problems.append(
                 "SLACK_APP_TOKEN is set: installing by OAuth serves its pages over HTTP, so "
                 "unset SLACK_APP_TOKEN (and turn Socket Mode off in the app settings)."
+            )
+        bare = [c for c in self.mentorbot_coordinators if ":" not in c]
+        if bare:
+            problems.append(
+                f"MENTORBOT_COORDINATORS: {', '.join(bare)} names no workspace, and installed "
+                "into several workspaces the bot would tell that person about every "
+                "workspace's people: write each coordinator as T012AB:U012CD (the workspace "
+                "ID, a colon, the user ID)."
             )
         if not self.mentorbot_encryption_key:
             problems.append(
