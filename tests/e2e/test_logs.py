@@ -12,14 +12,7 @@ import pytest
 from slack_sdk import WebClient
 
 from handlers.slack_http import KeepAliveWebClient
-from mentorbot.logs import (
-    REDACTED,
-    JsonFormatter,
-    Redactor,
-    TransientSlackFailures,
-    configure_logging,
-    secrets_of,
-)
+from mentorbot.logs import REDACTED, JsonFormatter, Redactor, configure_logging, secrets_of
 from mentorbot.settings import Settings
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.e2e.journeys import matched_pair
@@ -124,6 +117,8 @@ def test_a_storm_of_connection_failures_is_warnings_not_214_errors(
 def test_the_held_back_failures_are_counted_on_the_next_line(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    from mentorbot.logs import TransientSlackFailures
+
     now = [1000.0]
     logger = logging.getLogger("tests.slack_sdk_storm")
     quiet = TransientSlackFailures(window=60, now=lambda: now[0])
