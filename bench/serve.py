@@ -75,7 +75,11 @@ def main() -> None:
         runtime.start_scheduler()
         app = runtime.app
     server = waitress.server.create_server(
-        wsgi_app(app), host="127.0.0.1", port=0, threads=8, ident="mentorbot"
+        wsgi_app(app, signing_secret=settings.slack_signing_secret or ""),
+        host="127.0.0.1",
+        port=0,
+        threads=8,
+        ident="mentorbot",
     )
     threading.Thread(target=server.run, daemon=True).start()
     port = server.effective_port  # type: ignore[union-attr]

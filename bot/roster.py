@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.model.rules import ProgramRules
@@ -13,10 +14,18 @@ if TYPE_CHECKING:  # the ports name the services' types: imported for annotation
 class Roster:
     """The coordinators of a workspace: the settings' IDs, then the group's members."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory, rules: ProgramRules, group_id: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        rules: ProgramRules,
+        group_id: str = "",
+        home_team: Callable[[], str | None] | None = None,
+    ) -> None:
         self._uow = uow
         self._rules = rules
         self._group_id = group_id
+        self._home_team = home_team
 
     @property
     def group_id(self) -> str:
@@ -26,12 +35,15 @@ class Roster:
         """The settings' coordinators for this workspace.
 
         An entry ``T012AB:U012CD`` names a coordinator of one workspace only: an app installed
-        in several workspaces must not tell one workspace's coordinators about another's.
+        in several workspaces must not tell one workspace's coordinators about another's. With
+        ``home_team``, a bare ``U012CD`` belongs to the workspace it returns (the bot token's),
+        and to none while it returns None.
         """
+        home = self._home_team() if self._home_team is not None else team_id
         listed: list[str] = []
         for entry in self._rules.coordinators:
             team, _, user = entry.rpartition(":")
-            if team in ("", team_id) and user not in listed:
+            if (team or home) == team_id and user not in listed:
                 listed.append(user)
         return tuple(listed)
 

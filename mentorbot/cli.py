@@ -118,7 +118,7 @@ def migrate(settings: Settings) -> int:
 def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     """One dispatch as of ``now``: needs the database and Slack's Web API, not the Bolt app."""
     from handlers.coordination.usergroups import SlackUserGroups
-    from mentorbot.wiring import build_messenger, build_services, dispatcher_clients
+    from mentorbot.wiring import build_messenger, build_services, dispatcher_clients, slack_link
     from storage import connect
 
     at = now or datetime.now(UTC)
@@ -126,6 +126,9 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
         problems = [p for p in settings.missing_for_slack() if "SIGNING_SECRET" not in p]
         if problems:
             return _fail(problems)
+    link = slack_link(settings)
+    if not dry_run and not link.attempt():  # nothing could go out, and retries would pile up
+        return _fail([f"SLACK_API_URL: {link.problem()} ({settings.slack_api_url})"], code=1)
     database = connect(settings.database_url)
     database.migrate()
     client_for, clients = dispatcher_clients(settings, database)
@@ -135,6 +138,7 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
         clock=FixedClock(at),
         messenger=build_messenger(client_for, clients),
         user_groups=SlackUserGroups(client_for),
+        home_team=(lambda: None) if settings.oauth_mode else (lambda: link.team_id or None),
     )
     try:
         if dry_run:
@@ -237,12 +241,9 @@ def run(settings: Settings) -> int:
     if problems:
         return _fail(problems)
     from bot.when import warm_up
-    from mentorbot.wiring import build_runtime, reinstate_token_workspace
+    from mentorbot.wiring import build_runtime
 
-    runtime = build_runtime(settings)
-    reinstate_token_workspace(
-        settings, runtime.services
-    )  # one token: its workspace is installed, keep its data
+    runtime = build_runtime(settings)  # one token: its workspace is reinstated once Slack answers
     runtime.services.rhythm.plan_missing()  # pairs matched before the rhythm existed
     warm_up()  # dateparser's first parse loads its data: not while Slack waits for an ack
     runtime.start_scheduler()
@@ -263,7 +264,14 @@ def run(settings: Settings) -> int:
             log.info("listening on http://%s:%d/slack/events", settings.host, settings.port)
             if settings.oauth_mode:
                 log.info("installing into workspaces at /slack/install (OAuth)")
-            waitress.serve(runtime.wsgi(), host=settings.host, port=settings.port, threads=8)
+            waitress.serve(
+                runtime.wsgi(),
+                host=settings.host,
+                port=settings.port,
+                threads=8,
+                # waitress buffers a body before the app sees it: cap it there too
+                max_request_body_size=settings.mentorbot_max_body_bytes,
+            )
     except KeyboardInterrupt:
         log.info("stopping")
     finally:

@@ -1,5 +1,9 @@
 """The HTTP edge: Slack's requests at ``POST /slack/events``, the OAuth install pages (when
-installed into workspaces), probes and metrics."""
+installed into workspaces), probes and metrics.
+
+Slack's requests pass ``mentorbot.edge.SlackEdge`` (size, signature, shape) before Bolt sees
+them, inside the metering so that refusals are counted and timed like everything else.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from mentorbot.edge import DEFAULT_MAX_BODY, SlackEdge, plain
 from mentorbot.metrics import Metrics, metered_edge
 from storage import Database
 
@@ -20,39 +25,47 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def wsgi_app(
-    app: App, *, database: Database | None = None, metrics: Metrics | None = None
+    app: App,
+    *,
+    signing_secret: str,
+    max_body: int = DEFAULT_MAX_BODY,
+    database: Database | None = None,
+    metrics: Metrics | None = None,
+    slack_problem: Callable[[], str | None] | None = None,
 ) -> WSGIApp:
-    """``/readyz`` needs the database and ``/metrics`` the metrics: without them, 404."""
-    slack: WSGIApp = SlackRequestHandler(app)
+    """``/readyz`` needs the database and ``/metrics`` the metrics: without them, 404.
+
+    ``slack_problem`` says why Slack can't be used yet (``SlackLink.problem``): until it says
+    None, ``/readyz`` answers 503, so a load balancer keeps traffic on replicas that can act.
+    """
+    bolt: WSGIApp = SlackRequestHandler(app)
+    events: WSGIApp = SlackEdge(bolt, signing_secret=signing_secret, max_body=max_body)
     if metrics is not None:
-        slack = metered_edge(slack, metrics)
+        events = metered_edge(events, metrics)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events":
             if method != "POST":
-                return _plain(start_response, "405 Method Not Allowed", "POST only\n")
-            try:
-                return slack(environ, start_response)
-            except ValueError:  # Bolt parses the body before checking it: bad JSON lands here
-                return _plain(start_response, "400 Bad Request", "malformed request\n")
+                return plain(start_response, "405 Method Not Allowed", "POST only\n")
+            return events(environ, start_response)
         if path in _oauth_paths(app):
-            return _oauth(slack, environ, start_response)
+            return _oauth(bolt, environ, start_response)
         if path == "/healthz":
-            return _plain(start_response, "200 OK", "ok\n")
+            return plain(start_response, "200 OK", "ok\n")
         if path == "/readyz" and database is not None:
-            problem = not_ready(database)
+            problem = not_ready(database) or (slack_problem() if slack_problem else None)
             if problem is not None:
-                return _plain(start_response, "503 Service Unavailable", problem + "\n")
-            return _plain(start_response, "200 OK", "ready\n")
+                return plain(start_response, "503 Service Unavailable", problem + "\n")
+            return plain(start_response, "200 OK", "ready\n")
         if path == "/metrics" and metrics is not None:
             body, content_type = metrics.exposition()
             start_response(
                 "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))]
             )
             return [body]
-        return _plain(start_response, "404 Not Found", "not found\n")
+        return plain(start_response, "404 Not Found", "not found\n")
 
     return application
 
@@ -67,12 +80,12 @@ def _oauth(
 ) -> Iterable[bytes]:
     """Bolt's install and redirect pages: GET only, and never a traceback for the installer."""
     if environ.get("REQUEST_METHOD", "GET") != "GET":
-        return _plain(start_response, "405 Method Not Allowed", "GET only\n")
+        return plain(start_response, "405 Method Not Allowed", "GET only\n")
     try:
         return slack(environ, start_response)
     except Exception:  # the database is away, say: the installer can come back
         log.exception("the OAuth page %s failed", environ.get("PATH_INFO"))
-        return _plain(
+        return plain(
             start_response, "503 Service Unavailable", "Installation is unavailable; try again.\n"
         )
 
@@ -91,9 +104,3 @@ def not_ready(database: Database) -> str | None:
     if pending:
         return f"migrations pending: {', '.join(pending)}"
     return None
-
-
-def _plain(start_response: StartResponse, status: str, body: str) -> list[bytes]:
-    data = body.encode()
-    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))])
-    return [data]

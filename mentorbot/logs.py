@@ -6,7 +6,8 @@ classic line. Either way the formatted line is redacted last, whatever produced 
 tokens by their shape, and the configured secrets by value. What people wrote never reaches a
 log call in our code (handlers log identifiers only); the libraries that log request and
 response bodies (slack_sdk at DEBUG, Bolt at INFO) are held above that, whatever
-``LOG_LEVEL`` says.
+``LOG_LEVEL`` says. slack_sdk's ERROR line for each request that never reached Slack is a
+WARNING here, at most one a minute with a count of the rest.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -116,6 +119,54 @@ class DropSchemaChecks(logging.Filter):
         return not str(record.msg).startswith(("Context impl", "Will assume"))
 
 
+class TransientSlackFailures(logging.Filter):
+    """slack_sdk logs an ERROR for every request that did not reach Slack (refused, reset,
+    timed out) before raising it; the caller retries and counts it
+    (``mentorbot_slack_api_calls_total{result="connection_error"}``), so the line is neither
+    an error of ours nor news after the first: one storm wrote 214 of them. Here they are
+    WARNINGs, at most one every ``window`` seconds, each saying how many were held back."""
+
+    PREFIX = "Failed to send a request to Slack API server"
+
+    def __init__(self, window: float = 60.0, now: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._window = window
+        self._now = now
+        self._lock = threading.Lock()
+        self._last: float | None = None
+        self._held = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(self.PREFIX):
+            return True
+        with self._lock:
+            now = self._now()
+            if self._last is not None and now - self._last < self._window:
+                self._held += 1
+                return False
+            held, self._held, self._last = self._held, 0, now
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        if held:
+            record.msg = (
+                f"{record.getMessage()} (and {held} more since the last such line; "
+                f"at most one a {self._window:.0f}s)"
+            )
+            record.args = None
+        return True
+
+
+SLACK_SDK_CLIENT_LOGGERS = ("slack_sdk.web.base_client", "slack_sdk.web.legacy_base_client")
+
+
+def quiet_transient_slack_failures(window: float = 60.0) -> None:
+    """Once per process: a logger's filters only see the records of that very logger, so the
+    filter goes on each client module's logger, not on ``slack_sdk``."""
+    for name in SLACK_SDK_CLIENT_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TransientSlackFailures) for f in logger.filters):
+            logger.addFilter(TransientSlackFailures(window))
+
+
 def configure_logging(
     settings: Settings, stream: TextIO | None = None, *, force: bool = False
 ) -> logging.Handler | None:
@@ -149,4 +200,5 @@ def configure_logging(
         scheduler = logging.getLogger(name)
         if not any(isinstance(f, RoutineAtDebug) for f in scheduler.filters):
             scheduler.addFilter(RoutineAtDebug())
+    quiet_transient_slack_failures()
     return handler

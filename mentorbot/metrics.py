@@ -8,7 +8,6 @@ people wrote: requests are classified by their type, Web API calls by method and
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
@@ -34,6 +33,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.outbox.dispatch import DispatchReport
 from handlers.slack_http import KeepAliveWebClient
+from mentorbot.edge import BODY_KEY
 
 log = logging.getLogger("mentorbot.http")
 
@@ -254,16 +254,14 @@ def outcome(status: int) -> str:
 def metered_edge(inner: WSGIApp, metrics: Metrics) -> WSGIApp:
     """Count, time and log each request to ``/slack/events``: kind, status, milliseconds.
 
-    The body is read here once (to learn its kind) and handed on unchanged. Only the kind and
-    the team ID are logged, never the body: it holds what people typed.
+    The kind comes from the body ``inner`` (the edge) read and left in the environ: reading it
+    here would read it before its size is checked. A body refused before it was read is
+    ``oversized`` (or ``malformed``). Only the kind and the status are logged, never the body:
+    it holds what people typed.
     """
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
-        environ["wsgi.input"] = io.BytesIO(body)
-        kind = request_kind(body, environ.get("CONTENT_TYPE", ""))
         seen: list[str] = []
 
         def recording(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
@@ -273,6 +271,11 @@ def metered_edge(inner: WSGIApp, metrics: Metrics) -> WSGIApp:
         answer = list(inner(environ, recording))
         elapsed = time.perf_counter() - started
         status = int(seen[0].split()[0]) if seen else 500
+        body = environ.get(BODY_KEY)
+        if isinstance(body, bytes):
+            kind = request_kind(body, environ.get("CONTENT_TYPE", ""))
+        else:
+            kind = "oversized" if status == 413 else "malformed"
         metrics.requests.labels(kind=kind, outcome=outcome(status)).inc()
         metrics.ack_seconds.labels(kind=kind).observe(elapsed)
         log.info(

@@ -144,7 +144,7 @@ def start_sandbox(
         for leftover in ("", "-wal", "-shm", "-journal"):
             Path(SANDBOX_DATABASE + leftover).unlink(missing_ok=True)
     runtime = build_runtime(configured, clock=clock, database=database, migrate=database is None)
-    bot = wsgi_app(runtime.app)
+    bot = wsgi_app(runtime.app, signing_secret=secret)
     url = f"http://{LOOPBACK}:{server.effective_port}"  # type: ignore[union-attr]
 
     def run_until(target: datetime) -> None:

@@ -1,9 +1,11 @@
 """`mentorbot serve`: Slack's HTTP edge under gunicorn, for production behind a load balancer.
 
-The master process migrates the database, plans what older pairs miss and warms dateparser,
-then forks ``WEB_CONCURRENCY`` workers. Each worker builds its own runtime after the fork
-(database pool, Bolt app, thread pool, dispatcher and its scheduler), so no connection or
-thread is shared across processes. Workers are gthread workers: Bolt acks in the request
+The master process migrates the database, plans what older pairs miss and warms dateparser
+(none of which needs Slack: a worker starts while Slack can't be reached, says so on
+``/readyz`` and keeps the outbox waiting until ``auth.test`` answers), then forks
+``WEB_CONCURRENCY`` workers. Each worker builds its own runtime after the fork (database
+pool, Bolt app, thread pool, dispatcher and its scheduler), so no connection or thread is
+shared across processes. Workers are gthread workers: Bolt acks in the request
 thread (``process_before_response``) and the measured floor is a few milliseconds a request,
 so 8 threads a worker keep p99 far below Slack's 3 s (shared/slack/README.md: 2 workers x 8
 threads, 37/42 ms p50/p99 at 50 concurrent clients).
@@ -159,7 +161,7 @@ def prepare(settings: Settings) -> None:
     from bot.clock import SystemClock
     from bot.when import warm_up
     from handlers import SlackMessenger
-    from mentorbot.wiring import build_services, reinstate_token_workspace, web_client
+    from mentorbot.wiring import build_services, web_client
     from storage import connect
 
     database = connect(settings.database_url)
@@ -169,7 +171,8 @@ def prepare(settings: Settings) -> None:
         services = build_services(
             database, settings, clock=SystemClock(), messenger=SlackMessenger(lambda _t: sender)
         )
-        reinstate_token_workspace(settings, services)  # one token: its workspace is installed
+        # Nothing here asks Slack: a Slack that can't be reached must not stop a deploy. The
+        # workers reach it in the background, and reinstate the bot token's workspace then.
         services.rhythm.plan_missing()  # pairs matched before the rhythm existed
     finally:
         database.dispose()  # no pooled connection may cross the fork

@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     )
     mentorbot_coordinators: CommaList = Field(
         default_factory=list,
-        description="Coordinators' user IDs; T012AB:U012CD for one workspace only.",
+        description="Coordinators' user IDs, T012AB:U012CD (the workspace first). A bare "
+        "U012CD is a coordinator of the bot token's own workspace; installed by OAuth into "
+        "several workspaces, it is refused.",
     )
     mentorbot_coordinator_group: str | None = Field(
         default=None,
@@ -108,6 +110,14 @@ class Settings(BaseSettings):
         ge=0,
         le=3650,
         description="Days an uninstalled workspace's data, or a deactivated person's, is kept.",
+    )
+    mentorbot_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=64 * 1024,
+        le=64 * 1024 * 1024,
+        description="Bigger requests to /slack/events get 413 before they are read: Slack's "
+        "largest (a full modal's submission) are tens of kilobytes, and a body read whole "
+        "stays in a worker's memory.",
     )
     web_concurrency: int = Field(
         default=2, ge=1, le=64, description="`mentorbot serve` worker processes."
@@ -269,6 +279,14 @@ class Settings(BaseSettings):
             problems.append(
                 "SLACK_APP_TOKEN is set: installing by OAuth serves its pages over HTTP, so "
                 "unset SLACK_APP_TOKEN (and turn Socket Mode off in the app settings)."
+            )
+        bare = [c for c in self.mentorbot_coordinators if ":" not in c]
+        if bare:
+            problems.append(
+                f"MENTORBOT_COORDINATORS: {', '.join(bare)} names no workspace, and installed "
+                "into several workspaces the bot would tell that person about every "
+                "workspace's people: write each coordinator as T012AB:U012CD (the workspace "
+                "ID, a colon, the user ID)."
             )
         if not self.mentorbot_encryption_key:
             problems.append(

@@ -53,6 +53,7 @@ from handlers.workspaces.listeners import (
 from mentorbot.http import WSGIApp, wsgi_app
 from mentorbot.metrics import CountRateLimits, MeteredWebClient, MeterListenerClients, Metrics
 from mentorbot.settings import Settings
+from mentorbot.slack_link import SlackLink, auth_test_check
 from storage import Database, SqlUnitOfWork, connect
 from storage.crypto import Cipher
 from storage.installations import SealedInstallationStore, SqlOAuthStateStore
@@ -112,36 +113,30 @@ class Runtime:
     executor: TrackedExecutor
     metrics: Metrics = field(default_factory=Metrics)
     scheduler: BackgroundScheduler | None = field(default=None)
+    slack: SlackLink | None = field(default=None)
 
     def wsgi(self) -> WSGIApp:
         """Slack's edge, ``/healthz``, ``/readyz`` and ``/metrics``, as one WSGI app."""
-        return wsgi_app(self.app, database=self.database, metrics=self.metrics)
+        return wsgi_app(
+            self.app,
+            signing_secret=self.settings.slack_signing_secret or "",
+            max_body=self.settings.mentorbot_max_body_bytes,
+            database=self.database,
+            metrics=self.metrics,
+            slack_problem=self.slack.problem if self.slack is not None else None,
+        )
 
     def start_scheduler(self) -> None:
-        """Look for due messages every N seconds (and once at start-up, to catch up)."""
+        """Look for due messages every N seconds (and once at start-up, to catch up).
+
+        The dispatcher and the purge wait until Slack has been reached: a pass while Slack is
+        away only turns due messages into retries, and the purge must know the bot token's
+        workspace (a workspace that came back with a new token keeps its data).
+        """
         self.services.coordination.plan_reports()  # keyed: once, whatever restarts
         self.services.coordinator_group.start()
         scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(
-            self.services.dispatcher.run_once,
-            "interval",
-            seconds=self.settings.mentorbot_dispatch_interval_seconds,
-            id="dispatch",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
-        )
         self.scheduler = scheduler
-
-        scheduler.add_job(
-            self.services.workspaces.purge_due,
-            "interval",
-            minutes=PURGE_CHECK_MINUTES,
-            id="purge",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
-        )
         flow = self.app.oauth_flow
         states = flow.settings.state_store if flow is not None else None
         if isinstance(states, SqlOAuthStateStore):
@@ -154,6 +149,34 @@ class Runtime:
                 coalesce=True,
             )
         scheduler.start()
+        if self.slack is None:
+            self._start_dispatching(scheduler)
+            return
+        self.slack.when_reached(lambda _team: self._start_dispatching(scheduler))
+        self.slack.start()
+
+    def _start_dispatching(self, scheduler: BackgroundScheduler) -> None:
+        """Once Slack answers: a pass at once (to catch up), then every N seconds."""
+        if not scheduler.running:
+            return  # stopped before Slack came back
+        scheduler.add_job(
+            self.services.dispatcher.run_once,
+            "interval",
+            seconds=self.settings.mentorbot_dispatch_interval_seconds,
+            id="dispatch",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(
+            self.services.workspaces.purge_due,
+            "interval",
+            minutes=PURGE_CHECK_MINUTES,
+            id="purge",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
 
     def shutdown(self) -> None:
         """Finish what was started, stop looking for work, release the database.
@@ -162,6 +185,8 @@ class Runtime:
         dispatcher: a pass in progress ends with the batch it has claimed, and the scheduler
         starts no other. What is left in the outbox is another replica's, or the next start's.
         """
+        if self.slack is not None:
+            self.slack.stop()
         self.executor.shutdown(wait=True)
         self.services.dispatcher.stop()
         if self.scheduler is not None:
@@ -184,13 +209,16 @@ def build_services(
     messenger: SlackMessenger,
     user_groups: UserGroups | None = None,
     observe: Callable[[DispatchReport], None] | None = None,
+    home_team: Callable[[], str | None] = lambda: None,
 ) -> Services:
+    """``home_team`` is the one workspace a coordinator ID without a ``T:`` prefix belongs to
+    (``home_team``, below); by default none, so such an ID is nobody's coordinator."""
     database.use_cipher(Cipher(settings.mentorbot_encryption_key))
     uow = sql_unit_of_work(database)
 
     rules = replace(settings.program_rules(), channel=settings.mentorbot_program_channel or "")
     group_id = settings.mentorbot_coordinator_group or ""
-    roster = Roster(uow=uow, rules=rules, group_id=group_id)
+    roster = Roster(uow=uow, rules=rules, group_id=group_id, home_team=home_team)
     coordinator_group = CoordinatorGroupSync(
         uow=uow, clock=clock, group_id=group_id, groups=user_groups
     )
@@ -299,10 +327,20 @@ def build_runtime(
     database: Database | None = None,
     migrate: bool = True,
     token_verification: bool = True,
+    slack_wait: Callable[[float], bool] | None = None,
 ) -> Runtime:
+    """The running bot; Slack need not be reachable for it to be built.
+
+    With ``token_verification`` Slack is asked once here (``auth.test``), so a bot built
+    while Slack answers is ready at once; otherwise, or if Slack did not answer, the runtime's
+    ``SlackLink`` keeps asking once the scheduler starts (``slack_wait`` takes its pauses).
+    Bolt's own token check is off: it raised on a network error, and a worker that can't be
+    built can't say why on ``/readyz``.
+    """
     database = database or connect(settings.database_url)
     if migrate:
         database.migrate()
+    link = slack_link(settings, wait=slack_wait)
     metrics = Metrics()
     client_for, clients = dispatcher_clients(settings, database, metrics=metrics)
     messenger = build_messenger(client_for, clients)
@@ -313,6 +351,7 @@ def build_runtime(
         messenger=messenger,
         user_groups=SlackUserGroups(client_for),
         observe=metrics.observe_dispatch,
+        home_team=home_team(settings, link),
     )
     messenger.refresh_home = HomePublisher(services).publish
     executor = TrackedExecutor()
@@ -325,11 +364,17 @@ def build_runtime(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         executor=executor,
-        token_verification=token_verification,
+        token_verification=False,
         oauth_flow=flow,
         on_removed=clients.forget if clients is not None else None,
     )
     app.use(MeterListenerClients(metrics))
+    if not settings.oauth_mode:
+        # One token: its workspace is installed. If it had uninstalled (and the bot now starts
+        # with its new token), its purge is cancelled; OAuth installs do this on the redirect.
+        link.when_reached(lambda team: _reinstated(services, team))
+    if token_verification:
+        link.attempt()
     return Runtime(
         settings=settings,
         database=database,
@@ -337,7 +382,37 @@ def build_runtime(
         app=app,
         executor=executor,
         metrics=metrics,
+        slack=link,
     )
+
+
+def home_team(settings: Settings, link: SlackLink) -> Callable[[], str | None]:
+    """Where a bare coordinator ID (no ``T012AB:`` prefix) counts: in the bot token's own
+    workspace once Slack has named it, so a notice about one workspace's people never goes to
+    a person of another (Slack Connect and Enterprise Grid bring other workspaces' requests
+    to one token). Installed by OAuth, nowhere: start-up refuses such IDs there
+    (``Settings.missing_for_oauth``), and a runtime built around that check still leaks
+    nothing."""
+    if settings.oauth_mode:
+        return lambda: None
+    return lambda: link.team_id or None
+
+
+def slack_link(settings: Settings, *, wait: Callable[[float], bool] | None = None) -> SlackLink:
+    """The process's ``auth.test``, on a client of its own: no retry handlers (the link
+    retries, with its own pauses) and a short timeout (a worker is ready sooner)."""
+    client = KeepAliveWebClient(
+        token=settings.slack_bot_token if not settings.oauth_mode else None,
+        base_url=settings.slack_api_url,
+        timeout=5,
+        retry_handlers=[],
+    )
+    return SlackLink(auth_test_check(client, one_token=not settings.oauth_mode), wait=wait)
+
+
+def _reinstated(services: Services, team_id: str) -> None:
+    if team_id:
+        services.workspaces.reinstalled(team_id)
 
 
 def installation_store(settings: Settings, database: Database) -> SealedInstallationStore:
@@ -417,7 +492,7 @@ def reinstate_token_workspace(settings: Settings, services: Services) -> None:
         return
     try:
         team_id = web_client(settings, interactive=True).auth_test().get("team_id")
-    except SlackClientError as error:
+    except (SlackClientError, OSError) as error:  # OSError: URLError, from the transport
         log.warning("can't tell which workspace the bot token belongs to: %s", error)
         return
     if isinstance(team_id, str) and team_id:

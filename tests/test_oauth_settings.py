@@ -170,3 +170,44 @@ def test_oauth_states_nobody_came_back_with_are_deleted(tmp_path: Path) -> None:
         assert not live.consume(fresh)  # once only
     finally:
         database.dispose()
+
+
+def test_oauth_refuses_coordinator_ids_without_their_workspace_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Workspace B's waitlist notice, naming B's mentee, once went to A's coordinator."""
+    import mentorbot.serve
+
+    def started(_settings: Settings) -> None:
+        raise AssertionError("serve started with coordinators bound to no workspace")
+
+    monkeypatch.setattr(mentorbot.serve, "serve", started)
+    oauth_environment(monkeypatch)
+    monkeypatch.setenv("MENTORBOT_COORDINATORS", "T0001:UONE1, UALL1, UALL2")
+
+    assert main(["serve"]) == 2
+
+    err = capsys.readouterr().err
+    assert "MENTORBOT_COORDINATORS: UALL1, UALL2 names no workspace" in err
+    assert "T012AB:U012CD" in err and "UONE1" not in err
+    assert "Traceback" not in err
+
+
+def test_prefixed_coordinators_and_a_single_token_are_fine() -> None:
+    key = Fernet.generate_key().decode()
+    oauth = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_client_id="1111.2222",
+        slack_client_secret="secret",
+        slack_signing_secret="signing",
+        mentorbot_encryption_key=key,
+        mentorbot_coordinators="T0001:UONE1,E0009:UGRID1",
+    )
+    assert oauth.missing_for_slack() == []
+    single = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token="xoxb-1",
+        slack_signing_secret="signing",
+        mentorbot_coordinators="UALL1",
+    )
+    assert single.missing_for_slack() == []

@@ -35,6 +35,7 @@ MIN_RETRY = timedelta(seconds=30)
 
 
 ROUNDS = ""
+"""The round is not a workspace's: it looks for every workspace the bot knows."""
 
 
 def _slot(at: datetime) -> str:

@@ -75,10 +75,12 @@ class LocalSlack(
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> Self:
+    def start(self, port: int = 0) -> Self:
+        """Listen on ``port`` (0: any free one); a test can bring Slack up where the bot
+        already looks for it."""
         if self._server is not None:
             raise RuntimeError("LocalSlack already started")
-        self._server = LoopbackServer(self)
+        self._server = LoopbackServer(self, port)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.01},

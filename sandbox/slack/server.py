@@ -34,9 +34,9 @@ class Serves(Protocol):
 class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, fake: Serves) -> None:
+    def __init__(self, fake: Serves, port: int = 0) -> None:
         self.fake = fake
-        super().__init__(("127.0.0.1", 0), RequestHandler)
+        super().__init__(("127.0.0.1", port), RequestHandler)
 
 
 class RequestHandler(BaseHTTPRequestHandler):

@@ -8,14 +8,18 @@ import logging
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.error import URLError
 
 import pytest
+from slack_sdk import WebClient
 
+from handlers.slack_http import KeepAliveWebClient
 from mentorbot.logs import REDACTED, JsonFormatter, Redactor, configure_logging, secrets_of
 from mentorbot.settings import Settings
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.e2e.journeys import matched_pair
 from tests.e2e.test_journal import reflect
+from tests.support.replicas import free_port
 
 MENTOR, MENTEE = "UMENTOR1", "UMENTEE1"
 REFLECTION = "I am afraid my manager will find out about the other offer"
@@ -122,3 +126,52 @@ def test_the_schedulers_routine_ticks_are_debug_lines(captured: io.StringIO, lev
     else:
         assert routine, lines
         assert all("DEBUG" in line for line in routine), routine
+
+
+def _storm(client: WebClient, calls: int) -> None:
+    """Requests that never reach Slack (nothing listens): each is raised to the caller."""
+    for _ in range(calls):
+        with pytest.raises(URLError):
+            client.auth_test()
+
+
+def test_a_storm_of_connection_failures_is_warnings_not_214_errors(
+    captured: io.StringIO,
+) -> None:
+    configure_logging(Settings(_env_file=None), stream=captured, force=True)  # type: ignore[call-arg]
+    closed = f"http://127.0.0.1:{free_port()}/api/"
+    _storm(KeepAliveWebClient(base_url=closed, retry_handlers=[]), 214)
+    levels = [json_or_text_level(line) for line in captured.getvalue().splitlines()]
+    assert "ERROR" not in levels
+    warnings = [line for line in captured.getvalue().splitlines() if " WARNING " in line]
+    assert len(warnings) <= 1, warnings  # one line a minute, however many failed
+
+
+def test_the_held_back_failures_are_counted_on_the_next_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from mentorbot.logs import TransientSlackFailures
+
+    now = [1000.0]
+    logger = logging.getLogger("tests.slack_sdk_storm")
+    quiet = TransientSlackFailures(window=60, now=lambda: now[0])
+    logger.addFilter(quiet)
+    caplog.set_level(logging.WARNING, logger="tests.slack_sdk_storm")
+    client = KeepAliveWebClient(
+        base_url=f"http://127.0.0.1:{free_port()}/api/", logger=logger, retry_handlers=[]
+    )
+    try:
+        _storm(client, 214)
+        now[0] += 61
+        _storm(client, 1)
+    finally:
+        logger.removeFilter(quiet)
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == logger.name]
+    assert [level for level, _ in lines] == ["WARNING", "WARNING"]
+    assert "Connection refused" in lines[0][1]
+    assert "and 213 more since the last such line" in lines[1][1], lines
+
+
+def json_or_text_level(line: str) -> str:
+    """The level of a text line (``TEXT_FORMAT``: time, level, logger, message)."""
+    return line.split()[2] if len(line.split()) > 2 else ""

@@ -31,7 +31,7 @@ T2_PEOPLE = ("UMENTORB", "UMENTEEB", "UCOORD2")
 
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
-    return _oauth_settings(mentorbot_coordinators="UCOORD1,UCOORD2")
+    return _oauth_settings(mentorbot_coordinators="T1:UCOORD1,T2:UCOORD2")
 
 
 def t1_snapshot(bot: RunningBot) -> dict[str, list[tuple[Any, ...]]]:
@@ -199,9 +199,9 @@ def assert_nothing_crossed(bot: RunningBot, since: int) -> None:
         text = json.dumps(call.params, default=str)
         assert SECRET not in text, (call.method, text[:300])
         if call.method == "chat.postMessage" and call.outcome == "ok":
-            # MENTORBOT_COORDINATORS is one list for every workspace, so T2's coordinator
-            # notices are also addressed to UCOORD1, with T2's token: Slack refuses those
-            # (channel_not_found), and nothing reaches T1's people.
+            # T1's people's IDs in T2's requests get T2's answers, with T2's token: Slack
+            # refuses those (channel_not_found), and nothing reaches T1's people. (Each
+            # coordinator is named with their workspace: test_coordinator_workspaces.)
             assert call.params.get("channel") not in T1_PEOPLE
 
 

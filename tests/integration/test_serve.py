@@ -26,6 +26,7 @@ from tests.support.fake_slack import FakeSlack
 from tests.support.replicas import (
     BOT_TOKEN,
     Replica,
+    free_port,
     start_replica,
     terminate_all,
     wait_until,
@@ -326,3 +327,38 @@ def test_replicas_starting_together_on_an_empty_database_migrate_it_once(
     database = connect(empty_postgres_url)
     assert database.pending_migrations() == []
     database.dispose()
+
+
+def test_serve_starts_while_slack_is_down_and_delivers_once_it_answers(
+    replicas: StartReplica, tmp_path: Path
+) -> None:
+    """A Slack blip during a deploy: the replica starts anyway, is not ready, and catches up."""
+    database = connect(f"sqlite:///{tmp_path / 'down.db'}")
+    database.migrate()
+    down = FakeSlack()
+    port = free_port()  # nothing listens there yet
+    replica = replicas("down", url_of(database), SLACK_API_URL=f"http://127.0.0.1:{port}/api/")
+    try:
+
+        def answers(path: str) -> tuple[int, str] | None:
+            assert replica.process.poll() is None, replica.output()
+            try:
+                return replica.get(path)
+            except OSError:
+                return None  # not listening yet
+
+        wait_until(lambda: answers("/readyz") is not None, timeout=60, what="the replica")
+        assert replica.get("/readyz") == (503, "Slack unreachable\n")
+        assert replica.get("/healthz") == (200, "ok\n")
+        queue(database, down, 1)
+        down.start(port=port)  # Slack is back where the replica looks for it
+        wait_until(lambda: answers("/readyz") == (200, "ready\n"), timeout=60, what="ready")
+        wait_until(lambda: len(down.delivered("chat.postMessage")) == 1, what="the queued message")
+        assert replica.terminate() == 0, replica.output()
+    finally:
+        down.stop()
+        database.dispose()
+    output = replica.output()
+    assert "Traceback" not in output
+    levels = {json.loads(line)["level"] for line in output.splitlines()}
+    assert "ERROR" not in levels, output
