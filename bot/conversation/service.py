@@ -9,7 +9,7 @@ then does it reach anyone else.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -139,50 +139,59 @@ RESCHEDULE = re.compile(
 )
 
 
-def read(text: str, prompt: Prompt | None) -> Reading:
-    """What a reply means; never a guess that would change anything."""
+def read(text: str, prompts: Sequence[Prompt] = ()) -> Reading:
+    """What a reply means, given the recent prompts (newest first); never a guess that would
+    change anything."""
     written = text.strip()
     plain = _plain(written)
-    if prompt is not None and prompt.kind == Kind.PULSE and (score := SCORE.match(plain)):
-        return Reading(Intent.PULSE, written, prompt, score=int(score.group(1)))
-    if prompt is not None and prompt.kind == Kind.SESSION_CHECK:
-        if MET.match(plain):
-            return Reading(Intent.MET, written, prompt, outcome=SessionOutcome.MET)
-        if NOT_MET.match(plain):
-            return Reading(Intent.MET, written, prompt, outcome=SessionOutcome.SKIPPED)
-    for pattern, intent in ((HELP, Intent.HELP), (END, Intent.END), (SKIP, Intent.SKIP)):
+    pulse = next((p for p in prompts if p.kind == Kind.PULSE), None)
+    if pulse is not None and (score := SCORE.match(plain)):
+        return Reading(Intent.PULSE, written, pulse, score=int(score.group(1)))
+    check = next((p for p in prompts if p.kind == Kind.SESSION_CHECK), None)
+    if check is not None and MET.match(plain):
+        return Reading(Intent.MET, written, check, outcome=SessionOutcome.MET)
+    if check is not None and NOT_MET.match(plain):
+        return Reading(Intent.MET, written, check, outcome=SessionOutcome.SKIPPED)
+    latest = prompts[0] if prompts else None
+    for pattern, intent in (
+        (HELP, Intent.HELP),
+        (END, Intent.END),
+        (SKIP, Intent.SKIP),
+        (RESUME, Intent.RESUME),
+    ):
         if pattern.match(plain):
-            return Reading(intent, written, prompt)
-    if RESUME.match(plain):
-        return Reading(Intent.RESUME, written, prompt)
+            return Reading(intent, written, latest)
     for pattern, intent in ((PAUSE, Intent.PAUSE), (RESCHEDULE, Intent.RESCHEDULE)):
         if found := pattern.match(plain):
-            return Reading(intent, written, prompt, when=found.group("when"))
-    if prompt is not None and written:
-        return Reading(Intent.NOTE, written, prompt)
-    return Reading(Intent.UNCLEAR, written, prompt)
+            return Reading(intent, written, latest, when=found.group("when"))
+    if latest is not None and written:
+        return Reading(Intent.NOTE, written, latest)
+    return Reading(Intent.UNCLEAR, written)
 
 
-def latest_prompt(
+def recent_prompts(
     messages: Iterable[OutgoingMessage], *, user_id: str, since: datetime
-) -> Prompt | None:
-    """The newest prompt sent to ``user_id`` since then, among messages already sent."""
-    best: OutgoingMessage | None = None
-    for m in messages:
-        if m.recipient != user_id or m.kind not in PROMPTS or m.sent_at is None:
-            continue
-        if m.sent_at < since or not isinstance(m.payload.get("partnership_id"), int):
-            continue
-        if best is None or (m.sent_at, m.id or 0) > (best.sent_at or since, best.id or 0):
-            best = m
-    if best is None or best.sent_at is None:
-        return None
-    return Prompt(
-        kind=best.kind,
-        partnership_id=int(best.payload["partnership_id"]),
-        sent_at=best.sent_at,
-        payload=dict(best.payload),
-    )
+) -> list[Prompt]:
+    """The prompts sent to ``user_id`` since then, newest first, among messages sent."""
+    found = [
+        m
+        for m in messages
+        if m.recipient == user_id
+        and m.kind in PROMPTS
+        and m.sent_at is not None
+        and m.sent_at >= since
+        and isinstance(m.payload.get("partnership_id"), int)
+    ]
+    found.sort(key=lambda m: (m.sent_at or since, m.id or 0), reverse=True)
+    return [
+        Prompt(
+            kind=m.kind,
+            partnership_id=int(m.payload["partnership_id"]),
+            sent_at=m.sent_at or since,
+            payload=dict(m.payload),
+        )
+        for m in found
+    ]
 
 
 class ConversationService:
@@ -202,8 +211,8 @@ class ConversationService:
     def read(self, *, team_id: str, user_id: str, text: str) -> Reading:
         """What they meant, in the light of the last prompt they were sent (if recent)."""
         with self._uow() as uow:
-            prompt = self._last_prompt(uow, team_id, user_id)
-        return read(text, prompt)
+            prompts = self._recent_prompts(uow, team_id, user_id)
+        return read(text, prompts)
 
     def keep(self, *, team_id: str, user_id: str, draft: Draft, audience: NoteAudience) -> Kept:
         """The author chose: store the note and, if they said so, pass it on."""
@@ -338,15 +347,15 @@ class ConversationService:
         with self._uow() as uow:
             return uow.dm_notes.by_author(team_id, user_id)
 
-    def _last_prompt(
+    def _recent_prompts(
         self, uow: ConversationUnitOfWork, team_id: str, user_id: str
-    ) -> Prompt | None:
+    ) -> list[Prompt]:
         since = self._clock.now() - self._window
         sent: list[OutgoingMessage] = []
         for partnership in self._live(uow, team_id, user_id):
             for prefix in ("rhythm", "session", "check_in"):
                 sent += uow.outbox.sent(team_id, f"{prefix}:{partnership.id}:")
-        return latest_prompt(sent, user_id=user_id, since=since)
+        return recent_prompts(sent, user_id=user_id, since=since)
 
     @staticmethod
     def _live(uow: ConversationUnitOfWork, team_id: str, user_id: str) -> list[Partnership]:

@@ -18,6 +18,7 @@ from bot.conversation.service import Draft, Intent, Reading
 from bot.errors import DomainError
 from bot.model.partnership import partner_of
 from bot.services import Services
+from bot.sessions.service import Recorded
 from bot.when import UnreadableTime, parse_when
 from handlers import help
 from handlers.conversation import blocks as conversation_blocks
@@ -111,7 +112,7 @@ class ConversationHandlers(Listeners):
         elif intent is Intent.PULSE:
             self._pulse(reading, respond=respond, team_id=team_id, user_id=user_id)
         elif intent is Intent.MET:
-            self._met(reading, respond=respond, team_id=team_id, user_id=user_id)
+            self._met(reading, client=client, respond=respond, team_id=team_id, user_id=user_id)
         elif intent is Intent.RESCHEDULE:
             self._reschedule(
                 reading, client=client, respond=respond, team_id=team_id, user_id=user_id
@@ -159,19 +160,29 @@ class ConversationHandlers(Listeners):
         extra = " The program team will reach out kindly." if answer.flagged else ""
         respond(text=f"Thanks: you rated your partnership {reading.score}/5.{extra}")
 
-    def _met(self, reading: Reading, *, respond: Respond, team_id: str, user_id: str) -> None:
+    def _met(
+        self,
+        reading: Reading,
+        *,
+        client: WebClient,
+        respond: Respond,
+        team_id: str,
+        user_id: str,
+    ) -> None:
         assert reading.prompt is not None and reading.outcome is not None
+        partnership_id = reading.prompt.partnership_id
         start = reading.session_start
         if start is None:
             raise DomainError("That check-in is out of date: its buttons still work.")
         recorded = self._services.sessions.record(
             team_id=team_id,
             user_id=user_id,
-            partnership_id=reading.prompt.partnership_id,
+            partnership_id=partnership_id,
             start=start,
             outcome=reading.outcome,
         )
         self.deliver()
+        self._redraw_checks(client, recorded, team_id=team_id, partnership_id=partnership_id)
         when = slack_date(recorded.log.occurrence_start, session_blocks.WHEN)
         if not recorded.first:
             respond(text=f"Your partner already answered for {when}; their answer stands.")
@@ -179,6 +190,23 @@ class ConversationHandlers(Listeners):
             respond(text=f":white_check_mark: Noted: you met {when}.")
         else:
             respond(text=f"Noted: you didn't meet {when}. The next one is still planned.")
+
+    def _redraw_checks(
+        self, client: WebClient, recorded: Recorded, *, team_id: str, partnership_id: int
+    ) -> None:
+        """Both "did you meet?" messages show the answer, as after a click on them."""
+        text, blocks = session_blocks.check_answered_message(
+            start=recorded.log.occurrence_start,
+            outcome=recorded.log.outcome,
+            answered_by=recorded.log.answered_by,
+            held=self._services.sessions.held(team_id, partnership_id),
+            partnership_id=partnership_id,
+        )
+        for channel, ts in sorted(set(recorded.messages)):
+            try:
+                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            except SlackApiError as error:
+                log.warning("chat.update %s/%s: %s", channel, ts, error.response.get("error"))
 
     def _reschedule(
         self,
