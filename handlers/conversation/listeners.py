@@ -22,7 +22,7 @@ from bot.sessions.service import Recorded
 from bot.when import UnreadableTime, parse_when
 from handlers import help
 from handlers.conversation import blocks as conversation_blocks
-from handlers.kit.blocks import slack_date
+from handlers.kit.blocks import Block, slack_date
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.people import time_zone
@@ -125,7 +125,7 @@ class ConversationHandlers(Listeners):
             )
             respond(text=text, blocks=blocks)
         elif intent is Intent.HELP:
-            text, blocks = help.help_blocks()
+            text, blocks = self._help(team_id, user_id)
             respond(text=text, blocks=blocks)
         elif intent is Intent.NOTE:
             assert reading.prompt is not None
@@ -237,6 +237,11 @@ class ConversationHandlers(Listeners):
             "your partner. Your weekly rhythm stays as it was."
         )
 
+    def _help(self, team_id: str, user_id: str) -> tuple[str, list[Block]]:
+        """`/mentor help`, for their role."""
+        coordinator = self._services.coordination.is_coordinator(user_id, team_id=team_id)
+        return help.help_blocks(coordinator=coordinator)
+
     # -- the author's choice ---------------------------------------------------------------
 
     def choose(
@@ -275,7 +280,7 @@ class ConversationHandlers(Listeners):
 
     def help_button(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         container = body.get("container") or {}
-        text, blocks = help.help_blocks()
+        text, blocks = self._help(context.team_id or "", context.user_id or "")
         client.chat_postMessage(
             channel=str(container.get("channel_id") or context.user_id), text=text, blocks=blocks
         )
