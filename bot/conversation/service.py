@@ -132,7 +132,7 @@ SKIP = re.compile(
 )
 RESUME = re.compile(r"^(?:please )?resume(?: sessions| our sessions| mentoring)?$")
 _WHAT = r"(?: (?:it|us|sessions|our sessions|the partnership|our partnership|mentoring))?"
-PAUSE = re.compile(rf"^(?:please )?pause{_WHAT}(?: until| till| to)? (?P<when>.{{2,40}})$")
+PAUSE = re.compile(rf"^(?:please )?pause{_WHAT}(?:(?: until| till| to)? (?P<when>.{{2,40}}))?$")
 RESCHEDULE = re.compile(
     r"^(?:please )?(?:reschedule|move)(?: (?:it|this week|this week's session|the session"
     r"|our session|the next session|next session|our next session))?(?: to)? (?P<when>.{2,60})$"
@@ -163,7 +163,7 @@ def read(text: str, prompts: Sequence[Prompt] = ()) -> Reading:
             return Reading(intent, written, latest)
     for pattern, intent in ((PAUSE, Intent.PAUSE), (RESCHEDULE, Intent.RESCHEDULE)):
         if found := pattern.match(plain):
-            return Reading(intent, written, latest, when=found.group("when"))
+            return Reading(intent, written, latest, when=found.group("when") or "")
     if latest is not None and written:
         return Reading(Intent.NOTE, written, latest)
     return Reading(Intent.UNCLEAR, written)

@@ -229,6 +229,8 @@ def test_skip_pause_reschedule_and_help_in_plain_words(pair) -> None:  # type: i
     write(bot, MENTEE, "skip this week")
     assert "Skipped the next session; I've told your partner" in last_dm(bot, MENTEE)["text"]
 
+    write(bot, MENTEE, "pause")
+    assert last_dm(bot, MENTEE)["text"].startswith("Say until when")
     write(bot, MENTEE, "Pause until 10 January")  # it's March: ten months is too long
     assert last_dm(bot, MENTEE)["text"] == "Pauses last at most six months."
     write(bot, MENTEE, "Pause until 10 April")

@@ -218,6 +218,7 @@ def test_the_pulse_is_found_behind_a_newer_prompt() -> None:
         ("Skip.", Intent.SKIP, ""),
         ("resume", Intent.RESUME, ""),
         ("pause until 10 January", Intent.PAUSE, "10 january"),
+        ("pause", Intent.PAUSE, ""),  # asked until when, as `/mentor pause` asks
         ("Pause sessions till next Monday", Intent.PAUSE, "next monday"),
         ("reschedule to Friday 3pm", Intent.RESCHEDULE, "friday 3pm"),
         ("move this week's session to thursday at 5pm", Intent.RESCHEDULE, "thursday at 5pm"),
