@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.announcements.service import AnnouncementService
 from bot.clock import Clock
+from bot.conversation.service import ConversationService
 from bot.coordination.group import CoordinatorGroupSync
 from bot.coordination.service import CoordinatorService
 from bot.journal.service import JournalService
@@ -36,3 +37,4 @@ class Services:
     coordinator_group: CoordinatorGroupSync
     programs: ProgramService
     privacy: PrivacyService
+    conversation: ConversationService

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.services import Services
 from handlers.announcements.listeners import AnnouncementHandlers
 from handlers.commands import MentorCommand
+from handlers.conversation.listeners import ConversationHandlers
 from handlers.coordination.listeners import CoordinatorHandlers
 from handlers.home import HomeHandlers, HomePublisher
 from handlers.journal.listeners import JournalHandlers
@@ -102,6 +103,7 @@ def build_app(
     rhythm.register(app)
     WorkspaceHandlers(services, store, on_removed=on_removed).register(app)
     privacy.register(app)
+    ConversationHandlers(services, sessions=sessions).register(app)
     app.error(on_error)
     return app
 

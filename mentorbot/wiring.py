@@ -24,6 +24,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.announcements.service import AnnouncementService
 from bot.clock import Clock, SystemClock
+from bot.conversation.service import ConversationService
 from bot.coordination.group import CoordinatorGroupSync
 from bot.coordination.service import CoordinatorService, ReportSchedule
 from bot.journal.service import JournalService
@@ -317,6 +318,9 @@ def build_services(
         rhythm=rhythm,
         programs=programs,
         privacy=privacy,
+        conversation=ConversationService(
+            uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, roster=roster
+        ),
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.model.erasure import Erasure
 from bot.model.partnership import ProposalStatus
 from storage.models.base import Base, PrivatePayload, PrivateText
+from storage.models.conversation import DmNoteRow
 from storage.models.journal import GoalRow, JournalPreferencesRow, MilestoneRow, ReflectionRow
 from storage.models.matching import (
     MatchProposalRow,
@@ -108,6 +109,7 @@ class SqlPersonalData:
         drop("requests", MentorRequestRow, MentorRequestRow.mentee_id == user_id)
         drop("reflections", ReflectionRow, ReflectionRow.author_id == user_id)
         drop("progress_checks", ProgressCheckRow, ProgressCheckRow.user_id == user_id)
+        drop("dm_notes", DmNoteRow, DmNoteRow.author_id == user_id)
         if partnership_ids:
             of_theirs = list(partnership_ids)
             drop("goals", GoalRow, GoalRow.partnership_id.in_(of_theirs))

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.conversation.ports import DmNoteRepository
 from bot.ports import (
     AnnouncementRepository,
     AuditLog,
@@ -28,6 +29,7 @@ from bot.ports import (
     WorkspaceRepository,
 )
 from storage.announcements import SqlAnnouncementRepository
+from storage.conversation import SqlDmNoteRepository
 from storage.coordination import SqlAuditLog, SqlCoordinatorGroupRepository, SqlDirectory
 from storage.journal import SqlJournalRepository
 from storage.matching import (
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
     coordinator_groups: CoordinatorGroupRepository
     programs: ProgramRepository
     people: PersonalData
+    dm_notes: DmNoteRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -96,6 +99,7 @@ class SqlUnitOfWork:
         self.coordinator_groups = SqlCoordinatorGroupRepository(session)
         self.programs = SqlProgramRepository(session)
         self.people = SqlPersonalData(session)
+        self.dm_notes = SqlDmNoteRepository(session)
         return self
 
     def __exit__(

@@ -15,9 +15,11 @@ class Kind(StrEnum):
     MENTOR_REQUEST_EXPIRED = "mentor.request_expired"
     # to both, in a group DM with the bot
     INTRODUCTION = "partnership.introduction"
+    DM_NOTE_TO_PARTNER = "partnership.dm_note"  # a reply in the DM its author shared
     # to coordinators
     COORDINATOR_WAITLIST = "coordinator.waitlist"
     COORDINATOR_CHECK_IN = "coordinator.check_in"  # from the program team, to one partner
+    DM_NOTE_TO_TEAM = "coordinator.dm_note"  # a reply in the DM its author sent to the team
     PROGRAM_INVITE = "program.invite"  # a coordinator invites someone to a program
     # weekly sessions
     SESSION_SET = "session.set"  # to the partner who didn't set it

@@ -15,6 +15,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.conversation.export import notes_markdown
 from bot.errors import DomainError, NotFound
 from bot.journal.export import export_markdown
 from bot.journal.service import ReflectionDraft
@@ -568,6 +569,7 @@ class JournalHandlers(Listeners):
         for part in journal.partnerships:
             people |= set(part.partnership.members())
         content = export_markdown(journal, names={u: self._name(client, u) for u in people})
+        content += notes_markdown(self._services.conversation.notes(team_id, user_id))
         try:
             channel = str(client.conversations_open(users=user_id)["channel"]["id"])
             client.files_upload_v2(

@@ -7,6 +7,7 @@ here. The column types are re-exported for the migrations, which name them as
 
 from storage.models import (
     announcements,
+    conversation,
     coordination,
     journal,
     matching,
@@ -24,6 +25,7 @@ __all__ = [
     "PrivateText",
     "UTCDateTime",
     "announcements",
+    "conversation",
     "coordination",
     "journal",
     "matching",
