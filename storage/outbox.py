@@ -33,6 +33,7 @@ def _message(row: OutgoingMessageRow) -> OutgoingMessage:
 
 
 SUSPENDED = "workspace removed"
+"""``last_error`` of the messages a removed workspace had pending: resumed if it returns."""
 
 
 class SqlOutbox:

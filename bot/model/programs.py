@@ -20,6 +20,7 @@ DEFAULT_VALUE = "default"  # how the default program is named in selects and but
 
 
 PROGRAM_KEY = "program_id"
+"""Payload key of a prompt's program, so quiet hours are the program's own."""
 
 
 @dataclass
