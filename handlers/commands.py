@@ -13,6 +13,7 @@ from handlers import help
 from handlers.announcements.listeners import AnnouncementHandlers
 from handlers.coordination.listeners import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
 from handlers.journal.listeners import JOURNAL_SUBCOMMANDS, JournalHandlers
+from handlers.kit.context import team_of, user_of
 from handlers.kit.mentions import mentioned, without_mentions
 from handlers.matching.openers import open_ask, open_offer
 from handlers.privacy.listeners import COORDINATOR_ONLY, PRIVACY_SUBCOMMANDS, PrivacyHandlers
@@ -116,7 +117,7 @@ class MentorCommand:
         self, command: dict[str, str], client: WebClient, respond: Respond, context: BoltContext
     ) -> None:
         subcommand, rest = split(command.get("text", ""))
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         trigger_id = command.get("trigger_id", "")
         if subcommand == "ask":
             refusal = open_ask(

@@ -13,6 +13,7 @@ from bot.errors import DomainError
 from bot.services import Services
 from handlers.coordination import report_blocks
 from handlers.journal import blocks as journal_blocks
+from handlers.kit.context import team_of, user_of
 from handlers.kit.listeners import Listeners
 
 log = logging.getLogger(__name__)
@@ -63,5 +64,5 @@ class HomeHandlers(Listeners):
     def publish(self, event: dict[str, str], client: WebClient, context: BoltContext) -> None:
         if event.get("tab", "home") != "home":
             return
-        user_id = event.get("user") or context.user_id or ""
-        self._homes.publish(client, context.team_id or "", user_id)
+        user_id = event.get("user") or user_of(context)
+        self._homes.publish(client, team_of(context), user_id)

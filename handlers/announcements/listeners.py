@@ -16,6 +16,7 @@ from bot.errors import DomainError
 from bot.model.announcements import Announcement
 from bot.when import local_to_utc, zone
 from handlers.announcements import blocks as announcement_blocks
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.people import time_zone
@@ -96,12 +97,12 @@ class AnnouncementHandlers(Listeners):
 
     def from_home(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         coordination = self._services.coordination
-        if coordination.is_coordinator(context.user_id or "", team_id=context.team_id or ""):
+        if coordination.is_coordinator(user_of(context), team_id=team_of(context)):
             self._open(
                 client,
-                user_id=context.user_id or "",
+                user_id=user_of(context),
                 trigger_id=body["trigger_id"],
-                team_id=context.team_id or "",
+                team_id=team_of(context),
             )
 
     # -- the modals ------------------------------------------------------------------------
@@ -112,8 +113,8 @@ class AnnouncementHandlers(Listeners):
         form = ViewForm(view)
         send_at = read_send_at(form, tz=str(form.metadata.get("tz", "")))
         announcement = self._services.announcements.draft(
-            team_id=context.team_id or "",
-            author_id=context.user_id or "",
+            team_id=team_of(context),
+            author_id=user_of(context),
             text=form.text("text"),
             audience=form.selected("audience"),
             send_at=send_at,
@@ -129,8 +130,8 @@ class AnnouncementHandlers(Listeners):
         if announcement_id is None:
             raise DomainError("This preview is out of date; close it and start again.")
         announcement = self._services.announcements.confirm(
-            team_id=context.team_id or "",
-            author_id=context.user_id or "",
+            team_id=team_of(context),
+            author_id=user_of(context),
             announcement_id=announcement_id,
         )
         ack(response_action="update", view=announcement_blocks.confirmed_modal(announcement))
@@ -138,7 +139,7 @@ class AnnouncementHandlers(Listeners):
     # -- the scheduled list's buttons ------------------------------------------------------
 
     def cancel(self, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         announcements = self._services.announcements
         try:
             announcements.cancel(
@@ -167,8 +168,8 @@ class AnnouncementHandlers(Listeners):
     ) -> None:
         try:
             draft = self._services.announcements.get(
-                team_id=context.team_id or "",
-                author_id=context.user_id or "",
+                team_id=team_of(context),
+                author_id=user_of(context),
                 announcement_id=int_or_none(action.get("value")) or 0,
             )
         except DomainError as error:
@@ -176,8 +177,8 @@ class AnnouncementHandlers(Listeners):
             return
         self._open(
             client,
-            user_id=context.user_id or "",
+            user_id=user_of(context),
             trigger_id=body["trigger_id"],
             draft=draft,
-            team_id=context.team_id or "",
+            team_id=team_of(context),
         )

@@ -24,11 +24,12 @@ from bot.model.onboarding import TextKey
 from handlers.coordination import report_blocks
 from handlers.coordination.blocks import PAIRS_PER_PAGE, cohort_plan_message
 from handlers.home import HomePublisher
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.refusals import guarded
 from handlers.kit.replies import confirmation
-from handlers.kit.updates import _update_container
+from handlers.kit.updates import update_container
 from handlers.onboarding import blocks as onboarding_blocks
 from handlers.rhythm import blocks as rhythm_blocks
 
@@ -72,7 +73,7 @@ class CoordinatorHandlers(Listeners):
     def group_changed(self, event: dict[str, Any], context: BoltContext) -> None:
         """``subteam_members_changed``: the coordinators' group, if it is that one, as it is now."""
         self._services.coordinator_group.members_changed(
-            team_id=str(event.get("team_id") or context.team_id or ""),
+            team_id=str(event.get("team_id") or team_of(context)),
             group_id=str(event.get("subteam_id") or ""),
             added=[str(u) for u in event.get("added_users") or []],
             removed=[str(u) for u in event.get("removed_users") or []],
@@ -120,7 +121,7 @@ class CoordinatorHandlers(Listeners):
             ack(response_action="errors", errors=errors)
             return
         onboarding.save_texts(
-            team_id=context.team_id or "", coordinator_id=context.user_id or "", values=values
+            team_id=team_of(context), coordinator_id=user_of(context), values=values
         )
         ack(
             response_action="update",
@@ -134,7 +135,7 @@ class CoordinatorHandlers(Listeners):
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """The Home tab's coordinator buttons: there is no message to answer in, so a DM."""
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
 
         def tell(text: str) -> None:
             try:
@@ -151,10 +152,10 @@ class CoordinatorHandlers(Listeners):
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """One click on the Home tab's at-risk list: a friendly word to both partners."""
-        user_id = context.user_id or ""
+        user_id = user_of(context)
         try:
             partnership = self._services.coordination.check_in(
-                team_id=context.team_id or "",
+                team_id=team_of(context),
                 coordinator_id=user_id,
                 partnership_id=int_or_none(action.get("value")) or 0,
             )
@@ -173,7 +174,7 @@ class CoordinatorHandlers(Listeners):
     ) -> AtRiskPair | None:
         """The at-risk pair a Home button names, for a coordinator; anyone else, or a pair no
         longer at risk, gets a word by DM and None."""
-        user_id, team_id = context.user_id or "", context.team_id or ""
+        user_id, team_id = user_of(context), team_of(context)
         partnership_id = int_or_none(action.get("value")) or 0
         health_pair = (
             next(
@@ -214,8 +215,8 @@ class CoordinatorHandlers(Listeners):
     ) -> None:
         form = ViewForm(view)
         partnership = self._services.rhythm.close_for_program(
-            team_id=context.team_id or "",
-            coordinator_id=context.user_id or "",
+            team_id=team_of(context),
+            coordinator_id=user_of(context),
             partnership_id=int_or_none(form.metadata.get("partnership_id")) or 0,
             reason=form.selected("reason"),
         )
@@ -233,7 +234,7 @@ class CoordinatorHandlers(Listeners):
         """The notes go out now, and the pair leaves the coordinator's at-risk list."""
         self.deliver()
         homes = HomePublisher(self._services)
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         if self.may_run(user_id, team_id=team_id):
             homes.publish(client, team_id, user_id)
 
@@ -261,8 +262,8 @@ class CoordinatorHandlers(Listeners):
         if not text.strip():
             raise DomainError("Write the message they'll get.", field="text")
         self._services.coordination.check_in(
-            team_id=context.team_id or "",
-            coordinator_id=context.user_id or "",
+            team_id=team_of(context),
+            coordinator_id=user_of(context),
             partnership_id=int_or_none(form.metadata.get("partnership_id")) or 0,
             text=text,
         )
@@ -353,8 +354,8 @@ class CoordinatorHandlers(Listeners):
             respond,
             page=index // PAIRS_PER_PAGE,
             change=lambda: call(
-                team_id=context.team_id or "",
-                coordinator_id=context.user_id or "",
+                team_id=team_of(context),
+                coordinator_id=user_of(context),
                 plan_id=plan_id,
                 index=index,
             ),
@@ -378,8 +379,8 @@ class CoordinatorHandlers(Listeners):
             respond,
             page=0,
             change=lambda: self._services.coordination.approve(
-                team_id=context.team_id or "",
-                coordinator_id=context.user_id or "",
+                team_id=team_of(context),
+                coordinator_id=user_of(context),
                 plan_id=plan_id,
             ),
         )
@@ -403,8 +404,8 @@ class CoordinatorHandlers(Listeners):
             respond,
             page=page,
             change=lambda: self._services.coordination.plan(
-                team_id=context.team_id or "",
-                coordinator_id=context.user_id or "",
+                team_id=team_of(context),
+                coordinator_id=user_of(context),
                 plan_id=plan_id,
             ),
         )
@@ -424,7 +425,7 @@ class CoordinatorHandlers(Listeners):
             respond(text=error.message, response_type="ephemeral", replace_original=False)
             return
         text, message = cohort_plan_message(plan, page=page)
-        _update_container(client, body, text, message)
+        update_container(client, body, text, message)
         self._services.dispatcher.deliver_now()
 
 

@@ -26,6 +26,7 @@ from bot.sessions.service import parse_stamp
 from handlers.home import HomePublisher
 from handlers.journal import blocks as journal_blocks
 from handlers.kit.blocks import escape
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.mentions import mentioned, without_mentions
@@ -176,8 +177,8 @@ class JournalHandlers(Listeners):
                 raise DomainError(OUT_OF_DATE)
             refusal = self.open_goals(
                 client,
-                context.team_id or "",
-                context.user_id or "",
+                team_of(context),
+                user_of(context),
                 body["trigger_id"],
                 partnership_id,
             )
@@ -204,8 +205,8 @@ class JournalHandlers(Listeners):
             ack(response_action="errors", errors=errors)
             return
         goals = self._journal.set_goals(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             entries=entries,
         )
@@ -229,7 +230,7 @@ class JournalHandlers(Listeners):
     ) -> None:
         status = GoalStatus(str(action["action_id"]).removeprefix("goal_status_"))
         goal_id = int_or_none(action.get("value"))
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         try:
             if goal_id is None:
                 raise DomainError(OUT_OF_DATE)
@@ -285,7 +286,7 @@ class JournalHandlers(Listeners):
         try:
             if goal_id is None:
                 raise DomainError(OUT_OF_DATE)
-            goal = self._journal.goal(context.team_id or "", context.user_id or "", goal_id)
+            goal = self._journal.goal(team_of(context), user_of(context), goal_id)
         except DomainError as error:
             tell(body, respond, client, _user(body), error.message)
             return
@@ -299,8 +300,8 @@ class JournalHandlers(Listeners):
         if goal_id is None:
             raise DomainError("This form is out of date; please close it.", field="note")
         self._journal.update_goal(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             goal_id=goal_id,
             note=form.text("note"),
         )
@@ -319,7 +320,7 @@ class JournalHandlers(Listeners):
         """From the Home tab (partnership ID) or a "we met" message (ID and session)."""
         partnership_part, _, stamp = str(action.get("value", "")).partition(":")
         partnership_id = int_or_none(partnership_part)
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         try:
             if partnership_id is None:
                 raise DomainError(OUT_OF_DATE)
@@ -366,8 +367,8 @@ class JournalHandlers(Listeners):
         except ValueError:
             session_start = None
         reflection = self._journal.reflect(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             draft=draft,
             session_start=session_start,
@@ -394,7 +395,7 @@ class JournalHandlers(Listeners):
         """Show one reflection, if this person may read it; otherwise the same "not found"
         whether it exists or not."""
         reflection_id = int_or_none(action.get("value"))
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         try:
             if reflection_id is None:
                 raise NotFound("I can't find that reflection.")
@@ -419,7 +420,7 @@ class JournalHandlers(Listeners):
         context: BoltContext,
     ) -> None:
         reflection_id = int_or_none(action.get("value"))
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         try:
             if reflection_id is None:
                 raise NotFound("I can't find that reflection.")
@@ -454,7 +455,7 @@ class JournalHandlers(Listeners):
         context: BoltContext,
     ) -> None:
         partnership_id = int_or_none(action.get("value"))
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         try:
             if partnership_id is None:
                 raise DomainError(OUT_OF_DATE)
@@ -478,8 +479,8 @@ class JournalHandlers(Listeners):
         if partnership_id is None:
             raise DomainError("This form is out of date; please close it.", field="text")
         self._journal.add_milestone(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             text=form.text("text"),
         )
@@ -500,7 +501,7 @@ class JournalHandlers(Listeners):
         kind, _, rest = str(action.get("value", "")).partition(":")
         partnership_part, _, offset_part = rest.partition(":")
         partnership_id, offset = int_or_none(partnership_part), int_or_none(offset_part) or 0
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         size = journal_blocks.PAGE_SIZE
         try:
             if partnership_id is None or kind not in ("reflections", "milestones"):
@@ -538,7 +539,7 @@ class JournalHandlers(Listeners):
         context: BoltContext,
     ) -> None:
         self._set_shout_outs(
-            client, context.team_id or "", context.user_id or "", action.get("value") == "on"
+            client, team_of(context), user_of(context), action.get("value") == "on"
         )
 
     def _set_shout_outs(self, client: WebClient, team_id: str, user_id: str, on: bool) -> str:
@@ -558,7 +559,7 @@ class JournalHandlers(Listeners):
     def export_button(
         self, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
     ) -> None:
-        text = self.export(client, context.team_id or "", context.user_id or "")
+        text = self.export(client, team_of(context), user_of(context))
         tell(body, respond, client, _user(body), text)
 
     def export(self, client: WebClient, team_id: str, user_id: str) -> str:
@@ -603,7 +604,7 @@ class JournalHandlers(Listeners):
     ) -> None:
         self.deliver()
         form = ViewForm(view)
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         partnership_id = int_or_none(form.metadata.get("partnership_id"))
         goal_id = int_or_none(form.metadata.get("goal_id"))
         if partnership_id is None and goal_id is not None:

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.errors import DomainError
 from bot.model.programs import Program, program_id_of
 from bot.programs.service import competitor_pairs
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.refusals import guarded
@@ -108,7 +109,7 @@ class ProgramHandlers(Listeners):
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         form = ViewForm(view)
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         numbers = {
             key: int_or_none(form.text(key))
             for key in ("term_days", "session_minutes", "pulse_every_days")
@@ -178,7 +179,7 @@ class ProgramHandlers(Listeners):
         context: BoltContext,
         program_id: int | None,
     ) -> None:
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         programs = self._services.programs
         try:
             if not programs.is_coordinator(user_id, team_id=team_id):
@@ -222,7 +223,7 @@ class ProgramHandlers(Listeners):
         ask: bool,
     ) -> None:
         """An invitation's button: the ask or offer modal, with the program chosen."""
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         value = str(action.get("value") or "")
         if not self._services.programs.joinable(team_id, program_id_of(value)):
             tell(body, respond, client, user_id, "That program is not taking people in now.")

@@ -12,15 +12,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.model.partnership import Partnership, partner_of
 from handlers.kit.blocks import section, slack_date
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.refusals import guarded
 from handlers.kit.replies import confirmation
+from handlers.kit.updates import update_container, update_message
 from handlers.rhythm import blocks as rhythm_blocks
 
 log = logging.getLogger(__name__)
@@ -64,19 +65,19 @@ class RhythmHandlers(Listeners):
             if partnership_id is None or round_no is None:
                 raise DomainError("That button is out of date.")
             answer = self._services.rhythm.answer_pulse(
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
+                team_id=team_of(context),
+                user_id=user_of(context),
                 partnership_id=partnership_id,
                 round_no=round_no,
                 score=score,
             )
             partnership = self._services.sessions.membership(
-                context.team_id or "", context.user_id or "", partnership_id
+                team_of(context), user_of(context), partnership_id
             )
         except DomainError as error:
             respond(text=error.message, response_type="ephemeral", replace_original=False)
             return
-        user = context.user_id or ""
+        user = user_of(context)
         partner = partner_of(partnership, user)
         text, blocks = rhythm_blocks.pulse_answered_message(
             partner_id=partner,
@@ -84,7 +85,7 @@ class RhythmHandlers(Listeners):
             value=str(action.get("value")),
             noted=bool(answer.check.note),
         )
-        self._update(client, body.get("container") or {}, text=text, blocks=blocks)
+        update_container(client, body, text, blocks)
         if answer.flagged:
             self.deliver()
 
@@ -122,8 +123,8 @@ class RhythmHandlers(Listeners):
             raise DomainError("This form is out of date; please close it.", field="note")
         share = form.checked("share", rhythm_blocks.SHARE)
         self._services.rhythm.note_pulse(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             round_no=round_no,
             note=form.text("note"),
@@ -152,8 +153,8 @@ class RhythmHandlers(Listeners):
         if partnership_id is None or round_no is None or not channel or not ts:
             return
         check = self._services.rhythm.pulse_check(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             round_no=round_no,
         )
@@ -165,7 +166,7 @@ class RhythmHandlers(Listeners):
             value=f"{partnership_id}:{round_no}",
             noted=True,
         )
-        self._update(client, {"channel_id": channel, "message_ts": ts}, text=text, blocks=blocks)
+        update_message(client, channel, ts, text, blocks)
 
     # -- mid-term and final evaluation -----------------------------------------------------
 
@@ -193,8 +194,8 @@ class RhythmHandlers(Listeners):
         if partnership_id is None:
             raise DomainError("This form is out of date; please close it.", field="progress")
         self._services.rhythm.answer_midterm(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             progress=int_or_none(form.selected("progress")) or 0,
             rhythm=form.selected("rhythm"),
@@ -232,8 +233,8 @@ class RhythmHandlers(Listeners):
         if recommend is None:
             raise DomainError("Pick a number from 0 to 10.", field="recommend")
         self._services.rhythm.answer_final(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             rating=int_or_none(form.selected("rating")) or 0,
             recommend=recommend,
@@ -259,8 +260,8 @@ class RhythmHandlers(Listeners):
             if partnership_id is None:
                 raise DomainError("That button is out of date.")
             partnership = self._services.rhythm.extend(
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
+                team_id=team_of(context),
+                user_id=user_of(context),
                 partnership_id=partnership_id,
             )
         except DomainError as error:
@@ -270,7 +271,7 @@ class RhythmHandlers(Listeners):
             f":calendar: Extended: your partnership now runs until "
             f"{slack_date(partnership.ends_at, '{date_long}')}."
         )
-        self._update(client, body.get("container") or {}, text=text, blocks=[section(text)])
+        update_container(client, body, text, [section(text)])
         self.deliver()
 
     def close(
@@ -286,15 +287,15 @@ class RhythmHandlers(Listeners):
             if partnership_id is None:
                 raise DomainError("That button is out of date.")
             self._services.rhythm.close_now(
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
+                team_id=team_of(context),
+                user_id=user_of(context),
                 partnership_id=partnership_id,
             )
         except DomainError as error:
             respond(text=error.message, response_type="ephemeral", replace_original=False)
             return
         text = ":checkered_flag: Closed as completed. Your final evaluation is on its way."
-        self._update(client, body.get("container") or {}, text=text, blocks=[section(text)])
+        update_container(client, body, text, [section(text)])
         self.deliver()
 
     # -- /mentor end -----------------------------------------------------------------------
@@ -321,13 +322,13 @@ class RhythmHandlers(Listeners):
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """ "End the partnership" on the Home tab: the same modal as `/mentor end`."""
-        user_id = context.user_id or ""
+        user_id = user_of(context)
         partnership_id = int_or_none(action.get("value"))
         try:
             if partnership_id is None:
                 raise DomainError("That button is out of date: open the Home tab again.")
             partnership = self._services.sessions.membership(
-                context.team_id or "", user_id, partnership_id
+                team_of(context), user_id, partnership_id
             )
         except DomainError as error:
             client.chat_postMessage(channel=user_id, text=error.message)
@@ -344,13 +345,13 @@ class RhythmHandlers(Listeners):
         if partnership_id is None:
             raise DomainError("This form is out of date; please close it.", field="reason")
         ended = self._services.rhythm.end(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             reason=form.selected("reason"),
             note=form.text("note"),
         )
-        mentee = ended.partnership.mentee_id == (context.user_id or "")
+        mentee = ended.partnership.mentee_id == (user_of(context))
         ack(
             response_action="update",
             view=confirmation(
@@ -373,17 +374,3 @@ class RhythmHandlers(Listeners):
             raise DomainError("Only the program team sees the mid-term totals.")
         summary = self._services.rhythm.midterm_summary(team_id)
         return rhythm_blocks.midterm_summary_text(summary)
-
-    # -- internals -------------------------------------------------------------------------
-
-    @staticmethod
-    def _update(
-        client: WebClient, container: dict[str, Any], *, text: str, blocks: list[dict[str, Any]]
-    ) -> None:
-        channel, ts = container.get("channel_id"), container.get("message_ts")
-        if not channel or not ts:
-            return
-        try:
-            client.chat_update(channel=str(channel), ts=str(ts), text=text, blocks=blocks)
-        except SlackApiError as error:
-            log.warning("chat.update %s/%s failed: %s", channel, ts, error.response.get("error"))

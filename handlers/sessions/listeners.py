@@ -19,6 +19,7 @@ from bot.services import Services
 from bot.sessions.service import parse_stamp
 from bot.when import LANGUAGES, SessionTime, UnreadableTime, local_to_utc, parse_when, zone
 from handlers.kit.blocks import slack_date
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.mentions import mentioned, without_mentions
@@ -87,7 +88,7 @@ class SessionHandlers(Listeners):
 
     def _refresh(self, client: WebClient, context: BoltContext, partnership_id: int | None) -> None:
         if self.refresh_homes is not None:
-            self.refresh_homes(client, context.team_id or "", context.user_id or "", partnership_id)
+            self.refresh_homes(client, team_of(context), user_of(context), partnership_id)
 
     # -- commands (called from /mentor) ----------------------------------------------------
 
@@ -217,13 +218,13 @@ class SessionHandlers(Listeners):
                 raise DomainError("That button is out of date.")
             self.open_schedule(
                 client,
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
+                team_id=team_of(context),
+                user_id=user_of(context),
                 trigger_id=body["trigger_id"],
                 partnership_id=partnership_id,
             )
         except DomainError as error:
-            tell(body, respond, client, context.user_id or "", error.message)
+            tell(body, respond, client, user_of(context), error.message)
 
     def submit_schedule(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
@@ -234,17 +235,17 @@ class SessionHandlers(Listeners):
             raise DomainError("This form is out of date; please close it.", field="when")
         tz = str(form.metadata.get("tz", ""))
         partnership = self._services.sessions.membership(
-            context.team_id or "", context.user_id or "", partnership_id
+            team_of(context), user_of(context), partnership_id
         )
-        rules = self._services.sessions.rules_of(context.team_id or "", partnership)
+        rules = self._services.sessions.rules_of(team_of(context), partnership)
         minutes = int_or_none(form.selected("length")) or rules.default_session_minutes
         problem = self._services.sessions.check_length(minutes, rules)
         if problem:
             raise DomainError(problem, field="length")
         when = read_session_time(form, tz=tz, now=self._services.clock.now())
         change = self._services.sessions.set_time(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             when=when,
             minutes=minutes,
@@ -278,8 +279,8 @@ class SessionHandlers(Listeners):
         except UnreadableTime as error:
             raise DomainError(str(error), field="when") from None
         self._services.sessions.move_once(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             original_date=date.fromisoformat(original),
             when=when,
@@ -301,8 +302,8 @@ class SessionHandlers(Listeners):
             if partnership_id is None or original is None:
                 raise DomainError("That button is out of date.")
             change = self._services.sessions.skip(
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
+                team_id=team_of(context),
+                user_id=user_of(context),
                 partnership_id=partnership_id,
                 original_date=original,
             )
@@ -328,19 +329,19 @@ class SessionHandlers(Listeners):
     ) -> None:
         partnership_id, original = _occurrence_value(action)
         if partnership_id is None or original is None:
-            tell(body, respond, client, context.user_id or "", "That button is out of date.")
+            tell(body, respond, client, user_of(context), "That button is out of date.")
             return
         try:
             partnership = self._services.sessions.membership(
-                context.team_id or "", context.user_id or "", partnership_id
+                team_of(context), user_of(context), partnership_id
             )
         except DomainError as error:
-            tell(body, respond, client, context.user_id or "", error.message)
+            tell(body, respond, client, user_of(context), error.message)
             return
-        tz, _ = time_zone(client, context.user_id or "")
-        user_id = context.user_id or ""
+        tz, _ = time_zone(client, user_of(context))
+        user_id = user_of(context)
         partner = partner_of(partnership, user_id)
-        rules = self._services.sessions.rules_of(context.team_id or "", partnership)
+        rules = self._services.sessions.rules_of(team_of(context), partnership)
         view = session_blocks.schedule_modal(
             lengths=rules.session_lengths,
             default_length=rules.default_session_minutes,
@@ -359,12 +360,12 @@ class SessionHandlers(Listeners):
 
     def home_skip(self, action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         partnership_id, original = _occurrence_value(action)
-        user_id = context.user_id or ""
+        user_id = user_of(context)
         try:
             if partnership_id is None or original is None:
                 raise DomainError("That button is out of date: open the Home tab again.")
             self._services.sessions.skip(
-                team_id=context.team_id or "",
+                team_id=team_of(context),
                 user_id=user_id,
                 partnership_id=partnership_id,
                 original_date=original,
@@ -397,8 +398,8 @@ class SessionHandlers(Listeners):
         if until is None:
             raise DomainError("Pick the date your sessions start again.", field="until")
         self._services.sessions.pause(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             until=until,
         )
@@ -413,12 +414,12 @@ class SessionHandlers(Listeners):
 
     def home_resume(self, action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         partnership_id = int_or_none(action.get("value"))
-        user_id = context.user_id or ""
+        user_id = user_of(context)
         try:
             if partnership_id is None:
                 raise DomainError("That button is out of date: open the Home tab again.")
             self._services.sessions.resume(
-                team_id=context.team_id or "", user_id=user_id, partnership_id=partnership_id
+                team_id=team_of(context), user_id=user_id, partnership_id=partnership_id
             )
         except DomainError as error:
             client.chat_postMessage(channel=user_id, text=error.message)
@@ -448,11 +449,11 @@ class SessionHandlers(Listeners):
                 replace_original=False,
             )
             return
-        team_id = context.team_id or ""
+        team_id = team_of(context)
         try:
             recorded = self._services.sessions.record(
                 team_id=team_id,
-                user_id=context.user_id or "",
+                user_id=user_of(context),
                 partnership_id=partnership_id,
                 start=start,
                 outcome=outcome,
