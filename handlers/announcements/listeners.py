@@ -20,7 +20,7 @@ from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.people import time_zone
-from handlers.kit.refusals import guarded
+from handlers.kit.refusals import guarded, refusing
 from handlers.programs import blocks as program_blocks
 
 
@@ -40,8 +40,8 @@ class AnnouncementHandlers(Listeners):
     def register(self, app: App) -> None:
         app.view("announce_compose")(ack=guarded("text", self.submit_compose), lazy=[])
         app.view("announce_preview")(ack=guarded("text", self.submit_preview), lazy=[self.deliver])
-        app.action("announce_cancel")(ack=self.ack_only, lazy=[self.cancel])
-        app.action("announce_edit")(ack=self.ack_only, lazy=[self.edit])
+        app.action("announce_cancel")(ack=self.ack_only, lazy=[refusing(self.cancel)])
+        app.action("announce_edit")(ack=self.ack_only, lazy=[refusing(self.edit)])
         app.action("coordinator_announce")(ack=self.ack_only, lazy=[self.from_home])
 
     def command(
@@ -141,16 +141,12 @@ class AnnouncementHandlers(Listeners):
     def cancel(self, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         team_id, user_id = team_of(context), user_of(context)
         announcements = self._services.announcements
-        try:
-            announcements.cancel(
-                team_id=team_id,
-                author_id=user_id,
-                announcement_id=int_or_none(action.get("value")) or 0,
-            )
-            remaining = announcements.scheduled(team_id=team_id, author_id=user_id)
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        announcements.cancel(
+            team_id=team_id,
+            author_id=user_id,
+            announcement_id=int_or_none(action.get("value")) or 0,
+        )
+        remaining = announcements.scheduled(team_id=team_id, author_id=user_id)
         respond(
             text="Cancelled: nobody will get it.",
             blocks=announcement_blocks.scheduled_list(remaining),
@@ -163,18 +159,13 @@ class AnnouncementHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
-        try:
-            draft = self._services.announcements.get(
-                team_id=team_of(context),
-                author_id=user_of(context),
-                announcement_id=int_or_none(action.get("value")) or 0,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        draft = self._services.announcements.get(
+            team_id=team_of(context),
+            author_id=user_of(context),
+            announcement_id=int_or_none(action.get("value")) or 0,
+        )
         self._open(
             client,
             user_id=user_of(context),

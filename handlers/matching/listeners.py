@@ -18,7 +18,7 @@ from bot.model.programs import program_id_of
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
-from handlers.kit.refusals import field_errors, guarded
+from handlers.kit.refusals import field_errors, guarded, refusing
 from handlers.kit.replies import confirmation
 from handlers.kit.updates import update_container, update_message
 from handlers.matching import blocks as matching_blocks
@@ -34,9 +34,9 @@ class MatchingHandlers(Listeners):
         app.view("mentor_decline")(
             ack=guarded("reason", self.submit_decline), lazy=[self.after_decline]
         )
-        app.action("pick_mentor")(ack=self.ack_only, lazy=[self.pick])
-        app.action("accept_request")(ack=self.ack_only, lazy=[self.accept])
-        app.action("decline_request")(ack=self.ack_only, lazy=[self.open_decline])
+        app.action("pick_mentor")(ack=self.ack_only, lazy=[refusing(self.pick)])
+        app.action("accept_request")(ack=self.ack_only, lazy=[refusing(self.accept)])
+        app.action("decline_request")(ack=self.ack_only, lazy=[refusing(self.open_decline)])
         app.action("open_ask")(ack=self.ack_only, lazy=[self.home_ask])
         app.action("open_offer")(ack=self.ack_only, lazy=[self.home_offer])
 
@@ -148,16 +148,12 @@ class MatchingHandlers(Listeners):
                 text="That button is out of date. Run `/mentor ask` again.", replace_original=False
             )
             return
-        try:
-            self._services.mentoring.choose(
-                team_id=team_of(context),
-                mentee_id=user_of(context),
-                request_id=request_id,
-                mentor_id=mentor_id,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        self._services.mentoring.choose(
+            team_id=team_of(context),
+            mentee_id=user_of(context),
+            request_id=request_id,
+            mentor_id=mentor_id,
+        )
         text, message = matching_blocks.picked_message(mentor_id)
         update_container(client, body, text, message)
         self._services.dispatcher.deliver_now()
@@ -167,21 +163,16 @@ class MatchingHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         proposal_id = int_or_none(action.get("value"))
-        try:
-            if proposal_id is None:
-                raise DomainError("That button is out of date.")
-            partnership = self._services.mentoring.accept(
-                team_id=team_of(context),
-                mentor_id=user_of(context),
-                proposal_id=proposal_id,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        if proposal_id is None:
+            raise DomainError("That button is out of date.")
+        partnership = self._services.mentoring.accept(
+            team_id=team_of(context),
+            mentor_id=user_of(context),
+            proposal_id=proposal_id,
+        )
         text, message = matching_blocks.mentor_answered_message(
             partnership.mentee_id, accepted=True
         )
@@ -193,21 +184,16 @@ class MatchingHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         proposal_id = int_or_none(action.get("value"))
-        try:
-            if proposal_id is None:
-                raise DomainError("That button is out of date.")
-            proposal = self._services.mentoring.proposal_for_mentor(
-                team_id=team_of(context),
-                mentor_id=user_of(context),
-                proposal_id=proposal_id,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        if proposal_id is None:
+            raise DomainError("That button is out of date.")
+        proposal = self._services.mentoring.proposal_for_mentor(
+            team_id=team_of(context),
+            mentor_id=user_of(context),
+            proposal_id=proposal_id,
+        )
         container = body.get("container") or {}
         view = matching_blocks.decline_modal(
             mentee_id=proposal.mentee_id,

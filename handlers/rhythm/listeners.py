@@ -10,7 +10,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.errors import DomainError
@@ -19,7 +19,7 @@ from handlers.kit.blocks import section, slack_date
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
-from handlers.kit.refusals import guarded
+from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation
 from handlers.kit.updates import update_container, update_message
 from handlers.rhythm import blocks as rhythm_blocks
@@ -35,18 +35,18 @@ def _pair_round(value: Any) -> tuple[int | None, int | None]:
 class RhythmHandlers(Listeners):
     def register(self, app: App) -> None:
         for action_id in rhythm_blocks.PULSE_ACTIONS:
-            app.action(action_id)(ack=self.ack_only, lazy=[self.answer_pulse])
-        app.action("pulse_note")(ack=self.ack_only, lazy=[self.open_note])
+            app.action(action_id)(ack=self.ack_only, lazy=[refusing(self.answer_pulse)])
+        app.action("pulse_note")(ack=self.ack_only, lazy=[refusing(self.open_note)])
         app.view("pulse_note")(ack=guarded("note", self.submit_note), lazy=[self.after_note])
-        app.action("open_midterm")(ack=self.ack_only, lazy=[self.open_midterm])
+        app.action("open_midterm")(ack=self.ack_only, lazy=[refusing(self.open_midterm)])
         app.view("midterm_review")(
             ack=guarded("progress", self.submit_midterm), lazy=[self.deliver]
         )
-        app.action("open_final")(ack=self.ack_only, lazy=[self.open_final])
+        app.action("open_final")(ack=self.ack_only, lazy=[refusing(self.open_final)])
         app.view("final_evaluation")(ack=guarded("rating", self.submit_final), lazy=[self.deliver])
-        app.action("term_extend")(ack=self.ack_only, lazy=[self.extend])
-        app.action("term_close")(ack=self.ack_only, lazy=[self.close])
-        app.action("open_end")(ack=self.ack_only, lazy=[self.open_end_button])
+        app.action("term_extend")(ack=self.ack_only, lazy=[refusing(self.extend)])
+        app.action("term_close")(ack=self.ack_only, lazy=[refusing(self.close)])
+        app.action("open_end")(ack=self.ack_only, lazy=[refusing(self.open_end_button, by_dm=True)])
         app.view("partnership_end")(ack=guarded("reason", self.submit_end), lazy=[self.deliver])
 
     # -- pulses ----------------------------------------------------------------------------
@@ -56,27 +56,22 @@ class RhythmHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         score = int(str(action["action_id"]).removeprefix("pulse_"))
         partnership_id, round_no = _pair_round(action.get("value"))
-        try:
-            if partnership_id is None or round_no is None:
-                raise DomainError("That button is out of date.")
-            answer = self._services.rhythm.answer_pulse(
-                team_id=team_of(context),
-                user_id=user_of(context),
-                partnership_id=partnership_id,
-                round_no=round_no,
-                score=score,
-            )
-            partnership = self._services.sessions.membership(
-                team_of(context), user_of(context), partnership_id
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        if partnership_id is None or round_no is None:
+            raise DomainError("That button is out of date.")
+        answer = self._services.rhythm.answer_pulse(
+            team_id=team_of(context),
+            user_id=user_of(context),
+            partnership_id=partnership_id,
+            round_no=round_no,
+            score=score,
+        )
+        partnership = self._services.sessions.membership(
+            team_of(context), user_of(context), partnership_id
+        )
         user = user_of(context)
         partner = partner_of(partnership, user)
         text, blocks = rhythm_blocks.pulse_answered_message(
@@ -89,17 +84,10 @@ class RhythmHandlers(Listeners):
         if answer.flagged:
             self.deliver()
 
-    def open_note(
-        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def open_note(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         partnership_id, round_no = _pair_round(action.get("value"))
         if partnership_id is None or round_no is None:
-            respond(
-                text="That button is out of date.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
+            raise DomainError("That button is out of date.")
         container = body.get("container") or {}
         client.views_open(
             trigger_id=body["trigger_id"],
@@ -170,17 +158,10 @@ class RhythmHandlers(Listeners):
 
     # -- mid-term and final evaluation -----------------------------------------------------
 
-    def open_midterm(
-        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def open_midterm(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         partnership_id = int_or_none(action.get("value"))
         if partnership_id is None:
-            respond(
-                text="That button is out of date.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
+            raise DomainError("That button is out of date.")
         client.views_open(
             trigger_id=body["trigger_id"],
             view=rhythm_blocks.midterm_modal(metadata={"partnership_id": partnership_id}),
@@ -206,17 +187,10 @@ class RhythmHandlers(Listeners):
             view=confirmation("Mid-term review", "Thank you! Here's to a strong second half."),
         )
 
-    def open_final(
-        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def open_final(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         partnership_id = int_or_none(action.get("value"))
         if partnership_id is None:
-            respond(
-                text="That button is out of date.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
+            raise DomainError("That button is out of date.")
         client.views_open(
             trigger_id=body["trigger_id"],
             view=rhythm_blocks.final_modal(metadata={"partnership_id": partnership_id}),
@@ -252,21 +226,16 @@ class RhythmHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         partnership_id = int_or_none(action.get("value"))
-        try:
-            if partnership_id is None:
-                raise DomainError("That button is out of date.")
-            partnership = self._services.rhythm.extend(
-                team_id=team_of(context),
-                user_id=user_of(context),
-                partnership_id=partnership_id,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        if partnership_id is None:
+            raise DomainError("That button is out of date.")
+        partnership = self._services.rhythm.extend(
+            team_id=team_of(context),
+            user_id=user_of(context),
+            partnership_id=partnership_id,
+        )
         text = (
             f":calendar: Extended: your partnership now runs until "
             f"{slack_date(partnership.ends_at, '{date_long}')}."
@@ -279,21 +248,16 @@ class RhythmHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         partnership_id = int_or_none(action.get("value"))
-        try:
-            if partnership_id is None:
-                raise DomainError("That button is out of date.")
-            self._services.rhythm.close_now(
-                team_id=team_of(context),
-                user_id=user_of(context),
-                partnership_id=partnership_id,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        if partnership_id is None:
+            raise DomainError("That button is out of date.")
+        self._services.rhythm.close_now(
+            team_id=team_of(context),
+            user_id=user_of(context),
+            partnership_id=partnership_id,
+        )
         text = ":checkered_flag: Closed as completed. Your final evaluation is on its way."
         update_container(client, body, text, [section(text)])
         self.deliver()
@@ -324,15 +288,9 @@ class RhythmHandlers(Listeners):
         """ "End the partnership" on the Home tab: the same modal as `/mentor end`."""
         user_id = user_of(context)
         partnership_id = int_or_none(action.get("value"))
-        try:
-            if partnership_id is None:
-                raise DomainError("That button is out of date: open the Home tab again.")
-            partnership = self._services.sessions.membership(
-                team_of(context), user_id, partnership_id
-            )
-        except DomainError as error:
-            client.chat_postMessage(channel=user_id, text=error.message)
-            return
+        if partnership_id is None:
+            raise DomainError("That button is out of date: open the Home tab again.")
+        partnership = self._services.sessions.membership(team_of(context), user_id, partnership_id)
         self._show_end(
             client, trigger_id=body["trigger_id"], user_id=user_id, partnership=partnership
         )
