@@ -137,35 +137,13 @@ def reflection_modal(
             f"A few lines for yourself{when} with <@{partner_id}>. It stays private unless you "
             "choose to share it with your partner; the program team never reads it."
         ),
-        input_block(
-            "topics",
-            "What we talked about",
-            text_input(
-                initial=reflection.topics if reflection else "",
-                multiline=True,
-                max_length=MAX_REFLECTION_FIELD,
-            ),
-            optional=True,
-        ),
-        input_block(
-            "learned",
-            "What I learned or will try",
-            text_input(
-                initial=reflection.learned if reflection else "",
-                multiline=True,
-                max_length=MAX_REFLECTION_FIELD,
-            ),
-            optional=True,
-        ),
-        input_block(
-            "next_steps",
-            "Next steps",
-            text_input(
-                initial=reflection.next_steps if reflection else "",
-                multiline=True,
-                max_length=MAX_REFLECTION_FIELD,
-            ),
-            optional=True,
+        *(
+            _reflection_input(block_id, label, reflection)
+            for block_id, label in (
+                ("topics", "What we talked about"),
+                ("learned", "What I learned or will try"),
+                ("next_steps", "Next steps"),
+            )
         ),
         input_block(
             "visibility",
@@ -188,6 +166,20 @@ def reflection_modal(
         submit="Save",
         blocks=blocks,
         metadata=metadata,
+    )
+
+
+def _reflection_input(block_id: str, label: str, reflection: Reflection | None) -> Block:
+    """One of a reflection's three free-text parts, with what was written before."""
+    return input_block(
+        block_id,
+        label,
+        text_input(
+            initial=str(getattr(reflection, block_id)) if reflection else "",
+            multiline=True,
+            max_length=MAX_REFLECTION_FIELD,
+        ),
+        optional=True,
     )
 
 
