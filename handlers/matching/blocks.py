@@ -29,7 +29,6 @@ from handlers.kit.blocks import (
     truncate,
 )
 
-
 OFFER_INTRO = (
     "Thank you for volunteering! Mentees pick from mentors whose experience fits what they "
     "want to grow in. You'll always be asked first, and can say no."
