@@ -84,7 +84,7 @@ class PrivacyHandlers(Listeners):
         user_id = user_of(context)
         try:
             erased = self._services.privacy.forget_me(team_id=team_of(context), user_id=user_id)
-        except DomainError as error:
+        except DomainError as error:  # its own answer: before the catch-all "nothing deleted"
             _dm(client, user_id, error.message)
             return
         except Exception:
