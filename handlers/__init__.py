@@ -4,8 +4,8 @@ Handlers are thin: ack, read the payload, call one service, render. Program rule
 ``bot``; nothing here touches the database.
 """
 
-from handlers.app import build_app
+from handlers.app import build_app, home_publisher
 from handlers.messenger import SlackMessenger
 from handlers.runtime import TrackedExecutor
 
-__all__ = ["SlackMessenger", "TrackedExecutor", "build_app"]
+__all__ = ["SlackMessenger", "TrackedExecutor", "build_app", "home_publisher"]

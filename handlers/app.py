@@ -9,14 +9,18 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.oauth import OAuthFlow
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.services import Services
 from handlers.announcements.listeners import AnnouncementHandlers
 from handlers.commands import MentorCommand
 from handlers.conversation.listeners import ConversationHandlers
+from handlers.coordination.home import coordination_section
 from handlers.coordination.listeners import CoordinatorHandlers
 from handlers.home import HomeHandlers, HomePublisher
+from handlers.journal.home import journal_home
 from handlers.journal.listeners import JournalHandlers
+from handlers.kit.listeners import ListenerGroup
 from handlers.matching.listeners import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
 from handlers.privacy.listeners import PrivacyHandlers
@@ -74,11 +78,32 @@ def build_app(
     )
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
+    register_listeners(app, services, store=store, on_removed=on_removed)
+    app.error(on_error)
+    return app
+
+
+def home_publisher(services: Services) -> HomePublisher:
+    """The Home tab, composed of the features' parts: the journal lays it out, the
+    coordinators' program section goes on top of theirs."""
+    return HomePublisher(
+        services, builders=[journal_home(services), coordination_section(services)]
+    )
+
+
+def register_listeners(
+    app: App,
+    services: Services,
+    *,
+    store: InstallationStore | None,
+    on_removed: Callable[[str], None] | None,
+) -> None:
+    """Every feature's listener group; `/mentor` routes its subcommands to theirs."""
+    homes = home_publisher(services)
     sessions = SessionHandlers(services)
-    homes = HomePublisher(services)
     sessions.refresh_homes = homes.publish_pair
     journal = JournalHandlers(services, homes)
-    coordinators = CoordinatorHandlers(services)
+    coordinators = CoordinatorHandlers(services, homes)
     announcements = AnnouncementHandlers(services)
     rhythm = RhythmHandlers(services)
     programs = ProgramHandlers(services)
@@ -93,19 +118,21 @@ def build_app(
         programs=programs,
         privacy=privacy,
     ).register(app)
-    programs.register(app)
-    coordinators.register(app)
-    announcements.register(app)
-    MatchingHandlers(services).register(app)
-    sessions.register(app)
-    HomeHandlers(services, homes).register(app)
-    journal.register(app)
-    rhythm.register(app)
-    WorkspaceHandlers(services, store, on_removed=on_removed).register(app)
-    privacy.register(app)
-    ConversationHandlers(services, sessions=sessions).register(app)
-    app.error(on_error)
-    return app
+    groups: list[ListenerGroup] = [
+        programs,
+        coordinators,
+        announcements,
+        MatchingHandlers(services),
+        sessions,
+        HomeHandlers(services, homes),
+        journal,
+        rhythm,
+        WorkspaceHandlers(services, store, on_removed=on_removed),
+        privacy,
+        ConversationHandlers(services, sessions=sessions),
+    ]
+    for group in groups:
+        group.register(app)
 
 
 def on_error(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:

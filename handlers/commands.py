@@ -7,13 +7,14 @@ from typing import Protocol
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.errors import DomainError
 from bot.services import Services
 from handlers import help
 from handlers.announcements.listeners import AnnouncementHandlers
 from handlers.coordination.listeners import COORDINATOR_SUBCOMMANDS, REFUSAL, CoordinatorHandlers
 from handlers.journal.listeners import JOURNAL_SUBCOMMANDS, JournalHandlers
+from handlers.kit.context import team_of, user_of
 from handlers.kit.mentions import mentioned, without_mentions
+from handlers.kit.refusals import refusing
 from handlers.matching.openers import open_ask, open_offer
 from handlers.privacy.listeners import COORDINATOR_ONLY, PRIVACY_SUBCOMMANDS, PrivacyHandlers
 from handlers.programs.listeners import ProgramHandlers
@@ -83,6 +84,7 @@ class MentorCommand:
         # Each group answers its own subcommands; the first that names one gets it.
         self._groups: list[tuple[frozenset[str], bool, Subcommands]] = [
             (SESSION_SUBCOMMANDS, False, sessions.command),
+            (RHYTHM_SUBCOMMANDS, False, self._rhythm_command),
             (JOURNAL_SUBCOMMANDS, False, journal.command),
             (PRIVACY_SUBCOMMANDS, False, self._privacy.command),  # erase checks its own rights
             (PROGRAM_SUBCOMMANDS, True, self._programs.command),
@@ -91,7 +93,7 @@ class MentorCommand:
         ]
 
     def register(self, app: App) -> None:
-        app.command("/mentor")(ack=self.acknowledge, lazy=[self.follow_up])
+        app.command("/mentor")(ack=self.acknowledge, lazy=[refusing(self.follow_up)])
 
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))
@@ -115,8 +117,9 @@ class MentorCommand:
     def follow_up(
         self, command: dict[str, str], client: WebClient, respond: Respond, context: BoltContext
     ) -> None:
+        """After the ack; a refusal from any group is answered by ``refusing`` (ephemeral)."""
         subcommand, rest = split(command.get("text", ""))
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         trigger_id = command.get("trigger_id", "")
         if subcommand == "ask":
             refusal = open_ask(
@@ -128,29 +131,6 @@ class MentorCommand:
             open_offer(
                 self._services, client, team_id=team_id, user_id=user_id, trigger_id=trigger_id
             )
-        elif subcommand in RHYTHM_SUBCOMMANDS:
-            try:
-                if subcommand == "end":
-                    self._rhythm.open_end(
-                        client,
-                        team_id=team_id,
-                        user_id=user_id,
-                        trigger_id=trigger_id,
-                        partner=mentioned(rest),
-                    )
-                    return
-                if subcommand == "away":
-                    until = self._sessions.read_date(
-                        without_mentions(rest), user_id=user_id, client=client
-                    )
-                    text = self._rhythm.away(team_id=team_id, user_id=user_id, until=until)
-                elif subcommand == "back":
-                    text = self._rhythm.away(team_id=team_id, user_id=user_id, until=None)
-                else:
-                    text = self._rhythm.midterm_text(user_id=user_id, team_id=team_id)
-                respond(text=text, response_type="ephemeral")
-            except DomainError as error:
-                respond(text=error.message, response_type="ephemeral")
         else:
             group = self._group(subcommand)
             if group is None:
@@ -168,6 +148,36 @@ class MentorCommand:
                 user_id=user_id,
                 trigger_id=trigger_id,
             )
+
+    def _rhythm_command(
+        self,
+        subcommand: str,
+        rest: str,
+        *,
+        client: WebClient,
+        respond: Respond,
+        team_id: str,
+        user_id: str,
+        trigger_id: str,
+    ) -> None:
+        """`/mentor end | away | back | midterm`: the rhythm's, with a date read as sessions do."""
+        if subcommand == "end":
+            self._rhythm.open_end(
+                client,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+                partner=mentioned(rest),
+            )
+            return
+        if subcommand == "away":
+            until = self._sessions.read_date(without_mentions(rest), user_id=user_id, client=client)
+            text = self._rhythm.away(team_id=team_id, user_id=user_id, until=until)
+        elif subcommand == "back":
+            text = self._rhythm.away(team_id=team_id, user_id=user_id, until=None)
+        else:
+            text = self._rhythm.midterm_text(user_id=user_id, team_id=team_id)
+        respond(text=text, response_type="ephemeral")
 
     def _group(self, subcommand: str) -> tuple[bool, Subcommands] | None:
         """Who answers the subcommand after the ack, and whether only coordinators may ask."""

@@ -1,9 +1,15 @@
-"""App Home: published when someone opens it, and again after every change that affects it."""
+"""App Home: published when someone opens it, and again after every change that affects it.
+
+The tab is composed from the features' builders it is given (see ``handlers.app``), so the
+Home knows no feature: the first builder lays the tab out, each next one adds its section.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -11,11 +17,22 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.services import Services
-from handlers.coordination import report_blocks
-from handlers.journal import blocks as journal_blocks
+from handlers.kit.context import team_of, user_of
 from handlers.kit.listeners import Listeners
 
 log = logging.getLogger(__name__)
+
+
+class HomeBuilder(Protocol):
+    """One feature's part of a person's Home tab: the view so far, with its part in."""
+
+    def __call__(
+        self, view: dict[str, Any], /, *, team_id: str, user_id: str
+    ) -> dict[str, Any]: ...
+
+
+def empty_home() -> dict[str, Any]:
+    return {"type": "home", "blocks": []}
 
 
 class HomePublisher:
@@ -25,15 +42,18 @@ class HomePublisher:
     must not turn a saved goal or reflection into an error message.
     """
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, builders: Sequence[HomeBuilder]) -> None:
         self._services = services
+        self._builders = tuple(builders)
+
+    def view(self, team_id: str, user_id: str) -> dict[str, Any]:
+        view = empty_home()
+        for build in self._builders:
+            view = build(view, team_id=team_id, user_id=user_id)
+        return view
 
     def publish(self, client: WebClient, team_id: str, user_id: str) -> None:
-        view = journal_blocks.home_view(self._services.journal.home(team_id, user_id))
-        coordination = self._services.coordination
-        if coordination.is_coordinator(user_id, team_id=team_id):
-            health = coordination.health(team_id=team_id, coordinator_id=user_id, audit=False)
-            view = report_blocks.with_program_section(view, health)
+        view = self.view(team_id, user_id)
         try:
             client.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:
@@ -53,9 +73,9 @@ class HomePublisher:
 
 
 class HomeHandlers(Listeners):
-    def __init__(self, services: Services, homes: HomePublisher | None = None) -> None:
+    def __init__(self, services: Services, homes: HomePublisher) -> None:
         super().__init__(services)
-        self._homes = homes or HomePublisher(services)
+        self._homes = homes
 
     def register(self, app: App) -> None:
         app.event("app_home_opened")(ack=self.ack_only, lazy=[self.publish])
@@ -63,5 +83,5 @@ class HomeHandlers(Listeners):
     def publish(self, event: dict[str, str], client: WebClient, context: BoltContext) -> None:
         if event.get("tab", "home") != "home":
             return
-        user_id = event.get("user") or context.user_id or ""
-        self._homes.publish(client, context.team_id or "", user_id)
+        user_id = event.get("user") or user_of(context)
+        self._homes.publish(client, team_of(context), user_id)

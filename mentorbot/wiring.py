@@ -40,9 +40,8 @@ from bot.roster import Roster
 from bot.services import Services
 from bot.sessions.service import SessionService
 from bot.workspaces.service import WorkspaceService
-from handlers import SlackMessenger, TrackedExecutor, build_app
+from handlers import SlackMessenger, TrackedExecutor, build_app, home_publisher
 from handlers.coordination.usergroups import SlackUserGroups
-from handlers.home import HomePublisher
 from handlers.slack_http import KeepAliveWebClient
 from handlers.workspaces.listeners import (
     BOT_SCOPES,
@@ -357,7 +356,7 @@ def build_runtime(
         observe=metrics.observe_dispatch,
         home_team=home_team(settings, link),
     )
-    messenger.refresh_home = HomePublisher(services).publish
+    messenger.refresh_home = home_publisher(services).publish
     executor = TrackedExecutor()
     client = web_client(settings, interactive=True, metrics=metrics)
     flow = None

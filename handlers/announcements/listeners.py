@@ -16,10 +16,11 @@ from bot.errors import DomainError
 from bot.model.announcements import Announcement
 from bot.when import local_to_utc, zone
 from handlers.announcements import blocks as announcement_blocks
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.people import time_zone
-from handlers.kit.refusals import guarded
+from handlers.kit.refusals import guarded, refusing
 from handlers.programs import blocks as program_blocks
 
 
@@ -39,8 +40,8 @@ class AnnouncementHandlers(Listeners):
     def register(self, app: App) -> None:
         app.view("announce_compose")(ack=guarded("text", self.submit_compose), lazy=[])
         app.view("announce_preview")(ack=guarded("text", self.submit_preview), lazy=[self.deliver])
-        app.action("announce_cancel")(ack=self.ack_only, lazy=[self.cancel])
-        app.action("announce_edit")(ack=self.ack_only, lazy=[self.edit])
+        app.action("announce_cancel")(ack=self.ack_only, lazy=[refusing(self.cancel)])
+        app.action("announce_edit")(ack=self.ack_only, lazy=[refusing(self.edit)])
         app.action("coordinator_announce")(ack=self.ack_only, lazy=[self.from_home])
 
     def command(
@@ -96,12 +97,12 @@ class AnnouncementHandlers(Listeners):
 
     def from_home(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         coordination = self._services.coordination
-        if coordination.is_coordinator(context.user_id or "", team_id=context.team_id or ""):
+        if coordination.is_coordinator(user_of(context), team_id=team_of(context)):
             self._open(
                 client,
-                user_id=context.user_id or "",
+                user_id=user_of(context),
                 trigger_id=body["trigger_id"],
-                team_id=context.team_id or "",
+                team_id=team_of(context),
             )
 
     # -- the modals ------------------------------------------------------------------------
@@ -112,8 +113,8 @@ class AnnouncementHandlers(Listeners):
         form = ViewForm(view)
         send_at = read_send_at(form, tz=str(form.metadata.get("tz", "")))
         announcement = self._services.announcements.draft(
-            team_id=context.team_id or "",
-            author_id=context.user_id or "",
+            team_id=team_of(context),
+            author_id=user_of(context),
             text=form.text("text"),
             audience=form.selected("audience"),
             send_at=send_at,
@@ -129,8 +130,8 @@ class AnnouncementHandlers(Listeners):
         if announcement_id is None:
             raise DomainError("This preview is out of date; close it and start again.")
         announcement = self._services.announcements.confirm(
-            team_id=context.team_id or "",
-            author_id=context.user_id or "",
+            team_id=team_of(context),
+            author_id=user_of(context),
             announcement_id=announcement_id,
         )
         ack(response_action="update", view=announcement_blocks.confirmed_modal(announcement))
@@ -138,18 +139,14 @@ class AnnouncementHandlers(Listeners):
     # -- the scheduled list's buttons ------------------------------------------------------
 
     def cancel(self, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         announcements = self._services.announcements
-        try:
-            announcements.cancel(
-                team_id=team_id,
-                author_id=user_id,
-                announcement_id=int_or_none(action.get("value")) or 0,
-            )
-            remaining = announcements.scheduled(team_id=team_id, author_id=user_id)
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        announcements.cancel(
+            team_id=team_id,
+            author_id=user_id,
+            announcement_id=int_or_none(action.get("value")) or 0,
+        )
+        remaining = announcements.scheduled(team_id=team_id, author_id=user_id)
         respond(
             text="Cancelled: nobody will get it.",
             blocks=announcement_blocks.scheduled_list(remaining),
@@ -162,22 +159,17 @@ class AnnouncementHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
-        try:
-            draft = self._services.announcements.get(
-                team_id=context.team_id or "",
-                author_id=context.user_id or "",
-                announcement_id=int_or_none(action.get("value")) or 0,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        draft = self._services.announcements.get(
+            team_id=team_of(context),
+            author_id=user_of(context),
+            announcement_id=int_or_none(action.get("value")) or 0,
+        )
         self._open(
             client,
-            user_id=context.user_id or "",
+            user_id=user_of(context),
             trigger_id=body["trigger_id"],
             draft=draft,
-            team_id=context.team_id or "",
+            team_id=team_of(context),
         )

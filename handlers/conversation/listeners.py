@@ -23,10 +23,11 @@ from bot.when import UnreadableTime, parse_when
 from handlers import help
 from handlers.conversation import blocks as conversation_blocks
 from handlers.kit.blocks import Block, slack_date
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.people import time_zone
-from handlers.kit.refusals import guarded
+from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation
 from handlers.sessions import blocks as session_blocks
 from handlers.sessions.listeners import SessionHandlers
@@ -70,9 +71,10 @@ class ConversationHandlers(Listeners):
         self._sessions = sessions
 
     def register(self, app: App) -> None:
-        app.event("message")(ack=self.ack_only, lazy=[self.heard])
+        # a refusal is answered in the DM: that is where the person is talking to the bot
+        app.event("message")(ack=self.ack_only, lazy=[refusing(self.heard, by_dm=True)])
         for _, action_id, _ in conversation_blocks.CHOICES:
-            app.action(action_id)(ack=self.ack_only, lazy=[self.choose])
+            app.action(action_id)(ack=self.ack_only, lazy=[refusing(self.choose, by_dm=True)])
         app.action("conversation_help")(ack=self.ack_only, lazy=[self.help_button])
         app.action("conversation_write")(ack=self.ack_only, lazy=[self.open_write])
         app.view("conversation_write")(
@@ -84,16 +86,13 @@ class ConversationHandlers(Listeners):
     def heard(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if not from_a_person(event, context.bot_user_id):
             return
-        team_id, user_id = context.team_id or "", str(event["user"])
+        team_id, user_id = team_of(context), str(event["user"])
         channel = str(event.get("channel") or user_id)
         respond = PostInDm(client, channel)
         reading = self._services.conversation.read(
             team_id=team_id, user_id=user_id, text=str(event["text"])
         )
-        try:
-            self._answer(reading, client=client, respond=respond, team_id=team_id, user_id=user_id)
-        except DomainError as error:
-            respond(text=error.message)
+        self._answer(reading, client=client, respond=respond, team_id=team_id, user_id=user_id)
 
     def _answer(
         self, reading: Reading, *, client: WebClient, respond: Respond, team_id: str, user_id: str
@@ -247,21 +246,17 @@ class ConversationHandlers(Listeners):
     def choose(
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         container = body.get("container") or {}
         channel = str(container.get("channel_id") or user_id)
         ts = str(container.get("message_ts") or "")
         audience = conversation_blocks.AUDIENCE_OF[action["action_id"]]
         draft = conversation_blocks.decode_draft(str(action.get("value", "")))
-        try:
-            if draft is None:
-                raise DomainError("That button is out of date.")
-            kept = self._services.conversation.keep(
-                team_id=team_id, user_id=user_id, draft=draft, audience=audience
-            )
-        except DomainError as error:
-            client.chat_postMessage(channel=channel, text=error.message)
-            return
+        if draft is None:
+            raise DomainError("That button is out of date.")
+        kept = self._services.conversation.keep(
+            team_id=team_id, user_id=user_id, draft=draft, audience=audience
+        )
         self.deliver()
         text = conversation_blocks.kept(
             audience,
@@ -280,7 +275,7 @@ class ConversationHandlers(Listeners):
 
     def help_button(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         container = body.get("container") or {}
-        text, blocks = self._help(context.team_id or "", context.user_id or "")
+        text, blocks = self._help(team_of(context), user_of(context))
         client.chat_postMessage(
             channel=str(container.get("channel_id") or context.user_id), text=text, blocks=blocks
         )
@@ -290,7 +285,7 @@ class ConversationHandlers(Listeners):
     def open_write(
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         note_id = int_or_none(action.get("value"))
         container = body.get("container") or {}
         author = (
@@ -316,8 +311,8 @@ class ConversationHandlers(Listeners):
     ) -> None:
         form = ViewForm(view)
         note = self._services.conversation.answer_from_team(
-            team_id=context.team_id or "",
-            coordinator_id=context.user_id or "",
+            team_id=team_of(context),
+            coordinator_id=user_of(context),
             note_id=int_or_none(form.metadata.get("note_id")) or 0,
             text=form.text("text"),
         )
@@ -337,7 +332,7 @@ class ConversationHandlers(Listeners):
             not channel
             or not ts
             or not self._services.conversation.may_answer(
-                context.team_id or "", context.user_id or "", form.text("text")
+                team_of(context), user_of(context), form.text("text")
             )
         ):
             return  # refused in the submit: the modal showed why

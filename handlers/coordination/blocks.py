@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.model.cohort import CohortPlan, PairState
+from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from handlers.kit.blocks import (
     MESSAGE_BLOCKS_MAX,
     Block,
@@ -55,22 +55,7 @@ def cohort_plan_message(plan: CohortPlan, *, page: int = 0) -> tuple[str, list[B
         return text, blocks
     start = page * PAIRS_PER_PAGE
     for index, pair in enumerate(plan.pairs[start : start + PAIRS_PER_PAGE], start=start):
-        line = f"<@{pair.mentee_id}> → <@{pair.mentor_id}> · fit *{pair.score}* · {pair.reason}"
-        accessory = None
-        if pair.state is PairState.PROPOSED:
-            accessory = {
-                "type": "overflow",
-                "action_id": "cohort_pair",
-                "options": [
-                    option("Approve this pair", f"approve:{plan.id}:{index}"),
-                    option("Leave this pair out", f"leave_out:{plan.id}:{index}"),
-                ],
-            }
-        elif pair.state is PairState.STALE:
-            line += f"\n:warning: not sent: {pair.note}"
-        else:
-            line += f"\n{_STATE_LABELS[pair.state]}"
-        blocks.append(section(line, accessory=accessory, block_id=f"pair_{index}"))
+        blocks.append(_pair_block(plan, index, pair))
     controls = []
     if proposed:
         controls.append(
@@ -90,3 +75,23 @@ def cohort_plan_message(plan: CohortPlan, *, page: int = 0) -> tuple[str, list[B
     )
     assert len(blocks) <= MESSAGE_BLOCKS_MAX
     return text, blocks
+
+
+def _pair_block(plan: CohortPlan, index: int, pair: PlannedPair) -> Block:
+    """One proposed pair: an overflow to approve or leave it out, else what became of it."""
+    line = f"<@{pair.mentee_id}> → <@{pair.mentor_id}> · fit *{pair.score}* · {pair.reason}"
+    accessory = None
+    if pair.state is PairState.PROPOSED:
+        accessory = {
+            "type": "overflow",
+            "action_id": "cohort_pair",
+            "options": [
+                option("Approve this pair", f"approve:{plan.id}:{index}"),
+                option("Leave this pair out", f"leave_out:{plan.id}:{index}"),
+            ],
+        }
+    elif pair.state is PairState.STALE:
+        line += f"\n:warning: not sent: {pair.note}"
+    else:
+        line += f"\n{_STATE_LABELS[pair.state]}"
+    return section(line, accessory=accessory, block_id=f"pair_{index}")

@@ -21,14 +21,16 @@ from bot.coordination.health import AtRiskPair
 from bot.errors import DomainError
 from bot.model.cohort import CohortPlan
 from bot.model.onboarding import TextKey
+from bot.services import Services
 from handlers.coordination import report_blocks
 from handlers.coordination.blocks import PAIRS_PER_PAGE, cohort_plan_message
 from handlers.home import HomePublisher
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
-from handlers.kit.refusals import guarded
+from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation
-from handlers.kit.updates import _update_container
+from handlers.kit.updates import update_container
 from handlers.onboarding import blocks as onboarding_blocks
 from handlers.rhythm import blocks as rhythm_blocks
 
@@ -42,22 +44,32 @@ REFUSAL = (
 
 
 class CoordinatorHandlers(Listeners):
+    def __init__(self, services: Services, homes: HomePublisher) -> None:
+        super().__init__(services)
+        self._homes = homes
+
     def register(self, app: App) -> None:
         app.view("program_texts")(ack=guarded("welcome_mentee", self.submit_texts), lazy=[])
         app.event("subteam_members_changed")(ack=self.ack_only, lazy=[self.group_changed])
-        app.action("cohort_pair")(ack=self.ack_only, lazy=[self.pair])
-        app.action("coordinator_report")(ack=self.ack_only, lazy=[self.from_home])
-        app.action("coordinator_match")(ack=self.ack_only, lazy=[self.from_home])
-        app.action("coordinator_check_in")(ack=self.ack_only, lazy=[self.check_in])
+        app.action("cohort_pair")(ack=self.ack_only, lazy=[refusing(self.pair)])
+        app.action("coordinator_report")(
+            ack=self.ack_only, lazy=[refusing(self.from_home, by_dm=True)]
+        )
+        app.action("coordinator_match")(
+            ack=self.ack_only, lazy=[refusing(self.from_home, by_dm=True)]
+        )
+        app.action("coordinator_check_in")(
+            ack=self.ack_only, lazy=[refusing(self.check_in, by_dm=True)]
+        )
         app.action("coordinator_write")(ack=self.ack_only, lazy=[self.open_write])
         app.view("coordinator_write")(ack=guarded("text", self.submit_write), lazy=[self.deliver])
         app.action("coordinator_close")(ack=self.ack_only, lazy=[self.open_close])
         app.view("coordinator_close")(
             ack=guarded("reason", self.submit_close), lazy=[self.after_close]
         )
-        app.action("cohort_approve_all")(ack=self.ack_only, lazy=[self.approve_all])
+        app.action("cohort_approve_all")(ack=self.ack_only, lazy=[refusing(self.approve_all)])
         app.action(re.compile(r"^cohort_page_(previous|next)$"))(
-            ack=self.ack_only, lazy=[self.page]
+            ack=self.ack_only, lazy=[refusing(self.page)]
         )
 
     def may_run(self, user_id: str, *, team_id: str) -> bool:
@@ -72,7 +84,7 @@ class CoordinatorHandlers(Listeners):
     def group_changed(self, event: dict[str, Any], context: BoltContext) -> None:
         """``subteam_members_changed``: the coordinators' group, if it is that one, as it is now."""
         self._services.coordinator_group.members_changed(
-            team_id=str(event.get("team_id") or context.team_id or ""),
+            team_id=str(event.get("team_id") or team_of(context)),
             group_id=str(event.get("subteam_id") or ""),
             added=[str(u) for u in event.get("added_users") or []],
             removed=[str(u) for u in event.get("removed_users") or []],
@@ -120,7 +132,7 @@ class CoordinatorHandlers(Listeners):
             ack(response_action="errors", errors=errors)
             return
         onboarding.save_texts(
-            team_id=context.team_id or "", coordinator_id=context.user_id or "", values=values
+            team_id=team_of(context), coordinator_id=user_of(context), values=values
         )
         ack(
             response_action="update",
@@ -134,7 +146,7 @@ class CoordinatorHandlers(Listeners):
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """The Home tab's coordinator buttons: there is no message to answer in, so a DM."""
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
 
         def tell(text: str) -> None:
             try:
@@ -151,16 +163,12 @@ class CoordinatorHandlers(Listeners):
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """One click on the Home tab's at-risk list: a friendly word to both partners."""
-        user_id = context.user_id or ""
-        try:
-            partnership = self._services.coordination.check_in(
-                team_id=context.team_id or "",
-                coordinator_id=user_id,
-                partnership_id=int_or_none(action.get("value")) or 0,
-            )
-        except DomainError as error:
-            client.chat_postMessage(channel=user_id, text=error.message)
-            return
+        user_id = user_of(context)
+        partnership = self._services.coordination.check_in(
+            team_id=team_of(context),
+            coordinator_id=user_id,
+            partnership_id=int_or_none(action.get("value")) or 0,
+        )
         self._services.dispatcher.deliver_now()
         client.chat_postMessage(
             channel=user_id,
@@ -173,7 +181,7 @@ class CoordinatorHandlers(Listeners):
     ) -> AtRiskPair | None:
         """The at-risk pair a Home button names, for a coordinator; anyone else, or a pair no
         longer at risk, gets a word by DM and None."""
-        user_id, team_id = context.user_id or "", context.team_id or ""
+        user_id, team_id = user_of(context), team_of(context)
         partnership_id = int_or_none(action.get("value")) or 0
         health_pair = (
             next(
@@ -214,8 +222,8 @@ class CoordinatorHandlers(Listeners):
     ) -> None:
         form = ViewForm(view)
         partnership = self._services.rhythm.close_for_program(
-            team_id=context.team_id or "",
-            coordinator_id=context.user_id or "",
+            team_id=team_of(context),
+            coordinator_id=user_of(context),
             partnership_id=int_or_none(form.metadata.get("partnership_id")) or 0,
             reason=form.selected("reason"),
         )
@@ -232,10 +240,9 @@ class CoordinatorHandlers(Listeners):
     def after_close(self, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """The notes go out now, and the pair leaves the coordinator's at-risk list."""
         self.deliver()
-        homes = HomePublisher(self._services)
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         if self.may_run(user_id, team_id=team_id):
-            homes.publish(client, team_id, user_id)
+            self._homes.publish(client, team_id, user_id)
 
     def open_write(
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
@@ -261,8 +268,8 @@ class CoordinatorHandlers(Listeners):
         if not text.strip():
             raise DomainError("Write the message they'll get.", field="text")
         self._services.coordination.check_in(
-            team_id=context.team_id or "",
-            coordinator_id=context.user_id or "",
+            team_id=team_of(context),
+            coordinator_id=user_of(context),
             partnership_id=int_or_none(form.metadata.get("partnership_id")) or 0,
             text=text,
         )
@@ -280,13 +287,9 @@ class CoordinatorHandlers(Listeners):
         user_id: str,
         include_choosing: bool = False,
     ) -> None:
-        try:
-            plan = self._services.coordination.plan_cohort(
-                team_id=team_id, coordinator_id=user_id, include_choosing=include_choosing
-            )
-        except DomainError as error:
-            tell(error.message)
-            return
+        plan = self._services.coordination.plan_cohort(
+            team_id=team_id, coordinator_id=user_id, include_choosing=include_choosing
+        )
         text, message = cohort_plan_message(plan)
         try:
             client.chat_postMessage(channel=user_id, text=text, blocks=message)
@@ -310,13 +313,9 @@ class CoordinatorHandlers(Listeners):
     ) -> None:
         """Program health in a DM, with the monthly trend as a chart and the figures as CSV:
         the whole workspace, or one program (`/mentor report <program>`)."""
-        try:
-            health = self._services.coordination.health(
-                team_id=team_id, coordinator_id=user_id, program=program
-            )
-        except DomainError as error:
-            tell(error.message)
-            return
+        health = self._services.coordination.health(
+            team_id=team_id, coordinator_id=user_id, program=program
+        )
         text, message = report_blocks.report_message(health)
         try:
             channel = str(client.conversations_open(users=user_id)["channel"]["id"])
@@ -353,8 +352,8 @@ class CoordinatorHandlers(Listeners):
             respond,
             page=index // PAIRS_PER_PAGE,
             change=lambda: call(
-                team_id=context.team_id or "",
-                coordinator_id=context.user_id or "",
+                team_id=team_of(context),
+                coordinator_id=user_of(context),
                 plan_id=plan_id,
                 index=index,
             ),
@@ -378,8 +377,8 @@ class CoordinatorHandlers(Listeners):
             respond,
             page=0,
             change=lambda: self._services.coordination.approve(
-                team_id=context.team_id or "",
-                coordinator_id=context.user_id or "",
+                team_id=team_of(context),
+                coordinator_id=user_of(context),
                 plan_id=plan_id,
             ),
         )
@@ -403,8 +402,8 @@ class CoordinatorHandlers(Listeners):
             respond,
             page=page,
             change=lambda: self._services.coordination.plan(
-                team_id=context.team_id or "",
-                coordinator_id=context.user_id or "",
+                team_id=team_of(context),
+                coordinator_id=user_of(context),
                 plan_id=plan_id,
             ),
         )
@@ -418,13 +417,9 @@ class CoordinatorHandlers(Listeners):
         page: int,
         change: Callable[[], CohortPlan],
     ) -> None:
-        try:
-            plan = change()
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        plan = change()
         text, message = cohort_plan_message(plan, page=page)
-        _update_container(client, body, text, message)
+        update_container(client, body, text, message)
         self._services.dispatcher.deliver_now()
 
 

@@ -1,8 +1,8 @@
-"""Block Kit for goals, reflections, milestones, celebrations and the App Home.
+"""Block Kit for goals, reflections, milestones and celebrations (the Home tab's part is in
+``handlers.journal.home``).
 
 Pure functions of domain objects. Whatever people typed is escaped (no pings, no broken
-quotes) and truncated to Slack's limits, and the Home tab is built against a block budget so
-it stays within Slack's 100 blocks however long the year has been.
+quotes) and truncated to Slack's limits.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.journal.service import HomeData, Page, PartnershipSummary
+from bot.journal.service import Page
 from bot.model.journal import (
     CELEBRATION_WORDINGS,
     MAX_GOAL_TEXT,
@@ -31,9 +31,7 @@ from handlers.kit.blocks import (
     actions,
     button,
     context,
-    divider,
     escape,
-    header,
     input_block,
     modal,
     option,
@@ -58,8 +56,6 @@ STATUS_BUTTONS = (
     (GoalStatus.IN_PROGRESS, "In progress"),
     (GoalStatus.DONE, "Done"),
 )
-HOME_FOOTER_BLOCKS = 6
-"""Blocks kept free at the end of the Home tab for settings, the profile and the buttons."""
 
 
 def snippet(reflection: Reflection, limit: int = 80) -> str:
@@ -141,35 +137,13 @@ def reflection_modal(
             f"A few lines for yourself{when} with <@{partner_id}>. It stays private unless you "
             "choose to share it with your partner; the program team never reads it."
         ),
-        input_block(
-            "topics",
-            "What we talked about",
-            text_input(
-                initial=reflection.topics if reflection else "",
-                multiline=True,
-                max_length=MAX_REFLECTION_FIELD,
-            ),
-            optional=True,
-        ),
-        input_block(
-            "learned",
-            "What I learned or will try",
-            text_input(
-                initial=reflection.learned if reflection else "",
-                multiline=True,
-                max_length=MAX_REFLECTION_FIELD,
-            ),
-            optional=True,
-        ),
-        input_block(
-            "next_steps",
-            "Next steps",
-            text_input(
-                initial=reflection.next_steps if reflection else "",
-                multiline=True,
-                max_length=MAX_REFLECTION_FIELD,
-            ),
-            optional=True,
+        *(
+            _reflection_input(block_id, label, reflection)
+            for block_id, label in (
+                ("topics", "What we talked about"),
+                ("learned", "What I learned or will try"),
+                ("next_steps", "Next steps"),
+            )
         ),
         input_block(
             "visibility",
@@ -192,6 +166,20 @@ def reflection_modal(
         submit="Save",
         blocks=blocks,
         metadata=metadata,
+    )
+
+
+def _reflection_input(block_id: str, label: str, reflection: Reflection | None) -> Block:
+    """One of a reflection's three free-text parts, with what was written before."""
+    return input_block(
+        block_id,
+        label,
+        text_input(
+            initial=str(getattr(reflection, block_id)) if reflection else "",
+            multiline=True,
+            max_length=MAX_REFLECTION_FIELD,
+        ),
+        optional=True,
     )
 
 
@@ -282,7 +270,7 @@ def milestones_page(page: Page[Milestone], *, partnership_id: int) -> dict[str, 
             else "No milestones yet: they'll come."
         )
     ]
-    blocks += [section(_milestone_line(m)) for m in page.items]
+    blocks += [section(milestone_line(m)) for m in page.items]
     return _list_modal("Milestones", "milestones", page, partnership_id, blocks)
 
 
@@ -307,7 +295,7 @@ def _list_modal(
     }
 
 
-def _milestone_line(milestone: Milestone) -> str:
+def milestone_line(milestone: Milestone) -> str:
     title = escape(truncate(milestone.title, 300))
     who = f" (by <@{milestone.created_by}>)" if milestone.personal and milestone.created_by else ""
     return f":tada: *{title}*{who} · {slack_date(milestone.achieved_at, DAY)}"
@@ -356,155 +344,6 @@ def shout_out_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
         section(text),
         context("Both of them chose to share their milestones here."),
     ]
-
-
-# -- App Home ---------------------------------------------------------------------------------
-
-
-def home_view(data: HomeData) -> dict[str, Any]:
-    """The Home tab: each partnership at a glance, newest partnership first, within budget."""
-    blocks: list[Block] = [header("Mentorbot")]
-    budget = VIEW_BLOCKS_MAX - HOME_FOOTER_BLOCKS
-    shown = 0
-    for summary in data.summaries:
-        part = partnership_blocks(summary)
-        if len(blocks) + len(part) > budget:
-            break
-        blocks += part
-        shown += 1
-    hidden = len(data.summaries) - shown
-    if hidden:
-        blocks.append(
-            context(f"… and {hidden} more partnership{'s' if hidden > 1 else ''}: `/mentor export`")
-        )
-    if not data.summaries:
-        blocks += _no_partnership_blocks(data)
-    if data.summaries and data.program_channel:
-        on = data.preferences.shout_outs
-        blocks.append(
-            section(
-                f"*Celebrate in <#{data.program_channel}>:* {'on' if on else 'off'}. When you and "
-                "your partner both turn this on, milestones are announced there (never what "
-                "you wrote).",
-                accessory=button(
-                    "Turn off" if on else "Turn on", "shout_outs", "off" if on else "on"
-                ),
-                block_id="shout_outs",
-            )
-        )
-    if data.profile is not None:
-        state = "taking new mentees" if data.profile.accepting else "paused for new mentees"
-        blocks.append(
-            context(f"Your mentor profile: {state}, up to {data.profile.capacity} at a time.")
-        )
-    buttons = [
-        button("Offer to mentor" if data.profile is None else "Edit mentor profile", "open_offer")
-    ]
-    if not any(s.partnership.mentee_id == data.user_id for s in data.summaries):
-        buttons.insert(0, button("Ask for a mentor", "open_ask", style="primary"))
-    if data.summaries:
-        buttons.append(button("Export my journal", "journal_export"))
-    blocks.append(actions(*buttons, block_id="home_actions"))
-    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}
-
-
-def _no_partnership_blocks(data: HomeData) -> list[Block]:
-    if data.request is not None:
-        status = {
-            "matching": "You have mentor suggestions waiting in our DMs: pick one to ask.",
-            "pending_mentor": "You've asked a mentor; waiting for their answer.",
-            "waitlisted": "You're on the waitlist; I'll message you when a mentor is free.",
-        }.get(data.request.status.value, "")
-        return [section(f"*Your mentor request*\n{status}")]
-    return [
-        section(
-            "A mentor can help you grow in leadership, your career and more, for a year. "
-            "You drive: you say what you want to work on, and pick your mentor."
-        ),
-        context(
-            "*Ask for a mentor* with the button below or `/mentor ask`. Have experience to "
-            "share? *Offer to mentor* (or `/mentor offer`): you're always asked first."
-        ),
-    ]
-
-
-def partnership_blocks(summary: PartnershipSummary) -> list[Block]:
-    p = summary.partnership
-    assert p.id is not None
-    role = "mentor" if summary.viewer_is_mentor else "mentee"
-    partner = summary.partner_id
-    lines = [
-        f"*You are <@{partner}>'s {role} since {slack_date(p.started_at, '{date_long}')}* "
-        f"(until {slack_date(p.ends_at, '{date_long}')})"
-        + (" · _paused_" if p.status.value == "paused" else ""),
-        (
-            f":calendar: Next session: {slack_date(summary.next_session, WHEN)}"
-            if summary.next_session
-            else ":calendar: No session planned yet."
-        ),
-        f":handshake: {summary.held} session{'s' if summary.held != 1 else ''} held · "
-        f"current streak: {summary.streak} week{'s' if summary.streak != 1 else ''}",
-    ]
-    blocks: list[Block] = [section("\n".join(lines), block_id=f"partnership_{p.id}")]
-    if summary.goals:
-        blocks.append(section("*Goals for the year*"))
-        for n, goal in enumerate(summary.goals[:MAX_GOALS], start=1):
-            blocks += goal_blocks(n, goal)
-    else:
-        who = "you" if not summary.viewer_is_mentor else f"<@{p.mentee_id}>"
-        blocks.append(section(f"*Goals for the year*\nNone yet: {who} can set 1 to 5."))
-    if summary.milestones:
-        more = summary.milestone_count - len(summary.milestones)
-        lines = [_milestone_line(m) for m in summary.milestones]
-        if more > 0:
-            lines.append(f"_… and {more} more_")
-        blocks.append(section("*Recent milestones*\n" + "\n".join(lines)))
-    if summary.reflections:
-        more = summary.reflection_count - len(summary.reflections)
-        lines = []
-        for r in summary.reflections:
-            when = slack_date(r.created_at, DAY) if r.created_at else ""
-            lock = ":lock:" if r.visibility is Visibility.PRIVATE else ":busts_in_silhouette:"
-            lines.append(f"{lock} {when}: {snippet(r)}")
-        if more > 0:
-            lines.append(f"_… and {more} more_")
-        blocks.append(
-            section(
-                "*Your reflections* (:lock: only you · :busts_in_silhouette: shared with "
-                f"<@{partner}>)\n" + "\n".join(lines)
-            )
-        )
-    quick = [
-        button(
-            "Schedule" if summary.next_session is None else "Change slot",
-            "open_schedule",
-            str(p.id),
-        )
-    ]
-    if summary.next_session is not None and summary.next_original_date is not None:
-        occurrence = f"{p.id}:{summary.next_original_date.isoformat()}"
-        quick.append(button("Skip next", "home_session_skip", occurrence))
-        quick.append(button("Reschedule next", "session_reschedule", occurrence))
-    if summary.paused_until is not None:
-        quick.append(button("Resume sessions", "home_session_resume", str(p.id)))
-    elif summary.next_session is not None:
-        quick.append(button("Pause sessions", "home_session_pause", str(p.id)))
-    quick.append(button("Log a reflection", "open_reflect", str(p.id)))
-    if not summary.viewer_is_mentor:
-        quick.append(button("Set goals", "open_goals", str(p.id)))
-    quick.append(button("Log a milestone", "open_milestone", str(p.id)))
-    quick.append(button("See all reflections", "see_all_reflections", f"reflections:{p.id}:0"))
-    quick.append(button("End the partnership", "open_end", str(p.id)))
-    if summary.milestone_count:
-        quick.append(button("See all milestones", "see_all_milestones", f"milestones:{p.id}:0"))
-    blocks.append(actions(*quick, block_id=f"quick_{p.id}"))
-    if summary.paused_until is not None:
-        until = summary.paused_until.strftime("%A %d %B")
-        blocks.append(context(f"Sessions paused until {until}. `/mentor help` lists the rest."))
-    else:
-        blocks.append(context("`/mentor help` lists everything else I can do."))
-    blocks.append(divider())
-    return blocks
 
 
 def goal_blocks(n: int, goal: Goal) -> list[Block]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack
+from typing import Protocol
+
+from slack_bolt import Ack, App
 
 from bot.services import Services
 
@@ -20,3 +22,9 @@ class Listeners:
 
     def deliver(self) -> None:
         self._services.dispatcher.deliver_now()
+
+
+class ListenerGroup(Protocol):
+    """A feature's listeners, registered on the app in one call (nothing at import time)."""
+
+    def register(self, app: App) -> None: ...

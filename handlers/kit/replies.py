@@ -53,3 +53,12 @@ def tell(
         client.chat_postMessage(channel=user_id, text=text)
     except SlackApiError as error:
         log.warning("could not tell %s: %s", user_id, error.response.get("error"))
+
+
+def open_modal(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Open a modal, or stack it on the one the click came from (Slack's Back returns)."""
+    current = body.get("view") if isinstance(body.get("view"), dict) else None
+    if current is not None and current.get("type") == "modal":
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)

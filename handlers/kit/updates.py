@@ -13,16 +13,17 @@ from handlers.kit import blocks
 log = logging.getLogger(__name__)
 
 
-def _update_container(
+def update_container(
     client: WebClient, body: dict[str, Any], text: str, message: list[blocks.Block]
 ) -> None:
+    """The message a click came from, if it came from one (not the Home tab or a modal)."""
     container = body.get("container") or {}
     channel, ts = container.get("channel_id"), container.get("message_ts")
     if channel and ts:
-        _update(client, str(channel), str(ts), text, message)
+        update_message(client, str(channel), str(ts), text, message)
 
 
-def _update(
+def update_message(
     client: WebClient, channel: str, ts: str, text: str, message: list[blocks.Block]
 ) -> None:
     """Replace the buttons someone clicked with what happened; cosmetic, so never fatal."""

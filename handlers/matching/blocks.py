@@ -29,6 +29,11 @@ from handlers.kit.blocks import (
     truncate,
 )
 
+OFFER_INTRO = (
+    "Thank you for volunteering! Mentees pick from mentors whose experience fits what they "
+    "want to grow in. You'll always be asked first, and can say no."
+)
+
 
 def offer_modal(
     *,
@@ -38,23 +43,8 @@ def offer_modal(
     metadata: dict[str, Any],
     program: Block | None = None,
 ) -> dict[str, Any]:
-    capacity_options = [
-        option(f"{n} mentee{'s' if n > 1 else ''} at a time", str(n))
-        for n in range(1, max_capacity + 1)
-    ]
-    current = profile.capacity if profile else 1
-    capacity = {
-        "type": "static_select",
-        "options": capacity_options,
-        "initial_option": capacity_options[min(max(current, 1), max_capacity) - 1],
-    }
-    accepting_option = option("Yes, I'm taking new mentees", "accepting")
-    accepting: dict[str, Any] = {"type": "checkboxes", "options": [accepting_option]}
-    if profile is None or profile.accepting:
-        accepting["initial_options"] = [accepting_option]
     intro = (
-        "Thank you for volunteering! Mentees pick from mentors whose experience fits what they "
-        "want to grow in. You'll always be asked first, and can say no."
+        OFFER_INTRO
         if profile is None
         else "Update your mentor profile. Untick the last box to pause new requests."
     )
@@ -83,7 +73,9 @@ def offer_modal(
             text_input(initial=profile.organization if profile else "", max_length=120),
             hint="Used for the program's cross-company rules.",
         ),
-        input_block("capacity", "How many mentees can you take?", capacity),
+        input_block(
+            "capacity", "How many mentees can you take?", _capacity_select(profile, max_capacity)
+        ),
         input_block(
             "languages",
             "Languages you can mentor in",
@@ -94,7 +86,7 @@ def offer_modal(
             ),
             optional=True,
         ),
-        input_block("accepting", "New requests", accepting, optional=True),
+        input_block("accepting", "New requests", _accepting_box(profile), optional=True),
     ]
     return modal(
         callback_id="mentor_offer",
@@ -103,6 +95,28 @@ def offer_modal(
         blocks=blocks,
         metadata=metadata,
     )
+
+
+def _capacity_select(profile: MentorProfile | None, max_capacity: int) -> dict[str, Any]:
+    capacity_options = [
+        option(f"{n} mentee{'s' if n > 1 else ''} at a time", str(n))
+        for n in range(1, max_capacity + 1)
+    ]
+    current = profile.capacity if profile else 1
+    return {
+        "type": "static_select",
+        "options": capacity_options,
+        "initial_option": capacity_options[min(max(current, 1), max_capacity) - 1],
+    }
+
+
+def _accepting_box(profile: MentorProfile | None) -> dict[str, Any]:
+    """Ticked for a new mentor, and for one who has not paused."""
+    accepting_option = option("Yes, I'm taking new mentees", "accepting")
+    accepting: dict[str, Any] = {"type": "checkboxes", "options": [accepting_option]}
+    if profile is None or profile.accepting:
+        accepting["initial_options"] = [accepting_option]
+    return accepting
 
 
 def ask_modal(

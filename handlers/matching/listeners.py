@@ -15,11 +15,12 @@ from slack_sdk import WebClient
 from bot.errors import DomainError
 from bot.matching.service import MenteeAsk, MentorOffer
 from bot.model.programs import program_id_of
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
-from handlers.kit.refusals import _field_errors, guarded
+from handlers.kit.refusals import field_errors, guarded, refusing
 from handlers.kit.replies import confirmation
-from handlers.kit.updates import _update, _update_container
+from handlers.kit.updates import update_container, update_message
 from handlers.matching import blocks as matching_blocks
 from handlers.matching.openers import open_ask, open_offer
 
@@ -33,9 +34,9 @@ class MatchingHandlers(Listeners):
         app.view("mentor_decline")(
             ack=guarded("reason", self.submit_decline), lazy=[self.after_decline]
         )
-        app.action("pick_mentor")(ack=self.ack_only, lazy=[self.pick])
-        app.action("accept_request")(ack=self.ack_only, lazy=[self.accept])
-        app.action("decline_request")(ack=self.ack_only, lazy=[self.open_decline])
+        app.action("pick_mentor")(ack=self.ack_only, lazy=[refusing(self.pick)])
+        app.action("accept_request")(ack=self.ack_only, lazy=[refusing(self.accept)])
+        app.action("decline_request")(ack=self.ack_only, lazy=[refusing(self.open_decline)])
         app.action("open_ask")(ack=self.ack_only, lazy=[self.home_ask])
         app.action("open_offer")(ack=self.ack_only, lazy=[self.home_offer])
 
@@ -54,13 +55,13 @@ class MatchingHandlers(Listeners):
             accepting=form.checked("accepting", "accepting"),
             program_id=program_id_of(form.selected("program")),
         )
-        errors = self._services.mentoring.check_offer(offer, team_id=context.team_id or "")
+        errors = self._services.mentoring.check_offer(offer, team_id=team_of(context))
         if errors:
-            _field_errors(ack, errors)
+            field_errors(ack, errors)
             return
         profile = self._services.mentoring.offer(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             offer=offer,
             tz=str(form.metadata.get("tz", "")),
             tz_offset=int_or_none(form.metadata.get("tz_offset")) or 0,
@@ -85,13 +86,13 @@ class MatchingHandlers(Listeners):
             wants_other_org=form.checked("other_org", "other_org"),
             program_id=program_id_of(form.selected("program")),
         )
-        errors = self._services.mentoring.check_ask(ask, team_id=context.team_id or "")
+        errors = self._services.mentoring.check_ask(ask, team_id=team_of(context))
         if errors:
-            _field_errors(ack, errors)
+            field_errors(ack, errors)
             return
         result = self._services.mentoring.ask(
-            team_id=context.team_id or "",
-            mentee_id=context.user_id or "",
+            team_id=team_of(context),
+            mentee_id=user_of(context),
             ask=ask,
             tz=str(form.metadata.get("tz", "")),
             tz_offset=int_or_none(form.metadata.get("tz_offset")) or 0,
@@ -112,11 +113,11 @@ class MatchingHandlers(Listeners):
         form = ViewForm(view)
         proposal_id = int_or_none(form.metadata.get("proposal_id"))
         if proposal_id is None:
-            _field_errors(ack, {"reason": "This form is out of date; please close it."})
+            field_errors(ack, {"reason": "This form is out of date; please close it."})
             return
         self._services.mentoring.decline(
-            team_id=context.team_id or "",
-            mentor_id=context.user_id or "",
+            team_id=team_of(context),
+            mentor_id=user_of(context),
             proposal_id=proposal_id,
             reason=form.text("reason"),
         )
@@ -127,7 +128,7 @@ class MatchingHandlers(Listeners):
         channel, ts, mentee = metadata.get("channel"), metadata.get("ts"), metadata.get("mentee")
         if channel and ts and mentee:
             text, message = matching_blocks.mentor_answered_message(str(mentee), accepted=False)
-            _update(client, str(channel), str(ts), text, message)
+            update_message(client, str(channel), str(ts), text, message)
         self._services.dispatcher.deliver_now()
 
     # -- buttons ---------------------------------------------------------------------------
@@ -147,18 +148,14 @@ class MatchingHandlers(Listeners):
                 text="That button is out of date. Run `/mentor ask` again.", replace_original=False
             )
             return
-        try:
-            self._services.mentoring.choose(
-                team_id=context.team_id or "",
-                mentee_id=context.user_id or "",
-                request_id=request_id,
-                mentor_id=mentor_id,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        self._services.mentoring.choose(
+            team_id=team_of(context),
+            mentee_id=user_of(context),
+            request_id=request_id,
+            mentor_id=mentor_id,
+        )
         text, message = matching_blocks.picked_message(mentor_id)
-        _update_container(client, body, text, message)
+        update_container(client, body, text, message)
         self._services.dispatcher.deliver_now()
 
     def accept(
@@ -166,25 +163,20 @@ class MatchingHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         proposal_id = int_or_none(action.get("value"))
-        try:
-            if proposal_id is None:
-                raise DomainError("That button is out of date.")
-            partnership = self._services.mentoring.accept(
-                team_id=context.team_id or "",
-                mentor_id=context.user_id or "",
-                proposal_id=proposal_id,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        if proposal_id is None:
+            raise DomainError("That button is out of date.")
+        partnership = self._services.mentoring.accept(
+            team_id=team_of(context),
+            mentor_id=user_of(context),
+            proposal_id=proposal_id,
+        )
         text, message = matching_blocks.mentor_answered_message(
             partnership.mentee_id, accepted=True
         )
-        _update_container(client, body, text, message)
+        update_container(client, body, text, message)
         self._services.dispatcher.deliver_now()
 
     def open_decline(
@@ -192,21 +184,16 @@ class MatchingHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         proposal_id = int_or_none(action.get("value"))
-        try:
-            if proposal_id is None:
-                raise DomainError("That button is out of date.")
-            proposal = self._services.mentoring.proposal_for_mentor(
-                team_id=context.team_id or "",
-                mentor_id=context.user_id or "",
-                proposal_id=proposal_id,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        if proposal_id is None:
+            raise DomainError("That button is out of date.")
+        proposal = self._services.mentoring.proposal_for_mentor(
+            team_id=team_of(context),
+            mentor_id=user_of(context),
+            proposal_id=proposal_id,
+        )
         container = body.get("container") or {}
         view = matching_blocks.decline_modal(
             mentee_id=proposal.mentee_id,
@@ -223,18 +210,18 @@ class MatchingHandlers(Listeners):
         refusal = open_ask(
             self._services,
             client,
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             trigger_id=body["trigger_id"],
         )
         if refusal:
-            client.chat_postMessage(channel=context.user_id or "", text=refusal)
+            client.chat_postMessage(channel=user_of(context), text=refusal)
 
     def home_offer(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         open_offer(
             self._services,
             client,
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             trigger_id=body["trigger_id"],
         )

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm
 from handlers.kit.listeners import Listeners
 from handlers.kit.mentions import mentioned
@@ -80,12 +81,10 @@ class PrivacyHandlers(Listeners):
     def forget_me_now(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """After the ack: an erasure reads every table of the workspace, which can take longer
         than Slack waits for an answer."""
-        user_id = context.user_id or ""
+        user_id = user_of(context)
         try:
-            erased = self._services.privacy.forget_me(
-                team_id=context.team_id or "", user_id=user_id
-            )
-        except DomainError as error:
+            erased = self._services.privacy.forget_me(team_id=team_of(context), user_id=user_id)
+        except DomainError as error:  # its own answer: before the catch-all "nothing deleted"
             _dm(client, user_id, error.message)
             return
         except Exception:
@@ -108,9 +107,7 @@ class PrivacyHandlers(Listeners):
     def submit_erase(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
-        if not self._services.privacy.is_coordinator(
-            context.user_id or "", team_id=context.team_id or ""
-        ):
+        if not self._services.privacy.is_coordinator(user_of(context), team_id=team_of(context)):
             ack(response_action="update", view=confirmation("Erase a person", REFUSAL))
             return
         target = str(ViewForm(view).metadata.get("user_id") or "")
@@ -122,10 +119,10 @@ class PrivacyHandlers(Listeners):
     def erase_now(
         self, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        coordinator_id = context.user_id or ""
+        coordinator_id = user_of(context)
         try:
             erased = self._services.privacy.erase(
-                team_id=context.team_id or "",
+                team_id=team_of(context),
                 coordinator_id=coordinator_id,
                 user_id=str(ViewForm(view).metadata.get("user_id") or ""),
             )
@@ -145,7 +142,7 @@ class PrivacyHandlers(Listeners):
         )
 
     def kept(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        _dm(client, context.user_id or "", KEPT)
+        _dm(client, user_of(context), KEPT)
 
     def user_changed(self, event: dict[str, Any], context: BoltContext) -> None:
         """A person deactivated in Slack is erased after the retention period; reactivated

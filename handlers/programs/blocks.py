@@ -51,23 +51,29 @@ def _hours(chosen: int, *, start: bool) -> dict[str, Any]:
 
 def program_modal(program: Program, *, creating: bool) -> dict[str, Any]:
     """Create or edit a program: every field prefilled, errors shown next to the field."""
-    flags = [option(label, value) for value, label in FLAGS]
-    on = {
-        "weekends_off": program.weekends_off,
-        "cross_company": program.cross_company_required,
-        "archived": program.archived,
-    }
-    checks: dict[str, Any] = {"type": "checkboxes", "options": flags}
-    if any(on.values()):
-        checks["initial_options"] = [f for f in flags if on[f["value"]]]
-    channel: dict[str, Any] = {"type": "channels_select"}
-    if program.channel:
-        channel["initial_channel"] = program.channel
     blocks: list[Block] = [
         section(
             "A program has its own pairs, rules and rhythm. Changes apply to what is planned "
             "next; dates already set for a pair stay as they are."
         ),
+        *_name_inputs(program),
+        *_rhythm_inputs(program),
+        *_rule_inputs(program),
+    ]
+    return modal(
+        callback_id="program_edit",
+        title="New program" if creating else "Edit program",
+        submit="Create" if creating else "Save",
+        blocks=blocks,
+        metadata={"program_id": program.id},
+    )
+
+
+def _name_inputs(program: Program) -> list[Block]:
+    channel: dict[str, Any] = {"type": "channels_select"}
+    if program.channel:
+        channel["initial_channel"] = program.channel
+    return [
         input_block(
             "name",
             "Name",
@@ -80,6 +86,12 @@ def program_modal(program: Program, *, creating: bool) -> dict[str, Any]:
             optional=True,
             hint="Empty: the workspace's program channel.",
         ),
+    ]
+
+
+def _rhythm_inputs(program: Program) -> list[Block]:
+    """The term, the sessions, the check-ins, what people work on, and when prompts go out."""
+    return [
         input_block("term_days", "Term (days)", _number(program.term_days, 7, 3650)),
         input_block(
             "session_minutes", "Session length (minutes)", _number(program.session_minutes, 15, 180)
@@ -110,6 +122,21 @@ def program_modal(program: Program, *, creating: bool) -> dict[str, Any]:
             _hours(program.workday_end_hour, start=False),
             hint="In each person's own time zone.",
         ),
+    ]
+
+
+def _rule_inputs(program: Program) -> list[Block]:
+    """The rules (flags), who never meets whom, and whom to invite now."""
+    flags = [option(label, value) for value, label in FLAGS]
+    on = {
+        "weekends_off": program.weekends_off,
+        "cross_company": program.cross_company_required,
+        "archived": program.archived,
+    }
+    checks: dict[str, Any] = {"type": "checkboxes", "options": flags}
+    if any(on.values()):
+        checks["initial_options"] = [f for f in flags if on[f["value"]]]
+    return [
         input_block("flags", "Rules", checks, optional=True),
         input_block(
             "competitors",
@@ -130,13 +157,6 @@ def program_modal(program: Program, *, creating: bool) -> dict[str, Any]:
             hint="Each gets a DM with buttons to join as a mentee or a mentor.",
         ),
     ]
-    return modal(
-        callback_id="program_edit",
-        title="New program" if creating else "Edit program",
-        submit="Create" if creating else "Save",
-        blocks=blocks,
-        metadata={"program_id": program.id},
-    )
 
 
 def _summary(program: Program) -> str:

@@ -17,9 +17,10 @@ from slack_sdk import WebClient
 from bot.errors import DomainError
 from bot.model.programs import Program, program_id_of
 from bot.programs.service import competitor_pairs
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
-from handlers.kit.refusals import guarded
+from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation, tell
 from handlers.matching.openers import open_ask, open_offer
 from handlers.programs import blocks as program_blocks
@@ -37,10 +38,10 @@ USAGE = (
 class ProgramHandlers(Listeners):
     def register(self, app: App) -> None:
         app.view("program_edit")(ack=guarded("name", self.submit), lazy=[self.deliver])
-        app.action("program_open_new")(ack=self.ack_only, lazy=[self.open_new])
-        app.action("program_open_edit")(ack=self.ack_only, lazy=[self.open_edit])
-        app.action("program_join_ask")(ack=self.ack_only, lazy=[self.join_ask])
-        app.action("program_join_offer")(ack=self.ack_only, lazy=[self.join_offer])
+        app.action("program_open_new")(ack=self.ack_only, lazy=[refusing(self.open_new)])
+        app.action("program_open_edit")(ack=self.ack_only, lazy=[refusing(self.open_edit)])
+        app.action("program_join_ask")(ack=self.ack_only, lazy=[refusing(self.join_ask)])
+        app.action("program_join_offer")(ack=self.ack_only, lazy=[refusing(self.join_offer)])
 
     def command(
         self,
@@ -57,36 +58,33 @@ class ProgramHandlers(Listeners):
         verb, _, argument = rest.strip().partition(" ")
         verb = verb.lower()
         programs = self._services.programs
-        try:
-            if verb in ("", "list"):
-                text, message = program_blocks.programs_message(
-                    programs.programs(team_id, archived=True)
-                )
-                respond(text=text, blocks=message, response_type="ephemeral")
-            elif verb in ("new", "create"):
-                self._open(client, trigger_id, team_id, None)
-            elif verb == "edit":
-                program = programs.find(team_id, argument, archived=True)
-                self._open(client, trigger_id, team_id, program)
-            elif verb == "invite":
-                name = MENTION.split(argument, maxsplit=1)[0].strip()
-                invited = programs.invite(
-                    team_id=team_id,
-                    coordinator_id=user_id,
-                    program_id=programs.find(team_id, name).id if name else None,
-                    user_ids=MENTION.findall(argument),
-                )
-                self.deliver()
-                count = len(invited.invited)
-                respond(
-                    text=f"Invited {count} {'person' if count == 1 else 'people'} to "
-                    f"{invited.program.name}: each has a DM to join as a mentee or a mentor.",
-                    response_type="ephemeral",
-                )
-            else:
-                respond(text=USAGE, response_type="ephemeral")
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral")
+        if verb in ("", "list"):
+            text, message = program_blocks.programs_message(
+                programs.programs(team_id, archived=True)
+            )
+            respond(text=text, blocks=message, response_type="ephemeral")
+        elif verb in ("new", "create"):
+            self._open(client, trigger_id, team_id, None)
+        elif verb == "edit":
+            program = programs.find(team_id, argument, archived=True)
+            self._open(client, trigger_id, team_id, program)
+        elif verb == "invite":
+            name = MENTION.split(argument, maxsplit=1)[0].strip()
+            invited = programs.invite(
+                team_id=team_id,
+                coordinator_id=user_id,
+                program_id=programs.find(team_id, name).id if name else None,
+                user_ids=MENTION.findall(argument),
+            )
+            self.deliver()
+            count = len(invited.invited)
+            respond(
+                text=f"Invited {count} {'person' if count == 1 else 'people'} to "
+                f"{invited.program.name}: each has a DM to join as a mentee or a mentor.",
+                response_type="ephemeral",
+            )
+        else:
+            respond(text=USAGE, response_type="ephemeral")
 
     def _open(
         self, client: WebClient, trigger_id: str, team_id: str, program: Program | None
@@ -108,7 +106,7 @@ class ProgramHandlers(Listeners):
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         form = ViewForm(view)
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         numbers = {
             key: int_or_none(form.text(key))
             for key in ("term_days", "session_minutes", "pulse_every_days")
@@ -178,18 +176,15 @@ class ProgramHandlers(Listeners):
         context: BoltContext,
         program_id: int | None,
     ) -> None:
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         programs = self._services.programs
-        try:
-            if not programs.is_coordinator(user_id, team_id=team_id):
-                raise DomainError(
-                    "Programs are for the program's coordinators to set up. If you should be "
-                    "one, ask your program team to add you."
-                )
-            program = programs.program(team_id, program_id) if program_id is not None else None
-            self._open(client, body["trigger_id"], team_id, program)
-        except DomainError as error:
-            tell(body, respond, client, user_id, error.message)
+        if not programs.is_coordinator(user_id, team_id=team_id):
+            raise DomainError(
+                "Programs are for the program's coordinators to set up. If you should be "
+                "one, ask your program team to add you."
+            )
+        program = programs.program(team_id, program_id) if program_id is not None else None
+        self._open(client, body["trigger_id"], team_id, program)
 
     def join_ask(
         self,
@@ -222,7 +217,7 @@ class ProgramHandlers(Listeners):
         ask: bool,
     ) -> None:
         """An invitation's button: the ask or offer modal, with the program chosen."""
-        team_id, user_id = context.team_id or "", context.user_id or ""
+        team_id, user_id = team_of(context), user_of(context)
         value = str(action.get("value") or "")
         if not self._services.programs.joinable(team_id, program_id_of(value)):
             tell(body, respond, client, user_id, "That program is not taking people in now.")

@@ -10,17 +10,18 @@ import logging
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.model.partnership import Partnership, partner_of
 from handlers.kit.blocks import section, slack_date
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
-from handlers.kit.refusals import guarded
+from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation
+from handlers.kit.updates import update_container, update_message
 from handlers.rhythm import blocks as rhythm_blocks
 
 log = logging.getLogger(__name__)
@@ -34,18 +35,18 @@ def _pair_round(value: Any) -> tuple[int | None, int | None]:
 class RhythmHandlers(Listeners):
     def register(self, app: App) -> None:
         for action_id in rhythm_blocks.PULSE_ACTIONS:
-            app.action(action_id)(ack=self.ack_only, lazy=[self.answer_pulse])
-        app.action("pulse_note")(ack=self.ack_only, lazy=[self.open_note])
+            app.action(action_id)(ack=self.ack_only, lazy=[refusing(self.answer_pulse)])
+        app.action("pulse_note")(ack=self.ack_only, lazy=[refusing(self.open_note)])
         app.view("pulse_note")(ack=guarded("note", self.submit_note), lazy=[self.after_note])
-        app.action("open_midterm")(ack=self.ack_only, lazy=[self.open_midterm])
+        app.action("open_midterm")(ack=self.ack_only, lazy=[refusing(self.open_midterm)])
         app.view("midterm_review")(
             ack=guarded("progress", self.submit_midterm), lazy=[self.deliver]
         )
-        app.action("open_final")(ack=self.ack_only, lazy=[self.open_final])
+        app.action("open_final")(ack=self.ack_only, lazy=[refusing(self.open_final)])
         app.view("final_evaluation")(ack=guarded("rating", self.submit_final), lazy=[self.deliver])
-        app.action("term_extend")(ack=self.ack_only, lazy=[self.extend])
-        app.action("term_close")(ack=self.ack_only, lazy=[self.close])
-        app.action("open_end")(ack=self.ack_only, lazy=[self.open_end_button])
+        app.action("term_extend")(ack=self.ack_only, lazy=[refusing(self.extend)])
+        app.action("term_close")(ack=self.ack_only, lazy=[refusing(self.close)])
+        app.action("open_end")(ack=self.ack_only, lazy=[refusing(self.open_end_button, by_dm=True)])
         app.view("partnership_end")(ack=guarded("reason", self.submit_end), lazy=[self.deliver])
 
     # -- pulses ----------------------------------------------------------------------------
@@ -55,28 +56,23 @@ class RhythmHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         score = int(str(action["action_id"]).removeprefix("pulse_"))
         partnership_id, round_no = _pair_round(action.get("value"))
-        try:
-            if partnership_id is None or round_no is None:
-                raise DomainError("That button is out of date.")
-            answer = self._services.rhythm.answer_pulse(
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
-                partnership_id=partnership_id,
-                round_no=round_no,
-                score=score,
-            )
-            partnership = self._services.sessions.membership(
-                context.team_id or "", context.user_id or "", partnership_id
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
-        user = context.user_id or ""
+        if partnership_id is None or round_no is None:
+            raise DomainError("That button is out of date.")
+        answer = self._services.rhythm.answer_pulse(
+            team_id=team_of(context),
+            user_id=user_of(context),
+            partnership_id=partnership_id,
+            round_no=round_no,
+            score=score,
+        )
+        partnership = self._services.sessions.membership(
+            team_of(context), user_of(context), partnership_id
+        )
+        user = user_of(context)
         partner = partner_of(partnership, user)
         text, blocks = rhythm_blocks.pulse_answered_message(
             partner_id=partner,
@@ -84,21 +80,14 @@ class RhythmHandlers(Listeners):
             value=str(action.get("value")),
             noted=bool(answer.check.note),
         )
-        self._update(client, body.get("container") or {}, text=text, blocks=blocks)
+        update_container(client, body, text, blocks)
         if answer.flagged:
             self.deliver()
 
-    def open_note(
-        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def open_note(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         partnership_id, round_no = _pair_round(action.get("value"))
         if partnership_id is None or round_no is None:
-            respond(
-                text="That button is out of date.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
+            raise DomainError("That button is out of date.")
         container = body.get("container") or {}
         client.views_open(
             trigger_id=body["trigger_id"],
@@ -122,8 +111,8 @@ class RhythmHandlers(Listeners):
             raise DomainError("This form is out of date; please close it.", field="note")
         share = form.checked("share", rhythm_blocks.SHARE)
         self._services.rhythm.note_pulse(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             round_no=round_no,
             note=form.text("note"),
@@ -152,8 +141,8 @@ class RhythmHandlers(Listeners):
         if partnership_id is None or round_no is None or not channel or not ts:
             return
         check = self._services.rhythm.pulse_check(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             round_no=round_no,
         )
@@ -165,21 +154,14 @@ class RhythmHandlers(Listeners):
             value=f"{partnership_id}:{round_no}",
             noted=True,
         )
-        self._update(client, {"channel_id": channel, "message_ts": ts}, text=text, blocks=blocks)
+        update_message(client, channel, ts, text, blocks)
 
     # -- mid-term and final evaluation -----------------------------------------------------
 
-    def open_midterm(
-        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def open_midterm(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         partnership_id = int_or_none(action.get("value"))
         if partnership_id is None:
-            respond(
-                text="That button is out of date.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
+            raise DomainError("That button is out of date.")
         client.views_open(
             trigger_id=body["trigger_id"],
             view=rhythm_blocks.midterm_modal(metadata={"partnership_id": partnership_id}),
@@ -193,8 +175,8 @@ class RhythmHandlers(Listeners):
         if partnership_id is None:
             raise DomainError("This form is out of date; please close it.", field="progress")
         self._services.rhythm.answer_midterm(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             progress=int_or_none(form.selected("progress")) or 0,
             rhythm=form.selected("rhythm"),
@@ -205,17 +187,10 @@ class RhythmHandlers(Listeners):
             view=confirmation("Mid-term review", "Thank you! Here's to a strong second half."),
         )
 
-    def open_final(
-        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def open_final(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         partnership_id = int_or_none(action.get("value"))
         if partnership_id is None:
-            respond(
-                text="That button is out of date.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
+            raise DomainError("That button is out of date.")
         client.views_open(
             trigger_id=body["trigger_id"],
             view=rhythm_blocks.final_modal(metadata={"partnership_id": partnership_id}),
@@ -232,8 +207,8 @@ class RhythmHandlers(Listeners):
         if recommend is None:
             raise DomainError("Pick a number from 0 to 10.", field="recommend")
         self._services.rhythm.answer_final(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             rating=int_or_none(form.selected("rating")) or 0,
             recommend=recommend,
@@ -251,26 +226,21 @@ class RhythmHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         partnership_id = int_or_none(action.get("value"))
-        try:
-            if partnership_id is None:
-                raise DomainError("That button is out of date.")
-            partnership = self._services.rhythm.extend(
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
-                partnership_id=partnership_id,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        if partnership_id is None:
+            raise DomainError("That button is out of date.")
+        partnership = self._services.rhythm.extend(
+            team_id=team_of(context),
+            user_id=user_of(context),
+            partnership_id=partnership_id,
+        )
         text = (
             f":calendar: Extended: your partnership now runs until "
             f"{slack_date(partnership.ends_at, '{date_long}')}."
         )
-        self._update(client, body.get("container") or {}, text=text, blocks=[section(text)])
+        update_container(client, body, text, [section(text)])
         self.deliver()
 
     def close(
@@ -278,23 +248,18 @@ class RhythmHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         partnership_id = int_or_none(action.get("value"))
-        try:
-            if partnership_id is None:
-                raise DomainError("That button is out of date.")
-            self._services.rhythm.close_now(
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
-                partnership_id=partnership_id,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        if partnership_id is None:
+            raise DomainError("That button is out of date.")
+        self._services.rhythm.close_now(
+            team_id=team_of(context),
+            user_id=user_of(context),
+            partnership_id=partnership_id,
+        )
         text = ":checkered_flag: Closed as completed. Your final evaluation is on its way."
-        self._update(client, body.get("container") or {}, text=text, blocks=[section(text)])
+        update_container(client, body, text, [section(text)])
         self.deliver()
 
     # -- /mentor end -----------------------------------------------------------------------
@@ -321,17 +286,11 @@ class RhythmHandlers(Listeners):
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """ "End the partnership" on the Home tab: the same modal as `/mentor end`."""
-        user_id = context.user_id or ""
+        user_id = user_of(context)
         partnership_id = int_or_none(action.get("value"))
-        try:
-            if partnership_id is None:
-                raise DomainError("That button is out of date: open the Home tab again.")
-            partnership = self._services.sessions.membership(
-                context.team_id or "", user_id, partnership_id
-            )
-        except DomainError as error:
-            client.chat_postMessage(channel=user_id, text=error.message)
-            return
+        if partnership_id is None:
+            raise DomainError("That button is out of date: open the Home tab again.")
+        partnership = self._services.sessions.membership(team_of(context), user_id, partnership_id)
         self._show_end(
             client, trigger_id=body["trigger_id"], user_id=user_id, partnership=partnership
         )
@@ -344,13 +303,13 @@ class RhythmHandlers(Listeners):
         if partnership_id is None:
             raise DomainError("This form is out of date; please close it.", field="reason")
         ended = self._services.rhythm.end(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             reason=form.selected("reason"),
             note=form.text("note"),
         )
-        mentee = ended.partnership.mentee_id == (context.user_id or "")
+        mentee = ended.partnership.mentee_id == (user_of(context))
         ack(
             response_action="update",
             view=confirmation(
@@ -373,17 +332,3 @@ class RhythmHandlers(Listeners):
             raise DomainError("Only the program team sees the mid-term totals.")
         summary = self._services.rhythm.midterm_summary(team_id)
         return rhythm_blocks.midterm_summary_text(summary)
-
-    # -- internals -------------------------------------------------------------------------
-
-    @staticmethod
-    def _update(
-        client: WebClient, container: dict[str, Any], *, text: str, blocks: list[dict[str, Any]]
-    ) -> None:
-        channel, ts = container.get("channel_id"), container.get("message_ts")
-        if not channel or not ts:
-            return
-        try:
-            client.chat_update(channel=str(channel), ts=str(ts), text=text, blocks=blocks)
-        except SlackApiError as error:
-            log.warning("chat.update %s/%s failed: %s", channel, ts, error.response.get("error"))

@@ -53,38 +53,7 @@ def schedule_modal(
         ),
     ]
     if not one_off:
-        blocks += [
-            context("Or pick a day and a time:"),
-            input_block(
-                "day",
-                "Day",
-                {
-                    "type": "static_select",
-                    "options": [option(d.capitalize(), str(i)) for i, d in enumerate(WEEKDAYS)],
-                },
-                optional=True,
-            ),
-            input_block("time", "Time", {"type": "timepicker"}, optional=True),
-            input_block(
-                "repeat",
-                "Repeat",
-                {
-                    "type": "static_select",
-                    "options": [option("Every week", "1"), option("Every other week", "2")],
-                    "initial_option": option("Every week", "1"),
-                },
-                optional=True,
-            ),
-            input_block(
-                "length",
-                "Length",
-                {
-                    "type": "static_select",
-                    "options": length_options,
-                    "initial_option": initial_length,
-                },
-            ),
-        ]
+        blocks += _weekly_pickers(length_options, initial_length)
     return modal(
         callback_id="session_move" if one_off else "session_schedule",
         title=title,
@@ -92,6 +61,44 @@ def schedule_modal(
         blocks=blocks,
         metadata=metadata,
     )
+
+
+def _weekly_pickers(
+    length_options: list[dict[str, Any]], initial_length: dict[str, Any]
+) -> list[Block]:
+    """For a weekly slot: a day, a time, how often, and how long, instead of words."""
+    return [
+        context("Or pick a day and a time:"),
+        input_block(
+            "day",
+            "Day",
+            {
+                "type": "static_select",
+                "options": [option(d.capitalize(), str(i)) for i, d in enumerate(WEEKDAYS)],
+            },
+            optional=True,
+        ),
+        input_block("time", "Time", {"type": "timepicker"}, optional=True),
+        input_block(
+            "repeat",
+            "Repeat",
+            {
+                "type": "static_select",
+                "options": [option("Every week", "1"), option("Every other week", "2")],
+                "initial_option": option("Every week", "1"),
+            },
+            optional=True,
+        ),
+        input_block(
+            "length",
+            "Length",
+            {
+                "type": "static_select",
+                "options": length_options,
+                "initial_option": initial_length,
+            },
+        ),
+    ]
 
 
 def session_set_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:

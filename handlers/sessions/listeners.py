@@ -19,12 +19,13 @@ from bot.services import Services
 from bot.sessions.service import parse_stamp
 from bot.when import LANGUAGES, SessionTime, UnreadableTime, local_to_utc, parse_when, zone
 from handlers.kit.blocks import slack_date
+from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.mentions import mentioned, without_mentions
 from handlers.kit.people import time_zone
-from handlers.kit.refusals import guarded
-from handlers.kit.replies import confirmation, tell
+from handlers.kit.refusals import guarded, refusing
+from handlers.kit.replies import confirmation
 from handlers.sessions import blocks as session_blocks
 
 log = logging.getLogger(__name__)
@@ -66,17 +67,21 @@ class SessionHandlers(Listeners):
         app.view("session_move")(
             ack=guarded("when", self.submit_move), lazy=[self.deliver_after_submit]
         )
-        app.action("open_schedule")(ack=self.ack_only, lazy=[self.open_schedule_button])
-        app.action("session_skip")(ack=self.ack_only, lazy=[self.skip_button])
-        app.action("session_reschedule")(ack=self.ack_only, lazy=[self.reschedule_button])
-        app.action("home_session_skip")(ack=self.ack_only, lazy=[self.home_skip])
+        app.action("open_schedule")(ack=self.ack_only, lazy=[refusing(self.open_schedule_button)])
+        app.action("session_skip")(ack=self.ack_only, lazy=[refusing(self.skip_button)])
+        app.action("session_reschedule")(ack=self.ack_only, lazy=[refusing(self.reschedule_button)])
+        app.action("home_session_skip")(
+            ack=self.ack_only, lazy=[refusing(self.home_skip, by_dm=True)]
+        )
         app.action("home_session_pause")(ack=self.ack_only, lazy=[self.open_pause])
-        app.action("home_session_resume")(ack=self.ack_only, lazy=[self.home_resume])
+        app.action("home_session_resume")(
+            ack=self.ack_only, lazy=[refusing(self.home_resume, by_dm=True)]
+        )
         app.view("session_pause")(
             ack=guarded("until", self.submit_pause), lazy=[self.deliver_after_submit]
         )
         for _, action_id, _, _ in session_blocks.CHECK_BUTTONS:
-            app.action(action_id)(ack=self.ack_only, lazy=[self.answer_check])
+            app.action(action_id)(ack=self.ack_only, lazy=[refusing(self.answer_check)])
 
     def deliver_after_submit(
         self, view: dict[str, Any], client: WebClient, context: BoltContext
@@ -87,7 +92,7 @@ class SessionHandlers(Listeners):
 
     def _refresh(self, client: WebClient, context: BoltContext, partnership_id: int | None) -> None:
         if self.refresh_homes is not None:
-            self.refresh_homes(client, context.team_id or "", context.user_id or "", partnership_id)
+            self.refresh_homes(client, team_of(context), user_of(context), partnership_id)
 
     # -- commands (called from /mentor) ----------------------------------------------------
 
@@ -103,54 +108,48 @@ class SessionHandlers(Listeners):
         trigger_id: str,
     ) -> None:
         sessions = self._services.sessions
-        try:
-            if subcommand == "reminders":
-                setting = without_mentions(rest).lower()
-                if setting not in ("on", "off"):
-                    raise DomainError("Say `/mentor reminders on` or `/mentor reminders off`.")
-                sessions.set_reminders(team_id=team_id, user_id=user_id, enabled=setting == "on")
-                self.deliver()
-                respond(
-                    text="Session reminders are on."
-                    if setting == "on"
-                    else "Session reminders are off. `/mentor reminders on` brings them back.",
-                    response_type="ephemeral",
-                )
-                return
-            partnership = sessions.partnership_for(team_id, user_id, mentioned(rest))
-            assert partnership.id is not None
-            if subcommand == "schedule":
-                self.open_schedule(
-                    client,
-                    team_id=team_id,
-                    user_id=user_id,
-                    trigger_id=trigger_id,
-                    partnership_id=partnership.id,
-                )
-                return
-            if subcommand == "skip":
-                change = sessions.skip(
-                    team_id=team_id, user_id=user_id, partnership_id=partnership.id
-                )
-                done = "Skipped the next session"
-            elif subcommand == "pause":
-                until = self._read_date(without_mentions(rest), user_id=user_id, client=client)
-                change = sessions.pause(
-                    team_id=team_id, user_id=user_id, partnership_id=partnership.id, until=until
-                )
-                done = (
-                    f"Sessions paused until {until.strftime('%A %d %B')}"
-                    if change.slot is not None
-                    else f"Your partnership is paused until {until.strftime('%A %d %B')}"
-                )
-            else:  # resume
-                change = sessions.resume(
-                    team_id=team_id, user_id=user_id, partnership_id=partnership.id
-                )
-                done = "Sessions resumed" if change.slot is not None else "Partnership resumed"
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral")
+        if subcommand == "reminders":
+            setting = without_mentions(rest).lower()
+            if setting not in ("on", "off"):
+                raise DomainError("Say `/mentor reminders on` or `/mentor reminders off`.")
+            sessions.set_reminders(team_id=team_id, user_id=user_id, enabled=setting == "on")
+            self.deliver()
+            respond(
+                text="Session reminders are on."
+                if setting == "on"
+                else "Session reminders are off. `/mentor reminders on` brings them back.",
+                response_type="ephemeral",
+            )
             return
+        partnership = sessions.partnership_for(team_id, user_id, mentioned(rest))
+        assert partnership.id is not None
+        if subcommand == "schedule":
+            self.open_schedule(
+                client,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+                partnership_id=partnership.id,
+            )
+            return
+        if subcommand == "skip":
+            change = sessions.skip(team_id=team_id, user_id=user_id, partnership_id=partnership.id)
+            done = "Skipped the next session"
+        elif subcommand == "pause":
+            until = self._read_date(without_mentions(rest), user_id=user_id, client=client)
+            change = sessions.pause(
+                team_id=team_id, user_id=user_id, partnership_id=partnership.id, until=until
+            )
+            done = (
+                f"Sessions paused until {until.strftime('%A %d %B')}"
+                if change.slot is not None
+                else f"Your partnership is paused until {until.strftime('%A %d %B')}"
+            )
+        else:  # resume
+            change = sessions.resume(
+                team_id=team_id, user_id=user_id, partnership_id=partnership.id
+            )
+            done = "Sessions resumed" if change.slot is not None else "Partnership resumed"
         self.deliver()
         upcoming = (
             f" Next: {slack_date(change.next.start, session_blocks.WHEN)}." if change.next else ""
@@ -208,22 +207,18 @@ class SessionHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         partnership_id = int_or_none(action.get("value"))
-        try:
-            if partnership_id is None:
-                raise DomainError("That button is out of date.")
-            self.open_schedule(
-                client,
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
-                trigger_id=body["trigger_id"],
-                partnership_id=partnership_id,
-            )
-        except DomainError as error:
-            tell(body, respond, client, context.user_id or "", error.message)
+        if partnership_id is None:
+            raise DomainError("That button is out of date.")
+        self.open_schedule(
+            client,
+            team_id=team_of(context),
+            user_id=user_of(context),
+            trigger_id=body["trigger_id"],
+            partnership_id=partnership_id,
+        )
 
     def submit_schedule(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
@@ -234,17 +229,17 @@ class SessionHandlers(Listeners):
             raise DomainError("This form is out of date; please close it.", field="when")
         tz = str(form.metadata.get("tz", ""))
         partnership = self._services.sessions.membership(
-            context.team_id or "", context.user_id or "", partnership_id
+            team_of(context), user_of(context), partnership_id
         )
-        rules = self._services.sessions.rules_of(context.team_id or "", partnership)
+        rules = self._services.sessions.rules_of(team_of(context), partnership)
         minutes = int_or_none(form.selected("length")) or rules.default_session_minutes
         problem = self._services.sessions.check_length(minutes, rules)
         if problem:
             raise DomainError(problem, field="length")
         when = read_session_time(form, tz=tz, now=self._services.clock.now())
         change = self._services.sessions.set_time(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             when=when,
             minutes=minutes,
@@ -278,8 +273,8 @@ class SessionHandlers(Listeners):
         except UnreadableTime as error:
             raise DomainError(str(error), field="when") from None
         self._services.sessions.move_once(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             original_date=date.fromisoformat(original),
             when=when,
@@ -297,18 +292,14 @@ class SessionHandlers(Listeners):
 
     def skip_button(self, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         partnership_id, original = _occurrence_value(action)
-        try:
-            if partnership_id is None or original is None:
-                raise DomainError("That button is out of date.")
-            change = self._services.sessions.skip(
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
-                partnership_id=partnership_id,
-                original_date=original,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        if partnership_id is None or original is None:
+            raise DomainError("That button is out of date.")
+        change = self._services.sessions.skip(
+            team_id=team_of(context),
+            user_id=user_of(context),
+            partnership_id=partnership_id,
+            original_date=original,
+        )
         self.deliver()
         upcoming = (
             f" Next: {slack_date(change.next.start, session_blocks.WHEN)}." if change.next else ""
@@ -323,24 +314,18 @@ class SessionHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         partnership_id, original = _occurrence_value(action)
         if partnership_id is None or original is None:
-            tell(body, respond, client, context.user_id or "", "That button is out of date.")
-            return
-        try:
-            partnership = self._services.sessions.membership(
-                context.team_id or "", context.user_id or "", partnership_id
-            )
-        except DomainError as error:
-            tell(body, respond, client, context.user_id or "", error.message)
-            return
-        tz, _ = time_zone(client, context.user_id or "")
-        user_id = context.user_id or ""
+            raise DomainError("That button is out of date.")
+        partnership = self._services.sessions.membership(
+            team_of(context), user_of(context), partnership_id
+        )
+        tz, _ = time_zone(client, user_of(context))
+        user_id = user_of(context)
         partner = partner_of(partnership, user_id)
-        rules = self._services.sessions.rules_of(context.team_id or "", partnership)
+        rules = self._services.sessions.rules_of(team_of(context), partnership)
         view = session_blocks.schedule_modal(
             lengths=rules.session_lengths,
             default_length=rules.default_session_minutes,
@@ -359,19 +344,15 @@ class SessionHandlers(Listeners):
 
     def home_skip(self, action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         partnership_id, original = _occurrence_value(action)
-        user_id = context.user_id or ""
-        try:
-            if partnership_id is None or original is None:
-                raise DomainError("That button is out of date: open the Home tab again.")
-            self._services.sessions.skip(
-                team_id=context.team_id or "",
-                user_id=user_id,
-                partnership_id=partnership_id,
-                original_date=original,
-            )
-        except DomainError as error:
-            client.chat_postMessage(channel=user_id, text=error.message)
-            return
+        user_id = user_of(context)
+        if partnership_id is None or original is None:
+            raise DomainError("That button is out of date: open the Home tab again.")
+        self._services.sessions.skip(
+            team_id=team_of(context),
+            user_id=user_id,
+            partnership_id=partnership_id,
+            original_date=original,
+        )
         self.deliver()
         self._refresh(client, context, partnership_id)
 
@@ -397,8 +378,8 @@ class SessionHandlers(Listeners):
         if until is None:
             raise DomainError("Pick the date your sessions start again.", field="until")
         self._services.sessions.pause(
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            team_id=team_of(context),
+            user_id=user_of(context),
             partnership_id=partnership_id,
             until=until,
         )
@@ -413,16 +394,12 @@ class SessionHandlers(Listeners):
 
     def home_resume(self, action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         partnership_id = int_or_none(action.get("value"))
-        user_id = context.user_id or ""
-        try:
-            if partnership_id is None:
-                raise DomainError("That button is out of date: open the Home tab again.")
-            self._services.sessions.resume(
-                team_id=context.team_id or "", user_id=user_id, partnership_id=partnership_id
-            )
-        except DomainError as error:
-            client.chat_postMessage(channel=user_id, text=error.message)
-            return
+        user_id = user_of(context)
+        if partnership_id is None:
+            raise DomainError("That button is out of date: open the Home tab again.")
+        self._services.sessions.resume(
+            team_id=team_of(context), user_id=user_id, partnership_id=partnership_id
+        )
         self.deliver()
         self._refresh(client, context, partnership_id)
 
@@ -431,35 +408,25 @@ class SessionHandlers(Listeners):
         body: dict[str, Any],
         action: dict[str, Any],
         client: WebClient,
-        respond: Respond,
         context: BoltContext,
     ) -> None:
         outcome = {a: o for _, a, o, _ in session_blocks.CHECK_BUTTONS}[action["action_id"]]
         partnership_part, _, stamp = str(action.get("value", "")).partition(":")
         partnership_id = int_or_none(partnership_part)
+        if partnership_id is None:
+            raise DomainError("That button is out of date.")
         try:
-            if partnership_id is None:
-                raise DomainError("That button is out of date.")
             start = parse_stamp(stamp)
-        except (DomainError, ValueError):
-            respond(
-                text="That button is out of date.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
-        team_id = context.team_id or ""
-        try:
-            recorded = self._services.sessions.record(
-                team_id=team_id,
-                user_id=context.user_id or "",
-                partnership_id=partnership_id,
-                start=start,
-                outcome=outcome,
-            )
-        except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
-            return
+        except ValueError:
+            raise DomainError("That button is out of date.") from None
+        team_id = team_of(context)
+        recorded = self._services.sessions.record(
+            team_id=team_id,
+            user_id=user_of(context),
+            partnership_id=partnership_id,
+            start=start,
+            outcome=outcome,
+        )
         text, blocks = session_blocks.check_answered_message(
             start=recorded.log.occurrence_start,
             outcome=recorded.log.outcome,
