@@ -21,6 +21,7 @@ from typing import Generic, TypeVar
 
 from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotAllowed, NotFound
+from bot.model.dates import add_months
 from bot.model.journal import (
     CELEBRATION_WORDINGS,
     MAX_GOAL_TEXT,
@@ -40,7 +41,6 @@ from bot.model.journal import (
     Milestone,
     Reflection,
     Visibility,
-    add_months,
     goal_done_key,
     months_title,
     public_title,

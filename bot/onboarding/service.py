@@ -7,13 +7,13 @@ once), and a step for a partnership that has ended is skipped."""
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.errors import DomainError, NotAllowed
 from bot.model.audit import AuditEvent
+from bot.model.dates import add_months
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus
@@ -77,13 +77,6 @@ DEFAULT_TEXTS: dict[TextKey, str] = {
         )
     ),
 }
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day of the month ``months`` later, or the month's last day (Jan 31 -> Feb 28)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def plan_onboarding(uow: UnitOfWork, partnership: Partnership) -> None:

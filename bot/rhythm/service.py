@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.journal.service import milestones_after_closing
 from bot.model.audit import AuditEvent
+from bot.model.dates import add_months
 from bot.model.journal import GoalStatus
 from bot.model.kinds import Kind
 from bot.model.outbox import MessageStatus, OutgoingMessage
@@ -29,7 +30,6 @@ from bot.model.programs import program_tag
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionOutcome
-from bot.onboarding.service import add_months
 from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.programs.service import ProgramService
