@@ -6,7 +6,7 @@ implements ``Messenger`` with Slack. Unit tests implement them with dictionaries
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -29,6 +29,7 @@ from bot.model.partnership import (
 )
 from bot.model.programs import Program
 from bot.model.progress import CheckKind, ProgressCheck, RiskFlag
+from bot.model.rules import ProgramRules
 from bot.model.sessions import MemberPreferences, SessionLog, SessionSlot
 from bot.model.workspaces import WorkspaceRemoval
 
@@ -339,6 +340,54 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class ProgramRulesSource(Protocol):
+    """The rules of the program a request or partnership belongs to (``ProgramService``
+    answers it; a bot with only the workspace's default program can answer it alone)."""
+
+    def rules(self, uow: UnitOfWork, team_id: str, program_id: int | None) -> ProgramRules:
+        """Read in the caller's transaction (or from a short cache)."""
+        ...
+
+    def rules_for(self, team_id: str, program_id: int | None) -> ProgramRules: ...
+    def joinable(self, team_id: str, program_id: int | None) -> bool: ...
+
+
+class ProgramCatalog(ProgramRulesSource, Protocol):
+    """The programs themselves, for features that name or list them to people."""
+
+    def program(self, team_id: str, program_id: int | None) -> Program: ...
+    def find(self, team_id: str, name: str, *, archived: bool = False) -> Program: ...
+
+
+Started = Callable[[UnitOfWork, Partnership, ProgramRules], None]
+Resumed = Callable[[UnitOfWork, Partnership, datetime], None]
+Closed = Callable[[UnitOfWork, Partnership, datetime], None]
+
+
+@dataclass(frozen=True)
+class PartnershipEvents:
+    """What other features plan when a partnership starts, resumes after a pause, or closes
+    before its term's end: matching, sessions and the rhythm raise these without knowing
+    who listens (start-up wiring hands every service the same set), so no feature calls
+    another's service. Each hook runs inside the caller's transaction."""
+
+    started: tuple[Started, ...] = ()
+    resumed: tuple[Resumed, ...] = ()
+    closed: tuple[Closed, ...] = ()
+
+    def start(self, uow: UnitOfWork, partnership: Partnership, rules: ProgramRules) -> None:
+        for hook in self.started:
+            hook(uow, partnership, rules)
+
+    def resume(self, uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
+        for hook in self.resumed:
+            hook(uow, partnership, now)
+
+    def close(self, uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
+        for hook in self.closed:
+            hook(uow, partnership, now)
 
 
 class SendOutcome(StrEnum):

@@ -36,7 +36,7 @@ from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
 from bot.rhythm.service import PROMPT_KINDS, RhythmService
 from bot.roster import Roster
-from bot.services import Services
+from bot.services import Services, partnership_events
 from bot.sessions.service import SessionService
 from bot.workspaces.service import WorkspaceService
 from handlers import SlackMessenger, TrackedExecutor, build_app
@@ -208,10 +208,11 @@ def build_services(
         report_schedule=ReportSchedule(settings.mentorbot_report_schedule),
         programs=programs,
     )
+    events = partnership_events(rules)
     mentoring = MentoringService(
-        uow=uow, clock=clock, rules=rules, roster=roster, programs=programs
+        uow=uow, clock=clock, rules=rules, roster=roster, programs=programs, events=events
     )
-    sessions = SessionService(uow=uow, clock=clock, rules=rules, programs=programs)
+    sessions = SessionService(uow=uow, clock=clock, rules=rules, programs=programs, events=events)
     announcements = AnnouncementService(
         uow=uow,
         clock=clock,
@@ -235,6 +236,7 @@ def build_services(
         rematch=mentoring.offer_new_match,
         roster=roster,
         programs=programs,
+        events=events,
     )
     privacy = PrivacyService(
         uow=uow,

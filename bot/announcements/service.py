@@ -18,11 +18,10 @@ from bot.model.kinds import Kind
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.programs import program_id_of
 from bot.model.rules import ProgramRules
-from bot.programs.service import ProgramService
 from bot.roster import Roster
 
 if TYPE_CHECKING:  # the ports speak of announcements, so import them only for typing
-    from bot.ports import UnitOfWork, UnitOfWorkFactory
+    from bot.ports import ProgramCatalog, UnitOfWork, UnitOfWorkFactory
 from bot.model.announcements import Announcement, AnnouncementStatus, Audience
 
 MAX_TEXT = 2800  # a section holds 3,000 characters; leave room for the signature line
@@ -40,14 +39,14 @@ class AnnouncementService:
         rules: ProgramRules,
         program_channel: str,
         roster: Roster | None = None,
-        programs: ProgramService | None = None,
+        programs: ProgramCatalog,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._channel = program_channel
         self._roster = roster or Roster(uow=uow, rules=rules)
-        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
+        self._programs = programs
 
     @property
     def program_channel(self) -> str:

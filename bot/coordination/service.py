@@ -28,8 +28,7 @@ from bot.model.partnership import MentorRequest, Partnership, PartnershipStatus,
 from bot.model.programs import Program
 from bot.model.progress import CheckKind
 from bot.model.rules import ProgramRules
-from bot.ports import UnitOfWork, UnitOfWorkFactory
-from bot.programs.service import ProgramService
+from bot.ports import ProgramCatalog, UnitOfWork, UnitOfWorkFactory
 from bot.roster import Roster
 
 log = logging.getLogger(__name__)
@@ -53,14 +52,14 @@ class CoordinatorService:
         rules: ProgramRules,
         roster: Roster | None = None,
         report_schedule: ReportSchedule = ReportSchedule.OFF,
-        programs: ProgramService | None = None,
+        programs: ProgramCatalog,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._roster = roster or Roster(uow=uow, rules=rules)
         self._report_schedule = report_schedule
-        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
+        self._programs = programs
 
     def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
         return self._roster.is_coordinator(team_id, user_id)

@@ -57,8 +57,7 @@ from bot.model.partnership import (
 )
 from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionOutcome, weekly_streak
-from bot.ports import UnitOfWork, UnitOfWorkFactory
-from bot.programs.service import ProgramService
+from bot.ports import ProgramRulesSource, UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
 
@@ -222,7 +221,7 @@ class JournalService:
         clock: Clock,
         rules: ProgramRules,
         program_channel: str | None = None,
-        programs: ProgramService | None = None,
+        programs: ProgramRulesSource | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock

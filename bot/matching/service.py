@@ -12,7 +12,6 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotFound
-from bot.journal.service import plan_milestones
 from bot.matching.cohort import rank_for_request
 from bot.matching.scores import Candidate
 from bot.model.kinds import Kind, SuggestionContext
@@ -26,11 +25,8 @@ from bot.model.partnership import (
     ProposalStatus,
     RequestStatus,
 )
-from bot.model.rules import ProgramRules
-from bot.onboarding.service import plan_onboarding
-from bot.ports import UnitOfWork, UnitOfWorkFactory
-from bot.programs.service import ProgramService
-from bot.rhythm.service import plan_program
+from bot.model.rules import OneProgram, ProgramRules
+from bot.ports import PartnershipEvents, ProgramRulesSource, UnitOfWork, UnitOfWorkFactory
 from bot.roster import Roster
 
 MAX_BIO = 1500
@@ -90,13 +86,15 @@ class MentoringService:
         clock: Clock,
         rules: ProgramRules,
         roster: Roster | None = None,
-        programs: ProgramService | None = None,
+        programs: ProgramRulesSource | None = None,
+        events: PartnershipEvents | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules  # the workspace's: suggestions, capacity
         self._roster = roster or Roster(uow=uow, rules=rules)
-        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
+        self._programs = programs or OneProgram(rules)
+        self._events = events or PartnershipEvents()
 
     # -- validation shared by the modals and the service --------------------------------
 
@@ -336,7 +334,6 @@ class MentoringService:
                 )
             )
             uow.outbox.cancel(team_id, f"proposal:{proposal_id}:")
-            plan_program(uow, partnership, rules=rules)
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=team_id,
@@ -354,9 +351,7 @@ class MentoringService:
                     },
                 )
             )
-            plan_milestones(uow, partnership)  # months together, the term completed
-            if self._rules.onboarding:
-                plan_onboarding(uow, partnership)  # the role, agenda, topics
+            self._events.start(uow, partnership, rules)  # its rhythm, milestones, onboarding
             uow.commit()
             return partnership
 

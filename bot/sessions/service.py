@@ -14,7 +14,7 @@ from bot.errors import Conflict, DomainError, NotFound
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus, partner_of
-from bot.model.rules import ProgramRules
+from bot.model.rules import OneProgram, ProgramRules
 from bot.model.sessions import (
     MemberPreferences,
     Occurrence,
@@ -22,9 +22,7 @@ from bot.model.sessions import (
     SessionOutcome,
     SessionSlot,
 )
-from bot.ports import UnitOfWork, UnitOfWorkFactory
-from bot.programs.service import ProgramService
-from bot.rhythm.service import plan_quiet_check
+from bot.ports import PartnershipEvents, ProgramRulesSource, UnitOfWork, UnitOfWorkFactory
 from bot.when import SessionTime
 
 STAMP = "%Y%m%dT%H%MZ"
@@ -61,12 +59,14 @@ class SessionService:
         uow: UnitOfWorkFactory,
         clock: Clock,
         rules: ProgramRules,
-        programs: ProgramService | None = None,
+        programs: ProgramRulesSource | None = None,
+        events: PartnershipEvents | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
-        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
+        self._programs = programs or OneProgram(rules)
+        self._events = events or PartnershipEvents()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -277,7 +277,7 @@ class SessionService:
                 partnership.status = PartnershipStatus.ACTIVE
                 partnership.paused_until = now.date()  # the quiet-pair clock restarts today
                 uow.partnerships.save(partnership)
-            plan_quiet_check(uow, partnership, now)
+            self._events.resume(uow, partnership, now)  # e.g. the quiet-pair clock restarts
             slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
             if slot is None:
                 return self._pair_changed(

@@ -29,6 +29,7 @@ from bot.model.partnership import (
 )
 from bot.model.rules import ProgramRules
 from bot.outbox.dispatch import Dispatcher
+from bot.services import partnership_events
 from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
 
 TEAM = "T0001"
@@ -47,7 +48,9 @@ class Program:
         self.clock = clock
         self.rules = rules
         self.uows: list[FakeUnitOfWork] = []
-        self.service = MentoringService(uow=self._uow, clock=clock, rules=rules)
+        self.service = MentoringService(
+            uow=self._uow, clock=clock, rules=rules, events=partnership_events(rules)
+        )
 
     def _uow(self) -> FakeUnitOfWork:
         uow = FakeUnitOfWork(self.store)
