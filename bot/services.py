@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.coordination.group import CoordinatorGroupSync
 from bot.coordination.service import CoordinatorService
 from bot.journal.service import JournalService, milestones_after_closing, plan_milestones
+from bot.matching.cohorts import CohortService
 from bot.matching.service import MentoringService
 from bot.model.partnership import Partnership
 from bot.model.rules import ProgramRules
@@ -33,6 +34,7 @@ class Services:
     rules: ProgramRules
     clock: Clock
     coordination: CoordinatorService
+    cohorts: CohortService
     announcements: AnnouncementService
     onboarding: OnboardingService
     journal: JournalService

@@ -27,6 +27,7 @@ from bot.clock import Clock, SystemClock
 from bot.coordination.group import CoordinatorGroupSync
 from bot.coordination.service import CoordinatorService, ReportSchedule
 from bot.journal.service import JournalService
+from bot.matching.cohorts import CohortService
 from bot.matching.service import MentoringService
 from bot.model.kinds import Kind
 from bot.onboarding.service import OnboardingService
@@ -283,6 +284,7 @@ def build_services(
         rules=rules,
         clock=clock,
         coordination=coordination,
+        cohorts=CohortService(uow=uow, clock=clock, roster=roster, programs=programs),
         coordinator_group=coordinator_group,
         announcements=announcements,
         onboarding=onboarding,

@@ -281,7 +281,7 @@ class CoordinatorHandlers(Listeners):
         include_choosing: bool = False,
     ) -> None:
         try:
-            plan = self._services.coordination.plan_cohort(
+            plan = self._services.cohorts.plan_cohort(
                 team_id=team_id, coordinator_id=user_id, include_choosing=include_choosing
             )
         except DomainError as error:
@@ -345,8 +345,8 @@ class CoordinatorHandlers(Listeners):
         if verb not in ("approve", "leave_out") or plan_id is None or index is None:
             _out_of_date(respond)
             return
-        coordination = self._services.coordination
-        call = coordination.approve if verb == "approve" else coordination.leave_out
+        cohorts = self._services.cohorts
+        call = cohorts.approve if verb == "approve" else cohorts.leave_out
         self._apply(
             body,
             client,
@@ -377,7 +377,7 @@ class CoordinatorHandlers(Listeners):
             client,
             respond,
             page=0,
-            change=lambda: self._services.coordination.approve(
+            change=lambda: self._services.cohorts.approve(
                 team_id=context.team_id or "",
                 coordinator_id=context.user_id or "",
                 plan_id=plan_id,
@@ -402,7 +402,7 @@ class CoordinatorHandlers(Listeners):
             client,
             respond,
             page=page,
-            change=lambda: self._services.coordination.plan(
+            change=lambda: self._services.cohorts.plan(
                 team_id=context.team_id or "",
                 coordinator_id=context.user_id or "",
                 plan_id=plan_id,

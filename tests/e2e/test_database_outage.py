@@ -15,7 +15,7 @@ from handlers.kit.refusals import SORRY
 from storage import Database
 from tests.conftest import RunningBot
 from tests.e2e.journeys import offer
-from tests.integration.test_dispatch_slack import queue
+from tests.integration.test_outbox_slack import queue
 
 
 @contextlib.contextmanager
