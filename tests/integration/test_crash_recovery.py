@@ -21,7 +21,7 @@ from bot.clock import FixedClock
 from bot.model.outbox import MessageStatus
 from storage import Database, SqlUnitOfWork, connect
 from tests.conftest import POSTGRES_URL, _empty
-from tests.integration.test_dispatch_slack import NOW, dispatcher, queue, statuses
+from tests.integration.test_outbox_slack import NOW, dispatcher, queue, statuses
 from tests.support.fake_slack import FakeSlack
 
 MESSAGES = 1000

@@ -21,7 +21,7 @@ from bot.model.outbox import MessageStatus
 from storage import Database, connect
 from storage.models.outbox import OutgoingMessageRow
 from tests.conftest import POSTGRES_URL, SIGNING_SECRET, TEAM, _empty
-from tests.integration.test_dispatch_slack import queue
+from tests.integration.test_outbox_slack import queue
 from tests.support.fake_slack import FakeSlack
 from tests.support.replicas import (
     BOT_TOKEN,
