@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.model.rules import ProgramRules
 
 if TYPE_CHECKING:  # the ports name the services' types: imported for annotations only
-    from bot.ports import UnitOfWork, UnitOfWorkFactory
+    from bot.ports import CoordinatorsRead, RosterWork
 
 
 class Roster:
     """The coordinators of a workspace: the settings' IDs, then the group's members."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory, rules: ProgramRules, group_id: str = "") -> None:
+    def __init__(
+        self, *, uow: Callable[[], RosterWork], rules: ProgramRules, group_id: str = ""
+    ) -> None:
         self._uow = uow
         self._rules = rules
         self._group_id = group_id
@@ -44,7 +47,7 @@ class Roster:
         with self._uow() as uow:
             return uow.coordinator_groups.is_member(team_id, self._group_id, user_id)
 
-    def of(self, uow: UnitOfWork, team_id: str) -> tuple[str, ...]:
+    def of(self, uow: CoordinatorsRead, team_id: str) -> tuple[str, ...]:
         """Everyone who hears what coordinators hear, inside the caller's transaction."""
         listed = self.listed(team_id)
         if not self._group_id:

@@ -16,7 +16,7 @@ from bot.model.partnership import Partnership
 from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService, plan_onboarding
 from bot.outbox.dispatch import Dispatcher
-from bot.ports import PartnershipEvents, UnitOfWork
+from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
 from bot.rhythm.plan import plan_program, plan_quiet_check
@@ -49,17 +49,17 @@ def partnership_events(rules: ProgramRules) -> PartnershipEvents:
     set every service that raises these gets (``rules``: the workspace's, which say whether
     onboarding runs)."""
 
-    def rhythm(uow: UnitOfWork, partnership: Partnership, program: ProgramRules) -> None:
+    def rhythm(uow: OutboxWork, partnership: Partnership, program: ProgramRules) -> None:
         plan_program(uow, partnership, rules=program)
 
-    def milestones(uow: UnitOfWork, partnership: Partnership, _program: ProgramRules) -> None:
+    def milestones(uow: OutboxWork, partnership: Partnership, _program: ProgramRules) -> None:
         plan_milestones(uow, partnership)  # months together, the term completed
 
-    def onboarding(uow: UnitOfWork, partnership: Partnership, _program: ProgramRules) -> None:
+    def onboarding(uow: OutboxWork, partnership: Partnership, _program: ProgramRules) -> None:
         if rules.onboarding:
             plan_onboarding(uow, partnership)  # the role, agenda, topics
 
-    def quiet_clock(uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
+    def quiet_clock(uow: OutboxWork, partnership: Partnership, now: datetime) -> None:
         plan_quiet_check(uow, partnership, now)  # resumed: the quiet-pair clock restarts
 
     return PartnershipEvents(

@@ -8,6 +8,7 @@ many went out and why any could not be delivered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from bot.model.rules import ProgramRules
 from bot.roster import Roster
 
 if TYPE_CHECKING:  # the ports speak of announcements, so import them only for typing
-    from bot.ports import ProgramCatalog, UnitOfWork, UnitOfWorkFactory
+    from bot.ports import AnnouncementsWork, ProgramCatalog
 from bot.model.announcements import Announcement, AnnouncementStatus, Audience
 
 MAX_TEXT = 2800  # a section holds 3,000 characters; leave room for the signature line
@@ -34,7 +35,7 @@ class AnnouncementService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], AnnouncementsWork],
         clock: Clock,
         rules: ProgramRules,
         program_channel: str,
@@ -170,7 +171,7 @@ class AnnouncementService:
 
     # -- jobs, run by the dispatcher -------------------------------------------------------
 
-    def fan_out(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def fan_out(self, uow: AnnouncementsWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: one outbox row per recipient, then a tally to report back to the author."""
         announcement = uow.announcements.get(
             message.team_id, int(message.payload["announcement_id"])
@@ -200,7 +201,7 @@ class AnnouncementService:
         uow.announcements.save(announcement)
         self._queue_tally(uow, announcement, now + TALLY_EVERY, round_no=1)
 
-    def tally(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def tally(self, uow: AnnouncementsWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: once every copy has settled, tell the author how it went; else look again."""
         announcement = uow.announcements.get(
             message.team_id, int(message.payload["announcement_id"])
@@ -235,7 +236,7 @@ class AnnouncementService:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _recipients(self, uow: UnitOfWork, announcement: Announcement) -> list[str]:
+    def _recipients(self, uow: AnnouncementsWork, announcement: Announcement) -> list[str]:
         team = announcement.team_id
         program_id = program_id_of(announcement.program)
         if announcement.audience is Audience.CHANNEL:
@@ -253,7 +254,7 @@ class AnnouncementService:
 
     @staticmethod
     def _queue_tally(
-        uow: UnitOfWork, announcement: Announcement, due_at: datetime, *, round_no: int
+        uow: AnnouncementsWork, announcement: Announcement, due_at: datetime, *, round_no: int
     ) -> None:
         uow.outbox.add(
             OutgoingMessage(
@@ -267,13 +268,15 @@ class AnnouncementService:
         )
 
     @staticmethod
-    def _get(uow: UnitOfWork, team_id: str, announcement_id: int) -> Announcement:
+    def _get(uow: AnnouncementsWork, team_id: str, announcement_id: int) -> Announcement:
         announcement = uow.announcements.get(team_id, announcement_id)
         if announcement is None:
             raise NotFound("I can't find that announcement.")
         return announcement
 
-    def _scheduled(self, uow: UnitOfWork, team_id: str, announcement_id: int) -> Announcement:
+    def _scheduled(
+        self, uow: AnnouncementsWork, team_id: str, announcement_id: int
+    ) -> Announcement:
         announcement = self._get(uow, team_id, announcement_id)
         if announcement.status is not AnnouncementStatus.SCHEDULED:
             raise Conflict(
@@ -283,13 +286,15 @@ class AnnouncementService:
         return announcement
 
     @staticmethod
-    def _cancel(uow: UnitOfWork, announcement: Announcement) -> None:
+    def _cancel(uow: AnnouncementsWork, announcement: Announcement) -> None:
         announcement.status = AnnouncementStatus.CANCELLED
         uow.announcements.save(announcement)
         uow.outbox.cancel(announcement.team_id, f"announcement:{announcement.id}:")
 
     @staticmethod
-    def _audit(uow: UnitOfWork, announcement: Announcement, action: str, at: datetime) -> None:
+    def _audit(
+        uow: AnnouncementsWork, announcement: Announcement, action: str, at: datetime
+    ) -> None:
         uow.audit.add(
             AuditEvent(
                 team_id=announcement.team_id,

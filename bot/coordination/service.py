@@ -9,6 +9,7 @@ here returns what a mentee or mentor wrote beyond what a mentor request already 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -26,7 +27,7 @@ from bot.model.partnership import Partnership, PartnershipStatus
 from bot.model.programs import Program
 from bot.model.progress import CheckKind
 from bot.model.rules import ProgramRules
-from bot.ports import ProgramCatalog, UnitOfWork, UnitOfWorkFactory
+from bot.ports import CoordinationWork, ProgramCatalog
 from bot.roster import Roster
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class CoordinatorService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], CoordinationWork],
         clock: Clock,
         rules: ProgramRules,
         roster: Roster | None = None,
@@ -149,7 +150,7 @@ class CoordinatorService:
             uow.commit()
             return at
 
-    def report_due(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def report_due(self, uow: CoordinationWork, message: OutgoingMessage, now: datetime) -> None:
         """A job: this period's report to every coordinator of every workspace, each once.
 
         The figures are worked out here, as of the scheduled time, and travel with the
@@ -184,7 +185,7 @@ class CoordinatorService:
                         )
                     )
 
-    def _plan_report(self, uow: UnitOfWork, *, after: datetime) -> datetime | None:
+    def _plan_report(self, uow: CoordinationWork, *, after: datetime) -> datetime | None:
         due = next_report(
             after,
             schedule=self._report_schedule,
@@ -217,7 +218,7 @@ class CoordinatorService:
 
 
 def _health(
-    uow: UnitOfWork, team_id: str, now: datetime, only: Program | None = None
+    uow: CoordinationWork, team_id: str, now: datetime, only: Program | None = None
 ) -> ProgramHealth:
     """The workspace's figures, or (``only``) those of one program's people and pairs."""
     directory = uow.directory
@@ -289,7 +290,7 @@ def next_report(
 
 
 def _audit(
-    uow: UnitOfWork,
+    uow: CoordinationWork,
     *,
     team_id: str,
     actor: str,

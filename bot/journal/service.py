@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
@@ -57,7 +57,7 @@ from bot.model.partnership import (
 )
 from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionOutcome, weekly_streak
-from bot.ports import ProgramRulesSource, UnitOfWork, UnitOfWorkFactory
+from bot.ports import JournalWork, OutboxWork, ProgramRulesSource
 
 T = TypeVar("T")
 
@@ -161,7 +161,7 @@ def wording_for(key: str, last: int) -> int:
     return (choice + 1) % CELEBRATION_WORDINGS if choice == last else choice
 
 
-def plan_milestones(uow: UnitOfWork, partnership: Partnership) -> None:
+def plan_milestones(uow: OutboxWork, partnership: Partnership) -> None:
     """Queue the dated milestones of a partnership: months together and the term's end.
 
     Safe to call again: the keys are fixed, so nothing is planned twice.
@@ -194,7 +194,7 @@ def plan_milestones(uow: UnitOfWork, partnership: Partnership) -> None:
     )
 
 
-def milestones_after_closing(uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
+def milestones_after_closing(uow: OutboxWork, partnership: Partnership, now: datetime) -> None:
     """A partnership closed before its term's end: no dated milestone waits for a date that
     no longer comes, and one closed as completed celebrates that now, not at the old end."""
     assert partnership.id is not None
@@ -217,7 +217,7 @@ class JournalService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], JournalWork],
         clock: Clock,
         rules: ProgramRules,
         program_channel: str | None = None,
@@ -559,7 +559,7 @@ class JournalService:
 
     # -- jobs run by the dispatcher --------------------------------------------------------
 
-    def session_met(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def session_met(self, uow: JournalWork, message: OutgoingMessage, now: datetime) -> None:
         """A session was logged as held: the session-count and streak milestones it reached.
 
         Counted up to that session, not up to now, so two answers processed late in one run
@@ -590,7 +590,7 @@ class JournalService:
             )
         plan_milestones(uow, partnership)  # partnerships from before milestones existed
 
-    def milestone_due(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def milestone_due(self, uow: JournalWork, message: OutgoingMessage, now: datetime) -> None:
         """A dated milestone came due: celebrated if the partnership is still going."""
         team_id = message.team_id
         partnership = uow.partnerships.get(team_id, int(message.payload["partnership_id"]))
@@ -619,7 +619,7 @@ class JournalService:
 
     def _celebrate(
         self,
-        uow: UnitOfWork,
+        uow: JournalWork,
         partnership: Partnership,
         *,
         key: str,
@@ -685,7 +685,7 @@ class JournalService:
             )
         return milestone
 
-    def _channel_of(self, uow: UnitOfWork, partnership: Partnership) -> str | None:
+    def _channel_of(self, uow: JournalWork, partnership: Partnership) -> str | None:
         """Where the pair's shout-outs go: their program's channel, else the workspace's."""
         if self._programs is None or partnership.program_id is None:
             return self._program_channel
@@ -693,7 +693,7 @@ class JournalService:
         return rules.channel or self._program_channel
 
     def _summary(
-        self, uow: UnitOfWork, partnership: Partnership, user_id: str, now: datetime
+        self, uow: JournalWork, partnership: Partnership, user_id: str, now: datetime
     ) -> PartnershipSummary:
         team_id = partnership.team_id
         assert partnership.id is not None
@@ -731,7 +731,7 @@ class JournalService:
 
     def _member_of(
         self,
-        uow: UnitOfWork,
+        uow: JournalWork,
         team_id: str,
         user_id: str,
         partnership_id: int,
@@ -746,7 +746,7 @@ class JournalService:
         return partnership
 
     def _goal_of(
-        self, uow: UnitOfWork, team_id: str, user_id: str, goal_id: int
+        self, uow: JournalWork, team_id: str, user_id: str, goal_id: int
     ) -> tuple[Partnership, Goal]:
         goal = uow.journal.goal(team_id, goal_id)
         partnership = uow.partnerships.get(team_id, goal.partnership_id) if goal else None
@@ -755,7 +755,7 @@ class JournalService:
         return partnership, goal
 
     def _readable(
-        self, uow: UnitOfWork, team_id: str, user_id: str, reflection_id: int
+        self, uow: JournalWork, team_id: str, user_id: str, reflection_id: int
     ) -> Reflection:
         reflection = uow.journal.reflection(team_id, reflection_id)
         partnership = (

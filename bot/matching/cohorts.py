@@ -4,6 +4,7 @@ exactly as when a mentee picks them. Every step is in the audit log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from bot.matching.service import ask_mentor, excluded_mentors, mentor_loads, ran
 from bot.model.audit import AuditEvent
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from bot.model.partnership import MentorRequest, RequestStatus
-from bot.ports import ProgramRulesSource, UnitOfWork, UnitOfWorkFactory
+from bot.ports import CohortWork, ProgramRulesSource
 from bot.roster import Roster
 
 
@@ -22,7 +23,7 @@ class CohortService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], CohortWork],
         clock: Clock,
         roster: Roster,
         programs: ProgramRulesSource,
@@ -149,14 +150,14 @@ class CohortService:
             return plan
 
     @staticmethod
-    def _own_plan(uow: UnitOfWork, team_id: str, plan_id: int) -> CohortPlan:
+    def _own_plan(uow: CohortWork, team_id: str, plan_id: int) -> CohortPlan:
         plan = uow.cohort_plans.get(team_id, plan_id)
         if plan is None:
             raise NotFound("I can't find that cohort proposal. Run `/mentor match` for a new one.")
         return plan
 
     def _assign_by_program(
-        self, uow: UnitOfWork, team_id: str, requests: list[MentorRequest], now: datetime
+        self, uow: CohortWork, team_id: str, requests: list[MentorRequest], now: datetime
     ) -> CohortResult:
         """One optimal assignment per program: mentees meet only their program's mentors,
         under its own cross-company rule (a mentor is in one program, so places never mix)."""
@@ -187,7 +188,7 @@ class CohortService:
             raise NotFound("That pair is not in this proposal. Run `/mentor match` again.")
         return [plan.pairs[index]]
 
-    def _ask(self, uow: UnitOfWork, team_id: str, pair: PlannedPair, now: datetime) -> str:
+    def _ask(self, uow: CohortWork, team_id: str, pair: PlannedPair, now: datetime) -> str:
         """Ask the pair's mentor; the reason it could not be done, or "" when it was."""
         request = uow.requests.get(team_id, pair.request_id)
         if request is None or request.status not in (
@@ -205,7 +206,7 @@ class CohortService:
 
 
 def _audit(
-    uow: UnitOfWork,
+    uow: CohortWork,
     *,
     team_id: str,
     actor: str,

@@ -7,6 +7,7 @@ introduction or a decline without the mentee hearing about it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +27,7 @@ from bot.model.partnership import (
     RequestStatus,
 )
 from bot.model.rules import OneProgram, ProgramRules
-from bot.ports import PartnershipEvents, ProgramRulesSource, UnitOfWork, UnitOfWorkFactory
+from bot.ports import MatchingWork, PartnershipEvents, ProgramRulesSource, SuggestWork
 from bot.roster import Roster
 
 MAX_BIO = 1500
@@ -82,7 +83,7 @@ class MentoringService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], MatchingWork],
         clock: Clock,
         rules: ProgramRules,
         roster: Roster | None = None,
@@ -379,7 +380,7 @@ class MentoringService:
             uow.commit()
             return proposal
 
-    def expire(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def expire(self, uow: SuggestWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: a mentor never answered; move on to the next best mentors for the mentee."""
         proposal = uow.proposals.get(message.team_id, int(message.payload["proposal_id"]))
         if proposal is None or proposal.status is not ProposalStatus.PENDING:
@@ -399,7 +400,7 @@ class MentoringService:
         )
         self._reopen(uow, proposal, now, SuggestionContext.AFTER_NO_ANSWER)
 
-    def offer_new_match(self, uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
+    def offer_new_match(self, uow: SuggestWork, partnership: Partnership, now: datetime) -> None:
         """After a partnership ends early, the mentee gets fresh suggestions right away.
 
         A new request carries over what they asked for; the mentors of every past
@@ -428,7 +429,9 @@ class MentoringService:
         )
         self._suggest(uow, request, now, SuggestionContext.AFTER_END)
 
-    def reopen_request(self, uow: UnitOfWork, team_id: str, request_id: int, now: datetime) -> None:
+    def reopen_request(
+        self, uow: SuggestWork, team_id: str, request_id: int, now: datetime
+    ) -> None:
         """The mentor a mentee was waiting on left the program: show them others at once."""
         request = uow.requests.get(team_id, request_id)
         if request is not None and request.status is RequestStatus.PENDING_MENTOR:
@@ -438,7 +441,7 @@ class MentoringService:
 
     def _own_proposal(
         self,
-        uow: UnitOfWork,
+        uow: SuggestWork,
         team_id: str,
         mentor_id: str,
         proposal_id: int,
@@ -451,7 +454,7 @@ class MentoringService:
         return proposal
 
     def _lock_proposal(
-        self, uow: UnitOfWork, team_id: str, mentor_id: str, proposal_id: int
+        self, uow: SuggestWork, team_id: str, mentor_id: str, proposal_id: int
     ) -> MatchProposal:
         """The proposal as it is once its request is locked (the order every answer and pick
         takes): of two answers at once, the second sees the first's."""
@@ -460,7 +463,7 @@ class MentoringService:
         return self._own_proposal(uow, team_id, mentor_id, proposal_id, for_update=True)
 
     def _current_partnership(
-        self, uow: UnitOfWork, team_id: str, mentee_id: str
+        self, uow: SuggestWork, team_id: str, mentee_id: str
     ) -> Partnership | None:
         return next(
             (
@@ -473,7 +476,7 @@ class MentoringService:
         )
 
     def _pending_proposal(
-        self, uow: UnitOfWork, team_id: str, request: MentorRequest
+        self, uow: SuggestWork, team_id: str, request: MentorRequest
     ) -> MatchProposal | None:
         return next(
             (
@@ -485,7 +488,7 @@ class MentoringService:
         )
 
     def _partnership_of(
-        self, uow: UnitOfWork, team_id: str, proposal: MatchProposal
+        self, uow: SuggestWork, team_id: str, proposal: MatchProposal
     ) -> Partnership | None:
         return next(
             (
@@ -497,14 +500,14 @@ class MentoringService:
         )
 
     def _rank(
-        self, uow: UnitOfWork, request: MentorRequest, now: datetime, *, limit: int
+        self, uow: SuggestWork, request: MentorRequest, now: datetime, *, limit: int
     ) -> list[Candidate]:
         rules = self._programs.rules(uow, request.team_id, request.program_id)
         return rank_for(uow, rules=rules, request=request, now=now, limit=limit)
 
     def _suggest(
         self,
-        uow: UnitOfWork,
+        uow: SuggestWork,
         request: MentorRequest,
         now: datetime,
         context: SuggestionContext,
@@ -573,20 +576,20 @@ class MentoringService:
         return []
 
     def _reopen(
-        self, uow: UnitOfWork, proposal: MatchProposal, now: datetime, context: SuggestionContext
+        self, uow: SuggestWork, proposal: MatchProposal, now: datetime, context: SuggestionContext
     ) -> None:
         request = uow.requests.get(proposal.team_id, proposal.request_id)
         if request is None or request.status is not RequestStatus.PENDING_MENTOR:
             return
         self._suggest(uow, request, now, context)
 
-    def _rematch_waitlist(self, uow: UnitOfWork, team_id: str, now: datetime) -> None:
+    def _rematch_waitlist(self, uow: SuggestWork, team_id: str, now: datetime) -> None:
         for request in uow.requests.waitlisted(team_id):
             if self._rank(uow, request, now, limit=1):
                 self._suggest(uow, request, now, SuggestionContext.FROM_WAITLIST)
 
 
-def mentor_loads(uow: UnitOfWork, team_id: str) -> dict[str, int]:
+def mentor_loads(uow: SuggestWork, team_id: str) -> dict[str, int]:
     """Mentees each mentor has, counting those they have been asked about and not answered."""
     loads = uow.partnerships.active_by_mentor(team_id)
     for mentor_id, pending in uow.proposals.pending_by_mentor(team_id).items():
@@ -595,7 +598,7 @@ def mentor_loads(uow: UnitOfWork, team_id: str) -> dict[str, int]:
 
 
 def rank_for(
-    uow: UnitOfWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
+    uow: SuggestWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
 ) -> list[Candidate]:
     """The best mentors for a request as the program stands in this transaction: mentors of
     the request's own program only, under that program's ``rules``."""
@@ -610,7 +613,7 @@ def rank_for(
     )
 
 
-def excluded_mentors(uow: UnitOfWork, request: MentorRequest) -> frozenset[str]:
+def excluded_mentors(uow: SuggestWork, request: MentorRequest) -> frozenset[str]:
     """Mentors never to suggest again to this mentee, and those already asked this time."""
     excluded = {
         p.mentor_id
@@ -627,7 +630,7 @@ def excluded_mentors(uow: UnitOfWork, request: MentorRequest) -> frozenset[str]:
 
 
 def ask_mentor(
-    uow: UnitOfWork,
+    uow: SuggestWork,
     *,
     rules: ProgramRules,
     request: MentorRequest,

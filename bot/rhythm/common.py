@@ -16,7 +16,7 @@ from bot.model.programs import program_tag
 from bot.model.progress import CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.model.rules import ProgramRules
 from bot.outbox.quiet_hours import TZ_KEY
-from bot.ports import ProgramRulesSource, UnitOfWork, UnitOfWorkFactory
+from bot.ports import ProgramRulesSource, RhythmWork
 from bot.roster import Roster
 
 STAMP = "%Y%m%dT%H%MZ"
@@ -30,7 +30,7 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def member_zones(uow: UnitOfWork, partnership: Partnership) -> dict[str, str]:
+def member_zones(uow: RhythmWork, partnership: Partnership) -> dict[str, str]:
     """Each partner's time zone, as Slack reported it when they offered or asked."""
     mentor = uow.mentors.get(partnership.team_id, partnership.mentor_id)
     request = (
@@ -45,7 +45,7 @@ def member_zones(uow: UnitOfWork, partnership: Partnership) -> dict[str, str]:
 
 
 def ask_both(
-    uow: UnitOfWork,
+    uow: RhythmWork,
     partnership: Partnership,
     *,
     kind: Kind,
@@ -77,7 +77,7 @@ def ask_both(
         )
 
 
-Celebrate = Callable[[UnitOfWork, Partnership, str, datetime], None]
+Celebrate = Callable[[RhythmWork, Partnership, str, datetime], None]
 
 
 class RhythmPart:
@@ -87,7 +87,7 @@ class RhythmPart:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], RhythmWork],
         clock: Clock,
         rules: ProgramRules,
         roster: Roster,
@@ -99,11 +99,11 @@ class RhythmPart:
         self._roster = roster
         self._programs = programs
 
-    def _rules_of(self, uow: UnitOfWork, partnership: Partnership) -> ProgramRules:
+    def _rules_of(self, uow: RhythmWork, partnership: Partnership) -> ProgramRules:
         return self._programs.rules(uow, partnership.team_id, partnership.program_id)
 
     @staticmethod
-    def _live(uow: UnitOfWork, message: OutgoingMessage) -> Partnership | None:
+    def _live(uow: RhythmWork, message: OutgoingMessage) -> Partnership | None:
         partnership = uow.partnerships.get(message.team_id, int(message.payload["partnership_id"]))
         if partnership is None or not partnership.live:
             return None
@@ -111,7 +111,7 @@ class RhythmPart:
 
     @staticmethod
     def _member_of(
-        uow: UnitOfWork,
+        uow: RhythmWork,
         team_id: str,
         user_id: str,
         partnership_id: int,
@@ -134,7 +134,7 @@ class RhythmPart:
         }
 
     @staticmethod
-    def _cancel_prompts(uow: UnitOfWork, partnership: Partnership) -> None:
+    def _cancel_prompts(uow: RhythmWork, partnership: Partnership) -> None:
         uow.outbox.cancel(partnership.team_id, f"rhythm:{partnership.id}:")
         uow.outbox.cancel(partnership.team_id, f"session:{partnership.id}:")
 
@@ -173,7 +173,7 @@ class RhythmPart:
 
     def _flag(
         self,
-        uow: UnitOfWork,
+        uow: RhythmWork,
         partnership: Partnership,
         *,
         signal: RiskSignal,

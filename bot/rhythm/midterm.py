@@ -10,7 +10,7 @@ from bot.errors import DomainError
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
-from bot.ports import UnitOfWork
+from bot.ports import RhythmWork
 from bot.rhythm.common import RhythmPart, ask_both, midnight
 
 MIDTERM_RHYTHMS: tuple[tuple[str, str], ...] = (
@@ -33,7 +33,7 @@ class MidtermSummary:
 class Midterm(RhythmPart):
     """Half-way through the term both partners look back; coordinators see counts only."""
 
-    def midterm(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def midterm(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
         if partnership is None:
             return

@@ -13,7 +13,7 @@ from bot.model.programs import program_tag
 from bot.model.progress import RiskSignal
 from bot.model.sessions import SessionOutcome
 from bot.outbox.quiet_hours import TZ_KEY
-from bot.ports import UnitOfWork
+from bot.ports import RhythmWork
 from bot.rhythm.common import RhythmPart, member_zones, midnight, stamp
 from bot.rhythm.plan import plan_quiet_check
 
@@ -23,7 +23,7 @@ QUIET_RECHECK = timedelta(days=7)  # after the last quiet stage: look again week
 class QuietNudges(RhythmPart):
     """Pairs that stopped meeting: a nudge to the mentee, then both, then a flag."""
 
-    def quiet_check(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def quiet_check(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
         if partnership is None:
             return
@@ -99,7 +99,7 @@ class QuietNudges(RhythmPart):
         return until
 
 
-def quiet_since(uow: UnitOfWork, partnership: Partnership) -> datetime:
+def quiet_since(uow: RhythmWork, partnership: Partnership) -> datetime:
     """The start of the current quiet stretch: the last session met, the start, or a resume."""
     assert partnership.id is not None
     since = partnership.started_at

@@ -10,7 +10,7 @@ from bot.model.journal import GoalStatus
 from bot.model.partnership import Partnership, partner_of
 from bot.model.progress import CheckKind
 from bot.model.sessions import SessionOutcome
-from bot.ports import UnitOfWork
+from bot.ports import RhythmWork
 
 
 def longest_streak(met_starts: list[datetime], *, gap: timedelta = timedelta(days=9)) -> int:
@@ -24,7 +24,7 @@ def longest_streak(met_starts: list[datetime], *, gap: timedelta = timedelta(day
     return best
 
 
-def year_in_numbers(uow: UnitOfWork, partnership: Partnership, user_id: str) -> dict[str, Any]:
+def year_in_numbers(uow: RhythmWork, partnership: Partnership, user_id: str) -> dict[str, Any]:
     """A person's year, in numbers only: sessions, streak, goals reached, milestones."""
     assert partnership.id is not None
     met = [

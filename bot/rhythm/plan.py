@@ -12,12 +12,12 @@ from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership
 from bot.model.rules import ProgramRules
-from bot.ports import UnitOfWork
+from bot.ports import OutboxWork
 from bot.rhythm.common import stamp
 
 
 def plan_program(
-    uow: UnitOfWork,
+    uow: OutboxWork,
     partnership: Partnership,
     *,
     rules: ProgramRules,
@@ -49,7 +49,7 @@ QUARTERS = (3, 6, 9)
 
 
 def plan_goal_checks(
-    uow: UnitOfWork, partnership: Partnership, *, now: datetime | None = None
+    uow: OutboxWork, partnership: Partnership, *, now: datetime | None = None
 ) -> None:
     """Each quarter of the term, the mentee looks at their goals (keyed: planning twice is once)."""
     for months in QUARTERS:
@@ -71,7 +71,7 @@ def plan_goal_checks(
 
 
 def plan_pulse_round(
-    uow: UnitOfWork, partnership: Partnership, round_no: int, *, rules: ProgramRules
+    uow: OutboxWork, partnership: Partnership, round_no: int, *, rules: ProgramRules
 ) -> None:
     at = partnership.started_at + rules.pulse_every * round_no
     if at >= partnership.ends_at - rules.term_notice:
@@ -88,7 +88,7 @@ def plan_pulse_round(
     )
 
 
-def plan_quiet_check(uow: UnitOfWork, partnership: Partnership, at: datetime) -> None:
+def plan_quiet_check(uow: OutboxWork, partnership: Partnership, at: datetime) -> None:
     uow.outbox.add(
         OutgoingMessage(
             team_id=partnership.team_id,
@@ -101,7 +101,7 @@ def plan_quiet_check(uow: UnitOfWork, partnership: Partnership, at: datetime) ->
     )
 
 
-def plan_term(uow: UnitOfWork, partnership: Partnership, *, rules: ProgramRules) -> None:
+def plan_term(uow: OutboxWork, partnership: Partnership, *, rules: ProgramRules) -> None:
     ends = stamp(partnership.ends_at)
     for kind, name, at in (
         (Kind.TERM_NOTICE_DUE, "term-notice-job", partnership.ends_at - rules.term_notice),

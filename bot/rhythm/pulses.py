@@ -13,7 +13,7 @@ from bot.model.partnership import Partnership, partner_of
 from bot.model.programs import program_tag
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck, RiskSignal
 from bot.outbox.quiet_hours import TZ_KEY
-from bot.ports import UnitOfWork
+from bot.ports import RhythmWork
 from bot.rhythm.common import RhythmPart, member_zones, stamp
 from bot.rhythm.plan import plan_pulse_round
 
@@ -34,7 +34,7 @@ class PulseView:
 class Pulses(RhythmPart):
     """The fortnightly pulse and the quarterly goal check: asked, answered, flagged."""
 
-    def pulse_round(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def pulse_round(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
         if partnership is None:
             return
@@ -72,7 +72,7 @@ class Pulses(RhythmPart):
                 )
         plan_pulse_round(uow, partnership, round_no + 1, rules=rules)
 
-    def goal_check(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def goal_check(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: the quarterly goal check, to the mentee (who drives), if there are goals."""
         partnership = self._live(uow, message)
         if partnership is None or partnership.paused_at(now):
@@ -198,7 +198,7 @@ class Pulses(RhythmPart):
 
     def _flag_unanswered(
         self,
-        uow: UnitOfWork,
+        uow: RhythmWork,
         partnership: Partnership,
         member: str,
         round_no: int,
@@ -221,7 +221,7 @@ class Pulses(RhythmPart):
             )
 
 
-def _unanswered(uow: UnitOfWork, partnership: Partnership, member: str, round_no: int) -> bool:
+def _unanswered(uow: RhythmWork, partnership: Partnership, member: str, round_no: int) -> bool:
     key = f"rhythm:{partnership.id}:pulse:{round_no}:{member}"
     if uow.outbox.status_of(partnership.team_id, key) is not MessageStatus.SENT:
         return False  # never reached them (paused, coalesced): not their silence
@@ -233,7 +233,7 @@ def _unanswered(uow: UnitOfWork, partnership: Partnership, member: str, round_no
 
 
 def _pulse_check(
-    uow: UnitOfWork,
+    uow: RhythmWork,
     team_id: str,
     partnership_id: int,
     *,

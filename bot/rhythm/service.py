@@ -11,17 +11,19 @@ downtime only the newest prompt of a kind goes out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.clock import Clock
 from bot.model.kinds import Kind
 from bot.model.partnership import Partnership
 from bot.model.rules import OneProgram, ProgramRules
-from bot.ports import PartnershipEvents, ProgramRulesSource, UnitOfWork, UnitOfWorkFactory
+from bot.ports import PartnershipEvents, ProgramRulesSource, Rematch, RhythmWork
 from bot.rhythm.midterm import MIDTERM_RHYTHMS, Midterm, MidtermSummary
 from bot.rhythm.nudges import QuietNudges
 from bot.rhythm.numbers import longest_streak, year_in_numbers
 from bot.rhythm.plan import plan_program
 from bot.rhythm.pulses import PulseAnswer, Pulses, PulseView
-from bot.rhythm.term import Ended, EndReason, Rematch, Term
+from bot.rhythm.term import Ended, EndReason, Term
 from bot.roster import Roster
 
 __all__ = [
@@ -60,7 +62,7 @@ class RhythmService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], RhythmWork],
         clock: Clock,
         rules: ProgramRules,
         rematch: Rematch | None = None,
@@ -112,12 +114,12 @@ class RhythmService:
         self.set_away = nudges.set_away
         self.midterm_summary = midterms.midterm_summary
 
-    def _rules_of(self, uow: UnitOfWork, partnership: Partnership) -> ProgramRules:
+    def _rules_of(self, uow: RhythmWork, partnership: Partnership) -> ProgramRules:
         return self._programs.rules(uow, partnership.team_id, partnership.program_id)
 
     # -- planning: called when a partnership starts ----------------------------------------
 
-    def begin(self, uow: UnitOfWork, partnership: Partnership) -> None:
+    def begin(self, uow: RhythmWork, partnership: Partnership) -> None:
         """Plan a new partnership's rhythm in the transaction that creates it."""
         plan_program(uow, partnership, rules=self._rules_of(uow, partnership))
 

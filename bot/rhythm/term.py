@@ -17,7 +17,7 @@ from bot.model.programs import program_tag
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
 from bot.model.rules import ProgramRules
 from bot.outbox.quiet_hours import TZ_KEY
-from bot.ports import PartnershipEvents, ProgramRulesSource, UnitOfWork, UnitOfWorkFactory
+from bot.ports import PartnershipEvents, ProgramRulesSource, Rematch, RhythmWork
 from bot.rhythm.common import RhythmPart, ask_both, member_zones, stamp
 from bot.rhythm.numbers import year_in_numbers
 from bot.rhythm.plan import plan_pulse_round, plan_term
@@ -49,9 +49,6 @@ class Ended:
     partner_id: str
 
 
-Rematch = Callable[[UnitOfWork, Partnership, datetime], None]
-
-
 class Term(RhythmPart):
     """The end of a partnership: on its term (notice, extension, final evaluation, the year
     in numbers) or early (by a partner or the program), the mentee rematched."""
@@ -59,7 +56,7 @@ class Term(RhythmPart):
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], RhythmWork],
         clock: Clock,
         rules: ProgramRules,
         roster: Roster,
@@ -71,7 +68,7 @@ class Term(RhythmPart):
         self._rematch = rematch
         self._events = events
 
-    def term_notice(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def term_notice(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
         if partnership is None or stamp(partnership.ends_at) != message.payload.get("ends_at"):
             return  # extended since: the new end planned its own notice
@@ -89,7 +86,7 @@ class Term(RhythmPart):
             },
         )
 
-    def term_end(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def term_end(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
         if partnership is None or stamp(partnership.ends_at) != message.payload.get("ends_at"):
             return
@@ -235,7 +232,7 @@ class Term(RhythmPart):
             return partnership
 
     def _close_early(
-        self, uow: UnitOfWork, partnership: Partnership, reason: str, now: datetime
+        self, uow: RhythmWork, partnership: Partnership, reason: str, now: datetime
     ) -> None:
         """Ended before its term, by a partner or the program: nothing more is asked of them
         and no milestone of the term they will not finish is celebrated."""
@@ -248,7 +245,7 @@ class Term(RhythmPart):
 
     @staticmethod
     def _tell_ended(
-        uow: UnitOfWork,
+        uow: RhythmWork,
         partnership: Partnership,
         recipients: Iterable[str],
         *,
@@ -282,7 +279,7 @@ class Term(RhythmPart):
             )
 
     def _celebrate_now(
-        self, uow: UnitOfWork, partnership: Partnership, user_id: str, now: datetime
+        self, uow: RhythmWork, partnership: Partnership, user_id: str, now: datetime
     ) -> None:
         """The year in numbers right after the evaluation, instead of the later fallback."""
         prefix = f"rhythm:{partnership.id}:numbers:{user_id}"
@@ -305,7 +302,7 @@ class Term(RhythmPart):
             )
         )
 
-    def _complete(self, uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
+    def _complete(self, uow: RhythmWork, partnership: Partnership, now: datetime) -> None:
         assert partnership.id is not None
         partnership.status = PartnershipStatus.COMPLETED
         partnership.ended_at = now

@@ -6,6 +6,7 @@ before it, "did you meet?" after it, and a job at its end that plans the one aft
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -22,7 +23,7 @@ from bot.model.sessions import (
     SessionOutcome,
     SessionSlot,
 )
-from bot.ports import PartnershipEvents, ProgramRulesSource, UnitOfWork, UnitOfWorkFactory
+from bot.ports import PartnershipEvents, ProgramRulesSource, SessionsWork
 from bot.when import SessionTime
 
 STAMP = "%Y%m%dT%H%MZ"
@@ -56,7 +57,7 @@ class SessionService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], SessionsWork],
         clock: Clock,
         rules: ProgramRules,
         programs: ProgramRulesSource | None = None,
@@ -359,7 +360,7 @@ class SessionService:
 
     # -- the job that keeps the rhythm -----------------------------------------------------
 
-    def plan_next(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def plan_next(self, uow: SessionsWork, message: OutgoingMessage, now: datetime) -> None:
         """Job at an occurrence's end: plan the next one, if the plan is still the same."""
         partnership_id = int(message.payload["partnership_id"])
         slot = uow.sessions.slot(message.team_id, partnership_id, for_update=True)
@@ -373,7 +374,7 @@ class SessionService:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _active(self, uow: UnitOfWork, team_id: str, user_id: str) -> list[Partnership]:
+    def _active(self, uow: SessionsWork, team_id: str, user_id: str) -> list[Partnership]:
         return [
             p
             for p in uow.partnerships.for_member(team_id, user_id)
@@ -381,7 +382,7 @@ class SessionService:
         ]
 
     def _partnership_for(
-        self, uow: UnitOfWork, team_id: str, user_id: str, partner_id: str | None
+        self, uow: SessionsWork, team_id: str, user_id: str, partner_id: str | None
     ) -> Partnership:
         active = self._active(uow, team_id, user_id)
         if partner_id:
@@ -402,7 +403,7 @@ class SessionService:
 
     def _member_of(
         self,
-        uow: UnitOfWork,
+        uow: SessionsWork,
         team_id: str,
         user_id: str,
         partnership_id: int,
@@ -418,7 +419,7 @@ class SessionService:
         return partnership
 
     def _slot_of(
-        self, uow: UnitOfWork, team_id: str, user_id: str, partnership_id: int
+        self, uow: SessionsWork, team_id: str, user_id: str, partnership_id: int
     ) -> tuple[Partnership, SessionSlot]:
         partnership = self._member_of(uow, team_id, user_id, partnership_id)
         slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
@@ -428,7 +429,7 @@ class SessionService:
 
     def _changed(
         self,
-        uow: UnitOfWork,
+        uow: SessionsWork,
         *,
         partnership: Partnership,
         slot: SessionSlot,
@@ -464,7 +465,7 @@ class SessionService:
 
     def _pair_changed(
         self,
-        uow: UnitOfWork,
+        uow: SessionsWork,
         *,
         partnership: Partnership,
         user_id: str,
@@ -495,14 +496,14 @@ class SessionService:
         return SlotChange(partnership=partnership, slot=None, next=None)
 
     def _replan(
-        self, uow: UnitOfWork, slot: SessionSlot, partnership: Partnership, now: datetime
+        self, uow: SessionsWork, slot: SessionSlot, partnership: Partnership, now: datetime
     ) -> Occurrence | None:
         uow.outbox.cancel(slot.team_id, f"session:{slot.partnership_id}:")
         return self._plan(uow, slot, partnership, after=now, now=now)
 
     def _plan(
         self,
-        uow: UnitOfWork,
+        uow: SessionsWork,
         slot: SessionSlot,
         partnership: Partnership,
         *,

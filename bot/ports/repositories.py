@@ -1,17 +1,13 @@
-"""The small interfaces the core needs from the outside world.
+"""The repositories: what the core reads and writes, one small interface per kind of row.
 
-``storage`` implements the repositories and the unit of work with SQLAlchemy; ``handlers``
-implements ``Messenger`` with Slack. Unit tests implement them with dictionaries.
+``storage`` implements them with SQLAlchemy, unit tests with dictionaries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import datetime, timedelta
-from enum import StrEnum
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from bot.model.announcements import Announcement
 from bot.model.audit import AuditEvent
@@ -29,7 +25,6 @@ from bot.model.partnership import (
 )
 from bot.model.programs import Program
 from bot.model.progress import CheckKind, ProgressCheck, RiskFlag
-from bot.model.rules import ProgramRules
 from bot.model.sessions import MemberPreferences, SessionLog, SessionSlot
 from bot.model.workspaces import WorkspaceRemoval
 
@@ -303,135 +298,3 @@ class PersonalData(Protocol):
         """Delete what is theirs and replace every other mention of ``user_id`` in the
         workspace with ``placeholder``; outgoing messages to or about them are deleted."""
         ...
-
-
-class UnitOfWork(Protocol):
-    """One transaction; leaving the block without ``commit()`` rolls everything back."""
-
-    mentors: MentorRepository
-    requests: RequestRepository
-    proposals: ProposalRepository
-    partnerships: PartnershipRepository
-    outbox: Outbox
-    events: EventLog
-    sessions: SessionRepository
-    cohort_plans: CohortPlanRepository
-    audit: AuditLog
-    announcements: AnnouncementRepository
-    directory: Directory
-    program_texts: ProgramTextRepository
-    journal: JournalRepository
-    progress: ProgressRepository
-    workspaces: WorkspaceRepository
-    coordinator_groups: CoordinatorGroupRepository
-    programs: ProgramRepository
-    people: PersonalData
-
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
-
-
-class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
-
-
-class ProgramRulesSource(Protocol):
-    """The rules of the program a request or partnership belongs to (``ProgramService``
-    answers it; a bot with only the workspace's default program can answer it alone)."""
-
-    def rules(self, uow: UnitOfWork, team_id: str, program_id: int | None) -> ProgramRules:
-        """Read in the caller's transaction (or from a short cache)."""
-        ...
-
-    def rules_for(self, team_id: str, program_id: int | None) -> ProgramRules: ...
-    def joinable(self, team_id: str, program_id: int | None) -> bool: ...
-
-
-class ProgramCatalog(ProgramRulesSource, Protocol):
-    """The programs themselves, for features that name or list them to people."""
-
-    def program(self, team_id: str, program_id: int | None) -> Program: ...
-    def find(self, team_id: str, name: str, *, archived: bool = False) -> Program: ...
-
-
-Started = Callable[[UnitOfWork, Partnership, ProgramRules], None]
-Resumed = Callable[[UnitOfWork, Partnership, datetime], None]
-Closed = Callable[[UnitOfWork, Partnership, datetime], None]
-
-
-@dataclass(frozen=True)
-class PartnershipEvents:
-    """What other features plan when a partnership starts, resumes after a pause, or closes
-    before its term's end: matching, sessions and the rhythm raise these without knowing
-    who listens (start-up wiring hands every service the same set), so no feature calls
-    another's service. Each hook runs inside the caller's transaction."""
-
-    started: tuple[Started, ...] = ()
-    resumed: tuple[Resumed, ...] = ()
-    closed: tuple[Closed, ...] = ()
-
-    def start(self, uow: UnitOfWork, partnership: Partnership, rules: ProgramRules) -> None:
-        for hook in self.started:
-            hook(uow, partnership, rules)
-
-    def resume(self, uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
-        for hook in self.resumed:
-            hook(uow, partnership, now)
-
-    def close(self, uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
-        for hook in self.closed:
-            hook(uow, partnership, now)
-
-
-class SendOutcome(StrEnum):
-    SENT = "sent"
-    RETRY = "retry"  # transient: try again after ``retry_after``
-    FAILED = "failed"  # permanent: Slack will never accept it (user gone, channel gone)
-
-
-@dataclass(frozen=True)
-class SendResult:
-    outcome: SendOutcome
-    error: str = ""
-    retry_after: float | None = None
-    channel: str = ""
-    ts: str = ""
-    # The answer was lost (timeout, reset): Slack may have acted. Look before trying again.
-    uncertain: bool = False
-
-
-class Messenger(Protocol):
-    """Delivers one outgoing message to people; implemented on Slack's Web API."""
-
-    def send(self, message: OutgoingMessage) -> SendResult: ...
-
-    def find_sent(self, message: OutgoingMessage) -> SendResult | None:
-        """Where the message already is, if an earlier attempt got it delivered; else None
-        (also when that can't be told: then sending again is the lesser harm)."""
-        ...
-
-
-@dataclass(frozen=True)
-class GroupMembers:
-    """Slack's answer about a user group: its members, or why they could not be read."""
-
-    users: tuple[str, ...] = ()
-    error: str = ""
-    retry_after: float | None = None  # rate limited: when to ask again
-
-    @property
-    def ok(self) -> bool:
-        return not self.error
-
-
-class UserGroups(Protocol):
-    """Reads a Slack user group's members (``usergroups.users.list``); never raises."""
-
-    def members(self, team_id: str, group_id: str) -> GroupMembers: ...
