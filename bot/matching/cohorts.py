@@ -11,7 +11,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.errors import NotAllowed, NotFound
 from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, describe_result
-from bot.matching.service import ask_mentor, excluded_mentors, mentor_loads, rank_for
+from bot.matching.suggestions import ask_mentor, excluded_mentors, mentor_loads, rank_for
 from bot.model.audit import AuditEvent
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from bot.model.partnership import MentorRequest, RequestStatus

@@ -9,14 +9,8 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.errors import Conflict, DomainError, NotFound
-from bot.matching.service import (
-    MAX_BIO,
-    MAX_GOALS,
-    MAX_ORG,
-    MenteeAsk,
-    MentoringService,
-    MentorOffer,
-)
+from bot.matching.forms import MAX_BIO, MAX_GOALS, MAX_ORG
+from bot.matching.service import MenteeAsk, MentoringService, MentorOffer
 from bot.model.kinds import Kind
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import (
