@@ -9,7 +9,8 @@ from bot.announcements.service import AnnouncementService
 from bot.clock import Clock
 from bot.coordination.group import CoordinatorGroupSync
 from bot.coordination.service import CoordinatorService
-from bot.journal.service import JournalService, milestones_after_closing, plan_milestones
+from bot.journal.milestones import milestones_after_closing, plan_milestones
+from bot.journal.service import JournalService
 from bot.matching.cohorts import CohortService
 from bot.matching.service import MentoringService
 from bot.model.partnership import Partnership
