@@ -79,25 +79,7 @@ class AnnouncementService:
                 "Shorten it, or link to a longer document.",
                 field="text",
             )
-        try:
-            chosen = Audience(audience)
-        except ValueError:
-            raise DomainError("Choose who gets it.", field="audience") from None
-        if program:
-            try:
-                one = self._programs.program(team_id, program_id_of(program))
-            except NotFound:
-                raise DomainError("Choose one of the programs.", field="program") from None
-            if chosen is Audience.CHANNEL and not (one.channel or self._channel):
-                raise DomainError(
-                    f"{one.name} has no channel: choose a DM audience.", field="audience"
-                )
-        elif chosen is Audience.CHANNEL and not self._channel:
-            raise DomainError(
-                "No program channel is set (MENTORBOT_PROGRAM_CHANNEL): choose a DM audience, "
-                "or ask your admin to set the channel.",
-                field="audience",
-            )
+        chosen = self._audience(team_id, audience, program)
         now = self._clock.now()
         if send_at is not None and send_at <= now:
             raise DomainError(
@@ -120,6 +102,29 @@ class AnnouncementService:
             )
             uow.commit()
             return announcement
+
+    def _audience(self, team_id: str, audience: str, program: str) -> Audience:
+        """Who gets it; a channel audience needs a channel (the program's, else the bot's)."""
+        try:
+            chosen = Audience(audience)
+        except ValueError:
+            raise DomainError("Choose who gets it.", field="audience") from None
+        if program:
+            try:
+                one = self._programs.program(team_id, program_id_of(program))
+            except NotFound:
+                raise DomainError("Choose one of the programs.", field="program") from None
+            if chosen is Audience.CHANNEL and not (one.channel or self._channel):
+                raise DomainError(
+                    f"{one.name} has no channel: choose a DM audience.", field="audience"
+                )
+        elif chosen is Audience.CHANNEL and not self._channel:
+            raise DomainError(
+                "No program channel is set (MENTORBOT_PROGRAM_CHANNEL): choose a DM audience, "
+                "or ask your admin to set the channel.",
+                field="audience",
+            )
+        return chosen
 
     def confirm(self, *, team_id: str, author_id: str, announcement_id: int) -> Announcement:
         """Schedule a previewed draft; an edit takes the place of the one it replaces."""

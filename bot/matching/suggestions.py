@@ -116,6 +116,19 @@ class Suggestions:
                 )
             )
             return candidates
+        self._waitlist(uow, request, now, context, round_no=round_no)
+        return []
+
+    def _waitlist(
+        self,
+        uow: SuggestWork,
+        request: MentorRequest,
+        now: datetime,
+        context: SuggestionContext,
+        *,
+        round_no: int,
+    ) -> None:
+        """Nobody fits yet: the mentee hears they wait, the coordinators who waits."""
         request.status = RequestStatus.WAITLISTED
         uow.requests.save(request)
         uow.outbox.add(
@@ -143,7 +156,6 @@ class Suggestions:
                     },
                 )
             )
-        return []
 
     def reopen(
         self, uow: SuggestWork, proposal: MatchProposal, now: datetime, context: SuggestionContext

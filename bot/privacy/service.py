@@ -161,17 +161,12 @@ class PrivacyService:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _erase(
-        self,
-        uow: PrivacyWork,
-        team_id: str,
-        user_id: str,
-        *,
-        actor: str,
-        action: str,
-        now: datetime | None = None,
-    ) -> Erased:
-        now = now or self._clock.now()
+    @staticmethod
+    def _end_partnerships(
+        uow: PrivacyWork, team_id: str, user_id: str, now: datetime
+    ) -> list[tuple[Partnership, str]]:
+        """End the person's live partnerships, nothing more asked of them; each with the
+        partner to tell."""
         ended: list[tuple[Partnership, str]] = []
         for partnership in uow.partnerships.for_member(team_id, user_id):
             if not partnership.live:
@@ -184,6 +179,20 @@ class PrivacyService:
             uow.outbox.cancel(team_id, f"rhythm:{partnership.id}:")
             uow.outbox.cancel(team_id, f"session:{partnership.id}:")
             ended.append((partnership, partner_of(partnership, user_id)))
+        return ended
+
+    def _erase(
+        self,
+        uow: PrivacyWork,
+        team_id: str,
+        user_id: str,
+        *,
+        actor: str,
+        action: str,
+        now: datetime | None = None,
+    ) -> Erased:
+        now = now or self._clock.now()
+        ended = self._end_partnerships(uow, team_id, user_id, now)
         erasure = uow.people.erase(team_id, user_id, placeholder=new_placeholder())
         for partnership, partner in ended:
             uow.outbox.add(
