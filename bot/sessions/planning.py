@@ -50,8 +50,7 @@ def plan_occurrence(
     now: datetime,
     reminders: Sequence[timedelta],
 ) -> Occurrence | None:
-    """Plan one occurrence: reminders before it (for who wants them), "did you meet?" after
-    it, and the job at its end that plans the next (keyed by the plan's version)."""
+    """Reminders before it, "did you meet?" after it, the job at its end for the next."""
     occurrence = slot.next_occurrence(after)
     if occurrence is None or occurrence.start > partnership.ends_at:
         return None
