@@ -11,7 +11,7 @@ from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
 from bot.ports import RhythmWork
-from bot.rhythm.common import RhythmPart, ask_both, midnight
+from bot.rhythm.part import RhythmPart, ask_both, midnight
 
 MIDTERM_RHYTHMS: tuple[tuple[str, str], ...] = (
     ("as_planned", "We meet as planned"),

@@ -14,7 +14,7 @@ from bot.model.progress import RiskSignal
 from bot.model.sessions import SessionOutcome
 from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import RhythmWork
-from bot.rhythm.common import RhythmPart, member_zones, midnight, stamp
+from bot.rhythm.part import RhythmPart, member_zones, midnight, stamp
 from bot.rhythm.plan import plan_quiet_check
 
 QUIET_RECHECK = timedelta(days=7)  # after the last quiet stage: look again weekly

@@ -13,7 +13,7 @@ from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership
 from bot.model.rules import ProgramRules
 from bot.ports import OutboxWork
-from bot.rhythm.common import stamp
+from bot.rhythm.part import stamp
 
 
 def plan_program(

@@ -14,7 +14,7 @@ from bot.model.programs import program_tag
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck, RiskSignal
 from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import RhythmWork
-from bot.rhythm.common import RhythmPart, member_zones, stamp
+from bot.rhythm.part import RhythmPart, member_zones, stamp
 from bot.rhythm.plan import plan_pulse_round
 
 

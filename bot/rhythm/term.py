@@ -18,8 +18,8 @@ from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
 from bot.model.rules import ProgramRules
 from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import PartnershipEvents, ProgramRulesSource, Rematch, RhythmWork
-from bot.rhythm.common import RhythmPart, ask_both, member_zones, stamp
 from bot.rhythm.numbers import year_in_numbers
+from bot.rhythm.part import RhythmPart, ask_both, member_zones, stamp
 from bot.rhythm.plan import plan_pulse_round, plan_term
 from bot.roster import Roster
 
