@@ -5,7 +5,7 @@ narrow view of it each feature asks for; ``features``: what features offer each 
 without importing each other; ``slack``: delivering messages, reading user groups.
 ``storage`` implements the repositories and the unit of work with SQLAlchemy; ``handlers``
 implements the Slack ports. Unit tests implement them with dictionaries. The ports import
-nothing but ``bot.model``.
+nothing but ``bot.model`` (and one another).
 """
 
 from __future__ import annotations
