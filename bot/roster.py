@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot.model.rules import ProgramRules
 
 if TYPE_CHECKING:  # the ports name the services' types: imported for annotations only
-    from bot.ports import UnitOfWork, UnitOfWorkFactory
+    from bot.ports import CoordinatorsRead, RosterWork
 
 
 class Roster:
@@ -17,7 +17,7 @@ class Roster:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], RosterWork],
         rules: ProgramRules,
         group_id: str = "",
         home_team: Callable[[], str | None] | None = None,
@@ -56,7 +56,7 @@ class Roster:
         with self._uow() as uow:
             return uow.coordinator_groups.is_member(team_id, self._group_id, user_id)
 
-    def of(self, uow: UnitOfWork, team_id: str) -> tuple[str, ...]:
+    def of(self, uow: CoordinatorsRead, team_id: str) -> tuple[str, ...]:
         """Everyone who hears what coordinators hear, inside the caller's transaction."""
         listed = self.listed(team_id)
         if not self._group_id:

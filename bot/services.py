@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.announcements.service import AnnouncementService
 from bot.clock import Clock
 from bot.conversation.service import ConversationService
 from bot.coordination.group import CoordinatorGroupSync
 from bot.coordination.service import CoordinatorService
+from bot.journal.milestones import milestones_after_closing, plan_milestones
 from bot.journal.service import JournalService
+from bot.matching.cohorts import CohortService
 from bot.matching.service import MentoringService
+from bot.model.partnership import Partnership
 from bot.model.rules import ProgramRules
-from bot.onboarding.service import OnboardingService
+from bot.onboarding.service import OnboardingService, plan_onboarding
 from bot.outbox.dispatch import Dispatcher
+from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
+from bot.rhythm.plan import plan_program, plan_quiet_check
 from bot.rhythm.service import RhythmService
 from bot.sessions.service import SessionService
 from bot.workspaces.service import WorkspaceService
@@ -30,6 +36,7 @@ class Services:
     rules: ProgramRules
     clock: Clock
     coordination: CoordinatorService
+    cohorts: CohortService
     announcements: AnnouncementService
     onboarding: OnboardingService
     journal: JournalService
@@ -38,3 +45,28 @@ class Services:
     programs: ProgramService
     privacy: PrivacyService
     conversation: ConversationService
+
+
+def partnership_events(rules: ProgramRules) -> PartnershipEvents:
+    """What the features plan when a partnership starts, resumes or closes early: the one
+    set every service that raises these gets (``rules``: the workspace's, which say whether
+    onboarding runs)."""
+
+    def rhythm(uow: OutboxWork, partnership: Partnership, program: ProgramRules) -> None:
+        plan_program(uow, partnership, rules=program)
+
+    def milestones(uow: OutboxWork, partnership: Partnership, _program: ProgramRules) -> None:
+        plan_milestones(uow, partnership)  # months together, the term completed
+
+    def onboarding(uow: OutboxWork, partnership: Partnership, _program: ProgramRules) -> None:
+        if rules.onboarding:
+            plan_onboarding(uow, partnership)  # the role, agenda, topics
+
+    def quiet_clock(uow: OutboxWork, partnership: Partnership, now: datetime) -> None:
+        plan_quiet_check(uow, partnership, now)  # resumed: the quiet-pair clock restarts
+
+    return PartnershipEvents(
+        started=(rhythm, milestones, onboarding),
+        resumed=(quiet_clock,),
+        closed=(milestones_after_closing,),
+    )

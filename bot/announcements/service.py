@@ -8,6 +8,7 @@ many went out and why any could not be delivered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,11 +19,10 @@ from bot.model.kinds import Kind
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.programs import program_id_of
 from bot.model.rules import ProgramRules
-from bot.programs.service import ProgramService
 from bot.roster import Roster
 
 if TYPE_CHECKING:  # the ports speak of announcements, so import them only for typing
-    from bot.ports import UnitOfWork, UnitOfWorkFactory
+    from bot.ports import AnnouncementsWork, ProgramCatalog
 from bot.model.announcements import Announcement, AnnouncementStatus, Audience
 
 MAX_TEXT = 2800  # a section holds 3,000 characters; leave room for the signature line
@@ -35,19 +35,19 @@ class AnnouncementService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], AnnouncementsWork],
         clock: Clock,
         rules: ProgramRules,
         program_channel: str,
         roster: Roster | None = None,
-        programs: ProgramService | None = None,
+        programs: ProgramCatalog,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._channel = program_channel
         self._roster = roster or Roster(uow=uow, rules=rules)
-        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
+        self._programs = programs
 
     @property
     def program_channel(self) -> str:
@@ -79,25 +79,7 @@ class AnnouncementService:
                 "Shorten it, or link to a longer document.",
                 field="text",
             )
-        try:
-            chosen = Audience(audience)
-        except ValueError:
-            raise DomainError("Choose who gets it.", field="audience") from None
-        if program:
-            try:
-                one = self._programs.program(team_id, program_id_of(program))
-            except NotFound:
-                raise DomainError("Choose one of the programs.", field="program") from None
-            if chosen is Audience.CHANNEL and not (one.channel or self._channel):
-                raise DomainError(
-                    f"{one.name} has no channel: choose a DM audience.", field="audience"
-                )
-        elif chosen is Audience.CHANNEL and not self._channel:
-            raise DomainError(
-                "No program channel is set (MENTORBOT_PROGRAM_CHANNEL): choose a DM audience, "
-                "or ask your admin to set the channel.",
-                field="audience",
-            )
+        chosen = self._audience(team_id, audience, program)
         now = self._clock.now()
         if send_at is not None and send_at <= now:
             raise DomainError(
@@ -120,6 +102,29 @@ class AnnouncementService:
             )
             uow.commit()
             return announcement
+
+    def _audience(self, team_id: str, audience: str, program: str) -> Audience:
+        """Who gets it; a channel audience needs a channel (the program's, else the bot's)."""
+        try:
+            chosen = Audience(audience)
+        except ValueError:
+            raise DomainError("Choose who gets it.", field="audience") from None
+        if program:
+            try:
+                one = self._programs.program(team_id, program_id_of(program))
+            except NotFound:
+                raise DomainError("Choose one of the programs.", field="program") from None
+            if chosen is Audience.CHANNEL and not (one.channel or self._channel):
+                raise DomainError(
+                    f"{one.name} has no channel: choose a DM audience.", field="audience"
+                )
+        elif chosen is Audience.CHANNEL and not self._channel:
+            raise DomainError(
+                "No program channel is set (MENTORBOT_PROGRAM_CHANNEL): choose a DM audience, "
+                "or ask your admin to set the channel.",
+                field="audience",
+            )
+        return chosen
 
     def confirm(self, *, team_id: str, author_id: str, announcement_id: int) -> Announcement:
         """Schedule a previewed draft; an edit takes the place of the one it replaces."""
@@ -171,7 +176,7 @@ class AnnouncementService:
 
     # -- jobs, run by the dispatcher -------------------------------------------------------
 
-    def fan_out(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def fan_out(self, uow: AnnouncementsWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: one outbox row per recipient, then a tally to report back to the author."""
         announcement = uow.announcements.get(
             message.team_id, int(message.payload["announcement_id"])
@@ -201,7 +206,7 @@ class AnnouncementService:
         uow.announcements.save(announcement)
         self._queue_tally(uow, announcement, now + TALLY_EVERY, round_no=1)
 
-    def tally(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def tally(self, uow: AnnouncementsWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: once every copy has settled, tell the author how it went; else look again."""
         announcement = uow.announcements.get(
             message.team_id, int(message.payload["announcement_id"])
@@ -236,7 +241,7 @@ class AnnouncementService:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _recipients(self, uow: UnitOfWork, announcement: Announcement) -> list[str]:
+    def _recipients(self, uow: AnnouncementsWork, announcement: Announcement) -> list[str]:
         team = announcement.team_id
         program_id = program_id_of(announcement.program)
         if announcement.audience is Audience.CHANNEL:
@@ -254,7 +259,7 @@ class AnnouncementService:
 
     @staticmethod
     def _queue_tally(
-        uow: UnitOfWork, announcement: Announcement, due_at: datetime, *, round_no: int
+        uow: AnnouncementsWork, announcement: Announcement, due_at: datetime, *, round_no: int
     ) -> None:
         uow.outbox.add(
             OutgoingMessage(
@@ -268,13 +273,15 @@ class AnnouncementService:
         )
 
     @staticmethod
-    def _get(uow: UnitOfWork, team_id: str, announcement_id: int) -> Announcement:
+    def _get(uow: AnnouncementsWork, team_id: str, announcement_id: int) -> Announcement:
         announcement = uow.announcements.get(team_id, announcement_id)
         if announcement is None:
             raise NotFound("I can't find that announcement.")
         return announcement
 
-    def _scheduled(self, uow: UnitOfWork, team_id: str, announcement_id: int) -> Announcement:
+    def _scheduled(
+        self, uow: AnnouncementsWork, team_id: str, announcement_id: int
+    ) -> Announcement:
         announcement = self._get(uow, team_id, announcement_id)
         if announcement.status is not AnnouncementStatus.SCHEDULED:
             raise Conflict(
@@ -284,13 +291,15 @@ class AnnouncementService:
         return announcement
 
     @staticmethod
-    def _cancel(uow: UnitOfWork, announcement: Announcement) -> None:
+    def _cancel(uow: AnnouncementsWork, announcement: Announcement) -> None:
         announcement.status = AnnouncementStatus.CANCELLED
         uow.announcements.save(announcement)
         uow.outbox.cancel(announcement.team_id, f"announcement:{announcement.id}:")
 
     @staticmethod
-    def _audit(uow: UnitOfWork, announcement: Announcement, action: str, at: datetime) -> None:
+    def _audit(
+        uow: AnnouncementsWork, announcement: Announcement, action: str, at: datetime
+    ) -> None:
         uow.audit.add(
             AuditEvent(
                 team_id=announcement.team_id,

@@ -10,7 +10,7 @@ or let in, by an outage."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 
 if TYPE_CHECKING:  # the ports name the services' types: imported for annotations only
-    from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
+    from bot.ports import CoordinationWork, UserGroups
 
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class CoordinatorGroupSync:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], CoordinationWork],
         clock: Clock,
         group_id: str = "",
         groups: UserGroups | None = None,
@@ -73,7 +73,7 @@ class CoordinatorGroupSync:
             self._plan_round(uow, now)
             uow.commit()
 
-    def round(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def round(self, uow: CoordinationWork, message: OutgoingMessage, now: datetime) -> None:
         """A job: read the group for every workspace, and plan the next round."""
         if not self.enabled or message.payload.get("group_id") != self._group_id:
             return  # the setting changed since: the new group has its own rounds
@@ -81,7 +81,7 @@ class CoordinatorGroupSync:
             self._plan_sync(uow, team_id, now, key=f"coordinators:group:{_slot(now)}")
         self._plan_round(uow, max(message.due_at, now) + self._every)  # no catch-up burst
 
-    def sync(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def sync(self, uow: CoordinationWork, message: OutgoingMessage, now: datetime) -> None:
         """A job: one workspace's group from Slack, asked before the transaction reads."""
         if not self.enabled or message.payload.get("group_id") != self._group_id:
             return
@@ -139,7 +139,7 @@ class CoordinatorGroupSync:
             uow.commit()
         return True
 
-    def _plan_round(self, uow: UnitOfWork, at: datetime) -> None:
+    def _plan_round(self, uow: CoordinationWork, at: datetime) -> None:
         uow.outbox.add(
             OutgoingMessage(
                 team_id=ROUNDS,
@@ -152,7 +152,7 @@ class CoordinatorGroupSync:
         )
 
     def _plan_sync(
-        self, uow: UnitOfWork, team_id: str, at: datetime, *, key: str, retry: int = 0
+        self, uow: CoordinationWork, team_id: str, at: datetime, *, key: str, retry: int = 0
     ) -> None:
         uow.outbox.add(
             OutgoingMessage(

@@ -146,7 +146,6 @@ def program_health(
     pulses: Sequence[ProgressCheck] = (),
     flags: Sequence[RiskFlag] = (),
 ) -> ProgramHealth:
-    live = (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
     active = [p for p in partnerships if p.status is PartnershipStatus.ACTIVE]
     met = [log for log in logs if log.outcome is SessionOutcome.MET]
     recent = [log for log in met if now - timedelta(days=30) < log.occurrence_start <= now]
@@ -167,35 +166,8 @@ def program_health(
         in (RequestStatus.WAITLISTED, RequestStatus.MATCHING, RequestStatus.PENDING_MENTOR)
     ]
     scores = [c.score for c in pulses if c.score is not None and now - c.answered_at <= RECENT]
-    live_pairs = {p.id: p for p in partnerships if p.status in live}
-    latest: dict[int, RiskFlag] = {}
-    fresh = [f for f in flags if f.partnership_id in live_pairs and now - f.raised_at <= RECENT]
-    for flag in sorted(fresh, key=lambda f: f.raised_at):
-        latest[flag.partnership_id] = flag  # the newest signal per pair wins
-    at_risk = [
-        AtRiskPair(
-            partnership_id=pid,
-            mentee_id=live_pairs[pid].mentee_id,
-            mentor_id=live_pairs[pid].mentor_id,
-            signal=SIGNAL_LABELS.get(flag.signal, flag.signal.value),
-            raised_at=flag.raised_at,
-        )
-        for pid, flag in sorted(latest.items(), key=lambda item: item[1].raised_at, reverse=True)
-    ]
-    trend = []
-    for label, start, end in _months_back(now, MONTHS_SHOWN):
-        trend.append(
-            MonthTrend(
-                month=label,
-                sessions_held=sum(1 for log in met if start <= log.occurrence_start < end),
-                active_pairs=sum(
-                    1
-                    for p in partnerships
-                    if p.started_at < end
-                    and (p.status in live or (p.ended_at is not None and p.ended_at >= start))
-                ),
-            )
-        )
+    at_risk = _at_risk(partnerships, flags, now=now)
+    trend = _trend(partnerships, met, now=now)
     return ProgramHealth(
         as_of=now,
         mentors=len(set(mentor_ids)),
@@ -219,6 +191,50 @@ def program_health(
         average_pulse=sum(scores) / len(scores) if scores else None,
         at_risk=at_risk,
     )
+
+
+def _at_risk(
+    partnerships: Sequence[Partnership], flags: Sequence[RiskFlag], *, now: datetime
+) -> list[AtRiskPair]:
+    """Live pairs with a recent flag, newest first, each under its newest signal."""
+    live = (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
+    live_pairs = {p.id: p for p in partnerships if p.status in live}
+    latest: dict[int, RiskFlag] = {}
+    fresh = [f for f in flags if f.partnership_id in live_pairs and now - f.raised_at <= RECENT]
+    for flag in sorted(fresh, key=lambda f: f.raised_at):
+        latest[flag.partnership_id] = flag  # the newest signal per pair wins
+    return [
+        AtRiskPair(
+            partnership_id=pid,
+            mentee_id=live_pairs[pid].mentee_id,
+            mentor_id=live_pairs[pid].mentor_id,
+            signal=SIGNAL_LABELS.get(flag.signal, flag.signal.value),
+            raised_at=flag.raised_at,
+        )
+        for pid, flag in sorted(latest.items(), key=lambda item: item[1].raised_at, reverse=True)
+    ]
+
+
+def _trend(
+    partnerships: Sequence[Partnership], met: Sequence[SessionLog], *, now: datetime
+) -> list[MonthTrend]:
+    """Sessions held and pairs running, month by month, the oldest first."""
+    live = (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
+    trend: list[MonthTrend] = []
+    for label, start, end in _months_back(now, MONTHS_SHOWN):
+        trend.append(
+            MonthTrend(
+                month=label,
+                sessions_held=sum(1 for log in met if start <= log.occurrence_start < end),
+                active_pairs=sum(
+                    1
+                    for p in partnerships
+                    if p.started_at < end
+                    and (p.status in live or (p.ended_at is not None and p.ended_at >= start))
+                ),
+            )
+        )
+    return trend
 
 
 def health_csv(health: ProgramHealth) -> str:

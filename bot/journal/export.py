@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.journal.service import JournalExport
+from bot.journal.views import JournalExport
 from bot.model.journal import Visibility
 from bot.model.partnership import partner_of
 

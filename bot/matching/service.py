@@ -7,14 +7,15 @@ introduction or a decline without the mentee hearing about it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotFound
-from bot.journal.service import plan_milestones
-from bot.matching.cohort import rank_for_request
+from bot.matching.forms import MAX_DECLINE_REASON, FormChecks, MenteeAsk, MentorOffer, raise_first
 from bot.matching.scores import Candidate
+from bot.matching.suggestions import Suggestions, ask_mentor
 from bot.model.kinds import Kind, SuggestionContext
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
@@ -26,41 +27,11 @@ from bot.model.partnership import (
     ProposalStatus,
     RequestStatus,
 )
-from bot.model.rules import ProgramRules
-from bot.onboarding.service import plan_onboarding
-from bot.ports import UnitOfWork, UnitOfWorkFactory
-from bot.programs.service import ProgramService
-from bot.rhythm.service import plan_program
+from bot.model.rules import OneProgram, ProgramRules
+from bot.ports import MatchingWork, PartnershipEvents, ProgramRulesSource, SuggestWork
 from bot.roster import Roster
 
-MAX_BIO = 1500
-MAX_GOALS = 2000
-MAX_DECLINE_REASON = 1000
-MAX_ORG = 120
-
-
-@dataclass(frozen=True)
-class MentorOffer:
-    """What a volunteer fills in with `/mentor offer`."""
-
-    expertise: list[str]
-    bio: str
-    organization: str
-    capacity: int
-    languages: list[str]
-    accepting: bool = True
-    program_id: int | None = None  # None: the workspace's default program
-
-
-@dataclass(frozen=True)
-class MenteeAsk:
-    """What a mentee fills in with `/mentor ask`."""
-
-    goals: str
-    focus_areas: list[str]
-    organization: str
-    wants_other_org: bool
-    program_id: int | None = None
+__all__ = ["AskResult", "MenteeAsk", "MentorOffer", "MentoringService", "Overview"]
 
 
 @dataclass(frozen=True)
@@ -86,66 +57,31 @@ class MentoringService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], MatchingWork],
         clock: Clock,
         rules: ProgramRules,
         roster: Roster | None = None,
-        programs: ProgramService | None = None,
+        programs: ProgramRulesSource | None = None,
+        events: PartnershipEvents | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules  # the workspace's: suggestions, capacity
         self._roster = roster or Roster(uow=uow, rules=rules)
-        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
-
-    # -- validation shared by the modals and the service --------------------------------
+        self._programs = programs or OneProgram(rules)
+        self._events = events or PartnershipEvents()
+        self._forms = FormChecks(rules=rules, programs=self._programs)
+        self._suggestions = Suggestions(rules=rules, roster=self._roster, programs=self._programs)
+        # run in another feature's transaction (wired as its ``Rematch`` / ``Reopen``)
+        self.offer_new_match = self._suggestions.offer_new_match
+        self.reopen_request = self._suggestions.reopen_request
 
     def check_offer(self, offer: MentorOffer, *, team_id: str = "") -> dict[str, str]:
         """Field errors for a mentor profile, keyed by field name; empty when it is fine."""
-        errors: dict[str, str] = {}
-        if not self._programs.joinable(team_id, offer.program_id):
-            errors["program"] = "That program is not taking people in; pick another."
-        areas = self._programs.rules_for(team_id, offer.program_id).focus_areas
-        if not offer.expertise:
-            errors["expertise"] = "Pick at least one area you can help with."
-        unknown = [a for a in offer.expertise if a not in areas]
-        if unknown:
-            errors["expertise"] = f"Not a focus area of this program: {', '.join(unknown)}."
-        if not 1 <= offer.capacity <= self._rules.max_capacity:
-            errors["capacity"] = (
-                f"Choose between 1 and {self._rules.max_capacity} mentees at a time."
-            )
-        if len(offer.bio) > MAX_BIO:
-            errors["bio"] = f"Keep the bio under {MAX_BIO} characters (it has {len(offer.bio)})."
-        if len(offer.organization) > MAX_ORG:
-            errors["organization"] = f"Keep the organization under {MAX_ORG} characters."
-        return errors
+        return self._forms.check_offer(offer, team_id=team_id)
 
     def check_ask(self, ask: MenteeAsk, *, team_id: str = "") -> dict[str, str]:
-        errors: dict[str, str] = {}
-        if not self._programs.joinable(team_id, ask.program_id):
-            errors["program"] = "That program is not taking people in; pick another."
-        areas = self._programs.rules_for(team_id, ask.program_id).focus_areas
-        if len(ask.goals.strip()) < 10:
-            errors["goals"] = (
-                "Tell your mentor a little more: what would you like to grow in this year?"
-            )
-        elif len(ask.goals) > MAX_GOALS:
-            errors["goals"] = f"Keep it under {MAX_GOALS} characters (it has {len(ask.goals)})."
-        if not ask.focus_areas:
-            errors["focus_areas"] = "Pick at least one focus area."
-        unknown = [a for a in ask.focus_areas if a not in areas]
-        if unknown:
-            errors["focus_areas"] = f"Not a focus area of this program: {', '.join(unknown)}."
-        if len(ask.organization) > MAX_ORG:
-            errors["organization"] = f"Keep the organization under {MAX_ORG} characters."
-        return errors
-
-    @staticmethod
-    def _raise_first(errors: dict[str, str]) -> None:
-        if errors:
-            field, message = next(iter(errors.items()))
-            raise DomainError(message, field=field)
+        return self._forms.check_ask(ask, team_id=team_id)
 
     def overview(self, team_id: str, user_id: str) -> Overview:
         with self._uow() as uow:
@@ -162,8 +98,6 @@ class MentoringService:
             uow.commit()
             return first
 
-    # -- mentors ---------------------------------------------------------------------------
-
     def mentor_profile(self, team_id: str, user_id: str) -> MentorProfile | None:
         with self._uow() as uow:
             return uow.mentors.get(team_id, user_id)
@@ -172,7 +106,7 @@ class MentoringService:
         self, *, team_id: str, user_id: str, offer: MentorOffer, tz: str, tz_offset: int
     ) -> MentorProfile:
         """Create or edit a mentor profile; a new or freed-up mentor may clear the waitlist."""
-        self._raise_first(self.check_offer(offer, team_id=team_id))
+        raise_first(self.check_offer(offer, team_id=team_id))
         now = self._clock.now()
         with self._uow() as uow:
             profile = uow.mentors.get(team_id, user_id) or MentorProfile(
@@ -197,7 +131,7 @@ class MentoringService:
             profile.updated_at = now
             profile = uow.mentors.save(profile)
             if profile.accepting:
-                self._rematch_waitlist(uow, team_id, now)
+                self._suggestions.rematch_waitlist(uow, team_id, now)
             uow.commit()
             return profile
 
@@ -211,11 +145,9 @@ class MentoringService:
             profile.updated_at = now
             profile = uow.mentors.save(profile)
             if accepting:
-                self._rematch_waitlist(uow, team_id, now)
+                self._suggestions.rematch_waitlist(uow, team_id, now)
             uow.commit()
             return profile
-
-    # -- mentees ---------------------------------------------------------------------------
 
     def open_request(self, team_id: str, mentee_id: str) -> MentorRequest | None:
         with self._uow() as uow:
@@ -225,7 +157,7 @@ class MentoringService:
         self, *, team_id: str, mentee_id: str, ask: MenteeAsk, tz: str, tz_offset: int
     ) -> AskResult:
         """Record what the mentee wants and suggest the best mentors, or waitlist them."""
-        self._raise_first(self.check_ask(ask, team_id=team_id))
+        raise_first(self.check_ask(ask, team_id=team_id))
         now = self._clock.now()
         with self._uow() as uow:
             active = self._current_partnership(uow, team_id, mentee_id)
@@ -261,7 +193,7 @@ class MentoringService:
             request.program_id = ask.program_id
             request.tz, request.tz_offset = tz, tz_offset
             request = uow.requests.save(request)
-            candidates = self._suggest(uow, request, now, SuggestionContext.FIRST)
+            candidates = self._suggestions.suggest(uow, request, now, SuggestionContext.FIRST)
             uow.commit()
             return AskResult(request=request, candidates=candidates)
 
@@ -284,7 +216,7 @@ class MentoringService:
             if request.status is not RequestStatus.MATCHING:
                 raise Conflict("That request is no longer open. Run `/mentor ask` to start again.")
             mentor = uow.mentors.get(team_id, mentor_id)
-            candidates = self._rank(uow, request, now, limit=10_000)
+            candidates = self._suggestions.rank(uow, request, now, limit=10_000)
             chosen = next((c for c in candidates if c.mentor.user_id == mentor_id), None)
             if mentor is None or chosen is None:
                 raise Conflict(
@@ -295,8 +227,6 @@ class MentoringService:
             proposal = ask_mentor(uow, rules=rules, request=request, chosen=chosen, now=now)
             uow.commit()
             return proposal
-
-    # -- the mentor answers ----------------------------------------------------------------
 
     def proposal_for_mentor(
         self, *, team_id: str, mentor_id: str, proposal_id: int
@@ -336,7 +266,6 @@ class MentoringService:
                 )
             )
             uow.outbox.cancel(team_id, f"proposal:{proposal_id}:")
-            plan_program(uow, partnership, rules=rules)
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=team_id,
@@ -354,9 +283,7 @@ class MentoringService:
                     },
                 )
             )
-            plan_milestones(uow, partnership)  # months together, the term completed
-            if self._rules.onboarding:
-                plan_onboarding(uow, partnership)  # the role, agenda, topics
+            self._events.start(uow, partnership, rules)  # its rhythm, milestones, onboarding
             uow.commit()
             return partnership
 
@@ -380,11 +307,11 @@ class MentoringService:
             proposal.answered_at = now
             proposal = uow.proposals.save(proposal)
             uow.outbox.cancel(team_id, f"proposal:{proposal_id}:")
-            self._reopen(uow, proposal, now, SuggestionContext.AFTER_DECLINE)
+            self._suggestions.reopen(uow, proposal, now, SuggestionContext.AFTER_DECLINE)
             uow.commit()
             return proposal
 
-    def expire(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def expire(self, uow: SuggestWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: a mentor never answered; move on to the next best mentors for the mentee."""
         proposal = uow.proposals.get(message.team_id, int(message.payload["proposal_id"]))
         if proposal is None or proposal.status is not ProposalStatus.PENDING:
@@ -402,48 +329,11 @@ class MentoringService:
                 payload={"mentee_id": proposal.mentee_id},
             )
         )
-        self._reopen(uow, proposal, now, SuggestionContext.AFTER_NO_ANSWER)
-
-    def offer_new_match(self, uow: UnitOfWork, partnership: Partnership, now: datetime) -> None:
-        """After a partnership ends early, the mentee gets fresh suggestions right away.
-
-        A new request carries over what they asked for; the mentors of every past
-        partnership of theirs stay excluded (``_excluded``), so the ended one never returns.
-        """
-        old = (
-            uow.requests.get(partnership.team_id, partnership.request_id)
-            if partnership.request_id is not None
-            else None
-        )
-        if old is None or uow.requests.open_for(partnership.team_id, partnership.mentee_id):
-            return
-        request = uow.requests.save(
-            MentorRequest(
-                team_id=partnership.team_id,
-                mentee_id=partnership.mentee_id,
-                goals=old.goals,
-                focus_areas=list(old.focus_areas),
-                organization=old.organization,
-                wants_other_org=old.wants_other_org,
-                tz=old.tz,
-                tz_offset=old.tz_offset,
-                created_at=now,
-                program_id=old.program_id,
-            )
-        )
-        self._suggest(uow, request, now, SuggestionContext.AFTER_END)
-
-    def reopen_request(self, uow: UnitOfWork, team_id: str, request_id: int, now: datetime) -> None:
-        """The mentor a mentee was waiting on left the program: show them others at once."""
-        request = uow.requests.get(team_id, request_id)
-        if request is not None and request.status is RequestStatus.PENDING_MENTOR:
-            self._suggest(uow, request, now, SuggestionContext.AFTER_NO_ANSWER)
-
-    # -- internals -------------------------------------------------------------------------
+        self._suggestions.reopen(uow, proposal, now, SuggestionContext.AFTER_NO_ANSWER)
 
     def _own_proposal(
         self,
-        uow: UnitOfWork,
+        uow: SuggestWork,
         team_id: str,
         mentor_id: str,
         proposal_id: int,
@@ -456,7 +346,7 @@ class MentoringService:
         return proposal
 
     def _lock_proposal(
-        self, uow: UnitOfWork, team_id: str, mentor_id: str, proposal_id: int
+        self, uow: SuggestWork, team_id: str, mentor_id: str, proposal_id: int
     ) -> MatchProposal:
         """The proposal as it is once its request is locked (the order every answer and pick
         takes): of two answers at once, the second sees the first's."""
@@ -465,7 +355,7 @@ class MentoringService:
         return self._own_proposal(uow, team_id, mentor_id, proposal_id, for_update=True)
 
     def _current_partnership(
-        self, uow: UnitOfWork, team_id: str, mentee_id: str
+        self, uow: SuggestWork, team_id: str, mentee_id: str
     ) -> Partnership | None:
         return next(
             (
@@ -478,7 +368,7 @@ class MentoringService:
         )
 
     def _pending_proposal(
-        self, uow: UnitOfWork, team_id: str, request: MentorRequest
+        self, uow: SuggestWork, team_id: str, request: MentorRequest
     ) -> MatchProposal | None:
         return next(
             (
@@ -490,7 +380,7 @@ class MentoringService:
         )
 
     def _partnership_of(
-        self, uow: UnitOfWork, team_id: str, proposal: MatchProposal
+        self, uow: SuggestWork, team_id: str, proposal: MatchProposal
     ) -> Partnership | None:
         return next(
             (
@@ -500,195 +390,6 @@ class MentoringService:
             ),
             None,
         )
-
-    def _rank(
-        self, uow: UnitOfWork, request: MentorRequest, now: datetime, *, limit: int
-    ) -> list[Candidate]:
-        rules = self._programs.rules(uow, request.team_id, request.program_id)
-        return rank_for(uow, rules=rules, request=request, now=now, limit=limit)
-
-    def _suggest(
-        self,
-        uow: UnitOfWork,
-        request: MentorRequest,
-        now: datetime,
-        context: SuggestionContext,
-    ) -> list[Candidate]:
-        """Show the mentee their best mentors, or waitlist them when nobody fits."""
-        assert request.id is not None
-        candidates = self._rank(uow, request, now, limit=self._rules.suggestions)
-        round_no = sum(
-            1
-            for p in uow.proposals.for_mentee(request.team_id, request.mentee_id)
-            if p.request_id == request.id
-        )
-        if candidates:
-            request.status = RequestStatus.MATCHING
-            uow.requests.save(request)
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=request.team_id,
-                    kind=Kind.SUGGESTIONS,
-                    recipient=request.mentee_id,
-                    key=f"request:{request.id}:suggestions:{round_no}:{now.isoformat()}",
-                    due_at=now,
-                    payload={
-                        "request_id": request.id,
-                        "context": context.value,
-                        "candidates": [
-                            {
-                                "mentor_id": c.mentor.user_id,
-                                "score": c.score,
-                                "reason": c.reason,
-                                "bio": c.mentor.bio[:280],
-                            }
-                            for c in candidates
-                        ],
-                    },
-                )
-            )
-            return candidates
-        request.status = RequestStatus.WAITLISTED
-        uow.requests.save(request)
-        uow.outbox.add(
-            OutgoingMessage(
-                team_id=request.team_id,
-                kind=Kind.WAITLISTED,
-                recipient=request.mentee_id,
-                key=f"request:{request.id}:waitlisted:{round_no}:{now.isoformat()}",
-                due_at=now,
-                payload={"request_id": request.id, "context": context.value},
-            )
-        )
-        for coordinator in self._roster.of(uow, request.team_id):
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=request.team_id,
-                    kind=Kind.COORDINATOR_WAITLIST,
-                    recipient=coordinator,
-                    key=f"request:{request.id}:waitlisted:{round_no}:{coordinator}",
-                    due_at=now,
-                    payload={
-                        "request_id": request.id,
-                        "mentee_id": request.mentee_id,
-                        "focus_areas": request.focus_areas,
-                    },
-                )
-            )
-        return []
-
-    def _reopen(
-        self, uow: UnitOfWork, proposal: MatchProposal, now: datetime, context: SuggestionContext
-    ) -> None:
-        request = uow.requests.get(proposal.team_id, proposal.request_id)
-        if request is None or request.status is not RequestStatus.PENDING_MENTOR:
-            return
-        self._suggest(uow, request, now, context)
-
-    def _rematch_waitlist(self, uow: UnitOfWork, team_id: str, now: datetime) -> None:
-        for request in uow.requests.waitlisted(team_id):
-            if self._rank(uow, request, now, limit=1):
-                self._suggest(uow, request, now, SuggestionContext.FROM_WAITLIST)
-
-
-def mentor_loads(uow: UnitOfWork, team_id: str) -> dict[str, int]:
-    """Mentees each mentor has, counting those they have been asked about and not answered."""
-    loads = uow.partnerships.active_by_mentor(team_id)
-    for mentor_id, pending in uow.proposals.pending_by_mentor(team_id).items():
-        loads[mentor_id] = loads.get(mentor_id, 0) + pending
-    return loads
-
-
-def rank_for(
-    uow: UnitOfWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
-) -> list[Candidate]:
-    """The best mentors for a request as the program stands in this transaction: mentors of
-    the request's own program only, under that program's ``rules``."""
-    return rank_for_request(
-        request,
-        [m for m in uow.mentors.accepting(request.team_id) if m.program_id == request.program_id],
-        loads=mentor_loads(uow, request.team_id),
-        rule=rules.cross_company,
-        excluded=excluded_mentors(uow, request),
-        at=now,
-        limit=limit,
-    )
-
-
-def excluded_mentors(uow: UnitOfWork, request: MentorRequest) -> frozenset[str]:
-    """Mentors never to suggest again to this mentee, and those already asked this time."""
-    excluded = {
-        p.mentor_id
-        for p in uow.proposals.for_mentee(request.team_id, request.mentee_id)
-        if p.status is ProposalStatus.DECLINED
-        or (p.request_id == request.id and p.status is not ProposalStatus.WITHDRAWN)
-    }
-    excluded |= {
-        p.mentor_id
-        for p in uow.partnerships.for_member(request.team_id, request.mentee_id)
-        if p.mentee_id == request.mentee_id
-    }
-    return frozenset(excluded)
-
-
-def ask_mentor(
-    uow: UnitOfWork,
-    *,
-    rules: ProgramRules,
-    request: MentorRequest,
-    chosen: Candidate,
-    now: datetime,
-) -> MatchProposal:
-    """Ask one mentor to take a request: the DM now, one reminder, then the expiry job.
-
-    Shared by the mentee's own pick and a coordinator's cohort approval, so a mentor hears
-    about a cohort match exactly the way they hear about any other request.
-    """
-    assert request.id is not None
-    proposal = uow.proposals.save(
-        MatchProposal(
-            team_id=request.team_id,
-            request_id=request.id,
-            mentee_id=request.mentee_id,
-            mentor_id=chosen.mentor.user_id,
-            score=chosen.score,
-            reason=chosen.reason,
-            created_at=now,
-        )
-    )
-    request.status = RequestStatus.PENDING_MENTOR
-    uow.requests.save(request)
-    assert proposal.id is not None
-    payload = {
-        "proposal_id": proposal.id,
-        "mentee_id": request.mentee_id,
-        "goals": request.goals,
-        "focus_areas": request.focus_areas,
-        "reason": chosen.reason,
-    }
-    prefix = f"proposal:{proposal.id}:"
-    remind_at = now + rules.request_reminder_after
-    for kind, suffix, due_at, body in (
-        (Kind.MENTOR_REQUEST, "request", now, payload),
-        (Kind.MENTOR_REQUEST_REMINDER, "reminder", remind_at, payload),
-        (
-            Kind.EXPIRE_PROPOSAL,
-            "expire",
-            remind_at + rules.request_expires_after_reminder,
-            {"proposal_id": proposal.id},
-        ),
-    ):
-        uow.outbox.add(
-            OutgoingMessage(
-                team_id=request.team_id,
-                kind=kind,
-                recipient=chosen.mentor.user_id,
-                key=prefix + suffix,
-                due_at=due_at,
-                payload=body,
-            )
-        )
-    return proposal
 
 
 def _answered(proposal: MatchProposal) -> str:

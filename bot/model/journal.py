@@ -119,18 +119,6 @@ class JournalPreferences:
     id: int | None = None
 
 
-def add_months(at: datetime, months: int) -> datetime:
-    """The same day and time ``months`` later, clamped to the month's last day (Jan 31 + 1)."""
-    month_index = at.month - 1 + months
-    year, month = at.year + month_index // 12, month_index % 12 + 1
-    for day in range(at.day, 27, -1):
-        try:
-            return at.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return at.replace(year=year, month=month, day=min(at.day, 28))
-
-
 def goal_done_key(goal_id: int) -> str:
     return f"goal:{goal_id}:done"
 

@@ -58,3 +58,20 @@ class ProgramRules:
     weekends_off: bool = True
     default_tz: str = "UTC"  # for people whose time zone we don't know (coordinators)
     channel: str = ""  # announcements and shout-outs; empty: none
+
+
+class OneProgram:
+    """The rules source of a bot with only the workspace's default program: every request
+    and partnership follows ``rules`` (services built without a ``ProgramService``)."""
+
+    def __init__(self, rules: ProgramRules) -> None:
+        self._rules = rules
+
+    def rules(self, uow: object, team_id: str, program_id: int | None) -> ProgramRules:
+        return self._rules
+
+    def rules_for(self, team_id: str, program_id: int | None) -> ProgramRules:
+        return self._rules
+
+    def joinable(self, team_id: str, program_id: int | None) -> bool:
+        return True

@@ -7,13 +7,14 @@ once), and a step for a partnership that has ended is skipped."""
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.errors import DomainError, NotAllowed
 from bot.model.audit import AuditEvent
+from bot.model.dates import add_months
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus
@@ -21,7 +22,7 @@ from bot.model.rules import ProgramRules
 from bot.roster import Roster
 
 if TYPE_CHECKING:  # the ports speak of program texts, so import them only for typing
-    from bot.ports import UnitOfWork, UnitOfWorkFactory
+    from bot.ports import OnboardingWork, OutboxWork
 from bot.model.onboarding import ProgramText, TextKey
 
 WELCOME_AFTER = timedelta(hours=1)  # after the introduction, not on top of it
@@ -79,14 +80,7 @@ DEFAULT_TEXTS: dict[TextKey, str] = {
 }
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day of the month ``months`` later, or the month's last day (Jan 31 -> Feb 28)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def plan_onboarding(uow: UnitOfWork, partnership: Partnership) -> None:
+def plan_onboarding(uow: OutboxWork, partnership: Partnership) -> None:
     """Queue the series for a new partnership: welcome, agenda, then a topic each month."""
     assert partnership.id is not None
     start = partnership.started_at
@@ -120,7 +114,7 @@ class OnboardingService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], OnboardingWork],
         clock: Clock,
         rules: ProgramRules,
         roster: Roster | None = None,
@@ -189,7 +183,7 @@ class OnboardingService:
             )
             uow.commit()
 
-    def step(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def step(self, uow: OnboardingWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: send one step of the series in the words the program has now."""
         partnership = uow.partnerships.get(message.team_id, int(message.payload["partnership_id"]))
         if partnership is None or partnership.status is not PartnershipStatus.ACTIVE:
@@ -244,6 +238,6 @@ class OnboardingService:
             raise NotAllowed("The program's texts are for its coordinators to edit.")
 
     @staticmethod
-    def _text(uow: UnitOfWork, team_id: str, key: TextKey) -> str:
+    def _text(uow: OnboardingWork, team_id: str, key: TextKey) -> str:
         stored = uow.program_texts.get(team_id, key)
         return stored.text if stored is not None else DEFAULT_TEXTS[key]

@@ -22,15 +22,12 @@ from bot.model.erasure import new_placeholder
 from bot.model.kinds import Kind
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus, partner_of
-from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.ports import PrivacyWork, Rematch, Reopen
 from bot.roster import Roster
 
 LEFT_THE_PROGRAM = "left the program"  # the end reason: a category, nothing about why
 SELF = "self"  # the actor of a forget-me in the audit log: never the person's ID
 SLACK_DELETED = "slack:user_deleted"  # the actor of an erasure after leaving Slack
-
-Rematch = Callable[[UnitOfWork, Partnership, datetime], None]
-Reopen = Callable[[UnitOfWork, str, int, datetime], None]
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,7 @@ class PrivacyService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], PrivacyWork],
         clock: Clock,
         roster: Roster,
         retention: timedelta,
@@ -151,7 +148,7 @@ class PrivacyService:
             uow.commit()
             return cancelled
 
-    def erase_job(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def erase_job(self, uow: PrivacyWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: the retention period after a deletion in Slack has passed."""
         self._erase(
             uow,
@@ -164,17 +161,12 @@ class PrivacyService:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _erase(
-        self,
-        uow: UnitOfWork,
-        team_id: str,
-        user_id: str,
-        *,
-        actor: str,
-        action: str,
-        now: datetime | None = None,
-    ) -> Erased:
-        now = now or self._clock.now()
+    @staticmethod
+    def _end_partnerships(
+        uow: PrivacyWork, team_id: str, user_id: str, now: datetime
+    ) -> list[tuple[Partnership, str]]:
+        """End the person's live partnerships, nothing more asked of them; each with the
+        partner to tell."""
         ended: list[tuple[Partnership, str]] = []
         for partnership in uow.partnerships.for_member(team_id, user_id):
             if not partnership.live:
@@ -187,6 +179,20 @@ class PrivacyService:
             uow.outbox.cancel(team_id, f"rhythm:{partnership.id}:")
             uow.outbox.cancel(team_id, f"session:{partnership.id}:")
             ended.append((partnership, partner_of(partnership, user_id)))
+        return ended
+
+    def _erase(
+        self,
+        uow: PrivacyWork,
+        team_id: str,
+        user_id: str,
+        *,
+        actor: str,
+        action: str,
+        now: datetime | None = None,
+    ) -> Erased:
+        now = now or self._clock.now()
+        ended = self._end_partnerships(uow, team_id, user_id, now)
         erasure = uow.people.erase(team_id, user_id, placeholder=new_placeholder())
         for partnership, partner in ended:
             uow.outbox.add(

@@ -29,7 +29,7 @@ from bot.outbox.quiet_hours import QuietHours
 from bot.roster import Roster
 
 if TYPE_CHECKING:  # the ports speak of programs, so import them only for typing
-    from bot.ports import UnitOfWork, UnitOfWorkFactory
+    from bot.ports import ProgramsRead, ProgramsWork
 from bot.model.programs import DEFAULT_NAME, PROGRAM_KEY, Program, default_program
 
 MAX_NAME = 24  # it titles the program's modal, and Slack titles stop at 24 characters
@@ -132,7 +132,7 @@ class ProgramService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], ProgramsWork],
         clock: Clock,
         rules: ProgramRules,
         is_coordinator: Callable[[str, str], bool] | None = None,
@@ -154,7 +154,7 @@ class ProgramService:
 
     # -- the rules, for the services -------------------------------------------------------
 
-    def rules(self, uow: UnitOfWork, team_id: str, program_id: int | None) -> ProgramRules:
+    def rules(self, uow: ProgramsRead, team_id: str, program_id: int | None) -> ProgramRules:
         """The rules of a program, read in the caller's transaction (or from the cache)."""
         if program_id is None:
             return self._defaults
@@ -345,7 +345,7 @@ class ProgramQuietHours:
 
 
 def _audit(
-    uow: UnitOfWork,
+    uow: ProgramsWork,
     program: Program,
     *,
     actor: str,

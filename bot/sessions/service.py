@@ -6,15 +6,16 @@ before it, "did you meet?" after it, and a job at its end that plans the one aft
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotFound
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus, partner_of
-from bot.model.rules import ProgramRules
+from bot.model.rules import OneProgram, ProgramRules
 from bot.model.sessions import (
     MemberPreferences,
     Occurrence,
@@ -22,22 +23,12 @@ from bot.model.sessions import (
     SessionOutcome,
     SessionSlot,
 )
-from bot.ports import UnitOfWork, UnitOfWorkFactory
-from bot.programs.service import ProgramService
-from bot.rhythm.service import plan_quiet_check
+from bot.ports import PartnershipEvents, ProgramRulesSource, SessionsWork
+from bot.sessions.access import live_partnerships, member_of, partnership_for, slot_of
+from bot.sessions.planning import parse_stamp, plan_occurrence, replan, stamp
 from bot.when import SessionTime
 
-STAMP = "%Y%m%dT%H%MZ"
-CHECK_EXPIRES_AFTER = timedelta(days=6)
-
-
-def stamp(at: datetime) -> str:
-    """A canonical, compact UTC form of an occurrence's start, for keys and button values."""
-    return at.astimezone(UTC).strftime(STAMP)
-
-
-def parse_stamp(value: str) -> datetime:
-    return datetime.strptime(value, STAMP).replace(tzinfo=UTC)
+__all__ = ["Recorded", "SessionService", "SlotChange", "default_preferences", "parse_stamp"]
 
 
 @dataclass(frozen=True)
@@ -58,28 +49,28 @@ class SessionService:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        uow: Callable[[], SessionsWork],
         clock: Clock,
         rules: ProgramRules,
-        programs: ProgramService | None = None,
+        programs: ProgramRulesSource | None = None,
+        events: PartnershipEvents | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rules = rules
-        self._programs = programs or ProgramService(uow=uow, clock=clock, rules=rules)
-
-    # -- reading ---------------------------------------------------------------------------
+        self._programs = programs or OneProgram(rules)
+        self._events = events or PartnershipEvents()
 
     def partnership_for(
         self, team_id: str, user_id: str, partner_id: str | None = None
     ) -> Partnership:
         with self._uow() as uow:
-            return self._partnership_for(uow, team_id, user_id, partner_id)
+            return partnership_for(uow, team_id, user_id, partner_id)
 
     def membership(self, team_id: str, user_id: str, partnership_id: int) -> Partnership:
         """The partnership, if ``user_id`` is in it and it is still going; else NotFound."""
         with self._uow() as uow:
-            return self._member_of(uow, team_id, user_id, partnership_id)
+            return member_of(uow, team_id, user_id, partnership_id)
 
     def slot(self, team_id: str, partnership_id: int) -> SessionSlot | None:
         with self._uow() as uow:
@@ -105,8 +96,6 @@ class SessionService:
             return f"Sessions in this program last {allowed} minutes."
         return None
 
-    # -- changing the plan -----------------------------------------------------------------
-
     def set_time(
         self,
         *,
@@ -118,7 +107,7 @@ class SessionService:
     ) -> SlotChange:
         now = self._clock.now()
         with self._uow() as uow:
-            partnership = self._member_of(uow, team_id, user_id, partnership_id)
+            partnership = member_of(uow, team_id, user_id, partnership_id)
             rules = self._programs.rules(uow, team_id, partnership.program_id)
             problem = self.check_length(minutes, rules)
             if problem:
@@ -141,44 +130,60 @@ class SessionService:
             slot.apply(when, duration_minutes=minutes, set_by=user_id)
             slot.updated_at = now
             slot = uow.sessions.save_slot(slot)
-            upcoming = self._replan(uow, slot, partnership, now)
-            partner = partner_of(partnership, user_id)
-            notice = f"notice:{partnership_id}:v{slot.version}"
-            payload = {
-                "partnership_id": partnership_id,
-                "author_id": user_id,
-                "describe": slot.describe(),
-                "next_start": upcoming.start.isoformat() if upcoming else None,
-                "every_weeks": slot.every_weeks,
-                "set_at": now.isoformat(),
-            }
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=team_id,
-                    kind=Kind.SESSION_SET,
-                    recipient=partner,
-                    key=f"{notice}:set",
-                    due_at=now,
-                    payload=payload,
-                )
-            )
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=team_id,
-                    kind=Kind.SESSION_INVITE,
-                    recipient=f"{partnership.mentor_id},{partnership.mentee_id}",
-                    key=f"{notice}:invite",
-                    due_at=now,
-                    payload={
-                        **payload,
-                        "mentor_id": partnership.mentor_id,
-                        "mentee_id": partnership.mentee_id,
-                        "slot": slot.to_payload(),
-                    },
-                )
+            upcoming = replan(uow, slot, partnership, now, reminders=self._rules.reminder_offsets)
+            self._tell_set(
+                uow, partnership=partnership, slot=slot, upcoming=upcoming, user_id=user_id, now=now
             )
             uow.commit()
             return SlotChange(partnership=partnership, slot=slot, next=upcoming)
+
+    @staticmethod
+    def _tell_set(
+        uow: SessionsWork,
+        *,
+        partnership: Partnership,
+        slot: SessionSlot,
+        upcoming: Occurrence | None,
+        user_id: str,
+        now: datetime,
+    ) -> None:
+        """The partner hears of the new time; both get the calendar invite."""
+        team_id = partnership.team_id
+        partner = partner_of(partnership, user_id)
+        notice = f"notice:{partnership.id}:v{slot.version}"
+        payload = {
+            "partnership_id": partnership.id,
+            "author_id": user_id,
+            "describe": slot.describe(),
+            "next_start": upcoming.start.isoformat() if upcoming else None,
+            "every_weeks": slot.every_weeks,
+            "set_at": now.isoformat(),
+        }
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=team_id,
+                kind=Kind.SESSION_SET,
+                recipient=partner,
+                key=f"{notice}:set",
+                due_at=now,
+                payload=payload,
+            )
+        )
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=team_id,
+                kind=Kind.SESSION_INVITE,
+                recipient=f"{partnership.mentor_id},{partnership.mentee_id}",
+                key=f"{notice}:invite",
+                due_at=now,
+                payload={
+                    **payload,
+                    "mentor_id": partnership.mentor_id,
+                    "mentee_id": partnership.mentee_id,
+                    "slot": slot.to_payload(),
+                },
+            )
+        )
 
     def skip(
         self,
@@ -191,7 +196,7 @@ class SessionService:
         """Skip one occurrence (the next one unless ``original_date`` names another)."""
         now = self._clock.now()
         with self._uow() as uow:
-            partnership, slot = self._slot_of(uow, team_id, user_id, partnership_id)
+            partnership, slot = slot_of(uow, team_id, user_id, partnership_id)
             target = (
                 slot.occurrence_on(original_date) if original_date else slot.next_occurrence(now)
             )
@@ -224,7 +229,7 @@ class SessionService:
         if new_start <= now:
             raise DomainError("Pick a time in the future.", field="when")
         with self._uow() as uow:
-            partnership, slot = self._slot_of(uow, team_id, user_id, partnership_id)
+            partnership, slot = slot_of(uow, team_id, user_id, partnership_id)
             target = (
                 slot.occurrence_on(original_date) if original_date else slot.next_occurrence(now)
             )
@@ -245,7 +250,7 @@ class SessionService:
         """Pause the partnership: its sessions and every prompt of the program's rhythm."""
         now = self._clock.now()
         with self._uow() as uow:
-            partnership = self._member_of(uow, team_id, user_id, partnership_id)
+            partnership = member_of(uow, team_id, user_id, partnership_id)
             if until <= now.date():
                 raise DomainError("Pick a date in the future to pause until.", field="until")
             if until > now.date() + timedelta(days=180):
@@ -272,12 +277,12 @@ class SessionService:
     def resume(self, *, team_id: str, user_id: str, partnership_id: int) -> SlotChange:
         now = self._clock.now()
         with self._uow() as uow:
-            partnership = self._member_of(uow, team_id, user_id, partnership_id)
+            partnership = member_of(uow, team_id, user_id, partnership_id)
             if partnership.status is PartnershipStatus.PAUSED:
                 partnership.status = PartnershipStatus.ACTIVE
                 partnership.paused_until = now.date()  # the quiet-pair clock restarts today
                 uow.partnerships.save(partnership)
-            plan_quiet_check(uow, partnership, now)
+            self._events.resume(uow, partnership, now)  # e.g. the quiet-pair clock restarts
             slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
             if slot is None:
                 return self._pair_changed(
@@ -300,16 +305,14 @@ class SessionService:
             preferences = uow.sessions.preferences(team_id, user_id)
             preferences.session_reminders = enabled
             uow.sessions.save_preferences(preferences)
-            for partnership in self._active(uow, team_id, user_id):
+            for partnership in live_partnerships(uow, team_id, user_id):
                 assert partnership.id is not None
                 slot = uow.sessions.slot(team_id, partnership.id, for_update=True)
                 if slot is not None:
                     slot.version += 1  # a new plan: its keys must not collide with the old one's
                     uow.sessions.save_slot(slot)
-                    self._replan(uow, slot, partnership, now)
+                    replan(uow, slot, partnership, now, reminders=self._rules.reminder_offsets)
             uow.commit()
-
-    # -- the log ---------------------------------------------------------------------------
 
     def record(
         self,
@@ -322,7 +325,7 @@ class SessionService:
     ) -> Recorded:
         now = self._clock.now()
         with self._uow() as uow:
-            partnership = self._member_of(uow, team_id, user_id, partnership_id, ended_ok=True)
+            partnership = member_of(uow, team_id, user_id, partnership_id, ended_ok=True)
             if start > now or start < partnership.started_at - timedelta(days=1):
                 raise NotFound("I can't find that session.")
             log = SessionLog(
@@ -357,9 +360,7 @@ class SessionService:
             uow.commit()
             return Recorded(log=log, first=first, messages=messages)
 
-    # -- the job that keeps the rhythm -----------------------------------------------------
-
-    def plan_next(self, uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+    def plan_next(self, uow: SessionsWork, message: OutgoingMessage, now: datetime) -> None:
         """Job at an occurrence's end: plan the next one, if the plan is still the same."""
         partnership_id = int(message.payload["partnership_id"])
         slot = uow.sessions.slot(message.team_id, partnership_id, for_update=True)
@@ -369,66 +370,13 @@ class SessionService:
         if slot.version != int(message.payload["version"]):
             return  # the plan changed since; that change planned its own next occurrence
         after = datetime.fromisoformat(str(message.payload["after"]))
-        self._plan(uow, slot, partnership, after=after, now=now)
-
-    # -- internals -------------------------------------------------------------------------
-
-    def _active(self, uow: UnitOfWork, team_id: str, user_id: str) -> list[Partnership]:
-        return [
-            p
-            for p in uow.partnerships.for_member(team_id, user_id)
-            if p.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
-        ]
-
-    def _partnership_for(
-        self, uow: UnitOfWork, team_id: str, user_id: str, partner_id: str | None
-    ) -> Partnership:
-        active = self._active(uow, team_id, user_id)
-        if partner_id:
-            active = [p for p in active if partner_id in p.members()]
-        if not active:
-            if partner_id:
-                raise NotFound(f"You don't have a partnership with <@{partner_id}>.")
-            raise NotFound(
-                "You don't have a mentoring partnership yet: `/mentor ask` finds you a mentor."
-            )
-        if len(active) > 1:
-            names = ", ".join(f"<@{partner_of(p, user_id)}>" for p in active)
-            raise DomainError(
-                f"You have several partnerships ({names}): add who it's about, like "
-                "`/mentor skip @name`."
-            )
-        return active[0]
-
-    def _member_of(
-        self,
-        uow: UnitOfWork,
-        team_id: str,
-        user_id: str,
-        partnership_id: int,
-        *,
-        ended_ok: bool = False,
-    ) -> Partnership:
-        partnership = uow.partnerships.get(team_id, partnership_id)
-        if partnership is None or user_id not in partnership.members():
-            raise NotFound("I can't find that partnership.")
-        live = partnership.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
-        if not live and not ended_ok:
-            raise Conflict("This partnership has ended.")
-        return partnership
-
-    def _slot_of(
-        self, uow: UnitOfWork, team_id: str, user_id: str, partnership_id: int
-    ) -> tuple[Partnership, SessionSlot]:
-        partnership = self._member_of(uow, team_id, user_id, partnership_id)
-        slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
-        if slot is None:
-            raise NotFound("You haven't set a session time yet: `/mentor schedule` sets one.")
-        return partnership, slot
+        plan_occurrence(
+            uow, slot, partnership, after=after, now=now, reminders=self._rules.reminder_offsets
+        )
 
     def _changed(
         self,
-        uow: UnitOfWork,
+        uow: SessionsWork,
         *,
         partnership: Partnership,
         slot: SessionSlot,
@@ -440,7 +388,7 @@ class SessionService:
         slot.version += 1
         slot.updated_at = now
         slot = uow.sessions.save_slot(slot)
-        upcoming = self._replan(uow, slot, partnership, now)
+        upcoming = replan(uow, slot, partnership, now, reminders=self._rules.reminder_offsets)
         assert partnership.id is not None
         uow.outbox.add(
             OutgoingMessage(
@@ -464,7 +412,7 @@ class SessionService:
 
     def _pair_changed(
         self,
-        uow: UnitOfWork,
+        uow: SessionsWork,
         *,
         partnership: Partnership,
         user_id: str,
@@ -493,81 +441,6 @@ class SessionService:
         )
         uow.commit()
         return SlotChange(partnership=partnership, slot=None, next=None)
-
-    def _replan(
-        self, uow: UnitOfWork, slot: SessionSlot, partnership: Partnership, now: datetime
-    ) -> Occurrence | None:
-        uow.outbox.cancel(slot.team_id, f"session:{slot.partnership_id}:")
-        return self._plan(uow, slot, partnership, after=now, now=now)
-
-    def _plan(
-        self,
-        uow: UnitOfWork,
-        slot: SessionSlot,
-        partnership: Partnership,
-        *,
-        after: datetime,
-        now: datetime,
-    ) -> Occurrence | None:
-        occurrence = slot.next_occurrence(after)
-        if occurrence is None or occurrence.start > partnership.ends_at:
-            return None
-        prefix = f"session:{slot.partnership_id}:{stamp(occurrence.start)}:v{slot.version}"
-        base = {
-            "partnership_id": slot.partnership_id,
-            "start": occurrence.start.isoformat(),
-            "minutes": slot.duration_minutes,
-            "original_date": occurrence.original_date.isoformat(),
-        }
-        for member in partnership.members():
-            partner = partner_of(partnership, member)
-            if uow.sessions.preferences(slot.team_id, member).session_reminders:
-                for offset in self._rules.reminder_offsets:
-                    due = occurrence.start - offset
-                    if due <= min(after, now):
-                        continue  # planned too late for this reminder: the next one will do
-                    uow.outbox.add(
-                        OutgoingMessage(
-                            team_id=slot.team_id,
-                            kind=Kind.SESSION_REMINDER,
-                            recipient=member,
-                            key=f"{prefix}:remind{int(offset.total_seconds())}:{member}",
-                            due_at=due,
-                            expires_at=occurrence.start,
-                            payload={
-                                **base,
-                                "partner_id": partner,
-                                "before": offset.total_seconds(),
-                            },
-                        )
-                    )
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=slot.team_id,
-                    kind=Kind.SESSION_CHECK,
-                    recipient=member,
-                    key=f"{prefix}:check:{member}",
-                    due_at=occurrence.end,
-                    expires_at=occurrence.end + CHECK_EXPIRES_AFTER,
-                    coalesce_key=f"session-check:{slot.partnership_id}:{member}",
-                    payload={**base, "partner_id": partner},
-                )
-            )
-        uow.outbox.add(
-            OutgoingMessage(
-                team_id=slot.team_id,
-                kind=Kind.PLAN_NEXT_SESSION,
-                recipient=partnership.mentee_id,
-                key=f"{prefix}:plan",
-                due_at=occurrence.end,
-                payload={
-                    "partnership_id": slot.partnership_id,
-                    "version": slot.version,
-                    "after": occurrence.end.isoformat(),
-                },
-            )
-        )
-        return occurrence
 
 
 def default_preferences(team_id: str, user_id: str) -> MemberPreferences:

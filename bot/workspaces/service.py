@@ -8,6 +8,7 @@ was; after it, every row the workspace owns is deleted."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,14 +16,16 @@ from bot.clock import Clock
 from bot.errors import NotFound
 
 if TYPE_CHECKING:  # the ports speak of workspace removals, so import them only for typing
-    from bot.ports import UnitOfWorkFactory
+    from bot.ports import WorkspacesWork
 from bot.model.workspaces import PurgeReport, RemovalReason, WorkspaceRemoval
 
 log = logging.getLogger(__name__)
 
 
 class WorkspaceService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, retention: timedelta) -> None:
+    def __init__(
+        self, *, uow: Callable[[], WorkspacesWork], clock: Clock, retention: timedelta
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._retention = retention

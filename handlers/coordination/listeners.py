@@ -287,7 +287,7 @@ class CoordinatorHandlers(Listeners):
         user_id: str,
         include_choosing: bool = False,
     ) -> None:
-        plan = self._services.coordination.plan_cohort(
+        plan = self._services.cohorts.plan_cohort(
             team_id=team_id, coordinator_id=user_id, include_choosing=include_choosing
         )
         text, message = cohort_plan_message(plan)
@@ -344,8 +344,8 @@ class CoordinatorHandlers(Listeners):
         if verb not in ("approve", "leave_out") or plan_id is None or index is None:
             _out_of_date(respond)
             return
-        coordination = self._services.coordination
-        call = coordination.approve if verb == "approve" else coordination.leave_out
+        cohorts = self._services.cohorts
+        call = cohorts.approve if verb == "approve" else cohorts.leave_out
         self._apply(
             body,
             client,
@@ -376,7 +376,7 @@ class CoordinatorHandlers(Listeners):
             client,
             respond,
             page=0,
-            change=lambda: self._services.coordination.approve(
+            change=lambda: self._services.cohorts.approve(
                 team_id=team_of(context),
                 coordinator_id=user_of(context),
                 plan_id=plan_id,
@@ -401,7 +401,7 @@ class CoordinatorHandlers(Listeners):
             client,
             respond,
             page=page,
-            change=lambda: self._services.coordination.plan(
+            change=lambda: self._services.cohorts.plan(
                 team_id=team_of(context),
                 coordinator_id=user_of(context),
                 plan_id=plan_id,

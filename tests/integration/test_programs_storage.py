@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FixedClock
-from bot.coordination.service import CoordinatorService
+from bot.matching.cohorts import CohortService
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import MentorProfile, MentorRequest, RequestStatus
 from bot.model.programs import PROGRAM_KEY, Program
@@ -16,6 +16,7 @@ from bot.model.rules import ProgramRules
 from bot.outbox.quiet_hours import TZ_KEY
 from bot.programs.service import ProgramService, check_program
 from bot.rhythm.service import PROMPT_KINDS
+from bot.roster import Roster
 from storage import Database, SqlUnitOfWork
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # a Monday, 15:00 UTC
@@ -183,13 +184,13 @@ def test_cohort_matching_pairs_people_only_within_their_program(database: Databa
                 )
             )
         uow.commit()
-    coordination = CoordinatorService(
+    cohorts = CohortService(
         uow=lambda: SqlUnitOfWork(database.sessions),
         clock=FixedClock(NOW),
-        rules=RULES,
+        roster=Roster(uow=lambda: SqlUnitOfWork(database.sessions), rules=RULES),
         programs=programs,
     )
-    plan = coordination.plan_cohort(team_id=TEAM, coordinator_id="UCOORD1")
+    plan = cohorts.plan_cohort(team_id=TEAM, coordinator_id="UCOORD1")
     # UM1 has a free place, but not for Internal's second mentee: programs never mix.
     pairs = {p.mentee_id: p.mentor_id for p in plan.pairs}
     assert pairs["UE2"] == "UM1"

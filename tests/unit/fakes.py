@@ -24,8 +24,10 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
 
+from bot.model.audit import AuditEvent
+from bot.model.cohort import CohortPlan
 from bot.model.journal import Goal, JournalPreferences, Milestone, Reflection, Visibility
-from bot.model.outbox import MessageStatus, OutgoingMessage
+from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
     MentorProfile,
@@ -35,25 +37,36 @@ from bot.model.partnership import (
     ProposalStatus,
     RequestStatus,
 )
+from bot.model.programs import Program
 from bot.model.progress import CheckKind, ProgressCheck, RiskFlag
 from bot.model.sessions import MemberPreferences, SessionLog, SessionSlot
 from bot.ports import (
+    AuditLog,
+    CohortPlanRepository,
+    CohortWork,
+    CoordinatorGroupRepository,
     EventLog,
     JournalRepository,
+    JournalWork,
+    MatchingWork,
     MentorRepository,
     Messenger,
     Outbox,
     PartnershipRepository,
+    ProgramRepository,
     ProgressRepository,
     ProposalRepository,
     RequestRepository,
+    RhythmWork,
     SendOutcome,
     SendResult,
     SessionRepository,
-    UnitOfWork,
+    SessionsWork,
 )
 
 T = TypeVar("T")
+
+SUSPENDED = "workspace removed"  # how storage marks what a removed workspace left
 
 LOCK_TIMEOUT = 5.0
 """Seconds a unit of work waits for the store before the test fails instead of hanging."""
@@ -91,6 +104,10 @@ class FakeState:
     journal_preferences: dict[tuple[str, str], JournalPreferences] = field(default_factory=dict)
     checks: dict[int, ProgressCheck] = field(default_factory=dict)
     flags: dict[int, RiskFlag] = field(default_factory=dict)
+    audit: list[AuditEvent] = field(default_factory=list)
+    programs: dict[int, Program] = field(default_factory=dict)
+    cohort_plans: dict[int, CohortPlan] = field(default_factory=dict)
+    coordinator_groups: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -208,6 +225,13 @@ class FakeRequestRepository:
         found.sort(key=lambda r: (r.created_at is not None, r.created_at, r.id or 0))
         return [copy.deepcopy(r) for r in found]
 
+    def in_status(self, team_id: str, statuses: Collection[RequestStatus]) -> list[MentorRequest]:
+        return [
+            copy.deepcopy(r)
+            for _, r in sorted(self._store.state.requests.items())
+            if r.team_id == team_id and r.status in statuses
+        ]
+
 
 class FakeProposalRepository:
     def __init__(self, store: FakeStore) -> None:
@@ -316,6 +340,36 @@ class FakeOutbox:
                 m.status = MessageStatus.CANCELLED
                 cancelled += 1
         return cancelled
+
+    def suspend(self, team_id: str) -> int:
+        suspended = 0
+        for row in self._store.state.outbox.values():
+            m = row.message
+            if m.team_id == team_id and m.status is MessageStatus.PENDING:
+                m.status, m.last_error = MessageStatus.CANCELLED, SUSPENDED
+                suspended += 1
+        return suspended
+
+    def resume(self, team_id: str) -> int:
+        resumed = 0
+        for row in self._store.state.outbox.values():
+            m = row.message
+            suspended = m.status is MessageStatus.CANCELLED and m.last_error == SUSPENDED
+            if m.team_id == team_id and suspended:
+                m.status, m.last_error = MessageStatus.PENDING, ""
+                resumed += 1
+        return resumed
+
+    def tally(self, team_id: str, key_prefix: str) -> OutboxTally:
+        by_status: Counter[MessageStatus] = Counter()
+        failures: Counter[str] = Counter()
+        for row in self._store.state.outbox.values():
+            m = row.message
+            if m.team_id == team_id and m.key.startswith(key_prefix):
+                by_status[m.status] += 1
+                if m.status is MessageStatus.FAILED:
+                    failures[m.last_error or "unknown"] += 1
+        return OutboxTally(by_status=dict(by_status), failures=dict(failures))
 
     @staticmethod
     def _is_due(row: StoredMessage, now: datetime) -> bool:
@@ -662,6 +716,84 @@ class FakeProgressRepository:
         ]
 
 
+class FakeAuditLog:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def add(self, event: AuditEvent) -> None:
+        self._store.state.audit.append(copy.deepcopy(event))
+
+    def recent(self, team_id: str, *, limit: int) -> list[AuditEvent]:
+        mine = [e for e in self._store.state.audit if e.team_id == team_id]
+        return [copy.deepcopy(e) for e in reversed(mine)][:limit]
+
+
+class FakeProgramRepository:
+    """Only the workspace's default program, unless a test saves one."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def get(self, team_id: str, program_id: int) -> Program | None:
+        found = self._store.state.programs.get(program_id)
+        return copy.deepcopy(found) if found is not None and found.team_id == team_id else None
+
+    def save(self, program: Program) -> Program:
+        if program.id is None:
+            program.id = self._store.state.next_id()
+        self._store.state.programs[program.id] = copy.deepcopy(program)
+        return program
+
+    def all(self, team_id: str) -> list[Program]:
+        return [
+            copy.deepcopy(p)
+            for _, p in sorted(self._store.state.programs.items())
+            if p.team_id == team_id
+        ]
+
+
+class FakeCohortPlanRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def get(self, team_id: str, plan_id: int) -> CohortPlan | None:
+        found = self._store.state.cohort_plans.get(plan_id)
+        return copy.deepcopy(found) if found is not None and found.team_id == team_id else None
+
+    def save(self, plan: CohortPlan) -> CohortPlan:
+        if plan.id is None:
+            plan.id = self._store.state.next_id()
+        self._store.state.cohort_plans[plan.id] = copy.deepcopy(plan)
+        return plan
+
+
+class FakeCoordinatorGroupRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def members(self, team_id: str, group_id: str) -> list[str]:
+        return sorted(self._store.state.coordinator_groups.get((team_id, group_id), set()))
+
+    def is_member(self, team_id: str, group_id: str, user_id: str) -> bool:
+        return user_id in self._store.state.coordinator_groups.get((team_id, group_id), set())
+
+    def replace(self, team_id: str, group_id: str, users: Collection[str], *, at: datetime) -> None:
+        self._store.state.coordinator_groups[(team_id, group_id)] = set(users)
+
+    def change(
+        self,
+        team_id: str,
+        group_id: str,
+        *,
+        added: Collection[str],
+        removed: Collection[str],
+        at: datetime,
+    ) -> None:
+        group = self._store.state.coordinator_groups.setdefault((team_id, group_id), set())
+        group |= set(added)
+        group -= set(removed)
+
+
 class FakeUnitOfWork:
     """A transaction on a ``FakeStore``: rolled back on exit unless ``commit()`` was called."""
 
@@ -674,6 +806,10 @@ class FakeUnitOfWork:
     sessions: SessionRepository
     journal: JournalRepository
     progress: ProgressRepository
+    audit: AuditLog
+    programs: ProgramRepository
+    cohort_plans: CohortPlanRepository
+    coordinator_groups: CoordinatorGroupRepository
 
     def __init__(self, store: FakeStore) -> None:
         self.store = store
@@ -688,6 +824,10 @@ class FakeUnitOfWork:
         self.sessions = FakeSessionRepository(store)
         self.journal = FakeJournalRepository(store)
         self.progress = FakeProgressRepository(store)
+        self.audit = FakeAuditLog(store)
+        self.programs = FakeProgramRepository(store)
+        self.cohort_plans = FakeCohortPlanRepository(store)
+        self.coordinator_groups = FakeCoordinatorGroupRepository(store)
 
     def __enter__(self) -> Self:
         if not self.store.lock.acquire(timeout=LOCK_TIMEOUT):
@@ -774,7 +914,10 @@ class FakeMessenger:
         return [m.key for m in self.asked]
 
 
-if TYPE_CHECKING:  # the fakes really implement the ports (checked by mypy, never run)
+if TYPE_CHECKING:  # the fakes really implement the ports (`mypy tests/unit/fakes.py`)
 
-    def _implements_ports(store: FakeStore) -> tuple[UnitOfWork, Messenger]:
-        return FakeUnitOfWork(store), FakeMessenger()
+    def _implements_ports(
+        store: FakeStore,
+    ) -> tuple[MatchingWork, CohortWork, SessionsWork, JournalWork, RhythmWork, Messenger]:
+        uow = FakeUnitOfWork(store)
+        return uow, uow, uow, uow, uow, FakeMessenger()

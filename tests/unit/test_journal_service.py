@@ -9,8 +9,10 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.errors import DomainError, NotAllowed, NotFound
-from bot.journal.service import JournalService, ReflectionDraft, plan_milestones, wording_for
-from bot.model.journal import CELEBRATION_WORDINGS, GoalStatus, Visibility, add_months
+from bot.journal.milestones import plan_milestones, wording_for
+from bot.journal.service import JournalService, ReflectionDraft
+from bot.model.dates import add_months
+from bot.model.journal import CELEBRATION_WORDINGS, GoalStatus, Visibility
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus

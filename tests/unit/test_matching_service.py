@@ -9,14 +9,8 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.errors import Conflict, DomainError, NotFound
-from bot.matching.service import (
-    MAX_BIO,
-    MAX_GOALS,
-    MAX_ORG,
-    MenteeAsk,
-    MentoringService,
-    MentorOffer,
-)
+from bot.matching.forms import MAX_BIO, MAX_GOALS, MAX_ORG
+from bot.matching.service import MenteeAsk, MentoringService, MentorOffer
 from bot.model.kinds import Kind
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import (
@@ -29,6 +23,7 @@ from bot.model.partnership import (
 )
 from bot.model.rules import ProgramRules
 from bot.outbox.dispatch import Dispatcher
+from bot.services import partnership_events
 from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
 
 TEAM = "T0001"
@@ -47,7 +42,9 @@ class Program:
         self.clock = clock
         self.rules = rules
         self.uows: list[FakeUnitOfWork] = []
-        self.service = MentoringService(uow=self._uow, clock=clock, rules=rules)
+        self.service = MentoringService(
+            uow=self._uow, clock=clock, rules=rules, events=partnership_events(rules)
+        )
 
     def _uow(self) -> FakeUnitOfWork:
         uow = FakeUnitOfWork(self.store)

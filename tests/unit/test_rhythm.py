@@ -23,6 +23,7 @@ from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionLog, SessionOutcome
 from bot.outbox.dispatch import Dispatcher
 from bot.rhythm.service import PROMPT_KINDS, RhythmService, longest_streak, plan_program
+from bot.services import partnership_events
 from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
 
 TEAM = "T0001"
@@ -105,7 +106,11 @@ def rhythm(
             rematched.append(partnership.id)
 
     return RhythmService(
-        uow=lambda: FakeUnitOfWork(store), clock=clock, rules=RULES, rematch=rematch
+        uow=lambda: FakeUnitOfWork(store),
+        clock=clock,
+        rules=RULES,
+        rematch=rematch,
+        events=partnership_events(RULES),
     )
 
 

@@ -1,17 +1,13 @@
-"""The small interfaces the core needs from the outside world.
+"""The repositories: what the core reads and writes, one small interface per kind of row.
 
-``storage`` implements the repositories and the unit of work with SQLAlchemy; ``handlers``
-implements ``Messenger`` with Slack. Unit tests implement them with dictionaries.
+``storage`` implements them with SQLAlchemy, unit tests with dictionaries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from bot.model.announcements import Announcement
 from bot.model.audit import AuditEvent
@@ -313,87 +309,3 @@ class PersonalData(Protocol):
         """Delete what is theirs and replace every other mention of ``user_id`` in the
         workspace with ``placeholder``; outgoing messages to or about them are deleted."""
         ...
-
-
-class UnitOfWork(Protocol):
-    """One transaction; leaving the block without ``commit()`` rolls everything back."""
-
-    mentors: MentorRepository
-    requests: RequestRepository
-    proposals: ProposalRepository
-    partnerships: PartnershipRepository
-    outbox: Outbox
-    events: EventLog
-    sessions: SessionRepository
-    cohort_plans: CohortPlanRepository
-    audit: AuditLog
-    announcements: AnnouncementRepository
-    directory: Directory
-    program_texts: ProgramTextRepository
-    journal: JournalRepository
-    progress: ProgressRepository
-    workspaces: WorkspaceRepository
-    coordinator_groups: CoordinatorGroupRepository
-    programs: ProgramRepository
-    people: PersonalData
-
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
-
-
-class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
-
-
-class SendOutcome(StrEnum):
-    SENT = "sent"
-    RETRY = "retry"  # transient: try again after ``retry_after``
-    FAILED = "failed"  # permanent: Slack will never accept it (user gone, channel gone)
-
-
-@dataclass(frozen=True)
-class SendResult:
-    outcome: SendOutcome
-    error: str = ""
-    retry_after: float | None = None
-    channel: str = ""
-    ts: str = ""
-    # The answer was lost (timeout, reset): Slack may have acted. Look before trying again.
-    uncertain: bool = False
-
-
-class Messenger(Protocol):
-    """Delivers one outgoing message to people; implemented on Slack's Web API."""
-
-    def send(self, message: OutgoingMessage) -> SendResult: ...
-
-    def find_sent(self, message: OutgoingMessage) -> SendResult | None:
-        """Where the message already is, if an earlier attempt got it delivered; else None
-        (also when that can't be told: then sending again is the lesser harm)."""
-        ...
-
-
-@dataclass(frozen=True)
-class GroupMembers:
-    """Slack's answer about a user group: its members, or why they could not be read."""
-
-    users: tuple[str, ...] = ()
-    error: str = ""
-    retry_after: float | None = None  # rate limited: when to ask again
-
-    @property
-    def ok(self) -> bool:
-        return not self.error
-
-
-class UserGroups(Protocol):
-    """Reads a Slack user group's members (``usergroups.users.list``); never raises."""
-
-    def members(self, team_id: str, group_id: str) -> GroupMembers: ...

@@ -1,0 +1,227 @@
+"""Cohort matching: a coordinator has everyone waiting assigned at once to the mentors'
+free places, then approves pairs (or leaves some out); each approved pair's mentor is asked
+exactly as when a mentee picks them. Every step is in the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.clock import Clock
+from bot.errors import NotAllowed, NotFound
+from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, describe_result
+from bot.matching.suggestions import ask_mentor, excluded_mentors, mentor_loads, rank_for
+from bot.model.audit import AuditEvent
+from bot.model.cohort import CohortPlan, PairState, PlannedPair
+from bot.model.partnership import MentorRequest, RequestStatus
+from bot.ports import CohortWork, ProgramRulesSource
+from bot.roster import Roster
+
+
+class CohortService:
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], CohortWork],
+        clock: Clock,
+        roster: Roster,
+        programs: ProgramRulesSource,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._roster = roster
+        self._programs = programs
+
+    def _require(self, user_id: str, team_id: str) -> None:
+        if not self._roster.is_coordinator(team_id, user_id):
+            raise NotAllowed(
+                "That is for the program's coordinators. If you think you should be one, "
+                "ask your program team to add you."
+            )
+
+    def plan_cohort(
+        self, *, team_id: str, coordinator_id: str, include_choosing: bool = False
+    ) -> CohortPlan:
+        """The best assignment of everyone waiting to the mentors' free places.
+
+        Waitlisted mentees always; with ``include_choosing`` also those who have suggestions
+        and have not picked yet. Nothing is sent until the coordinator approves.
+        """
+        self._require(coordinator_id, team_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            statuses = {RequestStatus.WAITLISTED}
+            if include_choosing:
+                statuses.add(RequestStatus.MATCHING)
+            requests = uow.requests.in_status(team_id, statuses)
+            result = self._assign_by_program(uow, team_id, requests, now)
+            plan = uow.cohort_plans.save(
+                CohortPlan(
+                    team_id=team_id,
+                    created_by=coordinator_id,
+                    created_at=now,
+                    pairs=[
+                        PlannedPair(
+                            request_id=a.request.id or 0,
+                            mentee_id=a.request.mentee_id,
+                            mentor_id=a.mentor.user_id,
+                            score=a.score,
+                            reason=a.reason,
+                        )
+                        for a in result.assignments
+                    ],
+                    unmatched=[r.mentee_id for r in result.unmatched],
+                    total_fit=result.total_fit,
+                )
+            )
+            _audit(
+                uow,
+                team_id=team_id,
+                actor=coordinator_id,
+                action="cohort.plan",
+                subject=f"plan:{plan.id}",
+                at=now,
+                detail=describe_result(result),
+            )
+            uow.commit()
+            return plan
+
+    def plan(self, *, team_id: str, coordinator_id: str, plan_id: int) -> CohortPlan:
+        self._require(coordinator_id, team_id)
+        with self._uow() as uow:
+            return self._own_plan(uow, team_id, plan_id)
+
+    def approve(
+        self, *, team_id: str, coordinator_id: str, plan_id: int, index: int | None = None
+    ) -> CohortPlan:
+        """Ask the mentors of one proposed pair (``index``) or of all of them.
+
+        Each pair is checked again against the program as it is now: a mentee who found a
+        mentor meanwhile, or a mentor who filled up, is marked stale and nobody is asked.
+        Approving twice asks nobody twice.
+        """
+        self._require(coordinator_id, team_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            plan = self._own_plan(uow, team_id, plan_id)
+            chosen = self._pairs(plan, index)
+            asked = 0
+            for pair in chosen:
+                if pair.state is not PairState.PROPOSED:
+                    continue
+                note = self._ask(uow, team_id, pair, now)
+                pair.state = PairState.STALE if note else PairState.APPROVED
+                pair.note = note
+                asked += 0 if note else 1
+            uow.cohort_plans.save(plan)
+            _audit(
+                uow,
+                team_id=team_id,
+                actor=coordinator_id,
+                action="cohort.approve",
+                subject=f"plan:{plan_id}" + ("" if index is None else f":pair:{index}"),
+                at=now,
+                detail={"asked": asked, "stale": plan.count(PairState.STALE)},
+            )
+            uow.commit()
+            return plan
+
+    def leave_out(
+        self, *, team_id: str, coordinator_id: str, plan_id: int, index: int
+    ) -> CohortPlan:
+        self._require(coordinator_id, team_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            plan = self._own_plan(uow, team_id, plan_id)
+            (pair,) = self._pairs(plan, index)
+            if pair.state is PairState.PROPOSED:
+                pair.state = PairState.LEFT_OUT
+                uow.cohort_plans.save(plan)
+                _audit(
+                    uow,
+                    team_id=team_id,
+                    actor=coordinator_id,
+                    action="cohort.leave_out",
+                    subject=f"plan:{plan_id}:pair:{index}",
+                    at=now,
+                )
+                uow.commit()
+            return plan
+
+    @staticmethod
+    def _own_plan(uow: CohortWork, team_id: str, plan_id: int) -> CohortPlan:
+        plan = uow.cohort_plans.get(team_id, plan_id)
+        if plan is None:
+            raise NotFound("I can't find that cohort proposal. Run `/mentor match` for a new one.")
+        return plan
+
+    def _assign_by_program(
+        self, uow: CohortWork, team_id: str, requests: list[MentorRequest], now: datetime
+    ) -> CohortResult:
+        """One optimal assignment per program: mentees meet only their program's mentors,
+        under its own cross-company rule (a mentor is in one program, so places never mix)."""
+        mentors = uow.mentors.accepting(team_id)
+        loads = mentor_loads(uow, team_id)
+        combined = CohortResult(assignments=[])
+        for program_id in dict.fromkeys(r.program_id for r in requests):
+            group = [r for r in requests if r.program_id == program_id]
+            result = assign_cohort(
+                CohortInput(
+                    requests=group,
+                    mentors=[m for m in mentors if m.program_id == program_id],
+                    loads=loads,
+                    excluded={r.id or 0: excluded_mentors(uow, r) for r in group},
+                    rule=self._programs.rules(uow, team_id, program_id).cross_company,
+                    at=now,
+                )
+            )
+            combined.assignments.extend(result.assignments)
+            combined.unmatched.extend(result.unmatched)
+        return combined
+
+    @staticmethod
+    def _pairs(plan: CohortPlan, index: int | None) -> list[PlannedPair]:
+        if index is None:
+            return plan.pairs
+        if not 0 <= index < len(plan.pairs):
+            raise NotFound("That pair is not in this proposal. Run `/mentor match` again.")
+        return [plan.pairs[index]]
+
+    def _ask(self, uow: CohortWork, team_id: str, pair: PlannedPair, now: datetime) -> str:
+        """Ask the pair's mentor; the reason it could not be done, or "" when it was."""
+        request = uow.requests.get(team_id, pair.request_id)
+        if request is None or request.status not in (
+            RequestStatus.WAITLISTED,
+            RequestStatus.MATCHING,
+        ):
+            return "the mentee is no longer waiting"
+        rules = self._programs.rules(uow, team_id, request.program_id)
+        candidates = rank_for(uow, rules=rules, request=request, now=now, limit=10_000)
+        chosen = next((c for c in candidates if c.mentor.user_id == pair.mentor_id), None)
+        if chosen is None:
+            return "the mentor can no longer take them"
+        ask_mentor(uow, rules=rules, request=request, chosen=chosen, now=now)
+        return ""
+
+
+def _audit(
+    uow: CohortWork,
+    *,
+    team_id: str,
+    actor: str,
+    action: str,
+    subject: str,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    uow.audit.add(
+        AuditEvent(
+            team_id=team_id,
+            actor_id=actor,
+            action=action,
+            subject=subject,
+            at=at,
+            detail=detail or {},
+        )
+    )

@@ -1,0 +1,271 @@
+"""Suggesting mentors: the best few for a request, the waitlist when nobody fits, asking the
+chosen mentor, and starting over after a decline, an expiry or an early end.
+
+All of it runs inside the caller's transaction (a mentee's ask, a mentor's answer, a job, a
+rhythm or privacy change that reopens a search), so its messages commit with the change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.matching.cohort import rank_for_request
+from bot.matching.scores import Candidate
+from bot.model.kinds import Kind, SuggestionContext
+from bot.model.outbox import OutgoingMessage
+from bot.model.partnership import (
+    MatchProposal,
+    MentorRequest,
+    Partnership,
+    ProposalStatus,
+    RequestStatus,
+)
+from bot.model.rules import ProgramRules
+from bot.ports import ProgramRulesSource, SuggestWork
+from bot.roster import Roster
+
+
+class Suggestions:
+    def __init__(
+        self, *, rules: ProgramRules, roster: Roster, programs: ProgramRulesSource
+    ) -> None:
+        self._rules = rules  # the workspace's: how many suggestions
+        self._roster = roster
+        self._programs = programs
+
+    def offer_new_match(self, uow: SuggestWork, partnership: Partnership, now: datetime) -> None:
+        """After a partnership ends early, the mentee gets fresh suggestions right away.
+
+        A new request carries over what they asked for; the mentors of every past
+        partnership of theirs stay excluded (``_excluded``), so the ended one never returns.
+        """
+        old = (
+            uow.requests.get(partnership.team_id, partnership.request_id)
+            if partnership.request_id is not None
+            else None
+        )
+        if old is None or uow.requests.open_for(partnership.team_id, partnership.mentee_id):
+            return
+        request = uow.requests.save(
+            MentorRequest(
+                team_id=partnership.team_id,
+                mentee_id=partnership.mentee_id,
+                goals=old.goals,
+                focus_areas=list(old.focus_areas),
+                organization=old.organization,
+                wants_other_org=old.wants_other_org,
+                tz=old.tz,
+                tz_offset=old.tz_offset,
+                created_at=now,
+                program_id=old.program_id,
+            )
+        )
+        self.suggest(uow, request, now, SuggestionContext.AFTER_END)
+
+    def reopen_request(
+        self, uow: SuggestWork, team_id: str, request_id: int, now: datetime
+    ) -> None:
+        """The mentor a mentee was waiting on left the program: show them others at once."""
+        request = uow.requests.get(team_id, request_id)
+        if request is not None and request.status is RequestStatus.PENDING_MENTOR:
+            self.suggest(uow, request, now, SuggestionContext.AFTER_NO_ANSWER)
+
+    def rank(
+        self, uow: SuggestWork, request: MentorRequest, now: datetime, *, limit: int
+    ) -> list[Candidate]:
+        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        return rank_for(uow, rules=rules, request=request, now=now, limit=limit)
+
+    def suggest(
+        self,
+        uow: SuggestWork,
+        request: MentorRequest,
+        now: datetime,
+        context: SuggestionContext,
+    ) -> list[Candidate]:
+        """Show the mentee their best mentors, or waitlist them when nobody fits."""
+        assert request.id is not None
+        candidates = self.rank(uow, request, now, limit=self._rules.suggestions)
+        round_no = sum(
+            1
+            for p in uow.proposals.for_mentee(request.team_id, request.mentee_id)
+            if p.request_id == request.id
+        )
+        if candidates:
+            request.status = RequestStatus.MATCHING
+            uow.requests.save(request)
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=request.team_id,
+                    kind=Kind.SUGGESTIONS,
+                    recipient=request.mentee_id,
+                    key=f"request:{request.id}:suggestions:{round_no}:{now.isoformat()}",
+                    due_at=now,
+                    payload={
+                        "request_id": request.id,
+                        "context": context.value,
+                        "candidates": [
+                            {
+                                "mentor_id": c.mentor.user_id,
+                                "score": c.score,
+                                "reason": c.reason,
+                                "bio": c.mentor.bio[:280],
+                            }
+                            for c in candidates
+                        ],
+                    },
+                )
+            )
+            return candidates
+        self._waitlist(uow, request, now, context, round_no=round_no)
+        return []
+
+    def _waitlist(
+        self,
+        uow: SuggestWork,
+        request: MentorRequest,
+        now: datetime,
+        context: SuggestionContext,
+        *,
+        round_no: int,
+    ) -> None:
+        """Nobody fits yet: the mentee hears they wait, the coordinators who waits."""
+        request.status = RequestStatus.WAITLISTED
+        uow.requests.save(request)
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=request.team_id,
+                kind=Kind.WAITLISTED,
+                recipient=request.mentee_id,
+                key=f"request:{request.id}:waitlisted:{round_no}:{now.isoformat()}",
+                due_at=now,
+                payload={"request_id": request.id, "context": context.value},
+            )
+        )
+        for coordinator in self._roster.of(uow, request.team_id):
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=request.team_id,
+                    kind=Kind.COORDINATOR_WAITLIST,
+                    recipient=coordinator,
+                    key=f"request:{request.id}:waitlisted:{round_no}:{coordinator}",
+                    due_at=now,
+                    payload={
+                        "request_id": request.id,
+                        "mentee_id": request.mentee_id,
+                        "focus_areas": request.focus_areas,
+                    },
+                )
+            )
+
+    def reopen(
+        self, uow: SuggestWork, proposal: MatchProposal, now: datetime, context: SuggestionContext
+    ) -> None:
+        request = uow.requests.get(proposal.team_id, proposal.request_id)
+        if request is None or request.status is not RequestStatus.PENDING_MENTOR:
+            return
+        self.suggest(uow, request, now, context)
+
+    def rematch_waitlist(self, uow: SuggestWork, team_id: str, now: datetime) -> None:
+        for request in uow.requests.waitlisted(team_id):
+            if self.rank(uow, request, now, limit=1):
+                self.suggest(uow, request, now, SuggestionContext.FROM_WAITLIST)
+
+
+def mentor_loads(uow: SuggestWork, team_id: str) -> dict[str, int]:
+    """Mentees each mentor has, counting those they have been asked about and not answered."""
+    loads = uow.partnerships.active_by_mentor(team_id)
+    for mentor_id, pending in uow.proposals.pending_by_mentor(team_id).items():
+        loads[mentor_id] = loads.get(mentor_id, 0) + pending
+    return loads
+
+
+def rank_for(
+    uow: SuggestWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
+) -> list[Candidate]:
+    """The best mentors for a request as the program stands in this transaction: mentors of
+    the request's own program only, under that program's ``rules``."""
+    return rank_for_request(
+        request,
+        [m for m in uow.mentors.accepting(request.team_id) if m.program_id == request.program_id],
+        loads=mentor_loads(uow, request.team_id),
+        rule=rules.cross_company,
+        excluded=excluded_mentors(uow, request),
+        at=now,
+        limit=limit,
+    )
+
+
+def excluded_mentors(uow: SuggestWork, request: MentorRequest) -> frozenset[str]:
+    """Mentors never to suggest again to this mentee, and those already asked this time."""
+    excluded = {
+        p.mentor_id
+        for p in uow.proposals.for_mentee(request.team_id, request.mentee_id)
+        if p.status is ProposalStatus.DECLINED
+        or (p.request_id == request.id and p.status is not ProposalStatus.WITHDRAWN)
+    }
+    excluded |= {
+        p.mentor_id
+        for p in uow.partnerships.for_member(request.team_id, request.mentee_id)
+        if p.mentee_id == request.mentee_id
+    }
+    return frozenset(excluded)
+
+
+def ask_mentor(
+    uow: SuggestWork,
+    *,
+    rules: ProgramRules,
+    request: MentorRequest,
+    chosen: Candidate,
+    now: datetime,
+) -> MatchProposal:
+    """Ask one mentor to take a request: the DM now, one reminder, then the expiry job.
+
+    Shared by the mentee's own pick and a coordinator's cohort approval, so a mentor hears
+    about a cohort match exactly the way they hear about any other request.
+    """
+    assert request.id is not None
+    proposal = uow.proposals.save(
+        MatchProposal(
+            team_id=request.team_id,
+            request_id=request.id,
+            mentee_id=request.mentee_id,
+            mentor_id=chosen.mentor.user_id,
+            score=chosen.score,
+            reason=chosen.reason,
+            created_at=now,
+        )
+    )
+    request.status = RequestStatus.PENDING_MENTOR
+    uow.requests.save(request)
+    assert proposal.id is not None
+    payload = {
+        "proposal_id": proposal.id,
+        "mentee_id": request.mentee_id,
+        "goals": request.goals,
+        "focus_areas": request.focus_areas,
+        "reason": chosen.reason,
+    }
+    prefix = f"proposal:{proposal.id}:"
+    remind_at = now + rules.request_reminder_after
+    for kind, suffix, due_at, body in (
+        (Kind.MENTOR_REQUEST, "request", now, payload),
+        (Kind.MENTOR_REQUEST_REMINDER, "reminder", remind_at, payload),
+        (
+            Kind.EXPIRE_PROPOSAL,
+            "expire",
+            remind_at + rules.request_expires_after_reminder,
+            {"proposal_id": proposal.id},
+        ),
+    ):
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=request.team_id,
+                kind=kind,
+                recipient=chosen.mentor.user_id,
+                key=prefix + suffix,
+                due_at=due_at,
+                payload=body,
+            )
+        )
+    return proposal

@@ -1,0 +1,123 @@
+"""The small interfaces the core needs from the outside world, in one place.
+
+``repositories``: one per kind of row; ``work``: the unit of work (one transaction) and the
+narrow view of it each feature asks for; ``features``: what features offer each other
+without importing each other; ``slack``: delivering messages, reading user groups.
+``storage`` implements the repositories and the unit of work with SQLAlchemy; ``handlers``
+implements the Slack ports. Unit tests implement them with dictionaries. The ports import
+nothing but ``bot.model`` (and one another).
+"""
+
+from __future__ import annotations
+
+from bot.ports.features import (
+    Closed,
+    PartnershipEvents,
+    ProgramCatalog,
+    ProgramRulesSource,
+    Rematch,
+    Reopen,
+    Resumed,
+    Started,
+)
+from bot.ports.repositories import (
+    AnnouncementRepository,
+    AuditLog,
+    CohortPlanRepository,
+    CoordinatorGroupRepository,
+    Directory,
+    EventLog,
+    JournalRepository,
+    MentorRepository,
+    Outbox,
+    PartnershipRepository,
+    PersonalData,
+    ProgramRepository,
+    ProgramTextRepository,
+    ProgressRepository,
+    ProposalRepository,
+    RequestRepository,
+    SessionRepository,
+    WorkspaceRepository,
+)
+from bot.ports.slack import (
+    GroupMembers,
+    Messenger,
+    SendOutcome,
+    SendResult,
+    UserGroups,
+)
+from bot.ports.work import (
+    AnnouncementsWork,
+    CohortWork,
+    CoordinationWork,
+    CoordinatorsRead,
+    JournalWork,
+    MatchingWork,
+    OnboardingWork,
+    OutboxWork,
+    PrivacyWork,
+    ProgramsRead,
+    ProgramsWork,
+    RhythmWork,
+    RosterWork,
+    SessionsWork,
+    SuggestWork,
+    Transaction,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    WorkspacesWork,
+)
+
+__all__ = [
+    "AnnouncementRepository",
+    "AnnouncementsWork",
+    "AuditLog",
+    "Closed",
+    "CohortPlanRepository",
+    "CohortWork",
+    "CoordinationWork",
+    "CoordinatorGroupRepository",
+    "CoordinatorsRead",
+    "Directory",
+    "EventLog",
+    "GroupMembers",
+    "JournalRepository",
+    "JournalWork",
+    "MatchingWork",
+    "MentorRepository",
+    "Messenger",
+    "OnboardingWork",
+    "Outbox",
+    "OutboxWork",
+    "PartnershipEvents",
+    "PartnershipRepository",
+    "PersonalData",
+    "PrivacyWork",
+    "ProgramCatalog",
+    "ProgramRepository",
+    "ProgramRulesSource",
+    "ProgramTextRepository",
+    "ProgramsRead",
+    "ProgramsWork",
+    "ProgressRepository",
+    "ProposalRepository",
+    "Rematch",
+    "Reopen",
+    "RequestRepository",
+    "Resumed",
+    "RhythmWork",
+    "RosterWork",
+    "SendOutcome",
+    "SendResult",
+    "SessionRepository",
+    "SessionsWork",
+    "Started",
+    "SuggestWork",
+    "Transaction",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "UserGroups",
+    "WorkspaceRepository",
+    "WorkspacesWork",
+]

@@ -1,0 +1,69 @@
+"""What one feature offers the others without their importing it: the rules of each program,
+the hooks of a partnership's life, and matching's rematch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.model.partnership import Partnership
+from bot.model.programs import Program
+from bot.model.rules import ProgramRules
+from bot.ports.work import OutboxWork, ProgramsRead, SuggestWork
+
+
+class ProgramRulesSource(Protocol):
+    """The rules of the program a request or partnership belongs to (``ProgramService``
+    answers it; a bot with only the workspace's default program can answer it alone)."""
+
+    def rules(self, uow: ProgramsRead, team_id: str, program_id: int | None) -> ProgramRules:
+        """Read in the caller's transaction (or from a short cache)."""
+        ...
+
+    def rules_for(self, team_id: str, program_id: int | None) -> ProgramRules: ...
+    def joinable(self, team_id: str, program_id: int | None) -> bool: ...
+
+
+class ProgramCatalog(ProgramRulesSource, Protocol):
+    """The programs themselves, for features that name or list them to people."""
+
+    def program(self, team_id: str, program_id: int | None) -> Program: ...
+    def find(self, team_id: str, name: str, *, archived: bool = False) -> Program: ...
+
+
+Started = Callable[[OutboxWork, Partnership, ProgramRules], None]
+Resumed = Callable[[OutboxWork, Partnership, datetime], None]
+Closed = Callable[[OutboxWork, Partnership, datetime], None]
+
+
+@dataclass(frozen=True)
+class PartnershipEvents:
+    """What other features plan when a partnership starts, resumes after a pause, or closes
+    before its term's end: matching, sessions and the rhythm raise these without knowing
+    who listens (start-up wiring hands every service the same set), so no feature calls
+    another's service. Each hook runs inside the caller's transaction."""
+
+    started: tuple[Started, ...] = ()
+    resumed: tuple[Resumed, ...] = ()
+    closed: tuple[Closed, ...] = ()
+
+    def start(self, uow: OutboxWork, partnership: Partnership, rules: ProgramRules) -> None:
+        for hook in self.started:
+            hook(uow, partnership, rules)
+
+    def resume(self, uow: OutboxWork, partnership: Partnership, now: datetime) -> None:
+        for hook in self.resumed:
+            hook(uow, partnership, now)
+
+    def close(self, uow: OutboxWork, partnership: Partnership, now: datetime) -> None:
+        for hook in self.closed:
+            hook(uow, partnership, now)
+
+
+Rematch = Callable[[SuggestWork, Partnership, datetime], None]
+"""A partnership ended early: offer its mentee new mentors, in the caller's transaction."""
+
+Reopen = Callable[[SuggestWork, str, int, datetime], None]
+"""The mentor a request waits on left: show the mentee others (team, request id, now)."""

@@ -1,0 +1,58 @@
+"""What the core needs from Slack itself: delivering a message, reading a user group.
+
+``handlers`` implements them on the Web API, unit tests with scripts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from bot.model.outbox import OutgoingMessage
+
+
+class SendOutcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"  # transient: try again after ``retry_after``
+    FAILED = "failed"  # permanent: Slack will never accept it (user gone, channel gone)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: SendOutcome
+    error: str = ""
+    retry_after: float | None = None
+    channel: str = ""
+    ts: str = ""
+    # The answer was lost (timeout, reset): Slack may have acted. Look before trying again.
+    uncertain: bool = False
+
+
+class Messenger(Protocol):
+    """Delivers one outgoing message to people; implemented on Slack's Web API."""
+
+    def send(self, message: OutgoingMessage) -> SendResult: ...
+
+    def find_sent(self, message: OutgoingMessage) -> SendResult | None:
+        """Where the message already is, if an earlier attempt got it delivered; else None
+        (also when that can't be told: then sending again is the lesser harm)."""
+        ...
+
+
+@dataclass(frozen=True)
+class GroupMembers:
+    """Slack's answer about a user group: its members, or why they could not be read."""
+
+    users: tuple[str, ...] = ()
+    error: str = ""
+    retry_after: float | None = None  # rate limited: when to ask again
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+class UserGroups(Protocol):
+    """Reads a Slack user group's members (``usergroups.users.list``); never raises."""
+
+    def members(self, team_id: str, group_id: str) -> GroupMembers: ...

@@ -1,0 +1,138 @@
+"""Planning a slot's next occurrence in the outbox: every change replans it, and the job at
+its end plans the one after."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.model.kinds import Kind
+from bot.model.outbox import OutgoingMessage
+from bot.model.partnership import Partnership, partner_of
+from bot.model.sessions import (
+    Occurrence,
+    SessionSlot,
+)
+from bot.ports import SessionsWork
+
+STAMP = "%Y%m%dT%H%MZ"
+CHECK_EXPIRES_AFTER = timedelta(days=6)
+
+
+def stamp(at: datetime) -> str:
+    """A canonical, compact UTC form of an occurrence's start, for keys and button values."""
+    return at.astimezone(UTC).strftime(STAMP)
+
+
+def parse_stamp(value: str) -> datetime:
+    return datetime.strptime(value, STAMP).replace(tzinfo=UTC)
+
+
+def replan(
+    uow: SessionsWork,
+    slot: SessionSlot,
+    partnership: Partnership,
+    now: datetime,
+    *,
+    reminders: Sequence[timedelta],
+) -> Occurrence | None:
+    uow.outbox.cancel(slot.team_id, f"session:{slot.partnership_id}:")
+    return plan_occurrence(uow, slot, partnership, after=now, now=now, reminders=reminders)
+
+
+def plan_occurrence(
+    uow: SessionsWork,
+    slot: SessionSlot,
+    partnership: Partnership,
+    *,
+    after: datetime,
+    now: datetime,
+    reminders: Sequence[timedelta],
+) -> Occurrence | None:
+    """Reminders before it, "did you meet?" after it, the job at its end for the next."""
+    occurrence = slot.next_occurrence(after)
+    if occurrence is None or occurrence.start > partnership.ends_at:
+        return None
+    prefix = f"session:{slot.partnership_id}:{stamp(occurrence.start)}:v{slot.version}"
+    base = {
+        "partnership_id": slot.partnership_id,
+        "start": occurrence.start.isoformat(),
+        "minutes": slot.duration_minutes,
+        "original_date": occurrence.original_date.isoformat(),
+    }
+    for member in partnership.members():
+        partner = partner_of(partnership, member)
+        if uow.sessions.preferences(slot.team_id, member).session_reminders:
+            _remind(
+                uow,
+                slot,
+                occurrence,
+                member=member,
+                partner=partner,
+                prefix=prefix,
+                base=base,
+                reminders=reminders,
+                planned_at=min(after, now),
+            )
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=slot.team_id,
+                kind=Kind.SESSION_CHECK,
+                recipient=member,
+                key=f"{prefix}:check:{member}",
+                due_at=occurrence.end,
+                expires_at=occurrence.end + CHECK_EXPIRES_AFTER,
+                coalesce_key=f"session-check:{slot.partnership_id}:{member}",
+                payload={**base, "partner_id": partner},
+            )
+        )
+    uow.outbox.add(
+        OutgoingMessage(
+            team_id=slot.team_id,
+            kind=Kind.PLAN_NEXT_SESSION,
+            recipient=partnership.mentee_id,
+            key=f"{prefix}:plan",
+            due_at=occurrence.end,
+            payload={
+                "partnership_id": slot.partnership_id,
+                "version": slot.version,
+                "after": occurrence.end.isoformat(),
+            },
+        )
+    )
+    return occurrence
+
+
+def _remind(
+    uow: SessionsWork,
+    slot: SessionSlot,
+    occurrence: Occurrence,
+    *,
+    member: str,
+    partner: str,
+    prefix: str,
+    base: dict[str, Any],
+    reminders: Sequence[timedelta],
+    planned_at: datetime,
+) -> None:
+    """One member's reminders before the occurrence, those not already past."""
+    for offset in reminders:
+        due = occurrence.start - offset
+        if due <= planned_at:
+            continue  # planned too late for this reminder: the next one will do
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=slot.team_id,
+                kind=Kind.SESSION_REMINDER,
+                recipient=member,
+                key=f"{prefix}:remind{int(offset.total_seconds())}:{member}",
+                due_at=due,
+                expires_at=occurrence.start,
+                payload={
+                    **base,
+                    "partner_id": partner,
+                    "before": offset.total_seconds(),
+                },
+            )
+        )
