@@ -31,7 +31,7 @@ def schedule_modal(
     metadata: dict[str, Any],
     partner_id: str,
     current: str = "",
-    title: str = "Weekly session",
+    title: str = "Your sessions",  # weekly, every other week or monthly alike
     one_off: bool = False,
 ) -> dict[str, Any]:
     length_options = [option(f"{m} minutes", str(m)) for m in lengths]

@@ -253,7 +253,7 @@ class SessionHandlers(Listeners):
         ack(
             response_action="update",
             view=confirmation(
-                "Weekly session",
+                "Your sessions",
                 f":calendar: Saved: {change.slot.describe()}.{first}\n"
                 "I've told your partner and sent you both a calendar invite.",
             ),

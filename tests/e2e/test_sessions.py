@@ -242,7 +242,7 @@ def test_schedule_by_command_and_several_partnerships_need_a_name(pair) -> None:
     reply = bot.slack.command("schedule", user=MENTOR)
     assert reply.status == 200
     bot.settle()
-    assert bot.view_opened("session_schedule")["title"]["text"] == "Weekly session"
+    assert bot.view_opened("session_schedule")["title"]["text"] == "Your sessions"
     bot.fake.add_user("UMENTEE2", tz="Asia/Tokyo")
     from tests.e2e.journeys import answer, ask, pick
 

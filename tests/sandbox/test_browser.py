@@ -147,7 +147,7 @@ def test_offer_ask_pick_accept_schedule_meet_reflect_and_celebrate_by_clicking(
 
     # The pair schedules its weekly session in plain words; the invite is a download.
     page.locator(".msg button[data-action-id=open_schedule]").first.click()
-    page.wait_for_selector(".modal:has-text('Weekly session')")
+    page.wait_for_selector(".modal:has-text('Your sessions')")
     block(page, "when", "input").fill("Tuesdays at 3pm")
     submit_and_close(page, "every Tuesday at 15:00")
     invite = page.locator("a.file")
