@@ -14,9 +14,10 @@ import secrets
 import signal
 import sys
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -28,10 +29,12 @@ from mentorbot.http import StartResponse, WSGIApp, wsgi_app
 from mentorbot.settings import Settings
 from mentorbot.wiring import Runtime, build_runtime
 from sandbox.clock import SandboxClock
+from sandbox.sample import SEED_WEEKS, next_working_morning, seed_sample_program
 from sandbox.slack import LocalSlack
 from sandbox.web import sandbox_app
 from sandbox.workspace import PROGRAM_CHANNEL, SAMPLE_PEOPLE, Workspace
 from storage import Database
+from storage.models.base import Base
 
 log = logging.getLogger("mentorbot.sandbox")
 
@@ -70,6 +73,19 @@ def sandbox_settings(settings: Settings, *, api_url: str, signing_secret: str) -
     return settings.model_copy(update=update)
 
 
+def opening_time(now: datetime) -> datetime:
+    """When the page opens: the acting person's next working morning, not the wall clock
+    (at 00:07 everything would be "at night", and working-hours holds would look broken)."""
+    return next_working_morning(now, SAMPLE_PEOPLE[0].tz)
+
+
+def _forget_everything(database: Database) -> None:
+    """ "Start over empty": every row of the program goes; the schema stays."""
+    with database.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
 def _one_site(bot: WSGIApp, page: WSGIApp) -> WSGIApp:
     """The bot's own edge (``/slack/events``, ``/healthz``) and the page on one port."""
 
@@ -96,6 +112,7 @@ class RunningSandbox:
     slack: LocalSlack
     server: Any
     thread: threading.Thread | None = None
+    seeding: threading.Thread | None = None
     closing: bool = False
 
     def serve_forever(self) -> None:
@@ -107,7 +124,9 @@ class RunningSandbox:
 
     def close(self) -> None:
         self.closing = True
-        self.server.close()
+        self.server.close()  # a sample still being set up fails fast, and quietly, from here
+        if self.seeding is not None:
+            self.seeding.join(30)
         self.server.task_dispatcher.shutdown()
         if self.thread is not None:
             self.thread.join(5)
@@ -123,10 +142,15 @@ def start_sandbox(
     clock: SandboxClock | None = None,
     background: bool = False,
     scheduler: bool = True,
+    sample: bool = False,
+    now: datetime | None = None,
 ) -> RunningSandbox:
     """Build the bot, the local Slack and the page, bound to loopback (``port`` 0: any free).
 
     With ``background`` the server runs on a thread (tests); otherwise call ``serve_forever``.
+    Without a ``clock``, time starts at the next working morning after ``now`` (the wall
+    clock); with ``sample``, the sample program is set up on a thread, ``SEED_WEEKS`` of it
+    played through, ending at that morning (``seeding`` is that thread).
     """
     # The port first: if it is taken, nothing else has been started.
     server = waitress.server.create_server(
@@ -136,7 +160,11 @@ def start_sandbox(
         threads=8,
         ident="mentorbot-sandbox",
     )
-    clock = clock or SandboxClock()
+    opens = opening_time(now or datetime.now(UTC))
+    if clock is None:
+        clock = SandboxClock(start=opens - timedelta(weeks=SEED_WEEKS) if sample else opens)
+    else:
+        opens = clock.now() + timedelta(weeks=SEED_WEEKS)
     slack = LocalSlack(clock=clock.now).start()
     secret = secrets.token_hex(16)
     configured = sandbox_settings(settings, api_url=slack.url, signing_secret=secret)
@@ -165,7 +193,12 @@ def start_sandbox(
         runtime.executor.wait_idle(10)
 
     workspace = Workspace(
-        slack=slack, bot_url=url, signing_secret=secret, clock=clock, run_until=run_until
+        slack=slack,
+        bot_url=url,
+        signing_secret=secret,
+        clock=clock,
+        run_until=run_until,
+        forget=lambda: _forget_everything(runtime.database),
     )
     server.application = _one_site(bot, sandbox_app(workspace))  # type: ignore[union-attr]
     warm_up()
@@ -179,12 +212,35 @@ def start_sandbox(
             target=running.serve_forever, daemon=True, name="sandbox-http"
         )
         running.thread.start()
+    if sample:
+        workspace.preparing = True
+        running.seeding = threading.Thread(
+            target=_seed,
+            args=(workspace, opens, lambda: running.closing),
+            daemon=True,
+            name="sandbox-sample",
+        )
+        running.seeding.start()
     return running
+
+
+def _seed(workspace: Workspace, opens: datetime, closing: Callable[[], bool]) -> None:
+    """On a thread: the page is up at once and says the sample program is on its way."""
+    started = time.monotonic()
+    try:
+        seed_sample_program(workspace, until=opens)
+    except Exception:
+        if closing():  # stopped half-way through: nothing to report
+            return
+        log.exception("sandbox: the sample program could not be set up")
+    finally:
+        workspace.preparing = False
+    log.info("sandbox: sample program set up in %.1f s", time.monotonic() - started)
 
 
 def run_sandbox(settings: Settings) -> int:
     try:
-        sandbox = start_sandbox(settings)
+        sandbox = start_sandbox(settings, sample=True)
     except OSError as error:
         print("mentorbot can't start the sandbox:", file=sys.stderr)
         print(

@@ -79,10 +79,11 @@ def _message_html(message: dict[str, Any], reader: Reader, *, ephemeral: bool) -
     edited = ' <span class="edited">(edited)</span>' if message.get("edited") else ""
     note = '<div class="ephemeral-note">Only visible to you</div>' if ephemeral else ""
     css = "msg ephemeral" if ephemeral else "msg"
+    tag = '<span class="app-tag">APP</span>' if author == BOT_USER_ID else ""
     return (
         f'<article class="{css}" data-ts="{escape(str(message.get("ts", "")))}">'
         f'<div class="avatar">{escape(name[:1])}</div><div class="msg-main">'
-        f'<div class="msg-head"><b>{escape(name)}</b><span class="app-tag">APP</span>'
+        f'<div class="msg-head"><b>{escape(name)}</b>{tag}'
         f"<time>{escape(when_in(reader, ts_time(str(message.get('ts', '0')))))}</time>{edited}"
         f'</div><div class="msg-body">{body}</div>{note}</div></article>'
     )
@@ -139,7 +140,8 @@ def fingerprint(workspace: Workspace, user_id: str, channel: str) -> str:
     """Changes whenever what ``user_id`` sees may have: anything at the local Slack, or the
     clock's minute (dates say "Today" or "Yesterday")."""
     minute = int(workspace.clock.now().timestamp() // 60)
-    return f"{workspace.slack.version}:{minute}:{user_id}:{channel}"
+    ready = "p" if workspace.preparing else "r"
+    return f"{workspace.slack.version}:{minute}:{ready}:{user_id}:{channel}"
 
 
 def state(workspace: Workspace, user_id: str, channel: str, *, known: str = "") -> dict[str, Any]:
@@ -169,6 +171,7 @@ def state(workspace: Workspace, user_id: str, channel: str, *, known: str = "") 
     local = reader.now.astimezone(reader.tz)
     return {
         "version": version,
+        "preparing": workspace.preparing,
         "as": user_id,
         "channel": channel,
         "now": f"{local.strftime('%a %d %b %Y, %H:%M')} ({person.tz})",
@@ -271,8 +274,14 @@ def _post(
     workspace.person(user_id)
     answer: dict[str, Any] = {}
     if path == "/sandbox/command":
-        problem = workspace.command(user_id, str(body["channel"]), str(body.get("text", "")))
+        text, channel = str(body.get("text", "")), str(body["channel"])
+        if text.strip().startswith("/"):
+            problem = workspace.command(user_id, channel, text)
+        else:  # plain words in the DM box are a message to the bot
+            problem = workspace.say(user_id, channel, text)
         answer = {"problem": problem} if problem else {}
+    elif path == "/sandbox/start_over":
+        workspace.start_over()
     elif path == "/sandbox/action":
         problem = workspace.act(
             user_id,

@@ -51,6 +51,10 @@ SAMPLE_PEOPLE: tuple[Person, ...] = (
     Person("U0MENTOR2", "Sofia Alvarez", "mentor", "Europe/Madrid", "Head of product"),
     Person("U0MENTEE1", "Maya Chen", "mentee", "America/Los_Angeles", "Team lead"),
     Person("U0MENTEE2", "Tomás Silva", "mentee", "Europe/Lisbon", "Software engineer"),
+    Person("U0MENTOR3", "Kenji Watanabe", "mentor", "Asia/Tokyo", "Staff engineer"),
+    Person("U0MENTOR4", "Rafael Costa", "mentor", "America/Sao_Paulo", "Engineering manager"),
+    Person("U0MENTEE3", "Amara Nwosu", "mentee", "Africa/Lagos", "Data analyst"),
+    Person("U0MENTEE4", "Lena Fischer", "mentee", "Europe/Berlin", "New team lead"),
 )
 PROGRAM_CHANNEL = ("C0PROGRAM", "mentoring-program")
 SIGNING_SECRET_BYTES = 16
@@ -80,6 +84,7 @@ class Workspace:
         run_until: Callable[[datetime], object],
         people: tuple[Person, ...] = SAMPLE_PEOPLE,
         channel: tuple[str, str] = PROGRAM_CHANNEL,
+        forget: Callable[[], object] | None = None,
     ) -> None:
         self.slack = slack
         self.clock = clock
@@ -89,6 +94,8 @@ class Workspace:
         self._signing_secret = signing_secret
         self._run_until = run_until
         self._ids = count(1)
+        self._forget = forget
+        self.preparing = False  # true while the sample program is being set up
         for person in people:
             slack.add_user(
                 person.id, name=person.name.split()[0].lower(), real_name=person.name, tz=person.tz
@@ -331,6 +338,32 @@ class Workspace:
             raise SandboxError("that modal is no longer open")
         return stack[-1]
 
+    def say(self, user_id: str, channel: str, text: str) -> str | None:
+        """``user_id`` writes ``text`` in their DM with the bot: Slack sends ``message.im``."""
+        if channel != self.slack.dm_channel(user_id):
+            return "Write to the bot in your DM with it (Mentorbot); elsewhere type /mentor"
+        if not text.strip():
+            return "Type a message first"
+        message = self.slack.post_as_person(channel=channel, user=user_id, text=text)
+        event = {
+            "type": "message",
+            "channel": channel,
+            "channel_type": "im",
+            "user": user_id,
+            "text": text,
+            "ts": message["ts"],
+            "event_ts": message["ts"],
+        }
+        reply = self._event(event)
+        return None if reply.status == 200 else f"The bot answered HTTP {reply.status}"
+
+    def start_over(self) -> None:
+        """An empty program: the bot forgets everything, Slack every conversation."""
+        if self._forget is None:
+            raise SandboxError("this sandbox can't start over")
+        self._forget()
+        self.slack.forget_conversations()
+
     def open_home(self, user_id: str) -> None:
         """The person opens the bot's App Home: Slack sends ``app_home_opened``."""
         event: dict[str, Any] = {
@@ -343,7 +376,11 @@ class Workspace:
         home = self.slack.home_view(user_id)
         if home is not None:
             event["view"] = home
-        self._post(
+        self._event(event)
+
+    def _event(self, event: dict[str, Any]) -> EdgeReply:
+        """An Events API callback carrying ``event``, as Slack wraps and signs it."""
+        return self._post(
             json.dumps(
                 {
                     "token": "sandbox-verification-token",
@@ -370,6 +407,15 @@ class Workspace:
         target = self.clock.now() + delta
         self._run_until(target)
         return self.clock.now()
+
+    def run_until(self, target: datetime) -> datetime:
+        """Move time to ``target`` (if later), delivering what falls due on the way."""
+        self._run_until(max(target, self.clock.now()))
+        return self.clock.now()
+
+    def settle(self) -> None:
+        """Deliver what is due now: the bot's answers to an act, before the next act."""
+        self._run_until(self.clock.now())
 
     def next_weekday(self, user_id: str, *, weekday: int = 0, hour: int = 9) -> datetime:
         """The next ``weekday`` (0 is Monday) at ``hour``:00 in the person's time zone."""

@@ -47,6 +47,29 @@ class ChatMethods(SlackState):
         with self._lock:
             return copy.deepcopy(self._messages.get(channel, [])[seen:])
 
+    def post_as_person(self, *, channel: str, user: str, text: str) -> dict[str, Any]:
+        """What a person writes in a conversation, stored as Slack stores it; returns it."""
+        with self._lock:
+            message = {"type": "message", "user": user, "text": text, "ts": self._next_ts()}
+            self._messages.setdefault(channel, []).append(message)
+            self._version += 1
+            return copy.deepcopy(message)
+
+    def forget_conversations(self) -> None:
+        """Start over: no messages, views, files or group DMs; the people stay."""
+        with self._lock:
+            self._messages.clear()
+            self._views.clear()
+            self._home_views.clear()
+            self._modal_stacks.clear()
+            self._uploads.clear()
+            self._ephemerals.clear()
+            self._refusals.clear()
+            self._response_targets.clear()
+            for channel in [c for c, m in self._members.items() if len(m) > 1]:
+                del self._members[channel]
+            self._version += 1
+
     def response_url_for(self, *, user: str, channel: str, message_ts: str | None = None) -> str:
         """A response_url whose answers land where Slack would put them: an ephemeral message
         for ``user`` in ``channel``, a new message, or a change to the clicked message."""
