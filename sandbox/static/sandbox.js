@@ -179,6 +179,7 @@ async function refresh() {
   page.as = state.as;
   page.channel = state.channel;
   $("now").textContent = state.now;
+  $("preparing").hidden = !state.preparing;
   renderSidebar(state);
   renderMain(state);
   renderModal(state);
@@ -195,6 +196,22 @@ function switchTo(channel) {
   page.jump = true;
   if (channel === "home") call("/sandbox/home", {});
   else refresh();
+}
+
+// A "Try this" suggestion: act as someone, open a conversation, type (and maybe send).
+async function tryThis(d) {
+  if (d.tryStep) return call("/sandbox/clock", { step: d.tryStep });
+  if (d.tryAs && d.tryAs !== page.as) {
+    page.as = d.tryAs;
+    $("person").value = d.tryAs;
+    page.shown.sidebar = null;
+  }
+  switchTo(d.tryChannel === "home" ? "home" : "D" + page.as.slice(1));
+  if (!d.tryText) return;
+  const input = $("command");
+  input.value = d.tryText;
+  input.focus();
+  if (d.trySend) $("composer").requestSubmit();
 }
 
 function where(el) {
@@ -227,6 +244,12 @@ document.addEventListener("click", (event) => {
   }
   const conversation = target.closest(".sidebar button[data-channel]");
   if (conversation) return switchTo(conversation.dataset.channel);
+  if (target.closest("#start-over")) {
+    if (!confirm("Forget the sample program and start from an empty one?")) return;
+    return call("/sandbox/start_over", {}).then(() => switchTo(page.channel));
+  }
+  const suggestion = target.closest("#try button");
+  if (suggestion) return tryThis(suggestion.dataset);
   const step = target.closest(".clock button[data-step]");
   if (step) return call("/sandbox/clock", { step: step.dataset.step });
   const close = target.closest(".modal [data-close]");
