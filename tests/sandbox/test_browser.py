@@ -192,3 +192,49 @@ def test_offer_ask_pick_accept_schedule_meet_reflect_and_celebrate_by_clicking(
     page.wait_for_selector("#home:has-text('Her first team meeting')")
     assert "Maya" in page.locator("#home").inner_text()
     page.screenshot(path=str(ARTIFACTS / "sandbox-home.png"))
+
+
+def test_a_try_this_suggestion_is_one_click(page: Any) -> None:
+    # "/mentor ask as Tomás": the page acts as Tomás, opens his DM, types and sends it.
+    page.click("#try button:has-text('/mentor ask as Tomás')")
+    page.wait_for_selector(".modal:has-text('Ask for a mentor')")
+    assert page.locator("#person").input_value() == "U0MENTEE2"
+    assert "Tomás Silva" in page.locator("#who").inner_text()
+    # "Reply in Maya's DM" types for her and leaves sending to the reader.
+    page.click(".modal footer [data-close]")
+    page.click('#try button:has-text("Reply in Maya\'s DM")')
+    page.wait_for_function("() => document.querySelector('#person').value === 'U0MENTEE1'")
+    assert page.locator("#command").input_value() == "Our last session really helped"
+    page.press("#command", "Enter")
+    page.wait_for_selector(".msg:has-text('Our last session really helped')")
+    page.wait_for_selector(".msg:has-text('Our last session really helped') ~ .msg .app-tag")
+
+
+def test_the_seeded_sandbox_in_a_browser(browser: Any, tmp_path: Path) -> None:
+    """The page as `make run` opens it: the sample program in the coordinator's App Home."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=f"sqlite:///{tmp_path / 'sandbox.db'}"
+    )
+    sandbox = start_sandbox(
+        settings,
+        port=0,
+        background=True,
+        scheduler=False,
+        sample=True,
+        now=datetime(2026, 12, 3, 8, 7, tzinfo=UTC),
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 760})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(sandbox.url + "/")
+        page.wait_for_selector("body[data-ready]")
+        page.wait_for_selector("#preparing", state="hidden", timeout=60_000)
+        page.click('#try button:has-text("Open the coordinator\'s App Home")')
+        page.wait_for_selector("#home:has-text('a low pulse')")
+        assert "Thu 03 Dec 2026, 09:30" in page.locator("#now").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "sandbox.png"))
+    finally:
+        context.close()
+        sandbox.close()
