@@ -3,9 +3,19 @@
 A ``DomainError`` carries a message written for the person who asked; handlers show it as is
 (an ephemeral message or a modal field error). Anything else is a bug and goes to the global
 error handler.
+
+The message is Slack mrkdwn and may mention people on purpose (``<@U1>``), so the edge cannot
+escape it whole: words a person typed are quoted with ``echo`` where the message is written.
 """
 
 from __future__ import annotations
+
+
+def echo(typed: str) -> str:
+    """Someone's own words inside a message: Slack's three control characters escaped, so
+    `<!channel>`, `<@U1>` or a `<url|label>` they typed reads as typed, never pings or links.
+    (The same rule as ``handlers.kit.blocks.escape``, which ``bot/`` may not import.)"""
+    return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class DomainError(Exception):

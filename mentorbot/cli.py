@@ -107,8 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def migrate(settings: Settings) -> int:
     from storage import connect
+    from storage.crypto import Cipher
 
     database = connect(settings.database_url)
+    database.use_cipher(Cipher(settings.mentorbot_encryption_key))  # 0015 encrypts with it
     database.migrate()
     print("The database is up to date.")
     database.dispose()
@@ -120,6 +122,7 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     from handlers.coordination.usergroups import SlackUserGroups
     from mentorbot.wiring import build_messenger, build_services, dispatcher_clients, slack_link
     from storage import connect
+    from storage.crypto import Cipher
 
     at = now or datetime.now(UTC)
     if not dry_run:
@@ -130,6 +133,7 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     if not dry_run and not link.attempt():  # nothing could go out, and retries would pile up
         return _fail([f"SLACK_API_URL: {link.problem()} ({settings.slack_api_url})"], code=1)
     database = connect(settings.database_url)
+    database.use_cipher(Cipher(settings.mentorbot_encryption_key))  # 0015 encrypts with it
     database.migrate()
     client_for, clients = dispatcher_clients(settings, database)
     services = build_services(
@@ -168,9 +172,11 @@ def purge(settings: Settings, *, now: datetime | None, team: str | None, dry_run
     from bot.workspaces.service import WorkspaceService
     from mentorbot.wiring import sql_unit_of_work
     from storage import connect
+    from storage.crypto import Cipher
 
     at = now or datetime.now(UTC)
     database = connect(settings.database_url)
+    database.use_cipher(Cipher(settings.mentorbot_encryption_key))  # 0015 encrypts with it
     database.migrate()
     workspaces = WorkspaceService(
         uow=sql_unit_of_work(database),

@@ -163,9 +163,11 @@ def prepare(settings: Settings) -> None:
     from handlers import SlackMessenger
     from mentorbot.wiring import build_services, web_client
     from storage import connect
+    from storage.crypto import Cipher
 
     database = connect(settings.database_url)
     try:
+        database.use_cipher(Cipher(settings.mentorbot_encryption_key))  # 0015 encrypts with it
         database.migrate()
         sender = web_client(settings, interactive=False)
         services = build_services(

@@ -415,6 +415,7 @@ def build_runtime(
     """
     database = database or connect(settings.database_url)
     if migrate:
+        database.use_cipher(Cipher(settings.mentorbot_encryption_key))  # 0015 encrypts with it
         database.migrate()
     link = slack_link(settings, wait=slack_wait)
     metrics = Metrics()

@@ -91,6 +91,36 @@ def test_migrate_creates_the_schema_from_nothing(
     assert "up to date" in capsys.readouterr().out
 
 
+def test_migrate_encrypts_the_plain_bios_it_finds_with_the_configured_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`mentorbot migrate` hands the key to the migrations (0015 encrypts old bios)."""
+    from alembic import command
+
+    from storage import connect
+    from storage.crypto import Cipher
+    from storage.database import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    database = connect(url)
+    command.upgrade(alembic_config(database.engine), "0013")
+    with database.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO mentor_profiles (team_id, user_id, expertise, bio, organization,"
+                " capacity, languages, tz, tz_offset, accepting) VALUES ('T1', 'UM1', '[]',"
+                " 'Twenty years of salary talks', '', 1, '[]', 'UTC', 0, 1)"
+            )
+        )
+    database.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("MENTORBOT_ENCRYPTION_KEY", Cipher.generate_key())
+    assert main(["migrate"]) == 0
+    with sa.create_engine(url).connect() as connection:
+        bio = connection.scalar(sa.text("SELECT bio FROM mentor_profiles"))
+    assert bio.startswith("gAAAAA") and "salary" not in bio
+
+
 def test_the_default_database_is_a_file_in_the_working_directory(tmp_path: Path) -> None:
     assert main(["migrate"]) == 0
     assert (tmp_path / "mentorbot.db").exists()

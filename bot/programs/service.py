@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
-from bot.errors import DomainError, NotAllowed, NotFound
+from bot.errors import DomainError, NotAllowed, NotFound, echo
 from bot.model.audit import AuditEvent
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
@@ -74,7 +74,7 @@ def check_program(program: Program, taken: set[str]) -> dict[str, str]:
     elif len(name) > MAX_NAME:
         errors["name"] = f"Keep the name to {MAX_NAME} characters (it has {len(name)})."
     elif name.casefold() in taken or name.casefold() == DEFAULT_NAME.casefold():
-        errors["name"] = f"There is already a program called {name}."
+        errors["name"] = f"There is already a program called {echo(name)}."
     if program.channel and not CHANNEL_ID.match(program.channel):
         errors["channel"] = "Pick a channel."
     for block, value, (low, high), what in (
@@ -101,7 +101,9 @@ def check_program(program: Program, taken: set[str]) -> dict[str, str]:
         errors["competitors"] = f"Keep it to {MAX_COMPETITORS} pairs."
     bad = [pair for pair in program.competitors if len(_sides(pair)) != 2]
     if bad:
-        errors["competitors"] = f"'{bad[0]}' is not a pair: write one a line, like Acme|Globex."
+        errors["competitors"] = (
+            f"'{echo(bad[0])}' is not a pair: write one a line, like Acme|Globex."
+        )
     return errors
 
 
@@ -228,7 +230,9 @@ class ProgramService:
         for program in self.programs(team_id, archived=archived):
             if program.name.casefold() == wanted or program.value == wanted:
                 return program
-        raise NotFound(f"There is no program called {name.strip()}. `/mentor program` lists them.")
+        raise NotFound(
+            f"There is no program called {echo(name.strip())}. `/mentor program` lists them."
+        )
 
     # -- for coordinators ------------------------------------------------------------------
 
@@ -288,7 +292,9 @@ class ProgramService:
             raise DomainError(f"Invite at most {MAX_INVITES} people at a time.", field="people")
         program = self.program(team_id, program_id)
         if program.archived:
-            raise DomainError(f"{program.name} is archived: nobody can join it.", field="people")
+            raise DomainError(
+                f"{echo(program.name)} is archived: nobody can join it.", field="people"
+            )
         now = self._clock.now()
         with self._uow() as uow:
             for user_id in people:

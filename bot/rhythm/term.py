@@ -22,8 +22,10 @@ from bot.rhythm.numbers import year_in_numbers
 from bot.rhythm.part import RhythmPart, ask_both, member_zones, stamp
 from bot.rhythm.plan import plan_pulse_round, plan_term
 from bot.roster import Roster
+from bot.when import zone
 
 NUMBERS_FALLBACK = timedelta(days=3)  # the celebration comes even if the evaluation doesn't
+NOTICE_WORDS = {7: "week", 14: "two weeks", 21: "three weeks", 28: "four weeks"}
 
 
 class EndReason:
@@ -108,6 +110,12 @@ class Term(RhythmPart):
             raise DomainError("Pick a number from 0 to 10.", field="recommend")
         if len(changed) > MAX_NOTE:
             raise DomainError(f"Keep it under {MAX_NOTE} characters.", field="changed")
+        with self._uow() as uow:
+            partnership = self._member_of(uow, team_id, user_id, partnership_id, ended_ok=True)
+            if partnership.status is PartnershipStatus.ENDED:
+                raise Conflict("This partnership ended before its term: there's no evaluation.")
+            if partnership.live:
+                self._in_last_weeks(uow, partnership, user_id, self._clock.now())
         check = self._save_answer(
             team_id=team_id,
             user_id=user_id,
@@ -152,9 +160,27 @@ class Term(RhythmPart):
             if partnership.status is PartnershipStatus.ENDED:
                 raise Conflict("This partnership has already ended.")
             if partnership.live:
+                self._in_last_weeks(uow, partnership, user_id, now)
                 self._complete(uow, partnership, now)
                 uow.commit()
             return partnership
+
+    def _in_last_weeks(
+        self, uow: RhythmWork, partnership: Partnership, user_id: str, now: datetime
+    ) -> None:
+        """Closing as completed and the final evaluation belong to the term's last weeks
+        (the notice offers them then): earlier, a crafted click would count a pair completed
+        on day one and celebrate a year nobody had."""
+        notice = self._rules_of(uow, partnership).term_notice
+        opens = partnership.ends_at - notice
+        if now >= opens:
+            return
+        local = opens.astimezone(zone(member_zones(uow, partnership)[user_id]))
+        span = NOTICE_WORDS.get(notice.days, f"{notice.days} days")
+        raise Conflict(
+            f"This can only be done in the last {span} of the term, "
+            f"from {local:%A} {local.day} {local:%B}."
+        )
 
     def end(
         self, *, team_id: str, user_id: str, partnership_id: int, reason: str, note: str = ""

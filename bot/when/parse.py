@@ -20,6 +20,7 @@ from typing import Any
 
 import dateparser
 
+from bot.errors import echo
 from bot.when.schedule import (
     EXAMPLES,
     ORDINALS,
@@ -162,7 +163,8 @@ class _Phrase:
 
 
 def _fail(what: str, example: str = EXAMPLES) -> UnreadableTime:
-    return UnreadableTime(f"{what}, for example {example}.")
+    """The refusal, escaped whole: ``what`` quotes the phrase and has no markup of its own."""
+    return UnreadableTime(echo(f"{what}, for example {example}."))
 
 
 def _minutes(match: re.Match[str]) -> int:

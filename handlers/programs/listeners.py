@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.errors import DomainError
 from bot.model.programs import Program, program_id_of
 from bot.programs.service import competitor_pairs
+from handlers.kit.blocks import escape
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
@@ -144,7 +145,7 @@ class ProgramHandlers(Listeners):
         done = "created" if creating else "saved"
         ack(
             response_action="update",
-            view=confirmation("Programs", f"*{program.name}* is {done}.{note}"),
+            view=confirmation("Programs", f"*{escape(program.name)}* is {done}.{note}"),
         )
 
     # -- buttons ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from bot.model.partnership import partner_of
 from bot.services import Services
 from bot.sessions.service import parse_stamp
 from bot.when import LANGUAGES, SessionTime, UnreadableTime, local_to_utc, parse_when, zone
-from handlers.kit.blocks import slack_date
+from handlers.kit.blocks import escape, slack_date
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
@@ -173,7 +173,7 @@ class SessionHandlers(Listeners):
         )
         if parsed is None:
             raise DomainError(
-                f"I couldn't read '{cleaned}' as a date: try `/mentor pause 2026-08-31`."
+                f"I couldn't read '{escape(cleaned)}' as a date: try `/mentor pause 2026-08-31`."
             )
         return parsed.date()
 

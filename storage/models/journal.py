@@ -9,7 +9,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -70,7 +69,7 @@ class MilestoneRow(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(120))
-    title: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(PrivateText)
     achieved_at: Mapped[datetime]
     personal: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[str] = mapped_column(String(32), default="")

@@ -25,7 +25,7 @@ class MentorProfileRow(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(32))
     expertise: Mapped[list[str]]
-    bio: Mapped[str] = mapped_column(Text, default="")
+    bio: Mapped[str] = mapped_column(PrivateText, default="")
     organization: Mapped[str] = mapped_column(String(200), default="")
     capacity: Mapped[int]
     languages: Mapped[list[str]]

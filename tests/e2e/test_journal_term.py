@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.model.partnership import PartnershipStatus
+from bot.model.progress import CheckKind
 from storage import SqlUnitOfWork
 from tests.conftest import TEAM, RunningBot
 from tests.e2e.journeys import matched_pair
@@ -78,3 +79,33 @@ def test_closing_as_completed_before_the_end_celebrates_then_not_at_the_old_date
     with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
         [milestone] = uow.journal.milestones(TEAM, 1)
     assert milestone.achieved_at == datetime(2026, 3, 20, 10, 0, tzinfo=UTC)
+
+
+def test_closing_or_answering_the_final_evaluation_on_day_one_is_refused(pair: RunningBot) -> None:
+    """Both ends of the term exist only in its last two weeks: a crafted "Close it now" or a
+    final evaluation sent on day one does nothing, and nobody celebrates a year not had."""
+    bot = pair
+    bot.tick(timedelta(hours=1))
+    bot.slack.click("term_close", user=MENTEE, value="1", channel=bot.fake.dm_channel(MENTEE))
+    bot.settle()
+    refusal = bot.fake.last("response_url").params["text"]
+    assert refusal == (
+        "This can only be done in the last two weeks of the term, from Wednesday 18 March."
+    )
+    bot.slack.click("open_final", user=MENTOR, value="1", channel=bot.fake.dm_channel(MENTOR))
+    bot.settle()
+    final = bot.view_opened("final_evaluation")
+    reply = bot.slack.submit(
+        final, user=MENTOR, values={"rating": "5", "recommend": "10", "changed": "All of it"}
+    )
+    assert reply.json()["response_action"] == "errors"
+    assert "only be done in the last two weeks" in reply.json()["errors"]["rating"]
+    bot.tick(timedelta(days=3))
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        partnership = uow.partnerships.get(TEAM, 1)
+        assert partnership is not None and partnership.status is PartnershipStatus.ACTIVE
+        assert uow.progress.check(TEAM, 1, MENTOR, CheckKind.FINAL, 1) is None
+        assert uow.journal.milestones(TEAM, 1) == []
+    assert celebrations(bot, MENTEE) == [] and celebrations(bot, MENTOR) == []
+    numbers = [m for m in bot.fake.messages(MENTOR) if "in numbers" in m["text"].lower()]
+    assert numbers == []

@@ -385,15 +385,20 @@ def test_private_text_is_ciphertext_at_rest_and_still_reads_for_its_author(keyed
     bot, intro = pair
     set_goals(bot, intro)
     reflect(bot, MENTEE, "My salary worries")
+    command(bot, MENTEE, "milestone Got the promotion")
     database = bot.runtime.database
     with database.engine.connect() as connection:
         raw_topics = connection.scalar(sa.text("SELECT topics FROM reflections"))
         raw_goal = connection.scalar(sa.text("SELECT text FROM goals"))
         raw_request = connection.scalar(sa.text("SELECT goals FROM mentor_requests"))
+        raw_title = connection.scalar(sa.text("SELECT title FROM milestones"))
+        raw_bio = connection.scalar(sa.text("SELECT bio FROM mentor_profiles"))
     for raw, plain in (
         (raw_topics, "My salary worries"),
         (raw_goal, "Run a calm reorganization"),
         (raw_request, "Lead my first team"),
+        (raw_title, "Got the promotion"),
+        (raw_bio, "Twenty years of leading teams"),
     ):
         assert raw.startswith("gAAAAA") and plain not in raw
         assert Cipher(KEY).decrypt(raw).startswith(plain)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import storage.database
-from storage import Database, connect
+from storage import Database, SqlUnitOfWork, connect
+from storage.crypto import Cipher
 from storage.database import alembic_config, normalize_url
 from storage.models.base import Base
+from storage.models.journal import MilestoneRow
+from storage.models.matching import MentorProfileRow, PartnershipRow
 from tests.conftest import DATABASE_PREFIX, POSTGRES_URL
 
 
@@ -244,3 +248,76 @@ def test_the_lease_token_migration_keeps_the_outbox_rows_it_finds(
             sa.text("SELECT claimed_by, lease_token FROM outgoing_messages WHERE key = 'k'")
         ).one()
     assert tuple(kept) == ("old-worker", None)
+
+
+BIO, TITLE = "Twenty years of salary talks", "Got the promotion"
+
+
+def _plain_bio_and_title(database: Database) -> None:
+    """A mentor's bio and a personal milestone as 0013 stored them: plain text."""
+    at = datetime(2026, 3, 2, 15, tzinfo=UTC)
+    with database.engine.begin() as connection:
+        for user, bio in (("UM1", BIO), ("UM2", "")):
+            connection.execute(
+                sa.insert(MentorProfileRow.__table__).values(
+                    team_id="T1", user_id=user, expertise=["x"], bio=bio, capacity=1,
+                    languages=["en"], tz="UTC", tz_offset=0, accepting=True,
+                )
+            )  # fmt: skip
+        connection.execute(
+            sa.insert(PartnershipRow.__table__).values(
+                id=1, team_id="T1", mentor_id="UM1", mentee_id="UE1", started_at=at, ends_at=at,
+                status="active",
+            )
+        )  # fmt: skip
+        connection.execute(
+            sa.insert(MilestoneRow.__table__).values(
+                team_id="T1", partnership_id=1, key="personal:1", title=TITLE, achieved_at=at,
+                personal=True, created_by="UE1",
+            )
+        )  # fmt: skip
+
+
+def _raw(database: Database) -> tuple[list[str], list[str]]:
+    with database.engine.connect() as connection:
+        bios = list(connection.scalars(sa.text("SELECT bio FROM mentor_profiles ORDER BY id")))
+        titles = list(connection.scalars(sa.text("SELECT title FROM milestones")))
+    return bios, titles
+
+
+def test_the_private_titles_migration_encrypts_the_bios_and_titles_it_finds(
+    empty_database: Database,
+) -> None:
+    """With a key set, rows written before milestone titles and bios were private are
+    encrypted by the migration (a milestone is never saved again); they still read."""
+    key = Cipher.generate_key()
+    config = alembic_config(empty_database.engine)
+    command.upgrade(config, "0013")
+    _plain_bio_and_title(empty_database)
+    empty_database.use_cipher(Cipher(key))
+
+    command.upgrade(config, "head")
+
+    [bio, empty], [title] = _raw(empty_database)
+    assert bio.startswith("gAAAAA") and BIO not in bio and empty == ""
+    assert title.startswith("gAAAAA") and TITLE not in title
+    with SqlUnitOfWork(empty_database.sessions) as uow:
+        mentor = uow.mentors.get("T1", "UM1")
+        assert mentor is not None and mentor.bio == BIO
+        assert [m.bio for m in uow.mentors.accepting("T1")] == [BIO, ""]
+        assert [m.title for m in uow.journal.milestones("T1", 1)] == [TITLE]
+
+    command.downgrade(config, "0013")  # the older code reads plain text again
+    assert _raw(empty_database) == ([BIO, ""], [TITLE])
+
+
+def test_without_a_key_the_private_titles_migration_leaves_the_rows_as_they_are(
+    empty_database: Database,
+) -> None:
+    config = alembic_config(empty_database.engine)
+    command.upgrade(config, "0013")
+    _plain_bio_and_title(empty_database)
+    command.upgrade(config, "head")
+    assert _raw(empty_database) == ([BIO, ""], [TITLE])
+    with SqlUnitOfWork(empty_database.sessions) as uow:
+        assert [m.title for m in uow.journal.milestones("T1", 1)] == [TITLE]
