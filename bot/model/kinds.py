@@ -79,3 +79,60 @@ class SuggestionContext(StrEnum):
     AFTER_NO_ANSWER = "after_no_answer"
     FROM_WAITLIST = "from_waitlist"
     AFTER_END = "after_end"
+
+
+BOT_STARTED: frozenset[Kind] = frozenset(
+    {
+        Kind.MENTOR_REQUEST_REMINDER,  # the bot's nudge after hours of silence
+        Kind.MENTOR_REQUEST_EXPIRED,  # the expiry job's note, not anyone's click
+        Kind.COORDINATOR_WAITLIST,
+        Kind.COORDINATOR_AT_RISK,
+        Kind.COORDINATOR_ENDED,
+        Kind.PROGRAM_REPORT,
+        Kind.PROGRAM_REPORT_FILES,
+        Kind.SESSION_CHECK,  # "did you meet?"
+        Kind.ANNOUNCEMENT,  # held only as a DM: a channel has no one zone
+        Kind.ANNOUNCEMENT_DONE,
+        Kind.ONBOARDING,  # the welcome, the first-session agenda, a topic a month
+        Kind.CELEBRATION,
+        Kind.SHOUT_OUT,  # to a channel: never held in practice, see ``held_for``
+        Kind.PULSE,
+        Kind.QUIET_NUDGE,
+        Kind.MIDTERM_REVIEW,
+        Kind.GOAL_CHECK,
+        Kind.TERM_NOTICE,
+        Kind.FINAL_EVALUATION,
+        Kind.YEAR_IN_NUMBERS,
+        Kind.PARTNER_LEFT,  # an erasure runs after the retention period, at any hour
+    }
+)
+"""Messages the bot starts on its own schedule: held to the recipient's working hours, in the
+recipient's zone, because nobody is waiting for them and a DM at 01:00 wakes people up.
+
+The weekly session's reminder is not here although the bot starts it: it is due fifteen
+minutes before the session, a time the pair chose, and held till morning it would arrive
+after the session it announces (it expires at the session's start). A session at 07:30 is
+the pair's choice; its reminder belongs to it."""
+
+ANSWERS: frozenset[Kind] = frozenset(
+    {
+        Kind.SUGGESTIONS,  # after an ask (or a decline, or a no-answer: the mentee is waiting)
+        Kind.WAITLISTED,  # the answer to an ask
+        Kind.MENTOR_REQUEST,  # the mentee just picked this mentor and waits for an answer
+        Kind.INTRODUCTION,  # the mentor just accepted
+        Kind.DM_NOTE_TO_PARTNER,  # a conversation: held, it would stop being one
+        Kind.DM_NOTE_TO_TEAM,
+        Kind.COORDINATOR_CHECK_IN,  # a coordinator wrote it just now, expecting a reply
+        Kind.PROGRAM_INVITE,  # a coordinator's click, told to the invitee as it happens
+        Kind.SESSION_SET,  # the partner just set a time: the other sees it as it happens
+        Kind.SESSION_INVITE,
+        Kind.SESSION_CHANGED,
+        Kind.SESSION_REMINDER,  # tied to the session's time, see ``BOT_STARTED``
+        Kind.PARTNERSHIP_ENDED,  # the partner or the program team just ended it
+    }
+)
+"""Messages that answer what someone just did (a click, a form, a reply): never held, the
+person who acted is waiting to see the result, whatever the hour."""
+
+JOBS: frozenset[Kind] = frozenset(kind for kind in Kind if kind.value.startswith("job."))
+"""Internal jobs: they send nothing themselves; what they plan is classified by its kind."""
