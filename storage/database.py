@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from storage.crypto import Cipher
+from storage.matching import track_pool_changes
 from storage.models.base import CIPHER_ATTRIBUTE
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -117,4 +118,6 @@ class Database:
 
 def connect(url: str) -> Database:
     engine = create_db_engine(url)
-    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    track_pool_changes(sessions)
+    return Database(engine=engine, sessions=sessions)
