@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -60,6 +60,15 @@ def split(text: str) -> tuple[str, str]:
     return parts[0].lower(), parts[1] if len(parts) > 1 else ""
 
 
+def answered_later(body: dict[str, Any]) -> bool:
+    """Whether the subcommand needs work after the ack (a modal, a reply, a refusal's count)."""
+    return split(str(body.get("text", "")))[0] in LATER
+
+
+def answered_in_ack(body: dict[str, Any]) -> bool:
+    return not answered_later(body)
+
+
 class MentorCommand:
     def __init__(
         self,
@@ -93,7 +102,12 @@ class MentorCommand:
         ]
 
     def register(self, app: App) -> None:
-        app.command("/mentor")(ack=self.acknowledge, lazy=[refusing(self.follow_up)])
+        """Two listeners, so `help` (and anything unknown) is answered in the ack alone: a
+        lazy follow-up copies the request and wakes a pool thread even when it does nothing."""
+        app.command("/mentor", matchers=[answered_later])(
+            ack=self.acknowledge, lazy=[refusing(self.follow_up)]
+        )
+        app.command("/mentor", matchers=[answered_in_ack])(self.acknowledge)
 
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from storage.crypto import Cipher
+from storage.matching import track_pool_changes
 from storage.models.base import CIPHER_ATTRIBUTE
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -50,6 +51,9 @@ def _begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+POOL_RECYCLE_SECONDS = 1800
+
+
 def create_db_engine(url: str) -> Engine:
     """``hide_parameters``: a database error quotes its statement, and its parameters are what
     people wrote (reflections, notes); logged errors keep the SQL and lose the values."""
@@ -66,9 +70,15 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    # pre_ping: a connection killed under us (failover, restart) is replaced, not raised.
+    # No ping per checkout (a round trip on every request): a connection found dead (failover,
+    # restart) invalidates the whole pool, so one failed statement and the pool starts afresh;
+    # pool_recycle retires connections before servers or proxies drop idle ones.
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+        url,
+        pool_recycle=POOL_RECYCLE_SECONDS,
+        pool_size=10,
+        max_overflow=10,
+        hide_parameters=True,
     )
 
 
@@ -117,4 +127,6 @@ class Database:
 
 def connect(url: str) -> Database:
     engine = create_db_engine(url)
-    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    track_pool_changes(sessions)
+    return Database(engine=engine, sessions=sessions)

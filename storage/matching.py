@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import Text, cast, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, Text, cast, event, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from bot.model.cohort import CohortPlan, PlannedPair
+from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.partnership import (
     MatchProposal,
     MentorProfile,
@@ -20,12 +23,76 @@ from bot.model.partnership import (
 )
 from storage.models.matching import (
     CohortPlanRow,
+    MatchingVersionRow,
     MatchProposalRow,
     MentorProfileRow,
     MentorRequestRow,
     PartnershipRow,
 )
 from storage.rows import _PARTNERSHIP_ENUMS, _PROPOSAL_ENUMS, _REQUEST_ENUMS, _save, _to_domain
+
+_CHANGED = "matching_versions.changed"  # session.info: {team_id or "*": {"mentors", "loads"}}
+_COUNTER = {"mentor_profiles": "mentors", "match_proposals": "loads", "partnerships": "loads"}
+
+
+def track_pool_changes(sessions: sessionmaker[Session]) -> None:
+    """Move a workspace's ``matching_versions`` on in every commit that changed its mentors,
+    proposals or partnerships, so every process's ``MentorIndex`` sees the change next time.
+
+    Changes are noted as they are flushed (and for bulk UPDATE or DELETE statements, such as
+    an erasure's, for every workspace); the counters move just before COMMIT. Taking the
+    counter row's lock last, and only for that instant, means two transactions never wait
+    on each other through it while holding other locks.
+    """
+    event.listen(sessions, "before_flush", _note_flush)
+    event.listen(sessions, "do_orm_execute", _note_bulk)
+    event.listen(sessions, "before_commit", _bump)
+
+
+def _note(session: Session, team_id: str, table: str) -> None:
+    counter = _COUNTER.get(table)
+    if counter is not None:
+        session.info.setdefault(_CHANGED, {}).setdefault(team_id, set()).add(counter)
+
+
+def _note_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    for row in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(row, "__tablename__", None)
+        if table in _COUNTER:
+            _note(session, row.team_id, table)
+
+
+def _note_bulk(state: ORMExecuteState) -> None:
+    if state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if isinstance(table, Table):
+            _note(state.session, "*", table.name)
+
+
+def _bump(session: Session) -> None:
+    session.flush()  # what the commit would flush still counts
+    changed: dict[str, set[str]] = session.info.pop(_CHANGED, {})
+    everywhere = changed.pop("*", set())
+    if everywhere:
+        session.execute(
+            update(MatchingVersionRow).values(
+                {c: getattr(MatchingVersionRow, c) + 1 for c in sorted(everywhere)}
+            )
+        )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for team_id in sorted(changed):  # one order everywhere: no two commits lock crosswise
+        counters = changed[team_id] | everywhere
+        statement = insert(MatchingVersionRow).values(
+            team_id=team_id, **{c: int(c in counters) for c in ("mentors", "loads")}
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[MatchingVersionRow.team_id],
+                set_={c: getattr(MatchingVersionRow, c) + 1 for c in sorted(counters)},
+            )
+        )
+    session.info.pop(_CHANGED, None)  # the upserts above are not changes of their own
 
 
 class SqlMentorRepository:
@@ -104,6 +171,54 @@ class SqlMentorRepository:
                 program_id,
             ) in enumerate(rows)
         ]
+
+    def pool(self, team_id: str) -> MentorColumns:
+        row = MentorProfileRow
+        rows = (
+            self._s.connection()
+            .execute(
+                select(
+                    row.user_id,
+                    cast(row.expertise, Text),
+                    row.organization,
+                    row.capacity,
+                    row.tz,
+                    row.tz_offset,
+                    row.program_id,
+                ).where(row.team_id == team_id, row.accepting.is_(True))
+            )
+            .all()
+        )
+        expertise = json.loads("[" + ",".join(r[1] for r in rows) + "]") if rows else []
+        return MentorColumns(
+            user_ids=[r[0] for r in rows],
+            expertise=expertise,
+            organizations=[r[2] for r in rows],
+            capacities=[r[3] for r in rows],
+            tzs=[r[4] for r in rows],
+            tz_offsets=[r[5] for r in rows],
+            program_ids=[r[6] for r in rows],
+        )
+
+    def pool_version(self, team_id: str) -> PoolVersion | None:
+        found = self._s.execute(  # ORM execute: autoflush first, so this transaction's own
+            select(MatchingVersionRow.mentors, MatchingVersionRow.loads).where(  # changes count
+                MatchingVersionRow.team_id == team_id
+            )
+        ).first()
+        if self._s.info.get(_CHANGED):
+            return None
+        return PoolVersion(*found) if found else PoolVersion()
+
+    def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
+        if not user_ids:
+            return []
+        rows = self._s.scalars(
+            select(MentorProfileRow).where(
+                MentorProfileRow.team_id == team_id, MentorProfileRow.user_id.in_(list(user_ids))
+            )
+        )
+        return [_to_domain(MentorProfile, row, {}) for row in rows]
 
 
 _OPEN_REQUEST = (

@@ -160,7 +160,8 @@ class MentoringService:
         raise_first(self.check_ask(ask, team_id=team_id))
         now = self._clock.now()
         with self._uow() as uow:
-            active = self._current_partnership(uow, team_id, mentee_id)
+            partnerships = uow.partnerships.for_member(team_id, mentee_id)
+            active = _current(partnerships, mentee_id)
             if active is not None:
                 raise Conflict(
                     f"You already have a mentor, <@{active.mentor_id}>. If the fit is not "
@@ -193,7 +194,9 @@ class MentoringService:
             request.program_id = ask.program_id
             request.tz, request.tz_offset = tz, tz_offset
             request = uow.requests.save(request)
-            candidates = self._suggestions.suggest(uow, request, now, SuggestionContext.FIRST)
+            candidates = self._suggestions.suggest(
+                uow, request, now, SuggestionContext.FIRST, partnerships=partnerships
+            )
             uow.commit()
             return AskResult(request=request, candidates=candidates)
 
@@ -216,8 +219,7 @@ class MentoringService:
             if request.status is not RequestStatus.MATCHING:
                 raise Conflict("That request is no longer open. Run `/mentor ask` to start again.")
             mentor = uow.mentors.get(team_id, mentor_id)
-            candidates = self._suggestions.rank(uow, request, now, limit=10_000)
-            chosen = next((c for c in candidates if c.mentor.user_id == mentor_id), None)
+            chosen = self._suggestions.candidacy(uow, request, mentor, now) if mentor else None
             if mentor is None or chosen is None:
                 raise Conflict(
                     "That mentor can't take a new mentee right now. "
@@ -354,19 +356,6 @@ class MentoringService:
         uow.requests.get(team_id, proposal.request_id, for_update=True)
         return self._own_proposal(uow, team_id, mentor_id, proposal_id, for_update=True)
 
-    def _current_partnership(
-        self, uow: SuggestWork, team_id: str, mentee_id: str
-    ) -> Partnership | None:
-        return next(
-            (
-                p
-                for p in uow.partnerships.for_member(team_id, mentee_id)
-                if p.mentee_id == mentee_id
-                and p.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
-            ),
-            None,
-        )
-
     def _pending_proposal(
         self, uow: SuggestWork, team_id: str, request: MentorRequest
     ) -> MatchProposal | None:
@@ -390,6 +379,18 @@ class MentoringService:
             ),
             None,
         )
+
+
+def _current(partnerships: list[Partnership], mentee_id: str) -> Partnership | None:
+    return next(
+        (
+            p
+            for p in partnerships
+            if p.mentee_id == mentee_id
+            and p.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
+        ),
+        None,
+    )
 
 
 def _answered(proposal: MatchProposal) -> str:

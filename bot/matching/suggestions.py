@@ -6,14 +6,17 @@ rhythm or privacy change that reopens a search), so its messages commit with the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.matching.cohort import rank_for_request
+from bot.matching.index import MentorIndex
 from bot.matching.scores import Candidate
 from bot.model.kinds import Kind, SuggestionContext
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
+    MentorProfile,
     MentorRequest,
     Partnership,
     ProposalStatus,
@@ -26,11 +29,17 @@ from bot.roster import Roster
 
 class Suggestions:
     def __init__(
-        self, *, rules: ProgramRules, roster: Roster, programs: ProgramRulesSource
+        self,
+        *,
+        rules: ProgramRules,
+        roster: Roster,
+        programs: ProgramRulesSource,
+        index: MentorIndex | None = None,
     ) -> None:
         self._rules = rules  # the workspace's: how many suggestions
         self._roster = roster
         self._programs = programs
+        self._index = index or MentorIndex()
 
     def offer_new_match(self, uow: SuggestWork, partnership: Partnership, now: datetime) -> None:
         """After a partnership ends early, the mentee gets fresh suggestions right away.
@@ -70,10 +79,39 @@ class Suggestions:
             self.suggest(uow, request, now, SuggestionContext.AFTER_NO_ANSWER)
 
     def rank(
-        self, uow: SuggestWork, request: MentorRequest, now: datetime, *, limit: int
+        self,
+        uow: SuggestWork,
+        request: MentorRequest,
+        now: datetime,
+        *,
+        limit: int,
+        excluded: frozenset[str] | None = None,
     ) -> list[Candidate]:
+        """The best mentors for a request as the program stands in this transaction: mentors
+        of the request's own program only, under that program's rules."""
         rules = self._programs.rules(uow, request.team_id, request.program_id)
-        return rank_for(uow, rules=rules, request=request, now=now, limit=limit)
+        return self._index.rank(
+            uow,
+            request,
+            rule=rules.cross_company,
+            excluded=excluded_mentors(uow, request) if excluded is None else excluded,
+            at=now,
+            limit=limit,
+        )
+
+    def candidacy(
+        self, uow: SuggestWork, request: MentorRequest, mentor: MentorProfile, now: datetime
+    ) -> Candidate | None:
+        """The mentee's pick as ``rank`` would have scored it; None if it may not be asked."""
+        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        return self._index.score(
+            uow,
+            request,
+            mentor,
+            rule=rules.cross_company,
+            excluded=excluded_mentors(uow, request),
+            at=now,
+        )
 
     def suggest(
         self,
@@ -81,15 +119,25 @@ class Suggestions:
         request: MentorRequest,
         now: datetime,
         context: SuggestionContext,
+        *,
+        partnerships: Sequence[Partnership] | None = None,
     ) -> list[Candidate]:
-        """Show the mentee their best mentors, or waitlist them when nobody fits."""
+        """Show the mentee their best mentors, or waitlist them when nobody fits.
+
+        ``partnerships``: the mentee's, when the caller has just read them (an ask has).
+        """
         assert request.id is not None
-        candidates = self.rank(uow, request, now, limit=self._rules.suggestions)
-        round_no = sum(
-            1
-            for p in uow.proposals.for_mentee(request.team_id, request.mentee_id)
-            if p.request_id == request.id
+        proposals = uow.proposals.for_mentee(request.team_id, request.mentee_id)
+        if partnerships is None:
+            partnerships = uow.partnerships.for_member(request.team_id, request.mentee_id)
+        candidates = self.rank(
+            uow,
+            request,
+            now,
+            limit=self._rules.suggestions,
+            excluded=_excluded(request, proposals, partnerships),
         )
+        round_no = sum(1 for p in proposals if p.request_id == request.id)
         if candidates:
             request.status = RequestStatus.MATCHING
             uow.requests.save(request)
@@ -197,17 +245,25 @@ def rank_for(
 
 def excluded_mentors(uow: SuggestWork, request: MentorRequest) -> frozenset[str]:
     """Mentors never to suggest again to this mentee, and those already asked this time."""
+    return _excluded(
+        request,
+        uow.proposals.for_mentee(request.team_id, request.mentee_id),
+        uow.partnerships.for_member(request.team_id, request.mentee_id),
+    )
+
+
+def _excluded(
+    request: MentorRequest,
+    proposals: Sequence[MatchProposal],
+    partnerships: Sequence[Partnership],
+) -> frozenset[str]:
     excluded = {
         p.mentor_id
-        for p in uow.proposals.for_mentee(request.team_id, request.mentee_id)
+        for p in proposals
         if p.status is ProposalStatus.DECLINED
         or (p.request_id == request.id and p.status is not ProposalStatus.WITHDRAWN)
     }
-    excluded |= {
-        p.mentor_id
-        for p in uow.partnerships.for_member(request.team_id, request.mentee_id)
-        if p.mentee_id == request.mentee_id
-    }
+    excluded |= {p.mentor_id for p in partnerships if p.mentee_id == request.mentee_id}
     return frozenset(excluded)
 
 

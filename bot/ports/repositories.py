@@ -14,6 +14,7 @@ from bot.model.audit import AuditEvent
 from bot.model.cohort import CohortPlan
 from bot.model.erasure import Erasure
 from bot.model.journal import Goal, JournalPreferences, Milestone, Reflection
+from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.onboarding import ProgramText, TextKey
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
 from bot.model.partnership import (
@@ -33,6 +34,18 @@ class MentorRepository(Protocol):
     def get(self, team_id: str, user_id: str) -> MentorProfile | None: ...
     def save(self, profile: MentorProfile) -> MentorProfile: ...
     def accepting(self, team_id: str) -> list[MentorProfile]: ...
+    def pool(self, team_id: str) -> MentorColumns:
+        """The accepting mentors as columns, without bios (``bot.matching.index``)."""
+        ...
+
+    def pool_version(self, team_id: str) -> PoolVersion | None:
+        """Where mentors and loads stand (one indexed row); None while this transaction has
+        uncommitted changes to them, so what it reads is newer than any version says."""
+        ...
+
+    def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
+        """Whole profiles (bios too) of just these mentors: the few a ranking picked."""
+        ...
 
 
 class RequestRepository(Protocol):

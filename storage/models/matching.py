@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Index,
     Integer,
     String,
@@ -110,3 +111,15 @@ class CohortPlanRow(Base):
     pairs: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     unmatched: Mapped[list[str]]
     total_fit: Mapped[int]
+
+
+class MatchingVersionRow(Base):
+    """Two counters per workspace, moved on by every commit that changed mentor profiles
+    (``mentors``) or proposals and partnerships (``loads``): what ``bot.matching.index``
+    compares to know its copy is current (``storage.matching.track_pool_changes``)."""
+
+    __tablename__ = "matching_versions"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    mentors: Mapped[int] = mapped_column(BigInteger, default=0)
+    loads: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 from bot.model.audit import AuditEvent
 from bot.model.cohort import CohortPlan
 from bot.model.journal import Goal, JournalPreferences, Milestone, Reflection, Visibility
+from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
@@ -185,6 +186,29 @@ class FakeMentorRepository:
             copy.deepcopy(m)
             for (team, _), m in sorted(self._store.state.mentors.items())
             if team == team_id and m.accepting
+        ]
+
+    def pool(self, team_id: str) -> MentorColumns:
+        mentors = self.accepting(team_id)
+        return MentorColumns(
+            user_ids=[m.user_id for m in mentors],
+            expertise=[list(m.expertise) for m in mentors],
+            organizations=[m.organization for m in mentors],
+            capacities=[m.capacity for m in mentors],
+            tzs=[m.tz for m in mentors],
+            tz_offsets=[m.tz_offset for m in mentors],
+            program_ids=[m.program_id for m in mentors],
+        )
+
+    def pool_version(self, team_id: str) -> PoolVersion | None:
+        return None  # no versions here: every ranking reads the pool afresh
+
+    def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
+        state = self._store.state
+        return [
+            copy.deepcopy(state.mentors[(team_id, u)])
+            for u in user_ids
+            if (team_id, u) in state.mentors
         ]
 
 

@@ -1,0 +1,132 @@
+"""The mentor pool in columns and its version: what lets each replica keep a copy of it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.clock import FixedClock
+from bot.matching.service import MenteeAsk, MentoringService, MentorOffer
+from bot.model.mentor_pool import PoolVersion
+from bot.model.partnership import MatchProposal, MentorProfile
+from bot.model.rules import ProgramRules
+from storage import Database, SqlUnitOfWork, connect
+
+T1, T2 = "T1", "T2"
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+def _profile(user: str, team: str = T1, **changes: object) -> MentorProfile:
+    values: dict[str, object] = {
+        "team_id": team,
+        "user_id": user,
+        "expertise": ["leadership", 'Führung, "quoted"'],
+        "bio": "A long bio ranking never reads.",
+        "organization": "Acme",
+        "capacity": 2,
+        "languages": ["en"],
+        "tz": "Europe/Berlin",
+        "tz_offset": 3600,
+    }
+    values.update(changes)
+    return MentorProfile(**values)  # type: ignore[arg-type]
+
+
+def test_the_pool_holds_what_ranking_reads_of_accepting_mentors(database: Database) -> None:
+    with SqlUnitOfWork(database.sessions) as work:
+        work.mentors.save(_profile("UB", program_id=7))
+        work.mentors.save(_profile("UA", tz="", tz_offset=-18000, organization=""))
+        work.mentors.save(_profile("UOFF", accepting=False))
+        work.mentors.save(_profile("UOTHER", team=T2))
+        work.commit()
+    with SqlUnitOfWork(database.sessions) as work:
+        pool = work.mentors.pool(T1)
+        rows = sorted(zip(*vars(pool).values(), strict=True))
+        assert rows == [
+            ("UA", ["leadership", 'Führung, "quoted"'], "", 2, "", -18000, None),
+            ("UB", ["leadership", 'Führung, "quoted"'], "Acme", 2, "Europe/Berlin", 3600, 7),
+        ]
+        assert [p.bio for p in work.mentors.profiles(T1, ["UB"])] == [
+            "A long bio ranking never reads."
+        ]
+        assert work.mentors.profiles(T1, []) == []
+
+
+def test_every_committed_change_moves_its_workspace_version_on(database: Database) -> None:
+    def version(team: str = T1) -> PoolVersion | None:
+        with SqlUnitOfWork(database.sessions) as work:
+            return work.mentors.pool_version(team)
+
+    assert version() == PoolVersion()
+    with SqlUnitOfWork(database.sessions) as work:
+        work.mentors.save(_profile("UA"))
+        assert work.mentors.pool_version(T1) is None  # its own change is not committed yet
+        work.rollback()
+    assert version() == PoolVersion()
+
+    with SqlUnitOfWork(database.sessions) as work:
+        work.mentors.save(_profile("UA"))
+        work.commit()
+    assert version() == PoolVersion(mentors=1, loads=0)
+    assert version(T2) == PoolVersion()
+
+    with SqlUnitOfWork(database.sessions) as work:
+        work.proposals.save(
+            MatchProposal(
+                team_id=T1, request_id=1, mentee_id="UE", mentor_id="UA", score=1, reason=""
+            )
+        )
+        work.commit()
+    assert version() == PoolVersion(mentors=1, loads=1)
+
+    with SqlUnitOfWork(database.sessions) as work:  # a read-only transaction moves nothing
+        work.mentors.pool(T1)
+        work.commit()
+    assert version() == PoolVersion(mentors=1, loads=1)
+
+    with SqlUnitOfWork(database.sessions) as work:  # an erasure deletes in bulk
+        work.people.erase(T1, "UA", placeholder="someone")
+        work.commit()
+    moved = version()
+    assert moved is not None and moved.mentors > 1 and moved.loads > 1
+
+
+def test_a_replica_sees_another_ones_new_mentor_on_its_next_ask(database: Database) -> None:
+    url = database.engine.url.render_as_string(hide_password=False)
+    other = connect(url)
+    try:
+
+        def service(db: Database) -> MentoringService:
+            return MentoringService(
+                uow=lambda: SqlUnitOfWork(db.sessions), clock=FixedClock(NOW), rules=ProgramRules()
+            )
+
+        first, second = service(database), service(other)
+        offer = MentorOffer(
+            expertise=["leadership"], bio="Hi", organization="", capacity=2, languages=[]
+        )
+        first.offer(team_id=T1, user_id="UA", offer=offer, tz="UTC", tz_offset=0)
+        ask = MenteeAsk(
+            goals="Lead my first team",
+            focus_areas=["leadership"],
+            organization="",
+            wants_other_org=False,
+        )
+
+        asked = second.ask(team_id=T1, mentee_id="UE1", ask=ask, tz="UTC", tz_offset=0)
+        assert [c.mentor.user_id for c in asked.candidates] == ["UA"]
+        first.offer(team_id=T1, user_id="UB", offer=offer, tz="UTC", tz_offset=0)
+        asked = second.ask(team_id=T1, mentee_id="UE2", ask=ask, tz="UTC", tz_offset=0)
+        assert [c.mentor.user_id for c in asked.candidates] == ["UA", "UB"]
+        assert asked.candidates[0].mentor.bio == "Hi"
+
+        second.choose(team_id=T1, mentee_id="UE2", request_id=asked.request.id or 0, mentor_id="UA")
+        second.choose(  # UA now has one mentee asked about: the load counts on the other side
+            team_id=T1,
+            mentee_id="UE1",
+            request_id=second.open_request(T1, "UE1").id or 0,  # type: ignore[union-attr]
+            mentor_id="UA",
+        )
+        asked = first.ask(team_id=T1, mentee_id="UE3", ask=ask, tz="UTC", tz_offset=0)
+        assert [c.mentor.user_id for c in asked.candidates] == ["UB"]
+    finally:
+        other.dispose()

@@ -1,0 +1,215 @@
+"""The per-process mentor index: exactly today's suggestions, reloaded only when versions move."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.matching.index import MentorIndex
+from bot.matching.scores import is_eligible, rank_mentors, score_mentor
+from bot.model.mentor_pool import MentorColumns, PoolVersion
+from bot.model.partnership import MentorProfile, MentorRequest
+from bot.model.rules import CrossCompanyRule
+from bot.ports import SuggestWork
+
+TEAM = "T0001"
+AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+AREAS = ("leadership", "communication", "career growth", "technical skills", "Leadership")
+ZONES = ("Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo", "Pacific/Kiritimati", "", "No/Z")
+ORGS = ("Acme", "acme ", "Globex", "Initech", "")
+USERS = ("UA", "UB", "Ua", "U1", "U10", "U2", "UZ", "Ü", "U_", "UM00")
+
+
+class _Pool:
+    """What the index reads through the ports: the mentors, their loads, a version."""
+
+    def __init__(self, mentors: list[MentorProfile], loads: dict[str, int]) -> None:
+        self.by_id = {m.user_id: m for m in mentors}
+        self.loads = loads
+        self.version: PoolVersion | None = PoolVersion()
+        self.pool_reads = 0
+        self.load_reads = 0
+
+    # the mentors repository
+    def pool(self, team_id: str) -> MentorColumns:
+        self.pool_reads += 1
+        accepting = [m for m in self.by_id.values() if m.accepting]
+        return MentorColumns(
+            user_ids=[m.user_id for m in accepting],
+            expertise=[list(m.expertise) for m in accepting],
+            organizations=[m.organization for m in accepting],
+            capacities=[m.capacity for m in accepting],
+            tzs=[m.tz for m in accepting],
+            tz_offsets=[m.tz_offset for m in accepting],
+            program_ids=[m.program_id for m in accepting],
+        )
+
+    def pool_version(self, team_id: str) -> PoolVersion | None:
+        return self.version
+
+    def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
+        return [self.by_id[u] for u in user_ids if u in self.by_id]
+
+    # partnerships and proposals
+    def active_by_mentor(self, team_id: str) -> dict[str, int]:
+        self.load_reads += 1
+        return dict(self.loads)
+
+    def pending_by_mentor(self, team_id: str) -> dict[str, int]:
+        return {}
+
+    def work(self) -> SuggestWork:
+        return cast(
+            SuggestWork,
+            type("Work", (), {"mentors": self, "partnerships": self, "proposals": self})(),
+        )
+
+
+mentors_st = st.lists(
+    st.builds(
+        MentorProfile,
+        team_id=st.just(TEAM),
+        user_id=st.sampled_from(USERS),
+        expertise=st.lists(st.sampled_from(AREAS), max_size=4),
+        bio=st.just("bio"),
+        organization=st.sampled_from(ORGS),
+        capacity=st.integers(0, 4),
+        languages=st.just([]),
+        tz=st.sampled_from(ZONES),
+        tz_offset=st.sampled_from((0, 3600, -5 * 3600, 13 * 3600, 14 * 3600)),
+        accepting=st.booleans(),
+        program_id=st.sampled_from((None, None, 7)),
+    ),
+    max_size=len(USERS),
+    unique_by=lambda m: m.user_id,
+)
+requests_st = st.builds(
+    MentorRequest,
+    team_id=st.just(TEAM),
+    mentee_id=st.sampled_from(("UMENTEE", "UA", "UB")),
+    goals=st.just(""),
+    focus_areas=st.lists(st.sampled_from((*AREAS, "unknown area")), max_size=4),
+    organization=st.sampled_from(ORGS),
+    wants_other_org=st.booleans(),
+    tz=st.sampled_from(ZONES),
+    tz_offset=st.sampled_from((0, 3600, -8 * 3600, 12 * 3600)),
+    program_id=st.sampled_from((None, 7)),
+    id=st.just(1),
+)
+rules_st = st.builds(
+    CrossCompanyRule,
+    required=st.booleans(),
+    competitors=st.sampled_from(
+        (frozenset(), frozenset({frozenset({"acme", "globex"}), frozenset({"initech"})}))
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    mentors=mentors_st,
+    request=requests_st,
+    rule=rules_st,
+    loads=st.dictionaries(st.sampled_from(USERS), st.integers(0, 4)),
+    excluded=st.frozensets(st.sampled_from(USERS), max_size=3),
+    limit=st.sampled_from((1, 3, 10_000)),
+    days=st.integers(0, 365),
+)
+def test_the_index_ranks_exactly_as_rank_mentors_does(
+    mentors: list[MentorProfile],
+    request: MentorRequest,
+    rule: CrossCompanyRule,
+    loads: dict[str, int],
+    excluded: frozenset[str],
+    limit: int,
+    days: int,
+) -> None:
+    at = AT + timedelta(days=days, hours=days % 24)  # either side of daylight saving
+    pool = _Pool(mentors, loads)
+    expected = rank_mentors(
+        request,
+        [m for m in mentors if m.program_id == request.program_id],
+        loads=loads,
+        rule=rule,
+        excluded=excluded,
+        at=at,
+        limit=limit,
+    )
+    index = MentorIndex()
+    found = index.rank(pool.work(), request, rule=rule, excluded=excluded, at=at, limit=limit)
+    assert found == expected
+    for mentor in mentors:  # choosing one mentor scores that mentor alone, the same way
+        load = loads.get(mentor.user_id, 0)
+        allowed = mentor.program_id == request.program_id and is_eligible(
+            request, mentor, load=load, rule=rule, excluded=excluded
+        )
+        assert index.score(pool.work(), request, mentor, rule=rule, excluded=excluded, at=at) == (
+            score_mentor(request, mentor, load=load, at=at) if allowed else None
+        )
+
+
+def _mentor(user_id: str, *, capacity: int = 2) -> MentorProfile:
+    return MentorProfile(
+        team_id=TEAM,
+        user_id=user_id,
+        expertise=["leadership"],
+        bio="",
+        organization="",
+        capacity=capacity,
+        languages=[],
+        tz="UTC",
+    )
+
+
+REQUEST = MentorRequest(
+    team_id=TEAM,
+    mentee_id="UMENTEE",
+    goals="",
+    focus_areas=["leadership"],
+    organization="",
+    wants_other_org=False,
+    tz="UTC",
+    id=1,
+)
+
+
+def _rank(index: MentorIndex, pool: _Pool) -> list[str]:
+    found = index.rank(
+        pool.work(), REQUEST, rule=CrossCompanyRule(), excluded=frozenset(), at=AT, limit=3
+    )
+    return [c.mentor.user_id for c in found]
+
+
+def test_the_pool_is_read_again_only_when_its_version_moves() -> None:
+    pool = _Pool([_mentor("UA"), _mentor("UB")], {})
+    index = MentorIndex()
+    assert _rank(index, pool) == ["UA", "UB"]
+    assert _rank(index, pool) == ["UA", "UB"]
+    assert (pool.pool_reads, pool.load_reads) == (1, 1)
+
+    pool.by_id["UC"] = _mentor("UC")  # another replica's new mentor: seen once it commits
+    pool.version = PoolVersion(mentors=1)
+    assert _rank(index, pool) == ["UA", "UB", "UC"]
+    assert (pool.pool_reads, pool.load_reads) == (2, 2)
+
+    pool.loads = {"UA": 2}  # a partnership elsewhere: loads alone are read again
+    pool.version = PoolVersion(mentors=1, loads=1)
+    assert _rank(index, pool) == ["UB", "UC"]
+    assert (pool.pool_reads, pool.load_reads) == (2, 3)
+
+
+def test_a_transaction_with_its_own_changes_reads_afresh_and_keeps_nothing() -> None:
+    pool = _Pool([_mentor("UA")], {})
+    index = MentorIndex()
+    assert _rank(index, pool) == ["UA"]
+    pool.by_id["UB"] = _mentor("UB")
+    pool.version = None  # this transaction saved a mentor it has not committed yet
+    assert _rank(index, pool) == ["UA", "UB"]
+    pool.version = PoolVersion()  # rolled back after all: the kept copy still holds
+    del pool.by_id["UB"]
+    assert _rank(index, pool) == ["UA"]
+    assert pool.pool_reads == 2
