@@ -1,7 +1,7 @@
 """milestone titles and mentor bios private
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-03 16:00:00.000000
 
 The columns stay TEXT (``PrivateText`` is ciphertext in a TEXT column), so only the rows
@@ -21,7 +21,7 @@ from alembic import op
 from storage.models.base import cipher_of
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
