@@ -43,10 +43,8 @@ from bot.ports.repositories import (
 from bot.ports.slack import (
     GroupMembers,
     Messenger,
-    PersonZones,
     SendOutcome,
     SendResult,
-    TimeZones,
     UserGroups,
 )
 from bot.ports.work import (
@@ -94,7 +92,6 @@ __all__ = [
     "OutboxWork",
     "PartnershipEvents",
     "PartnershipRepository",
-    "PersonZones",
     "PersonalData",
     "PrivacyWork",
     "ProgramCatalog",
@@ -117,7 +114,6 @@ __all__ = [
     "SessionsWork",
     "Started",
     "SuggestWork",
-    "TimeZones",
     "Transaction",
     "UnitOfWork",
     "UnitOfWorkFactory",

@@ -25,8 +25,7 @@ from bot.model.audit import AuditEvent
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
-from bot.outbox.quiet_hours import QuietHours, to_people
-from bot.outbox.zones import RecipientZones
+from bot.outbox.quiet_hours import QuietHours
 from bot.roster import Roster
 
 if TYPE_CHECKING:  # the ports speak of programs, so import them only for typing
@@ -188,10 +187,8 @@ class ProgramService:
             self._remember(team_id, program_id, program)
         return program
 
-    def quiet_hours(
-        self, kinds: frozenset[str], *, zones: RecipientZones | None = None
-    ) -> ProgramQuietHours:
-        return ProgramQuietHours(self, kinds, zones=zones)
+    def quiet_hours(self, kinds: frozenset[str]) -> ProgramQuietHours:
+        return ProgramQuietHours(self, kinds)
 
     def _rules_of(self, program: Program | None) -> ProgramRules:
         # A program that is gone (never, today: programs are archived, not deleted) falls
@@ -335,34 +332,22 @@ class ProgramService:
 
 
 class ProgramQuietHours:
-    """Quiet hours read from the program a message belongs to (``PROGRAM_KEY`` in its
-    payload); messages of the default program, and older ones, keep the workspace's hours.
-    The recipient's zone is Slack's (``zones``), asked only for a message that may be held."""
+    """Quiet hours read from the program a prompt belongs to (``PROGRAM_KEY`` in its
+    payload); prompts of the default program, and older ones, keep the workspace's hours."""
 
-    def __init__(
-        self,
-        programs: ProgramService,
-        kinds: frozenset[str],
-        *,
-        zones: RecipientZones | None = None,
-    ) -> None:
+    def __init__(self, programs: ProgramService, kinds: frozenset[str]) -> None:
         self._programs = programs
         self._kinds = kinds
-        self._zones = zones
         self._default = QuietHours.for_program(programs.defaults, kinds)
 
     def hold_until(self, message: OutgoingMessage, now: datetime) -> datetime | None:
-        if message.kind not in self._kinds or not to_people(message.recipient):
+        if message.kind not in self._kinds:
             return None
-        zones = [
-            (self._zones.of(message.team_id, member) if self._zones else None) or ""
-            for member in message.recipient.split(",")
-        ]
         program_id = message.payload.get(PROGRAM_KEY)
         if not isinstance(program_id, int):
-            return self._default.hold_until(message, now, zones=zones)
+            return self._default.hold_until(message, now)
         rules = self._programs.rules_for(message.team_id, program_id)
-        return QuietHours.for_program(rules, self._kinds).hold_until(message, now, zones=zones)
+        return QuietHours.for_program(rules, self._kinds).hold_until(message, now)
 
 
 def _audit(

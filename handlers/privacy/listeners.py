@@ -146,15 +146,11 @@ class PrivacyHandlers(Listeners):
 
     def user_changed(self, event: dict[str, Any], context: BoltContext) -> None:
         """A person deactivated in Slack is erased after the retention period; reactivated
-        before then, they are not. A new time zone is kept, for the working hours."""
+        before then, they are not."""
         user = event.get("user")
         if not isinstance(user, dict) or not isinstance(user.get("id"), str):
             return
         team_id = context.team_id or str(user.get("team_id") or "")
-        if isinstance(user.get("tz"), str) and not user.get(
-            "deleted"
-        ):  # moved: what waits for their working hours moves
-            self._services.zones.seen(team_id, user["id"], user["tz"])
         privacy = self._services.privacy
         if user.get("deleted") is True:
             privacy.user_deleted(team_id=team_id, user_id=user["id"])

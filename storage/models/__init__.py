@@ -16,7 +16,6 @@ from storage.models import (
     rhythm,
     sessions,
     workspaces,
-    zones,
 )
 from storage.models.base import Base, PrivatePayload, PrivateText, UTCDateTime
 
@@ -35,5 +34,4 @@ __all__ = [
     "rhythm",
     "sessions",
     "workspaces",
-    "zones",
 ]
