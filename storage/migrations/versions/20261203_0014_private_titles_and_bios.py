@@ -1,7 +1,7 @@
 """milestone titles and mentor bios private
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 16:00:00.000000
 
 The columns stay TEXT (``PrivateText`` is ciphertext in a TEXT column), so only the rows
@@ -20,8 +20,8 @@ from alembic import op
 
 from storage.models.base import cipher_of
 
-revision = "0015"
-down_revision = "0014"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
