@@ -60,6 +60,7 @@ class _Actor:
 
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
+        self._clicked: set[tuple[str, str, str]] = set()  # a pulse is answered once
 
     def settle(self) -> None:
         self.ws.settle()
@@ -87,7 +88,8 @@ class _Actor:
         channel = channel or self.ws.slack.dm_channel(user)
         for message in reversed(self.ws.slack.messages(channel)):
             found = _button(message, action_id, ending)
-            if found is not None:
+            if found is not None and (channel, message["ts"], action_id) not in self._clicked:
+                self._clicked.add((channel, message["ts"], action_id))
                 block_id, value = found
                 problem = self.ws.act(
                     user,
