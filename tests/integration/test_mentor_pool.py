@@ -10,6 +10,8 @@ from bot.model.mentor_pool import PoolVersion
 from bot.model.partnership import MatchProposal, MentorProfile
 from bot.model.rules import ProgramRules
 from storage import Database, SqlUnitOfWork, connect
+from storage.crypto import Cipher
+from storage.models.base import CIPHER_ATTRIBUTE
 
 T1, T2 = "T1", "T2"
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -93,6 +95,8 @@ def test_every_committed_change_moves_its_workspace_version_on(database: Databas
 def test_a_replica_sees_another_ones_new_mentor_on_its_next_ask(database: Database) -> None:
     url = database.engine.url.render_as_string(hide_password=False)
     other = connect(url)
+    # another replica has the same key (an earlier test may have given the shared one a key)
+    other.use_cipher(getattr(database.engine.dialect, CIPHER_ATTRIBUTE, Cipher(None)))
     try:
 
         def service(db: Database) -> MentoringService:
