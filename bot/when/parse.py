@@ -352,10 +352,7 @@ def parse_when(
     langs = languages_of(tuple(languages))
     vocabulary = vocabulary_of(langs)
     phrase, said = _Phrase(_normalise(text, vocabulary, langs)), " ".join(text.split())
-    for what, example, pattern in _REFUSALS:
-        if refused := pattern.search(phrase.text):
-            usual = '"Mondays and Thursdays at 8am"' if several_days else '"Tuesdays at 3pm"'
-            raise _fail(f"{what} ('{refused[0]}')", example or usual)
+    _refuse_unsupported(phrase, several_days=several_days)
     where = _named_zone(phrase) or tz
     length = next((_minutes(m) for p in _DURATIONS if (m := phrase.take(p))), None)
     today = now.astimezone(zone(where)).date()
@@ -365,60 +362,22 @@ def parse_when(
     month = vocabulary.month_re.search(phrase.text)
     at, range_length, part = _clocks(phrase, working_hours)
     length = range_length if range_length is not None else length
-
-    days: list[int] = []
-    plural = one_off = False
-    for day in vocabulary.day_re.finditer(phrase.text):
-        days.append(vocabulary.days[day[2]])
-        plural |= day[2] in vocabulary.plurals
-        one_off |= bool(day[1] or day[3])  # "next Friday", "mardi prochain"
-    phrase.text = vocabulary.day_re.sub(" ; ", phrase.text)
-    if re.search(r"\bor\b", phrase.text) and len(days) > 1:
-        raise _fail("Pick the days you mean: I read 'or'", '"Tuesdays and Thursdays at 3pm"')
-    days = sorted(set(days), key=days.index)
-    if ordinal is not None and not said_monthly:
-        named = f"the {ORDINALS[ordinal]} {WEEKDAYS[days[0]].capitalize()}"
-        if not month:
-            raise _fail(f"Say which month, or 'of every month', for {named}", _EX_MONTHLY)
-        number = vocabulary.months[month[1]]  # "the first Monday of April": once
-        start_date = nth_weekday(today.year + (number < today.month), number, days[0], ordinal)
+    days, plural, one_off = _days(phrase, vocabulary)
+    if ordinal is not None and not said_monthly:  # "the first Monday of April": once
+        start_date = _nth_of_month(
+            phrase, vocabulary, month=month, weekday=days[0], ordinal=ordinal, today=today
+        )
         ordinal = None
-        phrase.take(vocabulary.month_re)
     if not days and start_date is None and at is not None and phrase.leftover():
-        rest = " ".join(re.split(r"[\s;]+", phrase.text)).strip()  # "in 2 days", "next week"
-        parsed = dateparser.parse(rest, languages=list(langs), settings=_settings(where, now))
-        if parsed and not re.search(r"\b(weeks?|months?|years?)\b", rest):  # not "next week"
-            start_date, phrase.text = parsed.date(), ""
-    if not days and start_date is None:
-        if at is None:
-            raise _fail(f"I need a day and a time, and found neither in '{said}'")
-        raise _fail("Add a day of the week or a date", '"Tuesdays at 3pm" or "tomorrow at 3pm"')
-    if at is None:
-        if part:
-            raise _fail(f"'{part}' isn't a time for a calendar: add the hour", '"Fridays at 9am"')
-        raise _fail(f"Add a time to '{said}'", '"Tuesdays at 3pm"')
-    if length is not None and not min_minutes <= length <= max_minutes:
-        what = f"Sessions last {min_minutes} to {max_minutes} minutes, and you said {length}"
-        raise _fail(what, '"10:30am-11:15am" or "for 45 minutes"')
-    if every is not None and every not in cadences:
-        offered = " or ".join(str(n) for n in sorted(cadences) if n > 1)
-        what = f"Every {every} weeks isn't offered: sessions repeat weekly or every {offered} weeks"
-        raise _fail(what, '"every other Monday at 11"')
+        start_date = _relative_date(phrase, langs=langs, where=where, now=now)  # "in 2 days"
+    at = _day_and_time(has_day=bool(days) or start_date is not None, at=at, part=part, said=said)
+    _offered(length, every, minutes=(min_minutes, max_minutes), cadences=cadences)
     if start_date is not None and (every is not None or ordinal is not None or plural or one_off):
         what = "That mixes a repeating rule and a date: give one or the other"
         raise _fail(what, '"Tuesdays at 3pm" or "Tuesday the 10th at 3pm"')
     ignored = phrase.leftover()
     if start_date is not None or one_off:
-        if len(days) > 1:
-            raise _fail("A single session is on one day", '"next Friday at 2:30pm"')
-        if start_date is None:  # "next Friday": the first one after today
-            start_date = today + timedelta(days=(days[0] - today.weekday() - 1) % 7 + 1)
-        if days and start_date.weekday() != days[0]:
-            what = f"{start_date:%A %d %B} isn't a {WEEKDAYS[days[0]].capitalize()}"
-            raise _fail(what, f'"{start_date:%A} the {start_date.day} at 3pm"')
-        if local_to_utc(start_date, at, where) <= now:
-            raise UnreadableTime("That time has already passed: pick one in the future.")
-        once = SessionTime(where, at, start_date, 0, start_date.weekday(), duration_minutes=length)
+        once = _one_session(days, start_date, at=at, where=where, now=now, length=length)
         return _convert(replace(once, ignored=ignored), tz)
     if len(days) > 1 and not several_days:
         raise _fail("Several days a week can't be scheduled yet: pick one day", '"Tuesdays at 3pm"')
@@ -431,6 +390,114 @@ def parse_when(
     weeks = 4 if ordinal is not None else every or 1
     rule = SessionTime(where, at, first, weeks, first.weekday(), several, ordinal, length, ignored)
     return _convert(rule, tz)
+
+
+def _refuse_unsupported(phrase: _Phrase, *, several_days: bool) -> None:
+    """Rules no calendar can hold ("daily", "weekdays", ...) are named before anything is read."""
+    for what, example, pattern in _REFUSALS:
+        if refused := pattern.search(phrase.text):
+            usual = '"Mondays and Thursdays at 8am"' if several_days else '"Tuesdays at 3pm"'
+            raise _fail(f"{what} ('{refused[0]}')", example or usual)
+
+
+def _days(phrase: _Phrase, vocabulary: Vocabulary) -> tuple[list[int], bool, bool]:
+    """The weekdays said, in the order said; whether one was plural ("Tuesdays") and whether
+    one was a single coming day ("next Friday", "mardi prochain")."""
+    days: list[int] = []
+    plural = one_off = False
+    for day in vocabulary.day_re.finditer(phrase.text):
+        days.append(vocabulary.days[day[2]])
+        plural |= day[2] in vocabulary.plurals
+        one_off |= bool(day[1] or day[3])
+    phrase.text = vocabulary.day_re.sub(" ; ", phrase.text)
+    if re.search(r"\bor\b", phrase.text) and len(days) > 1:
+        raise _fail("Pick the days you mean: I read 'or'", '"Tuesdays and Thursdays at 3pm"')
+    return sorted(set(days), key=days.index), plural, one_off
+
+
+def _nth_of_month(
+    phrase: _Phrase,
+    vocabulary: Vocabulary,
+    *,
+    month: re.Match[str] | None,
+    weekday: int,
+    ordinal: int,
+    today: date,
+) -> date:
+    """An ordinal weekday with a month and no "every month" is one date, the next such."""
+    if not month:
+        named = f"the {ORDINALS[ordinal]} {WEEKDAYS[weekday].capitalize()}"
+        raise _fail(f"Say which month, or 'of every month', for {named}", _EX_MONTHLY)
+    number = vocabulary.months[month[1]]
+    found = nth_weekday(today.year + (number < today.month), number, weekday, ordinal)
+    phrase.take(vocabulary.month_re)
+    return found
+
+
+def _relative_date(
+    phrase: _Phrase, *, langs: tuple[str, ...], where: str, now: datetime
+) -> date | None:
+    """What our own words did not read, dateparser may ("in 2 days"); never a week or month
+    ahead with no day ("next week"), which would be a guess."""
+    rest = " ".join(re.split(r"[\s;]+", phrase.text)).strip()
+    parsed = dateparser.parse(rest, languages=list(langs), settings=_settings(where, now))
+    if parsed and not re.search(r"\b(weeks?|months?|years?)\b", rest):
+        phrase.text = ""
+        return parsed.date()
+    return None
+
+
+def _day_and_time(*, has_day: bool, at: time | None, part: str, said: str) -> time:
+    """Both a day and an hour are needed; the refusal says which one is missing."""
+    if not has_day:
+        if at is None:
+            raise _fail(f"I need a day and a time, and found neither in '{said}'")
+        raise _fail("Add a day of the week or a date", '"Tuesdays at 3pm" or "tomorrow at 3pm"')
+    if at is None:
+        if part:
+            raise _fail(f"'{part}' isn't a time for a calendar: add the hour", '"Fridays at 9am"')
+        raise _fail(f"Add a time to '{said}'", '"Tuesdays at 3pm"')
+    return at
+
+
+def _offered(
+    length: int | None,
+    every: int | None,
+    *,
+    minutes: tuple[int, int],
+    cadences: Collection[int],
+) -> None:
+    """A length and a cadence the program offers, or a refusal naming what it does offer."""
+    if length is not None and not minutes[0] <= length <= minutes[1]:
+        what = f"Sessions last {minutes[0]} to {minutes[1]} minutes, and you said {length}"
+        raise _fail(what, '"10:30am-11:15am" or "for 45 minutes"')
+    if every is not None and every not in cadences:
+        offered = " or ".join(str(n) for n in sorted(cadences) if n > 1)
+        what = f"Every {every} weeks isn't offered: sessions repeat weekly or every {offered} weeks"
+        raise _fail(what, '"every other Monday at 11"')
+
+
+def _one_session(
+    days: list[int],
+    start_date: date | None,
+    *,
+    at: time,
+    where: str,
+    now: datetime,
+    length: int | None,
+) -> SessionTime:
+    """A single meeting: a date, or the next of one weekday ("next Friday")."""
+    if len(days) > 1:
+        raise _fail("A single session is on one day", '"next Friday at 2:30pm"')
+    if start_date is None:  # "next Friday": the first one after today
+        today = now.astimezone(zone(where)).date()
+        start_date = today + timedelta(days=(days[0] - today.weekday() - 1) % 7 + 1)
+    if days and start_date.weekday() != days[0]:
+        what = f"{start_date:%A %d %B} isn't a {WEEKDAYS[days[0]].capitalize()}"
+        raise _fail(what, f'"{start_date:%A} the {start_date.day} at 3pm"')
+    if local_to_utc(start_date, at, where) <= now:
+        raise UnreadableTime("That time has already passed: pick one in the future.")
+    return SessionTime(where, at, start_date, 0, start_date.weekday(), duration_minutes=length)
 
 
 def _first(weekday: int, ordinal: int | None, at: time, tz: str, now: datetime) -> date:
