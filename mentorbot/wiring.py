@@ -20,10 +20,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 
 from bot.clock import Clock, SystemClock
 from bot.services import Services
 from handlers import SlackMessenger, TrackedExecutor, build_app, home_publisher
+from handlers.app import seed_authorization
 from handlers.coordination.usergroups import SlackUserGroups
 from handlers.slack_http import KeepAliveWebClient
 from handlers.workspaces.listeners import (
@@ -199,7 +201,8 @@ def build_runtime(
     if migrate:
         database.use_cipher(Cipher(settings.mentorbot_encryption_key))  # 0015 encrypts with it
         database.migrate()
-    link = slack_link(settings, wait=slack_wait)
+    answers: list[SlackResponse] = []  # the bot token's auth.test, for Bolt's authorization
+    link = slack_link(settings, wait=slack_wait, answered=answers.append)
     metrics = Metrics()
     client_for, clients = dispatcher_clients(settings, database, metrics=metrics)
     messenger = build_messenger(client_for, clients)
@@ -232,6 +235,11 @@ def build_runtime(
         # One token: its workspace is installed. If it had uninstalled (and the bot now starts
         # with its new token), its purge is cancelled; OAuth installs do this on the redirect.
         link.when_reached(lambda team: _reinstated(services, team))
+
+        def seed(_team: str) -> None:  # a worker's first request needs no auth.test of its own
+            seed_authorization(app, answers[-1])
+
+        link.when_reached(seed)
     if token_verification:
         link.attempt()
     return Runtime(
@@ -257,7 +265,12 @@ def home_team(settings: Settings, link: SlackLink) -> Callable[[], str | None]:
     return lambda: link.team_id or None
 
 
-def slack_link(settings: Settings, *, wait: Callable[[float], bool] | None = None) -> SlackLink:
+def slack_link(
+    settings: Settings,
+    *,
+    wait: Callable[[float], bool] | None = None,
+    answered: Callable[[SlackResponse], None] | None = None,
+) -> SlackLink:
     """The process's ``auth.test``, on a client of its own: no retry handlers (the link
     retries, with its own pauses) and a short timeout (a worker is ready sooner)."""
     client = KeepAliveWebClient(
@@ -266,7 +279,8 @@ def slack_link(settings: Settings, *, wait: Callable[[float], bool] | None = Non
         timeout=5,
         retry_handlers=[],
     )
-    return SlackLink(auth_test_check(client, one_token=not settings.oauth_mode), wait=wait)
+    check = auth_test_check(client, one_token=not settings.oauth_mode, answered=answered)
+    return SlackLink(check, wait=wait)
 
 
 def _reinstated(services: Services, team_id: str) -> None:
