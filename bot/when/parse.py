@@ -21,6 +21,21 @@ from typing import Any
 import dateparser
 
 from bot.errors import echo
+from bot.when.patterns import (
+    AT,
+    CADENCES,
+    CLOCK,
+    DURATIONS,
+    ISO,
+    MONTHLY,
+    NTH,
+    NUMERIC,
+    PART,
+    RANGE_GAP,
+    REFUSALS,
+    RELATIVE,
+    ZONE,
+)
 from bot.when.schedule import (
     EXAMPLES,
     ORDINALS,
@@ -43,75 +58,6 @@ from bot.when.words import (
     vocabulary_of,
     zone_names,
 )
-
-_ZONE = re.compile(r"(?<!')\b(in\s+)?([a-z]+(?:/[a-z_+\-]+){1,2}|[a-z]{2,4})\b")
-
-
-_REFUSED = (  # (what, its example or None for the usual one, the words that say it)
-    ("I can't schedule daily sessions: pick the day(s) of the week", None, r"daily|every\s*day|"
-     r"each\s+day|every\s+weekday|weekdays|every\s+(?:morning|evening|night)|nightly|every\s+\d+"
-     r"\s+days?"),
-    ("Say which days", '"Mondays and Thursdays at 8am"', r"(?:twice|2\s*x|[23]\s+times|3\s*x|"
-     r"three\s+times)\s+(?:a|per|every)\s+week"),
-    ("That rhythm isn't offered: sessions repeat weekly or every few weeks", None, r"quarterly|"
-     r"yearly|annually|every\s+year|semi-?monthly|twice\s+a\s+month|bimonthly|every\s+(?:\d+|"
-     r"other)\s+months?"),
-)  # fmt: skip
-
-
-_REFUSALS = [(what, example, re.compile(rf"\b(?:{words})\b")) for what, example, words in _REFUSED]
-
-
-_DURATIONS = (
-    re.compile(r"\bfor\s+(\d+(?:[.,]\d+)?|an?|half\s+an?)\s*(h|hours?|minutes?|mins?|m)"
-               r"(?:(?<=h)(\d{2}))?\b(\s+and\s+a\s+half)?"),
-    re.compile(r"\b(\d+(?:[.,]\d+)?|an?|half\s+an?)\s*(hours?|minutes?|mins?)()\b"
-               r"(\s+and\s+a\s+half)?"),
-)  # fmt: skip
-
-
-_MONTHLY = re.compile(
-    r"\b(?:(?:of\s+)?(?:the|every|each)\s+month|monthly|once\s+a\s+month|a\s+month|per\s+month)\b"
-)
-
-
-_CADENCES = (  # the first that matches says how many weeks apart (0: the number said)
-    (re.compile(r"\b(?:every|each)\s+(?:other|second|2nd)(?:\s+weeks?)?\b"), 2),
-    (re.compile(r"\b(?:biweekly|fortnightly|(?:once\s+)?(?:a|every|each)\s+fortnight)\b"), 2),
-    (re.compile(r"\b(?:once\s+)?every\s+(\d+)(?:st|nd|rd|th)?\s+weeks?\b"), 0),
-    (re.compile(r"\bevery\s+(?:third|3rd)\s+weeks?\b"), 3),
-    (re.compile(r"\bevery\s+(?:fourth|4th)\s+weeks?\b"), 4),
-    (re.compile(r"\b(?:weekly|(?:every|each|once\s+a|per|a)\s+week)\b"), 1),
-    (re.compile(r"\b(?:every|each)\b"), 1),
-)
-
-
-_RELATIVE = re.compile(r"\b(today|tomorrow|overmorrow)\b|\bin\s+(\d{1,2}|an?)\s+days?\b")
-
-
-_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-
-
-_NUMERIC = re.compile(r"(?<![\d.:])(\d{1,2})(?:/(\d{1,2})(?:/(\d{2,4}))?|\.(\d{1,2})\.(\d{4})?)")
-
-
-_NTH = re.compile(r"\b(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b")
-
-
-_PART = re.compile(r"\b(morning|afternoon|evening|lunchtime|lunch|night)s?\b")
-
-
-_CLOCK = re.compile(
-    r"(?<![\d:/])\b(?:(noon|midday|midnight)|(\d{1,2})(?:\s*(?::|\.|h|uhr)\s*(\d{2}))?"
-    r"(?:\s*(am|pm|uhr|o'clock|h))?)(?![a-z\d:/])"
-)
-
-
-_RANGE_GAP = re.compile(r"\s*(?:-|to|until|till|til)\s*")
-
-
-_AT = re.compile(r"(?:\bat|@|\bfrom)\s*$")
-
 
 _EX_MONTHLY = '"the first Monday of every month at 9"'
 
@@ -191,9 +137,9 @@ def _hour(hour: int, minute: int, meridiem: str | None, hours: tuple[time, time]
 
 def _clocks(phrase: _Phrase, hours: tuple[time, time]) -> tuple[time | None, int | None, str]:
     """The time, the length if a range gave one, and a part of day said without a time."""
-    part = _PART.search(phrase.text)
+    part = PART.search(phrase.text)
     said = {"morning": "am"}.get(part[1], "pm") if part else None
-    found = list(_CLOCK.finditer(phrase.text))
+    found = list(CLOCK.finditer(phrase.text))
     explicit = [m for m in found if m[1] or m[3] or m[4]]
 
     def read(m: re.Match[str], meridiem: str | None) -> time:
@@ -208,7 +154,7 @@ def _clocks(phrase: _Phrase, hours: tuple[time, time]) -> tuple[time | None, int
         return at.hour * 60 + at.minute
 
     for a, b in itertools.pairwise(found):
-        if _RANGE_GAP.fullmatch(phrase.text[a.end() : b.start()]):  # "3-4pm", "10:30-11:15"
+        if RANGE_GAP.fullmatch(phrase.text[a.end() : b.start()]):  # "3-4pm", "10:30-11:15"
             end = read(b, said)
             first = read(a, b[4] if b[4] in ("am", "pm") and not a[4] else said)
             first = read(a, "am") if minutes(first) >= minutes(end) and not a[4] else first
@@ -216,7 +162,7 @@ def _clocks(phrase: _Phrase, hours: tuple[time, time]) -> tuple[time | None, int
             phrase.cut(a)
             return first, minutes(end) - minutes(first), ""
     bare = [m for m in found if m not in explicit]
-    picked = explicit or [m for m in bare if _AT.search(phrase.text[: m.start()])] or bare
+    picked = explicit or [m for m in bare if AT.search(phrase.text[: m.start()])] or bare
     times = {read(m, said) for m in picked}
     if len(times) > 1:
         shown = " and ".join(sorted(f"{t:%H:%M}" for t in times))
@@ -225,14 +171,14 @@ def _clocks(phrase: _Phrase, hours: tuple[time, time]) -> tuple[time | None, int
         phrase.cut(m)
     if not times:
         return None, None, part[1] if part else ""
-    phrase.take(_PART)
+    phrase.take(PART)
     return times.pop(), None, ""
 
 
 def _named_zone(phrase: _Phrase) -> str | None:
     """ "15:00 Europe/London", "7pm EST"; a two-letter one ("ET") only after a time or "in",
     since "et" is also French for "and"."""
-    for match in _ZONE.finditer(phrase.text):
+    for match in ZONE.finditer(phrase.text):
         iana = "/" in match[2]
         name = zone_names().get(match[2]) if iana else ZONES.get(match[2])
         after_time = re.search(r"(\d|[ap]m|noon|midday|h|uhr)\s*$", phrase.text[: match.start()])
@@ -248,18 +194,18 @@ def _rhythm(phrase: _Phrase, vocabulary: Vocabulary) -> tuple[int | None, int | 
     ordinal, every, said_monthly = None, None, False
     found = vocabulary.ordinal_re.search(phrase.text)
     if found and not (
-        found[1] and ORDINAL_WORDS[found[2]] == 2 and not _MONTHLY.search(phrase.text)
+        found[1] and ORDINAL_WORDS[found[2]] == 2 and not MONTHLY.search(phrase.text)
     ):
         if (ordinal := ORDINAL_WORDS[found[2]]) == 5:
             raise _fail("Not every month has a fifth: pick first to fourth, or last", _EX_MONTHLY)
         phrase.text = phrase.text.replace(found[0], f" {found[3]} ", 1)
-        said_monthly = bool(phrase.take(_MONTHLY) or found[1])
-    elif found := phrase.take(_MONTHLY):
+        said_monthly = bool(phrase.take(MONTHLY) or found[1])
+    elif found := phrase.take(MONTHLY):
         raise _fail(f"Say which week of the month ('{found[0]}')", _EX_MONTHLY)
-    for pattern, weeks in _CADENCES:
+    for pattern, weeks in CADENCES:
         if cadence := phrase.take(pattern):
             every = weeks or int(cadence[1])
-            while phrase.take(_CADENCES[-1][0]):
+            while phrase.take(CADENCES[-1][0]):
                 pass
             break
     return ordinal, every, said_monthly
@@ -275,11 +221,11 @@ def _next_date(day: int, month: int, today: date) -> date | None:
 
 def _one_off_date(phrase: _Phrase, vocabulary: Vocabulary, today: date) -> date | None:
     """A date written out: "tomorrow", "March 10", "10 de marzo", "the 10th", "2026-03-10"."""
-    if relative := phrase.take(_RELATIVE):
+    if relative := phrase.take(RELATIVE):
         if relative[2]:  # "in 2 days"
             return today + timedelta(days=1 if relative[2] in ("a", "an") else int(relative[2]))
         return today + timedelta(days=("today", "tomorrow", "overmorrow").index(relative[1]))
-    if iso := phrase.take(_ISO):
+    if iso := phrase.take(ISO):
         try:
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
         except ValueError:
@@ -292,7 +238,7 @@ def _one_off_date(phrase: _Phrase, vocabulary: Vocabulary, today: date) -> date 
         if found := phrase.take(re.compile(pattern)):
             day, name = (found[1], found[2]) if found[1].isdigit() else (found[2], found[1])
             return _next_date(int(day), vocabulary.months[name], today)
-    for numeric in _NUMERIC.finditer(phrase.text):
+    for numeric in NUMERIC.finditer(phrase.text):
         first, second = int(numeric[1]), int(numeric[2] or numeric[4])
         readings = {(first, second), (second, first)} if first <= 12 and not numeric[4] else set()
         readings = {(d, m) for d, m in readings or {(first, second)} if m <= 12}
@@ -307,7 +253,7 @@ def _one_off_date(phrase: _Phrase, vocabulary: Vocabulary, today: date) -> date 
             with contextlib.suppress(ValueError):
                 return date(int(year) + 2000 * (len(year) == 2), month_number, number)
             raise _fail(f"'{numeric[0]}' isn't a date", '"March 10 at 3pm"')
-    if nth := phrase.take(_NTH):
+    if nth := phrase.take(NTH):
         ahead = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
         for month_start in (today.replace(day=1), ahead):
             with contextlib.suppress(ValueError):
@@ -354,7 +300,7 @@ def parse_when(
     phrase, said = _Phrase(_normalise(text, vocabulary, langs)), " ".join(text.split())
     _refuse_unsupported(phrase, several_days=several_days)
     where = _named_zone(phrase) or tz
-    length = next((_minutes(m) for p in _DURATIONS if (m := phrase.take(p))), None)
+    length = next((_minutes(m) for p in DURATIONS if (m := phrase.take(p))), None)
     today = now.astimezone(zone(where)).date()
 
     ordinal, every, said_monthly = _rhythm(phrase, vocabulary)
@@ -394,7 +340,7 @@ def parse_when(
 
 def _refuse_unsupported(phrase: _Phrase, *, several_days: bool) -> None:
     """Rules no calendar can hold ("daily", "weekdays", ...) are named before anything is read."""
-    for what, example, pattern in _REFUSALS:
+    for what, example, pattern in REFUSALS:
         if refused := pattern.search(phrase.text):
             usual = '"Mondays and Thursdays at 8am"' if several_days else '"Tuesdays at 3pm"'
             raise _fail(f"{what} ('{refused[0]}')", example or usual)
