@@ -206,6 +206,9 @@ def test_a_program_is_shared_with_two_workspaces_and_the_host_removes_one(
         ("T2", "UPLAIN2", "program join {code}", REFUSAL),
         ("T1", "UCOORD1", "program join {code}", "for *other* workspaces"),
         ("T2", "UCOORD2", "program join", "program join <code>"),
+        ("T1", "UCOORD1", "program share Main program", "stays in this workspace"),
+        ("T1", "UCOORD1", "program share Nope", "There is no program called Nope"),
+        ("T1", "UCOORD1", "program revoke ABCD-EFGH-JKMN-PQRS", "no such code"),
     ],
 )
 def test_a_wrong_code_a_non_coordinator_or_the_host_itself_is_told_privately(
