@@ -189,7 +189,8 @@ class SharingService:
                 raise Conflict("That code was already used: remove the workspace instead.")
             if found.revoked_at is None:
                 assert found.id is not None
-                uow.sharing.revoke_code(team_id, found.id, by=coordinator_id, at=now)
+                if not uow.sharing.revoke_code(team_id, found.id, by=coordinator_id, at=now):
+                    raise Conflict("That code was used a moment ago: remove the workspace instead.")
                 found.revoked_by, found.revoked_at = coordinator_id, now
                 self._audit(
                     uow,

@@ -103,6 +103,8 @@ def test_a_code_is_kept_as_its_hash_and_lets_one_workspace_join(database: Databa
         sharing.accept(team_id=THIRD, user_id="UC3", code=shared.code)
     with pytest.raises(Conflict, match="already used that code"):
         sharing.offer(team_id=MEMBER, user_id="UC2", code=shared.code)
+    with pytest.raises(Conflict, match="remove the workspace instead"):
+        sharing.revoke(team_id=HOST, coordinator_id="UC1", code=shared.code)
 
 
 @pytest.mark.parametrize(
