@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.errors import DomainError
 from bot.matching.service import MenteeAsk, MentorOffer
+from bot.model.languages import parse_languages
 from bot.model.programs import program_id_of
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
@@ -51,7 +52,7 @@ class MatchingHandlers(Listeners):
             bio=form.text("bio"),
             organization=form.text("organization"),
             capacity=int_or_none(form.selected("capacity")) or 0,
-            languages=form.text("languages").split(","),
+            languages=parse_languages(form.text("languages")),
             accepting=form.checked("accepting", "accepting"),
             program_id=program_id_of(form.selected("program")),
         )
@@ -85,6 +86,7 @@ class MatchingHandlers(Listeners):
             organization=form.text("organization"),
             wants_other_org=form.checked("other_org", "other_org"),
             program_id=program_id_of(form.selected("program")),
+            languages=parse_languages(form.text("languages")),
         )
         errors = self._services.mentoring.check_ask(ask, team_id=team_of(context))
         if errors:

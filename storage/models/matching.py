@@ -55,6 +55,7 @@ class MentorRequestRow(Base):
     created_at: Mapped[datetime | None]
     matched_at: Mapped[datetime | None]
     program_id: Mapped[int | None]
+    languages: Mapped[list[str]] = mapped_column(default=list)
 
 
 class MatchProposalRow(Base):
