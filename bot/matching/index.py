@@ -31,7 +31,14 @@ from bot.matching.scores import (
     score_mentor,
     utc_offset_seconds,
 )
-from bot.matching.text import FULL_MATCH, NO_GOALS_FIT, GoalsQuery, ProfileTexts, profile_text
+from bot.matching.text import (
+    FULL_MATCH,
+    NO_GOALS_FIT,
+    GoalsQuery,
+    ProfileTexts,
+    StemCache,
+    profile_text,
+)
 from bot.model.languages import known_languages, language_key
 from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.partnership import MentorProfile, MentorRequest
@@ -60,9 +67,10 @@ class _Mentors:
     silent: NDArray[np.bool_]  # named no language: speaks the program's default ones
     texts: dict[int, ProfileTexts]  # per program: its profiles' TF-IDF rows
     text_rows: dict[int, NDArray[np.int64]]  # per program: the rows of its ProfileTexts rows
+    stems: StemCache  # the profiles' words, so the next read cuts only the changed ones
 
     @classmethod
-    def of(cls, columns: MentorColumns) -> _Mentors:
+    def of(cls, columns: MentorColumns, *, cache: StemCache) -> _Mentors:
         order = sorted(range(len(columns)), key=columns.user_ids.__getitem__)
         user_ids = [columns.user_ids[i] for i in order]
         areas: dict[str, int] = {}
@@ -111,6 +119,7 @@ class _Mentors:
                     )
                     for row in rows_of
                 ],
+                cache=cache,
             )
             text_rows[int(program_id)] = rows_of
         return cls(
@@ -129,6 +138,7 @@ class _Mentors:
             silent=np.array([not names for names in spoken], dtype=bool),
             texts=texts,
             text_rows=text_rows,
+            stems=cache,
         )
 
 
@@ -269,7 +279,8 @@ class MentorIndex:
         else:
             mentors = None
         if mentors is None:
-            mentors = _Mentors.of(uow.mentors.pool(team_id))
+            cache = known.mentors.stems.fresh() if known is not None else StemCache()
+            mentors = _Mentors.of(uow.mentors.pool(team_id), cache=cache)
         entry = _Entry(version=version, mentors=mentors, loads=_loads(uow, team_id, mentors))
         if version is not None:
             self._entries[team_id] = entry

@@ -15,6 +15,7 @@ words that met a profile go into a reason (never the bio's).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import threading
@@ -54,13 +55,64 @@ def _stemmer() -> Stemmer.Stemmer:
     return stemmer
 
 
-def words(text: str) -> list[tuple[str, str]]:
-    """(stem, word as written, casefolded) for each word that carries meaning."""
-    kept = [
+def _kept(text: str) -> list[str]:
+    return [
         w for w in _WORD.findall(text.casefold()) if len(w) >= _MIN_LENGTH and w not in STOPWORDS
     ]
+
+
+def words(text: str) -> list[tuple[str, str]]:
+    """(stem, word as written, casefolded) for each word that carries meaning."""
+    kept = _kept(text)
     stems: list[str] = _stemmer().stemWords(kept)
     return list(zip(stems, kept, strict=True))
+
+
+def stems(text: str) -> tuple[str, ...]:
+    return tuple(_stemmer().stemWords(_kept(text)))
+
+
+class _Stems:
+    """Every stem seen, numbered in the order first seen (shared by a cache's successors)."""
+
+    def __init__(self) -> None:
+        self.number: dict[str, int] = {}
+        self.names: list[str] = []
+        self._lock = threading.Lock()
+
+    def numbers(self, found: Sequence[str]) -> NDArray[np.int64]:
+        with self._lock:
+            for stem in found:
+                if stem not in self.number:
+                    self.number[stem] = len(self.names)
+                    self.names.append(stem)
+            return np.array([self.number[stem] for stem in found], dtype=np.int64)
+
+
+class StemCache:
+    """A profile's stems (as numbers) by a digest of its text, so that reading the pool again
+    after a profile changed cuts only the texts that changed. Holds no text, and only the
+    texts of the last pool (``fresh`` starts the next one from what this one knew)."""
+
+    def __init__(
+        self, known: dict[bytes, NDArray[np.int64]] | None = None, stems: _Stems | None = None
+    ) -> None:
+        self._known = known or {}
+        self._seen: dict[bytes, NDArray[np.int64]] = {}
+        self.stems = stems or _Stems()
+
+    def numbers(self, text: str) -> NDArray[np.int64]:
+        digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        found = self._seen.get(digest)
+        if found is None:
+            found = self._known.get(digest)
+        if found is None:
+            found = self.stems.numbers(stems(text))
+        self._seen[digest] = found
+        return found
+
+    def fresh(self) -> StemCache:
+        return StemCache(self._seen, self.stems)
 
 
 @dataclass(frozen=True)
@@ -95,37 +147,40 @@ class ProfileTexts:
     so two callers holding the same mentors compute bit-for-bit the same similarities.
     """
 
-    def __init__(self, user_ids: Sequence[str], texts: Sequence[str]) -> None:
+    def __init__(
+        self, user_ids: Sequence[str], texts: Sequence[str], *, cache: StemCache | None = None
+    ) -> None:
         order = sorted(range(len(user_ids)), key=user_ids.__getitem__)
         self.user_ids = [user_ids[i] for i in order]
         self.row_of = {user_id: row for row, user_id in enumerate(self.user_ids)}
-        bags = [Counter(stem for stem, _ in words(texts[i])) for i in order]
-        vocabulary = sorted({stem for bag in bags for stem in bag})
+        cache = cache or StemCache()
+        docs = [cache.numbers(texts[i]) for i in order]
+        numbers = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+        # Columns in the stems' alphabetical order whatever the numbering, so every caller
+        # adds the same numbers in the same order.
+        present = np.unique(numbers)
+        names = [cache.stems.names[int(k)] for k in present]
+        by_name = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
+        vocabulary = [names[k] for k in by_name]
         self.column_of = {stem: k for k, stem in enumerate(vocabulary)}
-        df = np.zeros(len(vocabulary), dtype=np.float64)
-        for bag in bags:
-            for stem in bag:
-                df[self.column_of[stem]] += 1
-        n = len(bags)
+        column_of_number = np.zeros(int(present[-1]) + 1 if len(present) else 0, dtype=np.int64)
+        column_of_number[present[by_name]] = np.arange(len(present), dtype=np.int64)
+        n, width = len(docs), max(1, len(vocabulary))
+        # (row, column) of every word, then each distinct pair once with its count, in row
+        # then column order: the CSR layout, built without a Python loop per word.
+        rows = np.repeat(np.arange(n, dtype=np.int64), [len(doc) for doc in docs])
+        columns = column_of_number[numbers]
+        cells, counts = np.unique(rows * width + columns, return_counts=True)
+        row, column = cells // width, cells % width
+        df = np.bincount(column, minlength=width).astype(np.float64)
         self.idf = np.log((1 + n) / (1 + df)) + 1
         self.unseen_idf = math.log(1 + n) + 1
-        indptr: list[int] = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for bag in bags:
-            columns = sorted(self.column_of[stem] for stem in bag)
-            weights = [(1 + math.log(bag[vocabulary[k]])) * float(self.idf[k]) for k in columns]
-            norm = math.sqrt(math.fsum(w * w for w in weights)) or 1.0
-            indices.extend(columns)
-            data.extend(w / norm for w in weights)
-            indptr.append(len(indices))
+        weights = (1 + np.log(counts)) * self.idf[column]
+        norms = np.sqrt(np.bincount(row, weights=weights * weights, minlength=n))
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
         self.matrix = csr_matrix(
-            (
-                np.array(data, dtype=np.float64),
-                np.array(indices, dtype=np.int64),
-                np.array(indptr, dtype=np.int64),
-            ),
-            shape=(n, max(1, len(vocabulary))),
+            (weights / np.where(norms > 0, norms, 1.0)[row], column, indptr), shape=(n, width)
         )
 
     def __len__(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 _NAMES: dict[str, tuple[str, ...]] = {
     "Arabic": ("ar", "ara", "العربية", "arabe", "arabisch"),
@@ -53,6 +54,7 @@ MAX_LANGUAGES = 10
 MAX_LANGUAGE = 40
 
 
+@lru_cache(maxsize=4096)
 def language_key(name: str) -> str:
     """One spelling per language: its English name, or the casefolded words as typed."""
     words = " ".join(name.casefold().split())

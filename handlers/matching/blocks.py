@@ -235,7 +235,8 @@ def suggestions_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     blocks: list[Block] = [section(intro)]
     for candidate in payload["candidates"][:10]:
         mentor_id = str(candidate["mentor_id"])
-        lines = [f"*<@{mentor_id}>*", str(candidate["reason"]).capitalize()]
+        reason = str(candidate["reason"])
+        lines = [f"*<@{mentor_id}>*", reason[:1].upper() + reason[1:]]  # "both speak Spanish"
         if candidate.get("bio"):
             lines.append(quote(truncate(str(candidate["bio"]), 280)))
         blocks.append(
