@@ -19,7 +19,7 @@ from bot.matching.scores import (
 from bot.matching.text import FULL_MATCH, GoalsFit, ProfileTexts, words
 from bot.model.languages import known_languages, language_key, parse_languages
 from bot.model.partnership import MentorProfile, MentorRequest
-from bot.model.rules import CrossCompanyRule, FitRule
+from bot.model.rules import DEFAULT_FIT, CrossCompanyRule, FitRule
 
 TEAM = "T0001"
 AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -70,7 +70,7 @@ def request(
 
 
 def rank(
-    req: MentorRequest, mentors: list[MentorProfile], fit: FitRule = FitRule()
+    req: MentorRequest, mentors: list[MentorProfile], fit: FitRule = DEFAULT_FIT
 ) -> list[tuple[str, int, str]]:
     found = rank_mentors(
         req, mentors, loads={}, rule=NO_RULE, excluded=frozenset(), at=AT, limit=10, fit=fit
