@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from bot.model.health import ProgramHealth
 from bot.model.messages.base import Payload, PrivateText
@@ -24,6 +24,11 @@ class ProgramReport(ProgramHealth, Payload):
 
     schedule: str
 
+    @classmethod
+    def of(cls, health: ProgramHealth, *, schedule: str) -> ProgramReport:
+        figures = {f.name: getattr(health, f.name) for f in fields(ProgramHealth)}
+        return cls(**figures, schedule=schedule)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ProgramReportDue(Payload):
@@ -34,12 +39,12 @@ class ProgramReportDue(Payload):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CoordinatorGroupRound(Payload):
+class GroupRound(Payload):
     """Job, every hour: each workspace's coordinator user group is read."""
 
     group_id: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class CoordinatorGroupSync(CoordinatorGroupRound):
+class GroupSync(GroupRound):
     retry: int

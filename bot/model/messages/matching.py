@@ -10,7 +10,7 @@ from bot.model.messages.base import Payload, PrivateText
 
 
 @dataclass(frozen=True, kw_only=True)
-class Candidate:
+class SuggestedMentor:
     """One suggested mentor: the bio is theirs, copied as it was when suggested."""
 
     mentor_id: str
@@ -20,10 +20,10 @@ class Candidate:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Suggestions(Payload):
+class MentorSuggestions(Payload):
     request_id: int
     context: SuggestionContext = SuggestionContext.FIRST
-    candidates: tuple[Candidate, ...]
+    candidates: tuple[SuggestedMentor, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,7 +33,7 @@ class Waitlisted(Payload):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MentorRequest(Payload):
+class RequestToMentor(Payload):
     """A mentee asks this mentor (and, later, the reminder of it)."""
 
     proposal_id: int

@@ -32,7 +32,7 @@ class ProgramInvite(Payload):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DmNote(Payload):
+class SharedDmNote(Payload):
     """A reply in the bot's DM its author shared with their partner or the program team."""
 
     author_id: str
