@@ -19,7 +19,7 @@ from bot.model.messages import (
     mark_private,
 )
 from bot.model.messages.journal import Celebration
-from bot.model.messages.matching import Suggestions
+from bot.model.messages.matching import MentorSuggestions
 
 QUEUED = json.loads((Path(__file__).parent / "queued_payloads.json").read_text())
 """One payload of every shape the services queued before payloads were typed (captured from
@@ -94,7 +94,7 @@ def test_new_optional_fields_leave_older_rows_alone() -> None:
     """A field whose default is None is left out while None: older rows, which lack it,
     are stored back unchanged (what lets another branch add such a field safely)."""
     suggestions = decode(Kind.SUGGESTIONS, _stored(Kind.SUGGESTIONS))
-    assert isinstance(suggestions, Suggestions)
+    assert isinstance(suggestions, MentorSuggestions)
     celebration = decode(Kind.CELEBRATION, _stored(Kind.CELEBRATION))
     assert isinstance(celebration, Celebration)
     ended = _stored(Kind.PARTNERSHIP_ENDED, without="by_program")
@@ -106,3 +106,16 @@ def _stored(kind: Kind, *, without: str = "") -> dict[str, Any]:
         if queued_kind == kind and without not in stored:
             return dict(stored)
     raise AssertionError(f"no queued {kind}")
+
+
+def test_every_message_kind_renders_its_own_payload_type() -> None:
+    """Each kind that is not an internal job is rendered (or uploaded) by the messenger, and
+    its renderer takes the very type the kind carries."""
+    from handlers.messenger import RENDERED_TYPES, RENDERERS, UPLOADS
+
+    messages = {kind for kind in Kind if not kind.value.startswith("job.")}
+    assert set(RENDERERS) | UPLOADS == messages
+    assert not set(RENDERERS) & UPLOADS
+    assert {kind: RENDERED_TYPES[kind] for kind in RENDERERS} == {
+        kind: PAYLOADS[Kind(kind)] for kind in RENDERERS
+    }
