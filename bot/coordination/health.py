@@ -11,10 +11,8 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from statistics import median
-from typing import Any
 
 from bot.model.health import AtRiskPair, MonthTrend, ProgramHealth
 from bot.model.partnership import MentorRequest, Partnership, PartnershipStatus, RequestStatus
@@ -168,27 +166,6 @@ def health_csv(health: ProgramHealth) -> str:
     writer.writerow(["month", "sessions held", "active pairs"])
     writer.writerows((m.month, m.sessions_held, m.active_pairs) for m in health.trend)
     return out.getvalue()
-
-
-def health_payload(health: ProgramHealth) -> dict[str, Any]:
-    """The figures as JSON for the outbox: a scheduled report is sent as it was worked out."""
-    data = asdict(health)
-    data["as_of"] = health.as_of.isoformat()
-    for pair in data["at_risk"]:
-        pair["raised_at"] = pair["raised_at"].isoformat()
-    return data
-
-
-def health_from_payload(payload: dict[str, Any]) -> ProgramHealth:
-    names = {f for f in ProgramHealth.__dataclass_fields__}
-    data = {k: v for k, v in payload.items() if k in names}
-    data["as_of"] = datetime.fromisoformat(str(payload["as_of"]))
-    data["trend"] = [MonthTrend(**m) for m in payload.get("trend", [])]
-    data["at_risk"] = [
-        AtRiskPair(**{**p, "raised_at": datetime.fromisoformat(str(p["raised_at"]))})
-        for p in payload.get("at_risk", [])
-    ]
-    return ProgramHealth(**data)
 
 
 def month_label(month: str) -> str:
