@@ -1,7 +1,7 @@
 """shared programs: join codes and member workspaces
 
 Revision ID: 0023
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-05 11:45:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.models
 
 revision = "0023"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
