@@ -1,6 +1,6 @@
 """shared programs: join codes and member workspaces
 
-Revision ID: 0023
+Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-05 11:45:00.000000
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.models
 
-revision = "0023"
+revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
