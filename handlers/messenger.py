@@ -22,11 +22,13 @@ from bot.model.sessions import SessionSlot
 from bot.ports import SendOutcome, SendResult
 from bot.sessions.calendar import Attendee, session_invite
 from handlers.announcements import blocks as announcement_blocks
+from handlers.closing import blocks as closing_blocks
 from handlers.conversation import blocks as conversation_blocks
 from handlers.coordination import report_blocks
 from handlers.journal import blocks as journal_blocks
 from handlers.kit import blocks
 from handlers.matching import blocks as matching_blocks
+from handlers.matching import capacity_blocks
 from handlers.onboarding import blocks as onboarding_blocks
 from handlers.privacy import blocks as privacy_blocks
 from handlers.programs import blocks as program_blocks
@@ -106,6 +108,13 @@ RENDERERS: dict[str, Renderer] = {
     Kind.PARTNER_LEFT: privacy_blocks.partner_left_message,
     Kind.DM_NOTE_TO_TEAM: conversation_blocks.note_to_team_message,
     Kind.DM_NOTE_TO_PARTNER: conversation_blocks.note_to_partner_message,
+    Kind.MENTOR_STAY_OPEN: capacity_blocks.stay_open_message,
+    Kind.MENTOR_REQUESTS_RESUMED: capacity_blocks.requests_resumed_message,
+    Kind.STILL_WAITLISTED: capacity_blocks.still_waitlisted_message,
+    Kind.NEW_MENTOR_QUESTION: capacity_blocks.new_mentor_question_message,
+    Kind.CAPACITY_DIGEST: capacity_blocks.capacity_digest_message,
+    Kind.EXIT_SURVEY: closing_blocks.exit_survey_message,
+    Kind.EXIT_NOTE_TO_TEAM: closing_blocks.note_to_team_message,
 }
 
 

@@ -12,7 +12,7 @@ from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.model.audit import AuditEvent
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, PartnershipStatus, partner_of
+from bot.model.partnership import GOALS_REACHED, Partnership, PartnershipStatus, partner_of
 from bot.model.programs import program_tag
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
 from bot.model.rules import ProgramRules
@@ -35,7 +35,7 @@ class EndReason:
         ("schedule", "Our schedules don't fit"),
         ("fit", "The fit isn't there"),
         ("role_change", "A role change"),
-        ("goals_reached", "We reached our goals"),
+        (GOALS_REACHED, "We reached our goals"),
         ("other", "Something else"),
     )
     VALUES = frozenset(value for value, _ in CHOICES)
@@ -196,6 +196,7 @@ class Term(RhythmPart):
             self._close_early(uow, partnership, reason, now)
             partner = partner_of(partnership, user_id)
             self._tell_ended(uow, partnership, [partner], ended_by=user_id, now=now)
+            self._events.finish(uow, partnership, partnership.members(), now)
             for coordinator in self._roster.of(uow, team_id):
                 uow.outbox.add(
                     OutgoingMessage(
@@ -242,6 +243,7 @@ class Term(RhythmPart):
                 now=now,
                 by_program=True,
             )
+            self._events.finish(uow, partnership, partnership.members(), now)
             if self._rematch is not None:
                 self._rematch(uow, partnership, now)
             uow.audit.add(
@@ -290,6 +292,8 @@ class Term(RhythmPart):
                 "to_mentee": member == partnership.mentee_id,
                 TZ_KEY: zones[member],
             }
+            if partnership.end_reason == GOALS_REACHED:
+                payload["goals_reached"] = True  # the mentee is asked, not sent suggestions
             if by_program:
                 payload["by_program"] = True
                 payload["partner_id"] = partner_of(partnership, member)
@@ -337,6 +341,7 @@ class Term(RhythmPart):
         self._cancel_prompts(uow, partnership)
         if now < partnership.ends_at:  # closed at the term notice, before the end
             self._events.close(uow, partnership, now)
+        self._events.finish(uow, partnership, partnership.members(), now)
         zones = member_zones(uow, partnership)
         for member in partnership.members():
             uow.outbox.add(

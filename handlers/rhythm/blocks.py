@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.model.journal import MAX_GOALS, Goal, GoalStatus
+from bot.model.partnership import GOALS_REACHED
 from bot.rhythm.service import MIDTERM_RHYTHMS, EndReason, MidtermSummary
 from handlers.journal.blocks import goal_blocks
 from handlers.kit.blocks import (
@@ -306,7 +307,7 @@ def partnership_ended_message(payload: dict[str, Any]) -> tuple[str, list[Block]
             "about either of you. "
         )
         text += (
-            "I'm suggesting other mentors for you right away."
+            _next_mentor(payload)
             if payload.get("to_mentee")
             else "Thank you for the time and care you gave: it counts."
         )
@@ -317,7 +318,7 @@ def partnership_ended_message(payload: dict[str, Any]) -> tuple[str, list[Block]
     if payload.get("to_mentee"):
         text = (
             f"<@{who}> has closed your mentoring partnership. Fit and schedules change, and "
-            "that says nothing about you. I'm suggesting other mentors for you right away."
+            f"that says nothing about you. {_next_mentor(payload)}"
         )
     else:
         text = (
@@ -325,6 +326,13 @@ def partnership_ended_message(payload: dict[str, Any]) -> tuple[str, list[Block]
             "you gave: it counts. Your door stays open for new mentees."
         )
     return text, [section(f":leaves: {text}")]
+
+
+def _next_mentor(payload: dict[str, Any]) -> str:
+    """After "we reached our goals" the mentee is asked (a message of its own) instead."""
+    if payload.get("goals_reached"):
+        return "Congratulations on the goals you reached together."
+    return "I'm suggesting other mentors for you right away."
 
 
 def coordinator_ended_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
@@ -336,7 +344,13 @@ def coordinator_ended_message(payload: dict[str, Any]) -> tuple[str, list[Block]
     blocks: list[Block] = [section(text)]
     if payload.get("note"):
         blocks.append(section(f"*Private note for the program team*\n{quote(payload['note'])}"))
-    blocks.append(context("The mentee has been offered new mentors already."))
+    blocks.append(
+        context(
+            "The mentee has been asked whether they'd like a new mentor."
+            if payload.get("reason") == GOALS_REACHED
+            else "The mentee has been offered new mentors already."
+        )
+    )
     return text, blocks
 
 
