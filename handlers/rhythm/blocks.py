@@ -315,7 +315,12 @@ def partnership_ended_message(payload: dict[str, Any]) -> tuple[str, list[Block]
             section(f":leaves: {text}"),
             context(f"Questions? <@{who}> from the program team is happy to talk."),
         ]
-    if payload.get("to_mentee"):
+    if payload.get("to_mentee") and payload.get("goals_reached"):
+        text = (
+            f"<@{who}> has closed your mentoring partnership: you reached your goals "
+            "together. Congratulations!"
+        )
+    elif payload.get("to_mentee"):
         text = (
             f"<@{who}> has closed your mentoring partnership. Fit and schedules change, and "
             f"that says nothing about you. {_next_mentor(payload)}"
