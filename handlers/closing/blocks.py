@@ -25,6 +25,7 @@ AGAIN_ACTIONS = {f"exit_again_{again.value}": again for again in Again}
 OPEN_NOTE = "exit_note"
 NOTE_VIEW = "exit_note"
 SEND = "send"
+SURVEY_BLOCK = "exit_survey"  # the survey's first block, however far it is answered
 PRIVATE = "Private to you: the program team sees only totals, and only of five or more answers."
 
 
@@ -42,7 +43,7 @@ def exit_survey_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     )
     text = f"Three quick questions for the program, {now}. Overall, how was it?"
     return text, [
-        section(f":leaves: {text}"),
+        section(f":leaves: {text}", block_id=SURVEY_BLOCK),
         actions(
             *(button(str(score), f"exit_rate_{score}", value) for score in EXIT_SCORES),
             block_id="exit_rate",
@@ -61,7 +62,7 @@ def exit_progress_message(answer: ExitAnswer) -> tuple[str, list[Block]]:
     if answer.again is not None:
         done.append(f"take part again: {answer.again.label.lower()}")
     text = "Thank you" + (": " + "; ".join(done) if done else "") + "."
-    blocks: list[Block] = [section(f":white_check_mark: {text}")]
+    blocks: list[Block] = [section(f":white_check_mark: {text}", block_id=SURVEY_BLOCK)]
     if check.score is None:
         blocks.append(
             actions(
