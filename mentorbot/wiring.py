@@ -139,7 +139,7 @@ class Runtime:
         workspace (a workspace that came back with a new token keeps its data).
         """
         self.services.coordination.plan_reports()  # keyed: once, whatever restarts
-        self.services.mentoring.capacity.plan_week()  # the coordinators' weekly digest
+        self.services.mentoring.digest.plan_week()  # the coordinators' weekly digest
         self.services.coordinator_group.start()
         scheduler = BackgroundScheduler(timezone=UTC)
         self.scheduler = scheduler
@@ -337,7 +337,7 @@ class _PartnershipServices(NamedTuple):
         return {
             Kind.EXPIRE_PROPOSAL: self.mentoring.expire,
             Kind.RESUME_REQUESTS: self.mentoring.capacity.resume_job,
-            Kind.CAPACITY_WEEK: self.mentoring.capacity.week_job,
+            Kind.CAPACITY_WEEK: self.mentoring.digest.week_job,
             Kind.PLAN_NEXT_SESSION: self.sessions.plan_next,
             Kind.SESSION_MET: self.journal.session_met,
             Kind.MILESTONE_DUE: self.journal.milestone_due,

@@ -1,27 +1,22 @@
-"""Capacity that learns: why mentors say no, pausing new requests, and what coordinators see.
+"""Capacity that learns: why mentors say no, pausing new requests, a new mentor on request.
 
 A mentor declines in one click with the reason closest to theirs. "No time right now" offers
 to pause new requests until a day they pick (``accepting`` is off until then, so neither the
 index nor cohort matching suggests them; a job turns it back on). Two declines in a row ask
-whether to stay open at all. Each week coordinators get the declines (counts, and the reasons
-once there are five or more), the requests that expired and the mentees waiting longest, and
-a mentee on the waitlist for weeks hears that they are still on it. Everything is an outbox
-row keyed by what it is about, so a job run twice sends nothing twice.
+whether to stay open at all. After "we reached our goals" the mentee is asked whether they
+want a new mentor instead of being sent suggestions. What coordinators see of all this is
+``bot.matching.digest``. Everything is an outbox row keyed by what it is about, so a job run
+twice sends nothing twice.
 """
 
 from __future__ import annotations
 
-import logging
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.errors import Conflict, DomainError, NotAllowed, NotFound
+from bot.errors import Conflict, DomainError, NotFound
 from bot.matching.suggestions import Suggestions
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
@@ -32,25 +27,14 @@ from bot.model.partnership import (
     MentorRequest,
     Partnership,
     ProposalStatus,
-    RequestStatus,
 )
 from bot.model.rules import ProgramRules
 from bot.outbox.quiet_hours import TZ_KEY
-from bot.ports import CapacityWork, SuggestWork
-from bot.roster import Roster
+from bot.ports import SuggestWork
 from bot.when import local_to_utc, zone
 
-log = logging.getLogger(__name__)
-
-EVERY_WORKSPACE = ""  # the team of jobs that go round all workspaces (as coordination's)
 STAY_OPEN_AFTER = 2  # declines in a row before a mentor is asked whether to stay open
-LONG_WAIT = timedelta(days=14)  # a wait coordinators hear about
-STILL_WAITING_EVERY = 3  # weeks on the waitlist between two "you're still on it" notes
-SMALL_GROUP = 5  # fewer declines than this: counted, never broken down by reason
-DIGEST_LATE = timedelta(days=3)  # after downtime, a digest this late is skipped
 MAX_PAUSE = timedelta(days=366)
-HOME_SPAN = timedelta(days=28)  # what the coordinator's Home tab looks back over
-WAITING_SHOWN = 10
 
 # What the bot starts on its own here: held to the recipient's working hours.
 CAPACITY_PROMPT_KINDS: frozenset[str] = frozenset(
@@ -77,7 +61,7 @@ DECLINE_LABELS = {
 }
 
 
-_CHOICES = frozenset(choice.value for choice in DeclineChoice)
+CHOICES = frozenset(choice.value for choice in DeclineChoice)
 
 
 def decline_choice(value: str) -> DeclineChoice:
@@ -132,100 +116,8 @@ def after_decline(uow: SuggestWork, proposal: MatchProposal, now: datetime) -> b
     )
 
 
-@dataclass(frozen=True)
-class CapacityFigures:
-    """Declines, expiries and long waits over a span: counts, and reasons only for five or
-    more declines (``reasons`` is empty below that)."""
-
-    since: datetime
-    until: datetime
-    asked: int  # mentors asked in the span who answered or let it expire
-    accepted: int
-    declines: int
-    reasons: dict[str, int]
-    expired: int
-    waiting: list[tuple[str, int]]  # (mentee, days) waiting LONG_WAIT or more, longest first
-
-    @property
-    def quiet(self) -> bool:
-        return not (self.declines or self.expired or self.waiting)
-
-    def payload(self) -> dict[str, Any]:
-        return {
-            "since": self.since.isoformat(),
-            "until": self.until.isoformat(),
-            "asked": self.asked,
-            "accepted": self.accepted,
-            "declines": self.declines,
-            "reasons": dict(self.reasons),
-            "expired": self.expired,
-            "waiting": [[mentee, days] for mentee, days in self.waiting],
-        }
-
-    @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> CapacityFigures:
-        return cls(
-            since=datetime.fromisoformat(str(payload["since"])),
-            until=datetime.fromisoformat(str(payload["until"])),
-            asked=int(payload.get("asked", 0)),
-            accepted=int(payload.get("accepted", 0)),
-            declines=int(payload.get("declines", 0)),
-            reasons={str(k): int(v) for k, v in dict(payload.get("reasons") or {}).items()},
-            expired=int(payload.get("expired", 0)),
-            waiting=[(str(m), int(d)) for m, d in payload.get("waiting") or []],
-        )
-
-
-def capacity_figures(
-    *,
-    proposals: Sequence[MatchProposal],
-    waitlisted: Sequence[MentorRequest],
-    since: datetime,
-    now: datetime,
-) -> CapacityFigures:
-    answered = [p for p in proposals if p.answered_at is not None and since <= p.answered_at]
-    declined = [p for p in answered if p.status is ProposalStatus.DECLINED]
-    reasons = Counter(
-        DeclineChoice(p.decline_choice).value if p.decline_choice in _CHOICES else "not given"
-        for p in declined
-    )
-    waiting = sorted(
-        (
-            (r.mentee_id, (now - r.created_at).days)
-            for r in waitlisted
-            if r.created_at is not None and now - r.created_at >= LONG_WAIT
-        ),
-        key=lambda item: (-item[1], item[0]),
-    )
-    return CapacityFigures(
-        since=since,
-        until=now,
-        asked=len(answered),
-        accepted=sum(1 for p in answered if p.status is ProposalStatus.ACCEPTED),
-        declines=len(declined),
-        reasons=dict(reasons) if len(declined) >= SMALL_GROUP else {},
-        expired=sum(1 for p in answered if p.status is ProposalStatus.EXPIRED),
-        waiting=waiting,
-    )
-
-
-def next_digest(after: datetime, *, zone_name: str, hour: int) -> tuple[str, datetime]:
-    """The first Monday at ``hour`` in the program's zone strictly after ``after``, with its
-    ISO week's name (the key: each week's digest is planned and sent once)."""
-    tz = ZoneInfo(zone_name)
-    local = after.astimezone(tz)
-    monday = local.date() - timedelta(days=local.weekday())
-    for week in range(2):
-        day = monday + timedelta(weeks=week)
-        at = datetime.combine(day, time(hour), tzinfo=tz)
-        if at > after:
-            year, number, _ = day.isocalendar()
-            return f"{year}-W{number:02d}", at.astimezone(UTC)
-    raise AssertionError("a Monday comes within two weeks")
-
-
 class Capacity:
-    """Matching's side of a mentor's time: pauses, the stay-open question, the weekly look.
+    """Matching's side of a mentor's time: pauses, staying open, a new mentor on request.
 
     Shares matching's ``Suggestions``, so a mentor who opens up again clears the waitlist
     and a mentee who wants a new mentor gets suggestions exactly as on `/mentor ask`.
@@ -237,13 +129,11 @@ class Capacity:
         uow: Callable[[], SuggestWork],
         clock: Clock,
         rules: ProgramRules,
-        roster: Roster,
         suggestions: Suggestions,
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._rules = rules  # the workspace's: the digest's day and hour, the default zone
-        self._roster = roster
+        self._rules = rules  # the workspace's: the hour a pause ends
         self._suggestions = suggestions
 
     # -- a mentor's time -------------------------------------------------------------------
@@ -373,102 +263,6 @@ class Capacity:
                 raise Conflict("Run `/mentor ask` to tell me what you'd like to grow in next.")
             uow.commit()
             return request
-
-    # -- the weekly look ---------------------------------------------------------------------
-
-    def plan_week(self) -> datetime:
-        """At start-up: the next weekly digest (keyed by its week: planned once)."""
-        with self._uow() as uow:
-            at = self._plan_week(uow, after=self._clock.now())
-            uow.commit()
-            return at
-
-    def _plan_week(self, uow: SuggestWork, *, after: datetime) -> datetime:
-        week, at = next_digest(
-            after, zone_name=self._rules.default_tz, hour=self._rules.workday_start_hour
-        )
-        uow.outbox.add(
-            OutgoingMessage(
-                team_id=EVERY_WORKSPACE,
-                kind=Kind.CAPACITY_WEEK,
-                recipient="",
-                key=f"capacity:due:{week}",
-                due_at=at,
-                payload={"week": week},
-            )
-        )
-        return at
-
-    def week_job(self, uow: CapacityWork, message: OutgoingMessage, now: datetime) -> None:
-        """Job: each workspace's digest to its coordinators, and the waitlist's notes.
-
-        Worked out as of the scheduled time and keyed by week and person, so a second run (a
-        retry, a second replica) adds nothing new."""
-        self._plan_week(uow, after=max(message.due_at, now))
-        if now - message.due_at > DIGEST_LATE:
-            log.info("the %s capacity digest was due %s: too late", message.key, message.due_at)
-            return
-        week = str(message.payload["week"])
-        at = message.due_at
-        for team_id in uow.directory.teams():
-            waitlisted = uow.requests.waitlisted(team_id)
-            self._still_waiting(uow, waitlisted, at)
-            figures = capacity_figures(
-                proposals=uow.proposals.answered_since(team_id, at - timedelta(days=7)),
-                waitlisted=waitlisted,
-                since=at - timedelta(days=7),
-                now=at,
-            )
-            if figures.quiet:
-                continue
-            for coordinator in self._roster.of(uow, team_id):
-                uow.outbox.add(
-                    OutgoingMessage(
-                        team_id=team_id,
-                        kind=Kind.CAPACITY_DIGEST,
-                        recipient=coordinator,
-                        key=f"capacity:{week}:{coordinator}",
-                        due_at=now,
-                        payload={**figures.payload(), TZ_KEY: self._rules.default_tz},
-                    )
-                )
-
-    @staticmethod
-    def _still_waiting(uow: SuggestWork, waitlisted: Sequence[MentorRequest], at: datetime) -> None:
-        """Every few weeks on the waitlist, a kind word that they are still on it."""
-        for request in waitlisted:
-            if request.created_at is None or request.status is not RequestStatus.WAITLISTED:
-                continue
-            weeks = (at - request.created_at).days // 7
-            if weeks < STILL_WAITING_EVERY or weeks % STILL_WAITING_EVERY:
-                continue
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=request.team_id,
-                    kind=Kind.STILL_WAITLISTED,
-                    recipient=request.mentee_id,
-                    key=f"request:{request.id}:still-waiting:{weeks}",
-                    due_at=at,
-                    coalesce_key=f"still-waiting:{request.mentee_id}",
-                    payload={"request_id": request.id, "weeks": weeks, TZ_KEY: request.tz},
-                )
-            )
-
-    def figures(self, *, team_id: str, coordinator_id: str) -> CapacityFigures:
-        """The last four weeks, for a coordinator's Home tab."""
-        if not self._roster.is_coordinator(team_id, coordinator_id):
-            raise NotAllowed("That is for the program's coordinators.")
-        now = self._clock.now()
-        with self._uow() as uow:
-            return capacity_figures(
-                proposals=uow.proposals.answered_since(team_id, now - HOME_SPAN),
-                waitlisted=uow.requests.waitlisted(team_id),
-                since=now - HOME_SPAN,
-                now=now,
-            )
-
-    def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
-        return self._roster.is_coordinator(team_id, user_id)
 
 
 def resume_prefix(mentor_id: str) -> str:

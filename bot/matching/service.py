@@ -14,6 +14,7 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotFound
 from bot.matching.capacity import Capacity, after_decline, decline_choice, resume_prefix
+from bot.matching.digest import CapacityDigest
 from bot.matching.forms import MAX_DECLINE_REASON, FormChecks, MenteeAsk, MentorOffer, raise_first
 from bot.matching.scores import Candidate
 from bot.matching.suggestions import Suggestions, ask_mentor
@@ -73,9 +74,8 @@ class MentoringService:
         self._events = events or PartnershipEvents()
         self._forms = FormChecks(rules=rules, programs=self._programs)
         self._suggestions = Suggestions(rules=rules, roster=self._roster, programs=self._programs)
-        self.capacity = Capacity(
-            uow=uow, clock=clock, rules=rules, roster=self._roster, suggestions=self._suggestions
-        )
+        self.capacity = Capacity(uow=uow, clock=clock, rules=rules, suggestions=self._suggestions)
+        self.digest = CapacityDigest(uow=uow, clock=clock, rules=rules, roster=self._roster)
         # run in another feature's transaction (wired as its ``Rematch`` / ``Reopen``)
         self.offer_new_match = self.capacity.offer_new_match
         self.reopen_request = self._suggestions.reopen_request

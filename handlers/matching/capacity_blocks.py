@@ -6,13 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.matching.capacity import (
-    DECLINE_LABELS,
-    SMALL_GROUP,
-    WAITING_SHOWN,
-    CapacityFigures,
-    DeclineChoice,
-)
+from bot.matching.capacity import DECLINE_LABELS, DeclineChoice
+from bot.matching.digest import SMALL_GROUP, WAITING_SHOWN, CapacityFigures
 from handlers.kit.blocks import Block, actions, button, context, count, section, slack_date
 
 # The request message's one-click declines; "Other" opens the modal with a text box.

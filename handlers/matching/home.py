@@ -17,7 +17,7 @@ def capacity_section(services: Services) -> HomeBuilder:
     else's tab is left as it is."""
 
     def build(view: dict[str, Any], /, *, team_id: str, user_id: str) -> dict[str, Any]:
-        capacity = services.mentoring.capacity
+        capacity = services.mentoring.digest
         if not capacity.is_coordinator(user_id, team_id=team_id):
             return view
         figures = capacity.figures(team_id=team_id, coordinator_id=user_id)

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.matching.capacity import EVERY_WORKSPACE
+from bot.matching.digest import EVERY_WORKSPACE
 from bot.model.partnership import ProposalStatus
 from storage import SqlUnitOfWork
 from storage.models.matching import MatchProposalRow
@@ -110,6 +110,9 @@ def test_no_time_right_now_declines_in_one_click_and_pauses_new_requests_until_a
     paused = last_dm(bot, MENTOR)
     assert paused["text"].startswith("Paused: nobody new will ask you before Monday 16 March")
     assert not date_pickers(paused)
+    bot.slack.event({"type": "app_home_opened", "user": MENTOR, "tab": "home"})
+    bot.settle()
+    assert "paused for new mentees until Monday 16 March" in str(bot.fake.home_view(MENTOR))
 
     # While paused nobody new is suggested them: with the other mentor full, a new mentee
     # waits.
@@ -198,9 +201,9 @@ def test_coordinators_get_a_weekly_digest_once_and_long_waiters_hear_from_the_bo
     pick(bot, LATE, "UMENTOR1")  # and they never answer: it expires after five days
 
     services = bot.runtime.services
-    planned = services.mentoring.capacity.plan_week()
+    planned = services.mentoring.digest.plan_week()
     assert planned == datetime(2026, 3, 9, 9, 0, tzinfo=UTC)  # Monday, 9:00 in UTC
-    assert services.mentoring.capacity.plan_week() == planned  # a restart plans nothing new
+    assert services.mentoring.digest.plan_week() == planned  # a restart plans nothing new
 
     step_days(bot, planned - timedelta(minutes=1))
     assert digests(bot) == []
@@ -215,7 +218,7 @@ def test_coordinators_get_a_weekly_digest_once_and_long_waiters_hear_from_the_bo
     # The job run a second time (a retry, another replica) sends nothing new.
     with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
         (job,) = uow.outbox.sent(EVERY_WORKSPACE, "capacity:due:")
-        services.mentoring.capacity.week_job(uow, job, bot.clock.now())
+        services.mentoring.digest.week_job(uow, job, bot.clock.now())
         uow.commit()
     bot.tick()
     assert len(digests(bot)) == 1

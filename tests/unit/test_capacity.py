@@ -9,13 +9,8 @@ import pytest
 
 from bot.coordination.outcomes import TOO_FEW, outcome_rows
 from bot.errors import DomainError
-from bot.matching.capacity import (
-    DeclineChoice,
-    capacity_figures,
-    decline_choice,
-    declines_in_a_row,
-    next_digest,
-)
+from bot.matching.capacity import DeclineChoice, decline_choice, declines_in_a_row
+from bot.matching.digest import capacity_figures, next_digest
 from bot.model.partnership import MatchProposal, MentorRequest, ProposalStatus, RequestStatus
 from bot.model.progress import CheckKind, ProgressCheck
 
