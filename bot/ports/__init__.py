@@ -40,6 +40,7 @@ from bot.ports.repositories import (
     RequestRepository,
     SessionRepository,
     WorkspaceRepository,
+    record_audit,
 )
 from bot.ports.slack import (
     GroupMembers,
@@ -126,4 +127,5 @@ __all__ = [
     "UserGroups",
     "WorkspaceRepository",
     "WorkspacesWork",
+    "record_audit",
 ]
