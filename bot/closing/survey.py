@@ -20,11 +20,10 @@ from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotFound
 from bot.model.erasure import is_erased
 from bot.model.kinds import Kind
+from bot.model.messages.closing import ExitNote, ExitSurvey
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, partner_of
-from bot.model.programs import program_tag
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
-from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import ClosingWork, SuggestWork
 from bot.roster import Roster
 
@@ -62,13 +61,13 @@ def plan_exit_survey(
                 key=f"{EXIT_PREFIX}{partnership.id}:exit-survey:{member}",
                 due_at=now,
                 coalesce_key=f"exit-survey:{partnership.id}:{member}",
-                payload={
-                    "partnership_id": partnership.id,
-                    "partner_id": partner if partner in members else "",
-                    "completed": partnership.end_reason == "completed",
-                    TZ_KEY: zones.get(member, ""),
-                    **program_tag(partnership),
-                },
+                payload=ExitSurvey(
+                    partnership_id=partnership.id,
+                    partner_id=partner if partner in members else "",
+                    completed=partnership.end_reason == "completed",
+                    tz=zones.get(member, ""),
+                    program_id=partnership.program_id,
+                ),
             )
         )
 
@@ -189,11 +188,9 @@ class ExitSurveys:
                         f"{now.isoformat()}:{coordinator}"
                     ),
                     due_at=now,
-                    payload={
-                        "partnership_id": partnership.id,
-                        "author_id": user_id,
-                        "note": note,
-                    },
+                    payload=ExitNote(
+                        partnership_id=partnership.id or 0, author_id=user_id, note=note
+                    ),
                 )
             )
 

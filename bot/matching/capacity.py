@@ -19,6 +19,12 @@ from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotFound
 from bot.matching.suggestions import Suggestions
 from bot.model.kinds import Kind
+from bot.model.messages.capacity import (
+    NewMentorQuestion,
+    RequestsResumed,
+    ResumeRequests,
+    StayOpen,
+)
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
     GOALS_REACHED,
@@ -29,7 +35,6 @@ from bot.model.partnership import (
     ProposalStatus,
 )
 from bot.model.rules import ProgramRules
-from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import SuggestWork
 from bot.when import local_to_utc, zone
 
@@ -111,7 +116,7 @@ def after_decline(uow: SuggestWork, proposal: MatchProposal, now: datetime) -> b
             recipient=proposal.mentor_id,
             key=f"mentor:{proposal.mentor_id}:stay-open:{proposal.id}",
             due_at=now,
-            payload={"declines": STAY_OPEN_AFTER, TZ_KEY: mentor.tz},
+            payload=StayOpen(declines=STAY_OPEN_AFTER, tz=mentor.tz),
         )
     )
 
@@ -161,7 +166,7 @@ class Capacity:
                     recipient=mentor_id,
                     key=f"{resume_prefix(mentor_id)}{until.isoformat()}:{now.isoformat()}",
                     due_at=local_to_utc(until, time(self._rules.workday_start_hour), profile.tz),
-                    payload={"until": until.isoformat()},
+                    payload=ResumeRequests(until=until),
                 )
             )
             uow.commit()
@@ -186,10 +191,10 @@ class Capacity:
     def resume_job(self, uow: SuggestWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: the day a mentor's pause ends (unless they changed it since)."""
         profile = uow.mentors.get(message.team_id, message.recipient)
-        until = str(message.payload.get("until", ""))
+        until = message.payload_as(ResumeRequests).until
         if profile is None or profile.accepting or profile.requests_paused_until is None:
             return
-        if profile.requests_paused_until.isoformat() != until:
+        if profile.requests_paused_until != until:
             return  # a newer pause has its own job
         profile.accepting = True
         profile.requests_paused_until = None
@@ -202,7 +207,7 @@ class Capacity:
                 recipient=message.recipient,
                 key=f"{message.key}:resumed",
                 due_at=now,
-                payload={"until": until, TZ_KEY: profile.tz},
+                payload=RequestsResumed(until=until, tz=profile.tz),
             )
         )
         self._suggestions.rematch_waitlist(uow, message.team_id, now)
@@ -222,6 +227,7 @@ class Capacity:
         if partnership.end_reason != GOALS_REACHED:
             self._suggestions.offer_new_match(uow, partnership, now)
             return
+        assert partnership.id is not None
         request = (
             uow.requests.get(partnership.team_id, partnership.request_id)
             if partnership.request_id is not None
@@ -234,11 +240,11 @@ class Capacity:
                 recipient=partnership.mentee_id,
                 key=f"partnership:{partnership.id}:new-mentor-question",
                 due_at=now,
-                payload={
-                    "partnership_id": partnership.id,
-                    "partner_id": partnership.mentor_id,
-                    TZ_KEY: request.tz if request else "",
-                },
+                payload=NewMentorQuestion(
+                    partnership_id=partnership.id,
+                    partner_id=partnership.mentor_id,
+                    tz=request.tz if request else "",
+                ),
             )
         )
 

@@ -15,17 +15,17 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.errors import NotAllowed
 from bot.matching.capacity import CHOICES, DeclineChoice
 from bot.model.kinds import Kind
+from bot.model.messages.capacity import CapacityDigest as DigestPayload
+from bot.model.messages.capacity import CapacityWeek, StillWaitlisted, Waiting
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import MatchProposal, MentorRequest, ProposalStatus, RequestStatus
 from bot.model.rules import ProgramRules
-from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import CapacityWork, SuggestWork
 from bot.roster import Roster
 
@@ -58,29 +58,30 @@ class CapacityFigures:
     def quiet(self) -> bool:
         return not (self.declines or self.expired or self.waiting)
 
-    def payload(self) -> dict[str, Any]:
-        return {
-            "since": self.since.isoformat(),
-            "until": self.until.isoformat(),
-            "asked": self.asked,
-            "accepted": self.accepted,
-            "declines": self.declines,
-            "reasons": dict(self.reasons),
-            "expired": self.expired,
-            "waiting": [[mentee, days] for mentee, days in self.waiting],
-        }
+    def payload(self, *, tz: str) -> DigestPayload:
+        return DigestPayload(
+            since=self.since,
+            until=self.until,
+            asked=self.asked,
+            accepted=self.accepted,
+            declines=self.declines,
+            reasons=dict(self.reasons),
+            expired=self.expired,
+            waiting=tuple(Waiting(mentee_id=m, days=d) for m, d in self.waiting),
+            tz=tz,
+        )
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> CapacityFigures:
+    def from_payload(cls, payload: DigestPayload) -> CapacityFigures:
         return cls(
-            since=datetime.fromisoformat(str(payload["since"])),
-            until=datetime.fromisoformat(str(payload["until"])),
-            asked=int(payload.get("asked", 0)),
-            accepted=int(payload.get("accepted", 0)),
-            declines=int(payload.get("declines", 0)),
-            reasons={str(k): int(v) for k, v in dict(payload.get("reasons") or {}).items()},
-            expired=int(payload.get("expired", 0)),
-            waiting=[(str(m), int(d)) for m, d in payload.get("waiting") or []],
+            since=payload.since,
+            until=payload.until,
+            asked=payload.asked,
+            accepted=payload.accepted,
+            declines=payload.declines,
+            reasons=dict(payload.reasons),
+            expired=payload.expired,
+            waiting=[(w.mentee_id, w.days) for w in payload.waiting],
         )
 
 
@@ -166,7 +167,7 @@ class CapacityDigest:
                 recipient="",
                 key=f"capacity:due:{week}",
                 due_at=at,
-                payload={"week": week},
+                payload=CapacityWeek(week=week),
             )
         )
         return at
@@ -180,7 +181,7 @@ class CapacityDigest:
         if now - message.due_at > DIGEST_LATE:
             log.info("the %s capacity digest was due %s: too late", message.key, message.due_at)
             return
-        week = str(message.payload["week"])
+        week = message.payload_as(CapacityWeek).week
         at = message.due_at
         for team_id in uow.directory.teams():
             waitlisted = uow.requests.waitlisted(team_id)
@@ -201,7 +202,7 @@ class CapacityDigest:
                         recipient=coordinator,
                         key=f"capacity:{week}:{coordinator}",
                         due_at=now,
-                        payload={**figures.payload(), TZ_KEY: self._rules.default_tz},
+                        payload=figures.payload(tz=self._rules.default_tz),
                     )
                 )
 
@@ -222,7 +223,7 @@ class CapacityDigest:
                     key=f"request:{request.id}:still-waiting:{weeks}",
                     due_at=at,
                     coalesce_key=f"still-waiting:{request.mentee_id}",
-                    payload={"request_id": request.id, "weeks": weeks, TZ_KEY: request.tz},
+                    payload=StillWaitlisted(request_id=request.id or 0, weeks=weeks, tz=request.tz),
                 )
             )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.closing.survey import Again, ExitAnswer
+from bot.model.messages.closing import ExitNote, ExitSurvey
 from bot.model.progress import MAX_NOTE
 from handlers.kit.blocks import (
     Block,
@@ -33,12 +34,12 @@ def _with(partner_id: str) -> str:
     return f" with <@{partner_id}>" if partner_id else ""
 
 
-def exit_survey_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    value = str(payload["partnership_id"])
-    partner = str(payload.get("partner_id") or "")
+def exit_survey_message(payload: ExitSurvey) -> tuple[str, list[Block]]:
+    value = str(payload.partnership_id)
+    partner = payload.partner_id
     now = (
         f"now that your mentoring year{_with(partner)} is complete"
-        if payload.get("completed")
+        if payload.completed
         else f"now that your mentoring partnership{_with(partner)} has ended"
     )
     text = f"Three quick questions for the program, {now}. Overall, how was it?"
@@ -123,10 +124,10 @@ def note_modal(*, metadata: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def note_to_team_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    text = f"<@{payload['author_id']}> sent the program team a note from their exit survey."
+def note_to_team_message(payload: ExitNote) -> tuple[str, list[Block]]:
+    text = f"<@{payload.author_id}> sent the program team a note from their exit survey."
     return text, [
         section(f":envelope: {text}"),
-        section(quote(str(payload.get("note", "")))),
+        section(quote(payload.note)),
         context("They chose to send it to you; reply to them directly if you'd like to talk."),
     ]

@@ -8,6 +8,13 @@ from typing import Any
 
 from bot.matching.capacity import DECLINE_LABELS, DeclineChoice
 from bot.matching.digest import SMALL_GROUP, WAITING_SHOWN, CapacityFigures
+from bot.model.messages.capacity import CapacityDigest as DigestPayload
+from bot.model.messages.capacity import (
+    NewMentorQuestion,
+    RequestsResumed,
+    StayOpen,
+    StillWaitlisted,
+)
 from handlers.kit.blocks import Block, actions, button, context, count, section, slack_date
 
 # The request message's one-click declines; "Other" opens the modal with a text box.
@@ -57,9 +64,9 @@ def declined_message(mentee_id: str, choice: DeclineChoice) -> tuple[str, list[B
     return text, blocks
 
 
-def stay_open_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def stay_open_message(payload: StayOpen) -> tuple[str, list[Block]]:
     text = (
-        f"You've said no to the last {payload.get('declines', 2)} mentee requests, and that's "
+        f"You've said no to the last {payload.declines} mentee requests, and that's "
         "fine. Would you like to stay open for new mentees?"
     )
     return text, [
@@ -95,7 +102,7 @@ def stopped_message() -> tuple[str, list[Block]]:
     return text, [section(text)]
 
 
-def requests_resumed_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def requests_resumed_message(payload: RequestsResumed) -> tuple[str, list[Block]]:
     text = (
         "Your pause is over: mentees who fit can ask you again from today. Need longer? "
         "`/mentor offer` pauses new requests any time."
@@ -103,8 +110,8 @@ def requests_resumed_message(payload: dict[str, Any]) -> tuple[str, list[Block]]
     return text, [section(f":sunrise: {text}")]
 
 
-def still_waitlisted_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    weeks = int(payload.get("weeks") or 0)
+def still_waitlisted_message(payload: StillWaitlisted) -> tuple[str, list[Block]]:
+    weeks = payload.weeks
     text = (
         f"A word after {count(weeks, 'week')}: you're still on the waitlist, and I haven't "
         "forgotten you. Every mentor who fits you is busy right now; the moment one has room, "
@@ -119,14 +126,14 @@ def still_waitlisted_message(payload: dict[str, Any]) -> tuple[str, list[Block]]
     ]
 
 
-def new_mentor_question_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    partner = str(payload.get("partner_id") or "")
+def new_mentor_question_message(payload: NewMentorQuestion) -> tuple[str, list[Block]]:
+    partner = payload.partner_id
     with_whom = f" with <@{partner}>" if partner else ""
     text = (
         f"Congratulations on reaching your goals{with_whom}! Would you like a new mentor to "
         "keep growing?"
     )
-    value = str(payload["partnership_id"])
+    value = str(payload.partnership_id)
     return text, [
         section(f":tada: {text}"),
         actions(
@@ -186,7 +193,7 @@ def _reason_label(value: str) -> str:
         return value
 
 
-def capacity_digest_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def capacity_digest_message(payload: DigestPayload) -> tuple[str, list[Block]]:
     figures = CapacityFigures.from_payload(payload)
     text = (
         f"Mentor capacity this week: {count(figures.declines, 'decline')}, "

@@ -3,6 +3,7 @@ reasons below five declines), the digest's week, and final/exit answers below fi
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,9 @@ from bot.coordination.outcomes import TOO_FEW, outcome_rows
 from bot.errors import DomainError
 from bot.matching.capacity import DeclineChoice, decline_choice, declines_in_a_row
 from bot.matching.digest import capacity_figures, next_digest
+from bot.model.kinds import Kind
+from bot.model.messages import decode, encode
+from bot.model.messages.capacity import CapacityDigest
 from bot.model.partnership import MatchProposal, MentorRequest, ProposalStatus, RequestStatus
 from bot.model.progress import CheckKind, ProgressCheck
 
@@ -93,7 +97,10 @@ def test_only_waits_of_two_weeks_or_more_are_listed_longest_first() -> None:
     )
     assert figures.waiting == [("UB", 30), ("UC", 14)]
     assert not figures.quiet
-    assert type(figures).from_payload(figures.payload()) == figures
+    stored = json.loads(json.dumps(encode(figures.payload(tz="Europe/Berlin"))))
+    read = decode(Kind.CAPACITY_DIGEST, stored)
+    assert isinstance(read, CapacityDigest)
+    assert type(figures).from_payload(read) == figures
 
 
 def test_the_digest_is_planned_for_the_next_monday_morning_in_the_programs_zone() -> None:

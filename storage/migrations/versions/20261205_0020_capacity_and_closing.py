@@ -1,7 +1,7 @@
 """capacity and closing
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-05 11:00:00.000000
 
 A mentor's pause of new requests until a day they chose ("No time right now"), and the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
