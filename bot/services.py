@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.announcements.service import AnnouncementService
 from bot.clock import Clock
+from bot.closing.survey import ExitSurveys, plan_exit_survey
 from bot.conversation.service import ConversationService
 from bot.coordination.group import CoordinatorGroupSync
 from bot.coordination.service import CoordinatorService
@@ -47,10 +48,11 @@ class Services:
     privacy: PrivacyService
     conversation: ConversationService
     sharing: SharingService
+    closing: ExitSurveys
 
 
 def partnership_events(rules: ProgramRules) -> PartnershipEvents:
-    """What the features plan when a partnership starts, resumes or closes early: the one
+    """What the features plan when a partnership starts, resumes, closes early or ends: the one
     set every service that raises these gets (``rules``: the workspace's, which say whether
     onboarding runs)."""
 
@@ -71,4 +73,5 @@ def partnership_events(rules: ProgramRules) -> PartnershipEvents:
         started=(rhythm, milestones, onboarding),
         resumed=(quiet_clock,),
         closed=(milestones_after_closing,),
+        finished=(plan_exit_survey,),
     )

@@ -15,6 +15,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.services import Services
 from handlers.announcements.listeners import AnnouncementHandlers
+from handlers.closing.listeners import ClosingHandlers
 from handlers.commands import MentorCommand
 from handlers.conversation.listeners import ConversationHandlers
 from handlers.coordination.home import coordination_section
@@ -23,6 +24,8 @@ from handlers.home import HomeHandlers, HomePublisher
 from handlers.journal.home import journal_home
 from handlers.journal.listeners import JournalHandlers
 from handlers.kit.listeners import ListenerGroup
+from handlers.matching.capacity import CapacityHandlers
+from handlers.matching.home import capacity_section
 from handlers.matching.listeners import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
 from handlers.privacy.listeners import PrivacyHandlers
@@ -100,9 +103,14 @@ def seed_authorization(app: App, auth_test: SlackResponse) -> None:
 
 def home_publisher(services: Services) -> HomePublisher:
     """The Home tab, composed of the features' parts: the journal lays it out, the
-    coordinators' program section goes on top of theirs."""
+    coordinators' program section goes on top of theirs, mentor capacity below it."""
     return HomePublisher(
-        services, builders=[journal_home(services), coordination_section(services)]
+        services,
+        builders=[
+            journal_home(services),
+            coordination_section(services),
+            capacity_section(services),
+        ],
     )
 
 
@@ -138,6 +146,8 @@ def register_listeners(
         coordinators,
         announcements,
         MatchingHandlers(services),
+        CapacityHandlers(services),
+        ClosingHandlers(services),
         sessions,
         HomeHandlers(services, homes),
         journal,

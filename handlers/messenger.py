@@ -17,6 +17,14 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.model.kinds import Kind
 from bot.model.messages import PairPrompt, Payload, Unreadable
 from bot.model.messages.announcements import AnnouncementCopy, AnnouncementDone
+from bot.model.messages.capacity import (
+    CapacityDigest,
+    NewMentorQuestion,
+    RequestsResumed,
+    StayOpen,
+    StillWaitlisted,
+)
+from bot.model.messages.closing import ExitNote, ExitSurvey
 from bot.model.messages.coordination import CheckIn, ProgramReport
 from bot.model.messages.journal import Celebration, ShoutOut
 from bot.model.messages.matching import (
@@ -49,11 +57,13 @@ from bot.model.outbox import OutgoingMessage
 from bot.ports import SendOutcome, SendResult
 from bot.sessions.calendar import Attendee, session_invite
 from handlers.announcements import blocks as announcement_blocks
+from handlers.closing import blocks as closing_blocks
 from handlers.conversation import blocks as conversation_blocks
 from handlers.coordination import report_blocks
 from handlers.journal import blocks as journal_blocks
 from handlers.kit import blocks
 from handlers.matching import blocks as matching_blocks
+from handlers.matching import capacity_blocks
 from handlers.onboarding import blocks as onboarding_blocks
 from handlers.privacy import blocks as privacy_blocks
 from handlers.programs import blocks as program_blocks
@@ -155,6 +165,13 @@ renders(Kind.PROGRAM_REPORT, ProgramReport, report_blocks.scheduled_report_messa
 renders(Kind.PARTNER_LEFT, PartnerLeft, privacy_blocks.partner_left_message)
 renders(Kind.DM_NOTE_TO_TEAM, SharedDmNote, conversation_blocks.note_to_team_message)
 renders(Kind.DM_NOTE_TO_PARTNER, SharedDmNote, conversation_blocks.note_to_partner_message)
+renders(Kind.MENTOR_STAY_OPEN, StayOpen, capacity_blocks.stay_open_message)
+renders(Kind.MENTOR_REQUESTS_RESUMED, RequestsResumed, capacity_blocks.requests_resumed_message)
+renders(Kind.STILL_WAITLISTED, StillWaitlisted, capacity_blocks.still_waitlisted_message)
+renders(Kind.NEW_MENTOR_QUESTION, NewMentorQuestion, capacity_blocks.new_mentor_question_message)
+renders(Kind.CAPACITY_DIGEST, CapacityDigest, capacity_blocks.capacity_digest_message)
+renders(Kind.EXIT_SURVEY, ExitSurvey, closing_blocks.exit_survey_message)
+renders(Kind.EXIT_NOTE_TO_TEAM, ExitNote, closing_blocks.note_to_team_message)
 
 UPLOADS = frozenset({Kind.SESSION_INVITE, Kind.PROGRAM_REPORT_FILES})
 """Kinds sent as files, not rendered as a message."""

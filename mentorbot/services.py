@@ -12,10 +12,12 @@ from typing import NamedTuple
 
 from bot.announcements.service import AnnouncementService
 from bot.clock import Clock
+from bot.closing.survey import EXIT_PROMPT_KINDS, ExitSurveys
 from bot.conversation.service import ConversationService
 from bot.coordination.group import CoordinatorGroupSync
 from bot.coordination.service import CoordinatorService, ReportSchedule
 from bot.journal.service import JournalService
+from bot.matching.capacity import CAPACITY_PROMPT_KINDS
 from bot.matching.cohorts import CohortService
 from bot.matching.service import MentoringService
 from bot.model.kinds import Kind
@@ -90,7 +92,9 @@ def build_services(
             jobs={**pairs.jobs(), **team.jobs(), **_coordinator_group_jobs(coordinator_group)},
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
-            quiet_hours=programs.quiet_hours(PROMPT_KINDS),
+            quiet_hours=programs.quiet_hours(
+                PROMPT_KINDS | CAPACITY_PROMPT_KINDS | EXIT_PROMPT_KINDS
+            ),
             observe=observe,
         ),
         rules=rules,
@@ -110,6 +114,7 @@ def build_services(
         sharing=SharingService(
             uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, programs=programs
         ),
+        closing=ExitSurveys(uow=uow, clock=clock, roster=roster),
     )
 
 
@@ -165,6 +170,7 @@ class _PartnershipServices(NamedTuple):
                 retention=timedelta(days=settings.mentorbot_retention_days),
                 rematch=mentoring.offer_new_match,
                 reopen=mentoring.reopen_request,
+                events=events,
             ),
         )
 
@@ -172,6 +178,8 @@ class _PartnershipServices(NamedTuple):
         rhythm = self.rhythm
         return {
             Kind.EXPIRE_PROPOSAL: self.mentoring.expire,
+            Kind.RESUME_REQUESTS: self.mentoring.capacity.resume_job,
+            Kind.CAPACITY_WEEK: self.mentoring.digest.week_job,
             Kind.PLAN_NEXT_SESSION: self.sessions.plan_next,
             Kind.SESSION_MET: self.journal.session_met,
             Kind.MILESTONE_DUE: self.journal.milestone_due,

@@ -120,6 +120,7 @@ class Runtime:
         workspace (a workspace that came back with a new token keeps its data).
         """
         self.services.coordination.plan_reports()  # keyed: once, whatever restarts
+        self.services.mentoring.digest.plan_week()  # the coordinators' weekly digest
         self.services.coordinator_group.start()
         scheduler = BackgroundScheduler(timezone=UTC)
         self.scheduler = scheduler

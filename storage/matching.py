@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, Text, cast, event, func, or_, select, update
@@ -322,6 +323,25 @@ class SqlProposalRepository:
             .group_by(MatchProposalRow.mentor_id)
         )
         return {mentor_id: count for mentor_id, count in rows}
+
+    def for_mentor(self, team_id: str, mentor_id: str) -> list[MatchProposal]:
+        rows = self._s.scalars(
+            select(MatchProposalRow)
+            .where(MatchProposalRow.team_id == team_id, MatchProposalRow.mentor_id == mentor_id)
+            .order_by(MatchProposalRow.id)
+        )
+        return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
+
+    def answered_since(self, team_id: str, since: datetime) -> list[MatchProposal]:
+        rows = self._s.scalars(
+            select(MatchProposalRow)
+            .where(
+                MatchProposalRow.team_id == team_id,
+                MatchProposalRow.answered_at >= since,
+            )
+            .order_by(MatchProposalRow.answered_at, MatchProposalRow.id)
+        )
+        return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
 
 
 _TAKES_A_SLOT = (PartnershipStatus.ACTIVE.value, PartnershipStatus.PAUSED.value)

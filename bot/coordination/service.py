@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.coordination.group import ROUNDS
 from bot.coordination.health import month_start, program_health
+from bot.coordination.outcomes import outcome_rows
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.model.audit import AuditEvent
 from bot.model.health import ProgramHealth
@@ -222,7 +223,22 @@ class CoordinatorService:
 def _health(
     uow: CoordinationWork, team_id: str, now: datetime, only: Program | None = None
 ) -> ProgramHealth:
-    """The workspace's figures, or (``only``) those of one program's people and pairs."""
+    """The workspace's figures, or (``only``) those of one program's people and pairs; with
+    what people said at the end (``outcome_rows``)."""
+    health = _counts(uow, team_id, now, only)
+    ids = {
+        p.id for p in uow.directory.partnerships(team_id) if only is None or p.program_id == only.id
+    }
+    finals, exits = (
+        [c for c in uow.progress.checks_of_kind(team_id, kind) if c.partnership_id in ids]
+        for kind in (CheckKind.FINAL, CheckKind.EXIT)
+    )
+    return replace(health, extra={**health.extra, **outcome_rows(finals, exits)})
+
+
+def _counts(
+    uow: CoordinationWork, team_id: str, now: datetime, only: Program | None = None
+) -> ProgramHealth:
     directory = uow.directory
     if only is None:
         return program_health(

@@ -13,6 +13,8 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotFound
+from bot.matching.capacity import Capacity, after_decline, decline_choice, resume_prefix
+from bot.matching.digest import CapacityDigest
 from bot.matching.forms import MAX_DECLINE_REASON, FormChecks, MenteeAsk, MentorOffer, raise_first
 from bot.matching.scores import Candidate
 from bot.matching.suggestions import Suggestions, ask_mentor
@@ -74,8 +76,10 @@ class MentoringService:
         self._events = events or PartnershipEvents()
         self._forms = FormChecks(rules=rules, programs=self._programs)
         self._suggestions = Suggestions(rules=rules, roster=self._roster, programs=self._programs)
+        self.capacity = Capacity(uow=uow, clock=clock, rules=rules, suggestions=self._suggestions)
+        self.digest = CapacityDigest(uow=uow, clock=clock, rules=rules, roster=self._roster)
         # run in another feature's transaction (wired as its ``Rematch`` / ``Reopen``)
-        self.offer_new_match = self._suggestions.offer_new_match
+        self.offer_new_match = self.capacity.offer_new_match
         self.reopen_request = self._suggestions.reopen_request
 
     def check_offer(self, offer: MentorOffer, *, team_id: str = "") -> dict[str, str]:
@@ -131,6 +135,9 @@ class MentoringService:
             profile.program_id = offer.program_id
             profile.tz, profile.tz_offset = tz, tz_offset
             profile.updated_at = now
+            if profile.accepting:  # open again: a pause until a day is over
+                profile.requests_paused_until = None
+                uow.outbox.cancel(team_id, resume_prefix(user_id))
             profile = uow.mentors.save(profile)
             if profile.accepting:
                 self._suggestions.rematch_waitlist(uow, team_id, now)
@@ -144,7 +151,9 @@ class MentoringService:
             if profile is None:
                 raise NotFound("You have no mentor profile yet. Run `/mentor offer` to create one.")
             profile.accepting = accepting
+            profile.requests_paused_until = None  # open, or paused with no day to come back
             profile.updated_at = now
+            uow.outbox.cancel(team_id, resume_prefix(user_id))
             profile = uow.mentors.save(profile)
             if accepting:
                 self._suggestions.rematch_waitlist(uow, team_id, now)
@@ -294,9 +303,18 @@ class MentoringService:
             return partnership
 
     def decline(
-        self, *, team_id: str, mentor_id: str, proposal_id: int, reason: str = ""
+        self,
+        *,
+        team_id: str,
+        mentor_id: str,
+        proposal_id: int,
+        reason: str = "",
+        choice: str = "",
     ) -> MatchProposal:
-        """The mentor says no; the mentee hears it kindly and sees who else could help."""
+        """The mentor says no (``choice``: the one-click category, ``reason``: what they
+        wrote for the program team); the mentee hears it kindly and sees who else could help,
+        and a second decline in a row asks the mentor whether to stay open."""
+        category = decline_choice(choice)
         if len(reason) > MAX_DECLINE_REASON:
             raise DomainError(
                 f"Keep the reason under {MAX_DECLINE_REASON} characters.", field="reason"
@@ -310,10 +328,12 @@ class MentoringService:
                 raise Conflict(_answered(proposal))
             proposal.status = ProposalStatus.DECLINED
             proposal.decline_reason = reason.strip()
+            proposal.decline_choice = category.value
             proposal.answered_at = now
             proposal = uow.proposals.save(proposal)
             uow.outbox.cancel(team_id, f"proposal:{proposal_id}:")
             self._suggestions.reopen(uow, proposal, now, SuggestionContext.AFTER_DECLINE)
+            after_decline(uow, proposal, now)
             uow.commit()
             return proposal
 

@@ -69,6 +69,17 @@ class Kind(StrEnum):
     # people's data (bot/privacy.py)
     PARTNER_LEFT = "partnership.partner_left"  # to the partner of someone erased
     ERASE_PERSON = "job.erase_person"  # a person deleted from Slack, after the retention period
+    # capacity that learns (bot/matching/capacity.py)
+    MENTOR_STAY_OPEN = "mentor.stay_open"  # after two declines in a row: stay open for requests?
+    MENTOR_REQUESTS_RESUMED = "mentor.requests_resumed"  # the pause they chose is over
+    RESUME_REQUESTS = "job.resume_requests"  # the day a mentor's pause of new requests ends
+    STILL_WAITLISTED = "mentee.still_waitlisted"  # weeks on the waitlist: still on it
+    NEW_MENTOR_QUESTION = "mentee.new_mentor_question"  # goals reached: a new mentor, or not?
+    CAPACITY_WEEK = "job.capacity_week"  # each week: the digest and the waitlist's notes
+    CAPACITY_DIGEST = "coordinator.capacity_digest"  # declines, expiries, long waits
+    # closing well (bot/closing/)
+    EXIT_SURVEY = "partnership.exit_survey"  # after any ending, to each partner left
+    EXIT_NOTE_TO_TEAM = "coordinator.exit_note"  # an exit survey's note its author sent
 
 
 class SuggestionContext(StrEnum):

@@ -20,6 +20,11 @@ DEFAULT_FOCUS_AREAS: tuple[str, ...] = (
 )
 
 
+GOALS_REACHED = "goals_reached"
+"""The end reason after which the mentee is asked whether they want a new mentor, instead
+of being sent suggestions."""
+
+
 class RequestStatus(StrEnum):
     MATCHING = "matching"  # suggestions shown, the mentee has not picked yet
     PENDING_MENTOR = "pending_mentor"  # a mentor has been asked and has not answered
@@ -59,6 +64,8 @@ class MentorProfile:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     program_id: int | None = None  # None: the workspace's default program
+    # "No time right now": not suggested before this day (``accepting`` is off until then)
+    requests_paused_until: date | None = None
 
 
 @dataclass
@@ -90,7 +97,8 @@ class MatchProposal:
     score: int
     reason: str
     status: ProposalStatus = ProposalStatus.PENDING
-    decline_reason: str = ""
+    decline_reason: str = ""  # what the mentor wrote, for the program team only
+    decline_choice: str = ""  # the one-click category (``bot.matching.capacity.DeclineChoice``)
     created_at: datetime | None = None
     answered_at: datetime | None = None
     id: int | None = None

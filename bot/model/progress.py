@@ -20,6 +20,7 @@ class CheckKind(StrEnum):
     PULSE = "pulse"
     MIDTERM = "midterm"
     FINAL = "final"
+    EXIT = "exit"  # the short survey after any ending (``bot.closing``)
 
 
 class RiskSignal(StrEnum):

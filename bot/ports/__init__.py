@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bot.ports.features import (
     Closed,
+    Finished,
     PartnershipEvents,
     ProgramCatalog,
     ProgramRulesSource,
@@ -50,6 +51,8 @@ from bot.ports.slack import (
 )
 from bot.ports.work import (
     AnnouncementsWork,
+    CapacityWork,
+    ClosingWork,
     CohortWork,
     CoordinationWork,
     CoordinatorsRead,
@@ -74,7 +77,9 @@ __all__ = [
     "AnnouncementRepository",
     "AnnouncementsWork",
     "AuditLog",
+    "CapacityWork",
     "Closed",
+    "ClosingWork",
     "CohortPlanRepository",
     "CohortWork",
     "CoordinationWork",
@@ -82,6 +87,7 @@ __all__ = [
     "CoordinatorsRead",
     "Directory",
     "EventLog",
+    "Finished",
     "GroupMembers",
     "JournalRepository",
     "JournalWork",

@@ -36,18 +36,23 @@ class ProgramCatalog(ProgramRulesSource, Protocol):
 Started = Callable[[OutboxWork, Partnership, ProgramRules], None]
 Resumed = Callable[[OutboxWork, Partnership, datetime], None]
 Closed = Callable[[OutboxWork, Partnership, datetime], None]
+Finished = Callable[[SuggestWork, Partnership, tuple[str, ...], datetime], None]
+"""A partnership ended, whichever way (a partner, the program, its term, an erasure): what
+follows for ``members``, the partners still in the program (an erased one is left out)."""
 
 
 @dataclass(frozen=True)
 class PartnershipEvents:
-    """What other features plan when a partnership starts, resumes after a pause, or closes
-    before its term's end: matching, sessions and the rhythm raise these without knowing
-    who listens (start-up wiring hands every service the same set), so no feature calls
-    another's service. Each hook runs inside the caller's transaction."""
+    """What other features plan when a partnership starts, resumes after a pause, closes
+    before its term's end (``closed``) or ends in any way at all (``finished``): matching,
+    sessions, the rhythm and privacy raise these without knowing who listens (start-up
+    wiring hands every service the same set), so no feature calls another's service. Each
+    hook runs inside the caller's transaction."""
 
     started: tuple[Started, ...] = ()
     resumed: tuple[Resumed, ...] = ()
     closed: tuple[Closed, ...] = ()
+    finished: tuple[Finished, ...] = ()
 
     def start(self, uow: OutboxWork, partnership: Partnership, rules: ProgramRules) -> None:
         for hook in self.started:
@@ -60,6 +65,16 @@ class PartnershipEvents:
     def close(self, uow: OutboxWork, partnership: Partnership, now: datetime) -> None:
         for hook in self.closed:
             hook(uow, partnership, now)
+
+    def finish(
+        self,
+        uow: SuggestWork,
+        partnership: Partnership,
+        members: tuple[str, ...],
+        now: datetime,
+    ) -> None:
+        for hook in self.finished:
+            hook(uow, partnership, members, now)
 
 
 Rematch = Callable[[SuggestWork, Partnership, datetime], None]

@@ -92,6 +92,12 @@ class MatchingWork(SuggestWork, Protocol):
     events: EventLog
 
 
+class CapacityWork(SuggestWork, Protocol):
+    """Matching's weekly look at capacity: every workspace's waitlist and answers."""
+
+    directory: Directory
+
+
 class CohortWork(SuggestWork, Protocol):
     cohort_plans: CohortPlanRepository
     audit: AuditLog
@@ -159,6 +165,17 @@ class PrivacyWork(SuggestWork, Protocol):
     people: PersonalData
     journal: JournalRepository
     audit: AuditLog
+
+
+class ClosingWork(Transaction, Protocol):
+    """The exit survey: the ended partnership, the answers, the note to the program team."""
+
+    partnerships: PartnershipRepository
+    mentors: MentorRepository
+    requests: RequestRepository
+    progress: ProgressRepository
+    outbox: Outbox
+    coordinator_groups: CoordinatorGroupRepository
 
 
 class WorkspacesWork(Transaction, Protocol):

@@ -23,7 +23,7 @@ from bot.model.kinds import Kind
 from bot.model.messages.people import ErasePerson, PartnerLeft
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus, partner_of
-from bot.ports import PrivacyWork, Rematch, Reopen
+from bot.ports import PartnershipEvents, PrivacyWork, Rematch, Reopen
 from bot.roster import Roster
 
 LEFT_THE_PROGRAM = "left the program"  # the end reason: a category, nothing about why
@@ -73,6 +73,7 @@ class PrivacyService:
         retention: timedelta,
         rematch: Rematch | None = None,
         reopen: Reopen | None = None,
+        events: PartnershipEvents | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -80,6 +81,7 @@ class PrivacyService:
         self._retention = retention
         self._rematch = rematch
         self._reopen = reopen
+        self._events = events or PartnershipEvents()
 
     def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
         return self._roster.is_coordinator(team_id, user_id)
@@ -210,6 +212,7 @@ class PrivacyService:
                     ),
                 )
             )
+            self._events.finish(uow, partnership, (partner,), now)  # the exit survey
             if partner == partnership.mentee_id and self._rematch is not None:
                 self._rematch(uow, partnership, now)
         if self._reopen is not None:

@@ -19,7 +19,7 @@ from bot.model.messages.rhythm import (
     YearInNumbers,
 )
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, PartnershipStatus, partner_of
+from bot.model.partnership import GOALS_REACHED, Partnership, PartnershipStatus, partner_of
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
 from bot.model.rules import ProgramRules
 from bot.ports import PartnershipEvents, ProgramRulesSource, Rematch, RhythmWork
@@ -40,7 +40,7 @@ class EndReason:
         ("schedule", "Our schedules don't fit"),
         ("fit", "The fit isn't there"),
         ("role_change", "A role change"),
-        ("goals_reached", "We reached our goals"),
+        (GOALS_REACHED, "We reached our goals"),
         ("other", "Something else"),
     )
     VALUES = frozenset(value for value, _ in CHOICES)
@@ -203,6 +203,7 @@ class Term(RhythmPart):
             self._close_early(uow, partnership, reason, now)
             partner = partner_of(partnership, user_id)
             self._tell_ended(uow, partnership, [partner], ended_by=user_id, now=now)
+            self._events.finish(uow, partnership, partnership.members(), now)
             for coordinator in self._roster.of(uow, team_id):
                 uow.outbox.add(
                     OutgoingMessage(
@@ -251,6 +252,7 @@ class Term(RhythmPart):
                 now=now,
                 by_program=True,
             )
+            self._events.finish(uow, partnership, partnership.members(), now)
             if self._rematch is not None:
                 self._rematch(uow, partnership, now)
             uow.audit.add(
@@ -300,6 +302,7 @@ class Term(RhythmPart):
                 tz=zones[member],
                 by_program=True if by_program else None,
                 partner_id=partner_of(partnership, member) if by_program else None,
+                goals_reached=True if partnership.end_reason == GOALS_REACHED else None,
             )
             uow.outbox.add(
                 OutgoingMessage(
@@ -346,6 +349,7 @@ class Term(RhythmPart):
         self._cancel_prompts(uow, partnership)
         if now < partnership.ends_at:  # closed at the term notice, before the end
             self._events.close(uow, partnership, now)
+        self._events.finish(uow, partnership, partnership.members(), now)
         zones = member_zones(uow, partnership)
         for member in partnership.members():
             uow.outbox.add(

@@ -78,6 +78,8 @@ def _footer_blocks(data: HomeData) -> list[Block]:
         )
     if data.profile is not None:
         state = "taking new mentees" if data.profile.accepting else "paused for new mentees"
+        if (until := data.profile.requests_paused_until) is not None:
+            state += f" until {until:%A} {until.day} {until:%B}"
         blocks.append(
             context(f"Your mentor profile: {state}, up to {data.profile.capacity} at a time.")
         )

@@ -35,6 +35,7 @@ from handlers.kit.blocks import (
     text_input,
     truncate,
 )
+from handlers.matching.capacity_blocks import decline_buttons
 
 OFFER_INTRO = (
     "Thank you for volunteering! Mentees pick from mentors whose experience fits what they "
@@ -281,7 +282,7 @@ def mentor_request_message(
         context(f"Why you: {escape(payload.reason)}"),
         actions(
             button("Accept", "accept_request", proposal_id, style="primary"),
-            button("Decline", "decline_request", proposal_id),
+            *decline_buttons(proposal_id),
             block_id="answer",
         ),
     ]

@@ -16,6 +16,7 @@ from bot.model.messages.rhythm import (
     TermNotice,
     YearInNumbers,
 )
+from bot.model.partnership import GOALS_REACHED
 from bot.rhythm.service import MIDTERM_RHYTHMS, EndReason, MidtermSummary
 from handlers.journal.blocks import goal_blocks
 from handlers.kit.blocks import (
@@ -307,7 +308,7 @@ def partnership_ended_message(payload: PartnershipEnded) -> tuple[str, list[Bloc
             "about either of you. "
         )
         text += (
-            "I'm suggesting other mentors for you right away."
+            _next_mentor(payload)
             if payload.to_mentee
             else "Thank you for the time and care you gave: it counts."
         )
@@ -315,10 +316,15 @@ def partnership_ended_message(payload: PartnershipEnded) -> tuple[str, list[Bloc
             section(f":leaves: {text}"),
             context(f"Questions? <@{who}> from the program team is happy to talk."),
         ]
-    if payload.to_mentee:
+    if payload.to_mentee and payload.goals_reached:
+        text = (
+            f"<@{who}> has closed your mentoring partnership: you reached your goals "
+            "together. Congratulations!"
+        )
+    elif payload.to_mentee:
         text = (
             f"<@{who}> has closed your mentoring partnership. Fit and schedules change, and "
-            "that says nothing about you. I'm suggesting other mentors for you right away."
+            f"that says nothing about you. {_next_mentor(payload)}"
         )
     else:
         text = (
@@ -326,6 +332,13 @@ def partnership_ended_message(payload: PartnershipEnded) -> tuple[str, list[Bloc
             "you gave: it counts. Your door stays open for new mentees."
         )
     return text, [section(f":leaves: {text}")]
+
+
+def _next_mentor(payload: PartnershipEnded) -> str:
+    """After "we reached our goals" the mentee is asked (a message of its own) instead."""
+    if payload.goals_reached:
+        return "Congratulations on the goals you reached together."
+    return "I'm suggesting other mentors for you right away."
 
 
 def coordinator_ended_message(payload: CoordinatorEnded) -> tuple[str, list[Block]]:
@@ -337,7 +350,13 @@ def coordinator_ended_message(payload: CoordinatorEnded) -> tuple[str, list[Bloc
     blocks: list[Block] = [section(text)]
     if payload.note:
         blocks.append(section(f"*Private note for the program team*\n{quote(payload.note)}"))
-    blocks.append(context("The mentee has been offered new mentors already."))
+    blocks.append(
+        context(
+            "The mentee has been asked whether they'd like a new mentor."
+            if payload.reason == GOALS_REACHED
+            else "The mentee has been offered new mentors already."
+        )
+    )
     return text, blocks
 
 

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.errors import DomainError
-from bot.model.partnership import Partnership, partner_of
+from bot.model.partnership import GOALS_REACHED, Partnership, partner_of
 from handlers.kit.blocks import section, slack_date
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
@@ -310,12 +310,17 @@ class RhythmHandlers(Listeners):
             note=form.text("note"),
         )
         mentee = ended.partnership.mentee_id == (user_of(context))
+        next_step = (
+            " Would you like a new mentor? I've asked you in our DM."
+            if ended.partnership.end_reason == GOALS_REACHED
+            else " New mentor suggestions are on their way to you."
+        )
         ack(
             response_action="update",
             view=confirmation(
                 "Partnership ended",
                 f"Done: I've let <@{ended.partner_id}> know, kindly and without your reason."
-                + (" New mentor suggestions are on their way to you." if mentee else ""),
+                + (next_step if mentee else ""),
             ),
         )
 

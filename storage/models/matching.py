@@ -36,6 +36,7 @@ class MentorProfileRow(Base):
     created_at: Mapped[datetime | None]
     updated_at: Mapped[datetime | None]
     program_id: Mapped[int | None]
+    requests_paused_until: Mapped[date | None]
 
 
 class MentorRequestRow(Base):
@@ -74,6 +75,7 @@ class MatchProposalRow(Base):
     reason: Mapped[str] = mapped_column(PrivateText)  # may quote the mentee's goals
     status: Mapped[str] = mapped_column(String(20))
     decline_reason: Mapped[str] = mapped_column(PrivateText, default="")
+    decline_choice: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
 

@@ -405,8 +405,9 @@ def test_the_mentee_ends_without_blame_and_is_rematched_at_once(bot: RunningBot)
     assert "New mentor suggestions are on their way" in str(reply.json()["view"])
     step_to(bot, bot.clock.now())
 
-    told = last_dm(bot, MENTOR)
+    told, survey = dms(bot, MENTOR)[-2:]
     assert told["text"].startswith("<@UMENTEE1> has closed your mentoring partnership.")
+    assert survey["text"].startswith("Three quick questions")  # the exit survey follows
     assert "clicked" not in str(told) and "fit" not in told["text"]
     coordinator = last_dm(bot, COORDINATOR)
     assert "Reason: the fit isn't there." in coordinator["text"]

@@ -101,11 +101,13 @@ class SignedSlack:
         view: dict[str, Any] | None = None,
         block_id: str = "b",
         selected: str = "",
+        selected_date: str = "",
         **kwargs: Any,
     ) -> Reply:
         """Someone clicks a button in a message (or, with ``view``, in the App Home).
 
-        With ``selected``, they pick that option's value from an overflow menu instead.
+        With ``selected``, they pick that option's value from an overflow menu instead; with
+        ``selected_date``, that day ("YYYY-MM-DD") in a date picker.
         """
         n = next(_ids)
         container: dict[str, Any]
@@ -139,6 +141,15 @@ class SignedSlack:
                 "block_id": block_id,
                 "type": "overflow",
                 "selected_option": {"text": {"type": "plain_text", "text": "?"}, "value": selected},
+                "action_ts": f"{time.time():.6f}",
+            }
+        if selected_date:
+            payload["actions"][0] = {
+                "action_id": action_id,
+                "block_id": block_id,
+                "type": "datepicker",
+                "selected_date": selected_date,
+                "initial_date": None,
                 "action_ts": f"{time.time():.6f}",
             }
         if view is not None:

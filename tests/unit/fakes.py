@@ -288,6 +288,23 @@ class FakeProposalRepository:
             )
         )
 
+    def for_mentor(self, team_id: str, mentor_id: str) -> list[MatchProposal]:
+        return [
+            copy.deepcopy(p)
+            for _, p in sorted(self._store.state.proposals.items())
+            if p.team_id == team_id and p.mentor_id == mentor_id
+        ]
+
+    def answered_since(self, team_id: str, since: datetime) -> list[MatchProposal]:
+        return sorted(
+            (
+                copy.deepcopy(p)
+                for p in self._store.state.proposals.values()
+                if p.team_id == team_id and p.answered_at is not None and p.answered_at >= since
+            ),
+            key=lambda p: (p.answered_at, p.id),
+        )
+
 
 class FakePartnershipRepository:
     def __init__(self, store: FakeStore) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.model.kinds import Kind
 from bot.model.messages import announcements as a
+from bot.model.messages import capacity as cap
+from bot.model.messages import closing as cl
 from bot.model.messages import coordination as c
 from bot.model.messages import journal as j
 from bot.model.messages import matching as m
@@ -64,6 +66,15 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.PROGRAM_REPORT_FILES: c.ProgramReport,
     Kind.PARTNER_LEFT: p.PartnerLeft,
     Kind.ERASE_PERSON: p.ErasePerson,
+    Kind.MENTOR_STAY_OPEN: cap.StayOpen,
+    Kind.MENTOR_REQUESTS_RESUMED: cap.RequestsResumed,
+    Kind.RESUME_REQUESTS: cap.ResumeRequests,
+    Kind.STILL_WAITLISTED: cap.StillWaitlisted,
+    Kind.NEW_MENTOR_QUESTION: cap.NewMentorQuestion,
+    Kind.CAPACITY_WEEK: cap.CapacityWeek,
+    Kind.CAPACITY_DIGEST: cap.CapacityDigest,
+    Kind.EXIT_SURVEY: cl.ExitSurvey,
+    Kind.EXIT_NOTE_TO_TEAM: cl.ExitNote,
 }
 """Every kind, each with its type (a test holds it to ``Kind``). A kind that needs nothing
 but its recipient and key maps to ``NoPayload``."""

@@ -63,6 +63,7 @@ class PartnershipEnded(Zoned):
     to_mentee: bool
     by_program: bool | None = None
     partner_id: str | None = None  # set when the program closed it: the note names them
+    goals_reached: bool | None = None  # the mentee is asked about a new mentor, not sent any
 
 
 @dataclass(frozen=True, kw_only=True)

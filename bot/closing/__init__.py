@@ -1,0 +1,1 @@
+"""Closing well: the short exit survey every ending sends each partner still in the program."""
