@@ -276,6 +276,7 @@ def run(settings: Settings) -> int:
                 host=settings.host,
                 port=settings.port,
                 threads=8,
+                asyncore_use_poll=True,  # select() refuses descriptors past 1024
                 # waitress buffers a body before the app sees it: cap it there too
                 max_request_body_size=settings.mentorbot_max_body_bytes,
             )

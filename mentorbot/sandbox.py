@@ -159,6 +159,7 @@ def start_sandbox(
         port=settings.port if port is None else port,
         threads=8,
         ident="mentorbot-sandbox",
+        asyncore_use_poll=True,  # select() refuses descriptors past 1024
     )
     opens = opening_time(now or datetime.now(UTC))
     if clock is None:

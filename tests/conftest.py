@@ -174,6 +174,7 @@ def bot(
                 timeout=0.05,
                 map=server._map,
                 count=1,  # type: ignore[union-attr]
+                use_poll=True,  # select() refuses descriptors past 1024: a long run has them
             )
         server.close()
 
