@@ -18,6 +18,7 @@ from bot.model.partnership import Partnership
 from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService, plan_onboarding
 from bot.outbox.dispatch import Dispatcher
+from bot.outbox.zones import RecipientZones
 from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
@@ -45,6 +46,7 @@ class Services:
     programs: ProgramService
     privacy: PrivacyService
     conversation: ConversationService
+    zones: RecipientZones  # people's zones from Slack: what holds a message to their hours
 
 
 def partnership_events(rules: ProgramRules) -> PartnershipEvents:

@@ -35,10 +35,11 @@ from bot.model.kinds import Kind
 from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService
 from bot.outbox.dispatch import Dispatcher, DispatchReport, Job
+from bot.outbox.zones import RecipientZones
 from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
-from bot.rhythm.service import PROMPT_KINDS, RhythmService
+from bot.rhythm.service import RhythmService
 from bot.roster import Roster
 from bot.services import Services, partnership_events
 from bot.sessions.service import SessionService
@@ -60,6 +61,7 @@ from mentorbot.slack_link import SlackLink, auth_test_check
 from storage import Database, SqlUnitOfWork, connect
 from storage.crypto import Cipher
 from storage.installations import SealedInstallationStore, SqlOAuthStateStore
+from storage.zones import SqlPersonZones
 
 log = logging.getLogger("mentorbot")
 
@@ -231,6 +233,7 @@ def build_services(
 
     # One for all services: the rules of each program, and its short cache, are shared.
     programs = ProgramService(uow=uow, clock=clock, rules=rules, is_coordinator=is_coordinator)
+    zones = RecipientZones(store=SqlPersonZones(database.sessions), slack=messenger, clock=clock)
     pairs = _PartnershipServices.build(
         uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
     )
@@ -250,7 +253,7 @@ def build_services(
             jobs={**pairs.jobs(), **team.jobs(), **_coordinator_group_jobs(coordinator_group)},
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
-            quiet_hours=programs.quiet_hours(PROMPT_KINDS),
+            quiet_hours=programs.quiet_hours(zones=zones),
             observe=observe,
         ),
         rules=rules,
@@ -267,6 +270,7 @@ def build_services(
         conversation=ConversationService(
             uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, roster=roster
         ),
+        zones=zones,
     )
 
 

@@ -178,6 +178,7 @@ class SqlOutbox:
                 attempts=message.attempts,
                 last_error=message.last_error[:2000],
                 due_at=message.due_at,
+                expires_at=message.expires_at,  # a hold measures it again from its new due
                 sent_at=message.sent_at,
                 sent_channel=message.sent_channel,
                 sent_ts=message.sent_ts,

@@ -43,8 +43,10 @@ from bot.ports.repositories import (
 from bot.ports.slack import (
     GroupMembers,
     Messenger,
+    PersonZones,
     SendOutcome,
     SendResult,
+    TimeZones,
     UserGroups,
 )
 from bot.ports.work import (
@@ -92,6 +94,7 @@ __all__ = [
     "OutboxWork",
     "PartnershipEvents",
     "PartnershipRepository",
+    "PersonZones",
     "PersonalData",
     "PrivacyWork",
     "ProgramCatalog",
@@ -114,6 +117,7 @@ __all__ = [
     "SessionsWork",
     "Started",
     "SuggestWork",
+    "TimeZones",
     "Transaction",
     "UnitOfWork",
     "UnitOfWorkFactory",

@@ -204,7 +204,6 @@ class RhythmPart:
                         **self._pair(partnership),
                         "signal": signal.value,
                         "detail": detail,
-                        TZ_KEY: self._rules.default_tz,
                     },
                 )
             )

@@ -189,7 +189,6 @@ class Pulses(RhythmPart):
                                 "detail": "",
                                 "author_id": user_id,
                                 "shared_note": note,
-                                TZ_KEY: self._rules.default_tz,
                             },
                         )
                     )

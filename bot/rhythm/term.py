@@ -209,7 +209,6 @@ class Term(RhythmPart):
                             "ended_by": user_id,
                             "reason": reason,
                             "note": note.strip(),
-                            TZ_KEY: self._rules.default_tz,
                         },
                     )
                 )

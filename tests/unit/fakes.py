@@ -448,6 +448,7 @@ class FakeOutbox:
         row.message.attempts = message.attempts
         row.message.last_error = message.last_error[:2000]
         row.message.due_at = message.due_at
+        row.message.expires_at = message.expires_at
         row.message.sent_at = message.sent_at
         row.message.sent_channel = message.sent_channel
         row.message.sent_ts = message.sent_ts
