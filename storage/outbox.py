@@ -59,15 +59,24 @@ class SqlOutbox:
         message.id = row.id
         return True
 
-    def cancel(self, team_id: str, key_prefix: str) -> int:
+    def cancel(self, team_id: str, key_prefix: str, *, from_key: str = "") -> int:
+        pending = (
+            OutgoingMessageRow.team_id == team_id,
+            _key_starts_with(key_prefix),
+            OutgoingMessageRow.status == MessageStatus.PENDING.value,
+        )
+        which: tuple[Any, ...] = pending
+        if from_key:  # compared here, not in SQL: a database's collation may not sort bytes
+            ids = [
+                id_
+                for id_, key in self._s.execute(
+                    select(OutgoingMessageRow.id, OutgoingMessageRow.key).where(*pending)
+                )
+                if key >= from_key
+            ]
+            which = (*pending, OutgoingMessageRow.id.in_(ids))
         result = self._s.execute(
-            update(OutgoingMessageRow)
-            .where(
-                OutgoingMessageRow.team_id == team_id,
-                _key_starts_with(key_prefix),
-                OutgoingMessageRow.status == MessageStatus.PENDING.value,
-            )
-            .values(status=MessageStatus.CANCELLED.value)
+            update(OutgoingMessageRow).where(*which).values(status=MessageStatus.CANCELLED.value)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import RunningBot
-from tests.e2e.journeys import ask, click, dms, last_dm, matched_pair, offer, pick
+from tests.e2e.journeys import ask, click, dms, last_dm, matched_pair, offer, pick, schedule
 
 MENTOR, MENTEE, COORDINATOR = "UMENTOR1", "UMENTEE1", "UCOORD1"
 
@@ -136,3 +136,21 @@ def test_a_button_click_at_night_is_answered_at_once(bot: RunningBot) -> None:
     assert "would like you to be their mentor" in last_dm(bot, MENTOR)["text"]  # a Saturday evening
     report = bot.tick()
     assert report.held == 0
+
+
+def test_a_held_did_you_meet_survives_a_change_of_plan_that_evening(bot: RunningBot) -> None:
+    """Held till the morning, the check about tonight's session must not be cancelled with
+    the plan when the pair moves next week's session in the evening: that session happened."""
+    bot.fake.add_user(MENTOR, tz="Europe/Berlin")
+    bot.fake.add_user(MENTEE, tz="Europe/London")
+    intro = matched_pair(bot, MENTOR, MENTEE)
+    schedule(bot, MENTEE, intro, when="Tuesdays at 6pm")  # 18:00-19:00 in London (UTC)
+    bot.tick(timedelta(days=1, hours=4, minutes=5))  # Tuesday 19:05 in London, 20:05 Berlin
+    assert not [m for m in dms(bot, MENTEE) if "Did you meet" in m["text"]]
+    bot.tick(timedelta(hours=1))
+    schedule(bot, MENTEE, intro, when="Thursdays at 3pm")  # from this Thursday on
+    bot.tick(timedelta(hours=12))  # Wednesday 08:05 in London, 09:05 in Berlin
+    assert [m for m in dms(bot, MENTOR) if "Did you meet" in m["text"]]
+    bot.tick(timedelta(hours=1))
+    (check,) = [m for m in dms(bot, MENTEE) if "Did you meet" in m["text"]]
+    assert "20260303T1800Z" in str(check["blocks"])  # about Tuesday's session

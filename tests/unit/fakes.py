@@ -352,13 +352,14 @@ class FakeOutbox:
         state.outbox[message.id] = StoredMessage(message=copy.deepcopy(message))
         return True
 
-    def cancel(self, team_id: str, key_prefix: str) -> int:
+    def cancel(self, team_id: str, key_prefix: str, *, from_key: str = "") -> int:
         cancelled = 0
         for row in self._store.state.outbox.values():
             m = row.message
             if (
                 m.team_id == team_id
                 and m.key.startswith(key_prefix)
+                and m.key >= from_key
                 and m.status is MessageStatus.PENDING
             ):
                 m.status = MessageStatus.CANCELLED
