@@ -1,7 +1,7 @@
 """person zones
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-05 16:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import storage.models
 
 
 revision = "0016"
-down_revision = "0015"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
