@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
 
 
 class Kind(StrEnum):
@@ -170,16 +168,17 @@ BOT_STARTED_CONTEXTS: frozenset[SuggestionContext] = frozenset(
 """Suggestions (or the waitlist) the mentee did not just ask for: a mentor freed up weeks
 after the ask, or the asked mentor never answered. Nobody is waiting at this hour."""
 
-CONTEXT_KEY = "context"  # the payload key of a suggestion's ``SuggestionContext``
-
 BOT_STARTED: frozenset[Kind] = frozenset(k for k, t in TIMING.items() if t is Timing.BOT_STARTED)
 ANSWERS: frozenset[Kind] = frozenset(k for k, t in TIMING.items() if t is Timing.ANSWER)
 JOBS: frozenset[Kind] = frozenset(k for k, t in TIMING.items() if t is Timing.JOB)
 
 
-def started_by_bot(kind: str, payload: Mapping[str, Any]) -> bool:
+def started_by_bot(kind: str, payload: object) -> bool:
     """Whether this message is held to its recipient's working hours; a kind this program
-    does not know (an old row) is not, since nobody could say it was the bot's idea."""
+    does not know (an old row) is not, since nobody could say it was the bot's idea.
+
+    ``payload`` is the message's typed payload; only a suggestion's ``context`` is read
+    (``bot.model.messages`` imports this module, so it is not imported here)."""
     if kind in (Kind.SUGGESTIONS, Kind.WAITLISTED):
-        return payload.get(CONTEXT_KEY) in BOT_STARTED_CONTEXTS
+        return getattr(payload, "context", None) in BOT_STARTED_CONTEXTS
     return kind in BOT_STARTED

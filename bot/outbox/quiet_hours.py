@@ -2,7 +2,7 @@
 
 Which messages are held is said in one place, ``bot.model.kinds.TIMING`` (``started_by_bot``);
 answers to what someone just did never are. The zone is the one the planner put in the payload
-(``TZ_KEY``) if it knew it, else the recipient's as Slack says it (``zone_of``: cached, see
+(``Zoned.tz``) if it knew it, else the recipient's as Slack says it (``zone_of``: cached, see
 ``bot.outbox.zones``), else the program's default.
 
 The dispatcher asks ``hold_until`` before delivering; outside the allowed hours the message goes
@@ -20,12 +20,10 @@ from datetime import datetime, time, timedelta
 from typing import Protocol
 
 from bot.model.kinds import started_by_bot
+from bot.model.messages import Zoned
 from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.when import local_to_utc, zone
-
-TZ_KEY = "tz"
-"""Payload key holding the recipient's IANA time zone, set by whoever plans the prompt."""
 
 ZoneOf = Callable[[str, str], str | None]
 """A person's zone by (team, user), from a cache: None when nobody can tell."""
@@ -110,7 +108,7 @@ class QuietHours:
         """Each recipient's zone, "" where unknown (the default then). A lone recipient's is
         the planner's if it put one in the payload: no lookup at all for those."""
         members = message.recipient.split(",")
-        planned = str(message.payload.get(TZ_KEY) or "")
+        planned = message.payload.tz if isinstance(message.payload, Zoned) else ""
         if planned and len(members) == 1:
             return [planned]
         if zone_of is None:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.errors import DomainError, NotAllowed, NotFound, echo
 from bot.model.kinds import Kind
+from bot.model.messages import PairPrompt
+from bot.model.messages.people import ProgramInvite
 from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.outbox.quiet_hours import QuietHours
@@ -31,7 +33,7 @@ from bot.roster import Roster
 
 if TYPE_CHECKING:  # the ports speak of programs, so import them only for typing
     from bot.ports import ProgramsRead, ProgramsWork
-from bot.model.programs import DEFAULT_NAME, PROGRAM_KEY, Program, default_program
+from bot.model.programs import DEFAULT_NAME, Program, default_program
 
 MAX_NAME = 24  # it titles the program's modal, and Slack titles stop at 24 characters
 
@@ -309,11 +311,9 @@ class ProgramService:
                         recipient=user_id,
                         key=f"program:{program.value}:invite:{user_id}:{now.isoformat()}",
                         due_at=now,
-                        payload={
-                            PROGRAM_KEY: program.id,
-                            "program": program.name,
-                            "invited_by": coordinator_id,
-                        },
+                        payload=ProgramInvite(
+                            program_id=program.id, program=program.name, invited_by=coordinator_id
+                        ),
                     )
                 )
             record_audit(
@@ -337,9 +337,9 @@ class ProgramService:
 
 
 class ProgramQuietHours:
-    """Working hours read from the program a message belongs to (``PROGRAM_KEY`` in its
-    payload); messages of the default program, and older ones, keep the workspace's hours.
-    The recipient's zone is Slack's (``zones``), asked only for a message that is held."""
+    """Working hours read from the program a message belongs to (``PairPrompt.program_id``);
+    messages of the default program, and older ones, keep the workspace's hours. The
+    recipient's zone is Slack's (``zones``), asked only for a message that is held."""
 
     def __init__(
         self,
@@ -356,12 +356,12 @@ class ProgramQuietHours:
     def hold_until(self, message: OutgoingMessage, now: datetime) -> datetime | None:
         if not self._default.holds(message):
             return None
-        program_id = message.payload.get(PROGRAM_KEY)
+        program_id = message.payload.program_id if isinstance(message.payload, PairPrompt) else None
         hours = (
             QuietHours.for_program(
                 self._programs.rules_for(message.team_id, program_id), self._kinds
             )
-            if isinstance(program_id, int)
+            if program_id is not None
             else self._default
         )
         return hours.hold_until(message, now, zone_of=self._zone_of)

@@ -18,12 +18,12 @@ from storage.models import (
     workspaces,
     zones,
 )
-from storage.models.base import Base, PrivatePayload, PrivateText, UTCDateTime
+from storage.models.base import Base, PrivateText, SealedPayload, UTCDateTime
 
 __all__ = [
     "Base",
-    "PrivatePayload",
     "PrivateText",
+    "SealedPayload",
     "UTCDateTime",
     "announcements",
     "conversation",

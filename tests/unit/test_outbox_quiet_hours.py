@@ -8,10 +8,13 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.model.kinds import ANSWERS, BOT_STARTED, JOBS, TIMING, Kind, SuggestionContext
+from bot.model.messages import Payload
+from bot.model.messages.matching import MentorSuggestions, Waitlisted
+from bot.model.messages.rhythm import Pulse
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.outbox.dispatch import Dispatcher
-from bot.outbox.quiet_hours import TZ_KEY, QuietHours
+from bot.outbox.quiet_hours import QuietHours
 from bot.outbox.zones import RecipientZones
 from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
 
@@ -58,7 +61,7 @@ def prompt(key: str, due: datetime, *, tz: str, kind: str = PROMPT) -> OutgoingM
         recipient="UMENTEE1",
         key=key,
         due_at=due,
-        payload={TZ_KEY: tz},
+        payload=Pulse(partnership_id=1, partner_id="UMENTOR1", round=1, tz=tz),
         coalesce_key=f"{kind}:UMENTEE1" if kind == PROMPT else None,
     )
 
@@ -119,25 +122,35 @@ def test_every_kind_is_classified_in_one_place() -> None:
 @pytest.mark.parametrize(
     ("kind", "payload", "held"),
     [
-        (Kind.ONBOARDING, {}, True),  # the welcome
-        (Kind.SESSION_CHECK, {}, True),
-        (Kind.PROGRAM_REPORT, {}, True),
-        (Kind.COORDINATOR_AT_RISK, {}, True),
-        (Kind.INTRODUCTION, {}, False),  # the mentor just accepted
-        (Kind.SESSION_REMINDER, {}, False),  # its time is the pair's
-        (Kind.SUGGESTIONS, {"context": SuggestionContext.FIRST.value}, False),  # they just asked
-        (Kind.SUGGESTIONS, {"context": SuggestionContext.FROM_WAITLIST.value}, True),
-        (Kind.WAITLISTED, {"context": SuggestionContext.AFTER_NO_ANSWER.value}, True),
-        (Kind.PULSE_ROUND, {}, False),  # a job: what it plans is timed by its own kind
-        ("some.kind.from.an.older.release", {}, False),
+        (Kind.ONBOARDING, None, True),  # the welcome
+        (Kind.SESSION_CHECK, None, True),
+        (Kind.PROGRAM_REPORT, None, True),
+        (Kind.COORDINATOR_AT_RISK, None, True),
+        (Kind.INTRODUCTION, None, False),  # the mentor just accepted
+        (Kind.SESSION_REMINDER, None, False),  # its time is the pair's
+        (Kind.SUGGESTIONS, MentorSuggestions(request_id=1, candidates=()), False),  # just asked
+        (
+            Kind.SUGGESTIONS,
+            MentorSuggestions(request_id=1, context=SuggestionContext.FROM_WAITLIST, candidates=()),
+            True,
+        ),
+        (
+            Kind.WAITLISTED,
+            Waitlisted(request_id=1, context=SuggestionContext.AFTER_NO_ANSWER),
+            True,
+        ),
+        (Kind.PULSE_ROUND, None, False),  # a job: what it plans is timed by its own kind
+        ("some.kind.from.an.older.release", None, False),
     ],
 )
 def test_what_is_held_is_what_the_bot_started(
-    kind: str, payload: dict[str, str], held: bool
+    kind: str, payload: Payload | None, held: bool
 ) -> None:
     message = OutgoingMessage(
-        team_id=TEAM, kind=kind, recipient="UMENTEE1", key="k", due_at=utc(2, 3), payload=payload
+        team_id=TEAM, kind=kind, recipient="UMENTEE1", key="k", due_at=utc(2, 3)
     )
+    if payload is not None:
+        message.payload = payload
     hours = QuietHours.for_program(ProgramRules())
     assert hours.holds(message) is held
     assert (hours.hold_until(message, utc(2, 3)) is not None) is held  # 03:00 UTC, a Monday
@@ -159,14 +172,14 @@ def test_the_planners_zone_wins_and_else_the_recipients_is_looked_up() -> None:
         asked.append(user_id)
         return {"UNY": "America/New_York"}.get(user_id)
 
-    def to(recipient: str, **payload: str) -> OutgoingMessage:
+    def to(recipient: str, tz: str = "") -> OutgoingMessage:
         return OutgoingMessage(
             team_id=TEAM,
             kind=Kind.PULSE,
             recipient=recipient,
             key="k",
             due_at=utc(2, 3),
-            payload=payload,
+            payload=Pulse(partnership_id=1, partner_id="UMENTOR1", round=1, tz=tz),
         )
 
     at = utc(2, 19, 10)  # Monday 14:10 in New York, 19:10 in London
