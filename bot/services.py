@@ -22,6 +22,7 @@ from bot.outbox.zones import RecipientZones
 from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
+from bot.programs.sharing import SharingService
 from bot.rhythm.plan import plan_program, plan_quiet_check
 from bot.rhythm.service import RhythmService
 from bot.sessions.service import SessionService
@@ -47,6 +48,7 @@ class Services:
     privacy: PrivacyService
     conversation: ConversationService
     zones: RecipientZones  # people's zones from Slack: what holds a message to their hours
+    sharing: SharingService
 
 
 def partnership_events(rules: ProgramRules) -> PartnershipEvents:

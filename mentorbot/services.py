@@ -26,6 +26,7 @@ from bot.outbox.zones import RecipientZones
 from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
+from bot.programs.sharing import SharingService
 from bot.rhythm.service import RhythmService
 from bot.roster import Roster
 from bot.services import Services, partnership_events
@@ -110,6 +111,9 @@ def build_services(
             uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, roster=roster
         ),
         zones=zones,
+        sharing=SharingService(
+            uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, programs=programs
+        ),
     )
 
 

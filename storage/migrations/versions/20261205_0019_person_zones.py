@@ -1,7 +1,7 @@
 """person zones
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-05 16:00:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import storage.models
 
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
