@@ -19,6 +19,7 @@ from bot.model.partnership import Partnership
 from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService, plan_onboarding
 from bot.outbox.dispatch import Dispatcher
+from bot.outbox.zones import RecipientZones
 from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
@@ -47,6 +48,7 @@ class Services:
     programs: ProgramService
     privacy: PrivacyService
     conversation: ConversationService
+    zones: RecipientZones  # people's zones from Slack: what holds a message to their hours
     sharing: SharingService
     closing: ExitSurveys
 

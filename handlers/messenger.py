@@ -333,6 +333,19 @@ class SlackMessenger:
         client.files_upload_v2(channel=channel, file_uploads=report_blocks.report_files(report))
         return SendResult(SendOutcome.SENT, channel=channel)
 
+    def time_zone(self, team_id: str, user_id: str) -> str | None:
+        """Their zone from their Slack profile (``bot.ports.TimeZones``), asked by the
+        dispatcher for a message it may hold; None if Slack can't say."""
+        client = self._client_for(team_id)
+        if client is None:
+            return None
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except (SlackClientError, OSError) as error:
+            log.warning("users.info for %s failed: %s", user_id, error)
+            return None
+        return str(user.get("tz") or "") or None
+
     @staticmethod
     def _attendee(client: WebClient, user_id: str) -> Attendee:
         try:

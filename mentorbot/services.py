@@ -12,23 +12,23 @@ from typing import NamedTuple
 
 from bot.announcements.service import AnnouncementService
 from bot.clock import Clock
-from bot.closing.survey import EXIT_PROMPT_KINDS, ExitSurveys
+from bot.closing.survey import ExitSurveys
 from bot.conversation.service import ConversationService
 from bot.coordination.group import CoordinatorGroupSync
 from bot.coordination.service import CoordinatorService, ReportSchedule
 from bot.journal.service import JournalService
-from bot.matching.capacity import CAPACITY_PROMPT_KINDS
 from bot.matching.cohorts import CohortService
 from bot.matching.service import MentoringService
 from bot.model.kinds import Kind
 from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService
 from bot.outbox.dispatch import Dispatcher, DispatchReport, Job
+from bot.outbox.zones import RecipientZones
 from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
 from bot.programs.sharing import SharingService
-from bot.rhythm.service import PROMPT_KINDS, RhythmService
+from bot.rhythm.service import RhythmService
 from bot.roster import Roster
 from bot.services import Services, partnership_events
 from bot.sessions.service import SessionService
@@ -37,6 +37,7 @@ from handlers import SlackMessenger
 from mentorbot.settings import Settings
 from storage import Database, SqlUnitOfWork
 from storage.crypto import Cipher
+from storage.zones import SqlPersonZones
 
 
 def sql_unit_of_work(database: Database) -> UnitOfWorkFactory:
@@ -73,6 +74,7 @@ def build_services(
 
     # One for all services: the rules of each program, and its short cache, are shared.
     programs = ProgramService(uow=uow, clock=clock, rules=rules, is_coordinator=is_coordinator)
+    zones = RecipientZones(store=SqlPersonZones(database.sessions), slack=messenger, clock=clock)
     pairs = _PartnershipServices.build(
         uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
     )
@@ -92,9 +94,7 @@ def build_services(
             jobs={**pairs.jobs(), **team.jobs(), **_coordinator_group_jobs(coordinator_group)},
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
-            quiet_hours=programs.quiet_hours(
-                PROMPT_KINDS | CAPACITY_PROMPT_KINDS | EXIT_PROMPT_KINDS
-            ),
+            quiet_hours=programs.quiet_hours(zones=zones),
             observe=observe,
         ),
         rules=rules,
@@ -111,6 +111,7 @@ def build_services(
         conversation=ConversationService(
             uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, roster=roster
         ),
+        zones=zones,
         sharing=SharingService(
             uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, programs=programs
         ),

@@ -84,15 +84,24 @@ class SqlOutbox:
         message.id = row.id
         return True
 
-    def cancel(self, team_id: str, key_prefix: str) -> int:
+    def cancel(self, team_id: str, key_prefix: str, *, from_key: str = "") -> int:
+        pending = (
+            OutgoingMessageRow.team_id == team_id,
+            _key_starts_with(key_prefix),
+            OutgoingMessageRow.status == MessageStatus.PENDING.value,
+        )
+        which: tuple[Any, ...] = pending
+        if from_key:  # compared here, not in SQL: a database's collation may not sort bytes
+            ids = [
+                id_
+                for id_, key in self._s.execute(
+                    select(OutgoingMessageRow.id, OutgoingMessageRow.key).where(*pending)
+                )
+                if key >= from_key
+            ]
+            which = (*pending, OutgoingMessageRow.id.in_(ids))
         result = self._s.execute(
-            update(OutgoingMessageRow)
-            .where(
-                OutgoingMessageRow.team_id == team_id,
-                _key_starts_with(key_prefix),
-                OutgoingMessageRow.status == MessageStatus.PENDING.value,
-            )
-            .values(status=MessageStatus.CANCELLED.value)
+            update(OutgoingMessageRow).where(*which).values(status=MessageStatus.CANCELLED.value)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -203,6 +212,7 @@ class SqlOutbox:
                 attempts=message.attempts,
                 last_error=message.last_error[:2000],
                 due_at=message.due_at,
+                expires_at=message.expires_at,  # a hold measures it again from its new due
                 sent_at=message.sent_at,
                 sent_channel=message.sent_channel,
                 sent_ts=message.sent_ts,

@@ -31,6 +31,7 @@ from storage.models.matching import (
 from storage.models.outbox import OutgoingMessageRow
 from storage.models.rhythm import ProgressCheckRow, RiskFlagRow
 from storage.models.sessions import MemberPreferencesRow, SessionSlotRow
+from storage.models.zones import PersonZoneRow
 
 
 def mentions(user_id: str) -> re.Pattern[str]:
@@ -108,6 +109,7 @@ class SqlPersonalData:
         drop("reflections", ReflectionRow, ReflectionRow.author_id == user_id)
         drop("progress_checks", ProgressCheckRow, ProgressCheckRow.user_id == user_id)
         drop("dm_notes", DmNoteRow, DmNoteRow.author_id == user_id)
+        drop("person_zones", PersonZoneRow, PersonZoneRow.user_id == user_id)
         if partnership_ids:
             of_theirs = list(partnership_ids)
             drop("goals", GoalRow, GoalRow.partnership_id.in_(of_theirs))

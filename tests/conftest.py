@@ -16,6 +16,7 @@ import waitress.server
 
 from bot.clock import FixedClock
 from bot.outbox.dispatch import DispatchReport
+from handlers.slack_http import close_connections
 from mentorbot.settings import Settings
 from mentorbot.wiring import Runtime, build_runtime
 from storage import Database, connect
@@ -195,3 +196,4 @@ def bot(
         thread.join(5)
         server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         runtime.executor.shutdown(wait=True)
+        close_connections()  # the ones this thread (bot.tick's deliveries) kept to this Slack

@@ -28,7 +28,6 @@ from bot.ports import ClosingWork, SuggestWork
 from bot.roster import Roster
 
 EXIT_PREFIX = "closing:"
-EXIT_PROMPT_KINDS: frozenset[str] = frozenset({Kind.EXIT_SURVEY})  # held to working hours
 
 
 class Again(StrEnum):

@@ -41,11 +41,6 @@ from bot.when import local_to_utc, zone
 STAY_OPEN_AFTER = 2  # declines in a row before a mentor is asked whether to stay open
 MAX_PAUSE = timedelta(days=366)
 
-# What the bot starts on its own here: held to the recipient's working hours.
-CAPACITY_PROMPT_KINDS: frozenset[str] = frozenset(
-    {Kind.STILL_WAITLISTED, Kind.CAPACITY_DIGEST, Kind.MENTOR_REQUESTS_RESUMED}
-)
-
 
 class DeclineChoice(StrEnum):
     """A decline's one-click category: what coordinators count (the text stays private)."""

@@ -90,3 +90,116 @@ class SuggestionContext(StrEnum):
     AFTER_NO_ANSWER = "after_no_answer"
     FROM_WAITLIST = "from_waitlist"
     AFTER_END = "after_end"
+
+
+class Timing(StrEnum):
+    """When a kind may reach its recipient: the one question the dispatcher's hold asks."""
+
+    BOT_STARTED = "bot_started"
+    """The bot starts it on its own schedule: held to the recipient's working hours, in the
+    recipient's zone, because nobody is waiting for it and a DM at 01:00 wakes people up."""
+    ANSWER = "answer"
+    """It answers what someone just did (a click, a form, a reply): never held, the person who
+    acted (or the partner they acted towards) is waiting to see the result, whatever the hour."""
+    JOB = "job"
+    """An internal job: it sends nothing itself; what it plans is timed by its own kind."""
+
+
+TIMING: dict[Kind, Timing] = {
+    # to the mentee: answers to their ask (see ``BOT_STARTED_CONTEXTS`` for the exceptions)
+    Kind.SUGGESTIONS: Timing.ANSWER,
+    Kind.WAITLISTED: Timing.ANSWER,
+    # to the mentor
+    Kind.MENTOR_REQUEST: Timing.ANSWER,  # the mentee just picked them and waits for an answer
+    Kind.MENTOR_REQUEST_REMINDER: Timing.BOT_STARTED,  # the bot's nudge after hours of silence
+    Kind.MENTOR_REQUEST_EXPIRED: Timing.BOT_STARTED,  # the expiry job's note, nobody's click
+    # to both
+    Kind.INTRODUCTION: Timing.ANSWER,  # the mentor just accepted
+    Kind.DM_NOTE_TO_PARTNER: Timing.ANSWER,  # a conversation: held, it would stop being one
+    # to coordinators
+    Kind.COORDINATOR_WAITLIST: Timing.BOT_STARTED,
+    Kind.COORDINATOR_CHECK_IN: Timing.ANSWER,  # a coordinator wrote it just now
+    Kind.DM_NOTE_TO_TEAM: Timing.ANSWER,
+    Kind.PROGRAM_INVITE: Timing.ANSWER,  # a coordinator's click, told as it happens
+    # weekly sessions
+    Kind.SESSION_SET: Timing.ANSWER,  # the partner just set a time
+    Kind.SESSION_INVITE: Timing.ANSWER,
+    Kind.SESSION_CHANGED: Timing.ANSWER,
+    Kind.SESSION_REMINDER: Timing.ANSWER,  # tied to a time the pair chose: see below
+    Kind.SESSION_CHECK: Timing.BOT_STARTED,  # "did you meet?"
+    # announcements
+    Kind.ANNOUNCEMENT: Timing.BOT_STARTED,  # held only as a DM: a channel has no one zone
+    Kind.ANNOUNCEMENT_DONE: Timing.BOT_STARTED,
+    Kind.ONBOARDING: Timing.BOT_STARTED,  # the welcome, the first agenda, a topic a month
+    # journal
+    Kind.CELEBRATION: Timing.BOT_STARTED,
+    Kind.SHOUT_OUT: Timing.BOT_STARTED,  # to a channel: never held in practice
+    # the rhythm
+    Kind.PULSE: Timing.BOT_STARTED,
+    Kind.QUIET_NUDGE: Timing.BOT_STARTED,
+    Kind.MIDTERM_REVIEW: Timing.BOT_STARTED,
+    Kind.GOAL_CHECK: Timing.BOT_STARTED,
+    Kind.TERM_NOTICE: Timing.BOT_STARTED,
+    Kind.FINAL_EVALUATION: Timing.BOT_STARTED,
+    Kind.YEAR_IN_NUMBERS: Timing.BOT_STARTED,
+    Kind.PARTNERSHIP_ENDED: Timing.ANSWER,  # the partner or the program team just ended it
+    Kind.COORDINATOR_AT_RISK: Timing.BOT_STARTED,
+    Kind.COORDINATOR_ENDED: Timing.BOT_STARTED,
+    Kind.PROGRAM_REPORT: Timing.BOT_STARTED,
+    Kind.PROGRAM_REPORT_FILES: Timing.BOT_STARTED,
+    Kind.PARTNER_LEFT: Timing.BOT_STARTED,  # an erasure runs after the retention period
+    # capacity and closing
+    Kind.MENTOR_STAY_OPEN: Timing.ANSWER,  # follows the mentor's second decline in a row
+    Kind.MENTOR_REQUESTS_RESUMED: Timing.BOT_STARTED,  # the pause they chose is over
+    Kind.STILL_WAITLISTED: Timing.BOT_STARTED,
+    Kind.NEW_MENTOR_QUESTION: Timing.ANSWER,  # the partnership just ended, goals reached
+    Kind.CAPACITY_DIGEST: Timing.BOT_STARTED,
+    Kind.EXIT_SURVEY: Timing.BOT_STARTED,
+    Kind.EXIT_NOTE_TO_TEAM: Timing.ANSWER,  # its author just chose to send it
+    # internal jobs
+    Kind.EXPIRE_PROPOSAL: Timing.JOB,
+    Kind.PLAN_NEXT_SESSION: Timing.JOB,
+    Kind.SEND_ANNOUNCEMENT: Timing.JOB,
+    Kind.TALLY_ANNOUNCEMENT: Timing.JOB,
+    Kind.ONBOARDING_STEP: Timing.JOB,
+    Kind.SESSION_MET: Timing.JOB,
+    Kind.MILESTONE_DUE: Timing.JOB,
+    Kind.PULSE_ROUND: Timing.JOB,
+    Kind.QUIET_CHECK: Timing.JOB,
+    Kind.MIDTERM: Timing.JOB,
+    Kind.GOAL_CHECK_DUE: Timing.JOB,
+    Kind.TERM_NOTICE_DUE: Timing.JOB,
+    Kind.TERM_END: Timing.JOB,
+    Kind.COORDINATOR_GROUP_ROUND: Timing.JOB,
+    Kind.COORDINATOR_GROUP_SYNC: Timing.JOB,
+    Kind.PROGRAM_REPORT_DUE: Timing.JOB,
+    Kind.ERASE_PERSON: Timing.JOB,
+    Kind.RESUME_REQUESTS: Timing.JOB,
+    Kind.CAPACITY_WEEK: Timing.JOB,
+}
+"""Every kind, classified in this one place (a unit test fails for a kind missing here).
+
+The weekly session's reminder is an answer although the bot sends it: it is due minutes
+before the session, a time the pair chose, and held till morning it would arrive after the
+session it announces. A session at 07:30 is the pair's choice; its reminder belongs to it."""
+
+BOT_STARTED_CONTEXTS: frozenset[SuggestionContext] = frozenset(
+    {SuggestionContext.FROM_WAITLIST, SuggestionContext.AFTER_NO_ANSWER}
+)
+"""Suggestions (or the waitlist) the mentee did not just ask for: a mentor freed up weeks
+after the ask, or the asked mentor never answered. Nobody is waiting at this hour."""
+
+BOT_STARTED: frozenset[Kind] = frozenset(k for k, t in TIMING.items() if t is Timing.BOT_STARTED)
+ANSWERS: frozenset[Kind] = frozenset(k for k, t in TIMING.items() if t is Timing.ANSWER)
+JOBS: frozenset[Kind] = frozenset(k for k, t in TIMING.items() if t is Timing.JOB)
+
+
+def started_by_bot(kind: str, payload: object) -> bool:
+    """Whether this message is held to its recipient's working hours; a kind this program
+    does not know (an old row) is not, since nobody could say it was the bot's idea.
+
+    ``payload`` is the message's typed payload; only a suggestion's ``context`` is read
+    (``bot.model.messages`` imports this module, so it is not imported here)."""
+    if kind in (Kind.SUGGESTIONS, Kind.WAITLISTED):
+        return getattr(payload, "context", None) in BOT_STARTED_CONTEXTS
+    return kind in BOT_STARTED

@@ -48,7 +48,7 @@ class DispatchReport:
     retried: int = 0
     dropped: int = 0
     jobs: int = 0
-    held: int = 0  # prompts waiting for the recipient's working hours
+    held: int = 0  # bot-started messages waiting for the recipient's working hours
     late: int = 0  # of ``dropped``: past their ``expires_at``
     lost: int = 0  # claimed, but another worker took them over before their turn: left alone
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -239,7 +239,7 @@ class Dispatcher:
         if self._quiet_hours is not None:
             allowed_at = self._quiet_hours.hold_until(message, now)
             if allowed_at is not None:
-                self._release(message, allowed_at)
+                self._hold(message, allowed_at)
                 report.held += 1
                 return None
         job = self._jobs.get(message.kind)
@@ -342,6 +342,14 @@ class Dispatcher:
         the newest goes out, the older ones are dropped rather than sent in a burst."""
         with self._uow() as uow:
             return uow.outbox.newer_due(message, now=now)
+
+    def _hold(self, message: OutgoingMessage, until: datetime) -> None:
+        """Wait for the recipient's working hours. A hold must never lose the message, so its
+        lifetime (``expires_at`` after ``due_at``) is measured again from the moment it may go:
+        a did-you-meet with six days to live, held over a weekend, still has six."""
+        if message.expires_at is not None:
+            message.expires_at = until + max(message.expires_at - message.due_at, timedelta(0))
+        self._release(message, until)
 
     def _release(self, message: OutgoingMessage, at: datetime, *, error: str = "") -> None:
         message.status = MessageStatus.PENDING

@@ -45,8 +45,10 @@ from bot.ports.repositories import (
 from bot.ports.slack import (
     GroupMembers,
     Messenger,
+    PersonZones,
     SendOutcome,
     SendResult,
+    TimeZones,
     UserGroups,
 )
 from bot.ports.work import (
@@ -99,6 +101,7 @@ __all__ = [
     "OutboxWork",
     "PartnershipEvents",
     "PartnershipRepository",
+    "PersonZones",
     "PersonalData",
     "PrivacyWork",
     "ProgramCatalog",
@@ -121,6 +124,7 @@ __all__ = [
     "SessionsWork",
     "Started",
     "SuggestWork",
+    "TimeZones",
     "Transaction",
     "UnitOfWork",
     "UnitOfWorkFactory",

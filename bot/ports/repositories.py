@@ -91,8 +91,12 @@ class Outbox(Protocol):
         """Queue a message; False if one with the same key already exists (kept as it was)."""
         ...
 
-    def cancel(self, team_id: str, key_prefix: str) -> int:
-        """Cancel pending messages whose key starts with ``key_prefix``; how many were."""
+    def cancel(self, team_id: str, key_prefix: str, *, from_key: str = "") -> int:
+        """Cancel pending messages whose key starts with ``key_prefix``; how many were.
+
+        With ``from_key``, only keys that sort at or after it (as Python compares strings):
+        keys that name a moment in sortable form (a session's start) cancel what is to come
+        and leave what is about the past."""
         ...
 
     def suspend(self, team_id: str) -> int:

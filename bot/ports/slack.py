@@ -1,10 +1,11 @@
-"""What the core needs from Slack itself: delivering a message, reading a user group.
+"""What the core needs from Slack itself: delivering a message, reading a user group, a zone.
 
 ``handlers`` implements them on the Web API, unit tests with scripts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -56,3 +57,21 @@ class UserGroups(Protocol):
     """Reads a Slack user group's members (``usergroups.users.list``); never raises."""
 
     def members(self, team_id: str, group_id: str) -> GroupMembers: ...
+
+
+class TimeZones(Protocol):
+    """A person's time zone as their Slack profile says (users.info), asked when the cache
+    has none: None when Slack can't tell (the call failed, the profile has no zone)."""
+
+    def time_zone(self, team_id: str, user_id: str) -> str | None: ...
+
+
+class PersonZones(Protocol):
+    """The zones read from Slack, kept in the database: each its own short transaction, since
+    no business change depends on one (a lost write is read again from Slack)."""
+
+    def get(self, team_id: str, user_id: str) -> str | None: ...
+
+    def put(self, *, team_id: str, user_id: str, tz: str, at: datetime) -> bool:
+        """Store it; True if it differs from what was stored (a new zone)."""
+        ...

@@ -27,6 +27,7 @@ from bot.model.messages.people import ProgramInvite
 from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.outbox.quiet_hours import QuietHours
+from bot.outbox.zones import RecipientZones
 from bot.ports.repositories import record_audit
 from bot.roster import Roster
 
@@ -189,8 +190,10 @@ class ProgramService:
             self._remember(team_id, program_id, program)
         return program
 
-    def quiet_hours(self, kinds: frozenset[str]) -> ProgramQuietHours:
-        return ProgramQuietHours(self, kinds)
+    def quiet_hours(
+        self, kinds: frozenset[str] | None = None, *, zones: RecipientZones | None = None
+    ) -> ProgramQuietHours:
+        return ProgramQuietHours(self, kinds, zones=zones)
 
     def _rules_of(self, program: Program | None) -> ProgramRules:
         # A program that is gone (never, today: programs are archived, not deleted) falls
@@ -334,19 +337,31 @@ class ProgramService:
 
 
 class ProgramQuietHours:
-    """Quiet hours read from the program a prompt belongs to (``PairPrompt.program_id``);
-    prompts of the default program, and older ones, keep the workspace's hours."""
+    """Working hours read from the program a message belongs to (``PairPrompt.program_id``);
+    messages of the default program, and older ones, keep the workspace's hours. The
+    recipient's zone is Slack's (``zones``), asked only for a message that is held."""
 
-    def __init__(self, programs: ProgramService, kinds: frozenset[str]) -> None:
+    def __init__(
+        self,
+        programs: ProgramService,
+        kinds: frozenset[str] | None = None,
+        *,
+        zones: RecipientZones | None = None,
+    ) -> None:
         self._programs = programs
         self._kinds = kinds
+        self._zone_of = zones.of if zones is not None else None
         self._default = QuietHours.for_program(programs.defaults, kinds)
 
     def hold_until(self, message: OutgoingMessage, now: datetime) -> datetime | None:
-        if message.kind not in self._kinds:
+        if not self._default.holds(message):
             return None
         program_id = message.payload.program_id if isinstance(message.payload, PairPrompt) else None
-        if program_id is None:
-            return self._default.hold_until(message, now)
-        rules = self._programs.rules_for(message.team_id, program_id)
-        return QuietHours.for_program(rules, self._kinds).hold_until(message, now)
+        hours = (
+            QuietHours.for_program(
+                self._programs.rules_for(message.team_id, program_id), self._kinds
+            )
+            if program_id is not None
+            else self._default
+        )
+        return hours.hold_until(message, now, zone_of=self._zone_of)

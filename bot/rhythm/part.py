@@ -206,7 +206,6 @@ class RhythmPart:
                         mentee_id=partnership.mentee_id,
                         signal=signal.value,
                         detail=detail,
-                        tz=self._rules.default_tz,
                     ),
                 )
             )

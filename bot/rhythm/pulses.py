@@ -194,7 +194,6 @@ class Pulses(RhythmPart):
                                 detail="",
                                 author_id=user_id,
                                 shared_note=note,
-                                tz=self._rules.default_tz,
                             ),
                         )
                     )

@@ -219,7 +219,6 @@ class Term(RhythmPart):
                             ended_by=user_id,
                             reason=reason,
                             note=note.strip(),
-                            tz=self._rules.default_tz,
                         ),
                     )
                 )

@@ -38,7 +38,10 @@ def replan(
     *,
     reminders: Sequence[timedelta],
 ) -> Occurrence | None:
-    uow.outbox.cancel(slot.team_id, f"session:{slot.partnership_id}:")
+    # What is to come goes; what is about a session that already began stays: its
+    # "did you meet?" may be waiting for someone's working hours, and that session happened.
+    prefix = f"session:{slot.partnership_id}:"
+    uow.outbox.cancel(slot.team_id, prefix, from_key=prefix + stamp(now))
     return plan_occurrence(uow, slot, partnership, after=now, now=now, reminders=reminders)
 
 

@@ -74,7 +74,7 @@ class AnnouncementHandlers(Listeners):
         trigger_id: str,
         draft: Announcement | None = None,
     ) -> None:
-        tz, _ = time_zone(client, user_id)
+        tz, _ = time_zone(client, user_id, team_id=team_id, zones=self._services.zones)
         local_date = local_time = ""
         if draft is not None and draft.send_at is not None:
             local = draft.send_at.astimezone(zone(tz))

@@ -218,7 +218,7 @@ class ConversationHandlers(Listeners):
     ) -> None:
         partnership = self._services.sessions.partnership_for(team_id, user_id)
         assert partnership.id is not None
-        tz, _ = time_zone(client, user_id)
+        tz, _ = time_zone(client, user_id, team_id=team_id, zones=self._services.zones)
         try:
             when = parse_when(reading.when, tz=tz, now=self._services.clock.now())
         except UnreadableTime as error:

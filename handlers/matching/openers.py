@@ -56,7 +56,7 @@ def open_ask(
             )
     if overview.request is not None and overview.request.status.value == "pending_mentor":
         return "You've already asked a mentor; I'll tell you as soon as they answer."
-    tz, tz_offset = time_zone(client, user_id)
+    tz, tz_offset = time_zone(client, user_id, team_id=team_id, zones=services.zones)
     if program is None and overview.request is not None:
         program = _value(overview.request.program_id)
     areas, select = program_choice(services, team_id, program)
@@ -80,7 +80,7 @@ def open_offer(
     trigger_id: str,
     program: str | None = None,
 ) -> None:
-    tz, tz_offset = time_zone(client, user_id)
+    tz, tz_offset = time_zone(client, user_id, team_id=team_id, zones=services.zones)
     profile = services.mentoring.mentor_profile(team_id, user_id)
     if program is None and profile is not None:
         program = _value(profile.program_id)

@@ -146,11 +146,13 @@ class PrivacyHandlers(Listeners):
 
     def user_changed(self, event: dict[str, Any], context: BoltContext) -> None:
         """A person deactivated in Slack is erased after the retention period; reactivated
-        before then, they are not."""
+        before then, they are not. A new time zone is kept, for the working hours."""
         user = event.get("user")
         if not isinstance(user, dict) or not isinstance(user.get("id"), str):
             return
         team_id = context.team_id or str(user.get("team_id") or "")
+        if isinstance(user.get("tz"), str) and user.get("deleted") is not True:
+            self._services.zones.seen(team_id, user["id"], user["tz"])  # what waits moves too
         privacy = self._services.privacy
         if user.get("deleted") is True:
             privacy.user_deleted(team_id=team_id, user_id=user["id"])

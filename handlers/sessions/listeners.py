@@ -189,7 +189,7 @@ class SessionHandlers(Listeners):
         partnership_id: int,
     ) -> None:
         partnership = self._services.sessions.membership(team_id, user_id, partnership_id)
-        tz, _ = time_zone(client, user_id)
+        tz, _ = time_zone(client, user_id, team_id=team_id, zones=self._services.zones)
         slot = self._services.sessions.slot(team_id, partnership_id)
         partner = partner_of(partnership, user_id)
         rules = self._services.sessions.rules_of(team_id, partnership)
@@ -322,7 +322,9 @@ class SessionHandlers(Listeners):
         partnership = self._services.sessions.membership(
             team_of(context), user_of(context), partnership_id
         )
-        tz, _ = time_zone(client, user_of(context))
+        tz, _ = time_zone(
+            client, user_of(context), team_id=team_of(context), zones=self._services.zones
+        )
         user_id = user_of(context)
         partner = partner_of(partnership, user_id)
         rules = self._services.sessions.rules_of(team_of(context), partnership)

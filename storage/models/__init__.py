@@ -16,6 +16,7 @@ from storage.models import (
     rhythm,
     sessions,
     workspaces,
+    zones,
 )
 from storage.models.base import Base, PrivateText, SealedPayload, UTCDateTime
 
@@ -34,4 +35,5 @@ __all__ = [
     "rhythm",
     "sessions",
     "workspaces",
+    "zones",
 ]

@@ -47,6 +47,8 @@ def test_coordinators_get_the_report_on_the_first_working_day_of_each_month(
     step_until(bot, planned - timedelta(minutes=1))
     assert reports(bot) == []
     bot.tick(timedelta(minutes=1))
+    assert reports(bot) == []  # 8:00 in London, where the coordinator is: their 9:00 it is
+    bot.tick(timedelta(hours=1))
     (report,) = reports(bot)
     assert "Active pairs: *1*" in str(report["blocks"])
     files = [u for u in bot.fake.uploads if u.filename.startswith("program-")]
@@ -57,7 +59,7 @@ def test_coordinators_get_the_report_on_the_first_working_day_of_each_month(
     assert {u.channel for u in files} == {bot.fake.dm_channel("UCOORD1")}
 
     # May 1 2026 is a Friday: the next one comes then, and only then.
-    step_until(bot, datetime(2026, 5, 1, 6, 59, tzinfo=UTC), step=timedelta(days=1))
+    step_until(bot, datetime(2026, 5, 1, 7, 59, tzinfo=UTC), step=timedelta(days=1))
     assert len(reports(bot)) == 1
     bot.tick(timedelta(minutes=1))
     assert len(reports(bot)) == 2
@@ -73,7 +75,7 @@ def test_two_replicas_send_each_report_once(bot: RunningBot) -> None:
     try:
         for runtime in (bot.runtime, other):
             runtime.services.coordination.plan_reports()
-        bot.clock.set(datetime(2026, 4, 1, 7, 0, tzinfo=UTC))
+        bot.clock.set(datetime(2026, 4, 1, 8, 0, tzinfo=UTC))  # 9:00 for a London coordinator
         for _ in range(2):
             for runtime in (other, bot.runtime):
                 runtime.services.dispatcher.run_once(bot.clock.now())
@@ -90,7 +92,7 @@ def test_a_rate_limited_report_is_sent_once_after_retry_after(bot: RunningBot) -
     bot.settle()
     at = bot.runtime.services.coordination.plan_reports()
     assert at is not None
-    bot.clock.set(at)
+    bot.clock.set(at + timedelta(hours=1))  # 9:00 in Berlin is 8:00 for a London coordinator
     bot.fake.rate_limit_next("chat.postMessage", retry_after=30)
     bot.tick()
     assert reports(bot) == []

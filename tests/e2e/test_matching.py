@@ -131,7 +131,10 @@ def test_no_answer_reminds_the_mentor_once_then_moves_on(people: RunningBot) -> 
     bot.tick(timedelta(hours=1))  # running again changes nothing
     assert len(dms(bot, "UMENTOR1")) == asked + 1
 
-    bot.tick(timedelta(days=1))
+    bot.tick(timedelta(days=1))  # Saturday: the request expires, and what it starts waits
+    assert "A gentle reminder" in last_dm(bot, "UMENTOR1")["text"]
+    assert "let's not keep you waiting" not in last_dm(bot, "UMENTEE1")["text"]
+    bot.tick(timedelta(days=2))  # Monday afternoon, in Berlin and in London
     assert "expired" in last_dm(bot, "UMENTOR1")["text"]
     assert "let's not keep you waiting" in last_dm(bot, "UMENTEE1")["text"]
     assert mentors_suggested(bot, "UMENTEE1") == ["UMENTOR2"]

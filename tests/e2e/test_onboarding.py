@@ -49,6 +49,10 @@ def test_welcome_by_role_then_the_agenda_then_a_topic_a_month(pair) -> None:  # 
 
     first_topic = DEFAULT_TEXTS[TextKey.MONTHLY_TOPICS].splitlines()[0]
     bot.tick(timedelta(days=29))
+    # Summer time by now: 16:00 UTC is 18:00 in Berlin, after the mentor's working day, so the
+    # pair's topic waits for the next hour that is working time for both of them.
+    assert len(onboarding(bot)) == 3
+    bot.tick(timedelta(hours=18))
     assert onboarding(bot)[-1]["text"] == f"This month's conversation starter: {first_topic}"
     bot.tick(timedelta(days=1))  # a tick again sends nothing twice
     assert len(onboarding(bot)) == 4
@@ -87,6 +91,7 @@ def test_a_coordinators_edit_reaches_the_next_step_and_bad_edits_are_field_error
     assert onboarding(bot)[-1]["text"] == "An agenda for your first session"
     assert "Meet, share stories, write one goal." in str(onboarding(bot)[-1]["blocks"])
     bot.tick(timedelta(days=30))
+    bot.tick(timedelta(hours=18))  # 18:00 in Berlin by then: held for the pair's working hours
     assert onboarding(bot)[-1]["text"].endswith("Your first month: what surprised you?")
 
 

@@ -367,13 +367,14 @@ class FakeOutbox:
         state.outbox[message.id] = StoredMessage(message=copy.deepcopy(message))
         return True
 
-    def cancel(self, team_id: str, key_prefix: str) -> int:
+    def cancel(self, team_id: str, key_prefix: str, *, from_key: str = "") -> int:
         cancelled = 0
         for row in self._store.state.outbox.values():
             m = row.message
             if (
                 m.team_id == team_id
                 and m.key.startswith(key_prefix)
+                and m.key >= from_key
                 and m.status is MessageStatus.PENDING
             ):
                 m.status = MessageStatus.CANCELLED
@@ -463,6 +464,7 @@ class FakeOutbox:
         row.message.attempts = message.attempts
         row.message.last_error = message.last_error[:2000]
         row.message.due_at = message.due_at
+        row.message.expires_at = message.expires_at
         row.message.sent_at = message.sent_at
         row.message.sent_channel = message.sent_channel
         row.message.sent_ts = message.sent_ts

@@ -39,8 +39,9 @@ class NoPayload(Payload):
 
 @dataclass(frozen=True, kw_only=True)
 class Zoned(Payload):
-    """A message held to its recipient's working hours: the recipient's IANA zone travels
-    with it, so the dispatcher decides without looking anyone up ("" = the program's)."""
+    """A message whose planner knew its recipient's IANA zone: it travels with it, so the
+    dispatcher holds it to their working hours without looking anyone up ("" = not known
+    here: the recipient's zone as Slack says it, cached; see ``bot.outbox.zones``)."""
 
     tz: str = ""
 

@@ -68,7 +68,8 @@ class PartnershipEnded(Zoned):
 
 @dataclass(frozen=True, kw_only=True)
 class PairForTeam(Zoned):
-    """A pair, as the program team hears of it (in the program's zone)."""
+    """A pair, as the program team hears of it (each coordinator in their own zone, looked up:
+    the planner leaves ``tz`` empty)."""
 
     partnership_id: int
     mentor_id: str
