@@ -235,16 +235,15 @@ class SlackMessenger:
     def _upload_invite(self, client: WebClient, message: OutgoingMessage) -> SendResult:
         payload = message.payload
         slot = SessionSlot.from_payload(payload["slot"])
+        until = datetime.fromisoformat(str(payload["until"])) if payload.get("until") else None
         people = [self._attendee(client, str(payload[k])) for k in ("mentee_id", "mentor_id")]
         content = session_invite(
             slot,
             attendees=people,
             title=f"Mentoring: {people[0].name} & {people[1].name}",
-            description=(
-                "Your weekly mentoring session, set up by Mentorbot. The mentee brings the "
-                "questions; the mentor listens, guides and connects."
-            ),
+            description=session_blocks.invite_description(slot, until=until),
             stamp=datetime.fromisoformat(str(payload["set_at"])),
+            until=until,
         )
         channel = self._channel(client, message.recipient)
         client.files_upload_v2(

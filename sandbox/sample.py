@@ -161,6 +161,7 @@ def seed_sample_program(workspace: Workspace, *, until: datetime) -> None:
     group = me.group_of(SOFIA, MAYA)
     me.command(SOFIA, "/mentor schedule", channel=group)
     me.submit(SOFIA, {"when": "Tuesdays at 5pm", "length": "45", "repeat": "1"})
+    me.submit(SOFIA, {})  # the rule read back in words: Save
     me.command(MAYA, "/mentor goals", channel=group)
     me.submit(MAYA, {"goal_1": "Run the team's planning for next quarter"})
 

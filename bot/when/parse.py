@@ -338,14 +338,15 @@ def parse_when(
     max_minutes: int = 60,
     working_hours: tuple[time, time] = WORKING_HOURS,
     cadences: Collection[int] = (1, 2, 3, 4),
-    several_days: bool = False,
-    monthly: bool = False,
+    several_days: bool = True,
+    monthly: bool = True,
 ) -> SessionTime:
     """Read a plain-words meeting time in the author's zone ``tz``, as of ``now``.
 
     ``languages`` are the author's (a Slack locale such as "de-DE" works), English always.
-    ``several_days`` and ``monthly`` let those rules through once the caller can store them;
-    until then they are refused, never saved as their first day. Raises ``UnreadableTime``.
+    ``cadences`` (weeks apart), ``several_days`` and ``monthly`` are what the program offers;
+    a rule outside them is refused with what it does offer, never saved as something else.
+    Raises ``UnreadableTime``.
     """
     if not text.strip() or len(text) > 200:
         raise _fail("Say when you'd like to meet" if not text.strip() else "Keep it short")
@@ -400,10 +401,8 @@ def parse_when(
     if length is not None and not min_minutes <= length <= max_minutes:
         what = f"Sessions last {min_minutes} to {max_minutes} minutes, and you said {length}"
         raise _fail(what, '"10:30am-11:15am" or "for 45 minutes"')
-    if every is not None and every not in cadences:
-        offered = " or ".join(str(n) for n in sorted(cadences) if n > 1)
-        what = f"Every {every} weeks isn't offered: sessions repeat weekly or every {offered} weeks"
-        raise _fail(what, '"every other Monday at 11"')
+    if ordinal is None and start_date is None and not one_off and (every or 1) not in cadences:
+        raise _fail(*_cadence_refusal(every or 1, cadences))
     if start_date is not None and (every is not None or ordinal is not None or plural or one_off):
         what = "That mixes a repeating rule and a date: give one or the other"
         raise _fail(what, '"Tuesdays at 3pm" or "Tuesday the 10th at 3pm"')
@@ -421,16 +420,33 @@ def parse_when(
         once = SessionTime(where, at, start_date, 0, start_date.weekday(), duration_minutes=length)
         return _convert(replace(once, ignored=ignored), tz)
     if len(days) > 1 and not several_days:
-        raise _fail("Several days a week can't be scheduled yet: pick one day", '"Tuesdays at 3pm"')
+        what = "This program's sessions are on one day of the week: pick one day"
+        raise _fail(what, f'"{_example(min(cadences))}"')
     if ordinal is not None and not monthly:
-        raise _fail(
-            "Monthly sessions can't be scheduled yet: pick weeks", '"every 4 weeks on Monday"'
-        )
+        what = "This program doesn't hold monthly sessions: pick a weekly rhythm"
+        raise _fail(what, f'"{_example(max(cadences))}"')
     first = min(_first(weekday, ordinal, at, where, now) for weekday in days)
     several = tuple(sorted(days)) if len(days) > 1 else ()
     weeks = 4 if ordinal is not None else every or 1
     rule = SessionTime(where, at, first, weeks, first.weekday(), several, ordinal, length, ignored)
     return _convert(rule, tz)
+
+
+def _example(every: int) -> str:
+    return {1: "Tuesdays at 3pm", 2: "every other Monday at 11"}.get(
+        every, f"every {every} weeks on Monday at 11"
+    )
+
+
+def _cadence_refusal(every: int, cadences: Collection[int]) -> tuple[str, str]:
+    """What the program offers instead, with an example of one it does."""
+    said = {1: "Weekly sessions aren't", 2: "Every other week isn't"}.get(
+        every, f"Every {every} weeks isn't"
+    )
+    offered = [{1: "weekly", 2: "every other week"}.get(n, f"every {n} weeks") for n in cadences]
+    listed = " or ".join([", ".join(offered[:-1]), offered[-1]] if len(offered) > 1 else offered)
+    example = " or ".join(f'"{_example(n)}"' for n in sorted(cadences)[:2])
+    return f"{said} offered in this program: sessions repeat {listed}", example
 
 
 def _first(weekday: int, ordinal: int | None, at: time, tz: str, now: datetime) -> date:

@@ -98,13 +98,15 @@ class SessionTime:
             text += f";UNTIL={until.astimezone(UTC):%Y%m%dT%H%M%SZ}"
         return text
 
-    def describe(self, tz: str | None = None) -> str:
+    def describe(self, tz: str | None = None, *, label: str | None = None) -> str:
         """'every Tuesday at 15:00 (Europe/Berlin)', in the reader's zone ``tz`` if given;
-        another zone can move the day as well as the hour, so the days shift with it."""
+        another zone can move the day as well as the hour, so the days shift with it.
+        ``label`` names the zone for this reader instead ("your time")."""
         reader = tz or self.tz
         start = self.first_start().astimezone(zone(reader))
         shift = (start.date() - self.first_date).days
-        at = f"{start:%H:%M}{f' ({reader})' if reader else ''}"
+        shown = label or reader
+        at = f"{start:%H:%M}{f' ({shown})' if shown else ''}"
         length = f", {self.duration_minutes} minutes" if self.duration_minutes else ""
         if not self.recurring:
             return f"once, on {start:%A %d %B} at {at}{length}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,3 +22,27 @@ def time_zone(client: WebClient, user_id: str) -> tuple[str, int]:
         log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
         return "", 0
     return str(user.get("tz") or ""), int(user.get("tz_offset") or 0)
+
+
+@dataclass(frozen=True)
+class SlackPerson:
+    """What one users.info call tells: the zone, and the language their Slack is in."""
+
+    tz: str
+    tz_offset: int
+    locale: str  # "de-DE"; "" when Slack didn't say
+
+
+def slack_person(client: WebClient, user_id: str) -> SlackPerson:
+    """The person's zone and locale in one call (``include_locale``); the locale lets them
+    write times in their own language. If Slack can't tell us: UTC and English."""
+    try:
+        user = client.users_info(user=user_id, include_locale=True)["user"]
+    except SlackApiError as error:
+        log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        return SlackPerson(tz="", tz_offset=0, locale="")
+    return SlackPerson(
+        tz=str(user.get("tz") or ""),
+        tz_offset=int(user.get("tz_offset") or 0),
+        locale=str(user.get("locale") or ""),
+    )

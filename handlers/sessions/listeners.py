@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.model.partnership import partner_of
+from bot.model.rules import ProgramRules
 from bot.services import Services
 from bot.sessions.service import parse_stamp
 from bot.when import LANGUAGES, SessionTime, UnreadableTime, local_to_utc, parse_when, zone
@@ -23,7 +24,7 @@ from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.mentions import mentioned, without_mentions
-from handlers.kit.people import time_zone
+from handlers.kit.people import SlackPerson, slack_person, time_zone
 from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation
 from handlers.sessions import blocks as session_blocks
@@ -31,12 +32,31 @@ from handlers.sessions import blocks as session_blocks
 log = logging.getLogger(__name__)
 
 
-def read_session_time(form: ViewForm, *, tz: str, now: datetime) -> SessionTime:
-    """From the plain-words field, or else from the day and time pickers."""
+def read_session_time(
+    form: ViewForm,
+    *,
+    tz: str,
+    now: datetime,
+    locale: str = "",
+    rules: ProgramRules | None = None,
+) -> SessionTime:
+    """From the plain-words field (in the person's Slack language, English always), or else
+    from the day and time pickers. ``rules``: the rhythms and lengths the program offers."""
     text = form.text("when")
     if text.strip():
+        offers = rules or ProgramRules()
         try:
-            return parse_when(text, tz=tz, now=now)
+            return parse_when(
+                text,
+                tz=tz,
+                now=now,
+                languages=[locale] if locale else (),
+                min_minutes=min(offers.session_lengths),
+                max_minutes=max(offers.session_lengths),
+                cadences=offers.session_every_weeks,
+                several_days=offers.several_days_a_week,
+                monthly=offers.monthly_sessions,
+            )
         except UnreadableTime as error:
             raise DomainError(str(error), field="when") from None
     day, picked = int_or_none(form.selected("day")), form.picked_time("time")
@@ -54,6 +74,37 @@ def read_session_time(form: ViewForm, *, tz: str, now: datetime) -> SessionTime:
     return SessionTime(tz=tz, local_time=at, first_date=first, every_weeks=every, weekday=day)
 
 
+def rule_metadata(when: SessionTime) -> dict[str, Any]:
+    """The rule as read, carried to the confirmation's Save (what was shown is what is kept)."""
+    return {
+        "tz": when.tz,
+        "at": when.local_time.strftime("%H:%M"),
+        "first": when.first_date.isoformat(),
+        "every": when.every_weeks,
+        "weekday": when.weekday,
+        "days": list(when.days),
+        "ordinal": when.monthly_ordinal,
+        "minutes": when.duration_minutes,
+    }
+
+
+def rule_from_metadata(data: Any) -> SessionTime:
+    try:
+        ordinal, minutes = data["ordinal"], data["minutes"]
+        return SessionTime(
+            tz=str(data["tz"]),
+            local_time=time.fromisoformat(str(data["at"])),
+            first_date=date.fromisoformat(str(data["first"])),
+            every_weeks=int(data["every"]),
+            weekday=int(data["weekday"]) % 7,
+            days=tuple(int(d) % 7 for d in data["days"]),
+            monthly_ordinal=int(ordinal) if ordinal is not None else None,
+            duration_minutes=int(minutes) if minutes is not None else None,
+        )
+    except (KeyError, TypeError, ValueError):
+        raise DomainError("This form is out of date; please close it.") from None
+
+
 class SessionHandlers(Listeners):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
@@ -64,6 +115,7 @@ class SessionHandlers(Listeners):
         app.view("session_schedule")(
             ack=guarded("when", self.submit_schedule), lazy=[self.deliver_after_submit]
         )
+        app.view("session_confirm")(ack=self.submit_confirm, lazy=[self.deliver_after_submit])
         app.view("session_move")(
             ack=guarded("when", self.submit_move), lazy=[self.deliver_after_submit]
         )
@@ -188,19 +240,46 @@ class SessionHandlers(Listeners):
         trigger_id: str,
         partnership_id: int,
     ) -> None:
+        """Open at once (the trigger lasts 3 s), then ask Slack for the person's zone and
+        language and put them in the form, so its submit never waits on Slack."""
         partnership = self._services.sessions.membership(team_id, user_id, partnership_id)
-        tz, _ = time_zone(client, user_id)
         slot = self._services.sessions.slot(team_id, partnership_id)
         partner = partner_of(partnership, user_id)
         rules = self._services.sessions.rules_of(team_id, partnership)
-        view = session_blocks.schedule_modal(
-            lengths=rules.session_lengths,
-            default_length=slot.duration_minutes if slot else rules.default_session_minutes,
-            metadata={"partnership_id": partnership_id, "tz": tz},
-            partner_id=partner,
-            current=slot.describe() if slot else "",
-        )
-        client.views_open(trigger_id=trigger_id, view=view)
+
+        def build(person: SlackPerson | None) -> dict[str, Any]:
+            tz = person.tz if person else ""
+            current = ""
+            if slot is not None:
+                current = slot.describe(tz, label="your time") if tz else slot.describe()
+            return session_blocks.schedule_modal(
+                lengths=rules.session_lengths,
+                default_length=slot.duration_minutes if slot else rules.default_session_minutes,
+                metadata={"partnership_id": partnership_id}
+                | ({"tz": tz, "locale": person.locale} if person else {}),
+                partner_id=partner,
+                current=current,
+                tz=tz,
+                every_weeks=rules.session_every_weeks,
+            )
+
+        self._open_then_fill(client, trigger_id=trigger_id, user_id=user_id, build=build)
+
+    @staticmethod
+    def _open_then_fill(
+        client: WebClient,
+        *,
+        trigger_id: str,
+        user_id: str,
+        build: Callable[[SlackPerson | None], dict[str, Any]],
+    ) -> None:
+        opened = client.views_open(trigger_id=trigger_id, view=build(None))
+        person = slack_person(client, user_id)
+        view = opened.get("view") or {}
+        try:  # the hash: if they already submitted or changed it, their view wins
+            client.views_update(view_id=view["id"], hash=view.get("hash"), view=build(person))
+        except (SlackApiError, KeyError) as error:
+            log.info("the schedule form of %s stays as opened: %s", user_id, error)
 
     def open_schedule_button(
         self,
@@ -223,41 +302,80 @@ class SessionHandlers(Listeners):
     def submit_schedule(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
+        """Read the rule and show it back in words before anything is saved."""
         form = ViewForm(view)
         partnership_id = int_or_none(form.metadata.get("partnership_id"))
         if partnership_id is None:
             raise DomainError("This form is out of date; please close it.", field="when")
-        tz = str(form.metadata.get("tz", ""))
-        partnership = self._services.sessions.membership(
-            team_of(context), user_of(context), partnership_id
-        )
-        rules = self._services.sessions.rules_of(team_of(context), partnership)
+        team_id, user_id = team_of(context), user_of(context)
+        sessions = self._services.sessions
+        partnership = sessions.membership(team_id, user_id, partnership_id)
+        tz = str(form.metadata.get("tz") or sessions.zone_of(team_id, user_id, partnership_id))
+        rules = sessions.rules_of(team_id, partnership)
         minutes = int_or_none(form.selected("length")) or rules.default_session_minutes
-        problem = self._services.sessions.check_length(minutes, rules)
-        if problem:
-            raise DomainError(problem, field="length")
-        when = read_session_time(form, tz=tz, now=self._services.clock.now())
-        change = self._services.sessions.set_time(
-            team_id=team_of(context),
-            user_id=user_of(context),
+        when = read_session_time(
+            form,
+            tz=tz,
+            now=self._services.clock.now(),
+            locale=str(form.metadata.get("locale") or ""),
+            rules=rules,
+        )
+        preview = sessions.preview(
+            team_id=team_id,
+            user_id=user_id,
             partnership_id=partnership_id,
             when=when,
             minutes=minutes,
         )
+        ack(
+            response_action="push",
+            view=session_blocks.check_modal(
+                preview.slot,
+                first=preview.next.start if preview.next else None,
+                ends_at=preview.ends_at,
+                ignored=when.ignored,
+                partner_id=partner_of(partnership, user_id),
+                metadata={
+                    "partnership_id": partnership_id,
+                    "rule": rule_metadata(when),
+                    "minutes": preview.slot.duration_minutes,
+                },
+            ),
+        )
+
+    def submit_confirm(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        """Save what the check showed. A refusal now (the pair ended meanwhile, the program
+        changed) is said on the check itself: Back returns to the words as typed."""
+        form = ViewForm(view)
+        try:
+            partnership_id = int_or_none(form.metadata.get("partnership_id"))
+            if partnership_id is None:
+                raise DomainError("This form is out of date; please close it.")
+            when = rule_from_metadata(form.metadata.get("rule"))
+            change = self._services.sessions.set_time(
+                team_id=team_of(context),
+                user_id=user_of(context),
+                partnership_id=partnership_id,
+                when=when,
+                minutes=int_or_none(form.metadata.get("minutes")) or 0,
+            )
+        except DomainError as error:
+            ack(response_action="update", view=session_blocks.check_refused(error.message))
+            return
+        assert change.slot is not None  # setting a time always has one
         first = (
             f"\nFirst one: {slack_date(change.next.start, session_blocks.WHEN)}."
             if change.next
             else ""
         )
-        assert change.slot is not None  # setting a time always has one
-        ack(
-            response_action="update",
-            view=confirmation(
-                "Your sessions",
-                f":calendar: Saved: {change.slot.describe()}.{first}\n"
-                "I've told your partner and sent you both a calendar invite.",
-            ),
+        saved = confirmation(
+            "Your sessions",
+            f":calendar: Saved: {change.slot.describe(when.tz, label='your time')}.{first}\n"
+            "I've told your partner and sent you both a calendar invite.",
         )
+        ack(response_action="update", view=saved | {"clear_on_close": True})
 
     def submit_move(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
@@ -267,12 +385,22 @@ class SessionHandlers(Listeners):
         original = form.metadata.get("original_date")
         if partnership_id is None or not isinstance(original, str):
             raise DomainError("This form is out of date; please close it.", field="when")
-        tz = str(form.metadata.get("tz", ""))
+        sessions = self._services.sessions
+        tz = str(
+            form.metadata.get("tz")
+            or sessions.zone_of(team_of(context), user_of(context), partnership_id)
+        )
+        locale = str(form.metadata.get("locale") or "")
         try:
-            when = parse_when(form.text("when"), tz=tz, now=self._services.clock.now())
+            when = parse_when(
+                form.text("when"),
+                tz=tz,
+                now=self._services.clock.now(),
+                languages=[locale] if locale else (),
+            )
         except UnreadableTime as error:
             raise DomainError(str(error), field="when") from None
-        self._services.sessions.move_once(
+        sessions.move_once(
             team_id=team_of(context),
             user_id=user_of(context),
             partnership_id=partnership_id,
@@ -284,7 +412,7 @@ class SessionHandlers(Listeners):
             view=confirmation(
                 "Reschedule",
                 f"Moved to {slack_date(when.first_start(), session_blocks.WHEN)}. "
-                "Your weekly rhythm stays as it was.",
+                "Your usual rhythm stays as it was.",
             ),
         )
 
@@ -322,23 +450,23 @@ class SessionHandlers(Listeners):
         partnership = self._services.sessions.membership(
             team_of(context), user_of(context), partnership_id
         )
-        tz, _ = time_zone(client, user_of(context))
         user_id = user_of(context)
         partner = partner_of(partnership, user_id)
         rules = self._services.sessions.rules_of(team_of(context), partnership)
-        view = session_blocks.schedule_modal(
-            lengths=rules.session_lengths,
-            default_length=rules.default_session_minutes,
-            metadata={
-                "partnership_id": partnership_id,
-                "tz": tz,
-                "original_date": original.isoformat(),
-            },
-            partner_id=partner,
-            title="Reschedule",
-            one_off=True,
-        )
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        def build(person: SlackPerson | None) -> dict[str, Any]:
+            return session_blocks.schedule_modal(
+                lengths=rules.session_lengths,
+                default_length=rules.default_session_minutes,
+                metadata={"partnership_id": partnership_id, "original_date": original.isoformat()}
+                | ({"tz": person.tz, "locale": person.locale} if person else {}),
+                partner_id=partner,
+                title="Reschedule",
+                one_off=True,
+                tz=person.tz if person else "",
+            )
+
+        self._open_then_fill(client, trigger_id=body["trigger_id"], user_id=user_id, build=build)
 
     # -- from the App Home -----------------------------------------------------------------
 
