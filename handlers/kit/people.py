@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -46,3 +48,24 @@ def slack_person(client: WebClient, user_id: str) -> SlackPerson:
         tz_offset=int(user.get("tz_offset") or 0),
         locale=str(user.get("locale") or ""),
     )
+
+
+def open_then_fill(
+    client: WebClient,
+    *,
+    trigger_id: str,
+    user_id: str,
+    build: Callable[[SlackPerson | None], dict[str, Any]],
+) -> None:
+    """Open a form at once (its trigger lasts 3 s), then ask Slack who the person is and
+    put their zone and language into it, so its submit (the ack) never waits on Slack.
+
+    ``build(None)`` is the form as opened; ``build(person)`` the form filled in. The update
+    carries the opened view's hash: if it changed meanwhile, the person's view wins."""
+    opened = client.views_open(trigger_id=trigger_id, view=build(None))
+    person = slack_person(client, user_id)
+    view = opened.get("view") or {}
+    try:
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=build(person))
+    except (SlackApiError, KeyError) as error:
+        log.info("the form of %s stays as opened: %s", user_id, error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 import dateparser
@@ -15,94 +15,21 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.model.partnership import partner_of
-from bot.model.rules import ProgramRules
 from bot.services import Services
 from bot.sessions.service import parse_stamp
-from bot.when import LANGUAGES, SessionTime, UnreadableTime, local_to_utc, parse_when, zone
+from bot.when import LANGUAGES, UnreadableTime, parse_when, zone
 from handlers.kit.blocks import escape, slack_date
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.mentions import mentioned, without_mentions
-from handlers.kit.people import SlackPerson, slack_person, time_zone
+from handlers.kit.people import SlackPerson, open_then_fill, time_zone
 from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation
 from handlers.sessions import blocks as session_blocks
+from handlers.sessions.forms import read_session_time, rule_from_metadata, rule_metadata
 
 log = logging.getLogger(__name__)
-
-
-def read_session_time(
-    form: ViewForm,
-    *,
-    tz: str,
-    now: datetime,
-    locale: str = "",
-    rules: ProgramRules | None = None,
-) -> SessionTime:
-    """From the plain-words field (in the person's Slack language, English always), or else
-    from the day and time pickers. ``rules``: the rhythms and lengths the program offers."""
-    text = form.text("when")
-    if text.strip():
-        offers = rules or ProgramRules()
-        try:
-            return parse_when(
-                text,
-                tz=tz,
-                now=now,
-                languages=[locale] if locale else (),
-                min_minutes=min(offers.session_lengths),
-                max_minutes=max(offers.session_lengths),
-                cadences=offers.session_every_weeks,
-                several_days=offers.several_days_a_week,
-                monthly=offers.monthly_sessions,
-            )
-        except UnreadableTime as error:
-            raise DomainError(str(error), field="when") from None
-    day, picked = int_or_none(form.selected("day")), form.picked_time("time")
-    if day is None or picked is None or not 0 <= day <= 6:
-        raise DomainError(
-            "Say when in your own words, or pick both a day and a time.", field="when"
-        )
-    local_now = now.astimezone(zone(tz))
-    first = local_now.date()
-    first = date.fromordinal(first.toordinal() + (day - local_now.weekday()) % 7)
-    at = time(picked[0], picked[1])
-    if local_to_utc(first, at, tz) <= now:
-        first = date.fromordinal(first.toordinal() + 7)
-    every = int_or_none(form.selected("repeat")) or 1
-    return SessionTime(tz=tz, local_time=at, first_date=first, every_weeks=every, weekday=day)
-
-
-def rule_metadata(when: SessionTime) -> dict[str, Any]:
-    """The rule as read, carried to the confirmation's Save (what was shown is what is kept)."""
-    return {
-        "tz": when.tz,
-        "at": when.local_time.strftime("%H:%M"),
-        "first": when.first_date.isoformat(),
-        "every": when.every_weeks,
-        "weekday": when.weekday,
-        "days": list(when.days),
-        "ordinal": when.monthly_ordinal,
-        "minutes": when.duration_minutes,
-    }
-
-
-def rule_from_metadata(data: Any) -> SessionTime:
-    try:
-        ordinal, minutes = data["ordinal"], data["minutes"]
-        return SessionTime(
-            tz=str(data["tz"]),
-            local_time=time.fromisoformat(str(data["at"])),
-            first_date=date.fromisoformat(str(data["first"])),
-            every_weeks=int(data["every"]),
-            weekday=int(data["weekday"]) % 7,
-            days=tuple(int(d) % 7 for d in data["days"]),
-            monthly_ordinal=int(ordinal) if ordinal is not None else None,
-            duration_minutes=int(minutes) if minutes is not None else None,
-        )
-    except (KeyError, TypeError, ValueError):
-        raise DomainError("This form is out of date; please close it.") from None
 
 
 class SessionHandlers(Listeners):
@@ -263,23 +190,7 @@ class SessionHandlers(Listeners):
                 every_weeks=rules.session_every_weeks,
             )
 
-        self._open_then_fill(client, trigger_id=trigger_id, user_id=user_id, build=build)
-
-    @staticmethod
-    def _open_then_fill(
-        client: WebClient,
-        *,
-        trigger_id: str,
-        user_id: str,
-        build: Callable[[SlackPerson | None], dict[str, Any]],
-    ) -> None:
-        opened = client.views_open(trigger_id=trigger_id, view=build(None))
-        person = slack_person(client, user_id)
-        view = opened.get("view") or {}
-        try:  # the hash: if they already submitted or changed it, their view wins
-            client.views_update(view_id=view["id"], hash=view.get("hash"), view=build(person))
-        except (SlackApiError, KeyError) as error:
-            log.info("the schedule form of %s stays as opened: %s", user_id, error)
+        open_then_fill(client, trigger_id=trigger_id, user_id=user_id, build=build)
 
     def open_schedule_button(
         self,
@@ -466,7 +377,7 @@ class SessionHandlers(Listeners):
                 tz=person.tz if person else "",
             )
 
-        self._open_then_fill(client, trigger_id=body["trigger_id"], user_id=user_id, build=build)
+        open_then_fill(client, trigger_id=body["trigger_id"], user_id=user_id, build=build)
 
     # -- from the App Home -----------------------------------------------------------------
 
