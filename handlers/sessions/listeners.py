@@ -494,7 +494,3 @@ def _occurrence_value(action: dict[str, Any]) -> tuple[int | None, date | None]:
         return int_or_none(partnership_part), date.fromisoformat(day)
     except ValueError:
         return None, None
-
-
-def _out_of_date(respond: Respond) -> None:
-    respond(text="That button is out of date.", response_type="ephemeral", replace_original=False)

@@ -67,8 +67,9 @@ def test_tuesdays_at_3pm_from_the_introduction_to_the_first_log(pair) -> None:  
 
     # The mentor is told in Berlin time, with a way to propose another time.
     told = last_dm(bot, MENTOR)
-    assert "<@UMENTEE1> set your mentoring session: every Tuesday at 16:00 (your time)" in (
-        told["text"]
+    assert (
+        "<@UMENTEE1> set your mentoring session: every Tuesday at 16:00 (your time)"
+        in (told["text"])
     )
     assert buttons(told, "open_schedule")
     # The pair's conversation gets a calendar invite with the weekly rule and both of them.

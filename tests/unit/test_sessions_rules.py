@@ -56,6 +56,7 @@ RULES = [  # 02:30 is skipped in spring and twice in autumn in Berlin; 01:30 in 
     ("the second Sunday of the month at 02:30", "America/New_York"),
     ("the first Sunday of the month at 01:30", "America/New_York"),
     ("Mondays and Thursdays at 8am", "Europe/Berlin"),
+    ("every other Monday and Thursday at 8am", "Europe/Berlin"),  # starts on the Thursday
 ]
 
 
