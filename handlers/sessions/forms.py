@@ -71,6 +71,8 @@ def rule_metadata(when: SessionTime) -> dict[str, Any]:
 def rule_from_metadata(data: Any) -> SessionTime:
     try:
         ordinal, minutes = data["ordinal"], data["minutes"]
+        if ordinal not in (None, 1, 2, 3, 4, -1) or not 0 <= int(data["every"]) <= 8:
+            raise ValueError("not a rule the form makes")
         return SessionTime(
             tz=str(data["tz"]),
             local_time=time.fromisoformat(str(data["at"])),

@@ -24,7 +24,7 @@ from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.mentions import mentioned, without_mentions
 from handlers.kit.people import SlackPerson, open_then_fill, time_zone
-from handlers.kit.refusals import guarded, refusing
+from handlers.kit.refusals import SORRY, guarded, refusing
 from handlers.kit.replies import confirmation
 from handlers.sessions import blocks as session_blocks
 from handlers.sessions.forms import read_session_time, rule_from_metadata, rule_metadata
@@ -39,9 +39,7 @@ class SessionHandlers(Listeners):
         """Set by the app: republishes both partners' Home tabs after a change of plan."""
 
     def register(self, app: App) -> None:
-        app.view("session_schedule")(
-            ack=guarded("when", self.submit_schedule), lazy=[self.deliver_after_submit]
-        )
+        app.view("session_schedule")(ack=guarded("when", self.submit_schedule), lazy=[])
         app.view("session_confirm")(ack=self.submit_confirm, lazy=[self.deliver_after_submit])
         app.view("session_move")(
             ack=guarded("when", self.submit_move), lazy=[self.deliver_after_submit]
@@ -274,6 +272,10 @@ class SessionHandlers(Listeners):
             )
         except DomainError as error:
             ack(response_action="update", view=session_blocks.check_refused(error.message))
+            return
+        except Exception:  # a bug: said kindly, the words typed are still under Back
+            log.exception("saving a session rule failed")
+            ack(response_action="update", view=session_blocks.check_refused(SORRY))
             return
         assert change.slot is not None  # setting a time always has one
         first = (

@@ -5,6 +5,7 @@ parsed back to the same sessions the bot reminds them of."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -233,3 +234,24 @@ def test_a_form_submitted_before_slack_answered_reads_the_known_zone(bot: Runnin
     unfilled = dict(first.params["view"])  # as opened, before the zone was put in
     check = bot.slack.submit(unfilled, user=MENTEE, values={"when": "Tuesdays at 3pm"})
     assert "(your time, Europe/London)" in text_of(check.json()["view"])
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        None,
+        {"tz": "Europe/London", "at": "25:00"},
+        {"tz": "Europe/London", "at": "15:00", "first": "2026-03-03", "every": 1, "weekday": 1,
+         "days": [], "ordinal": 7, "minutes": None},
+        {"tz": "Europe/London", "at": "15:00", "first": "2026-03-03", "every": 3, "weekday": 1,
+         "days": [], "ordinal": None, "minutes": None},
+    ],
+)  # fmt: skip
+def test_a_crafted_check_saves_nothing_and_says_why(bot: RunningBot, rule: Any) -> None:
+    intro = pair_in(bot, mentor_tz="Europe/Berlin", mentee_tz="Europe/London")
+    check = say(bot, MENTEE, intro, "Tuesdays at 3pm").json()["view"]
+    crafted = check | {"private_metadata": json.dumps({"partnership_id": 1, "rule": rule})}
+    reply = bot.slack.submit(crafted, user=MENTEE, values={})
+    assert reply.status == 200 and reply.json()["response_action"] == "update"
+    assert ":warning:" in text_of(reply.json()["view"])
+    assert bot.runtime.services.sessions.slot("T0001", 1) is None and not bot.fake.uploads
