@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.errors import DomainError
 from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionSlot
-from bot.when import SessionTime
+from bot.when import SessionTime, cadence_refusal, example_of
 
 
 def allowed_length(when: SessionTime, minutes: int, rules: ProgramRules, now: datetime) -> int:
@@ -27,21 +27,23 @@ def allowed_length(when: SessionTime, minutes: int, rules: ProgramRules, now: da
         raise DomainError(f"Sessions in this program last {allowed} minutes.", field="length")
     if when.recurring and when.monthly_ordinal is None:
         if when.every_weeks not in rules.session_every_weeks:
-            offered = " or ".join(_weeks(n) for n in rules.session_every_weeks)
-            raise DomainError(
-                f"This program's sessions repeat {offered}: pick one of those.", field="when"
-            )
+            what, example = cadence_refusal(when.every_weeks, rules.session_every_weeks)
+            raise DomainError(f"{what}, for example {example}.", field="when")
         if len(when.rule_days) > 1 and not rules.several_days_a_week:
-            raise DomainError("This program's sessions are on one day of the week.", field="when")
+            example = example_of(min(rules.session_every_weeks))
+            raise DomainError(
+                f'This program\'s sessions are on one day of the week, for example "{example}".',
+                field="when",
+            )
     if when.monthly_ordinal is not None and not rules.monthly_sessions:
-        raise DomainError("This program doesn't hold monthly sessions.", field="when")
+        example = example_of(max(rules.session_every_weeks))
+        raise DomainError(
+            f'This program doesn\'t hold monthly sessions: pick weeks, for example "{example}".',
+            field="when",
+        )
     if not when.recurring and when.first_start() <= now:
         raise DomainError("That time has already passed: pick one in the future.", field="when")
     return minutes
-
-
-def _weeks(every: int) -> str:
-    return {1: "weekly", 2: "every other week"}.get(every, f"every {every} weeks")
 
 
 def slot_for(

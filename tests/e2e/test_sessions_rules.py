@@ -255,3 +255,19 @@ def test_a_crafted_check_saves_nothing_and_says_why(bot: RunningBot, rule: Any) 
     assert reply.status == 200 and reply.json()["response_action"] == "update"
     assert ":warning:" in text_of(reply.json()["view"])
     assert bot.runtime.services.sessions.slot("T0001", 1) is None and not bot.fake.uploads
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"mentorbot_onboarding": False, "mentorbot_session_every_weeks": "1"}]
+)
+def test_the_pickers_offer_only_the_programs_rhythms(bot: RunningBot) -> None:
+    intro = pair_in(bot, mentor_tz="Europe/Berlin", mentee_tz="Europe/London")
+    form = open_form(bot, MENTEE, intro)
+    repeat = next(b for b in form["blocks"] if b.get("block_id") == "repeat")["element"]
+    assert [o["value"] for o in repeat["options"]] == ["1"]
+    every_other = {"text": {"type": "plain_text", "text": "Every other week"}, "value": "2"}
+    repeat["options"].append(every_other)  # a crafted client offers it anyway
+    crafted = {"day": "1", "time": "15:00", "repeat": "2", "length": "60"}
+    error = bot.slack.submit(form, user=MENTEE, values=crafted).json()["errors"]["when"]
+    assert "Every other week isn't offered in this program" in error
+    assert 'for example "Tuesdays at 3pm"' in error
