@@ -54,6 +54,14 @@ def _dropped(connection: http.client.HTTPConnection) -> bool:
     return bool(readable)
 
 
+def close_connections() -> None:
+    """Close every connection this thread holds open: for a thread done with its hosts (a
+    test's fake Slack goes away; its keep-alive socket, and the server's end, would stay)."""
+    while _connections.open:
+        _, (connection, _) = _connections.open.popitem()
+        connection.close()
+
+
 class KeepAliveWebClient(WebClient):
     def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
         key = (scheme, netloc)

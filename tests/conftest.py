@@ -16,6 +16,7 @@ import waitress.server
 
 from bot.clock import FixedClock
 from bot.outbox.dispatch import DispatchReport
+from handlers.slack_http import close_connections
 from mentorbot.settings import Settings
 from mentorbot.wiring import Runtime, build_runtime
 from storage import Database, connect
@@ -197,3 +198,4 @@ def bot(
         thread.join(5)
         server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         runtime.executor.shutdown(wait=True)
+        close_connections()  # this thread's keep-alive socket to this test's fake Slack
