@@ -13,6 +13,16 @@ from bot.matching.cohort import rank_for_request
 from bot.matching.index import MentorIndex
 from bot.matching.scores import Candidate
 from bot.model.kinds import Kind, SuggestionContext
+from bot.model.languages import known_languages
+from bot.model.messages import Payload
+from bot.model.messages.matching import (
+    CoordinatorWaitlist,
+    ExpireProposal,
+    MentorSuggestions,
+    RequestToMentor,
+    SuggestedMentor,
+    Waitlisted,
+)
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
@@ -66,6 +76,7 @@ class Suggestions:
                 tz_offset=old.tz_offset,
                 created_at=now,
                 program_id=old.program_id,
+                languages=list(old.languages),
             )
         )
         self.suggest(uow, request, now, SuggestionContext.AFTER_END)
@@ -97,6 +108,7 @@ class Suggestions:
             excluded=excluded_mentors(uow, request) if excluded is None else excluded,
             at=now,
             limit=limit,
+            fit=rules.fit,
         )
 
     def candidacy(
@@ -111,6 +123,7 @@ class Suggestions:
             rule=rules.cross_company,
             excluded=excluded_mentors(uow, request),
             at=now,
+            fit=rules.fit,
         )
 
     def suggest(
@@ -130,13 +143,8 @@ class Suggestions:
         proposals = uow.proposals.for_mentee(request.team_id, request.mentee_id)
         if partnerships is None:
             partnerships = uow.partnerships.for_member(request.team_id, request.mentee_id)
-        candidates = self.rank(
-            uow,
-            request,
-            now,
-            limit=self._rules.suggestions,
-            excluded=_excluded(request, proposals, partnerships),
-        )
+        excluded = _excluded(request, proposals, partnerships)
+        candidates = self.rank(uow, request, now, limit=self._rules.suggestions, excluded=excluded)
         round_no = sum(1 for p in proposals if p.request_id == request.id)
         if candidates:
             request.status = RequestStatus.MATCHING
@@ -148,23 +156,23 @@ class Suggestions:
                     recipient=request.mentee_id,
                     key=f"request:{request.id}:suggestions:{round_no}:{now.isoformat()}",
                     due_at=now,
-                    payload={
-                        "request_id": request.id,
-                        "context": context.value,
-                        "candidates": [
-                            {
-                                "mentor_id": c.mentor.user_id,
-                                "score": c.score,
-                                "reason": c.reason,
-                                "bio": c.mentor.bio[:280],
-                            }
+                    payload=MentorSuggestions(
+                        request_id=request.id,
+                        context=context,
+                        candidates=tuple(
+                            SuggestedMentor(
+                                mentor_id=c.mentor.user_id,
+                                score=c.score,
+                                reason=c.reason,
+                                bio=c.mentor.bio[:280],
+                            )
                             for c in candidates
-                        ],
-                    },
+                        ),
+                    ),
                 )
             )
             return candidates
-        self._waitlist(uow, request, now, context, round_no=round_no)
+        self._waitlist(uow, request, now, context, round_no=round_no, excluded=excluded)
         return []
 
     def _waitlist(
@@ -175,8 +183,14 @@ class Suggestions:
         context: SuggestionContext,
         *,
         round_no: int,
+        excluded: frozenset[str],
     ) -> None:
-        """Nobody fits yet: the mentee hears they wait, the coordinators who waits."""
+        """Nobody fits yet: the mentee hears they wait, the coordinators who waits and why."""
+        assert request.id is not None
+        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        why = self._index.shortfall(
+            uow, request, rule=rules.cross_company, excluded=excluded, at=now, fit=rules.fit
+        ).explain(known_languages(request.languages or rules.fit.default_languages))
         request.status = RequestStatus.WAITLISTED
         uow.requests.save(request)
         uow.outbox.add(
@@ -186,7 +200,7 @@ class Suggestions:
                 recipient=request.mentee_id,
                 key=f"request:{request.id}:waitlisted:{round_no}:{now.isoformat()}",
                 due_at=now,
-                payload={"request_id": request.id, "context": context.value},
+                payload=Waitlisted(request_id=request.id, context=context),
             )
         )
         for coordinator in self._roster.of(uow, request.team_id):
@@ -197,11 +211,12 @@ class Suggestions:
                     recipient=coordinator,
                     key=f"request:{request.id}:waitlisted:{round_no}:{coordinator}",
                     due_at=now,
-                    payload={
-                        "request_id": request.id,
-                        "mentee_id": request.mentee_id,
-                        "focus_areas": request.focus_areas,
-                    },
+                    payload=CoordinatorWaitlist(
+                        request_id=request.id,
+                        mentee_id=request.mentee_id,
+                        focus_areas=tuple(request.focus_areas),
+                        why=why or None,
+                    ),
                 )
             )
 
@@ -240,6 +255,7 @@ def rank_for(
         excluded=excluded_mentors(uow, request),
         at=now,
         limit=limit,
+        fit=rules.fit,
     )
 
 
@@ -295,15 +311,16 @@ def ask_mentor(
     request.status = RequestStatus.PENDING_MENTOR
     uow.requests.save(request)
     assert proposal.id is not None
-    payload = {
-        "proposal_id": proposal.id,
-        "mentee_id": request.mentee_id,
-        "goals": request.goals,
-        "focus_areas": request.focus_areas,
-        "reason": chosen.reason,
-    }
+    payload = RequestToMentor(
+        proposal_id=proposal.id,
+        mentee_id=request.mentee_id,
+        goals=request.goals,
+        focus_areas=tuple(request.focus_areas),
+        reason=chosen.reason,
+    )
     prefix = f"proposal:{proposal.id}:"
     remind_at = now + rules.request_reminder_after
+    body: Payload
     for kind, suffix, due_at, body in (
         (Kind.MENTOR_REQUEST, "request", now, payload),
         (Kind.MENTOR_REQUEST_REMINDER, "reminder", remind_at, payload),
@@ -311,7 +328,7 @@ def ask_mentor(
             Kind.EXPIRE_PROPOSAL,
             "expire",
             remind_at + rules.request_expires_after_reminder,
-            {"proposal_id": proposal.id},
+            ExpireProposal(proposal_id=proposal.id),
         ),
     ):
         uow.outbox.add(

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.model.partnership import Partnership
 from bot.model.rules import CrossCompanyRule, ProgramRules, normalize_org
 
 if TYPE_CHECKING:  # the ports speak of programs, so import them only for typing
@@ -17,10 +16,6 @@ DEFAULT_NAME = "Main program"
 
 
 DEFAULT_VALUE = "default"  # how the default program is named in selects and buttons
-
-
-PROGRAM_KEY = "program_id"
-"""Payload key of a prompt's program, so quiet hours are the program's own."""
 
 
 @dataclass
@@ -39,6 +34,8 @@ class Program:
     weekends_off: bool = True
     cross_company_required: bool = False
     competitors: list[str] = field(default_factory=list)  # "Acme|Globex", one pair each
+    weak_fit: bool = False  # suggest mentors with no shared focus area or working hour
+    any_language: bool = False  # suggest mentors who speak none of the mentee's languages
     archived: bool = False
     created_by: str = ""
     created_at: datetime | None = None
@@ -64,6 +61,7 @@ class Program:
                     for pair in self.competitors
                 ),
             ),
+            fit=replace(defaults.fit, weak_fit=self.weak_fit, any_language=self.any_language),
             session_lengths=lengths,
             default_session_minutes=self.session_minutes,
             pulse_every=timedelta(days=self.pulse_every_days),
@@ -89,13 +87,9 @@ def default_program(team_id: str, rules: ProgramRules) -> Program:
         weekends_off=rules.weekends_off,
         cross_company_required=rules.cross_company.required,
         competitors=sorted("|".join(sorted(pair)) for pair in rules.cross_company.competitors),
+        weak_fit=rules.fit.weak_fit,
+        any_language=rules.fit.any_language,
     )
-
-
-def program_tag(owner: Partnership) -> dict[str, int]:
-    """What a prompt's payload carries of its pair's program (nothing for the default one,
-    so the prompts of a single-program install are exactly what they were)."""
-    return {PROGRAM_KEY: owner.program_id} if owner.program_id is not None else {}
 
 
 def program_id_of(value: str) -> int | None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
-from typing import Any
 
 from bot.when import SessionTime, local_to_utc, zone
 
@@ -37,7 +36,7 @@ class Occurrence:
 @dataclass
 class SessionSlot:
     """A pair's rule as its author said it. ``days`` holds every weekday of a rule with
-    several (empty: ``weekday`` alone); ``monthly_ordinal`` makes it "the first Monday of
+    several (None: ``weekday`` alone); ``monthly_ordinal`` makes it "the first Monday of
     each month" (1..4, -1 for the last). Its dates come from ``rule().dates()``, so weekly,
     several days and monthly rules share one source of truth with the calendar invite."""
 
@@ -51,7 +50,7 @@ class SessionSlot:
     duration_minutes: int
     set_by: str
     version: int = 1
-    days: list[int] = field(default_factory=list)
+    days: list[int] | None = None  # None: ``weekday`` alone
     monthly_ordinal: int | None = None
     paused_until: date | None = None
     skipped: list[str] = field(default_factory=list)  # ISO local dates
@@ -71,7 +70,7 @@ class SessionSlot:
             first_date=self.first_date,
             every_weeks=self.every_weeks,
             weekday=self.weekday,
-            days=tuple(self.days),
+            days=tuple(self.days or ()),
             monthly_ordinal=self.monthly_ordinal,
             duration_minutes=self.duration_minutes,
         )
@@ -82,7 +81,7 @@ class SessionSlot:
         self.local_time = when.local_time.strftime("%H:%M")
         self.weekday = when.weekday
         self.every_weeks = when.every_weeks
-        self.days = list(when.days)
+        self.days = list(when.days) or None
         self.monthly_ordinal = when.monthly_ordinal
         self.first_date = when.first_date
         self.duration_minutes = duration_minutes
@@ -152,45 +151,6 @@ class SessionSlot:
             return timedelta(weeks=1)
         days = rule.dates(self.first_date, self.first_date + timedelta(days=400))
         return max((b - a for a, b in pairwise(days)), default=timedelta(weeks=self.every_weeks))
-
-    def to_payload(self) -> dict[str, Any]:
-        """The rule as JSON, for messages that need it later (the calendar invite)."""
-        return {
-            "team_id": self.team_id,
-            "partnership_id": self.partnership_id,
-            "tz": self.tz,
-            "local_time": self.local_time,
-            "weekday": self.weekday,
-            "every_weeks": self.every_weeks,
-            "days": list(self.days),
-            "monthly_ordinal": self.monthly_ordinal,
-            "first_date": self.first_date.isoformat(),
-            "duration_minutes": self.duration_minutes,
-            "set_by": self.set_by,
-            "version": self.version,
-            "skipped": list(self.skipped),
-            "moved": dict(self.moved),
-        }
-
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> SessionSlot:
-        ordinal = data.get("monthly_ordinal")
-        return cls(
-            team_id=str(data["team_id"]),
-            partnership_id=int(data["partnership_id"]),
-            tz=str(data["tz"]),
-            local_time=str(data["local_time"]),
-            weekday=int(data["weekday"]),
-            every_weeks=int(data["every_weeks"]),
-            days=[int(d) for d in data.get("days") or []],
-            monthly_ordinal=int(ordinal) if ordinal is not None else None,
-            first_date=date.fromisoformat(str(data["first_date"])),
-            duration_minutes=int(data["duration_minutes"]),
-            set_by=str(data["set_by"]),
-            version=int(data["version"]),
-            skipped=[str(d) for d in data.get("skipped", [])],
-            moved={str(k): str(v) for k, v in dict(data.get("moved", {})).items()},
-        )
 
     def describe(self, tz: str | None = None, *, label: str | None = None) -> str:
         """The rule in words, in the reader's zone ``tz`` (the author's if None), with its

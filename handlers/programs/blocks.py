@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.model.messages.people import ProgramInvite
 from bot.model.programs import DEFAULT_VALUE, Program
 from bot.programs.service import MAX_AREA, MAX_NAME
 from handlers.kit.blocks import (
@@ -25,6 +26,8 @@ HOURS = tuple(range(25))
 FLAGS = (
     ("weekends_off", "No prompts on Saturdays and Sundays"),
     ("cross_company", "Every mentor comes from another organization than the mentee"),
+    ("weak_fit", "Also suggest mentors with no shared focus area or no working hours in common"),
+    ("any_language", "Also suggest mentors who speak none of the mentee's languages"),
     ("archived", "Archived: nobody new joins (its pairs carry on)"),
 )
 
@@ -131,6 +134,8 @@ def _rule_inputs(program: Program) -> list[Block]:
     on = {
         "weekends_off": program.weekends_off,
         "cross_company": program.cross_company_required,
+        "weak_fit": program.weak_fit,
+        "any_language": program.any_language,
         "archived": program.archived,
     }
     checks: dict[str, Any] = {"type": "checkboxes", "options": flags}
@@ -169,6 +174,10 @@ def _summary(program: Program) -> str:
     ]
     if program.cross_company_required:
         rules.append("mentors from another organization")
+    if program.weak_fit:
+        rules.append("weaker fits allowed")
+    if program.any_language:
+        rules.append("any language")
     if program.competitors:
         rules.append(f"{len(program.competitors)} pairs of rivals kept apart")
     where = f" in <#{program.channel}>" if program.channel else ""
@@ -196,12 +205,10 @@ def programs_message(programs: Sequence[Program]) -> tuple[str, list[Block]]:
     return f"{len(programs)} programs", blocks
 
 
-def invite_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    name = str(payload.get("program") or "our mentoring program")
-    value = str(payload.get("program_id") or DEFAULT_VALUE)
-    text = (
-        f"<@{payload.get('invited_by', '')}> invites you to *{escape(name)}*, a mentoring program."
-    )
+def invite_message(payload: ProgramInvite) -> tuple[str, list[Block]]:
+    name = payload.program or "our mentoring program"
+    value = str(payload.program_id or DEFAULT_VALUE)
+    text = f"<@{payload.invited_by}> invites you to *{escape(name)}*, a mentoring program."
     return text, [
         section(
             text + " Would you like a mentor, or to be one? Either way takes a minute: "

@@ -36,7 +36,7 @@ class SessionSlotRow(Base):
     duration_minutes: Mapped[int]
     set_by: Mapped[str] = mapped_column(String(32))
     version: Mapped[int]
-    days: Mapped[list[int]] = mapped_column(JSON, default=list)  # empty: ``weekday`` alone
+    days: Mapped[list[int] | None] = mapped_column(JSON)  # None: ``weekday`` alone
     monthly_ordinal: Mapped[int | None]
     paused_until: Mapped[date | None]
     skipped: Mapped[list[str]]
