@@ -21,6 +21,7 @@ from bot.outbox.dispatch import Dispatcher
 from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
+from bot.programs.sharing import SharingService
 from bot.rhythm.plan import plan_program, plan_quiet_check
 from bot.rhythm.service import RhythmService
 from bot.sessions.service import SessionService
@@ -45,6 +46,7 @@ class Services:
     programs: ProgramService
     privacy: PrivacyService
     conversation: ConversationService
+    sharing: SharingService
 
 
 def partnership_events(rules: ProgramRules) -> PartnershipEvents:

@@ -113,6 +113,21 @@ COMMANDS: tuple[Command, ...] = (
         (COORDINATOR,),
     ),
     Command(
+        "/mentor program share <name>",
+        "A one-time code for another workspace to join a program.",
+        (COORDINATOR,),
+    ),
+    Command(
+        "/mentor program join <code>",
+        "Join another workspace's program: read its terms, then accept.",
+        (COORDINATOR,),
+    ),
+    Command(
+        "/mentor program workspaces <name>",
+        "The workspaces in a shared program; remove one, revoke a code.",
+        (COORDINATOR,),
+    ),
+    Command(
         "/mentor erase @person",
         "Erase someone who left the organisation (you confirm first).",
         (COORDINATOR,),

@@ -25,6 +25,7 @@ from bot.outbox.dispatch import Dispatcher, DispatchReport, Job
 from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
+from bot.programs.sharing import SharingService
 from bot.rhythm.service import PROMPT_KINDS, RhythmService
 from bot.roster import Roster
 from bot.services import Services, partnership_events
@@ -105,6 +106,9 @@ def build_services(
         privacy=pairs.privacy,
         conversation=ConversationService(
             uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, roster=roster
+        ),
+        sharing=SharingService(
+            uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, programs=programs
         ),
     )
 

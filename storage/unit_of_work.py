@@ -28,6 +28,7 @@ from bot.ports import (
     SessionRepository,
     WorkspaceRepository,
 )
+from bot.programs.ports import SharingRepository
 from storage.announcements import SqlAnnouncementRepository
 from storage.conversation import SqlDmNoteRepository
 from storage.coordination import SqlAuditLog, SqlCoordinatorGroupRepository, SqlDirectory
@@ -44,6 +45,7 @@ from storage.privacy import SqlPersonalData
 from storage.programs import SqlProgramRepository, SqlProgramTextRepository
 from storage.rhythm import SqlProgressRepository
 from storage.sessions import SqlSessionRepository
+from storage.sharing import SqlSharingRepository
 from storage.workspaces import SqlWorkspaceRepository
 
 
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
     programs: ProgramRepository
     people: PersonalData
     dm_notes: DmNoteRepository
+    sharing: SharingRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -100,6 +103,7 @@ class SqlUnitOfWork:
         self.programs = SqlProgramRepository(session)
         self.people = SqlPersonalData(session)
         self.dm_notes = SqlDmNoteRepository(session)
+        self.sharing = SqlSharingRepository(session)
         return self
 
     def __exit__(

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.errors import DomainError
 from bot.model.programs import Program, program_id_of
 from bot.programs.service import competitor_pairs
+from bot.services import Services
 from handlers.kit.blocks import escape
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
@@ -25,6 +26,9 @@ from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation, tell
 from handlers.matching.openers import open_ask, open_offer
 from handlers.programs import blocks as program_blocks
+from handlers.programs import sharing_blocks
+from handlers.programs.sharing import VERBS as SHARING_VERBS
+from handlers.programs.sharing import SharingHandlers
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +36,18 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 USAGE = (
     "`/mentor program` lists the programs; `/mentor program new` creates one; "
     "`/mentor program edit <name>` changes one; "
-    "`/mentor program invite <name> @ana @ben` invites people."
+    "`/mentor program invite <name> @ana @ben` invites people; "
+    "`/mentor program share <name>` lets another workspace join one."
 )
 
 
 class ProgramHandlers(Listeners):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self._sharing = SharingHandlers(services)
+
     def register(self, app: App) -> None:
+        self._sharing.register(app)
         app.view("program_edit")(ack=guarded("name", self.submit), lazy=[self.deliver])
         app.action("program_open_new")(ack=self.ack_only, lazy=[refusing(self.open_new)])
         app.action("program_open_edit")(ack=self.ack_only, lazy=[refusing(self.open_edit)])
@@ -60,8 +70,11 @@ class ProgramHandlers(Listeners):
         verb = verb.lower()
         programs = self._services.programs
         if verb in ("", "list"):
-            text, message = program_blocks.programs_message(
-                programs.programs(team_id, archived=True)
+            listed = programs.programs(team_id, archived=True)
+            text, message = program_blocks.programs_message(listed)
+            sharing = self._services.sharing
+            message += sharing_blocks.sharing_summary(
+                listed, sharing.hosted(team_id), sharing.joined(team_id)
             )
             respond(text=text, blocks=message, response_type="ephemeral")
         elif verb in ("new", "create"):
@@ -83,6 +96,16 @@ class ProgramHandlers(Listeners):
                 text=f"Invited {count} {'person' if count == 1 else 'people'} to "
                 f"{invited.program.name}: each has a DM to join as a mentee or a mentor.",
                 response_type="ephemeral",
+            )
+        elif verb in SHARING_VERBS:
+            self._sharing.command(
+                verb,
+                argument,
+                client=client,
+                respond=respond,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
             )
         else:
             respond(text=USAGE, response_type="ephemeral")
