@@ -427,7 +427,7 @@ def test_a_slot_from_before_session_rules_reads_as_one_day_every_so_many_weeks(
 ) -> None:
     """Slots saved before several days and monthly rules keep meaning what they meant."""
     config = alembic_config(empty_database.engine)
-    command.upgrade(config, "0017")
+    command.upgrade(config, "0018")
     at = datetime(2026, 3, 2, 15, tzinfo=UTC)
     with empty_database.engine.begin() as connection:
         connection.execute(
@@ -453,6 +453,6 @@ def test_a_slot_from_before_session_rules_reads_as_one_day_every_so_many_weeks(
     assert slot.describe() == "every other Tuesday at 15:00 (Europe/Berlin), 45 minutes"
     starts = [o.start for o in slot.occurrences(after=at, limit=2)]
     assert starts == [datetime(2026, 3, 3, 14, tzinfo=UTC), datetime(2026, 3, 17, 14, tzinfo=UTC)]
-    command.downgrade(config, "0017")
+    command.downgrade(config, "0018")
     columns = {c["name"] for c in sa.inspect(empty_database.engine).get_columns("session_slots")}
     assert "days" not in columns and "monthly_ordinal" not in columns

@@ -1,7 +1,7 @@
 """session rules: several days a week and monthly rules
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-05 11:00:00.000000
 
 A slot gains the weekdays of a rule with several ("Mondays and Thursdays") and the ordinal
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
