@@ -309,11 +309,9 @@ class SlackMessenger:
             payload.slot,
             attendees=people,
             title=f"Mentoring: {people[0].name} & {people[1].name}",
-            description=(
-                "Your weekly mentoring session, set up by Mentorbot. The mentee brings the "
-                "questions; the mentor listens, guides and connects."
-            ),
+            description=session_blocks.invite_description(payload.slot, until=payload.until),
             stamp=payload.set_at,
+            until=payload.until,
         )
         channel = self._channel(client, message.recipient)
         client.files_upload_v2(

@@ -42,14 +42,6 @@ class _Connections(threading.local):
 _connections = _Connections()
 
 
-def close_connections() -> None:
-    """Close the connections this thread keeps: its Slack is going away (a test's local Slack
-    at the test's end). Left open, each would hold two sockets until the process ends."""
-    held, _connections.open = _connections.open, {}
-    for connection, _ in held.values():
-        connection.close()
-
-
 def _dropped(connection: http.client.HTTPConnection) -> bool:
     """True if the server closed it: an idle keep-alive socket is readable only at EOF."""
     sock = connection.sock
@@ -60,6 +52,14 @@ def _dropped(connection: http.client.HTTPConnection) -> bool:
     except (OSError, ValueError):
         return True
     return bool(readable)
+
+
+def close_connections() -> None:
+    """Close every connection this thread holds open: for a thread done with its hosts (a
+    test's fake Slack goes away; its keep-alive socket, and the server's end, would stay)."""
+    while _connections.open:
+        _, (connection, _) = _connections.open.popitem()
+        connection.close()
 
 
 class KeepAliveWebClient(WebClient):

@@ -68,6 +68,16 @@ class Settings(BaseSettings):
         default_factory=lambda: list(DEFAULT_FOCUS_AREAS),
         description="The program's focus areas, comma-separated.",
     )
+    mentorbot_session_every_weeks: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [1, 2, 3, 4],
+        description="How many weeks apart sessions may repeat, comma-separated (1: weekly).",
+    )
+    mentorbot_session_several_days: bool = Field(
+        default=True, description='Sessions on several days a week ("Mondays and Thursdays").'
+    )
+    mentorbot_session_monthly: bool = Field(
+        default=True, description='Monthly sessions ("the first Monday of each month").'
+    )
     mentorbot_term_days: int = Field(default=365, ge=7, le=3650, description="Program term.")
     mentorbot_cross_company_required: bool = Field(
         default=False, description="Every mentor comes from another organization than the mentee."
@@ -158,6 +168,18 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
         return _split(value)
+
+    @field_validator("mentorbot_session_every_weeks", mode="before")
+    @classmethod
+    def _weeks_apart(cls, value: Any) -> Any:
+        return _split(value)
+
+    @field_validator("mentorbot_session_every_weeks")
+    @classmethod
+    def _cadences(cls, value: list[int]) -> list[int]:
+        if not value or any(not 1 <= weeks <= 8 for weeks in value):
+            raise ValueError("give the weeks apart sessions may repeat, 1 to 8, like 1,2")
+        return sorted(set(value))
 
     @field_validator("mentorbot_competitors", mode="before")
     @classmethod
@@ -344,6 +366,9 @@ class Settings(BaseSettings):
             workday_end_hour=self.mentorbot_workday_end_hour,
             weekends_off=self.mentorbot_weekends_off,
             default_tz=self.mentorbot_default_tz,
+            session_every_weeks=tuple(self.mentorbot_session_every_weeks),
+            several_days_a_week=self.mentorbot_session_several_days,
+            monthly_sessions=self.mentorbot_session_monthly,
         )
 
 

@@ -71,7 +71,7 @@ class _Actor:
             raise SampleError(f"{user} {text}: {problem}")
         self.settle()
 
-    def submit(self, user: str, values: dict[str, Value]) -> None:
+    def submit(self, user: str, values: dict[str, Value], *, close: bool = True) -> None:
         stack = self.ws.slack.modal_stack(user)
         if not stack:
             raise SampleError(f"no modal open for {user}")
@@ -79,7 +79,8 @@ class _Actor:
         if answer:
             raise SampleError(f"{user}'s {stack[-1].get('callback_id')}: {answer}")
         self.settle()
-        self.ws.slack.close_modal(user, everything=True)  # a "Saved" modal left on top
+        if close:  # a "Saved" modal left on top; else the next step is on top
+            self.ws.slack.close_modal(user, everything=True)
 
     def click(
         self, user: str, action_id: str, *, channel: str | None = None, ending: str = ""
@@ -160,7 +161,8 @@ def seed_sample_program(workspace: Workspace, *, until: datetime) -> None:
 
     group = me.group_of(SOFIA, MAYA)
     me.command(SOFIA, "/mentor schedule", channel=group)
-    me.submit(SOFIA, {"when": "Tuesdays at 5pm", "length": "45", "repeat": "1"})
+    me.submit(SOFIA, {"when": "Tuesdays at 5pm", "length": "45", "repeat": "1"}, close=False)
+    me.submit(SOFIA, {})  # the rule read back in words: Save
     me.command(MAYA, "/mentor goals", channel=group)
     me.submit(MAYA, {"goal_1": "Run the team's planning for next quarter"})
 

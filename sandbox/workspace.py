@@ -317,7 +317,7 @@ class Workspace:
     def close(self, user_id: str, view_id: str) -> None:
         """Close the top modal; the bot hears of it when the view asked (notify_on_close)."""
         view = self._open_modal(user_id, view_id)
-        self.slack.close_modal(user_id)
+        self.slack.close_modal(user_id, everything=bool(view.get("clear_on_close")))
         if view.get("notify_on_close"):
             self._payload(
                 {

@@ -115,8 +115,11 @@ class RunningBot:
         return self.runtime.services.dispatcher.run_once(self.clock.now())
 
     def view_opened(self, callback_id: str) -> dict[str, Any]:
-        """The last modal with this callback ID that the bot opened (views.open)."""
-        for call in reversed(self.fake.calls_to("views.open")):
+        """The last modal with this callback ID that the bot opened (views.open), as its
+        last views.update left it (forms opened at once are filled in right after)."""
+        for call in reversed(self.fake.calls):
+            if call.method not in ("views.open", "views.update") or call.outcome != "ok":
+                continue
             if call.params["view"].get("callback_id") == callback_id:
                 return dict(call.params["view"])
         raise AssertionError(f"no {callback_id} modal was opened")

@@ -171,8 +171,9 @@ class Celebrations:
                 uow, partnership, key=key, title=title, public=public_title(title), now=now
             )
         slot = uow.sessions.slot(team_id, partnership.id)
-        every = slot.every_weeks if slot is not None and slot.every_weeks else 1
-        if every == 1 and weekly_streak(met) >= STREAK_WEEKS:
+        weekly = slot is None or (slot.every_weeks == 1 and slot.monthly_ordinal is None)
+        gap = slot.longest_gap() if slot is not None else None  # 4 days for Mon and Thu
+        if weekly and weekly_streak(met, gap=gap) >= STREAK_WEEKS:
             self.celebrate(
                 uow, partnership, key=STREAK_KEY, title=STREAK_TITLE, public=STREAK_TITLE, now=now
             )

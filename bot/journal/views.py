@@ -119,9 +119,9 @@ def summary(
         for log in uow.sessions.logs(team_id, partnership.id)
         if log.outcome is SessionOutcome.MET
     ]
-    every = slot.every_weeks if slot is not None and slot.every_weeks else 1
-    streak = weekly_streak(met, every_weeks=every)
-    if met and now - max(met) > timedelta(weeks=every + 1, days=2):
+    gap = slot.longest_gap() if slot is not None else timedelta(weeks=1)
+    streak = weekly_streak(met, gap=gap)
+    if met and now - max(met) > gap + timedelta(weeks=1, days=2):
         streak = 0  # the rhythm broke since the last session: no current streak
     return PartnershipSummary(
         partnership=partnership,

@@ -66,6 +66,10 @@ class ProgramRules:
     max_capacity: int = 5
     session_lengths: tuple[int, ...] = (45, 60)
     default_session_minutes: int = 60
+    # which session rules the program offers: weeks apart, several days a week, monthly
+    session_every_weeks: tuple[int, ...] = (1, 2, 3, 4)
+    several_days_a_week: bool = True
+    monthly_sessions: bool = True
     reminder_offsets: tuple[timedelta, ...] = (timedelta(days=1), timedelta(minutes=15))
     onboarding: bool = True  # the welcome, first-session agenda and monthly topics
     # the program's rhythm (bot/rhythm.py)

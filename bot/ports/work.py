@@ -105,6 +105,8 @@ class CohortWork(SuggestWork, Protocol):
 
 class SessionsWork(Transaction, Protocol):
     partnerships: PartnershipRepository
+    mentors: MentorRepository  # each partner's zone, to state the rule in it
+    requests: RequestRepository
     sessions: SessionRepository
     outbox: Outbox
     programs: ProgramRepository

@@ -112,6 +112,9 @@ def quiet_since(uow: RhythmWork, partnership: Partnership) -> datetime:
     ]
     if met:
         since = max(since, *met)
+    slot = uow.sessions.slot(partnership.team_id, partnership.id)
+    if slot is not None and met:  # "the first Monday of each month": quiet is past the next
+        since += max(timedelta(0), slot.longest_gap() - timedelta(weeks=1))
     if partnership.paused_until is not None:  # resumed: the quiet clock restarts then
         since = max(since, midnight(partnership.paused_until))
     return since

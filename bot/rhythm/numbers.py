@@ -39,7 +39,7 @@ def year_in_numbers(uow: RhythmWork, partnership: Partnership, user_id: str) -> 
     ]
     end = partnership.ended_at or partnership.ends_at
     slot = uow.sessions.slot(partnership.team_id, partnership.id)
-    every = timedelta(weeks=max(1, slot.every_weeks if slot else 1), days=2)
+    every = (slot.longest_gap() if slot else timedelta(weeks=1)) + timedelta(days=2)
     return YearInNumbers(
         partnership_id=partnership.id,
         partner_id=partner_of(partnership, user_id),

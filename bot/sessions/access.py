@@ -64,3 +64,18 @@ def slot_of(
     if slot is None:
         raise NotFound("You haven't set a session time yet: `/mentor schedule` sets one.")
     return partnership, slot
+
+
+def member_zones(uow: SessionsWork, partnership: Partnership) -> dict[str, str]:
+    """Each partner's time zone as Slack reported it when they offered or asked ("" if not
+    known): a rule is restated in the reader's own zone."""
+    mentor = uow.mentors.get(partnership.team_id, partnership.mentor_id)
+    request = (
+        uow.requests.get(partnership.team_id, partnership.request_id)
+        if partnership.request_id is not None
+        else None
+    )
+    return {
+        partnership.mentor_id: mentor.tz if mentor else "",
+        partnership.mentee_id: request.tz if request else "",
+    }

@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, vCalAddress, vRecur, vText
 
 from bot.model.sessions import SessionSlot
-from bot.when import WEEKDAYS, local_to_utc, zone
-
-_BYDAY = [d[:2].upper() for d in WEEKDAYS]
+from bot.when import local_to_utc, zone
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,10 @@ def session_invite(
     title: str,
     description: str,
     stamp: datetime,
+    until: datetime | None = None,
 ) -> bytes:
+    """The series as the bot keeps it: the rule's own RRULE (weekly, several days, every N
+    weeks or monthly), ending at ``until`` (the term's end) like the bot's reminders do."""
     tz = zone(slot.tz)
     calendar = Calendar()
     calendar.add("prodid", "-//Mentorbot//Mentoring sessions//EN")
@@ -59,10 +60,7 @@ def session_invite(
 
     main = event(start)
     if slot.every_weeks:
-        main.add(
-            "rrule",
-            {"freq": "weekly", "interval": slot.every_weeks, "byday": _BYDAY[slot.weekday]},
-        )
+        main.add("rrule", vRecur.from_ical(slot.rule().rrule(until=until)))
         for skipped in slot.skipped:
             day = datetime.fromisoformat(skipped).date()
             main.add("exdate", local_to_utc(day, slot.wall_clock, slot.tz).astimezone(tz))

@@ -31,11 +31,25 @@ from bot.model.sessions import (
     SessionSlot,
 )
 from bot.ports import PartnershipEvents, ProgramRulesSource, SessionsWork
-from bot.sessions.access import live_partnerships, member_of, partnership_for, slot_of
+from bot.sessions.access import (
+    live_partnerships,
+    member_of,
+    member_zones,
+    partnership_for,
+    slot_of,
+)
 from bot.sessions.planning import parse_stamp, plan_occurrence, replan, stamp
+from bot.sessions.rules import allowed_length, in_zone_of, slot_for
 from bot.when import SessionTime
 
-__all__ = ["Recorded", "SessionService", "SlotChange", "default_preferences", "parse_stamp"]
+__all__ = [
+    "Preview",
+    "Recorded",
+    "SessionService",
+    "SlotChange",
+    "default_preferences",
+    "parse_stamp",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,15 @@ class SlotChange:
     partnership: Partnership
     slot: SessionSlot | None  # None: a pause or resume of a pair that has no session time yet
     next: Occurrence | None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A rule as it would be saved, and its first session (None: none before the term ends)."""
+
+    slot: SessionSlot
+    next: Occurrence | None
+    ends_at: datetime
 
 
 @dataclass(frozen=True)
@@ -92,6 +115,19 @@ class SessionService:
                 if log.outcome is SessionOutcome.MET
             )
 
+    def zone_of(self, team_id: str, user_id: str, partnership_id: int) -> str:
+        """The person's zone as the database knows it, for a form submitted before Slack's
+        answer reached it: their profile or request, the slot's, else the program's."""
+        with self._uow() as uow:
+            partnership = member_of(uow, team_id, user_id, partnership_id)
+            known = member_zones(uow, partnership).get(user_id)
+            slot = uow.sessions.slot(team_id, partnership_id)
+            if known:
+                return known
+            if slot is not None and slot.set_by == user_id:
+                return slot.tz
+            return self._programs.rules(uow, team_id, partnership.program_id).default_tz
+
     def rules_of(self, team_id: str, partnership: Partnership) -> ProgramRules:
         """The rules of the pair's program: its session lengths, for the schedule form."""
         return self._programs.rules_for(team_id, partnership.program_id)
@@ -102,6 +138,27 @@ class SessionService:
             allowed = " or ".join(str(m) for m in lengths)
             return f"Sessions in this program last {allowed} minutes."
         return None
+
+    def preview(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        partnership_id: int,
+        when: SessionTime,
+        minutes: int,
+    ) -> Preview:
+        """What saving would give, saved nowhere: the confirmation shows it first."""
+        now = self._clock.now()
+        with self._uow() as uow:
+            partnership = member_of(uow, team_id, user_id, partnership_id)
+            rules = self._programs.rules(uow, team_id, partnership.program_id)
+            minutes = allowed_length(when, minutes, rules, now)
+            slot = slot_for(team_id, partnership_id, when, minutes=minutes, user_id=user_id)
+            upcoming = slot.next_occurrence(now)
+            if upcoming is not None and upcoming.start > partnership.ends_at:
+                upcoming = None
+            return Preview(slot=slot, next=upcoming, ends_at=partnership.ends_at)
 
     def set_time(
         self,
@@ -116,24 +173,11 @@ class SessionService:
         with self._uow() as uow:
             partnership = member_of(uow, team_id, user_id, partnership_id)
             rules = self._programs.rules(uow, team_id, partnership.program_id)
-            problem = self.check_length(minutes, rules)
-            if problem:
-                raise DomainError(problem, field="length")
+            minutes = allowed_length(when, minutes, rules, now)
             slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
             if slot is None:
-                slot = SessionSlot(
-                    team_id=team_id,
-                    partnership_id=partnership_id,
-                    tz=when.tz,
-                    local_time="00:00",
-                    weekday=0,
-                    every_weeks=1,
-                    first_date=when.first_date,
-                    duration_minutes=minutes,
-                    set_by=user_id,
-                    version=0,
-                    created_at=now,
-                )
+                slot = slot_for(team_id, partnership_id, when, minutes=minutes, user_id=user_id)
+                slot.version, slot.created_at = 0, now
             slot.apply(when, duration_minutes=minutes, set_by=user_id)
             slot.updated_at = now
             slot = uow.sessions.save_slot(slot)
@@ -154,15 +198,18 @@ class SessionService:
         user_id: str,
         now: datetime,
     ) -> None:
-        """The partner hears of the new time; both get the calendar invite."""
+        """The partner hears of the new time, in their own zone; both get the invite."""
         team_id = partnership.team_id
         partner = partner_of(partnership, user_id)
+        zones = member_zones(uow, partnership)
+        zones[user_id] = slot.tz  # the author's, as the form had it just now
+        described = {member: in_zone_of(slot, zones[member]) for member in partnership.members()}
         notice = f"notice:{partnership.id}:v{slot.version}"
         assert partnership.id is not None
         said = SessionSet(
             partnership_id=partnership.id,
             author_id=user_id,
-            describe=slot.describe(),
+            describe=described[partner],
             next_start=upcoming.start if upcoming else None,
             every_weeks=slot.every_weeks,
             set_at=now,
@@ -187,7 +234,9 @@ class SessionService:
                 payload=SessionInvite(
                     partnership_id=said.partnership_id,
                     author_id=said.author_id,
-                    describe=said.describe,
+                    describe=slot.describe(),
+                    described=described,
+                    until=partnership.ends_at,
                     next_start=said.next_start,
                     every_weeks=said.every_weeks,
                     set_at=said.set_at,

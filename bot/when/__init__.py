@@ -13,6 +13,8 @@ from bot.when.schedule import (
     WORKING_HOURS,
     SessionTime,
     UnreadableTime,
+    cadence_refusal,
+    example_of,
     local_to_utc,
     zone,
 )
@@ -24,6 +26,8 @@ __all__ = [
     "WORKING_HOURS",
     "SessionTime",
     "UnreadableTime",
+    "cadence_refusal",
+    "example_of",
     "local_to_utc",
     "parse_time_of_day",
     "parse_when",

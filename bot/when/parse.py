@@ -43,6 +43,8 @@ from bot.when.schedule import (
     WORKING_HOURS,
     SessionTime,
     UnreadableTime,
+    cadence_refusal,
+    example_of,
     local_to_utc,
     nth_weekday,
     zone,
@@ -284,14 +286,15 @@ def parse_when(
     max_minutes: int = 60,
     working_hours: tuple[time, time] = WORKING_HOURS,
     cadences: Collection[int] = (1, 2, 3, 4),
-    several_days: bool = False,
-    monthly: bool = False,
+    several_days: bool = True,
+    monthly: bool = True,
 ) -> SessionTime:
     """Read a plain-words meeting time in the author's zone ``tz``, as of ``now``.
 
     ``languages`` are the author's (a Slack locale such as "de-DE" works), English always.
-    ``several_days`` and ``monthly`` let those rules through once the caller can store them;
-    until then they are refused, never saved as their first day. Raises ``UnreadableTime``.
+    ``cadences`` (weeks apart), ``several_days`` and ``monthly`` are what the program offers;
+    a rule outside them is refused with what it does offer, never saved as something else.
+    Raises ``UnreadableTime``.
     """
     if not text.strip() or len(text) > 200:
         raise _fail("Say when you'd like to meet" if not text.strip() else "Keep it short")
@@ -317,7 +320,9 @@ def parse_when(
     if not days and start_date is None and at is not None and phrase.leftover():
         start_date = _relative_date(phrase, langs=langs, where=where, now=now)  # "in 2 days"
     at = _day_and_time(has_day=bool(days) or start_date is not None, at=at, part=part, said=said)
-    _offered(length, every, minutes=(min_minutes, max_minutes), cadences=cadences)
+    repeats = ordinal is None and start_date is None and not one_off  # weeks apart: offered?
+    every_said = (every or 1) if repeats else None
+    _offered(length, every_said, minutes=(min_minutes, max_minutes), cadences=cadences)
     if start_date is not None and (every is not None or ordinal is not None or plural or one_off):
         what = "That mixes a repeating rule and a date: give one or the other"
         raise _fail(what, '"Tuesdays at 3pm" or "Tuesday the 10th at 3pm"')
@@ -326,11 +331,11 @@ def parse_when(
         once = _one_session(days, start_date, at=at, where=where, now=now, length=length)
         return _convert(replace(once, ignored=ignored), tz)
     if len(days) > 1 and not several_days:
-        raise _fail("Several days a week can't be scheduled yet: pick one day", '"Tuesdays at 3pm"')
+        what = "This program's sessions are on one day of the week: pick one day"
+        raise _fail(what, f'"{example_of(min(cadences))}"')
     if ordinal is not None and not monthly:
-        raise _fail(
-            "Monthly sessions can't be scheduled yet: pick weeks", '"every 4 weeks on Monday"'
-        )
+        what = "This program doesn't hold monthly sessions: pick a weekly rhythm"
+        raise _fail(what, f'"{example_of(max(cadences))}"')
     first = min(_first(weekday, ordinal, at, where, now) for weekday in days)
     several = tuple(sorted(days)) if len(days) > 1 else ()
     weeks = 4 if ordinal is not None else every or 1
@@ -418,9 +423,7 @@ def _offered(
         what = f"Sessions last {minutes[0]} to {minutes[1]} minutes, and you said {length}"
         raise _fail(what, '"10:30am-11:15am" or "for 45 minutes"')
     if every is not None and every not in cadences:
-        offered = " or ".join(str(n) for n in sorted(cadences) if n > 1)
-        what = f"Every {every} weeks isn't offered: sessions repeat weekly or every {offered} weeks"
-        raise _fail(what, '"every other Monday at 11"')
+        raise _fail(*cadence_refusal(every, cadences))
 
 
 def _one_session(

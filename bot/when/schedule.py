@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -26,6 +27,23 @@ ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 
 
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def example_of(every: int) -> str:
+    return {1: "Tuesdays at 3pm", 2: "every other Monday at 11"}.get(
+        every, f"every {every} weeks on Monday at 11"
+    )
+
+
+def cadence_refusal(every: int, cadences: Collection[int]) -> tuple[str, str]:
+    """What the program offers instead, with an example of one it does."""
+    said = {1: "Weekly sessions aren't", 2: "Every other week isn't"}.get(
+        every, f"Every {every} weeks isn't"
+    )
+    offered = [{1: "weekly", 2: "every other week"}.get(n, f"every {n} weeks") for n in cadences]
+    listed = " or ".join([", ".join(offered[:-1]), offered[-1]] if len(offered) > 1 else offered)
+    example = " or ".join(f'"{example_of(n)}"' for n in sorted(cadences)[:2])
+    return f"{said} offered in this program: sessions repeat {listed}", example
 
 
 class UnreadableTime(ValueError):
@@ -98,13 +116,15 @@ class SessionTime:
             text += f";UNTIL={until.astimezone(UTC):%Y%m%dT%H%M%SZ}"
         return text
 
-    def describe(self, tz: str | None = None) -> str:
+    def describe(self, tz: str | None = None, *, label: str | None = None) -> str:
         """'every Tuesday at 15:00 (Europe/Berlin)', in the reader's zone ``tz`` if given;
-        another zone can move the day as well as the hour, so the days shift with it."""
+        another zone can move the day as well as the hour, so the days shift with it.
+        ``label`` names the zone for this reader instead ("your time")."""
         reader = tz or self.tz
         start = self.first_start().astimezone(zone(reader))
         shift = (start.date() - self.first_date).days
-        at = f"{start:%H:%M}{f' ({reader})' if reader else ''}"
+        shown = label or reader
+        at = f"{start:%H:%M}{f' ({shown})' if shown else ''}"
         length = f", {self.duration_minutes} minutes" if self.duration_minutes else ""
         if not self.recurring:
             return f"once, on {start:%A %d %B} at {at}{length}"

@@ -26,7 +26,7 @@ from handlers.kit.blocks import Block, slack_date
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
-from handlers.kit.people import time_zone
+from handlers.kit.people import slack_person
 from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation
 from handlers.sessions import blocks as session_blocks
@@ -218,9 +218,14 @@ class ConversationHandlers(Listeners):
     ) -> None:
         partnership = self._services.sessions.partnership_for(team_id, user_id)
         assert partnership.id is not None
-        tz, _ = time_zone(client, user_id, team_id=team_id, zones=self._services.zones)
+        person = slack_person(client, user_id, team_id=team_id, zones=self._services.zones)
         try:
-            when = parse_when(reading.when, tz=tz, now=self._services.clock.now())
+            when = parse_when(
+                reading.when,
+                tz=person.tz,
+                now=self._services.clock.now(),
+                languages=[person.locale] if person.locale else (),
+            )
         except UnreadableTime as error:
             raise DomainError(str(error)) from None
         self._services.sessions.move_once(
@@ -233,7 +238,7 @@ class ConversationHandlers(Listeners):
         self.deliver()
         respond(
             text=f"Moved to {slack_date(when.first_start(), session_blocks.WHEN)}; I've told "
-            "your partner. Your weekly rhythm stays as it was."
+            "your partner. Your usual rhythm stays as it was."
         )
 
     def _help(self, team_id: str, user_id: str) -> tuple[str, list[Block]]:

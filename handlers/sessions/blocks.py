@@ -13,16 +13,20 @@ from bot.model.messages.sessions import (
     SessionReminder,
     SessionSet,
 )
-from bot.model.sessions import SessionOutcome
-from bot.when import EXAMPLES, WEEKDAYS
+from bot.model.sessions import SessionOutcome, SessionSlot
+from bot.when import EXAMPLES, WEEKDAYS, zone
 from handlers.kit.blocks import (
+    MODAL_TITLE_MAX,
     Block,
     actions,
     button,
     context,
+    escape,
     input_block,
     modal,
+    notice_modal,
     option,
+    plain,
     section,
     slack_date,
     text_input,
@@ -40,16 +44,18 @@ def schedule_modal(
     current: str = "",
     title: str = "Your sessions",  # weekly, every other week or monthly alike
     one_off: bool = False,
+    tz: str = "",
+    every_weeks: Sequence[int] = (1, 2),
 ) -> dict[str, Any]:
     length_options = [option(f"{m} minutes", str(m)) for m in lengths]
     initial_length = next(
         (o for o in length_options if o["value"] == str(default_length)), length_options[0]
     )
+    yours = f"your time zone ({tz})" if tz else "your time zone"
     blocks: list[Block] = [
         section(
-            f"When will you and <@{partner_id}> meet? Say it in your own words, in your time "
-            "zone: I'll show it to each of you in yours."
-            + (f"\n*Now:* {current}" if current else "")
+            f"When will you and <@{partner_id}> meet? Say it in your own words, in {yours}: "
+            "I'll show it to each of you in yours." + (f"\n*Now:* {current}" if current else "")
         ),
         input_block(
             "when",
@@ -60,20 +66,23 @@ def schedule_modal(
         ),
     ]
     if not one_off:
-        blocks += _weekly_pickers(length_options, initial_length)
+        blocks += _weekly_pickers(length_options, initial_length, every_weeks)
     return modal(
         callback_id="session_move" if one_off else "session_schedule",
         title=title,
-        submit="Save",
+        submit="Save" if one_off else "Next",
         blocks=blocks,
         metadata=metadata,
     )
 
 
 def _weekly_pickers(
-    length_options: list[dict[str, Any]], initial_length: dict[str, Any]
+    length_options: list[dict[str, Any]],
+    initial_length: dict[str, Any],
+    every_weeks: Sequence[int],
 ) -> list[Block]:
     """For a weekly slot: a day, a time, how often, and how long, instead of words."""
+    repeats = [option(_EVERY.get(n, f"Every {n} weeks"), str(n)) for n in every_weeks]
     return [
         context("Or pick a day and a time:"),
         input_block(
@@ -89,11 +98,7 @@ def _weekly_pickers(
         input_block(
             "repeat",
             "Repeat",
-            {
-                "type": "static_select",
-                "options": [option("Every week", "1"), option("Every other week", "2")],
-                "initial_option": option("Every week", "1"),
-            },
+            {"type": "static_select", "options": repeats, "initial_option": repeats[0]},
             optional=True,
         ),
         input_block(
@@ -106,6 +111,48 @@ def _weekly_pickers(
             },
         ),
     ]
+
+
+_EVERY = {1: "Every week", 2: "Every other week"}
+
+
+def check_modal(
+    slot: SessionSlot,
+    *,
+    first: datetime | None,
+    ends_at: datetime,
+    ignored: str,
+    partner_id: str,
+    metadata: dict[str, Any],
+) -> dict[str, Any]:
+    """The rule read back in words before it is saved; Back returns to the words typed."""
+    rule = slot.describe(slot.tz, label=f"your time, {slot.tz or 'UTC'}")
+    lines = [f":calendar: *{rule[:1].upper()}{rule[1:]}*"]
+    if first is not None:
+        lines.append(f"First one: {slack_date(first, WHEN)}.")
+    else:
+        lines.append("None of these falls before your term ends: pick an earlier time.")
+    if slot.every_weeks:
+        lines.append(f"Until your term ends, {slack_date(ends_at, '{date_long}')}.")
+    lines.append(f"<@{partner_id}> will read it in their own time zone, with a calendar invite.")
+    blocks: list[Block] = [section("\n".join(lines))]
+    if ignored:
+        blocks.append(context(f"I ignored: _{escape(ignored)}_"))
+    return modal(
+        callback_id="session_confirm",
+        title="Your sessions",
+        submit="Save",
+        close="Back",
+        blocks=blocks,
+        metadata=metadata,
+    )
+
+
+def check_refused(message: str) -> dict[str, Any]:
+    """The check, when saving was refused after all: what happened, and Back to change it."""
+    return notice_modal("Your sessions", f":warning: {message}") | {
+        "close": plain("Back", MODAL_TITLE_MAX)
+    }
 
 
 def session_set_message(payload: SessionSet) -> tuple[str, list[Block]]:
@@ -128,9 +175,29 @@ def session_set_message(payload: SessionSet) -> tuple[str, list[Block]]:
 
 
 def invite_comment(payload: SessionInvite) -> str:
+    """In the pair's group DM: the rule as each of them reads it, when their clocks differ."""
+    described = payload.described or {}
+    readings = {str(text) for text in described.values()}
+    if len(readings) > 1:
+        rule = "; ".join(f"<@{member}>: {text}" for member, text in described.items())
+    else:
+        rule = readings.pop() if readings else payload.describe
     return (
-        f"Here's the calendar invite for your mentoring session ({payload.describe}). "
-        "Open it to add the series to your calendar."
+        f"Here's the calendar invite for your mentoring sessions ({rule}). "
+        "Open it to add them to your calendar."
+    )
+
+
+def invite_description(slot: SessionSlot, *, until: datetime | None) -> str:
+    """What the calendar shows: the rule in words, in the zone its times are kept in."""
+    rule = slot.describe(label=f"{slot.tz or 'UTC'} time")
+    kind = "mentoring session" if slot.every_weeks else "one-off mentoring session"
+    ends = ""
+    if until is not None and slot.every_weeks:
+        ends = f", until {until.astimezone(zone(slot.tz)):%d %B %Y}"
+    return (
+        f"Your {kind}: {rule}{ends}. Set up by Mentorbot; the mentee brings the questions, "
+        "the mentor listens, guides and connects."
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 import dateparser
@@ -17,41 +17,19 @@ from bot.errors import DomainError
 from bot.model.partnership import partner_of
 from bot.services import Services
 from bot.sessions.service import parse_stamp
-from bot.when import LANGUAGES, SessionTime, UnreadableTime, local_to_utc, parse_when, zone
+from bot.when import LANGUAGES, UnreadableTime, parse_when, zone
 from handlers.kit.blocks import escape, slack_date
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.mentions import mentioned, without_mentions
-from handlers.kit.people import time_zone
-from handlers.kit.refusals import guarded, refusing
+from handlers.kit.people import SlackPerson, open_then_fill, time_zone
+from handlers.kit.refusals import SORRY, guarded, refusing
 from handlers.kit.replies import confirmation
 from handlers.sessions import blocks as session_blocks
+from handlers.sessions.forms import read_session_time, rule_from_metadata, rule_metadata
 
 log = logging.getLogger(__name__)
-
-
-def read_session_time(form: ViewForm, *, tz: str, now: datetime) -> SessionTime:
-    """From the plain-words field, or else from the day and time pickers."""
-    text = form.text("when")
-    if text.strip():
-        try:
-            return parse_when(text, tz=tz, now=now)
-        except UnreadableTime as error:
-            raise DomainError(str(error), field="when") from None
-    day, picked = int_or_none(form.selected("day")), form.picked_time("time")
-    if day is None or picked is None or not 0 <= day <= 6:
-        raise DomainError(
-            "Say when in your own words, or pick both a day and a time.", field="when"
-        )
-    local_now = now.astimezone(zone(tz))
-    first = local_now.date()
-    first = date.fromordinal(first.toordinal() + (day - local_now.weekday()) % 7)
-    at = time(picked[0], picked[1])
-    if local_to_utc(first, at, tz) <= now:
-        first = date.fromordinal(first.toordinal() + 7)
-    every = int_or_none(form.selected("repeat")) or 1
-    return SessionTime(tz=tz, local_time=at, first_date=first, every_weeks=every, weekday=day)
 
 
 class SessionHandlers(Listeners):
@@ -61,9 +39,8 @@ class SessionHandlers(Listeners):
         """Set by the app: republishes both partners' Home tabs after a change of plan."""
 
     def register(self, app: App) -> None:
-        app.view("session_schedule")(
-            ack=guarded("when", self.submit_schedule), lazy=[self.deliver_after_submit]
-        )
+        app.view("session_schedule")(ack=guarded("when", self.submit_schedule), lazy=[])
+        app.view("session_confirm")(ack=self.submit_confirm, lazy=[self.deliver_after_submit])
         app.view("session_move")(
             ack=guarded("when", self.submit_move), lazy=[self.deliver_after_submit]
         )
@@ -188,19 +165,37 @@ class SessionHandlers(Listeners):
         trigger_id: str,
         partnership_id: int,
     ) -> None:
+        """Open at once (the trigger lasts 3 s), then ask Slack for the person's zone and
+        language and put them in the form, so its submit never waits on Slack."""
         partnership = self._services.sessions.membership(team_id, user_id, partnership_id)
-        tz, _ = time_zone(client, user_id, team_id=team_id, zones=self._services.zones)
         slot = self._services.sessions.slot(team_id, partnership_id)
         partner = partner_of(partnership, user_id)
         rules = self._services.sessions.rules_of(team_id, partnership)
-        view = session_blocks.schedule_modal(
-            lengths=rules.session_lengths,
-            default_length=slot.duration_minutes if slot else rules.default_session_minutes,
-            metadata={"partnership_id": partnership_id, "tz": tz},
-            partner_id=partner,
-            current=slot.describe() if slot else "",
+
+        def build(person: SlackPerson | None) -> dict[str, Any]:
+            tz = person.tz if person else ""
+            current = ""
+            if slot is not None:
+                current = slot.describe(tz, label="your time") if tz else slot.describe()
+            return session_blocks.schedule_modal(
+                lengths=rules.session_lengths,
+                default_length=slot.duration_minutes if slot else rules.default_session_minutes,
+                metadata={"partnership_id": partnership_id}
+                | ({"tz": tz, "locale": person.locale} if person else {}),
+                partner_id=partner,
+                current=current,
+                tz=tz,
+                every_weeks=rules.session_every_weeks,
+            )
+
+        open_then_fill(
+            client,
+            trigger_id=trigger_id,
+            user_id=user_id,
+            build=build,
+            team_id=team_id,
+            zones=self._services.zones,
         )
-        client.views_open(trigger_id=trigger_id, view=view)
 
     def open_schedule_button(
         self,
@@ -223,41 +218,84 @@ class SessionHandlers(Listeners):
     def submit_schedule(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
+        """Read the rule and show it back in words before anything is saved."""
         form = ViewForm(view)
         partnership_id = int_or_none(form.metadata.get("partnership_id"))
         if partnership_id is None:
             raise DomainError("This form is out of date; please close it.", field="when")
-        tz = str(form.metadata.get("tz", ""))
-        partnership = self._services.sessions.membership(
-            team_of(context), user_of(context), partnership_id
-        )
-        rules = self._services.sessions.rules_of(team_of(context), partnership)
+        team_id, user_id = team_of(context), user_of(context)
+        sessions = self._services.sessions
+        partnership = sessions.membership(team_id, user_id, partnership_id)
+        tz = str(form.metadata.get("tz") or sessions.zone_of(team_id, user_id, partnership_id))
+        rules = sessions.rules_of(team_id, partnership)
         minutes = int_or_none(form.selected("length")) or rules.default_session_minutes
-        problem = self._services.sessions.check_length(minutes, rules)
-        if problem:
-            raise DomainError(problem, field="length")
-        when = read_session_time(form, tz=tz, now=self._services.clock.now())
-        change = self._services.sessions.set_time(
-            team_id=team_of(context),
-            user_id=user_of(context),
+        when = read_session_time(
+            form,
+            tz=tz,
+            now=self._services.clock.now(),
+            locale=str(form.metadata.get("locale") or ""),
+            rules=rules,
+        )
+        preview = sessions.preview(
+            team_id=team_id,
+            user_id=user_id,
             partnership_id=partnership_id,
             when=when,
             minutes=minutes,
         )
+        ack(
+            response_action="push",
+            view=session_blocks.check_modal(
+                preview.slot,
+                first=preview.next.start if preview.next else None,
+                ends_at=preview.ends_at,
+                ignored=when.ignored,
+                partner_id=partner_of(partnership, user_id),
+                metadata={
+                    "partnership_id": partnership_id,
+                    "rule": rule_metadata(when),
+                    "minutes": preview.slot.duration_minutes,
+                },
+            ),
+        )
+
+    def submit_confirm(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        """Save what the check showed. A refusal now (the pair ended meanwhile, the program
+        changed) is said on the check itself: Back returns to the words as typed."""
+        form = ViewForm(view)
+        try:
+            partnership_id = int_or_none(form.metadata.get("partnership_id"))
+            if partnership_id is None:
+                raise DomainError("This form is out of date; please close it.")
+            when = rule_from_metadata(form.metadata.get("rule"))
+            change = self._services.sessions.set_time(
+                team_id=team_of(context),
+                user_id=user_of(context),
+                partnership_id=partnership_id,
+                when=when,
+                minutes=int_or_none(form.metadata.get("minutes")) or 0,
+            )
+        except DomainError as error:
+            ack(response_action="update", view=session_blocks.check_refused(error.message))
+            return
+        except Exception:  # a bug: said kindly, the words typed are still under Back
+            log.exception("saving a session rule failed")
+            ack(response_action="update", view=session_blocks.check_refused(SORRY))
+            return
+        assert change.slot is not None  # setting a time always has one
         first = (
             f"\nFirst one: {slack_date(change.next.start, session_blocks.WHEN)}."
             if change.next
             else ""
         )
-        assert change.slot is not None  # setting a time always has one
-        ack(
-            response_action="update",
-            view=confirmation(
-                "Your sessions",
-                f":calendar: Saved: {change.slot.describe()}.{first}\n"
-                "I've told your partner and sent you both a calendar invite.",
-            ),
+        saved = confirmation(
+            "Your sessions",
+            f":calendar: Saved: {change.slot.describe(when.tz, label='your time')}.{first}\n"
+            "I've told your partner and sent you both a calendar invite.",
         )
+        ack(response_action="update", view=saved | {"clear_on_close": True})
 
     def submit_move(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
@@ -267,12 +305,22 @@ class SessionHandlers(Listeners):
         original = form.metadata.get("original_date")
         if partnership_id is None or not isinstance(original, str):
             raise DomainError("This form is out of date; please close it.", field="when")
-        tz = str(form.metadata.get("tz", ""))
+        sessions = self._services.sessions
+        tz = str(
+            form.metadata.get("tz")
+            or sessions.zone_of(team_of(context), user_of(context), partnership_id)
+        )
+        locale = str(form.metadata.get("locale") or "")
         try:
-            when = parse_when(form.text("when"), tz=tz, now=self._services.clock.now())
+            when = parse_when(
+                form.text("when"),
+                tz=tz,
+                now=self._services.clock.now(),
+                languages=[locale] if locale else (),
+            )
         except UnreadableTime as error:
             raise DomainError(str(error), field="when") from None
-        self._services.sessions.move_once(
+        sessions.move_once(
             team_id=team_of(context),
             user_id=user_of(context),
             partnership_id=partnership_id,
@@ -284,7 +332,7 @@ class SessionHandlers(Listeners):
             view=confirmation(
                 "Reschedule",
                 f"Moved to {slack_date(when.first_start(), session_blocks.WHEN)}. "
-                "Your weekly rhythm stays as it was.",
+                "Your usual rhythm stays as it was.",
             ),
         )
 
@@ -322,25 +370,30 @@ class SessionHandlers(Listeners):
         partnership = self._services.sessions.membership(
             team_of(context), user_of(context), partnership_id
         )
-        tz, _ = time_zone(
-            client, user_of(context), team_id=team_of(context), zones=self._services.zones
-        )
         user_id = user_of(context)
         partner = partner_of(partnership, user_id)
         rules = self._services.sessions.rules_of(team_of(context), partnership)
-        view = session_blocks.schedule_modal(
-            lengths=rules.session_lengths,
-            default_length=rules.default_session_minutes,
-            metadata={
-                "partnership_id": partnership_id,
-                "tz": tz,
-                "original_date": original.isoformat(),
-            },
-            partner_id=partner,
-            title="Reschedule",
-            one_off=True,
+
+        def build(person: SlackPerson | None) -> dict[str, Any]:
+            return session_blocks.schedule_modal(
+                lengths=rules.session_lengths,
+                default_length=rules.default_session_minutes,
+                metadata={"partnership_id": partnership_id, "original_date": original.isoformat()}
+                | ({"tz": person.tz, "locale": person.locale} if person else {}),
+                partner_id=partner,
+                title="Reschedule",
+                one_off=True,
+                tz=person.tz if person else "",
+            )
+
+        open_then_fill(
+            client,
+            trigger_id=body["trigger_id"],
+            user_id=user_id,
+            build=build,
+            team_id=team_of(context),
+            zones=self._services.zones,
         )
-        client.views_open(trigger_id=body["trigger_id"], view=view)
 
     # -- from the App Home -----------------------------------------------------------------
 
@@ -457,7 +510,3 @@ def _occurrence_value(action: dict[str, Any]) -> tuple[int | None, date | None]:
         return int_or_none(partnership_part), date.fromisoformat(day)
     except ValueError:
         return None, None
-
-
-def _out_of_date(respond: Respond) -> None:
-    respond(text="That button is out of date.", response_type="ephemeral", replace_original=False)

@@ -40,6 +40,7 @@ class ConversationMethods(SlackState):
         tz: str = "America/New_York",
         tz_offset: int | None = None,
         tz_label: str | None = None,
+        locale: str = "en-US",
         is_bot: bool = False,
         deleted: bool = False,
         team_id: str = TEAM_ID,
@@ -62,6 +63,7 @@ class ConversationMethods(SlackState):
             "tz": tz,
             "tz_label": tz_label,
             "tz_offset": tz_offset,
+            "locale": locale,
             "is_bot": is_bot,
             "is_app_user": False,
             "profile": {
@@ -112,7 +114,10 @@ class ConversationMethods(SlackState):
             user = None
         if user is None:
             return slack_error("user_not_found")
-        return {"ok": True, "user": copy.deepcopy(user)}
+        answered = copy.deepcopy(user)
+        if str(p.get("include_locale", "")).lower() not in ("true", "1"):
+            answered.pop("locale", None)  # Slack sends it only when asked
+        return {"ok": True, "user": answered}
 
     def _conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         if p.get("channel"):

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ForeignKey,
     Index,
     Integer,
@@ -35,6 +36,8 @@ class SessionSlotRow(Base):
     duration_minutes: Mapped[int]
     set_by: Mapped[str] = mapped_column(String(32))
     version: Mapped[int]
+    days: Mapped[list[int] | None] = mapped_column(JSON)  # None: ``weekday`` alone
+    monthly_ordinal: Mapped[int | None]
     paused_until: Mapped[date | None]
     skipped: Mapped[list[str]]
     moved: Mapped[dict[str, Any]]

@@ -142,7 +142,8 @@ def schedule(
     at: str | None = None,
     repeat: str = "1",
 ) -> Reply:
-    """``user`` clicks "Schedule our weekly session" in the introduction and fills it in."""
+    """``user`` clicks "Schedule our weekly session" in the introduction, fills it in and
+    saves the rule the check reads back (the check's reply is returned if it refused)."""
     values = buttons(intro, "open_schedule")
     assert values, "the introduction has no schedule button"
     bot.slack.click(
@@ -160,5 +161,7 @@ def schedule(
     if at is not None:
         filled["time"] = at
     reply = bot.slack.submit(view, user=user, values=filled)
+    if reply.status == 200 and reply.json().get("response_action") == "push":  # the check
+        reply = bot.slack.submit(reply.json()["view"], user=user, values={})
     bot.settle()
     return reply

@@ -140,7 +140,9 @@ def a_year_underway(bot: RunningBot, intro: dict[str, Any]) -> None:
         message_ts=intro["ts"],
     )
     bot.settle()
-    submit(bot, MENTEE, "session_schedule", {"when": "Tuesdays at 3pm", "length": "60"})
+    check = submit(bot, MENTEE, "session_schedule", {"when": "Tuesdays at 3pm", "length": "60"})
+    assert bot.slack.submit(check["view"], user=MENTEE, values={}).status == 200  # Save
+    bot.settle()
     for _ in range(16):
         bot.tick(timedelta(days=1))
     for person in (MENTOR, MENTEE):

@@ -63,17 +63,20 @@ def test_tuesdays_at_3pm_from_the_introduction_to_the_first_log(pair) -> None:  
     reply = schedule(bot, MENTEE, intro, when="Tuesdays at 3pm")
     assert reply.status == 200
     confirmation = str(reply.json()["view"])
-    assert "every Tuesday at 15:00 (Europe/London), 60 minutes" in confirmation
+    assert "Saved: every Tuesday at 15:00 (your time), 60 minutes" in confirmation
 
-    # The mentor is told, with a way to propose another time.
+    # The mentor is told in Berlin time, with a way to propose another time.
     told = last_dm(bot, MENTOR)
-    assert "<@UMENTEE1> set your mentoring session: every Tuesday at 15:00" in told["text"]
+    assert (
+        "<@UMENTEE1> set your mentoring session: every Tuesday at 16:00 (your time)"
+        in (told["text"])
+    )
     assert buttons(told, "open_schedule")
     # The pair's conversation gets a calendar invite with the weekly rule and both of them.
     upload = bot.fake.uploads[-1]
     assert upload.channel is not None and upload.channel.startswith("G")
     ics = upload.content.decode()
-    assert "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TU" in ics
+    assert "RRULE:FREQ=WEEKLY;UNTIL=20270302T150000Z;INTERVAL=1;BYDAY=TU" in ics  # the term
     assert "DTSTART;TZID=Europe/London:20260303T150000" in ics
     assert "BEGIN:VTIMEZONE" in ics
     assert ics.count("ATTENDEE") == 2 and "Ada Mentee" in ics and "Maria Mentor" in ics
@@ -178,8 +181,10 @@ def test_an_unreadable_time_is_a_field_error_that_says_what_works(pair) -> None:
 def test_the_pickers_work_for_people_who_prefer_them(pair) -> None:  # type: ignore[no-untyped-def]
     bot, intro = pair
     reply = schedule(bot, MENTOR, intro, day="2", at="12:00", repeat="2", minutes=45)
-    assert "every other Wednesday at 12:00 (Europe/Berlin), 45 minutes" in str(reply.json())
-    assert "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=WE" in bot.fake.uploads[-1].content.decode()
+    assert "every other Wednesday at 12:00 (your time), 45 minutes" in str(reply.json())
+    assert "FREQ=WEEKLY;UNTIL=20270302T150000Z;INTERVAL=2;BYDAY=WE" in (
+        bot.fake.uploads[-1].content.decode()
+    )
 
 
 def test_reminders_can_be_turned_off_per_person(pair) -> None:  # type: ignore[no-untyped-def]

@@ -420,3 +420,39 @@ def test_without_a_key_the_private_payloads_migration_leaves_the_queue_as_it_is(
     _plain_queued_copies(empty_database)
     command.upgrade(config, "head")
     assert _raw_copies(empty_database) == ([QUEUED_BIO, ""], QUEUED_TITLE)
+
+
+def test_a_slot_from_before_session_rules_reads_as_one_day_every_so_many_weeks(
+    empty_database: Database,
+) -> None:
+    """Slots saved before several days and monthly rules keep meaning what they meant."""
+    config = alembic_config(empty_database.engine)
+    command.upgrade(config, "0020")
+    at = datetime(2026, 3, 2, 15, tzinfo=UTC)
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            sa.insert(PartnershipRow.__table__).values(
+                id=1, team_id="T1", mentor_id="UM1", mentee_id="UE1", started_at=at, ends_at=at,
+                status="active",
+            )
+        )  # fmt: skip
+        connection.execute(
+            sa.text(
+                "INSERT INTO session_slots (team_id, partnership_id, tz, local_time, weekday,"
+                " every_weeks, first_date, duration_minutes, set_by, version, skipped, moved)"
+                " VALUES ('T1', 1, 'Europe/Berlin', '15:00', 1, 2, '2026-03-03', 45, 'UE1', 1,"
+                " '[]', '{}')"
+            )
+        )
+
+    command.upgrade(config, "head")
+
+    with SqlUnitOfWork(empty_database.sessions) as uow:
+        slot = uow.sessions.slot("T1", 1)
+    assert slot is not None and slot.days is None and slot.monthly_ordinal is None
+    assert slot.describe() == "every other Tuesday at 15:00 (Europe/Berlin), 45 minutes"
+    starts = [o.start for o in slot.occurrences(after=at, limit=2)]
+    assert starts == [datetime(2026, 3, 3, 14, tzinfo=UTC), datetime(2026, 3, 17, 14, tzinfo=UTC)]
+    command.downgrade(config, "0020")
+    columns = {c["name"] for c in sa.inspect(empty_database.engine).get_columns("session_slots")}
+    assert "days" not in columns and "monthly_ordinal" not in columns

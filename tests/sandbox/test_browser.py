@@ -149,7 +149,9 @@ def test_offer_ask_pick_accept_schedule_meet_reflect_and_celebrate_by_clicking(
     page.locator(".msg button[data-action-id=open_schedule]").first.click()
     page.wait_for_selector(".modal:has-text('Your sessions')")
     block(page, "when", "input").fill("Tuesdays at 3pm")
-    submit_and_close(page, "every Tuesday at 15:00")
+    page.click(".modal button[type=submit]")  # Next: the rule read back in words
+    page.wait_for_selector(".modal:has-text('Every Tuesday at 15:00 (your time')")
+    submit_and_close(page, "Saved: every Tuesday at 15:00")  # Done closes both
     invite = page.locator("a.file")
     invite.wait_for()
     with urllib.request.urlopen(sandbox.url + invite.get_attribute("href"), timeout=5) as got:

@@ -262,19 +262,27 @@ def test_what_cannot_be_honoured_is_refused_saying_what_is_missing(
     assert "for example" in str(refused.value) or "already passed" in str(refused.value)
 
 
-def test_until_sessions_can_store_them_several_days_and_monthly_rules_are_refused() -> None:
-    with pytest.raises(UnreadableTime, match="Several days a week can't be scheduled yet"):
-        parse_when("Mondays and Thursdays at 8am", tz=BERLIN, now=NOW)
-    with pytest.raises(UnreadableTime, match="Monthly sessions can't be scheduled yet"):
-        parse_when("the first Monday of every month at 9", tz=BERLIN, now=NOW)
+def test_a_program_without_several_days_or_monthly_rules_refuses_them_with_an_example() -> None:
+    assert parse_when("Mondays and Thursdays at 8am", tz=BERLIN, now=NOW).days == (0, 3)
+    with pytest.raises(UnreadableTime, match="sessions are on one day of the week") as one_day:
+        parse_when("Mondays and Thursdays at 8am", tz=BERLIN, now=NOW, several_days=False)
+    assert 'for example "Tuesdays at 3pm"' in str(one_day.value)
+    with pytest.raises(UnreadableTime, match="doesn't hold monthly sessions") as monthly:
+        parse_when("the first Monday of every month at 9", tz=BERLIN, now=NOW, monthly=False)
+    assert 'for example "every 4 weeks on Monday at 11"' in str(monthly.value)
+    with pytest.raises(UnreadableTime, match="Weekly sessions aren't offered") as weekly:
+        read("Tuesdays at 3pm", cadences=(2,))
+    assert "repeat every other week" in str(weekly.value)
+    assert read("next Tuesday at 3pm", cadences=(2,)).every_weeks == 0  # a one-off is no rhythm
 
 
 def test_the_working_hours_the_length_and_the_cadences_are_the_programs() -> None:
     assert read("Tuesdays at 7", working_hours=(time(7), time(19))).local_time == time(7)
     assert read("Tuesdays at 3pm for half an hour", min_minutes=30).duration_minutes == 30
     assert read("Tuesdays 10:30am-12:00pm", max_minutes=90).duration_minutes == 90
-    with pytest.raises(UnreadableTime, match="Every 3 weeks isn't offered"):
+    with pytest.raises(UnreadableTime, match="Every 3 weeks isn't offered") as refused:
         read("every 3 weeks on Tuesday at 3pm", cadences=(1, 2))
+    assert "repeat weekly or every other week" in str(refused.value)
 
 
 def test_filler_is_kept_aside_so_the_confirmation_can_show_it() -> None:

@@ -28,6 +28,8 @@ class SessionInvite(SessionSet):
     mentor_id: str
     mentee_id: str
     slot: SessionSlot
+    described: dict[str, str] | None = None  # the rule as each of them reads it
+    until: datetime | None = None  # the term's end: the series' UNTIL
 
 
 @dataclass(frozen=True, kw_only=True)
