@@ -31,6 +31,7 @@ from handlers.onboarding import blocks as onboarding_blocks
 from handlers.privacy import blocks as privacy_blocks
 from handlers.programs import blocks as program_blocks
 from handlers.rhythm import blocks as rhythm_blocks
+from handlers.rhythm import fit_blocks, ladder_blocks
 from handlers.sessions import blocks as session_blocks
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,10 @@ RENDERERS: dict[str, Renderer] = {
     Kind.CELEBRATION: journal_blocks.celebration_message,
     Kind.SHOUT_OUT: journal_blocks.shout_out_message,
     Kind.PULSE: rhythm_blocks.pulse_message,
-    Kind.QUIET_NUDGE: rhythm_blocks.quiet_nudge_message,
+    Kind.QUIET_NUDGE: ladder_blocks.quiet_nudge_message,
+    Kind.QUIET_DECISION: ladder_blocks.quiet_decision_message,
+    Kind.COORDINATOR_QUIET_DECISION: ladder_blocks.coordinator_quiet_decision_message,
+    Kind.FIT_CHECK: fit_blocks.fit_check_message,
     Kind.MIDTERM_REVIEW: rhythm_blocks.midterm_message,
     Kind.GOAL_CHECK: rhythm_blocks.goal_check_message,
     Kind.TERM_NOTICE: rhythm_blocks.term_notice_message,

@@ -60,6 +60,12 @@ class Kind(StrEnum):
     GOAL_CHECK_DUE = "job.goal_check"
     TERM_NOTICE_DUE = "job.term_notice"
     TERM_END = "job.term_end"
+    # the early fit check and the ladder for quiet pairs (bot/rhythm/fit_check.py, ladder.py)
+    FIT_CHECK = "rhythm.fit_check"  # "how is the fit so far?", to one partner
+    FIT_CHECK_DUE = "job.fit_check"  # three weeks after the introduction, if none met yet
+    QUIET_DECISION = "rhythm.quiet_decision"  # eight quiet weeks: pause, continue or close?
+    QUIET_DECISION_DUE = "job.quiet_decision"  # a week later, unanswered: the program decides
+    COORDINATOR_QUIET_DECISION = "coordinator.quiet_decision"  # to coordinators: decide
     # who coordinates, and what they get on a schedule (bot/coordinators.py, bot/coordination.py)
     COORDINATOR_GROUP_ROUND = "job.coordinator_group_round"  # every hour: each workspace's
     COORDINATOR_GROUP_SYNC = "job.coordinator_group_sync"  # one workspace's user group read

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from bot.model.partnership import Partnership
@@ -40,6 +41,7 @@ class Program:
     cross_company_required: bool = False
     competitors: list[str] = field(default_factory=list)  # "Acme|Globex", one pair each
     archived: bool = False
+    quiet_ladder_days: list[int] = field(default_factory=list)  # empty: the workspace's
     created_by: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -71,6 +73,7 @@ class Program:
             workday_end_hour=self.workday_end_hour,
             weekends_off=self.weekends_off,
             channel=self.channel or defaults.channel,
+            quiet_ladder=ladder_of(self.quiet_ladder_days) or defaults.quiet_ladder,
         )
 
 
@@ -89,7 +92,16 @@ def default_program(team_id: str, rules: ProgramRules) -> Program:
         weekends_off=rules.weekends_off,
         cross_company_required=rules.cross_company.required,
         competitors=sorted("|".join(sorted(pair)) for pair in rules.cross_company.competitors),
+        quiet_ladder_days=list(rules.quiet_ladder),
     )
+
+
+def ladder_of(days: list[int]) -> tuple[int, int, int, int] | None:
+    """A program's quiet-pair ladder (four rungs, in days, each later than the one before),
+    or None for the workspace's."""
+    if len(days) != 4 or any(b <= a for a, b in pairwise(days)) or days[0] < 1:
+        return None
+    return (days[0], days[1], days[2], days[3])
 
 
 def program_tag(owner: Partnership) -> dict[str, int]:

@@ -1,0 +1,40 @@
+"""quiet ladder: each pair's rung and restart, each program's rungs
+
+Revision ID: 0019
+Revises: 0015
+Create Date: 2026-12-05 11:00:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.models
+
+revision = "0019"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("partnerships", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("quiet_rung", sa.String(length=20), server_default="", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("quiet_since", storage.models.UTCDateTime(timezone=True), nullable=True)
+        )
+    with op.batch_alter_table("programs", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("quiet_ladder_days", sa.JSON(), server_default="[]", nullable=False)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("programs", schema=None) as batch_op:
+        batch_op.drop_column("quiet_ladder_days")
+    with op.batch_alter_table("partnerships", schema=None) as batch_op:
+        batch_op.drop_column("quiet_since")
+        batch_op.drop_column("quiet_rung")
