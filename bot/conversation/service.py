@@ -23,6 +23,7 @@ from bot.model.conversation import DmNote, NoteAudience
 from bot.model.kinds import Kind
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus, partner_of
+from bot.model.progress import FitAnswer
 from bot.model.sessions import SessionOutcome
 from bot.roster import Roster
 
@@ -39,6 +40,8 @@ PROMPTS = frozenset(
         Kind.PULSE,
         Kind.SESSION_CHECK,
         Kind.QUIET_NUDGE,
+        Kind.QUIET_DECISION,
+        Kind.FIT_CHECK,
         Kind.TERM_NOTICE,
         Kind.MIDTERM_REVIEW,
         Kind.GOAL_CHECK,
@@ -51,6 +54,7 @@ PROMPTS = frozenset(
 class Intent(StrEnum):
     PULSE = "pulse"  # a 1-5 after a pulse
     MET = "met"  # yes or no after "did you meet?"
+    FIT = "fit"  # great / not sure yet / it isn't working, after the fit check
     NOTE = "note"  # anything else, shortly after a prompt
     HELP = "help"
     SKIP = "skip"
@@ -69,6 +73,8 @@ class Prompt:
     partnership_id: int
     sent_at: datetime
     payload: dict[str, Any] = field(default_factory=dict)
+    channel: str = ""  # where Slack has it, to show the answer in its place
+    ts: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class Reading:
     score: int | None = None  # Intent.PULSE
     outcome: SessionOutcome | None = None  # Intent.MET
     when: str = ""  # Intent.PAUSE and RESCHEDULE: the date or time in their words
+    fit: FitAnswer | None = None  # Intent.FIT
 
     @property
     def round_no(self) -> int | None:
@@ -121,6 +128,28 @@ NOT_MET = re.compile(
     r"^(?:(?:no|nope|nah|n)(?:[, ]+(?:we )?(?:didn'?t|did not)(?: meet)?)?"
     r"|(?:we )?(?:didn'?t|did not) meet|not this week)$"
 )
+FIT_WORDS = (
+    (
+        FitAnswer.NOT_WORKING,
+        re.compile(
+            r"^(?:it |it's |its |it is )?(?:isn'?t|is not|not|doesn'?t seem to be) working"
+            r"(?: out)?$|^(?:not (?:a )?good fit|bad fit|poor fit|no fit|not great)$"
+        ),
+    ),
+    (
+        FitAnswer.UNSURE,
+        re.compile(
+            r"^(?:i'?m )?(?:not sure(?: yet)?|unsure|don'?t know yet|too early(?: to tell)?)$"
+        ),
+    ),
+    (
+        FitAnswer.GREAT,
+        re.compile(
+            r"^(?:great|good|very good|going well|it'?s great|really good|excellent)"
+            r"(?: fit| so far)?$"
+        ),
+    ),
+)
 HELP = re.compile(r"^(?:help(?: me)?|\?|what can you do|what can i do|commands)$")
 END = re.compile(
     r"^(?:i want to |i'd like to |please )?end"
@@ -152,6 +181,11 @@ def read(text: str, prompts: Sequence[Prompt] = ()) -> Reading:
         return Reading(Intent.MET, written, check, outcome=SessionOutcome.MET)
     if check is not None and NOT_MET.match(plain):
         return Reading(Intent.MET, written, check, outcome=SessionOutcome.SKIPPED)
+    fit = next((p for p in prompts if p.kind == Kind.FIT_CHECK), None)
+    if fit is not None:
+        for answer, pattern in FIT_WORDS:
+            if pattern.match(plain):
+                return Reading(Intent.FIT, written, fit, fit=answer)
     latest = prompts[0] if prompts else None
     for pattern, intent in (
         (HELP, Intent.HELP),
@@ -189,6 +223,8 @@ def recent_prompts(
             partnership_id=int(m.payload["partnership_id"]),
             sent_at=m.sent_at or since,
             payload=dict(m.payload),
+            channel=m.sent_channel,
+            ts=m.sent_ts,
         )
         for m in found
     ]

@@ -78,10 +78,6 @@ class Steps(RhythmPart):
                         NextStep(pid, partner, Step.PAUSED, until=partnership.paused_until)
                     )
                     continue
-                fit = pending_fit(uow, partnership, user_id)
-                if fit is not None:
-                    steps.append(NextStep(pid, partner, Step.FIT, round=fit))
-                    continue
                 if partnership.quiet_rung == QuietRung.DECIDE and any(
                     m.kind == Kind.QUIET_DECISION
                     and m.recipient == user_id
@@ -89,6 +85,10 @@ class Steps(RhythmPart):
                     for m in uow.outbox.sent(team_id, f"rhythm:{pid}:quiet:")
                 ):
                     steps.append(NextStep(pid, partner, Step.DECIDE))
+                    continue
+                fit = pending_fit(uow, partnership, user_id)
+                if fit is not None:
+                    steps.append(NextStep(pid, partner, Step.FIT, round=fit))
                     continue
                 slot = uow.sessions.slot(team_id, pid)
                 upcoming = slot.next_occurrence(now) if slot is not None else None
