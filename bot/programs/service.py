@@ -98,9 +98,7 @@ def check_program(program: Program, taken: set[str]) -> dict[str, str]:
     ):  # the form offers whole hours, so only the order can be wrong
         errors["workday_end"] = "The working day must start before it ends, like 9-18."
     if program.quiet_ladder_days and ladder_of(program.quiet_ladder_days) is None:
-        errors["quiet_ladder"] = (
-            "Four numbers of weeks, each later than the one before: 2, 3, 4, 8."
-        )
+        errors["quiet_ladder"] = "Four numbers of weeks, each later than the last: 2, 3, 4, 8."
     if len(program.competitors) > MAX_COMPETITORS:
         errors["competitors"] = f"Keep it to {MAX_COMPETITORS} pairs."
     bad = [pair for pair in program.competitors if len(_sides(pair)) != 2]

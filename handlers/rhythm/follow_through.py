@@ -12,11 +12,14 @@ from bot.errors import DomainError
 from bot.model.sessions import SessionOutcome
 from bot.rhythm.service import FitAnswered
 from bot.services import Services
+from bot.sessions.service import parse_stamp
+from bot.when import SessionTime, zone
 from handlers.home import HomePublisher
 from handlers.kit.blocks import section
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import int_or_none
 from handlers.kit.listeners import Listeners
+from handlers.kit.people import time_zone
 from handlers.kit.refusals import refusing
 from handlers.kit.updates import update_container
 from handlers.rhythm import fit_blocks, ladder_blocks
@@ -50,6 +53,7 @@ class FollowThroughHandlers(Listeners):
         app.action("fit_close")(ack=self.ack_only, lazy=[refusing(self.close_for_fit)])
         app.action("fit_again")(ack=self.ack_only, lazy=[refusing(self.ask_again)])
         app.action("quiet_met")(ack=self.ack_only, lazy=[refusing(self.we_met)])
+        app.action("quiet_book")(ack=self.ack_only, lazy=[refusing(self.book)])
         app.action("quiet_continue")(ack=self.ack_only, lazy=[refusing(self.go_on)])
 
     # -- the fit check ----------------------------------------------------------------------
@@ -129,6 +133,52 @@ class FollowThroughHandlers(Listeners):
         update_container(client, body, text, blocks)
         if recorded.first:
             self._homes.publish_pair(client, team_id, user_id, partnership_id)
+
+    def book(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        """ "Meet then": the proposed time, once, in the clicker's zone (their weekly rule,
+        if they have one, stays: only its next session moves)."""
+        first, _, rest = str(action.get("value") or "").partition(":")
+        at, _, length = rest.partition(":")
+        partnership_id, minutes = int_or_none(first), int_or_none(length)
+        try:
+            start = parse_stamp(at)
+        except ValueError:
+            start = None
+        if partnership_id is None or minutes is None or start is None:
+            raise DomainError("That button is out of date.")
+        team_id, user_id = team_of(context), user_of(context)
+        tz, _ = time_zone(client, user_id)
+        local = start.astimezone(zone(tz))
+        when = SessionTime(
+            tz=tz or "UTC",
+            local_time=local.time().replace(tzinfo=None),
+            first_date=local.date(),
+            every_weeks=0,
+            weekday=local.weekday(),
+        )
+        sessions = self._services.sessions
+        if sessions.slot(team_id, partnership_id) is None:
+            sessions.set_time(
+                team_id=team_id,
+                user_id=user_id,
+                partnership_id=partnership_id,
+                when=when,
+                minutes=minutes,
+            )
+        else:
+            sessions.move_once(
+                team_id=team_id,
+                user_id=user_id,
+                partnership_id=partnership_id,
+                original_date=None,
+                when=when,
+            )
+        self.deliver()
+        text, blocks = ladder_blocks.quiet_booked_message(start)
+        update_container(client, body, text, blocks)
+        self._homes.publish_pair(client, team_id, user_id, partnership_id)
 
     def go_on(
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext

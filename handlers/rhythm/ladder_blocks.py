@@ -3,10 +3,10 @@ the coordinators' decision."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from handlers.kit.blocks import Block, actions, button, context, section, slack_date
+from handlers.kit.blocks import Block, actions, button, context, count, section, slack_date
 
 WHEN = "{date_long_pretty} at {time}"
 
@@ -20,12 +20,12 @@ def quiet_nudge_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     pid = str(payload["partnership_id"])
     if payload.get("both"):
         text = (
-            f"It's been {weeks} weeks since you and <@{partner}> last met. Life gets busy: "
-            "one click finds you a time."
+            f"It's been {count(weeks, 'week')} since you and <@{partner}> last met. "
+            "Life gets busy: one click finds you a time."
         )
     else:
         text = (
-            f"It's been {weeks} weeks since you and <@{partner}> last met. You drive the "
+            f"It's been {count(weeks, 'week')} since you and <@{partner}> last met. You drive the "
             "partnership: a quick message to find a time goes a long way."
         )
     blocks: list[Block] = [section(f":wave: {text}")]
@@ -39,10 +39,19 @@ def quiet_nudge_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
             )
         )
     buttons = [button("Schedule", "open_schedule", pid, style="primary")]
+    if isinstance(proposed, str):
+        stamp = datetime.fromisoformat(proposed).astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+        minutes = int(payload.get("minutes") or 60)
+        buttons.insert(0, button("Meet then", "quiet_book", f"{pid}:{stamp}:{minutes}"))
     buttons.append(button("We met", "quiet_met", pid))
     buttons.append(button("Pause", "home_session_pause", pid))
     blocks.append(actions(*buttons, block_id="quiet_nudge"))
     return text, blocks
+
+
+def quiet_booked_message(start: datetime) -> tuple[str, list[Block]]:
+    text = f"Booked: {slack_date(start, WHEN)}. I've told your partner; an invite follows."
+    return text, [section(f":calendar: {text}")]
 
 
 def quiet_met_message(partner_id: str) -> tuple[str, list[Block]]:
@@ -53,8 +62,8 @@ def quiet_met_message(partner_id: str) -> tuple[str, list[Block]]:
 def quiet_decision_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     pid = str(payload["partnership_id"])
     text = (
-        f"It's been {_weeks(payload)} weeks since you and <@{payload['partner_id']}> last met. "
-        "What would you like to do?"
+        f"It's been {count(_weeks(payload), 'week')} since you and "
+        f"<@{payload['partner_id']}> last met. What would you like to do?"
     )
     return text, [
         section(f":thought_balloon: {text}"),
@@ -80,8 +89,8 @@ def coordinator_quiet_decision_message(payload: dict[str, Any]) -> tuple[str, li
     pid = str(payload["partnership_id"])
     pair = f"<@{payload['mentee_id']}> (mentee) and <@{payload['mentor_id']}> (mentor)"
     text = (
-        f"{pair} haven't met in {_weeks(payload)} weeks and neither answered whether to pause, "
-        "continue or close. Please decide with them."
+        f"{pair} haven't met in {count(_weeks(payload), 'week')} and neither answered "
+        "whether to pause, continue or close. Please decide with them."
     )
     return text, [
         section(f":warning: {text}"),

@@ -319,3 +319,28 @@ def test_a_session_met_cancels_the_ladder_at_once_and_reruns_send_nothing_twice(
     bot.runtime.services.dispatcher.run_once(now)
     assert len(bot.fake.delivered("chat.postMessage")) == sent
     assert "Answer: how is the fit so far?" in home_text(bot, MENTEE)
+
+
+def test_the_proposed_time_is_booked_in_one_click_and_meeting_then_ends_the_ladder(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = pair
+    run_until(bot, START + timedelta(days=21, hours=1))
+    nudge = next(m for m in dms(bot, MENTOR) if m["text"].startswith("It's been 3 weeks"))
+    assert buttons(nudge, "quiet_book") == ["1:20260325T0800Z:60"]
+    click(bot, MENTOR, nudge, "quiet_book")
+    booked = next(m for m in dms(bot, MENTOR) if m["ts"] == nudge["ts"])
+    assert booked["text"].startswith("Booked:") and not buttons(booked, "quiet_book")
+    slot = bot.runtime.services.sessions.slot("T0001", 1)
+    assert slot is not None and slot.every_weeks == 0
+    assert slot.next_occurrence(bot.clock.now()).start == datetime(2026, 3, 25, 8, tzinfo=UTC)  # type: ignore[union-attr]
+
+    def meet(person: str, message: dict[str, Any]) -> None:
+        if person == MENTEE and buttons(message, "session_met"):
+            click(bot, person, message, "session_met")
+
+    run_until(bot, START + timedelta(days=30), on_message=meet)
+    assert bot.runtime.services.sessions.held("T0001", 1) == 1
+    # Met on 25 March: the quiet clock restarted then; no flag at four weeks.
+    assert quiet_flags(bot) == []
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        row = uow.session.get(PartnershipRow, 1)
+        assert row is not None and row.quiet_rung == ""
