@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.model.progress import FitAnswer, QuietRung
+from bot.model.progress import QuietRung
 from bot.rhythm.service import LadderBoard, NextStep, Step
 from bot.services import Services
 from handlers.home import HomeBuilder
@@ -18,11 +18,9 @@ from handlers.kit.blocks import (
     count,
     divider,
     section,
-    slack_date,
 )
 from handlers.rhythm.fit_blocks import FIT_ACTIONS
 
-WHEN = "{date_long_pretty} at {time}"
 RUNG_ORDER = (
     QuietRung.MENTEE,
     QuietRung.BOTH,
@@ -31,6 +29,7 @@ RUNG_ORDER = (
     QuietRung.PROGRAM_DECIDES,
 )
 NAMED_ON_HOME = 5
+STEPS_SHOWN = 6
 
 
 def rhythm_home(services: Services) -> HomeBuilder:
@@ -61,39 +60,32 @@ def _step_line(step: NextStep) -> str:
         return who + "*Answer: how is the fit so far?*"
     if step.step is Step.DECIDE:
         return who + "*Decide: pause, continue or close* (the buttons are in our DM)."
-    if step.step is Step.MEET and step.at is not None:
-        return who + f"your next session is {slack_date(step.at, WHEN)}."
+    if step.step is Step.MEET:
+        return who + "meet as planned (your next session is below)."
     return who + "*Schedule your next session.*"
 
 
 def next_step_blocks(steps: list[NextStep]) -> list[Block]:
+    """Two blocks at most (one line per partnership, the fit check's buttons for the first
+    one waiting), so the journal's own budget for the tab still holds."""
     if not steps:
         return []
-    blocks: list[Block] = [
-        section(
-            "*Your next step*\n" + "\n".join(_step_line(s) for s in steps), block_id="next_step"
+    lines = [_step_line(s) for s in steps[:STEPS_SHOWN]]
+    if len(steps) > STEPS_SHOWN:
+        lines.append(f"_… and {count(len(steps) - STEPS_SHOWN, 'more partnership')}_")
+    blocks: list[Block] = [section("*Your next step*\n" + "\n".join(lines), block_id="next_step")]
+    fit = next((s for s in steps if s.step is Step.FIT), None)
+    if fit is not None:
+        value = f"{fit.partnership_id}:{fit.round}"
+        blocks.append(
+            actions(
+                *(
+                    button(answer.label, action_id, value)
+                    for action_id, answer in FIT_ACTIONS.items()
+                ),
+                block_id=f"next_fit_{fit.partnership_id}",
+            )
         )
-    ]
-    for step in steps:
-        value = f"{step.partnership_id}:{step.round}"
-        if step.step is Step.FIT:
-            blocks.append(
-                actions(
-                    *(
-                        button(FitAnswer(answer).label, action_id, value)
-                        for action_id, answer in FIT_ACTIONS.items()
-                    ),
-                    block_id=f"next_fit_{step.partnership_id}",
-                )
-            )
-        elif step.step is Step.SCHEDULE:
-            blocks.append(
-                actions(
-                    button("Schedule", "open_schedule", str(step.partnership_id), style="primary"),
-                    block_id=f"next_schedule_{step.partnership_id}",
-                )
-            )
-    blocks.append(divider())
     return blocks
 
 

@@ -96,7 +96,7 @@ class PartnershipRow(Base):
     end_reason: Mapped[str] = mapped_column(Text, default="")
     paused_until: Mapped[date | None]
     program_id: Mapped[int | None]
-    quiet_rung: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    quiet_rung: Mapped[str] = mapped_column(String(20), server_default="")
     quiet_since: Mapped[datetime | None]
 
 

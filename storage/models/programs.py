@@ -49,7 +49,7 @@ class ProgramRow(Base):
     weekends_off: Mapped[bool]
     cross_company_required: Mapped[bool]
     competitors: Mapped[list[str]]
-    quiet_ladder_days: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
+    quiet_ladder_days: Mapped[list[int]] = mapped_column(JSON, server_default="[]")
     archived: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime | None]

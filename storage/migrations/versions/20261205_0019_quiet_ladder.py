@@ -33,8 +33,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("programs", schema=None) as batch_op:
-        batch_op.drop_column("quiet_ladder_days")
-    with op.batch_alter_table("partnerships", schema=None) as batch_op:
-        batch_op.drop_column("quiet_since")
-        batch_op.drop_column("quiet_rung")
+    # Not in batch mode: on SQLite that copies the table, and dropping the old partnerships
+    # would cascade to every row that refers to them (milestones, checks). SQLite drops a
+    # plain column in place since 3.35.
+    op.drop_column("programs", "quiet_ladder_days")
+    op.drop_column("partnerships", "quiet_since")
+    op.drop_column("partnerships", "quiet_rung")
