@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from bot.clock import Clock
 from bot.errors import NotAllowed, NotFound
 from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, describe_result
 from bot.matching.suggestions import ask_mentor, excluded_mentors, mentor_loads, rank_for
-from bot.model.audit import AuditEvent
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from bot.model.partnership import MentorRequest, RequestStatus
-from bot.ports import CohortWork, ProgramRulesSource
+from bot.ports import CohortWork, ProgramRulesSource, record_audit
 from bot.roster import Roster
 
 
@@ -75,8 +73,8 @@ class CohortService:
                     total_fit=result.total_fit,
                 )
             )
-            _audit(
-                uow,
+            record_audit(
+                uow.audit,
                 team_id=team_id,
                 actor=coordinator_id,
                 action="cohort.plan",
@@ -115,8 +113,8 @@ class CohortService:
                 pair.note = note
                 asked += 0 if note else 1
             uow.cohort_plans.save(plan)
-            _audit(
-                uow,
+            record_audit(
+                uow.audit,
                 team_id=team_id,
                 actor=coordinator_id,
                 action="cohort.approve",
@@ -138,8 +136,8 @@ class CohortService:
             if pair.state is PairState.PROPOSED:
                 pair.state = PairState.LEFT_OUT
                 uow.cohort_plans.save(plan)
-                _audit(
-                    uow,
+                record_audit(
+                    uow.audit,
                     team_id=team_id,
                     actor=coordinator_id,
                     action="cohort.leave_out",
@@ -166,14 +164,16 @@ class CohortService:
         combined = CohortResult(assignments=[])
         for program_id in dict.fromkeys(r.program_id for r in requests):
             group = [r for r in requests if r.program_id == program_id]
+            rules = self._programs.rules(uow, team_id, program_id)
             result = assign_cohort(
                 CohortInput(
                     requests=group,
                     mentors=[m for m in mentors if m.program_id == program_id],
                     loads=loads,
                     excluded={r.id or 0: excluded_mentors(uow, r) for r in group},
-                    rule=self._programs.rules(uow, team_id, program_id).cross_company,
+                    rule=rules.cross_company,
                     at=now,
+                    fit=rules.fit,
                 )
             )
             combined.assignments.extend(result.assignments)
@@ -203,25 +203,3 @@ class CohortService:
             return "the mentor can no longer take them"
         ask_mentor(uow, rules=rules, request=request, chosen=chosen, now=now)
         return ""
-
-
-def _audit(
-    uow: CohortWork,
-    *,
-    team_id: str,
-    actor: str,
-    action: str,
-    subject: str,
-    at: datetime,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    uow.audit.add(
-        AuditEvent(
-            team_id=team_id,
-            actor_id=actor,
-            action=action,
-            subject=subject,
-            at=at,
-            detail=detail or {},
-        )
-    )

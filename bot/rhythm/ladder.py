@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from bot.errors import DomainError, NotFound
-from bot.model.audit import AuditEvent
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, partner_of
@@ -24,6 +23,7 @@ from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionOutcome
 from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import RhythmWork
+from bot.ports.repositories import record_audit
 from bot.rhythm.away import back_of, returned_at
 from bot.rhythm.part import RhythmPart, member_zones, midnight, stamp
 from bot.rhythm.plan import plan_quiet_check
@@ -222,15 +222,13 @@ class QuietLadder(RhythmPart):
                 raise NotFound("I can't find that partnership.")
             self._restart(uow, partnership, now)
             if not member:
-                uow.audit.add(
-                    AuditEvent(
-                        team_id=team_id,
-                        actor_id=user_id,
-                        action="pair.continue",
-                        subject=f"partnership:{partnership_id}",
-                        at=now,
-                        detail={},
-                    )
+                record_audit(
+                    uow.audit,
+                    team_id=team_id,
+                    actor=user_id,
+                    action="pair.continue",
+                    subject=f"partnership:{partnership_id}",
+                    at=now,
                 )
             uow.commit()
             return partnership

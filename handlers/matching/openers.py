@@ -65,6 +65,7 @@ def open_ask(
         request=overview.request,
         metadata={"tz": tz, "tz_offset": tz_offset},
         program=select,
+        languages=services.rules.fit.default_languages,
     )
     client.views_open(trigger_id=trigger_id, view=view)
     return None

@@ -50,6 +50,8 @@ class ProgramRow(Base):
     cross_company_required: Mapped[bool]
     competitors: Mapped[list[str]]
     quiet_ladder_days: Mapped[list[int]] = mapped_column(JSON, server_default="[]")
+    weak_fit: Mapped[bool] = mapped_column(default=False)
+    any_language: Mapped[bool] = mapped_column(default=False)
     archived: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime | None]
