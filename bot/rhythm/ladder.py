@@ -22,8 +22,7 @@ from bot.model.progress import QuietRung, RiskFlag, RiskSignal
 from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionOutcome
 from bot.outbox.quiet_hours import TZ_KEY
-from bot.ports import RhythmWork
-from bot.ports.repositories import record_audit
+from bot.ports import RhythmWork, record_audit
 from bot.rhythm.away import back_of, returned_at
 from bot.rhythm.part import RhythmPart, member_zones, midnight, stamp
 from bot.rhythm.plan import plan_quiet_check

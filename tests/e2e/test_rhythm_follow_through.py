@@ -22,6 +22,7 @@ from tests.e2e.test_rhythm import (
     COORDINATOR,
     MENTEE,
     MENTOR,
+    QUIET,
     ZONES,
     coordinator_dms,
     flags,
@@ -37,7 +38,7 @@ _ts = itertools.count()
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
-    return {"mentorbot_onboarding": False}
+    return dict(QUIET)  # no onboarding series; Berlin and Tokyo may be paired
 
 
 @pytest.fixture
