@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from bot.model.partnership import Partnership
 from bot.model.rules import CrossCompanyRule, ProgramRules, normalize_org
 
 if TYPE_CHECKING:  # the ports speak of programs, so import them only for typing
@@ -18,10 +17,6 @@ DEFAULT_NAME = "Main program"
 
 
 DEFAULT_VALUE = "default"  # how the default program is named in selects and buttons
-
-
-PROGRAM_KEY = "program_id"
-"""Payload key of a prompt's program, so quiet hours are the program's own."""
 
 
 @dataclass
@@ -107,12 +102,6 @@ def ladder_of(days: list[int]) -> tuple[int, int, int, int] | None:
     if len(days) != 4 or any(b <= a for a, b in pairwise(days)) or days[0] < 1:
         return None
     return (days[0], days[1], days[2], days[3])
-
-
-def program_tag(owner: Partnership) -> dict[str, int]:
-    """What a prompt's payload carries of its pair's program (nothing for the default one,
-    so the prompts of a single-program install are exactly what they were)."""
-    return {PROGRAM_KEY: owner.program_id} if owner.program_id is not None else {}
 
 
 def program_id_of(value: str) -> int | None:

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.model.kinds import Kind
+from bot.model.messages import PairPrompt
+from bot.model.messages.sessions import SessionCheck
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership
 from bot.ports.repositories import PartnershipRepository, SessionRepository
@@ -80,9 +82,9 @@ class Absences:
             back = away_until(uow, message.team_id, message.recipient, now)
             if back is not None:
                 return f"away: back on {back.isoformat()}"
-            partnership_id = message.payload.get("partnership_id")
-            if isinstance(partnership_id, int):
-                partnership = uow.partnerships.get(message.team_id, partnership_id)
+            payload = message.payload
+            if isinstance(payload, PairPrompt | SessionCheck):  # every kind in AWAY_KINDS
+                partnership = uow.partnerships.get(message.team_id, payload.partnership_id)
                 if partnership is not None and partnership.paused_at(now):
                     return "paused: the pair asked for quiet"
         return None

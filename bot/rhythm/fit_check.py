@@ -15,14 +15,13 @@ from datetime import datetime, timedelta
 
 from bot.errors import Conflict, DomainError
 from bot.model.kinds import Kind
+from bot.model.messages.rhythm import FitQuestion, PartnershipJob
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import Partnership, partner_of
-from bot.model.programs import program_tag
 from bot.model.progress import CheckKind, FitAnswer, ProgressCheck, RiskSignal
 from bot.model.sessions import SessionOutcome
-from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import OutboxWork, RhythmWork
-from bot.rhythm.part import RhythmPart, member_zones
+from bot.rhythm.part import RhythmPart, addressed, member_zones
 
 FIT_EXPIRES = timedelta(days=7)
 AGAIN = "again"  # in a "not working" answer: ask after the next session met
@@ -38,6 +37,7 @@ class FitAnswered:
 
 def plan_fit_check(uow: OutboxWork, partnership: Partnership, *, days: int) -> None:
     """At the start: the check that comes three weeks in if no session is met by then."""
+    assert partnership.id is not None
     uow.outbox.add(
         OutgoingMessage(
             team_id=partnership.team_id,
@@ -45,7 +45,7 @@ def plan_fit_check(uow: OutboxWork, partnership: Partnership, *, days: int) -> N
             recipient=partnership.mentee_id,
             key=f"rhythm:{partnership.id}:fit-job",
             due_at=partnership.started_at + timedelta(days=days),
-            payload={"partnership_id": partnership.id},
+            payload=PartnershipJob(partnership_id=partnership.id),
         )
     )
 
@@ -92,6 +92,7 @@ class FitCheck(RhythmPart):
     def _ask(
         self, uow: RhythmWork, partnership: Partnership, member: str, round_no: int, now: datetime
     ) -> None:
+        assert partnership.id is not None
         uow.outbox.add(
             OutgoingMessage(
                 team_id=partnership.team_id,
@@ -101,13 +102,12 @@ class FitCheck(RhythmPart):
                 due_at=now,
                 expires_at=now + FIT_EXPIRES,
                 coalesce_key=f"fit:{partnership.id}:{member}",
-                payload={
-                    "partnership_id": partnership.id,
-                    "partner_id": partner_of(partnership, member),
-                    "round": round_no,
-                    TZ_KEY: member_zones(uow, partnership)[member],
-                    **program_tag(partnership),
-                },
+                payload=addressed(
+                    FitQuestion(partnership_id=partnership.id, partner_id="", round=round_no),
+                    partnership,
+                    member,
+                    member_zones(uow, partnership),
+                ),
             )
         )
 
@@ -184,9 +184,11 @@ class FitCheck(RhythmPart):
 def pending_fit(uow: RhythmWork, partnership: Partnership, user_id: str) -> int | None:
     """The round of a fit check this person got and has not answered, if any."""
     asked = [
-        int(m.payload.get("round", -1))
+        m.payload.round
         for m in uow.outbox.sent(partnership.team_id, f"rhythm:{partnership.id}:fit:")
-        if m.recipient == user_id and m.status is MessageStatus.SENT
+        if m.recipient == user_id
+        and m.status is MessageStatus.SENT
+        and isinstance(m.payload, FitQuestion)
     ]
     answered = {c.round for c in _fit_checks(uow, partnership, user_id)}
     open_rounds = [r for r in asked if r >= 0 and r not in answered]

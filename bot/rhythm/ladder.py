@@ -15,16 +15,20 @@ from datetime import date, datetime, time, timedelta
 
 from bot.errors import DomainError, NotFound
 from bot.model.kinds import Kind
+from bot.model.messages.rhythm import (
+    CoordinatorQuietDecision,
+    QuietDecision,
+    QuietDecisionDue,
+    QuietNudge,
+)
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, partner_of
-from bot.model.programs import program_tag
+from bot.model.partnership import Partnership
 from bot.model.progress import QuietRung, RiskFlag, RiskSignal
 from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionOutcome
-from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import RhythmWork, record_audit
 from bot.rhythm.away import back_of, returned_at
-from bot.rhythm.part import RhythmPart, member_zones, midnight, stamp
+from bot.rhythm.part import RhythmPart, addressed, member_zones, midnight, stamp
 from bot.rhythm.plan import plan_quiet_check
 from bot.when import zone
 
@@ -90,6 +94,7 @@ class QuietLadder(RhythmPart):
         at: datetime,
     ) -> None:
         """The mentee at the first rung, both at the second, with a time both can make."""
+        assert partnership.id is not None
         both = days != rules.quiet_ladder[0]
         recipients = list(partnership.members()) if both else [partnership.mentee_id]
         zones = member_zones(uow, partnership)
@@ -110,17 +115,20 @@ class QuietLadder(RhythmPart):
                     due_at=at,
                     expires_at=at + NUDGE_EXPIRES,
                     coalesce_key=f"nudge:{partnership.id}:{member}",
-                    payload={
-                        "partnership_id": partnership.id,
-                        "partner_id": partner_of(partnership, member),
-                        "days": days,
-                        "both": both,
-                        "mentee": member == partnership.mentee_id,
-                        "proposed": proposed.isoformat() if proposed else None,
-                        "minutes": rules.default_session_minutes,
-                        TZ_KEY: zones[member],
-                        **program_tag(partnership),
-                    },
+                    payload=addressed(
+                        QuietNudge(
+                            partnership_id=partnership.id,
+                            partner_id="",
+                            days=days,
+                            both=both,
+                            mentee=member == partnership.mentee_id,
+                            proposed=proposed,
+                            minutes=rules.default_session_minutes,
+                        ),
+                        partnership,
+                        member,
+                        zones,
+                    ),
                 )
             )
 
@@ -134,6 +142,7 @@ class QuietLadder(RhythmPart):
         now: datetime,
     ) -> None:
         """Both: pause, continue or close? A week later, unanswered, the program decides."""
+        assert partnership.id is not None
         occasion = stamp(since)
         reached_at = since + timedelta(days=days)
         zones = member_zones(uow, partnership)
@@ -146,13 +155,12 @@ class QuietLadder(RhythmPart):
                     key=f"rhythm:{partnership.id}:quiet:{occasion}:decide:{member}",
                     due_at=reached_at,
                     coalesce_key=f"quiet-decision:{partnership.id}:{member}",
-                    payload={
-                        "partnership_id": partnership.id,
-                        "partner_id": partner_of(partnership, member),
-                        "days": days,
-                        TZ_KEY: zones[member],
-                        **program_tag(partnership),
-                    },
+                    payload=addressed(
+                        QuietDecision(partnership_id=partnership.id, partner_id="", days=days),
+                        partnership,
+                        member,
+                        zones,
+                    ),
                 )
             )
         rules = self._rules_of(uow, partnership)
@@ -163,7 +171,7 @@ class QuietLadder(RhythmPart):
                 recipient=partnership.mentee_id,
                 key=f"rhythm:{partnership.id}:quiet:{occasion}:decide-job",
                 due_at=max(reached_at, now) + timedelta(days=rules.quiet_decide_days),
-                payload={"partnership_id": partnership.id, "since": occasion, "days": days},
+                payload=QuietDecisionDue(partnership_id=partnership.id, since=occasion, days=days),
             )
         )
 
@@ -175,8 +183,9 @@ class QuietLadder(RhythmPart):
             return
         if partnership.quiet_rung != QuietRung.DECIDE:
             return  # they chose, met or paused since
+        job = message.payload_as(QuietDecisionDue)
         since = stamp(quiet_since(uow, partnership))
-        if since != message.payload.get("since"):
+        if since != job.since:
             return
         self._set_rung(uow, partnership, QuietRung.PROGRAM_DECIDES)
         assert partnership.id is not None
@@ -200,11 +209,13 @@ class QuietLadder(RhythmPart):
                     recipient=coordinator,
                     key=f"rhythm:{partnership.id}:quiet:{since}:program:{coordinator}",
                     due_at=now,
-                    payload={
-                        **self._pair(partnership),
-                        "days": message.payload.get("days"),
-                        TZ_KEY: self._rules.default_tz,
-                    },
+                    payload=CoordinatorQuietDecision(
+                        partnership_id=partnership.id,
+                        mentor_id=partnership.mentor_id,
+                        mentee_id=partnership.mentee_id,
+                        days=job.days,
+                        tz=self._rules.default_tz,
+                    ),
                 )
             )
 

@@ -4,7 +4,7 @@ Everything is planned in the outbox, never in memory. A partnership starts with 
 internal jobs (the first pulse round, the first quiet check, the mid-term review, the term
 notice and the term end); each job plans its successor when it runs. Keys are unique per
 partnership, round and person, so a job run twice (a crash after sending, a second replica)
-plans and sends nothing twice. Prompts carry the recipient's time zone (``TZ_KEY``) so the
+plans and sends nothing twice. Prompts carry the recipient's time zone (``Zoned.tz``) so the
 dispatcher holds them to working hours, and a ``coalesce_key`` per kind and person, so after
 downtime only the newest prompt of a kind goes out.
 """

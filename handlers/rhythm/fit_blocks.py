@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from bot.model.messages.rhythm import FitQuestion
 from bot.model.progress import FitAnswer
 from handlers.kit.blocks import Block, actions, button, context, section
 
 FIT_ACTIONS = {f"fit_{answer.value}": answer for answer in FitAnswer}
 
 
-def fit_value(payload: dict[str, Any]) -> str:
-    return f"{payload['partnership_id']}:{payload['round']}"
-
-
-def fit_check_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    text = f"How is the fit with <@{payload['partner_id']}> so far?"
-    value = fit_value(payload)
+def fit_check_message(payload: FitQuestion) -> tuple[str, list[Block]]:
+    text = f"How is the fit with <@{payload.partner_id}> so far?"
+    value = f"{payload.partnership_id}:{payload.round}"
     return text, [
         section(f":jigsaw: {text}"),
         actions(

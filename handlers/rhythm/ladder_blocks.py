@@ -4,21 +4,21 @@ the coordinators' decision."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
+from bot.model.messages.rhythm import CoordinatorQuietDecision, QuietDecision, QuietNudge
 from handlers.kit.blocks import Block, actions, button, context, count, section, slack_date
 
 WHEN = "{date_long_pretty} at {time}"
 
 
-def _weeks(payload: dict[str, Any]) -> int:
-    return max(1, int(payload.get("days") or 0) // 7)
+def _weeks(days: int) -> int:
+    return max(1, days // 7)
 
 
-def quiet_nudge_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    partner, weeks = payload["partner_id"], _weeks(payload)
-    pid = str(payload["partnership_id"])
-    if payload.get("both"):
+def quiet_nudge_message(payload: QuietNudge) -> tuple[str, list[Block]]:
+    partner, weeks = payload.partner_id, _weeks(payload.days)
+    pid = str(payload.partnership_id)
+    if payload.both:
         text = (
             f"It's been {count(weeks, 'week')} since you and <@{partner}> last met. "
             "Life gets busy: one click finds you a time."
@@ -29,19 +29,18 @@ def quiet_nudge_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
             "partnership: a quick message to find a time goes a long way."
         )
     blocks: list[Block] = [section(f":wave: {text}")]
-    proposed = payload.get("proposed")
-    if isinstance(proposed, str):
-        at = datetime.fromisoformat(proposed)
+    proposed = payload.proposed
+    if proposed is not None:
         blocks.append(
             section(
-                f"How about *{slack_date(at, WHEN)}*? It's inside both your working days.",
+                f"How about *{slack_date(proposed, WHEN)}*? It's inside both your working days.",
                 block_id="quiet_proposal",
             )
         )
     buttons = [button("Schedule", "open_schedule", pid, style="primary")]
-    if isinstance(proposed, str):
-        stamp = datetime.fromisoformat(proposed).astimezone(UTC).strftime("%Y%m%dT%H%MZ")
-        minutes = int(payload.get("minutes") or 60)
+    if proposed is not None:
+        stamp = proposed.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+        minutes = payload.minutes or 60
         buttons.insert(0, button("Meet then", "quiet_book", f"{pid}:{stamp}:{minutes}"))
     buttons.append(button("We met", "quiet_met", pid))
     buttons.append(button("Pause", "home_session_pause", pid))
@@ -59,11 +58,11 @@ def quiet_met_message(partner_id: str) -> tuple[str, list[Block]]:
     return text, [section(f":white_check_mark: {text}")]
 
 
-def quiet_decision_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    pid = str(payload["partnership_id"])
+def quiet_decision_message(payload: QuietDecision) -> tuple[str, list[Block]]:
+    pid = str(payload.partnership_id)
     text = (
-        f"It's been {count(_weeks(payload), 'week')} since you and "
-        f"<@{payload['partner_id']}> last met. What would you like to do?"
+        f"It's been {count(_weeks(payload.days), 'week')} since you and "
+        f"<@{payload.partner_id}> last met. What would you like to do?"
     )
     return text, [
         section(f":thought_balloon: {text}"),
@@ -85,11 +84,13 @@ def quiet_continued_message() -> tuple[str, list[Block]]:
     return text, [section(f":muscle: {text}")]
 
 
-def coordinator_quiet_decision_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    pid = str(payload["partnership_id"])
-    pair = f"<@{payload['mentee_id']}> (mentee) and <@{payload['mentor_id']}> (mentor)"
+def coordinator_quiet_decision_message(
+    payload: CoordinatorQuietDecision,
+) -> tuple[str, list[Block]]:
+    pid = str(payload.partnership_id)
+    pair = f"<@{payload.mentee_id}> (mentee) and <@{payload.mentor_id}> (mentor)"
     text = (
-        f"{pair} haven't met in {count(_weeks(payload), 'week')} and neither answered "
+        f"{pair} haven't met in {count(_weeks(payload.days), 'week')} and neither answered "
         "whether to pause, continue or close. Please decide with them."
     )
     return text, [

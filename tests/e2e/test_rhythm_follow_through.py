@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from bot.model.messages.rhythm import PartnershipJob
+from bot.model.messages.sessions import SessionMet
 from bot.model.outbox import OutgoingMessage
 from storage import SqlUnitOfWork
 from storage.models.coordination import AuditEventRow
@@ -304,9 +306,9 @@ def test_a_session_met_cancels_the_ladder_at_once_and_reruns_send_nothing_twice(
     rhythm = bot.runtime.services.rhythm
     now = bot.clock.now()
     for job, payload in (
-        (rhythm.quiet_check, {"partnership_id": 1}),
-        (rhythm.fit_check_due, {"partnership_id": 1}),
-        (rhythm.session_met, {"partnership_id": 1}),
+        (rhythm.quiet_check, PartnershipJob(partnership_id=1)),
+        (rhythm.fit_check_due, PartnershipJob(partnership_id=1)),
+        (rhythm.session_met, SessionMet(partnership_id=1, start=now)),
     ):
         for _ in range(2):
             with SqlUnitOfWork(bot.runtime.database.sessions) as uow:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.conversation.service import Intent, Prompt, read
 from bot.model.kinds import Kind
+from bot.model.messages.rhythm import FitQuestion
 from bot.model.programs import Program, ladder_of
 from bot.model.progress import FitAnswer
 from bot.model.rules import ProgramRules
@@ -18,7 +19,7 @@ FIT = Prompt(
     kind=Kind.FIT_CHECK,
     partnership_id=1,
     sent_at=datetime(2026, 3, 3, 8, tzinfo=UTC),
-    payload={"partnership_id": 1, "round": 1},
+    payload=FitQuestion(partnership_id=1, partner_id="UMENTOR1", round=1),
 )
 
 
