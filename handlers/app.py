@@ -30,6 +30,8 @@ from handlers.matching.listeners import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
 from handlers.privacy.listeners import PrivacyHandlers
 from handlers.programs.listeners import ProgramHandlers
+from handlers.rhythm.follow_through import FollowThroughHandlers
+from handlers.rhythm.home import rhythm_home
 from handlers.rhythm.listeners import RhythmHandlers
 from handlers.runtime import TrackedExecutor
 from handlers.sessions.listeners import SessionHandlers
@@ -108,6 +110,7 @@ def home_publisher(services: Services) -> HomePublisher:
         services,
         builders=[
             journal_home(services),
+            rhythm_home(services),
             coordination_section(services),
             capacity_section(services),
         ],
@@ -152,6 +155,7 @@ def register_listeners(
         HomeHandlers(services, homes),
         journal,
         rhythm,
+        FollowThroughHandlers(services, homes),
         WorkspaceHandlers(services, store, on_removed=on_removed),
         privacy,
         ConversationHandlers(services, sessions=sessions),

@@ -72,7 +72,11 @@ COMMANDS: tuple[Command, ...] = (
         PARTNERS,
     ),
     Command("/mentor resume", "Pick up again after a pause.", PARTNERS),
-    Command("/mentor away <date>", "Going on holiday: no nudges for you until then.", PARTNERS),
+    Command(
+        "/mentor away <date>",
+        "Going on holiday: no reminders, check-ins or nudges for you until then.",
+        PARTNERS,
+    ),
     Command("/mentor back", "Back early from being away.", PARTNERS),
     Command(
         "/mentor end",

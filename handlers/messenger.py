@@ -39,9 +39,12 @@ from bot.model.messages.people import OnboardingMessage, PartnerLeft, ProgramInv
 from bot.model.messages.rhythm import (
     AtRisk,
     CoordinatorEnded,
+    CoordinatorQuietDecision,
+    FitQuestion,
     GoalCheck,
     PartnershipEnded,
     Pulse,
+    QuietDecision,
     QuietNudge,
     TermNotice,
     YearInNumbers,
@@ -68,6 +71,7 @@ from handlers.onboarding import blocks as onboarding_blocks
 from handlers.privacy import blocks as privacy_blocks
 from handlers.programs import blocks as program_blocks
 from handlers.rhythm import blocks as rhythm_blocks
+from handlers.rhythm import fit_blocks, ladder_blocks
 from handlers.sessions import blocks as session_blocks
 
 log = logging.getLogger(__name__)
@@ -152,7 +156,14 @@ renders(Kind.PROGRAM_INVITE, ProgramInvite, program_blocks.invite_message)
 renders(Kind.CELEBRATION, Celebration, journal_blocks.celebration_message)
 renders(Kind.SHOUT_OUT, ShoutOut, journal_blocks.shout_out_message)
 renders(Kind.PULSE, Pulse, rhythm_blocks.pulse_message)
-renders(Kind.QUIET_NUDGE, QuietNudge, rhythm_blocks.quiet_nudge_message)
+renders(Kind.QUIET_NUDGE, QuietNudge, ladder_blocks.quiet_nudge_message)
+renders(Kind.QUIET_DECISION, QuietDecision, ladder_blocks.quiet_decision_message)
+renders(
+    Kind.COORDINATOR_QUIET_DECISION,
+    CoordinatorQuietDecision,
+    ladder_blocks.coordinator_quiet_decision_message,
+)
+renders(Kind.FIT_CHECK, FitQuestion, fit_blocks.fit_check_message)
 renders(Kind.MIDTERM_REVIEW, PairPrompt, rhythm_blocks.midterm_message)
 renders(Kind.GOAL_CHECK, GoalCheck, rhythm_blocks.goal_check_message)
 renders(Kind.TERM_NOTICE, TermNotice, rhythm_blocks.term_notice_message)

@@ -22,12 +22,13 @@ from bot.matching.service import MentoringService
 from bot.model.kinds import Kind
 from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService
-from bot.outbox.dispatch import Dispatcher, DispatchReport, Job
+from bot.outbox.dispatch import Dispatcher, DispatchReport, Job, both
 from bot.outbox.zones import RecipientZones
 from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
 from bot.programs.sharing import SharingService
+from bot.rhythm.away import Absences
 from bot.rhythm.service import RhythmService
 from bot.roster import Roster
 from bot.services import Services, partnership_events
@@ -95,6 +96,7 @@ def build_services(
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
             quiet_hours=programs.quiet_hours(zones=zones),
+            absences=Absences(uow),
             observe=observe,
         ),
         rules=rules,
@@ -182,10 +184,12 @@ class _PartnershipServices(NamedTuple):
             Kind.RESUME_REQUESTS: self.mentoring.capacity.resume_job,
             Kind.CAPACITY_WEEK: self.mentoring.digest.week_job,
             Kind.PLAN_NEXT_SESSION: self.sessions.plan_next,
-            Kind.SESSION_MET: self.journal.session_met,
+            Kind.SESSION_MET: both(self.journal.session_met, rhythm.session_met),
             Kind.MILESTONE_DUE: self.journal.milestone_due,
             Kind.PULSE_ROUND: rhythm.pulse_round,
             Kind.QUIET_CHECK: rhythm.quiet_check,
+            Kind.QUIET_DECISION_DUE: rhythm.quiet_decision_due,
+            Kind.FIT_CHECK_DUE: rhythm.fit_check_due,
             Kind.MIDTERM: rhythm.midterm,
             Kind.GOAL_CHECK_DUE: rhythm.goal_check,
             Kind.TERM_NOTICE_DUE: rhythm.term_notice,

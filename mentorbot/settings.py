@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.model.languages import known_languages
 from bot.model.partnership import DEFAULT_FOCUS_AREAS
+from bot.model.programs import ladder_of
 from bot.model.rules import DEFAULT_FIT, CrossCompanyRule, FitRule, ProgramRules, normalize_org
 from storage.crypto import Cipher, CipherError
 
@@ -150,6 +151,11 @@ class Settings(BaseSettings):
     mentorbot_pulse_every_days: int = Field(
         default=14, ge=1, le=90, description="Days between progress-check pulses."
     )
+    mentorbot_quiet_ladder_weeks: str = Field(
+        default="2,3,4,8",
+        description="Weeks without a session met before the mentee is nudged, then both, then "
+        "the coordinators are told, then both are asked to pause, continue or close.",
+    )
     mentorbot_workday_start_hour: int = Field(
         default=9, ge=0, le=23, description="Prompts wait until this hour, in each person's zone."
     )
@@ -238,6 +244,13 @@ class Settings(BaseSettings):
         too_long = [v for v in value if len(v) > 75]
         if too_long:
             raise ValueError(f"focus areas must be 75 characters or fewer: {too_long[0]}")
+        return value
+
+    @field_validator("mentorbot_quiet_ladder_weeks")
+    @classmethod
+    def _ladder(cls, value: str) -> str:
+        if ladder_of([int(w) * 7 for w in value.split(",") if w.strip().isdigit()]) is None:
+            raise ValueError("four whole numbers of weeks, each later: 2,3,4,8")
         return value
 
     @field_validator("slack_api_url")
@@ -361,6 +374,10 @@ class Settings(BaseSettings):
             max_capacity=self.mentorbot_max_capacity,
             onboarding=self.mentorbot_onboarding,
             pulse_every=timedelta(days=self.mentorbot_pulse_every_days),
+            quiet_ladder=ladder_of(
+                [int(w) * 7 for w in self.mentorbot_quiet_ladder_weeks.split(",")]
+            )
+            or (14, 21, 28, 56),
             term_extension=timedelta(days=self.mentorbot_term_extension_days),
             workday_start_hour=self.mentorbot_workday_start_hour,
             workday_end_hour=self.mentorbot_workday_end_hour,

@@ -23,10 +23,11 @@ from bot.model.kinds import Kind
 from bot.model.messages import NoPayload, PairPrompt, Payload
 from bot.model.messages.coordination import CheckIn
 from bot.model.messages.people import SharedDmNote
-from bot.model.messages.rhythm import Pulse
+from bot.model.messages.rhythm import FitQuestion, Pulse
 from bot.model.messages.sessions import SessionCheck
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus, partner_of
+from bot.model.progress import FitAnswer
 from bot.model.sessions import SessionOutcome
 from bot.roster import Roster
 
@@ -43,6 +44,8 @@ PROMPTS = frozenset(
         Kind.PULSE,
         Kind.SESSION_CHECK,
         Kind.QUIET_NUDGE,
+        Kind.QUIET_DECISION,
+        Kind.FIT_CHECK,
         Kind.TERM_NOTICE,
         Kind.MIDTERM_REVIEW,
         Kind.GOAL_CHECK,
@@ -55,6 +58,7 @@ PROMPTS = frozenset(
 class Intent(StrEnum):
     PULSE = "pulse"  # a 1-5 after a pulse
     MET = "met"  # yes or no after "did you meet?"
+    FIT = "fit"  # great / not sure yet / it isn't working, after the fit check
     NOTE = "note"  # anything else, shortly after a prompt
     HELP = "help"
     SKIP = "skip"
@@ -73,6 +77,8 @@ class Prompt:
     partnership_id: int
     sent_at: datetime
     payload: Payload = field(default_factory=NoPayload)
+    channel: str = ""  # where Slack has it, to show the answer in its place
+    ts: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,11 +89,12 @@ class Reading:
     score: int | None = None  # Intent.PULSE
     outcome: SessionOutcome | None = None  # Intent.MET
     when: str = ""  # Intent.PAUSE and RESCHEDULE: the date or time in their words
+    fit: FitAnswer | None = None  # Intent.FIT
 
     @property
     def round_no(self) -> int | None:
         payload = self.prompt.payload if self.prompt else None
-        return payload.round if isinstance(payload, Pulse) else None
+        return payload.round if isinstance(payload, Pulse | FitQuestion) else None
 
     @property
     def session_start(self) -> datetime | None:
@@ -122,6 +129,28 @@ NOT_MET = re.compile(
     r"^(?:(?:no|nope|nah|n)(?:[, ]+(?:we )?(?:didn'?t|did not)(?: meet)?)?"
     r"|(?:we )?(?:didn'?t|did not) meet|not this week)$"
 )
+FIT_WORDS = (
+    (
+        FitAnswer.NOT_WORKING,
+        re.compile(
+            r"^(?:it |it's |its |it is )?(?:isn'?t|is not|not|doesn'?t seem to be) working"
+            r"(?: out)?$|^(?:not (?:a )?good fit|bad fit|poor fit|no fit|not great)$"
+        ),
+    ),
+    (
+        FitAnswer.UNSURE,
+        re.compile(
+            r"^(?:i'?m )?(?:not sure(?: yet)?|unsure|don'?t know yet|too early(?: to tell)?)$"
+        ),
+    ),
+    (
+        FitAnswer.GREAT,
+        re.compile(
+            r"^(?:great|good|very good|going well|it'?s great|really good|excellent)"
+            r"(?: fit| so far)?$"
+        ),
+    ),
+)
 HELP = re.compile(r"^(?:help(?: me)?|\?|what can you do|what can i do|commands)$")
 END = re.compile(
     r"^(?:i want to |i'd like to |please )?end"
@@ -153,6 +182,11 @@ def read(text: str, prompts: Sequence[Prompt] = ()) -> Reading:
         return Reading(Intent.MET, written, check, outcome=SessionOutcome.MET)
     if check is not None and NOT_MET.match(plain):
         return Reading(Intent.MET, written, check, outcome=SessionOutcome.SKIPPED)
+    fit = next((p for p in prompts if p.kind == Kind.FIT_CHECK), None)
+    if fit is not None:
+        for answer, pattern in FIT_WORDS:
+            if pattern.match(plain):
+                return Reading(Intent.FIT, written, fit, fit=answer)
     latest = prompts[0] if prompts else None
     for pattern, intent in (
         (HELP, Intent.HELP),
@@ -190,6 +224,8 @@ def recent_prompts(
             partnership_id=_partnership_of(m.payload) or 0,
             sent_at=m.sent_at or since,
             payload=m.payload,
+            channel=m.sent_channel,
+            ts=m.sent_ts,
         )
         for m in found
     ]

@@ -25,6 +25,8 @@ SIGNAL_LABELS = {
     RiskSignal.LOW_PULSE: "a low pulse",
     RiskSignal.UNANSWERED_PULSES: "pulses left unanswered",
     RiskSignal.QUIET: "no sessions lately",
+    RiskSignal.FIT_UNSURE: "not sure about the fit, twice",
+    RiskSignal.QUIET_UNDECIDED: "quiet, and no answer to pause, continue or close",
 }
 MONTHS_SHOWN = 6
 

@@ -60,6 +60,12 @@ class Kind(StrEnum):
     GOAL_CHECK_DUE = "job.goal_check"
     TERM_NOTICE_DUE = "job.term_notice"
     TERM_END = "job.term_end"
+    # the early fit check and the ladder for quiet pairs (bot/rhythm/fit_check.py, ladder.py)
+    FIT_CHECK = "rhythm.fit_check"  # "how is the fit so far?", to one partner
+    FIT_CHECK_DUE = "job.fit_check"  # three weeks after the introduction, if none met yet
+    QUIET_DECISION = "rhythm.quiet_decision"  # eight quiet weeks: pause, continue or close?
+    QUIET_DECISION_DUE = "job.quiet_decision"  # a week later, unanswered: the program decides
+    COORDINATOR_QUIET_DECISION = "coordinator.quiet_decision"  # to coordinators: decide
     # who coordinates, and what they get on a schedule (bot/coordinators.py, bot/coordination.py)
     COORDINATOR_GROUP_ROUND = "job.coordinator_group_round"  # every hour: each workspace's
     COORDINATOR_GROUP_SYNC = "job.coordinator_group_sync"  # one workspace's user group read
@@ -148,6 +154,10 @@ TIMING: dict[Kind, Timing] = {
     Kind.PROGRAM_REPORT: Timing.BOT_STARTED,
     Kind.PROGRAM_REPORT_FILES: Timing.BOT_STARTED,
     Kind.PARTNER_LEFT: Timing.BOT_STARTED,  # an erasure runs after the retention period
+    # fit and follow-through
+    Kind.FIT_CHECK: Timing.BOT_STARTED,
+    Kind.QUIET_DECISION: Timing.BOT_STARTED,
+    Kind.COORDINATOR_QUIET_DECISION: Timing.BOT_STARTED,
     # capacity and closing
     Kind.MENTOR_STAY_OPEN: Timing.ANSWER,  # follows the mentor's second decline in a row
     Kind.MENTOR_REQUESTS_RESUMED: Timing.BOT_STARTED,  # the pause they chose is over
@@ -175,6 +185,8 @@ TIMING: dict[Kind, Timing] = {
     Kind.PROGRAM_REPORT_DUE: Timing.JOB,
     Kind.ERASE_PERSON: Timing.JOB,
     Kind.RESUME_REQUESTS: Timing.JOB,
+    Kind.FIT_CHECK_DUE: Timing.JOB,
+    Kind.QUIET_DECISION_DUE: Timing.JOB,
     Kind.CAPACITY_WEEK: Timing.JOB,
 }
 """Every kind, classified in this one place (a unit test fails for a kind missing here).

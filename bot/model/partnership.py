@@ -118,6 +118,8 @@ class Partnership:
     id: int | None = None
     paused_until: date | None = None  # prompts wait while paused; also the resume marker
     program_id: int | None = None  # None: the workspace's default program
+    quiet_rung: str = ""  # a ``QuietRung``: the ladder's rung reached since they last met
+    quiet_since: datetime | None = None  # the quiet clock restarted here (they chose to go on)
 
     def members(self) -> tuple[str, str]:
         return (self.mentor_id, self.mentee_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from bot.model.rules import CrossCompanyRule, ProgramRules, normalize_org
@@ -37,6 +38,7 @@ class Program:
     weak_fit: bool = False  # suggest mentors with no shared focus area or working hour
     any_language: bool = False  # suggest mentors who speak none of the mentee's languages
     archived: bool = False
+    quiet_ladder_days: list[int] = field(default_factory=list)  # empty: the workspace's
     created_by: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -69,6 +71,7 @@ class Program:
             workday_end_hour=self.workday_end_hour,
             weekends_off=self.weekends_off,
             channel=self.channel or defaults.channel,
+            quiet_ladder=ladder_of(self.quiet_ladder_days) or defaults.quiet_ladder,
         )
 
 
@@ -87,9 +90,18 @@ def default_program(team_id: str, rules: ProgramRules) -> Program:
         weekends_off=rules.weekends_off,
         cross_company_required=rules.cross_company.required,
         competitors=sorted("|".join(sorted(pair)) for pair in rules.cross_company.competitors),
+        quiet_ladder_days=list(rules.quiet_ladder),
         weak_fit=rules.fit.weak_fit,
         any_language=rules.fit.any_language,
     )
+
+
+def ladder_of(days: list[int]) -> tuple[int, int, int, int] | None:
+    """A program's quiet-pair ladder (four rungs, in days, each later than the one before),
+    or None for the workspace's."""
+    if len(days) != 4 or any(b <= a for a, b in pairwise(days)) or days[0] < 1:
+        return None
+    return (days[0], days[1], days[2], days[3])
 
 
 def program_id_of(value: str) -> int | None:

@@ -74,7 +74,11 @@ class ProgramRules:
     onboarding: bool = True  # the welcome, first-session agenda and monthly topics
     # the program's rhythm (bot/rhythm.py)
     pulse_every: timedelta = timedelta(days=14)
-    quiet_nudge_days: tuple[int, int, int] = (14, 21, 28)  # mentee, both, coordinators
+    # the ladder for quiet pairs, in days without a session met (bot/rhythm/ladder.py): the
+    # mentee, both, the coordinators, both asked to decide; then the days the program waits
+    quiet_ladder: tuple[int, int, int, int] = (14, 21, 28, 56)
+    quiet_decide_days: int = 7
+    fit_check_days: int = 21  # no session met by then: the fit check comes anyway
     term_notice: timedelta = timedelta(days=14)
     term_extension: timedelta = timedelta(days=90)  # zero: coordinators don't allow extending
     workday_start_hour: int = 9

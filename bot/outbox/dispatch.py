@@ -23,13 +23,25 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.model.outbox import MessageStatus, OutgoingMessage
-from bot.outbox.quiet_hours import PromptHold
+from bot.outbox.quiet_hours import PromptDrop, PromptHold
 from bot.ports import Messenger, SendOutcome, SendResult, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[UnitOfWork, OutgoingMessage, datetime], None]
 """An internal job runs inside the transaction that marks its row done: exactly once."""
+
+
+def both(first: Job, second: Job) -> Job:
+    """Two features' jobs for one kind, run in order in the one transaction (a session met:
+    the journal counts milestones, the rhythm cancels the quiet-pair ladder)."""
+
+    def run(uow: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+        first(uow, message, now)
+        second(uow, message, now)
+
+    return run
+
 
 MAX_ATTEMPTS = 8
 IN_DOUBT = "in doubt: "  # last_error of a message Slack may have: looked for before a retry
@@ -84,6 +96,7 @@ class Dispatcher:
         lease: timedelta = LEASE,
         max_batches: int = 1000,
         quiet_hours: PromptHold | None = None,
+        absences: PromptDrop | None = None,
         settle_every: int = 20,
         observe: Callable[[DispatchReport], None] | None = None,
     ) -> None:
@@ -96,6 +109,7 @@ class Dispatcher:
         self._lease = lease
         self._max_batches = max_batches
         self._quiet_hours = quiet_hours
+        self._absences = absences  # away people and paused pairs get no prompts
         self._settle_every = max(1, settle_every)
         self._observe = observe  # metrics, outside bot/: called once per finished pass
         self._unsettled: list[OutgoingMessage] = []  # outcomes not written yet (this batch)
@@ -235,6 +249,13 @@ class Dispatcher:
             self._settle(message)
             report.dropped += 1
             report.late += 1
+            return None
+        absent = self._absences.drop_reason(message, now) if self._absences else None
+        if absent is not None:
+            message.status = MessageStatus.DROPPED
+            message.last_error = absent
+            self._settle(message)
+            report.dropped += 1
             return None
         if self._quiet_hours is not None:
             allowed_at = self._quiet_hours.hold_until(message, now)

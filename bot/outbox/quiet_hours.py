@@ -35,6 +35,13 @@ class PromptHold(Protocol):
     def hold_until(self, message: OutgoingMessage, now: datetime) -> datetime | None: ...
 
 
+class PromptDrop(Protocol):
+    """What the dispatcher asks before delivering: a reason to drop this prompt now (its
+    recipient is away, its pair paused), or None."""
+
+    def drop_reason(self, message: OutgoingMessage, now: datetime) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class QuietHours:
     kinds: frozenset[str] | None = None  # None: whatever ``started_by_bot`` holds

@@ -33,7 +33,7 @@ from bot.roster import Roster
 
 if TYPE_CHECKING:  # the ports speak of programs, so import them only for typing
     from bot.ports import ProgramsRead, ProgramsWork
-from bot.model.programs import DEFAULT_NAME, Program, default_program
+from bot.model.programs import DEFAULT_NAME, Program, default_program, ladder_of
 
 MAX_NAME = 24  # it titles the program's modal, and Slack titles stop at 24 characters
 
@@ -100,6 +100,8 @@ def check_program(program: Program, taken: set[str]) -> dict[str, str]:
         0 <= program.workday_start_hour < program.workday_end_hour <= 24
     ):  # the form offers whole hours, so only the order can be wrong
         errors["workday_end"] = "The working day must start before it ends, like 9-18."
+    if program.quiet_ladder_days and ladder_of(program.quiet_ladder_days) is None:
+        errors["quiet_ladder"] = "Four numbers of weeks, each later than the last: 2, 3, 4, 8."
     if len(program.competitors) > MAX_COMPETITORS:
         errors["competitors"] = f"Keep it to {MAX_COMPETITORS} pairs."
     bad = [pair for pair in program.competitors if len(_sides(pair)) != 2]
@@ -108,6 +110,17 @@ def check_program(program: Program, taken: set[str]) -> dict[str, str]:
             f"'{echo(bad[0])}' is not a pair: write one a line, like Acme|Globex."
         )
     return errors
+
+
+def ladder_days(text: str) -> list[int]:
+    """The form's ladder in weeks ("2, 3, 4, 8") as days; empty: the workspace's ladder.
+    Anything unreadable comes back as it is unusable (``check_program`` names it)."""
+    parts = [part for part in re.split(r"[\s,;]+", text) if part]
+    if not parts:
+        return []
+    if not all(part.isdigit() and len(part) < 4 for part in parts):
+        return [0]
+    return [int(part) * 7 for part in parts]
 
 
 def _sides(pair: str) -> list[str]:

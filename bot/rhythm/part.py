@@ -13,6 +13,7 @@ from bot.errors import Conflict, NotFound
 from bot.model.kinds import Kind
 from bot.model.messages import PairPrompt
 from bot.model.messages.rhythm import AtRisk, PartnershipJob
+from bot.model.messages.sessions import SessionMet
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, partner_of
 from bot.model.progress import CheckKind, ProgressCheck, RiskFlag, RiskSignal
@@ -111,7 +112,9 @@ class RhythmPart:
 
     @staticmethod
     def _live(uow: RhythmWork, message: OutgoingMessage) -> Partnership | None:
-        job = message.payload_as(PartnershipJob)
+        job = message.payload
+        if not isinstance(job, SessionMet):  # a session met: the ladder and fit check run too
+            job = message.payload_as(PartnershipJob)
         partnership = uow.partnerships.get(message.team_id, job.partnership_id)
         if partnership is None or not partnership.live:
             return None

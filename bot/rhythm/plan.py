@@ -14,6 +14,7 @@ from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership
 from bot.model.rules import ProgramRules
 from bot.ports import OutboxWork
+from bot.rhythm.fit_check import plan_fit_check
 from bot.rhythm.part import stamp
 
 
@@ -29,8 +30,10 @@ def plan_program(
     assert partnership.id is not None
     plan_pulse_round(uow, partnership, 1, rules=rules)
     plan_quiet_check(
-        uow, partnership, partnership.started_at + timedelta(days=rules.quiet_nudge_days[0])
+        uow, partnership, partnership.started_at + timedelta(days=rules.quiet_ladder[0])
     )
+    if now is None or partnership.started_at + timedelta(days=rules.fit_check_days) > now:
+        plan_fit_check(uow, partnership, days=rules.fit_check_days)
     half = partnership.started_at + (partnership.ends_at - partnership.started_at) / 2
     if now is None or half > now - timedelta(days=14):
         uow.outbox.add(

@@ -12,17 +12,21 @@ downtime only the newest prompt of a kind goes out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.model.kinds import Kind
+from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership
 from bot.model.rules import OneProgram, ProgramRules
 from bot.ports import PartnershipEvents, ProgramRulesSource, Rematch, RhythmWork
+from bot.rhythm.fit_check import FitAnswered, FitCheck
+from bot.rhythm.ladder import QuietLadder
 from bot.rhythm.midterm import MIDTERM_RHYTHMS, Midterm, MidtermSummary
-from bot.rhythm.nudges import QuietNudges
 from bot.rhythm.numbers import longest_streak, year_in_numbers
 from bot.rhythm.plan import plan_program
 from bot.rhythm.pulses import PulseAnswer, Pulses, PulseView
+from bot.rhythm.steps import LadderBoard, NextStep, Step, Steps
 from bot.rhythm.term import Ended, EndReason, Term
 from bot.roster import Roster
 
@@ -31,10 +35,14 @@ __all__ = [
     "PROMPT_KINDS",
     "EndReason",
     "Ended",
+    "FitAnswered",
+    "LadderBoard",
     "MidtermSummary",
+    "NextStep",
     "PulseAnswer",
     "PulseView",
     "RhythmService",
+    "Step",
     "longest_streak",
     "plan_program",
     "year_in_numbers",
@@ -44,6 +52,8 @@ PROMPT_KINDS: frozenset[str] = frozenset(
     {
         Kind.PULSE,
         Kind.QUIET_NUDGE,
+        Kind.QUIET_DECISION,
+        Kind.FIT_CHECK,
         Kind.MIDTERM_REVIEW,
         Kind.GOAL_CHECK,
         Kind.TERM_NOTICE,
@@ -51,6 +61,7 @@ PROMPT_KINDS: frozenset[str] = frozenset(
         Kind.YEAR_IN_NUMBERS,
         Kind.COORDINATOR_AT_RISK,
         Kind.COORDINATOR_ENDED,
+        Kind.COORDINATOR_QUIET_DECISION,
     }
 )
 
@@ -78,9 +89,13 @@ class RhythmService:
         self.pulses = pulses = Pulses(
             uow=uow, clock=clock, rules=rules, roster=roster, programs=programs
         )
-        self.nudges = nudges = QuietNudges(
+        self.ladder = ladder = QuietLadder(
             uow=uow, clock=clock, rules=rules, roster=roster, programs=programs
         )
+        self.fit = fit = FitCheck(
+            uow=uow, clock=clock, rules=rules, roster=roster, programs=programs
+        )
+        steps = Steps(uow=uow, clock=clock, rules=rules, roster=roster, programs=programs)
         self.midterms = midterms = Midterm(
             uow=uow, clock=clock, rules=rules, roster=roster, programs=programs
         )
@@ -96,7 +111,9 @@ class RhythmService:
         # jobs (run by the dispatcher, inside its transaction)
         self.pulse_round = pulses.pulse_round
         self.goal_check = pulses.goal_check
-        self.quiet_check = nudges.quiet_check
+        self.quiet_check = ladder.quiet_check
+        self.quiet_decision_due = ladder.quiet_decision_due
+        self.fit_check_due = fit.fit_check_due
         self.midterm = midterms.midterm
         self.term_notice = term.term_notice
         self.term_end = term.term_end
@@ -111,8 +128,18 @@ class RhythmService:
         self.close_now = term.close_now
         self.end = term.end
         self.close_for_program = term.close_for_program
-        self.set_away = nudges.set_away
+        self.set_away = ladder.set_away
+        self.go_on = ladder.go_on
+        self.answer_fit = fit.answer_fit
+        self.ask_again = fit.ask_again
+        self.next_steps = steps.next_steps
+        self.ladder_board = steps.ladder_board
         self.midterm_summary = midterms.midterm_summary
+
+    def session_met(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
+        """Job (beside the journal's): the quiet stretch ends, and a fit check may be due."""
+        self.ladder.session_met(uow, message, now)
+        self.fit.session_met(uow, message, now)
 
     def _rules_of(self, uow: RhythmWork, partnership: Partnership) -> ProgramRules:
         return self._programs.rules(uow, partnership.team_id, partnership.program_id)

@@ -29,6 +29,8 @@ from handlers.kit.listeners import Listeners
 from handlers.kit.people import slack_person
 from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation
+from handlers.kit.updates import update_message
+from handlers.rhythm.follow_through import fit_answered
 from handlers.sessions import blocks as session_blocks
 from handlers.sessions.listeners import SessionHandlers
 
@@ -110,6 +112,8 @@ class ConversationHandlers(Listeners):
             )
         elif intent is Intent.PULSE:
             self._pulse(reading, respond=respond, team_id=team_id, user_id=user_id)
+        elif intent is Intent.FIT:
+            self._fit(reading, client=client, respond=respond, team_id=team_id, user_id=user_id)
         elif intent is Intent.MET:
             self._met(reading, client=client, respond=respond, team_id=team_id, user_id=user_id)
         elif intent is Intent.RESCHEDULE:
@@ -158,6 +162,34 @@ class ConversationHandlers(Listeners):
         self.deliver()
         extra = " The program team will reach out kindly." if answer.flagged else ""
         respond(text=f"Thanks: you rated your partnership {reading.score}/5.{extra}")
+
+    def _fit(
+        self,
+        reading: Reading,
+        *,
+        client: WebClient,
+        respond: Respond,
+        team_id: str,
+        user_id: str,
+    ) -> None:
+        """The fit check answered in words: the question shows the answer in its place, as
+        after a click, and the reply says so."""
+        assert reading.prompt is not None and reading.fit is not None
+        if reading.round_no is None:
+            raise DomainError("That question is out of date: its buttons still work.")
+        answered = self._services.rhythm.answer_fit(
+            team_id=team_id,
+            user_id=user_id,
+            partnership_id=reading.prompt.partnership_id,
+            round_no=reading.round_no,
+            answer=reading.fit.value,
+        )
+        if answered.flagged:
+            self.deliver()
+        text, blocks = fit_answered(answered, f"{reading.prompt.partnership_id}:{reading.round_no}")
+        if reading.prompt.channel and reading.prompt.ts:
+            update_message(client, reading.prompt.channel, reading.prompt.ts, text, blocks)
+        respond(text=f"Noted: {reading.fit.label.lower()}. Thank you for telling me.")
 
     def _met(
         self,

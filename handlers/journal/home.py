@@ -25,8 +25,9 @@ from handlers.kit.blocks import (
     slack_date,
 )
 
-HOME_FOOTER_BLOCKS = 6
-"""Blocks kept free at the end of the Home tab for settings, the profile and the buttons."""
+HOME_FOOTER_BLOCKS = 8
+"""Blocks kept free at the end of the Home tab for settings, the profile and the buttons,
+and for the rhythm's "your next step" (two blocks) above the partnerships."""
 
 
 def journal_home(services: Services) -> HomeBuilder:

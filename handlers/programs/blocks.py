@@ -117,6 +117,18 @@ def _rhythm_inputs(program: Program) -> list[Block]:
             hint=f"Up to 20, each under {MAX_AREA} characters.",
         ),
         input_block(
+            "quiet_ladder",
+            "Quiet pairs: nudge after (weeks)",
+            text_input(
+                initial=", ".join(str(days // 7) for days in program.quiet_ladder_days),
+                max_length=40,
+                placeholder="2, 3, 4, 8",
+            ),
+            optional=True,
+            hint="Without a session met: the mentee, then both, then the program team, then "
+            "both are asked to pause, continue or close. Four numbers, each later.",
+        ),
+        input_block(
             "workday_start", "Prompts from", _hours(program.workday_start_hour, start=True)
         ),
         input_block(

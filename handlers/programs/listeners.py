@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.errors import DomainError
 from bot.model.programs import Program, program_id_of
-from bot.programs.service import competitor_pairs
+from bot.programs.service import competitor_pairs, ladder_days
 from bot.services import Services
 from handlers.kit.blocks import escape
 from handlers.kit.context import team_of, user_of
@@ -152,6 +152,7 @@ class ProgramHandlers(Listeners):
             any_language=form.checked("flags", "any_language"),
             competitors=competitor_pairs(form.text("competitors")),
             archived=form.checked("flags", "archived"),
+            quiet_ladder_days=ladder_days(form.text("quiet_ladder")),
         )
         programs = self._services.programs
         errors = programs.check(program)

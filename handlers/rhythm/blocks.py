@@ -12,7 +12,6 @@ from bot.model.messages.rhythm import (
     GoalCheck,
     PartnershipEnded,
     Pulse,
-    QuietNudge,
     TermNotice,
     YearInNumbers,
 )
@@ -103,32 +102,12 @@ def pulse_note_modal(*, metadata: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def quiet_nudge_message(payload: QuietNudge) -> tuple[str, list[Block]]:
-    partner, days = payload.partner_id, payload.days
-    weeks = days // 7
-    if payload.both:
-        text = (
-            f"It's been {weeks} weeks since you and <@{partner}> last met. Life gets busy: "
-            "one click finds you a time."
-        )
-    else:
-        text = (
-            f"It's been {weeks} weeks since you and <@{partner}> last met. You drive the "
-            "partnership: a quick message to find a time goes a long way."
-        )
-    return text, [
-        section(f":wave: {text}"),
-        actions(
-            button("Schedule now", "open_schedule", str(payload.partnership_id), style="primary"),
-            block_id="quiet_nudge",
-        ),
-    ]
-
-
 _SIGNALS = {
     "low_pulse": "a low pulse",
     "unanswered_pulses": "pulses left unanswered",
     "quiet": "no sessions lately",
+    "fit_unsure": "not sure about the fit, twice",
+    "quiet_undecided": "quiet, and no answer to pause, continue or close",
 }
 
 

@@ -329,8 +329,11 @@ class RhythmHandlers(Listeners):
     def away(self, *, team_id: str, user_id: str, until: date | None) -> str:
         self._services.rhythm.set_away(team_id=team_id, user_id=user_id, until=until)
         if until is None:
-            return "Welcome back! Nudges are on again."
-        return f"Enjoy your time off: no nudges until {until.strftime('%A %d %B')}."
+            return "Welcome back! Reminders, check-ins and nudges are on again."
+        return (
+            "Enjoy your time off: no reminders, check-ins or nudges until "
+            f"{until.strftime('%A %d %B')}."
+        )
 
     def midterm_text(self, *, team_id: str, user_id: str) -> str:
         if not self._services.rhythm.is_coordinator(user_id, team_id=team_id):

@@ -99,6 +99,8 @@ class PartnershipRow(Base):
     end_reason: Mapped[str] = mapped_column(Text, default="")
     paused_until: Mapped[date | None]
     program_id: Mapped[int | None]
+    quiet_rung: Mapped[str] = mapped_column(String(20), server_default="")
+    quiet_since: Mapped[datetime | None]
 
 
 class CohortPlanRow(Base):

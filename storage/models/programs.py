@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     ForeignKey,
     Index,
     Integer,
@@ -50,6 +51,7 @@ class ProgramRow(Base):
     weekends_off: Mapped[bool]
     cross_company_required: Mapped[bool]
     competitors: Mapped[list[str]]
+    quiet_ladder_days: Mapped[list[int]] = mapped_column(JSON, server_default="[]")
     weak_fit: Mapped[bool] = mapped_column(default=False)
     any_language: Mapped[bool] = mapped_column(default=False)
     archived: Mapped[bool] = mapped_column(default=False)

@@ -428,3 +428,23 @@ def test_a_pairs_shout_outs_go_to_its_programs_channel(two_programs: RunningBot)
     bot.slack.event({"type": "app_home_opened", "user": "UE2", "tab": "home"})
     bot.settle()
     assert "Celebrate in <#C0INTERNAL>" in str(bot.fake.home_view("UE2"))
+
+
+def test_a_program_climbs_its_own_quiet_pair_ladder(bot: RunningBot) -> None:
+    for user in ("UM1", "UE1"):
+        bot.fake.add_user(user, tz="UTC")
+    refused = create(bot, CROSS | {"name": "Quick", "quiet_ladder": "3, 2, 4, 8"})
+    assert refused["errors"] == {
+        "quiet_ladder": "Four numbers of weeks, each later than the last: 2, 3, 4, 8."
+    }
+    assert create(bot, CROSS | {"name": "Quick", "quiet_ladder": "1, 2, 3, 5"})["response_action"]
+    program = bot.runtime.services.programs.find(TEAM, "Quick")
+    assert program.quiet_ladder_days == [7, 14, 21, 35]
+    join_as_mentor(bot, "UM1", "Quick", expertise=["leadership"], organization="Initech")
+    join_as_mentee(bot, "UE1", "Quick", focus=["leadership"], organization="Globex")
+    pick(bot, "UE1", "UM1")
+    answer(bot, "UM1", "accept_request")
+    bot.tick(timedelta(days=7, hours=1))  # one week in: the program's first rung
+    nudge = last_dm(bot, "UE1")
+    assert nudge["text"].startswith("It's been 1 week since you and <@UM1> last met.")
+    assert buttons(nudge, "quiet_met") and buttons(nudge, "open_schedule")

@@ -145,6 +145,8 @@ def test_a_full_program_year_for_a_pair_that_keeps_its_rhythm(pair) -> None:  # 
             click(bot, person, message, "session_met")
         elif buttons(message, "pulse_4"):
             click(bot, person, message, "pulse_4")
+        elif buttons(message, "fit_great"):
+            click(bot, person, message, "fit_great")
 
     run_until(bot, end + timedelta(days=5), on_message=answer)
 
@@ -161,9 +163,16 @@ def test_a_full_program_year_for_a_pair_that_keeps_its_rhythm(pair) -> None:  # 
     run_until(bot, end + timedelta(days=10))
 
     pulses = 25  # every 14 days until the term notice (day 351) takes over
+    # The fit check after the first and the third session (3 and 17 March), the first
+    # pulse between them.
+    fit, pulse = "rhythm.fit_check", "rhythm.pulse"
     expected = (
-        ["rhythm.pulse"] * 13 + ["rhythm.midterm_review"] + ["rhythm.pulse"] * (pulses - 13)
-    ) + ["rhythm.term_notice", "rhythm.final_evaluation", "rhythm.year_in_numbers"]
+        [fit, pulse, fit]
+        + [pulse] * 12
+        + ["rhythm.midterm_review"]
+        + [pulse] * (pulses - 13)
+        + ["rhythm.term_notice", "rhythm.final_evaluation", "rhythm.year_in_numbers"]
+    )
     for person in (MENTOR, MENTEE):
         got = prompts(bot, person)
         assert [p.kind for p in got] == expected, "\n".join(f"{p.key} {p.sent_at}" for p in got)
@@ -172,6 +181,8 @@ def test_a_full_program_year_for_a_pair_that_keeps_its_rhythm(pair) -> None:  # 
 
     # Each in their own time zone: the Monday 15:00 UTC pulse is 16:00 or 17:00 in Berlin, but
     # midnight in Tokyo, so the mentee's waits for Tuesday 09:00 Tokyo time.
+    great = [m for m in dms(bot, MENTOR) if "Great to hear that it fits" in m["text"]]
+    assert len(great) == 2 and not buttons(great[0], "fit_great")  # answered in place
     mentor_pulses = [p.sent_at for p in prompts(bot, MENTOR) if p.kind == "rhythm.pulse"]
     mentee_pulses = [p.sent_at for p in prompts(bot, MENTEE) if p.kind == "rhythm.pulse"]
     assert mentor_pulses == [START + timedelta(days=14 * n) for n in range(1, pulses + 1)]
@@ -543,18 +554,69 @@ def test_when_coordinators_allow_no_extension_the_notice_only_offers_to_close(pa
     assert buttons(notice, "term_close") and not buttons(notice, "term_extend")
 
 
-def test_a_declared_holiday_means_no_nudges_for_that_person(pair) -> None:  # type: ignore[no-untyped-def]
-    bot, _ = pair
+def sent_rows(bot: RunningBot, recipient: str) -> list[tuple[str, datetime, str]]:
+    """Every message that reached ``recipient`` or was dropped for them: kind, when, why."""
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        rows = uow.session.scalars(
+            sa.select(OutgoingMessageRow)
+            .where(
+                OutgoingMessageRow.recipient == recipient,
+                OutgoingMessageRow.status.in_(["sent", "dropped"]),
+            )
+            .order_by(OutgoingMessageRow.id)
+        )
+        return [
+            (r.kind, r.sent_at or r.due_at, r.last_error if r.status == "dropped" else "sent")
+            for r in rows
+        ]
+
+
+def test_away_people_get_nothing_and_raise_no_flags_while_away(pair) -> None:  # type: ignore[no-untyped-def]
+    bot, intro = pair
+    schedule(bot, MENTEE, intro, when="Tuesdays at 3pm")  # reminders and "did you meet?"
     bot.slack.command("away until 2026-03-28", user=MENTEE)
     bot.settle()
-    assert "no nudges until Saturday 28 March" in bot.fake.last("response_url").params["text"]
+    said = bot.fake.last("response_url").params["text"]
+    assert "no reminders, check-ins or nudges until Saturday 28 March" in said
     bot.slack.command("away yesterday", user=MENTOR)
     bot.settle()
     assert "Pick a date in the future" in bot.fake.last("response_url").params["text"]
-    run_until(bot, START + timedelta(days=22))
-    nudged = [p.recipient for p in prompts(bot) if p.kind == "rhythm.quiet_nudge"]
-    assert nudged == [MENTOR]  # day 21 for both, but the mentee is away
-    bot.slack.command("back", user=MENTEE)
+    before = len(dms(bot, MENTEE))
+    run_until(bot, datetime(2026, 3, 27, 23, tzinfo=UTC))  # four weeks without a session met
+
+    # The mentee heard nothing the bot starts: reminders, "did you meet?", pulses, the fit
+    # check and nudges were dropped at their moment, never sent late.
+    assert len(dms(bot, MENTEE)) == before
+    dropped = {kind for kind, _, why in sent_rows(bot, MENTEE) if why.startswith("away")}
+    assert {
+        "session.reminder",
+        "session.check",
+        "rhythm.pulse",
+        "rhythm.fit_check",
+    } <= dropped
+    # The mentor, who is here, still got theirs; but no nudges while their mentee is away.
+    got = {kind for kind, _, why in sent_rows(bot, MENTOR) if why == "sent"}
+    assert {"session.reminder", "session.check", "rhythm.pulse"} <= got
+    assert not [p for p in prompts(bot) if p.kind == "rhythm.quiet_nudge"]
+    # No "no sessions lately" or "pulses left unanswered": the time away is not quiet time.
+    assert flags(bot) == []
+    assert not coordinator_dms(bot)
+
+    # Back on Saturday: the next pulse reaches them (Tuesday morning in Tokyo), and the quiet
+    # clock restarted at their return: the first nudge two weeks later, on Monday 13 April.
+    run_until(bot, datetime(2026, 4, 14, tzinfo=UTC))
+    mentee_pulses = [
+        at for kind, at, why in sent_rows(bot, MENTEE) if kind == "rhythm.pulse" and why == "sent"
+    ]
+    assert mentee_pulses[0] == datetime(2026, 3, 31, 0, tzinfo=UTC)  # 09:00 in Tokyo
+    nudges = [(p.recipient, p.sent_at) for p in prompts(bot) if p.kind == "rhythm.quiet_nudge"]
+    assert nudges == [(MENTEE, datetime(2026, 4, 13, 0, tzinfo=UTC))]
+    # (the mentor, who was here, left two pulses unanswered: that one is theirs)
+    assert flags(bot) == [("unanswered_pulses", "pulse2:UMENTOR1")]
+
+    bot.slack.command("away until 2026-05-01", user=MENTOR)
+    bot.settle()
+    bot.slack.command("back", user=MENTOR)
     bot.settle()
     assert "Welcome back" in bot.fake.last("response_url").params["text"]
 

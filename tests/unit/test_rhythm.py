@@ -129,6 +129,7 @@ def test_a_new_partnership_plans_its_whole_rhythm_as_jobs(store: FakeStore) -> N
     assert jobs == {
         Kind.PULSE_ROUND: START + timedelta(days=14),
         Kind.QUIET_CHECK: START + timedelta(days=14),
+        Kind.FIT_CHECK_DUE: START + timedelta(days=21),
         Kind.MIDTERM: START + timedelta(days=182, hours=12),
         Kind.TERM_NOTICE_DUE: START + timedelta(days=351),
         Kind.TERM_END: START + timedelta(days=365),
@@ -221,14 +222,19 @@ def test_a_session_met_restarts_the_quiet_clock(store: FakeStore) -> None:
     assert [(m.recipient, stored_payload(m)["days"]) for m in nudges] == [(MENTEE, 14)]
 
 
-def test_a_declared_holiday_skips_that_person_only(store: FakeStore) -> None:
+def test_a_declared_holiday_pauses_the_ladder_for_the_pair_until_the_return(
+    store: FakeStore,
+) -> None:
     with FakeUnitOfWork(store) as uow:
         preferences = uow.sessions.preferences(TEAM, MENTEE)
         preferences.away_until = (START + timedelta(days=30)).date()
         uow.sessions.save_preferences(preferences)
         uow.commit()
-    run(store, START + timedelta(days=22))
-    assert [m.recipient for m in store.messages(kind=Kind.QUIET_NUDGE)] == [MENTOR]
+    run(store, START + timedelta(days=29))
+    assert store.messages(kind=Kind.QUIET_NUDGE) == []  # the partner can't meet them either
+    assert store.messages(kind=Kind.COORDINATOR_AT_RISK) == []  # away is not quiet
+    back = [m for m in store.messages(kind=Kind.QUIET_CHECK) if m.status is MessageStatus.PENDING]
+    assert [m.due_at.date() for m in back] == [(START + timedelta(days=30)).date()]
 
 
 def test_ending_cancels_every_pending_prompt_and_rematches_the_mentee(store: FakeStore) -> None:

@@ -20,6 +20,22 @@ class QuietNudge(PairPrompt):
     days: int
     both: bool  # the second stage: both partners hear it
     mentee: bool  # to the mentee (who drives the scheduling)
+    proposed: datetime | None = None  # the second rung: a time inside both working days
+    minutes: int | None = None  # the session proposed, in minutes (None: an hour)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FitQuestion(PairPrompt):
+    """How is the fit so far? ``round``: the sessions met when it was asked (0: none yet)."""
+
+    round: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuietDecision(PairPrompt):
+    """A quiet stretch of ``days``: pause, continue or close?"""
+
+    days: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +110,13 @@ class CoordinatorEnded(PairForTeam):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CoordinatorQuietDecision(PairForTeam):
+    """Nobody answered "pause, continue or close?": the program team decides."""
+
+    days: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class PartnershipJob(Payload):
     """Job about one partnership (the quiet check, the mid-term)."""
 
@@ -116,3 +139,12 @@ class TermJob(PartnershipJob):
     a job planned for an end that was since moved (an extension) from the current one."""
 
     ends_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuietDecisionDue(PartnershipJob):
+    """A week after "pause, continue or close?": ``since`` (as ``stamp`` writes it) tells a
+    job of an earlier quiet stretch from the current one."""
+
+    since: str
+    days: int
