@@ -285,7 +285,14 @@ class SessionService:
         original_date: date | None,
         when: SessionTime,
     ) -> SlotChange:
-        """Reschedule one occurrence; the weekly rule stays as it is."""
+        """Reschedule one occurrence; the weekly rule stays as it is. Several days or a monthly
+        rule is a new rule, never read as "the first of those days" (no silent guess)."""
+        if len(when.days) > 1 or when.monthly_ordinal is not None:
+            raise DomainError(
+                "Rescheduling moves one session; that sounds like a new rule. To change the rule, "
+                "use `/mentor schedule`.",
+                field="when",
+            )
         now = self._clock.now()
         new_start = when.first_start()
         if new_start <= now:

@@ -222,6 +222,11 @@ def test_skip_pause_reschedule_and_help_in_plain_words(pair) -> None:  # type: i
     bot, intro = pair
     schedule(bot, MENTEE, intro, when="Tuesdays at 3pm")
 
+    write(bot, MENTEE, "reschedule to Mondays and Thursdays at 3pm")  # a new rule, not a move
+    refused = last_dm(bot, MENTEE)["text"]
+    assert "moves one session" in refused and "/mentor schedule" in refused
+    assert bot.runtime.services.sessions.slot("T0001", 1).moved == {}  # type: ignore[union-attr]
+
     write(bot, MENTEE, "reschedule to Friday 3pm")
     assert last_dm(bot, MENTEE)["text"].startswith("Moved to ")
     assert "I've told your partner" in last_dm(bot, MENTEE)["text"]
