@@ -250,6 +250,7 @@ def build_services(
             jobs={**pairs.jobs(), **team.jobs(), **_coordinator_group_jobs(coordinator_group)},
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
+            sends_in_flight=settings.mentorbot_outbox_sends_in_flight,
             quiet_hours=programs.quiet_hours(PROMPT_KINDS),
             observe=observe,
         ),

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -119,6 +119,13 @@ class Outbox(Protocol):
         ...
 
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]: ...
+
+    def settle_many(
+        self, messages: Sequence[OutgoingMessage], *, worker: str, token: str
+    ) -> set[int]:
+        """``settle`` for a batch in one statement: the ids written (held under this claim);
+        the others were claimed by another worker since and are left as they are."""
+        ...
 
     def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
         """Whether a newer message with the same ``coalesce_key`` is due (pending or claimed)."""

@@ -939,3 +939,41 @@ def test_a_worker_that_lost_its_lease_can_neither_renew_nor_settle_the_row(
         assert work.outbox.settle(theirs, worker="w2", token="t2")
         work.commit()
     assert outbox_rows(database)[f"{T1}:slow"].status == MessageStatus.SENT.value
+
+
+def test_a_batch_of_outcomes_is_settled_in_one_statement_fenced_row_by_row(
+    database: Database,
+) -> None:
+    ids = add_messages(database, message("sent"), message("retry"), message("taken"))
+    with uow(database) as work:
+        mine = work.outbox.claim_due(now=NOW, limit=3, lease=LEASE, worker="w1", token="t1")
+        work.commit()
+    later = NOW + LEASE + timedelta(seconds=1)
+    with uow(database) as work:  # "taken" only: w1 renewed the others in time
+        work.outbox.renew(ids[:2], worker="w1", token="t1", until=later + LEASE)
+        (theirs,) = work.outbox.claim_due(now=later, limit=3, lease=LEASE, worker="w2", token="t2")
+        work.commit()
+    assert theirs.key == "taken"
+    sent, retry, taken = mine
+    sent.status, sent.attempts, sent.sent_at = MessageStatus.SENT, 1, later
+    sent.sent_channel, sent.sent_ts = "D1", "1700.1"
+    retry.status, retry.attempts, retry.last_error = MessageStatus.PENDING, 1, "in doubt: x" * 300
+    retry.due_at = later + timedelta(minutes=5)
+    taken.status, taken.attempts = MessageStatus.FAILED, 1
+    statements: list[str] = []
+    sa.event.listen(
+        database.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+    )
+    with uow(database) as work:
+        written = work.outbox.settle_many(mine, worker="w1", token="t1")
+        work.commit()
+    assert written == set(ids[:2])
+    assert len([s for s in statements if s.lstrip().upper().startswith("UPDATE")]) == 1
+    rows = outbox_rows(database)
+    assert (rows[f"{T1}:sent"].status, rows[f"{T1}:sent"].sent_ts) == ("sent", "1700.1")
+    assert rows[f"{T1}:sent"].sent_at == later and rows[f"{T1}:sent"].lease_until is None
+    assert rows[f"{T1}:retry"].status == "pending"
+    assert rows[f"{T1}:retry"].due_at == later + timedelta(minutes=5)
+    assert len(rows[f"{T1}:retry"].last_error) == 2000
+    assert (rows[f"{T1}:taken"].status, rows[f"{T1}:taken"].claimed_by) == ("sending", "w2")
+    assert rows[f"{T1}:taken"].attempts == 0  # w2's claim: w1's outcome never lands on it

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -453,6 +453,15 @@ class FakeOutbox:
         row.message.sent_ts = message.sent_ts
         row.lease_until = None
         return True
+
+    def settle_many(
+        self, messages: Sequence[OutgoingMessage], *, worker: str, token: str
+    ) -> set[int]:
+        return {
+            m.id
+            for m in messages
+            if m.id is not None and self.settle(m, worker=worker, token=token)
+        }
 
     def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
         return any(
