@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import ack, dates, dispatch, matching, memory
+from bench import ack, dates, dispatch, kickoff, matching, memory
 from bench.common import (
     DEFAULT_POSTGRES_URL,
     ROOT,
@@ -26,7 +26,7 @@ from bench.common import (
     write_results,
 )
 
-SECTIONS = ("dates", "matching", "ack", "dispatch", "memory")
+SECTIONS = ("kickoff", "matching", "cohort", "dispatch", "dates", "ack", "memory")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -64,6 +64,7 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "mentors": 500,
             "cohort_mentees": 40,
             "cohort_mentors": 20,
+            "kickoff_requests": 10,
         }
     elif args.quick:
         scale = {
@@ -74,6 +75,7 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "mentors": 5_000,
             "cohort_mentees": 2_000,
             "cohort_mentors": 1_000,
+            "kickoff_requests": 100,
         }
     else:
         scale = {
@@ -84,6 +86,7 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "mentors": 5_000,
             "cohort_mentees": 2_000,
             "cohort_mentors": 1_000,
+            "kickoff_requests": 400,
         }
     if args.messages:
         scale["messages"] = args.messages
@@ -106,6 +109,22 @@ def run(args: argparse.Namespace) -> list[Figure]:
         for f in new:
             print(f"  {f.section}: {f.name}: {f.value}", flush=True)
 
+    if "kickoff" in only and "postgresql" in databases:
+        fake = spawn("bench.slack_process", env=child_env())
+        try:
+            slack_url = read_json(fake)["url"]
+            with database_url("postgresql", postgres=args.postgres_url) as url:
+                show(
+                    kickoff.run(
+                        postgres_url=url,
+                        slack_url=slack_url,
+                        fake=fake,
+                        requests=scale["kickoff_requests"],
+                        levels=(2,) if args.tiny else (10, 50),
+                    )
+                )
+        finally:
+            stop(fake)
     if "dates" in only:
         show([*dates.warm(scale["rounds"]), dates.cold()])
     if "matching" in only:
