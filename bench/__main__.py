@@ -93,6 +93,13 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
     return scale
 
 
+def scale_pools(args: argparse.Namespace) -> list[int]:
+    """Mentor pools the ask is measured at (the issue's rows: 20,000, 5,000, 1,000)."""
+    if args.tiny:
+        return [500]
+    return [20_000, 5_000, 1_000]
+
+
 def run(args: argparse.Namespace) -> list[Figure]:
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     unknown = only - set(SECTIONS)
@@ -131,9 +138,19 @@ def run(args: argparse.Namespace) -> list[Figure]:
         show([matching.ranking(scale["mentors"], scale["rounds"], vectorized=False)])
         show([matching.ranking(scale["mentors"], scale["rounds"])])
         for db in databases:
+            pools = scale_pools(args) if db == "postgresql" else [scale["mentors"]]
+            for mentors in pools:
+                with database_url(db, postgres=args.postgres_url) as url:
+                    show([matching.service(db, url, mentors, scale["asks"])])
+    if "cohort" in only:
+        shapes = {"tiny": [(40, 20)], "quick": [(2_000, 1_000)]}.get(
+            "tiny" if args.tiny else "quick" if args.quick else "full",
+            [(2_000, 1_000), (10_000, 5_000)],
+        )
+        db = "postgresql" if "postgresql" in databases else "sqlite"
+        for mentees, mentors in shapes:
             with database_url(db, postgres=args.postgres_url) as url:
-                show([matching.service(db, url, scale["mentors"], scale["asks"])])
-        show(matching.cohort(scale["cohort_mentees"], scale["cohort_mentors"]))
+                show([matching.cohort_service(db, url, mentees, mentors)])
     if "ack" in only:
         fake = spawn("bench.slack_process", env=child_env())
         try:
