@@ -339,6 +339,7 @@ class _PartnershipServices(NamedTuple):
             Kind.GOAL_CHECK_DUE: rhythm.goal_check,
             Kind.TERM_NOTICE_DUE: rhythm.term_notice,
             Kind.TERM_END: rhythm.term_end,
+            Kind.PLAN_MISSING: rhythm.plan_missing_step,
             Kind.ERASE_PERSON: self.privacy.erase_job,
         }
 

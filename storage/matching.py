@@ -356,11 +356,12 @@ class SqlPartnershipRepository:
         )
         return {mentor_id: count for mentor_id, count in rows}
 
-    def live(self) -> list[Partnership]:
+    def live(self, *, after_id: int = 0, limit: int | None = None) -> list[Partnership]:
         rows = self._s.scalars(
             select(PartnershipRow)
-            .where(PartnershipRow.status.in_(_TAKES_A_SLOT))
+            .where(PartnershipRow.status.in_(_TAKES_A_SLOT), PartnershipRow.id > after_id)
             .order_by(PartnershipRow.id)
+            .limit(limit)
         )
         return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
 

@@ -324,12 +324,13 @@ class FakePartnershipRepository:
             )
         )
 
-    def live(self) -> list[Partnership]:
-        return [
+    def live(self, *, after_id: int = 0, limit: int | None = None) -> list[Partnership]:
+        found = [
             copy.deepcopy(p)
-            for _, p in sorted(self._store.state.partnerships.items())
-            if p.status in _TAKES_A_SLOT
+            for id_, p in sorted(self._store.state.partnerships.items())
+            if p.status in _TAKES_A_SLOT and id_ > after_id
         ]
+        return found if limit is None else found[:limit]
 
 
 class FakeOutbox:
