@@ -23,11 +23,14 @@ from handlers.kit.replies import confirmation
 from handlers.kit.updates import update_container, update_message
 from handlers.matching import blocks as matching_blocks
 from handlers.matching.openers import open_ask, open_offer
+from handlers.runtime import TrackedExecutor, on_modal_lane
 
 log = logging.getLogger(__name__)
 
 
 class MatchingHandlers(Listeners):
+    executor: TrackedExecutor | None = None  # set at start-up: the modal lane's pool
+
     def register(self, app: App) -> None:
         app.view("mentor_offer")(ack=guarded("expertise", self.submit_offer), lazy=[self.deliver])
         app.view("mentor_ask")(ack=guarded("goals", self.submit_ask), lazy=[self.deliver])
@@ -37,8 +40,8 @@ class MatchingHandlers(Listeners):
         app.action("pick_mentor")(ack=self.ack_only, lazy=[refusing(self.pick)])
         app.action("accept_request")(ack=self.ack_only, lazy=[refusing(self.accept)])
         app.action("decline_request")(ack=self.ack_only, lazy=[refusing(self.open_decline)])
-        app.action("open_ask")(ack=self.ack_only, lazy=[self.home_ask])
-        app.action("open_offer")(ack=self.ack_only, lazy=[self.home_offer])
+        app.action("open_ask")(on_modal_lane(self.executor, refusing(self.home_ask)))
+        app.action("open_offer")(on_modal_lane(self.executor, refusing(self.home_offer)))
 
     # -- modals ----------------------------------------------------------------------------
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.model.programs import DEFAULT_VALUE
 from bot.services import Services
@@ -56,18 +58,53 @@ def open_ask(
             )
     if overview.request is not None and overview.request.status.value == "pending_mentor":
         return "You've already asked a mentor; I'll tell you as soon as they answer."
-    tz, tz_offset = time_zone(client, user_id)
     if program is None and overview.request is not None:
         program = _value(overview.request.program_id)
     areas, select = program_choice(services, team_id, program)
-    view = matching_blocks.ask_modal(
-        areas=areas,
-        request=overview.request,
-        metadata={"tz": tz, "tz_offset": tz_offset},
-        program=select,
+    known = overview.request or overview.profile
+    open_then_zone(
+        client,
+        user_id=user_id,
+        trigger_id=trigger_id,
+        known=(known.tz, known.tz_offset) if known is not None else None,
+        view=lambda metadata: matching_blocks.ask_modal(
+            areas=areas, request=overview.request, metadata=metadata, program=select
+        ),
     )
-    client.views_open(trigger_id=trigger_id, view=view)
     return None
+
+
+def open_then_zone(
+    client: WebClient,
+    *,
+    user_id: str,
+    trigger_id: str,
+    known: tuple[str, int] | None,
+    view: Callable[[dict[str, Any]], dict[str, Any]],
+) -> None:
+    """Open the modal first, then ask Slack for the person's zone.
+
+    The trigger dies 3 s after the click, so nothing that can wait goes before ``views.open``:
+    the zone comes from what we stored (their request or profile) and Slack's ``users.info``
+    follows; only a zone that differs (a first-timer, or someone who moved) updates the open
+    modal's metadata, which the submission reads.
+    """
+    assumed = known or ("", 0)
+    opened = client.views_open(
+        trigger_id=trigger_id, view=view({"tz": assumed[0], "tz_offset": assumed[1]})
+    )
+    tz, tz_offset = time_zone(client, user_id)
+    if (tz, tz_offset) == assumed or not tz:
+        return
+    current = opened.get("view") or {}
+    try:
+        client.views_update(
+            view_id=str(current.get("id", "")),
+            hash=str(current.get("hash", "")),
+            view=view({"tz": tz, "tz_offset": tz_offset}),
+        )
+    except SlackApiError as error:  # typed into meanwhile (hash_conflict), or closed
+        log.info("zone of %s not added to their modal: %s", user_id, error.response.get("error"))
 
 
 def open_offer(
@@ -79,19 +116,23 @@ def open_offer(
     trigger_id: str,
     program: str | None = None,
 ) -> None:
-    tz, tz_offset = time_zone(client, user_id)
     profile = services.mentoring.mentor_profile(team_id, user_id)
     if program is None and profile is not None:
         program = _value(profile.program_id)
     areas, select = program_choice(services, team_id, program)
-    view = matching_blocks.offer_modal(
-        areas=areas,
-        profile=profile,
-        max_capacity=services.rules.max_capacity,
-        metadata={"tz": tz, "tz_offset": tz_offset},
-        program=select,
+    open_then_zone(
+        client,
+        user_id=user_id,
+        trigger_id=trigger_id,
+        known=(profile.tz, profile.tz_offset) if profile is not None else None,
+        view=lambda metadata: matching_blocks.offer_modal(
+            areas=areas,
+            profile=profile,
+            max_capacity=services.rules.max_capacity,
+            metadata=metadata,
+            program=select,
+        ),
     )
-    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def _value(program_id: int | None) -> str:
