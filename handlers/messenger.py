@@ -23,6 +23,7 @@ from bot.ports import SendOutcome, SendResult
 from bot.sessions.calendar import Attendee, session_invite
 from handlers.announcements import blocks as announcement_blocks
 from handlers.conversation import blocks as conversation_blocks
+from handlers.coordination import blocks as coordination_blocks
 from handlers.coordination import report_blocks
 from handlers.journal import blocks as journal_blocks
 from handlers.kit import blocks
@@ -103,6 +104,7 @@ RENDERERS: dict[str, Renderer] = {
     Kind.COORDINATOR_AT_RISK: rhythm_blocks.at_risk_message,
     Kind.COORDINATOR_ENDED: rhythm_blocks.coordinator_ended_message,
     Kind.PROGRAM_REPORT: report_blocks.scheduled_report_message,
+    Kind.COHORT_READY: coordination_blocks.cohort_ready_message,
     Kind.PARTNER_LEFT: privacy_blocks.partner_left_message,
     Kind.DM_NOTE_TO_TEAM: conversation_blocks.note_to_team_message,
     Kind.DM_NOTE_TO_PARTNER: conversation_blocks.note_to_partner_message,

@@ -237,6 +237,7 @@ def build_services(
     team = _ProgramTeamServices.build(
         uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
     )
+    cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
     return Services(
         workspaces=WorkspaceService(
             uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
@@ -247,7 +248,12 @@ def build_services(
             uow=uow,
             messenger=messenger,
             clock=clock,
-            jobs={**pairs.jobs(), **team.jobs(), **_coordinator_group_jobs(coordinator_group)},
+            jobs={
+                **pairs.jobs(),
+                **team.jobs(),
+                **_coordinator_group_jobs(coordinator_group),
+                Kind.PLAN_COHORT: cohorts.plan_job,
+            },
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
             sends_in_flight=settings.mentorbot_outbox_sends_in_flight,
@@ -257,7 +263,7 @@ def build_services(
         rules=rules,
         clock=clock,
         coordination=team.coordination,
-        cohorts=CohortService(uow=uow, clock=clock, roster=roster, programs=programs),
+        cohorts=cohorts,
         coordinator_group=coordinator_group,
         announcements=team.announcements,
         onboarding=team.onboarding,

@@ -61,6 +61,8 @@ class Kind(StrEnum):
     TERM_NOTICE_DUE = "job.term_notice"
     TERM_END = "job.term_end"
     PLAN_MISSING = "job.plan_missing"  # start-up: older pairs' rhythms, a chunk at a time
+    PLAN_COHORT = "job.plan_cohort"  # `/mentor match`: the proposal, worked out off the request
+    COHORT_READY = "coordinator.cohort_ready"  # its proposal is ready: a button shows it
     # who coordinates, and what they get on a schedule (bot/coordinators.py, bot/coordination.py)
     COORDINATOR_GROUP_ROUND = "job.coordinator_group_round"  # every hour: each workspace's
     COORDINATOR_GROUP_SYNC = "job.coordinator_group_sync"  # one workspace's user group read

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from handlers.kit.blocks import (
     MESSAGE_BLOCKS_MAX,
@@ -9,6 +11,7 @@ from handlers.kit.blocks import (
     actions,
     button,
     context,
+    count,
     header,
     option,
     section,
@@ -24,6 +27,26 @@ _STATE_LABELS = {
 
 def pages(plan: CohortPlan) -> int:
     return max(1, -(-len(plan.pairs) // PAIRS_PER_PAGE))
+
+
+def cohort_ready_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+    """The proposal worked out in the background: how it came out, and a button that turns
+    this message into its first page (the pager's own handler)."""
+    pairs, unmatched = int(payload.get("pairs", 0)), int(payload.get("unmatched", 0))
+    text = f"Your cohort proposal is ready: {count(pairs, 'pair')} proposed"
+    if unmatched:
+        text += f", {count(unmatched, 'mentee')} without a free mentor"
+    return text, [
+        section(f"*{text}.* Worked out in {float(payload.get('seconds', 0)):g} s."),
+        actions(
+            button(
+                "Show the proposal",
+                "cohort_page_show",
+                f"{payload.get('plan_id')}:0",
+                style="primary",
+            )
+        ),
+    ]
 
 
 def cohort_plan_message(plan: CohortPlan, *, page: int = 0) -> tuple[str, list[Block]]:

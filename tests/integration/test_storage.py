@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
@@ -12,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import StatementError
 
+from bot.matching.suggestions import excluded_for_cohort, excluded_mentors
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
@@ -977,3 +979,69 @@ def test_a_batch_of_outcomes_is_settled_in_one_statement_fenced_row_by_row(
     assert len(rows[f"{T1}:retry"].last_error) == 2000
     assert (rows[f"{T1}:taken"].status, rows[f"{T1}:taken"].claimed_by) == ("sending", "w2")
     assert rows[f"{T1}:taken"].attempts == 0  # w2's claim: w1's outcome never lands on it
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_cohorts_exclusions_read_at_once_are_each_mentees_own(
+    database: Database, seed: int
+) -> None:
+    """Two reads for the whole cohort give each mentee exactly the mentors the per-mentee
+    reads of ``/mentor ask`` exclude (declined, asked this time, partnered before)."""
+    rng = random.Random(seed)
+    mentors = [f"UM{n:03d}" for n in range(12)]
+    with uow(database) as work:
+        requests = [
+            work.requests.save(
+                MentorRequest(
+                    team_id=T1,
+                    mentee_id=f"UE{n:03d}",
+                    goals="",
+                    focus_areas=[],
+                    organization="",
+                    wants_other_org=False,
+                    tz="UTC",
+                    status=RequestStatus.WAITLISTED,
+                    created_at=NOW,
+                )
+            )
+            for n in range(40)
+        ]
+        for request in requests:
+            for mentor in rng.sample(mentors, rng.randint(0, 3)):
+                assert request.id is not None
+                work.proposals.save(
+                    MatchProposal(
+                        team_id=T1,
+                        request_id=request.id if rng.random() < 0.5 else request.id + 1000,
+                        mentee_id=request.mentee_id,
+                        mentor_id=mentor,
+                        score=1,
+                        reason="",
+                        status=rng.choice(list(ProposalStatus)),
+                        created_at=NOW,
+                    )
+                )
+            if rng.random() < 0.3:
+                work.partnerships.save(
+                    Partnership(
+                        team_id=T1,
+                        mentor_id=rng.choice(mentors),
+                        mentee_id=request.mentee_id,
+                        request_id=None,
+                        started_at=NOW,
+                        ends_at=NOW + timedelta(days=90),
+                        status=PartnershipStatus.ENDED,
+                    )
+                )
+        work.commit()
+    statements: list[str] = []
+    sa.event.listen(
+        database.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+    )
+    with uow(database) as work:
+        together = excluded_for_cohort(work, T1, requests)
+        reads = len(statements)
+        one_by_one = {r.id or 0: excluded_mentors(work, r) for r in requests}
+    assert reads <= 3  # whatever the cohort's size (a BEGIN may be one of them)
+    assert together == one_by_one
+    assert sum(len(e) for e in together.values()) > 20  # the data really excludes some

@@ -282,6 +282,14 @@ class FakeProposalRepository:
             if p.team_id == team_id and p.mentee_id == mentee_id
         ]
 
+    def for_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[MatchProposal]:
+        wanted = set(mentee_ids)
+        return [
+            copy.deepcopy(p)
+            for _, p in sorted(self._store.state.proposals.items())
+            if p.team_id == team_id and p.mentee_id in wanted
+        ]
+
     def pending_by_mentor(self, team_id: str) -> dict[str, int]:
         return dict(
             Counter(
@@ -313,6 +321,14 @@ class FakePartnershipRepository:
             copy.deepcopy(p)
             for _, p in sorted(self._store.state.partnerships.items())
             if p.team_id == team_id and user_id in (p.mentor_id, p.mentee_id)
+        ]
+
+    def of_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[Partnership]:
+        wanted = set(mentee_ids)
+        return [
+            copy.deepcopy(p)
+            for _, p in sorted(self._store.state.partnerships.items())
+            if p.team_id == team_id and p.mentee_id in wanted
         ]
 
     def active_by_mentor(self, team_id: str) -> dict[str, int]:
