@@ -13,8 +13,9 @@ import time
 from bench.matching import AT, Statements
 from bot.clock import FixedClock
 from handlers import SlackMessenger
+from mentorbot.services import build_services
 from mentorbot.settings import Settings
-from mentorbot.wiring import build_services, web_client
+from mentorbot.wiring import web_client
 from storage import connect
 
 COORDINATOR = "UCOORD"

@@ -17,8 +17,9 @@ from slack_sdk import WebClient
 
 from bot.clock import FixedClock
 from handlers import SlackMessenger
+from mentorbot.services import build_services
 from mentorbot.settings import load_settings
-from mentorbot.wiring import build_services, web_client
+from mentorbot.wiring import web_client
 from storage import connect
 
 

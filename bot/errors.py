@@ -14,7 +14,7 @@ from __future__ import annotations
 def echo(typed: str) -> str:
     """Someone's own words inside a message: Slack's three control characters escaped, so
     `<!channel>`, `<@U1>` or a `<url|label>` they typed reads as typed, never pings or links.
-    (The same rule as ``handlers.kit.blocks.escape``, which ``bot/`` may not import.)"""
+    The one copy of the rule: ``handlers.kit.blocks.escape`` calls it."""
     return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

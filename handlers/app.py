@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_bolt.oauth import OAuthFlow
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
+from slack_sdk.web import SlackResponse
 
 from bot.services import Services
 from handlers.announcements.listeners import AnnouncementHandlers
@@ -81,6 +83,19 @@ def build_app(
     register_listeners(app, services, store=store, on_removed=on_removed, executor=executor)
     app.error(on_error)
     return app
+
+
+def seed_authorization(app: App, auth_test: SlackResponse) -> None:
+    """Hand Bolt's one-token authorization the ``auth.test`` answer this process already has.
+
+    With its token check off (it raised at start-up while Slack was away), Bolt asks
+    ``auth.test`` on a worker's first request instead, and if Slack is away at that moment
+    that request fails. Bolt offers no public way in, hence its middleware list; an app that
+    authorizes per workspace (OAuth) has no such middleware and is left as it is.
+    """
+    for middleware in app._middleware_list:
+        if isinstance(middleware, SingleTeamAuthorization) and not middleware.auth_test_result:
+            middleware.auth_test_result = auth_test
 
 
 def home_publisher(services: Services) -> HomePublisher:

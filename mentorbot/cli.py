@@ -120,7 +120,8 @@ def migrate(settings: Settings) -> int:
 def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     """One dispatch as of ``now``: needs the database and Slack's Web API, not the Bolt app."""
     from handlers.coordination.usergroups import SlackUserGroups
-    from mentorbot.wiring import build_messenger, build_services, dispatcher_clients, slack_link
+    from mentorbot.services import build_services
+    from mentorbot.wiring import build_messenger, dispatcher_clients, slack_link
     from storage import connect
     from storage.crypto import Cipher
 
@@ -170,7 +171,7 @@ def purge(settings: Settings, *, now: datetime | None, team: str | None, dry_run
     """Delete removed workspaces' data: those past retention as of ``now``, or ``team`` now."""
     from bot.errors import NotFound
     from bot.workspaces.service import WorkspaceService
-    from mentorbot.wiring import sql_unit_of_work
+    from mentorbot.services import sql_unit_of_work
     from storage import connect
     from storage.crypto import Cipher
 

@@ -162,7 +162,8 @@ def prepare(settings: Settings) -> None:
     from bot.clock import SystemClock
     from bot.when import warm_up
     from handlers import SlackMessenger
-    from mentorbot.wiring import build_services, web_client
+    from mentorbot.services import build_services
+    from mentorbot.wiring import web_client
     from storage import connect
     from storage.crypto import Cipher
 

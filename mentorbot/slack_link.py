@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 log = logging.getLogger("mentorbot.slack")
 
@@ -161,9 +162,15 @@ class SlackLink:
             log.exception("a listener for 'Slack reached' failed")
 
 
-def auth_test_check(client: WebClient, *, one_token: bool) -> Check:
+def auth_test_check(
+    client: WebClient,
+    *,
+    one_token: bool,
+    answered: Callable[[SlackResponse], None] | None = None,
+) -> Check:
     """``auth.test``: with one bot token it must succeed and names the token's workspace;
-    without one (OAuth: each workspace has its own) any answer from Slack means reachable."""
+    without one (OAuth: each workspace has its own) any answer from Slack means reachable.
+    ``answered`` gets the one token's answer, so nothing else needs to ask Slack again."""
 
     def check() -> str:
         try:
@@ -172,6 +179,10 @@ def auth_test_check(client: WebClient, *, one_token: bool) -> Check:
             if not one_token:
                 return ""
             raise SlackRefused(str(error.response.get("error", "error"))) from error
-        return str(answer.get("team_id") or "") if one_token else ""
+        if not one_token:
+            return ""
+        if answered is not None:
+            answered(answer)
+        return str(answer.get("team_id") or "")
 
     return check

@@ -1,14 +1,12 @@
-"""Builds the running bot from settings: database, services, Slack app, dispatcher, scheduler."""
+"""Builds the running bot from settings: database, Slack app, dispatcher, scheduler (the
+services themselves are built in ``mentorbot.services``)."""
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
@@ -22,28 +20,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 
-from bot.announcements.service import AnnouncementService
 from bot.clock import Clock, SystemClock
-from bot.conversation.service import ConversationService
-from bot.coordination.group import CoordinatorGroupSync
-from bot.coordination.service import CoordinatorService, ReportSchedule
-from bot.journal.service import JournalService
-from bot.matching.cohorts import CohortService
-from bot.matching.service import MentoringService
-from bot.model.kinds import Kind
-from bot.model.rules import ProgramRules
-from bot.onboarding.service import OnboardingService
-from bot.outbox.dispatch import Dispatcher, DispatchReport, Job
-from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
-from bot.privacy.service import PrivacyService
-from bot.programs.service import ProgramService
-from bot.rhythm.service import PROMPT_KINDS, RhythmService
-from bot.roster import Roster
-from bot.services import Services, partnership_events
-from bot.sessions.service import SessionService
-from bot.workspaces.service import WorkspaceService
+from bot.services import Services
 from handlers import SlackMessenger, TrackedExecutor, build_app, home_publisher
+from handlers.app import seed_authorization
 from handlers.coordination.usergroups import SlackUserGroups
 from handlers.slack_http import KeepAliveWebClient
 from handlers.workspaces.listeners import (
@@ -55,9 +37,10 @@ from handlers.workspaces.listeners import (
 )
 from mentorbot.http import WSGIApp, wsgi_app
 from mentorbot.metrics import CountRateLimits, MeteredWebClient, MeterListenerClients, Metrics
+from mentorbot.services import build_services
 from mentorbot.settings import Settings
 from mentorbot.slack_link import SlackLink, auth_test_check
-from storage import Database, SqlUnitOfWork, connect
+from storage import Database, connect
 from storage.crypto import Cipher
 from storage.installations import SealedInstallationStore, SqlOAuthStateStore
 
@@ -197,213 +180,6 @@ class Runtime:
         self.database.dispose()
 
 
-def sql_unit_of_work(database: Database) -> UnitOfWorkFactory:
-    def uow() -> UnitOfWork:
-        return SqlUnitOfWork(database.sessions)
-
-    return uow
-
-
-def build_services(
-    database: Database,
-    settings: Settings,
-    *,
-    clock: Clock,
-    messenger: SlackMessenger,
-    user_groups: UserGroups | None = None,
-    observe: Callable[[DispatchReport], None] | None = None,
-    home_team: Callable[[], str | None] = lambda: None,
-) -> Services:
-    """``home_team`` is the one workspace a coordinator ID without a ``T:`` prefix belongs to
-    (``home_team``, below); by default none, so such an ID is nobody's coordinator."""
-    database.use_cipher(Cipher(settings.mentorbot_encryption_key))
-    uow = sql_unit_of_work(database)
-
-    rules = replace(settings.program_rules(), channel=settings.mentorbot_program_channel or "")
-    group_id = settings.mentorbot_coordinator_group or ""
-    roster = Roster(uow=uow, rules=rules, group_id=group_id, home_team=home_team)
-    coordinator_group = CoordinatorGroupSync(
-        uow=uow, clock=clock, group_id=group_id, groups=user_groups
-    )
-
-    def is_coordinator(user_id: str, team_id: str) -> bool:
-        return roster.is_coordinator(team_id, user_id)
-
-    # One for all services: the rules of each program, and its short cache, are shared.
-    programs = ProgramService(uow=uow, clock=clock, rules=rules, is_coordinator=is_coordinator)
-    pairs = _PartnershipServices.build(
-        uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
-    )
-    team = _ProgramTeamServices.build(
-        uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
-    )
-    cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
-    return Services(
-        workspaces=WorkspaceService(
-            uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
-        ),
-        mentoring=pairs.mentoring,
-        sessions=pairs.sessions,
-        dispatcher=Dispatcher(
-            uow=uow,
-            messenger=messenger,
-            clock=clock,
-            jobs={
-                **pairs.jobs(),
-                **team.jobs(),
-                **_coordinator_group_jobs(coordinator_group),
-                Kind.PLAN_COHORT: cohorts.plan_job,
-            },
-            worker=f"{socket.gethostname()}:{os.getpid()}",
-            lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
-            sends_in_flight=settings.mentorbot_outbox_sends_in_flight,
-            quiet_hours=programs.quiet_hours(PROMPT_KINDS),
-            observe=observe,
-        ),
-        rules=rules,
-        clock=clock,
-        coordination=team.coordination,
-        cohorts=cohorts,
-        coordinator_group=coordinator_group,
-        announcements=team.announcements,
-        onboarding=team.onboarding,
-        journal=pairs.journal,
-        rhythm=pairs.rhythm,
-        programs=programs,
-        privacy=pairs.privacy,
-        conversation=ConversationService(
-            uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, roster=roster
-        ),
-    )
-
-
-class _PartnershipServices(NamedTuple):
-    """The services a partnership's life runs through, sharing one set of its events."""
-
-    mentoring: MentoringService
-    sessions: SessionService
-    journal: JournalService
-    rhythm: RhythmService
-    privacy: PrivacyService
-
-    @classmethod
-    def build(
-        cls,
-        uow: UnitOfWorkFactory,
-        settings: Settings,
-        *,
-        clock: Clock,
-        rules: ProgramRules,
-        roster: Roster,
-        programs: ProgramService,
-    ) -> _PartnershipServices:
-        events = partnership_events(rules)
-        mentoring = MentoringService(
-            uow=uow, clock=clock, rules=rules, roster=roster, programs=programs, events=events
-        )
-        return cls(
-            mentoring=mentoring,
-            sessions=SessionService(
-                uow=uow, clock=clock, rules=rules, programs=programs, events=events
-            ),
-            journal=JournalService(
-                uow=uow,
-                clock=clock,
-                rules=rules,
-                program_channel=settings.mentorbot_program_channel,
-                programs=programs,
-            ),
-            rhythm=RhythmService(
-                uow=uow,
-                clock=clock,
-                rules=rules,
-                rematch=mentoring.offer_new_match,
-                roster=roster,
-                programs=programs,
-                events=events,
-            ),
-            privacy=PrivacyService(
-                uow=uow,
-                clock=clock,
-                roster=roster,
-                retention=timedelta(days=settings.mentorbot_retention_days),
-                rematch=mentoring.offer_new_match,
-                reopen=mentoring.reopen_request,
-            ),
-        )
-
-    def jobs(self) -> dict[str, Job]:
-        rhythm = self.rhythm
-        return {
-            Kind.EXPIRE_PROPOSAL: self.mentoring.expire,
-            Kind.PLAN_NEXT_SESSION: self.sessions.plan_next,
-            Kind.SESSION_MET: self.journal.session_met,
-            Kind.MILESTONE_DUE: self.journal.milestone_due,
-            Kind.PULSE_ROUND: rhythm.pulse_round,
-            Kind.QUIET_CHECK: rhythm.quiet_check,
-            Kind.MIDTERM: rhythm.midterm,
-            Kind.GOAL_CHECK_DUE: rhythm.goal_check,
-            Kind.TERM_NOTICE_DUE: rhythm.term_notice,
-            Kind.TERM_END: rhythm.term_end,
-            Kind.PLAN_MISSING: rhythm.plan_missing_step,
-            Kind.ERASE_PERSON: self.privacy.erase_job,
-        }
-
-
-class _ProgramTeamServices(NamedTuple):
-    """What the program team runs: reports and check-ins, announcements, onboarding."""
-
-    coordination: CoordinatorService
-    announcements: AnnouncementService
-    onboarding: OnboardingService
-
-    @classmethod
-    def build(
-        cls,
-        uow: UnitOfWorkFactory,
-        settings: Settings,
-        *,
-        clock: Clock,
-        rules: ProgramRules,
-        roster: Roster,
-        programs: ProgramService,
-    ) -> _ProgramTeamServices:
-        return cls(
-            coordination=CoordinatorService(
-                uow=uow,
-                clock=clock,
-                rules=rules,
-                roster=roster,
-                report_schedule=ReportSchedule(settings.mentorbot_report_schedule),
-                programs=programs,
-            ),
-            announcements=AnnouncementService(
-                uow=uow,
-                clock=clock,
-                rules=rules,
-                program_channel=settings.mentorbot_program_channel or "",
-                roster=roster,
-                programs=programs,
-            ),
-            onboarding=OnboardingService(uow=uow, clock=clock, rules=rules, roster=roster),
-        )
-
-    def jobs(self) -> dict[str, Job]:
-        return {
-            Kind.SEND_ANNOUNCEMENT: self.announcements.fan_out,
-            Kind.TALLY_ANNOUNCEMENT: self.announcements.tally,
-            Kind.ONBOARDING_STEP: self.onboarding.step,
-            Kind.PROGRAM_REPORT_DUE: self.coordination.report_due,
-        }
-
-
-def _coordinator_group_jobs(group: CoordinatorGroupSync) -> dict[str, Job]:
-    return {
-        Kind.COORDINATOR_GROUP_ROUND: group.round,
-        Kind.COORDINATOR_GROUP_SYNC: group.sync,
-    }
-
-
 def build_runtime(
     settings: Settings,
     *,
@@ -425,7 +201,8 @@ def build_runtime(
     if migrate:
         database.use_cipher(Cipher(settings.mentorbot_encryption_key))  # 0015 encrypts with it
         database.migrate()
-    link = slack_link(settings, wait=slack_wait)
+    answers: list[SlackResponse] = []  # the bot token's auth.test, for Bolt's authorization
+    link = slack_link(settings, wait=slack_wait, answered=answers.append)
     metrics = Metrics()
     client_for, clients = dispatcher_clients(settings, database, metrics=metrics)
     messenger = build_messenger(client_for, clients)
@@ -458,6 +235,11 @@ def build_runtime(
         # One token: its workspace is installed. If it had uninstalled (and the bot now starts
         # with its new token), its purge is cancelled; OAuth installs do this on the redirect.
         link.when_reached(lambda team: _reinstated(services, team))
+
+        def seed(_team: str) -> None:  # a worker's first request needs no auth.test of its own
+            seed_authorization(app, answers[-1])
+
+        link.when_reached(seed)
     if token_verification:
         link.attempt()
     return Runtime(
@@ -483,7 +265,12 @@ def home_team(settings: Settings, link: SlackLink) -> Callable[[], str | None]:
     return lambda: link.team_id or None
 
 
-def slack_link(settings: Settings, *, wait: Callable[[float], bool] | None = None) -> SlackLink:
+def slack_link(
+    settings: Settings,
+    *,
+    wait: Callable[[float], bool] | None = None,
+    answered: Callable[[SlackResponse], None] | None = None,
+) -> SlackLink:
     """The process's ``auth.test``, on a client of its own: no retry handlers (the link
     retries, with its own pauses) and a short timeout (a worker is ready sooner)."""
     client = KeepAliveWebClient(
@@ -492,7 +279,8 @@ def slack_link(settings: Settings, *, wait: Callable[[float], bool] | None = Non
         timeout=5,
         retry_handlers=[],
     )
-    return SlackLink(auth_test_check(client, one_token=not settings.oauth_mode), wait=wait)
+    check = auth_test_check(client, one_token=not settings.oauth_mode, answered=answered)
+    return SlackLink(check, wait=wait)
 
 
 def _reinstated(services: Services, team_id: str) -> None:

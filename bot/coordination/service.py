@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -27,7 +26,7 @@ from bot.model.partnership import Partnership, PartnershipStatus
 from bot.model.programs import Program
 from bot.model.progress import CheckKind
 from bot.model.rules import ProgramRules
-from bot.ports import CoordinationWork, ProgramCatalog
+from bot.ports import CoordinationWork, ProgramCatalog, record_audit
 from bot.roster import Roster
 
 log = logging.getLogger(__name__)
@@ -82,8 +81,8 @@ class CoordinatorService:
         with self._uow() as uow:
             health = _health(uow, team_id, now, only)
             if audit:
-                _audit(
-                    uow,
+                record_audit(
+                    uow.audit,
                     team_id=team_id,
                     actor=coordinator_id,
                     action="report.view",
@@ -126,8 +125,8 @@ class CoordinatorService:
                         },
                     )
                 )
-            _audit(
-                uow,
+            record_audit(
+                uow.audit,
                 team_id=team_id,
                 actor=coordinator_id,
                 action="pair.message" if text else "pair.check_in",
@@ -287,25 +286,3 @@ def next_report(
             return f"{year}-{month:02d}", at.astimezone(UTC)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     raise AssertionError("a first working day comes within two months")
-
-
-def _audit(
-    uow: CoordinationWork,
-    *,
-    team_id: str,
-    actor: str,
-    action: str,
-    subject: str,
-    at: datetime,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    uow.audit.add(
-        AuditEvent(
-            team_id=team_id,
-            actor_id=actor,
-            action=action,
-            subject=subject,
-            at=at,
-            detail=detail or {},
-        )
-    )

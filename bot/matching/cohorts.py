@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from bot.clock import Clock
 from bot.errors import NotAllowed, NotFound
 from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, describe_result
 from bot.matching.suggestions import ask_mentor, excluded_for_cohort, mentor_loads, rank_for
-from bot.model.audit import AuditEvent
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import MentorRequest, RequestStatus
-from bot.ports import CohortWork, ProgramRulesSource
+from bot.ports import CohortWork, ProgramRulesSource, record_audit
 from bot.roster import Roster
 
 
@@ -142,8 +140,8 @@ class CohortService:
                 total_fit=result.total_fit,
             )
         )
-        _audit(
-            uow,
+        record_audit(
+            uow.audit,
             team_id=team_id,
             actor=coordinator_id,
             action="cohort.plan",
@@ -181,8 +179,8 @@ class CohortService:
                 pair.note = note
                 asked += 0 if note else 1
             uow.cohort_plans.save(plan)
-            _audit(
-                uow,
+            record_audit(
+                uow.audit,
                 team_id=team_id,
                 actor=coordinator_id,
                 action="cohort.approve",
@@ -204,8 +202,8 @@ class CohortService:
             if pair.state is PairState.PROPOSED:
                 pair.state = PairState.LEFT_OUT
                 uow.cohort_plans.save(plan)
-                _audit(
-                    uow,
+                record_audit(
+                    uow.audit,
                     team_id=team_id,
                     actor=coordinator_id,
                     action="cohort.leave_out",
@@ -270,25 +268,3 @@ class CohortService:
             return "the mentor can no longer take them"
         ask_mentor(uow, rules=rules, request=request, chosen=chosen, now=now)
         return ""
-
-
-def _audit(
-    uow: CohortWork,
-    *,
-    team_id: str,
-    actor: str,
-    action: str,
-    subject: str,
-    at: datetime,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    uow.audit.add(
-        AuditEvent(
-            team_id=team_id,
-            actor_id=actor,
-            action=action,
-            subject=subject,
-            at=at,
-            detail=detail or {},
-        )
-    )

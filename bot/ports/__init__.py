@@ -39,6 +39,7 @@ from bot.ports.repositories import (
     RequestRepository,
     SessionRepository,
     WorkspaceRepository,
+    record_audit,
 )
 from bot.ports.slack import (
     GroupMembers,
@@ -120,4 +121,5 @@ __all__ = [
     "UserGroups",
     "WorkspaceRepository",
     "WorkspacesWork",
+    "record_audit",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.model.announcements import Announcement
 from bot.model.audit import AuditEvent
@@ -239,6 +239,29 @@ class CohortPlanRepository(Protocol):
 class AuditLog(Protocol):
     def add(self, event: AuditEvent) -> None: ...
     def recent(self, team_id: str, *, limit: int) -> list[AuditEvent]: ...
+
+
+def record_audit(
+    log: AuditLog,
+    *,
+    team_id: str,
+    actor: str,
+    action: str,
+    subject: str,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One way to write the audit trail, so every feature records the same shape."""
+    log.add(
+        AuditEvent(
+            team_id=team_id,
+            actor_id=actor,
+            action=action,
+            subject=subject,
+            at=at,
+            detail=dict(detail or {}),
+        )
+    )
 
 
 class AnnouncementRepository(Protocol):

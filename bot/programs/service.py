@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.errors import DomainError, NotAllowed, NotFound, echo
-from bot.model.audit import AuditEvent
 from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.outbox.quiet_hours import QuietHours
+from bot.ports.repositories import record_audit
 from bot.roster import Roster
 
 if TYPE_CHECKING:  # the ports speak of programs, so import them only for typing
@@ -281,9 +281,10 @@ class ProgramService:
             program.updated_at = now
             created = program.id is None
             program = uow.programs.save(program)
-            _audit(
-                uow,
-                program,
+            record_audit(
+                uow.audit,
+                team_id=program.team_id,
+                subject=f"program:{program.value}",
                 actor=coordinator_id,
                 action="program.create" if created else "program.edit",
                 at=now,
@@ -326,9 +327,10 @@ class ProgramService:
                         },
                     )
                 )
-            _audit(
-                uow,
-                program,
+            record_audit(
+                uow.audit,
+                team_id=program.team_id,
+                subject=f"program:{program.value}",
                 actor=coordinator_id,
                 action="program.invite",
                 at=now,
@@ -362,24 +364,3 @@ class ProgramQuietHours:
             return self._default.hold_until(message, now)
         rules = self._programs.rules_for(message.team_id, program_id)
         return QuietHours.for_program(rules, self._kinds).hold_until(message, now)
-
-
-def _audit(
-    uow: ProgramsWork,
-    program: Program,
-    *,
-    actor: str,
-    action: str,
-    at: datetime,
-    detail: dict[str, object],
-) -> None:
-    uow.audit.add(
-        AuditEvent(
-            team_id=program.team_id,
-            actor_id=actor,
-            action=action,
-            subject=f"program:{program.value}",
-            at=at,
-            detail=dict(detail),
-        )
-    )

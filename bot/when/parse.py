@@ -21,6 +21,21 @@ from typing import Any
 import dateparser
 
 from bot.errors import echo
+from bot.when.patterns import (
+    AT,
+    CADENCES,
+    CLOCK,
+    DURATIONS,
+    ISO,
+    MONTHLY,
+    NTH,
+    NUMERIC,
+    PART,
+    RANGE_GAP,
+    REFUSALS,
+    RELATIVE,
+    ZONE,
+)
 from bot.when.schedule import (
     EXAMPLES,
     ORDINALS,
@@ -43,75 +58,6 @@ from bot.when.words import (
     vocabulary_of,
     zone_names,
 )
-
-_ZONE = re.compile(r"(?<!')\b(in\s+)?([a-z]+(?:/[a-z_+\-]+){1,2}|[a-z]{2,4})\b")
-
-
-_REFUSED = (  # (what, its example or None for the usual one, the words that say it)
-    ("I can't schedule daily sessions: pick the day(s) of the week", None, r"daily|every\s*day|"
-     r"each\s+day|every\s+weekday|weekdays|every\s+(?:morning|evening|night)|nightly|every\s+\d+"
-     r"\s+days?"),
-    ("Say which days", '"Mondays and Thursdays at 8am"', r"(?:twice|2\s*x|[23]\s+times|3\s*x|"
-     r"three\s+times)\s+(?:a|per|every)\s+week"),
-    ("That rhythm isn't offered: sessions repeat weekly or every few weeks", None, r"quarterly|"
-     r"yearly|annually|every\s+year|semi-?monthly|twice\s+a\s+month|bimonthly|every\s+(?:\d+|"
-     r"other)\s+months?"),
-)  # fmt: skip
-
-
-_REFUSALS = [(what, example, re.compile(rf"\b(?:{words})\b")) for what, example, words in _REFUSED]
-
-
-_DURATIONS = (
-    re.compile(r"\bfor\s+(\d+(?:[.,]\d+)?|an?|half\s+an?)\s*(h|hours?|minutes?|mins?|m)"
-               r"(?:(?<=h)(\d{2}))?\b(\s+and\s+a\s+half)?"),
-    re.compile(r"\b(\d+(?:[.,]\d+)?|an?|half\s+an?)\s*(hours?|minutes?|mins?)()\b"
-               r"(\s+and\s+a\s+half)?"),
-)  # fmt: skip
-
-
-_MONTHLY = re.compile(
-    r"\b(?:(?:of\s+)?(?:the|every|each)\s+month|monthly|once\s+a\s+month|a\s+month|per\s+month)\b"
-)
-
-
-_CADENCES = (  # the first that matches says how many weeks apart (0: the number said)
-    (re.compile(r"\b(?:every|each)\s+(?:other|second|2nd)(?:\s+weeks?)?\b"), 2),
-    (re.compile(r"\b(?:biweekly|fortnightly|(?:once\s+)?(?:a|every|each)\s+fortnight)\b"), 2),
-    (re.compile(r"\b(?:once\s+)?every\s+(\d+)(?:st|nd|rd|th)?\s+weeks?\b"), 0),
-    (re.compile(r"\bevery\s+(?:third|3rd)\s+weeks?\b"), 3),
-    (re.compile(r"\bevery\s+(?:fourth|4th)\s+weeks?\b"), 4),
-    (re.compile(r"\b(?:weekly|(?:every|each|once\s+a|per|a)\s+week)\b"), 1),
-    (re.compile(r"\b(?:every|each)\b"), 1),
-)
-
-
-_RELATIVE = re.compile(r"\b(today|tomorrow|overmorrow)\b|\bin\s+(\d{1,2}|an?)\s+days?\b")
-
-
-_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-
-
-_NUMERIC = re.compile(r"(?<![\d.:])(\d{1,2})(?:/(\d{1,2})(?:/(\d{2,4}))?|\.(\d{1,2})\.(\d{4})?)")
-
-
-_NTH = re.compile(r"\b(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b")
-
-
-_PART = re.compile(r"\b(morning|afternoon|evening|lunchtime|lunch|night)s?\b")
-
-
-_CLOCK = re.compile(
-    r"(?<![\d:/])\b(?:(noon|midday|midnight)|(\d{1,2})(?:\s*(?::|\.|h|uhr)\s*(\d{2}))?"
-    r"(?:\s*(am|pm|uhr|o'clock|h))?)(?![a-z\d:/])"
-)
-
-
-_RANGE_GAP = re.compile(r"\s*(?:-|to|until|till|til)\s*")
-
-
-_AT = re.compile(r"(?:\bat|@|\bfrom)\s*$")
-
 
 _EX_MONTHLY = '"the first Monday of every month at 9"'
 
@@ -191,9 +137,9 @@ def _hour(hour: int, minute: int, meridiem: str | None, hours: tuple[time, time]
 
 def _clocks(phrase: _Phrase, hours: tuple[time, time]) -> tuple[time | None, int | None, str]:
     """The time, the length if a range gave one, and a part of day said without a time."""
-    part = _PART.search(phrase.text)
+    part = PART.search(phrase.text)
     said = {"morning": "am"}.get(part[1], "pm") if part else None
-    found = list(_CLOCK.finditer(phrase.text))
+    found = list(CLOCK.finditer(phrase.text))
     explicit = [m for m in found if m[1] or m[3] or m[4]]
 
     def read(m: re.Match[str], meridiem: str | None) -> time:
@@ -208,7 +154,7 @@ def _clocks(phrase: _Phrase, hours: tuple[time, time]) -> tuple[time | None, int
         return at.hour * 60 + at.minute
 
     for a, b in itertools.pairwise(found):
-        if _RANGE_GAP.fullmatch(phrase.text[a.end() : b.start()]):  # "3-4pm", "10:30-11:15"
+        if RANGE_GAP.fullmatch(phrase.text[a.end() : b.start()]):  # "3-4pm", "10:30-11:15"
             end = read(b, said)
             first = read(a, b[4] if b[4] in ("am", "pm") and not a[4] else said)
             first = read(a, "am") if minutes(first) >= minutes(end) and not a[4] else first
@@ -216,7 +162,7 @@ def _clocks(phrase: _Phrase, hours: tuple[time, time]) -> tuple[time | None, int
             phrase.cut(a)
             return first, minutes(end) - minutes(first), ""
     bare = [m for m in found if m not in explicit]
-    picked = explicit or [m for m in bare if _AT.search(phrase.text[: m.start()])] or bare
+    picked = explicit or [m for m in bare if AT.search(phrase.text[: m.start()])] or bare
     times = {read(m, said) for m in picked}
     if len(times) > 1:
         shown = " and ".join(sorted(f"{t:%H:%M}" for t in times))
@@ -225,14 +171,14 @@ def _clocks(phrase: _Phrase, hours: tuple[time, time]) -> tuple[time | None, int
         phrase.cut(m)
     if not times:
         return None, None, part[1] if part else ""
-    phrase.take(_PART)
+    phrase.take(PART)
     return times.pop(), None, ""
 
 
 def _named_zone(phrase: _Phrase) -> str | None:
     """ "15:00 Europe/London", "7pm EST"; a two-letter one ("ET") only after a time or "in",
     since "et" is also French for "and"."""
-    for match in _ZONE.finditer(phrase.text):
+    for match in ZONE.finditer(phrase.text):
         iana = "/" in match[2]
         name = zone_names().get(match[2]) if iana else ZONES.get(match[2])
         after_time = re.search(r"(\d|[ap]m|noon|midday|h|uhr)\s*$", phrase.text[: match.start()])
@@ -248,18 +194,18 @@ def _rhythm(phrase: _Phrase, vocabulary: Vocabulary) -> tuple[int | None, int | 
     ordinal, every, said_monthly = None, None, False
     found = vocabulary.ordinal_re.search(phrase.text)
     if found and not (
-        found[1] and ORDINAL_WORDS[found[2]] == 2 and not _MONTHLY.search(phrase.text)
+        found[1] and ORDINAL_WORDS[found[2]] == 2 and not MONTHLY.search(phrase.text)
     ):
         if (ordinal := ORDINAL_WORDS[found[2]]) == 5:
             raise _fail("Not every month has a fifth: pick first to fourth, or last", _EX_MONTHLY)
         phrase.text = phrase.text.replace(found[0], f" {found[3]} ", 1)
-        said_monthly = bool(phrase.take(_MONTHLY) or found[1])
-    elif found := phrase.take(_MONTHLY):
+        said_monthly = bool(phrase.take(MONTHLY) or found[1])
+    elif found := phrase.take(MONTHLY):
         raise _fail(f"Say which week of the month ('{found[0]}')", _EX_MONTHLY)
-    for pattern, weeks in _CADENCES:
+    for pattern, weeks in CADENCES:
         if cadence := phrase.take(pattern):
             every = weeks or int(cadence[1])
-            while phrase.take(_CADENCES[-1][0]):
+            while phrase.take(CADENCES[-1][0]):
                 pass
             break
     return ordinal, every, said_monthly
@@ -275,11 +221,11 @@ def _next_date(day: int, month: int, today: date) -> date | None:
 
 def _one_off_date(phrase: _Phrase, vocabulary: Vocabulary, today: date) -> date | None:
     """A date written out: "tomorrow", "March 10", "10 de marzo", "the 10th", "2026-03-10"."""
-    if relative := phrase.take(_RELATIVE):
+    if relative := phrase.take(RELATIVE):
         if relative[2]:  # "in 2 days"
             return today + timedelta(days=1 if relative[2] in ("a", "an") else int(relative[2]))
         return today + timedelta(days=("today", "tomorrow", "overmorrow").index(relative[1]))
-    if iso := phrase.take(_ISO):
+    if iso := phrase.take(ISO):
         try:
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
         except ValueError:
@@ -292,7 +238,7 @@ def _one_off_date(phrase: _Phrase, vocabulary: Vocabulary, today: date) -> date 
         if found := phrase.take(re.compile(pattern)):
             day, name = (found[1], found[2]) if found[1].isdigit() else (found[2], found[1])
             return _next_date(int(day), vocabulary.months[name], today)
-    for numeric in _NUMERIC.finditer(phrase.text):
+    for numeric in NUMERIC.finditer(phrase.text):
         first, second = int(numeric[1]), int(numeric[2] or numeric[4])
         readings = {(first, second), (second, first)} if first <= 12 and not numeric[4] else set()
         readings = {(d, m) for d, m in readings or {(first, second)} if m <= 12}
@@ -307,7 +253,7 @@ def _one_off_date(phrase: _Phrase, vocabulary: Vocabulary, today: date) -> date 
             with contextlib.suppress(ValueError):
                 return date(int(year) + 2000 * (len(year) == 2), month_number, number)
             raise _fail(f"'{numeric[0]}' isn't a date", '"March 10 at 3pm"')
-    if nth := phrase.take(_NTH):
+    if nth := phrase.take(NTH):
         ahead = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
         for month_start in (today.replace(day=1), ahead):
             with contextlib.suppress(ValueError):
@@ -352,12 +298,9 @@ def parse_when(
     langs = languages_of(tuple(languages))
     vocabulary = vocabulary_of(langs)
     phrase, said = _Phrase(_normalise(text, vocabulary, langs)), " ".join(text.split())
-    for what, example, pattern in _REFUSALS:
-        if refused := pattern.search(phrase.text):
-            usual = '"Mondays and Thursdays at 8am"' if several_days else '"Tuesdays at 3pm"'
-            raise _fail(f"{what} ('{refused[0]}')", example or usual)
+    _refuse_unsupported(phrase, several_days=several_days)
     where = _named_zone(phrase) or tz
-    length = next((_minutes(m) for p in _DURATIONS if (m := phrase.take(p))), None)
+    length = next((_minutes(m) for p in DURATIONS if (m := phrase.take(p))), None)
     today = now.astimezone(zone(where)).date()
 
     ordinal, every, said_monthly = _rhythm(phrase, vocabulary)
@@ -365,60 +308,22 @@ def parse_when(
     month = vocabulary.month_re.search(phrase.text)
     at, range_length, part = _clocks(phrase, working_hours)
     length = range_length if range_length is not None else length
-
-    days: list[int] = []
-    plural = one_off = False
-    for day in vocabulary.day_re.finditer(phrase.text):
-        days.append(vocabulary.days[day[2]])
-        plural |= day[2] in vocabulary.plurals
-        one_off |= bool(day[1] or day[3])  # "next Friday", "mardi prochain"
-    phrase.text = vocabulary.day_re.sub(" ; ", phrase.text)
-    if re.search(r"\bor\b", phrase.text) and len(days) > 1:
-        raise _fail("Pick the days you mean: I read 'or'", '"Tuesdays and Thursdays at 3pm"')
-    days = sorted(set(days), key=days.index)
-    if ordinal is not None and not said_monthly:
-        named = f"the {ORDINALS[ordinal]} {WEEKDAYS[days[0]].capitalize()}"
-        if not month:
-            raise _fail(f"Say which month, or 'of every month', for {named}", _EX_MONTHLY)
-        number = vocabulary.months[month[1]]  # "the first Monday of April": once
-        start_date = nth_weekday(today.year + (number < today.month), number, days[0], ordinal)
+    days, plural, one_off = _days(phrase, vocabulary)
+    if ordinal is not None and not said_monthly:  # "the first Monday of April": once
+        start_date = _nth_of_month(
+            phrase, vocabulary, month=month, weekday=days[0], ordinal=ordinal, today=today
+        )
         ordinal = None
-        phrase.take(vocabulary.month_re)
     if not days and start_date is None and at is not None and phrase.leftover():
-        rest = " ".join(re.split(r"[\s;]+", phrase.text)).strip()  # "in 2 days", "next week"
-        parsed = dateparser.parse(rest, languages=list(langs), settings=_settings(where, now))
-        if parsed and not re.search(r"\b(weeks?|months?|years?)\b", rest):  # not "next week"
-            start_date, phrase.text = parsed.date(), ""
-    if not days and start_date is None:
-        if at is None:
-            raise _fail(f"I need a day and a time, and found neither in '{said}'")
-        raise _fail("Add a day of the week or a date", '"Tuesdays at 3pm" or "tomorrow at 3pm"')
-    if at is None:
-        if part:
-            raise _fail(f"'{part}' isn't a time for a calendar: add the hour", '"Fridays at 9am"')
-        raise _fail(f"Add a time to '{said}'", '"Tuesdays at 3pm"')
-    if length is not None and not min_minutes <= length <= max_minutes:
-        what = f"Sessions last {min_minutes} to {max_minutes} minutes, and you said {length}"
-        raise _fail(what, '"10:30am-11:15am" or "for 45 minutes"')
-    if every is not None and every not in cadences:
-        offered = " or ".join(str(n) for n in sorted(cadences) if n > 1)
-        what = f"Every {every} weeks isn't offered: sessions repeat weekly or every {offered} weeks"
-        raise _fail(what, '"every other Monday at 11"')
+        start_date = _relative_date(phrase, langs=langs, where=where, now=now)  # "in 2 days"
+    at = _day_and_time(has_day=bool(days) or start_date is not None, at=at, part=part, said=said)
+    _offered(length, every, minutes=(min_minutes, max_minutes), cadences=cadences)
     if start_date is not None and (every is not None or ordinal is not None or plural or one_off):
         what = "That mixes a repeating rule and a date: give one or the other"
         raise _fail(what, '"Tuesdays at 3pm" or "Tuesday the 10th at 3pm"')
     ignored = phrase.leftover()
     if start_date is not None or one_off:
-        if len(days) > 1:
-            raise _fail("A single session is on one day", '"next Friday at 2:30pm"')
-        if start_date is None:  # "next Friday": the first one after today
-            start_date = today + timedelta(days=(days[0] - today.weekday() - 1) % 7 + 1)
-        if days and start_date.weekday() != days[0]:
-            what = f"{start_date:%A %d %B} isn't a {WEEKDAYS[days[0]].capitalize()}"
-            raise _fail(what, f'"{start_date:%A} the {start_date.day} at 3pm"')
-        if local_to_utc(start_date, at, where) <= now:
-            raise UnreadableTime("That time has already passed: pick one in the future.")
-        once = SessionTime(where, at, start_date, 0, start_date.weekday(), duration_minutes=length)
+        once = _one_session(days, start_date, at=at, where=where, now=now, length=length)
         return _convert(replace(once, ignored=ignored), tz)
     if len(days) > 1 and not several_days:
         raise _fail("Several days a week can't be scheduled yet: pick one day", '"Tuesdays at 3pm"')
@@ -431,6 +336,114 @@ def parse_when(
     weeks = 4 if ordinal is not None else every or 1
     rule = SessionTime(where, at, first, weeks, first.weekday(), several, ordinal, length, ignored)
     return _convert(rule, tz)
+
+
+def _refuse_unsupported(phrase: _Phrase, *, several_days: bool) -> None:
+    """Rules no calendar can hold ("daily", "weekdays", ...) are named before anything is read."""
+    for what, example, pattern in REFUSALS:
+        if refused := pattern.search(phrase.text):
+            usual = '"Mondays and Thursdays at 8am"' if several_days else '"Tuesdays at 3pm"'
+            raise _fail(f"{what} ('{refused[0]}')", example or usual)
+
+
+def _days(phrase: _Phrase, vocabulary: Vocabulary) -> tuple[list[int], bool, bool]:
+    """The weekdays said, in the order said; whether one was plural ("Tuesdays") and whether
+    one was a single coming day ("next Friday", "mardi prochain")."""
+    days: list[int] = []
+    plural = one_off = False
+    for day in vocabulary.day_re.finditer(phrase.text):
+        days.append(vocabulary.days[day[2]])
+        plural |= day[2] in vocabulary.plurals
+        one_off |= bool(day[1] or day[3])
+    phrase.text = vocabulary.day_re.sub(" ; ", phrase.text)
+    if re.search(r"\bor\b", phrase.text) and len(days) > 1:
+        raise _fail("Pick the days you mean: I read 'or'", '"Tuesdays and Thursdays at 3pm"')
+    return sorted(set(days), key=days.index), plural, one_off
+
+
+def _nth_of_month(
+    phrase: _Phrase,
+    vocabulary: Vocabulary,
+    *,
+    month: re.Match[str] | None,
+    weekday: int,
+    ordinal: int,
+    today: date,
+) -> date:
+    """An ordinal weekday with a month and no "every month" is one date, the next such."""
+    if not month:
+        named = f"the {ORDINALS[ordinal]} {WEEKDAYS[weekday].capitalize()}"
+        raise _fail(f"Say which month, or 'of every month', for {named}", _EX_MONTHLY)
+    number = vocabulary.months[month[1]]
+    found = nth_weekday(today.year + (number < today.month), number, weekday, ordinal)
+    phrase.take(vocabulary.month_re)
+    return found
+
+
+def _relative_date(
+    phrase: _Phrase, *, langs: tuple[str, ...], where: str, now: datetime
+) -> date | None:
+    """What our own words did not read, dateparser may ("in 2 days"); never a week or month
+    ahead with no day ("next week"), which would be a guess."""
+    rest = " ".join(re.split(r"[\s;]+", phrase.text)).strip()
+    parsed = dateparser.parse(rest, languages=list(langs), settings=_settings(where, now))
+    if parsed and not re.search(r"\b(weeks?|months?|years?)\b", rest):
+        phrase.text = ""
+        return parsed.date()
+    return None
+
+
+def _day_and_time(*, has_day: bool, at: time | None, part: str, said: str) -> time:
+    """Both a day and an hour are needed; the refusal says which one is missing."""
+    if not has_day:
+        if at is None:
+            raise _fail(f"I need a day and a time, and found neither in '{said}'")
+        raise _fail("Add a day of the week or a date", '"Tuesdays at 3pm" or "tomorrow at 3pm"')
+    if at is None:
+        if part:
+            raise _fail(f"'{part}' isn't a time for a calendar: add the hour", '"Fridays at 9am"')
+        raise _fail(f"Add a time to '{said}'", '"Tuesdays at 3pm"')
+    return at
+
+
+def _offered(
+    length: int | None,
+    every: int | None,
+    *,
+    minutes: tuple[int, int],
+    cadences: Collection[int],
+) -> None:
+    """A length and a cadence the program offers, or a refusal naming what it does offer."""
+    if length is not None and not minutes[0] <= length <= minutes[1]:
+        what = f"Sessions last {minutes[0]} to {minutes[1]} minutes, and you said {length}"
+        raise _fail(what, '"10:30am-11:15am" or "for 45 minutes"')
+    if every is not None and every not in cadences:
+        offered = " or ".join(str(n) for n in sorted(cadences) if n > 1)
+        what = f"Every {every} weeks isn't offered: sessions repeat weekly or every {offered} weeks"
+        raise _fail(what, '"every other Monday at 11"')
+
+
+def _one_session(
+    days: list[int],
+    start_date: date | None,
+    *,
+    at: time,
+    where: str,
+    now: datetime,
+    length: int | None,
+) -> SessionTime:
+    """A single meeting: a date, or the next of one weekday ("next Friday")."""
+    if len(days) > 1:
+        raise _fail("A single session is on one day", '"next Friday at 2:30pm"')
+    if start_date is None:  # "next Friday": the first one after today
+        today = now.astimezone(zone(where)).date()
+        start_date = today + timedelta(days=(days[0] - today.weekday() - 1) % 7 + 1)
+    if days and start_date.weekday() != days[0]:
+        what = f"{start_date:%A %d %B} isn't a {WEEKDAYS[days[0]].capitalize()}"
+        raise _fail(what, f'"{start_date:%A} the {start_date.day} at 3pm"')
+    if local_to_utc(start_date, at, where) <= now:
+        raise UnreadableTime("That time has already passed: pick one in the future.")
+    return SessionTime(where, at, start_date, 0, start_date.weekday(), duration_minutes=length)
 
 
 def _first(weekday: int, ordinal: int | None, at: time, tz: str, now: datetime) -> date:

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.errors import echo
+
 Block = dict[str, Any]
 
 
@@ -106,8 +108,9 @@ def quote(value: str) -> str:
 
 
 def escape(value: str) -> str:
-    """Slack's three control characters; stops `<!channel>` or `<@U1>` typed into a field."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's three control characters; stops `<!channel>` or `<@U1>` typed into a field.
+    The rule lives in ``bot.errors.echo`` so the core's replies escape the same way."""
+    return echo(value)
 
 
 def listing(items: Iterable[str]) -> str:

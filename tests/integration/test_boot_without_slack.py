@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from slack_sdk import WebClient
@@ -18,11 +19,11 @@ from mentorbot.settings import Settings
 from mentorbot.slack_link import UNREACHABLE, Backoff, SlackLink, SlackRefused, auth_test_check
 from mentorbot.wiring import build_runtime
 from storage import Database, connect
-from tests.conftest import SIGNING_SECRET
+from tests.conftest import SIGNING_SECRET, TEAM, RunningBot
 from tests.integration.test_outbox_slack import queue
 from tests.support.fake_slack import TEAM_ID, FakeSlack
 from tests.support.replicas import free_port
-from tests.support.wsgi import call
+from tests.support.wsgi import call, signed_headers
 
 
 class Pauses:
@@ -108,6 +109,14 @@ def test_built_while_slack_is_down_it_waits_then_delivers_what_is_queued(
         (sent,) = fake.wait_for("chat.postMessage", 1, timeout=10)
         assert sent.outcome == "ok" and sent.params["channel"] == "U00000"
         assert runtime.slack.team_id == TEAM_ID
+
+        asked = len(fake.calls_to("auth.test"))  # the link's answer serves Bolt's first request
+        fake.lose_answer_next("auth.test", times=10)
+        body = urlencode({"command": "/mentor", "text": "help", "user_id": "U1", "team_id": TEAM})
+        headers = signed_headers(SIGNING_SECRET, body.encode())
+        answer = call(app, body=body.encode(), headers=headers)
+        assert answer.status == 200 and b"/mentor ask" in answer.body
+        assert len(fake.calls_to("auth.test")) == asked
     finally:
         pauses.stop()
         runtime.shutdown()
@@ -175,3 +184,17 @@ def test_without_a_bot_token_any_answer_from_slack_means_reachable(fake_slack: F
     fake_slack.fail_next("auth.test", "invalid_auth")
     with pytest.raises(SlackRefused, match="invalid_auth"):
         auth_test_check(WebClient(token="xoxb-x", base_url=fake_slack.url), one_token=True)()
+
+
+def test_a_worker_answers_its_first_command_while_slack_is_away(bot: RunningBot) -> None:
+    """Slack answered ``auth.test`` when the worker was built, and is away by its first
+    request: the command is answered all the same (Bolt's authorization used to ask
+    ``auth.test`` again on a worker's first request, and that request failed)."""
+    asked = len(bot.fake.calls_to("auth.test"))
+    bot.fake.lose_answer_next("auth.test", times=10)
+
+    reply = bot.slack.command("help", user="UMENTEE1")
+
+    assert reply.status == 200
+    assert "/mentor ask" in reply.json()["text"]
+    assert len(bot.fake.calls_to("auth.test")) == asked

@@ -1,0 +1,243 @@
+"""Builds the services from settings: one unit of work, the shared program rules and roster,
+each feature's service, and the dispatcher with every feature's scheduled jobs."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from typing import NamedTuple
+
+from bot.announcements.service import AnnouncementService
+from bot.clock import Clock
+from bot.conversation.service import ConversationService
+from bot.coordination.group import CoordinatorGroupSync
+from bot.coordination.service import CoordinatorService, ReportSchedule
+from bot.journal.service import JournalService
+from bot.matching.cohorts import CohortService
+from bot.matching.service import MentoringService
+from bot.model.kinds import Kind
+from bot.model.rules import ProgramRules
+from bot.onboarding.service import OnboardingService
+from bot.outbox.dispatch import Dispatcher, DispatchReport, Job
+from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
+from bot.privacy.service import PrivacyService
+from bot.programs.service import ProgramService
+from bot.rhythm.service import PROMPT_KINDS, RhythmService
+from bot.roster import Roster
+from bot.services import Services, partnership_events
+from bot.sessions.service import SessionService
+from bot.workspaces.service import WorkspaceService
+from handlers import SlackMessenger
+from mentorbot.settings import Settings
+from storage import Database, SqlUnitOfWork
+from storage.crypto import Cipher
+
+
+def sql_unit_of_work(database: Database) -> UnitOfWorkFactory:
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(database.sessions)
+
+    return uow
+
+
+def build_services(
+    database: Database,
+    settings: Settings,
+    *,
+    clock: Clock,
+    messenger: SlackMessenger,
+    user_groups: UserGroups | None = None,
+    observe: Callable[[DispatchReport], None] | None = None,
+    home_team: Callable[[], str | None] = lambda: None,
+) -> Services:
+    """``home_team`` is the one workspace a coordinator ID without a ``T:`` prefix belongs to
+    (``home_team``, below); by default none, so such an ID is nobody's coordinator."""
+    database.use_cipher(Cipher(settings.mentorbot_encryption_key))
+    uow = sql_unit_of_work(database)
+
+    rules = replace(settings.program_rules(), channel=settings.mentorbot_program_channel or "")
+    group_id = settings.mentorbot_coordinator_group or ""
+    roster = Roster(uow=uow, rules=rules, group_id=group_id, home_team=home_team)
+    coordinator_group = CoordinatorGroupSync(
+        uow=uow, clock=clock, group_id=group_id, groups=user_groups
+    )
+
+    def is_coordinator(user_id: str, team_id: str) -> bool:
+        return roster.is_coordinator(team_id, user_id)
+
+    # One for all services: the rules of each program, and its short cache, are shared.
+    programs = ProgramService(uow=uow, clock=clock, rules=rules, is_coordinator=is_coordinator)
+    pairs = _PartnershipServices.build(
+        uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
+    )
+    team = _ProgramTeamServices.build(
+        uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
+    )
+    cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
+    return Services(
+        workspaces=WorkspaceService(
+            uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
+        ),
+        mentoring=pairs.mentoring,
+        sessions=pairs.sessions,
+        dispatcher=Dispatcher(
+            uow=uow,
+            messenger=messenger,
+            clock=clock,
+            jobs={
+                **pairs.jobs(),
+                **team.jobs(),
+                **_coordinator_group_jobs(coordinator_group),
+                Kind.PLAN_COHORT: cohorts.plan_job,
+            },
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+            lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
+            sends_in_flight=settings.mentorbot_outbox_sends_in_flight,
+            quiet_hours=programs.quiet_hours(PROMPT_KINDS),
+            observe=observe,
+        ),
+        rules=rules,
+        clock=clock,
+        coordination=team.coordination,
+        cohorts=cohorts,
+        coordinator_group=coordinator_group,
+        announcements=team.announcements,
+        onboarding=team.onboarding,
+        journal=pairs.journal,
+        rhythm=pairs.rhythm,
+        programs=programs,
+        privacy=pairs.privacy,
+        conversation=ConversationService(
+            uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, roster=roster
+        ),
+    )
+
+
+class _PartnershipServices(NamedTuple):
+    """The services a partnership's life runs through, sharing one set of its events."""
+
+    mentoring: MentoringService
+    sessions: SessionService
+    journal: JournalService
+    rhythm: RhythmService
+    privacy: PrivacyService
+
+    @classmethod
+    def build(
+        cls,
+        uow: UnitOfWorkFactory,
+        settings: Settings,
+        *,
+        clock: Clock,
+        rules: ProgramRules,
+        roster: Roster,
+        programs: ProgramService,
+    ) -> _PartnershipServices:
+        events = partnership_events(rules)
+        mentoring = MentoringService(
+            uow=uow, clock=clock, rules=rules, roster=roster, programs=programs, events=events
+        )
+        return cls(
+            mentoring=mentoring,
+            sessions=SessionService(
+                uow=uow, clock=clock, rules=rules, programs=programs, events=events
+            ),
+            journal=JournalService(
+                uow=uow,
+                clock=clock,
+                rules=rules,
+                program_channel=settings.mentorbot_program_channel,
+                programs=programs,
+            ),
+            rhythm=RhythmService(
+                uow=uow,
+                clock=clock,
+                rules=rules,
+                rematch=mentoring.offer_new_match,
+                roster=roster,
+                programs=programs,
+                events=events,
+            ),
+            privacy=PrivacyService(
+                uow=uow,
+                clock=clock,
+                roster=roster,
+                retention=timedelta(days=settings.mentorbot_retention_days),
+                rematch=mentoring.offer_new_match,
+                reopen=mentoring.reopen_request,
+            ),
+        )
+
+    def jobs(self) -> dict[str, Job]:
+        rhythm = self.rhythm
+        return {
+            Kind.EXPIRE_PROPOSAL: self.mentoring.expire,
+            Kind.PLAN_NEXT_SESSION: self.sessions.plan_next,
+            Kind.SESSION_MET: self.journal.session_met,
+            Kind.MILESTONE_DUE: self.journal.milestone_due,
+            Kind.PULSE_ROUND: rhythm.pulse_round,
+            Kind.QUIET_CHECK: rhythm.quiet_check,
+            Kind.MIDTERM: rhythm.midterm,
+            Kind.GOAL_CHECK_DUE: rhythm.goal_check,
+            Kind.TERM_NOTICE_DUE: rhythm.term_notice,
+            Kind.TERM_END: rhythm.term_end,
+            Kind.PLAN_MISSING: rhythm.plan_missing_step,
+            Kind.ERASE_PERSON: self.privacy.erase_job,
+        }
+
+
+class _ProgramTeamServices(NamedTuple):
+    """What the program team runs: reports and check-ins, announcements, onboarding."""
+
+    coordination: CoordinatorService
+    announcements: AnnouncementService
+    onboarding: OnboardingService
+
+    @classmethod
+    def build(
+        cls,
+        uow: UnitOfWorkFactory,
+        settings: Settings,
+        *,
+        clock: Clock,
+        rules: ProgramRules,
+        roster: Roster,
+        programs: ProgramService,
+    ) -> _ProgramTeamServices:
+        return cls(
+            coordination=CoordinatorService(
+                uow=uow,
+                clock=clock,
+                rules=rules,
+                roster=roster,
+                report_schedule=ReportSchedule(settings.mentorbot_report_schedule),
+                programs=programs,
+            ),
+            announcements=AnnouncementService(
+                uow=uow,
+                clock=clock,
+                rules=rules,
+                program_channel=settings.mentorbot_program_channel or "",
+                roster=roster,
+                programs=programs,
+            ),
+            onboarding=OnboardingService(uow=uow, clock=clock, rules=rules, roster=roster),
+        )
+
+    def jobs(self) -> dict[str, Job]:
+        return {
+            Kind.SEND_ANNOUNCEMENT: self.announcements.fan_out,
+            Kind.TALLY_ANNOUNCEMENT: self.announcements.tally,
+            Kind.ONBOARDING_STEP: self.onboarding.step,
+            Kind.PROGRAM_REPORT_DUE: self.coordination.report_due,
+        }
+
+
+def _coordinator_group_jobs(group: CoordinatorGroupSync) -> dict[str, Job]:
+    return {
+        Kind.COORDINATOR_GROUP_ROUND: group.round,
+        Kind.COORDINATOR_GROUP_SYNC: group.sync,
+    }
