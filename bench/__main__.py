@@ -31,9 +31,15 @@ SECTIONS = ("kickoff", "matching", "cohort", "dispatch", "dates", "ack", "memory
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    root.add_argument("--quick", action="store_true", help="fewer requests and messages")
     root.add_argument(
-        "--tiny", action="store_true", help="a smoke run in seconds (tests/test_bench.py)"
+        "--quick",
+        "--tiny",
+        dest="quick",
+        action="store_true",
+        help="a smoke run in seconds that proves every row works (tests/test_bench.py)",
+    )
+    root.add_argument(
+        "--medium", action="store_true", help="the issue's shapes, fewer requests and messages"
     )
     root.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     root.add_argument(
@@ -55,7 +61,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def sizes(args: argparse.Namespace) -> dict[str, int]:
-    if args.tiny:
+    if args.quick:
         scale = {
             "messages": 50,
             "requests": 20,
@@ -65,8 +71,9 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "cohort_mentees": 40,
             "cohort_mentors": 20,
             "kickoff_requests": 10,
+            "kickoff_pairs": 50,
         }
-    elif args.quick:
+    elif args.medium:
         scale = {
             "messages": 1_000,
             "requests": 200,
@@ -76,6 +83,7 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "cohort_mentees": 2_000,
             "cohort_mentors": 1_000,
             "kickoff_requests": 100,
+            "kickoff_pairs": 5_000,
         }
     else:
         scale = {
@@ -87,6 +95,7 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "cohort_mentees": 2_000,
             "cohort_mentors": 1_000,
             "kickoff_requests": 400,
+            "kickoff_pairs": 5_000,
         }
     if args.messages:
         scale["messages"] = args.messages
@@ -95,7 +104,7 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
 
 def scale_pools(args: argparse.Namespace) -> list[int]:
     """Mentor pools the ask is measured at (the issue's rows: 20,000, 5,000, 1,000)."""
-    if args.tiny:
+    if args.quick:
         return [500]
     return [20_000, 5_000, 1_000]
 
@@ -127,7 +136,8 @@ def run(args: argparse.Namespace) -> list[Figure]:
                         slack_url=slack_url,
                         fake=fake,
                         requests=scale["kickoff_requests"],
-                        levels=(2,) if args.tiny else (10, 50),
+                        pairs=scale["kickoff_pairs"],
+                        levels=(2,) if args.quick else (10, 50),
                     )
                 )
         finally:
@@ -143,8 +153,8 @@ def run(args: argparse.Namespace) -> list[Figure]:
                 with database_url(db, postgres=args.postgres_url) as url:
                     show([matching.service(db, url, mentors, scale["asks"])])
     if "cohort" in only:
-        shapes = {"tiny": [(40, 20)], "quick": [(2_000, 1_000)]}.get(
-            "tiny" if args.tiny else "quick" if args.quick else "full",
+        shapes = {"quick": [(40, 20)], "medium": [(2_000, 1_000)]}.get(
+            "quick" if args.quick else "medium" if args.medium else "full",
             [(2_000, 1_000), (10_000, 5_000)],
         )
         db = "postgresql" if "postgresql" in databases else "sqlite"
@@ -155,7 +165,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
         fake = spawn("bench.slack_process", env=child_env())
         try:
             slack_url = read_json(fake)["url"]
-            levels = (1, 2) if args.tiny else (1, 10, 50)
+            levels = (1, 2) if args.quick else (1, 10, 50)
             with sqlite_url() as url:
                 _, found = ack.run(
                     levels=levels,
@@ -214,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     meta = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
-        "mode": "tiny" if args.tiny else "quick" if args.quick else "full",
+        "mode": "quick" if args.quick else "medium" if args.medium else "full",
         "python": sys.version.split()[0],
         "machine": platform.machine(),
         "cpus": os.cpu_count(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -19,7 +20,7 @@ from handlers.matching.openers import open_ask, open_offer
 from handlers.privacy.listeners import COORDINATOR_ONLY, PRIVACY_SUBCOMMANDS, PrivacyHandlers
 from handlers.programs.listeners import ProgramHandlers
 from handlers.rhythm.listeners import RhythmHandlers
-from handlers.runtime import TrackedExecutor, on_modal_lane
+from handlers.runtime import TrackedExecutor, opened_in_request
 from handlers.sessions.listeners import SessionHandlers
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
@@ -110,12 +111,10 @@ class MentorCommand:
         ]
 
     def register(self, app: App) -> None:
-        """Three listeners: modals on their own lane; `help` (and anything unknown) in the
+        """Three listeners: modals opened in the request; `help` (and anything unknown) in the
         ack alone (a lazy follow-up copies the request and wakes a pool thread even when it
         does nothing); the rest after the ack."""
-        app.command("/mentor", matchers=[opens_modal])(
-            on_modal_lane(self._executor, refusing(self.follow_up))
-        )
+        app.command("/mentor", matchers=[opens_modal])(opened_in_request(refusing(self.follow_up)))
         app.command("/mentor", matchers=[answered_later])(
             ack=self.acknowledge, lazy=[refusing(self.follow_up)]
         )
@@ -149,13 +148,23 @@ class MentorCommand:
         trigger_id = command.get("trigger_id", "")
         if subcommand == "ask":
             refusal = open_ask(
-                self._services, client, team_id=team_id, user_id=user_id, trigger_id=trigger_id
+                self._services,
+                client,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+                later=self._later,
             )
             if refusal:
                 respond(text=refusal, response_type="ephemeral")
         elif subcommand == "offer":
             open_offer(
-                self._services, client, team_id=team_id, user_id=user_id, trigger_id=trigger_id
+                self._services,
+                client,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+                later=self._later,
             )
         else:
             group = self._group(subcommand)
@@ -174,6 +183,13 @@ class MentorCommand:
                 user_id=user_id,
                 trigger_id=trigger_id,
             )
+
+    def _later(self, work: Callable[[], None]) -> None:
+        """What can wait after a modal opened (the person's zone): the pool, or at once."""
+        if self._executor is None:
+            work()
+        else:
+            self._executor.submit(work)
 
     def _rhythm_command(
         self,

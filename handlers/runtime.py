@@ -23,37 +23,21 @@ class TrackedExecutor(ThreadPoolExecutor):
     graceful shutdown wait for the follow-up work of every request, without sleeping.
     """
 
-    def __init__(self, max_workers: int = 8, *, modal_workers: int = 4) -> None:
+    def __init__(self, max_workers: int = 8) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="mentorbot-work")
         self._in_flight = 0
         self._idle = threading.Condition()
-        # Opening a modal must beat the trigger's 3 s: its own lane, never queued behind
-        # bulk follow-up work (a cohort, an announcement's fan-out) in the main pool.
-        self._modals = ThreadPoolExecutor(modal_workers, thread_name_prefix="mentorbot-modal")
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-        return self._tracked(super().submit, fn, *args, **kwargs)
-
-    def submit_modal(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-        """Run ``fn`` on the modal lane; counted with the rest for ``wait_idle``."""
-        return self._tracked(self._modals.submit, fn, *args, **kwargs)
-
-    def _tracked(
-        self, submit: Callable[..., Future[T]], fn: Callable[..., T], *args: Any, **kwargs: Any
-    ) -> Future[T]:
         with self._idle:
             self._in_flight += 1
         try:
-            future = submit(fn, *args, **kwargs)
+            future = super().submit(fn, *args, **kwargs)
         except BaseException:
             self._done(None)
             raise
         future.add_done_callback(self._done)
         return future
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._modals.shutdown(wait=wait, cancel_futures=cancel_futures)
-        super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
     def _done(self, _future: Future[Any] | None) -> None:
         with self._idle:
@@ -72,25 +56,21 @@ class TrackedExecutor(ThreadPoolExecutor):
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
 
 
-def on_modal_lane(
-    executor: TrackedExecutor | None, listener: Callable[[Args], None]
-) -> Callable[[Args], None]:
-    """The ack function of a command or click that opens a modal: the opening is handed to
-    the executor's modal lane at once and the request acked; no lazy listener (Bolt copies
-    the request for one and queues it on the main pool). Without an executor (a test's bare
-    app) it opens in the request itself."""
+def opened_in_request(listener: Callable[[Args], None]) -> Callable[[Args], None]:
+    """The ack function of a command or click that opens a modal: ``views.open`` goes out
+    from the request itself, then the ack (``process_before_response``).
 
-    def opening(args: Args) -> None:
+    The trigger dies 3 s after the click, so the opening must not wait in any queue: in a
+    lazy listener it queued behind every other follow-up (a cohort, an announcement's
+    fan-out), and a burst of asks acked at once piled up there. In the request it costs the
+    opener a few milliseconds of reads and one Slack call; what can wait (the person's zone)
+    is handed to the pool by the listener."""
+
+    def open_then_ack(args: Args) -> None:
         try:
             listener(args)
-        except Exception:  # the ack has gone: nobody else would hear of it
+        except Exception:  # no 500 for Slack to show: logged, and the request acked
             log.exception("opening a modal failed")
-
-    def ack_then_open(args: Args) -> None:
-        if executor is None:
-            opening(args)
-        else:
-            executor.submit_modal(opening, args)
         args.ack()
 
-    return ack_then_open
+    return open_then_ack

@@ -18,6 +18,9 @@ from handlers.programs import blocks as program_blocks
 
 log = logging.getLogger(__name__)
 
+Later = Callable[[Callable[[], None]], None]
+"""Runs work that may wait until after the modal is open (the follow-up pool)."""
+
 
 def program_choice(
     services: Services, team_id: str, chosen: str | None
@@ -47,6 +50,7 @@ def open_ask(
     user_id: str,
     trigger_id: str,
     program: str | None = None,
+    later: Later | None = None,
 ) -> str | None:
     """Open the ask modal; or the reason it can't open, for an ephemeral reply."""
     overview = services.mentoring.overview(team_id, user_id)
@@ -67,6 +71,7 @@ def open_ask(
         user_id=user_id,
         trigger_id=trigger_id,
         known=(known.tz, known.tz_offset) if known is not None else None,
+        later=later,
         view=lambda metadata: matching_blocks.ask_modal(
             areas=areas, request=overview.request, metadata=metadata, program=select
         ),
@@ -81,6 +86,7 @@ def open_then_zone(
     trigger_id: str,
     known: tuple[str, int] | None,
     view: Callable[[dict[str, Any]], dict[str, Any]],
+    later: Later | None = None,
 ) -> None:
     """Open the modal first, then ask Slack for the person's zone.
 
@@ -93,18 +99,25 @@ def open_then_zone(
     opened = client.views_open(
         trigger_id=trigger_id, view=view({"tz": assumed[0], "tz_offset": assumed[1]})
     )
-    tz, tz_offset = time_zone(client, user_id)
-    if (tz, tz_offset) == assumed or not tz:
-        return
     current = opened.get("view") or {}
-    try:
-        client.views_update(
-            view_id=str(current.get("id", "")),
-            hash=str(current.get("hash", "")),
-            view=view({"tz": tz, "tz_offset": tz_offset}),
-        )
-    except SlackApiError as error:  # typed into meanwhile (hash_conflict), or closed
-        log.info("zone of %s not added to their modal: %s", user_id, error.response.get("error"))
+
+    def zone() -> None:
+        tz, tz_offset = time_zone(client, user_id)
+        if (tz, tz_offset) == assumed or not tz:
+            return
+        try:
+            client.views_update(
+                view_id=str(current.get("id", "")),
+                hash=str(current.get("hash", "")),
+                view=view({"tz": tz, "tz_offset": tz_offset}),
+            )
+        except SlackApiError as error:  # typed into meanwhile (hash_conflict), or closed
+            log.info("zone of %s not added to their modal: %s", user_id, error.response["error"])
+
+    if later is None:
+        zone()
+    else:
+        later(zone)
 
 
 def open_offer(
@@ -115,6 +128,7 @@ def open_offer(
     user_id: str,
     trigger_id: str,
     program: str | None = None,
+    later: Later | None = None,
 ) -> None:
     profile = services.mentoring.mentor_profile(team_id, user_id)
     if program is None and profile is not None:
@@ -125,6 +139,7 @@ def open_offer(
         user_id=user_id,
         trigger_id=trigger_id,
         known=(profile.tz, profile.tz_offset) if profile is not None else None,
+        later=later,
         view=lambda metadata: matching_blocks.offer_modal(
             areas=areas,
             profile=profile,

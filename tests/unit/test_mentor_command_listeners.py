@@ -1,5 +1,5 @@
 """`/mentor`'s three listeners: only subcommands with work after the ack get a lazy follow-up;
-the modals are opened on their own lane."""
+the modals are opened in the request itself."""
 
 from __future__ import annotations
 
@@ -50,9 +50,9 @@ def test_subcommands_with_work_after_the_ack_keep_their_follow_up(subcommand: st
 
 
 @pytest.mark.parametrize("subcommand", sorted(MODAL_SUBCOMMANDS))
-def test_modals_open_on_their_own_lane_not_in_a_lazy_follow_up(subcommand: str) -> None:
+def test_modals_open_in_the_request_not_in_a_lazy_follow_up(subcommand: str) -> None:
     assert opens_modal({"text": subcommand})
     assert not answered_later({"text": subcommand}) and not answered_in_ack({"text": subcommand})
     listener = _listener_for(subcommand)
     assert "lazy" not in listener
-    assert listener["args"][0].__name__ == "ack_then_open"
+    assert listener["args"][0].__name__ == "open_then_ack"
