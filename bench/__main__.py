@@ -137,6 +137,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
                         fake=fake,
                         requests=scale["kickoff_requests"],
                         pairs=scale["kickoff_pairs"],
+                        workers=1 if args.quick else 2,  # serve's default: 2 workers
                         levels=(2,) if args.quick else (10, 50),
                     )
                 )

@@ -177,6 +177,7 @@ def run(
     requests: int,
     levels: tuple[int, ...],
     pairs: int = 5_000,
+    workers: int = 2,
 ) -> list[Figure]:
     database = connect(postgres_url)
     database.migrate()
@@ -196,6 +197,7 @@ def run(
             LOG_LEVEL="WARNING",
             HOST="127.0.0.1",
             PORT=str(port),
+            WEB_CONCURRENCY=str(workers),
         )
         server = (
             spawn("bench.bare_serve", env=env)
