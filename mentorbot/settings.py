@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.model.languages import known_languages
 from bot.model.partnership import DEFAULT_FOCUS_AREAS
-from bot.model.rules import CrossCompanyRule, ProgramRules, normalize_org
+from bot.model.rules import DEFAULT_FIT, CrossCompanyRule, FitRule, ProgramRules, normalize_org
 from storage.crypto import Cipher, CipherError
 
 REPORT_SCHEDULES = ("off", "weekly", "monthly")
@@ -70,6 +71,20 @@ class Settings(BaseSettings):
     mentorbot_term_days: int = Field(default=365, ge=7, le=3650, description="Program term.")
     mentorbot_cross_company_required: bool = Field(
         default=False, description="Every mentor comes from another organization than the mentee."
+    )
+    mentorbot_allow_weak_fit: bool = Field(
+        default=False,
+        description="Also suggest mentors who share no focus area or no working hours with the "
+        "mentee (by default such a mentor is not worth the mentee's time).",
+    )
+    mentorbot_allow_any_language: bool = Field(
+        default=False,
+        description="Also suggest mentors who speak none of the languages the mentee named.",
+    )
+    mentorbot_languages: CommaList = Field(
+        default_factory=lambda: ["English"],
+        description="The languages of whoever named none (mentors and mentees alike), "
+        "comma-separated; also what the ask form starts with.",
     )
     mentorbot_competitors: CommaList = Field(
         default_factory=list,
@@ -318,6 +333,12 @@ class Settings(BaseSettings):
             term=timedelta(days=self.mentorbot_term_days),
             cross_company=CrossCompanyRule(
                 required=self.mentorbot_cross_company_required, competitors=competitors
+            ),
+            fit=FitRule(
+                weak_fit=self.mentorbot_allow_weak_fit,
+                any_language=self.mentorbot_allow_any_language,
+                default_languages=tuple(known_languages(self.mentorbot_languages))
+                or DEFAULT_FIT.default_languages,
             ),
             request_reminder_after=timedelta(days=self.mentorbot_request_reminder_days),
             request_expires_after_reminder=timedelta(days=self.mentorbot_request_expiry_days),

@@ -48,10 +48,10 @@ class Person:
 SAMPLE_PEOPLE: tuple[Person, ...] = (
     Person("U0COORD", "Priya Raman", "coordinator", "Europe/London", "Program coordinator"),
     Person("U0MENTOR1", "Jordan Okafor", "mentor", "America/New_York", "Engineering director"),
-    Person("U0MENTOR2", "Sofia Alvarez", "mentor", "Europe/Madrid", "Head of product"),
+    Person("U0MENTOR2", "Sofia Alvarez", "mentor", "America/Mexico_City", "Head of product"),
     Person("U0MENTEE1", "Maya Chen", "mentee", "America/Los_Angeles", "Team lead"),
     Person("U0MENTEE2", "Tomás Silva", "mentee", "Europe/Lisbon", "Software engineer"),
-    Person("U0MENTOR3", "Kenji Watanabe", "mentor", "Asia/Tokyo", "Staff engineer"),
+    Person("U0MENTOR3", "Kenji Watanabe", "mentor", "Asia/Kolkata", "Staff engineer"),
     Person("U0MENTOR4", "Rafael Costa", "mentor", "America/Sao_Paulo", "Engineering manager"),
     Person("U0MENTEE3", "Amara Nwosu", "mentee", "Africa/Lagos", "Data analyst"),
     Person("U0MENTEE4", "Lena Fischer", "mentee", "Europe/Berlin", "New team lead"),

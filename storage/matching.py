@@ -185,19 +185,23 @@ class SqlMentorRepository:
                     row.tz,
                     row.tz_offset,
                     row.program_id,
+                    cast(row.languages, Text),
+                    row.bio,
                 ).where(row.team_id == team_id, row.accepting.is_(True))
             )
             .all()
         )
-        expertise = json.loads("[" + ",".join(r[1] for r in rows) + "]") if rows else []
+        lists = json.loads("[" + ",".join(f"{r[1]},{r[7]}" for r in rows) + "]") if rows else []
         return MentorColumns(
             user_ids=[r[0] for r in rows],
-            expertise=expertise,
+            expertise=lists[0::2],
             organizations=[r[2] for r in rows],
             capacities=[r[3] for r in rows],
             tzs=[r[4] for r in rows],
             tz_offsets=[r[5] for r in rows],
             program_ids=[r[6] for r in rows],
+            languages=lists[1::2],
+            bios=[r[8] or "" for r in rows],
         )
 
     def pool_version(self, team_id: str) -> PoolVersion | None:

@@ -25,14 +25,18 @@ from scipy.optimize import linear_sum_assignment
 from bot.matching.scores import (
     CAPACITY_WEIGHT,
     FOCUS_WEIGHT,
+    GOALS_WEIGHT,
     OVERLAP_WEIGHT,
     WORKDAY_HOURS,
     Candidate,
+    profile_texts,
     score_mentor,
+    speak_together,
     utc_offset_seconds,
 )
+from bot.matching.text import FULL_MATCH, GoalsQuery, ProfileTexts
 from bot.model.partnership import MentorProfile, MentorRequest
-from bot.model.rules import CrossCompanyRule, normalize_org
+from bot.model.rules import DEFAULT_FIT, CrossCompanyRule, FitRule, normalize_org
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class CohortInput:
     excluded: Mapping[int, frozenset[str]]  # request ID -> mentors never to pair it with
     rule: CrossCompanyRule
     at: datetime
+    fit: FitRule = DEFAULT_FIT  # languages and the fit floor
 
 
 @dataclass(frozen=True)
@@ -70,12 +75,27 @@ class FitMatrix:
     """Scores and hard rules for every mentee (rows) against every mentor (columns)."""
 
     scores: NDArray[np.int64]
-    eligible: NDArray[np.bool_]
+    eligible: NDArray[np.bool_]  # the hard rules, languages and the fit floor
     free: NDArray[np.int64]  # free places per mentor
+    texts: ProfileTexts  # the accepting mentors' profiles, for the goals' TF-IDF
+    queries: list[GoalsQuery]  # each mentee's goals
+
+    def candidate(self, cohort: CohortInput, i: int, j: int) -> Candidate:
+        """``score_mentor`` for one pair, with the goals' fit the matrix used."""
+        request, mentor = cohort.requests[i], cohort.mentors[j]
+        return score_mentor(
+            request,
+            mentor,
+            load=cohort.loads.get(mentor.user_id, 0),
+            at=cohort.at,
+            fit=cohort.fit,
+            goals=self.texts.fit(self.queries[i], mentor.user_id),
+        )
 
 
 def fit_matrix(cohort: CohortInput) -> FitMatrix:
-    """``score_mentor`` and ``is_eligible`` for all pairs at once, with the same arithmetic."""
+    """``score_mentor``, ``is_eligible`` and the fit floor for all pairs at once, with the
+    same arithmetic."""
     requests, mentors = cohort.requests, cohort.mentors
     n, m = len(requests), len(mentors)
     loads = np.array([cohort.loads.get(p.user_id, 0) for p in mentors], dtype=np.int64)
@@ -97,6 +117,7 @@ def fit_matrix(cohort: CohortInput) -> FitMatrix:
                 offered[j, k] = 1
     shared = wanted @ offered.T
     wanted_count = wanted.sum(axis=1, keepdims=True)
+    floor = (shared > 0) | (wanted_count == 0)
     focus = np.where(
         wanted_count > 0,
         FOCUS_WEIGHT * shared / np.maximum(wanted_count, 1),
@@ -113,17 +134,40 @@ def fit_matrix(cohort: CohortInput) -> FitMatrix:
     diff = (np.abs(mentee_offsets[:, None] - mentor_offsets[None, :]) / 3600) % 24
     diff = np.minimum(diff, 24 - diff)
     overlap = np.floor(np.maximum(0.0, WORKDAY_HOURS - diff))
+    floor &= overlap > 0
 
     free = np.maximum(0, capacity - loads)
     capacity_part = np.where(
         capacity > 0, CAPACITY_WEIGHT * free / np.where(capacity > 0, capacity, 1), 0.0
     )
-    scores = np.rint(focus + OVERLAP_WEIGHT * overlap / WORKDAY_HOURS + capacity_part[None, :])
+
+    # The goals against the profiles, one mentee at a time as ``/mentor ask`` does it.
+    texts = profile_texts([p for p in mentors if p.accepting])
+    queries = [texts.query(r.goals) for r in requests]
+    rows = np.array([texts.row_of.get(p.user_id, -1) for p in mentors], dtype=np.int64)
+    similarity = np.zeros((n, m), dtype=np.float64)
+    if len(texts):
+        for i, query in enumerate(queries):
+            similarity[i] = np.where(rows >= 0, texts.similarities(query)[rows], 0.0)
+    goals_part = GOALS_WEIGHT * np.minimum(1.0, similarity / FULL_MATCH)
+
+    scores = np.rint(
+        focus + OVERLAP_WEIGHT * overlap / WORKDAY_HOURS + capacity_part[None, :] + goals_part
+    )
+    eligible = _eligible(cohort, loads=loads, capacity=capacity)
+    if not cohort.fit.weak_fit:
+        eligible &= floor
+    if not cohort.fit.any_language:
+        eligible &= np.array(
+            [[speak_together(r, p, cohort.fit) for p in mentors] for r in requests], dtype=bool
+        ).reshape(n, m)
 
     return FitMatrix(
         scores=scores.astype(np.int64),
-        eligible=_eligible(cohort, loads=loads, capacity=capacity),
+        eligible=eligible,
         free=free,
+        texts=texts,
+        queries=queries,
     )
 
 
@@ -168,15 +212,13 @@ def _eligible(
     return eligible
 
 
-def _result(cohort: CohortInput, pairs: list[tuple[int, int]]) -> CohortResult:
+def _result(cohort: CohortInput, fit: FitMatrix, pairs: list[tuple[int, int]]) -> CohortResult:
     """Scores and reasons for the chosen pairs, from ``score_mentor`` itself."""
     matched = {i for i, _ in pairs}
     assignments = []
     for i, j in sorted(pairs, key=lambda p: (cohort.requests[p[0]].created_at or cohort.at, p[0])):
         request, mentor = cohort.requests[i], cohort.mentors[j]
-        candidate = score_mentor(
-            request, mentor, load=cohort.loads.get(mentor.user_id, 0), at=cohort.at
-        )
+        candidate = fit.candidate(cohort, i, j)
         assignments.append(
             Assignment(
                 request=request, mentor=mentor, score=candidate.score, reason=candidate.reason
@@ -195,6 +237,7 @@ def rank_for_request(
     excluded: frozenset[str],
     at: datetime,
     limit: int = 3,
+    fit: FitRule = DEFAULT_FIT,
 ) -> list[Candidate]:
     """``bot.matching.rank_mentors`` for thousands of mentors: the same answer, vectorized.
 
@@ -203,29 +246,26 @@ def rank_for_request(
     """
     if not mentors:
         return []
-    fit = fit_matrix(
-        CohortInput(
-            requests=[request],
-            mentors=mentors,
-            loads=loads,
-            excluded={request.id or 0: excluded},
-            rule=rule,
-            at=at,
-        )
+    cohort = CohortInput(
+        requests=[request],
+        mentors=mentors,
+        loads=loads,
+        excluded={request.id or 0: excluded},
+        rule=rule,
+        at=at,
+        fit=fit,
     )
-    eligible = np.flatnonzero(fit.eligible[0])
+    matrix = fit_matrix(cohort)
+    eligible = np.flatnonzero(matrix.eligible[0])
     if not len(eligible) or limit <= 0:
         return []
-    scores = fit.scores[0, eligible]
+    scores = matrix.scores[0, eligible]
     # Only mentors scoring at least the limit-th best can be among the winners; ties at that
     # score are then broken by user ID, as rank_mentors does.
     cutoff = np.sort(scores)[::-1][min(limit, len(scores)) - 1]
     finalists = [int(j) for j in eligible[scores >= cutoff]]
-    finalists.sort(key=lambda j: (-int(fit.scores[0, j]), mentors[j].user_id))
-    return [
-        score_mentor(request, mentors[j], load=loads.get(mentors[j].user_id, 0), at=at)
-        for j in finalists[:limit]
-    ]
+    finalists.sort(key=lambda j: (-int(matrix.scores[0, j]), mentors[j].user_id))
+    return [matrix.candidate(cohort, 0, j) for j in finalists[:limit]]
 
 
 def assign_cohort(cohort: CohortInput) -> CohortResult:
@@ -257,7 +297,7 @@ def assign_cohort(cohort: CohortInput) -> CohortResult:
         for r, c in zip(chosen_rows, chosen_columns, strict=True)
         if weights[r, c] > -penalty
     ]
-    return _result(cohort, pairs)
+    return _result(cohort, fit, pairs)
 
 
 def assign_greedily(cohort: CohortInput) -> CohortResult:
@@ -280,7 +320,7 @@ def assign_greedily(cohort: CohortInput) -> CohortResult:
         taken.add(i)
         free[j] -= 1
         pairs.append((i, j))
-    return _result(cohort, pairs)
+    return _result(cohort, fit, pairs)
 
 
 def describe_result(result: CohortResult) -> dict[str, Any]:

@@ -231,14 +231,16 @@ class CohortService:
         combined = CohortResult(assignments=[])
         for program_id in dict.fromkeys(r.program_id for r in requests):
             group = [r for r in requests if r.program_id == program_id]
+            rules = self._programs.rules(uow, team_id, program_id)
             result = assign_cohort(
                 CohortInput(
                     requests=group,
                     mentors=[m for m in mentors if m.program_id == program_id],
                     loads=loads,
                     excluded={r.id or 0: excluded[r.id or 0] for r in group},
-                    rule=self._programs.rules(uow, team_id, program_id).cross_company,
+                    rule=rules.cross_company,
                     at=now,
+                    fit=rules.fit,
                 )
             )
             combined.assignments.extend(result.assignments)

@@ -3,9 +3,10 @@ run on it (field errors keyed by the modal's field names)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.errors import DomainError
+from bot.model.languages import MAX_LANGUAGE, MAX_LANGUAGES
 from bot.model.rules import ProgramRules
 from bot.ports import ProgramRulesSource
 
@@ -37,6 +38,7 @@ class MenteeAsk:
     organization: str
     wants_other_org: bool
     program_id: int | None = None
+    languages: list[str] = field(default_factory=list)  # what they can have sessions in
 
 
 class FormChecks:
@@ -65,6 +67,8 @@ class FormChecks:
             errors["bio"] = f"Keep the bio under {MAX_BIO} characters (it has {len(offer.bio)})."
         if len(offer.organization) > MAX_ORG:
             errors["organization"] = f"Keep the organization under {MAX_ORG} characters."
+        if problem := _languages_problem([n for n in offer.languages if n.strip()]):
+            errors["languages"] = problem
         return errors
 
     def check_ask(self, ask: MenteeAsk, *, team_id: str = "") -> dict[str, str]:
@@ -85,7 +89,21 @@ class FormChecks:
             errors["focus_areas"] = f"Not a focus area of this program: {', '.join(unknown)}."
         if len(ask.organization) > MAX_ORG:
             errors["organization"] = f"Keep the organization under {MAX_ORG} characters."
+        if problem := _languages_problem(ask.languages):
+            errors["languages"] = problem
         return errors
+
+
+def _languages_problem(languages: list[str]) -> str:
+    if len(languages) > MAX_LANGUAGES:
+        return f"Name up to {MAX_LANGUAGES} languages."
+    long = next((name for name in languages if len(name) > MAX_LANGUAGE), None)
+    if long is not None:
+        return (
+            f"Keep each language under {MAX_LANGUAGE} characters, separated by commas "
+            '("English, Spanish").'
+        )
+    return ""
 
 
 def raise_first(errors: dict[str, str]) -> None:

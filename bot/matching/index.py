@@ -5,8 +5,10 @@ the program: 20,000 mentors cost a quarter of a second a mentee waits. Here the 
 read once and kept with the version they were read at; each ask reads the version (one row)
 and reloads only what moved: mentors after a profile change, loads alone after a proposal or
 partnership change, whichever replica made it. Scoring is ``score_mentor``'s arithmetic over
-whole columns (``tests/unit/test_matching_index.py`` pins the two together), and only the
-winners are read whole and scored again by ``score_mentor`` for their reasons.
+whole columns, with the same rules (languages, the fit floor) and the same goals' TF-IDF
+(one ``ProfileTexts`` per program, built from the bios as they are read and kept as numbers
+only); ``tests/unit/test_matching_index.py`` pins the two together. Only the winners are read
+whole and scored again by ``score_mentor`` for their reasons.
 """
 
 from __future__ import annotations
@@ -20,16 +22,27 @@ from numpy.typing import NDArray
 from bot.matching.scores import (
     CAPACITY_WEIGHT,
     FOCUS_WEIGHT,
+    GOALS_WEIGHT,
     OVERLAP_WEIGHT,
     WORKDAY_HOURS,
     Candidate,
+    Shortfall,
     is_eligible,
     score_mentor,
     utc_offset_seconds,
 )
+from bot.matching.text import (
+    FULL_MATCH,
+    NO_GOALS_FIT,
+    GoalsQuery,
+    ProfileTexts,
+    StemCache,
+    profile_text,
+)
+from bot.model.languages import known_languages, language_key
 from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.partnership import MentorProfile, MentorRequest
-from bot.model.rules import CrossCompanyRule, normalize_org
+from bot.model.rules import DEFAULT_FIT, CrossCompanyRule, FitRule, normalize_org
 from bot.ports import SuggestWork
 
 _DEFAULT_PROGRAM = -1  # program_id None in the int column
@@ -49,9 +62,15 @@ class _Mentors:
     org_names: list[str]  # one spelling per normalized organization
     zone: NDArray[np.int64]  # index into ``zones``
     zones: list[tuple[str, int]]  # (tz, Slack's offset) pairs, a few hundred at most
+    languages: dict[str, int]  # language key -> column of ``speaks``
+    speaks: NDArray[np.bool_]  # mentors x languages
+    silent: NDArray[np.bool_]  # named no language: speaks the program's default ones
+    texts: dict[int, ProfileTexts]  # per program: its profiles' TF-IDF rows
+    text_rows: dict[int, NDArray[np.int64]]  # per program: the rows of its ProfileTexts rows
+    stems: StemCache  # the profiles' words, so the next read cuts only the changed ones
 
     @classmethod
-    def of(cls, columns: MentorColumns) -> _Mentors:
+    def of(cls, columns: MentorColumns, *, cache: StemCache) -> _Mentors:
         order = sorted(range(len(columns)), key=columns.user_ids.__getitem__)
         user_ids = [columns.user_ids[i] for i in order]
         areas: dict[str, int] = {}
@@ -75,20 +94,51 @@ class _Mentors:
         if cells:
             rows, cols = np.array(cells, dtype=np.int64).T
             offers[rows, cols] = True
-        program = [columns.program_ids[i] for i in order]
+        program = np.array(
+            [_DEFAULT_PROGRAM if (p := columns.program_ids[i]) is None else p for i in order],
+            dtype=np.int64,
+        )
+        languages: dict[str, int] = {}
+        spoken = [
+            [languages.setdefault(language_key(name), len(languages)) for name in names]
+            for names in (columns.languages[i] if columns.languages else [] for i in order)
+        ]
+        speaks = np.zeros((len(order), max(1, len(languages))), dtype=bool)
+        for row, keys in enumerate(spoken):
+            speaks[row, keys] = True
+        texts: dict[int, ProfileTexts] = {}
+        text_rows: dict[int, NDArray[np.int64]] = {}
+        for program_id in np.unique(program):
+            rows_of = np.flatnonzero(program == program_id)
+            texts[int(program_id)] = ProfileTexts(
+                [user_ids[row] for row in rows_of],
+                [
+                    profile_text(
+                        columns.expertise[order[row]],
+                        columns.bios[order[row]] if columns.bios else "",
+                    )
+                    for row in rows_of
+                ],
+                cache=cache,
+            )
+            text_rows[int(program_id)] = rows_of
         return cls(
             user_ids=user_ids,
             row_of={user_id: row for row, user_id in enumerate(user_ids)},
             areas=areas,
             offers=offers,
             capacity=np.array([columns.capacities[i] for i in order], dtype=np.int64),
-            program=np.array(
-                [_DEFAULT_PROGRAM if p is None else p for p in program], dtype=np.int64
-            ),
+            program=program,
             org=org,
             org_names=org_names,
             zone=zone,
             zones=list(zones),
+            languages=languages,
+            speaks=speaks,
+            silent=np.array([not names for names in spoken], dtype=bool),
+            texts=texts,
+            text_rows=text_rows,
+            stems=cache,
         )
 
 
@@ -115,6 +165,7 @@ class MentorIndex:
         excluded: frozenset[str],
         at: datetime,
         limit: int,
+        fit: FitRule = DEFAULT_FIT,
     ) -> list[Candidate]:
         """``rank_mentors`` over the request's program: the ``limit`` best, best first."""
         if limit <= 0:
@@ -123,10 +174,16 @@ class MentorIndex:
         mentors = entry.mentors
         if not mentors.user_ids:
             return []
-        eligible = np.flatnonzero(_eligible(entry, request, rule=rule, excluded=excluded))
+        allowed = _allowed(entry, request, rule=rule, excluded=excluded)
+        query = _query(mentors, request)
+        scores, floor = _scores(entry, request, at=at, query=query)
+        passing = allowed & _speaking(mentors, request, fit)
+        if not fit.weak_fit:
+            passing &= floor
+        eligible = np.flatnonzero(passing)
         if not len(eligible):
             return []
-        scores = _scores(entry, request, at=at)[eligible]
+        scores = scores[eligible]
         # Only mentors scoring at least the limit-th best can win; ties at that score then
         # break on user ID, which is the row order.
         cutoff = np.partition(scores, len(scores) - min(limit, len(scores)))[
@@ -138,11 +195,47 @@ class MentorIndex:
         user_ids = [mentors.user_ids[int(row)] for row in winners]
         loads = {user_id: int(entry.loads[mentors.row_of[user_id]]) for user_id in user_ids}
         found = {p.user_id: p for p in uow.mentors.profiles(request.team_id, user_ids)}
+        texts = mentors.texts.get(_program(request))
         return [
-            score_mentor(request, found[user_id], load=loads[user_id], at=at)
+            score_mentor(
+                request,
+                found[user_id],
+                load=loads[user_id],
+                at=at,
+                fit=fit,
+                goals=texts.fit(query, user_id) if texts and query else NO_GOALS_FIT,
+            )
             for user_id in user_ids
             if user_id in found
         ]
+
+    def shortfall(
+        self,
+        uow: SuggestWork,
+        request: MentorRequest,
+        *,
+        rule: CrossCompanyRule,
+        excluded: frozenset[str],
+        at: datetime,
+        fit: FitRule = DEFAULT_FIT,
+    ) -> Shortfall:
+        """Why ``rank`` found nobody: of the mentors with room whom the program's rules allow,
+        how many speak none of the mentee's languages, then share no focus area, then no
+        working hour (each counted once, at the first rule they miss)."""
+        entry = self._entry(uow, request.team_id)
+        if not entry.mentors.user_ids:
+            return Shortfall()
+        allowed = _allowed(entry, request, rule=rule, excluded=excluded)
+        speaking = allowed & _speaking(entry.mentors, request, fit)
+        focus, overlap = _floor_parts(entry, request, at=at)
+        if fit.weak_fit:
+            focus = overlap = np.ones_like(focus)
+        return Shortfall(
+            with_room=int(allowed.sum()),
+            other_language=int((allowed & ~speaking).sum()),
+            no_shared_focus=int((speaking & ~focus).sum()),
+            no_overlap=int((speaking & focus & ~overlap).sum()),
+        )
 
     def score(
         self,
@@ -153,17 +246,28 @@ class MentorIndex:
         rule: CrossCompanyRule,
         excluded: frozenset[str],
         at: datetime,
+        fit: FitRule = DEFAULT_FIT,
     ) -> Candidate | None:
-        """One mentor's candidacy for the request (None where a hard rule forbids it): what
+        """One mentor's candidacy for the request (None where a rule forbids it): what
         ranking everyone and looking the mentor up gave, without ranking everyone."""
         entry = self._entry(uow, request.team_id)
         row = entry.mentors.row_of.get(mentor.user_id)
         load = int(entry.loads[row]) if row is not None else 0
         if mentor.program_id != request.program_id or not is_eligible(
-            request, mentor, load=load, rule=rule, excluded=excluded
+            request, mentor, load=load, rule=rule, excluded=excluded, fit=fit
         ):
             return None
-        return score_mentor(request, mentor, load=load, at=at)
+        texts = entry.mentors.texts.get(_program(request))
+        query = texts.query(request.goals) if texts is not None else None
+        candidate = score_mentor(
+            request,
+            mentor,
+            load=load,
+            at=at,
+            fit=fit,
+            goals=texts.fit(query, mentor.user_id) if texts and query else NO_GOALS_FIT,
+        )
+        return candidate if candidate.worth_it(request, fit) else None
 
     def _entry(self, uow: SuggestWork, team_id: str) -> _Entry:
         version = uow.mentors.pool_version(team_id)
@@ -175,7 +279,8 @@ class MentorIndex:
         else:
             mentors = None
         if mentors is None:
-            mentors = _Mentors.of(uow.mentors.pool(team_id))
+            cache = known.mentors.stems.fresh() if known is not None else StemCache()
+            mentors = _Mentors.of(uow.mentors.pool(team_id), cache=cache)
         entry = _Entry(version=version, mentors=mentors, loads=_loads(uow, team_id, mentors))
         if version is not None:
             self._entries[team_id] = entry
@@ -194,59 +299,117 @@ def _loads(uow: SuggestWork, team_id: str, mentors: _Mentors) -> NDArray[np.int6
     return loads
 
 
-def _eligible(
+def _program(request: MentorRequest) -> int:
+    return _DEFAULT_PROGRAM if request.program_id is None else request.program_id
+
+
+def _query(mentors: _Mentors, request: MentorRequest) -> GoalsQuery | None:
+    texts = mentors.texts.get(_program(request))
+    return texts.query(request.goals) if texts is not None else None
+
+
+def _allowed(
     entry: _Entry,
     request: MentorRequest,
     *,
     rule: CrossCompanyRule,
     excluded: frozenset[str],
 ) -> NDArray[np.bool_]:
-    """``is_eligible`` and the program's own mentors, for every mentor at once; the
-    organization rule is asked once per organization, not per mentor."""
+    """``is_eligible`` but for languages, and the program's own mentors, for every mentor at
+    once; the organization rule is asked once per organization, not per mentor."""
     mentors = entry.mentors
-    program = _DEFAULT_PROGRAM if request.program_id is None else request.program_id
-    allowed = np.array(
+    allowed_orgs = np.array(
         [
             rule.allows(request.organization, name, mentee_wants_other=request.wants_other_org)
             for name in mentors.org_names
         ],
         dtype=bool,
     )
-    eligible: NDArray[np.bool_] = (mentors.program == program) & (entry.loads < mentors.capacity)
-    eligible &= allowed[mentors.org]
+    eligible: NDArray[np.bool_] = (mentors.program == _program(request)) & (
+        entry.loads < mentors.capacity
+    )
+    eligible &= allowed_orgs[mentors.org]
     for user_id in excluded | {request.mentee_id}:
         if (row := mentors.row_of.get(user_id)) is not None:
             eligible[row] = False
     return eligible
 
 
-def _scores(entry: _Entry, request: MentorRequest, *, at: datetime) -> NDArray[np.int64]:
-    """``score_mentor``'s score for every mentor, with the same float arithmetic in the same
-    order (so the same halves round the same way)."""
-    mentors = entry.mentors
+def _speaking(mentors: _Mentors, request: MentorRequest, fit: FitRule) -> NDArray[np.bool_]:
+    """``speak_together`` for every mentor: one of the mentee's languages (the defaults for
+    whoever named none)."""
+    if fit.any_language:
+        return np.ones(len(mentors.user_ids), dtype=bool)
+    wanted = {
+        language_key(name) for name in known_languages(request.languages or fit.default_languages)
+    }
+    columns = [mentors.languages[key] for key in wanted if key in mentors.languages]
+    speaking = np.asarray(mentors.speaks[:, columns].any(axis=1), dtype=bool)
+    if wanted & {language_key(name) for name in fit.default_languages}:
+        speaking |= mentors.silent
+    return speaking
+
+
+def _shared_focus(mentors: _Mentors, request: MentorRequest) -> NDArray[np.int64] | None:
+    """How many of the wanted areas (duplicates count) each mentor offers; None: none wanted."""
     wanted = list(request.focus_areas)
-    if wanted:
-        counts = np.zeros(mentors.offers.shape[1], dtype=np.int64)
-        for area in wanted:
-            if (k := mentors.areas.get(area.casefold())) is not None:
-                counts[k] += 1
-        shared = mentors.offers @ counts
-        focus: NDArray[np.float64] | float = FOCUS_WEIGHT * shared / len(wanted)
-    else:
-        focus = FOCUS_WEIGHT / 2
+    if not wanted:
+        return None
+    counts = np.zeros(mentors.offers.shape[1], dtype=np.int64)
+    for area in wanted:
+        if (k := mentors.areas.get(area.casefold())) is not None:
+            counts[k] += 1
+    shared: NDArray[np.int64] = mentors.offers @ counts
+    return shared
+
+
+def _overlap(mentors: _Mentors, request: MentorRequest, *, at: datetime) -> NDArray[np.float64]:
     mentee = utc_offset_seconds(request.tz, request.tz_offset, at)
     zone_offsets = np.array(
         [utc_offset_seconds(tz, fallback, at) for tz, fallback in mentors.zones], dtype=np.float64
     )
     diff = (np.abs(mentee - zone_offsets[mentors.zone]) / 3600) % 24
     diff = np.minimum(diff, 24 - diff)
-    overlap = np.floor(np.maximum(0.0, WORKDAY_HOURS - diff))
+    overlap: NDArray[np.float64] = np.floor(np.maximum(0.0, WORKDAY_HOURS - diff))
+    return overlap
+
+
+def _floor_parts(
+    entry: _Entry, request: MentorRequest, *, at: datetime
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """``Candidate.worth_it``'s two halves: a shared focus area, a working hour in common."""
+    shared = _shared_focus(entry.mentors, request)
+    focus = np.ones(len(entry.mentors.user_ids), dtype=bool) if shared is None else shared > 0
+    return focus, _overlap(entry.mentors, request, at=at) > 0
+
+
+def _scores(
+    entry: _Entry, request: MentorRequest, *, at: datetime, query: GoalsQuery | None
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """``score_mentor``'s score for every mentor, with the same float arithmetic in the same
+    order (so the same halves round the same way), and whether each passes the fit floor."""
+    mentors = entry.mentors
+    shared = _shared_focus(mentors, request)
+    if shared is not None:
+        focus: NDArray[np.float64] | float = FOCUS_WEIGHT * shared / len(request.focus_areas)
+    else:
+        focus = FOCUS_WEIGHT / 2
+    overlap = _overlap(mentors, request, at=at)
     free = np.maximum(0, mentors.capacity - entry.loads)
     capacity_part = np.where(
         mentors.capacity > 0,
         CAPACITY_WEIGHT * free / np.where(mentors.capacity > 0, mentors.capacity, 1),
         0.0,
     )
-    return np.rint(focus + OVERLAP_WEIGHT * overlap / WORKDAY_HOURS + capacity_part).astype(
-        np.int64
-    )
+    similarity = np.zeros(len(mentors.user_ids), dtype=np.float64)
+    texts = mentors.texts.get(_program(request))
+    if texts is not None and query is not None:
+        similarity[mentors.text_rows[_program(request)]] = texts.similarities(query)
+    goals_part = GOALS_WEIGHT * np.minimum(1.0, similarity / FULL_MATCH)
+    scores = np.rint(
+        focus + OVERLAP_WEIGHT * overlap / WORKDAY_HOURS + capacity_part + goals_part
+    ).astype(np.int64)
+    floor = overlap > 0
+    if shared is not None:
+        floor &= shared > 0
+    return scores, floor

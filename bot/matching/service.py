@@ -17,6 +17,7 @@ from bot.matching.forms import MAX_DECLINE_REASON, FormChecks, MenteeAsk, Mentor
 from bot.matching.scores import Candidate
 from bot.matching.suggestions import Suggestions, ask_mentor
 from bot.model.kinds import Kind, SuggestionContext
+from bot.model.languages import known_languages
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
@@ -124,7 +125,7 @@ class MentoringService:
             profile.bio = offer.bio.strip()
             profile.organization = offer.organization.strip()
             profile.capacity = offer.capacity
-            profile.languages = [lang.strip() for lang in offer.languages if lang.strip()]
+            profile.languages = known_languages(offer.languages)
             profile.accepting = offer.accepting
             profile.program_id = offer.program_id
             profile.tz, profile.tz_offset = tz, tz_offset
@@ -192,6 +193,7 @@ class MentoringService:
             request.organization = ask.organization.strip()
             request.wants_other_org = ask.wants_other_org
             request.program_id = ask.program_id
+            request.languages = known_languages(ask.languages)
             request.tz, request.tz_offset = tz, tz_offset
             request = uow.requests.save(request)
             candidates = self._suggestions.suggest(

@@ -13,6 +13,7 @@ from bot.matching.cohort import rank_for_request
 from bot.matching.index import MentorIndex
 from bot.matching.scores import Candidate
 from bot.model.kinds import Kind, SuggestionContext
+from bot.model.languages import known_languages
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
@@ -66,6 +67,7 @@ class Suggestions:
                 tz_offset=old.tz_offset,
                 created_at=now,
                 program_id=old.program_id,
+                languages=list(old.languages),
             )
         )
         self.suggest(uow, request, now, SuggestionContext.AFTER_END)
@@ -97,6 +99,7 @@ class Suggestions:
             excluded=excluded_mentors(uow, request) if excluded is None else excluded,
             at=now,
             limit=limit,
+            fit=rules.fit,
         )
 
     def candidacy(
@@ -111,6 +114,7 @@ class Suggestions:
             rule=rules.cross_company,
             excluded=excluded_mentors(uow, request),
             at=now,
+            fit=rules.fit,
         )
 
     def suggest(
@@ -130,13 +134,8 @@ class Suggestions:
         proposals = uow.proposals.for_mentee(request.team_id, request.mentee_id)
         if partnerships is None:
             partnerships = uow.partnerships.for_member(request.team_id, request.mentee_id)
-        candidates = self.rank(
-            uow,
-            request,
-            now,
-            limit=self._rules.suggestions,
-            excluded=_excluded(request, proposals, partnerships),
-        )
+        excluded = _excluded(request, proposals, partnerships)
+        candidates = self.rank(uow, request, now, limit=self._rules.suggestions, excluded=excluded)
         round_no = sum(1 for p in proposals if p.request_id == request.id)
         if candidates:
             request.status = RequestStatus.MATCHING
@@ -164,7 +163,7 @@ class Suggestions:
                 )
             )
             return candidates
-        self._waitlist(uow, request, now, context, round_no=round_no)
+        self._waitlist(uow, request, now, context, round_no=round_no, excluded=excluded)
         return []
 
     def _waitlist(
@@ -175,8 +174,13 @@ class Suggestions:
         context: SuggestionContext,
         *,
         round_no: int,
+        excluded: frozenset[str],
     ) -> None:
-        """Nobody fits yet: the mentee hears they wait, the coordinators who waits."""
+        """Nobody fits yet: the mentee hears they wait, the coordinators who waits and why."""
+        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        why = self._index.shortfall(
+            uow, request, rule=rules.cross_company, excluded=excluded, at=now, fit=rules.fit
+        ).explain(known_languages(request.languages or rules.fit.default_languages))
         request.status = RequestStatus.WAITLISTED
         uow.requests.save(request)
         uow.outbox.add(
@@ -201,6 +205,7 @@ class Suggestions:
                         "request_id": request.id,
                         "mentee_id": request.mentee_id,
                         "focus_areas": request.focus_areas,
+                        "why": why,
                     },
                 )
             )
@@ -240,6 +245,7 @@ def rank_for(
         excluded=excluded_mentors(uow, request),
         at=now,
         limit=limit,
+        fit=rules.fit,
     )
 
 

@@ -1,15 +1,18 @@
 """The accepting mentors of a workspace as columns, for ranking thousands at once.
 
-Storage hands these over as plain columns (no bios, no names: ranking never reads them) with
-the version they were read at; ``bot.matching.index`` keeps them per process and turns them
-into arrays. A version is two counters per workspace that every committed change to mentor
-profiles (``mentors``) or to proposals and partnerships (``loads``) moves on, so a replica
-sees another's change on its next ask by reading one row.
+Storage hands these over as plain columns (no names; bios only for the goals' TF-IDF, which
+keeps numbers, never the text) with the version they were read at; ``bot.matching.index``
+keeps them per process and turns them into arrays. A version is two counters per workspace
+that every committed change to mentor profiles (``mentors``) or to proposals and partnerships
+(``loads``) moves on, so a replica sees another's change on its next ask by reading one row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from bot.model.partnership import MentorProfile
 
 
 @dataclass(frozen=True, order=True)
@@ -29,6 +32,23 @@ class MentorColumns:
     tzs: list[str] = field(default_factory=list)
     tz_offsets: list[int] = field(default_factory=list)
     program_ids: list[int | None] = field(default_factory=list)
+    languages: list[list[str]] = field(default_factory=list)
+    bios: list[str] = field(default_factory=list)  # private: read into numbers, not kept
 
     def __len__(self) -> int:
         return len(self.user_ids)
+
+    @classmethod
+    def of(cls, mentors: Sequence[MentorProfile]) -> MentorColumns:
+        """The columns of these profiles (the fakes' and tests' way to a pool)."""
+        return cls(
+            user_ids=[m.user_id for m in mentors],
+            expertise=[list(m.expertise) for m in mentors],
+            organizations=[m.organization for m in mentors],
+            capacities=[m.capacity for m in mentors],
+            tzs=[m.tz for m in mentors],
+            tz_offsets=[m.tz_offset for m in mentors],
+            program_ids=[m.program_id for m in mentors],
+            languages=[list(m.languages) for m in mentors],
+            bios=[m.bio for m in mentors],
+        )

@@ -5,7 +5,7 @@ workspace (``team_id``): the model is multi-workspace from day one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -76,6 +76,7 @@ class MentorRequest:
     matched_at: datetime | None = None
     id: int | None = None
     program_id: int | None = None  # None: the workspace's default program
+    languages: list[str] = field(default_factory=list)  # none named: the program's default
 
 
 @dataclass

@@ -39,6 +39,8 @@ class Program:
     weekends_off: bool = True
     cross_company_required: bool = False
     competitors: list[str] = field(default_factory=list)  # "Acme|Globex", one pair each
+    weak_fit: bool = False  # suggest mentors with no shared focus area or working hour
+    any_language: bool = False  # suggest mentors who speak none of the mentee's languages
     archived: bool = False
     created_by: str = ""
     created_at: datetime | None = None
@@ -64,6 +66,7 @@ class Program:
                     for pair in self.competitors
                 ),
             ),
+            fit=replace(defaults.fit, weak_fit=self.weak_fit, any_language=self.any_language),
             session_lengths=lengths,
             default_session_minutes=self.session_minutes,
             pulse_every=timedelta(days=self.pulse_every_days),
@@ -89,6 +92,8 @@ def default_program(team_id: str, rules: ProgramRules) -> Program:
         weekends_off=rules.weekends_off,
         cross_company_required=rules.cross_company.required,
         competitors=sorted("|".join(sorted(pair)) for pair in rules.cross_company.competitors),
+        weak_fit=rules.fit.weak_fit,
+        any_language=rules.fit.any_language,
     )
 
 

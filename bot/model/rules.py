@@ -33,12 +33,32 @@ def normalize_org(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class FitRule:
+    """When a mentor is worth a mentee's time, beyond the hard rules of who may meet.
+
+    By default a suggestion (and a cohort pair) shares at least one of the focus areas the
+    mentee asked for, has at least one working hour in common, and both speak a language the
+    mentee can have sessions in. Coordinators may allow weaker fits (``weak_fit``: no shared
+    focus area or no working hours in common) or any language (``any_language``), for a
+    program with few mentors. Someone who named no language speaks ``default_languages``.
+    """
+
+    weak_fit: bool = False
+    any_language: bool = False
+    default_languages: tuple[str, ...] = ("English",)
+
+
+DEFAULT_FIT = FitRule()
+
+
+@dataclass(frozen=True)
 class ProgramRules:
     """The program settings the domain needs; built once from settings at start-up."""
 
     focus_areas: tuple[str, ...] = DEFAULT_FOCUS_AREAS
     term: timedelta = timedelta(days=365)
     cross_company: CrossCompanyRule = CrossCompanyRule()
+    fit: FitRule = FitRule()
     suggestions: int = 3
     request_reminder_after: timedelta = timedelta(days=3)
     request_expires_after_reminder: timedelta = timedelta(days=2)

@@ -125,7 +125,9 @@ def ask_modal(
     request: MentorRequest | None,
     metadata: dict[str, Any],
     program: Block | None = None,
+    languages: Sequence[str] = ("English",),
 ) -> dict[str, Any]:
+    """``languages``: what the field starts with for someone who has not named theirs."""
     other: dict[str, Any] = {
         "type": "checkboxes",
         "options": [option("I'd like a mentor from another organization", "other_org")],
@@ -159,6 +161,19 @@ def ask_modal(
             text_input(initial=request.organization if request else "", max_length=120),
         ),
         input_block("other_org", "Mentor's organization", other, optional=True),
+        input_block(
+            "languages",
+            "Languages you can have sessions in",
+            text_input(
+                initial=", ".join(
+                    request.languages if request and request.languages else languages
+                ),
+                max_length=200,
+                placeholder="English, Spanish",
+            ),
+            optional=True,
+            hint="Only mentors who speak one of them are suggested.",
+        ),
     ]
     return modal(
         callback_id="mentor_ask",
@@ -220,7 +235,8 @@ def suggestions_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     blocks: list[Block] = [section(intro)]
     for candidate in payload["candidates"][:10]:
         mentor_id = str(candidate["mentor_id"])
-        lines = [f"*<@{mentor_id}>*", str(candidate["reason"]).capitalize()]
+        reason = str(candidate["reason"])
+        lines = [f"*<@{mentor_id}>*", reason[:1].upper() + reason[1:]]  # "both speak Spanish"
         if candidate.get("bio"):
             lines.append(quote(truncate(str(candidate["bio"]), 280)))
         blocks.append(
@@ -336,7 +352,16 @@ def coordinator_waitlist_message(payload: dict[str, Any]) -> tuple[str, list[Blo
         f"<@{payload['mentee_id']}> is waiting for a mentor: nobody who fits has room. "
         f"Focus areas: {escape(listing(payload.get('focus_areas', [])))}."
     )
-    return text, [section(f":hourglass: {text}")]
+    blocks = [section(f":hourglass: {text}")]
+    if why := str(payload.get("why") or ""):
+        blocks.append(section(f"*Why:* {escape(truncate(why, 1000))}"))
+        blocks.append(
+            context(
+                "A program can allow weaker fits or any language (`/mentor program`), or "
+                "`/mentor match` pairs everyone waiting at once."
+            )
+        )
+    return text, blocks
 
 
 def home_view(

@@ -15,7 +15,9 @@ from slack_sdk import WebClient
 
 from bot.errors import DomainError
 from bot.matching.service import MenteeAsk, MentorOffer
+from bot.model.languages import parse_languages
 from bot.model.programs import program_id_of
+from handlers.kit.blocks import count
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
@@ -55,7 +57,7 @@ class MatchingHandlers(Listeners):
             bio=form.text("bio"),
             organization=form.text("organization"),
             capacity=int_or_none(form.selected("capacity")) or 0,
-            languages=form.text("languages").split(","),
+            languages=parse_languages(form.text("languages")),
             accepting=form.checked("accepting", "accepting"),
             program_id=program_id_of(form.selected("program")),
         )
@@ -89,6 +91,7 @@ class MatchingHandlers(Listeners):
             organization=form.text("organization"),
             wants_other_org=form.checked("other_org", "other_org"),
             program_id=program_id_of(form.selected("program")),
+            languages=parse_languages(form.text("languages")),
         )
         errors = self._services.mentoring.check_ask(ask, team_id=team_of(context))
         if errors:
@@ -105,8 +108,8 @@ class MatchingHandlers(Listeners):
             "Every mentor who fits you is busy right now, so you're on the waitlist. "
             "I'll message you as soon as someone is free."
             if result.waitlisted
-            else f"I found {len(result.candidates)} mentor"
-            f"{'s' if len(result.candidates) != 1 else ''} who fit you well: "
+            else f"I found {count(len(result.candidates), 'mentor')} who "
+            f"{'fits' if len(result.candidates) == 1 else 'fit'} you well: "
             "they're in our DM. Pick the one you'd like to ask."
         )
         ack(response_action="update", view=confirmation("Ask for a mentor", text))

@@ -73,7 +73,11 @@ def open_ask(
         known=(known.tz, known.tz_offset) if known is not None else None,
         later=later,
         view=lambda metadata: matching_blocks.ask_modal(
-            areas=areas, request=overview.request, metadata=metadata, program=select
+            areas=areas,
+            request=overview.request,
+            metadata=metadata,
+            program=select,
+            languages=services.rules.fit.default_languages,
         ),
     )
     return None

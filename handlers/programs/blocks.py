@@ -25,6 +25,8 @@ HOURS = tuple(range(25))
 FLAGS = (
     ("weekends_off", "No prompts on Saturdays and Sundays"),
     ("cross_company", "Every mentor comes from another organization than the mentee"),
+    ("weak_fit", "Also suggest mentors with no shared focus area or no working hours in common"),
+    ("any_language", "Also suggest mentors who speak none of the mentee's languages"),
     ("archived", "Archived: nobody new joins (its pairs carry on)"),
 )
 
@@ -131,6 +133,8 @@ def _rule_inputs(program: Program) -> list[Block]:
     on = {
         "weekends_off": program.weekends_off,
         "cross_company": program.cross_company_required,
+        "weak_fit": program.weak_fit,
+        "any_language": program.any_language,
         "archived": program.archived,
     }
     checks: dict[str, Any] = {"type": "checkboxes", "options": flags}
@@ -169,6 +173,10 @@ def _summary(program: Program) -> str:
     ]
     if program.cross_company_required:
         rules.append("mentors from another organization")
+    if program.weak_fit:
+        rules.append("weaker fits allowed")
+    if program.any_language:
+        rules.append("any language")
     if program.competitors:
         rules.append(f"{len(program.competitors)} pairs of rivals kept apart")
     where = f" in <#{program.channel}>" if program.channel else ""

@@ -125,6 +125,8 @@ class ProgramHandlers(Listeners):
             workday_end_hour=int_or_none(form.selected("workday_end")) or 24,
             weekends_off=form.checked("flags", "weekends_off"),
             cross_company_required=form.checked("flags", "cross_company"),
+            weak_fit=form.checked("flags", "weak_fit"),
+            any_language=form.checked("flags", "any_language"),
             competitors=competitor_pairs(form.text("competitors")),
             archived=form.checked("flags", "archived"),
         )

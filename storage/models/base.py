@@ -68,7 +68,8 @@ class PrivateText(TypeDecorator[str]):
         return cipher_of(dialect).decrypt(value) if value else value
 
 
-PRIVATE_PAYLOAD_KEYS = frozenset({"note", "shared_note", "goals"})
+PRIVATE_PAYLOAD_KEYS = frozenset({"note", "shared_note", "goals", "reason"})  # a match's
+# reason may quote the mentee's goals
 
 
 def _seal(value: Any, seal: Any) -> Any:

@@ -55,6 +55,7 @@ class MentorRequestRow(Base):
     created_at: Mapped[datetime | None]
     matched_at: Mapped[datetime | None]
     program_id: Mapped[int | None]
+    languages: Mapped[list[str]] = mapped_column(default=list)
 
 
 class MatchProposalRow(Base):
@@ -70,7 +71,7 @@ class MatchProposalRow(Base):
     mentee_id: Mapped[str] = mapped_column(String(32))
     mentor_id: Mapped[str] = mapped_column(String(32))
     score: Mapped[int]
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(PrivateText)  # may quote the mentee's goals
     status: Mapped[str] = mapped_column(String(20))
     decline_reason: Mapped[str] = mapped_column(PrivateText, default="")
     created_at: Mapped[datetime | None]

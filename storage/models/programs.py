@@ -48,6 +48,8 @@ class ProgramRow(Base):
     weekends_off: Mapped[bool]
     cross_company_required: Mapped[bool]
     competitors: Mapped[list[str]]
+    weak_fit: Mapped[bool] = mapped_column(default=False)
+    any_language: Mapped[bool] = mapped_column(default=False)
     archived: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime | None]

@@ -28,7 +28,7 @@ def waitlist(bot: RunningBot) -> RunningBot:
     offer(bot, "UMENTOR2", expertise=["communication"], capacity=1)
     ask(bot, "UMENTEE1", focus=["leadership", "communication"])
     ask(bot, "UMENTEE2", focus=["leadership"])
-    ask(bot, "UMENTEE3", focus=["technical skills"])
+    ask(bot, "UMENTEE3", focus=["communication", "technical skills"])
     return bot
 
 
@@ -102,8 +102,9 @@ def test_the_coordinator_gets_the_best_cohort_and_approves_it_pair_by_pair(
     match_everyone(bot)
     message = proposal(bot)
     lines = pairs(message)
-    # Two places with the leader, one with the communicator: the rules allow any mentor, so
-    # all three are placed, and the one who only wants to lead gets the leader.
+    # Two places with the leader, one with the communicator: each mentee shares a focus area
+    # and working hours with one of them, so all three are placed, and the one who only
+    # wants to lead gets the leader.
     assert len(lines) == 3
     assert any("<@UMENTEE2> → <@UMENTOR1>" in line for line in lines)
     assert all("fit *" in line for line in lines)

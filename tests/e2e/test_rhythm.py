@@ -44,7 +44,12 @@ class Prompt:
     key: str
 
 
-QUIET = {"mentorbot_onboarding": False}  # these tests count every message: no onboarding series
+QUIET = {
+    "mentorbot_onboarding": False,  # these tests count every message: no onboarding series
+    # The pair lives in Berlin and Tokyo, eight hours apart in winter, to test zones: the
+    # program allows a fit with no shared working hour.
+    "mentorbot_allow_weak_fit": True,
+}
 
 
 @pytest.fixture

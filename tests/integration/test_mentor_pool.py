@@ -43,13 +43,22 @@ def test_the_pool_holds_what_ranking_reads_of_accepting_mentors(database: Databa
     with SqlUnitOfWork(database.sessions) as work:
         pool = work.mentors.pool(T1)
         rows = sorted(zip(*vars(pool).values(), strict=True))
+        bio = "A long bio ranking never reads."  # the goals' TF-IDF does, as plain text
         assert rows == [
-            ("UA", ["leadership", 'Führung, "quoted"'], "", 2, "", -18000, None),
-            ("UB", ["leadership", 'Führung, "quoted"'], "Acme", 2, "Europe/Berlin", 3600, 7),
+            ("UA", ["leadership", 'Führung, "quoted"'], "", 2, "", -18000, None, ["en"], bio),
+            (
+                "UB",
+                ["leadership", 'Führung, "quoted"'],
+                "Acme",
+                2,
+                "Europe/Berlin",
+                3600,
+                7,
+                ["en"],
+                bio,
+            ),
         ]
-        assert [p.bio for p in work.mentors.profiles(T1, ["UB"])] == [
-            "A long bio ranking never reads."
-        ]
+        assert [p.bio for p in work.mentors.profiles(T1, ["UB"])] == [bio]
         assert work.mentors.profiles(T1, []) == []
 
 

@@ -189,16 +189,7 @@ class FakeMentorRepository:
         ]
 
     def pool(self, team_id: str) -> MentorColumns:
-        mentors = self.accepting(team_id)
-        return MentorColumns(
-            user_ids=[m.user_id for m in mentors],
-            expertise=[list(m.expertise) for m in mentors],
-            organizations=[m.organization for m in mentors],
-            capacities=[m.capacity for m in mentors],
-            tzs=[m.tz for m in mentors],
-            tz_offsets=[m.tz_offset for m in mentors],
-            program_ids=[m.program_id for m in mentors],
-        )
+        return MentorColumns.of(self.accepting(team_id))
 
     def pool_version(self, team_id: str) -> PoolVersion | None:
         return None  # no versions here: every ranking reads the pool afresh

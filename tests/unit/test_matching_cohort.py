@@ -9,15 +9,27 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.matching.cohort import CohortInput, assign_cohort, assign_greedily, fit_matrix
-from bot.matching.scores import is_eligible, score_mentor
+from bot.matching.scores import is_eligible, profile_texts, score_mentor
 from bot.model.partnership import MentorProfile, MentorRequest
-from bot.model.rules import CrossCompanyRule
+from bot.model.rules import CrossCompanyRule, FitRule
 
 TEAM = "T0001"
 AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 AREAS = ("leadership", "communication", "career growth", "technical skills", "Leadership")
 ZONES = ("Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo", "UTC", "", "Not/AZone")
 ORGS = ("Acme", "acme ", "Globex", "Initech", "")
+BIOS = (
+    "",
+    "Twenty years of leading teams through reorganizations.",
+    "I lead engineering teams; reorgs, hiring and growing new managers.",
+    "Ask me about public speaking, writing and negotiation.",
+)
+GOALS = (
+    "Lead my first team through a reorganization",
+    "Get better at public speaking and negotiation",
+    "Find my feet as a new manager",
+)
+LANGUAGES = ([], ["English"], ["Spanish"], ["English", "Spanish"], ["German"])
 
 
 def random_cohort(
@@ -27,13 +39,14 @@ def random_cohort(
         MentorRequest(
             team_id=TEAM,
             mentee_id=f"UE{i:04d}",
-            goals="",
+            goals=rng.choice(GOALS),
             focus_areas=rng.sample(AREAS, rng.randint(0, 3)),
             organization=rng.choice(ORGS),
             wants_other_org=rng.random() < 0.3,
             tz=rng.choice(ZONES),
             tz_offset=rng.choice((0, 3600, -8 * 3600, 13 * 3600)),
             id=i + 1,
+            languages=list(rng.choice(LANGUAGES)),
         )
         for i in range(mentees)
     ]
@@ -42,10 +55,10 @@ def random_cohort(
             team_id=TEAM,
             user_id=f"UM{j:04d}",
             expertise=rng.sample(AREAS, rng.randint(1, 3)),
-            bio="",
+            bio=rng.choice(BIOS),
             organization=rng.choice(ORGS),
             capacity=rng.randint(1, max_capacity),
-            languages=[],
+            languages=list(rng.choice(LANGUAGES)),
             tz=rng.choice(ZONES),
             tz_offset=rng.choice((0, 5 * 3600, -5 * 3600)),
             accepting=rng.random() < 0.9,
@@ -56,14 +69,21 @@ def random_cohort(
     excluded = {
         r.id or 0: frozenset(rng.sample([p.user_id for p in profiles], 1))
         for r in requests
-        if rng.random() < 0.3
+        if profiles and rng.random() < 0.3
     }
     rule = CrossCompanyRule(
         required=rng.random() < 0.2,
         competitors=frozenset({frozenset({"acme", "globex"}), frozenset({"initech"})}),
     )
+    fit = FitRule(weak_fit=rng.random() < 0.3, any_language=rng.random() < 0.3)
     return CohortInput(
-        requests=requests, mentors=profiles, loads=loads, excluded=excluded, rule=rule, at=AT
+        requests=requests,
+        mentors=profiles,
+        loads=loads,
+        excluded=excluded,
+        rule=rule,
+        at=AT,
+        fit=fit,
     )
 
 
@@ -71,18 +91,29 @@ def random_cohort(
 def test_the_matrix_agrees_with_the_scores_and_rules_people_see(seed: int) -> None:
     cohort = random_cohort(random.Random(seed), mentees=30, mentors=25)
     fit = fit_matrix(cohort)
+    texts = profile_texts([m for m in cohort.mentors if m.accepting])
     for i, request in enumerate(cohort.requests):
+        query = texts.query(request.goals)
         for j, mentor in enumerate(cohort.mentors):
             load = cohort.loads.get(mentor.user_id, 0)
+            candidate = score_mentor(
+                request,
+                mentor,
+                load=load,
+                at=AT,
+                fit=cohort.fit,
+                goals=texts.fit(query, mentor.user_id),
+            )
             expected = is_eligible(
                 request,
                 mentor,
                 load=load,
                 rule=cohort.rule,
                 excluded=cohort.excluded.get(request.id or 0, frozenset()),
-            )
+                fit=cohort.fit,
+            ) and candidate.worth_it(request, cohort.fit)
             assert bool(fit.eligible[i, j]) == expected, (i, j)
-            assert int(fit.scores[i, j]) == score_mentor(request, mentor, load=load, at=AT).score
+            assert int(fit.scores[i, j]) == candidate.score
 
 
 def best_by_brute_force(cohort: CohortInput) -> tuple[int, int]:
@@ -120,7 +151,11 @@ def test_the_assignment_is_optimal_on_small_cohorts_checked_by_brute_force(seed:
             load=load,
             rule=cohort.rule,
             excluded=cohort.excluded.get(a.request.id or 0, frozenset()),
+            fit=cohort.fit,
         )
+        asked = bool(a.request.focus_areas)
+        assert cohort.fit.weak_fit or not asked or "no shared focus" not in a.reason
+        assert cohort.fit.weak_fit or "no working hours" not in a.reason
         per_mentor[a.mentor.user_id] = per_mentor.get(a.mentor.user_id, 0) + 1
         assert per_mentor[a.mentor.user_id] + load <= a.mentor.capacity
     assert len({a.request.mentee_id for a in result.assignments}) == len(result.assignments)
@@ -188,8 +223,15 @@ def test_the_fast_ranking_gives_exactly_the_suggestions_of_the_reference(seed: i
     cohort = random_cohort(rng, mentees=3, mentors=rng.randint(0, 60))
     for request in cohort.requests:
         excluded = cohort.excluded.get(request.id or 0, frozenset())
-        kwargs = {"loads": cohort.loads, "rule": cohort.rule, "excluded": excluded, "at": AT}
         for limit in (1, 3, 10_000):
-            assert rank_for_request(request, cohort.mentors, limit=limit, **kwargs) == rank_mentors(
-                request, cohort.mentors, limit=limit, **kwargs
+            kwargs = {
+                "loads": cohort.loads,
+                "rule": cohort.rule,
+                "excluded": excluded,
+                "at": AT,
+                "fit": cohort.fit,
+                "limit": limit,
+            }
+            assert rank_for_request(request, cohort.mentors, **kwargs) == rank_mentors(
+                request, cohort.mentors, **kwargs
             )

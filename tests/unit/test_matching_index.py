@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.matching.index import MentorIndex
-from bot.matching.scores import is_eligible, rank_mentors, score_mentor
+from bot.matching.scores import rank_mentors
 from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.partnership import MentorProfile, MentorRequest
-from bot.model.rules import CrossCompanyRule
+from bot.model.rules import CrossCompanyRule, FitRule
 from bot.ports import SuggestWork
 
 TEAM = "T0001"
@@ -22,6 +22,22 @@ AREAS = ("leadership", "communication", "career growth", "technical skills", "Le
 ZONES = ("Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo", "Pacific/Kiritimati", "", "No/Z")
 ORGS = ("Acme", "acme ", "Globex", "Initech", "")
 USERS = ("UA", "UB", "Ua", "U1", "U10", "U2", "UZ", "Ü", "U_", "UM00")
+BIOS = (
+    "",
+    "bio",
+    "Twenty years of leading teams through reorganizations.",
+    "I lead engineering teams; reorgs, hiring and growing new managers.",
+    "Ask me about public speaking, writing and negotiation.",
+    "Leadership coach. Leading through change, leading people.",
+)
+GOALS = (
+    "",
+    "Lead my first team through a reorganization",
+    "Get better at public speaking and negotiation",
+    "leadership leadership leadership",
+    "Something nobody mentions: xylophones",
+)
+LANGUAGES = ([], ["English"], ["en"], ["Spanish"], ["Español", "German"], ["Klingon"], [""])
 
 
 class _Pool:
@@ -37,16 +53,7 @@ class _Pool:
     # the mentors repository
     def pool(self, team_id: str) -> MentorColumns:
         self.pool_reads += 1
-        accepting = [m for m in self.by_id.values() if m.accepting]
-        return MentorColumns(
-            user_ids=[m.user_id for m in accepting],
-            expertise=[list(m.expertise) for m in accepting],
-            organizations=[m.organization for m in accepting],
-            capacities=[m.capacity for m in accepting],
-            tzs=[m.tz for m in accepting],
-            tz_offsets=[m.tz_offset for m in accepting],
-            program_ids=[m.program_id for m in accepting],
-        )
+        return MentorColumns.of([m for m in self.by_id.values() if m.accepting])
 
     def pool_version(self, team_id: str) -> PoolVersion | None:
         return self.version
@@ -75,10 +82,10 @@ mentors_st = st.lists(
         team_id=st.just(TEAM),
         user_id=st.sampled_from(USERS),
         expertise=st.lists(st.sampled_from(AREAS), max_size=4),
-        bio=st.just("bio"),
+        bio=st.sampled_from(BIOS),
         organization=st.sampled_from(ORGS),
         capacity=st.integers(0, 4),
-        languages=st.just([]),
+        languages=st.sampled_from(LANGUAGES).map(list),
         tz=st.sampled_from(ZONES),
         tz_offset=st.sampled_from((0, 3600, -5 * 3600, 13 * 3600, 14 * 3600)),
         accepting=st.booleans(),
@@ -91,7 +98,7 @@ requests_st = st.builds(
     MentorRequest,
     team_id=st.just(TEAM),
     mentee_id=st.sampled_from(("UMENTEE", "UA", "UB")),
-    goals=st.just(""),
+    goals=st.sampled_from(GOALS),
     focus_areas=st.lists(st.sampled_from((*AREAS, "unknown area")), max_size=4),
     organization=st.sampled_from(ORGS),
     wants_other_org=st.booleans(),
@@ -99,6 +106,13 @@ requests_st = st.builds(
     tz_offset=st.sampled_from((0, 3600, -8 * 3600, 12 * 3600)),
     program_id=st.sampled_from((None, 7)),
     id=st.just(1),
+    languages=st.sampled_from(LANGUAGES).map(list),
+)
+fits_st = st.builds(
+    FitRule,
+    weak_fit=st.booleans(),
+    any_language=st.booleans(),
+    default_languages=st.sampled_from((("English",), ("English", "German"), ("Spanish",))),
 )
 rules_st = st.builds(
     CrossCompanyRule,
@@ -118,6 +132,7 @@ rules_st = st.builds(
     excluded=st.frozensets(st.sampled_from(USERS), max_size=3),
     limit=st.sampled_from((1, 3, 10_000)),
     days=st.integers(0, 365),
+    fit=fits_st,
 )
 def test_the_index_ranks_exactly_as_rank_mentors_does(
     mentors: list[MentorProfile],
@@ -127,29 +142,33 @@ def test_the_index_ranks_exactly_as_rank_mentors_does(
     excluded: frozenset[str],
     limit: int,
     days: int,
+    fit: FitRule,
 ) -> None:
+    """Scores, reasons, languages, the fit floor and the goals' TF-IDF alike."""
     at = AT + timedelta(days=days, hours=days % 24)  # either side of daylight saving
     pool = _Pool(mentors, loads)
+    program = [m for m in mentors if m.program_id == request.program_id]
+    everyone = {
+        c.mentor.user_id: c
+        for c in rank_mentors(
+            request, program, loads=loads, rule=rule, excluded=excluded, at=at, limit=99, fit=fit
+        )
+    }
     expected = rank_mentors(
-        request,
-        [m for m in mentors if m.program_id == request.program_id],
-        loads=loads,
-        rule=rule,
-        excluded=excluded,
-        at=at,
-        limit=limit,
+        request, program, loads=loads, rule=rule, excluded=excluded, at=at, limit=limit, fit=fit
     )
     index = MentorIndex()
-    found = index.rank(pool.work(), request, rule=rule, excluded=excluded, at=at, limit=limit)
+    found = index.rank(
+        pool.work(), request, rule=rule, excluded=excluded, at=at, limit=limit, fit=fit
+    )
     assert found == expected
     for mentor in mentors:  # choosing one mentor scores that mentor alone, the same way
-        load = loads.get(mentor.user_id, 0)
-        allowed = mentor.program_id == request.program_id and is_eligible(
-            request, mentor, load=load, rule=rule, excluded=excluded
-        )
-        assert index.score(pool.work(), request, mentor, rule=rule, excluded=excluded, at=at) == (
-            score_mentor(request, mentor, load=load, at=at) if allowed else None
-        )
+        assert index.score(
+            pool.work(), request, mentor, rule=rule, excluded=excluded, at=at, fit=fit
+        ) == everyone.get(mentor.user_id)
+    if not expected:  # the coordinators hear why: every mentor with room is counted once
+        why = index.shortfall(pool.work(), request, rule=rule, excluded=excluded, at=at, fit=fit)
+        assert why.other_language + why.no_shared_focus + why.no_overlap == why.with_room
 
 
 def _mentor(user_id: str, *, capacity: int = 2) -> MentorProfile:

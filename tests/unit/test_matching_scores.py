@@ -16,7 +16,7 @@ from bot.matching.scores import (
     working_hours_overlap,
 )
 from bot.model.partnership import DEFAULT_FOCUS_AREAS, MentorProfile, MentorRequest
-from bot.model.rules import CrossCompanyRule
+from bot.model.rules import CrossCompanyRule, FitRule
 
 TEAM = "T0001"
 AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -80,13 +80,13 @@ def eligible(
     return is_eligible(req, m, load=load, rule=rule, excluded=excluded)
 
 
-# -- focus areas: 60 points, shared in proportion to what the mentee asked for ------------
+# -- focus areas: 50 points, shared in proportion to what the mentee asked for ------------
 
 
-def test_all_focus_areas_shared_same_hours_and_free_capacity_score_100() -> None:
+def test_all_focus_areas_shared_same_hours_and_free_capacity_score_85_before_the_goals() -> None:
     candidate = score_mentor(request(), mentor(), load=0, at=AT)
 
-    assert candidate.score == 100
+    assert candidate.score == 50 + 25 + 10
     assert candidate.shared_focus == ("leadership", "change management")
     assert candidate.overlap_hours == 8
     assert candidate.free_slots == 2
@@ -96,7 +96,7 @@ def test_half_the_focus_areas_give_half_the_focus_weight() -> None:
     candidate = score_mentor(request(), mentor(expertise=("leadership",)), load=0, at=AT)
 
     assert candidate.shared_focus == ("leadership",)
-    assert candidate.score == 30 + 30 + 10
+    assert candidate.score == 25 + 25 + 10
 
 
 def test_one_of_three_focus_areas_gives_a_third() -> None:
@@ -104,20 +104,20 @@ def test_one_of_three_focus_areas_gives_a_third() -> None:
 
     candidate = score_mentor(req, mentor(expertise=("communication",)), load=0, at=AT)
 
-    assert candidate.score == 20 + 30 + 10
+    assert candidate.score == round(50 / 3 + 25 + 10)
 
 
 def test_no_shared_focus_area_gives_no_focus_points() -> None:
     candidate = score_mentor(request(), mentor(expertise=("technical skills",)), load=0, at=AT)
 
     assert candidate.shared_focus == ()
-    assert candidate.score == 0 + 30 + 10
+    assert candidate.score == 0 + 25 + 10
 
 
 def test_a_request_without_focus_areas_gets_half_the_focus_weight() -> None:
     candidate = score_mentor(request(focus=()), mentor(), load=0, at=AT)
 
-    assert candidate.score == 30 + 30 + 10
+    assert candidate.score == 25 + 25 + 10
 
 
 def test_focus_areas_compare_case_insensitively_in_the_mentees_words() -> None:
@@ -126,7 +126,7 @@ def test_focus_areas_compare_case_insensitively_in_the_mentees_words() -> None:
     candidate = score_mentor(request(), m, load=0, at=AT)
 
     assert candidate.shared_focus == ("leadership", "change management")
-    assert candidate.score == 100
+    assert candidate.score == 85
 
 
 def test_shared_focus_keeps_the_mentees_order() -> None:
@@ -139,7 +139,7 @@ def test_shared_focus_keeps_the_mentees_order() -> None:
     assert candidate.shared_focus == ("change management", "leadership")
 
 
-# -- working hours: 30 points for a full shared 9-to-5 ------------------------------------
+# -- working hours: 25 points for a full shared 9-to-5 ------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -208,9 +208,9 @@ def test_score_follows_dst_through_the_zone_names() -> None:
     in_march = score_mentor(req, m, load=0, at=datetime(2026, 3, 16, 12, tzinfo=UTC))
 
     assert in_january.overlap_hours == 2
-    assert in_january.score == 78  # 60 + 7.5 + 10, rounded half to even
+    assert in_january.score == 66  # 50 + 6.25 + 10
     assert in_march.overlap_hours == 3
-    assert in_march.score == 81  # 60 + 11.25 + 10
+    assert in_march.score == 69  # 50 + 9.375 + 10
 
 
 def test_an_unknown_or_missing_zone_falls_back_to_slacks_offset() -> None:
@@ -229,13 +229,13 @@ def test_a_known_zone_wins_over_slacks_offset() -> None:
 @pytest.mark.parametrize(
     ("capacity", "load", "free", "score"),
     [
-        (2, 0, 2, 100),
-        (2, 1, 1, 95),
-        (5, 1, 4, 98),
-        (4, 3, 1, 92),  # 2.5 rounds with the rest: 92.5 -> 92 (half to even)
-        (2, 2, 0, 90),
-        (2, 5, 0, 90),  # over capacity (it was lowered): no negative points
-        (0, 0, 0, 90),  # no capacity at all: no division by zero
+        (2, 0, 2, 85),
+        (2, 1, 1, 80),
+        (5, 1, 4, 83),
+        (4, 3, 1, 78),  # 2.5 rounds with the rest: 77.5 -> 78 (half to even)
+        (2, 2, 0, 75),
+        (2, 5, 0, 75),  # over capacity (it was lowered): no negative points
+        (0, 0, 0, 75),  # no capacity at all: no division by zero
     ],
 )
 def test_capacity_part(capacity: int, load: int, free: int, score: int) -> None:
@@ -322,16 +322,27 @@ def test_competitors_may_meet_everyone_else() -> None:
 
 def test_rank_orders_by_score_best_first() -> None:
     mentors = [
-        mentor("UA", expertise=("technical skills",)),  # 40
-        mentor("UB"),  # 100
-        mentor("UC", expertise=("leadership",)),  # 70
+        mentor("UA", expertise=("technical skills",)),  # 35, but shares no focus area
+        mentor("UB"),  # 85
+        mentor("UC", expertise=("leadership",)),  # 60
     ]
 
     ranked = rank_mentors(
         request(), mentors, loads={}, rule=NO_RULE, excluded=frozenset(), at=AT, limit=10
     )
+    weak = rank_mentors(
+        request(),
+        mentors,
+        loads={},
+        rule=NO_RULE,
+        excluded=frozenset(),
+        at=AT,
+        limit=10,
+        fit=FitRule(weak_fit=True),
+    )
 
-    assert [(c.mentor.user_id, c.score) for c in ranked] == [("UB", 100), ("UC", 70), ("UA", 40)]
+    assert [(c.mentor.user_id, c.score) for c in ranked] == [("UB", 85), ("UC", 60)]
+    assert [(c.mentor.user_id, c.score) for c in weak] == [("UB", 85), ("UC", 60), ("UA", 35)]
 
 
 def test_equal_scores_break_ties_on_user_id() -> None:
@@ -365,7 +376,7 @@ def test_rank_keeps_the_best_limit_and_skips_ineligible_mentors() -> None:
     )
 
     # U1 is full, U2 paused, U5 excluded; U3 lost 5 points of capacity.
-    assert [(c.mentor.user_id, c.score) for c in ranked] == [("U6", 100), ("U3", 95)]
+    assert [(c.mentor.user_id, c.score) for c in ranked] == [("U6", 85), ("U3", 80)]
 
 
 def test_rank_default_limit_is_three() -> None:

@@ -419,7 +419,7 @@ def test_choosing_asks_the_mentor_now_and_queues_a_reminder_and_an_expiry(
         "UMENTOR1",
         MENTEE,
     )
-    assert stored.score == 96  # London and Berlin share 7 of 8 hours: 60 + 26.25 + 10
+    assert stored.score == 82  # London and Berlin share 7 of 8 hours: 50 + 21.875 + 10
     assert stored.reason == (
         "shares leadership and change management; 7 working hours overlap; "
         "from another organization"
@@ -725,7 +725,8 @@ def test_a_mentor_cannot_accept_after_the_request_expired(
 
 def test_a_new_mentor_rematches_waitlisted_requests(program: Program) -> None:
     waiting = program.ask("UMENTEE1", focus=("leadership",))
-    other = program.ask("UMENTEE2", focus=("technical skills",), organization="Globex")
+    other = program.ask("UMENTEE2", focus=("leadership", "communication"), organization="Globex")
+    apart = program.ask("UMENTEE3", focus=("technical skills",), organization="Globex")
     program.clock.advance(timedelta(days=2))
 
     program.offer("UMENTOR1", expertise=("leadership",), organization="Globex")
@@ -737,6 +738,8 @@ def test_a_new_mentor_rematches_waitlisted_requests(program: Program) -> None:
     # Nothing stops the other one from seeing them too: suggestions reserve no slot.
     assert program.request(other.id).status is RequestStatus.MATCHING
     assert suggested(program.last_suggestions("UMENTEE2")) == ["UMENTOR1"]
+    # A mentor who shares no focus area is not worth the third one's time: they wait on.
+    assert program.request(apart.id).status is RequestStatus.WAITLISTED
 
 
 def test_a_paused_mentor_rematches_nobody(program: Program) -> None:

@@ -1,0 +1,235 @@
+"""How well a mentee's goals meet a mentor's profile: TF-IDF over stemmed words.
+
+A mentee writes "lead my first team through a reorganization"; a mentor's focus areas and
+bio say "twenty years of leading teams through reorgs". Both are cut into words, function
+words dropped, each word stemmed (Snowball's English stemmer, so "leading" meets "lead"),
+and weighted by TF-IDF over the profiles of the program's accepting mentors: a word every
+mentor uses ("people") counts for little, a rare one ("reorganization") for a lot. The fit is
+the cosine of the two vectors. Nothing is downloaded and nothing is learnt: the same profiles
+and goals always give the same numbers, whichever path asks (``/mentor ask``'s index, cohort
+matching, one mentor's score), because every path asks ``ProfileTexts`` the same way.
+
+Texts are private: they are read, turned into numbers and let go; only the mentee's own
+words that met a profile go into a reason (never the bio's).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import Stemmer
+from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
+
+FULL_MATCH = 0.5  # a cosine a short goal and a profile seldom pass: as good as it gets
+SHOWN_WORDS = 3
+_WORD = re.compile(r"[^\W\d_]+")  # letters only: nothing in a shown word needs escaping
+_MIN_LENGTH = 2
+STOPWORDS = frozenset(  # English function words, and the words every goal uses
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves also get got like want wants wanted need needs really much many way ways year
+    years thing things something lot better good new someone help helping grow growing learn
+    learning improve improving mentor mentors mentoring mentee work working don doesn didn isn
+    aren wasn won couldn shouldn wouldn ll ve re""".split()  # noqa: SIM905 (easier to read)
+)
+_local = threading.local()  # a Stemmer object is not safe to share between threads
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    stemmer: Stemmer.Stemmer | None = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english", 10_000)  # with a word cache
+    return stemmer
+
+
+def _kept(text: str) -> list[str]:
+    return [
+        w for w in _WORD.findall(text.casefold()) if len(w) >= _MIN_LENGTH and w not in STOPWORDS
+    ]
+
+
+def words(text: str) -> list[tuple[str, str]]:
+    """(stem, word as written, casefolded) for each word that carries meaning."""
+    kept = _kept(text)
+    stems: list[str] = _stemmer().stemWords(kept)
+    return list(zip(stems, kept, strict=True))
+
+
+def stems(text: str) -> tuple[str, ...]:
+    return tuple(_stemmer().stemWords(_kept(text)))
+
+
+class _Stems:
+    """Every stem seen, numbered in the order first seen (shared by a cache's successors)."""
+
+    def __init__(self) -> None:
+        self.number: dict[str, int] = {}
+        self.names: list[str] = []
+        self._lock = threading.Lock()
+
+    def numbers(self, found: Sequence[str]) -> NDArray[np.int64]:
+        with self._lock:
+            for stem in found:
+                if stem not in self.number:
+                    self.number[stem] = len(self.names)
+                    self.names.append(stem)
+            return np.array([self.number[stem] for stem in found], dtype=np.int64)
+
+
+class StemCache:
+    """A profile's stems (as numbers) by a digest of its text, so that reading the pool again
+    after a profile changed cuts only the texts that changed. Holds no text, and only the
+    texts of the last pool (``fresh`` starts the next one from what this one knew)."""
+
+    def __init__(
+        self, known: dict[bytes, NDArray[np.int64]] | None = None, stems: _Stems | None = None
+    ) -> None:
+        self._known = known or {}
+        self._seen: dict[bytes, NDArray[np.int64]] = {}
+        self.stems = stems or _Stems()
+
+    def numbers(self, text: str) -> NDArray[np.int64]:
+        digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        found = self._seen.get(digest)
+        if found is None:
+            found = self._known.get(digest)
+        if found is None:
+            found = self.stems.numbers(stems(text))
+        self._seen[digest] = found
+        return found
+
+    def fresh(self) -> StemCache:
+        return StemCache(self._seen, self.stems)
+
+
+@dataclass(frozen=True)
+class GoalsFit:
+    """How a mentee's goals meet one profile: the cosine, and the mentee's words that met it
+    (strongest first, at most ``SHOWN_WORDS``)."""
+
+    similarity: float = 0.0
+    words: tuple[str, ...] = ()
+
+
+NO_GOALS_FIT = GoalsFit()
+
+
+@dataclass(frozen=True)
+class GoalsQuery:
+    """A mentee's goals as a unit vector over the profiles' words; words no profile uses
+    still count in its length (a goal that meets a profile in one word of ten is a weak fit)."""
+
+    vector: NDArray[np.float64]
+    written: dict[int, str]  # column -> the mentee's word for it
+
+
+def profile_text(expertise: Sequence[str], bio: str) -> str:
+    return " ".join((*expertise, bio))
+
+
+class ProfileTexts:
+    """The profiles (focus areas and bio) of a set of mentors as TF-IDF rows.
+
+    Rows are in user ID order and columns in word order whatever order the mentors came in,
+    so two callers holding the same mentors compute bit-for-bit the same similarities.
+    """
+
+    def __init__(
+        self, user_ids: Sequence[str], texts: Sequence[str], *, cache: StemCache | None = None
+    ) -> None:
+        order = sorted(range(len(user_ids)), key=user_ids.__getitem__)
+        self.user_ids = [user_ids[i] for i in order]
+        self.row_of = {user_id: row for row, user_id in enumerate(self.user_ids)}
+        cache = cache or StemCache()
+        docs = [cache.numbers(texts[i]) for i in order]
+        numbers = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+        # Columns in the stems' alphabetical order whatever the numbering, so every caller
+        # adds the same numbers in the same order.
+        present = np.unique(numbers)
+        names = [cache.stems.names[int(k)] for k in present]
+        by_name = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
+        vocabulary = [names[k] for k in by_name]
+        self.column_of = {stem: k for k, stem in enumerate(vocabulary)}
+        column_of_number = np.zeros(int(present[-1]) + 1 if len(present) else 0, dtype=np.int64)
+        column_of_number[present[by_name]] = np.arange(len(present), dtype=np.int64)
+        n, width = len(docs), max(1, len(vocabulary))
+        # (row, column) of every word, then each distinct pair once with its count, in row
+        # then column order: the CSR layout, built without a Python loop per word.
+        rows = np.repeat(np.arange(n, dtype=np.int64), [len(doc) for doc in docs])
+        columns = column_of_number[numbers]
+        cells, counts = np.unique(rows * width + columns, return_counts=True)
+        row, column = cells // width, cells % width
+        df = np.bincount(column, minlength=width).astype(np.float64)
+        self.idf = np.log((1 + n) / (1 + df)) + 1
+        self.unseen_idf = math.log(1 + n) + 1
+        weights = (1 + np.log(counts)) * self.idf[column]
+        norms = np.sqrt(np.bincount(row, weights=weights * weights, minlength=n))
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+        self.matrix = csr_matrix(
+            (weights / np.where(norms > 0, norms, 1.0)[row], column, indptr), shape=(n, width)
+        )
+
+    def __len__(self) -> int:
+        return len(self.user_ids)
+
+    def query(self, goals: str) -> GoalsQuery:
+        bag: Counter[str] = Counter()
+        written: dict[int, str] = {}
+        for stem, word in words(goals):
+            bag[stem] += 1
+            if (k := self.column_of.get(stem)) is not None:
+                written.setdefault(k, word)
+        vector = np.zeros(self.matrix.shape[1], dtype=np.float64)
+        squares = []
+        for stem in sorted(bag):
+            k = self.column_of.get(stem)
+            weight = (1 + math.log(bag[stem])) * (
+                float(self.idf[k]) if k is not None else self.unseen_idf
+            )
+            squares.append(weight * weight)
+            if k is not None:
+                vector[k] = weight
+        norm = math.sqrt(math.fsum(squares))
+        return GoalsQuery(vector=vector / norm if norm else vector, written=written)
+
+    def similarities(self, query: GoalsQuery) -> NDArray[np.float64]:
+        """The cosine of the goals with every row, in row (user ID) order."""
+        if not len(self):
+            return np.zeros(0, dtype=np.float64)
+        found: NDArray[np.float64] = self.matrix @ query.vector
+        return found
+
+    def fit(self, query: GoalsQuery, user_id: str) -> GoalsFit:
+        """One mentor's fit, with the same arithmetic as ``similarities`` (its row alone)."""
+        row = self.row_of.get(user_id)
+        if row is None:
+            return NO_GOALS_FIT
+        similarity = float((self.matrix[row : row + 1] @ query.vector)[0])
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        columns = self.matrix.indices[start:end]
+        shares = self.matrix.data[start:end] * query.vector[columns]
+        met = sorted(
+            (-float(share), query.written[int(k)])
+            for k, share in zip(columns, shares, strict=True)
+            if share
+        )
+        return GoalsFit(similarity=similarity, words=tuple(w for _, w in met[:SHOWN_WORDS]))
+
+
+def goals_points(similarity: float, weight: float) -> float:
+    """The fit's share of ``weight`` points (``scores`` and the NumPy paths alike)."""
+    return weight * min(1.0, similarity / FULL_MATCH)
