@@ -188,6 +188,7 @@ class Dispatcher:
             report.due += len(claimed)
             try:
                 for message in claimed:
+                    self._window.make_room(message)  # outcomes in: the clock as it sends
                     if not self._still_held(message):
                         report.lost += 1
                         continue

@@ -49,18 +49,23 @@ class SendWindow:
         with self._lock:
             self._paused.clear()
 
-    def submit(self, message: OutgoingMessage, outcome: Outcome) -> None:
-        """Start sending ``message``; first hand back outcomes as needed to make room, or to
-        keep a second post to the same conversation behind the first."""
-        self._outcome = outcome
-        if self._size == 1:
-            outcome(message, self._guarded(message))
-            return
+    def make_room(self, message: OutgoingMessage) -> None:
+        """Hand back outcomes until ``message`` may start: a free place, and no post to its
+        conversation still in flight. Called before the lease is checked for it, so the check
+        sees the moment its send really starts."""
         while self._flight and (
             len(self._flight) >= self._size
             or any(m.recipient == message.recipient for m, _ in self._flight)
         ):
             self._settle_oldest()
+
+    def submit(self, message: OutgoingMessage, outcome: Outcome) -> None:
+        """Start sending ``message`` (after ``make_room``, which it repeats to be sure)."""
+        self._outcome = outcome
+        if self._size == 1:
+            outcome(message, self._guarded(message))
+            return
+        self.make_room(message)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self._size, thread_name_prefix="outbox-send")
         self._flight.append((message, self._pool.submit(self._guarded, message)))
