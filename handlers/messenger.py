@@ -9,16 +9,43 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.coordination.health import health_from_payload
 from bot.model.kinds import Kind
+from bot.model.messages import PairPrompt, Payload, Unreadable
+from bot.model.messages.announcements import AnnouncementCopy, AnnouncementDone
+from bot.model.messages.coordination import CheckIn, CohortReady, ProgramReport
+from bot.model.messages.journal import Celebration, ShoutOut
+from bot.model.messages.matching import (
+    CoordinatorWaitlist,
+    Introduction,
+    MentorSuggestions,
+    RequestExpired,
+    RequestToMentor,
+    Waitlisted,
+)
+from bot.model.messages.people import OnboardingMessage, PartnerLeft, ProgramInvite, SharedDmNote
+from bot.model.messages.rhythm import (
+    AtRisk,
+    CoordinatorEnded,
+    GoalCheck,
+    PartnershipEnded,
+    Pulse,
+    QuietNudge,
+    TermNotice,
+    YearInNumbers,
+)
+from bot.model.messages.sessions import (
+    SessionChanged,
+    SessionCheck,
+    SessionInvite,
+    SessionReminder,
+    SessionSet,
+)
 from bot.model.outbox import OutgoingMessage
-from bot.model.sessions import SessionSlot
 from bot.ports import SendOutcome, SendResult
 from bot.sessions.calendar import Attendee, session_invite
 from handlers.announcements import blocks as announcement_blocks
@@ -70,45 +97,69 @@ HOME_CHANGES = frozenset({Kind.CELEBRATION, Kind.PARTNERSHIP_ENDED, Kind.PARTNER
 # latest messages: leases are minutes long, so it is recent if Slack has it at all.
 LOOKBACK = 100
 
-Renderer = Callable[[dict[str, Any]], tuple[str, list[blocks.Block]]]
+Rendered = tuple[str, list[blocks.Block]]
+P = TypeVar("P", bound=Payload)
 
-RENDERERS: dict[str, Renderer] = {
-    Kind.SUGGESTIONS: matching_blocks.suggestions_message,
-    Kind.WAITLISTED: matching_blocks.waitlisted_message,
-    Kind.MENTOR_REQUEST: matching_blocks.mentor_request_message,
-    Kind.MENTOR_REQUEST_REMINDER: lambda p: matching_blocks.mentor_request_message(
-        p, reminder=True
-    ),
-    Kind.MENTOR_REQUEST_EXPIRED: matching_blocks.request_expired_message,
-    Kind.INTRODUCTION: matching_blocks.introduction_message,
-    Kind.COORDINATOR_WAITLIST: matching_blocks.coordinator_waitlist_message,
-    Kind.SESSION_SET: session_blocks.session_set_message,
-    Kind.SESSION_CHANGED: session_blocks.session_changed_message,
-    Kind.SESSION_REMINDER: session_blocks.reminder_message,
-    Kind.SESSION_CHECK: session_blocks.check_message,
-    Kind.ANNOUNCEMENT: announcement_blocks.announcement_message,
-    Kind.ANNOUNCEMENT_DONE: announcement_blocks.announcement_done_message,
-    Kind.ONBOARDING: onboarding_blocks.onboarding_message,
-    Kind.COORDINATOR_CHECK_IN: report_blocks.check_in_message,
-    Kind.PROGRAM_INVITE: program_blocks.invite_message,
-    Kind.CELEBRATION: journal_blocks.celebration_message,
-    Kind.SHOUT_OUT: journal_blocks.shout_out_message,
-    Kind.PULSE: rhythm_blocks.pulse_message,
-    Kind.QUIET_NUDGE: rhythm_blocks.quiet_nudge_message,
-    Kind.MIDTERM_REVIEW: rhythm_blocks.midterm_message,
-    Kind.GOAL_CHECK: rhythm_blocks.goal_check_message,
-    Kind.TERM_NOTICE: rhythm_blocks.term_notice_message,
-    Kind.FINAL_EVALUATION: rhythm_blocks.final_evaluation_message,
-    Kind.YEAR_IN_NUMBERS: rhythm_blocks.year_in_numbers_message,
-    Kind.PARTNERSHIP_ENDED: rhythm_blocks.partnership_ended_message,
-    Kind.COORDINATOR_AT_RISK: rhythm_blocks.at_risk_message,
-    Kind.COORDINATOR_ENDED: rhythm_blocks.coordinator_ended_message,
-    Kind.PROGRAM_REPORT: report_blocks.scheduled_report_message,
-    Kind.COHORT_READY: coordination_blocks.cohort_ready_message,
-    Kind.PARTNER_LEFT: privacy_blocks.partner_left_message,
-    Kind.DM_NOTE_TO_TEAM: conversation_blocks.note_to_team_message,
-    Kind.DM_NOTE_TO_PARTNER: conversation_blocks.note_to_partner_message,
-}
+RENDERERS: dict[str, Callable[[Payload], Rendered]] = {}
+"""Kind -> its renderer, which takes the kind's payload type (``renders`` checks it)."""
+RENDERED_TYPES: dict[str, type[Payload]] = {}
+
+
+def renders(kind: Kind, payload_type: type[P], render: Callable[[P], Rendered]) -> None:
+    """Register ``render`` for ``kind``: mypy holds the renderer to ``payload_type``, a test
+    holds ``payload_type`` to the kind's (``bot.model.messages.PAYLOADS``)."""
+
+    def checked(payload: Payload) -> Rendered:
+        if not isinstance(payload, payload_type):
+            raise TypeError(f"{kind} renders {payload_type.__name__}, not {type(payload).__name__}")
+        return render(payload)
+
+    RENDERERS[kind] = checked
+    RENDERED_TYPES[kind] = payload_type
+
+
+renders(Kind.SUGGESTIONS, MentorSuggestions, matching_blocks.suggestions_message)
+renders(Kind.WAITLISTED, Waitlisted, matching_blocks.waitlisted_message)
+renders(Kind.MENTOR_REQUEST, RequestToMentor, matching_blocks.mentor_request_message)
+renders(
+    Kind.MENTOR_REQUEST_REMINDER,
+    RequestToMentor,
+    lambda p: matching_blocks.mentor_request_message(p, reminder=True),
+)
+renders(Kind.MENTOR_REQUEST_EXPIRED, RequestExpired, matching_blocks.request_expired_message)
+renders(Kind.INTRODUCTION, Introduction, matching_blocks.introduction_message)
+renders(
+    Kind.COORDINATOR_WAITLIST, CoordinatorWaitlist, matching_blocks.coordinator_waitlist_message
+)
+renders(Kind.SESSION_SET, SessionSet, session_blocks.session_set_message)
+renders(Kind.SESSION_CHANGED, SessionChanged, session_blocks.session_changed_message)
+renders(Kind.SESSION_REMINDER, SessionReminder, session_blocks.reminder_message)
+renders(Kind.SESSION_CHECK, SessionCheck, session_blocks.check_message)
+renders(Kind.ANNOUNCEMENT, AnnouncementCopy, announcement_blocks.announcement_message)
+renders(Kind.ANNOUNCEMENT_DONE, AnnouncementDone, announcement_blocks.announcement_done_message)
+renders(Kind.ONBOARDING, OnboardingMessage, onboarding_blocks.onboarding_message)
+renders(Kind.COORDINATOR_CHECK_IN, CheckIn, report_blocks.check_in_message)
+renders(Kind.PROGRAM_INVITE, ProgramInvite, program_blocks.invite_message)
+renders(Kind.CELEBRATION, Celebration, journal_blocks.celebration_message)
+renders(Kind.SHOUT_OUT, ShoutOut, journal_blocks.shout_out_message)
+renders(Kind.PULSE, Pulse, rhythm_blocks.pulse_message)
+renders(Kind.QUIET_NUDGE, QuietNudge, rhythm_blocks.quiet_nudge_message)
+renders(Kind.MIDTERM_REVIEW, PairPrompt, rhythm_blocks.midterm_message)
+renders(Kind.GOAL_CHECK, GoalCheck, rhythm_blocks.goal_check_message)
+renders(Kind.TERM_NOTICE, TermNotice, rhythm_blocks.term_notice_message)
+renders(Kind.FINAL_EVALUATION, PairPrompt, rhythm_blocks.final_evaluation_message)
+renders(Kind.YEAR_IN_NUMBERS, YearInNumbers, rhythm_blocks.year_in_numbers_message)
+renders(Kind.PARTNERSHIP_ENDED, PartnershipEnded, rhythm_blocks.partnership_ended_message)
+renders(Kind.COORDINATOR_AT_RISK, AtRisk, rhythm_blocks.at_risk_message)
+renders(Kind.COORDINATOR_ENDED, CoordinatorEnded, rhythm_blocks.coordinator_ended_message)
+renders(Kind.PROGRAM_REPORT, ProgramReport, report_blocks.scheduled_report_message)
+renders(Kind.COHORT_READY, CohortReady, coordination_blocks.cohort_ready_message)
+renders(Kind.PARTNER_LEFT, PartnerLeft, privacy_blocks.partner_left_message)
+renders(Kind.DM_NOTE_TO_TEAM, SharedDmNote, conversation_blocks.note_to_team_message)
+renders(Kind.DM_NOTE_TO_PARTNER, SharedDmNote, conversation_blocks.note_to_partner_message)
+
+UPLOADS = frozenset({Kind.SESSION_INVITE, Kind.PROGRAM_REPORT_FILES})
+"""Kinds sent as files, not rendered as a message."""
 
 
 def classify(error: SlackApiError) -> SendResult:
@@ -160,6 +211,8 @@ class SlackMessenger:
                 return self._upload_invite(client, message)
             if message.kind == Kind.PROGRAM_REPORT_FILES:
                 return self._upload_report_files(client, message)
+            if isinstance(message.payload, Unreadable):
+                return SendResult(SendOutcome.FAILED, error="unreadable payload")
             renderer = RENDERERS.get(message.kind)
             if renderer is None:
                 return SendResult(SendOutcome.FAILED, error=f"no renderer for {message.kind}")
@@ -204,7 +257,7 @@ class SlackMessenger:
         ``groups:history``: an announcement posted twice to a whole program is worse than
         the bot reading the channels it was invited to. A test holds these to the manifest.
         """
-        if message.kind in (Kind.SESSION_INVITE, Kind.PROGRAM_REPORT_FILES):
+        if message.kind in UPLOADS:
             return None
         client = self._client_for(message.team_id)
         if client is None:
@@ -235,18 +288,17 @@ class SlackMessenger:
         return recipient
 
     def _upload_invite(self, client: WebClient, message: OutgoingMessage) -> SendResult:
-        payload = message.payload
-        slot = SessionSlot.from_payload(payload["slot"])
-        people = [self._attendee(client, str(payload[k])) for k in ("mentee_id", "mentor_id")]
+        payload = message.payload_as(SessionInvite)
+        people = [self._attendee(client, p) for p in (payload.mentee_id, payload.mentor_id)]
         content = session_invite(
-            slot,
+            payload.slot,
             attendees=people,
             title=f"Mentoring: {people[0].name} & {people[1].name}",
             description=(
                 "Your weekly mentoring session, set up by Mentorbot. The mentee brings the "
                 "questions; the mentor listens, guides and connects."
             ),
-            stamp=datetime.fromisoformat(str(payload["set_at"])),
+            stamp=payload.set_at,
         )
         channel = self._channel(client, message.recipient)
         client.files_upload_v2(
@@ -262,8 +314,8 @@ class SlackMessenger:
     def _upload_report_files(client: WebClient, message: OutgoingMessage) -> SendResult:
         """A report's chart and CSV: files need the DM's ID, not the person's."""
         channel = SlackMessenger._conversation(client, message.recipient)
-        health = health_from_payload(message.payload)
-        client.files_upload_v2(channel=channel, file_uploads=report_blocks.report_files(health))
+        report = message.payload_as(ProgramReport)
+        client.files_upload_v2(channel=channel, file_uploads=report_blocks.report_files(report))
         return SendResult(SendOutcome.SENT, channel=channel)
 
     @staticmethod

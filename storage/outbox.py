@@ -19,7 +19,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.model.messages import Payload, check, encode, load, mark_private
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
+from storage.crypto import CipherError
+from storage.models.base import SEALED_MARK, Sealed
 from storage.models.outbox import OutgoingMessageRow, ProcessedEventRow
 from storage.rows import _MESSAGE_ENUMS, _copy_into, _to_domain
 
@@ -38,7 +41,28 @@ def _key_starts_with(prefix: str) -> Any:
 
 
 def _message(row: OutgoingMessageRow) -> OutgoingMessage:
-    return _to_domain(OutgoingMessage, row, _MESSAGE_ENUMS)
+    message = _to_domain(OutgoingMessage, row, _MESSAGE_ENUMS)  # the payload as stored, then:
+    message.payload = read_payload(row.kind, row.payload)
+    return message
+
+
+def stored_payload(kind: str, payload: Payload) -> dict[str, Any]:
+    """A payload as its row holds it: the JSON, its ``PrivateText`` fields marked to seal."""
+    check(kind, payload)
+    return mark_private(kind, encode(payload), Sealed)
+
+
+def read_payload(kind: str, stored: dict[str, Any]) -> Payload:
+    """A row's payload back to its type. A private field still encrypted after the column
+    opened what it could means no configured key opens it: refused, as ``PrivateText`` is."""
+    mark_private(kind, stored, _opened)
+    return load(kind, stored)
+
+
+def _opened(text: str) -> str:
+    if text.startswith(SEALED_MARK) and not isinstance(text, Sealed):
+        raise CipherError("no configured key opens this value")
+    return text
 
 
 def _outbox_table(table: Any) -> Table:
@@ -99,6 +123,7 @@ class SqlOutbox:
             with self._s.begin_nested():
                 row = OutgoingMessageRow()
                 _copy_into(row, message)
+                row.payload = stored_payload(message.kind, message.payload)
                 self._s.add(row)
         except IntegrityError:  # another transaction added the same key first
             return False

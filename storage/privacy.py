@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.model.erasure import Erasure
 from bot.model.partnership import ProposalStatus
-from storage.models.base import Base, PrivatePayload, PrivateText
+from storage.models.base import SEALED_MARK, Base, PrivateText, Sealed, SealedPayload
 from storage.models.conversation import DmNoteRow
 from storage.models.journal import GoalRow, JournalPreferencesRow, MilestoneRow, ReflectionRow
 from storage.models.matching import (
@@ -32,8 +32,6 @@ from storage.models.outbox import OutgoingMessageRow
 from storage.models.rhythm import ProgressCheckRow, RiskFlagRow
 from storage.models.sessions import MemberPreferencesRow, SessionSlotRow
 
-SEALED_MARK = "gAAAAA"  # how every Fernet token begins (storage/crypto.py)
-
 
 def mentions(user_id: str) -> re.Pattern[str]:
     """The ID as a whole token: ``U1`` in ``rhythm:3:pulse:U1``, never inside ``U10``."""
@@ -41,8 +39,8 @@ def mentions(user_id: str) -> re.Pattern[str]:
 
 
 def _replace(value: Any, swap: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return swap(value)
+    if isinstance(value, str):  # a sealed payload string stays sealed
+        return Sealed(swap(value)) if isinstance(value, Sealed) else swap(value)
     if isinstance(value, list):
         return [_replace(v, swap) for v in value]
     if isinstance(value, dict):
@@ -53,7 +51,7 @@ def _replace(value: Any, swap: Callable[[str], str]) -> Any:
 def _like(column: Any, user_id: str) -> ColumnElement[bool]:
     """A cheap SQL filter that finds at least every row mentioning the ID (as text)."""
     escaped = user_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    is_json = isinstance(column.type, JSON | PrivatePayload)
+    is_json = isinstance(column.type, JSON | SealedPayload)
     as_text = cast(column, Text) if is_json else type_coerce(column, Text)
     return as_text.like(f"%{escaped}%", escape="\\")
 
@@ -62,7 +60,7 @@ def _text_columns(table: Table) -> Iterator[Any]:
     for column in table.columns:
         if column.primary_key:
             continue
-        if isinstance(column.type, String | JSON | PrivateText | PrivatePayload):
+        if isinstance(column.type, String | JSON | PrivateText | SealedPayload):
             yield column
 
 
@@ -172,7 +170,7 @@ class SqlPersonalData:
             columns = [c for c in _text_columns(table) if c.name != "team_id"]
             if not columns:
                 continue
-            sealed = [c for c in columns if isinstance(c.type, PrivateText | PrivatePayload)]
+            sealed = [c for c in columns if isinstance(c.type, PrivateText | SealedPayload)]
             # narrowed in SQL: a plain mention, or a value encrypted (it may hide one)
             narrow = [_like(c, user_id) for c in columns]
             narrow += [_like(c, SEALED_MARK) for c in sealed]

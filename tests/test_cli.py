@@ -138,6 +138,7 @@ def test_tick_dry_run_lists_what_would_go_out_and_sends_nothing(
 ) -> None:
     from datetime import UTC, datetime
 
+    from bot.model.messages.matching import RequestToMentor
     from bot.model.outbox import OutgoingMessage
     from storage import SqlUnitOfWork, connect
 
@@ -154,6 +155,9 @@ def test_tick_dry_run_lists_what_would_go_out_and_sends_nothing(
                     recipient=who,
                     key=f"k{day}",
                     due_at=datetime(2026, 3, day, 9, tzinfo=UTC),
+                    payload=RequestToMentor(
+                        proposal_id=day, mentee_id="UE1", goals="", focus_areas=(), reason=""
+                    ),
                 )
             )
         uow.commit()

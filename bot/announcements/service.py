@@ -16,6 +16,12 @@ from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.model.audit import AuditEvent
 from bot.model.kinds import Kind
+from bot.model.messages.announcements import (
+    AnnouncementCopy,
+    AnnouncementDone,
+    SendAnnouncement,
+    TallyAnnouncement,
+)
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.programs import program_id_of
 from bot.model.rules import ProgramRules
@@ -147,7 +153,7 @@ class AnnouncementService:
                     recipient=author_id,
                     key=f"announcement:{announcement.id}:fanout",
                     due_at=announcement.send_at or now,
-                    payload={"announcement_id": announcement.id},
+                    payload=SendAnnouncement(announcement_id=announcement.id),
                 )
             )
             self._audit(uow, announcement, "announcement.schedule", now)
@@ -178,9 +184,8 @@ class AnnouncementService:
 
     def fan_out(self, uow: AnnouncementsWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: one outbox row per recipient, then a tally to report back to the author."""
-        announcement = uow.announcements.get(
-            message.team_id, int(message.payload["announcement_id"])
-        )
+        job = message.payload_as(SendAnnouncement)
+        announcement = uow.announcements.get(message.team_id, job.announcement_id)
         if announcement is None or announcement.status is not AnnouncementStatus.SCHEDULED:
             return
         assert announcement.id is not None
@@ -193,11 +198,11 @@ class AnnouncementService:
                     recipient=recipient,
                     key=f"announcement:{announcement.id}:to:{recipient}",
                     due_at=now,
-                    payload={
-                        "text": announcement.text,
-                        "author_id": announcement.author_id,
-                        "audience": announcement.audience.value,
-                    },
+                    payload=AnnouncementCopy(
+                        text=announcement.text,
+                        author_id=announcement.author_id,
+                        audience=announcement.audience,
+                    ),
                 )
             )
         announcement.status = AnnouncementStatus.SENDING
@@ -208,20 +213,20 @@ class AnnouncementService:
 
     def tally(self, uow: AnnouncementsWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: once every copy has settled, tell the author how it went; else look again."""
-        announcement = uow.announcements.get(
-            message.team_id, int(message.payload["announcement_id"])
-        )
+        tally = message.payload_as(TallyAnnouncement)
+        announcement = uow.announcements.get(message.team_id, tally.announcement_id)
         if announcement is None or announcement.status is not AnnouncementStatus.SENDING:
             return
         counts = uow.outbox.tally(announcement.team_id, f"announcement:{announcement.id}:to:")
         if not counts.settled:
-            round_no = int(message.payload.get("round", 1)) + 1
+            round_no = tally.round + 1
             self._queue_tally(uow, announcement, now + TALLY_EVERY, round_no=round_no)
             return
         announcement.delivered = counts.by_status.get(MessageStatus.SENT, 0)
         announcement.failed = sum(counts.failures.values())
         announcement.status = AnnouncementStatus.SENT
         uow.announcements.save(announcement)
+        assert announcement.id is not None
         uow.outbox.add(
             OutgoingMessage(
                 team_id=announcement.team_id,
@@ -229,13 +234,13 @@ class AnnouncementService:
                 recipient=announcement.author_id,
                 key=f"announcement:{announcement.id}:done",
                 due_at=now,
-                payload={
-                    "announcement_id": announcement.id,
-                    "audience": announcement.audience.value,
-                    "recipients": announcement.recipients,
-                    "delivered": announcement.delivered,
-                    "failures": dict(counts.failures),
-                },
+                payload=AnnouncementDone(
+                    announcement_id=announcement.id,
+                    audience=announcement.audience,
+                    recipients=announcement.recipients,
+                    delivered=announcement.delivered,
+                    failures=dict(counts.failures),
+                ),
             )
         )
 
@@ -261,6 +266,7 @@ class AnnouncementService:
     def _queue_tally(
         uow: AnnouncementsWork, announcement: Announcement, due_at: datetime, *, round_no: int
     ) -> None:
+        assert announcement.id is not None
         uow.outbox.add(
             OutgoingMessage(
                 team_id=announcement.team_id,
@@ -268,7 +274,7 @@ class AnnouncementService:
                 recipient=announcement.author_id,
                 key=f"announcement:{announcement.id}:tally:{round_no}",
                 due_at=due_at,
-                payload={"announcement_id": announcement.id, "round": round_no},
+                payload=TallyAnnouncement(announcement_id=announcement.id, round=round_no),
             )
         )
 

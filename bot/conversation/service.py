@@ -13,7 +13,6 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from bot.clock import Clock
 from bot.conversation.ports import ConversationUnitOfWork, ConversationUnitOfWorkFactory
@@ -21,6 +20,11 @@ from bot.errors import DomainError, NotAllowed, NotFound
 from bot.model.audit import AuditEvent
 from bot.model.conversation import DmNote, NoteAudience
 from bot.model.kinds import Kind
+from bot.model.messages import NoPayload, PairPrompt, Payload
+from bot.model.messages.coordination import CheckIn
+from bot.model.messages.people import SharedDmNote
+from bot.model.messages.rhythm import Pulse
+from bot.model.messages.sessions import SessionCheck
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus, partner_of
 from bot.model.sessions import SessionOutcome
@@ -68,7 +72,7 @@ class Prompt:
     kind: str
     partnership_id: int
     sent_at: datetime
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: Payload = field(default_factory=NoPayload)
 
 
 @dataclass(frozen=True)
@@ -82,16 +86,13 @@ class Reading:
 
     @property
     def round_no(self) -> int | None:
-        value = self.prompt.payload.get("round") if self.prompt else None
-        return value if isinstance(value, int) else None
+        payload = self.prompt.payload if self.prompt else None
+        return payload.round if isinstance(payload, Pulse) else None
 
     @property
     def session_start(self) -> datetime | None:
-        value = self.prompt.payload.get("start") if self.prompt else None
-        try:
-            return datetime.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            return None
+        payload = self.prompt.payload if self.prompt else None
+        return payload.start if isinstance(payload, SessionCheck) else None
 
 
 @dataclass(frozen=True)
@@ -180,18 +181,25 @@ def recent_prompts(
         and m.kind in PROMPTS
         and m.sent_at is not None
         and m.sent_at >= since
-        and isinstance(m.payload.get("partnership_id"), int)
+        and _partnership_of(m.payload) is not None
     ]
     found.sort(key=lambda m: (m.sent_at or since, m.id or 0), reverse=True)
     return [
         Prompt(
             kind=m.kind,
-            partnership_id=int(m.payload["partnership_id"]),
+            partnership_id=_partnership_of(m.payload) or 0,
             sent_at=m.sent_at or since,
-            payload=dict(m.payload),
+            payload=m.payload,
         )
         for m in found
     ]
+
+
+def _partnership_of(payload: Payload) -> int | None:
+    """The pair a prompt was about (a check-in from the program team names none)."""
+    if isinstance(payload, PairPrompt | SessionCheck):
+        return payload.partnership_id
+    return None
 
 
 class ConversationService:
@@ -244,9 +252,12 @@ class ConversationService:
                 )
             )
             assert note.id is not None
-            base: dict[str, Any] = {"author_id": user_id, "note": text, "note_id": note.id}
-            if partnership is not None:
-                base["partnership_id"] = partnership.id
+            base = SharedDmNote(
+                author_id=user_id,
+                note=text,
+                note_id=note.id,
+                partnership_id=partnership.id if partnership is not None else None,
+            )
             recipients: tuple[str, ...] = ()
             keys: list[str] = []
             kind = Kind.DM_NOTE_TO_TEAM
@@ -327,7 +338,7 @@ class ConversationService:
                     recipient=note.author_id,
                     key=f"dm-note:{note_id}:answer:{now.isoformat()}",
                     due_at=now,
-                    payload={"coordinator_id": coordinator_id, "partner_id": "", "text": text},
+                    payload=CheckIn(coordinator_id=coordinator_id, partner_id="", text=text),
                 )
             )
             uow.audit.add(

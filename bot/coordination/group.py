@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.model.kinds import Kind
+from bot.model.messages.coordination import GroupRound, GroupSync
 from bot.model.outbox import OutgoingMessage
 
 if TYPE_CHECKING:  # the ports name the services' types: imported for annotations only
@@ -75,7 +76,7 @@ class CoordinatorGroupSync:
 
     def round(self, uow: CoordinationWork, message: OutgoingMessage, now: datetime) -> None:
         """A job: read the group for every workspace, and plan the next round."""
-        if not self.enabled or message.payload.get("group_id") != self._group_id:
+        if not self.enabled or message.payload_as(GroupRound).group_id != self._group_id:
             return  # the setting changed since: the new group has its own rounds
         for team_id in uow.directory.teams():
             self._plan_sync(uow, team_id, now, key=f"coordinators:group:{_slot(now)}")
@@ -83,7 +84,8 @@ class CoordinatorGroupSync:
 
     def sync(self, uow: CoordinationWork, message: OutgoingMessage, now: datetime) -> None:
         """A job: one workspace's group from Slack, asked before the transaction reads."""
-        if not self.enabled or message.payload.get("group_id") != self._group_id:
+        job = message.payload_as(GroupSync)
+        if not self.enabled or job.group_id != self._group_id:
             return
         assert self._groups is not None
         team_id = message.team_id
@@ -97,7 +99,7 @@ class CoordinatorGroupSync:
             team_id,
             answer.error,
         )
-        retries = int(message.payload.get("retry", 0))
+        retries = job.retry
         if answer.retry_after is not None and retries < MAX_RETRIES:
             wait = max(MIN_RETRY, timedelta(seconds=answer.retry_after))
             self._plan_sync(
@@ -147,7 +149,7 @@ class CoordinatorGroupSync:
                 recipient="",
                 key=f"coordinators:group-round:{self._group_id}:{_slot(at)}",
                 due_at=at,
-                payload={"group_id": self._group_id},
+                payload=GroupRound(group_id=self._group_id),
             )
         )
 
@@ -161,6 +163,6 @@ class CoordinatorGroupSync:
                 recipient="",
                 key=key,
                 due_at=at,
-                payload={"group_id": self._group_id, "retry": retry},
+                payload=GroupSync(group_id=self._group_id, retry=retry),
             )
         )

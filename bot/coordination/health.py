@@ -11,11 +11,10 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from statistics import median
-from typing import Any
 
+from bot.model.health import AtRiskPair, MonthTrend, ProgramHealth
 from bot.model.partnership import MentorRequest, Partnership, PartnershipStatus, RequestStatus
 from bot.model.progress import ProgressCheck, RiskFlag, RiskSignal
 from bot.model.sessions import SessionLog, SessionOutcome
@@ -28,87 +27,6 @@ SIGNAL_LABELS = {
     RiskSignal.QUIET: "no sessions lately",
 }
 MONTHS_SHOWN = 6
-
-
-@dataclass(frozen=True)
-class MonthTrend:
-    month: str  # "2026-03"
-    sessions_held: int
-    active_pairs: int
-
-
-@dataclass(frozen=True)
-class AtRiskPair:
-    """A live pair with a recent risk signal: who, and why in the program's words only."""
-
-    partnership_id: int
-    mentee_id: str
-    mentor_id: str
-    signal: str
-    raised_at: datetime
-
-
-@dataclass(frozen=True)
-class ProgramHealth:
-    as_of: datetime
-    mentors: int
-    mentees: int
-    waitlisted: int
-    active_pairs: int
-    paused_pairs: int
-    sessions_last_30_days: int
-    sessions_per_pair_per_month: float
-    met_last_14_days_share: float  # of active pairs, 0..1
-    completed: int
-    ended_early: int
-    end_reasons: dict[str, int]
-    median_wait_days: float | None  # from asking to being matched
-    longest_current_wait_days: float | None
-    trend: list[MonthTrend]
-    goals_done_this_month: int = 0
-    milestones_this_month: int = 0
-    average_pulse: float | None = None  # 1-5, pulses answered in the last 30 days
-    at_risk: list[AtRiskPair] = field(default_factory=list)
-    extra: dict[str, str] = field(default_factory=dict)  # more figures other parts add
-    program: str = ""  # one program's figures (its name); empty: the whole workspace
-
-    def rows(self) -> list[tuple[str, str]]:
-        """The headline figures as label/value pairs: the CSV and the message share them."""
-        rows = [
-            ("Mentors", str(self.mentors)),
-            ("Mentees", str(self.mentees)),
-            ("Waitlisted", str(self.waitlisted)),
-            ("Active pairs", str(self.active_pairs)),
-            ("Paused pairs", str(self.paused_pairs)),
-            ("Sessions held, last 30 days", str(self.sessions_last_30_days)),
-            ("Sessions per pair per month", f"{self.sessions_per_pair_per_month:.1f}"),
-            ("Pairs that met in the last 14 days", f"{self.met_last_14_days_share:.0%}"),
-            (
-                "Average pulse (1-5), last 30 days",
-                "-" if self.average_pulse is None else f"{self.average_pulse:.1f}",
-            ),
-            ("Pairs at risk", str(len(self.at_risk))),
-            ("Goals done this month", str(self.goals_done_this_month)),
-            ("Milestones this month", str(self.milestones_this_month)),
-            ("Completed partnerships", str(self.completed)),
-            ("Ended early", str(self.ended_early)),
-            ("Median wait for a mentor (days)", _days(self.median_wait_days)),
-            ("Longest current wait (days)", _days(self.longest_current_wait_days)),
-        ]
-        rows += [(reason, str(n)) for reason, n in _reason_rows(self.end_reasons)]
-        rows += list(self.extra.items())
-        return rows
-
-
-def _days(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
-
-
-def _reason_rows(reasons: dict[str, int]) -> list[tuple[str, int]]:
-    return [
-        (f"Ended early: {reason}", n)
-        for reason, n in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
-    ]
 
 
 def _months_back(now: datetime, count: int) -> list[tuple[str, datetime, datetime]]:
@@ -248,27 +166,6 @@ def health_csv(health: ProgramHealth) -> str:
     writer.writerow(["month", "sessions held", "active pairs"])
     writer.writerows((m.month, m.sessions_held, m.active_pairs) for m in health.trend)
     return out.getvalue()
-
-
-def health_payload(health: ProgramHealth) -> dict[str, Any]:
-    """The figures as JSON for the outbox: a scheduled report is sent as it was worked out."""
-    data = asdict(health)
-    data["as_of"] = health.as_of.isoformat()
-    for pair in data["at_risk"]:
-        pair["raised_at"] = pair["raised_at"].isoformat()
-    return data
-
-
-def health_from_payload(payload: dict[str, Any]) -> ProgramHealth:
-    names = {f for f in ProgramHealth.__dataclass_fields__}
-    data = {k: v for k, v in payload.items() if k in names}
-    data["as_of"] = datetime.fromisoformat(str(payload["as_of"]))
-    data["trend"] = [MonthTrend(**m) for m in payload.get("trend", [])]
-    data["at_risk"] = [
-        AtRiskPair(**{**p, "raised_at": datetime.fromisoformat(str(p["raised_at"]))})
-        for p in payload.get("at_risk", [])
-    ]
-    return ProgramHealth(**data)
 
 
 def month_label(month: str) -> str:

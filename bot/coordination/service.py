@@ -17,10 +17,12 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.coordination.group import ROUNDS
-from bot.coordination.health import ProgramHealth, health_payload, month_start, program_health
+from bot.coordination.health import month_start, program_health
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.model.audit import AuditEvent
+from bot.model.health import ProgramHealth
 from bot.model.kinds import Kind
+from bot.model.messages.coordination import CheckIn, ProgramReport, ProgramReportDue
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus
 from bot.model.programs import Program
@@ -118,11 +120,11 @@ class CoordinatorService:
                         recipient=member,
                         key=f"check_in:{partnership_id}:{occasion}:{member}",
                         due_at=now,
-                        payload={
-                            "coordinator_id": coordinator_id,
-                            "partner_id": next(m for m in partnership.members() if m != member),
-                            "text": text,
-                        },
+                        payload=CheckIn(
+                            coordinator_id=coordinator_id,
+                            partner_id=next(m for m in partnership.members() if m != member),
+                            text=text,
+                        ),
                     )
                 )
             record_audit(
@@ -155,19 +157,20 @@ class CoordinatorService:
         The figures are worked out here, as of the scheduled time, and travel with the
         messages, so a retry after a 429 sends the same report, never a newer one.
         """
-        schedule = ReportSchedule(str(message.payload.get("schedule", "off")))
+        due = message.payload_as(ProgramReportDue)
+        schedule = ReportSchedule(due.schedule)
         if schedule is not self._report_schedule:
             return  # the setting changed since: the new schedule has its own chain
         self._plan_report(uow, after=max(message.due_at, now))
         if now - message.due_at > REPORT_LATE:
             log.info("the %s report was due %s: too late to send", message.key, message.due_at)
             return
-        period = str(message.payload["period"])
+        period = due.period
         for team_id in uow.directory.teams():
             coordinators = self._roster.of(uow, team_id)
             if not coordinators:
                 continue
-            payload = {**health_payload(_health(uow, team_id, now)), "schedule": schedule.value}
+            report = ProgramReport.of(_health(uow, team_id, now), schedule=schedule.value)
             for coordinator in coordinators:
                 for kind, suffix in (
                     (Kind.PROGRAM_REPORT, ""),
@@ -180,7 +183,7 @@ class CoordinatorService:
                             recipient=coordinator,
                             key=f"report:{period}:{coordinator}{suffix}",
                             due_at=now,
-                            payload=payload,
+                            payload=report,
                         )
                     )
 
@@ -201,7 +204,7 @@ class CoordinatorService:
                 recipient="",
                 key=f"report:due:{period}",
                 due_at=at,
-                payload={"period": period, "schedule": self._report_schedule.value},
+                payload=ProgramReportDue(period=period, schedule=self._report_schedule.value),
             )
         )
         return at

@@ -28,6 +28,8 @@ from bot.model.journal import (
     session_milestone,
 )
 from bot.model.kinds import Kind
+from bot.model.messages.journal import Celebration, MilestoneDue, ShoutOut
+from bot.model.messages.sessions import SessionMet
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
     Partnership,
@@ -50,7 +52,6 @@ def plan_milestones(uow: OutboxWork, partnership: Partnership) -> None:
     Safe to call again: the keys are fixed, so nothing is planned twice.
     """
     assert partnership.id is not None
-    base = {"partnership_id": partnership.id}
     for months in MONTHS_TOGETHER:
         at = add_months(partnership.started_at, months)
         if at >= partnership.ends_at:
@@ -62,7 +63,11 @@ def plan_milestones(uow: OutboxWork, partnership: Partnership) -> None:
                 recipient=partnership.mentee_id,
                 key=f"partnership:{partnership.id}:milestone:months:{months}",
                 due_at=at,
-                payload={**base, "key": f"months:{months}", "title": months_title(months)},
+                payload=MilestoneDue(
+                    partnership_id=partnership.id,
+                    key=f"months:{months}",
+                    title=months_title(months),
+                ),
             )
         )
     uow.outbox.add(
@@ -72,7 +77,7 @@ def plan_milestones(uow: OutboxWork, partnership: Partnership) -> None:
             recipient=partnership.mentee_id,
             key=f"partnership:{partnership.id}:milestone:term:{partnership.ends_at:%Y%m%d}",
             due_at=partnership.ends_at,
-            payload={**base, "key": TERM_KEY, "title": TERM_TITLE},
+            payload=MilestoneDue(partnership_id=partnership.id, key=TERM_KEY, title=TERM_TITLE),
         )
     )
 
@@ -91,7 +96,7 @@ def milestones_after_closing(uow: OutboxWork, partnership: Partnership, now: dat
             recipient=partnership.mentee_id,
             key=f"partnership:{partnership.id}:milestone:term:closed",
             due_at=now,
-            payload={"partnership_id": partnership.id, "key": TERM_KEY, "title": TERM_TITLE},
+            payload=MilestoneDue(partnership_id=partnership.id, key=TERM_KEY, title=TERM_TITLE),
         )
     )
 
@@ -148,11 +153,12 @@ class Celebrations:
         still reach "first" and "fifth" at the right ones.
         """
         team_id = message.team_id
-        partnership = uow.partnerships.get(team_id, int(message.payload["partnership_id"]))
+        met_at = message.payload_as(SessionMet)
+        partnership = uow.partnerships.get(team_id, met_at.partnership_id)
         if partnership is None:
             return
         assert partnership.id is not None
-        start = datetime.fromisoformat(str(message.payload["start"]))
+        start = met_at.start
         met = [
             log.occurrence_start
             for log in uow.sessions.logs(team_id, partnership.id)
@@ -175,10 +181,11 @@ class Celebrations:
     def milestone_due(self, uow: JournalWork, message: OutgoingMessage, now: datetime) -> None:
         """A dated milestone came due: celebrated if the partnership is still going."""
         team_id = message.team_id
-        partnership = uow.partnerships.get(team_id, int(message.payload["partnership_id"]))
+        due = message.payload_as(MilestoneDue)
+        partnership = uow.partnerships.get(team_id, due.partnership_id)
         if partnership is None:
             return
-        key, title = str(message.payload["key"]), str(message.payload["title"])
+        key, title = due.key, due.title
         if key == TERM_KEY:
             if partnership.status is PartnershipStatus.ENDED:
                 return  # ended early: nothing to celebrate as "completed"
@@ -241,11 +248,11 @@ class Celebrations:
                     recipient=channel,
                     key=f"milestone:{partnership.id}:{key}:shout-out",
                     due_at=now,
-                    payload={
-                        "mentor_id": partnership.mentor_id,
-                        "mentee_id": partnership.mentee_id,
-                        "headline": public,  # never the private words of a goal or milestone
-                    },
+                    payload=ShoutOut(
+                        mentor_id=partnership.mentor_id,
+                        mentee_id=partnership.mentee_id,
+                        headline=public,  # never the private words of a goal or milestone
+                    ),
                 )
             )
         return milestone
@@ -263,6 +270,7 @@ class Celebrations:
     ) -> list[bool]:
         """Each partner's celebration, worded unlike their last one; whether each agreed to
         shout-outs."""
+        assert partnership.id is not None
         consents = []
         for member in partnership.members():
             preferences = uow.journal.preferences(partnership.team_id, member)
@@ -277,14 +285,14 @@ class Celebrations:
                     recipient=member,
                     key=f"milestone:{partnership.id}:{key}:{member}",
                     due_at=now,
-                    payload={
-                        "partnership_id": partnership.id,
-                        "partner_id": partner_of(partnership, member),
-                        "title": title,
-                        "personal": personal,
-                        "created_by": created_by,
-                        "wording": wording,
-                    },
+                    payload=Celebration(
+                        partnership_id=partnership.id,
+                        partner_id=partner_of(partnership, member),
+                        title=title,
+                        personal=personal,
+                        created_by=created_by,
+                        wording=wording,
+                    ),
                 )
             )
         return consents

@@ -13,6 +13,7 @@ from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, descri
 from bot.matching.suggestions import ask_mentor, excluded_for_cohort, mentor_loads, rank_for
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from bot.model.kinds import Kind
+from bot.model.messages.coordination import CohortReady, PlanCohort
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import MentorRequest, RequestStatus
 from bot.ports import CohortWork, ProgramRulesSource, record_audit
@@ -76,21 +77,22 @@ class CohortService:
                     recipient=coordinator_id,
                     key=f"cohort:{coordinator_id}:{now.isoformat()}",
                     due_at=now,
-                    payload={"include_choosing": include_choosing, "asked_at": now.isoformat()},
+                    payload=PlanCohort(include_choosing=include_choosing, asked_at=now.isoformat()),
                 )
             )
             uow.commit()
 
     def plan_job(self, uow: CohortWork, message: OutgoingMessage, now: datetime) -> None:
         """The job: plan, keep the proposal, and queue the coordinator's "it's ready"."""
+        job = message.payload_as(PlanCohort)
         plan = self._plan_in(
             uow,
             team_id=message.team_id,
             coordinator_id=message.recipient,
-            include_choosing=bool(message.payload.get("include_choosing")),
+            include_choosing=job.include_choosing,
             now=now,
         )
-        asked_at = datetime.fromisoformat(str(message.payload.get("asked_at") or now.isoformat()))
+        asked_at = datetime.fromisoformat(job.asked_at)
         uow.outbox.add(
             OutgoingMessage(
                 team_id=message.team_id,
@@ -98,12 +100,12 @@ class CohortService:
                 recipient=message.recipient,
                 key=f"cohort-ready:{plan.id}",
                 due_at=now,
-                payload={
-                    "plan_id": plan.id,
-                    "pairs": len(plan.pairs),
-                    "unmatched": len(plan.unmatched),
-                    "seconds": round(max(0.0, (now - asked_at).total_seconds()), 1),
-                },
+                payload=CohortReady(
+                    plan_id=plan.id or 0,
+                    pairs=len(plan.pairs),
+                    unmatched=len(plan.unmatched),
+                    seconds=round(max(0.0, (now - asked_at).total_seconds()), 1),
+                ),
             )
         )
 

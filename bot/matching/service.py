@@ -18,6 +18,7 @@ from bot.matching.scores import Candidate
 from bot.matching.suggestions import Suggestions, ask_mentor
 from bot.model.kinds import Kind, SuggestionContext
 from bot.model.languages import known_languages
+from bot.model.messages.matching import ExpireProposal, Introduction, RequestExpired
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
@@ -270,6 +271,7 @@ class MentoringService:
                 )
             )
             uow.outbox.cancel(team_id, f"proposal:{proposal_id}:")
+            assert partnership.id is not None
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=team_id,
@@ -277,14 +279,14 @@ class MentoringService:
                     recipient=f"{mentor_id},{proposal.mentee_id}",
                     key=f"partnership:{partnership.id}:introduction",
                     due_at=now,
-                    payload={
-                        "partnership_id": partnership.id,
-                        "mentor_id": mentor_id,
-                        "mentee_id": proposal.mentee_id,
-                        "goals": request.goals,
-                        "focus_areas": request.focus_areas,
-                        "ends_at": partnership.ends_at.isoformat(),
-                    },
+                    payload=Introduction(
+                        partnership_id=partnership.id,
+                        mentor_id=mentor_id,
+                        mentee_id=proposal.mentee_id,
+                        goals=request.goals,
+                        focus_areas=tuple(request.focus_areas),
+                        ends_at=partnership.ends_at,
+                    ),
                 )
             )
             self._events.start(uow, partnership, rules)  # its rhythm, milestones, onboarding
@@ -317,7 +319,9 @@ class MentoringService:
 
     def expire(self, uow: SuggestWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: a mentor never answered; move on to the next best mentors for the mentee."""
-        proposal = uow.proposals.get(message.team_id, int(message.payload["proposal_id"]))
+        proposal = uow.proposals.get(
+            message.team_id, message.payload_as(ExpireProposal).proposal_id
+        )
         if proposal is None or proposal.status is not ProposalStatus.PENDING:
             return
         proposal.status = ProposalStatus.EXPIRED
@@ -330,7 +334,7 @@ class MentoringService:
                 recipient=proposal.mentor_id,
                 key=f"proposal:{proposal.id}:expired",
                 due_at=now,
-                payload={"mentee_id": proposal.mentee_id},
+                payload=RequestExpired(mentee_id=proposal.mentee_id),
             )
         )
         self._suggestions.reopen(uow, proposal, now, SuggestionContext.AFTER_NO_ANSWER)

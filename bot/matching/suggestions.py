@@ -14,6 +14,15 @@ from bot.matching.index import MentorIndex
 from bot.matching.scores import Candidate
 from bot.model.kinds import Kind, SuggestionContext
 from bot.model.languages import known_languages
+from bot.model.messages import Payload
+from bot.model.messages.matching import (
+    CoordinatorWaitlist,
+    ExpireProposal,
+    MentorSuggestions,
+    RequestToMentor,
+    SuggestedMentor,
+    Waitlisted,
+)
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
@@ -147,19 +156,19 @@ class Suggestions:
                     recipient=request.mentee_id,
                     key=f"request:{request.id}:suggestions:{round_no}:{now.isoformat()}",
                     due_at=now,
-                    payload={
-                        "request_id": request.id,
-                        "context": context.value,
-                        "candidates": [
-                            {
-                                "mentor_id": c.mentor.user_id,
-                                "score": c.score,
-                                "reason": c.reason,
-                                "bio": c.mentor.bio[:280],
-                            }
+                    payload=MentorSuggestions(
+                        request_id=request.id,
+                        context=context,
+                        candidates=tuple(
+                            SuggestedMentor(
+                                mentor_id=c.mentor.user_id,
+                                score=c.score,
+                                reason=c.reason,
+                                bio=c.mentor.bio[:280],
+                            )
                             for c in candidates
-                        ],
-                    },
+                        ),
+                    ),
                 )
             )
             return candidates
@@ -177,6 +186,7 @@ class Suggestions:
         excluded: frozenset[str],
     ) -> None:
         """Nobody fits yet: the mentee hears they wait, the coordinators who waits and why."""
+        assert request.id is not None
         rules = self._programs.rules(uow, request.team_id, request.program_id)
         why = self._index.shortfall(
             uow, request, rule=rules.cross_company, excluded=excluded, at=now, fit=rules.fit
@@ -190,7 +200,7 @@ class Suggestions:
                 recipient=request.mentee_id,
                 key=f"request:{request.id}:waitlisted:{round_no}:{now.isoformat()}",
                 due_at=now,
-                payload={"request_id": request.id, "context": context.value},
+                payload=Waitlisted(request_id=request.id, context=context),
             )
         )
         for coordinator in self._roster.of(uow, request.team_id):
@@ -201,12 +211,12 @@ class Suggestions:
                     recipient=coordinator,
                     key=f"request:{request.id}:waitlisted:{round_no}:{coordinator}",
                     due_at=now,
-                    payload={
-                        "request_id": request.id,
-                        "mentee_id": request.mentee_id,
-                        "focus_areas": request.focus_areas,
-                        "why": why,
-                    },
+                    payload=CoordinatorWaitlist(
+                        request_id=request.id,
+                        mentee_id=request.mentee_id,
+                        focus_areas=tuple(request.focus_areas),
+                        why=why or None,
+                    ),
                 )
             )
 
@@ -319,15 +329,16 @@ def ask_mentor(
     request.status = RequestStatus.PENDING_MENTOR
     uow.requests.save(request)
     assert proposal.id is not None
-    payload = {
-        "proposal_id": proposal.id,
-        "mentee_id": request.mentee_id,
-        "goals": request.goals,
-        "focus_areas": request.focus_areas,
-        "reason": chosen.reason,
-    }
+    payload = RequestToMentor(
+        proposal_id=proposal.id,
+        mentee_id=request.mentee_id,
+        goals=request.goals,
+        focus_areas=tuple(request.focus_areas),
+        reason=chosen.reason,
+    )
     prefix = f"proposal:{proposal.id}:"
     remind_at = now + rules.request_reminder_after
+    body: Payload
     for kind, suffix, due_at, body in (
         (Kind.MENTOR_REQUEST, "request", now, payload),
         (Kind.MENTOR_REQUEST_REMINDER, "reminder", remind_at, payload),
@@ -335,7 +346,7 @@ def ask_mentor(
             Kind.EXPIRE_PROPOSAL,
             "expire",
             remind_at + rules.request_expires_after_reminder,
-            {"proposal_id": proposal.id},
+            ExpireProposal(proposal_id=proposal.id),
         ),
     ):
         uow.outbox.add(

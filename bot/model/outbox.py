@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TypeVar
+
+from bot.model.messages import NoPayload, Payload
+
+P = TypeVar("P", bound=Payload)
 
 
 class MessageStatus(StrEnum):
@@ -31,7 +35,7 @@ class OutgoingMessage:
     recipient: str
     key: str
     due_at: datetime
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: Payload = field(default_factory=NoPayload)  # the type ``kind`` carries
     expires_at: datetime | None = None  # past this, sending would be pointless: drop it
     coalesce_key: str | None = None  # several due with one key: only the newest goes out
     status: MessageStatus = MessageStatus.PENDING
@@ -44,6 +48,13 @@ class OutgoingMessage:
     # Not stored: set when a run claims it back from a dispatcher that stopped mid-send (its
     # lease ran out), so Slack may already have it; the dispatcher looks before posting again.
     in_doubt: bool = field(default=False, compare=False, metadata={"stored": False})
+
+    def payload_as(self, kind: type[P]) -> P:
+        """The payload as the type a job or renderer expects; a mismatch is a bug (or a row
+        that did not decode: ``Unreadable``), never a guess."""
+        if not isinstance(self.payload, kind):
+            raise TypeError(f"{self.key}: {type(self.payload).__name__}, not {kind.__name__}")
+        return self.payload
 
 
 @dataclass(frozen=True)

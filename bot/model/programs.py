@@ -6,7 +6,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.model.partnership import Partnership
 from bot.model.rules import CrossCompanyRule, ProgramRules, normalize_org
 
 if TYPE_CHECKING:  # the ports speak of programs, so import them only for typing
@@ -17,10 +16,6 @@ DEFAULT_NAME = "Main program"
 
 
 DEFAULT_VALUE = "default"  # how the default program is named in selects and buttons
-
-
-PROGRAM_KEY = "program_id"
-"""Payload key of a prompt's program, so quiet hours are the program's own."""
 
 
 @dataclass
@@ -95,12 +90,6 @@ def default_program(team_id: str, rules: ProgramRules) -> Program:
         weak_fit=rules.fit.weak_fit,
         any_language=rules.fit.any_language,
     )
-
-
-def program_tag(owner: Partnership) -> dict[str, int]:
-    """What a prompt's payload carries of its pair's program (nothing for the default one,
-    so the prompts of a single-program install are exactly what they were)."""
-    return {PROGRAM_KEY: owner.program_id} if owner.program_id is not None else {}
 
 
 def program_id_of(value: str) -> int | None:

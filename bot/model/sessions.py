@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
-from typing import Any
 
 from bot.when import SessionTime, local_to_utc
 
@@ -108,40 +107,6 @@ class SessionSlot:
     def next_occurrence(self, after: datetime) -> Occurrence | None:
         upcoming = self.occurrences(after=after, limit=1)
         return upcoming[0] if upcoming else None
-
-    def to_payload(self) -> dict[str, Any]:
-        """The rule as JSON, for messages that need it later (the calendar invite)."""
-        return {
-            "team_id": self.team_id,
-            "partnership_id": self.partnership_id,
-            "tz": self.tz,
-            "local_time": self.local_time,
-            "weekday": self.weekday,
-            "every_weeks": self.every_weeks,
-            "first_date": self.first_date.isoformat(),
-            "duration_minutes": self.duration_minutes,
-            "set_by": self.set_by,
-            "version": self.version,
-            "skipped": list(self.skipped),
-            "moved": dict(self.moved),
-        }
-
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> SessionSlot:
-        return cls(
-            team_id=str(data["team_id"]),
-            partnership_id=int(data["partnership_id"]),
-            tz=str(data["tz"]),
-            local_time=str(data["local_time"]),
-            weekday=int(data["weekday"]),
-            every_weeks=int(data["every_weeks"]),
-            first_date=date.fromisoformat(str(data["first_date"])),
-            duration_minutes=int(data["duration_minutes"]),
-            set_by=str(data["set_by"]),
-            version=int(data["version"]),
-            skipped=[str(d) for d in data.get("skipped", [])],
-            moved={str(k): str(v) for k, v in dict(data.get("moved", {})).items()},
-        )
 
     def describe(self) -> str:
         when = SessionTime(

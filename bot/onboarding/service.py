@@ -16,6 +16,7 @@ from bot.errors import DomainError, NotAllowed
 from bot.model.audit import AuditEvent
 from bot.model.dates import add_months
 from bot.model.kinds import Kind
+from bot.model.messages.people import OnboardingMessage, OnboardingStep
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus
 from bot.model.rules import ProgramRules
@@ -101,7 +102,7 @@ def plan_onboarding(uow: OutboxWork, partnership: Partnership) -> None:
                 recipient=f"{partnership.mentor_id},{partnership.mentee_id}",
                 key=f"onboarding:{partnership.id}:{step}",
                 due_at=due,
-                payload={"partnership_id": partnership.id, "step": step},
+                payload=OnboardingStep(partnership_id=partnership.id, step=step),
             )
         )
 
@@ -185,12 +186,13 @@ class OnboardingService:
 
     def step(self, uow: OnboardingWork, message: OutgoingMessage, now: datetime) -> None:
         """Job: send one step of the series in the words the program has now."""
-        partnership = uow.partnerships.get(message.team_id, int(message.payload["partnership_id"]))
+        job = message.payload_as(OnboardingStep)
+        partnership = uow.partnerships.get(message.team_id, job.partnership_id)
         if partnership is None or partnership.status is not PartnershipStatus.ACTIVE:
             return  # ended, completed or paused: the series waits for nobody
-        step = str(message.payload["step"])
+        step, pid = job.step, job.partnership_id
         team = partnership.team_id
-        sends: list[tuple[str, str, dict[str, object]]] = []
+        sends: list[tuple[str, str, OnboardingMessage]] = []
         if step == "welcome":
             for role, person, key in (
                 ("mentee", partnership.mentee_id, TextKey.WELCOME_MENTEE),
@@ -200,7 +202,12 @@ class OnboardingService:
                     (
                         person,
                         f"{step}:{role}",
-                        {"step": step, "role": role, "text": self._text(uow, team, key)},
+                        OnboardingMessage(
+                            step=step,
+                            role=role,
+                            text=self._text(uow, team, key),
+                            partnership_id=pid,
+                        ),
                     )
                 )
         elif step == "agenda":
@@ -208,7 +215,11 @@ class OnboardingService:
                 (
                     message.recipient,
                     step,
-                    {"step": step, "text": self._text(uow, team, TextKey.FIRST_SESSION_AGENDA)},
+                    OnboardingMessage(
+                        step=step,
+                        text=self._text(uow, team, TextKey.FIRST_SESSION_AGENDA),
+                        partnership_id=pid,
+                    ),
                 )
             )
         elif step.startswith("topic:"):
@@ -217,7 +228,13 @@ class OnboardingService:
             if month > len(lines):
                 return  # the program has fewer topics than months: nothing this month
             sends.append(
-                (message.recipient, step, {"step": step, "month": month, "text": lines[month - 1]})
+                (
+                    message.recipient,
+                    step,
+                    OnboardingMessage(
+                        step=step, month=month, text=lines[month - 1], partnership_id=pid
+                    ),
+                )
             )
         for recipient, suffix, payload in sends:
             uow.outbox.add(
@@ -227,7 +244,7 @@ class OnboardingService:
                     recipient=recipient,
                     key=f"onboarding:{partnership.id}:{suffix}:sent",
                     due_at=now,
-                    payload={**payload, "partnership_id": partnership.id},
+                    payload=payload,
                 )
             )
 

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Protocol
 
+from bot.model.messages import Zoned
 from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.when import local_to_utc, zone
-
-TZ_KEY = "tz"
-"""Payload key holding the recipient's IANA time zone, set by whoever plans the prompt."""
 
 
 class PromptHold(Protocol):
@@ -66,6 +64,6 @@ class QuietHours:
         """When a quiet-hours prompt may go out, if not now; None for other kinds or now."""
         if message.kind not in self.kinds or "," in message.recipient:
             return None
-        tz = str(message.payload.get(TZ_KEY) or "")
+        tz = message.payload.tz if isinstance(message.payload, Zoned) else ""
         allowed = self.next_allowed(now, tz)
         return allowed if allowed > now else None

@@ -20,6 +20,7 @@ from bot.errors import DomainError, NotAllowed
 from bot.model.audit import AuditEvent
 from bot.model.erasure import new_placeholder
 from bot.model.kinds import Kind
+from bot.model.messages.people import ErasePerson, PartnerLeft
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus, partner_of
 from bot.ports import PrivacyWork, Rematch, Reopen
@@ -135,7 +136,7 @@ class PrivacyService:
                     recipient=user_id,
                     key=f"{erase_key_prefix(user_id)}{now.isoformat()}",
                     due_at=now + self._retention,
-                    payload={"user_id": user_id},
+                    payload=ErasePerson(user_id=user_id),
                 )
             )
             uow.commit()
@@ -153,7 +154,7 @@ class PrivacyService:
         self._erase(
             uow,
             message.team_id,
-            str(message.payload["user_id"]),
+            message.payload_as(ErasePerson).user_id,
             actor=SLACK_DELETED,
             action="person.erase_after_retention",
             now=now,
@@ -195,6 +196,7 @@ class PrivacyService:
         ended = self._end_partnerships(uow, team_id, user_id, now)
         erasure = uow.people.erase(team_id, user_id, placeholder=new_placeholder())
         for partnership, partner in ended:
+            assert partnership.id is not None
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=team_id,
@@ -202,10 +204,10 @@ class PrivacyService:
                     recipient=partner,
                     key=f"partnership:{partnership.id}:partner_left:{partner}",
                     due_at=now,
-                    payload={
-                        "partnership_id": partnership.id,
-                        "to_mentee": partner == partnership.mentee_id,
-                    },
+                    payload=PartnerLeft(
+                        partnership_id=partnership.id,
+                        to_mentee=partner == partnership.mentee_id,
+                    ),
                 )
             )
             if partner == partnership.mentee_id and self._rematch is not None:

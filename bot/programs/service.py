@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.errors import DomainError, NotAllowed, NotFound, echo
 from bot.model.kinds import Kind
+from bot.model.messages import PairPrompt
+from bot.model.messages.people import ProgramInvite
 from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.outbox.quiet_hours import QuietHours
@@ -31,7 +33,7 @@ from bot.roster import Roster
 
 if TYPE_CHECKING:  # the ports speak of programs, so import them only for typing
     from bot.ports import ProgramsRead, ProgramsWork
-from bot.model.programs import DEFAULT_NAME, PROGRAM_KEY, Program, default_program
+from bot.model.programs import DEFAULT_NAME, Program, default_program
 
 MAX_NAME = 24  # it titles the program's modal, and Slack titles stop at 24 characters
 
@@ -320,11 +322,9 @@ class ProgramService:
                         recipient=user_id,
                         key=f"program:{program.value}:invite:{user_id}:{now.isoformat()}",
                         due_at=now,
-                        payload={
-                            PROGRAM_KEY: program.id,
-                            "program": program.name,
-                            "invited_by": coordinator_id,
-                        },
+                        payload=ProgramInvite(
+                            program_id=program.id, program=program.name, invited_by=coordinator_id
+                        ),
                     )
                 )
             record_audit(
@@ -348,8 +348,8 @@ class ProgramService:
 
 
 class ProgramQuietHours:
-    """Quiet hours read from the program a prompt belongs to (``PROGRAM_KEY`` in its
-    payload); prompts of the default program, and older ones, keep the workspace's hours."""
+    """Quiet hours read from the program a prompt belongs to (``PairPrompt.program_id``);
+    prompts of the default program, and older ones, keep the workspace's hours."""
 
     def __init__(self, programs: ProgramService, kinds: frozenset[str]) -> None:
         self._programs = programs
@@ -359,8 +359,8 @@ class ProgramQuietHours:
     def hold_until(self, message: OutgoingMessage, now: datetime) -> datetime | None:
         if message.kind not in self._kinds:
             return None
-        program_id = message.payload.get(PROGRAM_KEY)
-        if not isinstance(program_id, int):
+        program_id = message.payload.program_id if isinstance(message.payload, PairPrompt) else None
+        if program_id is None:
             return self._default.hold_until(message, now)
         rules = self._programs.rules_for(message.team_id, program_id)
         return QuietHours.for_program(rules, self._kinds).hold_until(message, now)

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from bot.errors import DomainError
 from bot.model.kinds import Kind
+from bot.model.messages import PairPrompt
+from bot.model.messages.rhythm import PartnershipJob
 from bot.model.outbox import OutgoingMessage
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
 from bot.ports import RhythmWork
@@ -47,7 +49,7 @@ class Midterm(RhythmPart):
                     recipient=partnership.mentee_id,
                     key=f"rhythm:{partnership.id}:midterm-job:after-pause",
                     due_at=midnight(partnership.paused_until),
-                    payload={"partnership_id": partnership.id},
+                    payload=PartnershipJob(partnership_id=partnership.id),
                 )
             )
             return
@@ -58,6 +60,7 @@ class Midterm(RhythmPart):
             key=f"rhythm:{partnership.id}:midterm",
             coalesce=f"midterm:{partnership.id}",
             due_at=message.due_at,
+            prompt=PairPrompt(partnership_id=partnership.id, partner_id=""),
         )
 
     def answer_midterm(

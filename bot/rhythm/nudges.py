@@ -7,14 +7,13 @@ from datetime import date, datetime, timedelta
 
 from bot.errors import DomainError
 from bot.model.kinds import Kind
+from bot.model.messages.rhythm import QuietNudge
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, partner_of
-from bot.model.programs import program_tag
+from bot.model.partnership import Partnership
 from bot.model.progress import RiskSignal
 from bot.model.sessions import SessionOutcome
-from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import RhythmWork
-from bot.rhythm.part import RhythmPart, member_zones, midnight, stamp
+from bot.rhythm.part import RhythmPart, addressed, member_zones, midnight, stamp
 from bot.rhythm.plan import plan_quiet_check
 
 QUIET_RECHECK = timedelta(days=7)  # after the last quiet stage: look again weekly
@@ -72,15 +71,18 @@ class QuietNudges(RhythmPart):
                     due_at=reached_at,
                     expires_at=reached_at + timedelta(days=7),
                     coalesce_key=f"nudge:{partnership.id}:{member}",
-                    payload={
-                        "partnership_id": partnership.id,
-                        "partner_id": partner_of(partnership, member),
-                        "days": stage,
-                        "both": stage != days[0],
-                        "mentee": member == partnership.mentee_id,
-                        TZ_KEY: zones[member],
-                        **program_tag(partnership),
-                    },
+                    payload=addressed(
+                        QuietNudge(
+                            partnership_id=partnership.id,
+                            partner_id="",
+                            days=stage,
+                            both=stage != days[0],
+                            mentee=member == partnership.mentee_id,
+                        ),
+                        partnership,
+                        member,
+                        zones,
+                    ),
                 )
             )
 

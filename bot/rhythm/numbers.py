@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from itertools import pairwise
-from typing import Any
 
 from bot.model.journal import GoalStatus
+from bot.model.messages.rhythm import YearInNumbers
 from bot.model.partnership import Partnership, partner_of
 from bot.model.progress import CheckKind
 from bot.model.sessions import SessionOutcome
@@ -24,7 +24,7 @@ def longest_streak(met_starts: list[datetime], *, gap: timedelta = timedelta(day
     return best
 
 
-def year_in_numbers(uow: RhythmWork, partnership: Partnership, user_id: str) -> dict[str, Any]:
+def year_in_numbers(uow: RhythmWork, partnership: Partnership, user_id: str) -> YearInNumbers:
     """A person's year, in numbers only: sessions, streak, goals reached, milestones."""
     assert partnership.id is not None
     met = [
@@ -40,17 +40,17 @@ def year_in_numbers(uow: RhythmWork, partnership: Partnership, user_id: str) -> 
     end = partnership.ended_at or partnership.ends_at
     slot = uow.sessions.slot(partnership.team_id, partnership.id)
     every = timedelta(weeks=max(1, slot.every_weeks if slot else 1), days=2)
-    return {
-        "partnership_id": partnership.id,
-        "partner_id": partner_of(partnership, user_id),
-        "sessions": len(met),
-        "longest_streak": longest_streak(met, gap=every),
-        "weeks": max(0, (end - partnership.started_at).days // 7),
-        "pulses_answered": len(pulses),
-        "goals_done": sum(
+    return YearInNumbers(
+        partnership_id=partnership.id,
+        partner_id=partner_of(partnership, user_id),
+        sessions=len(met),
+        longest_streak=longest_streak(met, gap=every),
+        weeks=max(0, (end - partnership.started_at).days // 7),
+        pulses_answered=len(pulses),
+        goals_done=sum(
             1
             for goal in uow.journal.goals(partnership.team_id, partnership.id)
             if goal.status is GoalStatus.DONE
         ),
-        "milestones": uow.journal.count_milestones(partnership.team_id, partnership.id),
-    }
+        milestones=uow.journal.count_milestones(partnership.team_id, partnership.id),
+    )

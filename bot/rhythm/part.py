@@ -4,22 +4,24 @@ prompt to both partners, and the base of every part (its transaction, rules, fla
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.clock import Clock
 from bot.errors import Conflict, NotFound
 from bot.model.kinds import Kind
+from bot.model.messages import PairPrompt
+from bot.model.messages.rhythm import AtRisk, PartnershipJob
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, partner_of
-from bot.model.programs import program_tag
 from bot.model.progress import CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.model.rules import ProgramRules
-from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import ProgramRulesSource, RhythmWork
 from bot.roster import Roster
 
 STAMP = "%Y%m%dT%H%MZ"
+P = TypeVar("P", bound=PairPrompt)
 
 
 def stamp(at: datetime) -> str:
@@ -44,6 +46,17 @@ def member_zones(uow: RhythmWork, partnership: Partnership) -> dict[str, str]:
     }
 
 
+def addressed(prompt: P, partnership: Partnership, member: str, zones: dict[str, str]) -> P:
+    """``prompt`` made out to one partner: about the other, in their zone (quiet hours read
+    it), tagged with the pair's program (whose hours apply)."""
+    return replace(
+        prompt,
+        partner_id=partner_of(partnership, member),
+        tz=zones[member],
+        program_id=partnership.program_id,
+    )
+
+
 def ask_both(
     uow: RhythmWork,
     partnership: Partnership,
@@ -52,10 +65,10 @@ def ask_both(
     key: str,
     coalesce: str,
     due_at: datetime,
-    payload: dict[str, Any] | None = None,
+    prompt: PairPrompt,
 ) -> None:
-    """The same prompt to each partner, in their own time zone (quiet hours read it), keyed
-    and coalesced per person so a job run twice or late asks each of them once."""
+    """The same prompt to each partner, in their own time zone, keyed and coalesced per
+    person so a job run twice or late asks each of them once."""
     zones = member_zones(uow, partnership)
     for member in partnership.members():
         uow.outbox.add(
@@ -66,13 +79,7 @@ def ask_both(
                 key=f"{key}:{member}",
                 due_at=due_at,
                 coalesce_key=f"{coalesce}:{member}",
-                payload={
-                    "partnership_id": partnership.id,
-                    "partner_id": partner_of(partnership, member),
-                    **(payload or {}),
-                    TZ_KEY: zones[member],
-                    **program_tag(partnership),
-                },
+                payload=addressed(prompt, partnership, member, zones),
             )
         )
 
@@ -104,7 +111,8 @@ class RhythmPart:
 
     @staticmethod
     def _live(uow: RhythmWork, message: OutgoingMessage) -> Partnership | None:
-        partnership = uow.partnerships.get(message.team_id, int(message.payload["partnership_id"]))
+        job = message.payload_as(PartnershipJob)
+        partnership = uow.partnerships.get(message.team_id, job.partnership_id)
         if partnership is None or not partnership.live:
             return None
         return partnership
@@ -124,14 +132,6 @@ class RhythmPart:
         if not partnership.live and not ended_ok:
             raise Conflict("This partnership has already ended.")
         return partnership
-
-    @staticmethod
-    def _pair(partnership: Partnership) -> dict[str, Any]:
-        return {
-            "partnership_id": partnership.id,
-            "mentor_id": partnership.mentor_id,
-            "mentee_id": partnership.mentee_id,
-        }
 
     @staticmethod
     def _cancel_prompts(uow: RhythmWork, partnership: Partnership) -> None:
@@ -200,12 +200,14 @@ class RhythmPart:
                     recipient=coordinator,
                     key=f"rhythm:{partnership.id}:risk:{signal.value}:{occasion}:{coordinator}",
                     due_at=now,
-                    payload={
-                        **self._pair(partnership),
-                        "signal": signal.value,
-                        "detail": detail,
-                        TZ_KEY: self._rules.default_tz,
-                    },
+                    payload=AtRisk(
+                        partnership_id=partnership.id,
+                        mentor_id=partnership.mentor_id,
+                        mentee_id=partnership.mentee_id,
+                        signal=signal.value,
+                        detail=detail,
+                        tz=self._rules.default_tz,
+                    ),
                 )
             )
         return True

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.model.dates import add_months
 from bot.model.kinds import Kind
+from bot.model.messages.rhythm import GoalCheckDue, PartnershipJob, PulseRound, TermJob
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership
 from bot.model.rules import ProgramRules
@@ -25,6 +26,7 @@ def plan_program(
 ) -> None:
     """Plan a partnership's rhythm; ``now`` when planning late (a pair older than the code),
     so a mid-term long past is not asked for out of the blue."""
+    assert partnership.id is not None
     plan_pulse_round(uow, partnership, 1, rules=rules)
     plan_quiet_check(
         uow, partnership, partnership.started_at + timedelta(days=rules.quiet_nudge_days[0])
@@ -38,7 +40,7 @@ def plan_program(
                 recipient=partnership.mentee_id,
                 key=f"rhythm:{partnership.id}:midterm-job",
                 due_at=half,
-                payload={"partnership_id": partnership.id},
+                payload=PartnershipJob(partnership_id=partnership.id),
             )
         )
     plan_term(uow, partnership, rules=rules)
@@ -52,6 +54,7 @@ def plan_goal_checks(
     uow: OutboxWork, partnership: Partnership, *, now: datetime | None = None
 ) -> None:
     """Each quarter of the term, the mentee looks at their goals (keyed: planning twice is once)."""
+    assert partnership.id is not None
     for months in QUARTERS:
         due = datetime.combine(
             add_months(partnership.started_at.date(), months), partnership.started_at.timetz()
@@ -65,7 +68,7 @@ def plan_goal_checks(
                 recipient=partnership.mentee_id,
                 key=f"rhythm:{partnership.id}:goal-check-job:{months}",
                 due_at=due,
-                payload={"partnership_id": partnership.id, "months": months},
+                payload=GoalCheckDue(partnership_id=partnership.id, months=months),
             )
         )
 
@@ -73,6 +76,7 @@ def plan_goal_checks(
 def plan_pulse_round(
     uow: OutboxWork, partnership: Partnership, round_no: int, *, rules: ProgramRules
 ) -> None:
+    assert partnership.id is not None
     at = partnership.started_at + rules.pulse_every * round_no
     if at >= partnership.ends_at - rules.term_notice:
         return  # the term notice and the final evaluation take over from here
@@ -83,12 +87,13 @@ def plan_pulse_round(
             recipient=partnership.mentee_id,
             key=f"rhythm:{partnership.id}:pulse-job:{round_no}",
             due_at=at,
-            payload={"partnership_id": partnership.id, "round": round_no},
+            payload=PulseRound(partnership_id=partnership.id, round=round_no),
         )
     )
 
 
 def plan_quiet_check(uow: OutboxWork, partnership: Partnership, at: datetime) -> None:
+    assert partnership.id is not None
     uow.outbox.add(
         OutgoingMessage(
             team_id=partnership.team_id,
@@ -96,12 +101,13 @@ def plan_quiet_check(uow: OutboxWork, partnership: Partnership, at: datetime) ->
             recipient=partnership.mentee_id,
             key=f"rhythm:{partnership.id}:quiet-check:{stamp(at)}",
             due_at=at,
-            payload={"partnership_id": partnership.id},
+            payload=PartnershipJob(partnership_id=partnership.id),
         )
     )
 
 
 def plan_term(uow: OutboxWork, partnership: Partnership, *, rules: ProgramRules) -> None:
+    assert partnership.id is not None
     ends = stamp(partnership.ends_at)
     for kind, name, at in (
         (Kind.TERM_NOTICE_DUE, "term-notice-job", partnership.ends_at - rules.term_notice),
@@ -114,6 +120,6 @@ def plan_term(uow: OutboxWork, partnership: Partnership, *, rules: ProgramRules)
                 recipient=partnership.mentee_id,
                 key=f"rhythm:{partnership.id}:{name}:{ends}",
                 due_at=at,
-                payload={"partnership_id": partnership.id, "ends_at": ends},
+                payload=TermJob(partnership_id=partnership.id, ends_at=ends),
             )
         )

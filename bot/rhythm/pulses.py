@@ -8,13 +8,12 @@ from datetime import datetime
 
 from bot.errors import DomainError
 from bot.model.kinds import Kind
+from bot.model.messages.rhythm import AtRisk, GoalCheck, GoalCheckDue, GoalLine, Pulse, PulseRound
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import Partnership, partner_of
-from bot.model.programs import program_tag
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck, RiskSignal
-from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import RhythmWork
-from bot.rhythm.part import RhythmPart, member_zones, stamp
+from bot.rhythm.part import RhythmPart, addressed, member_zones, stamp
 from bot.rhythm.plan import plan_pulse_round
 
 
@@ -39,7 +38,7 @@ class Pulses(RhythmPart):
         if partnership is None:
             return
         assert partnership.id is not None
-        round_no = int(message.payload["round"])
+        round_no = message.payload_as(PulseRound).round
         rules = self._rules_of(uow, partnership)
         at = partnership.started_at + rules.pulse_every * round_no
         latest = (now - partnership.started_at) // rules.pulse_every
@@ -61,13 +60,12 @@ class Pulses(RhythmPart):
                         due_at=at,
                         expires_at=at + rules.pulse_every,
                         coalesce_key=f"pulse:{partnership.id}:{member}",
-                        payload={
-                            "partnership_id": partnership.id,
-                            "round": round_no,
-                            "partner_id": partner_of(partnership, member),
-                            TZ_KEY: zones[member],
-                            **program_tag(partnership),
-                        },
+                        payload=addressed(
+                            Pulse(partnership_id=partnership.id, partner_id="", round=round_no),
+                            partnership,
+                            member,
+                            zones,
+                        ),
                     )
                 )
         plan_pulse_round(uow, partnership, round_no + 1, rules=rules)
@@ -83,25 +81,30 @@ class Pulses(RhythmPart):
             return  # nothing to look at: the pulse and the nudges cover the rest
         zones = member_zones(uow, partnership)
         mentee = partnership.mentee_id
+        months = message.payload_as(GoalCheckDue).months
         uow.outbox.add(
             OutgoingMessage(
                 team_id=partnership.team_id,
                 kind=Kind.GOAL_CHECK,
                 recipient=mentee,
-                key=f"rhythm:{partnership.id}:goal-check:{message.payload.get('months')}",
+                key=f"rhythm:{partnership.id}:goal-check:{months}",
                 due_at=message.due_at,
                 coalesce_key=f"goal-check:{partnership.id}:{mentee}",
-                payload={
-                    "partnership_id": partnership.id,
-                    "partner_id": partnership.mentor_id,
-                    "months": message.payload.get("months"),
-                    "goals": [
-                        {"id": g.id, "text": g.text, "status": g.status.value, "note": g.note}
-                        for g in goals
-                    ],
-                    TZ_KEY: zones[mentee],
-                    **program_tag(partnership),
-                },
+                payload=addressed(
+                    GoalCheck(
+                        partnership_id=partnership.id,
+                        partner_id="",
+                        months=months,
+                        goals=tuple(
+                            GoalLine(id=g.id, text=g.text, status=g.status, note=g.note)
+                            for g in goals
+                            if g.id is not None
+                        ),
+                    ),
+                    partnership,
+                    mentee,
+                    zones,
+                ),
             )
         )
 
@@ -183,14 +186,16 @@ class Pulses(RhythmPart):
                             key=f"rhythm:{partnership_id}:shared:{round_no}:{user_id}:"
                             f"{stamp(now)}:{coordinator}",
                             due_at=now,
-                            payload={
-                                **self._pair(partnership),
-                                "signal": "shared",
-                                "detail": "",
-                                "author_id": user_id,
-                                "shared_note": note,
-                                TZ_KEY: self._rules.default_tz,
-                            },
+                            payload=AtRisk(
+                                partnership_id=partnership_id,
+                                mentor_id=partnership.mentor_id,
+                                mentee_id=partnership.mentee_id,
+                                signal="shared",
+                                detail="",
+                                author_id=user_id,
+                                shared_note=note,
+                                tz=self._rules.default_tz,
+                            ),
                         )
                     )
             uow.commit()

@@ -4,7 +4,7 @@ Everything is planned in the outbox, never in memory. A partnership starts with 
 internal jobs (the first pulse round, the first quiet check, the mid-term review, the term
 notice and the term end); each job plans its successor when it runs. Keys are unique per
 partnership, round and person, so a job run twice (a crash after sending, a second replica)
-plans and sends nothing twice. Prompts carry the recipient's time zone (``TZ_KEY``) so the
+plans and sends nothing twice. Prompts carry the recipient's time zone (``Zoned.tz``) so the
 dispatcher holds them to working hours, and a ``coalesce_key`` per kind and person, so after
 downtime only the newest prompt of a kind goes out.
 """
@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.model.kinds import Kind
+from bot.model.messages.rhythm import PlanMissing
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership
 from bot.model.rules import OneProgram, ProgramRules
@@ -150,12 +151,13 @@ class RhythmService:
     def plan_missing_step(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
         """The job: plan up to ``PLANNING_CHUNK`` pairs after the last one planned, and queue
         the next chunk if there may be more."""
-        after_id = int(message.payload.get("after_id", 0))
+        job = message.payload_as(PlanMissing)
+        after_id = job.after_id
         live = uow.partnerships.live(after_id=after_id, limit=PLANNING_CHUNK)
         for partnership in live:
             plan_program(uow, partnership, rules=self._rules_of(uow, partnership), now=now)
         if len(live) == PLANNING_CHUNK and live[-1].id is not None:
-            started = datetime.fromisoformat(str(message.payload["started"]))
+            started = datetime.fromisoformat(job.started)
             uow.outbox.add(_planning_job(started=started, after_id=live[-1].id, due_at=now))
 
     def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
@@ -175,5 +177,5 @@ def _planning_job(
         recipient="",
         key=f"rhythm:plan-missing:{started.isoformat()}:{after_id}",
         due_at=due_at or started,
-        payload={"started": started.isoformat(), "after_id": after_id},
+        payload=PlanMissing(started=started.isoformat(), after_id=after_id),
     )

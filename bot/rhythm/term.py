@@ -5,21 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.model.audit import AuditEvent
 from bot.model.kinds import Kind
+from bot.model.messages import PairPrompt
+from bot.model.messages.rhythm import (
+    CoordinatorEnded,
+    PartnershipEnded,
+    TermJob,
+    TermNotice,
+    YearInNumbers,
+)
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus, partner_of
-from bot.model.programs import program_tag
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
 from bot.model.rules import ProgramRules
-from bot.outbox.quiet_hours import TZ_KEY
 from bot.ports import PartnershipEvents, ProgramRulesSource, Rematch, RhythmWork
 from bot.rhythm.numbers import year_in_numbers
-from bot.rhythm.part import RhythmPart, ask_both, member_zones, stamp
+from bot.rhythm.part import RhythmPart, addressed, ask_both, member_zones, stamp
 from bot.rhythm.plan import plan_pulse_round, plan_term
 from bot.roster import Roster
 from bot.when import zone
@@ -72,7 +77,7 @@ class Term(RhythmPart):
 
     def term_notice(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
-        if partnership is None or stamp(partnership.ends_at) != message.payload.get("ends_at"):
+        if partnership is None or stamp(partnership.ends_at) != message.payload_as(TermJob).ends_at:
             return  # extended since: the new end planned its own notice
         assert partnership.id is not None
         ask_both(
@@ -82,15 +87,17 @@ class Term(RhythmPart):
             key=f"rhythm:{partnership.id}:term-notice:{stamp(partnership.ends_at)}",
             coalesce=f"term-notice:{partnership.id}",
             due_at=message.due_at,
-            payload={
-                "ends_at": partnership.ends_at.isoformat(),
-                "extension_days": self._rules.term_extension.days,
-            },
+            prompt=TermNotice(
+                partnership_id=partnership.id,
+                partner_id="",
+                ends_at=partnership.ends_at,
+                extension_days=self._rules.term_extension.days,
+            ),
         )
 
     def term_end(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
         partnership = self._live(uow, message)
-        if partnership is None or stamp(partnership.ends_at) != message.payload.get("ends_at"):
+        if partnership is None or stamp(partnership.ends_at) != message.payload_as(TermJob).ends_at:
             return
         self._complete(uow, partnership, now)
 
@@ -129,7 +136,7 @@ class Term(RhythmPart):
         )
         return check
 
-    def year_in_numbers(self, team_id: str, user_id: str, partnership_id: int) -> dict[str, Any]:
+    def year_in_numbers(self, team_id: str, user_id: str, partnership_id: int) -> YearInNumbers:
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id, ended_ok=True)
             return year_in_numbers(uow, partnership, user_id)
@@ -204,13 +211,15 @@ class Term(RhythmPart):
                         recipient=coordinator,
                         key=f"partnership:{partnership_id}:ended:coordinator:{coordinator}",
                         due_at=now,
-                        payload={
-                            **self._pair(partnership),
-                            "ended_by": user_id,
-                            "reason": reason,
-                            "note": note.strip(),
-                            TZ_KEY: self._rules.default_tz,
-                        },
+                        payload=CoordinatorEnded(
+                            partnership_id=partnership_id,
+                            mentor_id=partnership.mentor_id,
+                            mentee_id=partnership.mentee_id,
+                            ended_by=user_id,
+                            reason=reason,
+                            note=note.strip(),
+                            tz=self._rules.default_tz,
+                        ),
                     )
                 )
             if self._rematch is not None:
@@ -284,15 +293,14 @@ class Term(RhythmPart):
         assert partnership.id is not None
         zones = member_zones(uow, partnership)
         for member in recipients:
-            payload: dict[str, Any] = {
-                "partnership_id": partnership.id,
-                "ended_by": ended_by,
-                "to_mentee": member == partnership.mentee_id,
-                TZ_KEY: zones[member],
-            }
-            if by_program:
-                payload["by_program"] = True
-                payload["partner_id"] = partner_of(partnership, member)
+            payload = PartnershipEnded(
+                partnership_id=partnership.id,
+                ended_by=ended_by,
+                to_mentee=member == partnership.mentee_id,
+                tz=zones[member],
+                by_program=True if by_program else None,
+                partner_id=partner_of(partnership, member) if by_program else None,
+            )
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=partnership.team_id,
@@ -320,11 +328,12 @@ class Term(RhythmPart):
                 key=f"{prefix}:after-evaluation",
                 due_at=now,
                 coalesce_key=f"numbers:{partnership.id}:{user_id}",
-                payload={
-                    **year_in_numbers(uow, partnership, user_id),
-                    TZ_KEY: member_zones(uow, partnership)[user_id],
-                    **program_tag(partnership),
-                },
+                payload=addressed(
+                    year_in_numbers(uow, partnership, user_id),
+                    partnership,
+                    user_id,
+                    member_zones(uow, partnership),
+                ),
             )
         )
 
@@ -346,12 +355,12 @@ class Term(RhythmPart):
                     recipient=member,
                     key=f"rhythm:{partnership.id}:final:{member}",
                     due_at=now,
-                    payload={
-                        "partnership_id": partnership.id,
-                        "partner_id": partner_of(partnership, member),
-                        TZ_KEY: zones[member],
-                        **program_tag(partnership),
-                    },
+                    payload=addressed(
+                        PairPrompt(partnership_id=partnership.id, partner_id=""),
+                        partnership,
+                        member,
+                        zones,
+                    ),
                 )
             )
             uow.outbox.add(
@@ -362,10 +371,8 @@ class Term(RhythmPart):
                     key=f"rhythm:{partnership.id}:numbers:{member}",
                     due_at=now + NUMBERS_FALLBACK,
                     coalesce_key=f"numbers:{partnership.id}:{member}",
-                    payload={
-                        **year_in_numbers(uow, partnership, member),
-                        TZ_KEY: zones[member],
-                        **program_tag(partnership),
-                    },
+                    payload=addressed(
+                        year_in_numbers(uow, partnership, member), partnership, member, zones
+                    ),
                 )
             )

@@ -4,10 +4,11 @@ its end plans the one after."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from bot.model.kinds import Kind
+from bot.model.messages.sessions import PlanNextSession, SessionCheck, SessionReminder
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, partner_of
 from bot.model.sessions import (
@@ -55,12 +56,13 @@ def plan_occurrence(
     if occurrence is None or occurrence.start > partnership.ends_at:
         return None
     prefix = f"session:{slot.partnership_id}:{stamp(occurrence.start)}:v{slot.version}"
-    base = {
-        "partnership_id": slot.partnership_id,
-        "start": occurrence.start.isoformat(),
-        "minutes": slot.duration_minutes,
-        "original_date": occurrence.original_date.isoformat(),
-    }
+    base = SessionCheck(
+        partnership_id=slot.partnership_id,
+        partner_id="",
+        start=occurrence.start,
+        minutes=slot.duration_minutes,
+        original_date=occurrence.original_date,
+    )
     for member in partnership.members():
         partner = partner_of(partnership, member)
         if uow.sessions.preferences(slot.team_id, member).session_reminders:
@@ -84,7 +86,7 @@ def plan_occurrence(
                 due_at=occurrence.end,
                 expires_at=occurrence.end + CHECK_EXPIRES_AFTER,
                 coalesce_key=f"session-check:{slot.partnership_id}:{member}",
-                payload={**base, "partner_id": partner},
+                payload=replace(base, partner_id=partner),
             )
         )
     uow.outbox.add(
@@ -94,11 +96,9 @@ def plan_occurrence(
             recipient=partnership.mentee_id,
             key=f"{prefix}:plan",
             due_at=occurrence.end,
-            payload={
-                "partnership_id": slot.partnership_id,
-                "version": slot.version,
-                "after": occurrence.end.isoformat(),
-            },
+            payload=PlanNextSession(
+                partnership_id=slot.partnership_id, version=slot.version, after=occurrence.end
+            ),
         )
     )
     return occurrence
@@ -112,7 +112,7 @@ def _remind(
     member: str,
     partner: str,
     prefix: str,
-    base: dict[str, Any],
+    base: SessionCheck,
     reminders: Sequence[timedelta],
     planned_at: datetime,
 ) -> None:
@@ -129,10 +129,13 @@ def _remind(
                 key=f"{prefix}:remind{int(offset.total_seconds())}:{member}",
                 due_at=due,
                 expires_at=occurrence.start,
-                payload={
-                    **base,
-                    "partner_id": partner,
-                    "before": offset.total_seconds(),
-                },
+                payload=SessionReminder(
+                    partnership_id=base.partnership_id,
+                    partner_id=partner,
+                    start=base.start,
+                    minutes=base.minutes,
+                    original_date=base.original_date,
+                    before=offset.total_seconds(),
+                ),
             )
         )

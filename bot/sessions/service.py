@@ -13,6 +13,13 @@ from datetime import date, datetime, timedelta
 from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotFound
 from bot.model.kinds import Kind
+from bot.model.messages.sessions import (
+    PlanNextSession,
+    SessionChanged,
+    SessionInvite,
+    SessionMet,
+    SessionSet,
+)
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus, partner_of
 from bot.model.rules import OneProgram, ProgramRules
@@ -151,14 +158,15 @@ class SessionService:
         team_id = partnership.team_id
         partner = partner_of(partnership, user_id)
         notice = f"notice:{partnership.id}:v{slot.version}"
-        payload = {
-            "partnership_id": partnership.id,
-            "author_id": user_id,
-            "describe": slot.describe(),
-            "next_start": upcoming.start.isoformat() if upcoming else None,
-            "every_weeks": slot.every_weeks,
-            "set_at": now.isoformat(),
-        }
+        assert partnership.id is not None
+        said = SessionSet(
+            partnership_id=partnership.id,
+            author_id=user_id,
+            describe=slot.describe(),
+            next_start=upcoming.start if upcoming else None,
+            every_weeks=slot.every_weeks,
+            set_at=now,
+        )
         uow.outbox.add(
             OutgoingMessage(
                 team_id=team_id,
@@ -166,7 +174,7 @@ class SessionService:
                 recipient=partner,
                 key=f"{notice}:set",
                 due_at=now,
-                payload=payload,
+                payload=said,
             )
         )
         uow.outbox.add(
@@ -176,12 +184,17 @@ class SessionService:
                 recipient=f"{partnership.mentor_id},{partnership.mentee_id}",
                 key=f"{notice}:invite",
                 due_at=now,
-                payload={
-                    **payload,
-                    "mentor_id": partnership.mentor_id,
-                    "mentee_id": partnership.mentee_id,
-                    "slot": slot.to_payload(),
-                },
+                payload=SessionInvite(
+                    partnership_id=said.partnership_id,
+                    author_id=said.author_id,
+                    describe=said.describe,
+                    next_start=said.next_start,
+                    every_weeks=said.every_weeks,
+                    set_at=said.set_at,
+                    mentor_id=partnership.mentor_id,
+                    mentee_id=partnership.mentee_id,
+                    slot=slot,
+                ),
             )
         )
 
@@ -345,7 +358,7 @@ class SessionService:
                         recipient=user_id,
                         key=f"met:{partnership_id}:{stamp(start)}",
                         due_at=now,
-                        payload={"partnership_id": partnership_id, "start": start.isoformat()},
+                        payload=SessionMet(partnership_id=partnership_id, start=start),
                     )
                 )
             if not first:
@@ -362,14 +375,14 @@ class SessionService:
 
     def plan_next(self, uow: SessionsWork, message: OutgoingMessage, now: datetime) -> None:
         """Job at an occurrence's end: plan the next one, if the plan is still the same."""
-        partnership_id = int(message.payload["partnership_id"])
-        slot = uow.sessions.slot(message.team_id, partnership_id, for_update=True)
-        partnership = uow.partnerships.get(message.team_id, partnership_id)
+        job = message.payload_as(PlanNextSession)
+        slot = uow.sessions.slot(message.team_id, job.partnership_id, for_update=True)
+        partnership = uow.partnerships.get(message.team_id, job.partnership_id)
         if slot is None or partnership is None:
             return
-        if slot.version != int(message.payload["version"]):
+        if slot.version != job.version:
             return  # the plan changed since; that change planned its own next occurrence
-        after = datetime.fromisoformat(str(message.payload["after"]))
+        after = job.after
         plan_occurrence(
             uow, slot, partnership, after=after, now=now, reminders=self._rules.reminder_offsets
         )
@@ -397,14 +410,14 @@ class SessionService:
                 recipient=partner_of(partnership, user_id),
                 key=f"notice:{partnership.id}:v{slot.version}:{change}",
                 due_at=now,
-                payload={
-                    "partnership_id": partnership.id,
-                    "author_id": user_id,
-                    "change": change,
-                    "at": at.isoformat() if at else None,
-                    "until": slot.paused_until.isoformat() if slot.paused_until else None,
-                    "next_start": upcoming.start.isoformat() if upcoming else None,
-                },
+                payload=SessionChanged(
+                    partnership_id=partnership.id,
+                    author_id=user_id,
+                    change=change,
+                    at=at,
+                    until=slot.paused_until,
+                    next_start=upcoming.start if upcoming else None,
+                ),
             )
         )
         uow.commit()
@@ -427,16 +440,14 @@ class SessionService:
                 recipient=partner_of(partnership, user_id),
                 key=f"notice:{partnership.id}:{change}:{stamp(now)}",
                 due_at=now,
-                payload={
-                    "partnership_id": partnership.id,
-                    "author_id": user_id,
-                    "change": change,
-                    "at": None,
-                    "until": partnership.paused_until.isoformat()
-                    if change == "pause_pair" and partnership.paused_until
-                    else None,
-                    "next_start": None,
-                },
+                payload=SessionChanged(
+                    partnership_id=partnership.id,
+                    author_id=user_id,
+                    change=change,
+                    at=None,
+                    until=partnership.paused_until if change == "pause_pair" else None,
+                    next_start=None,
+                ),
             )
         )
         uow.commit()

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.announcements.service import MAX_TEXT, summarize_failures
 from bot.model.announcements import Announcement, Audience
+from bot.model.messages.announcements import AnnouncementCopy, AnnouncementDone
 from handlers.kit.blocks import (
     Block,
     actions,
@@ -142,15 +143,13 @@ def confirmed_modal(announcement: Announcement) -> dict[str, Any]:
     }
 
 
-def announcement_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    text = str(payload["text"])
-    return text, announcement_blocks(text, str(payload["author_id"]))
+def announcement_message(payload: AnnouncementCopy) -> tuple[str, list[Block]]:
+    return payload.text, announcement_blocks(payload.text, payload.author_id)
 
 
-def announcement_done_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    audience = Audience(str(payload["audience"]))
-    delivered, total = int(payload["delivered"]), int(payload["recipients"])
-    if audience is Audience.CHANNEL:
+def announcement_done_message(payload: AnnouncementDone) -> tuple[str, list[Block]]:
+    delivered, total = payload.delivered, payload.recipients
+    if payload.audience is Audience.CHANNEL:
         text = (
             "Your announcement is in the program channel."
             if delivered
@@ -158,7 +157,7 @@ def announcement_done_message(payload: dict[str, Any]) -> tuple[str, list[Block]
         )
     else:
         text = f"Your announcement went out to {delivered} of {count(total, 'person', 'people')}."
-    missed = summarize_failures({str(k): int(v) for k, v in payload["failures"].items()})
+    missed = summarize_failures(payload.failures)
     message: list[Block] = [section(f":mega: {text}")]
     if missed:
         message.append(context(missed.capitalize() + "."))

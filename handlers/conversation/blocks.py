@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.conversation.service import MAX_NOTE, MAX_REPLY, Draft
 from bot.model.conversation import NoteAudience
+from bot.model.messages.people import SharedDmNote
 from handlers.kit.blocks import (
     Block,
     actions,
@@ -137,25 +138,23 @@ def end_confirm(partnership_id: int, partner_id: str) -> tuple[str, list[Block]]
     ]
 
 
-def note_to_team_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def note_to_team_message(payload: SharedDmNote) -> tuple[str, list[Block]]:
     """To each coordinator: who wrote (they chose to send it), what, and a way to answer."""
-    author = payload.get("author_id", "")
-    written = str(payload.get("note", ""))
+    author, written = payload.author_id, payload.note
     text = f"<@{author}> wrote to the program team: {written}"
     return text, [
         section(f":incoming_envelope: <@{author}> wrote to the program team:"),
         section(quote(written)),
         actions(
-            button("Write to them", "conversation_write", str(payload.get("note_id", ""))),
+            button("Write to them", "conversation_write", str(payload.note_id)),
             block_id="conversation_team_note",
         ),
         context("They chose to send this to you. Your answer reaches only them."),
     ]
 
 
-def note_to_partner_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    author = payload.get("author_id", "")
-    written = str(payload.get("note", ""))
+def note_to_partner_message(payload: SharedDmNote) -> tuple[str, list[Block]]:
+    author, written = payload.author_id, payload.note
     return f"<@{author}> shared this with you: {written}", [
         section(f":handshake: <@{author}> shared this with you:"),
         section(quote(written)),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
+from bot.model.messages.coordination import CohortReady
 from handlers.kit.blocks import (
     MESSAGE_BLOCKS_MAX,
     Block,
@@ -29,20 +28,20 @@ def pages(plan: CohortPlan) -> int:
     return max(1, -(-len(plan.pairs) // PAIRS_PER_PAGE))
 
 
-def cohort_ready_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def cohort_ready_message(ready: CohortReady) -> tuple[str, list[Block]]:
     """The proposal worked out in the background: how it came out, and a button that turns
     this message into its first page (the pager's own handler)."""
-    pairs, unmatched = int(payload.get("pairs", 0)), int(payload.get("unmatched", 0))
+    pairs, unmatched = ready.pairs, ready.unmatched
     text = f"Your cohort proposal is ready: {count(pairs, 'pair')} proposed"
     if unmatched:
         text += f", {count(unmatched, 'mentee')} without a free mentor"
     return text, [
-        section(f"*{text}.* Worked out in {float(payload.get('seconds', 0)):g} s."),
+        section(f"*{text}.* Worked out in {ready.seconds:g} s."),
         actions(
             button(
                 "Show the proposal",
                 "cohort_page_show",
-                f"{payload.get('plan_id')}:0",
+                f"{ready.plan_id}:0",
                 style="primary",
             )
         ),

@@ -17,9 +17,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.coordination.health import AtRiskPair
 from bot.errors import DomainError
 from bot.model.cohort import CohortPlan
+from bot.model.health import AtRiskPair
 from bot.model.onboarding import TextKey
 from bot.services import Services
 from handlers.coordination import report_blocks

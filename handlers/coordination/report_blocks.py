@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from bot.coordination.health import ProgramHealth, health_csv, health_from_payload, month_label
+from bot.coordination.health import health_csv, month_label
 from bot.coordination.service import MAX_PAIR_MESSAGE
+from bot.model.health import ProgramHealth
+from bot.model.messages.coordination import CheckIn, ProgramReport
 from handlers.kit.blocks import (
     VIEW_BLOCKS_MAX,
     Block,
@@ -57,10 +59,10 @@ def report_message(health: ProgramHealth) -> tuple[str, list[Block]]:
     ]
 
 
-def scheduled_report_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def scheduled_report_message(payload: ProgramReport) -> tuple[str, list[Block]]:
     """The report a coordinator gets on the program's schedule, without asking."""
-    text, message = report_message(health_from_payload(payload))
-    when = "monthly" if payload.get("schedule") == "monthly" else "weekly"
+    text, message = report_message(payload)
+    when = "monthly" if payload.schedule == "monthly" else "weekly"
     note = context(
         f"Your {when} program report. `/mentor report` gives you one any time; the chart and "
         "the CSV follow."
@@ -89,15 +91,15 @@ AT_RISK_SHOWN = 20
 AT_RISK_ON_HOME = 5
 
 
-def check_in_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    if payload.get("text"):
-        written = str(payload["text"])
+def check_in_message(payload: CheckIn) -> tuple[str, list[Block]]:
+    if payload.text:
+        written = payload.text
         return f"From the program team: {written}", [
             section(quote(written)),
-            context(f":wave: From the program team, <@{payload['coordinator_id']}>. Reply here."),
+            context(f":wave: From the program team, <@{payload.coordinator_id}>. Reply here."),
         ]
     text = (
-        f"The program team is checking in: how are things going with <@{payload['partner_id']}>? "
+        f"The program team is checking in: how are things going with <@{payload.partner_id}>? "
         "If something is in the way, reply here and we'll help."
     )
     return text, [

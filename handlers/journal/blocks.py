@@ -25,6 +25,7 @@ from bot.model.journal import (
     Reflection,
     Visibility,
 )
+from bot.model.messages.journal import Celebration, ShoutOut
 from handlers.kit.blocks import (
     VIEW_BLOCKS_MAX,
     Block,
@@ -320,24 +321,24 @@ _CELEBRATIONS = (
 assert len(_CELEBRATIONS) == CELEBRATION_WORDINGS
 
 
-def celebration_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    wording = int(payload.get("wording", 0)) % CELEBRATION_WORDINGS
-    title = escape(truncate(str(payload["title"]), 300))
+def celebration_message(payload: Celebration) -> tuple[str, list[Block]]:
+    wording = payload.wording % CELEBRATION_WORDINGS
+    title = escape(truncate(payload.title, 300))
     title = title[:1].upper() + title[1:]
-    text = _CELEBRATIONS[wording].format(title=title, partner=payload["partner_id"])
+    text = _CELEBRATIONS[wording].format(title=title, partner=payload.partner_id)
     blocks: list[Block] = [section(text)]
-    if payload.get("personal") and payload.get("created_by"):
-        blocks.append(context(f"Logged by <@{payload['created_by']}>."))
+    if payload.personal and payload.created_by:
+        blocks.append(context(f"Logged by <@{payload.created_by}>."))
     blocks.append(
         context("See all your milestones in my App Home. `/mentor milestone` logs your own.")
     )
     return text, blocks
 
 
-def shout_out_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    headline = escape(truncate(str(payload["headline"]), 200))
+def shout_out_message(payload: ShoutOut) -> tuple[str, list[Block]]:
+    headline = escape(truncate(payload.headline, 200))
     text = (
-        f":tada: A moment to celebrate: <@{payload['mentee_id']}> and <@{payload['mentor_id']}>, "
+        f":tada: A moment to celebrate: <@{payload.mentee_id}> and <@{payload.mentor_id}>, "
         f"{headline}!"
     )
     return text, [

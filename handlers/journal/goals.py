@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.model.journal import MAX_GOALS, GoalStatus
+from bot.model.messages.rhythm import GoalCheck, GoalLine
 from handlers.journal import blocks as journal_blocks
 from handlers.journal.base import OUT_OF_DATE, JournalListeners
 from handlers.kit.blocks import escape
@@ -145,15 +146,16 @@ class GoalHandlers(JournalListeners):
         goals = self._journal.goals(team_id, user_id, pid)
         partnership = self._journal.membership(team_id, user_id, pid, live=False)
         text, blocks = rhythm_blocks.goal_check_message(
-            {
-                "partnership_id": pid,
-                "partner_id": partnership.mentor_id,
-                "months": 0,
-                "goals": [
-                    {"id": g.id, "text": g.text, "status": g.status.value, "note": g.note}
+            GoalCheck(
+                partnership_id=pid,
+                partner_id=partnership.mentor_id,
+                months=0,
+                goals=tuple(
+                    GoalLine(id=g.id, text=g.text, status=g.status, note=g.note)
                     for g in goals
-                ],
-            }
+                    if g.id is not None
+                ),
+            )
         )
         try:
             client.chat_update(

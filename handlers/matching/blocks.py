@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from bot.model.kinds import SuggestionContext
+from bot.model.messages.matching import (
+    CoordinatorWaitlist,
+    Introduction,
+    MentorSuggestions,
+    RequestExpired,
+    RequestToMentor,
+    Waitlisted,
+)
 from bot.model.partnership import MentorProfile, MentorRequest, Partnership
 from handlers.kit.blocks import (
     VIEW_BLOCKS_MAX,
@@ -228,17 +235,16 @@ _SUGGESTION_INTROS = {
 }
 
 
-def suggestions_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    context_ = SuggestionContext(payload.get("context", SuggestionContext.FIRST))
-    intro = _SUGGESTION_INTROS[context_]
-    request_id = int(payload["request_id"])
+def suggestions_message(payload: MentorSuggestions) -> tuple[str, list[Block]]:
+    intro = _SUGGESTION_INTROS[payload.context]
+    request_id = payload.request_id
     blocks: list[Block] = [section(intro)]
-    for candidate in payload["candidates"][:10]:
-        mentor_id = str(candidate["mentor_id"])
-        reason = str(candidate["reason"])
-        lines = [f"*<@{mentor_id}>*", reason[:1].upper() + reason[1:]]  # "both speak Spanish"
-        if candidate.get("bio"):
-            lines.append(quote(truncate(str(candidate["bio"]), 280)))
+    for candidate in payload.candidates[:10]:
+        mentor_id = candidate.mentor_id
+        reason = candidate.reason[:1].upper() + candidate.reason[1:]  # "both speak Spanish"
+        lines = [f"*<@{mentor_id}>*", reason]
+        if candidate.bio:
+            lines.append(quote(truncate(candidate.bio, 280)))
         blocks.append(
             section(
                 "\n".join(lines),
@@ -259,10 +265,10 @@ def picked_message(mentor_id: str) -> tuple[str, list[Block]]:
 
 
 def mentor_request_message(
-    payload: dict[str, Any], *, reminder: bool = False
+    payload: RequestToMentor, *, reminder: bool = False
 ) -> tuple[str, list[Block]]:
-    mentee = str(payload["mentee_id"])
-    proposal_id = str(payload["proposal_id"])
+    mentee = payload.mentee_id
+    proposal_id = str(payload.proposal_id)
     lead = (
         f"A gentle reminder: <@{mentee}> is still hoping you'll mentor them."
         if reminder
@@ -270,9 +276,9 @@ def mentor_request_message(
     )
     blocks = [
         section(f":wave: {lead}"),
-        section(f"*What they want to grow in*\n{quote(str(payload.get('goals', '')))}"),
-        section(f"*Focus areas:* {escape(listing(payload.get('focus_areas', [])))}"),
-        context(f"Why you: {escape(str(payload.get('reason', '')))}"),
+        section(f"*What they want to grow in*\n{quote(payload.goals)}"),
+        section(f"*Focus areas:* {escape(listing(payload.focus_areas))}"),
+        context(f"Why you: {escape(payload.reason)}"),
         actions(
             button("Accept", "accept_request", proposal_id, style="primary"),
             button("Decline", "decline_request", proposal_id),
@@ -292,18 +298,18 @@ def mentor_answered_message(mentee_id: str, *, accepted: bool) -> tuple[str, lis
     return text, [section(text)]
 
 
-def request_expired_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def request_expired_message(payload: RequestExpired) -> tuple[str, list[Block]]:
     text = (
-        f"No need to answer <@{payload['mentee_id']}>'s request any more: it expired and they "
+        f"No need to answer <@{payload.mentee_id}>'s request any more: it expired and they "
         "have been offered other mentors. If you're short on time, `/mentor offer` lets you "
         "pause new requests."
     )
     return text, [section(text)]
 
 
-def introduction_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    mentor, mentee = payload["mentor_id"], payload["mentee_id"]
-    ends_at = datetime.fromisoformat(str(payload["ends_at"]))
+def introduction_message(payload: Introduction) -> tuple[str, list[Block]]:
+    mentor, mentee = payload.mentor_id, payload.mentee_id
+    ends_at = payload.ends_at
     text = f"Welcome to your mentoring partnership, <@{mentee}> and <@{mentor}>!"
     checklist = "\n".join(
         [
@@ -320,7 +326,7 @@ def introduction_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
             f":tada: <@{mentor}> is <@{mentee}>'s mentor from today until "
             f"{slack_date(ends_at, '{date_long}')}."
         ),
-        section(f"*What <@{mentee}> wants to grow in*\n{quote(str(payload.get('goals', '')))}"),
+        section(f"*What <@{mentee}> wants to grow in*\n{quote(payload.goals)}"),
         section(f"*Kickoff checklist*\n{checklist}"),
         context(
             "I'm here all year to help you keep your rhythm. `/mentor help` lists what I can do."
@@ -329,17 +335,17 @@ def introduction_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
             button(
                 "Schedule our weekly session",
                 "open_schedule",
-                str(payload["partnership_id"]),
+                str(payload.partnership_id),
                 style="primary",
             ),
-            button("Set our goals", "open_goals", str(payload["partnership_id"])),
+            button("Set our goals", "open_goals", str(payload.partnership_id)),
             block_id="kickoff",
         ),
     ]
     return text, blocks
 
 
-def waitlisted_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def waitlisted_message(payload: Waitlisted) -> tuple[str, list[Block]]:
     text = (
         "Every mentor who fits you is busy right now, so you're on the waitlist. I'll message "
         "you as soon as someone is free, and the program team knows you're waiting."
@@ -347,13 +353,13 @@ def waitlisted_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     return text, [section(f":seedling: {text}")]
 
 
-def coordinator_waitlist_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def coordinator_waitlist_message(payload: CoordinatorWaitlist) -> tuple[str, list[Block]]:
     text = (
-        f"<@{payload['mentee_id']}> is waiting for a mentor: nobody who fits has room. "
-        f"Focus areas: {escape(listing(payload.get('focus_areas', [])))}."
+        f"<@{payload.mentee_id}> is waiting for a mentor: nobody who fits has room. "
+        f"Focus areas: {escape(listing(payload.focus_areas))}."
     )
     blocks = [section(f":hourglass: {text}")]
-    if why := str(payload.get("why") or ""):
+    if why := payload.why or "":
         blocks.append(section(f"*Why:* {escape(truncate(why, 1000))}"))
         blocks.append(
             context(

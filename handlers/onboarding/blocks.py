@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.model.messages.people import OnboardingMessage
 from bot.model.onboarding import TextKey
 from bot.onboarding.service import MAX_TEXT
 from handlers.kit.blocks import Block, context, input_block, modal, section, text_input
 
 
-def onboarding_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    step, text = str(payload["step"]), str(payload["text"])
+def onboarding_message(payload: OnboardingMessage) -> tuple[str, list[Block]]:
+    step, text = payload.step, payload.text
     if step == "welcome":
         title = ":wave: *Welcome to the mentoring program.* A word about your part in it:"
         return "Welcome to the mentoring program", [
@@ -25,7 +26,7 @@ def onboarding_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
             section(text),
             context("A suggestion, not a rule: make the session yours."),
         ]
-    month = int(payload.get("month", 0))
+    month = payload.month or 0
     return f"This month's conversation starter: {text}", [
         section(f":bulb: *This month's conversation starter*\n{text}"),
         context(f"Month {month} of your year together. Use it or ignore it: the mentee leads."),

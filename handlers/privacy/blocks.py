@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.model.messages.people import PartnerLeft
 from bot.privacy.service import Footprint
 from handlers.kit.blocks import Block, context, listing, modal, section
 
@@ -94,8 +95,8 @@ def erase_modal(user_id: str, footprint: Footprint) -> dict[str, Any]:
     }
 
 
-def partner_left_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    if payload.get("to_mentee"):
+def partner_left_message(payload: PartnerLeft) -> tuple[str, list[Block]]:
+    if payload.to_mentee:
         text = (
             "Your mentoring partnership has ended: your mentor is no longer part of the "
             "program. That says nothing about you. Your reflections are still yours, and "

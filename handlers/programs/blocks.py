@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.model.messages.people import ProgramInvite
 from bot.model.programs import DEFAULT_VALUE, Program
 from bot.programs.service import MAX_AREA, MAX_NAME
 from handlers.kit.blocks import (
@@ -204,12 +205,10 @@ def programs_message(programs: Sequence[Program]) -> tuple[str, list[Block]]:
     return f"{len(programs)} programs", blocks
 
 
-def invite_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    name = str(payload.get("program") or "our mentoring program")
-    value = str(payload.get("program_id") or DEFAULT_VALUE)
-    text = (
-        f"<@{payload.get('invited_by', '')}> invites you to *{escape(name)}*, a mentoring program."
-    )
+def invite_message(payload: ProgramInvite) -> tuple[str, list[Block]]:
+    name = payload.program or "our mentoring program"
+    value = str(payload.program_id or DEFAULT_VALUE)
+    text = f"<@{payload.invited_by}> invites you to *{escape(name)}*, a mentoring program."
     return text, [
         section(
             text + " Would you like a mentor, or to be one? Either way takes a minute: "

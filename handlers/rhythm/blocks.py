@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from bot.model.journal import MAX_GOALS, Goal, GoalStatus
+from bot.model.journal import MAX_GOALS, Goal
+from bot.model.messages import PairPrompt
+from bot.model.messages.rhythm import (
+    AtRisk,
+    CoordinatorEnded,
+    GoalCheck,
+    PartnershipEnded,
+    Pulse,
+    QuietNudge,
+    TermNotice,
+    YearInNumbers,
+)
 from bot.rhythm.service import MIDTERM_RHYTHMS, EndReason, MidtermSummary
 from handlers.journal.blocks import goal_blocks
 from handlers.kit.blocks import (
@@ -28,13 +38,9 @@ PULSE_ACTIONS = tuple(f"pulse_{score}" for score in PULSE_SCORES)
 SHARE = "share"
 
 
-def _value(payload: dict[str, Any]) -> str:
-    return f"{payload['partnership_id']}:{payload['round']}"
-
-
-def pulse_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    text = f"How is your mentoring partnership with <@{payload['partner_id']}> going?"
-    value = _value(payload)
+def pulse_message(payload: Pulse) -> tuple[str, list[Block]]:
+    text = f"How is your mentoring partnership with <@{payload.partner_id}> going?"
+    value = f"{payload.partnership_id}:{payload.round}"
     return text, [
         section(f":seedling: {text}"),
         actions(
@@ -96,10 +102,10 @@ def pulse_note_modal(*, metadata: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def quiet_nudge_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    partner, days = payload["partner_id"], int(payload["days"])
+def quiet_nudge_message(payload: QuietNudge) -> tuple[str, list[Block]]:
+    partner, days = payload.partner_id, payload.days
     weeks = days // 7
-    if payload.get("both"):
+    if payload.both:
         text = (
             f"It's been {weeks} weeks since you and <@{partner}> last met. Life gets busy: "
             "one click finds you a time."
@@ -112,9 +118,7 @@ def quiet_nudge_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     return text, [
         section(f":wave: {text}"),
         actions(
-            button(
-                "Schedule now", "open_schedule", str(payload["partnership_id"]), style="primary"
-            ),
+            button("Schedule now", "open_schedule", str(payload.partnership_id), style="primary"),
             block_id="quiet_nudge",
         ),
     ]
@@ -127,13 +131,16 @@ _SIGNALS = {
 }
 
 
-def at_risk_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    pair = f"<@{payload['mentee_id']}> (mentee) and <@{payload['mentor_id']}> (mentor)"
-    if payload.get("signal") == "shared":
-        text = f"<@{payload['author_id']}> shared a note with the program team about {pair}."
-        return text, [section(f":speech_balloon: {text}"), section(quote(payload["shared_note"]))]
-    signal = _SIGNALS.get(str(payload.get("signal")), str(payload.get("signal")))
-    text = f"A pair may need support: {pair}. Signal: {signal} ({payload.get('detail', '')})."
+def at_risk_message(payload: AtRisk) -> tuple[str, list[Block]]:
+    pair = f"<@{payload.mentee_id}> (mentee) and <@{payload.mentor_id}> (mentor)"
+    if payload.signal == "shared":
+        text = f"<@{payload.author_id}> shared a note with the program team about {pair}."
+        return text, [
+            section(f":speech_balloon: {text}"),
+            section(quote(payload.shared_note or "")),
+        ]
+    signal = _SIGNALS.get(payload.signal, payload.signal)
+    text = f"A pair may need support: {pair}. Signal: {signal} ({payload.detail})."
     return text, [
         section(f":warning: {text}"),
         context(
@@ -142,9 +149,9 @@ def at_risk_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     ]
 
 
-def midterm_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def midterm_message(payload: PairPrompt) -> tuple[str, list[Block]]:
     text = (
-        f"You're half-way through your mentoring year with <@{payload['partner_id']}>. "
+        f"You're half-way through your mentoring year with <@{payload.partner_id}>. "
         "Three quick questions help you both (and the program) take stock."
     )
     return text, [
@@ -153,7 +160,7 @@ def midterm_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
             button(
                 "Answer 3 questions",
                 "open_midterm",
-                str(payload["partnership_id"]),
+                str(payload.partnership_id),
                 style="primary",
             ),
             block_id="midterm",
@@ -204,15 +211,15 @@ def midterm_modal(*, metadata: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def term_notice_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    ends = datetime.fromisoformat(str(payload["ends_at"]))
-    pid = str(payload["partnership_id"])
+def term_notice_message(payload: TermNotice) -> tuple[str, list[Block]]:
+    ends = payload.ends_at
+    pid = str(payload.partnership_id)
     text = (
-        f"Your mentoring partnership with <@{payload['partner_id']}> ends on "
+        f"Your mentoring partnership with <@{payload.partner_id}> ends on "
         f"{slack_date(ends, '{date_long}')}. Two weeks to go: a good time to look back together."
     )
     buttons = []
-    days = int(payload.get("extension_days") or 0)
+    days = payload.extension_days
     if days > 0:
         buttons.append(button(f"Extend by {days} days", "term_extend", pid, style="primary"))
     buttons.append(button("Close it now", "term_close", pid))
@@ -223,17 +230,15 @@ def term_notice_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     ]
 
 
-def final_evaluation_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def final_evaluation_message(payload: PairPrompt) -> tuple[str, list[Block]]:
     text = (
-        f"Your mentoring partnership with <@{payload['partner_id']}> is complete. "
+        f"Your mentoring partnership with <@{payload.partner_id}> is complete. "
         "Congratulations on the year! Three questions to close it well:"
     )
     return text, [
         section(f":tada: {text}"),
         actions(
-            button(
-                "Final evaluation", "open_final", str(payload["partnership_id"]), style="primary"
-            ),
+            button("Final evaluation", "open_final", str(payload.partnership_id), style="primary"),
             block_id="final_evaluation",
         ),
     ]
@@ -283,38 +288,34 @@ NUMBER_LABELS: tuple[tuple[str, str], ...] = (
 )
 
 
-def year_in_numbers_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    text = f"Your year with <@{payload['partner_id']}> in numbers"
-    lines = [
-        f"*{payload[key]}* {label}"
-        for key, label in NUMBER_LABELS
-        if isinstance(payload.get(key), int)
-    ]
+def year_in_numbers_message(payload: YearInNumbers) -> tuple[str, list[Block]]:
+    text = f"Your year with <@{payload.partner_id}> in numbers"
+    lines = [f"*{getattr(payload, key)}* {label}" for key, label in NUMBER_LABELS]
     return text, [
         header("Your year in numbers"),
-        section(f":sparkles: With <@{payload['partner_id']}>:\n" + "\n".join(lines)),
+        section(f":sparkles: With <@{payload.partner_id}>:\n" + "\n".join(lines)),
         context("Get it. Use it. Pass it forward: `/mentor offer` when you're ready to mentor."),
     ]
 
 
-def partnership_ended_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    who = payload["ended_by"]
-    if payload.get("by_program"):
+def partnership_ended_message(payload: PartnershipEnded) -> tuple[str, list[Block]]:
+    who = payload.ended_by
+    if payload.by_program:
         text = (
             f"The program team has closed your mentoring partnership with "
-            f"<@{payload['partner_id']}>. Fit and schedules change, and that says nothing "
+            f"<@{payload.partner_id}>. Fit and schedules change, and that says nothing "
             "about either of you. "
         )
         text += (
             "I'm suggesting other mentors for you right away."
-            if payload.get("to_mentee")
+            if payload.to_mentee
             else "Thank you for the time and care you gave: it counts."
         )
         return text, [
             section(f":leaves: {text}"),
             context(f"Questions? <@{who}> from the program team is happy to talk."),
         ]
-    if payload.get("to_mentee"):
+    if payload.to_mentee:
         text = (
             f"<@{who}> has closed your mentoring partnership. Fit and schedules change, and "
             "that says nothing about you. I'm suggesting other mentors for you right away."
@@ -327,15 +328,15 @@ def partnership_ended_message(payload: dict[str, Any]) -> tuple[str, list[Block]
     return text, [section(f":leaves: {text}")]
 
 
-def coordinator_ended_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def coordinator_ended_message(payload: CoordinatorEnded) -> tuple[str, list[Block]]:
     text = (
-        f"<@{payload['ended_by']}> closed the partnership of <@{payload['mentee_id']}> "
-        f"(mentee) and <@{payload['mentor_id']}> (mentor). Reason: "
-        f"{EndReason.label(str(payload['reason'])).lower()}."
+        f"<@{payload.ended_by}> closed the partnership of <@{payload.mentee_id}> "
+        f"(mentee) and <@{payload.mentor_id}> (mentor). Reason: "
+        f"{EndReason.label(payload.reason).lower()}."
     )
     blocks: list[Block] = [section(text)]
-    if payload.get("note"):
-        blocks.append(section(f"*Private note for the program team*\n{quote(payload['note'])}"))
+    if payload.note:
+        blocks.append(section(f"*Private note for the program team*\n{quote(payload.note)}"))
     blocks.append(context("The mentee has been offered new mentors already."))
     return text, blocks
 
@@ -406,10 +407,10 @@ def midterm_summary_text(summary: MidtermSummary) -> str:
     )
 
 
-def goal_check_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
+def goal_check_message(payload: GoalCheck) -> tuple[str, list[Block]]:
     """The quarterly look at the mentee's goals; the buttons are the App Home's own."""
-    months = int(payload.get("months") or 0)
-    partner = f"<@{payload['partner_id']}>"
+    months = payload.months or 0
+    partner = f"<@{payload.partner_id}>"
     text = (
         f"{months} months into your mentoring year with {partner}: how are your goals going?"
         if months
@@ -418,14 +419,14 @@ def goal_check_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     goals = [
         Goal(
             team_id="",
-            partnership_id=int(payload["partnership_id"]),
-            text=str(g["text"]),
+            partnership_id=payload.partnership_id,
+            text=g.text,
             position=n,
-            status=GoalStatus(str(g["status"])),
-            note=str(g.get("note") or ""),
-            id=int(g["id"]),
+            status=g.status,
+            note=g.note,
+            id=g.id,
         )
-        for n, g in enumerate(payload["goals"], start=1)
+        for n, g in enumerate(payload.goals, start=1)
     ]
     message: list[Block] = [section(f":dart: {text}", block_id="goal_check")]
     for n, goal in enumerate(goals[:MAX_GOALS], start=1):

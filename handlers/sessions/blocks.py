@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
+from bot.model.messages.sessions import (
+    SessionChanged,
+    SessionCheck,
+    SessionInvite,
+    SessionReminder,
+    SessionSet,
+)
 from bot.model.sessions import SessionOutcome
 from bot.when import EXAMPLES, WEEKDAYS
 from handlers.kit.blocks import (
@@ -101,21 +108,18 @@ def _weekly_pickers(
     ]
 
 
-def session_set_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    author = payload["author_id"]
-    text = f"<@{author}> set your mentoring session: {payload['describe']}."
+def session_set_message(payload: SessionSet) -> tuple[str, list[Block]]:
+    text = f"<@{payload.author_id}> set your mentoring session: {payload.describe}."
     lines = [f":calendar: {text}"]
-    if payload.get("next_start"):
-        lines.append(
-            f"First one: {slack_date(datetime.fromisoformat(payload['next_start']), WHEN)}."
-        )
+    if payload.next_start:
+        lines.append(f"First one: {slack_date(payload.next_start, WHEN)}.")
     blocks: list[Block] = [
         section("\n".join(lines)),
         actions(
             button(
                 "Propose another time",
                 "open_schedule",
-                str(payload["partnership_id"]),
+                str(payload.partnership_id),
             ),
             block_id="session_set",
         ),
@@ -123,9 +127,9 @@ def session_set_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def invite_comment(payload: dict[str, Any]) -> str:
+def invite_comment(payload: SessionInvite) -> str:
     return (
-        f"Here's the calendar invite for your mentoring session ({payload['describe']}). "
+        f"Here's the calendar invite for your mentoring session ({payload.describe}). "
         "Open it to add the series to your calendar."
     )
 
@@ -140,32 +144,28 @@ _CHANGES = {
 }
 
 
-def session_changed_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    at = slack_date(datetime.fromisoformat(payload["at"]), WHEN) if payload.get("at") else ""
-    until = payload.get("until") or ""
-    if until:
-        until = slack_date(datetime.fromisoformat(until + "T12:00:00+00:00"), "{date_long}")
-    change = _CHANGES.get(str(payload["change"]), "changed your session plan").format(
-        at=at, until=until
-    )
-    text = f"<@{payload['author_id']}> {change}."
+def session_changed_message(payload: SessionChanged) -> tuple[str, list[Block]]:
+    at = slack_date(payload.at, WHEN) if payload.at else ""
+    until = ""
+    if payload.until:  # a date: shown at noon UTC, the same day in every zone people live in
+        until = slack_date(datetime.combine(payload.until, time(12), UTC), "{date_long}")
+    change = _CHANGES.get(payload.change, "changed your session plan").format(at=at, until=until)
+    text = f"<@{payload.author_id}> {change}."
     lines = [f":spiral_calendar_pad: {text}"]
-    if payload.get("next_start"):
-        lines.append(
-            f"Next session: {slack_date(datetime.fromisoformat(payload['next_start']), WHEN)}."
-        )
+    if payload.next_start:
+        lines.append(f"Next session: {slack_date(payload.next_start, WHEN)}.")
     return text, [section("\n".join(lines))]
 
 
-def reminder_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    start = datetime.fromisoformat(payload["start"])
-    soon = float(payload.get("before", 0)) <= 3600
+def reminder_message(payload: SessionReminder) -> tuple[str, list[Block]]:
+    start = payload.start
+    soon = payload.before <= 3600
     when = f"starts {slack_date(start, '{time}')}" if soon else f"is {slack_date(start, WHEN)}"
-    text = f"Your mentoring session with <@{payload['partner_id']}> {when}."
-    value = f"{payload['partnership_id']}:{payload['original_date']}"
+    text = f"Your mentoring session with <@{payload.partner_id}> {when}."
+    value = f"{payload.partnership_id}:{payload.original_date.isoformat()}"
     blocks: list[Block] = [
         section(f":alarm_clock: {text}"),
-        context(f"{payload['minutes']} minutes. Bring one question you'd like to explore."),
+        context(f"{payload.minutes} minutes. Bring one question you'd like to explore."),
     ]
     if not soon:
         blocks.append(
@@ -185,11 +185,11 @@ CHECK_BUTTONS = (
 )
 
 
-def check_message(payload: dict[str, Any]) -> tuple[str, list[Block]]:
-    start = datetime.fromisoformat(payload["start"])
-    text = f"Did you meet <@{payload['partner_id']}> {slack_date(start, WHEN)}?"
-    stamp = start.strftime("%Y%m%dT%H%MZ")
-    value = f"{payload['partnership_id']}:{stamp}"
+def check_message(payload: SessionCheck) -> tuple[str, list[Block]]:
+    start = payload.start
+    text = f"Did you meet <@{payload.partner_id}> {slack_date(start, WHEN)}?"
+    stamp = start.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+    value = f"{payload.partnership_id}:{stamp}"
     return text, [
         section(f":handshake: {text}"),
         actions(

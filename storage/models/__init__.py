@@ -17,12 +17,12 @@ from storage.models import (
     sessions,
     workspaces,
 )
-from storage.models.base import Base, PrivatePayload, PrivateText, UTCDateTime
+from storage.models.base import Base, PrivateText, SealedPayload, UTCDateTime
 
 __all__ = [
     "Base",
-    "PrivatePayload",
     "PrivateText",
+    "SealedPayload",
     "UTCDateTime",
     "announcements",
     "conversation",

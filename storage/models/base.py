@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
-from storage.crypto import Cipher
+from storage.crypto import Cipher, CipherError
 
 _NO_CIPHER = Cipher(None)
 
@@ -68,23 +69,36 @@ class PrivateText(TypeDecorator[str]):
         return cipher_of(dialect).decrypt(value) if value else value
 
 
-PRIVATE_PAYLOAD_KEYS = frozenset({"note", "shared_note", "goals", "reason"})  # a match's
-# reason may quote the mentee's goals
+SEALED_MARK = "gAAAAA"  # how every Fernet token begins (storage/crypto.py)
 
 
-def _seal(value: Any, seal: Any) -> Any:
+class Sealed(str):
+    """A payload string that is encrypted at rest: the outbox repository marks the fields
+    the payload's type calls ``PrivateText`` (``bot.model.messages.mark_private``), and a
+    value read back open is marked again, so rewriting a row (an erasure) keeps it sealed."""
+
+    __slots__ = ()
+
+
+def _strings(value: Any, change: Callable[[str], str]) -> Any:
     if isinstance(value, str):
-        return seal(value) if value else value
+        return change(value)
     if isinstance(value, list):
-        return [_seal(v, seal) for v in value]
+        return [_strings(v, change) for v in value]
     if isinstance(value, dict):
-        return {k: _seal(v, seal) for k, v in value.items()}
+        return {k: _strings(v, change) for k, v in value.items()}
     return value
 
 
-class PrivatePayload(TypeDecorator[dict[str, Any]]):
-    """An outgoing message's payload whose private parts (notes for the program team, a
-    mentee's goals) are encrypted at rest; every string under those keys, however nested."""
+class SealedPayload(TypeDecorator[dict[str, Any]]):
+    """An outgoing message's payload as JSON, its ``Sealed`` strings encrypted under a key.
+
+    Which strings are private is the payload type's business, not a list of key names here:
+    the repository marks them before the row is written. Reading opens every encrypted
+    string (rows queued by older code sealed whole keys: ``note``, ``shared_note``, ``goals``).
+    A plain string that merely looks encrypted is left as it is; the repository refuses a
+    private field that stays encrypted (no configured key opens it).
+    """
 
     impl = JSON
     cache_ok = True
@@ -95,12 +109,15 @@ class PrivatePayload(TypeDecorator[dict[str, Any]]):
         if value is None:
             return None
         cipher = cipher_of(dialect)
-        if not cipher.enabled:
-            return value
-        return {
-            k: _seal(v, cipher.encrypt) if k in PRIVATE_PAYLOAD_KEYS else v
-            for k, v in value.items()
-        }
+
+        def seal(text: str) -> str:
+            if isinstance(text, Sealed) and text:
+                return cipher.encrypt(text)
+            return str(text)
+
+        sealed = _strings(value, seal)
+        assert isinstance(sealed, dict)
+        return sealed
 
     def process_result_value(
         self, value: dict[str, Any] | None, dialect: Dialect
@@ -108,10 +125,18 @@ class PrivatePayload(TypeDecorator[dict[str, Any]]):
         if value is None:
             return None
         cipher = cipher_of(dialect)
-        return {
-            k: _seal(v, cipher.decrypt) if k in PRIVATE_PAYLOAD_KEYS else v
-            for k, v in value.items()
-        }
+
+        def open_(text: str) -> str:
+            if not text.startswith(SEALED_MARK) or not cipher.enabled:
+                return text
+            try:
+                return Sealed(cipher.decrypt(text))
+            except CipherError:
+                return text
+
+        opened = _strings(value, open_)
+        assert isinstance(opened, dict)
+        return opened
 
 
 NAMING_CONVENTION = {

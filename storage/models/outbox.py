@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, PrivatePayload
+from storage.models.base import Base, SealedPayload
 
 
 class OutgoingMessageRow(Base):
@@ -31,7 +31,7 @@ class OutgoingMessageRow(Base):
     recipient: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(255))
     due_at: Mapped[datetime]
-    payload: Mapped[dict[str, Any]] = mapped_column(PrivatePayload)
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedPayload)
     expires_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(default=0)

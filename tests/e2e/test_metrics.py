@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.model.kinds import Kind
+from bot.model.messages.matching import Waitlisted
 from bot.model.outbox import OutgoingMessage
 from storage import SqlUnitOfWork
 from tests.conftest import TEAM, RunningBot
@@ -48,7 +49,7 @@ def test_slack_error_codes_and_the_outbox_are_counted(bot: RunningBot) -> None:
                 recipient="UGONE",  # left the workspace: Slack refuses, for good
                 key="waitlisted-1",
                 due_at=bot.clock.now() - timedelta(minutes=2),
-                payload={"request_id": 1},
+                payload=Waitlisted(request_id=1),
             )
         )
         uow.commit()

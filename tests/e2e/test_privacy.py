@@ -381,6 +381,37 @@ def keyed(bot: RunningBot) -> Iterator[RunningBot]:
 
 
 @pytest.mark.parametrize("settings_overrides", [{"mentorbot_encryption_key": KEY}])
+def test_copies_of_bios_and_titles_in_queued_messages_are_ciphertext(keyed, pair) -> None:  # type: ignore[no-untyped-def]
+    """A suggestion carries each mentor's bio and a celebration its milestone's title: in
+    the outbox row they are sealed like the columns they were copied from (the payload type
+    marks them ``PrivateText``), while Slack gets the words."""
+    bot, _intro = pair
+    command(bot, MENTEE, "milestone Got the promotion")
+    bot.tick(timedelta(minutes=1))
+    with bot.runtime.database.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT kind, CAST(payload AS TEXT) FROM outgoing_messages")
+        ).all()
+    raw = {kind: json.loads(payload) for kind, payload in rows}
+    [candidate] = raw["mentee.suggestions"]["candidates"]
+    assert candidate["mentor_id"] == MENTOR  # who is suggested stays readable for the erasure
+    assert candidate["bio"].startswith("gAAAAA")
+    assert Cipher(KEY).decrypt(candidate["bio"]).startswith("Twenty years of leading teams")
+    title = raw["journal.celebration"]["title"]
+    assert title.startswith("gAAAAA") and Cipher(KEY).decrypt(title) == "Got the promotion"
+    assert not [p for _, p in rows if "leading teams" in p or "promotion" in p]
+
+    posted = " ".join(
+        call.params.get("text", "") for call in bot.fake.delivered("chat.postMessage")
+    )
+    assert "Got the promotion" in posted  # the celebration, read back open
+    suggestions = [
+        m for m in bot.fake.delivered("chat.postMessage") if "leading teams" in json.dumps(m.params)
+    ]
+    assert suggestions, "the suggestion reached the mentee with the bio"
+
+
+@pytest.mark.parametrize("settings_overrides", [{"mentorbot_encryption_key": KEY}])
 def test_private_text_is_ciphertext_at_rest_and_still_reads_for_its_author(keyed, pair) -> None:  # type: ignore[no-untyped-def]
     bot, intro = pair
     set_goals(bot, intro)

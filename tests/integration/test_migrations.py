@@ -17,6 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import storage.database
+from bot.model.messages.journal import Celebration
+from bot.model.messages.matching import MentorSuggestions
 from storage import Database, SqlUnitOfWork, connect
 from storage.crypto import Cipher
 from storage.database import alembic_config, normalize_url
@@ -321,3 +323,100 @@ def test_without_a_key_the_private_titles_migration_leaves_the_rows_as_they_are(
     assert _raw(empty_database) == ([BIO, ""], [TITLE])
     with SqlUnitOfWork(empty_database.sessions) as uow:
         assert [m.title for m in uow.journal.milestones("T1", 1)] == [TITLE]
+
+
+QUEUED_BIO, QUEUED_TITLE = "Ten years of hiring", "Our first offsite"
+
+
+def _plain_queued_copies(database: Database) -> None:
+    """A suggestion and a celebration as the code before 0017 queued them: bio and title plain."""
+    rows = [
+        (
+            "mentee.suggestions",
+            {
+                "request_id": 1,
+                "context": "first",
+                "candidates": [
+                    {"mentor_id": "UM1", "score": 0.5, "reason": "shares x", "bio": QUEUED_BIO},
+                    {"mentor_id": "UM2", "score": 0.4, "reason": "shares y", "bio": ""},
+                ],
+            },
+        ),
+        (
+            "journal.celebration",
+            {
+                "partnership_id": 1,
+                "partner_id": "UM1",
+                "title": QUEUED_TITLE,
+                "personal": True,
+                "created_by": "UE1",
+                "wording": 2,
+            },
+        ),
+    ]
+    with database.engine.begin() as connection:
+        for n, (kind, payload) in enumerate(rows):
+            connection.execute(
+                sa.insert(sa.table(
+                    "outgoing_messages", sa.column("team_id"), sa.column("kind"),
+                    sa.column("recipient"), sa.column("key"), sa.column("due_at"),
+                    sa.column("payload", sa.JSON), sa.column("status"), sa.column("attempts"),
+                    sa.column("last_error"),
+                )).values(
+                    team_id="T1", kind=kind, recipient="UE1", key=f"k{n}",
+                    due_at=datetime(2026, 3, 2, 15, tzinfo=UTC), payload=payload,
+                    status="pending", attempts=0, last_error="",
+                )
+            )  # fmt: skip
+
+
+def _raw_copies(database: Database) -> tuple[list[str], str]:
+    with database.engine.connect() as connection:
+        rows = dict(
+            connection.execute(
+                sa.select(sa.column("kind"), sa.column("payload", sa.JSON)).select_from(
+                    sa.table("outgoing_messages")
+                )
+            ).all()
+        )
+    bios = [c["bio"] for c in rows["mentee.suggestions"]["candidates"]]
+    return bios, rows["journal.celebration"]["title"]
+
+
+def test_the_private_payloads_migration_seals_the_copies_already_queued(
+    empty_database: Database,
+) -> None:
+    """With a key set, bios and titles queued plain by older code are sealed by 0017 (the
+    storage layer seals such fields from now on); they still read, and 0015 reads them
+    plain again after a downgrade."""
+    key = Cipher.generate_key()
+    config = alembic_config(empty_database.engine)
+    command.upgrade(config, "0015")
+    _plain_queued_copies(empty_database)
+    empty_database.use_cipher(Cipher(key))
+
+    command.upgrade(config, "head")
+
+    [bio, empty], title = _raw_copies(empty_database)
+    assert bio.startswith("gAAAAA") and QUEUED_BIO not in bio and empty == ""
+    assert title.startswith("gAAAAA") and QUEUED_TITLE not in title
+    with SqlUnitOfWork(empty_database.sessions) as uow:
+        queued = {m.kind: m.payload for m in uow.outbox.due_preview(now=datetime.now(UTC), limit=5)}
+    suggestions = queued["mentee.suggestions"]
+    assert isinstance(suggestions, MentorSuggestions)
+    assert [c.bio for c in suggestions.candidates] == [QUEUED_BIO, ""]
+    celebration = queued["journal.celebration"]
+    assert isinstance(celebration, Celebration) and celebration.title == QUEUED_TITLE
+
+    command.downgrade(config, "0015")  # the older code reads them as plain text
+    assert _raw_copies(empty_database) == ([QUEUED_BIO, ""], QUEUED_TITLE)
+
+
+def test_without_a_key_the_private_payloads_migration_leaves_the_queue_as_it_is(
+    empty_database: Database,
+) -> None:
+    config = alembic_config(empty_database.engine)
+    command.upgrade(config, "0015")
+    _plain_queued_copies(empty_database)
+    command.upgrade(config, "head")
+    assert _raw_copies(empty_database) == ([QUEUED_BIO, ""], QUEUED_TITLE)

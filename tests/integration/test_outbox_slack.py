@@ -10,6 +10,8 @@ from slack_sdk import WebClient
 
 from bot.clock import FixedClock, SystemClock
 from bot.model.kinds import Kind
+from bot.model.messages.journal import ShoutOut
+from bot.model.messages.matching import Waitlisted
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.outbox.dispatch import MAX_ATTEMPTS, Dispatcher
 from bot.ports import UnitOfWork
@@ -36,7 +38,7 @@ def queue(database: Database, fake: FakeSlack, count: int, *, team: str = "T0001
                     recipient=users[n % len(users)],
                     key=f"msg-{n:05d}",
                     due_at=NOW - timedelta(seconds=n % 7),
-                    payload={"request_id": n},
+                    payload=Waitlisted(request_id=n),
                 )
             )
         uow.commit()
@@ -246,7 +248,7 @@ def test_a_channel_post_whose_answer_was_lost_is_found_not_posted_twice(
         recipient="CPROGRAM",
         key="shout:1",
         due_at=NOW,
-        payload={"mentee_id": "U1", "mentor_id": "U2", "headline": "five sessions together"},
+        payload=ShoutOut(mentee_id="U1", mentor_id="U2", headline="five sessions together"),
     )
     fake_slack.lose_answer_next("chat.postMessage")
     first = messenger.send(shout_out)

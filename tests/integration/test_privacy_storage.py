@@ -11,6 +11,7 @@ from bot.model.announcements import Announcement, AnnouncementStatus, Audience
 from bot.model.audit import AuditEvent
 from bot.model.cohort import CohortPlan, PlannedPair
 from bot.model.journal import Reflection, Visibility
+from bot.model.messages.rhythm import AtRisk
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership
 from storage import Database, SqlUnitOfWork
@@ -104,7 +105,15 @@ def seed(database: Database, team: str) -> int:
                 recipient="UCOORD1",
                 key="rhythm:1:shared",
                 due_at=NOW,
-                payload={"shared_note": f"<@{GONE}> is struggling"},
+                payload=AtRisk(
+                    partnership_id=99,  # not theirs: found by the mention inside the note
+                    mentor_id="UOTHER1",
+                    mentee_id="UOTHER2",
+                    signal="shared",
+                    detail="",
+                    author_id="UOTHER1",
+                    shared_note=f"<@{GONE}> is struggling",
+                ),
             )
         )
         uow.commit()

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from bot.clock import FixedClock
 from bot.matching.cohorts import CohortService
+from bot.model.messages.rhythm import Pulse
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import MentorProfile, MentorRequest, RequestStatus
-from bot.model.programs import PROGRAM_KEY, Program
+from bot.model.programs import Program
 from bot.model.rules import ProgramRules
-from bot.outbox.quiet_hours import TZ_KEY
 from bot.programs.service import ProgramService, check_program
 from bot.rhythm.service import PROMPT_KINDS
 from bot.roster import Roster
@@ -102,18 +102,20 @@ def test_quiet_hours_are_the_prompts_programs(database: Database) -> None:
     saved = programs.save(coordinator_id="UCOORD1", program=internal())
     hours = programs.quiet_hours(PROMPT_KINDS)
 
-    def pulse(**tag: object) -> OutgoingMessage:
+    def pulse(program_id: int | None = None) -> OutgoingMessage:
         return OutgoingMessage(
             team_id=TEAM,
             kind="rhythm.pulse",
             recipient="UE1",
             key="k",
             due_at=NOW,
-            payload={TZ_KEY: "UTC", **tag},
+            payload=Pulse(
+                partnership_id=1, partner_id="UM1", round=1, tz="UTC", program_id=program_id
+            ),
         )
 
     assert hours.hold_until(pulse(), NOW) is None  # 15:00 is inside the default 9-18
-    held = hours.hold_until(pulse(**{PROGRAM_KEY: saved.id}), NOW)
+    held = hours.hold_until(pulse(saved.id), NOW)
     assert held == NOW + timedelta(hours=16)  # Internal's day is 7-13: Tuesday 07:00
 
 

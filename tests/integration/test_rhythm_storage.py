@@ -159,13 +159,19 @@ def test_live_lists_active_and_paused_pairs_of_every_workspace(database: Databas
 
 
 def test_status_of_finds_exactly_one_key(database: Database) -> None:
+    from bot.model.messages.rhythm import Pulse
     from bot.model.outbox import MessageStatus, OutgoingMessage
 
     with SqlUnitOfWork(database.sessions) as uow:
         for key in ("rhythm:1:pulse:1:U1", "rhythm:1:pulse:1:U12"):
             uow.outbox.add(
                 OutgoingMessage(
-                    team_id=T1, kind="rhythm.pulse", recipient="U1", key=key, due_at=NOW
+                    team_id=T1,
+                    kind="rhythm.pulse",
+                    recipient="U1",
+                    key=key,
+                    due_at=NOW,
+                    payload=Pulse(partnership_id=1, partner_id="U2", round=1),
                 )
             )
         uow.commit()

@@ -14,6 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import StatementError
 
 from bot.matching.suggestions import excluded_for_cohort, excluded_mentors
+from bot.model.announcements import Audience
+from bot.model.kinds import Kind
+from bot.model.messages.announcements import AnnouncementCopy
+from bot.model.messages.journal import ShoutOut
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
@@ -120,14 +124,18 @@ def partnership(
 def message(key: str, team: str = T1, due_at: datetime = NOW, **changes: Any) -> OutgoingMessage:
     values: dict[str, Any] = {
         "team_id": team,
-        "kind": "dm",
+        "kind": Kind.ANNOUNCEMENT,
         "recipient": "U1,U2",
         "key": key,
         "due_at": due_at,
-        "payload": {"text": "hi", "blocks": [{"type": "section"}], "n": 1},
+        "payload": copy("hi"),
     }
     values.update(changes)
     return OutgoingMessage(**values)
+
+
+def copy(text: str) -> AnnouncementCopy:
+    return AnnouncementCopy(text=text, author_id="UCOORD1", audience=Audience.EVERYONE)
 
 
 def outbox_rows(database: Database) -> dict[str, OutgoingMessageRow]:
@@ -276,7 +284,7 @@ def test_outgoing_message_round_trip(database: Database) -> None:
         "welcome:U1",
         due_at=datetime(2026, 3, 2, 16, 0, tzinfo=PLUS_TWO),  # 14:00 UTC, due at NOW
         expires_at=datetime(2026, 3, 3, 17, 0, tzinfo=PLUS_TWO),
-        payload={"text": "Grüß dich", "users": ["U1", "U2"], "nested": {"a": [1, 2]}},
+        payload=copy("Grüß dich"),
     )
     (saved_id,) = add_messages(database, saved)
 
@@ -284,7 +292,7 @@ def test_outgoing_message_round_trip(database: Database) -> None:
         (loaded,) = work.outbox.due_preview(now=NOW, limit=10)
     assert loaded == saved
     assert loaded.id == saved_id
-    assert loaded.payload == {"text": "Grüß dich", "users": ["U1", "U2"], "nested": {"a": [1, 2]}}
+    assert loaded.payload == copy("Grüß dich")
     assert loaded.status is MessageStatus.PENDING
     assert loaded.attempts == 0
     assert loaded.last_error == ""
@@ -505,28 +513,32 @@ def test_queries_filter_on_status(database: Database) -> None:
 
 
 def test_outbox_add_is_idempotent_by_team_and_key(database: Database) -> None:
-    first = message("remind:42", payload={"v": "first"})
+    first = message("remind:42", payload=copy("first"))
     with uow(database) as work:
         assert work.outbox.add(first) is True
         assert first.id is not None
         # the same key in the same transaction
-        assert work.outbox.add(message("remind:42", payload={"v": "same uow"})) is False
+        assert work.outbox.add(message("remind:42", payload=copy("same uow"))) is False
         work.commit()
 
-    again = message("remind:42", payload={"v": "second"}, kind="other")
+    again = message(
+        "remind:42",
+        kind=Kind.SHOUT_OUT,
+        payload=ShoutOut(mentor_id="UM", mentee_id="UE", headline="second"),
+    )
     with uow(database) as work:
         assert work.outbox.add(again) is False
         assert again.id is None
-        other_team = message("remind:42", team=T2, payload={"v": "team two"})
+        other_team = message("remind:42", team=T2, payload=copy("team two"))
         assert work.outbox.add(other_team) is True
         assert other_team.id is not None and other_team.id != first.id
         work.commit()
 
     rows = outbox_rows(database)
     assert set(rows) == {f"{T1}:remind:42", f"{T2}:remind:42"}
-    assert rows[f"{T1}:remind:42"].payload == {"v": "first"}
-    assert rows[f"{T1}:remind:42"].kind == "dm"
-    assert rows[f"{T2}:remind:42"].payload == {"v": "team two"}
+    assert rows[f"{T1}:remind:42"].payload["text"] == "first"
+    assert rows[f"{T1}:remind:42"].kind == Kind.ANNOUNCEMENT
+    assert rows[f"{T2}:remind:42"].payload["text"] == "team two"
 
 
 def test_outbox_add_after_a_duplicate_keeps_the_transaction_usable(database: Database) -> None:

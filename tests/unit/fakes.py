@@ -22,12 +22,13 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from bot.model.audit import AuditEvent
 from bot.model.cohort import CohortPlan
 from bot.model.journal import Goal, JournalPreferences, Milestone, Reflection, Visibility
 from bot.model.mentor_pool import MentorColumns, PoolVersion
+from bot.model.messages import Payload, encode
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
 from bot.model.partnership import (
     MatchProposal,
@@ -74,6 +75,11 @@ LOCK_TIMEOUT = 5.0
 
 _OPEN_REQUEST = (RequestStatus.MATCHING, RequestStatus.PENDING_MENTOR, RequestStatus.WAITLISTED)
 _TAKES_A_SLOT = (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
+
+
+def stored_payload(message: OutgoingMessage) -> dict[str, Any]:
+    """A message's payload as the outbox table holds it (JSON), for asserting on its shape."""
+    return encode(message.payload)
 
 
 @dataclass
@@ -356,6 +362,7 @@ class FakeOutbox:
             for row in state.outbox.values()
         ):
             return False
+        assert isinstance(message.payload, Payload), "payloads are typed (bot.model.messages)"
         message.id = state.next_id()
         state.outbox[message.id] = StoredMessage(message=copy.deepcopy(message))
         return True

@@ -4,7 +4,7 @@ author chooses, and then only to whom they chose; the team is audited without th
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,11 @@ from bot.errors import DomainError, NotAllowed
 from bot.model.audit import AuditEvent
 from bot.model.conversation import DmNote, NoteAudience
 from bot.model.kinds import Kind
+from bot.model.messages import Payload
+from bot.model.messages.coordination import CheckIn
+from bot.model.messages.people import SharedDmNote
+from bot.model.messages.rhythm import Pulse, QuietNudge
+from bot.model.messages.sessions import SessionCheck, SessionReminder
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus
 from bot.model.rules import ProgramRules
@@ -148,25 +153,46 @@ def service(store: Store) -> ConversationService:
     return ConversationService(uow=uow, clock=FixedClock(NOW), roster=Roster(uow=uow, rules=rules))
 
 
-def sent(kind: str, *, to: str, ago: timedelta, key: str, **payload: Any) -> OutgoingMessage:
+def sent(kind: str, *, to: str, ago: timedelta, key: str, round: int = 0) -> OutgoingMessage:
+    payload: Payload
+    if kind == Kind.PULSE:
+        payload = Pulse(partnership_id=1, partner_id="U0", round=round)
+    elif kind == Kind.QUIET_NUDGE:
+        payload = QuietNudge(partnership_id=1, partner_id="U0", days=14, both=False, mentee=True)
+    else:
+        start = NOW - ago
+        payload = SessionReminder(
+            partnership_id=1, partner_id="U0", start=start, minutes=60, original_date=start.date()
+        )
     return OutgoingMessage(
         team_id=TEAM,
         kind=kind,
         recipient=to,
         key=key,
         due_at=NOW - ago,
-        payload={"partnership_id": 1, **payload},
+        payload=payload,
         status=MessageStatus.SENT,
         sent_at=NOW - ago,
     )
 
 
-PULSE = Prompt(kind=Kind.PULSE, partnership_id=1, sent_at=NOW, payload={"round": 1})
+PULSE = Prompt(
+    kind=Kind.PULSE,
+    partnership_id=1,
+    sent_at=NOW,
+    payload=Pulse(partnership_id=1, partner_id=MENTEE, round=1),
+)
 CHECK = Prompt(
     kind=Kind.SESSION_CHECK,
     partnership_id=1,
     sent_at=NOW,
-    payload={"start": "2026-03-16T14:00:00+00:00"},
+    payload=SessionCheck(
+        partnership_id=1,
+        partner_id=MENTEE,
+        start=datetime(2026, 3, 16, 14, 0, tzinfo=UTC),
+        minutes=60,
+        original_date=date(2026, 3, 16),
+    ),
 )
 
 
@@ -203,7 +229,11 @@ def test_yes_or_no_after_did_you_meet(text: str, outcome: SessionOutcome) -> Non
 
 
 def test_the_pulse_is_found_behind_a_newer_prompt() -> None:
-    nudge = replace(PULSE, kind=Kind.QUIET_NUDGE, payload={})
+    nudge = replace(
+        PULSE,
+        kind=Kind.QUIET_NUDGE,
+        payload=QuietNudge(partnership_id=1, partner_id=MENTEE, days=14, both=False, mentee=True),
+    )
     assert read("3", [nudge, PULSE]).intent is Intent.PULSE
     assert read("we are fine", [nudge, PULSE]).prompt == nudge  # a note is on the latest
 
@@ -284,7 +314,9 @@ def test_shared_with_the_partner_reaches_only_them(
     assert kept.recipients == (MENTEE,)
     [message] = store.messages
     assert (message.kind, message.recipient) == (Kind.DM_NOTE_TO_PARTNER, MENTEE)
-    assert message.payload["note"] == "Our calendars clash."  # "note": encrypted in the outbox
+    assert (
+        message.payload_as(SharedDmNote).note == "Our calendars clash."
+    )  # "note": encrypted in the outbox
     assert not store.audit
 
 
@@ -294,7 +326,10 @@ def test_sent_to_the_team_is_audited_without_its_words(
     kept = service.keep(team_id=TEAM, user_id=MENTOR, draft=DRAFT, audience=NoteAudience.TEAM)
     assert kept.recipients == (COORDINATOR,)
     [message] = store.messages
-    assert (message.kind, message.payload["author_id"]) == (Kind.DM_NOTE_TO_TEAM, MENTOR)
+    assert (message.kind, message.payload_as(SharedDmNote).author_id) == (
+        Kind.DM_NOTE_TO_TEAM,
+        MENTOR,
+    )
     [event] = store.audit
     assert (event.actor_id, event.action) == (MENTOR, "dm.to_team")
     assert "calendars" not in repr(event)
@@ -338,6 +373,6 @@ def test_only_a_coordinator_answers_a_note_sent_to_the_team(
     )
     answer = store.messages[-1]
     assert (answer.kind, answer.recipient) == (Kind.COORDINATOR_CHECK_IN, MENTOR)
-    assert answer.payload["text"] == "Let's talk."
+    assert answer.payload_as(CheckIn).text == "Let's talk."
     assert [e.action for e in store.audit] == ["dm.to_team", "dm.team_answer"]
     assert all("talk" not in repr(e) for e in store.audit)

@@ -14,12 +14,13 @@ from bot.journal.service import JournalService, ReflectionDraft
 from bot.model.dates import add_months
 from bot.model.journal import CELEBRATION_WORDINGS, GoalStatus, Visibility
 from bot.model.kinds import Kind
+from bot.model.messages.sessions import SessionMet
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership, PartnershipStatus
 from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionLog, SessionOutcome
 from bot.outbox.dispatch import Dispatcher
-from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
+from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork, stored_payload
 
 TEAM = "T0001"
 MENTOR, MENTEE, STRANGER = "UMENTOR", "UMENTEE", "USTRANGER"
@@ -85,14 +86,14 @@ class Journal:
                     recipient=MENTEE,
                     key=f"met:{self.pid}:{start.isoformat()}",
                     due_at=self.clock.now(),
-                    payload={"partnership_id": self.pid, "start": start.isoformat()},
+                    payload=SessionMet(partnership_id=self.pid, start=start),
                 )
             )
             uow.commit()
 
     def celebrated(self, person: str = MENTEE) -> list[str]:
         return [
-            str(m.payload["title"])
+            str(stored_payload(m)["title"])
             for m in self.messenger.asked
             if m.kind == Kind.CELEBRATION and m.recipient == person
         ]
@@ -212,7 +213,7 @@ def test_a_second_detection_of_the_same_session_celebrates_nothing_more() -> Non
                 recipient=MENTOR,
                 key="met:again",
                 due_at=j.clock.now(),
-                payload={"partnership_id": j.pid, "start": (START + timedelta(days=2)).isoformat()},
+                payload=SessionMet(partnership_id=j.pid, start=START + timedelta(days=2)),
             )
         )
         uow.commit()
@@ -265,8 +266,8 @@ def test_the_channel_shout_out_needs_both_partners_and_never_carries_their_words
     )
     [shout] = j.shout_outs()
     assert shout.recipient == "C0PROGRAM"
-    assert shout.payload["headline"] == "a personal milestone"
-    assert "board" not in str(shout.payload)
+    assert stored_payload(shout)["headline"] == "a personal milestone"
+    assert "board" not in str(stored_payload(shout))
     # with no program channel configured, nothing is announced anywhere
     quiet = Journal(channel=None)
     for person in (MENTOR, MENTEE):
@@ -283,7 +284,7 @@ def test_celebration_wording_is_never_the_same_twice_in_a_row_for_a_person() -> 
         )
     for person in (MENTOR, MENTEE):
         wordings = [
-            int(m.payload["wording"])
+            int(stored_payload(m)["wording"])
             for m in j.store.messages(kind=Kind.CELEBRATION)
             if m.recipient == person
         ]

@@ -24,7 +24,7 @@ from bot.model.partnership import (
 from bot.model.rules import ProgramRules
 from bot.outbox.dispatch import Dispatcher
 from bot.services import partnership_events
-from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
+from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork, stored_payload
 
 TEAM = "T0001"
 OTHER_TEAM = "T0002"
@@ -152,7 +152,7 @@ class Program:
 
 
 def suggested(message: OutgoingMessage) -> list[str]:
-    return [c["mentor_id"] for c in message.payload["candidates"]]
+    return [c["mentor_id"] for c in stored_payload(message)["candidates"]]
 
 
 @pytest.fixture
@@ -193,16 +193,16 @@ def test_asking_with_no_mentors_waitlists_and_tells_the_mentee_and_each_coordina
     assert result.waitlisted
     assert result.candidates == []
     assert program.uows[-1].committed
-    stored = program.request(result.request.id)
-    assert stored.status is RequestStatus.WAITLISTED
-    assert stored.goals == GOALS
+    saved = program.request(result.request.id)
+    assert saved.status is RequestStatus.WAITLISTED
+    assert saved.goals == GOALS
     [waitlisted] = program.to(MENTEE, Kind.WAITLISTED)
-    assert waitlisted.payload == {"request_id": stored.id, "context": "first"}
+    assert stored_payload(waitlisted) == {"request_id": saved.id, "context": "first"}
     assert waitlisted.due_at == program.clock.now()
     coordinators = program.store.messages(kind=Kind.COORDINATOR_WAITLIST)
     assert sorted(m.recipient for m in coordinators) == list(COORDINATORS)
-    assert all(m.payload["mentee_id"] == MENTEE for m in coordinators)
-    assert all(m.payload["focus_areas"] == ["leadership"] for m in coordinators)
+    assert all(stored_payload(m)["mentee_id"] == MENTEE for m in coordinators)
+    assert all(stored_payload(m)["focus_areas"] == ["leadership"] for m in coordinators)
     assert program.store.messages(kind=Kind.SUGGESTIONS) == []
 
 
@@ -217,12 +217,12 @@ def test_asking_suggests_the_best_mentors_up_to_the_programs_number(clock: Fixed
 
     message = program.last_suggestions()
     assert suggested(message) == ["UMENTOR2", "UMENTOR1"]  # 1 and 4 tie: the lower ID wins
-    assert message.payload["request_id"] == request.id
-    assert message.payload["context"] == "first"
-    assert message.payload["candidates"][0]["reason"].startswith(
+    assert stored_payload(message)["request_id"] == request.id
+    assert stored_payload(message)["context"] == "first"
+    assert stored_payload(message)["candidates"][0]["reason"].startswith(
         "shares leadership and change management; "
     )
-    assert message.payload["candidates"][0]["bio"] == "Hi, I am UMENTOR2."
+    assert stored_payload(message)["candidates"][0]["bio"] == "Hi, I am UMENTOR2."
     assert program.request(request.id).status is RequestStatus.MATCHING
     assert program.store.messages(kind=Kind.WAITLISTED) == []
 
@@ -428,15 +428,15 @@ def test_choosing_asks_the_mentor_now_and_queues_a_reminder_and_an_expiry(
     prefix = f"proposal:{proposal.id}:"
     ask_ = program.store.message(prefix + "request")
     assert (ask_.kind, ask_.recipient, ask_.due_at) == (Kind.MENTOR_REQUEST, "UMENTOR1", now)
-    assert ask_.payload["proposal_id"] == proposal.id
-    assert ask_.payload["mentee_id"] == MENTEE
-    assert ask_.payload["goals"] == GOALS
+    assert stored_payload(ask_)["proposal_id"] == proposal.id
+    assert stored_payload(ask_)["mentee_id"] == MENTEE
+    assert stored_payload(ask_)["goals"] == GOALS
     reminder = program.store.message(prefix + "reminder")
     assert (reminder.kind, reminder.recipient) == (Kind.MENTOR_REQUEST_REMINDER, "UMENTOR1")
     assert reminder.due_at == now + RULES.request_reminder_after
     expiry = program.store.message(prefix + "expire")
     assert expiry.kind == Kind.EXPIRE_PROPOSAL
-    assert expiry.payload == {"proposal_id": proposal.id}
+    assert stored_payload(expiry) == {"proposal_id": proposal.id}
     assert (
         expiry.due_at == now + RULES.request_reminder_after + RULES.request_expires_after_reminder
     )
@@ -547,7 +547,7 @@ def test_accepting_creates_the_partnership_introduces_both_and_cancels_the_follo
     assert intro.recipient == f"UMENTOR1,{MENTEE}"
     assert intro.key == f"partnership:{partnership.id}:introduction"
     assert intro.due_at == now
-    assert intro.payload["ends_at"] == (now + RULES.term).isoformat()
+    assert stored_payload(intro)["ends_at"] == (now + RULES.term).isoformat()
     prefix = f"proposal:{proposal.id}:"
     assert program.store.message(prefix + "reminder").status is MessageStatus.CANCELLED
     assert program.store.message(prefix + "expire").status is MessageStatus.CANCELLED
@@ -605,7 +605,7 @@ def test_declining_suggests_the_others_to_the_mentee(
     assert stored.decline_reason == "Too busy this quarter."
     assert stored.answered_at == program.clock.now()
     message = program.last_suggestions()
-    assert message.payload["context"] == "after_decline"
+    assert stored_payload(message)["context"] == "after_decline"
     assert suggested(message) == ["UMENTOR2"]
     assert program.request(proposal.request_id).status is RequestStatus.MATCHING
     prefix = f"proposal:{proposal.id}:"
@@ -644,7 +644,7 @@ def test_when_the_only_mentor_declines_the_mentee_is_waitlisted(program: Program
 
     assert program.request(proposal.request_id).status is RequestStatus.WAITLISTED
     [waitlisted] = program.to(MENTEE, Kind.WAITLISTED)
-    assert waitlisted.payload["context"] == "after_decline"
+    assert stored_payload(waitlisted)["context"] == "after_decline"
     assert len(program.store.messages(kind=Kind.COORDINATOR_WAITLIST)) == len(COORDINATORS)
 
 
@@ -687,7 +687,7 @@ def test_an_unanswered_request_is_reminded_then_expires_and_the_mentee_sees_othe
     assert (told.kind, told.recipient) == (Kind.MENTOR_REQUEST_EXPIRED, "UMENTOR1")
     assert told.status is MessageStatus.SENT  # delivered in the same pass as the job
     message = program.last_suggestions()
-    assert message.payload["context"] == "after_no_answer"
+    assert stored_payload(message)["context"] == "after_no_answer"
     assert suggested(message) == ["UMENTOR2"]
     assert message.status is MessageStatus.SENT
     assert program.request(proposal.request_id).status is RequestStatus.MATCHING
@@ -733,7 +733,7 @@ def test_a_new_mentor_rematches_waitlisted_requests(program: Program) -> None:
 
     assert program.request(waiting.id).status is RequestStatus.MATCHING
     message = program.last_suggestions("UMENTEE1")
-    assert message.payload["context"] == "from_waitlist"
+    assert stored_payload(message)["context"] == "from_waitlist"
     assert suggested(message) == ["UMENTOR1"]
     # Nothing stops the other one from seeing them too: suggestions reserve no slot.
     assert program.request(other.id).status is RequestStatus.MATCHING

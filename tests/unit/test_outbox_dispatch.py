@@ -62,7 +62,6 @@ def message(
     recipient: str = "UMENTEE1",
     expires_at: datetime | None = None,
     coalesce_key: str | None = None,
-    payload: dict[str, Any] | None = None,
 ) -> OutgoingMessage:
     return OutgoingMessage(
         team_id=team_id,
@@ -70,7 +69,6 @@ def message(
         recipient=recipient,
         key=key,
         due_at=due_at,
-        payload=payload or {},
         expires_at=expires_at,
         coalesce_key=coalesce_key,
     )

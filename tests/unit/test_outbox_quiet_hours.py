@@ -7,10 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.clock import FixedClock
+from bot.model.messages.rhythm import Pulse
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.outbox.dispatch import Dispatcher
-from bot.outbox.quiet_hours import TZ_KEY, QuietHours
+from bot.outbox.quiet_hours import QuietHours
 from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
 
 TEAM = "T0001"
@@ -56,7 +57,7 @@ def prompt(key: str, due: datetime, *, tz: str, kind: str = PROMPT) -> OutgoingM
         recipient="UMENTEE1",
         key=key,
         due_at=due,
-        payload={TZ_KEY: tz},
+        payload=Pulse(partnership_id=1, partner_id="UMENTOR1", round=1, tz=tz),
         coalesce_key=f"{kind}:UMENTEE1" if kind == PROMPT else None,
     )
 

@@ -24,7 +24,7 @@ from bot.model.sessions import SessionLog, SessionOutcome
 from bot.outbox.dispatch import Dispatcher
 from bot.rhythm.service import PROMPT_KINDS, RhythmService, longest_streak, plan_program
 from bot.services import partnership_events
-from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
+from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork, stored_payload
 
 TEAM = "T0001"
 MENTOR, MENTEE = "UMENTOR1", "UMENTEE1"
@@ -138,7 +138,7 @@ def test_a_new_partnership_plans_its_whole_rhythm_as_jobs(store: FakeStore) -> N
 def test_a_pulse_round_asks_both_in_their_zone_and_plans_the_next(store: FakeStore) -> None:
     run(store, START + timedelta(days=14))
     asked = pulses(store)
-    assert [(m.recipient, m.payload["tz"], m.payload["round"]) for m in asked] == [
+    assert [(m.recipient, stored_payload(m)["tz"], stored_payload(m)["round"]) for m in asked] == [
         (MENTOR, "Europe/Berlin", 1),
         (MENTEE, "Europe/London", 1),
     ]
@@ -173,8 +173,8 @@ def test_low_pulses_flag_once_and_coordinators_never_see_unshared_text(store: Fa
         team_id=TEAM, user_id=MENTEE, partnership_id=1, round_no=1, note="Hard", share=False
     )
     alerts = store.messages(kind=Kind.COORDINATOR_AT_RISK)
-    assert len(alerts) == 1 and "Hard" not in str(alerts[0].payload)
-    assert alerts[0].payload["detail"] == "the mentee rated the partnership 2/5"
+    assert len(alerts) == 1 and "Hard" not in str(stored_payload(alerts[0]))
+    assert stored_payload(alerts[0])["detail"] == "the mentee rated the partnership 2/5"
     with pytest.raises(DomainError):
         service.answer_pulse(team_id=TEAM, user_id=MENTEE, partnership_id=1, round_no=1, score=6)
     with pytest.raises(DomainError):
@@ -218,7 +218,7 @@ def test_a_session_met_restarts_the_quiet_clock(store: FakeStore) -> None:
     assert store.messages(kind=Kind.QUIET_NUDGE) == []
     run(store, START + timedelta(days=22))
     nudges = store.messages(kind=Kind.QUIET_NUDGE)
-    assert [(m.recipient, m.payload["days"]) for m in nudges] == [(MENTEE, 14)]
+    assert [(m.recipient, stored_payload(m)["days"]) for m in nudges] == [(MENTEE, 14)]
 
 
 def test_a_declared_holiday_skips_that_person_only(store: FakeStore) -> None:
@@ -250,10 +250,10 @@ def test_ending_cancels_every_pending_prompt_and_rematches_the_mentee(store: Fak
     assert pending == []
     to_mentee = store.messages(kind=Kind.PARTNERSHIP_ENDED)
     assert [m.recipient for m in to_mentee] == [MENTEE]
-    assert "Too busy" not in str(to_mentee[0].payload) and "schedule" not in str(
-        to_mentee[0].payload
+    assert "Too busy" not in str(stored_payload(to_mentee[0])) and "schedule" not in str(
+        stored_payload(to_mentee[0])
     )
-    assert store.messages(kind=Kind.COORDINATOR_ENDED)[0].payload["note"] == "Too busy"
+    assert stored_payload(store.messages(kind=Kind.COORDINATOR_ENDED)[0])["note"] == "Too busy"
     with pytest.raises(Conflict):
         service.end(team_id=TEAM, user_id=MENTEE, partnership_id=1, reason="fit")
 
@@ -357,7 +357,7 @@ def test_pairs_matched_before_the_rhythm_get_one_at_start_and_planned_pairs_are_
     assert planned == {Kind.PULSE_ROUND, Kind.QUIET_CHECK, Kind.TERM_NOTICE_DUE, Kind.TERM_END}
     run(store, START)
     # The first round is long past: the catch-up asks the current round only, once.
-    assert {m.payload["round"] for m in pulses(store)} == {21}
+    assert {stored_payload(m)["round"] for m in pulses(store)} == {21}
 
 
 def test_the_year_in_numbers_counts_goals_reached_and_milestones(store: FakeStore) -> None:
@@ -387,7 +387,7 @@ def test_the_year_in_numbers_counts_goals_reached_and_milestones(store: FakeStor
         partnership = uow.partnerships.get(TEAM, 1)
         assert partnership is not None
         numbers = year_in_numbers(uow, partnership, MENTEE)
-    assert (numbers["goals_done"], numbers["milestones"], numbers["partner_id"]) == (2, 1, MENTOR)
+    assert (numbers.goals_done, numbers.milestones, numbers.partner_id) == (2, 1, MENTOR)
 
 
 def test_a_start_plans_older_pairs_in_the_background_a_chunk_per_job(

@@ -1,0 +1,64 @@
+"""What every outbox payload is: a frozen dataclass, with its private text marked on the type.
+
+A payload is written once by the service that queues it and read by whoever delivers it (the
+Slack messenger, or the internal job that runs instead of sending). Its stored form is plain
+JSON (see ``codec``); the types here only say what each field is and which of them hold a
+person's own words, so the storage layer can seal exactly those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Final
+
+
+class _Private:
+    """The marker on a payload field that holds a person's own words (or a copy of them)."""
+
+    def __repr__(self) -> str:
+        return "PRIVATE"
+
+
+PRIVATE: Final = _Private()
+
+PrivateText = Annotated[str, PRIVATE]
+"""Text a person wrote (a note, a goal, a milestone's title, a bio): sealed at rest when the
+database has a key, like ``PrivateText`` columns."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Payload:
+    """The base of every payload. A field whose default is None is left out of the stored
+    JSON while it is None (so an optional field added later changes no older row)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoPayload(Payload):
+    """For a kind that needs nothing but its recipient and key."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Zoned(Payload):
+    """A message held to its recipient's working hours: the recipient's IANA zone travels
+    with it, so the dispatcher decides without looking anyone up ("" = the program's)."""
+
+    tz: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PairPrompt(Zoned):
+    """A prompt to one member of a pair, about their partner, in their pair's program (None:
+    the default program, left out of the JSON as before programs existed)."""
+
+    partnership_id: int
+    partner_id: str
+    program_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unreadable(Payload):
+    """A stored payload that does not fit its kind's type (a kind a newer release added, a row
+    changed by hand): kept as stored, so it is written back unchanged, and failed, not sent."""
+
+    data: dict[str, Any]
+    error: str

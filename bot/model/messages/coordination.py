@@ -1,0 +1,68 @@
+"""Payloads of the program team's work: check-ins, scheduled reports, the coordinator group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from bot.model.health import ProgramHealth
+from bot.model.messages.base import Payload, PrivateText
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckIn(Payload):
+    """From the program team to one partner: a check-in, or what a coordinator wrote."""
+
+    coordinator_id: str
+    partner_id: str
+    text: PrivateText
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgramReport(ProgramHealth, Payload):
+    """The period's figures as worked out when due (a retry sends the same report), to one
+    coordinator: the message, then its chart and CSV."""
+
+    schedule: str
+
+    @classmethod
+    def of(cls, health: ProgramHealth, *, schedule: str) -> ProgramReport:
+        figures = {f.name: getattr(health, f.name) for f in fields(ProgramHealth)}
+        return cls(**figures, schedule=schedule)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgramReportDue(Payload):
+    """Job: the period's report, for every coordinator of every workspace."""
+
+    period: str
+    schedule: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupRound(Payload):
+    """Job, every hour: each workspace's coordinator user group is read."""
+
+    group_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupSync(GroupRound):
+    retry: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanCohort(Payload):
+    """Job: a coordinator's `/mentor match`, asked at ``asked_at`` (ISO)."""
+
+    include_choosing: bool
+    asked_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CohortReady(Payload):
+    """To the coordinator: their proposal is ready (counts only; the button shows it)."""
+
+    plan_id: int
+    pairs: int
+    unmatched: int
+    seconds: float

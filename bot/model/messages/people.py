@@ -1,0 +1,56 @@
+"""Payloads of onboarding, program invitations, DM notes and people's data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.model.messages.base import Payload, PrivateText
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnboardingStep(Payload):
+    """Job: one step of the series (welcome, agenda, topic:N), in the program's words then."""
+
+    partnership_id: int
+    step: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnboardingMessage(OnboardingStep):
+    text: str  # the program's text, not a person's
+    role: str | None = None  # the welcome: "mentee" or "mentor"
+    month: int | None = None  # a monthly topic
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgramInvite(Payload):
+    """A coordinator invites someone to a program."""
+
+    program_id: int | None
+    program: str
+    invited_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SharedDmNote(Payload):
+    """A reply in the bot's DM its author shared with their partner or the program team."""
+
+    author_id: str
+    note: PrivateText
+    note_id: int
+    partnership_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerLeft(Payload):
+    """To the partner of someone erased."""
+
+    partnership_id: int
+    to_mentee: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErasePerson(Payload):
+    """Job: a person deleted from Slack, after the retention period."""
+
+    user_id: str

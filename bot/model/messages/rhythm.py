@@ -1,0 +1,125 @@
+"""Payloads of the program's rhythm: prompts to each partner (held to their working hours),
+notes to the program team, and the jobs that plan them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.model.journal import GoalStatus
+from bot.model.messages.base import PairPrompt, Payload, PrivateText, Zoned
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pulse(PairPrompt):
+    round: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuietNudge(PairPrompt):
+    days: int
+    both: bool  # the second stage: both partners hear it
+    mentee: bool  # to the mentee (who drives the scheduling)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoalLine:
+    """One of the mentee's goals as the goal check shows it."""
+
+    id: int
+    text: PrivateText
+    status: GoalStatus
+    note: PrivateText
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoalCheck(PairPrompt):
+    months: int | None
+    goals: tuple[GoalLine, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TermNotice(PairPrompt):
+    ends_at: datetime
+    extension_days: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class YearInNumbers(PairPrompt):
+    sessions: int
+    longest_streak: int
+    weeks: int
+    pulses_answered: int
+    goals_done: int
+    milestones: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnershipEnded(Zoned):
+    """To the partner who didn't end it (to both when the program team closed it)."""
+
+    partnership_id: int
+    ended_by: str
+    to_mentee: bool
+    by_program: bool | None = None
+    partner_id: str | None = None  # set when the program closed it: the note names them
+
+
+@dataclass(frozen=True, kw_only=True)
+class PairForTeam(Zoned):
+    """A pair, as the program team hears of it (in the program's zone)."""
+
+    partnership_id: int
+    mentor_id: str
+    mentee_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AtRisk(PairForTeam):
+    """A risk signal, or a note a partner shared with the program team (signal "shared")."""
+
+    signal: str
+    detail: str
+    author_id: str | None = None
+    shared_note: PrivateText | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoordinatorEnded(PairForTeam):
+    ended_by: str
+    reason: str
+    note: PrivateText  # for the program team only
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnershipJob(Payload):
+    """Job about one partnership (the quiet check, the mid-term)."""
+
+    partnership_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PulseRound(PartnershipJob):
+    round: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoalCheckDue(PartnershipJob):
+    months: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TermJob(PartnershipJob):
+    """Job at the term notice or the term's end; ``ends_at`` (as ``stamp`` writes it) tells
+    a job planned for an end that was since moved (an extension) from the current one."""
+
+    ends_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanMissing(Payload):
+    """Start-up job: plan the rhythm of pairs after ``after_id`` (a chain, a chunk a job),
+    for the start at ``started`` (ISO)."""
+
+    started: str
+    after_id: int
