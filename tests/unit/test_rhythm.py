@@ -10,6 +10,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.errors import Conflict, DomainError
 from bot.model.kinds import Kind
+from bot.model.messages.rhythm import PlanMissing
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import (
     MentorProfile,
@@ -416,7 +417,7 @@ def test_a_start_plans_older_pairs_in_the_background_a_chunk_per_job(
 
     assert not any(m.key.startswith(f"rhythm:{older[0].id}:") for m in store.messages())
     chain = [m for m in store.messages() if m.kind == Kind.PLAN_MISSING]
-    assert [(m.payload["after_id"], m.due_at) for m in chain] == [(0, START)]
+    assert [(m.payload_as(PlanMissing).after_id, m.due_at) for m in chain] == [(0, START)]
     report = Dispatcher(
         uow=lambda: FakeUnitOfWork(store),
         messenger=FakeMessenger(),
