@@ -158,6 +158,7 @@ class Dispatcher:
         try:
             self._pass(this_pass)
         finally:
+            self._window.close()  # its threads live for a pass, never leak past it
             self._flush()  # even after a bug: what was sent is recorded as sent
             report.add(this_pass)
             if self._observe is not None:
