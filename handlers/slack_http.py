@@ -80,6 +80,13 @@ class _SecureConnection(_OneWrite, http.client.HTTPSConnection):
 class KeepAliveWebClient(WebClient):
     def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
         key = (scheme, netloc)
+        now = time.monotonic()
+        for other, (idle, last_used) in list(_connections.open.items()):
+            if other != key and now - last_used >= IDLE_LIMIT:
+                # A host this thread no longer talks to (a long-lived request thread, a test
+                # process meeting many servers): its socket is closed, not kept for ever.
+                del _connections.open[other]
+                idle.close()
         held = _connections.open.pop(key, None)
         if held is not None:
             connection, last_used = held
