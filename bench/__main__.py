@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import ack, dates, dispatch, matching, memory
+from bench import ack, dates, dispatch, kickoff, matching, memory
 from bench.common import (
     DEFAULT_POSTGRES_URL,
     ROOT,
@@ -26,14 +26,20 @@ from bench.common import (
     write_results,
 )
 
-SECTIONS = ("dates", "matching", "ack", "dispatch", "memory")
+SECTIONS = ("kickoff", "matching", "cohort", "dispatch", "dates", "ack", "memory")
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    root.add_argument("--quick", action="store_true", help="fewer requests and messages")
     root.add_argument(
-        "--tiny", action="store_true", help="a smoke run in seconds (tests/test_bench.py)"
+        "--quick",
+        "--tiny",
+        dest="quick",
+        action="store_true",
+        help="a smoke run in seconds that proves every row works (tests/test_bench.py)",
+    )
+    root.add_argument(
+        "--medium", action="store_true", help="the issue's shapes, fewer requests and messages"
     )
     root.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     root.add_argument(
@@ -55,7 +61,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def sizes(args: argparse.Namespace) -> dict[str, int]:
-    if args.tiny:
+    if args.quick:
         scale = {
             "messages": 50,
             "requests": 20,
@@ -64,8 +70,10 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "mentors": 500,
             "cohort_mentees": 40,
             "cohort_mentors": 20,
+            "kickoff_requests": 10,
+            "kickoff_pairs": 50,
         }
-    elif args.quick:
+    elif args.medium:
         scale = {
             "messages": 1_000,
             "requests": 200,
@@ -74,6 +82,8 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "mentors": 5_000,
             "cohort_mentees": 2_000,
             "cohort_mentors": 1_000,
+            "kickoff_requests": 100,
+            "kickoff_pairs": 5_000,
         }
     else:
         scale = {
@@ -84,10 +94,19 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "mentors": 5_000,
             "cohort_mentees": 2_000,
             "cohort_mentors": 1_000,
+            "kickoff_requests": 400,
+            "kickoff_pairs": 5_000,
         }
     if args.messages:
         scale["messages"] = args.messages
     return scale
+
+
+def scale_pools(args: argparse.Namespace) -> list[int]:
+    """Mentor pools the ask is measured at (the issue's rows: 20,000, 5,000, 1,000)."""
+    if args.quick:
+        return [500]
+    return [20_000, 5_000, 1_000]
 
 
 def run(args: argparse.Namespace) -> list[Figure]:
@@ -106,20 +125,48 @@ def run(args: argparse.Namespace) -> list[Figure]:
         for f in new:
             print(f"  {f.section}: {f.name}: {f.value}", flush=True)
 
+    if "kickoff" in only and "postgresql" in databases:
+        fake = spawn("bench.slack_process", env=child_env())
+        try:
+            slack_url = read_json(fake)["url"]
+            with database_url("postgresql", postgres=args.postgres_url) as url:
+                show(
+                    kickoff.run(
+                        postgres_url=url,
+                        slack_url=slack_url,
+                        fake=fake,
+                        requests=scale["kickoff_requests"],
+                        pairs=scale["kickoff_pairs"],
+                        workers=1 if args.quick else 2,  # serve's default: 2 workers
+                        levels=(2,) if args.quick else (10, 50),
+                    )
+                )
+        finally:
+            stop(fake)
     if "dates" in only:
         show([*dates.warm(scale["rounds"]), dates.cold()])
     if "matching" in only:
         show([matching.ranking(scale["mentors"], scale["rounds"], vectorized=False)])
         show([matching.ranking(scale["mentors"], scale["rounds"])])
         for db in databases:
+            pools = scale_pools(args) if db == "postgresql" else [scale["mentors"]]
+            for mentors in pools:
+                with database_url(db, postgres=args.postgres_url) as url:
+                    show([matching.service(db, url, mentors, scale["asks"])])
+    if "cohort" in only:
+        shapes = {"quick": [(40, 20)], "medium": [(2_000, 1_000)]}.get(
+            "quick" if args.quick else "medium" if args.medium else "full",
+            [(2_000, 1_000), (10_000, 5_000)],
+        )
+        db = "postgresql" if "postgresql" in databases else "sqlite"
+        for mentees, mentors in shapes:
             with database_url(db, postgres=args.postgres_url) as url:
-                show([matching.service(db, url, scale["mentors"], scale["asks"])])
-        show(matching.cohort(scale["cohort_mentees"], scale["cohort_mentors"]))
+                show([matching.cohort_service(db, url, mentees, mentors)])
     if "ack" in only:
         fake = spawn("bench.slack_process", env=child_env())
         try:
             slack_url = read_json(fake)["url"]
-            levels = (1, 2) if args.tiny else (1, 10, 50)
+            levels = (1, 2) if args.quick else (1, 10, 50)
             with sqlite_url() as url:
                 _, found = ack.run(
                     levels=levels,
@@ -178,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     meta = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
-        "mode": "tiny" if args.tiny else "quick" if args.quick else "full",
+        "mode": "quick" if args.quick else "medium" if args.medium else "full",
         "python": sys.version.split()[0],
         "machine": platform.machine(),
         "cpus": os.cpu_count(),

@@ -9,7 +9,7 @@ marked sent in the database, or the figure is reported as a failure.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,6 +36,7 @@ class DispatchRun:
     delivered: int
     duplicates: int
     marked_sent: int
+    anchors: dict[int, float] = field(default_factory=dict)  # rows a claim -> claims a second
 
     @property
     def exactly_once(self) -> bool:
@@ -70,6 +71,42 @@ def queue(database_url: str, count: int) -> None:
     database.dispose()
 
 
+CLAIM_SECONDS = 3.0  # per batch size: bounded, whatever the machine's speed
+
+
+def claim_anchor(database_url: str, messages: int, *, batch: int) -> float:
+    """The floor under any dispatcher: how many due rows a second one process can claim
+    with ``FOR UPDATE SKIP LOCKED`` and mark sent, ``batch`` rows a transaction, and nothing
+    else (no Slack, no ORM). Measured on the same server in the same run; the rows are put
+    back afterwards so the dispatch run that follows finds them due."""
+    engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    claim = sa.text(
+        "UPDATE outgoing_messages SET status = 'sent', claimed_by = 'anchor' WHERE id IN ("
+        " SELECT id FROM outgoing_messages WHERE status = 'pending' AND due_at <= :now"
+        " ORDER BY due_at, id LIMIT :batch FOR UPDATE SKIP LOCKED)"
+    )
+    claimed = 0
+    started = time.perf_counter()
+    deadline = started + CLAIM_SECONDS
+    with engine.connect() as connection:
+        while claimed < messages and time.perf_counter() < deadline:
+            with connection.begin():
+                got = connection.execute(claim, {"now": NOW, "batch": batch}).rowcount
+            if not got:
+                break
+            claimed += got
+        seconds = time.perf_counter() - started
+        with connection.begin():
+            connection.execute(
+                sa.text(
+                    "UPDATE outgoing_messages SET status = 'pending', claimed_by = NULL"
+                    " WHERE claimed_by = 'anchor'"
+                )
+            )
+    engine.dispose()
+    return claimed / seconds if seconds else 0.0
+
+
 def sent_in_database(database_url: str) -> int:
     database = connect(database_url)
     with database.engine.connect() as connection:
@@ -94,6 +131,11 @@ def run_one(
 ) -> DispatchRun:
     say(fake, {"op": "clear"})
     queue(database_url, messages)
+    anchors = (
+        {batch: claim_anchor(database_url, messages, batch=batch) for batch in (1, 100)}
+        if database == "postgresql"
+        else {}
+    )
     env = child_env(
         SLACK_BOT_TOKEN="xoxb-bench",
         SLACK_API_URL=slack_url,
@@ -126,6 +168,7 @@ def run_one(
         delivered=int(keys["distinct"]),
         duplicates=int(keys["total"]) - int(keys["distinct"]),
         marked_sent=sent_in_database(database_url),
+        anchors=anchors,
     )
 
 
@@ -138,6 +181,12 @@ def figure(run: DispatchRun) -> Figure:
         else f"delivered {run.delivered}/{run.messages}, {run.duplicates} twice, "
         f"{run.marked_sent} marked sent"
     )
+    anchor = (
+        " | SKIP LOCKED claims alone: "
+        + ", ".join(f"{rate:,.0f}/s at {n} a transaction" for n, rate in run.anchors.items())
+        if run.anchors
+        else ""
+    )
     return Figure(
         section="dispatch",
         name=f"{run.messages:,} msgs, {run.database}, {run.dispatchers} dispatcher(s), "
@@ -145,10 +194,10 @@ def figure(run: DispatchRun) -> Figure:
         value=(
             f"{run.overall:.0f}/s overall, per process "
             + ", ".join(f"{r:.0f}/s" for r in run.per_process)
-            + f"; {check}"
+            + f"; {check}{anchor}"
         ),
-        target="> 500/s per process, exactly once",
-        met=run.exactly_once and slowest > 500,
+        target=">= 10,000/s per process, exactly once",
+        met=run.exactly_once and slowest >= 10_000,
         data={
             "database": run.database,
             "dispatchers": run.dispatchers,
@@ -160,6 +209,7 @@ def figure(run: DispatchRun) -> Figure:
             "duplicates": run.duplicates,
             "marked_sent": run.marked_sent,
             "exactly_once": run.exactly_once,
+            "claim_anchor_per_second": {str(n): rate for n, rate in run.anchors.items()},
         },
     )
 

@@ -7,11 +7,17 @@ assignment itself (2,000 mentees x 1,000 mentors) and its total fit compared wit
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from datetime import UTC, datetime
+from typing import Any
 
-from bench.common import Figure, ms, percentile
+import numpy as np
+import sqlalchemy as sa
+from scipy.optimize import linear_sum_assignment
+
+from bench.common import Figure, child_env, ms, percentile, read_json, spawn, stop
 from bench.program import ORGS, TEAM, ZONES, profiles, seed
 from bot.clock import FixedClock
 from bot.matching.cohort import CohortInput, assign_cohort, assign_greedily, rank_for_request
@@ -21,6 +27,7 @@ from bot.model.partnership import DEFAULT_FOCUS_AREAS, MentorRequest
 from bot.model.rules import CrossCompanyRule, ProgramRules
 from bot.ports import UnitOfWork
 from storage import SqlUnitOfWork, connect
+from storage.models.matching import MentorRequestRow
 
 AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 TARGET = 0.050
@@ -64,7 +71,29 @@ def ranking(mentors: int, rounds: int, *, vectorized: bool = True) -> Figure:
     )
 
 
+class Statements:
+    """Statements sent and rows read (PostgreSQL reports a SELECT's row count) meanwhile."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.statements = 0
+        self.rows = 0
+        self._engine = engine
+        sa.event.listen(engine, "after_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements += 1
+        if statement.lstrip()[:6].upper() in ("SELECT", "WITH A") and cursor.rowcount > 0:
+            self.rows += int(cursor.rowcount)
+
+    def close(self) -> None:
+        sa.event.remove(self._engine, "after_cursor_execute", self._seen)
+
+
+ASK_TARGET = {20_000: 0.030}  # the issue's targets; 20 ms below 20,000 mentors
+
+
 def service(database: str, database_url: str, mentors: int, asks: int) -> Figure:
+    """The ask form submitted: ``MentoringService.ask`` as the modal's submission calls it."""
     db = connect(database_url)
     db.migrate()
     seed(db, mentors=mentors, mentees=0, pairs=0)
@@ -74,10 +103,13 @@ def service(database: str, database_url: str, mentors: int, asks: int) -> Figure
 
     mentoring = MentoringService(uow=uow, clock=FixedClock(AT), rules=ProgramRules())
     samples: list[float] = []
+    counted = Statements(db.engine)
     deadline = time.perf_counter() + BUDGET_SECONDS
-    for n in range(asks):
+    for n in range(asks + 1):
         if time.perf_counter() > deadline:
             break
+        if n == 1:  # the first ask fills the per-process index: counted apart
+            counted.statements = counted.rows = 0
         started = time.perf_counter()
         result = mentoring.ask(
             team_id=TEAM,
@@ -91,22 +123,31 @@ def service(database: str, database_url: str, mentors: int, asks: int) -> Figure
             tz="Europe/Berlin",
             tz_offset=3600,
         )
-        samples.append(time.perf_counter() - started)
+        if n > 0:
+            samples.append(time.perf_counter() - started)
         assert len(result.candidates) == 3
+    counted.close()
     db.dispose()
     p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
+    per_ask = counted.statements / len(samples) if samples else math.nan
+    rows = counted.rows / len(samples) if samples else math.nan
+    target = ASK_TARGET.get(mentors, 0.020)
+    read = f", {rows:,.0f} rows read" if database == "postgresql" else ""
     return Figure(
         section="matching",
-        name=f"/mentor ask service call, {mentors:,} mentors, {database}",
-        value=f"p50 {ms(p50)} p99 {ms(p99)} ({len(samples)} asks)",
-        target="p99 < 50 ms",
-        met=p99 < TARGET,
+        name=f"ask submitted (MentoringService.ask), {mentors:,} mentors, {database}",
+        value=f"p50 {ms(p50)} p99 {ms(p99)} ({len(samples)} asks); "
+        f"{per_ask:.0f} statements{read} per ask",
+        target=f"p99 <= {target * 1000:.0f} ms, rows independent of mentors",
+        met=p99 <= target,
         data={
             "database": database,
             "mentors": mentors,
             "asks": len(samples),
             "p50_ms": p50 * 1000,
             "p99_ms": p99 * 1000,
+            "statements_per_ask": per_ask,
+            "rows_per_ask": rows if database == "postgresql" else None,
         },
     )
 
@@ -180,3 +221,68 @@ def cohort(mentees: int, mentors: int) -> list[Figure]:
             },
         ),
     ]
+
+
+def seed_cohort(database_url: str, *, mentees: int, mentors: int) -> None:
+    """``mentors`` accepting mentors and ``mentees`` mentees on the waitlist, in bulk."""
+    db = connect(database_url)
+    db.migrate()
+    seed(db, mentors=mentors, mentees=0, pairs=0)
+    rng = random.Random(7)
+    rows = []
+    for n in range(mentees):
+        tz, offset = rng.choice(ZONES)
+        rows.append(
+            {
+                "team_id": TEAM,
+                "mentee_id": f"UCOH{n:05d}",
+                "goals": "Grow into leading a team",
+                "focus_areas": rng.sample(DEFAULT_FOCUS_AREAS, rng.randint(1, 3)),
+                "organization": rng.choice(ORGS),
+                "wants_other_org": rng.random() < 0.3,
+                "tz": tz,
+                "tz_offset": offset,
+                "status": "waitlisted",
+                "created_at": AT,
+            }
+        )
+    with db.engine.begin() as connection:
+        for start in range(0, len(rows), 2000):
+            connection.execute(sa.insert(MentorRequestRow), rows[start : start + 2000])
+    db.dispose()
+
+
+def lsa_anchor(mentees: int, mentors: int) -> float:
+    """scipy's linear_sum_assignment alone on random integer fits of the same shape."""
+    weights = np.random.default_rng(3).integers(0, 100, size=(mentees, mentors)).astype(np.int32)
+    started = time.perf_counter()
+    linear_sum_assignment(weights, maximize=True)
+    return time.perf_counter() - started
+
+
+def cohort_service(database: str, database_url: str, mentees: int, mentors: int) -> Figure:
+    """``/mentor match everyone`` through CohortService.plan_cohort, in its own process."""
+    seed_cohort(database_url, mentees=mentees, mentors=mentors)
+    planner = spawn("bench.cohort_process", env=child_env(DATABASE_URL=database_url))
+    try:
+        found = read_json(planner)
+    finally:
+        stop(planner)
+    anchor = lsa_anchor(mentees, mentors)
+    seconds, statements, peak = found["seconds"], found["statements"], found["peak_rss_mb"]
+    target = 3.0 if mentees >= 10_000 else 0.3
+    return Figure(
+        section="cohort",
+        name=f"cohort {mentees:,} x {mentors:,} through the service, {database}",
+        value=f"{seconds:.2f} s, {statements:,} statements, peak RSS {peak:,.0f} MB; "
+        f"{found['pairs']:,} pairs | scipy LSA alone {anchor:.2f} s",
+        target=f"<= {target:g} s, <= 1 GB, O(1) statements",
+        met=seconds <= target and peak <= 1024 and statements <= 50,
+        data={
+            "database": database,
+            "mentees": mentees,
+            "mentors": mentors,
+            "lsa_anchor_seconds": anchor,
+            **found,
+        },
+    )

@@ -35,6 +35,15 @@ def answer(fake: FakeSlack, command: dict[str, Any]) -> dict[str, Any]:
             "span": (max(times) - min(times)) if times else 0.0,
             "attempts": len(fake.calls_to("chat.postMessage")),
         }
+    if op == "opened":  # when each trigger's modal reached Slack (time.monotonic: one clock
+        # for every process of the machine, so the load generator's send times compare)
+        return {
+            "at": {
+                str(c.params.get("trigger_id")): c.at
+                for c in fake.calls_to("views.open")
+                if c.outcome == "ok"
+            }
+        }
     if op == "clear":
         fake.clear()
         return {"ok": True}

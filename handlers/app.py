@@ -85,7 +85,7 @@ def build_app(
     )
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
-    register_listeners(app, services, store=store, on_removed=on_removed)
+    register_listeners(app, services, store=store, on_removed=on_removed, executor=executor)
     app.error(on_error)
     return app
 
@@ -123,6 +123,7 @@ def register_listeners(
     *,
     store: InstallationStore | None,
     on_removed: Callable[[str], None] | None,
+    executor: TrackedExecutor | None = None,
 ) -> None:
     """Every feature's listener group; `/mentor` routes its subcommands to theirs."""
     homes = home_publisher(services)
@@ -143,12 +144,15 @@ def register_listeners(
         rhythm=rhythm,
         programs=programs,
         privacy=privacy,
+        executor=executor,
     ).register(app)
+    matching = MatchingHandlers(services)
+    matching.executor = executor
     groups: list[ListenerGroup] = [
         programs,
         coordinators,
         announcements,
-        MatchingHandlers(services),
+        matching,
         CapacityHandlers(services),
         ClosingHandlers(services),
         sessions,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -19,6 +20,7 @@ from handlers.matching.openers import open_ask, open_offer
 from handlers.privacy.listeners import COORDINATOR_ONLY, PRIVACY_SUBCOMMANDS, PrivacyHandlers
 from handlers.programs.listeners import ProgramHandlers
 from handlers.rhythm.listeners import RhythmHandlers
+from handlers.runtime import TrackedExecutor, opened_in_request
 from handlers.sessions.listeners import SessionHandlers
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
@@ -61,12 +63,17 @@ def split(text: str) -> tuple[str, str]:
 
 
 def answered_later(body: dict[str, Any]) -> bool:
-    """Whether the subcommand needs work after the ack (a modal, a reply, a refusal's count)."""
-    return split(str(body.get("text", "")))[0] in LATER
+    """Whether the subcommand needs work after the ack (a reply, a refusal's count)."""
+    return split(str(body.get("text", "")))[0] in LATER - MODAL_SUBCOMMANDS
+
+
+def opens_modal(body: dict[str, Any]) -> bool:
+    """`/mentor ask | offer`: a modal, opened on its own lane within the trigger's 3 s."""
+    return split(str(body.get("text", "")))[0] in MODAL_SUBCOMMANDS
 
 
 def answered_in_ack(body: dict[str, Any]) -> bool:
-    return not answered_later(body)
+    return not answered_later(body) and not opens_modal(body)
 
 
 class MentorCommand:
@@ -81,8 +88,10 @@ class MentorCommand:
         rhythm: RhythmHandlers,
         programs: ProgramHandlers | None = None,
         privacy: PrivacyHandlers | None = None,
+        executor: TrackedExecutor | None = None,
     ) -> None:
         self._services = services
+        self._executor = executor
         self._sessions = sessions
         self._journal = journal
         self._coordinators = coordinators
@@ -102,8 +111,10 @@ class MentorCommand:
         ]
 
     def register(self, app: App) -> None:
-        """Two listeners, so `help` (and anything unknown) is answered in the ack alone: a
-        lazy follow-up copies the request and wakes a pool thread even when it does nothing."""
+        """Three listeners: modals opened in the request; `help` (and anything unknown) in the
+        ack alone (a lazy follow-up copies the request and wakes a pool thread even when it
+        does nothing); the rest after the ack."""
+        app.command("/mentor", matchers=[opens_modal])(opened_in_request(refusing(self.follow_up)))
         app.command("/mentor", matchers=[answered_later])(
             ack=self.acknowledge, lazy=[refusing(self.follow_up)]
         )
@@ -137,13 +148,23 @@ class MentorCommand:
         trigger_id = command.get("trigger_id", "")
         if subcommand == "ask":
             refusal = open_ask(
-                self._services, client, team_id=team_id, user_id=user_id, trigger_id=trigger_id
+                self._services,
+                client,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+                later=self._later,
             )
             if refusal:
                 respond(text=refusal, response_type="ephemeral")
         elif subcommand == "offer":
             open_offer(
-                self._services, client, team_id=team_id, user_id=user_id, trigger_id=trigger_id
+                self._services,
+                client,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=trigger_id,
+                later=self._later,
             )
         else:
             group = self._group(subcommand)
@@ -162,6 +183,13 @@ class MentorCommand:
                 user_id=user_id,
                 trigger_id=trigger_id,
             )
+
+    def _later(self, work: Callable[[], None]) -> None:
+        """What can wait after a modal opened (the person's zone): the pool, or at once."""
+        if self._executor is None:
+            work()
+        else:
+            self._executor.submit(work)
 
     def _rhythm_command(
         self,

@@ -25,7 +25,7 @@ from bot.model.messages.capacity import (
     StillWaitlisted,
 )
 from bot.model.messages.closing import ExitNote, ExitSurvey
-from bot.model.messages.coordination import CheckIn, ProgramReport
+from bot.model.messages.coordination import CheckIn, CohortReady, ProgramReport
 from bot.model.messages.journal import Celebration, ShoutOut
 from bot.model.messages.matching import (
     CoordinatorWaitlist,
@@ -62,6 +62,7 @@ from bot.sessions.calendar import Attendee, session_invite
 from handlers.announcements import blocks as announcement_blocks
 from handlers.closing import blocks as closing_blocks
 from handlers.conversation import blocks as conversation_blocks
+from handlers.coordination import blocks as coordination_blocks
 from handlers.coordination import report_blocks
 from handlers.journal import blocks as journal_blocks
 from handlers.kit import blocks
@@ -173,6 +174,7 @@ renders(Kind.PARTNERSHIP_ENDED, PartnershipEnded, rhythm_blocks.partnership_ende
 renders(Kind.COORDINATOR_AT_RISK, AtRisk, rhythm_blocks.at_risk_message)
 renders(Kind.COORDINATOR_ENDED, CoordinatorEnded, rhythm_blocks.coordinator_ended_message)
 renders(Kind.PROGRAM_REPORT, ProgramReport, report_blocks.scheduled_report_message)
+renders(Kind.COHORT_READY, CohortReady, coordination_blocks.cohort_ready_message)
 renders(Kind.PARTNER_LEFT, PartnerLeft, privacy_blocks.partner_left_message)
 renders(Kind.DM_NOTE_TO_TEAM, SharedDmNote, conversation_blocks.note_to_team_message)
 renders(Kind.DM_NOTE_TO_PARTNER, SharedDmNote, conversation_blocks.note_to_partner_message)

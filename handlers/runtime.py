@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
+
+from slack_bolt import Args
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -49,3 +54,23 @@ class TrackedExecutor(ThreadPoolExecutor):
         """True once nothing is running or queued (work may queue more work: waits for it)."""
         with self._idle:
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
+
+
+def opened_in_request(listener: Callable[[Args], None]) -> Callable[[Args], None]:
+    """The ack function of a command or click that opens a modal: ``views.open`` goes out
+    from the request itself, then the ack (``process_before_response``).
+
+    The trigger dies 3 s after the click, so the opening must not wait in any queue: in a
+    lazy listener it queued behind every other follow-up (a cohort, an announcement's
+    fan-out), and a burst of asks acked at once piled up there. In the request it costs the
+    opener a few milliseconds of reads and one Slack call; what can wait (the person's zone)
+    is handed to the pool by the listener."""
+
+    def open_then_ack(args: Args) -> None:
+        try:
+            listener(args)
+        except Exception:  # no 500 for Slack to show: logged, and the request acked
+            log.exception("opening a modal failed")
+        args.ack()
+
+    return open_then_ack

@@ -62,9 +62,39 @@ def close_connections() -> None:
         connection.close()
 
 
+class _OneWrite:
+    """Headers and a small body in one write: two writes wake the server twice per call (and
+    with Nagle off, go as two packets). http.client sends them apart; this joins them."""
+
+    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
+        buffer: list[bytes] = self._buffer  # type: ignore[attr-defined]
+        if isinstance(message_body, bytes) and not encode_chunked:
+            buffer.extend((b"", message_body))
+            data = b"\r\n".join(buffer)
+            del buffer[:]
+            self.send(data)  # type: ignore[attr-defined]
+            return
+        super()._send_output(message_body, encode_chunked)  # type: ignore[misc]
+
+
+class _Connection(_OneWrite, http.client.HTTPConnection):
+    pass
+
+
+class _SecureConnection(_OneWrite, http.client.HTTPSConnection):
+    pass
+
+
 class KeepAliveWebClient(WebClient):
     def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
         key = (scheme, netloc)
+        now = time.monotonic()
+        for other, (idle, last_used) in list(_connections.open.items()):
+            if other != key and now - last_used >= IDLE_LIMIT:
+                # A host this thread no longer talks to (a long-lived request thread, a test
+                # process meeting many servers): its socket is closed, not kept for ever.
+                del _connections.open[other]
+                idle.close()
         held = _connections.open.pop(key, None)
         if held is not None:
             connection, last_used = held
@@ -75,9 +105,9 @@ class KeepAliveWebClient(WebClient):
         fresh: http.client.HTTPConnection
         if scheme == "https":
             context = self.ssl if isinstance(self.ssl, ssl.SSLContext) else None
-            fresh = http.client.HTTPSConnection(netloc, timeout=timeout, context=context)
+            fresh = _SecureConnection(netloc, timeout=timeout, context=context)
         else:
-            fresh = http.client.HTTPConnection(netloc, timeout=timeout)
+            fresh = _Connection(netloc, timeout=timeout)
         fresh.connect()
         # A request is written as headers, then body: on a reused connection Nagle's algorithm
         # would hold the body until the server acknowledges the headers (up to 40 ms of

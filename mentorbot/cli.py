@@ -251,7 +251,7 @@ def run(settings: Settings) -> int:
     from mentorbot.wiring import build_runtime
 
     runtime = build_runtime(settings)  # one token: its workspace is reinstated once Slack answers
-    runtime.services.rhythm.plan_missing()  # pairs matched before the rhythm existed
+    runtime.services.rhythm.plan_missing_later()  # older pairs: planned by the dispatcher
     warm_up()  # dateparser's first parse loads its data: not while Slack waits for an ack
     runtime.start_scheduler()
 

@@ -67,6 +67,9 @@ def sandbox_settings(settings: Settings, *, api_url: str, signing_secret: str) -
         "slack_api_url": api_url,
         "mentorbot_coordinators": [p.id for p in SAMPLE_PEOPLE if p.role == "coordinator"],
         "mentorbot_program_channel": PROGRAM_CHANNEL[0],
+        # One person clicking through: posts in the order they were queued, across
+        # conversations too, as the page lists them (nothing to gain from several in flight).
+        "mentorbot_outbox_sends_in_flight": 1,
     }
     if "database_url" not in settings.model_fields_set:
         update["database_url"] = f"sqlite:///{SANDBOX_DATABASE}"

@@ -1,6 +1,7 @@
 """`mentorbot serve`: Slack's HTTP edge under gunicorn, for production behind a load balancer.
 
-The master process migrates the database, plans what older pairs miss and warms dateparser
+The master process migrates the database, queues the planning of what older pairs miss (a
+chain of outbox jobs the workers run, so a start never waits on it) and warms dateparser
 (none of which needs Slack: a worker starts while Slack can't be reached, says so on
 ``/readyz`` and keeps the outbox waiting until ``auth.test`` answers), then forks
 ``WEB_CONCURRENCY`` workers. Each worker builds its own runtime after the fork (database
@@ -176,7 +177,7 @@ def prepare(settings: Settings) -> None:
         )
         # Nothing here asks Slack: a Slack that can't be reached must not stop a deploy. The
         # workers reach it in the background, and reinstate the bot token's workspace then.
-        services.rhythm.plan_missing()  # pairs matched before the rhythm existed
+        services.rhythm.plan_missing_later()  # older pairs: planned by the workers, in chunks
     finally:
         database.dispose()  # no pooled connection may cross the fork
     warm_up()  # dateparser's data, loaded once and shared by the workers' memory

@@ -82,6 +82,7 @@ def build_services(
     team = _ProgramTeamServices.build(
         uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
     )
+    cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
     return Services(
         workspaces=WorkspaceService(
             uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
@@ -92,9 +93,15 @@ def build_services(
             uow=uow,
             messenger=messenger,
             clock=clock,
-            jobs={**pairs.jobs(), **team.jobs(), **_coordinator_group_jobs(coordinator_group)},
+            jobs={
+                **pairs.jobs(),
+                **team.jobs(),
+                **_coordinator_group_jobs(coordinator_group),
+                Kind.PLAN_COHORT: cohorts.plan_job,
+            },
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
+            sends_in_flight=settings.mentorbot_outbox_sends_in_flight,
             quiet_hours=programs.quiet_hours(zones=zones),
             absences=Absences(uow),
             observe=observe,
@@ -102,7 +109,7 @@ def build_services(
         rules=rules,
         clock=clock,
         coordination=team.coordination,
-        cohorts=CohortService(uow=uow, clock=clock, roster=roster, programs=programs),
+        cohorts=cohorts,
         coordinator_group=coordinator_group,
         announcements=team.announcements,
         onboarding=team.onboarding,
@@ -194,6 +201,7 @@ class _PartnershipServices(NamedTuple):
             Kind.GOAL_CHECK_DUE: rhythm.goal_check,
             Kind.TERM_NOTICE_DUE: rhythm.term_notice,
             Kind.TERM_END: rhythm.term_end,
+            Kind.PLAN_MISSING: rhythm.plan_missing_step,
             Kind.ERASE_PERSON: self.privacy.erase_job,
         }
 

@@ -114,6 +114,13 @@ class Settings(BaseSettings):
         description="Seconds a claimed outbox batch is held unless renewed; what a dead "
         "worker's batch waits. Longer than one Slack call can take.",
     )
+    mentorbot_outbox_sends_in_flight: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Slack calls one dispatcher has in flight at once (never two to one "
+        "conversation); 1 sends one message at a time.",
+    )
     mentorbot_onboarding: bool = Field(
         default=True,
         description="Send new pairs the welcome, first-session agenda and monthly topics.",

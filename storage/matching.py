@@ -313,6 +313,17 @@ class SqlProposalRepository:
         )
         return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
 
+    def for_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[MatchProposal]:
+        found: list[MatchProposal] = []
+        for chunk in _chunks(mentee_ids):
+            rows = self._s.scalars(
+                select(MatchProposalRow)
+                .where(MatchProposalRow.team_id == team_id, MatchProposalRow.mentee_id.in_(chunk))
+                .order_by(MatchProposalRow.id)
+            )
+            found += [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
+        return found
+
     def pending_by_mentor(self, team_id: str) -> dict[str, int]:
         rows = self._s.execute(
             select(MatchProposalRow.mentor_id, func.count())
@@ -344,6 +355,16 @@ class SqlProposalRepository:
         return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
 
 
+IN_LIST = 5_000
+"""Ids bound in one ``IN (...)``: far below either database's limit on parameters, so a
+cohort of 10,000 is two statements, not one per person."""
+
+
+def _chunks(ids: Collection[str]) -> list[list[str]]:
+    unique = sorted(set(ids))
+    return [unique[n : n + IN_LIST] for n in range(0, len(unique), IN_LIST)]
+
+
 _TAKES_A_SLOT = (PartnershipStatus.ACTIVE.value, PartnershipStatus.PAUSED.value)
 
 
@@ -372,6 +393,17 @@ class SqlPartnershipRepository:
         )
         return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
 
+    def of_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[Partnership]:
+        found: list[Partnership] = []
+        for chunk in _chunks(mentee_ids):
+            rows = self._s.scalars(
+                select(PartnershipRow)
+                .where(PartnershipRow.team_id == team_id, PartnershipRow.mentee_id.in_(chunk))
+                .order_by(PartnershipRow.id)
+            )
+            found += [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+        return found
+
     def active_by_mentor(self, team_id: str) -> dict[str, int]:
         rows = self._s.execute(
             select(PartnershipRow.mentor_id, func.count())
@@ -380,11 +412,12 @@ class SqlPartnershipRepository:
         )
         return {mentor_id: count for mentor_id, count in rows}
 
-    def live(self) -> list[Partnership]:
+    def live(self, *, after_id: int = 0, limit: int | None = None) -> list[Partnership]:
         rows = self._s.scalars(
             select(PartnershipRow)
-            .where(PartnershipRow.status.in_(_TAKES_A_SLOT))
+            .where(PartnershipRow.status.in_(_TAKES_A_SLOT), PartnershipRow.id > after_id)
             .order_by(PartnershipRow.id)
+            .limit(limit)
         )
         return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,6 +64,44 @@ def _opened(text: str) -> str:
         raise CipherError("no configured key opens this value")
     return text
 
+
+def _outbox_table(table: Any) -> Table:
+    """``__table__`` is typed as a ``FromClause``; the outbox's is a ``Table``."""
+    assert isinstance(table, Table)
+    return table
+
+
+_OUTCOME = (
+    "id",
+    "status",
+    "attempts",
+    "last_error",
+    "due_at",
+    "expires_at",
+    "sent_at",
+    "sent_channel",
+    "sent_ts",
+)
+"""The columns an attempt's outcome writes (``settle_many``), the row id first."""
+
+_SETTLE_ON_POSTGRESQL = text(
+    """
+    UPDATE outgoing_messages AS m
+    SET status = o.status, attempts = o.attempts, last_error = o.last_error,
+        due_at = o.due_at, expires_at = o.expires_at, sent_at = o.sent_at,
+        sent_channel = o.sent_channel, sent_ts = o.sent_ts, lease_until = NULL
+    FROM unnest(
+        CAST(:id AS integer[]), CAST(:status AS varchar[]), CAST(:attempts AS integer[]),
+        CAST(:last_error AS text[]), CAST(:due_at AS timestamptz[]),
+        CAST(:expires_at AS timestamptz[]), CAST(:sent_at AS timestamptz[]),
+        CAST(:sent_channel AS varchar[]), CAST(:sent_ts AS varchar[])
+    ) AS o(id, status, attempts, last_error, due_at, expires_at, sent_at, sent_channel, sent_ts)
+    WHERE m.id = o.id AND m.claimed_by = :worker AND m.lease_token = :token
+    RETURNING m.id
+    """
+)
+"""One statement, the same text for every batch (PostgreSQL plans it once): the outcomes go
+in as nine arrays, not a VALUES list of a size that changes the statement."""
 
 SUSPENDED = "workspace removed"
 """``last_error`` of the messages a removed workspace had pending: resumed if it returns."""
@@ -222,6 +269,66 @@ class SqlOutbox:
             execution_options={"synchronize_session": False},
         )
         return bool(getattr(result, "rowcount", 0))
+
+    def settle_many(
+        self, messages: Sequence[OutgoingMessage], *, worker: str, token: str
+    ) -> set[int]:
+        """One statement for a whole batch of outcomes, fenced like ``settle``.
+
+        PostgreSQL: one ``UPDATE ... FROM unnest(arrays) RETURNING id``, the ids it wrote being
+        the fence's answer. SQLite (no arrays): one executemany, the fence read back only when
+        fewer rows than outcomes were written.
+        """
+        mine = [m for m in messages if m.id is not None]
+        if not mine:
+            return set()
+        table = _outbox_table(OutgoingMessageRow.__table__)
+        c = table.c
+        fence = (c.claimed_by == worker, c.lease_token == token)
+        rows = [
+            (
+                m.id,
+                m.status.value,
+                m.attempts,
+                m.last_error[:2000],
+                m.due_at,
+                m.expires_at,  # a hold measures it again from its new due
+                m.sent_at,
+                m.sent_channel,
+                m.sent_ts,
+            )
+            for m in mine
+        ]
+        if self._s.get_bind().dialect.name == "postgresql":
+            columns = list(zip(*rows, strict=True))
+            written = self._s.scalars(
+                _SETTLE_ON_POSTGRESQL,
+                {
+                    "worker": worker,
+                    "token": token,
+                    **{name: list(column) for name, column in zip(_OUTCOME, columns, strict=True)},
+                },
+            )
+            return set(written)
+        statement = (
+            update(table)
+            .where(c.id == bindparam("outcome_id"), *fence)
+            .values({name: bindparam(f"outcome_{name}") for name in _OUTCOME if name != "id"})
+            .values(lease_until=None)
+        )
+        result = self._s.connection().execute(
+            statement,
+            [
+                {f"outcome_{name}": value for name, value in zip(_OUTCOME, row, strict=True)}
+                for row in rows
+            ],
+        )
+        ids = {m.id for m in mine if m.id is not None}
+        if int(getattr(result, "rowcount", -1)) == len(ids):
+            return ids
+        return set(
+            self._s.scalars(select(c.id).where(c.id.in_(ids), *fence, c.lease_until.is_(None)))
+        )
 
     def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
         newer = or_(

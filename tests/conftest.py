@@ -115,13 +115,13 @@ class RunningBot:
         return self.runtime.services.dispatcher.run_once(self.clock.now())
 
     def view_opened(self, callback_id: str) -> dict[str, Any]:
-        """The last modal with this callback ID that the bot opened (views.open), as its
-        last views.update left it (forms opened at once are filled in right after)."""
-        for call in reversed(self.fake.calls):
-            if call.method not in ("views.open", "views.update") or call.outcome != "ok":
-                continue
+        """The last modal with this callback ID that the bot opened (views.open), as Slack
+        holds it now: the bot may have updated it since (its zone comes after it opens)."""
+        for call in reversed(self.fake.calls_to("views.open")):
             if call.params["view"].get("callback_id") == callback_id:
-                return dict(call.params["view"])
+                opened = dict(call.params["view"])
+                now = self.fake.modals(callback_id)
+                return dict(now[-1]) if now else opened
         raise AssertionError(f"no {callback_id} modal was opened")
 
     def dms(self, user: str) -> list[dict[str, Any]]:
@@ -141,6 +141,10 @@ def bot_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Settin
         "database_url": database_url,
         "mentorbot_coordinators": "UCOORD1",
         "mentorbot_program_channel": "C0PROGRAM",
+        # One send at a time: journeys read "the latest message" across conversations, and
+        # with several in flight posts to different people may reach the fake in any order.
+        # The window itself is tested in test_outbox_dispatch.py and test_outbox_slack.py.
+        "mentorbot_outbox_sends_in_flight": 1,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

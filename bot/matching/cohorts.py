@@ -10,8 +10,11 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.errors import NotAllowed, NotFound
 from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, describe_result
-from bot.matching.suggestions import ask_mentor, excluded_mentors, mentor_loads, rank_for
+from bot.matching.suggestions import ask_mentor, excluded_for_cohort, mentor_loads, rank_for
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
+from bot.model.kinds import Kind
+from bot.model.messages.coordination import CohortReady, PlanCohort
+from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import MentorRequest, RequestStatus
 from bot.ports import CohortWork, ProgramRulesSource, record_audit
 from bot.roster import Roster
@@ -47,43 +50,108 @@ class CohortService:
         and have not picked yet. Nothing is sent until the coordinator approves.
         """
         self._require(coordinator_id, team_id)
-        now = self._clock.now()
         with self._uow() as uow:
-            statuses = {RequestStatus.WAITLISTED}
-            if include_choosing:
-                statuses.add(RequestStatus.MATCHING)
-            requests = uow.requests.in_status(team_id, statuses)
-            result = self._assign_by_program(uow, team_id, requests, now)
-            plan = uow.cohort_plans.save(
-                CohortPlan(
-                    team_id=team_id,
-                    created_by=coordinator_id,
-                    created_at=now,
-                    pairs=[
-                        PlannedPair(
-                            request_id=a.request.id or 0,
-                            mentee_id=a.request.mentee_id,
-                            mentor_id=a.mentor.user_id,
-                            score=a.score,
-                            reason=a.reason,
-                        )
-                        for a in result.assignments
-                    ],
-                    unmatched=[r.mentee_id for r in result.unmatched],
-                    total_fit=result.total_fit,
-                )
-            )
-            record_audit(
-                uow.audit,
+            plan = self._plan_in(
+                uow,
                 team_id=team_id,
-                actor=coordinator_id,
-                action="cohort.plan",
-                subject=f"plan:{plan.id}",
-                at=now,
-                detail=describe_result(result),
+                coordinator_id=coordinator_id,
+                include_choosing=include_choosing,
+                now=self._clock.now(),
             )
             uow.commit()
             return plan
+
+    def plan_later(
+        self, *, team_id: str, coordinator_id: str, include_choosing: bool = False
+    ) -> None:
+        """``plan_cohort`` as a job in the outbox: a cohort of thousands takes seconds, so it
+        is never worked out in a request; the coordinator hears when the proposal is ready
+        (``COHORT_READY``). Keyed per coordinator and moment: a retried command plans once."""
+        self._require(coordinator_id, team_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=team_id,
+                    kind=Kind.PLAN_COHORT,
+                    recipient=coordinator_id,
+                    key=f"cohort:{coordinator_id}:{now.isoformat()}",
+                    due_at=now,
+                    payload=PlanCohort(include_choosing=include_choosing, asked_at=now.isoformat()),
+                )
+            )
+            uow.commit()
+
+    def plan_job(self, uow: CohortWork, message: OutgoingMessage, now: datetime) -> None:
+        """The job: plan, keep the proposal, and queue the coordinator's "it's ready"."""
+        job = message.payload_as(PlanCohort)
+        plan = self._plan_in(
+            uow,
+            team_id=message.team_id,
+            coordinator_id=message.recipient,
+            include_choosing=job.include_choosing,
+            now=now,
+        )
+        asked_at = datetime.fromisoformat(job.asked_at)
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=message.team_id,
+                kind=Kind.COHORT_READY,
+                recipient=message.recipient,
+                key=f"cohort-ready:{plan.id}",
+                due_at=now,
+                payload=CohortReady(
+                    plan_id=plan.id or 0,
+                    pairs=len(plan.pairs),
+                    unmatched=len(plan.unmatched),
+                    seconds=round(max(0.0, (now - asked_at).total_seconds()), 1),
+                ),
+            )
+        )
+
+    def _plan_in(
+        self,
+        uow: CohortWork,
+        *,
+        team_id: str,
+        coordinator_id: str,
+        include_choosing: bool,
+        now: datetime,
+    ) -> CohortPlan:
+        statuses = {RequestStatus.WAITLISTED}
+        if include_choosing:
+            statuses.add(RequestStatus.MATCHING)
+        requests = uow.requests.in_status(team_id, statuses)
+        result = self._assign_by_program(uow, team_id, requests, now)
+        plan = uow.cohort_plans.save(
+            CohortPlan(
+                team_id=team_id,
+                created_by=coordinator_id,
+                created_at=now,
+                pairs=[
+                    PlannedPair(
+                        request_id=a.request.id or 0,
+                        mentee_id=a.request.mentee_id,
+                        mentor_id=a.mentor.user_id,
+                        score=a.score,
+                        reason=a.reason,
+                    )
+                    for a in result.assignments
+                ],
+                unmatched=[r.mentee_id for r in result.unmatched],
+                total_fit=result.total_fit,
+            )
+        )
+        record_audit(
+            uow.audit,
+            team_id=team_id,
+            actor=coordinator_id,
+            action="cohort.plan",
+            subject=f"plan:{plan.id}",
+            at=now,
+            detail=describe_result(result),
+        )
+        return plan
 
     def plan(self, *, team_id: str, coordinator_id: str, plan_id: int) -> CohortPlan:
         self._require(coordinator_id, team_id)
@@ -161,6 +229,7 @@ class CohortService:
         under its own cross-company rule (a mentor is in one program, so places never mix)."""
         mentors = uow.mentors.accepting(team_id)
         loads = mentor_loads(uow, team_id)
+        excluded = excluded_for_cohort(uow, team_id, requests)
         combined = CohortResult(assignments=[])
         for program_id in dict.fromkeys(r.program_id for r in requests):
             group = [r for r in requests if r.program_id == program_id]
@@ -170,7 +239,7 @@ class CohortService:
                     requests=group,
                     mentors=[m for m in mentors if m.program_id == program_id],
                     loads=loads,
-                    excluded={r.id or 0: excluded_mentors(uow, r) for r in group},
+                    excluded={r.id or 0: excluded[r.id or 0] for r in group},
                     rule=rules.cross_company,
                     at=now,
                     fit=rules.fit,

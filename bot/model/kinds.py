@@ -66,6 +66,9 @@ class Kind(StrEnum):
     QUIET_DECISION = "rhythm.quiet_decision"  # eight quiet weeks: pause, continue or close?
     QUIET_DECISION_DUE = "job.quiet_decision"  # a week later, unanswered: the program decides
     COORDINATOR_QUIET_DECISION = "coordinator.quiet_decision"  # to coordinators: decide
+    PLAN_MISSING = "job.plan_missing"  # start-up: older pairs' rhythms, a chunk at a time
+    PLAN_COHORT = "job.plan_cohort"  # `/mentor match`: the proposal, worked out off the request
+    COHORT_READY = "coordinator.cohort_ready"  # its proposal is ready: a button shows it
     # who coordinates, and what they get on a schedule (bot/coordinators.py, bot/coordination.py)
     COORDINATOR_GROUP_ROUND = "job.coordinator_group_round"  # every hour: each workspace's
     COORDINATOR_GROUP_SYNC = "job.coordinator_group_sync"  # one workspace's user group read
@@ -158,6 +161,7 @@ TIMING: dict[Kind, Timing] = {
     Kind.FIT_CHECK: Timing.BOT_STARTED,
     Kind.QUIET_DECISION: Timing.BOT_STARTED,
     Kind.COORDINATOR_QUIET_DECISION: Timing.BOT_STARTED,
+    Kind.COHORT_READY: Timing.ANSWER,  # the coordinator just asked for the cohort's plan
     # capacity and closing
     Kind.MENTOR_STAY_OPEN: Timing.ANSWER,  # follows the mentor's second decline in a row
     Kind.MENTOR_REQUESTS_RESUMED: Timing.BOT_STARTED,  # the pause they chose is over
@@ -187,6 +191,8 @@ TIMING: dict[Kind, Timing] = {
     Kind.RESUME_REQUESTS: Timing.JOB,
     Kind.FIT_CHECK_DUE: Timing.JOB,
     Kind.QUIET_DECISION_DUE: Timing.JOB,
+    Kind.PLAN_MISSING: Timing.JOB,
+    Kind.PLAN_COHORT: Timing.JOB,
     Kind.CAPACITY_WEEK: Timing.JOB,
 }
 """Every kind, classified in this one place (a unit test fails for a kind missing here).

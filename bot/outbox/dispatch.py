@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.outbox.quiet_hours import PromptDrop, PromptHold
+from bot.outbox.sending import SendWindow
 from bot.ports import Messenger, SendOutcome, SendResult, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class Dispatcher:
         max_batches: int = 1000,
         quiet_hours: PromptHold | None = None,
         absences: PromptDrop | None = None,
-        settle_every: int = 20,
+        sends_in_flight: int = 1,
         observe: Callable[[DispatchReport], None] | None = None,
     ) -> None:
         self._uow = uow
@@ -110,7 +111,7 @@ class Dispatcher:
         self._max_batches = max_batches
         self._quiet_hours = quiet_hours
         self._absences = absences  # away people and paused pairs get no prompts
-        self._settle_every = max(1, settle_every)
+        self._window = SendWindow(size=sends_in_flight, attempt=self._attempt, now=self._now)
         self._observe = observe  # metrics, outside bot/: called once per finished pass
         self._unsettled: list[OutgoingMessage] = []  # outcomes not written yet (this batch)
         self._skew = timedelta(0)  # a pass "as of" another moment (tick --now) keeps its offset
@@ -171,13 +172,14 @@ class Dispatcher:
         try:
             self._pass(this_pass)
         finally:
+            self._window.close()  # its threads live for a pass, never leak past it
             self._flush()  # even after a bug: what was sent is recorded as sent
             report.add(this_pass)
             if self._observe is not None:
                 self._observe(this_pass)
 
     def _pass(self, report: DispatchReport) -> None:
-        paused_until: dict[str, datetime] = {}  # per workspace, for the whole pass
+        self._window.reset()  # Retry-After pauses last for the pass, per workspace
         for _ in range(self._max_batches):
             if self._stopping.is_set():
                 return
@@ -199,18 +201,21 @@ class Dispatcher:
                 renew_at=now + self._lease / 3,
             )
             report.due += len(claimed)
-            for message in claimed:
-                if not self._still_held(message):
-                    report.lost += 1
-                    continue
-                if message.team_id in paused_until:
-                    self._release(message, paused_until[message.team_id])
-                    report.retried += 1
-                    continue
-                retry_at = self._deliver(message, report)
-                if retry_at is not None:
-                    paused_until[message.team_id] = retry_at
-            self._flush()
+            try:
+                for message in claimed:
+                    self._window.make_room(message)  # outcomes in: the clock as it sends
+                    if not self._still_held(message):
+                        report.lost += 1
+                        continue
+                    paused_until = self._window.paused_until(message.team_id)
+                    if paused_until is not None:
+                        self._release(message, paused_until)
+                        report.retried += 1
+                        continue
+                    self._deliver(message, report)
+            finally:
+                self._window.drain()  # every outcome of the batch is in hand before settling
+                self._flush()
 
     def _still_held(self, message: OutgoingMessage) -> bool:
         """The heartbeat: before each message, once a third of the lease is gone, extend the
@@ -234,78 +239,91 @@ class Dispatcher:
         )
         return False
 
-    def _deliver(self, message: OutgoingMessage, report: DispatchReport) -> datetime | None:
-        """Deliver one message; returns when to try again if Slack asked us to slow down."""
+    def _deliver(self, message: OutgoingMessage, report: DispatchReport) -> None:
+        """Decide what a claimed message needs; a send joins the window of sends in flight,
+        and its outcome is recorded by ``_record`` in claim order."""
         now = self._now()
         if message.coalesce_key is not None and self._superseded(message, now):
             message.status = MessageStatus.DROPPED
             message.last_error = "coalesced: a newer one of its kind went out instead"
             self._settle(message)
             report.dropped += 1
-            return None
+            return
         if message.expires_at is not None and now > message.expires_at:
             message.status = MessageStatus.DROPPED
             message.last_error = "late: its moment had passed"
             self._settle(message)
             report.dropped += 1
             report.late += 1
-            return None
+            return
         absent = self._absences.drop_reason(message, now) if self._absences else None
         if absent is not None:
             message.status = MessageStatus.DROPPED
             message.last_error = absent
             self._settle(message)
             report.dropped += 1
-            return None
+            return
         if self._quiet_hours is not None:
             allowed_at = self._quiet_hours.hold_until(message, now)
             if allowed_at is not None:
                 self._hold(message, allowed_at)
                 report.held += 1
-                return None
+                return
         job = self._jobs.get(message.kind)
         if job is not None:
-            self._flush()  # a job reads the outbox: let it see every outcome so far
-            try:
-                with self._uow() as uow:
-                    # Fenced first, in the job's own transaction (the row stays locked to its
-                    # end): a job may delete or rewrite its own row, so settling can't be.
-                    if message.id not in uow.outbox.renew(
-                        [message.id] if message.id is not None else [],
-                        worker=self._worker,
-                        token=self._claim.token,
-                        until=now + self._lease,
-                    ):  # another worker holds it now: its run of the job is the one that counts
-                        self._lost(message)
-                        return None
-                    job(uow, message, now)
-                    message.status = MessageStatus.SENT
-                    message.sent_at = self._now()
-                    message.attempts += 1
-                    uow.outbox.settle(message)
-                    uow.commit()
-                report.jobs += 1
-            except Exception as error:  # a broken job must not block the queue behind it
-                log.exception("job %s (%s) raised", message.key, message.kind)
-                message.status = MessageStatus.FAILED
-                message.last_error = f"internal: {type(error).__name__}"
-                self._settle(message)
-                report.failed += 1
-                report.failures.append((message.key, message.last_error))
-            return None
+            self._run_job(job, message, report)
+            return
+        self._window.submit(message, lambda sent, result: self._record(sent, result, report))
+
+    def _run_job(self, job: Job, message: OutgoingMessage, report: DispatchReport) -> None:
+        now = self._now()
+        self._window.drain()  # a job reads the outbox: let it see every outcome so far
+        self._flush()
         try:
-            result = self._already_delivered(message) or self._messenger.send(message)
-        except Exception as error:  # a bug in rendering must not stop the other messages
-            log.exception("sending %s (%s) raised", message.key, message.kind)
-            result_error = f"internal: {type(error).__name__}"
-            message.attempts += 1
+            with self._uow() as uow:
+                # Fenced first, in the job's own transaction (the row stays locked to its
+                # end): a job may delete or rewrite its own row, so settling can't be.
+                if message.id not in uow.outbox.renew(
+                    [message.id] if message.id is not None else [],
+                    worker=self._worker,
+                    token=self._claim.token,
+                    until=now + self._lease,
+                ):  # another worker holds it now: its run of the job is the one that counts
+                    self._lost(message)
+                    return
+                job(uow, message, now)
+                message.status = MessageStatus.SENT
+                message.sent_at = self._now()
+                message.attempts += 1
+                uow.outbox.settle(message)
+                uow.commit()
+            report.jobs += 1
+        except Exception as error:  # a broken job must not block the queue behind it
+            log.exception("job %s (%s) raised", message.key, message.kind)
             message.status = MessageStatus.FAILED
-            message.last_error = result_error
+            message.last_error = f"internal: {type(error).__name__}"
             self._settle(message)
             report.failed += 1
-            report.failures.append((message.key, result_error))
-            return None
+            report.failures.append((message.key, message.last_error))
+
+    def _attempt(self, message: OutgoingMessage) -> SendResult:
+        """One send (or a look in Slack first), in a thread of the window: never raises."""
+        try:
+            return self._already_delivered(message) or self._messenger.send(message)
+        except Exception as error:  # a bug in rendering must not stop the other messages
+            log.exception("sending %s (%s) raised", message.key, message.kind)
+            return SendResult(SendOutcome.FAILED, error=f"internal: {type(error).__name__}")
+
+    def _record(
+        self, message: OutgoingMessage, result: SendResult | None, report: DispatchReport
+    ) -> None:
+        """What Slack's answer means for the message; ``None``: not attempted, its workspace
+        was told to wait while the send sat in the window."""
         now = self._now()  # Slack has answered: what follows is measured from this moment
+        if result is None:
+            self._release(message, self._window.paused_until(message.team_id) or now)
+            report.retried += 1
+            return
         if result.outcome is SendOutcome.SENT:
             report.lags.append(max(0.0, (now - message.due_at).total_seconds()))
             message.status = MessageStatus.SENT
@@ -315,7 +333,7 @@ class Dispatcher:
             message.sent_channel, message.sent_ts = result.channel, result.ts
             self._settle(message)
             report.sent += 1
-            return None
+            return
         if result.outcome is SendOutcome.FAILED:
             message.status = MessageStatus.FAILED
             message.attempts += 1
@@ -324,12 +342,13 @@ class Dispatcher:
             report.failed += 1
             report.failures.append((message.key, result.error))
             log.warning("giving up on %s to %s: %s", message.kind, message.recipient, result.error)
-            return None
+            return
         if result.retry_after is not None:  # rate limited: not the message's fault
             retry_at = now + timedelta(seconds=max(1.0, result.retry_after))
+            self._window.pause(message.team_id, retry_at)
             self._release(message, retry_at, error=result.error)
             report.retried += 1
-            return retry_at
+            return
         message.attempts += 1
         message.last_error = IN_DOUBT + result.error if result.uncertain else result.error
         if message.attempts >= MAX_ATTEMPTS:
@@ -342,7 +361,6 @@ class Dispatcher:
             message.due_at = now + backoff(message.attempts)
             report.retried += 1
         self._settle(message)
-        return None
 
     def _already_delivered(self, message: OutgoingMessage) -> SendResult | None:
         """A message whose dispatcher died mid-send, or whose answer was lost, may be in Slack
@@ -380,29 +398,24 @@ class Dispatcher:
         self._settle(message)
 
     def _settle(self, message: OutgoingMessage) -> None:
-        """Record an outcome; written with the next few in one transaction.
+        """Record an outcome; the batch's outcomes are written together, in one statement.
 
-        A transaction per message was half the cost of a delivery. Batching widens the window
-        in which a crash leaves a delivered message unrecorded, but such a message stays claimed
+        A statement per message was half the cost of a delivery. Batching widens the window in
+        which a crash leaves a delivered message unrecorded, but such a message stays claimed
         until its lease runs out and is then looked for in Slack before it is sent again.
         """
         self._unsettled.append(message)
-        if len(self._unsettled) >= self._settle_every:
-            self._flush()
 
     def _flush(self) -> None:
         if not self._unsettled:
             return
         batch, self._unsettled = self._unsettled, []
         with self._uow() as uow:
-            lost = [
-                message
-                for message in batch
-                if not uow.outbox.settle(message, worker=self._worker, token=self._claim.token)
-            ]
+            written = uow.outbox.settle_many(batch, worker=self._worker, token=self._claim.token)
             uow.commit()
-        for message in lost:
-            self._lost(message)
+        for message in batch:
+            if message.id not in written:
+                self._lost(message)
 
     @staticmethod
     def _lost(message: OutgoingMessage) -> None:

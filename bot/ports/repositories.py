@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -66,6 +66,10 @@ class ProposalRepository(Protocol):
     ) -> MatchProposal | None: ...
     def save(self, proposal: MatchProposal) -> MatchProposal: ...
     def for_mentee(self, team_id: str, mentee_id: str) -> list[MatchProposal]: ...
+    def for_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[MatchProposal]:
+        """``for_mentee`` for many at once (a cohort): a statement per few thousand."""
+        ...
+
     def pending_by_mentor(self, team_id: str) -> dict[str, int]: ...
     def for_mentor(self, team_id: str, mentor_id: str) -> list[MatchProposal]:
         """Every request this mentor was asked about, the oldest first."""
@@ -80,9 +84,14 @@ class PartnershipRepository(Protocol):
     def get(self, team_id: str, partnership_id: int) -> Partnership | None: ...
     def save(self, partnership: Partnership) -> Partnership: ...
     def for_member(self, team_id: str, user_id: str) -> list[Partnership]: ...
+    def of_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[Partnership]:
+        """Every partnership these people had as mentees (a cohort's exclusions)."""
+        ...
+
     def active_by_mentor(self, team_id: str) -> dict[str, int]: ...
-    def live(self) -> list[Partnership]:
-        """Active and paused partnerships of every workspace (start-up housekeeping)."""
+    def live(self, *, after_id: int = 0, limit: int | None = None) -> list[Partnership]:
+        """Active and paused partnerships of every workspace (start-up housekeeping), by id:
+        those after ``after_id``, at most ``limit`` of them."""
         ...
 
 
@@ -130,6 +139,13 @@ class Outbox(Protocol):
         ...
 
     def due_preview(self, *, now: datetime, limit: int) -> list[OutgoingMessage]: ...
+
+    def settle_many(
+        self, messages: Sequence[OutgoingMessage], *, worker: str, token: str
+    ) -> set[int]:
+        """``settle`` for a batch in one statement: the ids written (held under this claim);
+        the others were claimed by another worker since and are left as they are."""
+        ...
 
     def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
         """Whether a newer message with the same ``coalesce_key`` is due (pending or claimed)."""

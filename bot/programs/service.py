@@ -11,6 +11,7 @@ transaction; rows are cached for a few seconds, since the dispatcher asks for ev
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import time
@@ -164,6 +165,7 @@ class ProgramService:
         )
         self._cache_seconds = cache_seconds
         self._cache: dict[tuple[str, int], tuple[float, Program | None]] = {}
+        self._lists: dict[str, tuple[float, list[Program]]] = {}  # team -> its programs
         self._lock = threading.Lock()
 
     @property
@@ -223,13 +225,25 @@ class ProgramService:
     def _remember(self, team_id: str, program_id: int, program: Program | None) -> None:
         with self._lock:
             self._cache[(team_id, program_id)] = (time.monotonic() + self._cache_seconds, program)
+            self._lists.pop(team_id, None)  # a change here: the list is read afresh
 
     # -- for everyone: which programs there are --------------------------------------------
 
     def programs(self, team_id: str, *, archived: bool = False) -> list[Program]:
-        """The default program first, then the workspace's own by name."""
-        with self._uow() as uow:
-            rows = uow.programs.all(team_id)
+        """The default program first, then the workspace's own by name.
+
+        Read on every modal that opens, so kept as briefly as the rules are: another
+        replica's new program shows within ``cache_seconds``, one made here at once."""
+        with self._lock:
+            hit = self._lists.get(team_id)
+        if hit is not None and hit[0] >= time.monotonic():
+            rows = copy.deepcopy(hit[1])
+        else:
+            with self._uow() as uow:
+                rows = uow.programs.all(team_id)
+            with self._lock:
+                expires = time.monotonic() + self._cache_seconds
+                self._lists[team_id] = (expires, copy.deepcopy(rows))
         own = sorted((p for p in rows if archived or not p.archived), key=lambda p: p.name)
         return [default_program(team_id, self._defaults), *own]
 

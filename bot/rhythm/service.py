@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.model.kinds import Kind
+from bot.model.messages.rhythm import PlanMissing
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import Partnership
 from bot.model.rules import OneProgram, ProgramRules
@@ -162,5 +163,44 @@ class RhythmService:
             uow.commit()
             return len(live)
 
+    def plan_missing_later(self) -> None:
+        """``plan_missing`` in the background: at start-up, one job that plans the first
+        chunk of pairs and queues the next, so a start never waits on thousands of pairs
+        (5,000 pairs are some 24,000 keyed rows) and the dispatcher's other work goes on
+        between chunks. Planning is keyed, so a second start's chain plans nothing twice."""
+        now = self._clock.now()
+        with self._uow() as uow:
+            uow.outbox.add(_planning_job(started=now, after_id=0))
+            uow.commit()
+
+    def plan_missing_step(self, uow: RhythmWork, message: OutgoingMessage, now: datetime) -> None:
+        """The job: plan up to ``PLANNING_CHUNK`` pairs after the last one planned, and queue
+        the next chunk if there may be more."""
+        job = message.payload_as(PlanMissing)
+        after_id = job.after_id
+        live = uow.partnerships.live(after_id=after_id, limit=PLANNING_CHUNK)
+        for partnership in live:
+            plan_program(uow, partnership, rules=self._rules_of(uow, partnership), now=now)
+        if len(live) == PLANNING_CHUNK and live[-1].id is not None:
+            started = datetime.fromisoformat(job.started)
+            uow.outbox.add(_planning_job(started=started, after_id=live[-1].id, due_at=now))
+
     def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
         return self._roster.is_coordinator(team_id, user_id)
+
+
+PLANNING_CHUNK = 200
+"""Pairs planned by one start-up planning job: a transaction of a second or two."""
+
+
+def _planning_job(
+    *, started: datetime, after_id: int, due_at: datetime | None = None
+) -> OutgoingMessage:
+    return OutgoingMessage(
+        team_id="",  # every workspace's pairs
+        kind=Kind.PLAN_MISSING,
+        recipient="",
+        key=f"rhythm:plan-missing:{started.isoformat()}:{after_id}",
+        due_at=due_at or started,
+        payload=PlanMissing(started=started.isoformat(), after_id=after_id),
+    )

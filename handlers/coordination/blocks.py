@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
+from bot.model.messages.coordination import CohortReady
 from handlers.kit.blocks import (
     MESSAGE_BLOCKS_MAX,
     Block,
     actions,
     button,
     context,
+    count,
     header,
     option,
     section,
@@ -24,6 +26,26 @@ _STATE_LABELS = {
 
 def pages(plan: CohortPlan) -> int:
     return max(1, -(-len(plan.pairs) // PAIRS_PER_PAGE))
+
+
+def cohort_ready_message(ready: CohortReady) -> tuple[str, list[Block]]:
+    """The proposal worked out in the background: how it came out, and a button that turns
+    this message into its first page (the pager's own handler)."""
+    pairs, unmatched = ready.pairs, ready.unmatched
+    text = f"Your cohort proposal is ready: {count(pairs, 'pair')} proposed"
+    if unmatched:
+        text += f", {count(unmatched, 'mentee')} without a free mentor"
+    return text, [
+        section(f"*{text}.* Worked out in {ready.seconds:g} s."),
+        actions(
+            button(
+                "Show the proposal",
+                "cohort_page_show",
+                f"{ready.plan_id}:0",
+                style="primary",
+            )
+        ),
+    ]
 
 
 def cohort_plan_message(plan: CohortPlan, *, page: int = 0) -> tuple[str, list[Block]]:

@@ -68,7 +68,7 @@ class CoordinatorHandlers(Listeners):
             ack=guarded("reason", self.submit_close), lazy=[self.after_close]
         )
         app.action("cohort_approve_all")(ack=self.ack_only, lazy=[refusing(self.approve_all)])
-        app.action(re.compile(r"^cohort_page_(previous|next)$"))(
+        app.action(re.compile(r"^cohort_page_(previous|next|show)$"))(
             ack=self.ack_only, lazy=[refusing(self.page)]
         )
 
@@ -287,20 +287,13 @@ class CoordinatorHandlers(Listeners):
         user_id: str,
         include_choosing: bool = False,
     ) -> None:
-        plan = self._services.cohorts.plan_cohort(
+        """Queued, not worked out here: a cohort of thousands takes seconds. The dispatcher
+        plans it as a job and the coordinator gets "ready" with the proposal in our DM."""
+        self._services.cohorts.plan_later(
             team_id=team_id, coordinator_id=user_id, include_choosing=include_choosing
         )
-        text, message = cohort_plan_message(plan)
-        try:
-            client.chat_postMessage(channel=user_id, text=text, blocks=message)
-        except SlackApiError as error:
-            log.warning("cohort proposal not posted: %s", error.response.get("error"))
-            tell(
-                "I worked out the proposal but Slack would not let me post it. "
-                "Please run `/mentor match` again in a moment."
-            )
-            return
-        tell(f"I've sent you the cohort proposal in our DM: {len(plan.pairs)} pairs.")
+        tell("Matching everyone waiting: the proposal comes to our DM in a moment.")
+        self.deliver()
 
     def report(
         self,

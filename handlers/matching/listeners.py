@@ -7,6 +7,7 @@ the ack, through the dispatcher."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -25,11 +26,14 @@ from handlers.kit.replies import confirmation
 from handlers.kit.updates import update_container, update_message
 from handlers.matching import blocks as matching_blocks
 from handlers.matching.openers import open_ask, open_offer
+from handlers.runtime import TrackedExecutor, opened_in_request
 
 log = logging.getLogger(__name__)
 
 
 class MatchingHandlers(Listeners):
+    executor: TrackedExecutor | None = None  # set at start-up: where a zone is looked up
+
     def register(self, app: App) -> None:
         app.view("mentor_offer")(ack=guarded("expertise", self.submit_offer), lazy=[self.deliver])
         app.view("mentor_ask")(ack=guarded("goals", self.submit_ask), lazy=[self.deliver])
@@ -39,8 +43,8 @@ class MatchingHandlers(Listeners):
         app.action("pick_mentor")(ack=self.ack_only, lazy=[refusing(self.pick)])
         app.action("accept_request")(ack=self.ack_only, lazy=[refusing(self.accept)])
         app.action("decline_request")(ack=self.ack_only, lazy=[refusing(self.open_decline)])
-        app.action("open_ask")(ack=self.ack_only, lazy=[self.home_ask])
-        app.action("open_offer")(ack=self.ack_only, lazy=[self.home_offer])
+        app.action("open_ask")(opened_in_request(refusing(self.home_ask)))
+        app.action("open_offer")(opened_in_request(refusing(self.home_offer)))
 
     # -- modals ----------------------------------------------------------------------------
 
@@ -216,6 +220,7 @@ class MatchingHandlers(Listeners):
             team_id=team_of(context),
             user_id=user_of(context),
             trigger_id=body["trigger_id"],
+            later=self._later,
         )
         if refusal:
             client.chat_postMessage(channel=user_of(context), text=refusal)
@@ -227,4 +232,11 @@ class MatchingHandlers(Listeners):
             team_id=team_of(context),
             user_id=user_of(context),
             trigger_id=body["trigger_id"],
+            later=self._later,
         )
+
+    def _later(self, work: Callable[[], None]) -> None:
+        if self.executor is None:
+            work()
+        else:
+            self.executor.submit(work)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.model.programs import DEFAULT_VALUE
+from bot.outbox.zones import RecipientZones
 from bot.services import Services
 from handlers.kit import blocks
 from handlers.kit.people import time_zone
@@ -15,6 +18,9 @@ from handlers.matching import blocks as matching_blocks
 from handlers.programs import blocks as program_blocks
 
 log = logging.getLogger(__name__)
+
+Later = Callable[[Callable[[], None]], None]
+"""Runs work that may wait until after the modal is open (the follow-up pool)."""
 
 
 def program_choice(
@@ -45,6 +51,7 @@ def open_ask(
     user_id: str,
     trigger_id: str,
     program: str | None = None,
+    later: Later | None = None,
 ) -> str | None:
     """Open the ask modal; or the reason it can't open, for an ephemeral reply."""
     overview = services.mentoring.overview(team_id, user_id)
@@ -56,19 +63,70 @@ def open_ask(
             )
     if overview.request is not None and overview.request.status.value == "pending_mentor":
         return "You've already asked a mentor; I'll tell you as soon as they answer."
-    tz, tz_offset = time_zone(client, user_id, team_id=team_id, zones=services.zones)
     if program is None and overview.request is not None:
         program = _value(overview.request.program_id)
     areas, select = program_choice(services, team_id, program)
-    view = matching_blocks.ask_modal(
-        areas=areas,
-        request=overview.request,
-        metadata={"tz": tz, "tz_offset": tz_offset},
-        program=select,
-        languages=services.rules.fit.default_languages,
+    known = overview.request or overview.profile
+    open_then_zone(
+        client,
+        user_id=user_id,
+        trigger_id=trigger_id,
+        known=(known.tz, known.tz_offset) if known is not None else None,
+        later=later,
+        team_id=team_id,
+        zones=services.zones,
+        view=lambda metadata: matching_blocks.ask_modal(
+            areas=areas,
+            request=overview.request,
+            metadata=metadata,
+            program=select,
+            languages=services.rules.fit.default_languages,
+        ),
     )
-    client.views_open(trigger_id=trigger_id, view=view)
     return None
+
+
+def open_then_zone(
+    client: WebClient,
+    *,
+    user_id: str,
+    trigger_id: str,
+    known: tuple[str, int] | None,
+    view: Callable[[dict[str, Any]], dict[str, Any]],
+    later: Later | None = None,
+    team_id: str = "",
+    zones: RecipientZones | None = None,
+) -> None:
+    """Open the modal first, then ask Slack for the person's zone.
+
+    The trigger dies 3 s after the click, so nothing that can wait goes before ``views.open``:
+    the zone comes from what we stored (their request or profile) and Slack's ``users.info``
+    follows; only a zone that differs (a first-timer, or someone who moved) updates the open
+    modal's metadata, which the submission reads.
+    """
+    assumed = known or ("", 0)
+    opened = client.views_open(
+        trigger_id=trigger_id, view=view({"tz": assumed[0], "tz_offset": assumed[1]})
+    )
+    current = opened.get("view") or {}
+
+    def zone() -> None:
+        tz, tz_offset = time_zone(client, user_id, team_id=team_id, zones=zones)
+        if (tz, tz_offset) == assumed or not tz:
+            return
+        try:
+            client.views_update(
+                view_id=str(current.get("id", "")),
+                hash=str(current.get("hash", "")),
+                view=view({"tz": tz, "tz_offset": tz_offset}),
+            )
+        except SlackApiError as error:  # typed into meanwhile (hash_conflict), or closed
+            log.info("zone of %s not added to their modal: %s", user_id, error.response["error"])
+
+    if later is None:
+        zone()
+    else:
+        later(zone)
 
 
 def open_offer(
@@ -79,20 +137,28 @@ def open_offer(
     user_id: str,
     trigger_id: str,
     program: str | None = None,
+    later: Later | None = None,
 ) -> None:
-    tz, tz_offset = time_zone(client, user_id, team_id=team_id, zones=services.zones)
     profile = services.mentoring.mentor_profile(team_id, user_id)
     if program is None and profile is not None:
         program = _value(profile.program_id)
     areas, select = program_choice(services, team_id, program)
-    view = matching_blocks.offer_modal(
-        areas=areas,
-        profile=profile,
-        max_capacity=services.rules.max_capacity,
-        metadata={"tz": tz, "tz_offset": tz_offset},
-        program=select,
+    open_then_zone(
+        client,
+        user_id=user_id,
+        trigger_id=trigger_id,
+        known=(profile.tz, profile.tz_offset) if profile is not None else None,
+        later=later,
+        team_id=team_id,
+        zones=services.zones,
+        view=lambda metadata: matching_blocks.offer_modal(
+            areas=areas,
+            profile=profile,
+            max_capacity=services.rules.max_capacity,
+            metadata=metadata,
+            program=select,
+        ),
     )
-    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def _value(program_id: int | None) -> str:

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from bot.model.kinds import Kind
+from storage import SqlUnitOfWork
 from tests.conftest import RunningBot
 from tests.e2e.journeys import answer, ask, buttons, click, dms, last_dm, offer
 
@@ -30,10 +32,21 @@ def waitlist(bot: RunningBot) -> RunningBot:
     return bot
 
 
-def match_everyone(bot: RunningBot) -> None:
-    reply = bot.slack.command("match everyone", user="UCOORD1")
+def match_everyone(bot: RunningBot, text: str = "match everyone") -> None:
+    """The command is answered at once; the proposal is worked out by the dispatcher (a job
+    in the outbox, never in the request), which DMs "ready"; its button shows page one."""
+    reply = bot.slack.command(text, user="UCOORD1")
     assert reply.status == 200
     bot.settle()
+    said = bot.fake.last("response_url").params
+    assert said["text"] == "Matching everyone waiting: the proposal comes to our DM in a moment."
+    assert said["response_type"] == "ephemeral"
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:  # planned by the dispatcher
+        jobs = uow.outbox.sent(bot.slack.team_id, "cohort:UCOORD1:")
+    assert jobs and {j.kind for j in jobs} == {Kind.PLAN_COHORT}
+    ready = last_dm(bot, "UCOORD1")
+    assert ready["text"].startswith("Your cohort proposal is ready:"), ready["text"]
+    click(bot, "UCOORD1", ready, "cohort_page_show")
 
 
 def proposal(bot: RunningBot) -> dict[str, Any]:
@@ -87,7 +100,6 @@ def test_the_coordinator_gets_the_best_cohort_and_approves_it_pair_by_pair(
 ) -> None:
     bot = waitlist
     match_everyone(bot)
-    assert "sent you the cohort proposal" in bot.fake.last("response_url").params["text"]
     message = proposal(bot)
     lines = pairs(message)
     # Two places with the leader, one with the communicator: each mentee shares a focus area
@@ -170,8 +182,7 @@ def test_only_the_waitlist_by_default_and_nobody_waiting_is_said_plainly(
     waitlist: RunningBot,
 ) -> None:
     bot = waitlist
-    bot.slack.command("match", user="UCOORD1")
-    bot.settle()
+    match_everyone(bot, "match")
     message = proposal(bot)
     assert pairs(message) == []
     assert "Nobody is waiting" in str(message["blocks"])

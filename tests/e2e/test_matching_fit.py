@@ -13,7 +13,7 @@ from bot.model.kinds import Kind
 from storage import SqlUnitOfWork
 from storage.models.outbox import OutgoingMessageRow
 from tests.conftest import RunningBot
-from tests.e2e.journeys import buttons, last_dm, offer
+from tests.e2e.journeys import buttons, click, last_dm, offer
 from tests.e2e.test_programs import create, join_as_mentee, join_as_mentor
 
 GOALS = "Lead my first team through a reorganization without losing anyone."
@@ -221,7 +221,8 @@ def test_cohort_pairs_have_the_scores_and_reasons_of_the_suggestions(people: Run
     shown = {m: suggestion_scores(bot, m) for m in ("UMENTEE1", "UMENTEE2")}
 
     bot.slack.command("match everyone", user="UCOORD1")
-    bot.settle()
+    bot.settle()  # planned as a job by the dispatcher: "ready", and a button to show it
+    click(bot, "UCOORD1", last_dm(bot, "UCOORD1"), "cohort_page_show")
     proposal = last_dm(bot, "UCOORD1")
     lines = [
         b["text"]["text"] for b in proposal["blocks"] if b.get("block_id", "").startswith("pair_")

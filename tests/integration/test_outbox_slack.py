@@ -44,7 +44,9 @@ def queue(database: Database, fake: FakeSlack, count: int, *, team: str = "T0001
         uow.commit()
 
 
-def dispatcher(database: Database, fake: FakeSlack, clock: FixedClock, name: str) -> Dispatcher:
+def dispatcher(
+    database: Database, fake: FakeSlack, clock: FixedClock, name: str, *, sends_in_flight: int = 1
+) -> Dispatcher:
     client = WebClient(token="xoxb-test", base_url=fake.url, timeout=5, retry_handlers=[])
 
     def uow() -> UnitOfWork:
@@ -57,6 +59,7 @@ def dispatcher(database: Database, fake: FakeSlack, clock: FixedClock, name: str
         jobs={},
         worker=name,
         batch_size=25,
+        sends_in_flight=sends_in_flight,
     )
 
 
@@ -76,7 +79,9 @@ def test_three_dispatchers_send_each_of_1000_messages_exactly_once(
         pytest.skip("replicas share the work through PostgreSQL's FOR UPDATE SKIP LOCKED")
     queue(database, fake_slack, 1000)
     clock = FixedClock(NOW)
-    replicas = [dispatcher(database, fake_slack, clock, f"replica-{n}") for n in range(3)]
+    replicas = [
+        dispatcher(database, fake_slack, clock, f"replica-{n}", sends_in_flight=4) for n in range(3)
+    ]
     start = threading.Barrier(3)
     reports = []
 
@@ -165,7 +170,7 @@ def test_random_429s_500s_slow_answers_and_dropped_connections_lose_and_double_n
         seed=11,
     )
     clock = FixedClock(NOW)
-    worker = dispatcher(database, fake_slack, clock, "solo")
+    worker = dispatcher(database, fake_slack, clock, "solo", sends_in_flight=4)
     rounds = 0
     while statuses(database) != {MessageStatus.SENT.value: 150}:
         rounds += 1
@@ -256,8 +261,9 @@ def test_a_channel_post_whose_answer_was_lost_is_found_not_posted_twice(
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
 
 
+@pytest.mark.parametrize("sends_in_flight", [1, 4])
 def test_two_replicas_with_a_slow_slack_and_a_short_lease_double_nothing(
-    database: Database, fake_slack: FakeSlack
+    database: Database, fake_slack: FakeSlack, sends_in_flight: int
 ) -> None:
     """Each post takes 0.15 s and a batch of 10 outlives the 1 s lease several times over:
     only the heartbeat keeps the other replica off rows still being sent, and only the
@@ -276,6 +282,7 @@ def test_two_replicas_with_a_slow_slack_and_a_short_lease_double_nothing(
             worker=f"replica-{n}",
             batch_size=10,
             lease=timedelta(seconds=1),
+            sends_in_flight=sends_in_flight,
         )
         for n in range(2)
     ]

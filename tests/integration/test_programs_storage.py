@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from bot.clock import FixedClock
 from bot.matching.cohorts import CohortService
@@ -199,3 +200,32 @@ def test_cohort_matching_pairs_people_only_within_their_program(database: Databa
     assert len(pairs) == 2 and len(plan.unmatched) == 1
     internal_mentee = "UE1" if "UE1" in pairs else "UE3"
     assert pairs[internal_mentee] == "UM2"
+
+
+def test_the_program_list_is_cached_briefly_and_a_new_program_here_is_seen_at_once(
+    database: Database,
+) -> None:
+    programs = service(database)
+    first = programs.save(coordinator_id="UCOORD1", program=internal())
+    assert [p.name for p in programs.programs(TEAM)][1:] == [first.name]
+    # Another replica adds one: this process shows the list it read for a few seconds...
+    with SqlUnitOfWork(database.sessions) as uow:
+        uow.programs.save(internal(name="Elsewhere"))
+        uow.commit()
+    statements: list[str] = []
+    sa.event.listen(
+        database.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+    )
+    assert [p.name for p in programs.programs(TEAM)][1:] == [first.name]
+    assert statements == []  # from memory: no query on a modal's way to opening
+    assert [p.name for p in service(database, cache_seconds=0).programs(TEAM)][1:] == [
+        "Elsewhere",
+        first.name,
+    ]
+    # ...while a program made through this service is listed by it at once.
+    programs.save(coordinator_id="UCOORD1", program=internal(name="Zebra crossing"))
+    assert [p.name for p in programs.programs(TEAM)][1:] == [
+        "Elsewhere",
+        first.name,
+        "Zebra crossing",
+    ]

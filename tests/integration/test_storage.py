@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
@@ -12,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import StatementError
 
+from bot.matching.suggestions import excluded_for_cohort, excluded_mentors
 from bot.model.announcements import Audience
 from bot.model.kinds import Kind
 from bot.model.messages.announcements import AnnouncementCopy
@@ -951,3 +953,107 @@ def test_a_worker_that_lost_its_lease_can_neither_renew_nor_settle_the_row(
         assert work.outbox.settle(theirs, worker="w2", token="t2")
         work.commit()
     assert outbox_rows(database)[f"{T1}:slow"].status == MessageStatus.SENT.value
+
+
+def test_a_batch_of_outcomes_is_settled_in_one_statement_fenced_row_by_row(
+    database: Database,
+) -> None:
+    ids = add_messages(database, message("sent"), message("retry"), message("taken"))
+    with uow(database) as work:
+        mine = work.outbox.claim_due(now=NOW, limit=3, lease=LEASE, worker="w1", token="t1")
+        work.commit()
+    later = NOW + LEASE + timedelta(seconds=1)
+    with uow(database) as work:  # "taken" only: w1 renewed the others in time
+        work.outbox.renew(ids[:2], worker="w1", token="t1", until=later + LEASE)
+        (theirs,) = work.outbox.claim_due(now=later, limit=3, lease=LEASE, worker="w2", token="t2")
+        work.commit()
+    assert theirs.key == "taken"
+    sent, retry, taken = mine
+    sent.status, sent.attempts, sent.sent_at = MessageStatus.SENT, 1, later
+    sent.sent_channel, sent.sent_ts = "D1", "1700.1"
+    retry.status, retry.attempts, retry.last_error = MessageStatus.PENDING, 1, "in doubt: x" * 300
+    retry.due_at = later + timedelta(minutes=5)
+    taken.status, taken.attempts = MessageStatus.FAILED, 1
+    statements: list[str] = []
+    sa.event.listen(
+        database.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+    )
+    with uow(database) as work:
+        written = work.outbox.settle_many(mine, worker="w1", token="t1")
+        work.commit()
+    assert written == set(ids[:2])
+    assert len([s for s in statements if s.lstrip().upper().startswith("UPDATE")]) == 1
+    rows = outbox_rows(database)
+    assert (rows[f"{T1}:sent"].status, rows[f"{T1}:sent"].sent_ts) == ("sent", "1700.1")
+    assert rows[f"{T1}:sent"].sent_at == later and rows[f"{T1}:sent"].lease_until is None
+    assert rows[f"{T1}:retry"].status == "pending"
+    assert rows[f"{T1}:retry"].due_at == later + timedelta(minutes=5)
+    assert len(rows[f"{T1}:retry"].last_error) == 2000
+    assert (rows[f"{T1}:taken"].status, rows[f"{T1}:taken"].claimed_by) == ("sending", "w2")
+    assert rows[f"{T1}:taken"].attempts == 0  # w2's claim: w1's outcome never lands on it
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_cohorts_exclusions_read_at_once_are_each_mentees_own(
+    database: Database, seed: int
+) -> None:
+    """Two reads for the whole cohort give each mentee exactly the mentors the per-mentee
+    reads of ``/mentor ask`` exclude (declined, asked this time, partnered before)."""
+    rng = random.Random(seed)
+    mentors = [f"UM{n:03d}" for n in range(12)]
+    with uow(database) as work:
+        requests = [
+            work.requests.save(
+                MentorRequest(
+                    team_id=T1,
+                    mentee_id=f"UE{n:03d}",
+                    goals="",
+                    focus_areas=[],
+                    organization="",
+                    wants_other_org=False,
+                    tz="UTC",
+                    status=RequestStatus.WAITLISTED,
+                    created_at=NOW,
+                )
+            )
+            for n in range(40)
+        ]
+        for request in requests:
+            for mentor in rng.sample(mentors, rng.randint(0, 3)):
+                assert request.id is not None
+                work.proposals.save(
+                    MatchProposal(
+                        team_id=T1,
+                        request_id=request.id if rng.random() < 0.5 else request.id + 1000,
+                        mentee_id=request.mentee_id,
+                        mentor_id=mentor,
+                        score=1,
+                        reason="",
+                        status=rng.choice(list(ProposalStatus)),
+                        created_at=NOW,
+                    )
+                )
+            if rng.random() < 0.3:
+                work.partnerships.save(
+                    Partnership(
+                        team_id=T1,
+                        mentor_id=rng.choice(mentors),
+                        mentee_id=request.mentee_id,
+                        request_id=None,
+                        started_at=NOW,
+                        ends_at=NOW + timedelta(days=90),
+                        status=PartnershipStatus.ENDED,
+                    )
+                )
+        work.commit()
+    statements: list[str] = []
+    sa.event.listen(
+        database.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+    )
+    with uow(database) as work:
+        together = excluded_for_cohort(work, T1, requests)
+        reads = len(statements)
+        one_by_one = {r.id or 0: excluded_mentors(work, r) for r in requests}
+    assert reads <= 3  # whatever the cohort's size (a BEGIN may be one of them)
+    assert together == one_by_one
+    assert sum(len(e) for e in together.values()) > 20  # the data really excludes some

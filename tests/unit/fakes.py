@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -279,6 +279,14 @@ class FakeProposalRepository:
             if p.team_id == team_id and p.mentee_id == mentee_id
         ]
 
+    def for_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[MatchProposal]:
+        wanted = set(mentee_ids)
+        return [
+            copy.deepcopy(p)
+            for _, p in sorted(self._store.state.proposals.items())
+            if p.team_id == team_id and p.mentee_id in wanted
+        ]
+
     def pending_by_mentor(self, team_id: str) -> dict[str, int]:
         return dict(
             Counter(
@@ -329,6 +337,14 @@ class FakePartnershipRepository:
             if p.team_id == team_id and user_id in (p.mentor_id, p.mentee_id)
         ]
 
+    def of_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[Partnership]:
+        wanted = set(mentee_ids)
+        return [
+            copy.deepcopy(p)
+            for _, p in sorted(self._store.state.partnerships.items())
+            if p.team_id == team_id and p.mentee_id in wanted
+        ]
+
     def active_by_mentor(self, team_id: str) -> dict[str, int]:
         return dict(
             Counter(
@@ -338,12 +354,13 @@ class FakePartnershipRepository:
             )
         )
 
-    def live(self) -> list[Partnership]:
-        return [
+    def live(self, *, after_id: int = 0, limit: int | None = None) -> list[Partnership]:
+        found = [
             copy.deepcopy(p)
-            for _, p in sorted(self._store.state.partnerships.items())
-            if p.status in _TAKES_A_SLOT
+            for id_, p in sorted(self._store.state.partnerships.items())
+            if p.status in _TAKES_A_SLOT and id_ > after_id
         ]
+        return found if limit is None else found[:limit]
 
 
 class FakeOutbox:
@@ -470,6 +487,15 @@ class FakeOutbox:
         row.message.sent_ts = message.sent_ts
         row.lease_until = None
         return True
+
+    def settle_many(
+        self, messages: Sequence[OutgoingMessage], *, worker: str, token: str
+    ) -> set[int]:
+        return {
+            m.id
+            for m in messages
+            if m.id is not None and self.settle(m, worker=worker, token=token)
+        }
 
     def newer_due(self, message: OutgoingMessage, *, now: datetime) -> bool:
         return any(

@@ -1,4 +1,5 @@
-"""`/mentor`'s two listeners: only subcommands with work after the ack get a lazy follow-up."""
+"""`/mentor`'s three listeners: only subcommands with work after the ack get a lazy follow-up;
+the modals are opened in the request itself."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from handlers.commands import LATER, MentorCommand, answered_in_ack, answered_later
+from handlers.commands import (
+    LATER,
+    MODAL_SUBCOMMANDS,
+    MentorCommand,
+    answered_in_ack,
+    answered_later,
+    opens_modal,
+)
 
 
 class _RecordingApp:
@@ -24,7 +32,7 @@ class _RecordingApp:
 
 def _listener_for(text: str) -> dict[str, Any]:
     app = _RecordingApp()
-    command = SimpleNamespace(acknowledge=lambda: None, follow_up=lambda: None)
+    command = SimpleNamespace(acknowledge=lambda: None, follow_up=lambda: None, _executor=None)
     MentorCommand.register(command, app)  # type: ignore[arg-type]
     (found,) = [kw for matchers, kw in app.listeners if all(m({"text": text}) for m in matchers)]
     return found
@@ -36,6 +44,15 @@ def test_help_and_unknown_subcommands_are_answered_in_the_ack_alone(text: str) -
     assert "lazy" not in _listener_for(text)
 
 
-@pytest.mark.parametrize("subcommand", sorted(LATER))
+@pytest.mark.parametrize("subcommand", sorted(LATER - MODAL_SUBCOMMANDS))
 def test_subcommands_with_work_after_the_ack_keep_their_follow_up(subcommand: str) -> None:
     assert len(_listener_for(f"{subcommand} something")["lazy"]) == 1
+
+
+@pytest.mark.parametrize("subcommand", sorted(MODAL_SUBCOMMANDS))
+def test_modals_open_in_the_request_not_in_a_lazy_follow_up(subcommand: str) -> None:
+    assert opens_modal({"text": subcommand})
+    assert not answered_later({"text": subcommand}) and not answered_in_ack({"text": subcommand})
+    listener = _listener_for(subcommand)
+    assert "lazy" not in listener
+    assert listener["args"][0].__name__ == "open_then_ack"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.outbox.dispatch import MAX_ATTEMPTS, Dispatcher, DispatchReport, Job, backoff
+from bot.outbox.sending import SendWindow
 from bot.ports import SendOutcome, SendResult, UnitOfWork
 from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
 
@@ -39,6 +40,17 @@ def permanent(error: str = "user_not_found") -> SendResult:
 @pytest.fixture
 def store() -> FakeStore:
     return FakeStore()
+
+
+SENDS_IN_FLIGHT = 1
+
+
+@pytest.fixture(autouse=True, params=[1, 4], ids=["one send at a time", "four in flight"])
+def sends_in_flight(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every test here runs twice: sending one message at a time, and with a window of four
+    sends in flight (what ``mentorbot serve`` does): the outcomes must be the same."""
+    monkeypatch.setattr(f"{__name__}.SENDS_IN_FLIGHT", request.param)
+    return int(request.param)
 
 
 def message(
@@ -85,6 +97,7 @@ def dispatcher(
         worker=WORKER,
         batch_size=batch_size,
         lease=LEASE,
+        sends_in_flight=SENDS_IN_FLIGHT,
     )
 
 
@@ -778,6 +791,7 @@ def test_each_pass_is_reported_to_the_observer_with_its_counts_and_lags(
         jobs={},
         worker=WORKER,
         observe=seen.append,
+        sends_in_flight=SENDS_IN_FLIGHT,
     )
 
     report = worker.run_once()
@@ -803,6 +817,7 @@ def replica(
         jobs={},
         worker=worker,
         lease=SHORT_LEASE,
+        sends_in_flight=SENDS_IN_FLIGHT,
     )
 
 
@@ -884,3 +899,99 @@ def test_backoff_and_expiry_count_from_the_moment_too(store: FakeStore, clock: F
     assert store.message("flaky").due_at == start + timedelta(seconds=200) + backoff(1)
     assert slow.keys == ["flaky"]  # "brief" had expired by its turn, 200 s in
     assert (report.dropped, report.late) == (1, 1)
+
+
+# -- several sends in flight ----------------------------------------------------------------
+
+
+class Overlapping(FakeMessenger):
+    """Sends that really overlap: the first waits until a second has started. Keeps the
+    conversations it saw two posts in flight to at once (there must be none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.second_started = threading.Event()
+        self.doubled: list[str] = []
+        self.flying: set[str] = set()
+        self.peak = 0
+        self._flight_lock = threading.Lock()
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        with self._flight_lock:
+            if message.recipient in self.flying:
+                self.doubled.append(message.recipient)
+            self.flying.add(message.recipient)
+            self.peak = max(self.peak, len(self.flying))
+            first = not self.asked
+        if first:
+            self.second_started.wait(WAIT)
+        else:
+            self.second_started.set()
+        try:
+            return super().send(message)
+        finally:
+            with self._flight_lock:
+                self.flying.discard(message.recipient)
+
+
+def test_with_sends_in_flight_each_goes_once_and_each_conversation_keeps_its_order(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    people = [f"UPERSON{n}" for n in range(5)]
+    queue(
+        store,
+        *(
+            message(f"m{n:02d}", now - timedelta(seconds=60 - n), recipient=people[n % 5])
+            for n in range(40)
+        ),
+    )
+    messenger = Overlapping()
+    run = Dispatcher(
+        uow=lambda: FakeUnitOfWork(store),
+        messenger=messenger,
+        clock=clock,
+        jobs={},
+        worker=WORKER,
+        batch_size=10,
+        lease=LEASE,
+        sends_in_flight=4,
+    )
+
+    report = run.run_once()
+
+    assert messenger.second_started.is_set() and messenger.peak >= 2  # they did overlap
+    assert messenger.doubled == []  # never two posts to one conversation at once
+    assert sorted(messenger.keys) == [f"m{n:02d}" for n in range(40)]  # each once
+    for person in people:
+        theirs = [m.key for m in messenger.asked if m.recipient == person]
+        assert theirs == sorted(theirs)  # in the order they were due
+    assert (report.sent, report.handled) == (40, 40)
+    assert set(statuses(store).values()) == {MessageStatus.SENT}
+
+
+def test_a_send_waiting_in_the_window_after_a_429_is_not_attempted() -> None:
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    tried: list[str] = []
+
+    def attempt(m: OutgoingMessage) -> SendResult:
+        tried.append(m.key)
+        return rate_limited(30) if m.key == "a" else SENT
+
+    window = SendWindow(size=4, attempt=attempt, now=lambda: now)
+    outcomes: list[tuple[str, SendResult | None]] = []
+
+    def record(m: OutgoingMessage, result: SendResult | None) -> None:
+        outcomes.append((m.key, result))
+
+    window.submit(message("a", now, recipient="U1"), record)
+    window.drain()
+    window.submit(message("b", now, recipient="U2"), record)
+    window.submit(message("c", now, team_id=OTHER_TEAM, recipient="U3"), record)
+    window.close()
+
+    assert tried == ["a", "c"]
+    assert [key for key, _ in outcomes] == ["a", "b", "c"]  # in the order submitted
+    assert outcomes[1][1] is None  # b: its workspace waits, so it was never sent
+    assert outcomes[2][1] == SENT  # the other workspace has its own limit
+    assert window.paused_until(TEAM) == now + timedelta(seconds=30)

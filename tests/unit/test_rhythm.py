@@ -10,6 +10,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.errors import Conflict, DomainError
 from bot.model.kinds import Kind
+from bot.model.messages.rhythm import PlanMissing
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import (
     MentorProfile,
@@ -394,3 +395,61 @@ def test_the_year_in_numbers_counts_goals_reached_and_milestones(store: FakeStor
         assert partnership is not None
         numbers = year_in_numbers(uow, partnership, MENTEE)
     assert (numbers.goals_done, numbers.milestones, numbers.partner_id) == (2, 1, MENTOR)
+
+
+def test_a_start_plans_older_pairs_in_the_background_a_chunk_per_job(
+    store: FakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.rhythm.service.PLANNING_CHUNK", 2)
+    with FakeUnitOfWork(store) as uow:  # four pairs from before the rhythm: nothing planned
+        older = [
+            uow.partnerships.save(
+                Partnership(
+                    team_id=TEAM,
+                    mentor_id=f"UMENTOR{n}",
+                    mentee_id=f"UMENTEE{n + 10}",
+                    request_id=None,
+                    started_at=START - timedelta(days=30),
+                    ends_at=START + timedelta(days=300),
+                )
+            )
+            for n in range(4)
+        ]
+        uow.commit()
+    clock = FixedClock(START)
+    service = rhythm(store, clock)
+
+    service.plan_missing_later()  # what `mentorbot serve` does before its workers start
+
+    assert not any(m.key.startswith(f"rhythm:{older[0].id}:") for m in store.messages())
+    chain = [m for m in store.messages() if m.kind == Kind.PLAN_MISSING]
+    assert [(m.payload_as(PlanMissing).after_id, m.due_at) for m in chain] == [(0, START)]
+    report = Dispatcher(
+        uow=lambda: FakeUnitOfWork(store),
+        messenger=FakeMessenger(),
+        clock=clock,
+        jobs={Kind.PLAN_MISSING: service.plan_missing_step},
+        worker="w",
+    ).run_once()
+
+    # pairs 1 (planned when it started), then the four older ones: three chunks of two
+    assert report.jobs == 3
+    for partnership in older:
+        planned = {
+            m.kind for m in store.messages() if m.key.startswith(f"rhythm:{partnership.id}:")
+        }
+        assert {Kind.PULSE_ROUND, Kind.QUIET_CHECK, Kind.TERM_END} <= planned
+    chain = [m for m in store.messages() if m.kind == Kind.PLAN_MISSING]
+    assert {m.status for m in chain} == {MessageStatus.SENT}
+    before = len(store.messages())
+    service.plan_missing_later()  # the next start: the same chain, nothing planned twice
+    clock.advance(timedelta(minutes=1))
+    service.plan_missing_later()
+    Dispatcher(
+        uow=lambda: FakeUnitOfWork(store),
+        messenger=FakeMessenger(),
+        clock=clock,
+        jobs={Kind.PLAN_MISSING: service.plan_missing_step},
+        worker="w",
+    ).run_once()
+    assert {m.kind for m in store.messages()[before:]} == {Kind.PLAN_MISSING}

@@ -48,3 +48,21 @@ class GroupRound(Payload):
 @dataclass(frozen=True, kw_only=True)
 class GroupSync(GroupRound):
     retry: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanCohort(Payload):
+    """Job: a coordinator's `/mentor match`, asked at ``asked_at`` (ISO)."""
+
+    include_choosing: bool
+    asked_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CohortReady(Payload):
+    """To the coordinator: their proposal is ready (counts only; the button shows it)."""
+
+    plan_id: int
+    pairs: int
+    unmatched: int
+    seconds: float

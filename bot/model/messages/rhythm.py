@@ -148,3 +148,12 @@ class QuietDecisionDue(PartnershipJob):
 
     since: str
     days: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanMissing(Payload):
+    """Start-up job: plan the rhythm of pairs after ``after_id`` (a chain, a chunk a job),
+    for the start at ``started`` (ISO)."""
+
+    started: str
+    after_id: int
