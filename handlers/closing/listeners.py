@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.errors import DomainError
 from handlers.closing import blocks
 from handlers.kit.context import team_of, user_of
-from handlers.kit.forms import ViewForm, int_or_none
+from handlers.kit.forms import ViewForm, button_id, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation
@@ -19,9 +19,7 @@ from handlers.kit.updates import update_container, update_message
 
 
 def _partnership(action: dict[str, Any]) -> int:
-    partnership_id = int_or_none(action.get("value"))
-    if partnership_id is None:
-        raise DomainError("That button is out of date.")
+    partnership_id = button_id(action)
     return partnership_id
 
 

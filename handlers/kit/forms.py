@@ -6,6 +6,8 @@ import json
 from datetime import date
 from typing import Any
 
+from bot.errors import DomainError
+
 
 class ViewForm:
     """The submitted values of a modal, by block ID (each input's action ID is ``value``)."""
@@ -102,3 +104,12 @@ def int_or_none(value: Any) -> int | None:
         return int(str(value))
     except (TypeError, ValueError):
         return None
+
+
+def button_id(action: dict[str, Any]) -> int:
+    """The row a button names in its value; a value that names none (a message from before a
+    change, or a crafted click) is refused kindly, never a traceback."""
+    value = int_or_none(action.get("value"))
+    if value is None:
+        raise DomainError("That button is out of date.")
+    return value

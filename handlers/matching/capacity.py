@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot.errors import DomainError
 from bot.model.partnership import RequestStatus
 from handlers.kit.context import team_of, user_of
-from handlers.kit.forms import int_or_none
+from handlers.kit.forms import button_id
 from handlers.kit.listeners import Listeners
 from handlers.kit.refusals import refusing
 from handlers.kit.updates import update_container
@@ -37,9 +37,7 @@ class CapacityHandlers(Listeners):
         client: WebClient,
         context: BoltContext,
     ) -> None:
-        proposal_id = int_or_none(action.get("value"))
-        if proposal_id is None:
-            raise DomainError("That button is out of date.")
+        proposal_id = button_id(action)
         choice = blocks.DECLINE_ACTIONS[str(action["action_id"])]
         proposal = self._services.mentoring.decline(
             team_id=team_of(context),
@@ -90,9 +88,7 @@ class CapacityHandlers(Listeners):
         client: WebClient,
         context: BoltContext,
     ) -> None:
-        partnership_id = int_or_none(action.get("value"))
-        if partnership_id is None:
-            raise DomainError("That button is out of date.")
+        partnership_id = button_id(action)
         request = self._services.mentoring.capacity.new_mentor_wanted(
             team_id=team_of(context), mentee_id=user_of(context), partnership_id=partnership_id
         )

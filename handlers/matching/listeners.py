@@ -13,13 +13,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.errors import DomainError
 from bot.matching.service import MenteeAsk, MentorOffer
 from bot.model.languages import parse_languages
 from bot.model.programs import program_id_of
 from handlers.kit.blocks import count
 from handlers.kit.context import team_of, user_of
-from handlers.kit.forms import ViewForm, int_or_none
+from handlers.kit.forms import ViewForm, button_id, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.refusals import field_errors, guarded, refusing
 from handlers.kit.replies import confirmation
@@ -172,9 +171,7 @@ class MatchingHandlers(Listeners):
         client: WebClient,
         context: BoltContext,
     ) -> None:
-        proposal_id = int_or_none(action.get("value"))
-        if proposal_id is None:
-            raise DomainError("That button is out of date.")
+        proposal_id = button_id(action)
         partnership = self._services.mentoring.accept(
             team_id=team_of(context),
             mentor_id=user_of(context),
@@ -193,9 +190,7 @@ class MatchingHandlers(Listeners):
         client: WebClient,
         context: BoltContext,
     ) -> None:
-        proposal_id = int_or_none(action.get("value"))
-        if proposal_id is None:
-            raise DomainError("That button is out of date.")
+        proposal_id = button_id(action)
         proposal = self._services.mentoring.proposal_for_mentor(
             team_id=team_of(context),
             mentor_id=user_of(context),

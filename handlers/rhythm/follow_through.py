@@ -17,7 +17,7 @@ from bot.when import SessionTime, zone
 from handlers.home import HomePublisher
 from handlers.kit.blocks import section
 from handlers.kit.context import team_of, user_of
-from handlers.kit.forms import int_or_none
+from handlers.kit.forms import button_id, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.people import time_zone
 from handlers.kit.refusals import refusing
@@ -112,9 +112,7 @@ class FollowThroughHandlers(Listeners):
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """ "We met" on a nudge: a session met now (they met without a plan)."""
-        partnership_id = int_or_none(action.get("value"))
-        if partnership_id is None:
-            raise DomainError("That button is out of date.")
+        partnership_id = button_id(action)
         team_id, user_id = team_of(context), user_of(context)
         now = self._services.clock.now().replace(second=0, microsecond=0)
         recorded = self._services.sessions.record(
@@ -184,9 +182,7 @@ class FollowThroughHandlers(Listeners):
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """ "We'll continue" (a partner) or "Let them continue" (a coordinator)."""
-        partnership_id = int_or_none(action.get("value"))
-        if partnership_id is None:
-            raise DomainError("That button is out of date.")
+        partnership_id = button_id(action)
         team_id, user_id = team_of(context), user_of(context)
         partnership = self._services.rhythm.go_on(
             team_id=team_id, user_id=user_id, partnership_id=partnership_id

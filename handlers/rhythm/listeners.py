@@ -17,7 +17,7 @@ from bot.errors import DomainError
 from bot.model.partnership import GOALS_REACHED, Partnership, partner_of
 from handlers.kit.blocks import section, slack_date
 from handlers.kit.context import team_of, user_of
-from handlers.kit.forms import ViewForm, int_or_none
+from handlers.kit.forms import ViewForm, button_id, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.refusals import guarded, refusing
 from handlers.kit.replies import confirmation
@@ -159,9 +159,7 @@ class RhythmHandlers(Listeners):
     # -- mid-term and final evaluation -----------------------------------------------------
 
     def open_midterm(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        partnership_id = int_or_none(action.get("value"))
-        if partnership_id is None:
-            raise DomainError("That button is out of date.")
+        partnership_id = button_id(action)
         client.views_open(
             trigger_id=body["trigger_id"],
             view=rhythm_blocks.midterm_modal(metadata={"partnership_id": partnership_id}),
@@ -188,9 +186,7 @@ class RhythmHandlers(Listeners):
         )
 
     def open_final(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        partnership_id = int_or_none(action.get("value"))
-        if partnership_id is None:
-            raise DomainError("That button is out of date.")
+        partnership_id = button_id(action)
         client.views_open(
             trigger_id=body["trigger_id"],
             view=rhythm_blocks.final_modal(metadata={"partnership_id": partnership_id}),
@@ -228,9 +224,7 @@ class RhythmHandlers(Listeners):
         client: WebClient,
         context: BoltContext,
     ) -> None:
-        partnership_id = int_or_none(action.get("value"))
-        if partnership_id is None:
-            raise DomainError("That button is out of date.")
+        partnership_id = button_id(action)
         partnership = self._services.rhythm.extend(
             team_id=team_of(context),
             user_id=user_of(context),
@@ -250,9 +244,7 @@ class RhythmHandlers(Listeners):
         client: WebClient,
         context: BoltContext,
     ) -> None:
-        partnership_id = int_or_none(action.get("value"))
-        if partnership_id is None:
-            raise DomainError("That button is out of date.")
+        partnership_id = button_id(action)
         self._services.rhythm.close_now(
             team_id=team_of(context),
             user_id=user_of(context),

@@ -16,7 +16,7 @@ from bot.model.partnership import partner_of
 from bot.when import LANGUAGES, UnreadableTime, parse_when, zone
 from handlers.kit.blocks import escape, slack_date
 from handlers.kit.context import team_of, user_of
-from handlers.kit.forms import ViewForm, int_or_none
+from handlers.kit.forms import ViewForm, button_id, int_or_none
 from handlers.kit.mentions import mentioned, without_mentions
 from handlers.kit.people import SlackPerson, open_then_fill, time_zone
 from handlers.kit.refusals import SORRY, guarded, refusing
@@ -185,9 +185,7 @@ class SessionHandlers(PlanListeners):
         client: WebClient,
         context: BoltContext,
     ) -> None:
-        partnership_id = int_or_none(action.get("value"))
-        if partnership_id is None:
-            raise DomainError("That button is out of date.")
+        partnership_id = button_id(action)
         self.open_schedule(
             client,
             team_id=team_of(context),
