@@ -30,6 +30,7 @@ from bench.common import (
     percentile,
     read_json,
     say,
+    slash_command_body,
     spawn,
     stop,
 )
@@ -63,23 +64,7 @@ class Run:
 
 def slash_command(n: int) -> tuple[str, str]:
     user = USERS[n % len(USERS)]
-    body = urlencode(
-        {
-            "token": "legacy",
-            "team_id": TEAM,
-            "team_domain": "bench",
-            "channel_id": "C0GENERAL",
-            "channel_name": "general",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/mentor",
-            "text": "ask",
-            "api_app_id": "A0MENTOR",
-            "is_enterprise_install": "false",
-            "response_url": f"http://127.0.0.1:9/response/{n}",
-            "trigger_id": f"{n}.{n}.bench",
-        }
-    )
+    body = slash_command_body(user=user, text="ask", trigger=f"{n}.{n}.bench", n=n)
     return body, "application/x-www-form-urlencoded"
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
@@ -200,3 +201,24 @@ def rss_mb(pid: int) -> tuple[float, float]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0]) / 1024
     return values.get("VmRSS", math.nan), values.get("VmHWM", math.nan)
+
+
+def slash_command_body(*, user: str, text: str, trigger: str, n: int) -> str:
+    """A ``/mentor`` slash command's form body as Slack sends it (unsigned)."""
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "team_domain": "bench",
+            "channel_id": "C0GENERAL",
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/mentor",
+            "text": text,
+            "api_app_id": "A0MENTOR",
+            "is_enterprise_install": "false",
+            "response_url": f"http://127.0.0.1:9/response/{n}",
+            "trigger_id": trigger,
+        }
+    )

@@ -22,18 +22,17 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
 from bench.common import (
     SIGNING_SECRET,
-    TEAM,
     Figure,
     child_env,
     ms,
     percentile,
     say,
+    slash_command_body,
     spawn,
     stop,
 )
@@ -66,23 +65,7 @@ def free_port() -> int:
 def command(n: int, text: str, *, run: str) -> tuple[str, bytes, dict[str, str]]:
     user = USERS[n % len(USERS)]
     trigger = f"{n}.{run}.kickoff"
-    body = urlencode(
-        {
-            "token": "legacy",
-            "team_id": TEAM,
-            "team_domain": "bench",
-            "channel_id": "C0GENERAL",
-            "channel_name": "general",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/mentor",
-            "text": text,
-            "api_app_id": "A0MENTOR",
-            "is_enterprise_install": "false",
-            "response_url": f"http://127.0.0.1:9/response/{n}",
-            "trigger_id": trigger,
-        }
-    )
+    body = slash_command_body(user=user, text=text, trigger=trigger, n=n)
     ts = str(int(time.time()))
     signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body)
     headers = {
