@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.errors import DomainError
 from handlers.closing import blocks
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, button_id, int_or_none
@@ -79,9 +78,7 @@ class ClosingHandlers(Listeners):
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         form = ViewForm(view)
-        partnership_id = int_or_none(form.metadata.get("partnership_id"))
-        if partnership_id is None:
-            raise DomainError("This form is out of date; please close it.", field="note")
+        partnership_id = form.partnership_id(field="note")
         send = form.checked("send", blocks.SEND)
         self._services.closing.note(
             team_id=team_of(context),

@@ -88,9 +88,7 @@ class GoalHandlers(JournalListeners):
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         form = ViewForm(view)
-        partnership_id = int_or_none(form.metadata.get("partnership_id"))
-        if partnership_id is None:
-            raise DomainError("This form is out of date; please close it.", field="goal_1")
+        partnership_id = form.partnership_id(field="goal_1")
         raw_ids = form.metadata.get("goal_ids")
         ids = list(raw_ids) if isinstance(raw_ids, list) else []
         entries = [

@@ -53,9 +53,7 @@ class MilestoneHandlers(JournalListeners):
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         form = ViewForm(view)
-        partnership_id = int_or_none(form.metadata.get("partnership_id"))
-        if partnership_id is None:
-            raise DomainError("This form is out of date; please close it.", field="text")
+        partnership_id = form.partnership_id(field="text")
         self._journal.add_milestone(
             team_id=team_of(context),
             user_id=user_of(context),

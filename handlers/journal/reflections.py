@@ -64,9 +64,7 @@ class ReflectionHandlers(JournalListeners):
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         form = ViewForm(view)
-        partnership_id = int_or_none(form.metadata.get("partnership_id"))
-        if partnership_id is None:
-            raise DomainError("This form is out of date; please close it.", field="topics")
+        partnership_id = form.partnership_id(field="topics")
         chosen = form.selected("visibility")
         visibility = Visibility(chosen) if chosen in set(Visibility) else Visibility.PRIVATE
         draft = ReflectionDraft(

@@ -19,6 +19,14 @@ class ViewForm:
         self._values: dict[str, Any] = values if isinstance(values, dict) else {}
         self.metadata = _metadata(view.get("private_metadata"))
 
+    def partnership_id(self, *, field: str | None = None) -> int:
+        """The partnership the form was opened for; a form whose metadata names none (opened
+        before a change, or crafted) is refused on ``field``, never a traceback."""
+        value = int_or_none(self.metadata.get("partnership_id"))
+        if value is None:
+            raise DomainError("This form is out of date; please close it.", field=field)
+        return value
+
     def _element(self, block_id: str) -> dict[str, Any]:
         block = self._values.get(block_id)
         if not isinstance(block, dict):

@@ -169,9 +169,7 @@ class RhythmHandlers(Listeners):
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         form = ViewForm(view)
-        partnership_id = int_or_none(form.metadata.get("partnership_id"))
-        if partnership_id is None:
-            raise DomainError("This form is out of date; please close it.", field="progress")
+        partnership_id = form.partnership_id(field="progress")
         self._services.rhythm.answer_midterm(
             team_id=team_of(context),
             user_id=user_of(context),
@@ -196,9 +194,7 @@ class RhythmHandlers(Listeners):
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         form = ViewForm(view)
-        partnership_id = int_or_none(form.metadata.get("partnership_id"))
-        if partnership_id is None:
-            raise DomainError("This form is out of date; please close it.", field="rating")
+        partnership_id = form.partnership_id(field="rating")
         recommend = int_or_none(form.selected("recommend"))
         if recommend is None:
             raise DomainError("Pick a number from 0 to 10.", field="recommend")
@@ -291,9 +287,7 @@ class RhythmHandlers(Listeners):
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         form = ViewForm(view)
-        partnership_id = int_or_none(form.metadata.get("partnership_id"))
-        if partnership_id is None:
-            raise DomainError("This form is out of date; please close it.", field="reason")
+        partnership_id = form.partnership_id(field="reason")
         ended = self._services.rhythm.end(
             team_id=team_of(context),
             user_id=user_of(context),

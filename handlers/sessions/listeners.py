@@ -199,9 +199,7 @@ class SessionHandlers(PlanListeners):
     ) -> None:
         """Read the rule and show it back in words before anything is saved."""
         form = ViewForm(view)
-        partnership_id = int_or_none(form.metadata.get("partnership_id"))
-        if partnership_id is None:
-            raise DomainError("This form is out of date; please close it.", field="when")
+        partnership_id = form.partnership_id(field="when")
         team_id, user_id = team_of(context), user_of(context)
         sessions = self._services.sessions
         partnership = sessions.membership(team_id, user_id, partnership_id)
@@ -245,9 +243,7 @@ class SessionHandlers(PlanListeners):
         changed) is said on the check itself: Back returns to the words as typed."""
         form = ViewForm(view)
         try:
-            partnership_id = int_or_none(form.metadata.get("partnership_id"))
-            if partnership_id is None:
-                raise DomainError("This form is out of date; please close it.")
+            partnership_id = form.partnership_id()
             when = rule_from_metadata(form.metadata.get("rule"))
             change = self._services.sessions.set_time(
                 team_id=team_of(context),
