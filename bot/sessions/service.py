@@ -7,7 +7,6 @@ before it, "did you meet?" after it, and a job at its end that plans the one aft
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
@@ -39,6 +38,7 @@ from bot.sessions.access import (
     slot_of,
 )
 from bot.sessions.planning import parse_stamp, plan_occurrence, replan, stamp
+from bot.sessions.results import Preview, Recorded, SlotChange
 from bot.sessions.rules import allowed_length, in_zone_of, slot_for
 from bot.when import SessionTime
 
@@ -50,29 +50,6 @@ __all__ = [
     "default_preferences",
     "parse_stamp",
 ]
-
-
-@dataclass(frozen=True)
-class SlotChange:
-    partnership: Partnership
-    slot: SessionSlot | None  # None: a pause or resume of a pair that has no session time yet
-    next: Occurrence | None
-
-
-@dataclass(frozen=True)
-class Preview:
-    """A rule as it would be saved, and its first session (None: none before the term ends)."""
-
-    slot: SessionSlot
-    next: Occurrence | None
-    ends_at: datetime
-
-
-@dataclass(frozen=True)
-class Recorded:
-    log: SessionLog
-    first: bool  # False: the partner had already answered, and their answer stands
-    messages: list[tuple[str, str]]  # (channel, ts) of every "did you meet?" for it
 
 
 class SessionService:
@@ -131,13 +108,6 @@ class SessionService:
     def rules_of(self, team_id: str, partnership: Partnership) -> ProgramRules:
         """The rules of the pair's program: its session lengths, for the schedule form."""
         return self._programs.rules_for(team_id, partnership.program_id)
-
-    def check_length(self, minutes: int, rules: ProgramRules | None = None) -> str | None:
-        lengths = (rules or self._rules).session_lengths
-        if minutes not in lengths:
-            allowed = " or ".join(str(m) for m in lengths)
-            return f"Sessions in this program last {allowed} minutes."
-        return None
 
     def preview(
         self,
