@@ -66,6 +66,14 @@ class MentorProfile:
     program_id: int | None = None  # None: the workspace's default program
     # "No time right now": not suggested before this day (``accepting`` is off until then)
     requests_paused_until: date | None = None
+    # The workspace whose program ``program_id`` names, when it is another workspace's program
+    # shared with this one (``bot.programs.sharing``); None: a program of the person's own.
+    host_team_id: str | None = None
+
+    @property
+    def program_team_id(self) -> str:
+        """The workspace that owns the program this profile offers mentoring in."""
+        return self.host_team_id or self.team_id
 
 
 @dataclass
@@ -84,6 +92,12 @@ class MentorRequest:
     id: int | None = None
     program_id: int | None = None  # None: the workspace's default program
     languages: list[str] = field(default_factory=list)  # none named: the program's default
+    # As on ``MentorProfile``: the host of a shared program the mentee asks in; None: their own.
+    host_team_id: str | None = None
+
+    @property
+    def program_team_id(self) -> str:
+        return self.host_team_id or self.team_id
 
 
 @dataclass
@@ -102,6 +116,14 @@ class MatchProposal:
     created_at: datetime | None = None
     answered_at: datetime | None = None
     id: int | None = None
+    # Each person's own workspace ("" = ``team_id``, the program's): in a program shared across
+    # workspaces the mentor is asked, and answers, in their own Slack.
+    mentee_team_id: str = ""
+    mentor_team_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.mentee_team_id = self.mentee_team_id or self.team_id
+        self.mentor_team_id = self.mentor_team_id or self.team_id
 
 
 @dataclass
@@ -120,6 +142,30 @@ class Partnership:
     program_id: int | None = None  # None: the workspace's default program
     quiet_rung: str = ""  # a ``QuietRung``: the ladder's rung reached since they last met
     quiet_since: datetime | None = None  # the quiet clock restarted here (they chose to go on)
+    # Each person's own workspace. ``team_id`` stays the program's (the host's): the pair's
+    # schedule, checks and reports are the program's, while each person is reached, and
+    # clicks, in their own Slack. "" = ``team_id`` (a pair of one workspace, every older row).
+    mentee_team_id: str = ""
+    mentor_team_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.mentee_team_id = self.mentee_team_id or self.team_id
+        self.mentor_team_id = self.mentor_team_id or self.team_id
+
+    @property
+    def across_workspaces(self) -> bool:
+        return self.mentee_team_id != self.mentor_team_id
+
+    def team_of(self, user_id: str) -> str:
+        """The workspace where ``user_id``, one of the pair, is reached."""
+        return self.mentor_team_id if user_id == self.mentor_id else self.mentee_team_id
+
+    def includes(self, team_id: str, user_id: str) -> bool:
+        """Whether the person ``user_id`` of workspace ``team_id`` is one of the pair."""
+        return (team_id, user_id) in (
+            (self.mentor_team_id, self.mentor_id),
+            (self.mentee_team_id, self.mentee_id),
+        )
 
     def members(self) -> tuple[str, str]:
         return (self.mentor_id, self.mentee_id)
