@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Text, cast, event, func, or_, select, update
+from sqlalchemy import Table, Text, and_, cast, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
@@ -297,7 +297,7 @@ class SqlProposalRepository:
             with_for_update=True if for_update else None,
             populate_existing=for_update,
         )
-        if row is None or row.team_id != team_id:
+        if row is None or team_id not in (row.team_id, row.mentee_team_id, row.mentor_team_id):
             return None
         return _to_domain(MatchProposal, row, _PROPOSAL_ENUMS)
 
@@ -374,7 +374,7 @@ class SqlPartnershipRepository:
 
     def get(self, team_id: str, partnership_id: int) -> Partnership | None:
         row = self._s.get(PartnershipRow, partnership_id)
-        if row is None or row.team_id != team_id:
+        if row is None or team_id not in (row.team_id, row.mentee_team_id, row.mentor_team_id):
             return None
         return _to_domain(Partnership, row, _PARTNERSHIP_ENUMS)
 
@@ -386,8 +386,16 @@ class SqlPartnershipRepository:
         rows = self._s.scalars(
             select(PartnershipRow)
             .where(
-                PartnershipRow.team_id == team_id,
-                or_(PartnershipRow.mentor_id == user_id, PartnershipRow.mentee_id == user_id),
+                or_(
+                    and_(
+                        PartnershipRow.mentor_team_id == team_id,
+                        PartnershipRow.mentor_id == user_id,
+                    ),
+                    and_(
+                        PartnershipRow.mentee_team_id == team_id,
+                        PartnershipRow.mentee_id == user_id,
+                    ),
+                ),
             )
             .order_by(PartnershipRow.id)
         )

@@ -262,7 +262,11 @@ class FakeProposalRepository:
         self, team_id: str, proposal_id: int, *, for_update: bool = False
     ) -> MatchProposal | None:
         found = self._store.state.proposals.get(proposal_id)
-        if found is None or found.team_id != team_id:
+        if found is None or team_id not in (
+            found.team_id,
+            found.mentee_team_id,
+            found.mentor_team_id,
+        ):
             return None
         return copy.deepcopy(found)
 
@@ -320,7 +324,11 @@ class FakePartnershipRepository:
 
     def get(self, team_id: str, partnership_id: int) -> Partnership | None:
         found = self._store.state.partnerships.get(partnership_id)
-        if found is None or found.team_id != team_id:
+        if found is None or team_id not in (
+            found.team_id,
+            found.mentee_team_id,
+            found.mentor_team_id,
+        ):
             return None
         return copy.deepcopy(found)
 
@@ -334,7 +342,7 @@ class FakePartnershipRepository:
         return [
             copy.deepcopy(p)
             for _, p in sorted(self._store.state.partnerships.items())
-            if p.team_id == team_id and user_id in (p.mentor_id, p.mentee_id)
+            if p.includes(team_id, user_id)
         ]
 
     def of_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[Partnership]:
