@@ -35,6 +35,7 @@ from bot.model.messages.matching import (
     RequestToMentor,
     Waitlisted,
 )
+from bot.model.messages.pair_channels import PairChannelFallback, PairChannelWelcome
 from bot.model.messages.people import OnboardingMessage, PartnerLeft, ProgramInvite, SharedDmNote
 from bot.model.messages.rhythm import (
     AtRisk,
@@ -69,6 +70,7 @@ from handlers.kit import blocks
 from handlers.matching import blocks as matching_blocks
 from handlers.matching import capacity_blocks
 from handlers.onboarding import blocks as onboarding_blocks
+from handlers.pair_channels import blocks as pair_channel_blocks
 from handlers.privacy import blocks as privacy_blocks
 from handlers.programs import blocks as program_blocks
 from handlers.rhythm import blocks as rhythm_blocks
@@ -185,6 +187,8 @@ renders(Kind.NEW_MENTOR_QUESTION, NewMentorQuestion, capacity_blocks.new_mentor_
 renders(Kind.CAPACITY_DIGEST, CapacityDigest, capacity_blocks.capacity_digest_message)
 renders(Kind.EXIT_SURVEY, ExitSurvey, closing_blocks.exit_survey_message)
 renders(Kind.EXIT_NOTE_TO_TEAM, ExitNote, closing_blocks.note_to_team_message)
+renders(Kind.PAIR_CHANNEL_WELCOME, PairChannelWelcome, pair_channel_blocks.welcome_message)
+renders(Kind.PAIR_CHANNEL_FALLBACK, PairChannelFallback, pair_channel_blocks.fallback_message)
 
 UPLOADS = frozenset({Kind.SESSION_INVITE, Kind.PROGRAM_REPORT_FILES})
 """Kinds sent as files, not rendered as a message."""

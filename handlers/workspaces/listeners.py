@@ -42,6 +42,8 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "usergroups:read",
+    "groups:write",
+    "conversations.connect:write",
 )
 """What the install asks for: exactly manifest.yml's bot scopes (a test keeps them equal)."""
 

@@ -1,0 +1,347 @@
+"""A pair across workspaces gets its own Slack Connect channel, or is told kindly why not.
+
+When a partnership whose two people live in different workspaces starts, the start hook
+(``plan_pair_channel``) queues one job, keyed by the partnership, so a start handled twice
+plans it once. The job runs after the ack, from the outbox, and takes Slack Connect's steps in
+the workspace that hosts the channel: ``conversations.create`` (private), ``conversations.invite``
+for the pair's person there, ``conversations.inviteShared`` for the partner (by the email
+their own workspace gives, else by user ID). Each step's result is stored in the job's own
+transaction before the next is asked, and a step already done is never asked again, so a run
+after a 429, a 5xx or a crash never makes a second channel for one pair.
+
+Slack then tells the bot what the partner (and the admins) did, as events:
+``shared_channel_invite_accepted`` (``approval_required`` says whether an admin must still
+approve), ``shared_channel_invite_approved``, ``shared_channel_invite_declined``, and
+``channel_id_changed`` when sharing gives the channel a new ID. When both are in, the bot
+welcomes them in the channel. Whenever the channel cannot be (a free plan, a scope the install
+lacks, a workspace policy, a decline), each person hears it in their own DM, with the reason in
+plain words, and the pair goes on as every pair does: through their DMs with the bot and the
+calendar invite, which names both people's email addresses. Nothing else waits on the channel.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.model.kinds import Kind
+from bot.model.messages.pair_channels import (
+    PairChannelFallback,
+    PairChannelSetup,
+    PairChannelWelcome,
+)
+from bot.model.outbox import OutgoingMessage
+from bot.model.pair_channels import PairChannel, PairChannelStatus
+from bot.model.partnership import Partnership
+from bot.model.rules import ProgramRules
+from bot.ports import ConnectAnswer, OutboxWork, PairChannelWork, SlackConnect
+
+log = logging.getLogger(__name__)
+
+KEY_PREFIX = "pair-channel:"
+MAX_ATTEMPTS = 5  # runs Slack asked to wait for; then the pair falls back like any failure
+MIN_WAIT = timedelta(seconds=30)
+UNAVAILABLE = "unavailable"  # this process has no way to reach Slack Connect (a bench, a CLI)
+ALREADY_THERE = frozenset({"already_in_channel"})
+"""Answers to ``conversations.invite`` that mean the step is done: it was, on an earlier run."""
+
+
+def channel_host(partnership: Partnership) -> tuple[str, str, str, str]:
+    """Where the channel lives and who is invited: (host team, host person, partner's team,
+    partner). The program's workspace hosts it when one of the pair lives there (its rules,
+    its admins); else the mentee's own."""
+    if partnership.mentor_team_id == partnership.team_id:
+        return (
+            partnership.mentor_team_id,
+            partnership.mentor_id,
+            partnership.mentee_team_id,
+            partnership.mentee_id,
+        )
+    return (
+        partnership.mentee_team_id,
+        partnership.mentee_id,
+        partnership.mentor_team_id,
+        partnership.mentor_id,
+    )
+
+
+def plan_pair_channel(uow: OutboxWork, partnership: Partnership, _rules: ProgramRules) -> None:
+    """``PartnershipEvents.started``: a pair across workspaces gets the set-up job, once."""
+    if not partnership.across_workspaces or partnership.id is None:
+        return
+    uow.outbox.add(
+        OutgoingMessage(
+            team_id=channel_host(partnership)[0],
+            kind=Kind.PAIR_CHANNEL_SETUP,
+            recipient="",
+            key=f"{KEY_PREFIX}{partnership.team_id}:{partnership.id}:setup",
+            due_at=partnership.started_at,
+            payload=PairChannelSetup(partnership_id=partnership.id),
+        )
+    )
+
+
+def channel_name(host_name: str, partner_name: str, partnership_id: int) -> str:
+    """``mentoring-ada-grace-42``: Slack's rules (lowercase letters, digits, hyphens; at most
+    80), the pair's first names, and the partnership's ID so two pairs never share a name."""
+
+    def part(name: str) -> str:
+        words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        return words.split("-")[0][:20] if words else ""
+
+    names = [n for n in (part(host_name), part(partner_name)) if n]
+    return "-".join(["mentoring", *names, str(partnership_id)])[:80]
+
+
+class PairChannels:
+    """The set-up job and Slack's events about the invitation."""
+
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], PairChannelWork],
+        clock: Clock,
+        slack: SlackConnect | None = None,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._slack = slack
+
+    # -- the job -------------------------------------------------------------------------------
+
+    def setup(self, uow: PairChannelWork, message: OutgoingMessage, now: datetime) -> None:
+        """A job: the next steps of the pair's channel, each stored as it is taken."""
+        job = message.payload_as(PairChannelSetup)
+        found = uow.partnerships.get(message.team_id, job.partnership_id)
+        if found is None or not found.live or not found.across_workspaces:
+            return  # ended (or erased) before its channel: nothing to set up
+        channel = uow.pair_channels.for_partnership(found.team_id, job.partnership_id)
+        if channel is None:
+            channel = self._new_channel(found, now)
+        if channel.status is not PairChannelStatus.SETTING_UP:
+            return  # done on an earlier run (a job run twice changes nothing)
+        if self._slack is None:
+            self._fall_back(uow, found, channel, UNAVAILABLE, now)
+            return
+        answer = self._next_steps(channel)
+        channel.updated_at = now
+        if answer.ok:
+            channel.status = PairChannelStatus.INVITED
+            uow.pair_channels.save(channel)
+            log.info("pair channel %s: invitation %s sent", channel.channel_id, channel.invite_id)
+        elif answer.retry_after is not None and channel.attempts + 1 < MAX_ATTEMPTS:
+            channel.attempts += 1
+            uow.pair_channels.save(channel)
+            wait = max(MIN_WAIT, timedelta(seconds=answer.retry_after))
+            self._plan_setup(uow, message.team_id, found, now + wait, attempt=channel.attempts)
+        else:
+            self._fall_back(uow, found, channel, answer.error, now)
+
+    def _new_channel(self, partnership: Partnership, now: datetime) -> PairChannel:
+        assert partnership.id is not None
+        host_team, host_user, partner_team, partner_user = channel_host(partnership)
+        host = self._slack.person(host_team, host_user) if self._slack else None
+        partner = self._slack.person(partner_team, partner_user) if self._slack else None
+        host_name = host.name if host else ""
+        partner_name = partner.name if partner else ""
+        return PairChannel(
+            team_id=host_team,
+            partnership_id=partnership.id,
+            program_team_id=partnership.team_id,
+            host_user_id=host_user,
+            partner_team_id=partner_team,
+            partner_user_id=partner_user,
+            name=channel_name(host_name, partner_name, partnership.id),
+            host_name=host_name,
+            partner_name=partner_name,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def _next_steps(self, channel: PairChannel) -> ConnectAnswer:
+        """Create, add, invite: each step skipped when an earlier run stored its result."""
+        assert self._slack is not None
+        slack = self._slack
+        if not channel.channel_id:
+            created = slack.create_private_channel(channel.team_id, channel.name)
+            if not created.ok:
+                return created
+            channel.channel_id = created.value
+        if not channel.host_added:
+            added = slack.add_member(channel.team_id, channel.channel_id, channel.host_user_id)
+            if not added.ok and added.error not in ALREADY_THERE:
+                return added
+            channel.host_added = True
+        if not channel.invite_id:
+            email = slack.person(channel.partner_team_id, channel.partner_user_id).email
+            invited = slack.invite_shared(
+                channel.team_id,
+                channel.channel_id,
+                email=email,
+                user_id="" if email else channel.partner_user_id,
+            )
+            if not invited.ok:
+                return invited
+            channel.invite_id = invited.value
+        return ConnectAnswer(value=channel.invite_id)
+
+    def _plan_setup(
+        self,
+        uow: PairChannelWork,
+        team_id: str,
+        partnership: Partnership,
+        at: datetime,
+        *,
+        attempt: int,
+    ) -> None:
+        assert partnership.id is not None
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=team_id,
+                kind=Kind.PAIR_CHANNEL_SETUP,
+                recipient="",
+                key=f"{KEY_PREFIX}{partnership.team_id}:{partnership.id}:setup:{attempt}",
+                due_at=at,
+                payload=PairChannelSetup(partnership_id=partnership.id, attempt=attempt),
+            )
+        )
+
+    # -- Slack's events ------------------------------------------------------------------------
+
+    def invite_accepted(
+        self, *, team_id: str, invite_id: str, channel_id: str, approval_required: bool
+    ) -> PairChannelStatus | None:
+        """``shared_channel_invite_accepted``: ready now, or once an admin approves. None when
+        the invitation is none of the bot's pairs' (people share other channels too)."""
+        status = PairChannelStatus.ACCEPTED if approval_required else PairChannelStatus.READY
+        return self._answered(team_id, invite_id, channel_id, status)
+
+    def invite_approved(
+        self, *, team_id: str, invite_id: str, channel_id: str
+    ) -> PairChannelStatus | None:
+        """``shared_channel_invite_approved``: an admin let the connection through."""
+        return self._answered(team_id, invite_id, channel_id, PairChannelStatus.READY)
+
+    def invite_declined(
+        self, *, team_id: str, invite_id: str, channel_id: str
+    ) -> PairChannelStatus | None:
+        """``shared_channel_invite_declined``: the partner or an admin said no."""
+        return self._answered(team_id, invite_id, channel_id, PairChannelStatus.DECLINED)
+
+    def channel_id_changed(self, *, team_id: str, old: str, new: str) -> int:
+        """``channel_id_changed``: sharing gave the channel a new ID; everything after goes
+        there. How many pairs' channels moved (0: not one of ours)."""
+        with self._uow() as uow:
+            moved = uow.pair_channels.change_channel_id(team_id, old, new)
+            uow.commit()
+        if moved:
+            log.info("pair channel %s is now %s", old, new)
+        return moved
+
+    def channel_of(self, uow: PairChannelWork, partnership: Partnership) -> str | None:
+        """Where the pair meets in Slack, if they have a channel both are in."""
+        if partnership.id is None:
+            return None
+        channel = uow.pair_channels.for_partnership(partnership.team_id, partnership.id)
+        if channel is None or channel.status is not PairChannelStatus.READY:
+            return None
+        return channel.channel_id or None
+
+    def _answered(
+        self, team_id: str, invite_id: str, channel_id: str, status: PairChannelStatus
+    ) -> PairChannelStatus | None:
+        now = self._clock.now()
+        with self._uow() as uow:
+            channel = uow.pair_channels.find(team_id, invite_id=invite_id, channel_id=channel_id)
+            if channel is None:
+                return None
+            if channel.status.settled:
+                return channel.status  # said before (an event sent again): nothing twice
+            partnership = uow.partnerships.get(channel.program_team_id, channel.partnership_id)
+            if partnership is None:
+                return None
+            if channel_id and not channel.channel_id:
+                channel.channel_id = channel_id
+            channel.updated_at = now
+            if status is PairChannelStatus.DECLINED:
+                self._fall_back(uow, partnership, channel, "declined", now)
+            else:
+                channel.status = status
+                uow.pair_channels.save(channel)
+                if status is PairChannelStatus.READY:
+                    self._welcome(uow, partnership, channel, now)
+            uow.commit()
+            return channel.status
+
+    # -- what people hear ----------------------------------------------------------------------
+
+    def _welcome(
+        self, uow: PairChannelWork, partnership: Partnership, channel: PairChannel, now: datetime
+    ) -> None:
+        assert partnership.id is not None
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=channel.team_id,
+                kind=Kind.PAIR_CHANNEL_WELCOME,
+                recipient=channel.channel_id,
+                key=f"{KEY_PREFIX}{partnership.team_id}:{partnership.id}:welcome",
+                due_at=now,
+                payload=PairChannelWelcome(
+                    partnership_id=partnership.id,
+                    mentor_id=partnership.mentor_id,
+                    mentee_id=partnership.mentee_id,
+                ),
+            )
+        )
+
+    def _fall_back(
+        self,
+        uow: PairChannelWork,
+        partnership: Partnership,
+        channel: PairChannel,
+        reason: str,
+        now: datetime,
+    ) -> None:
+        """Stored with its reason, and each person told in their own DM, once."""
+        assert partnership.id is not None
+        channel.status = (
+            PairChannelStatus.DECLINED if reason == "declined" else PairChannelStatus.FAILED
+        )
+        channel.reason = reason[:64]
+        channel.updated_at = now
+        uow.pair_channels.save(channel)
+        log.warning(
+            "pair channel of partnership %s not possible (%s): DMs and the calendar instead",
+            partnership.id,
+            reason,
+        )
+        people = (
+            (channel.team_id, channel.host_user_id, channel.partner_user_id, channel.partner_name),
+            (
+                channel.partner_team_id,
+                channel.partner_user_id,
+                channel.host_user_id,
+                channel.host_name,
+            ),
+        )
+        for team_id, user_id, partner_id, partner_name in people:
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=team_id,  # each in their own workspace, with its token
+                    kind=Kind.PAIR_CHANNEL_FALLBACK,
+                    recipient=user_id,
+                    key=f"{KEY_PREFIX}{partnership.team_id}:{partnership.id}:fallback:{user_id}",
+                    due_at=now,
+                    payload=PairChannelFallback(
+                        partnership_id=partnership.id,
+                        partner_id=partner_id,
+                        program_id=partnership.program_id,
+                        reason=channel.reason,
+                        partner_name=partner_name,
+                        in_host_workspace=team_id == channel.team_id,
+                    ),
+                )
+            )
