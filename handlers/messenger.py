@@ -321,7 +321,13 @@ class SlackMessenger:
 
     def _upload_invite(self, client: WebClient, message: OutgoingMessage) -> SendResult:
         payload = message.payload_as(SessionInvite)
-        people = [self._attendee(client, p) for p in (payload.mentee_id, payload.mentor_id)]
+        people = [
+            self._attendee(self._client_for(team or message.team_id) or client, person)
+            for person, team in (
+                (payload.mentee_id, payload.mentee_team_id),
+                (payload.mentor_id, payload.mentor_team_id),
+            )
+        ]
         content = session_invite(
             payload.slot,
             attendees=people,
@@ -363,6 +369,8 @@ class SlackMessenger:
 
     @staticmethod
     def _attendee(client: WebClient, user_id: str) -> Attendee:
+        """Their name and email as their own workspace says (``client`` is its token's: in a
+        pair across workspaces, the partner's workspace is the only one that knows them)."""
         try:
             user = client.users_info(user=user_id)["user"]
         except SlackApiError:

@@ -82,18 +82,26 @@ class FakeSlack(LocalSlack):
         self._faults: dict[str, deque[_Fault]] = {}
         self._chaos: dict[str | None, _Chaos] = {}
         self._holds: dict[str, tuple[int, threading.Event]] = {}
+        self._team_scopes: dict[str, frozenset[str]] = {}
+
+    def set_scopes(self, team_id: str, scopes: Collection[str]) -> None:
+        """What the install into ``team_id`` was granted, when not the manifest's (an install
+        made before the manifest asked for more): its calls answer ``missing_scope``."""
+        with self._lock:
+            self._team_scopes[team_id] = frozenset(scopes)
 
     def _call_api(self, method: str, params: dict[str, Any], token: str | None) -> ApiReply:
         needed = None
+        granted = self._team_scopes.get(self._token_teams.get(token or "", ""), self.scopes)
         if token is not None and method in self._api:
             needed = needed_scope(
-                method, params, self.scopes, is_group_dm=lambda c: len(self._members.get(c, [])) > 1
+                method, params, granted, is_group_dm=lambda c: len(self._members.get(c, [])) > 1
             )
         if needed is None:
             return super()._call_api(method, params, token)
         self._refusals.append(Refusal(method, "missing_scope", ()))
         self._version += 1
-        answer = slack_error("missing_scope", needed=needed, provided=",".join(sorted(self.scopes)))
+        answer = slack_error("missing_scope", needed=needed, provided=",".join(sorted(granted)))
         return json_reply(answer)
 
     # ---- failure injection -------------------------------------------------------------------
