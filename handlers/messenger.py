@@ -193,6 +193,10 @@ renders(Kind.PAIR_CHANNEL_FALLBACK, PairChannelFallback, pair_channel_blocks.fal
 UPLOADS = frozenset({Kind.SESSION_INVITE, Kind.PROGRAM_REPORT_FILES})
 """Kinds sent as files, not rendered as a message."""
 
+STEPS = frozenset({Kind.PAIR_CHANNEL_SETUP})
+"""Kinds that are Slack calls of their own, not a message: handed to the service that takes
+them (``pair_channel_setup``), outside any transaction."""
+
 
 def classify(error: SlackApiError) -> SendResult:
     status = error.response.status_code
@@ -230,8 +234,15 @@ class SlackMessenger:
         retried, rather than failed for good."""
         self.refresh_home: Callable[[WebClient, str, str], None] | None = None
         """Set at start-up: republishes a person's Home tab after a celebration reaches them."""
+        self.pair_channel_setup: Callable[[OutgoingMessage], SendResult] | None = None
+        """Set at start-up: a pair channel's Slack Connect steps (``bot.pair_channels``), sent
+        from the outbox like a message so no transaction is open while Slack answers."""
 
     def send(self, message: OutgoingMessage) -> SendResult:
+        if message.kind in STEPS:
+            if self.pair_channel_setup is None:
+                return SendResult(SendOutcome.FAILED, error="no pair channel service")
+            return self.pair_channel_setup(message)
         client = self._client_for(message.team_id)
         if client is None:
             log.warning(
@@ -289,8 +300,8 @@ class SlackMessenger:
         ``groups:history``: an announcement posted twice to a whole program is worse than
         the bot reading the channels it was invited to. A test holds these to the manifest.
         """
-        if message.kind in UPLOADS:
-            return None
+        if message.kind in UPLOADS or message.kind in STEPS:
+            return None  # the set-up keeps its own steps: run again, it skips what was done
         client = self._client_for(message.team_id)
         if client is None:
             return None
@@ -336,7 +347,7 @@ class SlackMessenger:
             stamp=payload.set_at,
             until=payload.until,
         )
-        channel = self._channel(client, message.recipient)
+        channel = self._conversation(client, message.recipient)  # files need the DM's ID
         client.files_upload_v2(
             channel=channel,
             content=content,

@@ -88,6 +88,7 @@ def build_services(
     )
     cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
     pair_channels = PairChannels(uow=uow, clock=clock, slack=slack_connect)
+    messenger.pair_channel_setup = pair_channels.run_setup  # its Slack calls, from the outbox
     return Services(
         workspaces=WorkspaceService(
             uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
@@ -103,7 +104,6 @@ def build_services(
                 **team.jobs(),
                 **_coordinator_group_jobs(coordinator_group),
                 Kind.PLAN_COHORT: cohorts.plan_job,
-                Kind.PAIR_CHANNEL_SETUP: pair_channels.setup,
             },
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),

@@ -1,13 +1,15 @@
 """A pair across workspaces gets its own Slack Connect channel, or is told kindly why not.
 
 When a partnership whose two people live in different workspaces starts, the start hook
-(``plan_pair_channel``) queues one job, keyed by the partnership, so a start handled twice
-plans it once. The job runs after the ack, from the outbox, and takes Slack Connect's steps in
-the workspace that hosts the channel: ``conversations.create`` (private), ``conversations.invite``
-for the pair's person there, ``conversations.inviteShared`` for the partner (by the email
-their own workspace gives, else by user ID). Each step's result is stored in the job's own
-transaction before the next is asked, and a step already done is never asked again, so a run
-after a 429, a 5xx or a crash never makes a second channel for one pair.
+(``plan_pair_channel``) queues one set-up message, keyed by the partnership, so a start handled
+twice plans it once. The outbox delivers it after the ack like any message (the messenger hands
+it to ``run_setup``, outside any transaction, so no database lock is held while Slack answers;
+429 and 5xx are the dispatcher's retries, ``Retry-After`` honoured), and it takes Slack
+Connect's steps in the workspace that hosts the channel: ``conversations.create`` (private),
+``conversations.invite`` for the pair's person there, ``conversations.inviteShared`` for the
+partner (by the email their own workspace gives, else by user ID). Each step's result is stored
+in its own short transaction before the next is asked, and a step already done is never asked
+again, so a run after a 429, a 5xx or a crash never makes a second channel for one pair.
 
 Slack then tells the bot what the partner (and the admins) did, as events:
 ``shared_channel_invite_accepted`` (``approval_required`` says whether an admin must still
@@ -24,7 +26,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.model.kinds import Kind
@@ -37,13 +39,20 @@ from bot.model.outbox import OutgoingMessage
 from bot.model.pair_channels import PairChannel, PairChannelStatus
 from bot.model.partnership import Partnership
 from bot.model.rules import ProgramRules
-from bot.ports import ConnectAnswer, OutboxWork, PairChannelWork, SlackConnect
+from bot.ports import (
+    ConnectAnswer,
+    OutboxWork,
+    PairChannelWork,
+    SendOutcome,
+    SendResult,
+    SlackConnect,
+)
 
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "pair-channel:"
 MAX_ATTEMPTS = 5  # runs Slack asked to wait for; then the pair falls back like any failure
-MIN_WAIT = timedelta(seconds=30)
+# (under the dispatcher's own limit, so the pair is always told)
 UNAVAILABLE = "unavailable"  # this process has no way to reach Slack Connect (a bench, a CLI)
 ALREADY_THERE = frozenset({"already_in_channel"})
 """Answers to ``conversations.invite`` that mean the step is done: it was, on an earlier run."""
@@ -110,35 +119,48 @@ class PairChannels:
         self._clock = clock
         self._slack = slack
 
-    # -- the job -------------------------------------------------------------------------------
+    # -- the set-up, sent from the outbox ----------------------------------------------------
 
-    def setup(self, uow: PairChannelWork, message: OutgoingMessage, now: datetime) -> None:
-        """A job: the next steps of the pair's channel, each stored as it is taken."""
+    def run_setup(self, message: OutgoingMessage) -> SendResult:
+        """The set-up message's delivery (the messenger hands it here, after the ack, outside
+        any transaction): the next steps, each stored in its own short transaction as soon as
+        Slack answers it. Slack busy (429, 5xx) is a retry for the dispatcher, which waits for
+        ``Retry-After``; anything else Slack refuses ends in the fallback, told to both."""
         job = message.payload_as(PairChannelSetup)
-        found = uow.partnerships.get(message.team_id, job.partnership_id)
-        if found is None or not found.live or not found.across_workspaces:
-            return  # ended (or erased) before its channel: nothing to set up
-        channel = uow.pair_channels.for_partnership(found.team_id, job.partnership_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            found = uow.partnerships.get(message.team_id, job.partnership_id)
+            if found is None or not found.live or not found.across_workspaces:
+                return SendResult(SendOutcome.SENT)  # ended (or erased) first: nothing to do
+            channel = uow.pair_channels.for_partnership(found.team_id, job.partnership_id)
         if channel is None:
-            channel = self._new_channel(found, now)
+            channel = self._new_channel(found, now)  # names asked of Slack, out of any lock
+            with self._uow() as uow:
+                uow.pair_channels.save(channel)
+                uow.commit()
         if channel.status is not PairChannelStatus.SETTING_UP:
-            return  # done on an earlier run (a job run twice changes nothing)
-        if self._slack is None:
-            self._fall_back(uow, found, channel, UNAVAILABLE, now)
-            return
-        answer = self._next_steps(channel)
-        channel.updated_at = now
-        if answer.ok:
-            channel.status = PairChannelStatus.INVITED
-            uow.pair_channels.save(channel)
-            log.info("pair channel %s: invitation %s sent", channel.channel_id, channel.invite_id)
-        elif answer.retry_after is not None and channel.attempts + 1 < MAX_ATTEMPTS:
+            return SendResult(SendOutcome.SENT)  # done on an earlier run: nothing twice
+        answer = self._next_steps(channel) if self._slack is not None else None
+        with self._uow() as uow:
+            if answer is None or not (answer.ok or answer.retry_after is not None):
+                self._fall_back(uow, found, channel, answer.error if answer else UNAVAILABLE, now)
+                uow.commit()
+                return SendResult(SendOutcome.SENT)  # the set-up is over: they were told
+            channel.updated_at = now
+            if answer.ok:
+                channel.status = PairChannelStatus.INVITED
+                uow.pair_channels.save(channel)
+                uow.commit()
+                log.info("pair channel %s: invitation sent", channel.channel_id)
+                return SendResult(SendOutcome.SENT, channel=channel.channel_id)
             channel.attempts += 1
+            if channel.attempts >= MAX_ATTEMPTS:
+                self._fall_back(uow, found, channel, answer.error, now)
+                uow.commit()
+                return SendResult(SendOutcome.SENT)
             uow.pair_channels.save(channel)
-            wait = max(MIN_WAIT, timedelta(seconds=answer.retry_after))
-            self._plan_setup(uow, message.team_id, found, now + wait, attempt=channel.attempts)
-        else:
-            self._fall_back(uow, found, channel, answer.error, now)
+            uow.commit()
+        return SendResult(SendOutcome.RETRY, error=answer.error, retry_after=answer.retry_after)
 
     def _new_channel(self, partnership: Partnership, now: datetime) -> PairChannel:
         assert partnership.id is not None
@@ -162,7 +184,8 @@ class PairChannels:
         )
 
     def _next_steps(self, channel: PairChannel) -> ConnectAnswer:
-        """Create, add, invite: each step skipped when an earlier run stored its result."""
+        """Create, add, invite: each step skipped when an earlier run stored its result, and
+        each result stored the moment Slack gives it (a crash after it loses nothing)."""
         assert self._slack is not None
         slack = self._slack
         if not channel.channel_id:
@@ -170,11 +193,13 @@ class PairChannels:
             if not created.ok:
                 return created
             channel.channel_id = created.value
+            self._keep(channel)
         if not channel.host_added:
             added = slack.add_member(channel.team_id, channel.channel_id, channel.host_user_id)
             if not added.ok and added.error not in ALREADY_THERE:
                 return added
             channel.host_added = True
+            self._keep(channel)
         if not channel.invite_id:
             email = slack.person(channel.partner_team_id, channel.partner_user_id).email
             invited = slack.invite_shared(
@@ -186,28 +211,13 @@ class PairChannels:
             if not invited.ok:
                 return invited
             channel.invite_id = invited.value
+            self._keep(channel)
         return ConnectAnswer(value=channel.invite_id)
 
-    def _plan_setup(
-        self,
-        uow: PairChannelWork,
-        team_id: str,
-        partnership: Partnership,
-        at: datetime,
-        *,
-        attempt: int,
-    ) -> None:
-        assert partnership.id is not None
-        uow.outbox.add(
-            OutgoingMessage(
-                team_id=team_id,
-                kind=Kind.PAIR_CHANNEL_SETUP,
-                recipient="",
-                key=f"{KEY_PREFIX}{partnership.team_id}:{partnership.id}:setup:{attempt}",
-                due_at=at,
-                payload=PairChannelSetup(partnership_id=partnership.id, attempt=attempt),
-            )
-        )
+    def _keep(self, channel: PairChannel) -> None:
+        with self._uow() as uow:
+            uow.pair_channels.save(channel)
+            uow.commit()
 
     # -- Slack's events ------------------------------------------------------------------------
 
