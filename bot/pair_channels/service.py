@@ -190,6 +190,8 @@ class PairChannels:
         slack = self._slack
         if not channel.channel_id:
             created = slack.create_private_channel(channel.team_id, channel.name)
+            if created.error == "name_taken":  # made on a run whose answer was lost: ours
+                created = slack.find_channel(channel.team_id, channel.name)
             if not created.ok:
                 return created
             channel.channel_id = created.value

@@ -108,6 +108,11 @@ class SlackConnect(Protocol):
         """``conversations.create`` with ``is_private``: the new channel's ID."""
         ...
 
+    def find_channel(self, team_id: str, name: str) -> ConnectAnswer:
+        """The ID of the private channel called ``name`` that the bot is in (its own, made on
+        a run whose answer was lost); ``channel_not_found`` when there is none."""
+        ...
+
     def add_member(self, team_id: str, channel_id: str, user_id: str) -> ConnectAnswer:
         """``conversations.invite``: someone of the channel's own workspace joins it."""
         ...

@@ -1,7 +1,8 @@
 """The Web API calls of a pair's Slack Connect channel (``bot.ports.SlackConnect``), each in
 the workspace it belongs to, with that workspace's own token; every failure is an answer.
 
-Scopes: ``groups:write`` (create the private channel, add the host's person),
+Scopes: ``groups:write`` (create the private channel, add the host's person), ``groups:read``
+(find the channel again when the answer to its creation was lost),
 ``conversations.connect:write`` (invite the partner), ``users:read`` and ``users:read.email``
 (each person's name and email, asked of their own workspace). An install made before these
 were in the manifest lacks them: Slack answers ``missing_scope`` and the pair falls back.
@@ -21,6 +22,28 @@ from bot.ports import ConnectAnswer, SlackPerson
 log = logging.getLogger(__name__)
 
 NOT_INSTALLED = "not_installed"
+MAX_PAGES = 20  # 4,000 private channels the bot is in: far past any program's
+
+
+def _private_channels(cursor: str) -> Callable[[WebClient], SlackResponse]:
+    def call(client: WebClient) -> SlackResponse:
+        return client.conversations_list(
+            types="private_channel", exclude_archived=True, limit=200, cursor=cursor or None
+        )
+
+    return call
+
+
+def _page(answer: SlackResponse, name: str) -> str:
+    """The ID of the channel called ``name`` on this page ("" if none), a newline, and the
+    next page's cursor ("" on the last)."""
+    found = ""
+    for channel in answer.get("channels") or []:
+        if isinstance(channel, dict) and channel.get("name") == name:
+            found = str(channel.get("id") or "")
+            break
+    cursor = (answer.get("response_metadata") or {}).get("next_cursor") or ""
+    return f"{found}\n{cursor}"
 
 
 class SlackConnectApi:
@@ -33,6 +56,19 @@ class SlackConnectApi:
             lambda c: c.conversations_create(name=name, is_private=True),
             lambda answer: str((answer.get("channel") or {}).get("id") or ""),
         )
+
+    def find_channel(self, team_id: str, name: str) -> ConnectAnswer:
+        cursor = ""
+        for _ in range(MAX_PAGES):
+            page = self._ask(team_id, _private_channels(cursor), lambda a: _page(a, name))
+            if not page.ok:
+                return page
+            found, cursor = page.value.split("\n", 1)
+            if found:
+                return ConnectAnswer(value=found)
+            if not cursor:
+                break
+        return ConnectAnswer(error="channel_not_found")
 
     def add_member(self, team_id: str, channel_id: str, user_id: str) -> ConnectAnswer:
         return self._ask(

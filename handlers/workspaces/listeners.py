@@ -43,6 +43,7 @@ BOT_SCOPES = (
     "groups:history",
     "usergroups:read",
     "groups:write",
+    "groups:read",
     "conversations.connect:write",
 )
 """What the install asks for: exactly manifest.yml's bot scopes (a test keeps them equal)."""

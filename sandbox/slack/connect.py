@@ -1,4 +1,4 @@
-"""Channels and Slack Connect: conversations.create, conversations.invite,
+"""Channels and Slack Connect: conversations.create, conversations.invite, conversations.list,
 conversations.inviteShared, and the events Slack sends as an invitation is answered.
 
 Each workspace has a Slack Connect policy (``set_slack_connect``): ``"paid"`` allows shared
@@ -248,6 +248,34 @@ class ConnectMethods(SlackState):
         if not self._invites[invite_id]["external_limited"]:  # the link only for a full invite
             answer.update(url=f"https://join.slack.com/share/{invite_id}", conf_code=invite_id[-6:])
         return answer
+
+    def _conversations_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        """The caller's channels of the asked types (``public_channel`` by default, as Slack);
+        private ones only if the bot is in them. Paged by ``cursor``/``limit``."""
+        team = self._caller_team or TEAM_ID
+        types = set(_names(p.get("types")) or ["public_channel"])
+        unknown = types - {"public_channel", "private_channel", "mpim", "im"}
+        if unknown:
+            return slack_error("invalid_types")
+        try:
+            limit = max(1, min(int(text_of(p.get("limit")) or 100), 1000))
+        except ValueError:
+            return slack_error("invalid_limit")
+        found = [
+            self._channel_object(c["id"])
+            for c in self._channels.values()
+            if c["team"] == team
+            and ("private_channel" if c["is_private"] else "public_channel") in types
+            and (not c["is_private"] or BOT_USER_ID in c["members"])
+        ]
+        cursor = text_of(p.get("cursor"))
+        start = int(cursor.removeprefix("next:")) if cursor.startswith("next:") else 0
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "channels": found[start : start + limit],
+            "response_metadata": {"next_cursor": f"next:{start + limit}" if more else ""},
+        }
 
     # ---- the shapes Slack's events use (called with the lock held) ---------------------------
 

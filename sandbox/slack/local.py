@@ -73,6 +73,7 @@ class LocalSlack(
             "conversations.create": self._conversations_create,
             "conversations.invite": self._conversations_invite,
             "conversations.inviteShared": self._conversations_invite_shared,
+            "conversations.list": self._conversations_list,
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,

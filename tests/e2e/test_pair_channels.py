@@ -349,3 +349,26 @@ def test_the_calendar_invite_of_a_pair_across_workspaces_names_both_emails(
         if c.params.get("user") in (MENTEE, MENTOR)
     }
     assert looked_up == {MENTEE: token_of(bot, "T1"), MENTOR: token_of(bot, "T2")}
+
+
+def test_a_lost_answer_to_the_channels_creation_finds_it_again(two: RunningBot) -> None:
+    """Slack made the channel but its answer never came back (a reset, a timeout): the next
+    run's create says ``name_taken``, and the bot takes that channel, its own, by name."""
+    bot = two
+    bot.fake.set_slack_connect("T1", "paid")
+    bot.fake.lose_answer_next("conversations.create")
+    start_pair(bot)
+    bot.tick()
+    for _ in range(3):  # the retry waits for its backoff
+        if row(bot)["status"] != "setting_up":
+            break
+        bot.tick(timedelta(minutes=1))
+
+    assert row(bot)["status"] == "invited"
+    channels = bot.fake.channels_of("T1")
+    assert len(channels) == 1
+    assert row(bot)["channel_id"] == channels[0]["id"]
+    assert len(bot.fake.calls_to("conversations.create")) == 2
+    assert bot.fake.calls_to("conversations.create")[-1].outcome == "error:name_taken"
+    assert bot.fake.last("conversations.list").token == token_of(bot, "T1")
+    assert set(channels[0]["members"]) == {"UBOT", MENTEE}

@@ -43,6 +43,7 @@ ANY_OF: Mapping[str, tuple[str, ...]] = {
     "conversations.create": ("channels:manage", "groups:write"),
     "conversations.invite": ("channels:manage", "groups:write"),
     "conversations.inviteShared": ("conversations.connect:write",),
+    "conversations.list": ("channels:read", "groups:read", "im:read", "mpim:read"),
 }
 """Method -> the scopes any one of which allows it (the spec's list)."""
 
@@ -79,6 +80,11 @@ def needed_scope(
         needed = _history_scope(params, is_group_dm)
     elif method == "conversations.open" and not params.get("channel"):
         needed = _open_scope(params)
+    elif method == "conversations.list":
+        kinds = str(params.get("types") or "public_channel").split(",")
+        reads = {"public_channel": "channels:read", "private_channel": "groups:read"}
+        needed = next((reads[k] for k in kinds if k in reads and reads[k] not in granted), "")
+        return needed or None
     elif method == "conversations.create":
         private = str(params.get("is_private", "")).lower() in ("true", "1")
         needed = "groups:write" if private else "channels:manage"
