@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.model.pair_channels import PairChannel, PairChannelStatus
@@ -48,14 +48,3 @@ class SqlPairChannelRepository:
     def save(self, channel: PairChannel) -> PairChannel:
         _save(self._s, PairChannelRow, channel)
         return channel
-
-    def change_channel_id(self, team_id: str, old: str, new: str) -> int:
-        if not old or not new:
-            return 0
-        result = self._s.execute(
-            update(PairChannelRow)
-            .where(PairChannelRow.team_id == team_id, PairChannelRow.channel_id == old)
-            .values(channel_id=new)
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)

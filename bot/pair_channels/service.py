@@ -243,15 +243,28 @@ class PairChannels:
         """``shared_channel_invite_declined``: the partner or an admin said no."""
         return self._answered(team_id, invite_id, channel_id, PairChannelStatus.DECLINED)
 
-    def channel_id_changed(self, *, team_id: str, old: str, new: str) -> int:
+    def channel_id_changed(self, *, team_id: str, old: str, new: str) -> bool:
         """``channel_id_changed``: sharing gave the channel a new ID; everything after goes
-        there. How many pairs' channels moved (0: not one of ours)."""
+        there, the welcome too if it is still waiting (a 429) to go out. False when the
+        channel is not a pair's (the bot is in other private channels too)."""
+        if not old or not new:
+            return False
+        now = self._clock.now()
         with self._uow() as uow:
-            moved = uow.pair_channels.change_channel_id(team_id, old, new)
+            channel = uow.pair_channels.find(team_id, channel_id=old)
+            if channel is None:
+                return False
+            channel.channel_id = new
+            channel.updated_at = now
+            uow.pair_channels.save(channel)
+            welcome = f"{KEY_PREFIX}{channel.program_team_id}:{channel.partnership_id}:welcome"
+            waiting = uow.outbox.cancel(channel.team_id, welcome)
+            partnership = uow.partnerships.get(channel.program_team_id, channel.partnership_id)
+            if waiting and partnership is not None:
+                self._welcome(uow, partnership, channel, now)
             uow.commit()
-        if moved:
-            log.info("pair channel %s is now %s", old, new)
-        return moved
+        log.info("pair channel %s is now %s", old, new)
+        return True
 
     def channel_of(self, uow: PairChannelWork, partnership: Partnership) -> str | None:
         """Where the pair meets in Slack, if they have a channel both are in."""
@@ -299,7 +312,7 @@ class PairChannels:
                 team_id=channel.team_id,
                 kind=Kind.PAIR_CHANNEL_WELCOME,
                 recipient=channel.channel_id,
-                key=f"{KEY_PREFIX}{partnership.team_id}:{partnership.id}:welcome",
+                key=f"{KEY_PREFIX}{partnership.team_id}:{partnership.id}:welcome:{channel.channel_id}",
                 due_at=now,
                 payload=PairChannelWelcome(
                     partnership_id=partnership.id,

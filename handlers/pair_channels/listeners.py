@@ -57,8 +57,10 @@ class PairChannelHandlers(Listeners):
             self.deliver()
 
     def id_changed(self, event: dict[str, Any], context: BoltContext) -> None:
-        self._services.pair_channels.channel_id_changed(
+        moved = self._services.pair_channels.channel_id_changed(
             team_id=team_of(context),
             old=str(event.get("old_channel_id") or ""),
             new=str(event.get("new_channel_id") or ""),
         )
+        if moved:
+            self.deliver()  # a welcome that was waiting now goes to the new ID

@@ -372,3 +372,28 @@ def test_a_lost_answer_to_the_channels_creation_finds_it_again(two: RunningBot) 
     assert bot.fake.calls_to("conversations.create")[-1].outcome == "error:name_taken"
     assert bot.fake.last("conversations.list").token == token_of(bot, "T1")
     assert set(channels[0]["members"]) == {"UBOT", MENTEE}
+
+
+def test_a_welcome_waiting_for_retry_after_follows_the_channels_new_id(two: RunningBot) -> None:
+    """Slack busy when the welcome was due (429): it waits; the channel then gets its new ID;
+    the welcome goes to the new one, once, never to the old."""
+    bot = two
+    bot.fake.set_slack_connect("T1", "paid")
+    start_pair(bot)
+    bot.tick()
+    old, invite = row(bot)["channel_id"], row(bot)["invite_id"]
+    bot.fake.rate_limit_next("chat.postMessage", retry_after=60)
+
+    event(bot, "T1", bot.fake.accept_shared_invite(invite))  # the welcome: 429, waits
+    assert [c.outcome for c in bot.fake.calls_to("chat.postMessage")] == ["429"]
+    assert bot.fake.calls_to("chat.postMessage")[0].params["channel"] == old
+    moved = bot.fake.change_channel_id(old)
+    event(bot, "T1", moved)
+    new = moved["new_channel_id"]
+
+    bot.tick(timedelta(seconds=61))
+    assert [m["text"][:8] for m in bot.fake.messages(new)] == ["Welcome,"]
+    assert [c.params["channel"] for c in bot.fake.delivered("chat.postMessage")] == [new]
+    bot.tick(timedelta(minutes=10))
+    assert len(bot.fake.delivered("chat.postMessage")) == 1  # once, and never to the old ID
+    assert bot.fake.messages(old) == []
