@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
@@ -95,10 +96,12 @@ def plan_pair_channel(uow: OutboxWork, partnership: Partnership, _rules: Program
 
 def channel_name(host_name: str, partner_name: str, partnership_id: int) -> str:
     """``mentoring-ada-grace-42``: Slack's rules (lowercase letters, digits, hyphens; at most
-    80), the pair's first names, and the partnership's ID so two pairs never share a name."""
+    80), the pair's first names without accents (a name in another script is left out), and
+    the partnership's ID so two pairs never share a name."""
 
     def part(name: str) -> str:
-        words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        words = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
         return words.split("-")[0][:20] if words else ""
 
     names = [n for n in (part(host_name), part(partner_name)) if n]
