@@ -397,3 +397,21 @@ def test_a_welcome_waiting_for_retry_after_follows_the_channels_new_id(two: Runn
     bot.tick(timedelta(minutes=10))
     assert len(bot.fake.delivered("chat.postMessage")) == 1  # once, and never to the old ID
     assert bot.fake.messages(old) == []
+
+
+def test_without_the_partners_email_the_invitation_goes_by_user_id(two: RunningBot) -> None:
+    """Globex's install lacks ``users:read.email``: Slack gives no email, so the partner is
+    invited by user ID, and the channel still happens."""
+    bot = two
+    bot.fake.set_slack_connect("T1", "paid")
+    bot.fake.set_scopes("T2", manifest_bot_scopes(MANIFEST) - {"users:read.email"})
+    start_pair(bot)
+    bot.tick()
+
+    shared = bot.fake.last("conversations.inviteShared")
+    assert shared.params.get("user_ids") == MENTOR and not shared.params.get("emails")
+    assert row(bot)["status"] == "invited"
+    accepted = bot.fake.accept_shared_invite(row(bot)["invite_id"])
+    assert accepted["invite"]["recipient_user_id"] == MENTOR
+    event(bot, "T1", accepted)
+    assert len(bot.fake.messages(row(bot)["channel_id"])) == 1
