@@ -109,7 +109,7 @@ def channel_name(host_name: str, partner_name: str, partnership_id: int) -> str:
 
 
 class PairChannels:
-    """The set-up job and Slack's events about the invitation."""
+    """The channel's set-up (sent from the outbox) and Slack's events about its invitation."""
 
     def __init__(
         self,
@@ -163,7 +163,9 @@ class PairChannels:
                 return SendResult(SendOutcome.SENT)
             uow.pair_channels.save(channel)
             uow.commit()
-        return SendResult(SendOutcome.RETRY, error=answer.error, retry_after=answer.retry_after)
+        # a 429's Retry-After pauses the workspace's sends; a 5xx or a dropped line backs off
+        wait = answer.retry_after or None
+        return SendResult(SendOutcome.RETRY, error=answer.error, retry_after=wait)
 
     def _new_channel(self, partnership: Partnership, now: datetime) -> PairChannel:
         assert partnership.id is not None

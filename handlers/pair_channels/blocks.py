@@ -52,6 +52,8 @@ def why(reason: str, *, in_host_workspace: bool) -> str:
             f"The Slack settings of {where} don't let apps invite people from other "
             "companies into channels."
         )
+    if reason.startswith(("http ", "connection", "ratelimited")):
+        return "Slack was too busy to set up a shared channel for you, though I tried a few times."
     return f"Slack couldn't set up a shared channel for the two of you (it said `{reason}`)."
 
 

@@ -415,3 +415,51 @@ def test_without_the_partners_email_the_invitation_goes_by_user_id(two: RunningB
     assert accepted["invite"]["recipient_user_id"] == MENTOR
     event(bot, "T1", accepted)
     assert len(bot.fake.messages(row(bot)["channel_id"])) == 1
+
+
+def test_slack_down_backs_off_then_sets_up_and_gives_up_kindly_if_it_stays_down(
+    two: RunningBot,
+) -> None:
+    bot = two
+    bot.fake.set_slack_connect("T1", "paid")
+    bot.fake.server_error_next("conversations.create", status=503)
+    start_pair(bot)
+    bot.tick()
+    assert row(bot)["status"] == "setting_up" and not row(bot)["channel_id"]
+    bot.tick(timedelta(seconds=5))  # within the backoff: not asked again
+    assert len(bot.fake.calls_to("conversations.create")) == 1
+    bot.tick(timedelta(seconds=10))
+    assert row(bot)["status"] == "invited"
+    assert len(bot.fake.channels_of("T1")) == 1
+
+    # another pair, and Slack stays down: after a few tries both are told, nothing raises
+    bot.fake.add_user("UALAN2", team_id="T2", real_name="Alan Turing", email="alan@globex.example")
+    bot.fake.server_error_next("conversations.create", status=500, times=20)
+    now = bot.clock.now()
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        second = uow.partnerships.save(
+            Partnership(
+                team_id="T1",
+                mentor_id="UALAN2",
+                mentee_id=MENTEE,
+                request_id=None,
+                started_at=now,
+                ends_at=now + timedelta(days=180),
+                mentee_team_id="T1",
+                mentor_team_id="T2",
+            )
+        )
+        partnership_events(bot.runtime.services.rules).start(
+            uow, second, bot.runtime.services.rules
+        )
+        uow.commit()
+    for _ in range(8):
+        bot.tick(timedelta(hours=1))
+    with bot.runtime.database.engine.connect() as connection:
+        status, reason, attempts = connection.execute(
+            sa.text("SELECT status, reason, attempts FROM pair_channels WHERE partnership_id = :p"),
+            {"p": second.id},
+        ).one()
+    assert (status, reason, attempts) == ("failed", "http 500", 5)
+    assert len(bot.fake.calls_to("conversations.create")) == 2 + 5
+    assert any("Slack was too busy" in t for t in dm_texts(bot, "UALAN2"))

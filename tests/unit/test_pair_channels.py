@@ -63,6 +63,7 @@ def test_the_programs_workspace_hosts_the_channel_when_one_of_the_pair_lives_the
         ("restricted_action", "don't let apps invite people from other companies"),
         ("declined", "was declined, which is fine"),
         ("cannot_share_mandatory_channel", "it said `cannot_share_mandatory_channel`"),
+        ("http 503", "Slack was too busy"),
     ],
 )
 def test_each_refusal_is_said_in_plain_words(reason: str, says: str) -> None:
