@@ -22,6 +22,7 @@ from bot.outbox.dispatch import Dispatcher
 from bot.outbox.zones import RecipientZones
 from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
+from bot.programs.leaving import Departures
 from bot.programs.service import ProgramService
 from bot.programs.sharing import SharingService
 from bot.rhythm.plan import plan_program, plan_quiet_check
@@ -51,6 +52,7 @@ class Services:
     zones: RecipientZones  # people's zones from Slack: what holds a message to their hours
     sharing: SharingService
     closing: ExitSurveys
+    departures: Departures  # a workspace leaving a program shared with it
 
 
 def partnership_events(rules: ProgramRules) -> PartnershipEvents:

@@ -7,7 +7,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from bot.announcements.service import AnnouncementService
@@ -20,12 +20,20 @@ from bot.journal.service import JournalService
 from bot.matching.cohorts import CohortService
 from bot.matching.service import MentoringService
 from bot.model.kinds import Kind
+from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService
 from bot.outbox.dispatch import Dispatcher, DispatchReport, Job, both
 from bot.outbox.zones import RecipientZones
-from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
+from bot.ports import (
+    PartnershipEvents,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UserGroups,
+    WorkspacesWork,
+)
 from bot.privacy.service import PrivacyService
+from bot.programs.leaving import Departures
 from bot.programs.service import ProgramService
 from bot.programs.sharing import SharingService
 from bot.rhythm.away import Absences
@@ -83,9 +91,28 @@ def build_services(
         uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
     )
     cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
+    retention = timedelta(days=settings.mentorbot_retention_days)
+    departures = Departures(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        clock=clock,
+        roster=roster,
+        retention=retention,
+        rematch=pairs.mentoring.offer_new_match,
+        reopen=pairs.mentoring.reopen_request,
+        events=pairs.events,
+    )
+
+    def leave_programs(work: WorkspacesWork, team_id: str, now: datetime) -> int:
+        assert isinstance(work, SqlUnitOfWork)  # the one unit of work holds every repository
+        return departures.workspace_removed(work, team_id, now)
+
+    def erase_departed(work: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+        assert isinstance(work, SqlUnitOfWork)
+        departures.erase_job(work, message, now)
+
     return Services(
         workspaces=WorkspaceService(
-            uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
+            uow=uow, clock=clock, retention=retention, leave_programs=leave_programs
         ),
         mentoring=pairs.mentoring,
         sessions=pairs.sessions,
@@ -98,6 +125,7 @@ def build_services(
                 **team.jobs(),
                 **_coordinator_group_jobs(coordinator_group),
                 Kind.PLAN_COHORT: cohorts.plan_job,
+                Kind.ERASE_DEPARTED: erase_departed,
             },
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
@@ -122,8 +150,12 @@ def build_services(
         ),
         zones=zones,
         sharing=SharingService(
-            uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, programs=programs
+            uow=lambda: SqlUnitOfWork(database.sessions),
+            clock=clock,
+            programs=programs,
+            departures=departures,
         ),
+        departures=departures,
         closing=ExitSurveys(uow=uow, clock=clock, roster=roster),
     )
 
@@ -136,6 +168,7 @@ class _PartnershipServices(NamedTuple):
     journal: JournalService
     rhythm: RhythmService
     privacy: PrivacyService
+    events: PartnershipEvents
 
     @classmethod
     def build(
@@ -182,6 +215,7 @@ class _PartnershipServices(NamedTuple):
                 reopen=mentoring.reopen_request,
                 events=events,
             ),
+            events=events,
         )
 
     def jobs(self) -> dict[str, Job]:

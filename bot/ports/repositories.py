@@ -381,5 +381,19 @@ class WorkspaceRepository(Protocol):
 class PersonalData(Protocol):
     def erase(self, team_id: str, user_id: str, *, placeholder: str) -> Erasure:
         """Delete what is theirs and replace every other mention of ``user_id`` in the
-        workspace with ``placeholder``; outgoing messages to or about them are deleted."""
+        workspace with ``placeholder``; outgoing messages to or about them are deleted. Their
+        rows in other workspaces' programs (found by their own workspace) go too."""
+        ...
+
+    def erase_in_program(
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        host_team_id: str,
+        program_id: int,
+        placeholder: str,
+    ) -> Erasure:
+        """Only what the person of ``team_id`` has in another workspace's program (their
+        workspace left it): the rest of what they have stays."""
         ...

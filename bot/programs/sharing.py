@@ -60,10 +60,11 @@ from bot.model.sharing import (
     ProgramMembership,
 )
 from bot.ports.repositories import record_audit
+from bot.programs.leaving import Departure, Departures, erase_key
 from bot.programs.service import ProgramService
 
 if TYPE_CHECKING:  # the ports name this feature's nouns: imported for annotations only
-    from bot.programs.ports import SharingWork
+    from bot.programs.ports import LeavingWork, SharingWork
 
 CODE_DAYS = 7
 MAX_OPEN_CODES = 20  # per program: plenty for a cohort, and a bound on what is lying about
@@ -125,13 +126,15 @@ class SharingService:
     def __init__(
         self,
         *,
-        uow: Callable[[], SharingWork],
+        uow: Callable[[], LeavingWork],
         clock: Clock,
         programs: ProgramService,
+        departures: Departures | None = None,
         make_code: Callable[[], str] = new_code,
         code_days: int = CODE_DAYS,
     ) -> None:
         self._uow = uow
+        self._departures = departures
         self._clock = clock
         self._programs = programs
         self._make_code = make_code
@@ -262,6 +265,10 @@ class SharingService:
                     at=now,
                     host=team_id,
                 )
+                if self._departures is not None:
+                    self._departures.depart(
+                        uow, membership, how=Departure.REMOVED, actor=coordinator_id, now=now
+                    )
                 uow.commit()
         return self.view(team_id=team_id, coordinator_id=coordinator_id, name=program.name)
 
@@ -332,6 +339,12 @@ class SharingService:
             joined = JoinedProgram(
                 membership=membership, program_name=program.name, host_name=self._name(uow, host)
             )
+            # back within the retention period: what its people had in the program stays
+            uow.outbox.cancel(host, erase_key(membership))
+            if self._departures is not None:
+                self._departures.tell_coordinators(
+                    uow, membership, how=Departure.JOINED, program=program.name, now=now
+                )
             uow.commit()
         return joined
 
