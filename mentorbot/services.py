@@ -27,6 +27,7 @@ from bot.outbox.dispatch import Dispatcher, DispatchReport, Job, both
 from bot.outbox.zones import RecipientZones
 from bot.ports import (
     PartnershipEvents,
+    SharedPrograms,
     UnitOfWork,
     UnitOfWorkFactory,
     UserGroups,
@@ -87,9 +88,6 @@ def build_services(
     pairs = _PartnershipServices.build(
         uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
     )
-    team = _ProgramTeamServices.build(
-        uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
-    )
     cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
     retention = timedelta(days=settings.mentorbot_retention_days)
     departures = Departures(
@@ -100,6 +98,22 @@ def build_services(
         rematch=pairs.mentoring.offer_new_match,
         reopen=pairs.mentoring.reopen_request,
         events=pairs.events,
+    )
+
+    sharing = SharingService(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        clock=clock,
+        programs=programs,
+        departures=departures,
+    )
+    team = _ProgramTeamServices.build(
+        uow,
+        settings,
+        clock=clock,
+        rules=rules,
+        roster=roster,
+        programs=programs,
+        shared=sharing,
     )
 
     def leave_programs(work: WorkspacesWork, team_id: str, now: datetime) -> int:
@@ -149,12 +163,7 @@ def build_services(
             uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, roster=roster
         ),
         zones=zones,
-        sharing=SharingService(
-            uow=lambda: SqlUnitOfWork(database.sessions),
-            clock=clock,
-            programs=programs,
-            departures=departures,
-        ),
+        sharing=sharing,
         departures=departures,
         closing=ExitSurveys(uow=uow, clock=clock, roster=roster),
     )
@@ -257,6 +266,7 @@ class _ProgramTeamServices(NamedTuple):
         rules: ProgramRules,
         roster: Roster,
         programs: ProgramService,
+        shared: SharedPrograms | None = None,
     ) -> _ProgramTeamServices:
         return cls(
             coordination=CoordinatorService(
@@ -266,6 +276,7 @@ class _ProgramTeamServices(NamedTuple):
                 roster=roster,
                 report_schedule=ReportSchedule(settings.mentorbot_report_schedule),
                 programs=programs,
+                shared=shared,
             ),
             announcements=AnnouncementService(
                 uow=uow,

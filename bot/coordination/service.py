@@ -9,7 +9,7 @@ here returns what a mentee or mentor wrote beyond what a mentor request already 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -25,16 +25,18 @@ from bot.model.health import ProgramHealth
 from bot.model.kinds import Kind
 from bot.model.messages.coordination import CheckIn, ProgramReport, ProgramReportDue
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, PartnershipStatus
+from bot.model.partnership import MentorRequest, Partnership, PartnershipStatus, RequestStatus
 from bot.model.programs import Program
-from bot.model.progress import CheckKind
+from bot.model.progress import CheckKind, ProgressCheck
 from bot.model.rules import ProgramRules
-from bot.ports import CoordinationWork, ProgramCatalog, record_audit
+from bot.ports import CoordinationWork, ProgramCatalog, SharedPrograms, record_audit
 from bot.roster import Roster
 
 log = logging.getLogger(__name__)
 
 MAX_PAIR_MESSAGE = 2000
+MIN_GROUP = 5  # the smallest group of people a figure may describe
+FEWER = f"fewer than {MIN_GROUP}"
 REPORT_LATE = timedelta(days=3)  # after downtime, a report this late is skipped, not sent
 
 
@@ -54,13 +56,17 @@ class CoordinatorService:
         roster: Roster | None = None,
         report_schedule: ReportSchedule = ReportSchedule.OFF,
         programs: ProgramCatalog,
+        shared: SharedPrograms | None = None,
     ) -> None:
+        """``shared``: programs shared across workspaces, so a host's report covers every
+        member workspace and a member's covers its own people in the host's program."""
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._roster = roster or Roster(uow=uow, rules=rules)
         self._report_schedule = report_schedule
         self._programs = programs
+        self._shared = shared
 
     def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
         return self._roster.is_coordinator(team_id, user_id)
@@ -79,10 +85,18 @@ class CoordinatorService:
         Asking for the report is recorded (``audit``), the coordinator's own Home tab showing
         the summary is not."""
         self._require(coordinator_id, team_id)
-        only = self._programs.find(team_id, program, archived=True) if program.strip() else None
+        only, host = self._scope(team_id, program)
+        companies: dict[str, str] = {}
+        if only is not None and only.id is not None and host is None and self._shared:
+            members = self._shared.member_names(team_id, only.id)
+            if members:
+                companies = {team_id: self._shared.workspace_name(team_id), **members}
         now = self._clock.now()
         with self._uow() as uow:
-            health = _health(uow, team_id, now, only)
+            if only is not None and host is not None:
+                health = _their_people(uow, host, team_id, now, only)
+            else:
+                health = _health(uow, team_id, now, only, companies)
             if audit:
                 record_audit(
                     uow.audit,
@@ -94,6 +108,19 @@ class CoordinatorService:
                 )
                 uow.commit()
             return health
+
+    def _scope(self, team_id: str, program: str) -> tuple[Program | None, str | None]:
+        """The program asked about, and its host when it is another workspace's program
+        this one takes part in (None: the workspace's own)."""
+        if not program.strip():
+            return None, None
+        try:
+            return self._programs.find(team_id, program, archived=True), None
+        except NotFound:
+            joined = self._shared.joined_program(team_id, program) if self._shared else None
+            if joined is None:
+                raise
+            return joined[1], joined[0]
 
     def check_in(
         self, *, team_id: str, coordinator_id: str, partnership_id: int, text: str = ""
@@ -221,11 +248,17 @@ class CoordinatorService:
 
 
 def _health(
-    uow: CoordinationWork, team_id: str, now: datetime, only: Program | None = None
+    uow: CoordinationWork,
+    team_id: str,
+    now: datetime,
+    only: Program | None = None,
+    companies: Mapping[str, str] | None = None,
 ) -> ProgramHealth:
     """The workspace's figures, or (``only``) those of one program's people and pairs; with
-    what people said at the end (``outcome_rows``)."""
-    health = _counts(uow, team_id, now, only)
+    what people said at the end (``outcome_rows``). ``companies``: the workspaces of a
+    program shared across them (the host's first), whose people count too, with a row per
+    company that shows a number only for a group of ``MIN_GROUP`` people or more."""
+    health = _counts(uow, team_id, now, only, companies or {})
     ids = {
         p.id for p in uow.directory.partnerships(team_id) if only is None or p.program_id == only.id
     }
@@ -233,11 +266,106 @@ def _health(
         [c for c in uow.progress.checks_of_kind(team_id, kind) if c.partnership_id in ids]
         for kind in (CheckKind.FINAL, CheckKind.EXIT)
     )
-    return replace(health, extra={**health.extra, **outcome_rows(finals, exits)})
+    extra = {**health.extra, **outcome_rows(finals, exits)}
+    if only is not None and only.id is not None and companies:
+        extra |= _by_company(uow, team_id, only.id, companies)
+    return replace(health, extra=extra)
+
+
+def _program_requests(
+    uow: CoordinationWork, team_id: str, program_id: int, host: str | None = None
+) -> list[MentorRequest]:
+    """The requests ``team_id``'s people made in a program: their own workspace's
+    (``host`` None) or the host's, shared with them."""
+    return [
+        r
+        for r in uow.directory.requests(team_id)
+        if r.program_id == program_id and r.host_team_id == host
+    ]
+
+
+def _by_company(
+    uow: CoordinationWork, host: str, program_id: int, companies: Mapping[str, str]
+) -> dict[str, str]:
+    """Each company's people in the program and its active pairs: a number for a group of
+    ``MIN_GROUP`` or more, "fewer than 5" otherwise (a smaller group could be recognised)."""
+    pairs = [p for p in uow.directory.partnerships(host) if p.program_id == program_id]
+    rows: dict[str, str] = {}
+    for team, name in companies.items():
+        of_host = None if team == host else host
+        people = set(uow.directory.mentor_ids_in(team, program_id))
+        people |= {
+            r.mentee_id
+            for r in _program_requests(uow, team, program_id, of_host)
+            if r.status is not RequestStatus.CANCELLED
+        }
+        people |= {u for p in pairs for u in p.members() if p.includes(team, u)}
+        theirs = [p for p in pairs if team in (p.mentee_team_id, p.mentor_team_id)]
+        if len(people) >= MIN_GROUP:
+            rows[f"People from {name}"] = str(len(people))
+            rows[f"Active pairs with people from {name}"] = str(
+                sum(1 for p in theirs if p.status is PartnershipStatus.ACTIVE)
+            )
+        else:
+            rows[f"People from {name}"] = FEWER
+    return rows
+
+
+def _their_people(
+    uow: CoordinationWork, host: str, team_id: str, now: datetime, only: Program
+) -> ProgramHealth:
+    """A member workspace's own people in the host's program: their profiles and requests,
+    the pairs they are in, and only what their own people answered; never a name of
+    another company's people (no list of pairs at risk: those are the host's to act on)."""
+    assert only.id is not None
+    directory = uow.directory
+    pairs = [
+        p
+        for p in directory.partnerships(host)
+        if p.program_id == only.id and team_id in (p.mentee_team_id, p.mentor_team_id)
+    ]
+    ids = {p.id for p in pairs if p.id is not None}
+
+    def own(checks: list[ProgressCheck]) -> list[ProgressCheck]:
+        by_id = {p.id: p for p in pairs}
+        return [
+            c
+            for c in checks
+            if c.partnership_id in by_id and by_id[c.partnership_id].includes(team_id, c.user_id)
+        ]
+
+    requests = _program_requests(uow, team_id, only.id, host)
+    health = program_health(
+        now=now,
+        mentor_ids=directory.mentor_ids_in(team_id, only.id),
+        requests=requests,
+        partnerships=pairs,
+        logs=[log for log in directory.session_logs(host) if log.partnership_id in ids],
+        goals_done_this_month=directory.goals_done_since(host, month_start(now), ids),
+        milestones_this_month=directory.milestones_since(host, month_start(now), ids),
+        pulses=own(uow.progress.checks_of_kind(host, CheckKind.PULSE)),
+        flags=[],
+    )
+    mentees = {r.mentee_id for r in requests} | {
+        p.mentee_id for p in pairs if p.mentee_team_id == team_id
+    }
+    finals, exits = (
+        own(uow.progress.checks_of_kind(host, kind)) for kind in (CheckKind.FINAL, CheckKind.EXIT)
+    )
+    return replace(
+        health,
+        mentees=len(mentees),
+        program=f"{only.name}, your people",
+        extra={**health.extra, **outcome_rows(finals, exits)},
+    )
 
 
 def _counts(
-    uow: CoordinationWork, team_id: str, now: datetime, only: Program | None = None
+    uow: CoordinationWork,
+    team_id: str,
+    now: datetime,
+    only: Program | None = None,
+    companies: Mapping[str, str] | None = None,
 ) -> ProgramHealth:
     directory = uow.directory
     if only is None:
@@ -254,11 +382,18 @@ def _counts(
         )
     pairs = [p for p in directory.partnerships(team_id) if p.program_id == only.id]
     ids = {p.id for p in pairs if p.id is not None}
+    mentor_ids = list(directory.mentor_ids_in(team_id, only.id))
+    requests = [r for r in directory.requests(team_id) if r.program_id == only.id]
+    assert only.id is not None or not companies
+    for member in companies or {}:
+        if member != team_id and only.id is not None:  # a shared program: theirs count too
+            mentor_ids += [f"{member}:{m}" for m in directory.mentor_ids_in(member, only.id)]
+            requests += _program_requests(uow, member, only.id, team_id)
     return replace(
         program_health(
             now=now,
-            mentor_ids=directory.mentor_ids_in(team_id, only.id),
-            requests=[r for r in directory.requests(team_id) if r.program_id == only.id],
+            mentor_ids=mentor_ids,
+            requests=requests,
             partnerships=pairs,
             logs=[log for log in directory.session_logs(team_id) if log.partnership_id in ids],
             goals_done_this_month=directory.goals_done_since(team_id, month_start(now), ids),

@@ -281,7 +281,30 @@ class SharingService:
                 found.setdefault(membership.program_id, []).append(name)
         return found
 
+    def member_names(self, host_team_id: str, program_id: int) -> dict[str, str]:
+        """``SharedPrograms``: the program's active member workspaces, by team ID."""
+        with self._uow() as uow:
+            return {
+                m.team_id: self._name(uow, m.team_id)
+                for m in uow.sharing.members(host_team_id, program_id)
+                if m.active
+            }
+
+    def workspace_name(self, team_id: str) -> str:
+        with self._uow() as uow:
+            return self._name(uow, team_id)
+
     # -- a member --------------------------------------------------------------------------
+
+    def joined_program(self, team_id: str, name: str) -> tuple[str, Program] | None:
+        """``SharedPrograms``: a program this workspace takes part in, by its name."""
+        wanted = " ".join(name.split()).casefold()
+        with self._uow() as uow:
+            for membership in uow.sharing.joined(team_id):
+                program = uow.programs.get(membership.host_team_id, membership.program_id)
+                if program is not None and program.name.casefold() == wanted:
+                    return membership.host_team_id, program
+        return None
 
     def offer(self, *, team_id: str, user_id: str, code: str) -> JoinOffer:
         """What the joining coordinator reads before accepting; refused as accept would be."""

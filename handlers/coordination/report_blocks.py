@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.coordination.health import health_csv, month_label
 from bot.coordination.service import MAX_PAIR_MESSAGE
+from bot.model.audit import AuditEvent
 from bot.model.health import ProgramHealth
 from bot.model.messages.coordination import CheckIn, ProgramReport
 from handlers.kit.blocks import (
@@ -17,6 +18,7 @@ from handlers.kit.blocks import (
     context,
     count,
     divider,
+    escape,
     header,
     input_block,
     modal,
@@ -209,3 +211,24 @@ def trend_chart(health: ProgramHealth) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
+
+
+AUDIT_SHOWN = 30  # one line each: well inside a message's 3,000 characters per block
+
+
+def audit_message(events: list[AuditEvent]) -> tuple[str, list[Block]]:
+    """The workspace's own audit log, newest first: what was done and when, never whom it
+    was about (the log keeps identifiers and counts only)."""
+    if not events:
+        text = "This workspace's audit log is empty."
+        return text, [section(text)]
+    lines = [
+        f"• {slack_date(event.at, '{date_short} {time}')}: `{escape(event.action)}` "
+        f"{escape(event.subject)}"
+        for event in events
+    ]
+    text = f"This workspace's audit log: the last {count(len(events), 'entry', 'entries')}."
+    blocks: list[Block] = [section(text)]
+    for start in range(0, len(lines), 10):
+        blocks.append(section("\n".join(lines[start : start + 10])))
+    return text, blocks

@@ -369,3 +369,51 @@ def test_leaving_a_program_you_are_not_in_gets_a_clear_answer(
         ("active",),
         ("active",),
     ]
+
+
+# -- one person of a member workspace erased -------------------------------------------------
+
+
+def test_erasing_a_globex_person_removes_their_rows_in_acmes_program(crossed: RunningBot) -> None:
+    """Globex's coordinator erases their mentor: the partnership in Acme's program ends, its
+    row stays under a placeholder, what hung off it goes, Acme's mentee is told in Acme's Slack
+    and offered other mentors; Globex's other people and Acme's are untouched."""
+    bot = crossed
+
+    assert command(bot, "T2", "erase <@UMENTOR2|bo>") == {}
+    view = bot.view_opened("erase_person")
+    reply = as_team(bot, "T2").submit(view, user="UCOORD2", values={})
+    assert reply.status == 200, reply.text
+    bot.settle()
+    bot.tick(timedelta(minutes=1))
+
+    pairs = table(bot, "SELECT team_id, mentor_id, mentee_id, status FROM partnerships ORDER BY id")
+    assert pairs[0][0] == "T1" and pairs[0][1].startswith("erased-")
+    assert pairs[0][2:] == ("UMENTEE1", "ended")
+    assert pairs[1] == ("T1", "UMENTOR1B", "UMENTEE2", "active")  # Globex's mentee stays
+    for name in ("partnerships", "mentor_profiles", "reflections", "outgoing_messages"):
+        assert "UMENTOR2" not in str(table(bot, f"SELECT * FROM {name}")), name
+    assert table(bot, "SELECT partnership_id FROM goals ORDER BY id") == [(2,)]
+    assert sorted(table(bot, "SELECT author_id FROM reflections")) == [
+        ("UMENTEE1",),
+        ("UMENTEE2",),
+        ("UMENTOR1B",),
+    ]
+    mentee = dms_in(bot, "T1", "UMENTEE1")
+    assert any("your mentor is no longer part of the program" in m for m in mentee)
+    suggestions = [m for m in mentee if "UMENTOR1" in m]
+    assert suggestions and not any("UMENTOR2" in m for m in suggestions)
+    audit = table(bot, "SELECT team_id, action FROM audit_events WHERE action = 'person.erase'")
+    assert audit == [("T2", "person.erase")]
+
+
+def test_a_globex_persons_export_has_their_pairs_goals_in_acmes_program(
+    crossed: RunningBot,
+) -> None:
+    bot = crossed
+    export = bot.runtime.services.journal.export("T2", "UMENTEE2")
+
+    (part,) = export.partnerships
+    assert part.partnership.team_id == "T1" and part.partnership.mentee_team_id == "T2"
+    assert [g.text for g in part.goals] == ["Lead the offsite"]
+    assert [r.author_id for r in part.reflections] == ["UMENTEE2"]
