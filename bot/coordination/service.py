@@ -369,10 +369,18 @@ def _counts(
 ) -> ProgramHealth:
     directory = uow.directory
     if only is None:
+        # the workspace's own programs: its people in other workspaces' programs are in
+        # those programs' reports; the people of workspaces in its shared programs are here
+        guests = directory.guest_mentor_ids(team_id)
+        mentor_ids = [m for m in directory.mentor_ids(team_id) if m not in guests]
+        requests = [r for r in directory.requests(team_id) if r.host_team_id is None]
+        for program_id, member in directory.hosted_members(team_id):
+            mentor_ids += [f"{member}:{m}" for m in directory.mentor_ids_in(member, program_id)]
+            requests += _program_requests(uow, member, program_id, team_id)
         return program_health(
             now=now,
-            mentor_ids=directory.mentor_ids(team_id),
-            requests=directory.requests(team_id),
+            mentor_ids=mentor_ids,
+            requests=requests,
             partnerships=directory.partnerships(team_id),
             logs=directory.session_logs(team_id),
             goals_done_this_month=directory.goals_done_since(team_id, month_start(now)),

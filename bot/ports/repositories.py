@@ -317,6 +317,14 @@ class Directory(Protocol):
         """Everyone with a mentor profile, request or partnership in that program."""
         ...
 
+    def guest_mentor_ids(self, team_id: str) -> set[str]:
+        """The workspace's mentors whose profile is in another workspace's program."""
+        ...
+
+    def hosted_members(self, host_team_id: str) -> list[tuple[int, str]]:
+        """(program ID, member workspace) of every active member of the host's programs."""
+        ...
+
     def teams(self) -> list[str]:
         """Every workspace the bot has heard from or keeps anything for (scheduled work)."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from bot.coordination.health import health_csv, month_label
@@ -130,8 +131,17 @@ def write_modal(partnership_id: int, *, mentee_id: str, mentor_id: str) -> dict[
     )
 
 
-def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[str, Any]:
-    """A coordinator's Home tab: the program at a glance above their own partnerships.
+JOINED_ON_HOME = 5  # other workspaces' programs shown, one line each
+
+
+def with_program_section(
+    view: dict[str, Any],
+    health: ProgramHealth,
+    joined: Sequence[tuple[str, ProgramHealth]] = (),
+) -> dict[str, Any]:
+    """A coordinator's Home tab: the program at a glance above their own partnerships, and
+    a line for each other workspace's program theirs takes part in (``joined``: the host's
+    name and their own people's figures there).
 
     Room is made by dropping the personal blocks at the end of the budget, never by going
     over Slack's 100 blocks.
@@ -151,6 +161,14 @@ def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[st
             block_id="coordinator_actions",
         ),
     ]
+    for host, theirs in joined[:JOINED_ON_HOME]:
+        section_blocks.append(
+            context(
+                f"*{escape(theirs.program)}* (run by {escape(host)}) · "
+                f"*{count(theirs.active_pairs, 'active pair')}* · "
+                f"*{count(theirs.waitlisted, 'person', 'people')}* waiting for a mentor"
+            )
+        )
     for pair in health.at_risk[:AT_RISK_ON_HOME]:
         section_blocks += [
             section(

@@ -62,6 +62,12 @@ def add_mentor(bot: RunningBot, team: str, user: str) -> None:
         uow.commit()
 
 
+def status_of(user: str, paired: set[str]) -> RequestStatus:
+    if user in paired:
+        return RequestStatus.MATCHED
+    return RequestStatus.WAITLISTED if user == "UG5" else RequestStatus.MATCHING
+
+
 @pytest.fixture
 def program(shared: RunningBot) -> RunningBot:  # noqa: F811
     bot = shared
@@ -86,7 +92,7 @@ def program(shared: RunningBot) -> RunningBot:  # noqa: F811
                         organization="",
                         wants_other_org=True,
                         tz="Europe/London",
-                        status=RequestStatus.MATCHED if user in paired else RequestStatus.MATCHING,
+                        status=status_of(user, paired),
                         created_at=now,
                         program_id=pid,
                         host_team_id=HOST[team],
@@ -189,3 +195,39 @@ def test_each_workspace_reads_its_own_audit_log(program: RunningBot) -> None:
     # and someone who is not a coordinator is refused
     reply = as_team(bot, "T2").command("audit", user="UPLAIN2")
     assert "for the program's coordinators" in reply.json()["text"]
+
+
+def home(bot: RunningBot, team: str, user: str) -> str:
+    assert as_team(bot, team).event({"type": "app_home_opened", "user": user, "tab": "home"})
+    bot.settle()
+    view = bot.fake.home_view(user)
+    assert view is not None
+    return str(view["blocks"])
+
+
+def test_the_home_tabs_and_whole_workspace_reports_count_each_side_once(
+    program: RunningBot,
+) -> None:
+    """Acme's whole-workspace figures include its members' people in its shared program;
+    Globex's own figures leave out its people in Acme's program, shown on a line of its own."""
+    bot = program
+    for team, coordinator in (("T1", "UCOORD1"), ("T2", "UCOORD2")):
+        told = as_team(bot, team).command("report", user=coordinator)
+        assert told.status == 200
+        bot.settle()
+    acme, globex = (
+        {r[0]: r[1] for r in csv.reader(io.StringIO(u.content.decode())) if len(r) == 2}
+        for u in [u for u in bot.fake.uploads if u.filename.startswith("program-health")][-2:]
+    )
+    assert (acme["Mentors"], acme["Mentees"], acme["Active pairs"]) == ("7", "7", "3")
+    assert acme["Waitlisted"] == "1"  # Globex's mentee, waiting in Acme's program
+    assert (globex["Mentors"], globex["Mentees"], globex["Active pairs"]) == ("0", "0", "0")
+
+    acme_home = home(bot, "T1", "UCOORD1")
+    assert "*3 active pairs*" in acme_home and "*1 person* waiting" in acme_home
+    globex_home = home(bot, "T2", "UCOORD2")
+    assert "*0 active pairs*" in globex_home
+    line = "*Cross-company, your people* (run by Acme) · *2 active pairs* · *1 person* waiting"
+    assert line in globex_home
+    for user in MENTORS["T1"] + MENTEES["T1"] + MENTORS["T3"] + MENTEES["T3"]:
+        assert user not in globex_home
