@@ -35,8 +35,10 @@ Joining changes nobody's matching yet. The next slices, in the order they depend
 - *Delivery.* Every outbox row is addressed to a person *in a workspace*: the row's
   ``team_id`` is the recipient's workspace (it already chooses the token), the payload
   carries the partnership's host, and buttons resolve the partnership through the host.
-- *Leaving.* A removed or uninstalled member's pairs end kindly and their partners are
-  rematched; its people's rows in the host's program are erased after the retention window.
+- *Leaving* (``bot.programs.leaving``): a member that leaves (`/mentor program leave`), is
+  removed or uninstalls has its pairs across the boundary end kindly, their partners told
+  and rematched, and its people's rows in the host's program erased after the retention
+  window (at once on uninstall).
 """
 
 from __future__ import annotations
