@@ -158,12 +158,12 @@ def dms_in(bot: RunningBot, team: str, user: str) -> list[str]:
     ]
 
 
-def leave(bot: RunningBot, *, user: str = "UCOORD2") -> dict[str, Any]:
+def leave(bot: RunningBot, *, user: str = "UCOORD2", pairs: int = 2) -> dict[str, Any]:
     """Globex's coordinator asks to leave, then confirms with the button."""
     asked = command(bot, "T2", "program leave cross-company", user=user)
     assert asked["response_type"] == "ephemeral"
     assert "Leave *Cross-company*, run by Acme?" in texts(asked)
-    assert "2 partnerships" in texts(asked)
+    assert f"{pairs} partnerships with your people will end kindly" in texts(asked)
     (value,) = buttons(asked, "program_leave")
     button = asked["blocks"][-1]["elements"][0]
     assert button["confirm"]["confirm"]["text"] == "Leave"
@@ -417,3 +417,53 @@ def test_a_globex_persons_export_has_their_pairs_goals_in_acmes_program(
     assert part.partnership.team_id == "T1" and part.partnership.mentee_team_id == "T2"
     assert [g.text for g in part.goals] == ["Lead the offsite"]
     assert [r.author_id for r in part.reflections] == ["UMENTEE2"]
+
+
+def test_a_third_companys_mentee_is_told_in_their_own_slack(crossed: RunningBot) -> None:
+    """Initech's mentee had Globex's mentor: told with Initech's token, and their search
+    starts again in Acme's program from their own workspace."""
+    bot = crossed
+    bot.fake.add_user("UMENTEE3", team_id="T3", tz="Europe/Berlin")
+    pid, now = program_id(bot), bot.clock.now()
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        asked = uow.requests.save(
+            MentorRequest(
+                team_id="T3",
+                mentee_id="UMENTEE3",
+                goals="grow as a leader",
+                focus_areas=["leadership"],
+                organization="Initech",
+                wants_other_org=True,
+                tz="Europe/Berlin",
+                status=RequestStatus.MATCHED,
+                program_id=pid,
+                host_team_id="T1",
+            )
+        )
+        uow.partnerships.save(
+            Partnership(
+                team_id="T1",
+                mentor_id="UMENTOR2",
+                mentee_id="UMENTEE3",
+                request_id=asked.id,
+                started_at=now,
+                ends_at=now + timedelta(days=180),
+                program_id=pid,
+                mentor_team_id="T2",
+                mentee_team_id="T3",
+            )
+        )
+        uow.commit()
+
+    leave(bot, pairs=3)
+    bot.tick(timedelta(minutes=1))
+
+    told = dms_in(bot, "T3", "UMENTEE3")
+    assert sum("your mentor's company, Globex, has left the program" in m for m in told) == 1
+    assert not dms_in(bot, "T1", "UMENTEE3")
+    again = table(
+        bot,
+        "SELECT team_id, host_team_id, program_id FROM mentor_requests "
+        "WHERE mentee_id = 'UMENTEE3' ORDER BY id",
+    )
+    assert again == [("T3", "T1", pid), ("T3", "T1", pid)]  # the old one, and a new search
