@@ -410,13 +410,20 @@ def test_erasing_a_globex_person_removes_their_rows_in_acmes_program(crossed: Ru
 def test_a_globex_persons_export_has_their_pairs_goals_in_acmes_program(
     crossed: RunningBot,
 ) -> None:
+    """`/mentor export` in Globex: the pair's goals (kept by Acme's program) and only their
+    own reflection, as a file in their DM with Globex's token."""
     bot = crossed
-    export = bot.runtime.services.journal.export("T2", "UMENTEE2")
+    uploads = len(bot.fake.uploads)
 
-    (part,) = export.partnerships
-    assert part.partnership.team_id == "T1" and part.partnership.mentee_team_id == "T2"
-    assert [g.text for g in part.goals] == ["Lead the offsite"]
-    assert [r.author_id for r in part.reflections] == ["UMENTEE2"]
+    reply = as_team(bot, "T2").command("export", user="UMENTEE2")
+    assert reply.status == 200
+    bot.settle()
+
+    (upload,) = [u for u in bot.fake.uploads[uploads:] if u.filename == "mentoring-journal.md"]
+    content = upload.content.decode()
+    assert "Lead the offsite" in content
+    assert "what UMENTEE2 took away" in content
+    assert "what UMENTOR1B took away" not in content  # the partner's stays theirs
 
 
 def test_a_third_companys_mentee_is_told_in_their_own_slack(crossed: RunningBot) -> None:
