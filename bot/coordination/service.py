@@ -19,15 +19,16 @@ from bot.clock import Clock
 from bot.coordination.group import ROUNDS
 from bot.coordination.health import month_start, program_health
 from bot.coordination.outcomes import outcome_rows
+from bot.coordination.shared import by_company, program_requests, their_people
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.model.audit import AuditEvent
 from bot.model.health import ProgramHealth
 from bot.model.kinds import Kind
 from bot.model.messages.coordination import CheckIn, ProgramReport, ProgramReportDue
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import MentorRequest, Partnership, PartnershipStatus, RequestStatus
+from bot.model.partnership import Partnership, PartnershipStatus
 from bot.model.programs import Program
-from bot.model.progress import CheckKind, ProgressCheck
+from bot.model.progress import CheckKind
 from bot.model.rules import ProgramRules
 from bot.ports import CoordinationWork, ProgramCatalog, SharedPrograms, record_audit
 from bot.roster import Roster
@@ -35,8 +36,6 @@ from bot.roster import Roster
 log = logging.getLogger(__name__)
 
 MAX_PAIR_MESSAGE = 2000
-MIN_GROUP = 5  # the smallest group of people a figure may describe
-FEWER = f"fewer than {MIN_GROUP}"
 REPORT_LATE = timedelta(days=3)  # after downtime, a report this late is skipped, not sent
 
 
@@ -94,7 +93,7 @@ class CoordinatorService:
         now = self._clock.now()
         with self._uow() as uow:
             if only is not None and host is not None:
-                health = _their_people(uow, host, team_id, now, only)
+                health = their_people(uow, host, team_id, now, only)
             else:
                 health = _health(uow, team_id, now, only, companies)
             if audit:
@@ -257,7 +256,7 @@ def _health(
     """The workspace's figures, or (``only``) those of one program's people and pairs; with
     what people said at the end (``outcome_rows``). ``companies``: the workspaces of a
     program shared across them (the host's first), whose people count too, with a row per
-    company that shows a number only for a group of ``MIN_GROUP`` people or more."""
+    company (``bot.coordination.shared.by_company``)."""
     health = _counts(uow, team_id, now, only, companies or {})
     ids = {
         p.id for p in uow.directory.partnerships(team_id) if only is None or p.program_id == only.id
@@ -268,96 +267,8 @@ def _health(
     )
     extra = {**health.extra, **outcome_rows(finals, exits)}
     if only is not None and only.id is not None and companies:
-        extra |= _by_company(uow, team_id, only.id, companies)
+        extra |= by_company(uow, team_id, only.id, companies)
     return replace(health, extra=extra)
-
-
-def _program_requests(
-    uow: CoordinationWork, team_id: str, program_id: int, host: str | None = None
-) -> list[MentorRequest]:
-    """The requests ``team_id``'s people made in a program: their own workspace's
-    (``host`` None) or the host's, shared with them."""
-    return [
-        r
-        for r in uow.directory.requests(team_id)
-        if r.program_id == program_id and r.host_team_id == host
-    ]
-
-
-def _by_company(
-    uow: CoordinationWork, host: str, program_id: int, companies: Mapping[str, str]
-) -> dict[str, str]:
-    """Each company's people in the program and its active pairs: a number for a group of
-    ``MIN_GROUP`` or more, "fewer than 5" otherwise (a smaller group could be recognised)."""
-    pairs = [p for p in uow.directory.partnerships(host) if p.program_id == program_id]
-    rows: dict[str, str] = {}
-    for team, name in companies.items():
-        of_host = None if team == host else host
-        people = set(uow.directory.mentor_ids_in(team, program_id))
-        people |= {
-            r.mentee_id
-            for r in _program_requests(uow, team, program_id, of_host)
-            if r.status is not RequestStatus.CANCELLED
-        }
-        people |= {u for p in pairs for u in p.members() if p.includes(team, u)}
-        theirs = [p for p in pairs if team in (p.mentee_team_id, p.mentor_team_id)]
-        if len(people) >= MIN_GROUP:
-            rows[f"People from {name}"] = str(len(people))
-            rows[f"Active pairs with people from {name}"] = str(
-                sum(1 for p in theirs if p.status is PartnershipStatus.ACTIVE)
-            )
-        else:
-            rows[f"People from {name}"] = FEWER
-    return rows
-
-
-def _their_people(
-    uow: CoordinationWork, host: str, team_id: str, now: datetime, only: Program
-) -> ProgramHealth:
-    """A member workspace's own people in the host's program: their profiles and requests,
-    the pairs they are in, and only what their own people answered; never a name of
-    another company's people (no list of pairs at risk: those are the host's to act on)."""
-    assert only.id is not None
-    directory = uow.directory
-    pairs = [
-        p
-        for p in directory.partnerships(host)
-        if p.program_id == only.id and team_id in (p.mentee_team_id, p.mentor_team_id)
-    ]
-    ids = {p.id for p in pairs if p.id is not None}
-
-    def own(checks: list[ProgressCheck]) -> list[ProgressCheck]:
-        by_id = {p.id: p for p in pairs}
-        return [
-            c
-            for c in checks
-            if c.partnership_id in by_id and by_id[c.partnership_id].includes(team_id, c.user_id)
-        ]
-
-    requests = _program_requests(uow, team_id, only.id, host)
-    health = program_health(
-        now=now,
-        mentor_ids=directory.mentor_ids_in(team_id, only.id),
-        requests=requests,
-        partnerships=pairs,
-        logs=[log for log in directory.session_logs(host) if log.partnership_id in ids],
-        goals_done_this_month=directory.goals_done_since(host, month_start(now), ids),
-        milestones_this_month=directory.milestones_since(host, month_start(now), ids),
-        pulses=own(uow.progress.checks_of_kind(host, CheckKind.PULSE)),
-        flags=[],
-    )
-    mentees = {r.mentee_id for r in requests} | {
-        p.mentee_id for p in pairs if p.mentee_team_id == team_id
-    }
-    finals, exits = (
-        own(uow.progress.checks_of_kind(host, kind)) for kind in (CheckKind.FINAL, CheckKind.EXIT)
-    )
-    return replace(
-        health,
-        mentees=len(mentees),
-        program=f"{only.name}, your people",
-        extra={**health.extra, **outcome_rows(finals, exits)},
-    )
 
 
 def _counts(
@@ -376,7 +287,7 @@ def _counts(
         requests = [r for r in directory.requests(team_id) if r.host_team_id is None]
         for program_id, member in directory.hosted_members(team_id):
             mentor_ids += [f"{member}:{m}" for m in directory.mentor_ids_in(member, program_id)]
-            requests += _program_requests(uow, member, program_id, team_id)
+            requests += program_requests(uow, member, program_id, team_id)
         return program_health(
             now=now,
             mentor_ids=mentor_ids,
@@ -396,7 +307,7 @@ def _counts(
     for member in companies or {}:
         if member != team_id and only.id is not None:  # a shared program: theirs count too
             mentor_ids += [f"{member}:{m}" for m in directory.mentor_ids_in(member, only.id)]
-            requests += _program_requests(uow, member, only.id, team_id)
+            requests += program_requests(uow, member, only.id, team_id)
     return replace(
         program_health(
             now=now,
