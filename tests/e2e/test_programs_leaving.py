@@ -474,3 +474,15 @@ def test_a_third_companys_mentee_is_told_in_their_own_slack(crossed: RunningBot)
         "WHERE mentee_id = 'UMENTEE3' ORDER BY id",
     )
     assert again == [("T3", "T1", pid), ("T3", "T1", pid)]  # the old one, and a new search
+
+
+def test_the_news_waits_for_the_coordinators_working_hours(crossed: RunningBot) -> None:
+    """Globex leaves at 22:00 in London: Acme's coordinator hears of it the next morning."""
+    bot = crossed
+    bot.clock.advance(timedelta(hours=7))  # Monday 22:00 UTC, 22:00 in London
+    leave(bot)
+
+    bot.tick(timedelta(minutes=5))
+    assert not [m for m in dms_in(bot, "T1", "UCOORD1") if "Globex left" in m]
+    bot.tick(timedelta(hours=12))  # Tuesday 10:05 in London
+    assert [m for m in dms_in(bot, "T1", "UCOORD1") if "Globex left" in m]
