@@ -486,3 +486,53 @@ def test_the_news_waits_for_the_coordinators_working_hours(crossed: RunningBot) 
     assert not [m for m in dms_in(bot, "T1", "UCOORD1") if "Globex left" in m]
     bot.tick(timedelta(hours=12))  # Tuesday 10:05 in London
     assert [m for m in dms_in(bot, "T1", "UCOORD1") if "Globex left" in m]
+
+
+def test_leaving_keeps_what_globex_people_have_in_globexs_own_program(
+    crossed: RunningBot,
+) -> None:
+    """The erasure after leaving covers Acme's program only: a pair of Globex's own
+    program, with its goal and reflection, is untouched."""
+    bot = crossed
+    now = bot.clock.now()
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        own = uow.partnerships.save(
+            Partnership(
+                team_id="T2",
+                mentor_id="UMENTOR2",
+                mentee_id="UASKER2",
+                request_id=None,
+                started_at=now,
+                ends_at=now + timedelta(days=180),
+            )
+        )
+        assert own.id is not None
+        uow.journal.save_goal(
+            Goal(team_id="T2", partnership_id=own.id, text="Ship the roadmap", position=1)
+        )
+        uow.journal.save_reflection(
+            Reflection(
+                team_id="T2",
+                partnership_id=own.id,
+                author_id="UMENTOR2",
+                topics="our own program",
+                learned="",
+                next_steps="",
+                created_at=now,
+            )
+        )
+        uow.commit()
+
+    leave(bot)
+    bot.tick(timedelta(days=RETENTION_DAYS, minutes=1))
+
+    assert table(
+        bot, f"SELECT team_id, mentor_id, mentee_id, status FROM partnerships WHERE id = {own.id}"
+    ) == [("T2", "UMENTOR2", "UASKER2", "active")]
+    assert table(bot, f"SELECT count(*) FROM goals WHERE partnership_id = {own.id}") == [(1,)]
+    assert table(bot, f"SELECT author_id FROM reflections WHERE partnership_id = {own.id}") == [
+        ("UMENTOR2",)
+    ]
+    # while everything of theirs in Acme's program went
+    acme = table(bot, "SELECT mentor_id, mentee_id FROM partnerships WHERE team_id = 'T1'")
+    assert "UMENTOR2" not in str(acme) and "UMENTEE2" not in str(acme)
