@@ -23,6 +23,7 @@ from bot.outbox.zones import RecipientZones
 from bot.pair_channels import PairChannels, plan_pair_channel
 from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
+from bot.programs.leaving import Departures
 from bot.programs.service import ProgramService
 from bot.programs.sharing import SharingService
 from bot.rhythm.plan import plan_program, plan_quiet_check
@@ -53,6 +54,7 @@ class Services:
     sharing: SharingService
     closing: ExitSurveys
     pair_channels: PairChannels  # a pair across workspaces: its Slack Connect channel
+    departures: Departures  # a workspace leaving a program shared with it
 
 
 def partnership_events(rules: ProgramRules) -> PartnershipEvents:

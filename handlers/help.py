@@ -102,6 +102,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("/mentor midterm", "The mid-term review in totals.", (COORDINATOR,)),
     Command(
+        "/mentor audit",
+        "This workspace's audit log: who shared, joined, erased or reported, and when.",
+        (COORDINATOR,),
+    ),
+    Command(
         "/mentor texts",
         "Edit the welcome, the first-session agenda and the monthly topics.",
         (COORDINATOR,),

@@ -36,7 +36,13 @@ from bot.model.messages.matching import (
     Waitlisted,
 )
 from bot.model.messages.pair_channels import PairChannelFallback, PairChannelWelcome
-from bot.model.messages.people import OnboardingMessage, PartnerLeft, ProgramInvite, SharedDmNote
+from bot.model.messages.people import (
+    OnboardingMessage,
+    PartnerLeft,
+    ProgramInvite,
+    ProgramMembersChanged,
+    SharedDmNote,
+)
 from bot.model.messages.rhythm import (
     AtRisk,
     CoordinatorEnded,
@@ -73,6 +79,7 @@ from handlers.onboarding import blocks as onboarding_blocks
 from handlers.pair_channels import blocks as pair_channel_blocks
 from handlers.privacy import blocks as privacy_blocks
 from handlers.programs import blocks as program_blocks
+from handlers.programs import sharing_blocks
 from handlers.rhythm import blocks as rhythm_blocks
 from handlers.rhythm import fit_blocks, ladder_blocks
 from handlers.sessions import blocks as session_blocks
@@ -178,6 +185,7 @@ renders(Kind.COORDINATOR_ENDED, CoordinatorEnded, rhythm_blocks.coordinator_ende
 renders(Kind.PROGRAM_REPORT, ProgramReport, report_blocks.scheduled_report_message)
 renders(Kind.COHORT_READY, CohortReady, coordination_blocks.cohort_ready_message)
 renders(Kind.PARTNER_LEFT, PartnerLeft, privacy_blocks.partner_left_message)
+renders(Kind.PROGRAM_MEMBERS_CHANGED, ProgramMembersChanged, sharing_blocks.members_changed_message)
 renders(Kind.DM_NOTE_TO_TEAM, SharedDmNote, conversation_blocks.note_to_team_message)
 renders(Kind.DM_NOTE_TO_PARTNER, SharedDmNote, conversation_blocks.note_to_partner_message)
 renders(Kind.MENTOR_STAY_OPEN, StayOpen, capacity_blocks.stay_open_message)

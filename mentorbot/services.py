@@ -7,7 +7,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from bot.announcements.service import AnnouncementService
@@ -20,13 +20,23 @@ from bot.journal.service import JournalService
 from bot.matching.cohorts import CohortService
 from bot.matching.service import MentoringService
 from bot.model.kinds import Kind
+from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService
 from bot.outbox.dispatch import Dispatcher, DispatchReport, Job, both
 from bot.outbox.zones import RecipientZones
 from bot.pair_channels import PairChannels
-from bot.ports import SlackConnect, UnitOfWork, UnitOfWorkFactory, UserGroups
+from bot.ports import (
+    PartnershipEvents,
+    SharedPrograms,
+    SlackConnect,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UserGroups,
+    WorkspacesWork,
+)
 from bot.privacy.service import PrivacyService
+from bot.programs.leaving import Departures
 from bot.programs.service import ProgramService
 from bot.programs.sharing import SharingService
 from bot.rhythm.away import Absences
@@ -83,15 +93,47 @@ def build_services(
     pairs = _PartnershipServices.build(
         uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
     )
-    team = _ProgramTeamServices.build(
-        uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
-    )
     cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
     pair_channels = PairChannels(uow=uow, clock=clock, slack=slack_connect)
     messenger.pair_channel_setup = pair_channels.run_setup  # its Slack calls, from the outbox
+    retention = timedelta(days=settings.mentorbot_retention_days)
+    departures = Departures(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        clock=clock,
+        roster=roster,
+        retention=retention,
+        rematch=pairs.mentoring.offer_new_match,
+        reopen=pairs.mentoring.reopen_request,
+        events=pairs.events,
+    )
+
+    sharing = SharingService(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        clock=clock,
+        programs=programs,
+        departures=departures,
+    )
+    team = _ProgramTeamServices.build(
+        uow,
+        settings,
+        clock=clock,
+        rules=rules,
+        roster=roster,
+        programs=programs,
+        shared=sharing,
+    )
+
+    def leave_programs(work: WorkspacesWork, team_id: str, now: datetime) -> int:
+        assert isinstance(work, SqlUnitOfWork)  # the one unit of work holds every repository
+        return departures.workspace_removed(work, team_id, now)
+
+    def erase_departed(work: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+        assert isinstance(work, SqlUnitOfWork)
+        departures.erase_job(work, message, now)
+
     return Services(
         workspaces=WorkspaceService(
-            uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
+            uow=uow, clock=clock, retention=retention, leave_programs=leave_programs
         ),
         mentoring=pairs.mentoring,
         sessions=pairs.sessions,
@@ -104,6 +146,7 @@ def build_services(
                 **team.jobs(),
                 **_coordinator_group_jobs(coordinator_group),
                 Kind.PLAN_COHORT: cohorts.plan_job,
+                Kind.ERASE_DEPARTED: erase_departed,
             },
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
@@ -127,9 +170,8 @@ def build_services(
             uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, roster=roster
         ),
         zones=zones,
-        sharing=SharingService(
-            uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, programs=programs
-        ),
+        sharing=sharing,
+        departures=departures,
         closing=ExitSurveys(uow=uow, clock=clock, roster=roster),
         pair_channels=pair_channels,
     )
@@ -143,6 +185,7 @@ class _PartnershipServices(NamedTuple):
     journal: JournalService
     rhythm: RhythmService
     privacy: PrivacyService
+    events: PartnershipEvents
 
     @classmethod
     def build(
@@ -189,6 +232,7 @@ class _PartnershipServices(NamedTuple):
                 reopen=mentoring.reopen_request,
                 events=events,
             ),
+            events=events,
         )
 
     def jobs(self) -> dict[str, Job]:
@@ -230,6 +274,7 @@ class _ProgramTeamServices(NamedTuple):
         rules: ProgramRules,
         roster: Roster,
         programs: ProgramService,
+        shared: SharedPrograms | None = None,
     ) -> _ProgramTeamServices:
         return cls(
             coordination=CoordinatorService(
@@ -239,6 +284,7 @@ class _ProgramTeamServices(NamedTuple):
                 roster=roster,
                 report_schedule=ReportSchedule(settings.mentorbot_report_schedule),
                 programs=programs,
+                shared=shared,
             ),
             announcements=AnnouncementService(
                 uow=uow,

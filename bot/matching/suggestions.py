@@ -57,16 +57,18 @@ class Suggestions:
         A new request carries over what they asked for; the mentors of every past
         partnership of theirs stay excluded (``_excluded``), so the ended one never returns.
         """
+        mentee_team = partnership.mentee_team_id  # the request is the mentee's workspace's
         old = (
-            uow.requests.get(partnership.team_id, partnership.request_id)
+            uow.requests.get(mentee_team, partnership.request_id)
             if partnership.request_id is not None
             else None
         )
-        if old is None or uow.requests.open_for(partnership.team_id, partnership.mentee_id):
+        if old is None or uow.requests.open_for(mentee_team, partnership.mentee_id):
             return
         request = uow.requests.save(
             MentorRequest(
-                team_id=partnership.team_id,
+                team_id=mentee_team,
+                host_team_id=old.host_team_id,
                 mentee_id=partnership.mentee_id,
                 goals=old.goals,
                 focus_areas=list(old.focus_areas),

@@ -78,6 +78,9 @@ class Kind(StrEnum):
     # people's data (bot/privacy.py)
     PARTNER_LEFT = "partnership.partner_left"  # to the partner of someone erased
     ERASE_PERSON = "job.erase_person"  # a person deleted from Slack, after the retention period
+    # programs shared across workspaces (bot/programs/leaving.py)
+    PROGRAM_MEMBERS_CHANGED = "coordinator.program_members"  # a workspace joined or left
+    ERASE_DEPARTED = "job.erase_departed"  # a workspace left a program: its people's data there
     # capacity that learns (bot/matching/capacity.py)
     MENTOR_STAY_OPEN = "mentor.stay_open"  # after two declines in a row: stay open for requests?
     MENTOR_REQUESTS_RESUMED = "mentor.requests_resumed"  # the pause they chose is over
@@ -161,6 +164,7 @@ TIMING: dict[Kind, Timing] = {
     Kind.PROGRAM_REPORT: Timing.BOT_STARTED,
     Kind.PROGRAM_REPORT_FILES: Timing.BOT_STARTED,
     Kind.PARTNER_LEFT: Timing.BOT_STARTED,  # an erasure runs after the retention period
+    Kind.PROGRAM_MEMBERS_CHANGED: Timing.BOT_STARTED,  # news for their working day
     # fit and follow-through
     Kind.FIT_CHECK: Timing.BOT_STARTED,
     Kind.QUIET_DECISION: Timing.BOT_STARTED,
@@ -196,6 +200,7 @@ TIMING: dict[Kind, Timing] = {
     Kind.COORDINATOR_GROUP_SYNC: Timing.JOB,
     Kind.PROGRAM_REPORT_DUE: Timing.JOB,
     Kind.ERASE_PERSON: Timing.JOB,
+    Kind.ERASE_DEPARTED: Timing.JOB,
     Kind.RESUME_REQUESTS: Timing.JOB,
     Kind.FIT_CHECK_DUE: Timing.JOB,
     Kind.QUIET_DECISION_DUE: Timing.JOB,

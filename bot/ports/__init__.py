@@ -19,6 +19,7 @@ from bot.ports.features import (
     Rematch,
     Reopen,
     Resumed,
+    SharedPrograms,
     Started,
 )
 from bot.ports.repositories import (
@@ -130,6 +131,7 @@ __all__ = [
     "SendResult",
     "SessionRepository",
     "SessionsWork",
+    "SharedPrograms",
     "SlackConnect",
     "SlackPerson",
     "Started",

@@ -318,6 +318,14 @@ class Directory(Protocol):
         """Everyone with a mentor profile, request or partnership in that program."""
         ...
 
+    def guest_mentor_ids(self, team_id: str) -> set[str]:
+        """The workspace's mentors whose profile is in another workspace's program."""
+        ...
+
+    def hosted_members(self, host_team_id: str) -> list[tuple[int, str]]:
+        """(program ID, member workspace) of every active member of the host's programs."""
+        ...
+
     def teams(self) -> list[str]:
         """Every workspace the bot has heard from or keeps anything for (scheduled work)."""
         ...
@@ -382,7 +390,21 @@ class WorkspaceRepository(Protocol):
 class PersonalData(Protocol):
     def erase(self, team_id: str, user_id: str, *, placeholder: str) -> Erasure:
         """Delete what is theirs and replace every other mention of ``user_id`` in the
-        workspace with ``placeholder``; outgoing messages to or about them are deleted."""
+        workspace with ``placeholder``; outgoing messages to or about them are deleted. Their
+        rows in other workspaces' programs (found by their own workspace) go too."""
+        ...
+
+    def erase_in_program(
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        host_team_id: str,
+        program_id: int,
+        placeholder: str,
+    ) -> Erasure:
+        """Only what the person of ``team_id`` has in another workspace's program (their
+        workspace left it): the rest of what they have stays."""
         ...
 
 

@@ -75,6 +75,8 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.PROGRAM_REPORT_FILES: c.ProgramReport,
     Kind.PARTNER_LEFT: p.PartnerLeft,
     Kind.ERASE_PERSON: p.ErasePerson,
+    Kind.PROGRAM_MEMBERS_CHANGED: p.ProgramMembersChanged,
+    Kind.ERASE_DEPARTED: p.EraseDeparted,
     Kind.MENTOR_STAY_OPEN: cap.StayOpen,
     Kind.MENTOR_REQUESTS_RESUMED: cap.RequestsResumed,
     Kind.RESUME_REQUESTS: cap.ResumeRequests,
