@@ -156,16 +156,20 @@ class Workspace:
         team = self.person(user_id).team
         return next(c for c in self.companies if c.team_id == team)
 
-    def names(self) -> dict[str, str]:
+    def names(self, user_id: str | None = None) -> dict[str, str]:
+        """Display names: everyone's (people of another company are shown by Slack too, in
+        a shared program), and the channels of ``user_id``'s own workspace only: another
+        company's channel stays an ID to them, as it is to Slack."""
         names = {p.id: p.name for p in self.people}
         for company in self.companies:
-            names[company.channel[0]] = company.channel[1]
+            if user_id is None or company.team_id == self.person(user_id).team:
+                names[company.channel[0]] = company.channel[1]
         names[BOT_USER_ID] = "Mentorbot"
         return names
 
     def reader(self, user_id: str) -> Reader:
         return Reader(
-            tz=ZoneInfo(self.person(user_id).tz), now=self.clock.now(), names=self.names()
+            tz=ZoneInfo(self.person(user_id).tz), now=self.clock.now(), names=self.names(user_id)
         )
 
     def conversations(self, user_id: str) -> list[Conversation]:

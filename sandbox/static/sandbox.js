@@ -65,21 +65,43 @@ function inputValues(form) {
 
 // -- rendering -----------------------------------------------------------------------------
 
+// Each company is a Slack workspace of its own: the tabs switch between them, and the person
+// list holds the current company's people only, as a Slack client shows one workspace.
+function renderCompanies(state) {
+  const box = $("companies");
+  box.innerHTML = "";
+  state.companies.forEach((company, index) => {
+    const tab = document.createElement("button");
+    tab.type = "button";
+    tab.setAttribute("role", "tab");
+    tab.dataset.company = company.id;
+    tab.textContent = company.name;
+    tab.setAttribute("aria-selected", String(company.id === state.company));
+    if (company.id === state.company) document.body.dataset.company = String(index);
+    box.append(tab);
+  });
+}
+
 function renderSidebar(state) {
   const key = JSON.stringify([state.as, state.channel, state.conversations, state.people]);
   if (page.shown.sidebar === key) return;
   page.shown.sidebar = key;
+  renderCompanies(state);
   const person = state.people.find((p) => p.id === state.as);
+  const company = state.companies.find((c) => c.id === state.company);
   const select = $("person");
   select.innerHTML = "";
-  for (const p of state.people) {
+  for (const p of state.people.filter((p) => p.company === state.company)) {
     const option = new Option(`${p.name} (${p.role})`, p.id, false, p.id === state.as);
     select.add(option);
   }
   $("who").innerHTML = "";
+  const workspace = document.createElement("span");
+  workspace.className = "workspace";
+  workspace.textContent = company ? company.name : "";
   const name = document.createElement("b");
   name.textContent = person.name;
-  $("who").append(name, `${person.title} · ${person.role} · ${person.tz}`);
+  $("who").append(workspace, name, `${person.title} · ${person.role} · ${person.tz}`);
   const list = $("conversations");
   list.innerHTML = "";
   const entries = [{ id: "home", name: "Mentorbot · Home", kind: "home" }, ...state.conversations];
@@ -247,6 +269,14 @@ document.addEventListener("click", (event) => {
   if (target.closest("#start-over")) {
     if (!confirm("Forget the sample program and start from an empty one?")) return;
     return call("/sandbox/start_over", {}).then(() => switchTo(page.channel));
+  }
+  const company = target.closest("#companies button[data-company]");
+  if (company && page.last) {
+    const first = page.last.people.find((p) => p.company === company.dataset.company);
+    if (!first || first.id === page.as) return;
+    page.as = first.id;
+    page.shown.sidebar = null;
+    return switchTo("");
   }
   const suggestion = target.closest("#try button");
   if (suggestion) return tryThis(suggestion.dataset);
