@@ -5,6 +5,10 @@ click sent through ``Workspace`` (signed, to the bot's edge, exactly as the page
 and time passes through the sandbox clock's ``run_until``, so what the screens then show is
 what the bot itself did. A change in the bot's flows shows here as a failing step, not as
 data that no longer means anything.
+
+Two companies take part, each in its own workspace: Acme runs the program above and shares
+its Cross-company program; Globex's coordinator joins it (``seed_shared_program``). A Globex
+mentee asking in it waits for matching across workspaces (``ASK_ACROSS_WORKSPACES``).
 """
 
 from __future__ import annotations
@@ -65,14 +69,14 @@ JOIN_CODE = re.compile(r"`([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})`")
 # ---------------------------------------------------------------------------------------------
 ASK_ACROSS_WORKSPACES = False
 
-# Four mentors over four zones and three organizations; Jordan and Sofia take one mentee
-# each, so Lena (who wants a mentor outside Globex) waits while Kenji and Rafael (Globex)
-# still have room for whoever asks next.
+# Four mentors over four zones and three of Acme's divisions; Jordan and Sofia take one
+# mentee each, so Lena (who wants a mentor outside Acme Cloud) waits while Kenji and Rafael
+# (Acme Cloud) still have room for whoever asks next.
 MENTORS: tuple[tuple[str, list[str], str, int, str], ...] = (
-    (JORDAN, ["leadership", "career growth"], "Acme", 1, "Led three engineering reorgs."),
-    (SOFIA, ["leadership", "communication"], "Initech", 1, "Product lead, ex-founder."),
-    (KENJI, ["technical skills", "career growth"], "Globex", 2, "Staff engineer, 15 years."),
-    (RAFAEL, ["communication", "leadership"], "Globex", 2, "Coaches new managers."),
+    (JORDAN, ["leadership", "career growth"], "Acme Labs", 1, "Led three engineering reorgs."),
+    (SOFIA, ["leadership", "communication"], "Acme Retail", 1, "Product lead, ex-founder."),
+    (KENJI, ["technical skills", "career growth"], "Acme Cloud", 2, "Staff engineer, 15 years."),
+    (RAFAEL, ["communication", "leadership"], "Acme Cloud", 2, "Coaches new managers."),
 )
 
 
@@ -211,13 +215,11 @@ def seed_sample_program(workspace: Workspace, *, until: datetime) -> None:
         {
             "goals": "Find my footing as a first-time manager.",
             "focus_areas": ["leadership"],
-            "organization": "Globex",
+            "organization": "Acme Cloud",
             "other_org": ["other_org"],
         },
     )
     seed_shared_program(me)
-    if ASK_ACROSS_WORKSPACES:
-        seed_ask_across_workspaces(me)
 
     group = me.group_of(SOFIA, MAYA)
     me.command(SOFIA, "/mentor schedule", channel=group)
@@ -233,6 +235,8 @@ def seed_sample_program(workspace: Workspace, *, until: datetime) -> None:
             me.command(MAYA, "/mentor milestone", channel=group)
             me.submit(MAYA, {"text": "Presented the reorg plan to my team"})
     workspace.run_until(until)
+    if ASK_ACROSS_WORKSPACES:  # last: should it stop half-way, the rest is all there
+        seed_ask_across_workspaces(me)
     log.info("sandbox: sample program ready at %s", until.isoformat(timespec="minutes"))
 
 
@@ -251,10 +255,11 @@ def seed_shared_program(me: _Actor) -> None:
 def seed_ask_across_workspaces(me: _Actor) -> None:
     """A Globex mentee asks in Acme's shared program and an Acme mentor accepts.
 
-    Off until matching across workspaces lands (``ASK_ACROSS_WORKSPACES``). Rafael (Acme)
-    moves his profile to the shared program; Globex's two mentors offer in it too; Aisha
-    (Globex, Nairobi) asks in it, is shown mentors of both companies, picks Rafael, and he
-    accepts in his own Slack.
+    Off until matching across workspaces lands (``ASK_ACROSS_WORKSPACES``); on main today it
+    stops at Wei Ling's offer (Globex's modal has no program to choose). Rafael (Acme) moves
+    his profile to the shared program; Globex's two mentors offer in it too; Aisha (Globex,
+    Nairobi) asks in it, is shown mentors of both companies, picks Rafael, and he accepts in
+    his own Slack. Played on the opening morning: the pair is new when the page opens.
     """
     program = str(SHARED_PROGRAM["name"])
     me.command(RAFAEL, "/mentor offer")
@@ -264,7 +269,7 @@ def seed_ask_across_workspaces(me: _Actor) -> None:
             "program": me.option(RAFAEL, "program", program),
             "expertise": ["leadership", "communication"],
             "bio": "Coaches new managers, across companies too.",
-            "organization": "Acme",
+            "organization": "Acme Cloud",
             "capacity": "2",
             "languages": "English, Portuguese",
             "accepting": ["accepting"],
@@ -306,7 +311,7 @@ def _pair(me: _Actor, mentee: str, mentor: str, *, focus: list[str], goals: str)
     me.command(mentee, "/mentor ask")
     me.submit(
         mentee,
-        {"goals": goals, "focus_areas": focus, "organization": "Globex", "other_org": []},
+        {"goals": goals, "focus_areas": focus, "organization": "Acme Cloud", "other_org": []},
     )
     me.click(mentee, "pick_mentor", ending=":" + mentor)
     me.click(mentor, "accept_request")

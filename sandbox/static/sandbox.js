@@ -169,13 +169,57 @@ function renderRefusals(state) {
   box.append(close, head, list);
 }
 
+// What the person entered in each input block, keyed by block and action ID.
+function entries(form) {
+  const found = {};
+  if (!form) return found;
+  form.querySelectorAll(".bk-block-input").forEach((block) => {
+    const el = block.querySelector("[data-action-id]");
+    if (el) found[block.dataset.blockId + "\n" + el.dataset.actionId] = valueOf(el);
+    const error = block.querySelector(".bk-error:not([hidden])");
+    if (error) found[block.dataset.blockId + "\nerror"] = error.textContent;
+  });
+  return found;
+}
+
+function restore(form, kept) {
+  form.querySelectorAll(".bk-block-input").forEach((block) => {
+    const error = kept[block.dataset.blockId + "\nerror"];
+    const slot = block.querySelector(".bk-error");
+    if (error && slot) {  // a field error stays until the next submit
+      slot.textContent = error;
+      slot.hidden = false;
+      block.classList.add("has-error");
+    }
+    const el = block.querySelector("[data-action-id]");
+    const key = el && block.dataset.blockId + "\n" + el.dataset.actionId;
+    if (!el || !(key in kept) || kept[key] === null) return;
+    const value = kept[key];
+    const chosen = new Set(Array.isArray(value) ? value : [value]);
+    if (el.tagName === "SELECT") {
+      for (const option of el.options) option.selected = chosen.has(option.value);
+    } else if (el.classList.contains("bk-choices")) {
+      el.querySelectorAll("input").forEach((i) => { i.checked = chosen.has(i.value); });
+    } else {
+      el.value = value;
+    }
+  });
+}
+
+// A views.update of the open modal keeps what the person entered in inputs whose block and
+// action IDs it kept, as Slack does (and the field errors shown): the bot's zone update may
+// land while they type, or just after they submitted.
 function renderModal(state) {
   const layer = $("modal-layer");
   const key = state.modal ? state.modal.id + ":" + state.modal.hash : null;
   if (page.shown.modal === key) return;
+  const updated = state.modal && page.shown.modal
+    && page.shown.modal.split(":")[0] === state.modal.id;
+  const kept = updated ? entries(layer.querySelector(".modal")) : null;
   page.shown.modal = key;
   layer.innerHTML = state.modal ? state.modal.html : "";
   layer.hidden = !state.modal;
+  if (kept) return restore(layer, kept);
   const first = layer.querySelector("input, textarea, select");
   if (first) first.focus();
 }

@@ -112,7 +112,7 @@ def test_offer_ask_pick_accept_schedule_meet_reflect_and_celebrate_by_clicking(
     page.wait_for_selector(".modal:has-text('Offer to mentor')")
     block(page, "expertise", "select").select_option(["leadership", "change management"])
     block(page, "bio", ".bk-input").fill("Twenty years of leading teams through change.")
-    block(page, "organization", "input").fill("Acme")
+    block(page, "organization", "input").fill("Acme Labs")
     block(page, "languages", "input").fill("English, Spanish")
     submit_and_close(page, "Offer to mentor")
 
@@ -122,12 +122,12 @@ def test_offer_ask_pick_accept_schedule_meet_reflect_and_celebrate_by_clicking(
     page.wait_for_selector(".modal:has-text('Ask for a mentor')")
     block(page, "goals", ".bk-input").fill("Grow")
     block(page, "focus_areas", "select").select_option(["leadership"])
-    block(page, "organization", "input").fill("Globex")
+    block(page, "organization", "input").fill("Acme Cloud")
     page.click(".modal button[type=submit]")
     error = block(page, "goals", ".bk-error")
     error.wait_for(state="visible")
     assert "Tell your mentor a little more" in error.inner_text()
-    assert block(page, "organization", "input").input_value() == "Globex"
+    assert block(page, "organization", "input").input_value() == "Acme Cloud"
     block(page, "goals", ".bk-input").fill("Lead my first team through a reorganization.")
     submit_and_close(page, "Ask for a mentor")
 

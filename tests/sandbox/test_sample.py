@@ -108,7 +108,7 @@ def test_a_mentee_who_asks_finds_mentors(sandbox: RunningSandbox) -> None:
             "values": {
                 "goals": "Become the tech lead of my team this year.",
                 "focus_areas": ["technical skills"],
-                "organization": "Initech",
+                "organization": "Acme Retail",
             },
         },
     )
