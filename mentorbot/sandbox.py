@@ -141,7 +141,7 @@ def _browse(app: WSGIApp, path: str, *, query: str = "", cookie: str = "") -> _P
     return _Page(answered["status"], answered["headers"], body.decode("utf-8", "replace"))
 
 
-def install_company(bot: WSGIApp, slack: LocalSlack, company: Company, *, installer: str) -> None:
+def install_company(bot: WSGIApp, slack: LocalSlack, *, company: Company, installer: str) -> None:
     """Install the bot into ``company`` as its coordinator would: open the install page,
     approve in Slack, come back to the redirect with Slack's code. Bolt's OAuth flow exchanges
     the code at the local Slack (which mints the workspace's own bot token) and keeps the
@@ -166,10 +166,10 @@ def install_companies(bot: WSGIApp, slack: LocalSlack) -> None:
         installer = next(
             p.id for p in SAMPLE_PEOPLE if p.team == company.team_id and p.role == "coordinator"
         )
-        install_company(bot, slack, company, installer=installer)
+        install_company(bot, slack, company=company, installer=installer)
 
 
-def _start_over(database: Database, bot: WSGIApp, slack: LocalSlack) -> None:
+def _start_over(database: Database, *, bot: WSGIApp, slack: LocalSlack) -> None:
     """ "Start over empty": the bot forgets everything, installations too, and each company
     installs it again (a new token each), as a fresh pair of workspaces would."""
     _forget_everything(database)
@@ -293,7 +293,7 @@ def start_sandbox(
         signing_secret=secret,
         clock=clock,
         run_until=run_until,
-        forget=lambda: _start_over(runtime.database, bot, slack),
+        forget=lambda: _start_over(runtime.database, bot=bot, slack=slack),
     )
     server.application = _one_site(bot, sandbox_app(workspace))  # type: ignore[union-attr]
     warm_up()
