@@ -123,12 +123,19 @@ class _Actor:
             self.ws.slack.close_modal(user, everything=True)
 
     def click(
-        self, user: str, action_id: str, *, channel: str | None = None, ending: str = ""
+        self,
+        user: str,
+        action_id: str,
+        *,
+        channel: str | None = None,
+        ending: str = "",
+        naming: str = "",
     ) -> None:
-        """The newest button ``action_id`` (value ending ``ending``) in a conversation."""
+        """The newest button ``action_id`` in a conversation, its value ending ``ending``
+        and naming ``naming`` (one of its ``:``-separated parts)."""
         channel = channel or self.ws.slack.dm_channel(user)
         for message in reversed(self.ws.slack.messages(channel)):
-            found = _button(message, action_id, ending)
+            found = _button(message, action_id, ending, naming)
             if found is not None and (channel, message["ts"], action_id) not in self._clicked:
                 self._clicked.add((channel, message["ts"], action_id))
                 block_id, value = found
@@ -174,14 +181,18 @@ class _Actor:
         raise SampleError(f"no group DM for {members}")
 
 
-def _button(message: dict[str, Any], action_id: str, ending: str) -> tuple[str, str] | None:
+def _button(
+    message: dict[str, Any], action_id: str, ending: str, naming: str
+) -> tuple[str, str] | None:
     for i, block in enumerate(message.get("blocks") or []):
         elements = list(block.get("elements", []))
         if "accessory" in block:
             elements.append(block["accessory"])
         for element in elements:
             value = str(element.get("value", ""))
-            if element.get("action_id") == action_id and value.endswith(ending):
+            if element.get("action_id") != action_id or not value.endswith(ending):
+                continue
+            if not naming or naming in value.split(":"):
                 return str(block.get("block_id") or f"b{i}"), value
     return None
 
@@ -303,7 +314,7 @@ def seed_ask_across_workspaces(me: _Actor) -> None:
             "other_org": ["other_org"],
         },
     )
-    me.click(AISHA, "pick_mentor", ending=RAFAEL)
+    me.click(AISHA, "pick_mentor", naming=RAFAEL)  # "4:U0MENTOR4:T0ACME": of Acme
     me.click(RAFAEL, "accept_request")
 
 
