@@ -127,7 +127,7 @@ class MentorCommand:
         if opens_modal(body):
             opened_in_request(refusing(self.follow_up))(args)
             return
-        self.acknowledge(args.ack, args.command)
+        self.acknowledge(args.ack, args.command or body)
         if answered_later(body):
             self._later(lambda: _logged(refusing(self.follow_up), args))
 
