@@ -7,13 +7,14 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Text, cast, event, func, or_, select, update
+from sqlalchemy import Table, Text, cast, event, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from bot.model.cohort import CohortPlan, PlannedPair
 from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.partnership import (
+    AskOpening,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -226,6 +227,7 @@ class SqlMentorRepository:
         return [_to_domain(MentorProfile, row, {}) for row in rows]
 
 
+_LIVE = (PartnershipStatus.ACTIVE.value, PartnershipStatus.PAUSED.value)
 _OPEN_REQUEST = (
     RequestStatus.MATCHING.value,
     RequestStatus.PENDING_MENTOR.value,
@@ -268,6 +270,57 @@ class SqlRequestRepository:
             .limit(1)
         )
         return _to_domain(MentorRequest, row, _REQUEST_ENUMS) if row else None
+
+    def opening(self, team_id: str, mentee_id: str) -> AskOpening:
+        """One SELECT: the open request joined onto a one-row anchor (so no request still
+        answers), the profile's zone and the live partnership's mentor as scalar subqueries."""
+        request_id = (
+            select(MentorRequestRow.id)
+            .where(
+                MentorRequestRow.team_id == team_id,
+                MentorRequestRow.mentee_id == mentee_id,
+                MentorRequestRow.status.in_(_OPEN_REQUEST),
+            )
+            .order_by(MentorRequestRow.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+        def profile(column: Any) -> Any:
+            return (
+                select(column)
+                .where(MentorProfileRow.team_id == team_id, MentorProfileRow.user_id == mentee_id)
+                .limit(1)
+                .scalar_subquery()
+            )
+
+        mentor = (
+            select(PartnershipRow.mentor_id)
+            .where(
+                PartnershipRow.team_id == team_id,
+                PartnershipRow.mentee_id == mentee_id,
+                PartnershipRow.status.in_(_LIVE),
+            )
+            .order_by(PartnershipRow.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        anchor = select(literal(1).label("one")).subquery()
+        row, tz, tz_offset, mentor_id = self._s.execute(
+            select(
+                MentorRequestRow,
+                profile(MentorProfileRow.tz),
+                profile(MentorProfileRow.tz_offset),
+                mentor,
+            )
+            .select_from(anchor)
+            .outerjoin(MentorRequestRow, MentorRequestRow.id == request_id)
+        ).one()
+        return AskOpening(
+            request=_to_domain(MentorRequest, row, _REQUEST_ENUMS) if row is not None else None,
+            profile_zone=(tz, tz_offset) if tz_offset is not None else None,
+            current_mentor=mentor_id,
+        )
 
     def waitlisted(self, team_id: str) -> list[MentorRequest]:
         return self.in_status(team_id, (RequestStatus.WAITLISTED,))

@@ -23,6 +23,7 @@ from bot.model.languages import known_languages
 from bot.model.messages.matching import ExpireProposal, Introduction, RequestExpired
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
+    AskOpening,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -96,6 +97,11 @@ class MentoringService:
                 request=uow.requests.open_for(team_id, user_id),
                 partnerships=uow.partnerships.for_member(team_id, user_id),
             )
+
+    def ask_opening(self, team_id: str, user_id: str) -> AskOpening:
+        """What the ask modal needs before ``views.open``, in one statement."""
+        with self._uow() as uow:
+            return uow.requests.opening(team_id, user_id)
 
     def first_delivery(self, team_id: str, event_id: str) -> bool:
         """Slack delivers an event again when our answer was slow; act on the first only."""

@@ -138,3 +138,21 @@ class Partnership:
 def partner_of(partnership: Partnership, user_id: str) -> str:
     """The other member of the partnership, seen from ``user_id``."""
     return partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
+
+
+@dataclass(frozen=True)
+class AskOpening:
+    """What the ask modal needs before it opens, read in one statement (the trigger dies 3 s
+    after the click): the person's open request, the zone of their mentor profile, and the
+    mentor of a live partnership in which they are the mentee."""
+
+    request: MentorRequest | None = None
+    profile_zone: tuple[str, int] | None = None
+    current_mentor: str | None = None
+
+    @property
+    def zone(self) -> tuple[str, int] | None:
+        """Where the person is, as far as we know: their request's zone, else their profile's."""
+        if self.request is not None:
+            return (self.request.tz, self.request.tz_offset)
+        return self.profile_zone

@@ -18,6 +18,7 @@ from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.onboarding import ProgramText, TextKey
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
 from bot.model.partnership import (
+    AskOpening,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -54,6 +55,10 @@ class RequestRepository(Protocol):
     ) -> MentorRequest | None: ...
     def save(self, request: MentorRequest) -> MentorRequest: ...
     def open_for(self, team_id: str, mentee_id: str) -> MentorRequest | None: ...
+    def opening(self, team_id: str, mentee_id: str) -> AskOpening:
+        """``open_for``, their profile's zone and their live mentor, in one statement."""
+        ...
+
     def waitlisted(self, team_id: str) -> list[MentorRequest]: ...
     def in_status(
         self, team_id: str, statuses: Collection[RequestStatus]

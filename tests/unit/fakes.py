@@ -31,6 +31,7 @@ from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.messages import Payload, encode
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
 from bot.model.partnership import (
+    AskOpening,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -236,6 +237,29 @@ class FakeRequestRepository:
         if not open_ones:
             return None
         return copy.deepcopy(max(open_ones, key=lambda r: r.id or 0))
+
+    def opening(self, team_id: str, mentee_id: str) -> AskOpening:
+        profile = next(
+            (
+                p
+                for p in self._store.state.mentors.values()
+                if p.team_id == team_id and p.user_id == mentee_id
+            ),
+            None,
+        )
+        live = sorted(
+            (
+                p
+                for p in self._store.state.partnerships.values()
+                if p.team_id == team_id and p.mentee_id == mentee_id and p.live
+            ),
+            key=lambda p: p.id or 0,
+        )
+        return AskOpening(
+            request=self.open_for(team_id, mentee_id),
+            profile_zone=(profile.tz, profile.tz_offset) if profile is not None else None,
+            current_mentor=live[0].mentor_id if live else None,
+        )
 
     def waitlisted(self, team_id: str) -> list[MentorRequest]:
         found = [
