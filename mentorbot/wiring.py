@@ -49,6 +49,7 @@ log = logging.getLogger("mentorbot")
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
+GRACEFUL_INDEX_SECONDS = 10  # a mentor pool being built at shutdown: let it finish first
 PURGE_CHECK_MINUTES = 60  # removed workspaces past their retention are purged within the hour
 
 
@@ -121,6 +122,7 @@ class Runtime:
         """
         self.services.coordination.plan_reports()  # keyed: once, whatever restarts
         self.services.mentoring.digest.plan_week()  # the coordinators' weekly digest
+        self.services.mentoring.warm_index()  # each workspace's mentor pool, on a thread
         self.services.coordinator_group.start()
         scheduler = BackgroundScheduler(timezone=UTC)
         self.scheduler = scheduler
@@ -175,6 +177,7 @@ class Runtime:
         if self.slack is not None:
             self.slack.stop()
         self.executor.shutdown(wait=True)
+        self.services.mentoring.index.wait_idle(GRACEFUL_INDEX_SECONDS)
         self.services.dispatcher.stop()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)

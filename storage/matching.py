@@ -206,6 +206,16 @@ class SqlMentorRepository:
             bios=[r[8] or "" for r in rows],
         )
 
+    def pool_teams(self) -> list[str]:
+        return list(
+            self._s.scalars(
+                select(MentorProfileRow.team_id)
+                .where(MentorProfileRow.accepting.is_(True))
+                .distinct()
+                .order_by(MentorProfileRow.team_id)
+            )
+        )
+
     def pool_version(self, team_id: str) -> PoolVersion | None:
         found = self._s.execute(  # ORM execute: autoflush first, so this transaction's own
             select(MatchingVersionRow.mentors, MatchingVersionRow.loads).where(  # changes count

@@ -39,6 +39,10 @@ class MentorRepository(Protocol):
         """The accepting mentors as columns, without bios (``bot.matching.index``)."""
         ...
 
+    def pool_teams(self) -> list[str]:
+        """The workspaces with accepting mentors (whose pools are worth building at start)."""
+        ...
+
     def pool_version(self, team_id: str) -> PoolVersion | None:
         """Where mentors and loads stand (one indexed row); None while this transaction has
         uncommitted changes to them, so what it reads is newer than any version says."""

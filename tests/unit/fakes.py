@@ -198,6 +198,9 @@ class FakeMentorRepository:
     def pool(self, team_id: str) -> MentorColumns:
         return MentorColumns.of(self.accepting(team_id))
 
+    def pool_teams(self) -> list[str]:
+        return sorted({t for (t, _), m in self._store.state.mentors.items() if m.accepting})
+
     def pool_version(self, team_id: str) -> PoolVersion | None:
         return None  # no versions here: every ranking reads the pool afresh
 
