@@ -176,7 +176,7 @@ class MentorIndex:
     def __init__(self, reader: Reader | None = None, *, background_from: int = BACKGROUND_FROM):
         self._entries: dict[str, _Entry] = {}
         self._reader = reader
-        self._background_from = background_from
+        self.background_from = background_from
         self._lock = threading.Condition()
         self._building: set[str] = set()  # workspaces with a background build queued or running
 
@@ -359,7 +359,7 @@ class MentorIndex:
     def _in_background(self, team_id: str, known: _Entry) -> bool:
         """Whether ``known`` may keep answering while its workspace is rebuilt on a thread:
         there is a reader and the pool is large. Starts the rebuild unless one is on its way."""
-        if self._reader is None or len(known.mentors.user_ids) < self._background_from:
+        if self._reader is None or len(known.mentors.user_ids) < self.background_from:
             return False
         self._start([team_id])
         return True
