@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Text, cast, event, func, literal, or_, select, update
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
@@ -31,6 +45,7 @@ from storage.models.matching import (
     MentorRequestRow,
     PartnershipRow,
 )
+from storage.models.zones import PersonZoneRow
 from storage.rows import _PARTNERSHIP_ENUMS, _PROPOSAL_ENUMS, _REQUEST_ENUMS, _save, _to_domain
 
 _CHANGED = "matching_versions.changed"  # session.info: {team_id or "*": {"mentors", "loads"}}
@@ -95,6 +110,62 @@ def _bump(session: Session) -> None:
             )
         )
     session.info.pop(_CHANGED, None)  # the upserts above are not changes of their own
+
+
+@functools.cache
+def _opening() -> Select[Any]:
+    """``SqlRequestRepository.opening``'s statement: building a SELECT of four subqueries
+    costs more than running it, and the modal waits for both."""
+    team_id, user_id = bindparam("team_id", type_=String), bindparam("user_id", type_=String)
+    request_id = (
+        select(MentorRequestRow.id)
+        .where(
+            MentorRequestRow.team_id == team_id,
+            MentorRequestRow.mentee_id == user_id,
+            MentorRequestRow.status.in_(_OPEN_REQUEST),
+        )
+        .order_by(MentorRequestRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+    def profile(column: Any) -> Any:
+        return (
+            select(column)
+            .where(MentorProfileRow.team_id == team_id, MentorProfileRow.user_id == user_id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    seen = (
+        select(PersonZoneRow.tz)
+        .where(PersonZoneRow.team_id == team_id, PersonZoneRow.user_id == user_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    mentor = (
+        select(PartnershipRow.mentor_id)
+        .where(
+            PartnershipRow.team_id == team_id,
+            PartnershipRow.mentee_id == user_id,
+            PartnershipRow.status.in_(_LIVE),
+        )
+        .order_by(PartnershipRow.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    anchor = select(literal(1).label("one")).subquery()
+    return (
+        select(
+            MentorRequestRow,
+            profile(MentorProfileRow.tz),
+            profile(MentorProfileRow.tz_offset),
+            seen,
+            mentor,
+        )
+        .select_from(anchor)
+        .outerjoin(MentorRequestRow, MentorRequestRow.id == request_id)
+    )
 
 
 class SqlMentorRepository:
@@ -282,53 +353,16 @@ class SqlRequestRepository:
         return _to_domain(MentorRequest, row, _REQUEST_ENUMS) if row else None
 
     def opening(self, team_id: str, mentee_id: str) -> AskOpening:
-        """One SELECT: the open request joined onto a one-row anchor (so no request still
-        answers), the profile's zone and the live partnership's mentor as scalar subqueries."""
-        request_id = (
-            select(MentorRequestRow.id)
-            .where(
-                MentorRequestRow.team_id == team_id,
-                MentorRequestRow.mentee_id == mentee_id,
-                MentorRequestRow.status.in_(_OPEN_REQUEST),
-            )
-            .order_by(MentorRequestRow.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-
-        def profile(column: Any) -> Any:
-            return (
-                select(column)
-                .where(MentorProfileRow.team_id == team_id, MentorProfileRow.user_id == mentee_id)
-                .limit(1)
-                .scalar_subquery()
-            )
-
-        mentor = (
-            select(PartnershipRow.mentor_id)
-            .where(
-                PartnershipRow.team_id == team_id,
-                PartnershipRow.mentee_id == mentee_id,
-                PartnershipRow.status.in_(_LIVE),
-            )
-            .order_by(PartnershipRow.id)
-            .limit(1)
-            .scalar_subquery()
-        )
-        anchor = select(literal(1).label("one")).subquery()
-        row, tz, tz_offset, mentor_id = self._s.execute(
-            select(
-                MentorRequestRow,
-                profile(MentorProfileRow.tz),
-                profile(MentorProfileRow.tz_offset),
-                mentor,
-            )
-            .select_from(anchor)
-            .outerjoin(MentorRequestRow, MentorRequestRow.id == request_id)
+        """One SELECT, built once (``_opening``): the open request joined onto a one-row
+        anchor (so no request still answers), the zones and the live mentor as scalar
+        subqueries."""
+        row, tz, tz_offset, seen_tz, mentor_id = self._s.execute(
+            _opening(), {"team_id": team_id, "user_id": mentee_id}
         ).one()
         return AskOpening(
             request=_to_domain(MentorRequest, row, _REQUEST_ENUMS) if row is not None else None,
             profile_zone=(tz, tz_offset) if tz_offset is not None else None,
+            seen_zone=seen_tz or None,
             current_mentor=mentor_id,
         )
 

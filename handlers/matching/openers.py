@@ -73,7 +73,7 @@ def open_ask(
         client,
         user_id=user_id,
         trigger_id=trigger_id,
-        known=opening.zone,
+        known=opening.zone(services.clock.now()),
         later=later,
         team_id=team_id,
         zones=services.zones,

@@ -20,6 +20,7 @@ from bot.model.rules import ProgramRules
 from storage import Database, SqlUnitOfWork, connect
 from storage.crypto import Cipher
 from storage.models.base import CIPHER_ATTRIBUTE
+from storage.zones import SqlPersonZones
 
 T1, T2 = "T1", "T2"
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -177,7 +178,14 @@ def test_the_ask_modal_reads_what_it_needs_in_one_select(database: Database) -> 
     assert nothing == AskOpening() and len(seen) == 1
     profile_only = mentoring.ask_opening(T1, "UMENTEE")
     assert profile_only == AskOpening(profile_zone=("Asia/Tokyo", 32400))
-    assert profile_only.zone == ("Asia/Tokyo", 32400)
+    assert profile_only.zone(NOW) == ("Asia/Tokyo", 32400)
+    # what users.info told us, kept
+    SqlPersonZones(database.sessions).put(
+        team_id=T1, user_id="USEEN", tz="America/New_York", at=NOW
+    )
+    seen_only = mentoring.ask_opening(T1, "USEEN")
+    assert seen_only == AskOpening(seen_zone="America/New_York")
+    assert seen_only.zone(NOW) == ("America/New_York", -5 * 3600)  # March 2: standard time
     mentoring.ask(
         team_id=T1,
         mentee_id="UMENTEE",
@@ -219,4 +227,4 @@ def test_the_ask_modal_reads_what_it_needs_in_one_select(database: Database) -> 
     found = mentoring.ask_opening(T1, "UMENTEE")
     assert len(seen) == 1
     assert found.request == open_request and found.request is not None
-    assert found.zone == ("Europe/Lisbon", 0) and found.current_mentor == "UOLD"
+    assert found.zone(NOW) == ("Europe/Lisbon", 0) and found.current_mentor == "UOLD"

@@ -261,6 +261,7 @@ class FakeRequestRepository:
         return AskOpening(
             request=self.open_for(team_id, mentee_id),
             profile_zone=(profile.tz, profile.tz_offset) if profile is not None else None,
+            seen_zone=None,  # no person_zones here
             current_mentor=live[0].mentor_id if live else None,
         )
 
