@@ -91,15 +91,19 @@ class _Mentors:
         zones: dict[tuple[str, int], int] = {}
         org = np.empty(len(order), dtype=np.int64)
         zone = np.empty(len(order), dtype=np.int64)
+        org_of: dict[str, int] = {}  # spelling -> its organization (a few, written often)
         for row, i in enumerate(order):
             for area in columns.expertise[i]:
                 cells.append((row, areas.setdefault(area.casefold(), len(areas))))
             name = columns.organizations[i]
-            key = normalize_org(name)
-            if key not in orgs:
-                orgs[key] = len(org_names)
-                org_names.append(name)
-            org[row] = orgs[key]
+            found = org_of.get(name)
+            if found is None:
+                key = normalize_org(name)
+                if key not in orgs:
+                    orgs[key] = len(org_names)
+                    org_names.append(name)
+                found = org_of[name] = orgs[key]
+            org[row] = found
             zone[row] = zones.setdefault((columns.tzs[i], columns.tz_offsets[i]), len(zones))
         offers = np.zeros((len(order), max(1, len(areas))), dtype=bool)
         if cells:
@@ -110,8 +114,16 @@ class _Mentors:
             dtype=np.int64,
         )
         languages: dict[str, int] = {}
+        column_of: dict[str, int] = {}  # a language as written -> its column
+
+        def column(name: str) -> int:
+            found = column_of.get(name)
+            if found is None:
+                found = column_of[name] = languages.setdefault(language_key(name), len(languages))
+            return found
+
         spoken = [
-            [languages.setdefault(language_key(name), len(languages)) for name in names]
+            [column(name) for name in names]
             for names in (columns.languages[i] if columns.languages else [] for i in order)
         ]
         speaks = np.zeros((len(order), max(1, len(languages))), dtype=bool)
