@@ -219,7 +219,8 @@ def build_runtime(
         observe=metrics.observe_dispatch,
         home_team=home_team(settings, link),
     )
-    messenger.refresh_home = home_publisher(services).publish
+    homes = home_publisher(services)  # one per runtime: it orders each person's publishes
+    messenger.refresh_home = homes.publish
     executor = TrackedExecutor()
     client = web_client(settings, interactive=True, metrics=metrics)
     flow = None
@@ -233,6 +234,7 @@ def build_runtime(
         token_verification=False,
         oauth_flow=flow,
         on_removed=clients.forget if clients is not None else None,
+        homes=homes,
     )
     app.use(MeterListenerClients(metrics))
     if not settings.oauth_mode:
