@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
@@ -51,6 +52,10 @@ from bot.ports import SuggestWork
 
 _DEFAULT_PROGRAM = -1  # program_id None in the int column
 BACKGROUND_FROM = 2_000  # mentors: a pool this large is rebuilt off the request path
+REST = 3.0
+"""A workspace's next background rebuild waits three times as long as its last one took: a
+pool changing every second is rebuilt a quarter of the time, not all the time (a rebuild
+holds the interpreter, so the asks it overlaps run slower)."""
 STALE_SLACK = 10  # finalists beyond the limit, checked again when serving a stale pool
 
 log = logging.getLogger(__name__)
@@ -180,7 +185,9 @@ class MentorIndex:
     changed is rebuilt on a background thread while the entry in hand keeps answering: its
     loads are current, and the few finalists are checked against their profiles as they are
     now (one who stopped accepting or has no room is passed over); a mentor new since then
-    waits for the rebuild, a second or so. A small pool is rebuilt at once, as is a pool
+    waits for the rebuild, a second or so (a pool that keeps changing is rebuilt after a
+    rest, ``REST``, so that the rebuilds do not take the asks' time). A small pool is rebuilt
+    at once, as is a pool
     the transaction itself changed. ``warm`` builds every workspace's pool at start-up on
     the same thread; an ask before it is done waits for that build rather than starting a
     second one."""
@@ -191,6 +198,7 @@ class MentorIndex:
         self.background_from = background_from
         self._lock = threading.Condition()
         self._building: set[str] = set()  # workspaces with a background build queued or running
+        self._rest_until: dict[str, float] = {}  # no rebuild of the workspace before (monotonic)
 
     def rank(
         self,
@@ -394,7 +402,16 @@ class MentorIndex:
     def _build_all(self, team_ids: list[str]) -> None:
         for team_id in team_ids:
             try:
+                with self._lock:
+                    rest = self._rest_until.get(team_id, 0.0) - time.monotonic()
+                if rest > 0:  # on this background thread only: the asks go on meanwhile
+                    time.sleep(rest)
+                started = time.monotonic()
                 self._build(team_id)
+                with self._lock:
+                    self._rest_until[team_id] = time.monotonic() + REST * (
+                        time.monotonic() - started
+                    )
             except Exception:  # the next ask tries again (at once, or on a thread)
                 log.exception("rebuilding the mentor pool of %s failed", team_id)
             finally:
