@@ -355,7 +355,10 @@ class SqlRequestRepository:
     def opening(self, team_id: str, mentee_id: str) -> AskOpening:
         """One SELECT, built once (``_opening``): the open request joined onto a one-row
         anchor (so no request still answers), the zones and the live mentor as scalar
-        subqueries."""
+        subqueries. Alone in its unit of work it runs outside a transaction: one statement is
+        consistent by itself, and BEGIN and ROLLBACK were two of its three round trips."""
+        if not self._s.in_transaction():
+            self._s.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         row, tz, tz_offset, seen_tz, mentor_id = self._s.execute(
             _opening(), {"team_id": team_id, "user_id": mentee_id}
         ).one()
