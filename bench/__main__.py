@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
             pools = scale_pools(args) if db == "postgresql" else [scale["mentors"]]
             for mentors in pools:
                 with database_url(db, postgres=args.postgres_url) as url:
-                    show([matching.service(db, url, mentors, scale["asks"])])
+                    show(matching.service(db, url, mentors, scale["asks"]))
     if "cohort" in only:
         shapes = {"quick": [(40, 20)], "medium": [(2_000, 1_000)]}.get(
             "quick" if args.quick else "medium" if args.medium else "full",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.matching.cohort import rank_for_request
-from bot.matching.index import MentorIndex
+from bot.matching.index import MentorIndex, Reader
 from bot.matching.scores import Candidate
 from bot.model.kinds import Kind, SuggestionContext
 from bot.model.languages import known_languages
@@ -45,11 +45,14 @@ class Suggestions:
         roster: Roster,
         programs: ProgramRulesSource,
         index: MentorIndex | None = None,
+        reader: Reader | None = None,
     ) -> None:
+        """``reader``: units of work for rebuilding a large pool off the request path."""
         self._rules = rules  # the workspace's: how many suggestions
         self._roster = roster
         self._programs = programs
-        self._index = index or MentorIndex()
+        self._index = index or MentorIndex(reader)
+        self.index = self._index
 
     def offer_new_match(self, uow: SuggestWork, partnership: Partnership, now: datetime) -> None:
         """After a partnership ends early, the mentee gets fresh suggestions right away.

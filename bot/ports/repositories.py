@@ -19,6 +19,7 @@ from bot.model.onboarding import ProgramText, TextKey
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
 from bot.model.pair_channels import PairChannel
 from bot.model.partnership import (
+    AskOpening,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -39,6 +40,10 @@ class MentorRepository(Protocol):
         """The accepting mentors as columns, without bios (``bot.matching.index``)."""
         ...
 
+    def pool_teams(self) -> list[str]:
+        """The workspaces with accepting mentors (whose pools are worth building at start)."""
+        ...
+
     def pool_version(self, team_id: str) -> PoolVersion | None:
         """Where mentors and loads stand (one indexed row); None while this transaction has
         uncommitted changes to them, so what it reads is newer than any version says."""
@@ -55,6 +60,10 @@ class RequestRepository(Protocol):
     ) -> MentorRequest | None: ...
     def save(self, request: MentorRequest) -> MentorRequest: ...
     def open_for(self, team_id: str, mentee_id: str) -> MentorRequest | None: ...
+    def opening(self, team_id: str, mentee_id: str) -> AskOpening:
+        """``open_for``, their profile's zone and their live mentor, in one statement."""
+        ...
+
     def waitlisted(self, team_id: str) -> list[MentorRequest]: ...
     def in_status(
         self, team_id: str, statuses: Collection[RequestStatus]
