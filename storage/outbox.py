@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    Integer,
     Table,
     and_,
     bindparam,
@@ -253,7 +255,7 @@ class SqlOutbox:
         rows = list(
             self._s.execute(
                 update(table)
-                .where(table.c.id.in_([id_ for id_, _ in picked]), self._due(now))
+                .where(self._among(table, [id_ for id_, _ in picked]), self._due(now))
                 .values(
                     status=MessageStatus.SENDING.value,
                     claimed_by=worker,
@@ -268,6 +270,14 @@ class SqlOutbox:
         for message in claimed:
             message.in_doubt = message.id in in_doubt
         return claimed
+
+    def _among(self, table: Table, ids: list[int]) -> Any:
+        """``id IN ids``; on PostgreSQL as ``id = ANY(:ids)``, one array parameter, so the
+        statement's text is the same for every batch (an ``IN`` list of 500 placeholders is
+        a new text each time, parsed again by the driver)."""
+        if self._s.get_bind().dialect.name == "postgresql":
+            return table.c.id == func.any(bindparam("claimed_ids", ids, type_=ARRAY(Integer)))
+        return table.c.id.in_(ids)
 
     def renew(self, ids: Collection[int], *, worker: str, token: str, until: datetime) -> set[int]:
         if not ids:
