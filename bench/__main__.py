@@ -183,6 +183,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
         try:
             slack_url = read_json(fake)["url"]
             if "dispatch" in only:
+                alone = dispatch.fake_alone(fake, slack_url, posts=scale["messages"])
                 for db in databases:
                     for dispatchers in [int(n) for n in args.dispatchers.split(",")]:
                         for transport in args.transports.split(","):
@@ -195,8 +196,9 @@ def run(args: argparse.Namespace) -> list[Figure]:
                                     slack_url=slack_url,
                                     fake=fake,
                                     transport=transport,
+                                    fake_alone=alone,
                                 )
-                            show([dispatch.figure(result)])
+                            show([dispatch.figure(result), dispatch.stages_figure(result)])
             if "memory" in only:
                 with sqlite_url() as url:
                     show(

@@ -151,6 +151,7 @@ def build_services(
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
             sends_in_flight=settings.mentorbot_outbox_sends_in_flight,
+            batch_size=settings.mentorbot_outbox_batch_size,
             quiet_hours=programs.quiet_hours(zones=zones),
             absences=Absences(uow),
             observe=observe,
