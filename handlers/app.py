@@ -23,6 +23,7 @@ from handlers.coordination.listeners import CoordinatorHandlers
 from handlers.home import HomeHandlers, HomePublisher
 from handlers.journal.home import journal_home
 from handlers.journal.listeners import JournalHandlers
+from handlers.kit.clients import ClientFor, WorkspaceClients
 from handlers.kit.listeners import ListenerGroup
 from handlers.matching.capacity import CapacityHandlers
 from handlers.matching.home import capacity_section
@@ -49,6 +50,7 @@ def build_app(
     token_verification: bool = True,
     oauth_flow: OAuthFlow | None = None,
     on_removed: Callable[[str], None] | None = None,
+    client_for: ClientFor | None = None,
 ) -> App:
     """A Bolt app whose listeners ack in the request thread and do Slack calls after.
 
@@ -85,7 +87,14 @@ def build_app(
     )
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
-    register_listeners(app, services, store=store, on_removed=on_removed, executor=executor)
+    register_listeners(
+        app,
+        services,
+        store=store,
+        on_removed=on_removed,
+        executor=executor,
+        clients=WorkspaceClients(client_for),
+    )
     app.error(on_error)
     return app
 
@@ -103,11 +112,12 @@ def seed_authorization(app: App, auth_test: SlackResponse) -> None:
             middleware.auth_test_result = auth_test
 
 
-def home_publisher(services: Services) -> HomePublisher:
+def home_publisher(services: Services, clients: WorkspaceClients | None = None) -> HomePublisher:
     """The Home tab, composed of the features' parts: the journal lays it out, the
     coordinators' program section goes on top of theirs, mentor capacity below it."""
     return HomePublisher(
         services,
+        clients=clients,
         builders=[
             journal_home(services),
             rhythm_home(services),
@@ -124,11 +134,14 @@ def register_listeners(
     store: InstallationStore | None,
     on_removed: Callable[[str], None] | None,
     executor: TrackedExecutor | None = None,
+    clients: WorkspaceClients | None = None,
 ) -> None:
     """Every feature's listener group; `/mentor` routes its subcommands to theirs."""
-    homes = home_publisher(services)
+    clients = clients or WorkspaceClients()
+    homes = home_publisher(services, clients)
     sessions = SessionHandlers(services)
     sessions.refresh_homes = homes.publish_pair
+    sessions.clients = clients
     journal = JournalHandlers(services, homes)
     coordinators = CoordinatorHandlers(services, homes)
     announcements = AnnouncementHandlers(services)
@@ -162,7 +175,7 @@ def register_listeners(
         FollowThroughHandlers(services, homes),
         WorkspaceHandlers(services, store, on_removed=on_removed),
         privacy,
-        ConversationHandlers(services, sessions=sessions),
+        ConversationHandlers(services, sessions=sessions, clients=clients),
     ]
     for group in groups:
         group.register(app)

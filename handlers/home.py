@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.services import Services
+from handlers.kit.clients import WorkspaceClients
 from handlers.kit.context import team_of, user_of
 from handlers.kit.listeners import Listeners
 
@@ -42,9 +43,17 @@ class HomePublisher:
     must not turn a saved goal or reflection into an error message.
     """
 
-    def __init__(self, services: Services, *, builders: Sequence[HomeBuilder]) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        builders: Sequence[HomeBuilder],
+        clients: WorkspaceClients | None = None,
+    ) -> None:
         self._services = services
         self._builders = tuple(builders)
+        self.clients = clients or WorkspaceClients()
+        """A partner's Home in another workspace is published with that workspace's token."""
 
     def view(self, team_id: str, user_id: str) -> dict[str, Any]:
         view = empty_home()
@@ -62,14 +71,18 @@ class HomePublisher:
     def publish_pair(
         self, client: WebClient, team_id: str, user_id: str, partnership_id: int | None
     ) -> None:
-        """Both partners' Home tabs (a change one makes shows on the other's too)."""
-        members: tuple[str, ...] = (user_id,)
+        """Both partners' Home tabs (a change one makes shows on the other's too), each in
+        their own workspace."""
+        members: list[tuple[str, str]] = [(team_id, user_id)]
         if partnership_id is not None:
             with contextlib.suppress(DomainError):
                 journal = self._services.journal
-                members = journal.membership(team_id, user_id, partnership_id, live=False).members()
-        for member in members:
-            self.publish(client, team_id, member)
+                pair = journal.membership(team_id, user_id, partnership_id, live=False)
+                members = [(pair.team_of(m), m) for m in pair.members()]
+        for team, member in members:
+            reach = self.clients.of(team, current_team=team_id, current=client)
+            if reach is not None:
+                self.publish(reach, team, member)
 
 
 class HomeHandlers(Listeners):

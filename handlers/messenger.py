@@ -7,9 +7,11 @@ channel is gone) -> failed with the reason, never retried.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -112,6 +114,8 @@ HOME_CHANGES = frozenset({Kind.CELEBRATION, Kind.PARTNERSHIP_ENDED, Kind.PARTNER
 LOOKBACK = 100
 
 Rendered = tuple[str, list[blocks.Block]]
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+NAMES_KEPT = 10_000  # people of other workspaces whose names this process remembers
 P = TypeVar("P", bound=Payload)
 
 RENDERERS: dict[str, Callable[[Payload], Rendered]] = {}
@@ -224,6 +228,7 @@ class SlackMessenger:
         """Set with per-workspace tokens: a refused token may just be stale (the workspace
         was installed again on another replica), so the client is dropped and the message
         retried, rather than failed for good."""
+        self._names: dict[tuple[str, str], str] = {}  # (workspace, user) -> their name
         self.refresh_home: Callable[[WebClient, str, str], None] | None = None
         """Set at start-up: republishes a person's Home tab after a celebration reaches them."""
 
@@ -244,7 +249,7 @@ class SlackMessenger:
             renderer = RENDERERS.get(message.kind)
             if renderer is None:
                 return SendResult(SendOutcome.FAILED, error=f"no renderer for {message.kind}")
-            text, message_blocks = renderer(message.payload)
+            text, message_blocks = self._names_across(message, *renderer(message.payload))
             channel = self._channel(client, message.recipient)
             posted = client.chat_postMessage(
                 channel=channel,
@@ -271,6 +276,60 @@ class SlackMessenger:
         return SendResult(
             SendOutcome.SENT, channel=str(posted.get("channel", "")), ts=str(posted.get("ts", ""))
         )
+
+    def _names_across(
+        self, message: OutgoingMessage, text: str, rendered: list[blocks.Block]
+    ) -> Rendered:
+        """A message about someone of another workspace (a partner across workspaces) names
+        them in plain words: a mention resolves only in its own workspace, so the recipient
+        would read an unknown user. Names are asked of that workspace, cached; anyone it
+        doesn't know stays a mention (the recipient's own people, whose mentions resolve)."""
+        other = getattr(message.payload, "partner_team_id", None)
+        if not isinstance(other, str) or not other or other == message.team_id:
+            return text, rendered
+        mentioned = set(MENTION.findall(text)) | set(MENTION.findall(json.dumps(rendered)))
+        names = {u: n for u in sorted(mentioned) if (n := self._name_in(other, u))}
+        if not names:
+            return text, rendered
+
+        def named(value: Any) -> Any:
+            if isinstance(value, str):
+                return MENTION.sub(lambda m: names.get(m.group(1), m.group(0)), value)
+            if isinstance(value, list):
+                return [named(v) for v in value]
+            if isinstance(value, dict):
+                return {k: named(v) for k, v in value.items()}
+            return value
+
+        return named(text), named(rendered)
+
+    def _name_in(self, team_id: str, user_id: str) -> str | None:
+        """Their name as their own workspace shows it (escaped for mrkdwn), or None."""
+        key = (team_id, user_id)
+        if key in self._names:
+            return self._names[key]
+        client = self._client_for(team_id)
+        if client is None:
+            return None
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except (SlackClientError, OSError) as error:
+            log.warning("users.info for %s in %s failed: %s", user_id, team_id, error)
+            return None
+        profile = user.get("profile") or {}
+        name = str(
+            profile.get("display_name")
+            or profile.get("real_name")
+            or user.get("real_name")
+            or user.get("name")
+            or ""
+        ).strip()
+        if not name:
+            return None
+        if len(self._names) >= NAMES_KEPT:
+            self._names.clear()  # names change rarely; a full cache just starts again
+        self._names[key] = blocks.escape(name)
+        return self._names[key]
 
     def find_sent(self, message: OutgoingMessage) -> SendResult | None:
         """Look for the message's key in its conversation (each post carries it as metadata).
@@ -317,7 +376,13 @@ class SlackMessenger:
 
     def _upload_invite(self, client: WebClient, message: OutgoingMessage) -> SendResult:
         payload = message.payload_as(SessionInvite)
-        people = [self._attendee(client, p) for p in (payload.mentee_id, payload.mentor_id)]
+        people = [
+            self._attendee(self._client_for(team or message.team_id) or client, person)
+            for person, team in (
+                (payload.mentee_id, payload.mentee_team_id),
+                (payload.mentor_id, payload.mentor_team_id),
+            )
+        ]
         content = session_invite(
             payload.slot,
             attendees=people,
@@ -332,7 +397,9 @@ class SlackMessenger:
             content=content,
             filename="mentoring-session.ics",
             title="Mentoring session (calendar invite)",
-            initial_comment=session_blocks.invite_comment(payload),
+            initial_comment=session_blocks.invite_comment(
+                payload, reader="" if "," in message.recipient else message.recipient
+            ),
         )
         return SendResult(SendOutcome.SENT, channel=channel)
 

@@ -230,6 +230,7 @@ def build_runtime(
         token_verification=False,
         oauth_flow=flow,
         on_removed=clients.forget if clients is not None else None,
+        client_for=client_for,
     )
     app.use(MeterListenerClients(metrics))
     if not settings.oauth_mode:

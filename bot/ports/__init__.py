@@ -21,6 +21,7 @@ from bot.ports.features import (
     Resumed,
     Started,
 )
+from bot.ports.pairs import cancel_for_pair, sent_for_pair, status_for_member
 from bot.ports.repositories import (
     AnnouncementRepository,
     AuditLog,
@@ -131,5 +132,8 @@ __all__ = [
     "UserGroups",
     "WorkspaceRepository",
     "WorkspacesWork",
+    "cancel_for_pair",
     "record_audit",
+    "sent_for_pair",
+    "status_for_member",
 ]

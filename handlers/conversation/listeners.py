@@ -23,6 +23,7 @@ from bot.when import UnreadableTime, parse_when
 from handlers import help
 from handlers.conversation import blocks as conversation_blocks
 from handlers.kit.blocks import Block, slack_date
+from handlers.kit.clients import WorkspaceClients
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
@@ -68,9 +69,16 @@ class PostInDm(Respond):
 
 
 class ConversationHandlers(Listeners):
-    def __init__(self, services: Services, *, sessions: SessionHandlers) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        sessions: SessionHandlers,
+        clients: WorkspaceClients | None = None,
+    ) -> None:
         super().__init__(services)
         self._sessions = sessions
+        self._clients = clients or WorkspaceClients()
 
     def register(self, app: App) -> None:
         # a refusal is answered in the DM: that is where the person is talking to the bot
@@ -233,9 +241,14 @@ class ConversationHandlers(Listeners):
             held=self._services.sessions.held(team_id, partnership_id),
             partnership_id=partnership_id,
         )
-        for channel, ts in sorted(set(recorded.messages)):
+        redraw = [(client, channel, ts) for channel, ts in sorted(set(recorded.messages))]
+        for team, channel, ts in recorded.elsewhere:  # the partner's, in their workspace
+            other = self._clients.of(team, current_team=team_id, current=client)
+            if other is not None:
+                redraw.append((other, channel, ts))
+        for reach, channel, ts in redraw:
             try:
-                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+                reach.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
             except SlackApiError as error:
                 log.warning("chat.update %s/%s: %s", channel, ts, error.response.get("error"))
 
@@ -297,7 +310,7 @@ class ConversationHandlers(Listeners):
         self.deliver()
         text = conversation_blocks.kept(
             audience,
-            arrived=self._services.conversation.arrived(team_id, kept.keys),
+            arrived=self._services.conversation.arrived(kept.recipients_team or team_id, kept.keys),
             recipients=len(kept.recipients),
         )
         if ts:

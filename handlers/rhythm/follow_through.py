@@ -187,7 +187,7 @@ class FollowThroughHandlers(Listeners):
         partnership = self._services.rhythm.go_on(
             team_id=team_id, user_id=user_id, partnership_id=partnership_id
         )
-        if user_id in partnership.members():
+        if partnership.includes(team_id, user_id):
             text, blocks = ladder_blocks.quiet_continued_message()
         else:
             text = (

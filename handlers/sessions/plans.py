@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import DomainError
 from bot.services import Services
 from bot.sessions.service import parse_stamp
+from handlers.kit.clients import WorkspaceClients
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
@@ -28,6 +29,8 @@ class PlanListeners(Listeners):
         super().__init__(services)
         self.refresh_homes: Callable[[WebClient, str, str, int | None], None] | None = None
         """Set by the app: republishes both partners' Home tabs after a change of plan."""
+        self.clients = WorkspaceClients()
+        """Set by the app: a partner's copy of a check in another workspace is redrawn there."""
 
     def deliver_after_submit(
         self, view: dict[str, Any], client: WebClient, context: BoltContext
@@ -124,9 +127,14 @@ class PlanListeners(Listeners):
         targets = set(recorded.messages)
         if container.get("channel_id") and container.get("message_ts"):
             targets.add((str(container["channel_id"]), str(container["message_ts"])))
-        for channel, ts in sorted(targets):
+        redraw = [(client, channel, ts) for channel, ts in sorted(targets)]
+        for team, channel, ts in recorded.elsewhere:
+            other = self.clients.of(team, current_team=team_id, current=client)
+            if other is not None:
+                redraw.append((other, channel, ts))
+        for reach, channel, ts in redraw:
             try:
-                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+                reach.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
             except SlackApiError as error:
                 log.warning(
                     "chat.update %s/%s failed: %s", channel, ts, error.response.get("error")

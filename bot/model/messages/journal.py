@@ -17,6 +17,9 @@ class Celebration(Payload):
     personal: bool
     created_by: str
     wording: int
+    # A pair across workspaces (None, left out of the JSON: one workspace): the workspace of
+    # the person this message names, whose name is asked there (a mention can't resolve).
+    partner_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
