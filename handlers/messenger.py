@@ -317,10 +317,10 @@ class SlackMessenger:
             log.warning("users.info for %s in %s failed: %s", user_id, team_id, error)
             return None
         profile = user.get("profile") or {}
-        name = str(
-            profile.get("display_name")
-            or profile.get("real_name")
+        name = str(  # the full name: someone of another company knows no nickname
+            profile.get("real_name")
             or user.get("real_name")
+            or profile.get("display_name")
             or user.get("name")
             or ""
         ).strip()
@@ -391,7 +391,7 @@ class SlackMessenger:
             stamp=payload.set_at,
             until=payload.until,
         )
-        channel = self._channel(client, message.recipient)
+        channel = self._conversation(client, message.recipient)  # files need the DM's ID
         client.files_upload_v2(
             channel=channel,
             content=content,

@@ -214,6 +214,7 @@ def test_scheduled_from_globex_each_hears_in_their_own_slack_at_their_own_hours(
     maria_check = posts_to(bot, MENTOR)[-1]
     assert maria_check.params["text"].startswith("Did you meet")
     assert maria_check.token == token(bot, "T1")
+    maria_ts = bot.fake.messages(MENTOR)[-1]["ts"]
 
     # a Globex person not in the pair clicks Ada's button: refused, nothing recorded
     value = buttons(bot.fake.messages(MENTEE)[-1], "session_met")[0]
@@ -248,7 +249,7 @@ def test_scheduled_from_globex_each_hears_in_their_own_slack_at_their_own_hours(
     assert bot.runtime.services.sessions.held("T1", pid) == 1
     redrawn = [c for c in bot.fake.delivered("chat.update") if c.token == token(bot, "T1")]
     assert any(c.params["channel"] == bot.fake.dm_channel(MENTOR) for c in redrawn)
-    maria_now = bot.fake.messages(MENTOR)[-1]
+    maria_now = next(m for m in bot.fake.messages(MENTOR) if m["ts"] == maria_ts)
     assert "Met: recorded by" in maria_now["text"] and not buttons(maria_now, "session_met")
 
 
