@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from bot.model.partnership import MentorProfile, MentorRequest, Partnership, RequestStatus
 from bot.services import partnership_events
@@ -165,8 +164,9 @@ def test_scheduled_from_globex_each_hears_in_their_own_slack_at_their_own_hours(
     # Maria hears of it in Acme's Slack, with Acme's token, in London time, Ada named in words
     told = posts_to(bot, MENTOR)[-1]
     assert told.token == token(bot, "T1")
-    assert "Ada Mentee set your mentoring session: every Tuesday at 20:00 (your time)" in (
-        told.params["text"]
+    assert (
+        "Ada Mentee set your mentoring session: every Tuesday at 20:00 (your time)"
+        in (told.params["text"])
     )
     assert "<@UGLOBEX1>" not in str(told.params)
     # each gets the calendar invite in their own DM, uploaded with their workspace's token
