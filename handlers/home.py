@@ -62,7 +62,9 @@ class HomePublisher:
         return view
 
     def publish(self, client: WebClient, team_id: str, user_id: str) -> None:
-        view = self.view(team_id, user_id)
+        view = self.clients.names.named(
+            self.view(team_id, user_id), self._services.journal.partners_elsewhere(team_id, user_id)
+        )
         try:
             client.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -68,6 +67,7 @@ from handlers.coordination import blocks as coordination_blocks
 from handlers.coordination import report_blocks
 from handlers.journal import blocks as journal_blocks
 from handlers.kit import blocks
+from handlers.kit.names import MENTION, PeopleNames
 from handlers.matching import blocks as matching_blocks
 from handlers.matching import capacity_blocks
 from handlers.onboarding import blocks as onboarding_blocks
@@ -114,8 +114,6 @@ HOME_CHANGES = frozenset({Kind.CELEBRATION, Kind.PARTNERSHIP_ENDED, Kind.PARTNER
 LOOKBACK = 100
 
 Rendered = tuple[str, list[blocks.Block]]
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
-NAMES_KEPT = 10_000  # people of other workspaces whose names this process remembers
 P = TypeVar("P", bound=Payload)
 
 RENDERERS: dict[str, Callable[[Payload], Rendered]] = {}
@@ -228,7 +226,8 @@ class SlackMessenger:
         """Set with per-workspace tokens: a refused token may just be stale (the workspace
         was installed again on another replica), so the client is dropped and the message
         retried, rather than failed for good."""
-        self._names: dict[tuple[str, str], str] = {}  # (workspace, user) -> their name
+        self.names = PeopleNames(client_for)
+        """Names of people of other workspaces, for a pair across workspaces."""
         self.refresh_home: Callable[[WebClient, str, str], None] | None = None
         """Set at start-up: republishes a person's Home tab after a celebration reaches them."""
 
@@ -281,55 +280,12 @@ class SlackMessenger:
         self, message: OutgoingMessage, text: str, rendered: list[blocks.Block]
     ) -> Rendered:
         """A message about someone of another workspace (a partner across workspaces) names
-        them in plain words: a mention resolves only in its own workspace, so the recipient
-        would read an unknown user. Names are asked of that workspace, cached; anyone it
-        doesn't know stays a mention (the recipient's own people, whose mentions resolve)."""
+        them in plain words (``handlers.kit.names``): their mention would not resolve here."""
         other = getattr(message.payload, "partner_team_id", None)
         if not isinstance(other, str) or not other or other == message.team_id:
             return text, rendered
         mentioned = set(MENTION.findall(text)) | set(MENTION.findall(json.dumps(rendered)))
-        names = {u: n for u in sorted(mentioned) if (n := self._name_in(other, u))}
-        if not names:
-            return text, rendered
-
-        def named(value: Any) -> Any:
-            if isinstance(value, str):
-                return MENTION.sub(lambda m: names.get(m.group(1), m.group(0)), value)
-            if isinstance(value, list):
-                return [named(v) for v in value]
-            if isinstance(value, dict):
-                return {k: named(v) for k, v in value.items()}
-            return value
-
-        return named(text), named(rendered)
-
-    def _name_in(self, team_id: str, user_id: str) -> str | None:
-        """Their name as their own workspace shows it (escaped for mrkdwn), or None."""
-        key = (team_id, user_id)
-        if key in self._names:
-            return self._names[key]
-        client = self._client_for(team_id)
-        if client is None:
-            return None
-        try:
-            user = client.users_info(user=user_id)["user"]
-        except (SlackClientError, OSError) as error:
-            log.warning("users.info for %s in %s failed: %s", user_id, team_id, error)
-            return None
-        profile = user.get("profile") or {}
-        name = str(  # the full name: someone of another company knows no nickname
-            profile.get("real_name")
-            or user.get("real_name")
-            or profile.get("display_name")
-            or user.get("name")
-            or ""
-        ).strip()
-        if not name:
-            return None
-        if len(self._names) >= NAMES_KEPT:
-            self._names.clear()  # names change rarely; a full cache just starts again
-        self._names[key] = blocks.escape(name)
-        return self._names[key]
+        return self.names.named((text, rendered), dict.fromkeys(mentioned, other))
 
     def find_sent(self, message: OutgoingMessage) -> SendResult | None:
         """Look for the message's key in its conversation (each post carries it as metadata).

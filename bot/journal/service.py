@@ -208,6 +208,17 @@ class JournalService:
             )
         return live[0]
 
+    def partners_elsewhere(self, team_id: str, user_id: str) -> dict[str, str]:
+        """This person's partners who are of another workspace (user -> their workspace):
+        what the bot shows them names these in words, since a mention can't resolve."""
+        with self._uow() as uow:
+            found = {}
+            for partnership in uow.partnerships.for_member(team_id, user_id):
+                partner = partner_of(partnership, user_id)
+                if partnership.team_of(partner) != team_id:
+                    found[partner] = partnership.team_of(partner)
+            return found
+
     def membership(
         self, team_id: str, user_id: str, partnership_id: int, *, live: bool = True
     ) -> Partnership:

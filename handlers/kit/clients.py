@@ -8,16 +8,18 @@ is given the dispatcher's clients by workspace at start-up (``client_for``); wit
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from slack_sdk import WebClient
 
-ClientFor = Callable[[str], WebClient | None]
+from handlers.kit.names import ClientFor, PeopleNames
+
+__all__ = ["ClientFor", "WorkspaceClients"]
 
 
 class WorkspaceClients:
     def __init__(self, client_for: ClientFor | None = None) -> None:
         self._client_for = client_for
+        self.names = PeopleNames(client_for)
+        """Partners of another workspace named in words in what the handlers draw."""
 
     def of(self, team_id: str, *, current_team: str, current: WebClient) -> WebClient | None:
         """The client for ``team_id``: the request's own when it is that workspace's, else

@@ -250,7 +250,10 @@ def test_scheduled_from_globex_each_hears_in_their_own_slack_at_their_own_hours(
     redrawn = [c for c in bot.fake.delivered("chat.update") if c.token == token(bot, "T1")]
     assert any(c.params["channel"] == bot.fake.dm_channel(MENTOR) for c in redrawn)
     maria_now = next(m for m in bot.fake.messages(MENTOR) if m["ts"] == maria_ts)
-    assert "Met: recorded by" in maria_now["text"] and not buttons(maria_now, "session_met")
+    assert "Met: recorded by Ada Mentee" in maria_now["text"]
+    assert not buttons(maria_now, "session_met") and "<@UGLOBEX1>" not in str(maria_now)
+    ada_now = next(m for m in bot.fake.messages(MENTEE) if m["ts"] == ada_message["ts"])
+    assert "Met: recorded by <@UGLOBEX1>" in ada_now["text"]  # her own mention resolves
 
 
 def test_a_pulse_answered_in_globex_and_a_reflection_kept_in_globex(
@@ -333,6 +336,8 @@ def test_a_pulse_answered_in_globex_and_a_reflection_kept_in_globex(
     bot.settle()
     home = bot.fake.home_view(MENTEE)
     assert home is not None and "Private: my salary worries" in str(home)
+    assert bot.fake.delivered("views.publish")[-1].token == token(bot, "T2")
+    assert "Maria Mentor" in str(home) and "<@UACME1>" not in str(home)
 
 
 def test_pause_resume_and_end_from_either_side_the_partner_told_in_their_own_slack(
