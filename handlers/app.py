@@ -24,7 +24,8 @@ from handlers.home import HomeHandlers, HomePublisher
 from handlers.journal.home import journal_home
 from handlers.journal.listeners import JournalHandlers
 from handlers.kit.clients import ClientFor, WorkspaceClients
-from handlers.kit.listeners import ListenerGroup
+from handlers.kit.listeners import ListenerGroup, Listeners
+from handlers.kit.names import PeopleNames
 from handlers.matching.capacity import CapacityHandlers
 from handlers.matching.home import capacity_section
 from handlers.matching.listeners import MatchingHandlers
@@ -51,6 +52,7 @@ def build_app(
     oauth_flow: OAuthFlow | None = None,
     on_removed: Callable[[str], None] | None = None,
     client_for: ClientFor | None = None,
+    names: PeopleNames | None = None,
 ) -> App:
     """A Bolt app whose listeners ack in the request thread and do Slack calls after.
 
@@ -93,7 +95,7 @@ def build_app(
         store=store,
         on_removed=on_removed,
         executor=executor,
-        clients=WorkspaceClients(client_for),
+        clients=WorkspaceClients(client_for, names=names),
     )
     app.error(on_error)
     return app
@@ -141,7 +143,6 @@ def register_listeners(
     homes = home_publisher(services, clients)
     sessions = SessionHandlers(services)
     sessions.refresh_homes = homes.publish_pair
-    sessions.clients = clients
     journal = JournalHandlers(services, homes)
     coordinators = CoordinatorHandlers(services, homes)
     announcements = AnnouncementHandlers(services)
@@ -175,9 +176,11 @@ def register_listeners(
         FollowThroughHandlers(services, homes),
         WorkspaceHandlers(services, store, on_removed=on_removed),
         privacy,
-        ConversationHandlers(services, sessions=sessions, clients=clients),
+        ConversationHandlers(services, sessions=sessions),
     ]
     for group in groups:
+        if isinstance(group, Listeners):
+            group.clients = clients  # a partner's workspace, and their name, from any click
         group.register(app)
 
 

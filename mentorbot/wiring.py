@@ -231,6 +231,7 @@ def build_runtime(
         oauth_flow=flow,
         on_removed=clients.forget if clients is not None else None,
         client_for=client_for,
+        names=messenger.names,  # one cache of other workspaces' names for both
     )
     app.use(MeterListenerClients(metrics))
     if not settings.oauth_mode:

@@ -23,7 +23,6 @@ from bot.when import UnreadableTime, parse_when
 from handlers import help
 from handlers.conversation import blocks as conversation_blocks
 from handlers.kit.blocks import Block, slack_date
-from handlers.kit.clients import WorkspaceClients
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
@@ -74,11 +73,9 @@ class ConversationHandlers(Listeners):
         services: Services,
         *,
         sessions: SessionHandlers,
-        clients: WorkspaceClients | None = None,
     ) -> None:
         super().__init__(services)
         self._sessions = sessions
-        self._clients = clients or WorkspaceClients()
 
     def register(self, app: App) -> None:
         # a refusal is answered in the DM: that is where the person is talking to the bot
@@ -243,7 +240,7 @@ class ConversationHandlers(Listeners):
         )
         redraw = [(client, channel, ts) for channel, ts in sorted(set(recorded.messages))]
         for team, channel, ts in recorded.elsewhere:  # the partner's, in their workspace
-            other = self._clients.of(team, current_team=team_id, current=client)
+            other = self.clients.of(team, current_team=team_id, current=client)
             if other is not None:
                 redraw.append((other, channel, ts))
         # the answerer, named in words in the other workspace's copy (when they just answered)
@@ -252,7 +249,7 @@ class ConversationHandlers(Listeners):
             shown, drawn = (
                 (text, blocks)
                 if reach is client
-                else self._clients.names.named((text, blocks), answerer)
+                else self.clients.names.named((text, blocks), answerer)
             )
             try:
                 reach.chat_update(channel=channel, ts=ts, text=shown, blocks=drawn)

@@ -16,9 +16,11 @@ __all__ = ["ClientFor", "WorkspaceClients"]
 
 
 class WorkspaceClients:
-    def __init__(self, client_for: ClientFor | None = None) -> None:
+    def __init__(
+        self, client_for: ClientFor | None = None, *, names: PeopleNames | None = None
+    ) -> None:
         self._client_for = client_for
-        self.names = PeopleNames(client_for)
+        self.names = names or PeopleNames(client_for)
         """Partners of another workspace named in words in what the handlers draw."""
 
     def of(self, team_id: str, *, current_team: str, current: WebClient) -> WebClient | None:

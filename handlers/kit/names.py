@@ -33,11 +33,12 @@ class PeopleNames:
         self._client_for = client_for
         self._names: dict[tuple[str, str], str] = {}  # (workspace, user) -> their name
 
-    def name_in(self, team_id: str, user_id: str) -> str | None:
-        """Their full name as their own workspace shows it (escaped for mrkdwn), or None."""
+    def name_in(self, team_id: str, user_id: str, *, ask: bool = True) -> str | None:
+        """Their full name as their own workspace shows it (escaped for mrkdwn), or None
+        (``ask=False``: only if already known, no call to Slack)."""
         key = (team_id, user_id)
-        if key in self._names:
-            return self._names[key]
+        if key in self._names or not ask:
+            return self._names.get(key)
         client = self._client_for(team_id) if self._client_for is not None else None
         if client is None:
             return None
@@ -61,13 +62,13 @@ class PeopleNames:
         self._names[key] = escape(name)
         return self._names[key]
 
-    def named(self, value: T, people: Mapping[str, str]) -> T:
+    def named(self, value: T, people: Mapping[str, str], *, ask: bool = True) -> T:
         """``value`` (text, blocks, a view: any JSON) with each mention of ``people`` (user ->
         their workspace) replaced by their name; unchanged when none is mentioned."""
         if not people:
             return value
         mentioned = set(MENTION.findall(json.dumps(value))) & set(people)
-        names = {u: n for u in sorted(mentioned) if (n := self.name_in(people[u], u))}
+        names = {u: n for u in sorted(mentioned) if (n := self.name_in(people[u], u, ask=ask))}
         return _swap(value, names) if names else value
 
 

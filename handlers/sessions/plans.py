@@ -14,7 +14,6 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import DomainError
 from bot.services import Services
 from bot.sessions.service import parse_stamp
-from handlers.kit.clients import WorkspaceClients
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
@@ -29,8 +28,6 @@ class PlanListeners(Listeners):
         super().__init__(services)
         self.refresh_homes: Callable[[WebClient, str, str, int | None], None] | None = None
         """Set by the app: republishes both partners' Home tabs after a change of plan."""
-        self.clients = WorkspaceClients()
-        """Set by the app: a partner's copy of a check in another workspace is redrawn there."""
 
     def deliver_after_submit(
         self, view: dict[str, Any], client: WebClient, context: BoltContext

@@ -160,6 +160,9 @@ def test_scheduled_from_globex_each_hears_in_their_own_slack_at_their_own_hours(
     bot, pid = pair
     confirmed = schedule_from(bot, "T2", MENTEE, "Tuesdays at 3pm")  # New York: 20:00 UTC
     assert "Saved: every Tuesday at 15:00 (your time)" in str(confirmed["view"])
+    # the form named Maria in words (her mention can't resolve in Globex's Slack)
+    form = str(bot.view_opened("session_schedule"))
+    assert "When will you and Maria Mentor meet?" in form and "<@UACME1>" not in form
 
     # Maria hears of it in Acme's Slack, with Acme's token, in London time, Ada named in words
     told = posts_to(bot, MENTOR)[-1]
@@ -386,10 +389,12 @@ def test_pause_resume_and_end_from_either_side_the_partner_told_in_their_own_sla
     assert globex.command("end", user=MENTEE).status == 200
     bot.settle()
     ending = bot.view_opened("partnership_end")
+    assert "partnership with Maria Mentor" in str(ending) and "<@UACME1>" not in str(ending)
     reply = globex.submit(ending, user=MENTEE, values={"reason": "schedule", "note": ""})
     assert reply.status == 200, reply.text
     bot.settle()
     assert table(bot, "SELECT status FROM partnerships") == [("ended",)]
+    assert "I've let Maria Mentor know" in str(reply.json()["view"])
     ended = posts_to(bot, MENTOR)[-1]
     assert ended.token == token(bot, "T1")
     assert "Ada Mentee" in str(ended.params) and "<@UGLOBEX1>" not in str(ended.params)
