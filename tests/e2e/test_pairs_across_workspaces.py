@@ -11,6 +11,7 @@ rhythm planned by the same hooks a match runs; everything after that goes throug
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 MENTOR, MENTEE = "UACME1", "UGLOBEX1"  # Maria at Acme (London), Ada at Globex (New York)
 STRANGER = "UGLOBEX2"  # of Globex, not in the pair
+_ts = itertools.count(1)
 
 
 @pytest.fixture
@@ -136,6 +138,22 @@ def token(bot: RunningBot, team: str) -> str:
     found = bot.fake.bot_token(team)
     assert found is not None
     return found
+
+
+def write(bot: RunningBot, team: str, user: str, text: str) -> None:
+    """``user`` writes in their DM with the bot, in their own workspace's Slack."""
+    ts = f"{1772463600 + next(_ts)}.000100"
+    event = {
+        "type": "message",
+        "channel": bot.fake.dm_channel(user),
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+    }
+    assert as_team(bot, team).event(event).status == 200
+    bot.settle()
 
 
 def schedule_from(bot: RunningBot, team: str, user: str, when: str) -> dict[str, Any]:
@@ -273,23 +291,31 @@ def test_a_pulse_answered_in_globex_and_a_reflection_kept_in_globex(
     assert "Maria Mentor" in str(ada_pulse.params) and "<@UACME1>" not in str(ada_pulse.params)
 
     # Ada answers in her DM in Globex's Slack, in words
-    event = {
-        "type": "message",
-        "channel": bot.fake.dm_channel(MENTEE),
-        "channel_type": "im",
-        "user": MENTEE,
-        "text": "4",
-        "ts": "1773673200.000100",
-        "event_ts": "1773673200.000100",
-    }
-    assert as_team(bot, "T2").event(event).status == 200
-    bot.settle()
+    write(bot, "T2", MENTEE, "4")
     answer = posts_to(bot, MENTEE)[-1]
     assert "you rated your partnership 4/5" in answer.params["text"]
     assert answer.token == token(bot, "T2")
     assert table(
         bot, "SELECT team_id, user_id, kind, score FROM progress_checks WHERE kind = 'pulse'"
     ) == [("T1", MENTEE, "pulse", 4)]
+
+    # a note Ada shares with Maria from her DM reaches Maria in Acme's Slack, naming Ada
+    write(bot, "T2", MENTEE, "Loved our last chat about feedback.")
+    kept = bot.fake.messages(MENTEE)[-1]
+    value = buttons(kept, "conversation_share")[0]
+    as_team(bot, "T2").click(
+        "conversation_share",
+        user=MENTEE,
+        value=value,
+        channel=bot.fake.dm_channel(MENTEE),
+        message_ts=kept["ts"],
+    )
+    bot.settle()
+    shared = posts_to(bot, MENTOR)[-1]
+    assert shared.token == token(bot, "T1")
+    assert shared.params["text"].startswith("Ada Mentee shared this with you")
+    assert "Shared with your partner: it reached them" in bot.fake.messages(MENTEE)[-1]["text"]
+    assert table(bot, "SELECT team_id, author_id FROM dm_notes") == [("T2", MENTEE)]
 
     # a reflection written in Globex is Ada's, kept in her workspace; Acme's side can't read it
     slack = as_team(bot, "T2")
@@ -348,6 +374,16 @@ def test_pause_resume_and_end_from_either_side_the_partner_told_in_their_own_sla
 ) -> None:
     bot, pid = pair
     schedule_from(bot, "T1", MENTOR, "Thursdays at 2pm")
+
+    # Ada skips this week in words, in her DM in Globex's Slack: Maria hears in Acme's
+    write(bot, "T2", MENTEE, "skip this week")
+    assert (
+        "Skipped the next session; I've told your partner"
+        in (bot.fake.messages(MENTEE)[-1]["text"])
+    )
+    skipped = posts_to(bot, MENTOR)[-1]
+    assert skipped.token == token(bot, "T1")
+    assert skipped.params["text"].startswith("Ada Mentee skipped the session on")
 
     # Ada pauses from Globex's Home tab: Maria is told in Acme's Slack
     globex = as_team(bot, "T2")
