@@ -13,6 +13,7 @@ from bot.clock import FixedClock
 from bot.errors import NotFound
 from bot.model.kinds import TIMING, Kind, Timing
 from bot.model.messages import PairPrompt
+from bot.model.onboarding import TextKey
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import (
     MentorProfile,
@@ -22,6 +23,7 @@ from bot.model.partnership import (
     team_if_across,
 )
 from bot.model.rules import ProgramRules
+from bot.onboarding.service import OnboardingService, plan_onboarding
 from bot.outbox.dispatch import Dispatcher
 from bot.ports import cancel_for_pair, sent_for_pair
 from bot.rhythm.service import RhythmService, plan_program
@@ -216,3 +218,45 @@ def test_sent_for_a_pair_looks_in_each_of_its_workspaces(store: FakeStore) -> No
         assert sorted(m.team_id for m in found) == [HOST, MEMBER]
         assert [m.team_id for m in uow.outbox.sent(HOST, "rhythm:1:pulse:1:")] == [HOST]
         assert cancel_for_pair(uow.outbox, partnership, "rhythm:1:pulse:1:") == 0  # sent
+
+
+class DefaultTexts:
+    """No program has changed its onboarding texts: the defaults go out."""
+
+    def get(self, team_id: str, key: TextKey) -> None:
+        return None
+
+
+class WithDefaultTexts(FakeUnitOfWork):
+    program_texts = DefaultTexts()
+
+
+def test_the_onboarding_series_reaches_each_in_their_own_slack_never_a_group_dm(
+    store: FakeStore,
+) -> None:
+    with FakeUnitOfWork(store) as uow:
+        partnership = uow.partnerships.get(HOST, 1)
+        assert partnership is not None
+        plan_onboarding(uow, partnership)
+        uow.commit()
+    onboarding = OnboardingService(
+        uow=lambda: WithDefaultTexts(store), clock=FixedClock(START), rules=RULES
+    )
+    at = START + timedelta(days=40)  # the welcome, the agenda and the first month's topic
+    Dispatcher(
+        uow=lambda: WithDefaultTexts(store),
+        messenger=FakeMessenger(),
+        clock=FixedClock(at),
+        jobs={Kind.ONBOARDING_STEP: onboarding.step},
+        worker="w1",
+    ).run_once(at)
+    sent = store.messages(kind=Kind.ONBOARDING)
+    steps = sorted((m.payload.step, m.recipient, m.team_id) for m in sent)  # type: ignore[attr-defined]
+    assert steps == [
+        ("agenda", MENTOR, HOST),
+        ("agenda", MENTEE, MEMBER),
+        ("topic:1", MENTOR, HOST),
+        ("topic:1", MENTEE, MEMBER),
+        ("welcome", MENTOR, HOST),
+        ("welcome", MENTEE, MEMBER),
+    ]
