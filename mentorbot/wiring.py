@@ -27,6 +27,7 @@ from bot.services import Services
 from handlers import SlackMessenger, TrackedExecutor, build_app, home_publisher
 from handlers.app import seed_authorization
 from handlers.coordination.usergroups import SlackUserGroups
+from handlers.kit.clients import WorkspaceClients
 from handlers.slack_http import KeepAliveWebClient
 from handlers.workspaces.listeners import (
     BOT_SCOPES,
@@ -216,7 +217,9 @@ def build_runtime(
         observe=metrics.observe_dispatch,
         home_team=home_team(settings, link),
     )
-    messenger.refresh_home = home_publisher(services).publish
+    # a Home tab refreshed after a delivery names a partner of another workspace in words too
+    clients_named = WorkspaceClients(client_for, names=messenger.names)
+    messenger.refresh_home = home_publisher(services, clients_named).publish
     executor = TrackedExecutor()
     client = web_client(settings, interactive=True, metrics=metrics)
     flow = None

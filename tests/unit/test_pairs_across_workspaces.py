@@ -260,3 +260,19 @@ def test_the_onboarding_series_reaches_each_in_their_own_slack_never_a_group_dm(
         ("welcome", MENTOR, HOST),
         ("welcome", MENTEE, MEMBER),
     ]
+
+
+def test_the_midterm_counts_as_asked_in_both_workspaces_for_the_programs_team(
+    store: FakeStore,
+) -> None:
+    half = START + RULES.term / 2
+    run(store, half)
+    asked = store.messages(kind=Kind.MIDTERM_REVIEW)
+    assert sorted((m.recipient, m.team_id) for m in asked) == [(MENTOR, HOST), (MENTEE, MEMBER)]
+    service = rhythm(store, half)
+    service.answer_midterm(
+        team_id=MEMBER, user_id=MENTEE, partnership_id=1, progress=4, rhythm="as_planned", change=""
+    )
+    summary = service.midterm_summary(HOST)
+    assert (summary.asked, summary.answered) == (2, 1)
+    assert service.midterm_summary(MEMBER).answered == 0  # the answers are the program's
