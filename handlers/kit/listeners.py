@@ -34,6 +34,12 @@ class Listeners:
         partner = partner_of(partnership, user_id)
         return self.clients.names.named(value, {partner: partnership.team_of(partner)}, ask=ask)
 
+    def name_partners_of(self, value: T, team_id: str, user_id: str) -> T:
+        """``name_partner`` where the pair isn't at hand: every partner of this person who is
+        of another workspace (one lookup of their partnerships)."""
+        elsewhere = self._services.journal.partners_elsewhere(team_id, user_id)
+        return self.clients.names.named(value, elsewhere) if elsewhere else value
+
     @staticmethod
     def ack_only(ack: Ack) -> None:
         ack()

@@ -152,11 +152,15 @@ class RhythmHandlers(Listeners):
         )
         if check is None or check.score is None:
             return  # not rated yet: the buttons stay so they still can
-        text, blocks = rhythm_blocks.pulse_answered_message(
-            partner_id=check.partner_id,
-            score=check.score,
-            value=f"{partnership_id}:{round_no}",
-            noted=True,
+        text, blocks = self.name_partners_of(
+            rhythm_blocks.pulse_answered_message(
+                partner_id=check.partner_id,
+                score=check.score,
+                value=f"{partnership_id}:{round_no}",
+                noted=True,
+            ),
+            team_of(context),
+            user_of(context),
         )
         update_message(client, channel, ts, text, blocks)
 
