@@ -279,13 +279,27 @@ class SlackMessenger:
     def _names_across(
         self, message: OutgoingMessage, text: str, rendered: list[blocks.Block]
     ) -> Rendered:
-        """A message about someone of another workspace (a partner across workspaces) names
-        them in plain words (``handlers.kit.names``): their mention would not resolve here."""
-        other = getattr(message.payload, "partner_team_id", None)
-        if not isinstance(other, str) or not other or other == message.team_id:
-            return text, rendered
-        mentioned = set(MENTION.findall(text)) | set(MENTION.findall(json.dumps(rendered)))
-        return self.names.named((text, rendered), dict.fromkeys(mentioned, other))
+        """A message about someone of another workspace (a partner across workspaces; either
+        of a pair, to the program team) names them in plain words (``handlers.kit.names``):
+        their mention would not resolve here."""
+        payload = message.payload
+        people: dict[str, str] = {}  # user -> their workspace, where it isn't the recipient's
+        for user_field, team_field in (
+            ("mentor_id", "mentor_team_id"),
+            ("mentee_id", "mentee_team_id"),
+        ):
+            user, team = getattr(payload, user_field, None), getattr(payload, team_field, None)
+            if (
+                isinstance(user, str)
+                and isinstance(team, str)
+                and team not in ("", message.team_id)
+            ):
+                people[user] = team
+        other = getattr(payload, "partner_team_id", None)
+        if isinstance(other, str) and other not in ("", message.team_id):
+            mentioned = set(MENTION.findall(text)) | set(MENTION.findall(json.dumps(rendered)))
+            people = dict.fromkeys(mentioned - set(people), other) | people
+        return self.names.named((text, rendered), people) if people else (text, rendered)
 
     def find_sent(self, message: OutgoingMessage) -> SendResult | None:
         """Look for the message's key in its conversation (each post carries it as metadata).

@@ -36,6 +36,7 @@ from bot.model.partnership import (
     PartnershipStatus,
     partner_of,
     team_if_across,
+    teams_if_across,
 )
 from bot.model.sessions import SessionOutcome, weekly_streak
 from bot.ports import JournalWork, OutboxWork, ProgramRulesSource
@@ -253,6 +254,7 @@ class Celebrations:
                     payload=ShoutOut(
                         mentor_id=partnership.mentor_id,
                         mentee_id=partnership.mentee_id,
+                        **teams_if_across(partnership),
                         headline=public,  # never the private words of a goal or milestone
                     ),
                 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypedDict
 
 DEFAULT_FOCUS_AREAS: tuple[str, ...] = (
     "leadership",
@@ -192,6 +193,21 @@ def team_if_across(partnership: Partnership, user_id: str) -> str | None:
     message naming them is read in the other, where a mention can't resolve); None for a
     pair of one workspace (the field is left out of a payload)."""
     return partnership.team_of(user_id) if partnership.across_workspaces else None
+
+
+class PairTeams(TypedDict):
+    mentor_team_id: str | None
+    mentee_team_id: str | None
+
+
+def teams_if_across(partnership: Partnership) -> PairTeams:
+    """``mentor_team_id`` and ``mentee_team_id`` for a payload naming both of a pair to
+    someone else (the program team, a channel): None for a pair of one workspace."""
+    across = partnership.across_workspaces
+    return PairTeams(
+        mentor_team_id=partnership.mentor_team_id if across else None,
+        mentee_team_id=partnership.mentee_team_id if across else None,
+    )
 
 
 def partner_of(partnership: Partnership, user_id: str) -> str:

@@ -22,7 +22,7 @@ from bot.model.messages.rhythm import (
     QuietNudge,
 )
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership
+from bot.model.partnership import Partnership, teams_if_across
 from bot.model.progress import QuietRung, RiskFlag, RiskSignal
 from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionOutcome
@@ -213,6 +213,7 @@ class QuietLadder(RhythmPart):
                         partnership_id=partnership.id,
                         mentor_id=partnership.mentor_id,
                         mentee_id=partnership.mentee_id,
+                        **teams_if_across(partnership),
                         days=job.days,
                         tz=self._rules.default_tz,
                     ),

@@ -15,7 +15,7 @@ from bot.model.messages import PairPrompt
 from bot.model.messages.rhythm import AtRisk, PartnershipJob
 from bot.model.messages.sessions import SessionMet
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, partner_of
+from bot.model.partnership import Partnership, partner_of, teams_if_across
 from bot.model.progress import CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.model.rules import ProgramRules
 from bot.ports import ProgramRulesSource, RhythmWork, cancel_for_pair
@@ -213,6 +213,7 @@ class RhythmPart:
                         partnership_id=partnership.id,
                         mentor_id=partnership.mentor_id,
                         mentee_id=partnership.mentee_id,
+                        **teams_if_across(partnership),
                         signal=signal.value,
                         detail=detail,
                     ),

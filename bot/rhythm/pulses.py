@@ -10,7 +10,7 @@ from bot.errors import DomainError
 from bot.model.kinds import Kind
 from bot.model.messages.rhythm import AtRisk, GoalCheck, GoalCheckDue, GoalLine, Pulse, PulseRound
 from bot.model.outbox import MessageStatus, OutgoingMessage
-from bot.model.partnership import Partnership, partner_of
+from bot.model.partnership import Partnership, partner_of, teams_if_across
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck, RiskSignal
 from bot.ports import RhythmWork, status_for_member
 from bot.rhythm.part import RhythmPart, addressed, member_zones, stamp
@@ -194,6 +194,7 @@ class Pulses(RhythmPart):
                                 partnership_id=partnership_id,
                                 mentor_id=partnership.mentor_id,
                                 mentee_id=partnership.mentee_id,
+                                **teams_if_across(partnership),
                                 signal="shared",
                                 detail="",
                                 author_id=user_id,

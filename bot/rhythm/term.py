@@ -25,6 +25,7 @@ from bot.model.partnership import (
     PartnershipStatus,
     partner_of,
     team_if_across,
+    teams_if_across,
 )
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
 from bot.model.rules import ProgramRules
@@ -229,6 +230,7 @@ class Term(RhythmPart):
                             partnership_id=partnership_id,
                             mentor_id=partnership.mentor_id,
                             mentee_id=partnership.mentee_id,
+                            **teams_if_across(partnership),
                             ended_by=user_id,
                             reason=reason,
                             note=note.strip(),

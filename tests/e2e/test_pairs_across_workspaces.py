@@ -435,7 +435,10 @@ def test_pause_resume_and_end_from_either_side_the_partner_told_in_their_own_sla
     assert ended.token == token(bot, "T1")
     assert "Ada Mentee" in str(ended.params) and "<@UGLOBEX1>" not in str(ended.params)
     coordinator = posts_to(bot, "UCOORD1")[-1]
-    assert coordinator.token == token(bot, "T1")
+    assert coordinator.token == token(bot, "T1")  # the program's team hears, in Acme's Slack
+    assert "Ada Mentee closed the partnership of Ada Mentee (mentee) and <@UACME1>" in str(
+        coordinator.params
+    )
     # nothing was sent to either of them with the other workspace's token
     for person, team in ((MENTOR, "T1"), (MENTEE, "T2")):
         assert {c.token for c in posts_to(bot, person)} == {token(bot, team)}, person

@@ -93,6 +93,10 @@ class PairForTeam(Zoned):
     partnership_id: int
     mentor_id: str
     mentee_id: str
+    # A pair across workspaces (None, left out of the JSON: one workspace): each person's own
+    # workspace, where their name is asked (their mention can't resolve in another).
+    mentor_team_id: str | None = None
+    mentee_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
