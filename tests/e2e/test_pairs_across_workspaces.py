@@ -442,3 +442,48 @@ def test_pause_resume_and_end_from_either_side_the_partner_told_in_their_own_sla
     # nothing was sent to either of them with the other workspace's token
     for person, team in ((MENTOR, "T1"), (MENTEE, "T2")):
         assert {c.token for c in posts_to(bot, person)} == {token(bot, team)}, person
+
+
+def test_goals_set_in_globex_are_moved_along_from_acme_and_celebrated_in_each_slack(
+    pair: tuple[RunningBot, int],
+) -> None:
+    bot, pid = pair
+    # Maria, in Acme, is told the goals are Ada's to set, Ada named in words
+    acme, globex = as_team(bot, "T1"), as_team(bot, "T2")
+    acme.command("goals", user=MENTOR)
+    bot.settle()
+    told = str(bot.fake.last("response_url").params.get("text", ""))
+    assert "Goals are Ada Mentee's to set" in told
+    # Ada sets them from Globex's Slack: kept with the pair, in the program's workspace
+    globex.command("goals", user=MENTEE)
+    bot.settle()
+    saved = globex.submit(
+        bot.view_opened("journal_goals"), user=MENTEE, values={"goal_1": "Lead the planning"}
+    )
+    assert saved.json()["response_action"] == "update"
+    bot.settle()
+    assert table(bot, "SELECT team_id, partnership_id FROM goals") == [("T1", pid)]
+    # both Home tabs show them, each published with its own workspace's token
+    maria_home = bot.fake.home_view(MENTOR)
+    assert maria_home is not None and "Lead the planning" in str(maria_home)
+    assert "Ada Mentee" in str(maria_home) and "<@UGLOBEX1>" not in str(maria_home)
+    # Maria marks it done from Acme's Home tab: both are celebrated, each in their own Slack
+    done = buttons(maria_home, "goal_status_done")
+    assert done
+    acme.click("goal_status_done", user=MENTOR, value=done[0], view=maria_home)
+    bot.settle()
+    assert table(bot, "SELECT status FROM goals") == [("done",)]
+    for person, team in ((MENTOR, "T1"), (MENTEE, "T2")):
+        celebration = posts_to(bot, person)[-1]
+        assert "A goal reached: Lead the planning" in celebration.params["text"], person
+        assert celebration.token == token(bot, team)
+    # a Globex stranger's click on the same button changes nothing
+    globex.click("goal_status_in_progress", user=STRANGER, value=done[0], view=maria_home)
+    bot.settle()
+    assert table(bot, "SELECT status FROM goals") == [("done",)]
+    # Ada moves it back from Globex's Home tab: the goal kept in Acme is found from Globex
+    ada_home = bot.fake.home_view(MENTEE)
+    assert ada_home is not None
+    globex.click("goal_status_in_progress", user=MENTEE, value=done[0], view=ada_home)
+    bot.settle()
+    assert table(bot, "SELECT status FROM goals") == [("in_progress",)]
