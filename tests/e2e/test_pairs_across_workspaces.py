@@ -439,6 +439,24 @@ def test_pause_resume_and_end_from_either_side_the_partner_told_in_their_own_sla
     assert "Ada Mentee closed the partnership of Ada Mentee (mentee) and <@UACME1>" in str(
         coordinator.params
     )
+    # the exit survey reaches Ada in Globex's Slack (Maria named in words); she answers there
+    survey = next(
+        m
+        for m in reversed(bot.fake.messages(MENTEE))
+        if any(b.get("block_id") == "exit_survey" for b in m.get("blocks") or [])
+    )
+    assert "Maria Mentor" in str(survey) and "<@UACME1>" not in str(survey)
+    globex.click(
+        "exit_rate_4",
+        user=MENTEE,
+        value=buttons(survey, "exit_rate_4")[0],
+        channel=bot.fake.dm_channel(MENTEE),
+        message_ts=survey["ts"],
+    )
+    bot.settle()
+    assert table(
+        bot, "SELECT team_id, user_id, score FROM progress_checks WHERE kind = 'exit'"
+    ) == [("T1", MENTEE, 4)]
     # nothing was sent to either of them with the other workspace's token
     for person, team in ((MENTOR, "T1"), (MENTEE, "T2")):
         assert {c.token for c in posts_to(bot, person)} == {token(bot, team)}, person
