@@ -106,6 +106,8 @@ def run(store: FakeStore, at: datetime) -> FakeMessenger:
             Kind.PULSE_ROUND: service.pulse_round,
             Kind.QUIET_CHECK: service.quiet_check,
             Kind.MIDTERM: service.midterm,
+            Kind.TERM_NOTICE_DUE: service.term_notice,
+            Kind.TERM_END: service.term_end,
         },
         worker="w1",
     ).run_once(at)
@@ -276,3 +278,19 @@ def test_the_midterm_counts_as_asked_in_both_workspaces_for_the_programs_team(
     summary = service.midterm_summary(HOST)
     assert (summary.asked, summary.answered) == (2, 1)
     assert service.midterm_summary(MEMBER).answered == 0  # the answers are the program's
+
+
+def test_quiet_nudges_the_term_notice_and_the_final_evaluation_each_in_their_own_slack(
+    store: FakeStore,
+) -> None:
+    for days in RULES.quiet_ladder[:2]:
+        run(store, START + timedelta(days=days, hours=1))
+    nudges = {(m.recipient, m.team_id) for m in store.messages(kind=Kind.QUIET_NUDGE)}
+    assert nudges == {(MENTEE, MEMBER), (MENTOR, HOST)}
+    run(store, START + RULES.term - RULES.term_notice)
+    notices = {(m.recipient, m.team_id) for m in store.messages(kind=Kind.TERM_NOTICE)}
+    assert notices == {(MENTEE, MEMBER), (MENTOR, HOST)}
+    run(store, START + RULES.term)
+    for kind in (Kind.FINAL_EVALUATION, Kind.YEAR_IN_NUMBERS, Kind.EXIT_SURVEY):
+        to = {(m.recipient, m.team_id) for m in store.messages(kind=kind)}
+        assert to == {(MENTEE, MEMBER), (MENTOR, HOST)}, kind
