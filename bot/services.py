@@ -20,6 +20,7 @@ from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService, plan_onboarding
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.zones import RecipientZones
+from bot.pair_channels import PairChannels, plan_pair_channel
 from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
@@ -51,6 +52,7 @@ class Services:
     zones: RecipientZones  # people's zones from Slack: what holds a message to their hours
     sharing: SharingService
     closing: ExitSurveys
+    pair_channels: PairChannels  # a pair across workspaces: its Slack Connect channel
 
 
 def partnership_events(rules: ProgramRules) -> PartnershipEvents:
@@ -72,7 +74,7 @@ def partnership_events(rules: ProgramRules) -> PartnershipEvents:
         plan_quiet_check(uow, partnership, now)  # resumed: the quiet-pair clock restarts
 
     return PartnershipEvents(
-        started=(rhythm, milestones, onboarding),
+        started=(rhythm, milestones, onboarding, plan_pair_channel),
         resumed=(quiet_clock,),
         closed=(milestones_after_closing,),
         finished=(plan_exit_survey,),

@@ -30,6 +30,7 @@ from handlers.matching.capacity import CapacityHandlers
 from handlers.matching.home import capacity_section
 from handlers.matching.listeners import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
+from handlers.pair_channels.listeners import PairChannelHandlers
 from handlers.privacy.listeners import PrivacyHandlers
 from handlers.programs.listeners import ProgramHandlers
 from handlers.rhythm.follow_through import FollowThroughHandlers
@@ -177,6 +178,7 @@ def register_listeners(
         WorkspaceHandlers(services, store, on_removed=on_removed),
         privacy,
         ConversationHandlers(services, sessions=sessions),
+        PairChannelHandlers(services),
     ]
     for group in groups:
         if isinstance(group, Listeners):

@@ -24,7 +24,8 @@ from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService
 from bot.outbox.dispatch import Dispatcher, DispatchReport, Job, both
 from bot.outbox.zones import RecipientZones
-from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
+from bot.pair_channels import PairChannels
+from bot.ports import SlackConnect, UnitOfWork, UnitOfWorkFactory, UserGroups
 from bot.privacy.service import PrivacyService
 from bot.programs.service import ProgramService
 from bot.programs.sharing import SharingService
@@ -55,11 +56,14 @@ def build_services(
     clock: Clock,
     messenger: SlackMessenger,
     user_groups: UserGroups | None = None,
+    slack_connect: SlackConnect | None = None,
     observe: Callable[[DispatchReport], None] | None = None,
     home_team: Callable[[], str | None] = lambda: None,
 ) -> Services:
     """``home_team`` is the one workspace a coordinator ID without a ``T:`` prefix belongs to
-    (``home_team``, below); by default none, so such an ID is nobody's coordinator."""
+    (``home_team``, below); by default none, so such an ID is nobody's coordinator.
+    ``slack_connect`` makes the Slack Connect channels of pairs across workspaces (None: such
+    pairs are told, and meet through their DMs and the calendar invite)."""
     database.use_cipher(Cipher(settings.mentorbot_encryption_key))
     uow = sql_unit_of_work(database)
 
@@ -83,6 +87,8 @@ def build_services(
         uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
     )
     cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
+    pair_channels = PairChannels(uow=uow, clock=clock, slack=slack_connect)
+    messenger.pair_channel_setup = pair_channels.run_setup  # its Slack calls, from the outbox
     return Services(
         workspaces=WorkspaceService(
             uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
@@ -125,6 +131,7 @@ def build_services(
             uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, programs=programs
         ),
         closing=ExitSurveys(uow=uow, clock=clock, roster=roster),
+        pair_channels=pair_channels,
     )
 
 

@@ -28,6 +28,7 @@ from handlers import SlackMessenger, TrackedExecutor, build_app, home_publisher
 from handlers.app import seed_authorization
 from handlers.coordination.usergroups import SlackUserGroups
 from handlers.kit.clients import WorkspaceClients
+from handlers.pair_channels.slack_connect import SlackConnectApi
 from handlers.slack_http import KeepAliveWebClient
 from handlers.workspaces.listeners import (
     BOT_SCOPES,
@@ -214,6 +215,7 @@ def build_runtime(
         clock=clock or SystemClock(),
         messenger=messenger,
         user_groups=SlackUserGroups(client_for),
+        slack_connect=SlackConnectApi(client_for),
         observe=metrics.observe_dispatch,
         home_team=home_team(settings, link),
     )

@@ -89,6 +89,10 @@ class Kind(StrEnum):
     # closing well (bot/closing/)
     EXIT_SURVEY = "partnership.exit_survey"  # after any ending, to each partner left
     EXIT_NOTE_TO_TEAM = "coordinator.exit_note"  # an exit survey's note its author sent
+    # a pair across workspaces: its Slack Connect channel, or the fallback (bot/pair_channels/)
+    PAIR_CHANNEL_SETUP = "pair_channel.setup"  # create, add, invite: sent like a message
+    PAIR_CHANNEL_WELCOME = "pair_channel.welcome"  # to the channel, once both are in it
+    PAIR_CHANNEL_FALLBACK = "pair_channel.fallback"  # to each person: no channel, and why
 
 
 class SuggestionContext(StrEnum):
@@ -170,6 +174,10 @@ TIMING: dict[Kind, Timing] = {
     Kind.CAPACITY_DIGEST: Timing.BOT_STARTED,
     Kind.EXIT_SURVEY: Timing.BOT_STARTED,
     Kind.EXIT_NOTE_TO_TEAM: Timing.ANSWER,  # its author just chose to send it
+    # a pair across workspaces: both follow the accept (or the partner's answer to the invite)
+    Kind.PAIR_CHANNEL_SETUP: Timing.ANSWER,  # Slack's calls, not a message: never held
+    Kind.PAIR_CHANNEL_WELCOME: Timing.ANSWER,  # the partner just accepted: both are there now
+    Kind.PAIR_CHANNEL_FALLBACK: Timing.ANSWER,  # follows the introduction, or a decline
     # internal jobs
     Kind.EXPIRE_PROPOSAL: Timing.JOB,
     Kind.PLAN_NEXT_SESSION: Timing.JOB,

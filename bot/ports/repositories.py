@@ -17,6 +17,7 @@ from bot.model.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.onboarding import ProgramText, TextKey
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
+from bot.model.pair_channels import PairChannel
 from bot.model.partnership import (
     MatchProposal,
     MentorProfile,
@@ -383,3 +384,20 @@ class PersonalData(Protocol):
         """Delete what is theirs and replace every other mention of ``user_id`` in the
         workspace with ``placeholder``; outgoing messages to or about them are deleted."""
         ...
+
+
+class PairChannelRepository(Protocol):
+    """The pair channels across workspaces (``bot.pair_channels``)."""
+
+    def for_partnership(self, program_team_id: str, partnership_id: int) -> PairChannel | None:
+        """The partnership's channel, by the partnership's own ``team_id`` (the program's)."""
+        ...
+
+    def find(
+        self, team_id: str, *, invite_id: str = "", channel_id: str = ""
+    ) -> PairChannel | None:
+        """The channel a Slack event names (by its invite, else its channel), among those
+        ``team_id`` hosts or was invited to: an event is delivered to either side."""
+        ...
+
+    def save(self, channel: PairChannel) -> PairChannel: ...

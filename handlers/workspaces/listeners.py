@@ -42,6 +42,9 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "usergroups:read",
+    "groups:write",
+    "groups:read",
+    "conversations.connect:write",
 )
 """What the install asks for: exactly manifest.yml's bot scopes (a test keeps them equal)."""
 

@@ -220,6 +220,11 @@ class ChatMethods(SlackState):
             if problem:
                 return None, problem
             return dm_channel_of(channel), None
+        if channel in self._retired_channels:
+            return None, "channel_not_found"  # shared since: it has a new ID
+        created = self._channels.get(channel)
+        if created is not None and BOT_USER_ID not in created["members"]:
+            return None, "not_in_channel"
         return channel, None
 
     def _message_content(

@@ -56,7 +56,10 @@ def pair(bot: RunningBot) -> tuple[RunningBot, int]:
     bot.fake.add_user(MENTOR, team_id="T1", real_name="Maria Mentor", tz="Europe/London")
     bot.fake.add_user(MENTEE, team_id="T2", real_name="Ada Mentee", tz="America/New_York")
     bot.fake.add_user(STRANGER, team_id="T2", real_name="Sam Stranger", tz="America/New_York")
-    return bot, save_pair(bot)
+    pid = save_pair(bot)
+    for _ in range(3):  # what the start sends at once (the pair channel's set-up or its note)
+        bot.tick()
+    return bot, pid
 
 
 def save_pair(bot: RunningBot) -> int:
