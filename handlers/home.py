@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.services import Services
+from handlers.kit.clients import WorkspaceClients
 from handlers.kit.context import team_of, user_of
 from handlers.kit.listeners import Listeners
 
@@ -52,13 +53,21 @@ class HomePublisher:
     after a newer one (within this process).
     """
 
-    def __init__(self, services: Services, *, builders: Sequence[HomeBuilder]) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        builders: Sequence[HomeBuilder],
+        clients: WorkspaceClients | None = None,
+    ) -> None:
         self._services = services
         self._builders = tuple(builders)
         self._numbers = itertools.count(1)
         self._latest: dict[tuple[str, str], int] = {}  # (team, user) -> the newest build
         self._guard = threading.Lock()
         self._sending = [threading.Lock() for _ in range(_SEND_LOCKS)]
+        self.clients = clients or WorkspaceClients()
+        """A partner's Home in another workspace is published with that workspace's token."""
 
     def view(self, team_id: str, user_id: str) -> dict[str, Any]:
         view = empty_home()
@@ -71,7 +80,9 @@ class HomePublisher:
         with self._guard:
             number = next(self._numbers)
             self._latest[person] = number
-        view = self.view(team_id, user_id)
+        view = self.clients.names.named(
+            self.view(team_id, user_id), self._services.journal.partners_elsewhere(team_id, user_id)
+        )
         with self._sending[hash(person) % _SEND_LOCKS]:
             with self._guard:
                 if self._latest[person] != number:
@@ -84,14 +95,18 @@ class HomePublisher:
     def publish_pair(
         self, client: WebClient, team_id: str, user_id: str, partnership_id: int | None
     ) -> None:
-        """Both partners' Home tabs (a change one makes shows on the other's too)."""
-        members: tuple[str, ...] = (user_id,)
+        """Both partners' Home tabs (a change one makes shows on the other's too), each in
+        their own workspace."""
+        members: list[tuple[str, str]] = [(team_id, user_id)]
         if partnership_id is not None:
             with contextlib.suppress(DomainError):
                 journal = self._services.journal
-                members = journal.membership(team_id, user_id, partnership_id, live=False).members()
-        for member in members:
-            self.publish(client, team_id, member)
+                pair = journal.membership(team_id, user_id, partnership_id, live=False)
+                members = [(pair.team_of(m), m) for m in pair.members()]
+        for team, member in members:
+            reach = self.clients.of(team, current_team=team_id, current=client)
+            if reach is not None:
+                self.publish(reach, team, member)
 
 
 class HomeHandlers(Listeners):

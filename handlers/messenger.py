@@ -7,6 +7,7 @@ channel is gone) -> failed with the reason, never retried.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import TypeVar
@@ -73,6 +74,7 @@ from handlers.coordination import blocks as coordination_blocks
 from handlers.coordination import report_blocks
 from handlers.journal import blocks as journal_blocks
 from handlers.kit import blocks
+from handlers.kit.names import MENTION, PeopleNames
 from handlers.matching import blocks as matching_blocks
 from handlers.matching import capacity_blocks
 from handlers.onboarding import blocks as onboarding_blocks
@@ -240,6 +242,8 @@ class SlackMessenger:
         """Set with per-workspace tokens: a refused token may just be stale (the workspace
         was installed again on another replica), so the client is dropped and the message
         retried, rather than failed for good."""
+        self.names = PeopleNames(client_for)
+        """Names of people of other workspaces, for a pair across workspaces."""
         self.refresh_home: Callable[[WebClient, str, str], None] | None = None
         """Set at start-up: republishes a person's Home tab after a celebration reaches them."""
         self.pair_channel_setup: Callable[[OutgoingMessage], SendResult] | None = None
@@ -267,7 +271,7 @@ class SlackMessenger:
             renderer = RENDERERS.get(message.kind)
             if renderer is None:
                 return SendResult(SendOutcome.FAILED, error=f"no renderer for {message.kind}")
-            text, message_blocks = renderer(message.payload)
+            text, message_blocks = self._names_across(message, *renderer(message.payload))
             channel = self._channel(client, message.recipient)
             posted = client.chat_postMessage(
                 channel=channel,
@@ -294,6 +298,31 @@ class SlackMessenger:
         return SendResult(
             SendOutcome.SENT, channel=str(posted.get("channel", "")), ts=str(posted.get("ts", ""))
         )
+
+    def _names_across(
+        self, message: OutgoingMessage, text: str, rendered: list[blocks.Block]
+    ) -> Rendered:
+        """A message about someone of another workspace (a partner across workspaces; either
+        of a pair, to the program team) names them in plain words (``handlers.kit.names``):
+        their mention would not resolve here."""
+        payload = message.payload
+        people: dict[str, str] = {}  # user -> their workspace, where it isn't the recipient's
+        for user_field, team_field in (
+            ("mentor_id", "mentor_team_id"),
+            ("mentee_id", "mentee_team_id"),
+        ):
+            user, team = getattr(payload, user_field, None), getattr(payload, team_field, None)
+            if (
+                isinstance(user, str)
+                and isinstance(team, str)
+                and team not in ("", message.team_id)
+            ):
+                people[user] = team
+        other = getattr(payload, "partner_team_id", None)
+        if isinstance(other, str) and other not in ("", message.team_id):
+            mentioned = set(MENTION.findall(text)) | set(MENTION.findall(json.dumps(rendered)))
+            people = dict.fromkeys(mentioned - set(people), other) | people
+        return self.names.named((text, rendered), people) if people else (text, rendered)
 
     def find_sent(self, message: OutgoingMessage) -> SendResult | None:
         """Look for the message's key in its conversation (each post carries it as metadata).
@@ -361,7 +390,9 @@ class SlackMessenger:
             content=content,
             filename="mentoring-session.ics",
             title="Mentoring session (calendar invite)",
-            initial_comment=session_blocks.invite_comment(payload),
+            initial_comment=session_blocks.invite_comment(
+                payload, reader="" if "," in message.recipient else message.recipient
+            ),
         )
         return SendResult(SendOutcome.SENT, channel=channel)
 

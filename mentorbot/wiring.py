@@ -27,6 +27,7 @@ from bot.services import Services
 from handlers import SlackMessenger, TrackedExecutor, build_app, home_publisher
 from handlers.app import seed_authorization
 from handlers.coordination.usergroups import SlackUserGroups
+from handlers.kit.clients import WorkspaceClients
 from handlers.pair_channels.slack_connect import SlackConnectApi
 from handlers.slack_http import KeepAliveWebClient
 from handlers.workspaces.listeners import (
@@ -221,7 +222,9 @@ def build_runtime(
         observe=metrics.observe_dispatch,
         home_team=home_team(settings, link),
     )
-    homes = home_publisher(services)  # one per runtime: it orders each person's publishes
+    # one per runtime: it orders each person's publishes; a Home tab refreshed after a
+    # delivery names a partner of another workspace in words too
+    homes = home_publisher(services, WorkspaceClients(client_for, names=messenger.names))
     messenger.refresh_home = homes.publish
     executor = TrackedExecutor()
     client = web_client(settings, interactive=True, metrics=metrics)
@@ -237,6 +240,8 @@ def build_runtime(
         oauth_flow=flow,
         on_removed=clients.forget if clients is not None else None,
         homes=homes,
+        client_for=client_for,
+        names=messenger.names,  # one cache of other workspaces' names for both
     )
     app.use(MeterListenerClients(metrics))
     if not settings.oauth_mode:

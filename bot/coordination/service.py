@@ -26,7 +26,7 @@ from bot.model.health import ProgramHealth
 from bot.model.kinds import Kind
 from bot.model.messages.coordination import CheckIn, ProgramReport, ProgramReportDue
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, PartnershipStatus
+from bot.model.partnership import Partnership, PartnershipStatus, partner_of, team_if_across
 from bot.model.programs import Program
 from bot.model.progress import CheckKind
 from bot.model.rules import ProgramRules
@@ -134,23 +134,27 @@ class CoordinatorService:
         occasion = now.isoformat() if text else now.date().isoformat()
         with self._uow() as uow:
             partnership = uow.partnerships.get(team_id, partnership_id)
-            if partnership is None or partnership.status not in (
-                PartnershipStatus.ACTIVE,
-                PartnershipStatus.PAUSED,
+            if (
+                partnership is None
+                or partnership.team_id != team_id  # the program's coordinators, not a member's
+                or partnership.status not in (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
             ):
                 raise NotFound("That partnership isn't running any more.")
             for member in partnership.members():
                 uow.outbox.add(
                     OutgoingMessage(
-                        team_id=team_id,
+                        team_id=partnership.team_of(member),  # in their own Slack
                         kind=Kind.COORDINATOR_CHECK_IN,
                         recipient=member,
                         key=f"check_in:{partnership_id}:{occasion}:{member}",
                         due_at=now,
                         payload=CheckIn(
                             coordinator_id=coordinator_id,
-                            partner_id=next(m for m in partnership.members() if m != member),
+                            partner_id=partner_of(partnership, member),
                             text=text,
+                            partner_team_id=team_if_across(
+                                partnership, partner_of(partnership, member)
+                            ),
                         ),
                     )
                 )

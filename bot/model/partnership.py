@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_FOCUS_AREAS: tuple[str, ...] = (
@@ -171,6 +172,12 @@ class Partnership:
     def members(self) -> tuple[str, str]:
         return (self.mentor_id, self.mentee_id)
 
+    def workspaces(self) -> tuple[str, ...]:
+        """Every workspace the pair's rows and messages may be in: the program's first, then
+        each person's (once each). What is queued for a person is in their own workspace, so
+        cancelling or reading the pair's messages looks in all of them."""
+        return tuple(dict.fromkeys((self.team_id, self.mentor_team_id, self.mentee_team_id)))
+
     def paused_at(self, at: datetime) -> bool:
         """Whether the pair has asked for quiet at ``at`` (``/mentor pause``)."""
         if self.status is not PartnershipStatus.PAUSED:
@@ -180,6 +187,28 @@ class Partnership:
     @property
     def live(self) -> bool:
         return self.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
+
+
+def team_if_across(partnership: Partnership, user_id: str) -> str | None:
+    """The workspace of ``user_id``, one of the pair, when the pair spans two workspaces (a
+    message naming them is read in the other, where a mention can't resolve); None for a
+    pair of one workspace (the field is left out of a payload)."""
+    return partnership.team_of(user_id) if partnership.across_workspaces else None
+
+
+class PairTeams(TypedDict):
+    mentor_team_id: str | None
+    mentee_team_id: str | None
+
+
+def teams_if_across(partnership: Partnership) -> PairTeams:
+    """``mentor_team_id`` and ``mentee_team_id`` for a payload naming both of a pair to
+    someone else (the program team, a channel): None for a pair of one workspace."""
+    across = partnership.across_workspaces
+    return PairTeams(
+        mentor_team_id=partnership.mentor_team_id if across else None,
+        mentee_team_id=partnership.mentee_team_id if across else None,
+    )
 
 
 def partner_of(partnership: Partnership, user_id: str) -> str:

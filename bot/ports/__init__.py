@@ -22,6 +22,7 @@ from bot.ports.features import (
     SharedPrograms,
     Started,
 )
+from bot.ports.pairs import cancel_for_pair, sent_for_pair, status_for_member
 from bot.ports.repositories import (
     AnnouncementRepository,
     AuditLog,
@@ -143,5 +144,8 @@ __all__ = [
     "UserGroups",
     "WorkspaceRepository",
     "WorkspacesWork",
+    "cancel_for_pair",
     "record_audit",
+    "sent_for_pair",
+    "status_for_member",
 ]

@@ -11,6 +11,20 @@ from bot.services import Services
 from handlers.home import HomePublisher
 
 
+class _Journal:
+    """Nobody here has a partner in another workspace: every name stays a mention."""
+
+    def partners_elsewhere(self, team_id: str, user_id: str) -> dict[str, str]:
+        return {}
+
+
+class _Services:
+    journal = _Journal()
+
+
+SERVICES = cast(Services, _Services())
+
+
 class _Slack:
     def __init__(self) -> None:
         self.published: list[tuple[str, str]] = []
@@ -38,7 +52,7 @@ def test_an_older_home_tab_never_lands_after_a_newer_one() -> None:
             assert not second.is_alive()
         return {"type": "home", "blocks": [{"type": "section", "text": shown}]}
 
-    homes = HomePublisher(cast(Services, None), builders=[builder])
+    homes = HomePublisher(SERVICES, builders=[builder])
 
     def publish() -> None:
         homes.publish(cast(WebClient, slack), "T1", "UMENTEE")
@@ -55,7 +69,7 @@ def test_publishes_one_after_another_each_land() -> None:
     def builder(view: dict[str, Any], /, *, team_id: str, user_id: str) -> dict[str, Any]:
         return {"type": "home", "blocks": [{"type": "section", "text": next(shown)}]}
 
-    homes = HomePublisher(cast(Services, None), builders=[builder])
+    homes = HomePublisher(SERVICES, builders=[builder])
     homes.publish(cast(WebClient, slack), "T1", "UA")
     homes.publish(cast(WebClient, slack), "T1", "UA")
     homes.publish(cast(WebClient, slack), "T1", "UB")

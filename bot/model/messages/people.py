@@ -39,6 +39,9 @@ class SharedDmNote(Payload):
     note: PrivateText
     note_id: int
     partnership_id: int | None = None
+    # A pair across workspaces (None, left out of the JSON: one workspace): the workspace of
+    # the person this message names, whose name is asked there (a mention can't resolve).
+    partner_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
