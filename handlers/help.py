@@ -138,6 +138,11 @@ COMMANDS: tuple[Command, ...] = (
         (COORDINATOR,),
     ),
     Command(
+        "/mentor program leave <name>",
+        "Take this workspace out of another workspace's program (you confirm first).",
+        (COORDINATOR,),
+    ),
+    Command(
         "/mentor erase @person",
         "Erase someone who left the organisation (you confirm first).",
         (COORDINATOR,),
