@@ -13,7 +13,7 @@ total fit among those assignments. Scores are the very ones ``/mentor ask`` show
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from bot.matching.scores import (
     CAPACITY_WEIGHT,
@@ -70,6 +72,204 @@ class CohortResult:
         return sum(a.score for a in self.assignments)
 
 
+BLOCK_CELLS = 1 << 19  # mentee x mentor cells scored at once: a few MB per float64 temporary
+INELIGIBLE = -1  # in the int8 weights: a pair the hard rules or the fit floor forbid
+MAX_SCORE = 100
+
+
+class _Pairs:
+    """What ``score_mentor`` and ``is_eligible`` read, as one column per mentee and per mentor
+    plus small tables (zones x zones, organizations x organizations, language sets x language
+    sets), so that any block of mentees is scored against every mentor with NumPy alone and
+    no mentee x mentor matrix but the block's ever exists in float64.
+
+    ``columns``: the mentors (indices into ``cohort.mentors``) to score; the goals are still
+    weighed against every accepting mentor's profile, as ``/mentor ask`` weighs them."""
+
+    def __init__(self, cohort: CohortInput, columns: NDArray[np.int64]) -> None:
+        self.cohort = cohort
+        self.columns = columns
+        requests = cohort.requests
+        mentors = [cohort.mentors[int(j)] for j in columns]
+        self.mentors = mentors
+        n, m = len(requests), len(mentors)
+        loads = np.array([cohort.loads.get(p.user_id, 0) for p in mentors], dtype=np.int64)
+        capacity = np.array([p.capacity for p in mentors], dtype=np.int64)
+        self.free = np.maximum(0, capacity - loads)
+        self.capacity_part = np.where(
+            capacity > 0, CAPACITY_WEIGHT * self.free / np.where(capacity > 0, capacity, 1), 0.0
+        )
+        self.mentor_ok = np.array([p.accepting for p in mentors], dtype=bool) & (loads < capacity)
+
+        # Focus areas: how many of each mentee's wanted areas (duplicates count) the mentor
+        # offers, as a product of two small count matrices (exact in float64).
+        areas: dict[str, int] = {}
+        wanted_cells = [
+            (i, areas.setdefault(area.casefold(), len(areas)))
+            for i, request in enumerate(requests)
+            for area in request.focus_areas
+        ]
+        self.wanted = np.zeros((n, max(1, len(areas))), dtype=np.float64)
+        if wanted_cells:
+            np.add.at(self.wanted, tuple(np.array(wanted_cells, dtype=np.int64).T), 1.0)
+        self.wanted_count = self.wanted.sum(axis=1)
+        offered_cells = [
+            (k, j)
+            for j, mentor in enumerate(mentors)
+            for area in mentor.expertise
+            if (k := areas.get(area.casefold())) is not None
+        ]
+        self.offered = np.zeros((self.wanted.shape[1], m), dtype=np.float64)
+        if offered_cells:
+            self.offered[tuple(np.array(offered_cells, dtype=np.int64).T)] = 1.0
+
+        # Working hours: the same wrap-around distance as ``working_hours_overlap``, once per
+        # pair of distinct offsets.
+        at = cohort.at
+        zones: dict[tuple[str, int], int] = {}
+        self.mentee_zone = np.array(
+            [zones.setdefault((r.tz, r.tz_offset), len(zones)) for r in requests], dtype=np.int64
+        )
+        self.mentor_zone = np.array(
+            [zones.setdefault((p.tz, p.tz_offset), len(zones)) for p in mentors], dtype=np.int64
+        )
+        offsets = np.array(
+            [utc_offset_seconds(tz, fallback, at) for tz, fallback in zones], dtype=np.float64
+        )
+        diff = (np.abs(offsets[:, None] - offsets[None, :]) / 3600) % 24
+        diff = np.minimum(diff, 24 - diff)
+        self.overlap = np.floor(np.maximum(0.0, WORKDAY_HOURS - diff))
+
+        # Organizations: ``CrossCompanyRule.allows`` once per pair of organizations.
+        orgs: dict[str, int] = {}
+        self.mentee_org = np.array(
+            [orgs.setdefault(normalize_org(r.organization), len(orgs)) for r in requests],
+            dtype=np.int64,
+        )
+        self.mentor_org = np.array(
+            [orgs.setdefault(normalize_org(p.organization), len(orgs)) for p in mentors],
+            dtype=np.int64,
+        )
+        names = list(orgs)
+        self.org_allowed = np.array(
+            [
+                [[cohort.rule.allows(a, b, mentee_wants_other=w) for b in names] for a in names]
+                for w in (False, True)
+            ],
+            dtype=bool,
+        ).reshape(2, len(names), len(names))
+        self.wants_other = np.array([r.wants_other_org for r in requests], dtype=np.int64)
+
+        # Languages: ``speak_together`` once per pair of distinct language lists.
+        self.mentee_tongues: NDArray[np.int64] | None = None
+        if not cohort.fit.any_language:
+            asked: dict[tuple[str, ...], int] = {}
+            spoken: dict[tuple[str, ...], int] = {}
+            self.mentee_tongues = np.array(
+                [asked.setdefault(tuple(r.languages), len(asked)) for r in requests],
+                dtype=np.int64,
+            )
+            self.mentor_tongues = np.array(
+                [spoken.setdefault(tuple(p.languages), len(spoken)) for p in mentors],
+                dtype=np.int64,
+            )
+            first_request = {
+                k: requests[i] for i, k in reversed(list(enumerate(self.mentee_tongues.tolist())))
+            }
+            first_mentor = {
+                k: mentors[j] for j, k in reversed(list(enumerate(self.mentor_tongues.tolist())))
+            }
+            self.speak = np.array(
+                [
+                    [
+                        speak_together(first_request[a], first_mentor[b], cohort.fit)
+                        for b in range(len(spoken))
+                    ]
+                    for a in range(len(asked))
+                ],
+                dtype=bool,
+            ).reshape(len(asked), len(spoken))
+
+        # The goals against the profiles: one TF-IDF query per distinct goals text.
+        self.texts = profile_texts([p for p in cohort.mentors if p.accepting])
+        goals: dict[str, int] = {}
+        self.mentee_goals = np.array(
+            [goals.setdefault(r.goals, len(goals)) for r in requests], dtype=np.int64
+        )
+        self.queries = [self.texts.query(text) for text in goals]
+        self.text_rows = np.array(
+            [self.texts.row_of.get(p.user_id, -1) for p in mentors], dtype=np.int64
+        )
+
+        # Mentors a mentee may never meet again (and themselves): a few cells, set last.
+        column_of = {p.user_id: k for k, p in enumerate(mentors)}
+        excluded = [
+            (i, k)
+            for i, request in enumerate(requests)
+            for user_id in cohort.excluded.get(request.id or 0, frozenset()) | {request.mentee_id}
+            if (k := column_of.get(user_id)) is not None
+        ]
+        self.excluded = np.array(excluded, dtype=np.int64).reshape(-1, 2)
+
+    def query(self, i: int) -> GoalsQuery:
+        return self.queries[int(self.mentee_goals[i])]
+
+    def block(self, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Mentees ``start:stop`` against every mentor: ``score_mentor``'s score with the
+        same float arithmetic in the same order (so the same halves round the same way), and
+        the hard rules with the fit floor."""
+        count = self.wanted_count[start:stop, None]
+        shared = self.wanted[start:stop] @ self.offered
+        focus = np.where(count > 0, FOCUS_WEIGHT * shared / np.maximum(count, 1), FOCUS_WEIGHT / 2)
+        overlap = self.overlap[self.mentee_zone[start:stop, None], self.mentor_zone[None, :]]
+        scores = np.rint(
+            focus
+            + OVERLAP_WEIGHT * overlap / WORKDAY_HOURS
+            + self.capacity_part[None, :]
+            + self._goals(start, stop)
+        )
+        eligible = self.org_allowed[
+            self.wants_other[start:stop, None],
+            self.mentee_org[start:stop, None],
+            self.mentor_org[None, :],
+        ]
+        eligible &= self.mentor_ok[None, :]
+        if self.mentee_tongues is not None:
+            eligible &= self.speak[self.mentee_tongues[start:stop, None], self.mentor_tongues]
+        if not self.cohort.fit.weak_fit:
+            eligible &= ((shared > 0) | (count == 0)) & (overlap > 0)
+        inside = (self.excluded[:, 0] >= start) & (self.excluded[:, 0] < stop)
+        eligible[self.excluded[inside, 0] - start, self.excluded[inside, 1]] = False
+        return scores, eligible
+
+    def _goals(self, start: int, stop: int) -> NDArray[np.float64]:
+        """``goals_points`` for the block: the profiles times each distinct query at once
+        (the CSR product adds each row's terms in the order ``ProfileTexts.fit`` does)."""
+        if not len(self.texts) or not len(self.text_rows):
+            return np.zeros((stop - start, len(self.text_rows)), dtype=np.float64)
+        distinct, inverse = np.unique(self.mentee_goals[start:stop], return_inverse=True)
+        vectors = np.stack([self.queries[int(k)].vector for k in distinct], axis=1)
+        found = np.asarray(self.texts.matrix @ vectors)  # profiles x distinct goals
+        similarity = np.where(
+            self.text_rows[:, None] >= 0, found[np.maximum(self.text_rows, 0)], 0.0
+        ).T[inverse.ravel()]
+        return GOALS_WEIGHT * np.minimum(1.0, similarity / FULL_MATCH)
+
+    def rows(self) -> Iterator[tuple[int, int]]:
+        """Blocks of mentees small enough to score at once."""
+        n, step = len(self.cohort.requests), max(1, BLOCK_CELLS // max(1, len(self.columns)))
+        for start in range(0, n, step):
+            yield start, min(n, start + step)
+
+    def weights(self) -> NDArray[np.int8]:
+        """Every pair's score in one byte, ``INELIGIBLE`` where it may not be made."""
+        out = np.empty((len(self.cohort.requests), len(self.columns)), dtype=np.int8)
+        for start, stop in self.rows():
+            scores, eligible = self.block(start, stop)
+            out[start:stop] = np.where(eligible, scores, INELIGIBLE)
+        return out
+
+
 @dataclass(frozen=True)
 class FitMatrix:
     """Scores and hard rules for every mentee (rows) against every mentor (columns)."""
@@ -77,151 +277,51 @@ class FitMatrix:
     scores: NDArray[np.int64]
     eligible: NDArray[np.bool_]  # the hard rules, languages and the fit floor
     free: NDArray[np.int64]  # free places per mentor
-    texts: ProfileTexts  # the accepting mentors' profiles, for the goals' TF-IDF
-    queries: list[GoalsQuery]  # each mentee's goals
+    pairs: _Pairs
 
     def candidate(self, cohort: CohortInput, i: int, j: int) -> Candidate:
         """``score_mentor`` for one pair, with the goals' fit the matrix used."""
-        request, mentor = cohort.requests[i], cohort.mentors[j]
-        return score_mentor(
-            request,
-            mentor,
-            load=cohort.loads.get(mentor.user_id, 0),
-            at=cohort.at,
-            fit=cohort.fit,
-            goals=self.texts.fit(self.queries[i], mentor.user_id),
-        )
+        return _candidate(cohort, self.pairs, i, j)
 
 
 def fit_matrix(cohort: CohortInput) -> FitMatrix:
     """``score_mentor``, ``is_eligible`` and the fit floor for all pairs at once, with the
-    same arithmetic."""
-    requests, mentors = cohort.requests, cohort.mentors
-    n, m = len(requests), len(mentors)
-    loads = np.array([cohort.loads.get(p.user_id, 0) for p in mentors], dtype=np.int64)
-    capacity = np.array([p.capacity for p in mentors], dtype=np.int64)
+    same arithmetic (whole matrices: for one mentee's ranking and for tests)."""
+    pairs = _Pairs(cohort, np.arange(len(cohort.mentors), dtype=np.int64))
+    n, m = len(cohort.requests), len(cohort.mentors)
+    scores = np.zeros((n, m), dtype=np.int64)
+    eligible = np.zeros((n, m), dtype=bool)
+    for start, stop in pairs.rows():
+        scores[start:stop], eligible[start:stop] = pairs.block(start, stop)
+    return FitMatrix(scores=scores, eligible=eligible, free=pairs.free, pairs=pairs)
 
-    # Focus areas: how many of each mentee's wanted areas (duplicates count) the mentor offers.
-    areas: dict[str, int] = {}
-    for request in requests:
-        for area in request.focus_areas:
-            areas.setdefault(area.casefold(), len(areas))
-    wanted = np.zeros((n, max(1, len(areas))), dtype=np.int64)
-    for i, request in enumerate(requests):
-        for area in request.focus_areas:
-            wanted[i, areas[area.casefold()]] += 1
-    offered = np.zeros((m, wanted.shape[1]), dtype=np.int64)
-    for j, mentor in enumerate(mentors):
-        for area in mentor.expertise:
-            if (k := areas.get(area.casefold())) is not None:
-                offered[j, k] = 1
-    shared = wanted @ offered.T
-    wanted_count = wanted.sum(axis=1, keepdims=True)
-    floor = (shared > 0) | (wanted_count == 0)
-    focus = np.where(
-        wanted_count > 0,
-        FOCUS_WEIGHT * shared / np.maximum(wanted_count, 1),
-        FOCUS_WEIGHT / 2,
-    )
 
-    # Working hours: the same wrap-around distance as ``working_hours_overlap``.
-    mentee_offsets = np.array(
-        [utc_offset_seconds(r.tz, r.tz_offset, cohort.at) for r in requests], dtype=np.float64
-    )
-    mentor_offsets = np.array(
-        [utc_offset_seconds(p.tz, p.tz_offset, cohort.at) for p in mentors], dtype=np.float64
-    )
-    diff = (np.abs(mentee_offsets[:, None] - mentor_offsets[None, :]) / 3600) % 24
-    diff = np.minimum(diff, 24 - diff)
-    overlap = np.floor(np.maximum(0.0, WORKDAY_HOURS - diff))
-    floor &= overlap > 0
-
-    free = np.maximum(0, capacity - loads)
-    capacity_part = np.where(
-        capacity > 0, CAPACITY_WEIGHT * free / np.where(capacity > 0, capacity, 1), 0.0
-    )
-
-    # The goals against the profiles, one mentee at a time as ``/mentor ask`` does it.
-    texts = profile_texts([p for p in mentors if p.accepting])
-    queries = [texts.query(r.goals) for r in requests]
-    rows = np.array([texts.row_of.get(p.user_id, -1) for p in mentors], dtype=np.int64)
-    similarity = np.zeros((n, m), dtype=np.float64)
-    if len(texts):
-        for i, query in enumerate(queries):
-            similarity[i] = np.where(rows >= 0, texts.similarities(query)[rows], 0.0)
-    goals_part = GOALS_WEIGHT * np.minimum(1.0, similarity / FULL_MATCH)
-
-    scores = np.rint(
-        focus + OVERLAP_WEIGHT * overlap / WORKDAY_HOURS + capacity_part[None, :] + goals_part
-    )
-    eligible = _eligible(cohort, loads=loads, capacity=capacity)
-    if not cohort.fit.weak_fit:
-        eligible &= floor
-    if not cohort.fit.any_language:
-        eligible &= np.array(
-            [[speak_together(r, p, cohort.fit) for p in mentors] for r in requests], dtype=bool
-        ).reshape(n, m)
-
-    return FitMatrix(
-        scores=scores.astype(np.int64),
-        eligible=eligible,
-        free=free,
-        texts=texts,
-        queries=queries,
+def _candidate(cohort: CohortInput, pairs: _Pairs, i: int, j: int) -> Candidate:
+    """``score_mentor`` for mentee ``i`` and mentor ``j`` (an index into ``cohort.mentors``)."""
+    request, mentor = cohort.requests[i], cohort.mentors[j]
+    return score_mentor(
+        request,
+        mentor,
+        load=cohort.loads.get(mentor.user_id, 0),
+        at=cohort.at,
+        fit=cohort.fit,
+        goals=pairs.texts.fit(pairs.query(i), mentor.user_id),
     )
 
 
-def _eligible(
-    cohort: CohortInput, *, loads: NDArray[np.int64], capacity: NDArray[np.int64]
-) -> NDArray[np.bool_]:
-    requests, mentors = cohort.requests, cohort.mentors
-    rule = cohort.rule
-    mentor_ok = np.array([p.accepting for p in mentors], dtype=bool) & (loads < capacity)
-    eligible = np.repeat(mentor_ok[None, :], len(requests), axis=0)
-
-    orgs: dict[str, int] = {}
-    mentee_org = np.array(
-        [orgs.setdefault(normalize_org(r.organization), len(orgs)) for r in requests],
-        dtype=np.int64,
-    )
-    mentor_org = np.array(
-        [orgs.setdefault(normalize_org(p.organization), len(orgs)) for p in mentors],
-        dtype=np.int64,
-    )
-    blank = orgs.get("")
-    same = mentee_org[:, None] == mentor_org[None, :]
-    if blank is not None:
-        same &= (mentee_org != blank)[:, None]
-    wants_other = np.array([r.wants_other_org for r in requests], dtype=bool)
-    if rule.required:
-        wants_other[:] = True
-    eligible &= ~(same & wants_other[:, None])
-    rivals = np.zeros((len(orgs), len(orgs)), dtype=bool)
-    for pair in rule.competitors:
-        names = sorted(pair)
-        a, b = (names[0], names[-1]) if names else ("", "")
-        if a in orgs and b in orgs:
-            rivals[orgs[a], orgs[b]] = rivals[orgs[b], orgs[a]] = True
-    eligible &= ~rivals[mentee_org[:, None], mentor_org[None, :]]
-
-    column = {p.user_id: j for j, p in enumerate(mentors)}
-    for i, request in enumerate(requests):
-        for user_id in cohort.excluded.get(request.id or 0, frozenset()) | {request.mentee_id}:
-            if (j := column.get(user_id)) is not None:
-                eligible[i, j] = False
-    return eligible
-
-
-def _result(cohort: CohortInput, fit: FitMatrix, pairs: list[tuple[int, int]]) -> CohortResult:
-    """Scores and reasons for the chosen pairs, from ``score_mentor`` itself."""
-    matched = {i for i, _ in pairs}
+def _result(cohort: CohortInput, pairs: _Pairs, chosen: list[tuple[int, int]]) -> CohortResult:
+    """Scores and reasons for the chosen pairs (mentee, mentor index), from ``score_mentor``
+    itself: only these pairs are scored one by one."""
+    matched = {i for i, _ in chosen}
     assignments = []
-    for i, j in sorted(pairs, key=lambda p: (cohort.requests[p[0]].created_at or cohort.at, p[0])):
-        request, mentor = cohort.requests[i], cohort.mentors[j]
-        candidate = fit.candidate(cohort, i, j)
+    for i, j in sorted(chosen, key=lambda p: (cohort.requests[p[0]].created_at or cohort.at, p[0])):
+        candidate = _candidate(cohort, pairs, i, j)
         assignments.append(
             Assignment(
-                request=request, mentor=mentor, score=candidate.score, reason=candidate.reason
+                request=cohort.requests[i],
+                mentor=cohort.mentors[j],
+                score=candidate.score,
+                reason=candidate.reason,
             )
         )
     unmatched = [r for i, r in enumerate(cohort.requests) if i not in matched]
@@ -268,36 +368,317 @@ def rank_for_request(
     return [matrix.candidate(cohort, 0, j) for j in finalists[:limit]]
 
 
-def assign_cohort(cohort: CohortInput) -> CohortResult:
+DENSE_CELLS = 6_000_000  # mentee x place cells up to which the dense solver is used (48 MB)
+CANDIDATES = 12  # mentors per mentee in the sparse solver's first graph
+
+
+@dataclass(frozen=True)
+class _Costs:
+    """Integer costs to minimize, such that the cheapest assignment matches the most mentees,
+    then has the highest total fit, then the lowest sum of a fixed pseudo-random tie-break.
+
+    A pair costs ``(MAX_SCORE - score) * unit + jitter + 1`` with ``0 <= jitter < span`` and
+    ``unit > span * mentees``: all jitters together weigh less than one point of fit, so they
+    only choose among assignments that are best anyway, and spare the solvers the many
+    equal-cost alternatives that slow them down (scores are small integers, ties abound).
+    Leaving a mentee unmatched costs ``unmatched``, more than any set of pairs could.
+    """
+
+    span: int
+    unit: int
+    unmatched: int
+
+    @classmethod
+    def of(cls, mentees: int) -> _Costs:
+        span = max(1, min(1024, 2**50 // (102 * (mentees + 1) ** 2)))
+        unit = span * mentees + 1
+        return cls(span=span, unit=unit, unmatched=(MAX_SCORE + 2) * unit * (mentees + 1))
+
+    def of_pairs(
+        self, weights: NDArray[np.int8], rows: NDArray[np.int64], columns: NDArray[np.int64]
+    ) -> NDArray[np.int64]:
+        """Costs of ``weights`` (eligible cells only) for mentees ``rows`` x mentors
+        ``columns`` (the jitter's keys), broadcast."""
+        return (
+            (MAX_SCORE - weights.astype(np.int64)) * self.unit
+            + _jitter(rows, columns, self.span)
+            + 1
+        )
+
+
+def _jitter(rows: NDArray[np.int64], columns: NDArray[np.int64], span: int) -> NDArray[np.int64]:
+    """A fixed pseudo-random number below ``span`` for each (mentee, mentor) pair: a
+    splitmix64 finalizer of both indices, so any block of pairs gets the same numbers."""
+    if span <= 1:
+        return np.zeros(np.broadcast_shapes(rows.shape, columns.shape), dtype=np.int64)
+    x = rows.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ (
+        columns.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+    )
+    x ^= x >> np.uint64(31)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(29)
+    return (x % np.uint64(span)).astype(np.int64)
+
+
+def _solve_dense(
+    weights: NDArray[np.int8],
+    free: NDArray[np.int64],
+    costs: _Costs,
+    row_keys: NDArray[np.int64],
+    column_keys: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """SciPy's ``linear_sum_assignment`` on one column per free place."""
+    places = np.repeat(np.arange(weights.shape[1], dtype=np.int64), free)
+    cost = np.empty((weights.shape[0], len(places)), dtype=np.float64)
+    step = max(1, BLOCK_CELLS // max(1, len(places)))
+    for start in range(0, weights.shape[0], step):
+        block = weights[start : start + step][:, places]
+        cost[start : start + step] = np.where(
+            block >= 0,
+            costs.of_pairs(
+                block, row_keys[start : start + step, None], column_keys[places][None, :]
+            ),
+            costs.unmatched,
+        )
+    rows, columns = linear_sum_assignment(cost)
+    kept = cost[rows, columns] < costs.unmatched
+    return rows[kept].astype(np.int64), places[columns[kept]]
+
+
+def _solve_sparse(
+    weights: NDArray[np.int8],
+    free: NDArray[np.int64],
+    costs: _Costs,
+    row_keys: NDArray[np.int64],
+    column_keys: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The same optimum on a sparse graph: each mentee's few cheapest mentors first, solved
+    with SciPy's sparse Jonker-Volgenant (``min_weight_full_bipartite_matching``), then proved
+    optimal for all pairs with node potentials (shortest distances in the residual graph of
+    the mentee -> mentor -> capacity flow): a pair left out whose reduced cost is negative
+    could improve the assignment, so such pairs join the graph and it is solved again."""
+    n, m = weights.shape
+    edges_rows, edges_columns = _cheapest(weights, costs, row_keys, column_keys)
+    while True:
+        edge_costs = costs.of_pairs(
+            weights[edges_rows, edges_columns], row_keys[edges_rows], column_keys[edges_columns]
+        )
+        match = _match(n, free, costs, edges_rows, edges_columns, edge_costs)
+        potential = _potentials(n, free, costs, edges_rows, edges_columns, edge_costs, match)
+        more_rows, more_columns = _improving(
+            weights, costs, row_keys, column_keys, match, potential
+        )
+        if not len(more_rows):
+            matched = np.flatnonzero(match >= 0)
+            return matched, match[matched]
+        edges_rows = np.concatenate([edges_rows, more_rows])
+        edges_columns = np.concatenate([edges_columns, more_columns])
+
+
+def _cheapest(
+    weights: NDArray[np.int8],
+    costs: _Costs,
+    row_keys: NDArray[np.int64],
+    column_keys: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each mentee's ``CANDIDATES`` cheapest eligible mentors, as (rows, columns) of edges."""
+    n, m = weights.shape
+    k = min(CANDIDATES, m)
+    found_rows, found_columns = [], []
+    step = max(1, BLOCK_CELLS // max(1, m))
+    for start in range(0, n, step):
+        block = weights[start : start + step]
+        cost = np.where(
+            block >= 0,
+            costs.of_pairs(block, row_keys[start : start + step, None], column_keys[None, :]),
+            np.iinfo(np.int64).max,
+        )
+        best = (
+            np.argpartition(cost, k - 1, axis=1)[:, :k]
+            if k < m
+            else np.broadcast_to(np.arange(m), cost.shape)
+        )
+        rows = np.repeat(np.arange(start, start + len(block), dtype=np.int64), best.shape[1])
+        columns = best.ravel().astype(np.int64)
+        keep = block[rows - start, columns] >= 0
+        found_rows.append(rows[keep])
+        found_columns.append(columns[keep])
+    return np.concatenate(found_rows), np.concatenate(found_columns)
+
+
+def _match(
+    n: int,
+    free: NDArray[np.int64],
+    costs: _Costs,
+    edges_rows: NDArray[np.int64],
+    edges_columns: NDArray[np.int64],
+    edge_costs: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """The cheapest assignment on the graph's edges: each mentee's mentor, or -1."""
+    first_place = np.concatenate([[0], np.cumsum(free)])
+    places = int(first_place[-1])
+    repeat = free[edges_columns]
+    rows = np.repeat(edges_rows, repeat)
+    offset = np.arange(len(rows), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    columns = np.repeat(first_place[edges_columns], repeat) + offset
+    # Each mentee also has a place of their own: being left unmatched, at its cost.
+    graph = csr_matrix(
+        (
+            np.concatenate([np.repeat(edge_costs, repeat), np.full(n, costs.unmatched)]).astype(
+                np.float64
+            ),
+            (
+                np.concatenate([rows, np.arange(n, dtype=np.int64)]),
+                np.concatenate([columns, places + np.arange(n, dtype=np.int64)]),
+            ),
+        ),
+        shape=(n, places + n),
+    )
+    matched_rows, matched_columns = min_weight_full_bipartite_matching(graph)
+    owner = np.repeat(np.arange(len(free), dtype=np.int64), free)
+    match = np.full(n, -1, dtype=np.int64)
+    real = matched_columns < places
+    match[matched_rows[real]] = owner[matched_columns[real]]
+    return match
+
+
+def _potentials(
+    n: int,
+    free: NDArray[np.int64],
+    costs: _Costs,
+    edges_rows: NDArray[np.int64],
+    edges_columns: NDArray[np.int64],
+    edge_costs: NDArray[np.int64],
+    match: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Shortest distances (Bellman-Ford, from every node at 0) in the residual graph of the
+    flow: mentee -> mentor (pairs not chosen), mentor -> mentee (chosen, negated),
+    mentee <-> "unmatched", mentor <-> sink by the places left and used, "unmatched" <-> sink.
+    The assignment is optimal on these edges, so no cycle is negative and this terminates;
+    every residual edge then has ``cost + d[tail] - d[head] >= 0``."""
+    m = len(free)
+    unmatched, sink = n + m, n + m + 1
+    chosen = match[edges_rows] == edges_columns
+    load = np.bincount(match[match >= 0], minlength=m)
+    mentors = np.arange(m, dtype=np.int64)
+    left = np.flatnonzero(match < 0)
+    placed = np.flatnonzero(match >= 0)
+    tails = [
+        edges_rows[~chosen],
+        n + edges_columns[chosen],
+        placed,
+        np.full(len(left), unmatched),
+        n + mentors[load < free],
+        np.full(int((load > 0).sum()), sink),
+        [unmatched],
+        [sink] if len(left) else [],
+    ]
+    heads = [
+        n + edges_columns[~chosen],
+        edges_rows[chosen],
+        np.full(len(placed), unmatched),
+        left,
+        np.full(int((load < free).sum()), sink),
+        n + mentors[load > 0],
+        [sink],
+        [unmatched] if len(left) else [],
+    ]
+    weights = [
+        edge_costs[~chosen],
+        -edge_costs[chosen],
+        np.full(len(placed), costs.unmatched),
+        np.full(len(left), -costs.unmatched),
+        np.zeros(int((load < free).sum())),
+        np.zeros(int((load > 0).sum())),
+        [0],
+        [0] if len(left) else [],
+    ]
+    tail = np.concatenate([np.asarray(t, dtype=np.int64) for t in tails])
+    head = np.concatenate([np.asarray(h, dtype=np.int64) for h in heads])
+    weight = np.concatenate([np.asarray(w, dtype=np.int64) for w in weights])
+    order = np.argsort(head, kind="stable")
+    tail, head, weight = tail[order], head[order], weight[order]
+    targets, starts = np.unique(head, return_index=True)
+    distance = np.zeros(n + m + 2, dtype=np.int64)
+    for _ in range(n + m + 3):
+        best = np.minimum.reduceat(distance[tail] + weight, starts)
+        better = best < distance[targets]
+        if not better.any():
+            return distance
+        distance[targets[better]] = best[better]
+    raise AssertionError("a negative cycle: the sparse assignment was not optimal")
+
+
+def _improving(
+    weights: NDArray[np.int8],
+    costs: _Costs,
+    row_keys: NDArray[np.int64],
+    column_keys: NDArray[np.int64],
+    match: NDArray[np.int64],
+    potential: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Eligible pairs outside the graph with a negative reduced cost (none: optimal)."""
+    n, m = weights.shape
+    found_rows, found_columns = [], []
+    step = max(1, BLOCK_CELLS // max(1, m))
+    for start in range(0, n, step):
+        block = weights[start : start + step]
+        rows = np.arange(start, start + len(block), dtype=np.int64)
+        reduced = (
+            costs.of_pairs(block, row_keys[rows, None], column_keys[None, :])
+            + potential[rows, None]
+            - potential[n : n + m][None, :]
+        )
+        bad = (reduced < 0) & (block >= 0)
+        bad[np.flatnonzero(match[rows] >= 0), match[rows][match[rows] >= 0]] = False
+        r, c = np.nonzero(bad)
+        found_rows.append(r.astype(np.int64) + start)
+        found_columns.append(c.astype(np.int64))
+    return np.concatenate(found_rows), np.concatenate(found_columns)
+
+
+def assign_cohort(cohort: CohortInput, *, dense_cells: int = DENSE_CELLS) -> CohortResult:
     """The optimal assignment: most mentees matched, then the highest total fit.
 
-    Each mentor becomes as many columns as they have free places. Pairs that break a hard rule
-    get a penalty larger than any total fit could be, so the solver uses one only where a row or
-    column would otherwise stay empty, and those pairs are dropped afterwards: the count of
-    dropped pairs is minimal, which is the same as the count of matched mentees being maximal.
+    Mentors without a free place and mentees no mentor may take are set aside first; each
+    remaining pair's score is kept in one byte. A mentor with several free places becomes as
+    many places. Small cohorts are solved densely (``linear_sum_assignment``), large ones on a
+    sparse graph proved optimal for every pair (``_solve_sparse``); both minimize ``_Costs``,
+    whose tie-break never trades away fit.
     """
-    if not cohort.requests or not cohort.mentors:
-        return CohortResult(assignments=[], unmatched=list(cohort.requests))
-    fit = fit_matrix(cohort)
-    usable = fit.eligible.any(axis=0)
-    places = np.minimum(fit.free, len(cohort.requests)) * usable
-    columns = np.repeat(np.arange(len(cohort.mentors)), places)
-    rows = np.flatnonzero(fit.eligible.any(axis=1))
-    if not len(columns) or not len(rows):
-        return CohortResult(assignments=[], unmatched=list(cohort.requests))
-    penalty = 101 * (min(len(rows), len(columns)) + 1)
-    weights = np.where(
-        fit.eligible[np.ix_(rows, columns)],
-        fit.scores[np.ix_(rows, columns)],
-        -penalty,
-    ).astype(np.float64)
-    chosen_rows, chosen_columns = linear_sum_assignment(weights, maximize=True)
-    pairs = [
-        (int(rows[r]), int(columns[c]))
-        for r, c in zip(chosen_rows, chosen_columns, strict=True)
-        if weights[r, c] > -penalty
-    ]
-    return _result(cohort, fit, pairs)
+    requests, mentors = cohort.requests, cohort.mentors
+    columns = np.array(
+        [
+            j
+            for j, p in enumerate(mentors)
+            if p.accepting and cohort.loads.get(p.user_id, 0) < p.capacity
+        ],
+        dtype=np.int64,
+    )
+    if not requests or not len(columns):
+        return CohortResult(assignments=[], unmatched=list(requests))
+    pairs = _Pairs(cohort, columns)
+    weights = pairs.weights()
+    allowed = weights >= 0
+    rows = np.flatnonzero(allowed.any(axis=1))
+    usable = np.flatnonzero(allowed.any(axis=0))
+    del allowed
+    if not len(rows) or not len(usable):
+        return _result(cohort, pairs, [])
+    if len(rows) < len(requests) or len(usable) < len(columns):
+        weights = weights[np.ix_(rows, usable)]
+    free = np.minimum(pairs.free[usable], len(rows))
+    costs = _Costs.of(len(rows))
+    solve = _solve_dense if len(rows) * int(free.sum()) <= dense_cells else _solve_sparse
+    chosen_rows, chosen_columns = solve(weights, free, costs, rows, columns[usable])
+    return _result(
+        cohort,
+        pairs,
+        [
+            (int(rows[r]), int(columns[usable[c]]))
+            for r, c in zip(chosen_rows, chosen_columns, strict=True)
+        ],
+    )
 
 
 def assign_greedily(cohort: CohortInput) -> CohortResult:
@@ -320,7 +701,7 @@ def assign_greedily(cohort: CohortInput) -> CohortResult:
         taken.add(i)
         free[j] -= 1
         pairs.append((i, j))
-    return _result(cohort, fit, pairs)
+    return _result(cohort, fit.pairs, pairs)
 
 
 def describe_result(result: CohortResult) -> dict[str, Any]:
