@@ -426,10 +426,9 @@ def _solve_sparse(
     edges_rows, edges_columns = _cheapest(weights, free, costs)
     while True:
         edge_costs = costs.of_pairs(weights[edges_rows, edges_columns])
-        match = _match(n, free, costs, edges_rows, edges_columns, edge_costs)
-        potential = _potentials(
-            n, free, costs, edges=(edges_rows, edges_columns, edge_costs), match=match
-        )
+        edges = (edges_rows, edges_columns, edge_costs)
+        match = _match(n, free, costs, edges=edges)
+        potential = _potentials(n, free, costs, edges=edges, match=match)
         more_rows, more_columns = _improving(weights, costs, match=match, potential=potential)
         if not len(more_rows):
             matched = np.flatnonzero(match >= 0)
@@ -492,11 +491,11 @@ def _match(
     n: int,
     free: NDArray[np.int64],
     costs: _Costs,
-    edges_rows: NDArray[np.int64],
-    edges_columns: NDArray[np.int64],
-    edge_costs: NDArray[np.int64],
+    *,
+    edges: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
 ) -> NDArray[np.int64]:
     """The cheapest assignment on the graph's edges: each mentee's mentor, or -1."""
+    edges_rows, edges_columns, edge_costs = edges
     first_place = np.concatenate([[0], np.cumsum(free)])
     places = int(first_place[-1])
     repeat = free[edges_columns]
