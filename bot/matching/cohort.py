@@ -138,7 +138,9 @@ class _Pairs:
         )
         diff = (np.abs(offsets[:, None] - offsets[None, :]) / 3600) % 24
         diff = np.minimum(diff, 24 - diff)
-        self.overlap = np.floor(np.maximum(0.0, WORKDAY_HOURS - diff))
+        overlap = np.floor(np.maximum(0.0, WORKDAY_HOURS - diff))
+        self.overlap_part = OVERLAP_WEIGHT * overlap / WORKDAY_HOURS
+        self.overlap_any = overlap > 0
 
         # Organizations: ``CrossCompanyRule.allows`` once per pair of organizations.
         orgs: dict[str, int] = {}
@@ -217,43 +219,49 @@ class _Pairs:
     def block(self, start: int, stop: int) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Mentees ``start:stop`` against every mentor: ``score_mentor``'s score with the
         same float arithmetic in the same order (so the same halves round the same way), and
-        the hard rules with the fit floor."""
-        count = self.wanted_count[start:stop, None]
-        shared = self.wanted[start:stop] @ self.offered
-        focus = np.where(count > 0, FOCUS_WEIGHT * shared / np.maximum(count, 1), FOCUS_WEIGHT / 2)
-        overlap = self.overlap[self.mentee_zone[start:stop, None], self.mentor_zone[None, :]]
-        scores = np.rint(
-            focus
-            + OVERLAP_WEIGHT * overlap / WORKDAY_HOURS
-            + self.capacity_part[None, :]
-            + self._goals(start, stop)
-        )
-        eligible = self.org_allowed[
-            self.wants_other[start:stop, None],
-            self.mentee_org[start:stop, None],
-            self.mentor_org[None, :],
+        the hard rules with the fit floor. Sums are made in place, tables are indexed one
+        axis at a time: the block's few arrays are all the memory it takes."""
+        rows = slice(start, stop)
+        count = self.wanted_count[rows, None]
+        shared = self.wanted[rows] @ self.offered
+        scores = np.multiply(shared, FOCUS_WEIGHT)
+        scores /= np.maximum(count, 1)
+        scores[count[:, 0] == 0] = FOCUS_WEIGHT / 2
+        zones = self.mentee_zone[rows]
+        scores += self.overlap_part[zones][:, self.mentor_zone]
+        scores += self.capacity_part
+        self._add_goals(scores, start, stop)
+        np.rint(scores, out=scores)
+        eligible = self.org_allowed[self.wants_other[rows], self.mentee_org[rows]][
+            :, self.mentor_org
         ]
-        eligible &= self.mentor_ok[None, :]
+        eligible &= self.mentor_ok
         if self.mentee_tongues is not None:
-            eligible &= self.speak[self.mentee_tongues[start:stop, None], self.mentor_tongues]
+            eligible &= self.speak[self.mentee_tongues[rows]][:, self.mentor_tongues]
         if not self.cohort.fit.weak_fit:
-            eligible &= ((shared > 0) | (count == 0)) & (overlap > 0)
+            eligible &= (shared > 0) | (count == 0)
+            eligible &= self.overlap_any[zones][:, self.mentor_zone]
         inside = (self.excluded[:, 0] >= start) & (self.excluded[:, 0] < stop)
         eligible[self.excluded[inside, 0] - start, self.excluded[inside, 1]] = False
         return scores, eligible
 
-    def _goals(self, start: int, stop: int) -> NDArray[np.float64]:
-        """``goals_points`` for the block: the profiles times each distinct query at once
-        (the CSR product adds each row's terms in the order ``ProfileTexts.fit`` does)."""
+    def _add_goals(self, scores: NDArray[np.float64], start: int, stop: int) -> None:
+        """``goals_points`` added to the block: the profiles times each distinct query at
+        once (the CSR product adds each row's terms in the order ``ProfileTexts.fit`` does),
+        the points worked out once per distinct query."""
         if not len(self.texts) or not len(self.text_rows):
-            return np.zeros((stop - start, len(self.text_rows)), dtype=np.float64)
+            return
         distinct, inverse = np.unique(self.mentee_goals[start:stop], return_inverse=True)
         vectors = np.stack([self.queries[int(k)].vector for k in distinct], axis=1)
         found = np.asarray(self.texts.matrix @ vectors)  # profiles x distinct goals
         similarity = np.where(
             self.text_rows[:, None] >= 0, found[np.maximum(self.text_rows, 0)], 0.0
-        ).T[inverse.ravel()]
-        return GOALS_WEIGHT * np.minimum(1.0, similarity / FULL_MATCH)
+        ).T
+        points = GOALS_WEIGHT * np.minimum(1.0, similarity / FULL_MATCH)
+        if len(distinct) == 1:
+            scores += points[0]
+        else:
+            scores += points[inverse.ravel()]
 
     def rows(self) -> Iterator[tuple[int, int]]:
         """Blocks of mentees small enough to score at once."""
@@ -442,10 +450,11 @@ def _each_rows_best(
     value: NDArray[np.int64],
     allowed: NDArray[np.bool_],
     *,
-    k: int = CANDIDATES,
+    k: int | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(row, column) of up to ``k`` allowed cells of lowest value in each row."""
-    k = min(k, value.shape[1])
+    """(row, column) of up to ``k`` (``CANDIDATES``) allowed cells of lowest value in each
+    row."""
+    k = min(CANDIDATES if k is None else k, value.shape[1])
     value = np.where(allowed, value, np.iinfo(np.int64).max)
     if k < value.shape[1]:
         best = np.argpartition(value, k - 1, axis=1)[:, :k]
