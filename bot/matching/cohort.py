@@ -511,20 +511,27 @@ def _match(
     rows = np.repeat(edges_rows, repeat)
     offset = np.arange(len(rows), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
     columns = np.repeat(first_place[edges_columns], repeat) + offset
-    # Each mentee also has a place of their own: being left unmatched, at its cost.
-    graph = csr_matrix(
-        (
-            np.concatenate([np.repeat(edge_costs, repeat), np.full(n, costs.unmatched)]).astype(
-                np.float64
-            ),
-            (
-                np.concatenate([rows, np.arange(n, dtype=np.int64)]),
-                np.concatenate([columns, places + np.arange(n, dtype=np.int64)]),
-            ),
-        ),
-        shape=(n, places + n),
-    )
-    matched_rows, matched_columns = min_weight_full_bipartite_matching(graph)
+    weights = np.repeat(edge_costs, repeat).astype(np.float64)
+    try:
+        # Where the graph can match everyone it can (every mentee, or every place), the
+        # cheapest such matching is the optimum, found without the unmatched places below.
+        matched_rows, matched_columns = min_weight_full_bipartite_matching(
+            csr_matrix((weights, (rows, columns)), shape=(n, places))
+        )
+    except ValueError:
+        # Each mentee also gets a place of their own: being left unmatched, at its cost.
+        matched_rows, matched_columns = min_weight_full_bipartite_matching(
+            csr_matrix(
+                (
+                    np.concatenate([weights, np.full(n, float(costs.unmatched))]),
+                    (
+                        np.concatenate([rows, np.arange(n, dtype=np.int64)]),
+                        np.concatenate([columns, places + np.arange(n, dtype=np.int64)]),
+                    ),
+                ),
+                shape=(n, places + n),
+            )
+        )
     owner = np.repeat(np.arange(len(free), dtype=np.int64), free)
     match = np.full(n, -1, dtype=np.int64)
     real = matched_columns < places
