@@ -441,8 +441,15 @@ def _solve_sparse(
         if not len(more_rows):
             matched = np.flatnonzero(match >= 0)
             return matched, match[matched]
-        edges_rows = np.concatenate([edges_rows, more_rows])
-        edges_columns = np.concatenate([edges_columns, more_columns])
+        unique = np.unique(
+            np.concatenate(
+                [
+                    edges_rows * weights.shape[1] + edges_columns,
+                    more_rows * weights.shape[1] + more_columns,
+                ]
+            )
+        )
+        edges_rows, edges_columns = unique // weights.shape[1], unique % weights.shape[1]
 
 
 def _each_rows_best(
