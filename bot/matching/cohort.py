@@ -378,6 +378,7 @@ def rank_for_request(
 
 DENSE_CELLS = 6_000_000  # mentee x place cells up to which the dense solver is used (48 MB)
 CANDIDATES = 8  # mentors per mentee in the sparse solver's first graph
+ADDED = 64  # pairs per mentee that join the graph in a round, at most (fewer rounds)
 
 
 @dataclass(frozen=True)
@@ -462,7 +463,7 @@ def _each_rows_best(
     """(row, column) of up to ``k`` (``CANDIDATES``) allowed cells of lowest value in each
     row."""
     k = min(CANDIDATES if k is None else k, value.shape[1])
-    value = np.where(allowed, value, np.iinfo(np.int64).max)
+    value = np.where(allowed, value, np.iinfo(value.dtype).max)
     if k < value.shape[1]:
         best = np.argpartition(value, k - 1, axis=1)[:, :k]
     else:
@@ -624,17 +625,24 @@ def _improving(
     mentee's most negative few."""
     n, m = weights.shape
     found = []
+    # Potentials are bounded by the unmatched cost and the scores: 32 bits hold them for any
+    # cohort that fits in memory, and halve the bytes moved per cell.
+    narrow = np.int32 if np.abs(potential).max() < 2**29 else np.int64
+    row_potential = potential[:n].astype(narrow)
+    column_potential = potential[n : n + m].astype(narrow)
     step = max(1, BLOCK_CELLS // max(1, m))
     for start in range(0, n, step):
         block = weights[start : start + step]
         rows = np.arange(start, start + len(block), dtype=np.int64)
-        reduced = costs.of_pairs(block) + potential[rows, None] - potential[n : n + m][None, :]
+        reduced = np.subtract(MAX_SCORE + 1, block, dtype=narrow)
+        reduced += row_potential[rows, None]
+        reduced -= column_potential
         bad = (reduced < 0) & (block >= 0)
         placed = np.flatnonzero(match[rows] >= 0)
         bad[placed, match[rows][placed]] = False
         some = np.flatnonzero(bad.any(axis=1))
         if len(some):
-            found.append(_each_rows_best(rows[some], reduced[some], bad[some]))
+            found.append(_each_rows_best(rows[some], reduced[some], bad[some], k=ADDED))
     if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate([r for r, _ in found]), np.concatenate([c for _, c in found])
