@@ -3,13 +3,18 @@
 Suggesting three mentors to one mentee (``bot.matching``) is greedy by nature: the first mentee
 takes the best mentor whether or not the next one needed them more. For a cohort, coordinators
 want the assignment that is best for everyone together, so this solves it as an assignment
-problem: one row per mentee, one column per free place of a mentor, solved with SciPy's
-``linear_sum_assignment``.
+problem: one row per mentee, one column per free place of a mentor.
 
 What "best" means, in order: as many mentees matched as the hard rules allow, then the highest
 total fit among those assignments. Scores are the very ones ``/mentor ask`` shows
-(``score_mentor``), computed for the whole matrix at once with NumPy so that 2,000 mentees and
-1,000 mentors take seconds, not minutes; ``tests/unit/test_cohort.py`` pins the two together."""
+(``score_mentor``), computed block by block with NumPy from per-mentee and per-mentor columns
+and small tables, and kept in one byte per pair; mentors without a free place and mentees
+nobody may take are set aside first. Small cohorts are solved with SciPy's dense
+``linear_sum_assignment``; large ones (10,000 mentees x 5,000 mentors would be an 800 MB dense
+matrix) on a sparse graph of likely pairs, grown until node potentials prove that no pair
+left out could improve it. ``tests/unit/test_matching_cohort.py`` pins the scores to
+``score_mentor`` and both solvers to brute force and to the dense planner that came before.
+"""
 
 from __future__ import annotations
 
@@ -162,35 +167,32 @@ class _Pairs:
         ).reshape(2, len(names), len(names))
         self.wants_other = np.array([r.wants_other_org for r in requests], dtype=np.int64)
 
-        # Languages: ``speak_together`` once per pair of distinct language lists.
+        # Languages: ``speak_together`` once per pair of distinct language lists (it reads
+        # nothing else), with the first mentee and mentor of each list.
         self.mentee_tongues: NDArray[np.int64] | None = None
+        self.mentor_tongues = np.zeros(m, dtype=np.int64)
         if not cohort.fit.any_language:
-            asked: dict[tuple[str, ...], int] = {}
-            spoken: dict[tuple[str, ...], int] = {}
+            asking: dict[tuple[str, ...], MentorRequest] = {}
+            speaking: dict[tuple[str, ...], MentorProfile] = {}
+            for request in requests:
+                asking.setdefault(tuple(request.languages), request)
+            for mentor in mentors:
+                speaking.setdefault(tuple(mentor.languages), mentor)
+            asked = {key: k for k, key in enumerate(asking)}
+            spoken = {key: k for k, key in enumerate(speaking)}
             self.mentee_tongues = np.array(
-                [asked.setdefault(tuple(r.languages), len(asked)) for r in requests],
-                dtype=np.int64,
+                [asked[tuple(r.languages)] for r in requests], dtype=np.int64
             )
             self.mentor_tongues = np.array(
-                [spoken.setdefault(tuple(p.languages), len(spoken)) for p in mentors],
-                dtype=np.int64,
+                [spoken[tuple(p.languages)] for p in mentors], dtype=np.int64
             )
-            first_request = {
-                k: requests[i] for i, k in reversed(list(enumerate(self.mentee_tongues.tolist())))
-            }
-            first_mentor = {
-                k: mentors[j] for j, k in reversed(list(enumerate(self.mentor_tongues.tolist())))
-            }
             self.speak = np.array(
                 [
-                    [
-                        speak_together(first_request[a], first_mentor[b], cohort.fit)
-                        for b in range(len(spoken))
-                    ]
-                    for a in range(len(asked))
+                    [speak_together(r, p, cohort.fit) for p in speaking.values()]
+                    for r in asking.values()
                 ],
                 dtype=bool,
-            ).reshape(len(asked), len(spoken))
+            ).reshape(len(asking), len(speaking))
 
         # The goals against the profiles: one TF-IDF query per distinct goals text.
         self.texts = profile_texts([p for p in cohort.mentors if p.accepting])
