@@ -452,7 +452,7 @@ def _solve_sparse(
 
 def _each_rows_best(
     rows: NDArray[np.int64],
-    value: NDArray[np.int64],
+    value: NDArray[np.signedinteger[Any]],
     allowed: NDArray[np.bool_],
     *,
     k: int | None = None,
