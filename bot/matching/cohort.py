@@ -77,7 +77,7 @@ class CohortResult:
         return sum(a.score for a in self.assignments)
 
 
-BLOCK_CELLS = 1 << 19  # mentee x mentor cells scored at once: a few MB per float64 temporary
+BLOCK_CELLS = 1 << 17  # cells at once: 1 MB float64 temporaries stay in cache (3x faster than 4)
 INELIGIBLE = -1  # in the int8 weights: a pair the hard rules or the fit floor forbid
 MAX_SCORE = 100
 
