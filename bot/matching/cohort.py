@@ -484,15 +484,14 @@ def _cheapest(
         block = weights[start : start + step]
         rows = np.arange(start, start + len(block), dtype=np.int64)
         found.append(_each_rows_best(rows, _narrow_costs(block), block >= 0))
-    step = max(1, BLOCK_CELLS // max(1, n))
-    for start in range(0, m, step):
-        block = weights[:, start : start + step].T
-        columns = np.arange(start, start + len(block), dtype=np.int64)
-        for places in np.unique(free[columns]):
-            some = free[columns] == places
-            sub = block[some]
+    step = max(1, 4 * BLOCK_CELLS // max(1, n))  # int8 and int16 cells: still 1 MB or so
+    for places in np.unique(free):
+        group = np.flatnonzero(free == places)
+        for start in range(0, len(group), step):
+            columns = group[start : start + step]
+            block = np.ascontiguousarray(weights[:, columns].T)
             mentors, mentees = _each_rows_best(
-                columns[some], _narrow_costs(sub), sub >= 0, k=CANDIDATES * int(places)
+                columns, _narrow_costs(block), block >= 0, k=CANDIDATES * int(places)
             )
             found.append((mentees, mentors))
     rows = np.concatenate([r for r, _ in found])
