@@ -296,7 +296,10 @@ class SqlRequestRepository:
             )
             .order_by(MentorRequestRow.created_at, MentorRequestRow.id)
         )
-        return [_to_domain(MentorRequest, row, _REQUEST_ENUMS) for row in rows]
+        # Each row's lists are the driver's own, fresh: nothing to copy.
+        return [
+            MentorRequest(**{**row._mapping, "status": RequestStatus(row.status)}) for row in rows
+        ]
 
 
 class SqlProposalRepository:
