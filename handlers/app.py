@@ -23,11 +23,14 @@ from handlers.coordination.listeners import CoordinatorHandlers
 from handlers.home import HomeHandlers, HomePublisher
 from handlers.journal.home import journal_home
 from handlers.journal.listeners import JournalHandlers
-from handlers.kit.listeners import ListenerGroup
+from handlers.kit.clients import ClientFor, WorkspaceClients
+from handlers.kit.listeners import ListenerGroup, Listeners
+from handlers.kit.names import PeopleNames
 from handlers.matching.capacity import CapacityHandlers
 from handlers.matching.home import capacity_section
 from handlers.matching.listeners import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
+from handlers.pair_channels.listeners import PairChannelHandlers
 from handlers.privacy.listeners import PrivacyHandlers
 from handlers.programs.listeners import ProgramHandlers
 from handlers.rhythm.follow_through import FollowThroughHandlers
@@ -49,6 +52,9 @@ def build_app(
     token_verification: bool = True,
     oauth_flow: OAuthFlow | None = None,
     on_removed: Callable[[str], None] | None = None,
+    homes: HomePublisher | None = None,
+    client_for: ClientFor | None = None,
+    names: PeopleNames | None = None,
 ) -> App:
     """A Bolt app whose listeners ack in the request thread and do Slack calls after.
 
@@ -85,7 +91,15 @@ def build_app(
     )
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
-    register_listeners(app, services, store=store, on_removed=on_removed, executor=executor)
+    register_listeners(
+        app,
+        services,
+        store=store,
+        on_removed=on_removed,
+        executor=executor,
+        clients=WorkspaceClients(client_for, names=names),
+        homes=homes,
+    )
     app.error(on_error)
     return app
 
@@ -103,11 +117,12 @@ def seed_authorization(app: App, auth_test: SlackResponse) -> None:
             middleware.auth_test_result = auth_test
 
 
-def home_publisher(services: Services) -> HomePublisher:
+def home_publisher(services: Services, clients: WorkspaceClients | None = None) -> HomePublisher:
     """The Home tab, composed of the features' parts: the journal lays it out, the
     coordinators' program section goes on top of theirs, mentor capacity below it."""
     return HomePublisher(
         services,
+        clients=clients,
         builders=[
             journal_home(services),
             rhythm_home(services),
@@ -124,9 +139,15 @@ def register_listeners(
     store: InstallationStore | None,
     on_removed: Callable[[str], None] | None,
     executor: TrackedExecutor | None = None,
+    clients: WorkspaceClients | None = None,
+    homes: HomePublisher | None = None,
 ) -> None:
-    """Every feature's listener group; `/mentor` routes its subcommands to theirs."""
-    homes = home_publisher(services)
+    """Every feature's listener group; `/mentor` routes its subcommands to theirs.
+
+    ``homes``: the runtime's one Home publisher (the messenger refreshes through it too), so
+    that every publish of a person's tab is ordered by one publisher."""
+    clients = clients or WorkspaceClients()
+    homes = homes or home_publisher(services, clients)
     sessions = SessionHandlers(services)
     sessions.refresh_homes = homes.publish_pair
     journal = JournalHandlers(services, homes)
@@ -163,8 +184,11 @@ def register_listeners(
         WorkspaceHandlers(services, store, on_removed=on_removed),
         privacy,
         ConversationHandlers(services, sessions=sessions),
+        PairChannelHandlers(services),
     ]
     for group in groups:
+        if isinstance(group, Listeners):
+            group.clients = clients  # a partner's workspace, and their name, from any click
         group.register(app)
 
 

@@ -50,11 +50,12 @@ def plan_exit_survey(
     program (an erased partner is not among ``members``)."""
     assert partnership.id is not None
     zones = _zones(uow, partnership)
+    across = partnership.across_workspaces
     for member in members:
         partner = partner_of(partnership, member)
         uow.outbox.add(
             OutgoingMessage(
-                team_id=partnership.team_id,
+                team_id=partnership.team_of(member),
                 kind=Kind.EXIT_SURVEY,
                 recipient=member,
                 key=f"{EXIT_PREFIX}{partnership.id}:exit-survey:{member}",
@@ -66,6 +67,8 @@ def plan_exit_survey(
                     completed=partnership.end_reason == "completed",
                     tz=zones.get(member, ""),
                     program_id=partnership.program_id,
+                    program_team_id=partnership.team_id if across else None,
+                    partner_team_id=partnership.team_of(partner) if across else None,
                 ),
             )
         )
@@ -78,9 +81,9 @@ def _named(partnership: Partnership, user_id: str) -> str:
 
 
 def _zones(uow: SuggestWork, partnership: Partnership) -> dict[str, str]:
-    mentor = uow.mentors.get(partnership.team_id, partnership.mentor_id)
+    mentor = uow.mentors.get(partnership.mentor_team_id, partnership.mentor_id)
     request = (
-        uow.requests.get(partnership.team_id, partnership.request_id)
+        uow.requests.get(partnership.mentee_team_id, partnership.request_id)
         if partnership.request_id is not None
         else None
     )
@@ -136,6 +139,7 @@ class ExitSurveys:
     def answer_of(self, *, team_id: str, user_id: str, partnership_id: int) -> ExitAnswer:
         with self._uow() as uow:
             partnership = self._ended(uow, team_id, user_id, partnership_id)
+            team_id = partnership.team_id  # the answers are the program's
             check = uow.progress.check(team_id, partnership_id, user_id, CheckKind.EXIT, 1)
             return ExitAnswer(
                 check=check or self._blank(team_id, user_id, partnership_id),
@@ -156,6 +160,7 @@ class ExitSurveys:
         now = self._clock.now()
         with self._uow() as uow:
             partnership = self._ended(uow, team_id, user_id, partnership_id)
+            team_id = partnership.team_id  # the answers are the program's
             check = uow.progress.check(
                 team_id, partnership_id, user_id, CheckKind.EXIT, 1
             ) or self._blank(team_id, user_id, partnership_id)
@@ -206,7 +211,7 @@ class ExitSurveys:
     @staticmethod
     def _ended(uow: ClosingWork, team_id: str, user_id: str, partnership_id: int) -> Partnership:
         partnership = uow.partnerships.get(team_id, partnership_id)
-        if partnership is None or user_id not in partnership.members():
+        if partnership is None or not partnership.includes(team_id, user_id):
             raise NotFound("I can't find that partnership.")
         if partnership.live:
             raise Conflict("This partnership is still running: the survey comes at its end.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -26,7 +26,7 @@ from bot.model.messages.people import SharedDmNote
 from bot.model.messages.rhythm import FitQuestion, Pulse
 from bot.model.messages.sessions import SessionCheck
 from bot.model.outbox import MessageStatus, OutgoingMessage
-from bot.model.partnership import Partnership, PartnershipStatus, partner_of
+from bot.model.partnership import Partnership, PartnershipStatus, partner_of, team_if_across
 from bot.model.progress import FitAnswer
 from bot.model.sessions import SessionOutcome
 from bot.roster import Roster
@@ -116,6 +116,8 @@ class Kept:
     note: DmNote
     recipients: tuple[str, ...] = ()  # who else it went to: the partner, or the coordinators
     keys: tuple[str, ...] = ()  # their messages in the outbox, to tell when they arrived
+    # the workspace those messages went to (the partner's own, across workspaces)
+    recipients_team: str = ""
 
 
 def _plain(text: str) -> str:
@@ -297,17 +299,21 @@ class ConversationService:
             recipients: tuple[str, ...] = ()
             keys: list[str] = []
             kind = Kind.DM_NOTE_TO_TEAM
+            to_team = team_id
             if audience is NoteAudience.PARTNER:
                 assert partnership is not None
                 recipients = (partner_of(partnership, user_id),)
                 kind = Kind.DM_NOTE_TO_PARTNER
+                to_team = partnership.team_of(recipients[0])  # in the partner's own Slack
             elif audience is NoteAudience.TEAM:
                 recipients = tuple(c for c in coordinators if c != user_id) or coordinators
+            if audience is NoteAudience.PARTNER and partnership is not None:
+                base = replace(base, partner_team_id=team_if_across(partnership, user_id))
             for recipient in recipients:
                 key = f"dm-note:{note.id}:{audience.value}:{recipient}"
                 uow.outbox.add(
                     OutgoingMessage(
-                        team_id=team_id,
+                        team_id=to_team,
                         kind=kind,
                         recipient=recipient,
                         key=key,
@@ -328,7 +334,7 @@ class ConversationService:
                     )
                 )
             uow.commit()
-            return Kept(note=note, recipients=recipients, keys=tuple(keys))
+            return Kept(note=note, recipients=recipients, keys=tuple(keys), recipients_team=to_team)
 
     def arrived(self, team_id: str, keys: Collection[str]) -> int:
         """How many of these messages Slack has accepted so far."""

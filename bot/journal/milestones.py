@@ -35,6 +35,8 @@ from bot.model.partnership import (
     Partnership,
     PartnershipStatus,
     partner_of,
+    team_if_across,
+    teams_if_across,
 )
 from bot.model.sessions import SessionOutcome, weekly_streak
 from bot.ports import JournalWork, OutboxWork, ProgramRulesSource
@@ -252,6 +254,7 @@ class Celebrations:
                     payload=ShoutOut(
                         mentor_id=partnership.mentor_id,
                         mentee_id=partnership.mentee_id,
+                        **teams_if_across(partnership),
                         headline=public,  # never the private words of a goal or milestone
                     ),
                 )
@@ -274,14 +277,14 @@ class Celebrations:
         assert partnership.id is not None
         consents = []
         for member in partnership.members():
-            preferences = uow.journal.preferences(partnership.team_id, member)
+            preferences = uow.journal.preferences(partnership.team_of(member), member)
             consents.append(preferences.shout_outs)
             wording = wording_for(key, preferences.last_wording)
             preferences.last_wording = wording
             uow.journal.save_preferences(preferences)
             uow.outbox.add(
                 OutgoingMessage(
-                    team_id=partnership.team_id,
+                    team_id=partnership.team_of(member),
                     kind=Kind.CELEBRATION,
                     recipient=member,
                     key=f"milestone:{partnership.id}:{key}:{member}",
@@ -293,6 +296,9 @@ class Celebrations:
                         personal=personal,
                         created_by=created_by,
                         wording=wording,
+                        partner_team_id=team_if_across(
+                            partnership, partner_of(partnership, member)
+                        ),
                     ),
                 )
             )

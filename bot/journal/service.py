@@ -109,8 +109,8 @@ class JournalService:
 
     def goals(self, team_id: str, user_id: str, partnership_id: int) -> list[Goal]:
         with self._uow() as uow:
-            member_of(uow, team_id, user_id, partnership_id, live=False)
-            return uow.journal.goals(team_id, partnership_id)
+            partnership = member_of(uow, team_id, user_id, partnership_id, live=False)
+            return uow.journal.goals(partnership.team_id, partnership_id)
 
     def goal(self, team_id: str, user_id: str, goal_id: int) -> Goal:
         with self._uow() as uow:
@@ -129,9 +129,17 @@ class JournalService:
         with self._uow() as uow:
             partnership = member_of(uow, team_id, user_id, partnership_id, live=False)
             partner = partner_of(partnership, user_id)
-            every = uow.journal.reflections(
-                team_id, partnership_id=partnership_id, authors=(user_id,), shared_by=partner
-            )
+            if partnership.across_workspaces:  # each keeps theirs in their own workspace
+                every = uow.journal.reflections(
+                    team_id, partnership_id=partnership_id, authors=(user_id,)
+                ) + uow.journal.reflections(
+                    partnership.team_of(partner), partnership_id=partnership_id, shared_by=partner
+                )
+                every.sort(key=_newest_first)
+            else:
+                every = uow.journal.reflections(
+                    team_id, partnership_id=partnership_id, authors=(user_id,), shared_by=partner
+                )
             readable = [r for r in every if may_read(r, user_id, partnership)]
             return Page(readable[offset : offset + limit], offset, len(readable))
 
@@ -140,7 +148,8 @@ class JournalService:
     ) -> Page[Milestone]:
         offset = max(0, offset)
         with self._uow() as uow:
-            member_of(uow, team_id, user_id, partnership_id, live=False)
+            partnership = member_of(uow, team_id, user_id, partnership_id, live=False)
+            team_id = partnership.team_id  # milestones are the pair's, kept by its program
             return Page(
                 uow.journal.milestones(team_id, partnership_id, limit=limit, offset=offset),
                 offset,
@@ -170,8 +179,9 @@ class JournalService:
                 parts.append(
                     ExportedPartnership(
                         partnership=partnership,
-                        goals=uow.journal.goals(team_id, partnership.id),
-                        milestones=uow.journal.milestones(team_id, partnership.id),
+                        # the pair's, kept by its program's workspace (another's, when shared)
+                        goals=uow.journal.goals(partnership.team_id, partnership.id),
+                        milestones=uow.journal.milestones(partnership.team_id, partnership.id),
                         reflections=own,
                     )
                 )
@@ -198,6 +208,17 @@ class JournalService:
                 "`/mentor reflect @name`."
             )
         return live[0]
+
+    def partners_elsewhere(self, team_id: str, user_id: str) -> dict[str, str]:
+        """This person's partners who are of another workspace (user -> their workspace):
+        what the bot shows them names these in words, since a mention can't resolve."""
+        with self._uow() as uow:
+            found = {}
+            for partnership in uow.partnerships.for_member(team_id, user_id):
+                partner = partner_of(partnership, user_id)
+                if partnership.team_of(partner) != team_id:
+                    found[partner] = partnership.team_of(partner)
+            return found
 
     def membership(
         self, team_id: str, user_id: str, partnership_id: int, *, live: bool = True
@@ -241,6 +262,7 @@ class JournalService:
                     f"Goals are <@{partnership.mentee_id}>'s to set: you can update their "
                     "status and notes from your App Home."
                 )
+            team_id = partnership.team_id  # goals are the pair's, kept by its program
             existing = {g.id: g for g in uow.journal.goals(team_id, partnership_id)}
             kept: list[Goal] = []
             for goal_id, raw in entries:
@@ -368,3 +390,9 @@ class JournalService:
             uow.journal.save_preferences(preferences)
             uow.commit()
             return preferences
+
+
+def _newest_first(reflection: Reflection) -> tuple[float, int]:
+    """Reflections from two workspaces in one list, newest first as each list is."""
+    at = reflection.created_at
+    return (-(at.timestamp() if at is not None else 0.0), -(reflection.id or 0))

@@ -134,10 +134,14 @@ def summary(
         goals=uow.journal.goals(team_id, partnership.id),
         milestones=uow.journal.milestones(team_id, partnership.id, limit=RECENT),
         milestone_count=uow.journal.count_milestones(team_id, partnership.id),
+        # their own reflections, kept in their own workspace (a pair may span two)
         reflections=uow.journal.reflections(
-            team_id, partnership_id=partnership.id, authors=(user_id,), limit=RECENT
+            partnership.team_of(user_id),
+            partnership_id=partnership.id,
+            authors=(user_id,),
+            limit=RECENT,
         ),
         reflection_count=uow.journal.count_reflections(
-            team_id, partnership_id=partnership.id, authors=(user_id,)
+            partnership.team_of(user_id), partnership_id=partnership.id, authors=(user_id,)
         ),
     )

@@ -223,14 +223,14 @@ class Capacity:
             self._suggestions.offer_new_match(uow, partnership, now)
             return
         assert partnership.id is not None
-        request = (
-            uow.requests.get(partnership.team_id, partnership.request_id)
+        request = (  # the mentee's own, kept in their workspace
+            uow.requests.get(partnership.mentee_team_id, partnership.request_id)
             if partnership.request_id is not None
             else None
         )
         uow.outbox.add(
             OutgoingMessage(
-                team_id=partnership.team_id,
+                team_id=partnership.mentee_team_id,  # asked in their own Slack
                 kind=Kind.NEW_MENTOR_QUESTION,
                 recipient=partnership.mentee_id,
                 key=f"partnership:{partnership.id}:new-mentor-question",

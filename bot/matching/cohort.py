@@ -25,9 +25,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from bot.matching.scores import (
     CAPACITY_WEIGHT,
@@ -418,6 +416,9 @@ def _solve_dense(
     for start in range(0, weights.shape[0], step):
         block = weights[start : start + step][:, places]
         cost[start : start + step] = np.where(block >= 0, costs.of_pairs(block), costs.unmatched)
+    # scipy.optimize costs half a second to import: paid by the first cohort, not each start
+    from scipy.optimize import linear_sum_assignment  # noqa: PLC0415
+
     rows, columns = linear_sum_assignment(cost)
     kept = cost[rows, columns] < costs.unmatched
     return rows[kept].astype(np.int64), places[columns[kept]]
@@ -529,6 +530,8 @@ def _match(
     offset = np.arange(len(rows), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
     columns = np.repeat(first_place[edges_columns], repeat) + offset
     weights = np.repeat(edge_costs, repeat).astype(np.float64)
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching  # noqa: PLC0415 (as above)
+
     try:
         # Where the graph can match everyone it can (every mentee, or every place), the
         # cheapest such matching is the optimum, found without the unmatched places below.

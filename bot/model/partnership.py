@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypedDict
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_FOCUS_AREAS: tuple[str, ...] = (
     "leadership",
@@ -66,6 +68,14 @@ class MentorProfile:
     program_id: int | None = None  # None: the workspace's default program
     # "No time right now": not suggested before this day (``accepting`` is off until then)
     requests_paused_until: date | None = None
+    # The workspace whose program ``program_id`` names, when it is another workspace's program
+    # shared with this one (``bot.programs.sharing``); None: a program of the person's own.
+    host_team_id: str | None = None
+
+    @property
+    def program_team_id(self) -> str:
+        """The workspace that owns the program this profile offers mentoring in."""
+        return self.host_team_id or self.team_id
 
 
 @dataclass
@@ -84,6 +94,12 @@ class MentorRequest:
     id: int | None = None
     program_id: int | None = None  # None: the workspace's default program
     languages: list[str] = field(default_factory=list)  # none named: the program's default
+    # As on ``MentorProfile``: the host of a shared program the mentee asks in; None: their own.
+    host_team_id: str | None = None
+
+    @property
+    def program_team_id(self) -> str:
+        return self.host_team_id or self.team_id
 
 
 @dataclass
@@ -102,6 +118,14 @@ class MatchProposal:
     created_at: datetime | None = None
     answered_at: datetime | None = None
     id: int | None = None
+    # Each person's own workspace ("" = ``team_id``, the program's): in a program shared across
+    # workspaces the mentor is asked, and answers, in their own Slack.
+    mentee_team_id: str = ""
+    mentor_team_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.mentee_team_id = self.mentee_team_id or self.team_id
+        self.mentor_team_id = self.mentor_team_id or self.team_id
 
 
 @dataclass
@@ -120,9 +144,39 @@ class Partnership:
     program_id: int | None = None  # None: the workspace's default program
     quiet_rung: str = ""  # a ``QuietRung``: the ladder's rung reached since they last met
     quiet_since: datetime | None = None  # the quiet clock restarted here (they chose to go on)
+    # Each person's own workspace. ``team_id`` stays the program's (the host's): the pair's
+    # schedule, checks and reports are the program's, while each person is reached, and
+    # clicks, in their own Slack. "" = ``team_id`` (a pair of one workspace, every older row).
+    mentee_team_id: str = ""
+    mentor_team_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.mentee_team_id = self.mentee_team_id or self.team_id
+        self.mentor_team_id = self.mentor_team_id or self.team_id
+
+    @property
+    def across_workspaces(self) -> bool:
+        return self.mentee_team_id != self.mentor_team_id
+
+    def team_of(self, user_id: str) -> str:
+        """The workspace where ``user_id``, one of the pair, is reached."""
+        return self.mentor_team_id if user_id == self.mentor_id else self.mentee_team_id
+
+    def includes(self, team_id: str, user_id: str) -> bool:
+        """Whether the person ``user_id`` of workspace ``team_id`` is one of the pair."""
+        return (team_id, user_id) in (
+            (self.mentor_team_id, self.mentor_id),
+            (self.mentee_team_id, self.mentee_id),
+        )
 
     def members(self) -> tuple[str, str]:
         return (self.mentor_id, self.mentee_id)
+
+    def workspaces(self) -> tuple[str, ...]:
+        """Every workspace the pair's rows and messages may be in: the program's first, then
+        each person's (once each). What is queued for a person is in their own workspace, so
+        cancelling or reading the pair's messages looks in all of them."""
+        return tuple(dict.fromkeys((self.team_id, self.mentor_team_id, self.mentee_team_id)))
 
     def paused_at(self, at: datetime) -> bool:
         """Whether the pair has asked for quiet at ``at`` (``/mentor pause``)."""
@@ -135,6 +189,56 @@ class Partnership:
         return self.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
 
 
+def team_if_across(partnership: Partnership, user_id: str) -> str | None:
+    """The workspace of ``user_id``, one of the pair, when the pair spans two workspaces (a
+    message naming them is read in the other, where a mention can't resolve); None for a
+    pair of one workspace (the field is left out of a payload)."""
+    return partnership.team_of(user_id) if partnership.across_workspaces else None
+
+
+class PairTeams(TypedDict):
+    mentor_team_id: str | None
+    mentee_team_id: str | None
+
+
+def teams_if_across(partnership: Partnership) -> PairTeams:
+    """``mentor_team_id`` and ``mentee_team_id`` for a payload naming both of a pair to
+    someone else (the program team, a channel): None for a pair of one workspace."""
+    across = partnership.across_workspaces
+    return PairTeams(
+        mentor_team_id=partnership.mentor_team_id if across else None,
+        mentee_team_id=partnership.mentee_team_id if across else None,
+    )
+
+
 def partner_of(partnership: Partnership, user_id: str) -> str:
     """The other member of the partnership, seen from ``user_id``."""
     return partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
+
+
+@dataclass(frozen=True)
+class AskOpening:
+    """What the ask modal needs before it opens, read in one statement (the trigger dies 3 s
+    after the click): the person's open request, the zone of their mentor profile, the zone
+    Slack last told us (``person_zones``), and the mentor of a live partnership in which they
+    are the mentee."""
+
+    request: MentorRequest | None = None
+    profile_zone: tuple[str, int] | None = None
+    seen_zone: str | None = None
+    current_mentor: str | None = None
+
+    def zone(self, at: datetime) -> tuple[str, int] | None:
+        """Where the person is, as far as we know: their request's zone, else their
+        profile's, else the one Slack last told us (its offset as it is at ``at``)."""
+        if self.request is not None:
+            return (self.request.tz, self.request.tz_offset)
+        if self.profile_zone is not None:
+            return self.profile_zone
+        if self.seen_zone:
+            try:
+                offset = at.astimezone(ZoneInfo(self.seen_zone)).utcoffset()
+            except (ZoneInfoNotFoundError, ValueError):
+                return None
+            return (self.seen_zone, int(offset.total_seconds()) if offset is not None else 0)
+        return None

@@ -107,6 +107,20 @@ def plan_onboarding(uow: OutboxWork, partnership: Partnership) -> None:
         )
 
 
+def _each_in_own_slack(
+    partnership: Partnership, sends: list[tuple[str, str, OnboardingMessage]]
+) -> list[tuple[str, str, OnboardingMessage]]:
+    """A step for the pair's group DM goes to each of them instead when the pair is across
+    workspaces: no group DM spans two workspaces."""
+    if not partnership.across_workspaces:
+        return sends
+    return [
+        (person, f"{suffix}:{person}" if "," in recipient else suffix, payload)
+        for recipient, suffix, payload in sends
+        for person in recipient.split(",")
+    ]
+
+
 def topics(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -236,10 +250,10 @@ class OnboardingService:
                     ),
                 )
             )
-        for recipient, suffix, payload in sends:
+        for recipient, suffix, payload in _each_in_own_slack(partnership, sends):
             uow.outbox.add(
                 OutgoingMessage(
-                    team_id=team,
+                    team_id=team if "," in recipient else partnership.team_of(recipient),
                     kind=Kind.ONBOARDING,
                     recipient=recipient,
                     key=f"onboarding:{partnership.id}:{suffix}:sent",

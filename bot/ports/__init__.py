@@ -19,8 +19,10 @@ from bot.ports.features import (
     Rematch,
     Reopen,
     Resumed,
+    SharedPrograms,
     Started,
 )
+from bot.ports.pairs import cancel_for_pair, sent_for_pair, status_for_member
 from bot.ports.repositories import (
     AnnouncementRepository,
     AuditLog,
@@ -31,6 +33,7 @@ from bot.ports.repositories import (
     JournalRepository,
     MentorRepository,
     Outbox,
+    PairChannelRepository,
     PartnershipRepository,
     PersonalData,
     ProgramRepository,
@@ -43,11 +46,14 @@ from bot.ports.repositories import (
     record_audit,
 )
 from bot.ports.slack import (
+    ConnectAnswer,
     GroupMembers,
     Messenger,
     PersonZones,
     SendOutcome,
     SendResult,
+    SlackConnect,
+    SlackPerson,
     TimeZones,
     UserGroups,
 )
@@ -62,6 +68,7 @@ from bot.ports.work import (
     MatchingWork,
     OnboardingWork,
     OutboxWork,
+    PairChannelWork,
     PrivacyWork,
     ProgramsRead,
     ProgramsWork,
@@ -84,6 +91,7 @@ __all__ = [
     "ClosingWork",
     "CohortPlanRepository",
     "CohortWork",
+    "ConnectAnswer",
     "CoordinationWork",
     "CoordinatorGroupRepository",
     "CoordinatorsRead",
@@ -99,6 +107,8 @@ __all__ = [
     "OnboardingWork",
     "Outbox",
     "OutboxWork",
+    "PairChannelRepository",
+    "PairChannelWork",
     "PartnershipEvents",
     "PartnershipRepository",
     "PersonZones",
@@ -122,6 +132,9 @@ __all__ = [
     "SendResult",
     "SessionRepository",
     "SessionsWork",
+    "SharedPrograms",
+    "SlackConnect",
+    "SlackPerson",
     "Started",
     "SuggestWork",
     "TimeZones",
@@ -131,5 +144,8 @@ __all__ = [
     "UserGroups",
     "WorkspaceRepository",
     "WorkspacesWork",
+    "cancel_for_pair",
     "record_audit",
+    "sent_for_pair",
+    "status_for_member",
 ]

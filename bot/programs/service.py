@@ -383,10 +383,12 @@ class ProgramQuietHours:
     def hold_until(self, message: OutgoingMessage, now: datetime) -> datetime | None:
         if not self._default.holds(message):
             return None
-        program_id = message.payload.program_id if isinstance(message.payload, PairPrompt) else None
+        payload = message.payload
+        program_id = payload.program_id if isinstance(payload, PairPrompt) else None
+        host = (payload.program_team_id if isinstance(payload, PairPrompt) else None) or None
         hours = (
             QuietHours.for_program(
-                self._programs.rules_for(message.team_id, program_id), self._kinds
+                self._programs.rules_for(host or message.team_id, program_id), self._kinds
             )
             if program_id is not None
             else self._default

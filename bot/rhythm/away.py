@@ -54,7 +54,7 @@ def away_until(uow: AbsenceRead, team_id: str, user_id: str, now: datetime) -> d
 
 def back_of(uow: AbsenceRead, partnership: Partnership, now: datetime) -> date | None:
     """When both partners are here again, if either is away now."""
-    days = [away_until(uow, partnership.team_id, m, now) for m in partnership.members()]
+    days = [away_until(uow, partnership.team_of(m), m, now) for m in partnership.members()]
     away = [d for d in days if d is not None]
     return max(away) if away else None
 
@@ -63,7 +63,8 @@ def returned_at(uow: AbsenceRead, partnership: Partnership) -> datetime | None:
     """The latest return from a holiday of either partner: their quiet clock restarts then,
     so time away never counts as a pair going quiet."""
     days = [
-        uow.sessions.preferences(partnership.team_id, m).away_until for m in partnership.members()
+        uow.sessions.preferences(partnership.team_of(m), m).away_until
+        for m in partnership.members()
     ]
     known = [d for d in days if d is not None]
     return midnight(max(known)) if known else None

@@ -20,7 +20,7 @@ from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import Partnership, partner_of
 from bot.model.progress import CheckKind, FitAnswer, ProgressCheck, RiskSignal
 from bot.model.sessions import SessionOutcome
-from bot.ports import OutboxWork, RhythmWork
+from bot.ports import OutboxWork, RhythmWork, sent_for_pair, status_for_member
 from bot.rhythm.part import RhythmPart, addressed, member_zones
 
 FIT_EXPIRES = timedelta(days=7)
@@ -74,8 +74,8 @@ class FitCheck(RhythmPart):
             return
         met = _met(uow, partnership)
         for member in partnership.members():
-            asked_early = uow.outbox.status_of(
-                partnership.team_id, fit_key(partnership.id, 0, member)
+            asked_early = status_for_member(
+                uow.outbox, partnership, member, fit_key(partnership.id, 0, member)
             )
             if (
                 (met == 1 and asked_early is None)
@@ -95,7 +95,7 @@ class FitCheck(RhythmPart):
         assert partnership.id is not None
         uow.outbox.add(
             OutgoingMessage(
-                team_id=partnership.team_id,
+                team_id=partnership.team_of(member),
                 kind=Kind.FIT_CHECK,
                 recipient=member,
                 key=fit_key(partnership.id, round_no, member),
@@ -185,7 +185,7 @@ def pending_fit(uow: RhythmWork, partnership: Partnership, user_id: str) -> int 
     """The round of a fit check this person got and has not answered, if any."""
     asked = [
         m.payload.round
-        for m in uow.outbox.sent(partnership.team_id, f"rhythm:{partnership.id}:fit:")
+        for m in sent_for_pair(uow.outbox, partnership, f"rhythm:{partnership.id}:fit:")
         if m.recipient == user_id
         and m.status is MessageStatus.SENT
         and isinstance(m.payload, FitQuestion)

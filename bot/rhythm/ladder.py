@@ -22,11 +22,11 @@ from bot.model.messages.rhythm import (
     QuietNudge,
 )
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership
+from bot.model.partnership import Partnership, teams_if_across
 from bot.model.progress import QuietRung, RiskFlag, RiskSignal
 from bot.model.rules import ProgramRules
 from bot.model.sessions import SessionOutcome
-from bot.ports import RhythmWork, record_audit
+from bot.ports import RhythmWork, cancel_for_pair, record_audit
 from bot.rhythm.away import back_of, returned_at
 from bot.rhythm.part import RhythmPart, addressed, member_zones, midnight, stamp
 from bot.rhythm.plan import plan_quiet_check
@@ -108,7 +108,7 @@ class QuietLadder(RhythmPart):
         for member in recipients:
             uow.outbox.add(
                 OutgoingMessage(
-                    team_id=partnership.team_id,
+                    team_id=partnership.team_of(member),
                     kind=Kind.QUIET_NUDGE,
                     recipient=member,
                     key=f"rhythm:{partnership.id}:quiet:{stamp(since)}:d{days}:{member}",
@@ -149,7 +149,7 @@ class QuietLadder(RhythmPart):
         for member in partnership.members():
             uow.outbox.add(
                 OutgoingMessage(
-                    team_id=partnership.team_id,
+                    team_id=partnership.team_of(member),
                     kind=Kind.QUIET_DECISION,
                     recipient=member,
                     key=f"rhythm:{partnership.id}:quiet:{occasion}:decide:{member}",
@@ -213,6 +213,7 @@ class QuietLadder(RhythmPart):
                         partnership_id=partnership.id,
                         mentor_id=partnership.mentor_id,
                         mentee_id=partnership.mentee_id,
+                        **teams_if_across(partnership),
                         days=job.days,
                         tz=self._rules.default_tz,
                     ),
@@ -227,8 +228,9 @@ class QuietLadder(RhythmPart):
             partnership = uow.partnerships.get(team_id, partnership_id)
             if partnership is None or not partnership.live:
                 raise NotFound("That partnership isn't running any more.")
-            member = user_id in partnership.members()
-            if not member and not self._roster.is_coordinator(team_id, user_id):
+            member = partnership.includes(team_id, user_id)
+            coordinator = team_id == partnership.team_id  # the program's, not a member's
+            if not member and not (coordinator and self._roster.is_coordinator(team_id, user_id)):
                 raise NotFound("I can't find that partnership.")
             self._restart(uow, partnership, now)
             if not member:
@@ -256,8 +258,8 @@ class QuietLadder(RhythmPart):
             partnership.quiet_since = at
         partnership.quiet_rung = QuietRung.NONE
         uow.partnerships.save(partnership)
-        uow.outbox.cancel(partnership.team_id, f"rhythm:{partnership.id}:quiet:")
-        uow.outbox.cancel(partnership.team_id, f"rhythm:{partnership.id}:quiet-check:")
+        cancel_for_pair(uow.outbox, partnership, f"rhythm:{partnership.id}:quiet:")
+        cancel_for_pair(uow.outbox, partnership, f"rhythm:{partnership.id}:quiet-check:")
         first = self._rules_of(uow, partnership).quiet_ladder[0]
         plan_quiet_check(uow, partnership, quiet_since(uow, partnership) + timedelta(days=first))
 

@@ -92,8 +92,20 @@ class Midterm(RhythmPart):
     def midterm_summary(self, team_id: str) -> MidtermSummary:
         with self._uow() as uow:
             answers = uow.progress.checks_of_kind(team_id, CheckKind.MIDTERM)
+            # asked in each person's own workspace: a pair of this program across workspaces
+            # was asked partly in a member workspace's outbox
+            live = [p for p in uow.partnerships.live() if p.team_id == team_id]
+            pairs = {p.id for p in live}
+            elsewhere = {t for p in live for t in p.workspaces()} - {team_id}
             asked = len(
                 [m for m in uow.outbox.sent(team_id, "rhythm:") if m.kind == Kind.MIDTERM_REVIEW]
+            ) + sum(
+                1
+                for other in sorted(elsewhere)
+                for m in uow.outbox.sent(other, "rhythm:")
+                if m.kind == Kind.MIDTERM_REVIEW
+                and isinstance(m.payload, PairPrompt)
+                and m.payload.partnership_id in pairs
             )
         scores = [a.score for a in answers if a.score is not None]
         rhythms = {key: 0 for key, _ in MIDTERM_RHYTHMS}

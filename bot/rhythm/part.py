@@ -15,10 +15,10 @@ from bot.model.messages import PairPrompt
 from bot.model.messages.rhythm import AtRisk, PartnershipJob
 from bot.model.messages.sessions import SessionMet
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, partner_of
+from bot.model.partnership import Partnership, partner_of, teams_if_across
 from bot.model.progress import CheckKind, ProgressCheck, RiskFlag, RiskSignal
 from bot.model.rules import ProgramRules
-from bot.ports import ProgramRulesSource, RhythmWork
+from bot.ports import ProgramRulesSource, RhythmWork, cancel_for_pair
 from bot.roster import Roster
 
 STAMP = "%Y%m%dT%H%MZ"
@@ -35,9 +35,9 @@ def midnight(day: date) -> datetime:
 
 def member_zones(uow: RhythmWork, partnership: Partnership) -> dict[str, str]:
     """Each partner's time zone, as Slack reported it when they offered or asked."""
-    mentor = uow.mentors.get(partnership.team_id, partnership.mentor_id)
+    mentor = uow.mentors.get(partnership.mentor_team_id, partnership.mentor_id)
     request = (
-        uow.requests.get(partnership.team_id, partnership.request_id)
+        uow.requests.get(partnership.mentee_team_id, partnership.request_id)
         if partnership.request_id is not None
         else None
     )
@@ -49,12 +49,17 @@ def member_zones(uow: RhythmWork, partnership: Partnership) -> dict[str, str]:
 
 def addressed(prompt: P, partnership: Partnership, member: str, zones: dict[str, str]) -> P:
     """``prompt`` made out to one partner: about the other, in their zone (quiet hours read
-    it), tagged with the pair's program (whose hours apply)."""
+    it), tagged with the pair's program (whose hours apply) and, for a pair across
+    workspaces, the program's workspace and the partner's."""
+    across = partnership.across_workspaces
+    partner = partner_of(partnership, member)
     return replace(
         prompt,
-        partner_id=partner_of(partnership, member),
+        partner_id=partner,
         tz=zones[member],
         program_id=partnership.program_id,
+        program_team_id=partnership.team_id if across else None,
+        partner_team_id=partnership.team_of(partner) if across else None,
     )
 
 
@@ -74,7 +79,7 @@ def ask_both(
     for member in partnership.members():
         uow.outbox.add(
             OutgoingMessage(
-                team_id=partnership.team_id,
+                team_id=partnership.team_of(member),
                 kind=kind,
                 recipient=member,
                 key=f"{key}:{member}",
@@ -130,7 +135,7 @@ class RhythmPart:
         ended_ok: bool = False,
     ) -> Partnership:
         partnership = uow.partnerships.get(team_id, partnership_id)
-        if partnership is None or user_id not in partnership.members():
+        if partnership is None or not partnership.includes(team_id, user_id):
             raise NotFound("I can't find that partnership.")
         if not partnership.live and not ended_ok:
             raise Conflict("This partnership has already ended.")
@@ -138,8 +143,8 @@ class RhythmPart:
 
     @staticmethod
     def _cancel_prompts(uow: RhythmWork, partnership: Partnership) -> None:
-        uow.outbox.cancel(partnership.team_id, f"rhythm:{partnership.id}:")
-        uow.outbox.cancel(partnership.team_id, f"session:{partnership.id}:")
+        cancel_for_pair(uow.outbox, partnership, f"rhythm:{partnership.id}:")
+        cancel_for_pair(uow.outbox, partnership, f"session:{partnership.id}:")
 
     def _save_answer(
         self,
@@ -157,6 +162,7 @@ class RhythmPart:
         now = self._clock.now()
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id, ended_ok=ended_ok)
+            team_id = partnership.team_id  # a check is the program's, whoever answers
             check = uow.progress.check(team_id, partnership_id, user_id, kind, 1) or (
                 ProgressCheck(
                     team_id=team_id,
@@ -207,6 +213,7 @@ class RhythmPart:
                         partnership_id=partnership.id,
                         mentor_id=partnership.mentor_id,
                         mentee_id=partnership.mentee_id,
+                        **teams_if_across(partnership),
                         signal=signal.value,
                         detail=detail,
                     ),

@@ -10,9 +10,9 @@ from bot.errors import DomainError
 from bot.model.kinds import Kind
 from bot.model.messages.rhythm import AtRisk, GoalCheck, GoalCheckDue, GoalLine, Pulse, PulseRound
 from bot.model.outbox import MessageStatus, OutgoingMessage
-from bot.model.partnership import Partnership, partner_of
+from bot.model.partnership import Partnership, partner_of, teams_if_across
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck, RiskSignal
-from bot.ports import RhythmWork
+from bot.ports import RhythmWork, status_for_member
 from bot.rhythm.part import RhythmPart, addressed, member_zones, stamp
 from bot.rhythm.plan import plan_pulse_round
 
@@ -53,7 +53,7 @@ class Pulses(RhythmPart):
                 self._flag_unanswered(uow, partnership, member, round_no, now)
                 uow.outbox.add(
                     OutgoingMessage(
-                        team_id=partnership.team_id,
+                        team_id=partnership.team_of(member),
                         kind=Kind.PULSE,
                         recipient=member,
                         key=f"rhythm:{partnership.id}:pulse:{round_no}:{member}",
@@ -84,7 +84,7 @@ class Pulses(RhythmPart):
         months = message.payload_as(GoalCheckDue).months
         uow.outbox.add(
             OutgoingMessage(
-                team_id=partnership.team_id,
+                team_id=partnership.team_of(mentee),
                 kind=Kind.GOAL_CHECK,
                 recipient=mentee,
                 key=f"rhythm:{partnership.id}:goal-check:{months}",
@@ -116,6 +116,7 @@ class Pulses(RhythmPart):
         now = self._clock.now()
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id)
+            team_id = partnership.team_id  # the answer is the program's, whoever gives it
             check = _pulse_check(
                 uow, team_id, partnership_id, user_id=user_id, round_no=round_no, now=now
             )
@@ -141,7 +142,9 @@ class Pulses(RhythmPart):
         """A person's own answer to one pulse, to redraw the message they answered in."""
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id, ended_ok=True)
-            check = uow.progress.check(team_id, partnership_id, user_id, CheckKind.PULSE, round_no)
+            check = uow.progress.check(
+                partnership.team_id, partnership_id, user_id, CheckKind.PULSE, round_no
+            )
             if check is None:
                 return None
             return PulseView(
@@ -171,6 +174,7 @@ class Pulses(RhythmPart):
         now = self._clock.now()
         with self._uow() as uow:
             partnership = self._member_of(uow, team_id, user_id, partnership_id)
+            team_id = partnership.team_id  # the answer is the program's, whoever gives it
             check = _pulse_check(
                 uow, team_id, partnership_id, user_id=user_id, round_no=round_no, now=now
             )
@@ -190,6 +194,7 @@ class Pulses(RhythmPart):
                                 partnership_id=partnership_id,
                                 mentor_id=partnership.mentor_id,
                                 mentee_id=partnership.mentee_id,
+                                **teams_if_across(partnership),
                                 signal="shared",
                                 detail="",
                                 author_id=user_id,
@@ -227,7 +232,7 @@ class Pulses(RhythmPart):
 
 def _unanswered(uow: RhythmWork, partnership: Partnership, member: str, round_no: int) -> bool:
     key = f"rhythm:{partnership.id}:pulse:{round_no}:{member}"
-    if uow.outbox.status_of(partnership.team_id, key) is not MessageStatus.SENT:
+    if status_for_member(uow.outbox, partnership, member, key) is not MessageStatus.SENT:
         return False  # never reached them (paused, coalesced): not their silence
     assert partnership.id is not None
     answered = uow.progress.check(

@@ -17,6 +17,7 @@ from bot.model.kinds import Kind
 from bot.model.outbox import MessageStatus
 from bot.model.partnership import PartnershipStatus, partner_of
 from bot.model.progress import QuietRung
+from bot.ports import sent_for_pair
 from bot.rhythm.away import away_until
 from bot.rhythm.fit_check import pending_fit
 from bot.rhythm.part import RhythmPart
@@ -82,7 +83,7 @@ class Steps(RhythmPart):
                     m.kind == Kind.QUIET_DECISION
                     and m.recipient == user_id
                     and m.status is MessageStatus.SENT
-                    for m in uow.outbox.sent(team_id, f"rhythm:{pid}:quiet:")
+                    for m in sent_for_pair(uow.outbox, partnership, f"rhythm:{pid}:quiet:")
                 ):
                     steps.append(NextStep(pid, partner, Step.DECIDE))
                     continue
@@ -90,7 +91,7 @@ class Steps(RhythmPart):
                 if fit is not None:
                     steps.append(NextStep(pid, partner, Step.FIT, round=fit))
                     continue
-                slot = uow.sessions.slot(team_id, pid)
+                slot = uow.sessions.slot(partnership.team_id, pid)
                 upcoming = slot.next_occurrence(now) if slot is not None else None
                 if upcoming is None or upcoming.start > partnership.ends_at:
                     steps.append(NextStep(pid, partner, Step.SCHEDULE))

@@ -19,10 +19,24 @@ from bot.model.messages.rhythm import (
     YearInNumbers,
 )
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import GOALS_REACHED, Partnership, PartnershipStatus, partner_of
+from bot.model.partnership import (
+    GOALS_REACHED,
+    Partnership,
+    PartnershipStatus,
+    partner_of,
+    team_if_across,
+    teams_if_across,
+)
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
 from bot.model.rules import ProgramRules
-from bot.ports import PartnershipEvents, ProgramRulesSource, Rematch, RhythmWork
+from bot.ports import (
+    PartnershipEvents,
+    ProgramRulesSource,
+    Rematch,
+    RhythmWork,
+    cancel_for_pair,
+    sent_for_pair,
+)
 from bot.rhythm.numbers import year_in_numbers
 from bot.rhythm.part import RhythmPart, addressed, ask_both, member_zones, stamp
 from bot.rhythm.plan import plan_pulse_round, plan_term
@@ -152,7 +166,7 @@ class Term(RhythmPart):
                 return partnership  # already extended (a double click, or the partner did)
             partnership.ends_at += extension
             uow.partnerships.save(partnership)
-            uow.outbox.cancel(team_id, f"rhythm:{partnership_id}:term-")
+            cancel_for_pair(uow.outbox, partnership, f"rhythm:{partnership_id}:term-")
             rules = self._rules_of(uow, partnership)
             plan_term(uow, partnership, rules=rules)
             elapsed = max(timedelta(0), now - partnership.started_at)
@@ -204,10 +218,10 @@ class Term(RhythmPart):
             partner = partner_of(partnership, user_id)
             self._tell_ended(uow, partnership, [partner], ended_by=user_id, now=now)
             self._events.finish(uow, partnership, partnership.members(), now)
-            for coordinator in self._roster.of(uow, team_id):
+            for coordinator in self._roster.of(uow, partnership.team_id):  # the program's
                 uow.outbox.add(
                     OutgoingMessage(
-                        team_id=team_id,
+                        team_id=partnership.team_id,
                         kind=Kind.COORDINATOR_ENDED,
                         recipient=coordinator,
                         key=f"partnership:{partnership_id}:ended:coordinator:{coordinator}",
@@ -216,6 +230,7 @@ class Term(RhythmPart):
                             partnership_id=partnership_id,
                             mentor_id=partnership.mentor_id,
                             mentee_id=partnership.mentee_id,
+                            **teams_if_across(partnership),
                             ended_by=user_id,
                             reason=reason,
                             note=note.strip(),
@@ -240,8 +255,8 @@ class Term(RhythmPart):
         now = self._clock.now()
         with self._uow() as uow:
             partnership = uow.partnerships.get(team_id, partnership_id)
-            if partnership is None or not partnership.live:
-                raise NotFound("That partnership isn't running any more.")
+            if partnership is None or not partnership.live or partnership.team_id != team_id:
+                raise NotFound("That partnership isn't running any more.")  # not the program's
             self._close_early(uow, partnership, reason, now)
             self._tell_ended(
                 uow,
@@ -302,10 +317,11 @@ class Term(RhythmPart):
                 by_program=True if by_program else None,
                 partner_id=partner_of(partnership, member) if by_program else None,
                 goals_reached=True if partnership.end_reason == GOALS_REACHED else None,
+                partner_team_id=team_if_across(partnership, partner_of(partnership, member)),
             )
             uow.outbox.add(
                 OutgoingMessage(
-                    team_id=partnership.team_id,
+                    team_id=partnership.team_of(member),
                     kind=Kind.PARTNERSHIP_ENDED,
                     recipient=member,
                     key=f"partnership:{partnership.id}:ended:{member}",
@@ -319,12 +335,12 @@ class Term(RhythmPart):
     ) -> None:
         """The year in numbers right after the evaluation, instead of the later fallback."""
         prefix = f"rhythm:{partnership.id}:numbers:{user_id}"
-        if any(m.key.startswith(prefix) for m in uow.outbox.sent(partnership.team_id, prefix)):
+        if any(m.key.startswith(prefix) for m in sent_for_pair(uow.outbox, partnership, prefix)):
             return
-        uow.outbox.cancel(partnership.team_id, prefix)
+        cancel_for_pair(uow.outbox, partnership, prefix)
         uow.outbox.add(
             OutgoingMessage(
-                team_id=partnership.team_id,
+                team_id=partnership.team_of(user_id),
                 kind=Kind.YEAR_IN_NUMBERS,
                 recipient=user_id,
                 key=f"{prefix}:after-evaluation",
@@ -353,7 +369,7 @@ class Term(RhythmPart):
         for member in partnership.members():
             uow.outbox.add(
                 OutgoingMessage(
-                    team_id=partnership.team_id,
+                    team_id=partnership.team_of(member),
                     kind=Kind.FINAL_EVALUATION,
                     recipient=member,
                     key=f"rhythm:{partnership.id}:final:{member}",
@@ -368,7 +384,7 @@ class Term(RhythmPart):
             )
             uow.outbox.add(
                 OutgoingMessage(
-                    team_id=partnership.team_id,
+                    team_id=partnership.team_of(member),
                     kind=Kind.YEAR_IN_NUMBERS,
                     recipient=member,
                     key=f"rhythm:{partnership.id}:numbers:{member}",

@@ -48,7 +48,7 @@ def member_of(
     ended_ok: bool = False,
 ) -> Partnership:
     partnership = uow.partnerships.get(team_id, partnership_id)
-    if partnership is None or user_id not in partnership.members():
+    if partnership is None or not partnership.includes(team_id, user_id):
         raise NotFound("I can't find that partnership.")
     live = partnership.status in (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
     if not live and not ended_ok:
@@ -56,11 +56,18 @@ def member_of(
     return partnership
 
 
+def program_team(uow: SessionsWork, team_id: str, partnership_id: int) -> str:
+    """The workspace whose program the pair is in, seen from ``team_id`` (the program's or
+    either person's): the pair's slot and logs are kept there."""
+    partnership = uow.partnerships.get(team_id, partnership_id)
+    return partnership.team_id if partnership is not None else team_id
+
+
 def slot_of(
     uow: SessionsWork, team_id: str, user_id: str, partnership_id: int
 ) -> tuple[Partnership, SessionSlot]:
     partnership = member_of(uow, team_id, user_id, partnership_id)
-    slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
+    slot = uow.sessions.slot(partnership.team_id, partnership_id, for_update=True)
     if slot is None:
         raise NotFound("You haven't set a session time yet: `/mentor schedule` sets one.")
     return partnership, slot
@@ -69,9 +76,9 @@ def slot_of(
 def member_zones(uow: SessionsWork, partnership: Partnership) -> dict[str, str]:
     """Each partner's time zone as Slack reported it when they offered or asked ("" if not
     known): a rule is restated in the reader's own zone."""
-    mentor = uow.mentors.get(partnership.team_id, partnership.mentor_id)
+    mentor = uow.mentors.get(partnership.mentor_team_id, partnership.mentor_id)
     request = (
-        uow.requests.get(partnership.team_id, partnership.request_id)
+        uow.requests.get(partnership.mentee_team_id, partnership.request_id)
         if partnership.request_id is not None
         else None
     )

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from bot.model.kinds import Kind
 from bot.model.messages.sessions import PlanNextSession, SessionCheck, SessionReminder
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, partner_of
+from bot.model.partnership import Partnership, partner_of, team_if_across
 from bot.model.sessions import (
     Occurrence,
     SessionSlot,
 )
-from bot.ports import SessionsWork
+from bot.ports import SessionsWork, cancel_for_pair
 
 STAMP = "%Y%m%dT%H%MZ"
 CHECK_EXPIRES_AFTER = timedelta(days=6)
@@ -41,7 +41,7 @@ def replan(
     # What is to come goes; what is about a session that already began stays: its
     # "did you meet?" may be waiting for someone's working hours, and that session happened.
     prefix = f"session:{slot.partnership_id}:"
-    uow.outbox.cancel(slot.team_id, prefix, from_key=prefix + stamp(now))
+    cancel_for_pair(uow.outbox, partnership, prefix, from_key=prefix + stamp(now))
     return plan_occurrence(uow, slot, partnership, after=now, now=now, reminders=reminders)
 
 
@@ -68,13 +68,16 @@ def plan_occurrence(
     )
     for member in partnership.members():
         partner = partner_of(partnership, member)
-        if uow.sessions.preferences(slot.team_id, member).session_reminders:
+        team = partnership.team_of(member)  # each hears in their own Slack
+        if uow.sessions.preferences(team, member).session_reminders:
             _remind(
                 uow,
                 slot,
                 occurrence,
+                team=team,
                 member=member,
                 partner=partner,
+                partner_team=team_if_across(partnership, partner),
                 prefix=prefix,
                 base=base,
                 reminders=reminders,
@@ -82,14 +85,16 @@ def plan_occurrence(
             )
         uow.outbox.add(
             OutgoingMessage(
-                team_id=slot.team_id,
+                team_id=team,
                 kind=Kind.SESSION_CHECK,
                 recipient=member,
                 key=f"{prefix}:check:{member}",
                 due_at=occurrence.end,
                 expires_at=occurrence.end + CHECK_EXPIRES_AFTER,
                 coalesce_key=f"session-check:{slot.partnership_id}:{member}",
-                payload=replace(base, partner_id=partner),
+                payload=replace(
+                    base, partner_id=partner, partner_team_id=team_if_across(partnership, partner)
+                ),
             )
         )
     uow.outbox.add(
@@ -112,8 +117,10 @@ def _remind(
     slot: SessionSlot,
     occurrence: Occurrence,
     *,
+    team: str,
     member: str,
     partner: str,
+    partner_team: str | None,
     prefix: str,
     base: SessionCheck,
     reminders: Sequence[timedelta],
@@ -126,7 +133,7 @@ def _remind(
             continue  # planned too late for this reminder: the next one will do
         uow.outbox.add(
             OutgoingMessage(
-                team_id=slot.team_id,
+                team_id=team,
                 kind=Kind.SESSION_REMINDER,
                 recipient=member,
                 key=f"{prefix}:remind{int(offset.total_seconds())}:{member}",
@@ -139,6 +146,7 @@ def _remind(
                     minutes=base.minutes,
                     original_date=base.original_date,
                     before=offset.total_seconds(),
+                    partner_team_id=partner_team,
                 ),
             )
         )

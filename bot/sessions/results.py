@@ -31,3 +31,6 @@ class Recorded:
     log: SessionLog
     first: bool  # False: the partner had already answered, and their answer stands
     messages: list[tuple[str, str]]  # (channel, ts) of every "did you meet?" for it
+    # Those in another workspace than the answerer's (a pair across workspaces): (workspace,
+    # channel, ts), redrawn with that workspace's token.
+    elsewhere: tuple[tuple[str, str, str], ...] = ()

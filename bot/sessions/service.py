@@ -20,7 +20,7 @@ from bot.model.messages.sessions import (
     SessionSet,
 )
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, PartnershipStatus, partner_of
+from bot.model.partnership import Partnership, PartnershipStatus, partner_of, team_if_across
 from bot.model.rules import OneProgram, ProgramRules
 from bot.model.sessions import (
     MemberPreferences,
@@ -29,12 +29,13 @@ from bot.model.sessions import (
     SessionOutcome,
     SessionSlot,
 )
-from bot.ports import PartnershipEvents, ProgramRulesSource, SessionsWork
+from bot.ports import PartnershipEvents, ProgramRulesSource, SessionsWork, sent_for_pair
 from bot.sessions.access import (
     live_partnerships,
     member_of,
     member_zones,
     partnership_for,
+    program_team,
     slot_of,
 )
 from bot.sessions.planning import parse_stamp, plan_occurrence, replan, stamp
@@ -80,15 +81,18 @@ class SessionService:
             return member_of(uow, team_id, user_id, partnership_id)
 
     def slot(self, team_id: str, partnership_id: int) -> SessionSlot | None:
+        """The pair's slot, seen from the program's workspace or either person's."""
         with self._uow() as uow:
-            return uow.sessions.slot(team_id, partnership_id)
+            return uow.sessions.slot(program_team(uow, team_id, partnership_id), partnership_id)
 
     def held(self, team_id: str, partnership_id: int) -> int:
         """Sessions held: the number streaks, milestones and program health build on."""
         with self._uow() as uow:
             return sum(
                 1
-                for log in uow.sessions.logs(team_id, partnership_id)
+                for log in uow.sessions.logs(
+                    program_team(uow, team_id, partnership_id), partnership_id
+                )
                 if log.outcome is SessionOutcome.MET
             )
 
@@ -98,16 +102,17 @@ class SessionService:
         with self._uow() as uow:
             partnership = member_of(uow, team_id, user_id, partnership_id)
             known = member_zones(uow, partnership).get(user_id)
-            slot = uow.sessions.slot(team_id, partnership_id)
+            slot = uow.sessions.slot(partnership.team_id, partnership_id)
             if known:
                 return known
             if slot is not None and slot.set_by == user_id:
                 return slot.tz
-            return self._programs.rules(uow, team_id, partnership.program_id).default_tz
+            return self._programs.rules(uow, partnership.team_id, partnership.program_id).default_tz
 
     def rules_of(self, team_id: str, partnership: Partnership) -> ProgramRules:
-        """The rules of the pair's program: its session lengths, for the schedule form."""
-        return self._programs.rules_for(team_id, partnership.program_id)
+        """The rules of the pair's program (its workspace's, whoever asks): its session
+        lengths, for the schedule form."""
+        return self._programs.rules_for(partnership.team_id, partnership.program_id)
 
     def preview(
         self,
@@ -122,9 +127,11 @@ class SessionService:
         now = self._clock.now()
         with self._uow() as uow:
             partnership = member_of(uow, team_id, user_id, partnership_id)
-            rules = self._programs.rules(uow, team_id, partnership.program_id)
+            rules = self._programs.rules(uow, partnership.team_id, partnership.program_id)
             minutes = allowed_length(when, minutes, rules, now)
-            slot = slot_for(team_id, partnership_id, when, minutes=minutes, user_id=user_id)
+            slot = slot_for(
+                partnership.team_id, partnership_id, when, minutes=minutes, user_id=user_id
+            )
             upcoming = slot.next_occurrence(now)
             if upcoming is not None and upcoming.start > partnership.ends_at:
                 upcoming = None
@@ -142,6 +149,7 @@ class SessionService:
         now = self._clock.now()
         with self._uow() as uow:
             partnership = member_of(uow, team_id, user_id, partnership_id)
+            team_id = partnership.team_id  # the slot is the program's, whoever sets it
             rules = self._programs.rules(uow, team_id, partnership.program_id)
             minutes = allowed_length(when, minutes, rules, now)
             slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
@@ -168,8 +176,9 @@ class SessionService:
         user_id: str,
         now: datetime,
     ) -> None:
-        """The partner hears of the new time, in their own zone; both get the invite."""
-        team_id = partnership.team_id
+        """The partner hears of the new time, in their own zone; both get the invite: in the
+        pair's group DM, or each in their own Slack when the pair is across workspaces (a
+        group DM can't span two workspaces)."""
         partner = partner_of(partnership, user_id)
         zones = member_zones(uow, partnership)
         zones[user_id] = slot.tz  # the author's, as the form had it just now
@@ -183,10 +192,11 @@ class SessionService:
             next_start=upcoming.start if upcoming else None,
             every_weeks=slot.every_weeks,
             set_at=now,
+            partner_team_id=team_if_across(partnership, user_id),
         )
         uow.outbox.add(
             OutgoingMessage(
-                team_id=team_id,
+                team_id=partnership.team_of(partner),
                 kind=Kind.SESSION_SET,
                 recipient=partner,
                 key=f"{notice}:set",
@@ -194,28 +204,44 @@ class SessionService:
                 payload=said,
             )
         )
-        uow.outbox.add(
-            OutgoingMessage(
-                team_id=team_id,
-                kind=Kind.SESSION_INVITE,
-                recipient=f"{partnership.mentor_id},{partnership.mentee_id}",
-                key=f"{notice}:invite",
-                due_at=now,
-                payload=SessionInvite(
-                    partnership_id=said.partnership_id,
-                    author_id=said.author_id,
-                    describe=slot.describe(),
-                    described=described,
-                    until=partnership.ends_at,
-                    next_start=said.next_start,
-                    every_weeks=said.every_weeks,
-                    set_at=said.set_at,
-                    mentor_id=partnership.mentor_id,
-                    mentee_id=partnership.mentee_id,
-                    slot=slot,
-                ),
-            )
+        invite = SessionInvite(
+            partnership_id=said.partnership_id,
+            author_id=said.author_id,
+            describe=slot.describe(),
+            described=described,
+            until=partnership.ends_at,
+            next_start=said.next_start,
+            every_weeks=said.every_weeks,
+            set_at=said.set_at,
+            mentor_id=partnership.mentor_id,
+            mentee_id=partnership.mentee_id,
+            slot=slot,
+            mentor_team_id=partnership.mentor_team_id if partnership.across_workspaces else None,
+            mentee_team_id=partnership.mentee_team_id if partnership.across_workspaces else None,
         )
+        if not partnership.across_workspaces:
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=partnership.team_id,
+                    kind=Kind.SESSION_INVITE,
+                    recipient=f"{partnership.mentor_id},{partnership.mentee_id}",
+                    key=f"{notice}:invite",
+                    due_at=now,
+                    payload=invite,
+                )
+            )
+            return
+        for member in partnership.members():
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=partnership.team_of(member),
+                    kind=Kind.SESSION_INVITE,
+                    recipient=member,
+                    key=f"{notice}:invite:{member}",
+                    due_at=now,
+                    payload=invite,
+                )
+            )
 
     def skip(
         self,
@@ -297,7 +323,7 @@ class SessionService:
             partnership.status = PartnershipStatus.PAUSED
             partnership.paused_until = until
             uow.partnerships.save(partnership)
-            slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
+            slot = uow.sessions.slot(partnership.team_id, partnership_id, for_update=True)
             if slot is None:
                 return self._pair_changed(
                     uow, partnership=partnership, user_id=user_id, now=now, change="pause_pair"
@@ -322,7 +348,7 @@ class SessionService:
                 partnership.paused_until = now.date()  # the quiet-pair clock restarts today
                 uow.partnerships.save(partnership)
             self._events.resume(uow, partnership, now)  # e.g. the quiet-pair clock restarts
-            slot = uow.sessions.slot(team_id, partnership_id, for_update=True)
+            slot = uow.sessions.slot(partnership.team_id, partnership_id, for_update=True)
             if slot is None:
                 return self._pair_changed(
                     uow, partnership=partnership, user_id=user_id, now=now, change="resume_pair"
@@ -346,7 +372,7 @@ class SessionService:
             uow.sessions.save_preferences(preferences)
             for partnership in live_partnerships(uow, team_id, user_id):
                 assert partnership.id is not None
-                slot = uow.sessions.slot(team_id, partnership.id, for_update=True)
+                slot = uow.sessions.slot(partnership.team_id, partnership.id, for_update=True)
                 if slot is not None:
                     slot.version += 1  # a new plan: its keys must not collide with the old one's
                     uow.sessions.save_slot(slot)
@@ -365,6 +391,7 @@ class SessionService:
         now = self._clock.now()
         with self._uow() as uow:
             partnership = member_of(uow, team_id, user_id, partnership_id, ended_ok=True)
+            answerer_team, team_id = team_id, partnership.team_id  # the log is the program's
             if start > now or start < partnership.started_at - timedelta(days=1):
                 raise NotFound("I can't find that session.")
             log = SessionLog(
@@ -391,13 +418,20 @@ class SessionService:
                 existing = uow.sessions.log(team_id, partnership_id, start)
                 assert existing is not None
                 log = existing
-            messages = [
-                (m.sent_channel, m.sent_ts)
-                for m in uow.outbox.sent(team_id, f"session:{partnership_id}:{stamp(start)}:")
+            checks = [
+                (m.team_id, m.sent_channel, m.sent_ts)
+                for m in sent_for_pair(
+                    uow.outbox, partnership, f"session:{partnership_id}:{stamp(start)}:"
+                )
                 if m.kind == Kind.SESSION_CHECK and m.sent_channel and m.sent_ts
             ]
             uow.commit()
-            return Recorded(log=log, first=first, messages=messages)
+            return Recorded(
+                log=log,
+                first=first,
+                messages=[(c, ts) for team, c, ts in checks if team == answerer_team],
+                elsewhere=tuple(check for check in checks if check[0] != answerer_team),
+            )
 
     def plan_next(self, uow: SessionsWork, message: OutgoingMessage, now: datetime) -> None:
         """Job at an occurrence's end: plan the next one, if the plan is still the same."""
@@ -431,7 +465,7 @@ class SessionService:
         assert partnership.id is not None
         uow.outbox.add(
             OutgoingMessage(
-                team_id=partnership.team_id,
+                team_id=partnership.team_of(partner_of(partnership, user_id)),
                 kind=Kind.SESSION_CHANGED,
                 recipient=partner_of(partnership, user_id),
                 key=f"notice:{partnership.id}:v{slot.version}:{change}",
@@ -443,6 +477,7 @@ class SessionService:
                     at=at,
                     until=slot.paused_until,
                     next_start=upcoming.start if upcoming else None,
+                    partner_team_id=team_if_across(partnership, user_id),
                 ),
             )
         )
@@ -461,7 +496,7 @@ class SessionService:
         assert partnership.id is not None
         uow.outbox.add(
             OutgoingMessage(
-                team_id=partnership.team_id,
+                team_id=partnership.team_of(partner_of(partnership, user_id)),
                 kind=Kind.SESSION_CHANGED,
                 recipient=partner_of(partnership, user_id),
                 key=f"notice:{partnership.id}:{change}:{stamp(now)}",
@@ -473,6 +508,7 @@ class SessionService:
                     at=None,
                     until=partnership.paused_until if change == "pause_pair" else None,
                     next_start=None,
+                    partner_team_id=team_if_across(partnership, user_id),
                 ),
             )
         )

@@ -68,7 +68,12 @@ class PostInDm(Respond):
 
 
 class ConversationHandlers(Listeners):
-    def __init__(self, services: Services, *, sessions: SessionHandlers) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        sessions: SessionHandlers,
+    ) -> None:
         super().__init__(services)
         self._sessions = sessions
 
@@ -233,9 +238,21 @@ class ConversationHandlers(Listeners):
             held=self._services.sessions.held(team_id, partnership_id),
             partnership_id=partnership_id,
         )
-        for channel, ts in sorted(set(recorded.messages)):
+        redraw = [(client, channel, ts) for channel, ts in sorted(set(recorded.messages))]
+        for team, channel, ts in recorded.elsewhere:  # the partner's, in their workspace
+            other = self.clients.of(team, current_team=team_id, current=client)
+            if other is not None:
+                redraw.append((other, channel, ts))
+        # the answerer, named in words in the other workspace's copy (when they just answered)
+        answerer = {recorded.log.answered_by: team_id} if recorded.first else {}
+        for reach, channel, ts in redraw:
+            shown, drawn = (
+                (text, blocks)
+                if reach is client
+                else self.clients.names.named((text, blocks), answerer)
+            )
             try:
-                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+                reach.chat_update(channel=channel, ts=ts, text=shown, blocks=drawn)
             except SlackApiError as error:
                 log.warning("chat.update %s/%s: %s", channel, ts, error.response.get("error"))
 
@@ -297,7 +314,7 @@ class ConversationHandlers(Listeners):
         self.deliver()
         text = conversation_blocks.kept(
             audience,
-            arrived=self._services.conversation.arrived(team_id, kept.keys),
+            arrived=self._services.conversation.arrived(kept.recipients_team or team_id, kept.keys),
             recipients=len(kept.recipients),
         )
         if ts:

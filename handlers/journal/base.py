@@ -25,6 +25,7 @@ class JournalListeners(Listeners):
         super().__init__(services)
         self._journal = services.journal
         self._homes = homes
+        self.clients = homes.clients  # the app's, shared with the Home tab
 
     def after_submit(
         self, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Any
 
@@ -33,10 +34,13 @@ class ExportHandlers(JournalListeners):
     def export(self, client: WebClient, team_id: str, user_id: str) -> str:
         """Upload the person's journal to their DM with the bot; what to tell them."""
         journal = self._journal.export(team_id, user_id)
-        people = {user_id}
+        people: dict[str, str] = {user_id: team_id}  # each person, by their own workspace
         for part in journal.partnerships:
-            people |= set(part.partnership.members())
-        content = export_markdown(journal, names={u: self._name(client, u) for u in people})
+            people |= {m: part.partnership.team_of(m) for m in part.partnership.members()}
+        content = export_markdown(
+            journal,
+            names={u: self._name_in(client, team_id, u, team) for u, team in people.items()},
+        )
         content += notes_markdown(self._services.conversation.notes(team_id, user_id))
         try:
             channel = str(client.conversations_open(users=user_id)["channel"]["id"])
@@ -54,6 +58,13 @@ class ExportHandlers(JournalListeners):
             log.warning("export upload for %s failed: %s", user_id, error.response.get("error"))
             return "I couldn't send the file just now: please try again in a minute."
         return ":page_facing_up: I've sent your journal to our DM."
+
+    def _name_in(self, client: WebClient, team_id: str, user_id: str, their_team: str) -> str:
+        """A partner of another workspace is named as their own workspace knows them."""
+        if their_team != team_id and not is_erased(user_id):
+            known = self.clients.names.name_in(their_team, user_id)  # escaped for mrkdwn
+            return html.unescape(known) if known else user_id
+        return self._name(client, user_id)
 
     @staticmethod
     def _name(client: WebClient, user_id: str) -> str:

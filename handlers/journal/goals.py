@@ -54,16 +54,18 @@ class GoalHandlers(JournalListeners):
                 f"{n}. {escape(g.text)} ({g.status.label.lower()})"
                 for n, g in enumerate(goals, start=1)
             )
-            return (
+            return self.name_partner(
                 f"Goals are <@{partnership.mentee_id}>'s to set"
                 + (f":\n{listed}\n" if listed else " (none yet). ")
-                + "You can both mark progress and add notes from my App Home."
+                + "You can both mark progress and add notes from my App Home.",
+                partnership,
+                user_id,
             )
+        view = journal_blocks.goals_modal(
+            partnership_id=partnership_id, goals=goals, mentor_id=partnership.mentor_id
+        )
         client.views_open(
-            trigger_id=trigger_id,
-            view=journal_blocks.goals_modal(
-                partnership_id=partnership_id, goals=goals, mentor_id=partnership.mentor_id
-            ),
+            trigger_id=trigger_id, view=self.name_partner(view, partnership, user_id, ask=False)
         )
         return None
 

@@ -70,20 +70,22 @@ class JournalHandlers(JournalListeners):
             return
         partner_id = partner_of(partnership, user_id)
         if subcommand == "reflect":
+            view = journal_blocks.reflection_modal(
+                partnership_id=partnership.id, partner_id=partner_id
+            )
             client.views_open(
                 trigger_id=trigger_id,
-                view=journal_blocks.reflection_modal(
-                    partnership_id=partnership.id, partner_id=partner_id
-                ),
+                view=self.name_partner(view, partnership, user_id, ask=False),
             )
             return
         text = without_mentions(rest)  # milestone
         if not text:
+            view = journal_blocks.milestone_modal(
+                partnership_id=partnership.id, partner_id=partner_id
+            )
             client.views_open(
                 trigger_id=trigger_id,
-                view=journal_blocks.milestone_modal(
-                    partnership_id=partnership.id, partner_id=partner_id
-                ),
+                view=self.name_partner(view, partnership, user_id, ask=False),
             )
             return
         milestone = self._journal.add_milestone(

@@ -44,8 +44,13 @@ class MilestoneHandlers(JournalListeners):
         open_modal(
             client,
             body,
-            journal_blocks.milestone_modal(
-                partnership_id=partnership_id, partner_id=partner_of(partnership, user_id)
+            self.name_partner(
+                journal_blocks.milestone_modal(
+                    partnership_id=partnership_id, partner_id=partner_of(partnership, user_id)
+                ),
+                partnership,
+                user_id,
+                ask=False,
             ),
         )
 

@@ -53,10 +53,15 @@ class ReflectionHandlers(JournalListeners):
         open_modal(
             client,
             body,
-            journal_blocks.reflection_modal(
-                partnership_id=partnership_id,
-                partner_id=partner_of(partnership, user_id),
-                session_start=session_start,
+            self.name_partner(
+                journal_blocks.reflection_modal(
+                    partnership_id=partnership_id,
+                    partner_id=partner_of(partnership, user_id),
+                    session_start=session_start,
+                ),
+                partnership,
+                user_id,
+                ask=False,
             ),
         )
 
@@ -134,9 +139,14 @@ class ReflectionHandlers(JournalListeners):
         open_modal(
             client,
             body,
-            journal_blocks.reflection_modal(
-                partnership_id=partnership.id,
-                partner_id=partner_of(partnership, user_id),
-                reflection=reflection,
+            self.name_partner(
+                journal_blocks.reflection_modal(
+                    partnership_id=partnership.id,
+                    partner_id=partner_of(partnership, user_id),
+                    reflection=reflection,
+                ),
+                partnership,
+                user_id,
+                ask=False,
             ),
         )

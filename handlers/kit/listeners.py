@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from slack_bolt import Ack, App
 
+from bot.model.partnership import Partnership, partner_of
 from bot.services import Services
+from handlers.kit.clients import WorkspaceClients
+
+T = TypeVar("T")
 
 
 class Listeners:
@@ -15,6 +19,26 @@ class Listeners:
 
     def __init__(self, services: Services) -> None:
         self._services = services
+        self.clients = WorkspaceClients()
+        """Set by the app: other workspaces' clients and people's names, for pairs across
+        workspaces."""
+
+    def name_partner(
+        self, value: T, partnership: Partnership, user_id: str, *, ask: bool = True
+    ) -> T:
+        """``value`` (text, blocks, a view) as ``user_id`` reads it: their partner named in
+        words when the partner is of another workspace, where a mention can't resolve
+        (``ask=False``: only a name already known, for what must not wait on Slack)."""
+        if not partnership.across_workspaces:
+            return value
+        partner = partner_of(partnership, user_id)
+        return self.clients.names.named(value, {partner: partnership.team_of(partner)}, ask=ask)
+
+    def name_partners_of(self, value: T, team_id: str, user_id: str) -> T:
+        """``name_partner`` where the pair isn't at hand: every partner of this person who is
+        of another workspace (one lookup of their partnerships)."""
+        elsewhere = self._services.journal.partners_elsewhere(team_id, user_id)
+        return self.clients.names.named(value, elsewhere) if elsewhere else value
 
     @staticmethod
     def ack_only(ack: Ack) -> None:

@@ -71,7 +71,7 @@ class FollowThroughHandlers(Listeners):
             round_no=round_no,
             answer=fit_blocks.FIT_ACTIONS[str(action["action_id"])].value,
         )
-        text, blocks = fit_answered(answered, value)
+        text, blocks = self.name_partners_of(fit_answered(answered, value), team_id, user_id)
         update_container(client, body, text, blocks)
         if answered.flagged:
             self.deliver()
@@ -87,8 +87,12 @@ class FollowThroughHandlers(Listeners):
             team_id=team_id, user_id=user_id, partnership_id=partnership_id, reason="fit"
         )
         self.deliver()
-        text, blocks = fit_blocks.fit_closed_message(
-            partner_id=ended.partner_id, mentee=ended.partnership.mentee_id == user_id
+        text, blocks = self.name_partner(
+            fit_blocks.fit_closed_message(
+                partner_id=ended.partner_id, mentee=ended.partnership.mentee_id == user_id
+            ),
+            ended.partnership,
+            user_id,
         )
         update_container(client, body, text, blocks)
         self._homes.publish_pair(client, team_id, user_id, partnership_id)
@@ -127,7 +131,9 @@ class FollowThroughHandlers(Listeners):
         partner = (
             partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
         )
-        text, blocks = ladder_blocks.quiet_met_message(partner)
+        text, blocks = self.name_partner(
+            ladder_blocks.quiet_met_message(partner), partnership, user_id
+        )
         update_container(client, body, text, blocks)
         if recorded.first:
             self._homes.publish_pair(client, team_id, user_id, partnership_id)
@@ -187,7 +193,7 @@ class FollowThroughHandlers(Listeners):
         partnership = self._services.rhythm.go_on(
             team_id=team_id, user_id=user_id, partnership_id=partnership_id
         )
-        if user_id in partnership.members():
+        if partnership.includes(team_id, user_id):
             text, blocks = ladder_blocks.quiet_continued_message()
         else:
             text = (

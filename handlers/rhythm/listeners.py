@@ -74,11 +74,15 @@ class RhythmHandlers(Listeners):
         )
         user = user_of(context)
         partner = partner_of(partnership, user)
-        text, blocks = rhythm_blocks.pulse_answered_message(
-            partner_id=partner,
-            score=score,
-            value=str(action.get("value")),
-            noted=bool(answer.check.note),
+        text, blocks = self.name_partner(
+            rhythm_blocks.pulse_answered_message(
+                partner_id=partner,
+                score=score,
+                value=str(action.get("value")),
+                noted=bool(answer.check.note),
+            ),
+            partnership,
+            user,
         )
         update_container(client, body, text, blocks)
         if answer.flagged:
@@ -148,11 +152,15 @@ class RhythmHandlers(Listeners):
         )
         if check is None or check.score is None:
             return  # not rated yet: the buttons stay so they still can
-        text, blocks = rhythm_blocks.pulse_answered_message(
-            partner_id=check.partner_id,
-            score=check.score,
-            value=f"{partnership_id}:{round_no}",
-            noted=True,
+        text, blocks = self.name_partners_of(
+            rhythm_blocks.pulse_answered_message(
+                partner_id=check.partner_id,
+                score=check.score,
+                value=f"{partnership_id}:{round_no}",
+                noted=True,
+            ),
+            team_of(context),
+            user_of(context),
         )
         update_message(client, channel, ts, text, blocks)
 
@@ -258,16 +266,15 @@ class RhythmHandlers(Listeners):
         partnership = self._services.sessions.partnership_for(team_id, user_id, partner)
         self._show_end(client, trigger_id=trigger_id, user_id=user_id, partnership=partnership)
 
-    @staticmethod
     def _show_end(
-        client: WebClient, *, trigger_id: str, user_id: str, partnership: Partnership
+        self, client: WebClient, *, trigger_id: str, user_id: str, partnership: Partnership
     ) -> None:
+        view = rhythm_blocks.end_modal(
+            partner_id=partner_of(partnership, user_id),
+            metadata={"partnership_id": partnership.id},
+        )
         client.views_open(
-            trigger_id=trigger_id,
-            view=rhythm_blocks.end_modal(
-                partner_id=partner_of(partnership, user_id),
-                metadata={"partnership_id": partnership.id},
-            ),
+            trigger_id=trigger_id, view=self.name_partner(view, partnership, user_id, ask=False)
         )
 
     def open_end_button(
@@ -301,12 +308,17 @@ class RhythmHandlers(Listeners):
             if ended.partnership.end_reason == GOALS_REACHED
             else " New mentor suggestions are on their way to you."
         )
-        ack(
+        ack(  # in the ack: a name already known, no call to Slack
             response_action="update",
-            view=confirmation(
-                "Partnership ended",
-                f"Done: I've let <@{ended.partner_id}> know, kindly and without your reason."
-                + (next_step if mentee else ""),
+            view=self.name_partner(
+                confirmation(
+                    "Partnership ended",
+                    f"Done: I've let <@{ended.partner_id}> know, kindly and without your reason."
+                    + (next_step if mentee else ""),
+                ),
+                ended.partnership,
+                user_of(context),
+                ask=False,
             ),
         )
 

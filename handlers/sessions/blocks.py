@@ -174,11 +174,14 @@ def session_set_message(payload: SessionSet) -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def invite_comment(payload: SessionInvite) -> str:
-    """In the pair's group DM: the rule as each of them reads it, when their clocks differ."""
+def invite_comment(payload: SessionInvite, *, reader: str = "") -> str:
+    """In the pair's group DM: the rule as each of them reads it, when their clocks differ;
+    sent to one of them (``reader``, a pair across workspaces): as they read it."""
     described = payload.described or {}
     readings = {str(text) for text in described.values()}
-    if len(readings) > 1:
+    if reader and reader in described:
+        rule = str(described[reader])
+    elif len(readings) > 1:
         rule = "; ".join(f"<@{member}>: {text}" for member, text in described.items())
     else:
         rule = readings.pop() if readings else payload.describe

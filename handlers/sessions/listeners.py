@@ -158,7 +158,7 @@ class SessionHandlers(PlanListeners):
             current = ""
             if slot is not None:
                 current = slot.describe(tz, label="your time") if tz else slot.describe()
-            return session_blocks.schedule_modal(
+            view = session_blocks.schedule_modal(
                 lengths=rules.session_lengths,
                 default_length=slot.duration_minutes if slot else rules.default_session_minutes,
                 metadata={"partnership_id": partnership_id}
@@ -168,6 +168,8 @@ class SessionHandlers(PlanListeners):
                 tz=tz,
                 every_weeks=rules.session_every_weeks,
             )
+            # the partner of another workspace in words: asked of Slack only once it's open
+            return self.name_partner(view, partnership, user_id, ask=person is not None)
 
         open_then_fill(
             client,
@@ -222,17 +224,22 @@ class SessionHandlers(PlanListeners):
         )
         ack(
             response_action="push",
-            view=session_blocks.check_modal(
-                preview.slot,
-                first=preview.next.start if preview.next else None,
-                ends_at=preview.ends_at,
-                ignored=when.ignored,
-                partner_id=partner_of(partnership, user_id),
-                metadata={
-                    "partnership_id": partnership_id,
-                    "rule": rule_metadata(when),
-                    "minutes": preview.slot.duration_minutes,
-                },
+            view=self.name_partner(
+                session_blocks.check_modal(
+                    preview.slot,
+                    first=preview.next.start if preview.next else None,
+                    ends_at=preview.ends_at,
+                    ignored=when.ignored,
+                    partner_id=partner_of(partnership, user_id),
+                    metadata={
+                        "partnership_id": partnership_id,
+                        "rule": rule_metadata(when),
+                        "minutes": preview.slot.duration_minutes,
+                    },
+                ),
+                partnership,
+                user_id,
+                ask=False,  # in the ack: only a name already known
             ),
         )
 

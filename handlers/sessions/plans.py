@@ -124,9 +124,21 @@ class PlanListeners(Listeners):
         targets = set(recorded.messages)
         if container.get("channel_id") and container.get("message_ts"):
             targets.add((str(container["channel_id"]), str(container["message_ts"])))
-        for channel, ts in sorted(targets):
+        redraw = [(client, channel, ts) for channel, ts in sorted(targets)]
+        for team, channel, ts in recorded.elsewhere:
+            other = self.clients.of(team, current_team=team_id, current=client)
+            if other is not None:
+                redraw.append((other, channel, ts))
+        # the answerer, named in words in the other workspace's copy (when they just answered)
+        answerer = {recorded.log.answered_by: team_id} if recorded.first else {}
+        for reach, channel, ts in redraw:
+            shown, drawn = (
+                (text, blocks)
+                if reach is client
+                else self.clients.names.named((text, blocks), answerer)
+            )
             try:
-                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+                reach.chat_update(channel=channel, ts=ts, text=shown, blocks=drawn)
             except SlackApiError as error:
                 log.warning(
                     "chat.update %s/%s failed: %s", channel, ts, error.response.get("error")

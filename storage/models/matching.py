@@ -20,7 +20,10 @@ from storage.models.base import Base, PrivateText
 
 class MentorProfileRow(Base):
     __tablename__ = "mentor_profiles"
-    __table_args__ = (Index("uq_mentor_profiles_team_user", "team_id", "user_id", unique=True),)
+    __table_args__ = (
+        Index("uq_mentor_profiles_team_user", "team_id", "user_id", unique=True),
+        Index("ix_mentor_profiles_host_program", "host_team_id", "program_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -37,11 +40,15 @@ class MentorProfileRow(Base):
     updated_at: Mapped[datetime | None]
     program_id: Mapped[int | None]
     requests_paused_until: Mapped[date | None]
+    host_team_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class MentorRequestRow(Base):
     __tablename__ = "mentor_requests"
-    __table_args__ = (Index("ix_mentor_requests_team_mentee", "team_id", "mentee_id"),)
+    __table_args__ = (
+        Index("ix_mentor_requests_team_mentee", "team_id", "mentee_id"),
+        Index("ix_mentor_requests_host_program", "host_team_id", "program_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -57,6 +64,7 @@ class MentorRequestRow(Base):
     matched_at: Mapped[datetime | None]
     program_id: Mapped[int | None]
     languages: Mapped[list[str]] = mapped_column(default=list)
+    host_team_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class MatchProposalRow(Base):
@@ -64,6 +72,7 @@ class MatchProposalRow(Base):
     __table_args__ = (
         Index("ix_match_proposals_team_mentee", "team_id", "mentee_id"),
         Index("ix_match_proposals_team_mentor_status", "team_id", "mentor_id", "status"),
+        Index("ix_match_proposals_mentor_team_mentor", "mentor_team_id", "mentor_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -78,6 +87,8 @@ class MatchProposalRow(Base):
     decline_choice: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
+    mentee_team_id: Mapped[str] = mapped_column(String(32), server_default="")
+    mentor_team_id: Mapped[str] = mapped_column(String(32), server_default="")
 
 
 class PartnershipRow(Base):
@@ -85,6 +96,8 @@ class PartnershipRow(Base):
     __table_args__ = (
         Index("ix_partnerships_team_mentor", "team_id", "mentor_id"),
         Index("ix_partnerships_team_mentee", "team_id", "mentee_id"),
+        Index("ix_partnerships_mentee_team_mentee", "mentee_team_id", "mentee_id"),
+        Index("ix_partnerships_mentor_team_mentor", "mentor_team_id", "mentor_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -101,6 +114,8 @@ class PartnershipRow(Base):
     program_id: Mapped[int | None]
     quiet_rung: Mapped[str] = mapped_column(String(20), server_default="")
     quiet_since: Mapped[datetime | None]
+    mentee_team_id: Mapped[str] = mapped_column(String(32), server_default="")
+    mentor_team_id: Mapped[str] = mapped_column(String(32), server_default="")
 
 
 class CohortPlanRow(Base):

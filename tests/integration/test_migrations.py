@@ -456,3 +456,45 @@ def test_a_slot_from_before_session_rules_reads_as_one_day_every_so_many_weeks(
     command.downgrade(config, "0020")
     columns = {c["name"] for c in sa.inspect(empty_database.engine).get_columns("session_slots")}
     assert "days" not in columns and "monthly_ordinal" not in columns
+
+
+def test_pairs_from_before_shared_programs_live_in_their_own_workspace(
+    empty_database: Database,
+) -> None:
+    """Both people of an existing pair or proposal are of the row's workspace; downgrading
+    takes the columns away again."""
+    config = alembic_config(empty_database.engine)
+    command.upgrade(config, "0022")
+    at = datetime(2026, 3, 2, 15, tzinfo=UTC)
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            sa.insert(PartnershipRow.__table__).values(
+                id=1, team_id="T1", mentor_id="UM1", mentee_id="UE1", started_at=at, ends_at=at,
+                status="active",
+            )
+        )  # fmt: skip
+        connection.execute(
+            sa.text(
+                "INSERT INTO match_proposals (team_id, request_id, mentee_id, mentor_id, score,"
+                " reason, status, decline_reason, decline_choice)"
+                " VALUES ('T2', 7, 'UE2', 'UM2', 3, 'r', 'pending', '', '')"
+            )
+        )
+
+    command.upgrade(config, "head")
+
+    with SqlUnitOfWork(empty_database.sessions) as uow:
+        pair = uow.partnerships.get("T1", 1)
+        [proposal] = uow.proposals.for_mentor("T2", "UM2")
+    assert pair is not None and (pair.mentee_team_id, pair.mentor_team_id) == ("T1", "T1")
+    assert not pair.across_workspaces and pair.includes("T1", "UM1")
+    assert not pair.includes("T2", "UM1")
+    assert (proposal.mentee_team_id, proposal.mentor_team_id) == ("T2", "T2")
+    with empty_database.engine.connect() as connection:
+        stored = connection.execute(
+            sa.text("SELECT mentee_team_id, mentor_team_id FROM partnerships")
+        ).one()
+    assert tuple(stored) == ("T1", "T1")
+    command.downgrade(config, "0022")
+    columns = {c["name"] for c in sa.inspect(empty_database.engine).get_columns("partnerships")}
+    assert "mentee_team_id" not in columns and "mentor_team_id" not in columns

@@ -31,6 +31,7 @@ from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.messages import Payload, encode
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
 from bot.model.partnership import (
+    AskOpening,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -197,6 +198,9 @@ class FakeMentorRepository:
     def pool(self, team_id: str) -> MentorColumns:
         return MentorColumns.of(self.accepting(team_id))
 
+    def pool_teams(self) -> list[str]:
+        return sorted({t for (t, _), m in self._store.state.mentors.items() if m.accepting})
+
     def pool_version(self, team_id: str) -> PoolVersion | None:
         return None  # no versions here: every ranking reads the pool afresh
 
@@ -237,6 +241,30 @@ class FakeRequestRepository:
             return None
         return copy.deepcopy(max(open_ones, key=lambda r: r.id or 0))
 
+    def opening(self, team_id: str, mentee_id: str) -> AskOpening:
+        profile = next(
+            (
+                p
+                for p in self._store.state.mentors.values()
+                if p.team_id == team_id and p.user_id == mentee_id
+            ),
+            None,
+        )
+        live = sorted(
+            (
+                p
+                for p in self._store.state.partnerships.values()
+                if p.team_id == team_id and p.mentee_id == mentee_id and p.live
+            ),
+            key=lambda p: p.id or 0,
+        )
+        return AskOpening(
+            request=self.open_for(team_id, mentee_id),
+            profile_zone=(profile.tz, profile.tz_offset) if profile is not None else None,
+            seen_zone=None,  # no person_zones here
+            current_mentor=live[0].mentor_id if live else None,
+        )
+
     def waitlisted(self, team_id: str) -> list[MentorRequest]:
         found = [
             r
@@ -262,7 +290,11 @@ class FakeProposalRepository:
         self, team_id: str, proposal_id: int, *, for_update: bool = False
     ) -> MatchProposal | None:
         found = self._store.state.proposals.get(proposal_id)
-        if found is None or found.team_id != team_id:
+        if found is None or team_id not in (
+            found.team_id,
+            found.mentee_team_id,
+            found.mentor_team_id,
+        ):
             return None
         return copy.deepcopy(found)
 
@@ -320,7 +352,11 @@ class FakePartnershipRepository:
 
     def get(self, team_id: str, partnership_id: int) -> Partnership | None:
         found = self._store.state.partnerships.get(partnership_id)
-        if found is None or found.team_id != team_id:
+        if found is None or team_id not in (
+            found.team_id,
+            found.mentee_team_id,
+            found.mentor_team_id,
+        ):
             return None
         return copy.deepcopy(found)
 
@@ -334,7 +370,7 @@ class FakePartnershipRepository:
         return [
             copy.deepcopy(p)
             for _, p in sorted(self._store.state.partnerships.items())
-            if p.team_id == team_id and user_id in (p.mentor_id, p.mentee_id)
+            if p.includes(team_id, user_id)
         ]
 
     def of_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[Partnership]:

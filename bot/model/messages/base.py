@@ -54,6 +54,10 @@ class PairPrompt(Zoned):
     partnership_id: int
     partner_id: str
     program_id: int | None = None
+    # A pair across workspaces (None, left out of the JSON: one workspace): the workspace whose
+    # program it is (its hours apply) and the partner's (where their name is asked).
+    program_team_id: str | None = None
+    partner_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

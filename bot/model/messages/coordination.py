@@ -15,6 +15,9 @@ class CheckIn(Payload):
     coordinator_id: str
     partner_id: str
     text: PrivateText
+    # A pair across workspaces (None, left out of the JSON: one workspace): the workspace of
+    # the person this message names, whose name is asked there (a mention can't resolve).
+    partner_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

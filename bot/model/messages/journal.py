@@ -17,6 +17,9 @@ class Celebration(Payload):
     personal: bool
     created_by: str
     wording: int
+    # A pair across workspaces (None, left out of the JSON: one workspace): the workspace of
+    # the person this message names, whose name is asked there (a mention can't resolve).
+    partner_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +29,10 @@ class ShoutOut(Payload):
     mentor_id: str
     mentee_id: str
     headline: PrivateText  # the program's words for it, never a personal title: sealed alike
+    # A pair across workspaces (None, left out of the JSON: one workspace): each person's own
+    # workspace, where their name is asked (their mention can't resolve in another).
+    mentor_team_id: str | None = None
+    mentee_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

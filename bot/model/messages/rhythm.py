@@ -80,6 +80,9 @@ class PartnershipEnded(Zoned):
     by_program: bool | None = None
     partner_id: str | None = None  # set when the program closed it: the note names them
     goals_reached: bool | None = None  # the mentee is asked about a new mentor, not sent any
+    # A pair across workspaces (None, left out of the JSON: one workspace): the workspace of
+    # the person this message names, whose name is asked there (a mention can't resolve).
+    partner_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +93,10 @@ class PairForTeam(Zoned):
     partnership_id: int
     mentor_id: str
     mentee_id: str
+    # A pair across workspaces (None, left out of the JSON: one workspace): each person's own
+    # workspace, where their name is asked (their mention can't resolve in another).
+    mentor_team_id: str | None = None
+    mentee_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

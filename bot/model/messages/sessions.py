@@ -19,17 +19,25 @@ class SessionSet(Payload):
     next_start: datetime | None
     every_weeks: int
     set_at: datetime
+    # A pair across workspaces (None, left out of the JSON: one workspace): the workspace of
+    # the person this message names, whose name is asked there (a mention can't resolve).
+    partner_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class SessionInvite(SessionSet):
-    """The calendar invite, to the pair's group DM: the rule itself travels with it."""
+    """The calendar invite, to the pair's group DM (to each of them, in their own Slack, when
+    the pair is across workspaces): the rule itself travels with it."""
 
     mentor_id: str
     mentee_id: str
     slot: SessionSlot
     described: dict[str, str] | None = None  # the rule as each of them reads it
     until: datetime | None = None  # the term's end: the series' UNTIL
+    # Each person's own workspace, where their name and email are asked (None: the message's,
+    # a pair of one workspace and every older row).
+    mentor_team_id: str | None = None
+    mentee_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +50,9 @@ class SessionChanged(Payload):
     at: datetime | None
     until: date | None
     next_start: datetime | None
+    # A pair across workspaces (None, left out of the JSON: one workspace): the workspace of
+    # the person this message names, whose name is asked there (a mention can't resolve).
+    partner_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +64,9 @@ class SessionCheck(Payload):
     start: datetime
     minutes: int
     original_date: date
+    # A pair across workspaces (None, left out of the JSON: one workspace): the workspace of
+    # the person this message names, whose name is asked there (a mention can't resolve).
+    partner_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
