@@ -9,11 +9,12 @@ What "best" means, in order: as many mentees matched as the hard rules allow, th
 total fit among those assignments. Scores are the very ones ``/mentor ask`` shows
 (``score_mentor``), computed block by block with NumPy from per-mentee and per-mentor columns
 and small tables, and kept in one byte per pair; mentors without a free place and mentees
-nobody may take are set aside first. Small cohorts are solved with SciPy's dense
-``linear_sum_assignment``; large ones (10,000 mentees x 5,000 mentors would be an 800 MB dense
-matrix) on a sparse graph of likely pairs, grown until node potentials prove that no pair
-left out could improve it. ``tests/unit/test_matching_cohort.py`` pins the scores to
-``score_mentor`` and both solvers to brute force and to the dense planner that came before.
+nobody may take are set aside first. The assignment is solved on a sparse graph of likely
+pairs with SciPy's sparse Jonker-Volgenant, grown until node potentials prove that no pair
+left out could improve it (a dense matrix of every place would be 800 MB at 10,000 mentees x
+5,000 mentors, and ``scipy.optimize`` alone takes longer to import than a 2,000-mentee
+cohort takes to solve). ``tests/unit/test_matching_cohort.py`` pins the scores to
+``score_mentor`` and the solver to brute force and to the dense planner that came before.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from bot.matching.scores import (
     CAPACITY_WEIGHT,
@@ -376,7 +378,6 @@ def rank_for_request(
     return [matrix.candidate(cohort, 0, j) for j in finalists[:limit]]
 
 
-DENSE_CELLS = 6_000_000  # mentee x place cells up to which the dense solver is used (48 MB)
 CANDIDATES = 8  # mentors per mentee in the sparse solver's first graph
 ADDED = 64  # pairs per mentee that join the graph in a round, at most (fewer rounds)
 
@@ -390,8 +391,9 @@ class _Costs:
 
     No tie-break is added: scores are small integers and ties abound, and the solvers are
     fastest with them (a fixed pseudo-random jitter below one point of fit made SciPy's
-    ``linear_sum_assignment`` 2x slower at 2,000 x 1,000 and 100x slower at 10,000 x 5,000:
-    every mentee then has one best place, so augmenting paths grow long)."""
+    ``linear_sum_assignment`` 2x slower at 2,000 x 1,000 and 100x slower at 10,000 x 5,000,
+    and the sparse solver 2-5x slower: every mentee then has one best place, so augmenting
+    paths grow long)."""
 
     unmatched: int
 
@@ -405,35 +407,15 @@ class _Costs:
         return MAX_SCORE + 1 - weights.astype(np.int64)
 
 
-def _solve_dense(
-    weights: NDArray[np.int8], free: NDArray[np.int64], costs: _Costs
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """SciPy's ``linear_sum_assignment`` on one column per free place (float64, as SciPy
-    takes it: anything else would be copied)."""
-    places = np.repeat(np.arange(weights.shape[1], dtype=np.int64), free)
-    cost = np.empty((weights.shape[0], len(places)), dtype=np.float64)
-    step = max(1, BLOCK_CELLS // max(1, len(places)))
-    for start in range(0, weights.shape[0], step):
-        block = weights[start : start + step][:, places]
-        cost[start : start + step] = np.where(block >= 0, costs.of_pairs(block), costs.unmatched)
-    # scipy.optimize costs half a second to import: paid by the first cohort, not each start
-    from scipy.optimize import linear_sum_assignment  # noqa: PLC0415
-
-    rows, columns = linear_sum_assignment(cost)
-    kept = cost[rows, columns] < costs.unmatched
-    return rows[kept].astype(np.int64), places[columns[kept]]
-
-
 def _solve_sparse(
     weights: NDArray[np.int8], free: NDArray[np.int64], costs: _Costs
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The same optimum on a sparse graph, for cohorts whose dense matrix would not fit in
-    memory: each mentee's few cheapest mentors first, solved with SciPy's sparse
-    Jonker-Volgenant (``min_weight_full_bipartite_matching``), then proved optimal for all
-    pairs with node potentials (shortest distances in the residual graph of the
-    mentee -> mentor -> places flow). A pair left out whose reduced cost is negative could
-    improve the assignment, so each mentee's most negative ones join the graph and it is
-    solved again; none left means no pair outside the graph can improve it."""
+    """The optimum on a sparse graph: each mentee's few cheapest mentors first, solved with
+    SciPy's sparse Jonker-Volgenant (``min_weight_full_bipartite_matching``), then proved
+    optimal for all pairs with node potentials (shortest distances in the residual graph of
+    the mentee -> mentor -> places flow). A pair left out whose reduced cost is negative
+    could improve the assignment, so each mentee's most negative ones join the graph and it
+    is solved again; none left means no pair outside the graph can improve it."""
     n = weights.shape[0]
     edges_rows, edges_columns = _cheapest(weights, free)
     while True:
@@ -530,8 +512,6 @@ def _match(
     offset = np.arange(len(rows), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
     columns = np.repeat(first_place[edges_columns], repeat) + offset
     weights = np.repeat(edge_costs, repeat).astype(np.float64)
-    from scipy.sparse.csgraph import min_weight_full_bipartite_matching  # noqa: PLC0415 (as above)
-
     try:
         # Where the graph can match everyone it can (every mentee, or every place), the
         # cheapest such matching is the optimum, found without the unmatched places below.
@@ -661,14 +641,13 @@ def _improving(
     return np.concatenate([r for r, _ in found]), np.concatenate([c for _, c in found])
 
 
-def assign_cohort(cohort: CohortInput, *, dense_cells: int = DENSE_CELLS) -> CohortResult:
+def assign_cohort(cohort: CohortInput) -> CohortResult:
     """The optimal assignment: most mentees matched, then the highest total fit.
 
     Mentors without a free place and mentees no mentor may take are set aside first; each
     remaining pair's score is kept in one byte. A mentor with several free places becomes as
-    many places. Small cohorts are solved densely (``linear_sum_assignment``), large ones on a
-    sparse graph proved optimal for every pair (``_solve_sparse``); both minimize ``_Costs``,
-    whose tie-break never trades away fit.
+    many places. The sparse graph's optimum is proved optimal for every pair
+    (``_solve_sparse``, minimizing ``_Costs``).
     """
     requests, mentors = cohort.requests, cohort.mentors
     columns = np.array(
@@ -692,9 +671,7 @@ def assign_cohort(cohort: CohortInput, *, dense_cells: int = DENSE_CELLS) -> Coh
     if len(rows) < len(requests) or len(usable) < len(columns):
         weights = weights[np.ix_(rows, usable)]
     free = np.minimum(pairs.free[usable], len(rows))
-    costs = _Costs.of(len(rows))
-    solve = _solve_dense if len(rows) * int(free.sum()) <= dense_cells else _solve_sparse
-    chosen_rows, chosen_columns = solve(weights, free, costs)
+    chosen_rows, chosen_columns = _solve_sparse(weights, free, _Costs.of(len(rows)))
     return _result(
         cohort,
         pairs,
