@@ -29,7 +29,7 @@ D = TypeVar("D")
 R = TypeVar("R", bound=Base)
 
 
-def _to_domain(cls: type[D], row: Base, enums: dict[str, type[StrEnum]]) -> D:
+def _to_domain(cls: type[D], row: object, enums: dict[str, type[StrEnum]]) -> D:
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.metadata.get("stored") is False:

@@ -5,17 +5,21 @@ exactly as when a mentee picks them. Every step is in the audit log."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.errors import NotAllowed, NotFound
 from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, describe_result
-from bot.matching.suggestions import ask_mentor, excluded_for_cohort, mentor_loads, rank_for
+from bot.matching.scores import Candidate, is_eligible, profile_texts, score_mentor
+from bot.matching.suggestions import ask_mentor, excluded_for_cohort, mentor_loads
+from bot.matching.text import ProfileTexts
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from bot.model.kinds import Kind
 from bot.model.messages.coordination import CohortReady, PlanCohort
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import MentorRequest, RequestStatus
+from bot.model.partnership import MentorProfile, MentorRequest, RequestStatus
+from bot.model.rules import ProgramRules
 from bot.ports import CohortWork, ProgramRulesSource, record_audit
 from bot.roster import Roster
 
@@ -171,12 +175,11 @@ class CohortService:
         now = self._clock.now()
         with self._uow() as uow:
             plan = self._own_plan(uow, team_id, plan_id)
-            chosen = self._pairs(plan, index)
+            chosen = [p for p in self._pairs(plan, index) if p.state is PairState.PROPOSED]
+            asking = _Asking.read(uow, team_id, chosen)
             asked = 0
             for pair in chosen:
-                if pair.state is not PairState.PROPOSED:
-                    continue
-                note = self._ask(uow, team_id, pair, now)
+                note = self._ask(uow, team_id, pair, now, asking)
                 pair.state = PairState.STALE if note else PairState.APPROVED
                 pair.note = note
                 asked += 0 if note else 1
@@ -257,18 +260,78 @@ class CohortService:
             raise NotFound("That pair is not in this proposal. Run `/mentor match` again.")
         return [plan.pairs[index]]
 
-    def _ask(self, uow: CohortWork, team_id: str, pair: PlannedPair, now: datetime) -> str:
-        """Ask the pair's mentor; the reason it could not be done, or "" when it was."""
-        request = uow.requests.get(team_id, pair.request_id)
+    def _ask(
+        self, uow: CohortWork, team_id: str, pair: PlannedPair, now: datetime, asking: _Asking
+    ) -> str:
+        """Ask the pair's mentor; the reason it could not be done, or "" when it was.
+
+        Only this pair is scored (``score_mentor``, with the rules ``rank_mentors`` applies),
+        against the program as it stands now."""
+        request = asking.requests.get(pair.request_id)
         if request is None or request.status not in (
             RequestStatus.WAITLISTED,
             RequestStatus.MATCHING,
         ):
             return "the mentee is no longer waiting"
         rules = self._programs.rules(uow, team_id, request.program_id)
-        candidates = rank_for(uow, rules=rules, request=request, now=now, limit=10_000)
-        chosen = next((c for c in candidates if c.mentor.user_id == pair.mentor_id), None)
+        chosen = asking.candidate(request, pair.mentor_id, rules=rules, now=now)
         if chosen is None:
             return "the mentor can no longer take them"
         ask_mentor(uow, rules=rules, request=request, chosen=chosen, now=now)
+        asking.loads[pair.mentor_id] = asking.loads.get(pair.mentor_id, 0) + 1
         return ""
+
+
+@dataclass
+class _Asking:
+    """What approving pairs needs, read once for all of them (not the whole pool per pair):
+    the accepting mentors and their loads (counted up as mentors are asked), and who each
+    mentee may not be paired with."""
+
+    requests: dict[int, MentorRequest]
+    accepting: dict[str, MentorProfile]
+    loads: dict[str, int]
+    excluded: dict[int, frozenset[str]]
+    texts: dict[int | None, ProfileTexts] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, uow: CohortWork, team_id: str, pairs: list[PlannedPair]) -> _Asking:
+        if not pairs:
+            return cls(requests={}, accepting={}, loads={}, excluded={})
+        requests = [
+            r for pair in pairs if (r := uow.requests.get(team_id, pair.request_id)) is not None
+        ]
+        return cls(
+            requests={r.id or 0: r for r in requests},
+            accepting={m.user_id: m for m in uow.mentors.accepting(team_id)},
+            loads=mentor_loads(uow, team_id),
+            excluded=excluded_for_cohort(uow, team_id, requests),
+        )
+
+    def candidate(
+        self, request: MentorRequest, mentor_id: str, *, rules: ProgramRules, now: datetime
+    ) -> Candidate | None:
+        """The pair as ``rank_mentors`` would score it; None where a rule forbids it."""
+        mentor = self.accepting.get(mentor_id)
+        if mentor is None or mentor.program_id != request.program_id:
+            return None
+        load = self.loads.get(mentor_id, 0)
+        excluded = self.excluded.get(request.id or 0, frozenset())
+        if not is_eligible(
+            request, mentor, load=load, rule=rules.cross_company, excluded=excluded, fit=rules.fit
+        ):
+            return None
+        texts = self.texts.get(request.program_id)
+        if texts is None:
+            texts = self.texts[request.program_id] = profile_texts(
+                [m for m in self.accepting.values() if m.program_id == request.program_id]
+            )
+        candidate = score_mentor(
+            request,
+            mentor,
+            load=load,
+            at=now,
+            fit=rules.fit,
+            goals=texts.fit(texts.query(request.goals), mentor_id),
+        )
+        return candidate if candidate.worth_it(request, rules.fit) else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.matching.cohort import rank_for_request
 from bot.matching.index import MentorIndex, Reader
 from bot.matching.scores import Candidate
 from bot.model.kinds import Kind, SuggestionContext
@@ -245,23 +244,6 @@ def mentor_loads(uow: SuggestWork, team_id: str) -> dict[str, int]:
     for mentor_id, pending in uow.proposals.pending_by_mentor(team_id).items():
         loads[mentor_id] = loads.get(mentor_id, 0) + pending
     return loads
-
-
-def rank_for(
-    uow: SuggestWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
-) -> list[Candidate]:
-    """The best mentors for a request as the program stands in this transaction: mentors of
-    the request's own program only, under that program's ``rules``."""
-    return rank_for_request(
-        request,
-        [m for m in uow.mentors.accepting(request.team_id) if m.program_id == request.program_id],
-        loads=mentor_loads(uow, request.team_id),
-        rule=rules.cross_company,
-        excluded=excluded_mentors(uow, request),
-        at=now,
-        limit=limit,
-        fit=rules.fit,
-    )
 
 
 def excluded_mentors(uow: SuggestWork, request: MentorRequest) -> frozenset[str]:

@@ -218,10 +218,14 @@ class ProfileTexts:
         row = self.row_of.get(user_id)
         if row is None:
             return NO_GOALS_FIT
-        similarity = float((self.matrix[row : row + 1] @ query.vector)[0])
         start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
         columns = self.matrix.indices[start:end]
         shares = self.matrix.data[start:end] * query.vector[columns]
+        # Added one by one in column order from 0.0, as SciPy's CSR product adds a row's
+        # terms: the same bits as ``similarities``, without slicing the matrix.
+        similarity = 0.0
+        for share in shares.tolist():
+            similarity += share
         met = sorted(
             (-float(share), query.written[int(k)])
             for k, share in zip(columns, shares, strict=True)

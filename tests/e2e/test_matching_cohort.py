@@ -161,6 +161,25 @@ def test_approve_all_asks_every_remaining_mentor_and_marks_what_changed(
     assert requests == ["UMENTOR1", "UMENTOR1"]
 
 
+def test_approve_all_counts_each_ask_against_the_mentors_places(waitlist: RunningBot) -> None:
+    """Each pair is scored alone at approval, but the places it takes count for the next:
+    a mentor down to one place after the plan is asked once, the other pair is stale."""
+    bot = waitlist
+    match_everyone(bot)
+    message = proposal(bot)
+    offer(bot, "UMENTOR1", expertise=["leadership", "communication"], capacity=1)
+    click(bot, "UCOORD1", message, "cohort_approve_all")
+    text = " ".join(pairs(proposal(bot)))
+    assert text.count("mentor asked") == 2
+    assert text.count("not sent: the mentor can no longer take them") == 1
+    requests = [
+        c.params["channel"]
+        for c in bot.fake.delivered("chat.postMessage")
+        if "accept_request" in str(c.params)
+    ]
+    assert sorted(requests) == ["UMENTOR1", "UMENTOR2"]
+
+
 def test_crafted_clicks_from_someone_else_change_nothing(waitlist: RunningBot) -> None:
     bot = waitlist
     match_everyone(bot)

@@ -6,12 +6,21 @@ import itertools
 import random
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
-from bot.matching.cohort import CohortInput, assign_cohort, assign_greedily, fit_matrix
+from bot.matching.cohort import (
+    CohortInput,
+    CohortResult,
+    _Pairs,
+    assign_cohort,
+    assign_greedily,
+    fit_matrix,
+)
 from bot.matching.scores import is_eligible, profile_texts, score_mentor
 from bot.model.partnership import MentorProfile, MentorRequest
 from bot.model.rules import CrossCompanyRule, FitRule
+from tests.unit import cohort_reference
 
 TEAM = "T0001"
 AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -235,3 +244,74 @@ def test_the_fast_ranking_gives_exactly_the_suggestions_of_the_reference(seed: i
             assert rank_for_request(request, cohort.mentors, **kwargs) == rank_mentors(
                 request, cohort.mentors, **kwargs
             )
+
+
+def keeps_the_rules(cohort: CohortInput, result: CohortResult) -> None:
+    """Every pair keeps the hard rules, the fit floor and every mentor's free places."""
+    per_mentor: dict[str, int] = {}
+    for a in result.assignments:
+        load = cohort.loads.get(a.mentor.user_id, 0)
+        assert is_eligible(
+            a.request,
+            a.mentor,
+            load=load,
+            rule=cohort.rule,
+            excluded=cohort.excluded.get(a.request.id or 0, frozenset()),
+            fit=cohort.fit,
+        )
+        per_mentor[a.mentor.user_id] = per_mentor.get(a.mentor.user_id, 0) + 1
+        assert per_mentor[a.mentor.user_id] + load <= a.mentor.capacity
+    assert len({a.request.mentee_id for a in result.assignments}) == len(result.assignments)
+    assert len(result.assignments) + len(result.unmatched) == len(cohort.requests)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_optimum_holds_with_more_places_checked_by_brute_force(seed: int) -> None:
+    """The sparse graph proved optimal by potentials, on cohorts small enough to try every
+    assignment: ties, up to three places a mentor, rivals and same-organization rules, the
+    fit floor."""
+    rng = random.Random(3000 + seed)
+    cohort = random_cohort(
+        rng, mentees=rng.randint(1, 6), mentors=rng.randint(1, 4), max_capacity=3
+    )
+    result = assign_cohort(cohort)
+    assert (len(result.assignments), result.total_fit) == best_by_brute_force(cohort)
+    keeps_the_rules(cohort, result)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_it_matches_the_previous_planner_on_larger_cohorts(seed: int) -> None:
+    """Where brute force cannot go: the planner before issue 19 (a dense matrix of every
+    place, pinned optimal by brute force) gives the same count and total fit, with many
+    ties (few distinct scores) and popular mentors competed for."""
+    rng = random.Random(4000 + seed)
+    cohort = random_cohort(
+        rng, mentees=rng.randint(30, 150), mentors=rng.randint(5, 80), max_capacity=4
+    )
+    result = assign_cohort(cohort)
+    assert (len(result.assignments), result.total_fit) == cohort_reference.best(cohort)
+    keeps_the_rules(cohort, result)
+
+
+def test_the_same_cohort_always_gets_the_same_pairs() -> None:
+    cohort = random_cohort(random.Random(11), mentees=80, mentors=30)
+
+    def pairs(result: CohortResult) -> list[tuple[str, str]]:
+        return [(a.request.mentee_id, a.mentor.user_id) for a in result.assignments]
+
+    assert pairs(assign_cohort(cohort)) == pairs(assign_cohort(cohort))
+
+
+def test_the_weights_are_one_byte_per_pair_and_drop_mentors_without_room() -> None:
+    """The matrix the solvers get: int8 scores, -1 where a rule forbids the pair, and no
+    column for a mentor who is full or not accepting."""
+    cohort = random_cohort(random.Random(5), mentees=40, mentors=30)
+    reference = fit_matrix(cohort)
+    with_room = np.flatnonzero(
+        [p.accepting and cohort.loads.get(p.user_id, 0) < p.capacity for p in cohort.mentors]
+    )
+    assert 0 < len(with_room) < len(cohort.mentors)
+    weights = _Pairs(cohort, with_room).weights()
+    assert weights.dtype == np.int8
+    expected = np.where(reference.eligible, reference.scores, -1)[:, with_room]
+    assert (weights == expected).all()
