@@ -58,15 +58,16 @@ class Suggestions:
         partnership of theirs stay excluded (``_excluded``), so the ended one never returns.
         """
         old = (
-            uow.requests.get(partnership.team_id, partnership.request_id)
+            uow.requests.get(partnership.mentee_team_id, partnership.request_id)
             if partnership.request_id is not None
             else None
         )
-        if old is None or uow.requests.open_for(partnership.team_id, partnership.mentee_id):
+        if old is None or uow.requests.open_for(partnership.mentee_team_id, partnership.mentee_id):
             return
         request = uow.requests.save(
             MentorRequest(
-                team_id=partnership.team_id,
+                team_id=partnership.mentee_team_id,
+                host_team_id=old.host_team_id,
                 mentee_id=partnership.mentee_id,
                 goals=old.goals,
                 focus_areas=list(old.focus_areas),
@@ -100,7 +101,7 @@ class Suggestions:
     ) -> list[Candidate]:
         """The best mentors for a request as the program stands in this transaction: mentors
         of the request's own program only, under that program's rules."""
-        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        rules = self._programs.rules(uow, request.program_team_id, request.program_id)
         return self._index.rank(
             uow,
             request,
@@ -115,7 +116,7 @@ class Suggestions:
         self, uow: SuggestWork, request: MentorRequest, mentor: MentorProfile, now: datetime
     ) -> Candidate | None:
         """The mentee's pick as ``rank`` would have scored it; None if it may not be asked."""
-        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        rules = self._programs.rules(uow, request.program_team_id, request.program_id)
         return self._index.score(
             uow,
             request,
@@ -162,6 +163,9 @@ class Suggestions:
                         candidates=tuple(
                             SuggestedMentor(
                                 mentor_id=c.mentor.user_id,
+                                mentor_team_id=c.mentor.team_id
+                                if c.mentor.team_id != request.team_id
+                                else "",
                                 score=c.score,
                                 reason=c.reason,
                                 bio=c.mentor.bio[:280],
@@ -187,7 +191,7 @@ class Suggestions:
     ) -> None:
         """Nobody fits yet: the mentee hears they wait, the coordinators who waits and why."""
         assert request.id is not None
-        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        rules = self._programs.rules(uow, request.program_team_id, request.program_id)
         why = self._index.shortfall(
             uow, request, rule=rules.cross_company, excluded=excluded, at=now, fit=rules.fit
         ).explain(known_languages(request.languages or rules.fit.default_languages))
@@ -223,13 +227,15 @@ class Suggestions:
     def reopen(
         self, uow: SuggestWork, proposal: MatchProposal, now: datetime, context: SuggestionContext
     ) -> None:
-        request = uow.requests.get(proposal.team_id, proposal.request_id)
+        request = uow.requests.get(proposal.mentee_team_id, proposal.request_id)
         if request is None or request.status is not RequestStatus.PENDING_MENTOR:
             return
         self.suggest(uow, request, now, context)
 
     def rematch_waitlist(self, uow: SuggestWork, team_id: str, now: datetime) -> None:
-        for request in uow.requests.waitlisted(team_id):
+        """A mentor of ``team_id``'s programs opened up: the waitlist of its programs, member
+        workspaces' people in its shared programs too."""
+        for request in uow.requests.waitlisted(team_id, shared=True):
             if self.rank(uow, request, now, limit=1):
                 self.suggest(uow, request, now, SuggestionContext.FROM_WAITLIST)
 
@@ -312,12 +318,17 @@ def ask_mentor(
     """Ask one mentor to take a request: the DM now, one reminder, then the expiry job.
 
     Shared by the mentee's own pick and a coordinator's cohort approval, so a mentor hears
-    about a cohort match exactly the way they hear about any other request.
+    about a cohort match exactly the way they hear about any other request. The proposal is
+    the program's (``team_id``: the host of a shared program); each person keeps their own
+    workspace, and the mentor is asked in theirs.
     """
     assert request.id is not None
+    mentor = chosen.mentor
     proposal = uow.proposals.save(
         MatchProposal(
-            team_id=request.team_id,
+            team_id=request.program_team_id,  # the program's: its host's in a shared one
+            mentee_team_id=request.team_id,
+            mentor_team_id=mentor.team_id,
             request_id=request.id,
             mentee_id=request.mentee_id,
             mentor_id=chosen.mentor.user_id,
@@ -351,9 +362,9 @@ def ask_mentor(
     ):
         uow.outbox.add(
             OutgoingMessage(
-                team_id=request.team_id,
+                team_id=mentor.team_id,  # asked in their own Slack, with its token
                 kind=kind,
-                recipient=chosen.mentor.user_id,
+                recipient=mentor.user_id,
                 key=prefix + suffix,
                 due_at=due_at,
                 payload=body,

@@ -263,6 +263,7 @@ class SharingService:
                     host=team_id,
                 )
                 uow.commit()
+                self._programs.forget(membership.team_id)
         return self.view(team_id=team_id, coordinator_id=coordinator_id, name=program.name)
 
     def hosted(self, team_id: str) -> dict[int, list[str]]:
@@ -333,6 +334,7 @@ class SharingService:
                 membership=membership, program_name=program.name, host_name=self._name(uow, host)
             )
             uow.commit()
+        self._programs.forget(team_id)
         return joined
 
     def joined(self, team_id: str) -> list[JoinedProgram]:
@@ -347,6 +349,7 @@ class SharingService:
                             membership=membership,
                             program_name=program.name,
                             host_name=self._name(uow, membership.host_team_id),
+                            program=program,
                         )
                     )
         return found

@@ -243,14 +243,17 @@ def suggestions_message(payload: MentorSuggestions) -> tuple[str, list[Block]]:
     for candidate in payload.candidates[:10]:
         mentor_id = candidate.mentor_id
         reason = candidate.reason[:1].upper() + candidate.reason[1:]  # "both speak Spanish"
-        lines = [f"*<@{mentor_id}>*", reason]
+        lines = [f"*<@{mentor_id}>*", escape(reason)]  # a company's name is Slack's, not ours
         if candidate.bio:
             lines.append(quote(truncate(candidate.bio, 280)))
         blocks.append(
             section(
                 "\n".join(lines),
                 accessory=button(
-                    "Ask to mentor me", "pick_mentor", f"{request_id}:{mentor_id}", style="primary"
+                    "Ask to mentor me",
+                    "pick_mentor",
+                    ":".join(filter(None, (str(request_id), mentor_id, candidate.mentor_team_id))),
+                    style="primary",
                 ),
             )
         )

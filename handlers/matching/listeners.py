@@ -147,7 +147,8 @@ class MatchingHandlers(Listeners):
         respond: Respond,
         context: BoltContext,
     ) -> None:
-        request_part, _, mentor_id = str(action.get("value", "")).partition(":")
+        request_part, _, mentor = str(action.get("value", "")).partition(":")
+        mentor_id, _, mentor_team_id = mentor.partition(":")  # their workspace, if not ours
         request_id = int_or_none(request_part)
         if request_id is None or not mentor_id:
             respond(
@@ -159,6 +160,7 @@ class MatchingHandlers(Listeners):
             mentee_id=user_of(context),
             request_id=request_id,
             mentor_id=mentor_id,
+            mentor_team_id=mentor_team_id,
         )
         text, message = matching_blocks.picked_message(mentor_id)
         update_container(client, body, text, message)

@@ -17,6 +17,7 @@ class SuggestedMentor:
     score: float
     reason: PrivateText  # may quote the mentee's goals
     bio: PrivateText
+    mentor_team_id: str = ""  # their own workspace, in a shared program; "": the mentee's
 
 
 @dataclass(frozen=True, kw_only=True)
