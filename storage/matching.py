@@ -225,14 +225,7 @@ class SqlMentorRepository:
             .all()
         )
         lists = json.loads("[" + ",".join(f"{r[1]},{r[7]}" for r in rows) + "]") if rows else []
-        members: dict[int, set[str]] = {}
-        for program_id, member_team in self._s.execute(
-            select(member.program_id, member.team_id).where(
-                member.host_team_id == team_id, member.status == _ACTIVE_MEMBER
-            )
-        ):
-            members.setdefault(program_id, set()).add(member_team)
-        teams = {team_id, *(t for found in members.values() for t in found)}
+        shared = self.shared(team_id)
         return MentorColumns(
             user_ids=[r[0] for r in rows],
             expertise=lists[0::2],
@@ -244,6 +237,23 @@ class SqlMentorRepository:
             languages=lists[1::2],
             bios=[r[8] or "" for r in rows],
             team_ids=[r[9] for r in rows],
+            members=shared.members,
+            names=shared.names,
+        )
+
+    def shared(self, team_id: str) -> MentorColumns:
+        """No mentors: only the workspace's shared programs' active members and the names of
+        the workspaces involved (``pool`` without reading a profile)."""
+        member = ProgramMembershipRow
+        members: dict[int, set[str]] = {}
+        for program_id, member_team in self._s.execute(
+            select(member.program_id, member.team_id).where(
+                member.host_team_id == team_id, member.status == _ACTIVE_MEMBER
+            )
+        ):
+            members.setdefault(program_id, set()).add(member_team)
+        teams = {team_id, *(t for found in members.values() for t in found)}
+        return MentorColumns(
             members={p: frozenset(found) for p, found in members.items()},
             names=self._names(teams) if members else {},
         )

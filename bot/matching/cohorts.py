@@ -5,12 +5,19 @@ exactly as when a mentee picks them. Every step is in the audit log."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.errors import NotAllowed, NotFound
 from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, describe_result
-from bot.matching.suggestions import ask_mentor, excluded_for_cohort, mentor_loads, rank_for
+from bot.matching.suggestions import (
+    ask_mentor,
+    excluded_for_cohort,
+    program_people,
+    rank_for,
+    with_company,
+)
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from bot.model.kinds import Kind
 from bot.model.messages.coordination import CohortReady, PlanCohort
@@ -121,7 +128,7 @@ class CohortService:
         statuses = {RequestStatus.WAITLISTED}
         if include_choosing:
             statuses.add(RequestStatus.MATCHING)
-        requests = uow.requests.in_status(team_id, statuses)
+        requests = uow.requests.in_status(team_id, statuses, shared=True)
         result = self._assign_by_program(uow, team_id, requests, now)
         plan = uow.cohort_plans.save(
             CohortPlan(
@@ -134,7 +141,7 @@ class CohortService:
                         mentee_id=a.request.mentee_id,
                         mentor_id=a.mentor.user_id,
                         score=a.score,
-                        reason=a.reason,
+                        reason=a.reason,  # in a shared program, already "from <Company>, ..."
                     )
                     for a in result.assignments
                 ],
@@ -226,27 +233,43 @@ class CohortService:
         self, uow: CohortWork, team_id: str, requests: list[MentorRequest], now: datetime
     ) -> CohortResult:
         """One optimal assignment per program: mentees meet only their program's mentors,
-        under its own cross-company rule (a mentor is in one program, so places never mix)."""
-        mentors = uow.mentors.accepting(team_id)
-        loads = mentor_loads(uow, team_id)
+        under its own cross-company rule (a mentor is in one program, so places never mix).
+        A shared program's pool spans its member workspaces, and there each person's company
+        is their workspace (``bot.matching.companies``)."""
+        people = program_people(uow, team_id)
+        companies = people.companies
         excluded = excluded_for_cohort(uow, team_id, requests)
+        mentors = {(m.team_id, m.user_id): m for m in people.mentors}
         combined = CohortResult(assignments=[])
         for program_id in dict.fromkeys(r.program_id for r in requests):
             group = [r for r in requests if r.program_id == program_id]
             rules = self._programs.rules(uow, team_id, program_id)
             result = assign_cohort(
                 CohortInput(
-                    requests=group,
-                    mentors=[m for m in mentors if m.program_id == program_id],
-                    loads=loads,
+                    requests=[companies.request(r) for r in group],
+                    mentors=[
+                        companies.mentor(m) for m in people.mentors if m.program_id == program_id
+                    ],
+                    loads=people.loads,
                     excluded={r.id or 0: excluded[r.id or 0] for r in group},
-                    rule=rules.cross_company,
+                    rule=companies.rule(rules.cross_company, program_id),
                     at=now,
                     fit=rules.fit,
                 )
             )
-            combined.assignments.extend(result.assignments)
-            combined.unmatched.extend(result.unmatched)
+            by_id = {r.id: r for r in group}
+            for a in result.assignments:
+                request = by_id[a.request.id]
+                mentor = mentors[(a.mentor.team_id, a.mentor.user_id)]
+                combined.assignments.append(
+                    replace(
+                        a,
+                        request=request,
+                        mentor=mentor,
+                        reason=with_company(a.reason, companies.company_of(request, mentor)),
+                    )
+                )
+            combined.unmatched.extend(by_id[r.id] for r in result.unmatched)
         return combined
 
     @staticmethod

@@ -7,9 +7,11 @@ rhythm or privacy change that reopens a search), so its messages commit with the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.matching.cohort import rank_for_request
+from bot.matching.companies import Companies
 from bot.matching.index import MentorIndex
 from bot.matching.scores import Candidate
 from bot.model.kinds import Kind, SuggestionContext
@@ -241,28 +243,78 @@ class Suggestions:
 
 
 def mentor_loads(uow: SuggestWork, team_id: str) -> dict[str, int]:
-    """Mentees each mentor has, counting those they have been asked about and not answered."""
+    """Mentees each mentor of ``team_id`` (their own workspace) has, counting those they
+    have been asked about and not answered."""
     loads = uow.partnerships.active_by_mentor(team_id)
     for mentor_id, pending in uow.proposals.pending_by_mentor(team_id).items():
         loads[mentor_id] = loads.get(mentor_id, 0) + pending
     return loads
 
 
+@dataclass(frozen=True)
+class ProgramPeople:
+    """The mentors of an owner's programs as cohort matching reads them: its own, and its
+    active member workspaces' in its shared programs, with their loads (by user ID) and
+    who is of which company (``Companies``)."""
+
+    mentors: list[MentorProfile]
+    loads: dict[str, int]
+    companies: Companies
+
+
+def program_people(uow: SuggestWork, owner: str) -> ProgramPeople:
+    pool = uow.mentors.shared(owner)
+    companies = Companies(owner=owner, members=pool.members, names=pool.names)
+    mentors = [m for m in uow.mentors.accepting(owner) if m.host_team_id is None]
+    loads = mentor_loads(uow, owner)
+    for team in sorted({t for teams in pool.members.values() for t in teams}):
+        mentors += [
+            m
+            for m in uow.mentors.accepting(team)
+            if m.host_team_id == owner and companies.takes_part(team, m.program_id)
+        ]
+        for mentor_id, count in mentor_loads(uow, team).items():
+            loads[mentor_id] = loads.get(mentor_id, 0) + count
+    return ProgramPeople(mentors=mentors, loads=loads, companies=companies)
+
+
 def rank_for(
     uow: SuggestWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
 ) -> list[Candidate]:
     """The best mentors for a request as the program stands in this transaction: mentors of
-    the request's own program only, under that program's ``rules``."""
-    return rank_for_request(
-        request,
-        [m for m in uow.mentors.accepting(request.team_id) if m.program_id == request.program_id],
-        loads=mentor_loads(uow, request.team_id),
-        rule=rules.cross_company,
+    the request's own program only (of every workspace in it), under that program's
+    ``rules``; in a shared program each person's company is their workspace."""
+    people = program_people(uow, request.program_team_id)
+    companies = people.companies
+    if not companies.takes_part(request.team_id, request.program_id):
+        return []
+    mentors = {(m.team_id, m.user_id): m for m in people.mentors}
+    ranked = rank_for_request(
+        companies.request(request),
+        [companies.mentor(m) for m in people.mentors if m.program_id == request.program_id],
+        loads=people.loads,
+        rule=companies.rule(rules.cross_company, request.program_id),
         excluded=excluded_mentors(uow, request),
         at=now,
         limit=limit,
         fit=rules.fit,
     )
+    return [
+        replace(
+            c,
+            mentor=(mentor := mentors[(c.mentor.team_id, c.mentor.user_id)]),
+            reason=with_company(c.reason, companies.company_of(request, mentor)),
+        )
+        for c in ranked
+    ]
+
+
+def with_company(reason: str, company: str) -> str:
+    """A reason worked out on workspace keys, as ``describe`` says it with the company."""
+    if not company:
+        return reason
+    reason = reason.removesuffix("; from another organization")
+    return f"from {company}, {reason}"
 
 
 def excluded_mentors(uow: SuggestWork, request: MentorRequest) -> frozenset[str]:
@@ -277,19 +329,23 @@ def excluded_mentors(uow: SuggestWork, request: MentorRequest) -> frozenset[str]
 def excluded_for_cohort(
     uow: SuggestWork, team_id: str, requests: Sequence[MentorRequest]
 ) -> dict[int, frozenset[str]]:
-    """``excluded_mentors`` of every request at once: two reads for the whole cohort, not
-    two per mentee."""
-    mentees = {r.mentee_id for r in requests}
-    proposals: dict[str, list[MatchProposal]] = {}
-    for proposal in uow.proposals.for_mentees(team_id, mentees):
-        proposals.setdefault(proposal.mentee_id, []).append(proposal)
-    partnerships: dict[str, list[Partnership]] = {}
-    for partnership in uow.partnerships.of_mentees(team_id, mentees):
-        partnerships.setdefault(partnership.mentee_id, []).append(partnership)
-    return {
-        r.id or 0: _excluded(r, proposals.get(r.mentee_id, []), partnerships.get(r.mentee_id, []))
-        for r in requests
-    }
+    """``excluded_mentors`` of every request at once: two reads per workspace for the whole
+    cohort, not two per mentee (``team_id``: unused, each request names its own)."""
+    found: dict[int, frozenset[str]] = {}
+    for team in sorted({r.team_id for r in requests}):
+        ours = [r for r in requests if r.team_id == team]
+        mentees = {r.mentee_id for r in ours}
+        proposals: dict[str, list[MatchProposal]] = {}
+        for proposal in uow.proposals.for_mentees(team, mentees):
+            proposals.setdefault(proposal.mentee_id, []).append(proposal)
+        partnerships: dict[str, list[Partnership]] = {}
+        for partnership in uow.partnerships.of_mentees(team, mentees):
+            partnerships.setdefault(partnership.mentee_id, []).append(partnership)
+        for r in ours:
+            found[r.id or 0] = _excluded(
+                r, proposals.get(r.mentee_id, []), partnerships.get(r.mentee_id, [])
+            )
+    return found
 
 
 def _excluded(

@@ -40,6 +40,10 @@ class MentorRepository(Protocol):
         shared programs."""
         ...
 
+    def shared(self, team_id: str) -> MentorColumns:
+        """No mentors: only ``pool``'s ``members`` and ``names`` (cohort matching's)."""
+        ...
+
     def pool_version(self, team_id: str) -> PoolVersion | None:
         """Where mentors and loads stand in the workspace and each active member workspace
         of its shared programs (one indexed read); None while this transaction has

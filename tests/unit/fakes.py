@@ -221,6 +221,10 @@ class FakeMentorRepository:
             names=dict(state.workspace_names),
         )
 
+    def shared(self, team_id: str) -> MentorColumns:
+        pool = self.pool(team_id)
+        return MentorColumns(members=pool.members, names=pool.names)
+
     def pool_version(self, team_id: str) -> PoolVersion | None:
         return None  # no versions here: every ranking reads the pool afresh
 
