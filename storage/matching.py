@@ -147,6 +147,7 @@ class SqlMentorRepository:
                     row.tz,
                     row.tz_offset,
                     row.program_id,
+                    row.host_team_id,
                 )
                 .where(row.team_id == team_id, row.accepting.is_(True))
                 .order_by(row.user_id)
@@ -169,6 +170,7 @@ class SqlMentorRepository:
                 tz_offset=tz_offset,
                 accepting=True,
                 program_id=program_id,
+                host_team_id=host_team_id,
                 id=profile_id,
             )
             for n, (
@@ -182,6 +184,7 @@ class SqlMentorRepository:
                 tz,
                 tz_offset,
                 program_id,
+                host_team_id,
             ) in enumerate(rows)
         ]
 
