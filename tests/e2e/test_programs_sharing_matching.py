@@ -328,3 +328,38 @@ def test_a_cohort_of_three_companies_pairs_people_across_companies_only(
     for mentor in planned.values():
         asks = [c for c in posts_to(bot, mentor) if buttons(c.params, "accept_request")]
         assert [c.token for c in asks] == [tokens[company[mentor]]]
+
+
+def test_a_mentor_of_another_workspace_declines_from_their_own_slack(
+    alliance: RunningBot,
+) -> None:
+    bot = alliance
+    tokens = {team: bot.fake.bot_token(team) for team in ("T1", "T2", "T3")}
+    offer(bot, "T1", ACME_MENTOR, label="Alliance", organization="Acme")
+    offer(bot, "T1", ACME_MENTOR2, label="Alliance", organization="Acme")
+    ask(bot, "T2", GLOBEX_MENTEE, label=LABEL, organization="Globex")
+    _, picks = suggestions(bot, GLOBEX_MENTEE)
+    assert [v.split(":")[1:] for v in picks] == [[ACME_MENTOR, "T1"], [ACME_MENTOR2, "T1"]]
+    as_team(bot, "T2").click("pick_mentor", user=GLOBEX_MENTEE, value=picks[0])
+    bot.settle()
+    request_post = next(
+        c for c in reversed(posts_to(bot, ACME_MENTOR)) if buttons(c.params, "decline_not_fit")
+    )
+    assert request_post.token == tokens["T1"]
+
+    bot.tick(timedelta(minutes=1))  # the mentee's next suggestions are a new message
+    before = len(posts_to(bot, GLOBEX_MENTEE))
+    declined = as_team(bot, "T1").click(
+        "decline_not_fit",
+        user=ACME_MENTOR,
+        value=buttons(request_post.params, "decline_not_fit")[0],
+    )
+    assert declined.status == 200
+    bot.settle()
+    assert table(bot, "SELECT status, decline_choice FROM match_proposals") == [
+        ("declined", "not_fit")
+    ]
+    # The mentee hears in Globex's Slack, with the other Acme mentor suggested now.
+    after = posts_to(bot, GLOBEX_MENTEE)[before:]
+    assert after and {c.token for c in after} == {tokens["T2"]}
+    assert suggested(bot, GLOBEX_MENTEE) == [ACME_MENTOR2]
