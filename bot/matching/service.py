@@ -229,10 +229,12 @@ class MentoringService:
         request_id: int,
         mentor_id: str,
         mentor_team_id: str = "",
+        mentee_name: str = "",
     ) -> MatchProposal:
         """The mentee picks a suggested mentor (``mentor_team_id``: their own workspace, when
         a shared program suggested someone of another; "" = the mentee's): the mentor is
-        asked, in their own Slack, with a reminder queued."""
+        asked, in their own Slack, with a reminder queued (``mentee_name``: as the mentee's
+        Slack gives it, for a mentor of another workspace)."""
         mentor_team_id = mentor_team_id or team_id
         now = self._clock.now()
         with self._uow() as uow:
@@ -259,7 +261,9 @@ class MentoringService:
                     "Pick another suggestion, or run `/mentor ask` again for fresh ones."
                 )
             rules = self._programs.rules(uow, request.program_team_id, request.program_id)
-            proposal = ask_mentor(uow, rules=rules, request=request, chosen=chosen, now=now)
+            proposal = ask_mentor(
+                uow, rules=rules, request=request, chosen=chosen, now=now, mentee_name=mentee_name
+            )
             uow.commit()
             return proposal
 

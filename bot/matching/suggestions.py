@@ -370,13 +370,15 @@ def ask_mentor(
     request: MentorRequest,
     chosen: Candidate,
     now: datetime,
+    mentee_name: str = "",
 ) -> MatchProposal:
     """Ask one mentor to take a request: the DM now, one reminder, then the expiry job.
 
     Shared by the mentee's own pick and a coordinator's cohort approval, so a mentor hears
     about a cohort match exactly the way they hear about any other request. The proposal is
     the program's (``team_id``: the host of a shared program); each person keeps their own
-    workspace, and the mentor is asked in theirs.
+    workspace, and the mentor is asked in theirs, told the mentee's company (and name, when
+    the mentee's own Slack gave it: ``mentee_name``).
     """
     assert request.id is not None
     mentor = chosen.mentor
@@ -396,12 +398,18 @@ def ask_mentor(
     request.status = RequestStatus.PENDING_MENTOR
     uow.requests.save(request)
     assert proposal.id is not None
+    company = ""
+    if mentor.team_id != request.team_id:
+        shared = uow.mentors.shared(request.program_team_id)
+        company = Companies(names=shared.names).name(request.team_id)
     payload = RequestToMentor(
         proposal_id=proposal.id,
         mentee_id=request.mentee_id,
         goals=request.goals,
         focus_areas=tuple(request.focus_areas),
         reason=chosen.reason,
+        mentee_company=company,
+        mentee_name=mentee_name if company else "",
     )
     prefix = f"proposal:{proposal.id}:"
     remind_at = now + rules.request_reminder_after

@@ -271,12 +271,19 @@ def picked_message(mentor_id: str) -> tuple[str, list[Block]]:
 def mentor_request_message(
     payload: RequestToMentor, *, reminder: bool = False
 ) -> tuple[str, list[Block]]:
-    mentee = payload.mentee_id
+    mentee = f"<@{payload.mentee_id}>"
+    if payload.mentee_company:  # of another workspace: a mention would not resolve here
+        company = escape(payload.mentee_company)
+        mentee = (
+            f"*{escape(payload.mentee_name)}* of {company}"
+            if payload.mentee_name
+            else f"A mentee of {company}"
+        )
     proposal_id = str(payload.proposal_id)
     lead = (
-        f"A gentle reminder: <@{mentee}> is still hoping you'll mentor them."
+        f"A gentle reminder: {mentee} is still hoping you'll mentor them."
         if reminder
-        else f"<@{mentee}> would like you to be their mentor."
+        else f"{mentee} would like you to be their mentor."
     )
     blocks = [
         section(f":wave: {lead}"),

@@ -20,6 +20,7 @@ from handlers.kit.blocks import count
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, button_id, int_or_none
 from handlers.kit.listeners import Listeners
+from handlers.kit.people import display_name
 from handlers.kit.refusals import field_errors, guarded, refusing
 from handlers.kit.replies import confirmation
 from handlers.kit.updates import update_container, update_message
@@ -161,6 +162,8 @@ class MatchingHandlers(Listeners):
             request_id=request_id,
             mentor_id=mentor_id,
             mentor_team_id=mentor_team_id,
+            # a mentor of another workspace can't resolve a mention of the mentee: their name
+            mentee_name=display_name(client, user_of(context)) if mentor_team_id else "",
         )
         text, message = matching_blocks.picked_message(mentor_id)
         update_container(client, body, text, message)

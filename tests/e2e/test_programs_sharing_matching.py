@@ -52,6 +52,7 @@ def alliance(shared: RunningBot) -> RunningBot:
     for team, people in PEOPLE.items():
         for user in people:
             bot.fake.add_user(user, team_id=team, tz="Europe/London")
+    bot.fake.add_user(GLOBEX_MENTEE, team_id="T2", tz="Europe/London", real_name="Gloria Globex")
     assert create(in_workspace(bot, "T1"), ALLIANCE)["response_action"] == "update"
     for team in ("T2", "T3"):
         told = command(bot, "T1", "program share Alliance")
@@ -176,6 +177,9 @@ def test_a_member_asks_in_the_hosts_program_and_is_paired_across_workspaces(
     assert len(request_post) == 1 and request_post[0].token == tokens["T1"]
     accept = buttons(request_post[0].params, "accept_request")
     assert accept == [str(proposals[0][0])]
+    # Acme's Slack cannot resolve a mention of Globex's mentee: their name and company.
+    lead = request_post[0].params["text"]
+    assert lead == "*Gloria Globex* of Globex would like you to be their mentor.", lead
 
     # Another workspace cannot answer for Acme's mentor (same user ID, wrong workspace).
     assert as_team(bot, "T2").click("accept_request", user=ACME_MENTOR, value=accept[0]).status

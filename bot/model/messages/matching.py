@@ -42,6 +42,10 @@ class RequestToMentor(Payload):
     goals: PrivateText
     focus_areas: tuple[str, ...]
     reason: PrivateText  # may quote the mentee's goals
+    # A mentee of another workspace (a shared program): their company, and their name as
+    # their own Slack gave it when they picked (a mention of them would not resolve here).
+    mentee_company: str = ""
+    mentee_name: PrivateText = ""
 
 
 @dataclass(frozen=True, kw_only=True)
