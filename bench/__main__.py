@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
             pools = scale_pools(args) if db == "postgresql" else [scale["mentors"]]
             for mentors in pools:
                 with database_url(db, postgres=args.postgres_url) as url:
-                    show([matching.service(db, url, mentors, scale["asks"])])
+                    show(matching.service(db, url, mentors, scale["asks"]))
     if "cohort" in only:
         shapes = {"quick": [(40, 20)], "medium": [(2_000, 1_000)]}.get(
             "quick" if args.quick else "medium" if args.medium else "full",
@@ -183,6 +183,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
         try:
             slack_url = read_json(fake)["url"]
             if "dispatch" in only:
+                alone = dispatch.fake_alone(fake, slack_url, posts=scale["messages"])
                 for db in databases:
                     for dispatchers in [int(n) for n in args.dispatchers.split(",")]:
                         for transport in args.transports.split(","):
@@ -195,8 +196,9 @@ def run(args: argparse.Namespace) -> list[Figure]:
                                     slack_url=slack_url,
                                     fake=fake,
                                     transport=transport,
+                                    fake_alone=alone,
                                 )
-                            show([dispatch.figure(result)])
+                            show([dispatch.figure(result), dispatch.stages_figure(result)])
             if "memory" in only:
                 with sqlite_url() as url:
                     show(

@@ -74,45 +74,65 @@ class Recorder:
             return {"ok": True}
 
 
-async def serve(
-    recorder: Recorder, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> None:
-    try:
+class _Connection(asyncio.Protocol):
+    """One client connection: requests parsed straight from the bytes as they arrive (no
+    streams, no header objects), several in one read answered in one write. asyncio's
+    streams cost the fake more CPU per post than the dispatcher's client spends."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        out: list[bytes] = []
+        close = False
         while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            lines = head.decode("latin-1").split("\r\n")
-            path = lines[0].split(" ")[1]
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                break
+            head = self.buffer[:end].decode("latin-1")
+            lines = head.split("\r\n")
             headers = {}
             for line in lines[1:]:
                 name, _, value = line.partition(":")
                 headers[name.strip().lower()] = value.strip()
-            body = await reader.readexactly(int(headers.get("content-length") or 0))
+            length = int(headers.get("content-length") or 0)
+            if len(self.buffer) < end + 4 + length:
+                break  # the body is still on its way
+            body = self.buffer[end + 4 : end + 4 + length]
+            self.buffer = self.buffer[end + 4 + length :]
+            path = lines[0].split(" ")[1]
             method = path.split("?")[0].rsplit("/", 1)[-1]
-            data = json.dumps(
-                recorder.answer(method, body, headers.get("content-type", ""))
+            answer = json.dumps(
+                self.recorder.answer(method, body, headers.get("content-type", ""))
             ).encode()
-            keep = headers.get("connection", "").lower() != "close"
-            writer.write(
+            close = headers.get("connection", "").lower() == "close"
+            out.append(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
-                + f"Content-Length: {len(data)}\r\n".encode()
-                + (b"" if keep else b"Connection: close\r\n")
+                + f"Content-Length: {len(answer)}\r\n".encode()
+                + (b"Connection: close\r\n" if close else b"")
                 + b"\r\n"
-                + data
+                + answer
             )
-            await writer.drain()
-            if not keep:
+            if close:
                 break
-    except (asyncio.IncompleteReadError, ConnectionError):
-        pass
-    finally:
-        writer.close()
+        if out and self.transport is not None:
+            self.transport.write(b"".join(out))
+            if close:
+                self.transport.close()
 
 
 def main() -> None:
     recorder = Recorder()
     loop = asyncio.new_event_loop()
     server = loop.run_until_complete(
-        asyncio.start_server(lambda r, w: serve(recorder, r, w), "127.0.0.1", 0, backlog=512)
+        loop.create_server(lambda: _Connection(recorder), "127.0.0.1", 0, backlog=512)
     )
     port = server.sockets[0].getsockname()[1]
     threading.Thread(target=loop.run_forever, daemon=True).start()

@@ -20,8 +20,10 @@ from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService, plan_onboarding
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.zones import RecipientZones
+from bot.pair_channels import PairChannels, plan_pair_channel
 from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
+from bot.programs.leaving import Departures
 from bot.programs.service import ProgramService
 from bot.programs.sharing import SharingService
 from bot.rhythm.plan import plan_program, plan_quiet_check
@@ -51,6 +53,8 @@ class Services:
     zones: RecipientZones  # people's zones from Slack: what holds a message to their hours
     sharing: SharingService
     closing: ExitSurveys
+    pair_channels: PairChannels  # a pair across workspaces: its Slack Connect channel
+    departures: Departures  # a workspace leaving a program shared with it
 
 
 def partnership_events(rules: ProgramRules) -> PartnershipEvents:
@@ -72,7 +76,7 @@ def partnership_events(rules: ProgramRules) -> PartnershipEvents:
         plan_quiet_check(uow, partnership, now)  # resumed: the quiet-pair clock restarts
 
     return PartnershipEvents(
-        started=(rhythm, milestones, onboarding),
+        started=(rhythm, milestones, onboarding, plan_pair_channel),
         resumed=(quiet_clock,),
         closed=(milestones_after_closing,),
         finished=(plan_exit_survey,),

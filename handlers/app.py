@@ -28,6 +28,7 @@ from handlers.matching.capacity import CapacityHandlers
 from handlers.matching.home import capacity_section
 from handlers.matching.listeners import MatchingHandlers
 from handlers.middleware import DeduplicateEvents, RejectMalformed
+from handlers.pair_channels.listeners import PairChannelHandlers
 from handlers.privacy.listeners import PrivacyHandlers
 from handlers.programs.listeners import ProgramHandlers
 from handlers.rhythm.follow_through import FollowThroughHandlers
@@ -49,6 +50,7 @@ def build_app(
     token_verification: bool = True,
     oauth_flow: OAuthFlow | None = None,
     on_removed: Callable[[str], None] | None = None,
+    homes: HomePublisher | None = None,
 ) -> App:
     """A Bolt app whose listeners ack in the request thread and do Slack calls after.
 
@@ -85,7 +87,9 @@ def build_app(
     )
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
-    register_listeners(app, services, store=store, on_removed=on_removed, executor=executor)
+    register_listeners(
+        app, services, store=store, on_removed=on_removed, executor=executor, homes=homes
+    )
     app.error(on_error)
     return app
 
@@ -124,9 +128,13 @@ def register_listeners(
     store: InstallationStore | None,
     on_removed: Callable[[str], None] | None,
     executor: TrackedExecutor | None = None,
+    homes: HomePublisher | None = None,
 ) -> None:
-    """Every feature's listener group; `/mentor` routes its subcommands to theirs."""
-    homes = home_publisher(services)
+    """Every feature's listener group; `/mentor` routes its subcommands to theirs.
+
+    ``homes``: the runtime's one Home publisher (the messenger refreshes through it too), so
+    that every publish of a person's tab is ordered by one publisher."""
+    homes = homes or home_publisher(services)
     sessions = SessionHandlers(services)
     sessions.refresh_homes = homes.publish_pair
     journal = JournalHandlers(services, homes)
@@ -163,6 +171,7 @@ def register_listeners(
         WorkspaceHandlers(services, store, on_removed=on_removed),
         privacy,
         ConversationHandlers(services, sessions=sessions),
+        PairChannelHandlers(services),
     ]
     for group in groups:
         group.register(app)

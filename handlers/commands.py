@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Args, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -22,6 +23,8 @@ from handlers.programs.listeners import ProgramHandlers
 from handlers.rhythm.listeners import RhythmHandlers
 from handlers.runtime import TrackedExecutor, opened_in_request
 from handlers.sessions.listeners import SessionHandlers
+
+log = logging.getLogger(__name__)
 
 MODAL_SUBCOMMANDS = frozenset({"ask", "offer"})
 PROGRAM_SUBCOMMANDS = frozenset({"program", "programs"})  # coordinators only
@@ -111,14 +114,22 @@ class MentorCommand:
         ]
 
     def register(self, app: App) -> None:
-        """Three listeners: modals opened in the request; `help` (and anything unknown) in the
-        ack alone (a lazy follow-up copies the request and wakes a pool thread even when it
-        does nothing); the rest after the ack."""
-        app.command("/mentor", matchers=[opens_modal])(opened_in_request(refusing(self.follow_up)))
-        app.command("/mentor", matchers=[answered_later])(
-            ack=self.acknowledge, lazy=[refusing(self.follow_up)]
-        )
-        app.command("/mentor", matchers=[answered_in_ack])(self.acknowledge)
+        """One listener that routes by subcommand: modals opened in the request; `help` (and
+        anything unknown) in the ack alone; the rest after the ack, on the pool.
+
+        One listener and no matchers: Bolt builds every keyword argument of a listener
+        matcher on each request, and a lazy listener copies the whole request before it runs.
+        Three listeners with a matcher each cost `/mentor help` more than the help itself."""
+        app.command("/mentor")(self.route)
+
+    def route(self, args: Args) -> None:
+        body = args.body
+        if opens_modal(body):
+            opened_in_request(refusing(self.follow_up))(args)
+            return
+        self.acknowledge(args.ack, args.command or body)
+        if answered_later(body):
+            self._later(lambda: _logged(refusing(self.follow_up), args))
 
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))
@@ -185,7 +196,8 @@ class MentorCommand:
             )
 
     def _later(self, work: Callable[[], None]) -> None:
-        """What can wait after a modal opened (the person's zone): the pool, or at once."""
+        """What waits until after the ack (a subcommand's answer, the modal's zone): the pool,
+        or at once (no pool: tests that call the listener directly)."""
         if self._executor is None:
             work()
         else:
@@ -227,3 +239,11 @@ class MentorCommand:
             if subcommand in names:
                 return coordinators_only, handle
         return None
+
+
+def _logged(listener: Callable[[Args], None], args: Args) -> None:
+    """A follow-up on the pool: an unexpected error is logged as Bolt logs a lazy listener's."""
+    try:
+        listener(args)
+    except Exception:
+        log.exception("/mentor %s failed after the ack", split(str(args.body.get("text", "")))[0])

@@ -7,6 +7,7 @@ are shown only to coordinators: to anyone else they would only be refused.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -102,6 +103,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("/mentor midterm", "The mid-term review in totals.", (COORDINATOR,)),
     Command(
+        "/mentor audit",
+        "This workspace's audit log: who shared, joined, erased or reported, and when.",
+        (COORDINATOR,),
+    ),
+    Command(
         "/mentor texts",
         "Edit the welcome, the first-session agenda and the monthly topics.",
         (COORDINATOR,),
@@ -152,7 +158,22 @@ def commands_for(role: Role) -> list[Command]:
 def help_blocks(
     *, unknown: str | None = None, coordinator: bool = False
 ) -> tuple[str, list[Block]]:
-    """The help, by role; ``coordinator`` adds what only coordinators may do."""
+    """The help, by role; ``coordinator`` adds what only coordinators may do.
+
+    The plain help is built once per role (it is what every `/mentor` and `/mentor help`
+    answers in its ack); its blocks are shared, to be sent, never changed."""
+    if not unknown:
+        text, blocks = _plain_help(coordinator)
+        return text, list(blocks)
+    return _help(unknown, coordinator)
+
+
+@functools.cache
+def _plain_help(coordinator: bool) -> tuple[str, list[Block]]:
+    return _help(None, coordinator)
+
+
+def _help(unknown: str | None, coordinator: bool) -> tuple[str, list[Block]]:
     intro = (
         f"I don't know `{escape(truncate(unknown, 40))}`. Here is what I can do:"
         if unknown

@@ -7,7 +7,9 @@ Home knows no feature: the first builder lays the tab out, each next one adds it
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
+import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -21,6 +23,8 @@ from handlers.kit.context import team_of, user_of
 from handlers.kit.listeners import Listeners
 
 log = logging.getLogger(__name__)
+
+_SEND_LOCKS = 64  # people's sends serialized by stripe: one person's always on one lock
 
 
 class HomeBuilder(Protocol):
@@ -40,11 +44,21 @@ class HomePublisher:
 
     A stale Home tab is a small harm and it heals on the next open, so a Slack error here
     must not turn a saved goal or reflection into an error message.
+
+    Two follow-ups may publish the same person's tab at once (a refused submission's and the
+    accepted one's right after it): the tab built last must be the one Slack keeps. Each
+    build is numbered as it starts; a build that a later one has overtaken is not sent, and
+    the check and the send go together under a lock per person, so an older tab never lands
+    after a newer one (within this process).
     """
 
     def __init__(self, services: Services, *, builders: Sequence[HomeBuilder]) -> None:
         self._services = services
         self._builders = tuple(builders)
+        self._numbers = itertools.count(1)
+        self._latest: dict[tuple[str, str], int] = {}  # (team, user) -> the newest build
+        self._guard = threading.Lock()
+        self._sending = [threading.Lock() for _ in range(_SEND_LOCKS)]
 
     def view(self, team_id: str, user_id: str) -> dict[str, Any]:
         view = empty_home()
@@ -53,11 +67,19 @@ class HomePublisher:
         return view
 
     def publish(self, client: WebClient, team_id: str, user_id: str) -> None:
+        person = (team_id, user_id)
+        with self._guard:
+            number = next(self._numbers)
+            self._latest[person] = number
         view = self.view(team_id, user_id)
-        try:
-            client.views_publish(user_id=user_id, view=view)
-        except SlackApiError as error:
-            log.warning("views.publish for %s failed: %s", user_id, error.response.get("error"))
+        with self._sending[hash(person) % _SEND_LOCKS]:
+            with self._guard:
+                if self._latest[person] != number:
+                    return  # a build that started later sends its (newer) tab
+            try:
+                client.views_publish(user_id=user_id, view=view)
+            except SlackApiError as error:
+                log.warning("views.publish for %s failed: %s", user_id, error.response.get("error"))
 
     def publish_pair(
         self, client: WebClient, team_id: str, user_id: str, partnership_id: int | None

@@ -35,7 +35,14 @@ from bot.model.messages.matching import (
     RequestToMentor,
     Waitlisted,
 )
-from bot.model.messages.people import OnboardingMessage, PartnerLeft, ProgramInvite, SharedDmNote
+from bot.model.messages.pair_channels import PairChannelFallback, PairChannelWelcome
+from bot.model.messages.people import (
+    OnboardingMessage,
+    PartnerLeft,
+    ProgramInvite,
+    ProgramMembersChanged,
+    SharedDmNote,
+)
 from bot.model.messages.rhythm import (
     AtRisk,
     CoordinatorEnded,
@@ -69,8 +76,10 @@ from handlers.kit import blocks
 from handlers.matching import blocks as matching_blocks
 from handlers.matching import capacity_blocks
 from handlers.onboarding import blocks as onboarding_blocks
+from handlers.pair_channels import blocks as pair_channel_blocks
 from handlers.privacy import blocks as privacy_blocks
 from handlers.programs import blocks as program_blocks
+from handlers.programs import sharing_blocks
 from handlers.rhythm import blocks as rhythm_blocks
 from handlers.rhythm import fit_blocks, ladder_blocks
 from handlers.sessions import blocks as session_blocks
@@ -176,6 +185,7 @@ renders(Kind.COORDINATOR_ENDED, CoordinatorEnded, rhythm_blocks.coordinator_ende
 renders(Kind.PROGRAM_REPORT, ProgramReport, report_blocks.scheduled_report_message)
 renders(Kind.COHORT_READY, CohortReady, coordination_blocks.cohort_ready_message)
 renders(Kind.PARTNER_LEFT, PartnerLeft, privacy_blocks.partner_left_message)
+renders(Kind.PROGRAM_MEMBERS_CHANGED, ProgramMembersChanged, sharing_blocks.members_changed_message)
 renders(Kind.DM_NOTE_TO_TEAM, SharedDmNote, conversation_blocks.note_to_team_message)
 renders(Kind.DM_NOTE_TO_PARTNER, SharedDmNote, conversation_blocks.note_to_partner_message)
 renders(Kind.MENTOR_STAY_OPEN, StayOpen, capacity_blocks.stay_open_message)
@@ -185,9 +195,15 @@ renders(Kind.NEW_MENTOR_QUESTION, NewMentorQuestion, capacity_blocks.new_mentor_
 renders(Kind.CAPACITY_DIGEST, CapacityDigest, capacity_blocks.capacity_digest_message)
 renders(Kind.EXIT_SURVEY, ExitSurvey, closing_blocks.exit_survey_message)
 renders(Kind.EXIT_NOTE_TO_TEAM, ExitNote, closing_blocks.note_to_team_message)
+renders(Kind.PAIR_CHANNEL_WELCOME, PairChannelWelcome, pair_channel_blocks.welcome_message)
+renders(Kind.PAIR_CHANNEL_FALLBACK, PairChannelFallback, pair_channel_blocks.fallback_message)
 
 UPLOADS = frozenset({Kind.SESSION_INVITE, Kind.PROGRAM_REPORT_FILES})
 """Kinds sent as files, not rendered as a message."""
+
+STEPS = frozenset({Kind.PAIR_CHANNEL_SETUP})
+"""Kinds that are Slack calls of their own, not a message: handed to the service that takes
+them (``pair_channel_setup``), outside any transaction."""
 
 
 def classify(error: SlackApiError) -> SendResult:
@@ -226,8 +242,15 @@ class SlackMessenger:
         retried, rather than failed for good."""
         self.refresh_home: Callable[[WebClient, str, str], None] | None = None
         """Set at start-up: republishes a person's Home tab after a celebration reaches them."""
+        self.pair_channel_setup: Callable[[OutgoingMessage], SendResult] | None = None
+        """Set at start-up: a pair channel's Slack Connect steps (``bot.pair_channels``), sent
+        from the outbox like a message so no transaction is open while Slack answers."""
 
     def send(self, message: OutgoingMessage) -> SendResult:
+        if message.kind in STEPS:
+            if self.pair_channel_setup is None:
+                return SendResult(SendOutcome.FAILED, error="no pair channel service")
+            return self.pair_channel_setup(message)
         client = self._client_for(message.team_id)
         if client is None:
             log.warning(
@@ -285,8 +308,8 @@ class SlackMessenger:
         ``groups:history``: an announcement posted twice to a whole program is worse than
         the bot reading the channels it was invited to. A test holds these to the manifest.
         """
-        if message.kind in UPLOADS:
-            return None
+        if message.kind in UPLOADS or message.kind in STEPS:
+            return None  # the set-up keeps its own steps: run again, it skips what was done
         client = self._client_for(message.team_id)
         if client is None:
             return None
@@ -317,7 +340,13 @@ class SlackMessenger:
 
     def _upload_invite(self, client: WebClient, message: OutgoingMessage) -> SendResult:
         payload = message.payload_as(SessionInvite)
-        people = [self._attendee(client, p) for p in (payload.mentee_id, payload.mentor_id)]
+        people = [
+            self._attendee(self._client_for(team or message.team_id) or client, person)
+            for person, team in (
+                (payload.mentee_id, payload.mentee_team_id),
+                (payload.mentor_id, payload.mentor_team_id),
+            )
+        ]
         content = session_invite(
             payload.slot,
             attendees=people,
@@ -326,7 +355,7 @@ class SlackMessenger:
             stamp=payload.set_at,
             until=payload.until,
         )
-        channel = self._channel(client, message.recipient)
+        channel = self._conversation(client, message.recipient)  # files need the DM's ID
         client.files_upload_v2(
             channel=channel,
             content=content,
@@ -359,6 +388,8 @@ class SlackMessenger:
 
     @staticmethod
     def _attendee(client: WebClient, user_id: str) -> Attendee:
+        """Their name and email as their own workspace says (``client`` is its token's: in a
+        pair across workspaces, the partner's workspace is the only one that knows them)."""
         try:
             user = client.users_info(user=user_id)["user"]
         except SlackApiError:

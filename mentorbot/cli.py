@@ -120,6 +120,7 @@ def migrate(settings: Settings) -> int:
 def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     """One dispatch as of ``now``: needs the database and Slack's Web API, not the Bolt app."""
     from handlers.coordination.usergroups import SlackUserGroups
+    from handlers.pair_channels.slack_connect import SlackConnectApi
     from mentorbot.services import build_services
     from mentorbot.wiring import build_messenger, dispatcher_clients, slack_link
     from storage import connect
@@ -143,6 +144,7 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
         clock=FixedClock(at),
         messenger=build_messenger(client_for, clients),
         user_groups=SlackUserGroups(client_for),
+        slack_connect=SlackConnectApi(client_for),
         home_team=(lambda: None) if settings.oauth_mode else (lambda: link.team_id or None),
     )
     try:

@@ -30,6 +30,7 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 DEFAULT_MAX_BODY = 1024 * 1024
 """Slack's biggest requests (a view submission of a full modal) are tens of kilobytes."""
 BODY_KEY = "mentorbot.slack_body"
+PARSED_KEY = "mentorbot.slack_payload"  # the body as Bolt parses it, for the metering
 """Where the body read here is left in the environ, for the metrics to classify without
 reading it again."""
 _CHUNK = 64 * 1024
@@ -98,13 +99,18 @@ def _read(stream: Any, most: int, *, limit: int | None) -> bytes:
 def shape_problem(text: str, content_type: str) -> str | None:
     """Why Bolt could not take this body as a Slack payload, or None: parsed exactly as Bolt
     parses it (its own function), so the two cannot disagree."""
+    return parse_payload(text, content_type)[0]
+
+
+def parse_payload(text: str, content_type: str) -> tuple[str | None, dict[str, Any] | None]:
+    """``shape_problem``, and the payload itself when it has none."""
     try:
         parsed: Any = parse_body(text, content_type or None)
     except ValueError:
-        return "the body does not parse"
+        return "the body does not parse", None
     if not isinstance(parsed, dict):
-        return f"the body is a JSON {type(parsed).__name__}, not an object"
-    return None
+        return f"the body is a JSON {type(parsed).__name__}, not an object", None
+    return None, parsed
 
 
 class SlackEdge:
@@ -157,9 +163,11 @@ class SlackEdge:
             return Refusal("400 Bad Request", "the body is not UTF-8"), body
         if not self._verifier.is_valid(body=text, timestamp=timestamp, signature=signature):
             return Refusal("401 Unauthorized", "bad or stale signature"), body
-        problem = shape_problem(text, str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip())
+        content_type = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip()
+        problem, parsed = parse_payload(text, content_type)
         if problem is not None:
             return Refusal("400 Bad Request", problem), body
+        environ[PARSED_KEY] = parsed
         return None, body
 
 

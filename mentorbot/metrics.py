@@ -33,7 +33,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.outbox.dispatch import DispatchReport
 from handlers.slack_http import KeepAliveWebClient
-from mentorbot.edge import BODY_KEY
+from mentorbot.edge import BODY_KEY, PARSED_KEY
 
 log = logging.getLogger("mentorbot.http")
 
@@ -239,6 +239,16 @@ def request_kind(body: bytes, content_type: str) -> str:
     return "other"
 
 
+def payload_kind(payload: dict[str, Any], content_type: str) -> str:
+    """``request_kind`` of a body the edge has parsed as Bolt does (a form's ``payload`` is
+    its JSON)."""
+    if content_type.startswith("application/json"):
+        return "event" if "type" in payload else "other"
+    if "command" in payload:
+        return "command"
+    return _INTERACTION_KINDS.get(str(payload.get("type")), "other")
+
+
 def outcome(status: int) -> str:
     if status < 300:
         return "ok"
@@ -272,7 +282,10 @@ def metered_edge(inner: WSGIApp, metrics: Metrics) -> WSGIApp:
         elapsed = time.perf_counter() - started
         status = int(seen[0].split()[0]) if seen else 500
         body = environ.get(BODY_KEY)
-        if isinstance(body, bytes):
+        parsed = environ.get(PARSED_KEY)
+        if isinstance(parsed, dict):  # the edge parsed it once already: not a third time
+            kind = payload_kind(parsed, environ.get("CONTENT_TYPE", ""))
+        elif isinstance(body, bytes):
             kind = request_kind(body, environ.get("CONTENT_TYPE", ""))
         else:
             kind = "oversized" if status == 413 else "malformed"

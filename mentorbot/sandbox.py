@@ -2,13 +2,17 @@
 
 The bot is built exactly as for Slack (``build_runtime``: same handlers, services, scheduler,
 database), with ``SLACK_API_URL`` pointing at ``sandbox.slack.LocalSlack`` and a random
-signing secret the page's requests are signed with. The one sandbox-only hook is here, in
-wiring: the bot's clock is a ``SandboxClock`` the page can move forward, and moving it runs the
-dispatcher at each due instant on the way, as the scheduler would have.
+signing secret the page's requests are signed with. It runs as a distributable app (OAuth
+mode, random client credentials and encryption key): each company of the sandbox, Acme and
+Globex, is installed through the bot's own install pages and Bolt's OAuth flow, so each has
+its own bot token in the local Slack and, sealed, in the database. The one sandbox-only hook
+is here, in wiring: the bot's clock is a ``SandboxClock`` the page can move forward, and
+moving it runs the dispatcher at each due instant on the way, as the scheduler would have.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import secrets
 import signal
@@ -21,18 +25,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlencode
 
 import waitress.server
+from cryptography.fernet import Fernet
 
 from bot.when import warm_up
 from mentorbot.http import StartResponse, WSGIApp, wsgi_app
 from mentorbot.settings import Settings
-from mentorbot.wiring import Runtime, build_runtime
+from mentorbot.wiring import INSTALL_PATH, REDIRECT_PATH, Runtime, build_runtime
 from sandbox.clock import SandboxClock
 from sandbox.sample import SEED_WEEKS, next_working_morning, seed_sample_program
 from sandbox.slack import LocalSlack
+from sandbox.slack.records import first_install_answer
 from sandbox.web import sandbox_app
-from sandbox.workspace import PROGRAM_CHANNEL, SAMPLE_PEOPLE, Workspace
+from sandbox.workspace import COMPANIES, PROGRAM_CHANNEL, SAMPLE_PEOPLE, Company, Workspace
 from storage import Database
 from storage.models.base import Base
 
@@ -40,8 +47,9 @@ log = logging.getLogger("mentorbot.sandbox")
 
 LOOPBACK = "127.0.0.1"
 SANDBOX_DATABASE = "mentorbot-sandbox.db"
-MAX_STEPS = 2000
-USAGE_ERROR = 2  # due instants walked through in one jump of the clock
+MAX_STEPS = 2000  # due instants walked through in one jump of the clock
+USAGE_ERROR = 2
+CLIENT_ID = "1000000000.2000000000"  # the sandbox app's; its secret is random each run
 
 
 def wants_sandbox(settings: Settings) -> bool:
@@ -54,18 +62,28 @@ def wants_sandbox(settings: Settings) -> bool:
     )
 
 
-def sandbox_settings(settings: Settings, *, api_url: str, signing_secret: str) -> Settings:
-    """The bot's settings, pointed at the local Slack with the sample program's people.
+def sandbox_settings(
+    settings: Settings, *, api_url: str, signing_secret: str, client_secret: str = ""
+) -> Settings:
+    """The bot's settings, pointed at the local Slack with the sample companies' people.
 
+    Installed by OAuth into each company, as a distributable app is: client credentials and
+    a key to seal each workspace's token, all made up for this run. Each company's
+    coordinator is named with their workspace (``T0ACME:U0COORD``), as OAuth mode requires.
     Without an explicit ``DATABASE_URL`` the sandbox has its own SQLite file, started afresh
     each run (the local Slack keeps messages in memory, so old rows would point at nothing).
     """
     update: dict[str, Any] = {
-        "slack_bot_token": "xoxb-sandbox",
+        "slack_bot_token": None,
         "slack_app_token": None,
+        "slack_client_id": CLIENT_ID,
+        "slack_client_secret": client_secret or secrets.token_hex(16),
+        "mentorbot_encryption_key": Fernet.generate_key().decode(),
         "slack_signing_secret": signing_secret,
         "slack_api_url": api_url,
-        "mentorbot_coordinators": [p.id for p in SAMPLE_PEOPLE if p.role == "coordinator"],
+        "mentorbot_coordinators": [
+            f"{p.team}:{p.id}" for p in SAMPLE_PEOPLE if p.role == "coordinator"
+        ],
         "mentorbot_program_channel": PROGRAM_CHANNEL[0],
         # One person clicking through: posts in the order they were queued, across
         # conversations too, as the page lists them (nothing to gain from several in flight).
@@ -87,6 +105,75 @@ def _forget_everything(database: Database) -> None:
     with database.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@dataclass(frozen=True)
+class _Page:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+
+def _browse(app: WSGIApp, path: str, *, query: str = "", cookie: str = "") -> _Page:
+    """A browser's GET of one of the bot's pages, handed to its WSGI app in-process: the
+    install runs before the port serves anything."""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": LOOPBACK,
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": LOOPBACK,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+    }
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+    answered: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
+        answered["status"] = int(status.split(maxsplit=1)[0])
+        answered["headers"] = {k.lower(): v for k, v in headers}
+
+    body = b"".join(app(environ, start_response))
+    return _Page(answered["status"], answered["headers"], body.decode("utf-8", "replace"))
+
+
+def install_company(bot: WSGIApp, slack: LocalSlack, *, company: Company, installer: str) -> None:
+    """Install the bot into ``company`` as its coordinator would: open the install page,
+    approve in Slack, come back to the redirect with Slack's code. Bolt's OAuth flow exchanges
+    the code at the local Slack (which mints the workspace's own bot token) and keeps the
+    installation, sealed, in the database; the bot then names the workspace (``Acme``)."""
+    start = _browse(bot, INSTALL_PATH)
+    cookie = start.headers.get("set-cookie", "").split(";", 1)[0]
+    state = cookie.partition("=")[2]
+    if start.status != 200 or not state:
+        raise RuntimeError(f"the install page answered {start.status}: {start.text[:200]}")
+    slack.set_oauth_answer(first_install_answer() | {"authed_user": {"id": installer}})
+    code = slack.install_code(company.team_id, name=company.name)
+    done = _browse(
+        bot, REDIRECT_PATH, query=urlencode({"code": code, "state": state}), cookie=cookie
+    )
+    if done.status != 200:
+        raise RuntimeError(f"installing into {company.name} failed: {done.text[:200]}")
+
+
+def install_companies(bot: WSGIApp, slack: LocalSlack) -> None:
+    """Every company of the sandbox, each installed by its coordinator."""
+    for company in COMPANIES:
+        installer = next(
+            p.id for p in SAMPLE_PEOPLE if p.team == company.team_id and p.role == "coordinator"
+        )
+        install_company(bot, slack, company=company, installer=installer)
+
+
+def _start_over(database: Database, *, bot: WSGIApp, slack: LocalSlack) -> None:
+    """ "Start over empty": the bot forgets everything, installations too, and each company
+    installs it again (a new token each), as a fresh pair of workspaces would."""
+    _forget_everything(database)
+    install_companies(bot, slack)
 
 
 def _one_site(bot: WSGIApp, page: WSGIApp) -> WSGIApp:
@@ -170,13 +257,17 @@ def start_sandbox(
     else:
         opens = clock.now() + timedelta(weeks=SEED_WEEKS)
     slack = LocalSlack(clock=clock.now).start()
-    secret = secrets.token_hex(16)
-    configured = sandbox_settings(settings, api_url=slack.url, signing_secret=secret)
+    secret, client_secret = secrets.token_hex(16), secrets.token_hex(16)
+    slack.set_oauth_client(CLIENT_ID, client_secret)  # oauth.v2.access checks them, as Slack
+    configured = sandbox_settings(
+        settings, api_url=slack.url, signing_secret=secret, client_secret=client_secret
+    )
     if database is None and "database_url" not in settings.model_fields_set:
         for leftover in ("", "-wal", "-shm", "-journal"):
             Path(SANDBOX_DATABASE + leftover).unlink(missing_ok=True)
     runtime = build_runtime(configured, clock=clock, database=database, migrate=database is None)
     bot = wsgi_app(runtime.app, signing_secret=secret)
+    install_companies(bot, slack)
     url = f"http://{LOOPBACK}:{server.effective_port}"  # type: ignore[union-attr]
 
     def run_until(target: datetime) -> None:
@@ -202,7 +293,7 @@ def start_sandbox(
         signing_secret=secret,
         clock=clock,
         run_until=run_until,
-        forget=lambda: _forget_everything(runtime.database),
+        forget=lambda: _start_over(runtime.database, bot=bot, slack=slack),
     )
     server.application = _one_site(bot, sandbox_app(workspace))  # type: ignore[union-attr]
     warm_up()

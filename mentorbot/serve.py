@@ -1,15 +1,18 @@
 """`mentorbot serve`: Slack's HTTP edge under gunicorn, for production behind a load balancer.
 
-The master process migrates the database, queues the planning of what older pairs miss (a
-chain of outbox jobs the workers run, so a start never waits on it) and warms dateparser
-(none of which needs Slack: a worker starts while Slack can't be reached, says so on
-``/readyz`` and keeps the outbox waiting until ``auth.test`` answers), then forks
-``WEB_CONCURRENCY`` workers. Each worker builds its own runtime after the fork (database
-pool, Bolt app, thread pool, dispatcher and its scheduler), so no connection or thread is
-shared across processes. Workers are gthread workers: Bolt acks in the request
-thread (``process_before_response``) and the measured floor is a few milliseconds a request,
-so 8 threads a worker keep p99 far below Slack's 3 s (shared/slack/README.md: 2 workers x 8
-threads, 37/42 ms p50/p99 at 50 concurrent clients).
+The master process migrates the database and queues the planning of what older pairs miss
+(a chain of outbox jobs the workers run, so a start never waits on it) (none of which needs
+Slack: a worker starts while Slack can't be reached, says so on ``/readyz`` and keeps the
+outbox waiting until ``auth.test`` answers), then forks ``WEB_CONCURRENCY`` workers. Each
+worker builds its own runtime after the fork (database pool, Bolt app, thread pool,
+dispatcher and its scheduler), so no connection or thread is shared across processes, and
+then, on threads of its own while it serves, warms dateparser (its first parse loads its
+data, a few tenths of a second) and builds each workspace's mentor pool.
+
+Workers are gthread workers: Bolt acks in the request thread (``process_before_response``) and
+the measured floor is a few milliseconds a request, so 8 threads a worker keep p99 far below
+Slack's 3 s (shared/slack/README.md: 2 workers x 8 threads, 37/42 ms p50/p99 at 50 concurrent
+clients).
 
 On SIGTERM the master stops listening and tells each worker; a worker finishes the requests
 in flight, then (``worker_exit``) stops its scheduler, waiting for a dispatch pass it has
@@ -24,6 +27,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, cast
@@ -72,10 +76,13 @@ class MentorbotServer(BaseApplication):
 
     def load(self) -> _WSGIAppType:
         """Runs in each worker, after the fork."""
+        from bot.when import warm_up
         from mentorbot.wiring import build_runtime
 
         runtime = build_runtime(self.settings, migrate=False)
         runtime.start_scheduler()
+        # dateparser's data: loaded while the worker already answers, not before it may
+        threading.Thread(target=warm_up, name="warm-dateparser", daemon=True).start()
         self.runtime = runtime
         return cast("_WSGIAppType", runtime.wsgi())
 
@@ -160,7 +167,6 @@ def options(settings: Settings) -> dict[str, Any]:
 def prepare(settings: Settings) -> None:
     """Once, in the master, before any worker exists."""
     from bot.clock import SystemClock
-    from bot.when import warm_up
     from handlers import SlackMessenger
     from mentorbot.services import build_services
     from mentorbot.wiring import web_client
@@ -180,7 +186,6 @@ def prepare(settings: Settings) -> None:
         services.rhythm.plan_missing_later()  # older pairs: planned by the workers, in chunks
     finally:
         database.dispose()  # no pooled connection may cross the fork
-    warm_up()  # dateparser's data, loaded once and shared by the workers' memory
 
 
 def serve(settings: Settings) -> None:

@@ -7,7 +7,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from bot.announcements.service import AnnouncementService
@@ -20,12 +20,23 @@ from bot.journal.service import JournalService
 from bot.matching.cohorts import CohortService
 from bot.matching.service import MentoringService
 from bot.model.kinds import Kind
+from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService
 from bot.outbox.dispatch import Dispatcher, DispatchReport, Job, both
 from bot.outbox.zones import RecipientZones
-from bot.ports import UnitOfWork, UnitOfWorkFactory, UserGroups
+from bot.pair_channels import PairChannels
+from bot.ports import (
+    PartnershipEvents,
+    SharedPrograms,
+    SlackConnect,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UserGroups,
+    WorkspacesWork,
+)
 from bot.privacy.service import PrivacyService
+from bot.programs.leaving import Departures
 from bot.programs.service import ProgramService
 from bot.programs.sharing import SharingService
 from bot.rhythm.away import Absences
@@ -55,11 +66,14 @@ def build_services(
     clock: Clock,
     messenger: SlackMessenger,
     user_groups: UserGroups | None = None,
+    slack_connect: SlackConnect | None = None,
     observe: Callable[[DispatchReport], None] | None = None,
     home_team: Callable[[], str | None] = lambda: None,
 ) -> Services:
     """``home_team`` is the one workspace a coordinator ID without a ``T:`` prefix belongs to
-    (``home_team``, below); by default none, so such an ID is nobody's coordinator."""
+    (``home_team``, below); by default none, so such an ID is nobody's coordinator.
+    ``slack_connect`` makes the Slack Connect channels of pairs across workspaces (None: such
+    pairs are told, and meet through their DMs and the calendar invite)."""
     database.use_cipher(Cipher(settings.mentorbot_encryption_key))
     uow = sql_unit_of_work(database)
 
@@ -79,13 +93,47 @@ def build_services(
     pairs = _PartnershipServices.build(
         uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
     )
-    team = _ProgramTeamServices.build(
-        uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
-    )
     cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
+    pair_channels = PairChannels(uow=uow, clock=clock, slack=slack_connect)
+    messenger.pair_channel_setup = pair_channels.run_setup  # its Slack calls, from the outbox
+    retention = timedelta(days=settings.mentorbot_retention_days)
+    departures = Departures(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        clock=clock,
+        roster=roster,
+        retention=retention,
+        rematch=pairs.mentoring.offer_new_match,
+        reopen=pairs.mentoring.reopen_request,
+        events=pairs.events,
+    )
+
+    sharing = SharingService(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        clock=clock,
+        programs=programs,
+        departures=departures,
+    )
+    team = _ProgramTeamServices.build(
+        uow,
+        settings,
+        clock=clock,
+        rules=rules,
+        roster=roster,
+        programs=programs,
+        shared=sharing,
+    )
+
+    def leave_programs(work: WorkspacesWork, team_id: str, now: datetime) -> int:
+        assert isinstance(work, SqlUnitOfWork)  # the one unit of work holds every repository
+        return departures.workspace_removed(work, team_id, now)
+
+    def erase_departed(work: UnitOfWork, message: OutgoingMessage, now: datetime) -> None:
+        assert isinstance(work, SqlUnitOfWork)
+        departures.erase_job(work, message, now)
+
     return Services(
         workspaces=WorkspaceService(
-            uow=uow, clock=clock, retention=timedelta(days=settings.mentorbot_retention_days)
+            uow=uow, clock=clock, retention=retention, leave_programs=leave_programs
         ),
         mentoring=pairs.mentoring,
         sessions=pairs.sessions,
@@ -98,10 +146,12 @@ def build_services(
                 **team.jobs(),
                 **_coordinator_group_jobs(coordinator_group),
                 Kind.PLAN_COHORT: cohorts.plan_job,
+                Kind.ERASE_DEPARTED: erase_departed,
             },
             worker=f"{socket.gethostname()}:{os.getpid()}",
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
             sends_in_flight=settings.mentorbot_outbox_sends_in_flight,
+            batch_size=settings.mentorbot_outbox_batch_size,
             quiet_hours=programs.quiet_hours(zones=zones),
             absences=Absences(uow),
             observe=observe,
@@ -121,10 +171,10 @@ def build_services(
             uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, roster=roster
         ),
         zones=zones,
-        sharing=SharingService(
-            uow=lambda: SqlUnitOfWork(database.sessions), clock=clock, programs=programs
-        ),
+        sharing=sharing,
+        departures=departures,
         closing=ExitSurveys(uow=uow, clock=clock, roster=roster),
+        pair_channels=pair_channels,
     )
 
 
@@ -136,6 +186,7 @@ class _PartnershipServices(NamedTuple):
     journal: JournalService
     rhythm: RhythmService
     privacy: PrivacyService
+    events: PartnershipEvents
 
     @classmethod
     def build(
@@ -182,6 +233,7 @@ class _PartnershipServices(NamedTuple):
                 reopen=mentoring.reopen_request,
                 events=events,
             ),
+            events=events,
         )
 
     def jobs(self) -> dict[str, Job]:
@@ -223,6 +275,7 @@ class _ProgramTeamServices(NamedTuple):
         rules: ProgramRules,
         roster: Roster,
         programs: ProgramService,
+        shared: SharedPrograms | None = None,
     ) -> _ProgramTeamServices:
         return cls(
             coordination=CoordinatorService(
@@ -232,6 +285,7 @@ class _ProgramTeamServices(NamedTuple):
                 roster=roster,
                 report_schedule=ReportSchedule(settings.mentorbot_report_schedule),
                 programs=programs,
+                shared=shared,
             ),
             announcements=AnnouncementService(
                 uow=uow,

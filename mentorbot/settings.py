@@ -121,6 +121,13 @@ class Settings(BaseSettings):
         description="Slack calls one dispatcher has in flight at once (never two to one "
         "conversation); 1 sends one message at a time.",
     )
+    mentorbot_outbox_batch_size: int = Field(
+        default=500,
+        ge=1,
+        le=5000,
+        description="Outbox rows one dispatcher claims (and settles) per transaction: fewer "
+        "commits per message; what a stopped replica holds until its lease runs out.",
+    )
     mentorbot_onboarding: bool = Field(
         default=True,
         description="Send new pairs the welcome, first-session agenda and monthly topics.",

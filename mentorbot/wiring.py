@@ -27,6 +27,7 @@ from bot.services import Services
 from handlers import SlackMessenger, TrackedExecutor, build_app, home_publisher
 from handlers.app import seed_authorization
 from handlers.coordination.usergroups import SlackUserGroups
+from handlers.pair_channels.slack_connect import SlackConnectApi
 from handlers.slack_http import KeepAliveWebClient
 from handlers.workspaces.listeners import (
     BOT_SCOPES,
@@ -49,6 +50,7 @@ log = logging.getLogger("mentorbot")
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
+GRACEFUL_INDEX_SECONDS = 10  # a mentor pool being built at shutdown: let it finish first
 PURGE_CHECK_MINUTES = 60  # removed workspaces past their retention are purged within the hour
 
 
@@ -121,6 +123,7 @@ class Runtime:
         """
         self.services.coordination.plan_reports()  # keyed: once, whatever restarts
         self.services.mentoring.digest.plan_week()  # the coordinators' weekly digest
+        self.services.mentoring.warm_index()  # each workspace's mentor pool, on a thread
         self.services.coordinator_group.start()
         scheduler = BackgroundScheduler(timezone=UTC)
         self.scheduler = scheduler
@@ -175,6 +178,7 @@ class Runtime:
         if self.slack is not None:
             self.slack.stop()
         self.executor.shutdown(wait=True)
+        self.services.mentoring.index.wait_idle(GRACEFUL_INDEX_SECONDS)
         self.services.dispatcher.stop()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
@@ -213,10 +217,12 @@ def build_runtime(
         clock=clock or SystemClock(),
         messenger=messenger,
         user_groups=SlackUserGroups(client_for),
+        slack_connect=SlackConnectApi(client_for),
         observe=metrics.observe_dispatch,
         home_team=home_team(settings, link),
     )
-    messenger.refresh_home = home_publisher(services).publish
+    homes = home_publisher(services)  # one per runtime: it orders each person's publishes
+    messenger.refresh_home = homes.publish
     executor = TrackedExecutor()
     client = web_client(settings, interactive=True, metrics=metrics)
     flow = None
@@ -230,6 +236,7 @@ def build_runtime(
         token_verification=False,
         oauth_flow=flow,
         on_removed=clients.forget if clients is not None else None,
+        homes=homes,
     )
     app.use(MeterListenerClients(metrics))
     if not settings.oauth_mode:

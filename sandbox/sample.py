@@ -5,11 +5,17 @@ click sent through ``Workspace`` (signed, to the bot's edge, exactly as the page
 and time passes through the sandbox clock's ``run_until``, so what the screens then show is
 what the bot itself did. A change in the bot's flows shows here as a failing step, not as
 data that no longer means anything.
+
+Two companies take part, each in its own workspace: Acme runs the program above and shares
+its Cross-company program; Globex's coordinator joins it (``seed_shared_program``). A Globex
+mentee asking in it waits for matching across workspaces (``ASK_ACROSS_WORKSPACES``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +23,16 @@ from zoneinfo import ZoneInfo
 from sandbox.state import Value
 from sandbox.workspace import Workspace
 
-__all__ = ["SEED_WEEKS", "SampleError", "next_working_morning", "seed_sample_program"]
+__all__ = [
+    "ASK_ACROSS_WORKSPACES",
+    "SEED_WEEKS",
+    "SHARED_PROGRAM",
+    "SampleError",
+    "next_working_morning",
+    "seed_ask_across_workspaces",
+    "seed_sample_program",
+    "seed_shared_program",
+]
 
 log = logging.getLogger("mentorbot.sandbox")
 
@@ -28,15 +43,41 @@ WEEKEND = (5, 6)
 COORDINATOR = "U0COORD"
 JORDAN, SOFIA, KENJI, RAFAEL = "U0MENTOR1", "U0MENTOR2", "U0MENTOR3", "U0MENTOR4"
 MAYA, TOMAS, AMARA, LENA = "U0MENTEE1", "U0MENTEE2", "U0MENTEE3", "U0MENTEE4"
+GLOBEX_COORDINATOR = "U0GCOORD"
+WEI_LING, MARCUS, AISHA, NOAH = "U0GMENTOR1", "U0GMENTOR2", "U0GMENTEE1", "U0GMENTEE2"
 
-# Four mentors over four zones and three organizations; Jordan and Sofia take one mentee
-# each, so Lena (who wants a mentor outside Globex) waits while Kenji and Rafael (Globex)
-# still have room for whoever asks next.
+# Acme's program open to other companies, shared with Globex at start-up.
+SHARED_PROGRAM: dict[str, Value] = {
+    "name": "Cross-company",
+    "term_days": "180",
+    "session_minutes": "60",
+    "pulse_every_days": "14",
+    "focus_areas": "leadership\ncareer growth\ncommunication",
+    "workday_start": "9",
+    "workday_end": "18",
+    "flags": ["weekends_off", "cross_company"],
+    "competitors": "",
+}
+JOIN_CODE = re.compile(r"`([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})`")
+
+# ---------------------------------------------------------------------------------------------
+# SWITCH ON when matching across workspaces is on main (issue 23, the `crossmatch` branch): a
+# member workspace's `/mentor ask` and `/mentor offer` then offer the program it joined, and
+# that program's pool holds the host's mentors. Until then Globex's ask modal has no program
+# to choose, and `seed_ask_across_workspaces` would stop at its first step. The test that
+# reads what it seeds (tests/sandbox/test_sample.py) is skipped while this is False. Tried
+# on main merged with `crossmatch` at 61a8ece: with True, all of tests/sandbox passes.
+# ---------------------------------------------------------------------------------------------
+ASK_ACROSS_WORKSPACES = False
+
+# Four mentors over four zones and three of Acme's divisions; Jordan and Sofia take one
+# mentee each, so Lena (who wants a mentor outside Acme Cloud) waits while Kenji and Rafael
+# (Acme Cloud) still have room for whoever asks next.
 MENTORS: tuple[tuple[str, list[str], str, int, str], ...] = (
-    (JORDAN, ["leadership", "career growth"], "Acme", 1, "Led three engineering reorgs."),
-    (SOFIA, ["leadership", "communication"], "Initech", 1, "Product lead, ex-founder."),
-    (KENJI, ["technical skills", "career growth"], "Globex", 2, "Staff engineer, 15 years."),
-    (RAFAEL, ["communication", "leadership"], "Globex", 2, "Coaches new managers."),
+    (JORDAN, ["leadership", "career growth"], "Acme Labs", 1, "Led three engineering reorgs."),
+    (SOFIA, ["leadership", "communication"], "Acme Retail", 1, "Product lead, ex-founder."),
+    (KENJI, ["technical skills", "career growth"], "Acme Cloud", 2, "Staff engineer, 15 years."),
+    (RAFAEL, ["communication", "leadership"], "Acme Cloud", 2, "Coaches new managers."),
 )
 
 
@@ -83,12 +124,19 @@ class _Actor:
             self.ws.slack.close_modal(user, everything=True)
 
     def click(
-        self, user: str, action_id: str, *, channel: str | None = None, ending: str = ""
+        self,
+        user: str,
+        action_id: str,
+        *,
+        channel: str | None = None,
+        ending: str = "",
+        naming: str = "",
     ) -> None:
-        """The newest button ``action_id`` (value ending ``ending``) in a conversation."""
+        """The newest button ``action_id`` in a conversation, its value ending ``ending``
+        and naming ``naming`` (one of its ``:``-separated parts)."""
         channel = channel or self.ws.slack.dm_channel(user)
         for message in reversed(self.ws.slack.messages(channel)):
-            found = _button(message, action_id, ending)
+            found = _button(message, action_id, ending, naming)
             if found is not None and (channel, message["ts"], action_id) not in self._clicked:
                 self._clicked.add((channel, message["ts"], action_id))
                 block_id, value = found
@@ -106,6 +154,27 @@ class _Actor:
                 return
         raise SampleError(f"no {action_id} button for {user} in {channel}")
 
+    def option(self, user: str, block_id: str, label: str) -> str:
+        """The value of the option called ``label`` in the top modal's ``block_id`` select."""
+        stack = self.ws.slack.modal_stack(user)
+        if not stack:
+            raise SampleError(f"no modal open for {user}")
+        for i, block in enumerate(stack[-1].get("blocks") or []):
+            if str(block.get("block_id") or f"b{i}") != block_id:
+                continue
+            for option in block.get("element", {}).get("options") or []:
+                if label in str(option.get("text", {}).get("text", "")):
+                    return str(option["value"])
+        raise SampleError(f"no {label!r} to choose in {user}'s {block_id}")
+
+    def told(self, user: str, pattern: re.Pattern[str]) -> str:
+        """What the bot just told ``user`` privately in their DM, matched by ``pattern``."""
+        for message in reversed(self.ws.slack.ephemerals(user, self.ws.slack.dm_channel(user))):
+            found = pattern.search(json.dumps(message))
+            if found:
+                return found.group(1)
+        raise SampleError(f"{user} was not told anything like {pattern.pattern}")
+
     def group_of(self, *members: str) -> str:
         for channel, people in self.ws.slack.group_conversations(members[0]).items():
             if set(members) <= set(people):
@@ -113,14 +182,18 @@ class _Actor:
         raise SampleError(f"no group DM for {members}")
 
 
-def _button(message: dict[str, Any], action_id: str, ending: str) -> tuple[str, str] | None:
+def _button(
+    message: dict[str, Any], action_id: str, ending: str, naming: str
+) -> tuple[str, str] | None:
     for i, block in enumerate(message.get("blocks") or []):
         elements = list(block.get("elements", []))
         if "accessory" in block:
             elements.append(block["accessory"])
         for element in elements:
             value = str(element.get("value", ""))
-            if element.get("action_id") == action_id and value.endswith(ending):
+            if element.get("action_id") != action_id or not value.endswith(ending):
+                continue
+            if not naming or naming in value.split(":"):
                 return str(block.get("block_id") or f"b{i}"), value
     return None
 
@@ -154,10 +227,11 @@ def seed_sample_program(workspace: Workspace, *, until: datetime) -> None:
         {
             "goals": "Find my footing as a first-time manager.",
             "focus_areas": ["leadership"],
-            "organization": "Globex",
+            "organization": "Acme Cloud",
             "other_org": ["other_org"],
         },
     )
+    seed_shared_program(me)
 
     group = me.group_of(SOFIA, MAYA)
     me.command(SOFIA, "/mentor schedule", channel=group)
@@ -173,14 +247,83 @@ def seed_sample_program(workspace: Workspace, *, until: datetime) -> None:
             me.command(MAYA, "/mentor milestone", channel=group)
             me.submit(MAYA, {"text": "Presented the reorg plan to my team"})
     workspace.run_until(until)
+    if ASK_ACROSS_WORKSPACES:  # last: should it stop half-way, the rest is all there
+        seed_ask_across_workspaces(me)
     log.info("sandbox: sample program ready at %s", until.isoformat(timespec="minutes"))
+
+
+def seed_shared_program(me: _Actor) -> None:
+    """Acme opens a program to other companies and Globex joins it, each coordinator in their
+    own workspace: Priya creates it and runs `/mentor program share`, Ingrid runs
+    `/mentor program join <code>` with the code Priya was shown, reads the terms and accepts."""
+    me.command(COORDINATOR, "/mentor program new")
+    me.submit(COORDINATOR, SHARED_PROGRAM)
+    me.command(COORDINATOR, f"/mentor program share {SHARED_PROGRAM['name']}")
+    code = me.told(COORDINATOR, JOIN_CODE)  # shown to Priya alone, passed on as people do
+    me.command(GLOBEX_COORDINATOR, f"/mentor program join {code}")
+    me.submit(GLOBEX_COORDINATOR, {"agree": ["accept"]})
+
+
+def seed_ask_across_workspaces(me: _Actor) -> None:
+    """A Globex mentee asks in Acme's shared program and an Acme mentor accepts.
+
+    Off until matching across workspaces lands (``ASK_ACROSS_WORKSPACES``); on main today it
+    stops at Wei Ling's offer (Globex's modal has no program to choose). Rafael (Acme) moves
+    his profile to the shared program; Globex's two mentors offer in it too; Aisha (Globex,
+    Nairobi) asks in it, is shown mentors of both companies, picks Rafael, and he accepts in
+    his own Slack. Played on the opening morning: the pair is new when the page opens.
+    """
+    program = str(SHARED_PROGRAM["name"])
+    me.command(RAFAEL, "/mentor offer")
+    me.submit(
+        RAFAEL,
+        {
+            "program": me.option(RAFAEL, "program", program),
+            "expertise": ["leadership", "communication"],
+            "bio": "Coaches new managers, across companies too.",
+            "organization": "Acme Cloud",
+            "capacity": "2",
+            "languages": "English, Portuguese",
+            "accepting": ["accepting"],
+        },
+    )
+    for mentor, expertise, bio in (
+        (WEI_LING, ["leadership", "career growth"], "Grew a team from 4 to 60."),
+        (MARCUS, ["communication"], "Design reviews that people enjoy."),
+    ):
+        me.command(mentor, "/mentor offer")
+        me.submit(
+            mentor,
+            {
+                "program": me.option(mentor, "program", program),
+                "expertise": expertise,
+                "bio": bio,
+                "organization": "Globex",
+                "capacity": "1",
+                "languages": "English",
+                "accepting": ["accepting"],
+            },
+        )
+    me.command(AISHA, "/mentor ask")
+    me.submit(
+        AISHA,
+        {
+            "program": me.option(AISHA, "program", program),
+            "goals": "Lead product for a second market without losing the first.",
+            "focus_areas": ["leadership"],
+            "organization": "Globex",
+            "other_org": ["other_org"],
+        },
+    )
+    me.click(AISHA, "pick_mentor", naming=RAFAEL)  # "4:U0MENTOR4:T0ACME": of Acme
+    me.click(RAFAEL, "accept_request")
 
 
 def _pair(me: _Actor, mentee: str, mentor: str, *, focus: list[str], goals: str) -> None:
     me.command(mentee, "/mentor ask")
     me.submit(
         mentee,
-        {"goals": goals, "focus_areas": focus, "organization": "Globex", "other_org": []},
+        {"goals": goals, "focus_areas": focus, "organization": "Acme Cloud", "other_org": []},
     )
     me.click(mentee, "pick_mentor", ending=":" + mentor)
     me.click(mentor, "accept_request")

@@ -145,7 +145,8 @@ def fingerprint(workspace: Workspace, user_id: str, channel: str) -> str:
 
 
 def state(workspace: Workspace, user_id: str, channel: str, *, known: str = "") -> dict[str, Any]:
-    """Everything the page shows ``user_id`` with ``channel`` open, HTML rendered here.
+    """Everything the page shows ``user_id`` with ``channel`` open, HTML rendered here: all
+    of it from their own company's workspace (its channel, their DM, their Home).
 
     A page that already shows version ``known`` gets ``{"unchanged": true}`` instead: polls
     stay cheap however long the conversations grow.
@@ -173,10 +174,19 @@ def state(workspace: Workspace, user_id: str, channel: str, *, known: str = "") 
         "version": version,
         "preparing": workspace.preparing,
         "as": user_id,
+        "company": person.team,
         "channel": channel,
         "now": f"{local.strftime('%a %d %b %Y, %H:%M')} ({person.tz})",
+        "companies": [{"id": c.team_id, "name": c.name} for c in workspace.companies],
         "people": [
-            {"id": p.id, "name": p.name, "role": p.role, "tz": p.tz, "title": p.title}
+            {
+                "id": p.id,
+                "name": p.name,
+                "role": p.role,
+                "tz": p.tz,
+                "title": p.title,
+                "company": p.team,
+            }
             for p in workspace.people
         ],
         "conversations": [{"id": c.id, "name": c.name, "kind": c.kind} for c in conversations],

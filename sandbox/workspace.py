@@ -1,6 +1,9 @@
-"""The sandbox workspace: sample people acting on the bot the way Slack's client acts for them.
+"""The sandbox's people, in two companies, acting on the bot the way Slack's client acts for them.
 
-Each act becomes the request Slack would send (a slash command, a block_actions or
+Each company is a Slack workspace of its own (``Company``: Acme hosts the sample program,
+Globex joins it), with the bot installed into both by OAuth; a person belongs to one, so their
+requests carry their workspace's ``team_id`` and the bot answers them with that workspace's
+token. Each act becomes the request Slack would send (a slash command, a block_actions or
 view_submission payload, an Events API event), signed and posted to the bot's
 ``/slack/events``; what the bot answers in the HTTP response (an ephemeral reply, modal
 errors, ``response_action``) is applied to the local Slack as Slack applies it.
@@ -21,12 +24,18 @@ from zoneinfo import ZoneInfo
 from sandbox.clock import SandboxClock
 from sandbox.edge import EdgeReply, signed_post
 from sandbox.render import Reader
-from sandbox.slack import APP_ID, BOT_USER_ID, TEAM_ID, LocalSlack
+from sandbox.slack import APP_ID, BOT_USER_ID, LocalSlack
 from sandbox.state import Value, action, element_at, fill
 
 __all__ = [
+    "ACME",
+    "ACME_PEOPLE",
+    "COMPANIES",
+    "GLOBEX",
+    "GLOBEX_PEOPLE",
     "PROGRAM_CHANNEL",
     "SAMPLE_PEOPLE",
+    "Company",
     "Person",
     "SandboxError",
     "Workspace",
@@ -36,16 +45,32 @@ Role = Literal["coordinator", "mentor", "mentee"]
 
 
 @dataclass(frozen=True)
+class Company:
+    """A Slack workspace of the sandbox: the bot is installed into each, with its own token."""
+
+    team_id: str
+    name: str
+    domain: str
+    channel: tuple[str, str]  # its program channel: ID, name
+
+
+ACME = Company("T0ACME", "Acme", "acme", ("C0PROGRAM", "mentoring-program"))
+GLOBEX = Company("T0GLOBEX", "Globex", "globex", ("C0GLOBEXMENTOR", "globex-mentoring"))
+COMPANIES: tuple[Company, ...] = (ACME, GLOBEX)
+
+
+@dataclass(frozen=True)
 class Person:
     id: str
     name: str
     role: Role
     tz: str
     title: str
+    team: str = ACME.team_id  # their own workspace
 
 
 # Mentors and mentees spread over time zones, so matching and "in your time" show.
-SAMPLE_PEOPLE: tuple[Person, ...] = (
+ACME_PEOPLE: tuple[Person, ...] = (
     Person("U0COORD", "Priya Raman", "coordinator", "Europe/London", "Program coordinator"),
     Person("U0MENTOR1", "Jordan Okafor", "mentor", "America/New_York", "Engineering director"),
     Person("U0MENTOR2", "Sofia Alvarez", "mentor", "America/Mexico_City", "Head of product"),
@@ -56,7 +81,17 @@ SAMPLE_PEOPLE: tuple[Person, ...] = (
     Person("U0MENTEE3", "Amara Nwosu", "mentee", "Africa/Lagos", "Data analyst"),
     Person("U0MENTEE4", "Lena Fischer", "mentee", "Europe/Berlin", "New team lead"),
 )
-PROGRAM_CHANNEL = ("C0PROGRAM", "mentoring-program")
+# The second company, in zones Acme has nobody in: its people come to Acme's shared program.
+_G = GLOBEX.team_id
+GLOBEX_PEOPLE: tuple[Person, ...] = (
+    Person("U0GCOORD", "Ingrid Larsen", "coordinator", "Europe/Stockholm", "People partner", _G),
+    Person("U0GMENTOR1", "Wei Ling Tan", "mentor", "Asia/Singapore", "VP of engineering", _G),
+    Person("U0GMENTOR2", "Marcus Reed", "mentor", "America/Chicago", "Design director", _G),
+    Person("U0GMENTEE1", "Aisha Mwangi", "mentee", "Africa/Nairobi", "Product manager", _G),
+    Person("U0GMENTEE2", "Noah Williams", "mentee", "Australia/Sydney", "Junior developer", _G),
+)
+SAMPLE_PEOPLE: tuple[Person, ...] = ACME_PEOPLE + GLOBEX_PEOPLE
+PROGRAM_CHANNEL = ACME.channel
 SIGNING_SECRET_BYTES = 16
 
 
@@ -72,7 +107,8 @@ class Conversation:
 
 
 class Workspace:
-    """The people, the program channel, and what they do; ``run_until`` moves the bot's time."""
+    """The people of every company, their program channels, and what they do;
+    ``run_until`` moves the bot's time (one clock for all: the bot is one process)."""
 
     def __init__(
         self,
@@ -83,13 +119,14 @@ class Workspace:
         clock: SandboxClock,
         run_until: Callable[[datetime], object],
         people: tuple[Person, ...] = SAMPLE_PEOPLE,
-        channel: tuple[str, str] = PROGRAM_CHANNEL,
+        companies: tuple[Company, ...] = COMPANIES,
         forget: Callable[[], object] | None = None,
     ) -> None:
         self.slack = slack
         self.clock = clock
         self.people = people
-        self.channel_id, self.channel_name = channel
+        self.companies = tuple(c for c in companies if any(p.team == c.team_id for p in people))
+        self.channel_id, self.channel_name = self.companies[0].channel  # the host's
         self._events_url = bot_url.rstrip("/") + "/slack/events"
         self._signing_secret = signing_secret
         self._run_until = run_until
@@ -98,7 +135,11 @@ class Workspace:
         self.preparing = False  # true while the sample program is being set up
         for person in people:
             slack.add_user(
-                person.id, name=person.name.split()[0].lower(), real_name=person.name, tz=person.tz
+                person.id,
+                name=person.name.split()[0].lower(),
+                real_name=person.name,
+                tz=person.tz,
+                team_id=person.team,
             )
 
     # -- who is who ------------------------------------------------------------------------------
@@ -109,22 +150,35 @@ class Workspace:
                 return person
         raise SandboxError(f"no one called {user_id} in the sandbox")
 
-    def names(self) -> dict[str, str]:
+    def company(self, user_id: str) -> Company:
+        """The workspace ``user_id`` belongs to: their requests come from it, and the bot
+        answers them with its token."""
+        team = self.person(user_id).team
+        return next(c for c in self.companies if c.team_id == team)
+
+    def names(self, user_id: str | None = None) -> dict[str, str]:
+        """Display names: everyone's (people of another company are shown by Slack too, in
+        a shared program), and the channels of ``user_id``'s own workspace only: another
+        company's channel stays an ID to them, as it is to Slack."""
         names = {p.id: p.name for p in self.people}
-        names[self.channel_id] = self.channel_name
+        for company in self.companies:
+            if user_id is None or company.team_id == self.person(user_id).team:
+                names[company.channel[0]] = company.channel[1]
         names[BOT_USER_ID] = "Mentorbot"
         return names
 
     def reader(self, user_id: str) -> Reader:
         return Reader(
-            tz=ZoneInfo(self.person(user_id).tz), now=self.clock.now(), names=self.names()
+            tz=ZoneInfo(self.person(user_id).tz), now=self.clock.now(), names=self.names(user_id)
         )
 
     def conversations(self, user_id: str) -> list[Conversation]:
-        """What the person's sidebar lists: the program channel, their DM, group DMs."""
+        """What the person's sidebar lists: their company's program channel, their DM with
+        the bot, group DMs."""
         person = self.person(user_id)
+        channel_id, channel_name = self.company(user_id).channel
         found = [
-            Conversation(self.channel_id, self.channel_name, "channel"),
+            Conversation(channel_id, channel_name, "channel"),
             Conversation(self.slack.dm_channel(person.id), "Mentorbot", "dm"),
         ]
         for channel, members in sorted(self.slack.group_conversations(user_id).items()):
@@ -156,7 +210,11 @@ class Workspace:
     def _user(self, user_id: str) -> dict[str, str]:
         person = self.person(user_id)
         username = person.name.split()[0].lower()
-        return {"id": user_id, "username": username, "name": username, "team_id": TEAM_ID}
+        return {"id": user_id, "username": username, "name": username, "team_id": person.team}
+
+    def _team(self, user_id: str) -> dict[str, str]:
+        company = self.company(user_id)
+        return {"id": company.team_id, "domain": company.domain}
 
     # -- what people do ---------------------------------------------------------------------------
 
@@ -176,8 +234,8 @@ class Workspace:
             urlencode(
                 {
                     "token": "sandbox-verification-token",
-                    "team_id": TEAM_ID,
-                    "team_domain": "sandbox",
+                    "team_id": self.company(user_id).team_id,
+                    "team_domain": self.company(user_id).domain,
                     "channel_id": channel,
                     "channel_name": name,
                     "user_id": user_id,
@@ -228,7 +286,7 @@ class Workspace:
             "api_app_id": APP_ID,
             "token": "sandbox-verification-token",
             "trigger_id": self.slack.issue_trigger(user_id),
-            "team": {"id": TEAM_ID, "domain": "sandbox"},
+            "team": self._team(user_id),
             "enterprise": None,
             "is_enterprise_install": False,
         }
@@ -287,7 +345,7 @@ class Workspace:
         reply = self._payload(
             {
                 "type": "view_submission",
-                "team": {"id": TEAM_ID, "domain": "sandbox"},
+                "team": self._team(user_id),
                 "user": self._user(user_id),
                 "api_app_id": APP_ID,
                 "token": "sandbox-verification-token",
@@ -322,7 +380,7 @@ class Workspace:
             self._payload(
                 {
                     "type": "view_closed",
-                    "team": {"id": TEAM_ID, "domain": "sandbox"},
+                    "team": self._team(user_id),
                     "user": self._user(user_id),
                     "api_app_id": APP_ID,
                     "token": "sandbox-verification-token",
@@ -354,7 +412,7 @@ class Workspace:
             "ts": message["ts"],
             "event_ts": message["ts"],
         }
-        reply = self._event(event)
+        reply = self._event(event, user_id)
         return None if reply.status == 200 else f"The bot answered HTTP {reply.status}"
 
     def start_over(self) -> None:
@@ -376,22 +434,24 @@ class Workspace:
         home = self.slack.home_view(user_id)
         if home is not None:
             event["view"] = home
-        self._event(event)
+        self._event(event, user_id)
 
-    def _event(self, event: dict[str, Any]) -> EdgeReply:
-        """An Events API callback carrying ``event``, as Slack wraps and signs it."""
+    def _event(self, event: dict[str, Any], user_id: str) -> EdgeReply:
+        """An Events API callback carrying ``event`` (of ``user_id``, in their workspace), as
+        Slack wraps and signs it."""
+        team_id = self.company(user_id).team_id
         return self._post(
             json.dumps(
                 {
                     "token": "sandbox-verification-token",
-                    "team_id": TEAM_ID,
+                    "team_id": team_id,
                     "api_app_id": APP_ID,
                     "event": event,
                     "type": "event_callback",
                     "event_id": f"EvSANDBOX{next(self._ids):06d}{int(time.time())}",
                     "event_time": int(time.time()),
                     "authorizations": [
-                        {"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}
+                        {"team_id": team_id, "user_id": BOT_USER_ID, "is_bot": True}
                     ],
                 }
             ),

@@ -17,6 +17,7 @@ from bot.model.partnership import (
     RequestStatus,
 )
 from bot.model.sessions import SessionLog
+from bot.model.sharing import MembershipStatus
 from storage.models.coordination import AuditEventRow, CoordinatorGroupMemberRow
 from storage.models.journal import GoalRow, MilestoneRow
 from storage.models.matching import (
@@ -25,6 +26,7 @@ from storage.models.matching import (
     PartnershipRow,
 )
 from storage.models.outbox import ProcessedEventRow
+from storage.models.programs import ProgramMembershipRow
 from storage.models.sessions import SessionLogRow
 from storage.rows import _LOG_ENUMS, _PARTNERSHIP_ENUMS, _REQUEST_ENUMS, _copy_into, _to_domain
 
@@ -148,6 +150,27 @@ class SqlDirectory:
                 .order_by(MentorProfileRow.user_id)
             )
         )
+
+    def guest_mentor_ids(self, team_id: str) -> set[str]:
+        return set(
+            self._s.scalars(
+                select(MentorProfileRow.user_id).where(
+                    MentorProfileRow.team_id == team_id,
+                    MentorProfileRow.host_team_id.is_not(None),
+                )
+            )
+        )
+
+    def hosted_members(self, host_team_id: str) -> list[tuple[int, str]]:
+        rows = self._s.execute(
+            select(ProgramMembershipRow.program_id, ProgramMembershipRow.team_id)
+            .where(
+                ProgramMembershipRow.host_team_id == host_team_id,
+                ProgramMembershipRow.status == MembershipStatus.ACTIVE.value,
+            )
+            .order_by(ProgramMembershipRow.id)
+        )
+        return [(int(program_id), str(team_id)) for program_id, team_id in rows]
 
     def teams(self) -> list[str]:
         found: set[str] = set()

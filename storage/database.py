@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,8 +112,11 @@ class Database:
         command.upgrade(alembic_config(self.engine), "head")
 
     def pending_migrations(self) -> list[str]:
-        """Revisions not yet applied, oldest first (``readyz`` and ``migrate`` report them)."""
-        script = ScriptDirectory.from_config(alembic_config(self.engine))
+        """Revisions not yet applied, oldest first (``readyz`` and ``migrate`` report them).
+
+        The migration scripts are read once per process (some 50 ms, and ``/readyz`` is
+        asked every few seconds by each load balancer): they do not change under it."""
+        script = _scripts(str(MIGRATIONS))
         with self.engine.connect() as connection:
             current = tuple(MigrationContext.configure(connection).get_current_heads())
         every = [rev.revision for rev in script.iterate_revisions("heads", "base")]
@@ -123,6 +127,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@functools.cache
+def _scripts(location: str) -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", location)
+    script = ScriptDirectory.from_config(config)
+    script.revision_map.heads  # noqa: B018 (the revisions, read now and kept)
+    return script
 
 
 def connect(url: str) -> Database:

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Text, and_, cast, event, func, or_, select, update
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from bot.model.cohort import CohortPlan, PlannedPair
 from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.partnership import (
+    AskOpening,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -33,6 +49,7 @@ from storage.models.matching import (
 )
 from storage.models.programs import ProgramMembershipRow
 from storage.models.workspaces import SLACK_BOTS
+from storage.models.zones import PersonZoneRow
 from storage.rows import _PARTNERSHIP_ENUMS, _PROPOSAL_ENUMS, _REQUEST_ENUMS, _save, _to_domain
 
 _CHANGED = "matching_versions.changed"  # session.info: {team_id or "*": {"mentors", "loads"}}
@@ -106,6 +123,62 @@ def _bump(session: Session) -> None:
             )
         )
     session.info.pop(_CHANGED, None)  # the upserts above are not changes of their own
+
+
+@functools.cache
+def _opening() -> Select[Any]:
+    """``SqlRequestRepository.opening``'s statement: building a SELECT of four subqueries
+    costs more than running it, and the modal waits for both."""
+    team_id, user_id = bindparam("team_id", type_=String), bindparam("user_id", type_=String)
+    request_id = (
+        select(MentorRequestRow.id)
+        .where(
+            MentorRequestRow.team_id == team_id,
+            MentorRequestRow.mentee_id == user_id,
+            MentorRequestRow.status.in_(_OPEN_REQUEST),
+        )
+        .order_by(MentorRequestRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+    def profile(column: Any) -> Any:
+        return (
+            select(column)
+            .where(MentorProfileRow.team_id == team_id, MentorProfileRow.user_id == user_id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    seen = (
+        select(PersonZoneRow.tz)
+        .where(PersonZoneRow.team_id == team_id, PersonZoneRow.user_id == user_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    mentor = (
+        select(PartnershipRow.mentor_id)
+        .where(
+            PartnershipRow.mentee_team_id == team_id,  # the mentee's own, whichever program
+            PartnershipRow.mentee_id == user_id,
+            PartnershipRow.status.in_(_LIVE),
+        )
+        .order_by(PartnershipRow.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    anchor = select(literal(1).label("one")).subquery()
+    return (
+        select(
+            MentorRequestRow,
+            profile(MentorProfileRow.tz),
+            profile(MentorProfileRow.tz_offset),
+            seen,
+            mentor,
+        )
+        .select_from(anchor)
+        .outerjoin(MentorRequestRow, MentorRequestRow.id == request_id)
+    )
 
 
 class SqlMentorRepository:
@@ -244,6 +317,16 @@ class SqlMentorRepository:
             names=shared.names,
         )
 
+    def pool_teams(self) -> list[str]:
+        """The program owners with accepting mentors: a mentor in a shared program is in its
+        host's pool."""
+        owner = func.coalesce(MentorProfileRow.host_team_id, MentorProfileRow.team_id)
+        return list(
+            self._s.scalars(
+                select(owner).where(MentorProfileRow.accepting.is_(True)).distinct().order_by(owner)
+            )
+        )
+
     def shared(self, team_id: str) -> MentorColumns:
         """No mentors: only the workspace's shared programs' active members and the names of
         the workspaces involved (``pool`` without reading a profile)."""
@@ -301,6 +384,7 @@ class SqlMentorRepository:
 
 _ACTIVE_MEMBER = MembershipStatus.ACTIVE.value
 
+_LIVE = (PartnershipStatus.ACTIVE.value, PartnershipStatus.PAUSED.value)
 _OPEN_REQUEST = (
     RequestStatus.MATCHING.value,
     RequestStatus.PENDING_MENTOR.value,
@@ -343,6 +427,23 @@ class SqlRequestRepository:
             .limit(1)
         )
         return _to_domain(MentorRequest, row, _REQUEST_ENUMS) if row else None
+
+    def opening(self, team_id: str, mentee_id: str) -> AskOpening:
+        """One SELECT, built once (``_opening``): the open request joined onto a one-row
+        anchor (so no request still answers), the zones and the live mentor as scalar
+        subqueries. Alone in its unit of work it runs outside a transaction: one statement is
+        consistent by itself, and BEGIN and ROLLBACK were two of its three round trips."""
+        if not self._s.in_transaction():
+            self._s.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        row, tz, tz_offset, seen_tz, mentor_id = self._s.execute(
+            _opening(), {"team_id": team_id, "user_id": mentee_id}
+        ).one()
+        return AskOpening(
+            request=_to_domain(MentorRequest, row, _REQUEST_ENUMS) if row is not None else None,
+            profile_zone=(tz, tz_offset) if tz_offset is not None else None,
+            seen_zone=seen_tz or None,
+            current_mentor=mentor_id,
+        )
 
     def waitlisted(self, team_id: str, *, shared: bool = False) -> list[MentorRequest]:
         return self.in_status(team_id, (RequestStatus.WAITLISTED,), shared=shared)

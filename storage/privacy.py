@@ -13,7 +13,19 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, Text, cast, delete, or_, select, type_coerce, update
+from sqlalchemy import (
+    JSON,
+    String,
+    Table,
+    Text,
+    and_,
+    cast,
+    delete,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -70,60 +82,217 @@ class SqlPersonalData:
         self._s = session
 
     def erase(self, team_id: str, user_id: str, *, placeholder: str) -> Erasure:
-        partnership_ids = list(
-            self._s.scalars(
-                select(PartnershipRow.id).where(
-                    PartnershipRow.team_id == team_id,
-                    or_(PartnershipRow.mentor_id == user_id, PartnershipRow.mentee_id == user_id),
-                )
+        partnership_ids = self._pairs_of(team_id, user_id)
+        waiting = self._s.execute(
+            select(MatchProposalRow.request_id, MatchProposalRow.mentee_team_id).where(
+                MatchProposalRow.mentor_team_id == team_id,
+                MatchProposalRow.mentor_id == user_id,
+                MatchProposalRow.status == ProposalStatus.PENDING.value,
             )
-        )
-        waiting = list(
-            self._s.scalars(
-                select(MatchProposalRow.request_id).where(
-                    MatchProposalRow.team_id == team_id,
-                    MatchProposalRow.mentor_id == user_id,
-                    MatchProposalRow.status == ProposalStatus.PENDING.value,
-                )
-            )
-        )
+        ).all()
         counts: dict[str, int] = {}
-
-        def drop(name: str, row_type: type[Base], *where: Any) -> None:
-            table = _table(row_type)
-            result = self._s.execute(
-                delete(table).where(table.c.team_id == team_id, *where),
-                execution_options={"synchronize_session": False},
-            )
-            counts[name] = counts.get(name, 0) + int(getattr(result, "rowcount", 0) or 0)
+        drop = self._dropper(team_id, counts)
 
         drop("mentor_profiles", MentorProfileRow, MentorProfileRow.user_id == user_id)
         drop("preferences", MemberPreferencesRow, MemberPreferencesRow.user_id == user_id)
         drop("preferences", JournalPreferencesRow, JournalPreferencesRow.user_id == user_id)
-        drop(
-            "proposals",
-            MatchProposalRow,
-            or_(MatchProposalRow.mentee_id == user_id, MatchProposalRow.mentor_id == user_id),
-        )
+        # a proposal of a program shared with their workspace is the host's row: found by
+        # the person's own workspace, whatever program it was in
+        self._drop_anywhere(counts, "proposals", MatchProposalRow, _proposals_of(team_id, user_id))
         drop("requests", MentorRequestRow, MentorRequestRow.mentee_id == user_id)
         drop("reflections", ReflectionRow, ReflectionRow.author_id == user_id)
         drop("progress_checks", ProgressCheckRow, ProgressCheckRow.user_id == user_id)
         drop("dm_notes", DmNoteRow, DmNoteRow.author_id == user_id)
         drop("person_zones", PersonZoneRow, PersonZoneRow.user_id == user_id)
-        if partnership_ids:
-            of_theirs = list(partnership_ids)
-            drop("goals", GoalRow, GoalRow.partnership_id.in_(of_theirs))
-            drop("milestones", MilestoneRow, MilestoneRow.partnership_id.in_(of_theirs))
-            # check-ins about the partnership are about them too, whoever answered
-            drop(
-                "progress_checks", ProgressCheckRow, ProgressCheckRow.partnership_id.in_(of_theirs)
-            )
-            drop("risk_flags", RiskFlagRow, RiskFlagRow.partnership_id.in_(of_theirs))
-            drop("session_slots", SessionSlotRow, SessionSlotRow.partnership_id.in_(of_theirs))
+        self._drop_of_pairs(counts, partnership_ids)
         counts["messages"] = self._drop_messages(team_id, user_id, set(partnership_ids))
+        counts["messages"] += self._drop_pair_messages(team_id, set(partnership_ids))
         counts["replaced"] = self._replace_everywhere(team_id, user_id, placeholder)
+        counts["replaced"] += self._replace_in_pairs(team_id, user_id, partnership_ids, placeholder)
         self._s.expire_all()  # objects this session loaded earlier still hold the old values
-        return Erasure(partnership_ids=partnership_ids, waiting_request_ids=waiting, counts=counts)
+        return Erasure(
+            partnership_ids=partnership_ids,
+            waiting_request_ids=[request_id for request_id, _ in waiting],
+            counts=counts,
+            waiting_teams={request_id: team or team_id for request_id, team in waiting},
+        )
+
+    def erase_in_program(
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        host_team_id: str,
+        program_id: int,
+        placeholder: str,
+    ) -> Erasure:
+        """Only what the person of ``team_id`` has in another workspace's program: their
+        profile and requests in it, their proposals and partnerships there (the rows stay,
+        under ``placeholder``, for the program's numbers) with what hangs off those, and
+        what they wrote about them. Their own workspace's programs are untouched."""
+        partnership_ids = list(
+            self._s.scalars(
+                select(PartnershipRow.id).where(
+                    PartnershipRow.team_id == host_team_id,
+                    PartnershipRow.program_id == program_id,
+                    _pair_of(team_id, user_id),
+                )
+            )
+        )
+        request_ids = list(
+            self._s.scalars(
+                select(MentorRequestRow.id).where(
+                    MentorRequestRow.team_id == team_id,
+                    MentorRequestRow.mentee_id == user_id,
+                    MentorRequestRow.host_team_id == host_team_id,
+                    MentorRequestRow.program_id == program_id,
+                )
+            )
+        )
+        counts: dict[str, int] = {}
+        drop = self._dropper(team_id, counts)
+        drop(
+            "mentor_profiles",
+            MentorProfileRow,
+            MentorProfileRow.user_id == user_id,
+            MentorProfileRow.host_team_id == host_team_id,
+            MentorProfileRow.program_id == program_id,
+        )
+        self._drop_anywhere(
+            counts,
+            "proposals",
+            MatchProposalRow,
+            MatchProposalRow.team_id == host_team_id,
+            or_(
+                MatchProposalRow.request_id.in_(request_ids),
+                and_(
+                    MatchProposalRow.mentor_team_id == team_id,
+                    MatchProposalRow.mentor_id == user_id,
+                ),
+            ),
+        )
+        drop("requests", MentorRequestRow, MentorRequestRow.id.in_(request_ids))
+        if partnership_ids:
+            drop(
+                "reflections",
+                ReflectionRow,
+                ReflectionRow.author_id == user_id,
+                ReflectionRow.partnership_id.in_(partnership_ids),
+            )
+            drop(
+                "dm_notes",
+                DmNoteRow,
+                DmNoteRow.author_id == user_id,
+                DmNoteRow.partnership_id.in_(partnership_ids),
+            )
+        self._drop_of_pairs(counts, partnership_ids)
+        counts["messages"] = self._drop_pair_messages("", set(partnership_ids))
+        counts["replaced"] = self._replace_in_pairs("", user_id, partnership_ids, placeholder)
+        self._s.expire_all()
+        return Erasure(partnership_ids=partnership_ids, counts=counts)
+
+    def _pairs_of(self, team_id: str, user_id: str) -> list[int]:
+        """Every partnership of the person, by their own workspace: a program of theirs or
+        another workspace's shared with it."""
+        return list(self._s.scalars(select(PartnershipRow.id).where(_pair_of(team_id, user_id))))
+
+    def _dropper(self, team_id: str, counts: dict[str, int]) -> Callable[..., None]:
+        def drop(name: str, row_type: type[Base], *where: Any) -> None:
+            table = _table(row_type)
+            self._drop_anywhere(counts, name, row_type, table.c.team_id == team_id, *where)
+
+        return drop
+
+    def _drop_anywhere(
+        self, counts: dict[str, int], name: str, row_type: type[Base], *where: Any
+    ) -> None:
+        table = _table(row_type)
+        result = self._s.execute(
+            delete(table).where(*where), execution_options={"synchronize_session": False}
+        )
+        counts[name] = counts.get(name, 0) + int(getattr(result, "rowcount", 0) or 0)
+
+    def _drop_of_pairs(self, counts: dict[str, int], partnership_ids: list[int]) -> None:
+        """What hangs off their partnerships, in whichever workspace keeps it (the host's,
+        for a program shared across workspaces): the partner keeps their reflections only."""
+        if not partnership_ids:
+            return
+        of_theirs = list(partnership_ids)
+        for name, row_type in (
+            ("goals", GoalRow),
+            ("milestones", MilestoneRow),
+            # check-ins about the partnership are about them too, whoever answered
+            ("progress_checks", ProgressCheckRow),
+            ("risk_flags", RiskFlagRow),
+            ("session_slots", SessionSlotRow),
+        ):
+            table = _table(row_type)
+            self._drop_anywhere(counts, name, row_type, table.c.partnership_id.in_(of_theirs))
+
+    def _drop_pair_messages(self, except_team: str, partnership_ids: set[int]) -> int:
+        """Messages and jobs of their partnerships kept in other workspaces (to a partner of
+        another company, or the host's jobs): found by the partnership, never by a user ID
+        alone, which may be someone else's there."""
+        if not partnership_ids:
+            return 0
+        table = _table(OutgoingMessageRow)
+        narrow = []
+        for partnership_id in sorted(partnership_ids):
+            field = json.dumps({"partnership_id": partnership_id})[1:-1]
+            narrow += [_like(table.c.payload, field + end) for end in (",", "}")]
+        narrow += [_like(table.c.payload, SEALED_MARK)]
+        rows = self._s.execute(
+            select(table.c.id, table.c.payload).where(table.c.team_id != except_team, or_(*narrow))
+        )
+        doomed = [row.id for row in rows if _of_theirs(row.payload, partnership_ids)]
+        for start in range(0, len(doomed), 500):
+            self._s.execute(
+                delete(table).where(table.c.id.in_(doomed[start : start + 500])),
+                execution_options={"synchronize_session": False},
+            )
+        return len(doomed)
+
+    def _replace_in_pairs(
+        self, except_team: str, user_id: str, partnership_ids: list[int], placeholder: str
+    ) -> int:
+        """Their ID in rows of their partnerships kept in other workspaces (the partnership
+        row itself, its session logs, the partner's reflections), and nowhere else there."""
+        if not partnership_ids:
+            return 0
+        token = mentions(user_id)
+
+        def swap(text: str) -> str:
+            return token.sub(placeholder, text)
+
+        changed = 0
+        for table in Base.metadata.sorted_tables:
+            if "team_id" not in table.c:
+                continue
+            if table.name == "partnerships":
+                tied = table.c.id.in_(partnership_ids)
+            elif "partnership_id" in table.c:
+                tied = table.c.partnership_id.in_(partnership_ids)
+            else:
+                continue
+            columns = [c for c in _text_columns(table) if c.name != "team_id"]
+            sealed = [c for c in columns if isinstance(c.type, PrivateText | SealedPayload)]
+            narrow = [_like(c, user_id) for c in columns]
+            narrow += [_like(c, SEALED_MARK) for c in sealed]
+            key = next(iter(table.primary_key.columns))
+            query = select(key, *columns).where(table.c.team_id != except_team, tied, or_(*narrow))
+            for row in self._s.execute(query).all():
+                values = {}
+                for column in columns:
+                    value = row._mapping[column.name]
+                    if value is not None and token.search(_as_text(value)):
+                        values[column.name] = _replace(value, swap)
+                if values:
+                    self._s.execute(
+                        update(table).where(key == row._mapping[key.name]).values(**values),
+                        execution_options={"synchronize_session": False},
+                    )
+                    changed += 1
+        return changed
 
     def _drop_messages(self, team_id: str, user_id: str, partnership_ids: set[int]) -> int:
         """Every outgoing message or job to or about them, or of their partnerships (copies of
@@ -191,6 +360,20 @@ class SqlPersonalData:
                     )
                     changed += 1
         return changed
+
+
+def _pair_of(team_id: str, user_id: str) -> ColumnElement[bool]:
+    return or_(
+        and_(PartnershipRow.mentor_team_id == team_id, PartnershipRow.mentor_id == user_id),
+        and_(PartnershipRow.mentee_team_id == team_id, PartnershipRow.mentee_id == user_id),
+    )
+
+
+def _proposals_of(team_id: str, user_id: str) -> ColumnElement[bool]:
+    return or_(
+        and_(MatchProposalRow.mentor_team_id == team_id, MatchProposalRow.mentor_id == user_id),
+        and_(MatchProposalRow.mentee_team_id == team_id, MatchProposalRow.mentee_id == user_id),
+    )
 
 
 def _of_theirs(payload: Any, partnership_ids: set[int]) -> bool:

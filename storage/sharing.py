@@ -5,13 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.model.partnership import (
+    MatchProposal,
+    MentorRequest,
+    Partnership,
+    ProposalStatus,
+    RequestStatus,
+)
 from bot.model.sharing import JoinCode, MembershipStatus, ProgramMembership
+from storage.models.matching import (
+    MatchProposalRow,
+    MentorProfileRow,
+    MentorRequestRow,
+    PartnershipRow,
+)
 from storage.models.programs import ProgramJoinCodeRow, ProgramMembershipRow
 from storage.models.workspaces import SLACK_BOTS
-from storage.rows import _save, _to_domain
+from storage.rows import _PARTNERSHIP_ENUMS, _PROPOSAL_ENUMS, _REQUEST_ENUMS, _save, _to_domain
 
 _MEMBERSHIP_ENUMS: dict[str, type[StrEnum]] = {"status": MembershipStatus}
 
@@ -120,6 +133,74 @@ class SqlSharingRepository:
 
     def joined(self, team_id: str) -> list[ProgramMembership]:
         return self._active(ProgramMembershipRow.team_id == team_id)
+
+    # -- a member workspace's people in a host's program ----------------------------------
+
+    def pairs_with(self, host_team_id: str, program_id: int, team_id: str) -> list[Partnership]:
+        rows = self._s.scalars(
+            select(PartnershipRow)
+            .where(
+                PartnershipRow.team_id == host_team_id,
+                PartnershipRow.program_id == program_id,
+                or_(
+                    PartnershipRow.mentee_team_id == team_id,
+                    PartnershipRow.mentor_team_id == team_id,
+                ),
+            )
+            .order_by(PartnershipRow.id)
+        )
+        return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+
+    def requests_of(self, team_id: str, host_team_id: str, program_id: int) -> list[MentorRequest]:
+        rows = self._s.scalars(
+            select(MentorRequestRow)
+            .where(
+                MentorRequestRow.team_id == team_id,
+                MentorRequestRow.host_team_id == host_team_id,
+                MentorRequestRow.program_id == program_id,
+            )
+            .order_by(MentorRequestRow.id)
+        )
+        return [_to_domain(MentorRequest, row, _REQUEST_ENUMS) for row in rows]
+
+    def pending_proposals_with(
+        self, host_team_id: str, program_id: int, team_id: str
+    ) -> list[MatchProposal]:
+        in_program = select(MentorRequestRow.id).where(
+            MentorRequestRow.program_id == program_id,
+            or_(
+                MentorRequestRow.host_team_id == host_team_id,
+                and_(
+                    MentorRequestRow.team_id == host_team_id,
+                    MentorRequestRow.host_team_id.is_(None),
+                ),
+            ),
+            MentorRequestRow.status != RequestStatus.CANCELLED.value,
+        )
+        rows = self._s.scalars(
+            select(MatchProposalRow)
+            .where(
+                MatchProposalRow.status == ProposalStatus.PENDING.value,
+                MatchProposalRow.request_id.in_(in_program),
+                or_(
+                    MatchProposalRow.mentee_team_id == team_id,
+                    MatchProposalRow.mentor_team_id == team_id,
+                ),
+            )
+            .order_by(MatchProposalRow.id)
+        )
+        return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
+
+    def remove_profiles(self, team_id: str, host_team_id: str, program_id: int) -> int:
+        result = self._s.execute(
+            delete(MentorProfileRow).where(
+                MentorProfileRow.team_id == team_id,
+                MentorProfileRow.host_team_id == host_team_id,
+                MentorProfileRow.program_id == program_id,
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def _active(self, where: ColumnElement[bool]) -> list[ProgramMembership]:
         rows = self._s.scalars(

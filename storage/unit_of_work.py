@@ -18,6 +18,7 @@ from bot.ports import (
     JournalRepository,
     MentorRepository,
     Outbox,
+    PairChannelRepository,
     PartnershipRepository,
     PersonalData,
     ProgramRepository,
@@ -41,6 +42,7 @@ from storage.matching import (
     SqlRequestRepository,
 )
 from storage.outbox import SqlEventLog, SqlOutbox
+from storage.pair_channels import SqlPairChannelRepository
 from storage.privacy import SqlPersonalData
 from storage.programs import SqlProgramRepository, SqlProgramTextRepository
 from storage.rhythm import SqlProgressRepository
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
     people: PersonalData
     dm_notes: DmNoteRepository
     sharing: SharingRepository
+    pair_channels: PairChannelRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -104,6 +107,7 @@ class SqlUnitOfWork:
         self.people = SqlPersonalData(session)
         self.dm_notes = SqlDmNoteRepository(session)
         self.sharing = SqlSharingRepository(session)
+        self.pair_channels = SqlPairChannelRepository(session)
         return self
 
     def __exit__(

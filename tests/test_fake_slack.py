@@ -496,3 +496,112 @@ def test_slow_chaos_delays_but_answers(fake: FakeSlack, client: WebClient) -> No
     client.auth_test()
     assert time.monotonic() - started >= 0.05
     assert fake.last("auth.test").outcome == "ok"
+
+
+# ---- channels and Slack Connect ----------------------------------------------------------------
+
+
+def _error(call: Any) -> str:
+    with pytest.raises(SlackApiError) as raised:
+        call()
+    return str(raised.value.response["error"])
+
+
+def test_a_private_channel_its_member_and_a_slack_connect_invitation(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    fake.add_user("U300", real_name="Katherine Johnson", team_id="T2", email="kj@other.example")
+    created = client.conversations_create(name="mentoring-ada-kj-1", is_private=True)
+    channel = created["channel"]["id"]
+    assert created["channel"]["is_private"] is True and channel.startswith("C")
+    again = "mentoring-ada-kj-1"
+    assert _error(lambda: client.conversations_create(name=again, is_private=True)) == (
+        "name_taken"
+    )
+    assert _error(lambda: client.conversations_create(name="Has Spaces", is_private=True)) == (
+        "invalid_name_specials"
+    )
+    # a public channel needs channels:manage, which the manifest does not ask for
+    assert _error(lambda: client.conversations_create(name="public")) == "missing_scope"
+
+    client.conversations_invite(channel=channel, users="U100")
+    assert _error(lambda: client.conversations_invite(channel=channel, users="U100")) == (
+        "already_in_channel"
+    )
+    assert _error(lambda: client.conversations_invite(channel="C0NONE", users="U100")) == (
+        "channel_not_found"
+    )
+
+    def invite() -> Any:
+        return client.conversations_inviteShared(channel=channel, emails=["kj@other.example"])
+
+    assert _error(invite) == "not_paid"  # Slack Connect is a paid plan's
+    fake.set_slack_connect("T0001", "restricted")
+    assert _error(invite) == "restricted_action"
+    fake.set_slack_connect("T0001", "paid")
+    assert _error(lambda: client.conversations_inviteShared(channel=channel, emails=["nope"])) == (
+        "invalid_email"
+    )
+    sent = invite()
+    assert sent["invite_id"].startswith("I") and "url" not in sent  # external_limited default
+    assert _error(invite) == "connection_limit_exceeded_pending"
+    listed = client.conversations_list(types="private_channel")["channels"]
+    assert [c["id"] for c in listed] == [channel]
+    # public channels by default, which need channels:read: not the app's
+    assert _error(client.conversations_list) == "missing_scope"
+
+    accepted = fake.accept_shared_invite(sent["invite_id"], approval_required=True)
+    assert accepted["type"] == "shared_channel_invite_accepted"
+    assert accepted["approval_required"] is True
+    assert accepted["invite"]["id"] == sent["invite_id"]
+    assert accepted["invite"]["recipient_email"] == "kj@other.example"
+    assert accepted["accepting_user"]["id"] == "U300"
+    assert accepted["channel"] == {
+        "id": channel,
+        "is_private": True,
+        "is_im": False,
+        "name": "mentoring-ada-kj-1",
+    }
+    assert "U300" not in (fake.channel(channel) or {})["members"]  # not before the approval
+    approved = fake.approve_shared_invite(sent["invite_id"], by_team="T2")
+    assert approved["type"] == "shared_channel_invite_approved"
+    assert approved["approving_team_id"] == "T2"
+    assert [t["id"] for t in approved["teams_in_channel"]] == ["T0001", "T2"]
+    assert "U300" in (fake.channel(channel) or {})["members"]
+
+
+def test_a_shared_channels_new_id_and_the_old_one(fake: FakeSlack, client: WebClient) -> None:
+    channel = client.conversations_create(name="pair", is_private=True)["channel"]["id"]
+    client.chat_postMessage(channel=channel, text="before")
+    changed = fake.change_channel_id(channel)
+    assert changed["type"] == "channel_id_changed" and changed["old_channel_id"] == channel
+    new = changed["new_channel_id"]
+    assert _error(lambda: client.chat_postMessage(channel=channel, text="x")) == (
+        "channel_not_found"
+    )
+    client.chat_postMessage(channel=new, text="after")
+    assert [m["text"] for m in fake.messages(new)] == ["before", "after"]
+
+
+def test_a_declined_invitation_is_an_event_too(fake: FakeSlack, client: WebClient) -> None:
+    fake.add_user("U300", team_id="T2", email="kj@other.example")
+    fake.set_slack_connect("T0001", "paid")
+    channel = client.conversations_create(name="pair", is_private=True)["channel"]["id"]
+    sent = client.conversations_inviteShared(channel=channel, user_ids=["U300"])
+    declined = fake.decline_shared_invite(sent["invite_id"], by_team="T2")
+    assert declined["type"] == "shared_channel_invite_declined"
+    assert declined["declining_team_id"] == "T2"
+    assert declined["declining_user"]["id"] == "U300"
+    assert declined["invite"]["recipient_user_id"] == "U300"
+
+
+def test_an_install_without_the_slack_connect_scopes_is_refused_like_slack() -> None:
+    with FakeSlack(scopes={"chat:write", "users:read"}) as fake:
+        client = WebClient(base_url=fake.url, token="xoxb-test", retry_handlers=[])
+        with pytest.raises(SlackApiError) as raised:
+            client.conversations_create(name="pair", is_private=True)
+        assert raised.value.response["error"] == "missing_scope"
+        assert raised.value.response["needed"] == "groups:write"
+        with pytest.raises(SlackApiError) as raised:
+            client.conversations_inviteShared(channel="C1", user_ids=["U1"])
+        assert raised.value.response["needed"] == "conversations.connect:write"

@@ -9,7 +9,7 @@ here returns what a mentee or mentor wrote beyond what a mentor request already 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.coordination.group import ROUNDS
 from bot.coordination.health import month_start, program_health
 from bot.coordination.outcomes import outcome_rows
+from bot.coordination.shared import by_company, program_requests, their_people
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.model.audit import AuditEvent
 from bot.model.health import ProgramHealth
@@ -29,7 +30,7 @@ from bot.model.partnership import Partnership, PartnershipStatus
 from bot.model.programs import Program
 from bot.model.progress import CheckKind
 from bot.model.rules import ProgramRules
-from bot.ports import CoordinationWork, ProgramCatalog, record_audit
+from bot.ports import CoordinationWork, ProgramCatalog, SharedPrograms, record_audit
 from bot.roster import Roster
 
 log = logging.getLogger(__name__)
@@ -54,13 +55,17 @@ class CoordinatorService:
         roster: Roster | None = None,
         report_schedule: ReportSchedule = ReportSchedule.OFF,
         programs: ProgramCatalog,
+        shared: SharedPrograms | None = None,
     ) -> None:
+        """``shared``: programs shared across workspaces, so a host's report covers every
+        member workspace and a member's covers its own people in the host's program."""
         self._uow = uow
         self._clock = clock
         self._rules = rules
         self._roster = roster or Roster(uow=uow, rules=rules)
         self._report_schedule = report_schedule
         self._programs = programs
+        self._shared = shared
 
     def is_coordinator(self, user_id: str, *, team_id: str) -> bool:
         return self._roster.is_coordinator(team_id, user_id)
@@ -79,10 +84,18 @@ class CoordinatorService:
         Asking for the report is recorded (``audit``), the coordinator's own Home tab showing
         the summary is not."""
         self._require(coordinator_id, team_id)
-        only = self._programs.find(team_id, program, archived=True) if program.strip() else None
+        only, host = self._scope(team_id, program)
+        companies: dict[str, str] = {}
+        if only is not None and only.id is not None and host is None and self._shared:
+            members = self._shared.member_names(team_id, only.id)
+            if members:
+                companies = {team_id: self._shared.workspace_name(team_id), **members}
         now = self._clock.now()
         with self._uow() as uow:
-            health = _health(uow, team_id, now, only)
+            if only is not None and host is not None:
+                health = their_people(uow, host, team_id, now, only)
+            else:
+                health = _health(uow, team_id, now, only, companies)
             if audit:
                 record_audit(
                     uow.audit,
@@ -94,6 +107,19 @@ class CoordinatorService:
                 )
                 uow.commit()
             return health
+
+    def _scope(self, team_id: str, program: str) -> tuple[Program | None, str | None]:
+        """The program asked about, and its host when it is another workspace's program
+        this one takes part in (None: the workspace's own)."""
+        if not program.strip():
+            return None, None
+        try:
+            return self._programs.find(team_id, program, archived=True), None
+        except NotFound:
+            joined = self._shared.joined_program(team_id, program) if self._shared else None
+            if joined is None:
+                raise
+            return joined[1], joined[0]
 
     def check_in(
         self, *, team_id: str, coordinator_id: str, partnership_id: int, text: str = ""
@@ -221,11 +247,17 @@ class CoordinatorService:
 
 
 def _health(
-    uow: CoordinationWork, team_id: str, now: datetime, only: Program | None = None
+    uow: CoordinationWork,
+    team_id: str,
+    now: datetime,
+    only: Program | None = None,
+    companies: Mapping[str, str] | None = None,
 ) -> ProgramHealth:
     """The workspace's figures, or (``only``) those of one program's people and pairs; with
-    what people said at the end (``outcome_rows``)."""
-    health = _counts(uow, team_id, now, only)
+    what people said at the end (``outcome_rows``). ``companies``: the workspaces of a
+    program shared across them (the host's first), whose people count too, with a row per
+    company (``bot.coordination.shared.by_company``)."""
+    health = _counts(uow, team_id, now, only, companies or {})
     ids = {
         p.id for p in uow.directory.partnerships(team_id) if only is None or p.program_id == only.id
     }
@@ -233,18 +265,33 @@ def _health(
         [c for c in uow.progress.checks_of_kind(team_id, kind) if c.partnership_id in ids]
         for kind in (CheckKind.FINAL, CheckKind.EXIT)
     )
-    return replace(health, extra={**health.extra, **outcome_rows(finals, exits)})
+    extra = {**health.extra, **outcome_rows(finals, exits)}
+    if only is not None and only.id is not None and companies:
+        extra |= by_company(uow, team_id, only.id, companies)
+    return replace(health, extra=extra)
 
 
 def _counts(
-    uow: CoordinationWork, team_id: str, now: datetime, only: Program | None = None
+    uow: CoordinationWork,
+    team_id: str,
+    now: datetime,
+    only: Program | None = None,
+    companies: Mapping[str, str] | None = None,
 ) -> ProgramHealth:
     directory = uow.directory
     if only is None:
+        # the workspace's own programs: its people in other workspaces' programs are in
+        # those programs' reports; the people of workspaces in its shared programs are here
+        guests = directory.guest_mentor_ids(team_id)
+        mentor_ids = [m for m in directory.mentor_ids(team_id) if m not in guests]
+        requests = [r for r in directory.requests(team_id) if r.host_team_id is None]
+        for program_id, member in directory.hosted_members(team_id):
+            mentor_ids += [f"{member}:{m}" for m in directory.mentor_ids_in(member, program_id)]
+            requests += program_requests(uow, member, program_id, team_id)
         return program_health(
             now=now,
-            mentor_ids=directory.mentor_ids(team_id),
-            requests=directory.requests(team_id),
+            mentor_ids=mentor_ids,
+            requests=requests,
             partnerships=directory.partnerships(team_id),
             logs=directory.session_logs(team_id),
             goals_done_this_month=directory.goals_done_since(team_id, month_start(now)),
@@ -254,11 +301,18 @@ def _counts(
         )
     pairs = [p for p in directory.partnerships(team_id) if p.program_id == only.id]
     ids = {p.id for p in pairs if p.id is not None}
+    mentor_ids = list(directory.mentor_ids_in(team_id, only.id))
+    requests = [r for r in directory.requests(team_id) if r.program_id == only.id]
+    assert only.id is not None or not companies
+    for member in companies or {}:
+        if member != team_id and only.id is not None:  # a shared program: theirs count too
+            mentor_ids += [f"{member}:{m}" for m in directory.mentor_ids_in(member, only.id)]
+            requests += program_requests(uow, member, only.id, team_id)
     return replace(
         program_health(
             now=now,
-            mentor_ids=directory.mentor_ids_in(team_id, only.id),
-            requests=[r for r in directory.requests(team_id) if r.program_id == only.id],
+            mentor_ids=mentor_ids,
+            requests=requests,
             partnerships=pairs,
             logs=[log for log in directory.session_logs(team_id) if log.partnership_id in ids],
             goals_done_this_month=directory.goals_done_since(team_id, month_start(now), ids),

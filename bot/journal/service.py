@@ -170,8 +170,9 @@ class JournalService:
                 parts.append(
                     ExportedPartnership(
                         partnership=partnership,
-                        goals=uow.journal.goals(team_id, partnership.id),
-                        milestones=uow.journal.milestones(team_id, partnership.id),
+                        # the pair's, kept by its program's workspace (another's, when shared)
+                        goals=uow.journal.goals(partnership.team_id, partnership.id),
+                        milestones=uow.journal.milestones(partnership.team_id, partnership.id),
                         reflections=own,
                     )
                 )

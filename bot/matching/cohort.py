@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 from bot.matching.scores import (
     CAPACITY_WEIGHT,
@@ -291,6 +290,9 @@ def assign_cohort(cohort: CohortInput) -> CohortResult:
         fit.scores[np.ix_(rows, columns)],
         -penalty,
     ).astype(np.float64)
+    # scipy.optimize costs half a second to import: paid by the first cohort, not each start
+    from scipy.optimize import linear_sum_assignment  # noqa: PLC0415
+
     chosen_rows, chosen_columns = linear_sum_assignment(weights, maximize=True)
     pairs = [
         (int(rows[r]), int(columns[c]))

@@ -13,6 +13,11 @@ whole and scored again by ``score_mentor`` for their reasons.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -48,6 +53,17 @@ from bot.model.rules import DEFAULT_FIT, CrossCompanyRule, FitRule, normalize_or
 from bot.ports import SuggestWork
 
 _DEFAULT_PROGRAM = -1  # program_id None in the int column
+BACKGROUND_FROM = 2_000  # mentors: a pool this large is rebuilt off the request path
+REST = 3.0
+"""A workspace's next background rebuild waits three times as long as its last one took: a
+pool changing every second is rebuilt a quarter of the time, not all the time (a rebuild
+holds the interpreter, so the asks it overlaps run slower)."""
+STALE_SLACK = 10  # finalists beyond the limit, checked again when serving a stale pool
+
+log = logging.getLogger(__name__)
+
+Reader = Callable[[], AbstractContextManager[SuggestWork]]
+"""A unit of work of its own, for rebuilding a workspace's pool on a background thread."""
 
 
 @dataclass(frozen=True)
@@ -89,17 +105,21 @@ class _Mentors:
         zones: dict[tuple[str, int], int] = {}
         org = np.empty(len(order), dtype=np.int64)
         zone = np.empty(len(order), dtype=np.int64)
+        org_of: dict[str, int] = {}  # spelling -> its organization (a few, written often)
         for row, i in enumerate(order):
             for area in columns.expertise[i]:
                 cells.append((row, areas.setdefault(area.casefold(), len(areas))))
             name = columns.organizations[i]
             if companies.shared(columns.program_ids[i]):  # a shared program: the workspace
                 name = company_key(team_ids[row])
-            key = normalize_org(name)
-            if key not in orgs:
-                orgs[key] = len(org_names)
-                org_names.append(name)
-            org[row] = orgs[key]
+            found = org_of.get(name)
+            if found is None:
+                key = normalize_org(name)
+                if key not in orgs:
+                    orgs[key] = len(org_names)
+                    org_names.append(name)
+                found = org_of[name] = orgs[key]
+            org[row] = found
             zone[row] = zones.setdefault((columns.tzs[i], columns.tz_offsets[i]), len(zones))
         offers = np.zeros((len(order), max(1, len(areas))), dtype=bool)
         if cells:
@@ -110,8 +130,16 @@ class _Mentors:
             dtype=np.int64,
         )
         languages: dict[str, int] = {}
+        column_of: dict[str, int] = {}  # a language as written -> its column
+
+        def column(name: str) -> int:
+            found = column_of.get(name)
+            if found is None:
+                found = column_of[name] = languages.setdefault(language_key(name), len(languages))
+            return found
+
         spoken = [
-            [languages.setdefault(language_key(name), len(languages)) for name in names]
+            [column(name) for name in names]
             for names in (columns.languages[i] if columns.languages else [] for i in order)
         ]
         speaks = np.zeros((len(order), max(1, len(languages))), dtype=bool)
@@ -165,10 +193,26 @@ class _Entry:
 class MentorIndex:
     """Per process, one entry per program owner (a workspace: its own programs, and the
     mentors its shared programs draw from member workspaces); safe across threads (entries
-    are replaced whole, never changed, so a reader holds one consistent entry)."""
+    are replaced whole, never changed, so a reader holds one consistent entry).
 
-    def __init__(self) -> None:
+    With a ``reader``, a large pool (``background_from`` mentors or more) whose profiles
+    changed is rebuilt on a background thread while the entry in hand keeps answering: its
+    loads are current, and the few finalists are checked against their profiles as they are
+    now (one who stopped accepting or has no room is passed over); a mentor new since then
+    waits for the rebuild, a second or so (a pool that keeps changing is rebuilt after a
+    rest, ``REST``, so that the rebuilds do not take the asks' time). A small pool is rebuilt
+    at once, as is a pool
+    the transaction itself changed. ``warm`` builds every workspace's pool at start-up on
+    the same thread; an ask before it is done waits for that build rather than starting a
+    second one."""
+
+    def __init__(self, reader: Reader | None = None, *, background_from: int = BACKGROUND_FROM):
         self._entries: dict[str, _Entry] = {}
+        self._reader = reader
+        self.background_from = background_from
+        self._lock = threading.Condition()
+        self._building: set[str] = set()  # workspaces with a background build queued or running
+        self._rest_until: dict[str, float] = {}  # no rebuild of the workspace before (monotonic)
 
     def rank(
         self,
@@ -184,7 +228,7 @@ class MentorIndex:
         """``rank_mentors`` over the request's program: the ``limit`` best, best first."""
         if limit <= 0:
             return []
-        entry = self._entry(uow, request.program_team_id)
+        entry, stale = self._entry(uow, request.program_team_id)
         mentors = entry.mentors
         if not mentors.user_ids or not _takes_part(mentors, request):
             return []
@@ -198,15 +242,17 @@ class MentorIndex:
         if not len(eligible):
             return []
         scores = scores[eligible]
-        # Only mentors scoring at least the limit-th best can win; ties at that score then
+        wanted = limit + STALE_SLACK if stale else limit
+        # Only mentors scoring at least the wanted-th best can win; ties at that score then
         # break on user ID, which is the row order.
-        cutoff = np.partition(scores, len(scores) - min(limit, len(scores)))[
-            len(scores) - min(limit, len(scores))
+        cutoff = np.partition(scores, len(scores) - min(wanted, len(scores)))[
+            len(scores) - min(wanted, len(scores))
         ]
         finalists = eligible[scores >= cutoff]
         finalist_scores = scores[scores >= cutoff]
-        winners = finalists[np.lexsort((finalists, -finalist_scores))][:limit]
+        winners = finalists[np.lexsort((finalists, -finalist_scores))][:wanted]
         people = [(mentors.team_ids[int(row)], mentors.user_ids[int(row)]) for row in winners]
+        loads = {person: int(entry.loads[mentors.row_of[person]]) for person in people}
         by_team: dict[str, list[str]] = {}
         for team, user_id in people:
             by_team.setdefault(team, []).append(user_id)
@@ -216,12 +262,13 @@ class MentorIndex:
             for p in uow.mentors.profiles(team, user_ids)
         }
         texts = mentors.texts.get(_program(request))
-        return [
+        companies = mentors.companies
+        candidates = [
             _scored(
-                mentors.companies,
+                companies,
                 request,
                 found[person],
-                load=int(entry.loads[mentors.row_of[person]]),
+                load=loads[person],
                 at=at,
                 fit=fit,
                 goals=texts.fit(query, _key(*person)) if texts and query else NO_GOALS_FIT,
@@ -229,6 +276,28 @@ class MentorIndex:
             for person in people
             if person in found
         ]
+        if not stale:
+            return candidates
+        # Profiles changed since these columns were read: whoever the rules or the fit floor
+        # now refuse is passed over, and the rest are ordered by their scores as they are now.
+        fresh = [
+            c
+            for c in candidates
+            if c.mentor.accepting
+            and (c.mentor.program_team_id, c.mentor.program_id)
+            == (request.program_team_id, request.program_id)
+            and is_eligible(
+                companies.request(request),
+                companies.mentor(c.mentor),
+                load=loads[(c.mentor.team_id, c.mentor.user_id)],
+                rule=companies.rule(rule, request.program_id),
+                excluded=excluded,
+                fit=fit,
+            )
+            and c.worth_it(request, fit)
+        ]
+        fresh.sort(key=lambda c: (-c.score, c.mentor.user_id, c.mentor.team_id))
+        return fresh[:limit]
 
     def shortfall(
         self,
@@ -243,7 +312,7 @@ class MentorIndex:
         """Why ``rank`` found nobody: of the mentors with room whom the program's rules allow,
         how many speak none of the mentee's languages, then share no focus area, then no
         working hour (each counted once, at the first rule they miss)."""
-        entry = self._entry(uow, request.program_team_id)
+        entry, _ = self._entry(uow, request.program_team_id)
         if not entry.mentors.user_ids or not _takes_part(entry.mentors, request):
             return Shortfall()
         allowed = _allowed(entry, request, rule=rule, excluded=excluded)
@@ -271,7 +340,7 @@ class MentorIndex:
     ) -> Candidate | None:
         """One mentor's candidacy for the request (None where a rule forbids it): what
         ranking everyone and looking the mentor up gave, without ranking everyone."""
-        entry = self._entry(uow, request.program_team_id)
+        entry, _ = self._entry(uow, request.program_team_id)
         companies = entry.mentors.companies
         person = (mentor.team_id, mentor.user_id)
         row = entry.mentors.row_of.get(person)
@@ -305,23 +374,118 @@ class MentorIndex:
         )
         return candidate if candidate.worth_it(request, fit) else None
 
-    def _entry(self, uow: SuggestWork, owner: str) -> _Entry:
-        version = uow.mentors.pool_version(owner)
-        known = self._entries.get(owner)
+    def _entry(self, uow: SuggestWork, team_id: str) -> tuple[_Entry, bool]:
+        """The program owner's entry as this transaction sees it, and whether its profiles
+        are older than the transaction's (a background rebuild is then on its way). A member
+        workspace joining or leaving one of its programs rebuilds it at once."""
+        version = uow.mentors.pool_version(team_id)
+        known = self._entries.get(team_id)
+        if known is None and version is not None and self._wait_for_build(team_id):
+            known = self._entries.get(team_id)
         if version is not None and known is not None and known.version == version:
-            return known
-        if version is not None and known is not None and known.version is not None:
-            same = known.version.mentors_key == version.mentors_key
-            mentors = known.mentors if same else None
-        else:
-            mentors = None
-        if mentors is None:
-            cache = known.mentors.stems.fresh() if known is not None else StemCache()
-            mentors = _Mentors.of(uow.mentors.pool(owner), owner=owner, cache=cache)
-        entry = _Entry(version=version, mentors=mentors, loads=_loads(uow, owner, mentors))
+            return known, False
+        if version is None:  # this transaction's own changes: read them, keep nothing
+            mentors = _Mentors.of(uow.mentors.pool(team_id), owner=team_id, cache=_cache(known))
+            return _Entry(version=None, mentors=mentors, loads=_loads(uow, team_id, mentors)), False
+        if known is not None and known.version is not None and known.version.teams == version.teams:
+            stale = known.version.mentors_key != version.mentors_key
+            if not stale or self._in_background(team_id, known):
+                seen = version.with_mentors_of(known.version)
+                loads = (
+                    known.loads
+                    if known.version.loads_key == version.loads_key
+                    else _loads(uow, team_id, known.mentors)
+                )
+                entry = _Entry(version=seen, mentors=known.mentors, loads=loads)
+                self._keep(team_id, entry)
+                return entry, stale
+        mentors = _Mentors.of(uow.mentors.pool(team_id), owner=team_id, cache=_cache(known))
+        entry = _Entry(version=version, mentors=mentors, loads=_loads(uow, team_id, mentors))
+        self._keep(team_id, entry)
+        return entry, False
+
+    def _keep(self, team_id: str, entry: _Entry) -> None:
+        """Keep ``entry`` unless one of newer profiles got there first (a background build);
+        after a member workspace joined or left, the latest read wins."""
+        assert entry.version is not None
+        with self._lock:
+            current = self._entries.get(team_id)
+            if (
+                current is None
+                or current.version is None
+                or current.version.teams != entry.version.teams
+                or entry.version.covers(current.version)
+            ):
+                self._entries[team_id] = entry
+
+    def _in_background(self, team_id: str, known: _Entry) -> bool:
+        """Whether ``known`` may keep answering while its workspace is rebuilt on a thread:
+        there is a reader and the pool is large. Starts the rebuild unless one is on its way."""
+        if self._reader is None or len(known.mentors.user_ids) < self.background_from:
+            return False
+        self._start([team_id])
+        return True
+
+    def warm(self, team_ids: Iterable[str]) -> None:
+        """Build these workspaces' pools on a background thread (at start-up: the first ask
+        then finds its pool built, or waits for this build rather than making its own)."""
+        if self._reader is not None:
+            self._start(list(team_ids))
+
+    def _start(self, team_ids: list[str]) -> None:
+        with self._lock:
+            todo = [t for t in team_ids if t not in self._building]
+            self._building.update(todo)
+        if todo:
+            threading.Thread(
+                target=self._build_all, args=(todo,), name="mentor-index", daemon=True
+            ).start()
+
+    def _build_all(self, team_ids: list[str]) -> None:
+        for team_id in team_ids:
+            try:
+                with self._lock:
+                    rest = self._rest_until.get(team_id, 0.0) - time.monotonic()
+                if rest > 0:  # on this background thread only: the asks go on meanwhile
+                    time.sleep(rest)
+                started = time.monotonic()
+                self._build(team_id)
+                with self._lock:
+                    self._rest_until[team_id] = time.monotonic() + REST * (
+                        time.monotonic() - started
+                    )
+            except Exception:  # the next ask tries again (at once, or on a thread)
+                log.exception("rebuilding the mentor pool of %s failed", team_id)
+            finally:
+                with self._lock:
+                    self._building.discard(team_id)
+                    self._lock.notify_all()
+
+    def _build(self, team_id: str) -> None:
+        assert self._reader is not None
+        known = self._entries.get(team_id)
+        with self._reader() as uow:
+            version = uow.mentors.pool_version(team_id)
+            mentors = _Mentors.of(uow.mentors.pool(team_id), owner=team_id, cache=_cache(known))
+            loads = _loads(uow, team_id, mentors)
         if version is not None:
-            self._entries[owner] = entry
-        return entry
+            self._keep(team_id, _Entry(version=version, mentors=mentors, loads=loads))
+
+    def _wait_for_build(self, team_id: str) -> bool:
+        """Wait for a background build of this workspace, if there is one: True after it."""
+        with self._lock:
+            if team_id not in self._building:
+                return False
+            return self._lock.wait_for(lambda: team_id not in self._building, timeout=30.0)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """True once no background build is queued or running (tests, and shutdown)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._building, timeout=timeout)
+
+
+def _cache(known: _Entry | None) -> StemCache:
+    return known.mentors.stems.fresh() if known is not None else StemCache()
 
 
 def _key(team_id: str, user_id: str) -> str:

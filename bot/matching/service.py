@@ -24,6 +24,7 @@ from bot.model.languages import known_languages
 from bot.model.messages.matching import ExpireProposal, Introduction, RequestExpired
 from bot.model.outbox import OutgoingMessage
 from bot.model.partnership import (
+    AskOpening,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -76,7 +77,10 @@ class MentoringService:
         self._programs = programs or OneProgram(rules)
         self._events = events or PartnershipEvents()
         self._forms = FormChecks(rules=rules, programs=self._programs)
-        self._suggestions = Suggestions(rules=rules, roster=self._roster, programs=self._programs)
+        self._suggestions = Suggestions(
+            rules=rules, roster=self._roster, programs=self._programs, reader=uow
+        )
+        self.index = self._suggestions.index  # ``warm`` at start-up, ``wait_idle`` in tests
         self.capacity = Capacity(uow=uow, clock=clock, rules=rules, suggestions=self._suggestions)
         self.digest = CapacityDigest(uow=uow, clock=clock, rules=rules, roster=self._roster)
         # run in another feature's transaction (wired as its ``Rematch`` / ``Reopen``)
@@ -97,6 +101,18 @@ class MentoringService:
                 request=uow.requests.open_for(team_id, user_id),
                 partnerships=uow.partnerships.for_member(team_id, user_id),
             )
+
+    def ask_opening(self, team_id: str, user_id: str) -> AskOpening:
+        """What the ask modal needs before ``views.open``, in one statement."""
+        with self._uow() as uow:
+            return uow.requests.opening(team_id, user_id)
+
+    def warm_index(self) -> None:
+        """Build every workspace's mentor pool on a background thread, at start-up: the
+        first ask then finds it built (or waits for that build, not a second one)."""
+        with self._uow() as uow:
+            teams = uow.mentors.pool_teams()
+        self.index.warm(teams)
 
     def first_delivery(self, team_id: str, event_id: str) -> bool:
         """Slack delivers an event again when our answer was slow; act on the first only."""

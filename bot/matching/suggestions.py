@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.matching.cohort import rank_for_request
 from bot.matching.companies import Companies
-from bot.matching.index import MentorIndex
+from bot.matching.index import MentorIndex, Reader
 from bot.matching.scores import Candidate
 from bot.model.kinds import Kind, SuggestionContext
 from bot.model.languages import known_languages
@@ -47,11 +47,14 @@ class Suggestions:
         roster: Roster,
         programs: ProgramRulesSource,
         index: MentorIndex | None = None,
+        reader: Reader | None = None,
     ) -> None:
+        """``reader``: units of work for rebuilding a large pool off the request path."""
         self._rules = rules  # the workspace's: how many suggestions
         self._roster = roster
         self._programs = programs
-        self._index = index or MentorIndex()
+        self._index = index or MentorIndex(reader)
+        self.index = self._index
 
     def offer_new_match(self, uow: SuggestWork, partnership: Partnership, now: datetime) -> None:
         """After a partnership ends early, the mentee gets fresh suggestions right away.
@@ -59,16 +62,17 @@ class Suggestions:
         A new request carries over what they asked for; the mentors of every past
         partnership of theirs stay excluded (``_excluded``), so the ended one never returns.
         """
+        mentee_team = partnership.mentee_team_id  # the request is the mentee's workspace's
         old = (
-            uow.requests.get(partnership.mentee_team_id, partnership.request_id)
+            uow.requests.get(mentee_team, partnership.request_id)
             if partnership.request_id is not None
             else None
         )
-        if old is None or uow.requests.open_for(partnership.mentee_team_id, partnership.mentee_id):
+        if old is None or uow.requests.open_for(mentee_team, partnership.mentee_id):
             return
         request = uow.requests.save(
             MentorRequest(
-                team_id=partnership.mentee_team_id,
+                team_id=mentee_team,
                 host_team_id=old.host_team_id,
                 mentee_id=partnership.mentee_id,
                 goals=old.goals,

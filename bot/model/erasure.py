@@ -27,3 +27,5 @@ class Erasure:
     partnership_ids: list[int] = field(default_factory=list)
     waiting_request_ids: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # the workspace of each waiting request (its mentee's): another's, in a shared program
+    waiting_teams: dict[int, str] = field(default_factory=dict)

@@ -78,6 +78,9 @@ class Kind(StrEnum):
     # people's data (bot/privacy.py)
     PARTNER_LEFT = "partnership.partner_left"  # to the partner of someone erased
     ERASE_PERSON = "job.erase_person"  # a person deleted from Slack, after the retention period
+    # programs shared across workspaces (bot/programs/leaving.py)
+    PROGRAM_MEMBERS_CHANGED = "coordinator.program_members"  # a workspace joined or left
+    ERASE_DEPARTED = "job.erase_departed"  # a workspace left a program: its people's data there
     # capacity that learns (bot/matching/capacity.py)
     MENTOR_STAY_OPEN = "mentor.stay_open"  # after two declines in a row: stay open for requests?
     MENTOR_REQUESTS_RESUMED = "mentor.requests_resumed"  # the pause they chose is over
@@ -89,6 +92,10 @@ class Kind(StrEnum):
     # closing well (bot/closing/)
     EXIT_SURVEY = "partnership.exit_survey"  # after any ending, to each partner left
     EXIT_NOTE_TO_TEAM = "coordinator.exit_note"  # an exit survey's note its author sent
+    # a pair across workspaces: its Slack Connect channel, or the fallback (bot/pair_channels/)
+    PAIR_CHANNEL_SETUP = "pair_channel.setup"  # create, add, invite: sent like a message
+    PAIR_CHANNEL_WELCOME = "pair_channel.welcome"  # to the channel, once both are in it
+    PAIR_CHANNEL_FALLBACK = "pair_channel.fallback"  # to each person: no channel, and why
 
 
 class SuggestionContext(StrEnum):
@@ -157,6 +164,7 @@ TIMING: dict[Kind, Timing] = {
     Kind.PROGRAM_REPORT: Timing.BOT_STARTED,
     Kind.PROGRAM_REPORT_FILES: Timing.BOT_STARTED,
     Kind.PARTNER_LEFT: Timing.BOT_STARTED,  # an erasure runs after the retention period
+    Kind.PROGRAM_MEMBERS_CHANGED: Timing.BOT_STARTED,  # news for their working day
     # fit and follow-through
     Kind.FIT_CHECK: Timing.BOT_STARTED,
     Kind.QUIET_DECISION: Timing.BOT_STARTED,
@@ -170,6 +178,10 @@ TIMING: dict[Kind, Timing] = {
     Kind.CAPACITY_DIGEST: Timing.BOT_STARTED,
     Kind.EXIT_SURVEY: Timing.BOT_STARTED,
     Kind.EXIT_NOTE_TO_TEAM: Timing.ANSWER,  # its author just chose to send it
+    # a pair across workspaces: both follow the accept (or the partner's answer to the invite)
+    Kind.PAIR_CHANNEL_SETUP: Timing.ANSWER,  # Slack's calls, not a message: never held
+    Kind.PAIR_CHANNEL_WELCOME: Timing.ANSWER,  # the partner just accepted: both are there now
+    Kind.PAIR_CHANNEL_FALLBACK: Timing.ANSWER,  # follows the introduction, or a decline
     # internal jobs
     Kind.EXPIRE_PROPOSAL: Timing.JOB,
     Kind.PLAN_NEXT_SESSION: Timing.JOB,
@@ -188,6 +200,7 @@ TIMING: dict[Kind, Timing] = {
     Kind.COORDINATOR_GROUP_SYNC: Timing.JOB,
     Kind.PROGRAM_REPORT_DUE: Timing.JOB,
     Kind.ERASE_PERSON: Timing.JOB,
+    Kind.ERASE_DEPARTED: Timing.JOB,
     Kind.RESUME_REQUESTS: Timing.JOB,
     Kind.FIT_CHECK_DUE: Timing.JOB,
     Kind.QUIET_DECISION_DUE: Timing.JOB,

@@ -32,6 +32,32 @@ class PoolVersion:
         """What the profiles' columns depend on (the loads may move alone)."""
         return self.mentors, tuple((team, mentors) for team, mentors, _ in self.shared)
 
+    @property
+    def loads_key(self) -> tuple[int, tuple[tuple[str, int], ...]]:
+        return self.loads, tuple((team, loads) for team, _, loads in self.shared)
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """The member workspaces this version spans (besides the owner)."""
+        return tuple(team for team, _, _ in self.shared)
+
+    def with_mentors_of(self, older: PoolVersion) -> PoolVersion:
+        """This version's loads with ``older``'s profiles (the same workspaces): what an entry
+        whose profiles were read at ``older`` and loads now has seen."""
+        mentors = {team: count for team, count, _ in older.shared}
+        return PoolVersion(
+            mentors=older.mentors,
+            loads=self.loads,
+            shared=tuple((t, mentors.get(t, m), loads) for t, m, loads in self.shared),
+        )
+
+    def covers(self, other: PoolVersion) -> bool:
+        """Whether these profiles are as new as ``other``'s or newer, in every workspace."""
+        mine = {team: count for team, count, _ in self.shared}
+        return self.mentors >= other.mentors and all(
+            mine.get(team, -1) >= count for team, count, _ in other.shared
+        )
+
 
 @dataclass(frozen=True)
 class MentorColumns:

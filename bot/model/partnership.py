@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_FOCUS_AREAS: tuple[str, ...] = (
     "leadership",
@@ -184,3 +185,31 @@ class Partnership:
 def partner_of(partnership: Partnership, user_id: str) -> str:
     """The other member of the partnership, seen from ``user_id``."""
     return partnership.mentee_id if user_id == partnership.mentor_id else partnership.mentor_id
+
+
+@dataclass(frozen=True)
+class AskOpening:
+    """What the ask modal needs before it opens, read in one statement (the trigger dies 3 s
+    after the click): the person's open request, the zone of their mentor profile, the zone
+    Slack last told us (``person_zones``), and the mentor of a live partnership in which they
+    are the mentee."""
+
+    request: MentorRequest | None = None
+    profile_zone: tuple[str, int] | None = None
+    seen_zone: str | None = None
+    current_mentor: str | None = None
+
+    def zone(self, at: datetime) -> tuple[str, int] | None:
+        """Where the person is, as far as we know: their request's zone, else their
+        profile's, else the one Slack last told us (its offset as it is at ``at``)."""
+        if self.request is not None:
+            return (self.request.tz, self.request.tz_offset)
+        if self.profile_zone is not None:
+            return self.profile_zone
+        if self.seen_zone:
+            try:
+                offset = at.astimezone(ZoneInfo(self.seen_zone)).utcoffset()
+            except (ZoneInfoNotFoundError, ValueError):
+                return None
+            return (self.seen_zone, int(offset.total_seconds()) if offset is not None else 0)
+        return None

@@ -54,10 +54,15 @@ class RecipientZones:
     def seen(self, team_id: str, user_id: str, tz: str) -> bool:
         """What a handler or ``user_change`` read from Slack; True if it is a new zone.
 
-        An empty or unknown name is ignored: it must not replace a good zone."""
+        An empty or unknown name is ignored: it must not replace a good zone. The same zone
+        this process remembers (every modal opened asks users.info) is not written again."""
         if not team_id or not user_id or not tz or not valid_zone(tz):
             return False
         now = self._clock.now()
+        with self._lock:
+            remembered = self._known.get((team_id, user_id))
+        if remembered is not None and remembered[0] == tz and now < remembered[1]:
+            return False  # what this process read or wrote minutes ago: no row to lock again
         changed = self._store.put(team_id=team_id, user_id=user_id, tz=tz, at=now)
         self._remember((team_id, user_id), tz, now + REMEMBER)
         if changed:

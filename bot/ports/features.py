@@ -33,6 +33,21 @@ class ProgramCatalog(ProgramRulesSource, Protocol):
     def find(self, team_id: str, name: str, *, archived: bool = False) -> Program: ...
 
 
+class SharedPrograms(Protocol):
+    """Programs shared across workspaces, as the program team's reports see them
+    (``bot.programs.sharing`` answers it)."""
+
+    def member_names(self, host_team_id: str, program_id: int) -> dict[str, str]:
+        """The program's active member workspaces: team ID to name."""
+        ...
+
+    def joined_program(self, team_id: str, name: str) -> tuple[str, Program] | None:
+        """Another workspace's program this one takes part in, by name: (host, program)."""
+        ...
+
+    def workspace_name(self, team_id: str) -> str: ...
+
+
 Started = Callable[[OutboxWork, Partnership, ProgramRules], None]
 Resumed = Callable[[OutboxWork, Partnership, datetime], None]
 Closed = Callable[[OutboxWork, Partnership, datetime], None]

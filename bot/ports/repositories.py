@@ -17,7 +17,9 @@ from bot.model.journal import Goal, JournalPreferences, Milestone, Reflection
 from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.onboarding import ProgramText, TextKey
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
+from bot.model.pair_channels import PairChannel
 from bot.model.partnership import (
+    AskOpening,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -44,6 +46,10 @@ class MentorRepository(Protocol):
         """No mentors: only ``pool``'s ``members`` and ``names`` (cohort matching's)."""
         ...
 
+    def pool_teams(self) -> list[str]:
+        """The workspaces with accepting mentors (whose pools are worth building at start)."""
+        ...
+
     def pool_version(self, team_id: str) -> PoolVersion | None:
         """Where mentors and loads stand in the workspace and each active member workspace
         of its shared programs (one indexed read); None while this transaction has
@@ -61,6 +67,10 @@ class RequestRepository(Protocol):
     ) -> MentorRequest | None: ...
     def save(self, request: MentorRequest) -> MentorRequest: ...
     def open_for(self, team_id: str, mentee_id: str) -> MentorRequest | None: ...
+    def opening(self, team_id: str, mentee_id: str) -> AskOpening:
+        """``open_for``, their profile's zone and their live mentor, in one statement."""
+        ...
+
     def waitlisted(self, team_id: str, *, shared: bool = False) -> list[MentorRequest]: ...
     def in_status(
         self, team_id: str, statuses: Collection[RequestStatus], *, shared: bool = False
@@ -327,6 +337,14 @@ class Directory(Protocol):
         """Everyone with a mentor profile, request or partnership in that program."""
         ...
 
+    def guest_mentor_ids(self, team_id: str) -> set[str]:
+        """The workspace's mentors whose profile is in another workspace's program."""
+        ...
+
+    def hosted_members(self, host_team_id: str) -> list[tuple[int, str]]:
+        """(program ID, member workspace) of every active member of the host's programs."""
+        ...
+
     def teams(self) -> list[str]:
         """Every workspace the bot has heard from or keeps anything for (scheduled work)."""
         ...
@@ -396,5 +414,36 @@ class WorkspaceRepository(Protocol):
 class PersonalData(Protocol):
     def erase(self, team_id: str, user_id: str, *, placeholder: str) -> Erasure:
         """Delete what is theirs and replace every other mention of ``user_id`` in the
-        workspace with ``placeholder``; outgoing messages to or about them are deleted."""
+        workspace with ``placeholder``; outgoing messages to or about them are deleted. Their
+        rows in other workspaces' programs (found by their own workspace) go too."""
         ...
+
+    def erase_in_program(
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        host_team_id: str,
+        program_id: int,
+        placeholder: str,
+    ) -> Erasure:
+        """Only what the person of ``team_id`` has in another workspace's program (their
+        workspace left it): the rest of what they have stays."""
+        ...
+
+
+class PairChannelRepository(Protocol):
+    """The pair channels across workspaces (``bot.pair_channels``)."""
+
+    def for_partnership(self, program_team_id: str, partnership_id: int) -> PairChannel | None:
+        """The partnership's channel, by the partnership's own ``team_id`` (the program's)."""
+        ...
+
+    def find(
+        self, team_id: str, *, invite_id: str = "", channel_id: str = ""
+    ) -> PairChannel | None:
+        """The channel a Slack event names (by its invite, else its channel), among those
+        ``team_id`` hosts or was invited to: an event is delivered to either side."""
+        ...
+
+    def save(self, channel: PairChannel) -> PairChannel: ...

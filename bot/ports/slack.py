@@ -75,3 +75,55 @@ class PersonZones(Protocol):
     def put(self, *, team_id: str, user_id: str, tz: str, at: datetime) -> bool:
         """Store it; True if it differs from what was stored (a new zone)."""
         ...
+
+
+@dataclass(frozen=True)
+class ConnectAnswer:
+    """Slack's answer to one Slack Connect step: ``value`` (a channel or invite ID) or why not.
+
+    ``retry_after`` is set when waiting may help (429, a 5xx, the connection): the step is
+    tried again later; any other ``error`` is Slack's code, final for this pair."""
+
+    value: str = ""
+    error: str = ""
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@dataclass(frozen=True)
+class SlackPerson:
+    """What a person's own workspace says of them (``users.info`` with its own token)."""
+
+    name: str = ""
+    email: str = ""  # empty unless the app holds ``users:read.email`` there and Slack has one
+
+
+class SlackConnect(Protocol):
+    """The Web API calls a pair channel across workspaces takes; each answers, never raises."""
+
+    def create_private_channel(self, team_id: str, name: str) -> ConnectAnswer:
+        """``conversations.create`` with ``is_private``: the new channel's ID."""
+        ...
+
+    def find_channel(self, team_id: str, name: str) -> ConnectAnswer:
+        """The ID of the private channel called ``name`` that the bot is in (its own, made on
+        a run whose answer was lost); ``channel_not_found`` when there is none."""
+        ...
+
+    def add_member(self, team_id: str, channel_id: str, user_id: str) -> ConnectAnswer:
+        """``conversations.invite``: someone of the channel's own workspace joins it."""
+        ...
+
+    def invite_shared(
+        self, team_id: str, channel_id: str, *, email: str = "", user_id: str = ""
+    ) -> ConnectAnswer:
+        """``conversations.inviteShared`` to one person of another workspace (by email when
+        known, else by user ID): the invitation's ID."""
+        ...
+
+    def person(self, team_id: str, user_id: str) -> SlackPerson:
+        """Their name and email, asked of their own workspace (empty when Slack can't say)."""
+        ...

@@ -21,6 +21,7 @@ from bot.ports.repositories import (
     JournalRepository,
     MentorRepository,
     Outbox,
+    PairChannelRepository,
     PartnershipRepository,
     PersonalData,
     ProgramRepository,
@@ -185,6 +186,14 @@ class WorkspacesWork(Transaction, Protocol):
     outbox: Outbox
 
 
+class PairChannelWork(Transaction, Protocol):
+    """A pair's channel across workspaces: the partnership, the channel, the messages."""
+
+    partnerships: PartnershipRepository
+    pair_channels: PairChannelRepository
+    outbox: Outbox
+
+
 class UnitOfWork(Transaction, Protocol):
     """Every repository: what storage implements and the dispatcher's jobs are handed."""
 
@@ -206,6 +215,7 @@ class UnitOfWork(Transaction, Protocol):
     coordinator_groups: CoordinatorGroupRepository
     programs: ProgramRepository
     people: PersonalData
+    pair_channels: PairChannelRepository
 
 
 class UnitOfWorkFactory(Protocol):

@@ -179,8 +179,14 @@ class PrivacyService:
             partnership.end_reason = LEFT_THE_PROGRAM
             partnership.paused_until = None
             uow.partnerships.save(partnership)
-            uow.outbox.cancel(team_id, f"rhythm:{partnership.id}:")
-            uow.outbox.cancel(team_id, f"session:{partnership.id}:")
+            # the pair's prompts wait in each person's workspace and the program's
+            for team in {
+                partnership.team_id,
+                partnership.mentee_team_id,
+                partnership.mentor_team_id,
+            }:
+                uow.outbox.cancel(team, f"rhythm:{partnership.id}:")
+                uow.outbox.cancel(team, f"session:{partnership.id}:")
             ended.append((partnership, partner_of(partnership, user_id)))
         return ended
 
@@ -201,7 +207,7 @@ class PrivacyService:
             assert partnership.id is not None
             uow.outbox.add(
                 OutgoingMessage(
-                    team_id=team_id,
+                    team_id=partnership.team_of(partner),  # told in their own Slack
                     kind=Kind.PARTNER_LEFT,
                     recipient=partner,
                     key=f"partnership:{partnership.id}:partner_left:{partner}",
@@ -217,7 +223,7 @@ class PrivacyService:
                 self._rematch(uow, partnership, now)
         if self._reopen is not None:
             for request_id in erasure.waiting_request_ids:
-                self._reopen(uow, team_id, request_id, now)
+                self._reopen(uow, erasure.waiting_teams.get(request_id, team_id), request_id, now)
         rows = sum(erasure.counts.values())
         if not rows and not erasure.partnership_ids:
             # someone deleted from Slack who never took part: nothing happened to record

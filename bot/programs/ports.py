@@ -6,8 +6,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from bot.model.partnership import MatchProposal, MentorRequest, Partnership
 from bot.model.sharing import JoinCode, ProgramMembership
-from bot.ports import AuditLog, ProgramRepository, Transaction, WorkspaceRepository
+from bot.ports import (
+    AuditLog,
+    CoordinatorGroupRepository,
+    Outbox,
+    PartnershipRepository,
+    PersonalData,
+    ProgramRepository,
+    ProposalRepository,
+    RequestRepository,
+    SuggestWork,
+    Transaction,
+    WorkspaceRepository,
+)
 
 
 class SharingRepository(Protocol):
@@ -51,9 +64,39 @@ class SharingRepository(Protocol):
         """The name the workspace was installed under, if Slack gave one."""
         ...
 
+    def pairs_with(self, host_team_id: str, program_id: int, team_id: str) -> list[Partnership]:
+        """The host program's partnerships with a person of ``team_id`` in them, any state."""
+        ...
+
+    def requests_of(self, team_id: str, host_team_id: str, program_id: int) -> list[MentorRequest]:
+        """The requests ``team_id``'s people made in the host's program, any state."""
+        ...
+
+    def pending_proposals_with(
+        self, host_team_id: str, program_id: int, team_id: str
+    ) -> list[MatchProposal]:
+        """Unanswered proposals of the program with a person of ``team_id`` on either side."""
+        ...
+
+    def remove_profiles(self, team_id: str, host_team_id: str, program_id: int) -> int:
+        """Delete ``team_id``'s people's mentor profiles in the host's program."""
+        ...
+
 
 class SharingWork(Transaction, Protocol):
     programs: ProgramRepository
     sharing: SharingRepository
     audit: AuditLog
     workspaces: WorkspaceRepository
+
+
+class LeavingWork(SharingWork, SuggestWork, Protocol):
+    """A workspace leaving a program: its pairs end, its partners are rematched, the
+    coordinators on both sides are told, its people's data there goes."""
+
+    people: PersonalData
+    outbox: Outbox
+    coordinator_groups: CoordinatorGroupRepository
+    partnerships: PartnershipRepository
+    requests: RequestRepository
+    proposals: ProposalRepository

@@ -38,8 +38,10 @@ Joining changes nobody's matching yet. The next slices, in the order they depend
 - *Delivery.* Every outbox row is addressed to a person *in a workspace*: the row's
   ``team_id`` is the recipient's workspace (it already chooses the token), the payload
   carries the partnership's host, and buttons resolve the partnership through the host.
-- *Leaving.* A removed or uninstalled member's pairs end kindly and their partners are
-  rematched; its people's rows in the host's program are erased after the retention window.
+- *Leaving* (``bot.programs.leaving``): a member that leaves (`/mentor program leave`), is
+  removed or uninstalls has its pairs across the boundary end kindly, their partners told
+  and rematched, and its people's rows in the host's program erased after the retention
+  window (at once on uninstall).
 """
 
 from __future__ import annotations
@@ -63,10 +65,11 @@ from bot.model.sharing import (
     ProgramMembership,
 )
 from bot.ports.repositories import record_audit
+from bot.programs.leaving import Departure, Departures, erase_key
 from bot.programs.service import ProgramService
 
 if TYPE_CHECKING:  # the ports name this feature's nouns: imported for annotations only
-    from bot.programs.ports import SharingWork
+    from bot.programs.ports import LeavingWork, SharingWork
 
 CODE_DAYS = 7
 MAX_OPEN_CODES = 20  # per program: plenty for a cohort, and a bound on what is lying about
@@ -128,13 +131,15 @@ class SharingService:
     def __init__(
         self,
         *,
-        uow: Callable[[], SharingWork],
+        uow: Callable[[], LeavingWork],
         clock: Clock,
         programs: ProgramService,
+        departures: Departures | None = None,
         make_code: Callable[[], str] = new_code,
         code_days: int = CODE_DAYS,
     ) -> None:
         self._uow = uow
+        self._departures = departures
         self._clock = clock
         self._programs = programs
         self._make_code = make_code
@@ -265,6 +270,10 @@ class SharingService:
                     at=now,
                     host=team_id,
                 )
+                if self._departures is not None:
+                    self._departures.depart(
+                        uow, membership, how=Departure.REMOVED, actor=coordinator_id, now=now
+                    )
                 uow.commit()
                 self._programs.forget(membership.team_id)
         return self.view(team_id=team_id, coordinator_id=coordinator_id, name=program.name)
@@ -278,7 +287,30 @@ class SharingService:
                 found.setdefault(membership.program_id, []).append(name)
         return found
 
+    def member_names(self, host_team_id: str, program_id: int) -> dict[str, str]:
+        """``SharedPrograms``: the program's active member workspaces, by team ID."""
+        with self._uow() as uow:
+            return {
+                m.team_id: self._name(uow, m.team_id)
+                for m in uow.sharing.members(host_team_id, program_id)
+                if m.active
+            }
+
+    def workspace_name(self, team_id: str) -> str:
+        with self._uow() as uow:
+            return self._name(uow, team_id)
+
     # -- a member --------------------------------------------------------------------------
+
+    def joined_program(self, team_id: str, name: str) -> tuple[str, Program] | None:
+        """``SharedPrograms``: a program this workspace takes part in, by its name."""
+        wanted = " ".join(name.split()).casefold()
+        with self._uow() as uow:
+            for membership in uow.sharing.joined(team_id):
+                program = uow.programs.get(membership.host_team_id, membership.program_id)
+                if program is not None and program.name.casefold() == wanted:
+                    return membership.host_team_id, program
+        return None
 
     def offer(self, *, team_id: str, user_id: str, code: str) -> JoinOffer:
         """What the joining coordinator reads before accepting; refused as accept would be."""
@@ -336,6 +368,12 @@ class SharingService:
             joined = JoinedProgram(
                 membership=membership, program_name=program.name, host_name=self._name(uow, host)
             )
+            # back within the retention period: what its people had in the program stays
+            uow.outbox.cancel(host, erase_key(membership))
+            if self._departures is not None:
+                self._departures.tell_coordinators(
+                    uow, membership, how=Departure.JOINED, program=program.name, now=now
+                )
             uow.commit()
         self._programs.forget(team_id)
         return joined

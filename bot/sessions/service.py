@@ -213,6 +213,8 @@ class SessionService:
                     mentor_id=partnership.mentor_id,
                     mentee_id=partnership.mentee_id,
                     slot=slot,
+                    mentor_team_id=_other_team(partnership.mentor_team_id, team_id),
+                    mentee_team_id=_other_team(partnership.mentee_team_id, team_id),
                 ),
             )
         )
@@ -482,3 +484,9 @@ class SessionService:
 
 def default_preferences(team_id: str, user_id: str) -> MemberPreferences:
     return MemberPreferences(team_id=team_id, user_id=user_id)
+
+
+def _other_team(person_team: str, message_team: str) -> str | None:
+    """A person's own workspace when it is not the message's (a pair across workspaces): the
+    invite asks it for their email. None otherwise, so a pair of one workspace stores as before."""
+    return person_team if person_team and person_team != message_team else None

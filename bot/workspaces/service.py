@@ -24,11 +24,20 @@ log = logging.getLogger(__name__)
 
 class WorkspaceService:
     def __init__(
-        self, *, uow: Callable[[], WorkspacesWork], clock: Clock, retention: timedelta
+        self,
+        *,
+        uow: Callable[[], WorkspacesWork],
+        clock: Clock,
+        retention: timedelta,
+        leave_programs: Callable[[WorkspacesWork, str, datetime], object] | None = None,
     ) -> None:
+        """``leave_programs``: in the removal's transaction, the workspace leaves every other
+        workspace's program it joined (``bot.programs.leaving``): its partners elsewhere are
+        told and rematched, its people's data there goes."""
         self._uow = uow
         self._clock = clock
         self._retention = retention
+        self._leave_programs = leave_programs
 
     def removed(self, team_id: str, reason: RemovalReason) -> WorkspaceRemoval:
         """Stop sending to the workspace and start its retention period.
@@ -46,6 +55,8 @@ class WorkspaceService:
             )
             uow.workspaces.record_removal(removal)
             suspended = uow.outbox.suspend(team_id)
+            if self._leave_programs is not None:
+                self._leave_programs(uow, team_id, now)
             uow.commit()
         log.info(
             "workspace %s removed (%s): %d pending messages suspended, data kept until %s",

@@ -17,6 +17,18 @@ def coordination_section(services: Services) -> HomeBuilder:
         if not coordination.is_coordinator(user_id, team_id=team_id):
             return view
         health = coordination.health(team_id=team_id, coordinator_id=user_id, audit=False)
-        return report_blocks.with_program_section(view, health)
+        joined = [
+            (
+                program.host_name,
+                coordination.health(
+                    team_id=team_id,
+                    coordinator_id=user_id,
+                    audit=False,
+                    program=program.program_name,
+                ),
+            )
+            for program in services.sharing.joined(team_id)[: report_blocks.JOINED_ON_HOME]
+        ]
+        return report_blocks.with_program_section(view, health, joined)
 
     return build

@@ -36,7 +36,7 @@ from handlers.rhythm import blocks as rhythm_blocks
 
 log = logging.getLogger(__name__)
 
-COORDINATOR_SUBCOMMANDS = frozenset({"match", "announce", "report", "texts"})
+COORDINATOR_SUBCOMMANDS = frozenset({"match", "announce", "report", "texts", "audit"})
 REFUSAL = (
     "That command is for the program's coordinators. If you should be one, ask your program "
     "team to add you."
@@ -108,6 +108,12 @@ class CoordinatorHandlers(Listeners):
 
         if subcommand == "report":
             self.report(client=client, tell=tell, team_id=team_id, user_id=user_id, program=rest)
+        elif subcommand == "audit":
+            events = self._services.coordination.audit_trail(
+                team_id=team_id, coordinator_id=user_id, limit=report_blocks.AUDIT_SHOWN
+            )
+            text, message = report_blocks.audit_message(events)
+            respond(text=text, blocks=message, response_type="ephemeral")
         elif subcommand == "texts":
             texts = self._services.onboarding.texts(team_id=team_id, coordinator_id=user_id)
             client.views_open(trigger_id=trigger_id, view=onboarding_blocks.texts_modal(texts))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from bot.coordination.health import health_csv, month_label
 from bot.coordination.service import MAX_PAIR_MESSAGE
+from bot.model.audit import AuditEvent
 from bot.model.health import ProgramHealth
 from bot.model.messages.coordination import CheckIn, ProgramReport
 from handlers.kit.blocks import (
@@ -17,6 +19,7 @@ from handlers.kit.blocks import (
     context,
     count,
     divider,
+    escape,
     header,
     input_block,
     modal,
@@ -128,8 +131,17 @@ def write_modal(partnership_id: int, *, mentee_id: str, mentor_id: str) -> dict[
     )
 
 
-def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[str, Any]:
-    """A coordinator's Home tab: the program at a glance above their own partnerships.
+JOINED_ON_HOME = 5  # other workspaces' programs shown, one line each
+
+
+def with_program_section(
+    view: dict[str, Any],
+    health: ProgramHealth,
+    joined: Sequence[tuple[str, ProgramHealth]] = (),
+) -> dict[str, Any]:
+    """A coordinator's Home tab: the program at a glance above their own partnerships, and
+    a line for each other workspace's program theirs takes part in (``joined``: the host's
+    name and their own people's figures there).
 
     Room is made by dropping the personal blocks at the end of the budget, never by going
     over Slack's 100 blocks.
@@ -149,6 +161,14 @@ def with_program_section(view: dict[str, Any], health: ProgramHealth) -> dict[st
             block_id="coordinator_actions",
         ),
     ]
+    for host, theirs in joined[:JOINED_ON_HOME]:
+        section_blocks.append(
+            context(
+                f"*{escape(theirs.program)}* (run by {escape(host)}) · "
+                f"*{count(theirs.active_pairs, 'active pair')}* · "
+                f"*{count(theirs.waitlisted, 'person', 'people')}* waiting for a mentor"
+            )
+        )
     for pair in health.at_risk[:AT_RISK_ON_HOME]:
         section_blocks += [
             section(
@@ -209,3 +229,24 @@ def trend_chart(health: ProgramHealth) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
+
+
+AUDIT_SHOWN = 30  # one line each: well inside a message's 3,000 characters per block
+
+
+def audit_message(events: list[AuditEvent]) -> tuple[str, list[Block]]:
+    """The workspace's own audit log, newest first: what was done and when, never whom it
+    was about (the log keeps identifiers and counts only)."""
+    if not events:
+        text = "This workspace's audit log is empty."
+        return text, [section(text)]
+    lines = [
+        f"• {slack_date(event.at, '{date_short} {time}')}: `{escape(event.action)}` "
+        f"{escape(event.subject)}"
+        for event in events
+    ]
+    text = f"This workspace's audit log: the last {count(len(events), 'entry', 'entries')}."
+    blocks: list[Block] = [section(text)]
+    for start in range(0, len(lines), 10):
+        blocks.append(section("\n".join(lines[start : start + 10])))
+    return text, blocks

@@ -61,31 +61,33 @@ def open_ask(
     program: str | None = None,
     later: Later | None = None,
 ) -> str | None:
-    """Open the ask modal; or the reason it can't open, for an ephemeral reply."""
-    overview = services.mentoring.overview(team_id, user_id)
-    for partnership in overview.partnerships:
-        if partnership.mentee_id == user_id and partnership.status.value in ("active", "paused"):
-            return (
-                f"You already have a mentor, <@{partnership.mentor_id}>. "
-                "If the fit is not there, `/mentor end` closes it without blame."
-            )
-    if overview.request is not None and overview.request.status.value == "pending_mentor":
+    """Open the ask modal; or the reason it can't open, for an ephemeral reply.
+
+    One read before ``views.open`` (``ask_opening``): the zone comes from what we stored and
+    Slack's ``users.info`` follows on the pool, never ahead of the modal."""
+    opening = services.mentoring.ask_opening(team_id, user_id)
+    if opening.current_mentor is not None:
+        return (
+            f"You already have a mentor, <@{opening.current_mentor}>. "
+            "If the fit is not there, `/mentor end` closes it without blame."
+        )
+    request = opening.request
+    if request is not None and request.status.value == "pending_mentor":
         return "You've already asked a mentor; I'll tell you as soon as they answer."
-    if program is None and overview.request is not None:
-        program = _value(overview.request.program_id)
+    if program is None and request is not None:
+        program = _value(request.program_id)
     areas, select = program_choice(services, team_id, program)
-    known = overview.request or overview.profile
     open_then_zone(
         client,
         user_id=user_id,
         trigger_id=trigger_id,
-        known=(known.tz, known.tz_offset) if known is not None else None,
+        known=opening.zone(services.clock.now()),
         later=later,
         team_id=team_id,
         zones=services.zones,
         view=lambda metadata: matching_blocks.ask_modal(
             areas=areas,
-            request=overview.request,
+            request=request,
             metadata=metadata,
             program=select,
             languages=services.rules.fit.default_languages,

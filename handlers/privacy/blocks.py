@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.model.messages.people import PartnerLeft
 from bot.privacy.service import Footprint
-from handlers.kit.blocks import Block, context, listing, modal, section
+from handlers.kit.blocks import Block, context, escape, listing, modal, section
 
 FORGET_ME = "forget_me"
 ERASE_PERSON = "erase_person"
@@ -96,6 +96,8 @@ def erase_modal(user_id: str, footprint: Footprint) -> dict[str, Any]:
 
 
 def partner_left_message(payload: PartnerLeft) -> tuple[str, list[Block]]:
+    if payload.company:
+        return _company_left(payload)
     if payload.to_mentee:
         text = (
             "Your mentoring partnership has ended: your mentor is no longer part of the "
@@ -107,5 +109,23 @@ def partner_left_message(payload: PartnerLeft) -> tuple[str, list[Block]]:
             "Your mentoring partnership has ended: your mentee is no longer part of the "
             "program. Thank you for the time and care you gave: it counts. Your reflections "
             "are still yours, and your door stays open for new mentees."
+        )
+    return text, [section(f":leaves: {text}")]
+
+
+def _company_left(payload: PartnerLeft) -> tuple[str, list[Block]]:
+    """Their partner's company left a program shared across companies: nobody's doing."""
+    company = escape(payload.company or "")
+    if payload.to_mentee:
+        text = (
+            f"Your mentoring partnership has ended: your mentor's company, {company}, has "
+            "left the program. That says nothing about either of you. Your reflections are "
+            "still yours, and I'm suggesting other mentors for you right away."
+        )
+    else:
+        text = (
+            f"Your mentoring partnership has ended: your mentee's company, {company}, has "
+            "left the program. Thank you for the time and care you gave: it counts. Your "
+            "reflections are still yours, and your door stays open for new mentees."
         )
     return text, [section(f":leaves: {text}")]

@@ -24,12 +24,13 @@ from handlers.programs import sharing_blocks as blocks
 
 log = logging.getLogger(__name__)
 
-VERBS = frozenset({"share", "join", "revoke", "workspaces"})
+VERBS = frozenset({"share", "join", "revoke", "workspaces", "leave"})
 USAGE = (
     "`/mentor program share <name>` gives you a code for another workspace to join; "
     "`/mentor program join <code>` joins another workspace's program; "
     "`/mentor program workspaces <name>` lists the workspaces in one; "
-    "`/mentor program revoke <code>` makes a code useless."
+    "`/mentor program revoke <code>` makes a code useless; "
+    "`/mentor program leave <name>` takes your workspace out of another's program."
 )
 
 
@@ -38,6 +39,7 @@ class SharingHandlers(Listeners):
         app.view(blocks.JOIN_CALLBACK)(guarded("agree", self.accept))
         app.action(blocks.REVOKE_ACTION)(ack=self.ack_only, lazy=[refusing(self.revoke_button)])
         app.action(blocks.REMOVE_ACTION)(ack=self.ack_only, lazy=[refusing(self.remove_button)])
+        app.action(blocks.LEAVE_ACTION)(ack=self.ack_only, lazy=[refusing(self.leave_button)])
 
     def command(
         self,
@@ -65,6 +67,12 @@ class SharingHandlers(Listeners):
             offer = sharing.offer(team_id=team_id, user_id=user_id, code=argument)
             code = normalize_code(argument) or ""  # the offer refused anything else
             client.views_open(trigger_id=trigger_id, view=blocks.join_modal(offer, code=code))
+        elif verb == "leave":
+            leaving = self._services.departures.leaving(
+                team_id=team_id, coordinator_id=user_id, name=argument
+            )
+            text, message = blocks.leave_message(leaving)
+            respond(text=text, blocks=message, response_type="ephemeral")
         elif verb == "revoke":
             sharing.revoke(team_id=team_id, coordinator_id=user_id, code=argument)
             respond(text="Revoked: nobody can join with that code now.", response_type="ephemeral")
@@ -112,3 +120,15 @@ class SharingHandlers(Listeners):
         )
         text, message = blocks.host_message(view)
         respond(text=text, blocks=message, replace_original=True)
+
+    def leave_button(self, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        """Confirmed in Slack's dialog; a second click finds the workspace gone already."""
+        team_id, user_id = team_of(context), user_of(context)
+        departed = self._services.departures.leave(
+            team_id=team_id,
+            coordinator_id=user_id,
+            membership_id=int_or_none(action.get("value")) or 0,
+        )
+        if departed is not None:
+            log.info("workspace %s left a program: %d pairs ended", team_id, departed.pairs_ended)
+        respond(text=blocks.departed_text(departed), replace_original=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.model.messages.people import ProgramMembersChanged
 from bot.model.programs import Program
 from bot.model.sharing import JoinCode, JoinedProgram, JoinOffer
+from bot.programs.leaving import Departed, Leaving
 from bot.programs.sharing import HostView, SharedCode
 from handlers.kit.blocks import (
     Block,
@@ -26,6 +28,7 @@ from handlers.kit.blocks import (
 JOIN_CALLBACK = "program_join_accept"
 REVOKE_ACTION = "program_code_revoke"
 REMOVE_ACTION = "program_member_remove"
+LEAVE_ACTION = "program_leave"
 MAX_LISTED = 20  # member workspaces and codes each, to stay far under a message's 50 blocks
 
 SHARED_DATA = (
@@ -183,3 +186,68 @@ def sharing_summary(
     if not lines:
         return [context("Share a program with another workspace: `/mentor program share <name>`.")]
     return [context(truncate("\n".join(lines), 1900))]
+
+
+def leave_message(leaving: Leaving) -> tuple[str, list[Block]]:
+    """Asked before it happens: what leaving does to the workspace's people."""
+    program, host = escape(leaving.program), escape(leaving.host)
+    pairs = (
+        f"{count(leaving.live_pairs, 'partnership')} with your people will end kindly; "
+        "their partners are told and offered new mentors."
+        if leaving.live_pairs
+        else "None of your people is in a partnership in it."
+    )
+    text = f"Leave *{program}*, run by {host}?"
+    element = button("Leave the program", LEAVE_ACTION, str(leaving.membership_id))
+    element["confirm"] = _confirm(
+        f"Leave {truncate(leaving.program, 40)}?",
+        "Your people leave the program now. Their data in it is deleted after the "
+        "retention period.",
+        "Leave",
+    )
+    return text, [
+        section(f"{text} {pairs} Your people's profiles and open requests in it go now."),
+        {"type": "actions", "elements": [element]},
+    ]
+
+
+def departed_text(departed: Departed | None) -> str:
+    if departed is None:
+        return "Your workspace is no longer in that program: nothing more to do."
+    ended = (
+        f" {count(departed.pairs_ended, 'partnership')} ended; their partners have been told."
+        if departed.pairs_ended
+        else ""
+    )
+    return (
+        f"Your workspace has left *{escape(departed.program)}*, run by "
+        f"{escape(departed.host)}.{ended}"
+    )
+
+
+CHANGES = {
+    "joined": "joined",
+    "left": "left",
+    "removed": "was removed from",
+    "uninstalled": "removed Mentorbot and left",
+}
+
+
+def members_changed_message(payload: ProgramMembersChanged) -> tuple[str, list[Block]]:
+    """To a coordinator on either side: which workspace, which program, what it meant."""
+    program, host, member = (escape(x) for x in (payload.program, payload.host, payload.member))
+    verb = CHANGES.get(payload.change, payload.change)
+    if payload.to_host:
+        text = f"{member} {verb} *{program}*."
+    elif payload.change == "joined":
+        text = f"Your workspace joined *{program}*, run by {host}."
+    elif payload.change == "removed":
+        text = f"{host} removed your workspace from *{program}*."
+    else:
+        text = f"Your workspace left *{program}*, run by {host}."
+    if payload.pairs_ended:
+        text += (
+            f" {count(payload.pairs_ended, 'partnership')} across the two companies ended "
+            "kindly; the partners who stay were told and offered new mentors."
+        )
+    return text, [section(text)]

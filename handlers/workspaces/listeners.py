@@ -42,6 +42,9 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "usergroups:read",
+    "groups:write",
+    "groups:read",
+    "conversations.connect:write",
 )
 """What the install asks for: exactly manifest.yml's bot scopes (a test keeps them equal)."""
 
@@ -241,9 +244,12 @@ class WorkspaceHandlers:
         if not team_id:
             log.warning("%s without a team: ignored", reason.value)
             return
+        # Recorded first, while the installation still names the workspace: the programs it
+        # leaves tell the partners who stay which company left. A retry repeats the deletion,
+        # never the removal.
+        self._services.workspaces.removed(team_id, reason)
         if self._store is not None:
             self._store.delete_installation(enterprise_id=None, team_id=team_id)
             self._store.delete_bot(enterprise_id=None, team_id=team_id)
-        self._services.workspaces.removed(team_id, reason)
         if self._on_removed is not None:
             self._on_removed(team_id)

@@ -5,6 +5,7 @@ It is assembled from one module per family of Web API methods over the state the
 
 - ``chat``: chat.* and response_url answers;
 - ``conversations``: auth.test, users.info, conversations.*, the directory of people;
+- ``connect``: channels the app creates, Slack Connect invitations and their events;
 - ``views``: views.*, modal stacks and Home tabs;
 - ``files``: the two-step file upload, usergroups;
 - ``installs``: oauth.v2.access and the workspaces it installs;

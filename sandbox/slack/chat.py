@@ -220,6 +220,15 @@ class ChatMethods(SlackState):
             if problem:
                 return None, problem
             return dm_channel_of(channel), None
+        if channel.startswith("D"):  # the bot's DM with a member of another workspace: unseen
+            member = self._users.get("U" + channel[1:])
+            if member is not None and self._caller_team and member["team_id"] != self._caller_team:
+                return None, "channel_not_found"
+        if channel in self._retired_channels:
+            return None, "channel_not_found"  # shared since: it has a new ID
+        created = self._channels.get(channel)
+        if created is not None and BOT_USER_ID not in created["members"]:
+            return None, "not_in_channel"
         return channel, None
 
     def _message_content(

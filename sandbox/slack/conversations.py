@@ -44,6 +44,7 @@ class ConversationMethods(SlackState):
         is_bot: bool = False,
         deleted: bool = False,
         team_id: str = TEAM_ID,
+        email: str = "",
     ) -> dict[str, Any]:
         """Register (or replace) a workspace member; returns the users.info ``user`` object."""
         now = datetime.now(ZoneInfo(tz))
@@ -74,6 +75,8 @@ class ConversationMethods(SlackState):
                 "team": team_id,
             },
         }
+        if email:  # what users.info shows with users:read.email
+            user["profile"]["email"] = email
         with self._lock:
             self._users[user_id] = user
             return copy.deepcopy(user)

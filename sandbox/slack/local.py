@@ -8,7 +8,7 @@ here first. It keeps what Slack keeps (messages, ephemeral messages, views, file
 conversations) so the sandbox page can show it, and records every call so tests can read them.
 
 ``LocalSlack`` is assembled from one mixin per family of Web API methods (``chat``,
-``conversations``, ``views``, ``files``, ``installs``) over the state they share
+``conversations``, ``connect``, ``views``, ``files``, ``installs``) over the state they share
 (``state``); this module serves them over HTTP and dispatches each Web API call by name in one
 place, ``LocalSlack._call_api``.
 """
@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from sandbox.slack.calls import RecordedCalls
 from sandbox.slack.chat import ChatMethods
+from sandbox.slack.connect import ConnectMethods
 from sandbox.slack.conversations import ConversationMethods
 from sandbox.slack.files import FileMethods
 from sandbox.slack.installs import InstallMethods
@@ -41,7 +42,13 @@ WebApiMethod = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class LocalSlack(
-    ChatMethods, ConversationMethods, ViewMethods, FileMethods, InstallMethods, RecordedCalls
+    ChatMethods,
+    ConversationMethods,
+    ConnectMethods,
+    ViewMethods,
+    FileMethods,
+    InstallMethods,
+    RecordedCalls,
 ):
     """Slack's Web API on 127.0.0.1: records every call, answers and fails the way Slack does.
 
@@ -63,6 +70,10 @@ class LocalSlack(
             "chat.delete": self._chat_delete,
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
+            "conversations.create": self._conversations_create,
+            "conversations.invite": self._conversations_invite,
+            "conversations.inviteShared": self._conversations_invite_shared,
+            "conversations.list": self._conversations_list,
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,

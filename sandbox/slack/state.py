@@ -68,6 +68,12 @@ class SlackState:
         self._revoked: set[str] = set()
         self._oauth_client: tuple[str, str] | None = None
         self._caller_team: str | None = None
+        # Channels the app created, Slack Connect invitations, each workspace's plan for them,
+        # and channel IDs that sharing replaced (they answer channel_not_found now).
+        self._channels: dict[str, dict[str, Any]] = {}
+        self._invites: dict[str, dict[str, Any]] = {}
+        self._connect_policy: dict[str, str] = {}
+        self._retired_channels: set[str] = set()
 
     # ---- where it is served ------------------------------------------------------------------
 

@@ -65,21 +65,43 @@ function inputValues(form) {
 
 // -- rendering -----------------------------------------------------------------------------
 
+// Each company is a Slack workspace of its own: the tabs switch between them, and the person
+// list holds the current company's people only, as a Slack client shows one workspace.
+function renderCompanies(state) {
+  const box = $("companies");
+  box.innerHTML = "";
+  state.companies.forEach((company, index) => {
+    const tab = document.createElement("button");
+    tab.type = "button";
+    tab.setAttribute("role", "tab");
+    tab.dataset.company = company.id;
+    tab.textContent = company.name;
+    tab.setAttribute("aria-selected", String(company.id === state.company));
+    if (company.id === state.company) document.body.dataset.company = String(index);
+    box.append(tab);
+  });
+}
+
 function renderSidebar(state) {
   const key = JSON.stringify([state.as, state.channel, state.conversations, state.people]);
   if (page.shown.sidebar === key) return;
   page.shown.sidebar = key;
+  renderCompanies(state);
   const person = state.people.find((p) => p.id === state.as);
+  const company = state.companies.find((c) => c.id === state.company);
   const select = $("person");
   select.innerHTML = "";
-  for (const p of state.people) {
+  for (const p of state.people.filter((p) => p.company === state.company)) {
     const option = new Option(`${p.name} (${p.role})`, p.id, false, p.id === state.as);
     select.add(option);
   }
   $("who").innerHTML = "";
+  const workspace = document.createElement("span");
+  workspace.className = "workspace";
+  workspace.textContent = company ? company.name : "";
   const name = document.createElement("b");
   name.textContent = person.name;
-  $("who").append(name, `${person.title} · ${person.role} · ${person.tz}`);
+  $("who").append(workspace, name, `${person.title} · ${person.role} · ${person.tz}`);
   const list = $("conversations");
   list.innerHTML = "";
   const entries = [{ id: "home", name: "Mentorbot · Home", kind: "home" }, ...state.conversations];
@@ -147,13 +169,57 @@ function renderRefusals(state) {
   box.append(close, head, list);
 }
 
+// What the person entered in each input block, keyed by block and action ID.
+function entries(form) {
+  const found = {};
+  if (!form) return found;
+  form.querySelectorAll(".bk-block-input").forEach((block) => {
+    const el = block.querySelector("[data-action-id]");
+    if (el) found[block.dataset.blockId + "\n" + el.dataset.actionId] = valueOf(el);
+    const error = block.querySelector(".bk-error:not([hidden])");
+    if (error) found[block.dataset.blockId + "\nerror"] = error.textContent;
+  });
+  return found;
+}
+
+function restore(form, kept) {
+  form.querySelectorAll(".bk-block-input").forEach((block) => {
+    const error = kept[block.dataset.blockId + "\nerror"];
+    const slot = block.querySelector(".bk-error");
+    if (error && slot) {  // a field error stays until the next submit
+      slot.textContent = error;
+      slot.hidden = false;
+      block.classList.add("has-error");
+    }
+    const el = block.querySelector("[data-action-id]");
+    const key = el && block.dataset.blockId + "\n" + el.dataset.actionId;
+    if (!el || !(key in kept) || kept[key] === null) return;
+    const value = kept[key];
+    const chosen = new Set(Array.isArray(value) ? value : [value]);
+    if (el.tagName === "SELECT") {
+      for (const option of el.options) option.selected = chosen.has(option.value);
+    } else if (el.classList.contains("bk-choices")) {
+      el.querySelectorAll("input").forEach((i) => { i.checked = chosen.has(i.value); });
+    } else {
+      el.value = value;
+    }
+  });
+}
+
+// A views.update of the open modal keeps what the person entered in inputs whose block and
+// action IDs it kept, as Slack does (and the field errors shown): the bot's zone update may
+// land while they type, or just after they submitted.
 function renderModal(state) {
   const layer = $("modal-layer");
   const key = state.modal ? state.modal.id + ":" + state.modal.hash : null;
   if (page.shown.modal === key) return;
+  const updated = state.modal && page.shown.modal
+    && page.shown.modal.split(":")[0] === state.modal.id;
+  const kept = updated ? entries(layer.querySelector(".modal")) : null;
   page.shown.modal = key;
   layer.innerHTML = state.modal ? state.modal.html : "";
   layer.hidden = !state.modal;
+  if (kept) return restore(layer, kept);
   const first = layer.querySelector("input, textarea, select");
   if (first) first.focus();
 }
@@ -247,6 +313,14 @@ document.addEventListener("click", (event) => {
   if (target.closest("#start-over")) {
     if (!confirm("Forget the sample program and start from an empty one?")) return;
     return call("/sandbox/start_over", {}).then(() => switchTo(page.channel));
+  }
+  const company = target.closest("#companies button[data-company]");
+  if (company && page.last) {
+    const first = page.last.people.find((p) => p.company === company.dataset.company);
+    if (!first || first.id === page.as) return;
+    page.as = first.id;
+    page.shown.sidebar = null;
+    return switchTo("");
   }
   const suggestion = target.closest("#try button");
   if (suggestion) return tryThis(suggestion.dataset);

@@ -12,6 +12,7 @@ from urllib.error import URLError
 
 import pytest
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryState
 
 from handlers import slack_http
 from handlers.slack_http import KeepAliveWebClient
@@ -107,3 +108,134 @@ def test_nobody_listening_is_a_urlerror_as_with_urllib() -> None:
         port = probe.getsockname()[1]
     with pytest.raises(URLError):
         _client(f"http://127.0.0.1:{port}/api/").auth_test()
+
+
+# -- the short path: JSON posts by a client whose retry handlers never retry (the dispatcher's)
+
+
+class _Watcher(RetryHandler):
+    """Never retries (as the metrics' rate-limit counter): sees every failed answer."""
+
+    def __init__(self) -> None:
+        super().__init__(max_retry_count=0)
+        self.seen: list[int | None] = []
+
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        self.seen.append(None if response is None else response.status_code)
+        return False
+
+
+def _dispatching(url: str, *handlers: RetryHandler) -> KeepAliveWebClient:
+    return KeepAliveWebClient(
+        token="xoxb-test", base_url=url, timeout=5, retry_handlers=list(handlers)
+    )
+
+
+def test_the_short_path_answers_as_slack_sdk_does() -> None:
+    watcher = _Watcher()
+    with FakeSlack() as fake:
+        fake.add_user("U1")
+        client = _dispatching(fake.url, watcher)
+        posted = client.chat_postMessage(
+            channel="U1", text="hi", metadata={"event_type": "t", "event_payload": {"key": "k1"}}
+        )
+        assert posted["ok"] and posted["ts"] and posted.status_code == 200
+        assert fake.delivered_keys() == {"k1": 1}
+        (call,) = fake.calls_to("chat.postMessage")
+        assert call.params["text"] == "hi"  # the body Slack read, and the bot token it took
+
+        fake.rate_limit_next("chat.postMessage", retry_after=7)
+        with pytest.raises(SlackApiError) as limited:
+            client.chat_postMessage(channel="U1", text="hi")
+        assert limited.value.response.status_code == 429
+        assert limited.value.response.headers["Retry-After"] == "7"
+        assert limited.value.response.headers["retry-after"] == "7"
+        for code in ("user_not_found", "invalid_blocks"):
+            fake.fail_next("chat.postMessage", code)
+            with pytest.raises(SlackApiError) as failed:
+                client.chat_postMessage(channel="U1", text="hi")
+            assert failed.value.response["error"] == code
+        fake.server_error_next("chat.postMessage", status=503)
+        with pytest.raises(SlackApiError) as broken:
+            client.chat_postMessage(channel="U1", text="hi")
+        assert broken.value.response.status_code == 503
+    assert watcher.seen == [429, 503]  # failed answers are shown to the watching handlers
+
+
+class _Odd(BaseHTTPRequestHandler):
+    """Answers as other servers may: chunked, or closing the connection to end the body."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps({"ok": True, "ts": "2.0", "path": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        if self.path.endswith("chat.postMessage"):
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for part in (body[:5], body[5:]):
+                self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+        else:
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+def test_chunked_and_close_delimited_answers_are_read_whole() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Odd)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = _dispatching(f"http://127.0.0.1:{server.server_port}/api/")
+        for _ in range(2):  # the chunked answer leaves the connection usable
+            assert client.chat_postMessage(channel="U1", text="hi")["ts"] == "2.0"
+        assert client.chat_update(channel="C1", ts="1.0", text="hi")["ts"] == "2.0"
+        assert client.chat_postMessage(channel="U1", text="again")["ok"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_non_json_answer_is_an_error_not_a_crash() -> None:
+    class Html(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b"<html>Bad gateway</html>"
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = _dispatching(f"http://127.0.0.1:{server.server_port}/api/")
+        with pytest.raises(SlackApiError) as failed:
+            client.chat_postMessage(channel="U1", text="hi")
+        assert failed.value.response.status_code == 502
+        assert "non-JSON" in failed.value.response["error"]
+    finally:
+        server.shutdown()
+        server.server_close()

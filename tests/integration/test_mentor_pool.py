@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
+
 from bot.clock import FixedClock
 from bot.matching.service import MenteeAsk, MentoringService, MentorOffer
 from bot.model.mentor_pool import PoolVersion
-from bot.model.partnership import MatchProposal, MentorProfile
+from bot.model.partnership import (
+    AskOpening,
+    MatchProposal,
+    MentorProfile,
+    Partnership,
+    PartnershipStatus,
+)
 from bot.model.rules import ProgramRules
 from storage import Database, SqlUnitOfWork, connect
 from storage.crypto import Cipher
 from storage.models.base import CIPHER_ATTRIBUTE
+from storage.zones import SqlPersonZones
 
 T1, T2 = "T1", "T2"
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -146,3 +155,79 @@ def test_a_replica_sees_another_ones_new_mentor_on_its_next_ask(database: Databa
         assert [c.mentor.user_id for c in asked.candidates] == ["UB"]
     finally:
         other.dispose()
+
+
+def _selects(database: Database) -> list[str]:
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    sa.event.listen(database.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_the_ask_modal_reads_what_it_needs_in_one_select(database: Database) -> None:
+    """The request, the profile's zone and the live mentor: one statement, each part right."""
+    with SqlUnitOfWork(database.sessions) as work:
+        work.mentors.save(_profile("UMENTEE", tz="Asia/Tokyo", tz_offset=32400))
+        work.commit()
+    mentoring = MentoringService(
+        uow=lambda: SqlUnitOfWork(database.sessions), clock=FixedClock(NOW), rules=ProgramRules()
+    )
+    seen = _selects(database)
+    nothing = mentoring.ask_opening(T1, "UNOBODY")
+    assert nothing == AskOpening() and len(seen) == 1
+    profile_only = mentoring.ask_opening(T1, "UMENTEE")
+    assert profile_only == AskOpening(profile_zone=("Asia/Tokyo", 32400))
+    assert profile_only.zone(NOW) == ("Asia/Tokyo", 32400)
+    # what users.info told us, kept
+    SqlPersonZones(database.sessions).put(
+        team_id=T1, user_id="USEEN", tz="America/New_York", at=NOW
+    )
+    seen_only = mentoring.ask_opening(T1, "USEEN")
+    assert seen_only == AskOpening(seen_zone="America/New_York")
+    assert seen_only.zone(NOW) == ("America/New_York", -5 * 3600)  # March 2: standard time
+    mentoring.ask(
+        team_id=T1,
+        mentee_id="UMENTEE",
+        ask=MenteeAsk(
+            goals="Lead a team",
+            focus_areas=["leadership"],
+            organization="Acme",
+            wants_other_org=False,
+        ),
+        tz="Europe/Lisbon",
+        tz_offset=0,
+    )
+    with SqlUnitOfWork(database.sessions) as work:
+        work.partnerships.save(
+            Partnership(
+                team_id=T1,
+                mentor_id="UOLD",
+                mentee_id="UMENTEE",
+                request_id=None,
+                started_at=NOW,
+                ends_at=NOW,
+                status=PartnershipStatus.PAUSED,
+            )
+        )
+        work.partnerships.save(
+            Partnership(
+                team_id=T1,
+                mentor_id="UENDED",
+                mentee_id="UMENTEE",
+                request_id=None,
+                started_at=NOW,
+                ends_at=NOW,
+                status=PartnershipStatus.ENDED,
+            )
+        )
+        open_request = work.requests.open_for(T1, "UMENTEE")
+        work.commit()
+    seen.clear()
+    found = mentoring.ask_opening(T1, "UMENTEE")
+    assert len(seen) == 1
+    assert found.request == open_request and found.request is not None
+    assert found.zone(NOW) == ("Europe/Lisbon", 0) and found.current_mentor == "UOLD"

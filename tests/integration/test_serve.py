@@ -232,9 +232,9 @@ def test_sigterm_during_a_dispatch_finishes_the_claimed_batch_and_loses_nothing(
     replicas: StartReplica, fake_slack: FakeSlack, one_database: Database
 ) -> None:
     database_url = url_of(one_database)
-    queue(one_database, fake_slack, 150)  # more than one claimed batch (100)
+    queue(one_database, fake_slack, 150)  # more than one claimed batch (100, set here)
     answers = fake_slack.hold_replies("chat.postMessage", after=5)
-    first = replicas("first", database_url)
+    first = replicas("first", database_url, MENTORBOT_OUTBOX_BATCH_SIZE="100")
     try:
         fake_slack.wait_for("chat.postMessage", 5, timeout=60)
         first.sigterm()  # while Slack holds the 5th answer

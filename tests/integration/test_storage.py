@@ -619,6 +619,29 @@ def test_outbox_cancel_prefix_is_case_sensitive(database: Database) -> None:
     assert status == {f"{T1}:remind:U1:a": "pending", f"{T1}:remind:u1:b": "cancelled"}
 
 
+def test_a_claimed_message_comes_back_with_every_stored_field(database: Database) -> None:
+    """The claim reads rows back without the ORM, naming its columns: none may be left out."""
+    queued = message(
+        "full",
+        due_at=NOW - timedelta(minutes=1),
+        expires_at=NOW + timedelta(days=1),
+        coalesce_key="pulse:U1",
+        attempts=2,
+        last_error="http 503",
+        sent_channel="D1",
+        sent_ts="1700000000.000100",
+        sent_at=NOW - timedelta(hours=1),
+    )
+    add_messages(database, queued)
+    with uow(database) as work:
+        (claimed,) = work.outbox.claim_due(now=NOW, limit=10, lease=LEASE, worker="w")
+        work.commit()
+    assert claimed.id is not None
+    assert dataclasses.replace(claimed, status=MessageStatus.PENDING) == dataclasses.replace(
+        queued, id=claimed.id
+    )
+
+
 def test_claim_due_returns_due_rows_in_order_and_only_once(database: Database) -> None:
     add_messages(
         database,

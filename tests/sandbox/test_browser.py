@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 MENTOR, MENTEE = "U0MENTOR1", "U0MENTEE1"
+GLOBEX_MENTEE = "U0GMENTEE1"
 TIMEOUT_MS = 20_000  # generous: CI machines are shared; a pass takes ~15 s in all
 
 if os.environ.get("MENTORBOT_REQUIRE_BROWSER") != "1":  # CI sets it: there, never skip
@@ -111,7 +112,7 @@ def test_offer_ask_pick_accept_schedule_meet_reflect_and_celebrate_by_clicking(
     page.wait_for_selector(".modal:has-text('Offer to mentor')")
     block(page, "expertise", "select").select_option(["leadership", "change management"])
     block(page, "bio", ".bk-input").fill("Twenty years of leading teams through change.")
-    block(page, "organization", "input").fill("Acme")
+    block(page, "organization", "input").fill("Acme Labs")
     block(page, "languages", "input").fill("English, Spanish")
     submit_and_close(page, "Offer to mentor")
 
@@ -121,12 +122,12 @@ def test_offer_ask_pick_accept_schedule_meet_reflect_and_celebrate_by_clicking(
     page.wait_for_selector(".modal:has-text('Ask for a mentor')")
     block(page, "goals", ".bk-input").fill("Grow")
     block(page, "focus_areas", "select").select_option(["leadership"])
-    block(page, "organization", "input").fill("Globex")
+    block(page, "organization", "input").fill("Acme Cloud")
     page.click(".modal button[type=submit]")
     error = block(page, "goals", ".bk-error")
     error.wait_for(state="visible")
     assert "Tell your mentor a little more" in error.inner_text()
-    assert block(page, "organization", "input").input_value() == "Globex"
+    assert block(page, "organization", "input").input_value() == "Acme Cloud"
     block(page, "goals", ".bk-input").fill("Lead my first team through a reorganization.")
     submit_and_close(page, "Ask for a mentor")
 
@@ -212,6 +213,43 @@ def test_a_try_this_suggestion_is_one_click(page: Any) -> None:
     page.wait_for_selector(".msg:has-text('Our last session really helped') ~ .msg .app-tag")
 
 
+def test_switching_company_shows_that_workspaces_people_and_its_slack(
+    page: Any, sandbox: RunningSandbox
+) -> None:
+    people = page.locator("#person option")
+    assert "Maya Chen (mentee)" in people.all_inner_texts()
+    assert not [name for name in people.all_inner_texts() if "Aisha" in name]
+    assert page.locator("#companies [aria-selected=true]").inner_text() == "Acme"
+
+    page.click("#companies button:has-text('Globex')")
+    page.wait_for_selector("#who:has-text('Ingrid Larsen')")
+    assert page.locator("#companies [aria-selected=true]").inner_text() == "Globex"
+    assert page.locator("#who .workspace").text_content() == "Globex"
+    assert people.all_inner_texts() == [
+        "Ingrid Larsen (coordinator)",
+        "Wei Ling Tan (mentor)",
+        "Marcus Reed (mentor)",
+        "Aisha Mwangi (mentee)",
+        "Noah Williams (mentee)",
+    ]
+    assert page.locator(".sidebar button[data-channel^=C]").inner_text() == "# globex-mentoring"
+
+    # Aisha asks in Globex's Slack: the bot opens her modal with Globex's token.
+    act_as(page, GLOBEX_MENTEE)
+    type_command(page, "/mentor ask")
+    page.wait_for_selector(".modal:has-text('Ask for a mentor')")
+    opened = sandbox.slack.calls_to("views.open")[-1]
+    assert opened.token == sandbox.slack.bot_token("T0GLOBEX")
+    page.click(".modal footer [data-close]")
+    page.locator(".sidebar button[data-channel=home]").click()
+    page.wait_for_selector("#home:has-text('Ask for a mentor')")
+    assert sandbox.slack.calls_to("views.publish")[-1].token == opened.token
+
+    page.click("#companies button:has-text('Acme')")
+    page.wait_for_selector("#who:has-text('Priya Raman')")
+    assert page.locator(".sidebar button[data-channel^=C]").inner_text() == "# mentoring-program"
+
+
 def test_the_seeded_sandbox_in_a_browser(browser: Any, tmp_path: Path) -> None:
     """The page as `make run` opens it: the sample program in the coordinator's App Home."""
     settings = Settings(  # type: ignore[call-arg]
@@ -237,6 +275,16 @@ def test_the_seeded_sandbox_in_a_browser(browser: Any, tmp_path: Path) -> None:
         assert "Thu 03 Dec 2026, 09:30" in page.locator("#now").inner_text()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "sandbox.png"))
+
+        # The second company: Globex's coordinator, in Globex's Slack, took part in Acme's
+        # shared program at start-up.
+        page.click('#try button:has-text("/mentor program as Ingrid, at Globex")')
+        page.wait_for_selector(".msg:has-text('takes part in Cross-company')")
+        assert page.locator("#companies [aria-selected=true]").inner_text() == "Globex"
+        page.click('#try button:has-text("Switch to Globex and open Home")')
+        page.wait_for_selector("#home .bk-block")
+        assert "Ingrid Larsen" in page.locator("#who").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "sandbox-globex.png"))
     finally:
         context.close()
         sandbox.close()

@@ -130,3 +130,20 @@ def test_message_timestamps_follow_the_sandbox_clock_and_keep_increasing() -> No
     assert third > second
     with pytest.raises(ValueError, match="only moves forward"):
         clock.advance(timedelta(seconds=-1))
+
+
+def test_each_installed_workspaces_token_reaches_its_own_members_only(slack: LocalSlack) -> None:
+    slack.add_user("UG1", real_name="Aisha Mwangi", team_id="T0GLOBEX")
+    code = slack.install_code("T0GLOBEX", name="Globex")
+    globex = WebClient(base_url=slack.url, retry_handlers=[])
+    token = globex.oauth_v2_access(client_id="c", client_secret="s", code=code)["access_token"]
+    globex.token = token
+    assert globex.chat_postMessage(channel="DG1", text="hi")["channel"] == "DG1"
+    acme = slack.install_code("T0001", name="Acme")
+    other = WebClient(base_url=slack.url, retry_handlers=[])
+    other.token = other.oauth_v2_access(client_id="c", client_secret="s", code=acme)["access_token"]
+    for channel in ("UG1", "DG1"):  # Globex's member, by ID or by the bot's DM with them
+        with pytest.raises(SlackApiError) as refused:
+            other.chat_postMessage(channel=channel, text="not yours")
+        assert refused.value.response["error"] == "channel_not_found"
+    assert [m["text"] for m in slack.messages("DG1")] == ["hi"]

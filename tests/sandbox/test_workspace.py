@@ -18,8 +18,10 @@ from slack_sdk.errors import SlackApiError
 from mentorbot.sandbox import RunningSandbox, start_sandbox
 from mentorbot.settings import Settings
 from sandbox.clock import SandboxClock
+from sandbox.workspace import ACME, GLOBEX
 
 MENTEE = "U0MENTEE1"  # Maya, in Los Angeles
+GLOBEX_MENTEE = "U0GMENTEE1"  # Aisha, in Nairobi, at Globex
 
 
 @pytest.fixture
@@ -69,7 +71,36 @@ def test_a_slash_command_reaches_the_bot_and_its_answer_shows_only_to_the_person
     _, other = call(sandbox, f"/sandbox/state?as=U0MENTOR1&channel={dm}")
     assert "/mentor ask" not in other["timeline"], "someone else's DM is not shown"
     # The bot heard it through the signed edge: it answered, and never touched the Web API.
-    assert [c.method for c in sandbox.slack.calls if c.method != "auth.test"] == []
+    # (oauth.v2.access: the two companies' installs at start-up.)
+    setup = ("auth.test", "oauth.v2.access")
+    assert [c.method for c in sandbox.slack.calls if c.method not in setup] == []
+
+
+def test_each_person_acts_in_their_own_workspace_and_the_bot_answers_with_its_token(
+    sandbox: RunningSandbox,
+) -> None:
+    slack = sandbox.slack
+    acme, globex = slack.bot_token(ACME.team_id), slack.bot_token(GLOBEX.team_id)
+    assert acme and globex and acme != globex
+    for user, token in ((MENTEE, acme), (GLOBEX_MENTEE, globex)):
+        dm = slack.dm_channel(user)
+        assert call(sandbox, "/sandbox/command", {"as": user, "channel": dm, "text": "/mentor ask"})
+        sandbox.workspace.settle()
+        assert slack.calls_to("views.open")[-1].token == token
+        assert slack.modal_stack(user)[-1]["callback_id"] == "mentor_ask"
+        assert call(sandbox, "/sandbox/home", {"as": user}) == (200, {})
+        sandbox.workspace.settle()
+        published = slack.calls_to("views.publish")[-1]
+        assert (published.params["user_id"], published.token) == (user, token)
+    assert slack.refusals() == []
+    _, state = call(sandbox, f"/sandbox/state?as={GLOBEX_MENTEE}&channel=home")
+    assert state["company"] == GLOBEX.team_id and "Ask for a mentor" in state["home"]["html"]
+    status, answer = call(
+        sandbox,
+        "/sandbox/command",
+        {"as": GLOBEX_MENTEE, "channel": ACME.channel[0], "text": "/mentor help"},
+    )
+    assert status == 400 and "not one of U0GMENTEE1's conversations" in answer["problem"]
 
 
 def test_commands_the_bot_does_not_have_and_unknown_people_get_a_clear_answer(

@@ -8,6 +8,7 @@ fails in production (errors, 429 with Retry-After, 5xx, dropped connections, slo
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections import deque
@@ -71,9 +72,10 @@ class FakeSlack(LocalSlack):
     as Slack fails for users outside the workspace, so a test cannot pass by accident with an
     ID the app invented.
 
-    Tokens hold the bot scopes of ``manifest.yml`` (or ``scopes``): a method the manifest does
-    not allow answers ``missing_scope`` with ``needed``, as Slack does, so a scope missing
-    from the manifest fails a test instead of production.
+    Tokens hold the bot scopes of ``manifest.yml`` (or ``scopes``; or, for one workspace's
+    install, ``set_scopes``): a method the manifest does not allow answers ``missing_scope``
+    with ``needed``, as Slack does, so a scope missing from the manifest fails a test instead
+    of production; without ``users:read.email``, ``users.info`` leaves the email out.
     """
 
     def __init__(self, *, strict_users: bool = True, scopes: Collection[str] | None = None) -> None:
@@ -82,18 +84,29 @@ class FakeSlack(LocalSlack):
         self._faults: dict[str, deque[_Fault]] = {}
         self._chaos: dict[str | None, _Chaos] = {}
         self._holds: dict[str, tuple[int, threading.Event]] = {}
+        self._team_scopes: dict[str, frozenset[str]] = {}
+
+    def set_scopes(self, team_id: str, scopes: Collection[str]) -> None:
+        """What the install into ``team_id`` was granted, when not the manifest's (an install
+        made before the manifest asked for more): its calls answer ``missing_scope``."""
+        with self._lock:
+            self._team_scopes[team_id] = frozenset(scopes)
 
     def _call_api(self, method: str, params: dict[str, Any], token: str | None) -> ApiReply:
         needed = None
+        granted = self._team_scopes.get(self._token_teams.get(token or "", ""), self.scopes)
         if token is not None and method in self._api:
             needed = needed_scope(
-                method, params, self.scopes, is_group_dm=lambda c: len(self._members.get(c, [])) > 1
+                method, params, granted, is_group_dm=lambda c: len(self._members.get(c, [])) > 1
             )
         if needed is None:
-            return super()._call_api(method, params, token)
+            reply = super()._call_api(method, params, token)
+            if method == "users.info" and "users:read.email" not in granted:
+                reply = _without_email(reply)  # Slack shows the email with that scope only
+            return reply
         self._refusals.append(Refusal(method, "missing_scope", ()))
         self._version += 1
-        answer = slack_error("missing_scope", needed=needed, provided=",".join(sorted(self.scopes)))
+        answer = slack_error("missing_scope", needed=needed, provided=",".join(sorted(granted)))
         return json_reply(answer)
 
     # ---- failure injection -------------------------------------------------------------------
@@ -219,3 +232,12 @@ class FakeSlack(LocalSlack):
             # Neither endpoint speaks the Web API envelope: Slack answers 404 with a bare code.
             return ApiReply(404, fault.error.encode(), f"error:{fault.error}", "text/plain")
         return json_reply(slack_error(fault.error))
+
+
+def _without_email(reply: ApiReply) -> ApiReply:
+    answer = json.loads(reply.body)
+    profile = (answer.get("user") or {}).get("profile")
+    if not isinstance(profile, dict) or "email" not in profile:
+        return reply
+    profile.pop("email")
+    return json_reply(answer)

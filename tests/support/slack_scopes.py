@@ -7,8 +7,12 @@ copy is in /work/shared/slack/specs/), for the methods the app calls only. Two t
 the 2021 spec names the legacy ``chat:write:bot``/``chat:write:user``, which a bot token holds
 as the granular ``chat:write``; and it predates ``files.getUploadURLExternal`` and
 ``files.completeUploadExternal``, which need ``files:write`` (Slack's method reference).
-Methods the spec marks ``none`` need no scope. A method not listed here is refused as unknown
-by the fake anyway.
+Methods the spec marks ``none`` need no scope. The spec's ``conversations.create`` and
+``conversations.invite`` name the legacy ``channels:write``/``groups:write``; a bot token needs
+``channels:manage`` for a public channel and ``groups:write`` for a private one (Slack's scope
+reference), checked by the ``is_private`` argument on create. It predates
+``conversations.inviteShared``, which needs ``conversations.connect:write`` (its reference). A
+method not listed here is refused as unknown by the fake anyway.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ ANY_OF: Mapping[str, tuple[str, ...]] = {
     "files.getUploadURLExternal": ("files:write",),
     "files.completeUploadExternal": ("files:write",),
     "usergroups.users.list": ("usergroups:read",),
+    "conversations.create": ("channels:manage", "groups:write"),
+    "conversations.invite": ("channels:manage", "groups:write"),
+    "conversations.inviteShared": ("conversations.connect:write",),
+    "conversations.list": ("channels:read", "groups:read", "im:read", "mpim:read"),
 }
 """Method -> the scopes any one of which allows it (the spec's list)."""
 
@@ -72,6 +80,14 @@ def needed_scope(
         needed = _history_scope(params, is_group_dm)
     elif method == "conversations.open" and not params.get("channel"):
         needed = _open_scope(params)
+    elif method == "conversations.list":
+        kinds = str(params.get("types") or "public_channel").split(",")
+        reads = {"public_channel": "channels:read", "private_channel": "groups:read"}
+        needed = next((reads[k] for k in kinds if k in reads and reads[k] not in granted), "")
+        return needed or None
+    elif method == "conversations.create":
+        private = str(params.get("is_private", "")).lower() in ("true", "1")
+        needed = "groups:write" if private else "channels:manage"
     else:
         return None if set(allowed) & set(granted) else allowed[0]
     return None if needed in granted else needed

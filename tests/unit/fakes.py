@@ -31,6 +31,7 @@ from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.messages import Payload, encode
 from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
 from bot.model.partnership import (
+    AskOpening,
     MatchProposal,
     MentorProfile,
     MentorRequest,
@@ -225,6 +226,10 @@ class FakeMentorRepository:
         pool = self.pool(team_id)
         return MentorColumns(members=pool.members, names=pool.names)
 
+    def pool_teams(self) -> list[str]:
+        mentors = self._store.state.mentors.values()
+        return sorted({m.host_team_id or m.team_id for m in mentors if m.accepting})
+
     def pool_version(self, team_id: str) -> PoolVersion | None:
         return None  # no versions here: every ranking reads the pool afresh
 
@@ -264,6 +269,30 @@ class FakeRequestRepository:
         if not open_ones:
             return None
         return copy.deepcopy(max(open_ones, key=lambda r: r.id or 0))
+
+    def opening(self, team_id: str, mentee_id: str) -> AskOpening:
+        profile = next(
+            (
+                p
+                for p in self._store.state.mentors.values()
+                if p.team_id == team_id and p.user_id == mentee_id
+            ),
+            None,
+        )
+        live = sorted(
+            (
+                p
+                for p in self._store.state.partnerships.values()
+                if p.team_id == team_id and p.mentee_id == mentee_id and p.live
+            ),
+            key=lambda p: p.id or 0,
+        )
+        return AskOpening(
+            request=self.open_for(team_id, mentee_id),
+            profile_zone=(profile.tz, profile.tz_offset) if profile is not None else None,
+            seen_zone=None,  # no person_zones here
+            current_mentor=live[0].mentor_id if live else None,
+        )
 
     def _whose(self, request: MentorRequest, team_id: str, shared: bool) -> bool:
         return request.team_id == team_id or (

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import contextlib
+import threading
+from collections.abc import Collection, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
@@ -10,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.matching.index import MentorIndex
-from bot.matching.scores import rank_mentors
+from bot.matching.scores import Candidate, is_eligible, rank_mentors
 from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.partnership import MentorProfile, MentorRequest
 from bot.model.rules import CrossCompanyRule, FitRule
@@ -232,3 +235,113 @@ def test_a_transaction_with_its_own_changes_reads_afresh_and_keeps_nothing() -> 
     del pool.by_id["UB"]
     assert _rank(index, pool) == ["UA"]
     assert pool.pool_reads == 2
+
+
+class _Gate:
+    """A reader for background builds that waits until the test opens it."""
+
+    def __init__(self, pool: _Pool) -> None:
+        self.pool = pool
+        self.open = threading.Event()
+        self.reads = 0
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[SuggestWork]:
+        assert self.open.wait(10), "the test never opened the gate"
+        self.reads += 1
+        yield self.pool.work()
+
+
+def test_a_large_pool_keeps_answering_while_it_is_rebuilt_in_the_background() -> None:
+    pool = _Pool([_mentor("UA"), _mentor("UB"), _mentor("UD")], {})
+    gate = _Gate(pool)
+    index = MentorIndex(gate, background_from=0)  # every pool counts as large here
+    assert _rank(index, pool) == ["UA", "UB", "UD"]  # the first build: nothing to serve yet
+    assert (pool.pool_reads, gate.reads) == (1, 0)
+
+    pool.by_id["UA"] = replace(pool.by_id["UA"], accepting=False)  # stopped taking mentees
+    pool.by_id["UB"] = replace(pool.by_id["UB"], capacity=0)  # no room any more
+    pool.by_id["UC"] = _mentor("UC")  # new: waits for the rebuild
+    pool.version = PoolVersion(mentors=1)
+    assert _rank(index, pool) == ["UD"]  # the pool in hand, checked against today's profiles
+    assert pool.pool_reads == 1  # nothing read on the request's path
+
+    gate.open.set()
+    assert index.wait_idle()
+    assert (pool.pool_reads, gate.reads) == (2, 1)
+    assert _rank(index, pool) == ["UC", "UD"] == _rank(MentorIndex(), pool)
+    assert pool.pool_reads == 3  # the fresh index's own read; the rebuilt one read nothing
+
+
+def test_warming_builds_on_a_thread_and_the_first_ask_waits_for_that_build() -> None:
+    pool = _Pool([_mentor("UA"), _mentor("UB")], {})
+    gate = _Gate(pool)
+    index = MentorIndex(gate)
+    index.warm([TEAM])
+    asked: list[list[str]] = []
+    ask = threading.Thread(target=lambda: asked.append(_rank(index, pool)))
+    ask.start()
+    gate.open.set()
+    ask.join(10)
+    assert asked == [["UA", "UB"]]
+    assert (pool.pool_reads, gate.reads) == (1, 1)  # one build, the warming's
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    before=mentors_st,
+    after=mentors_st,
+    request=requests_st,
+    rule=rules_st,
+    loads=st.dictionaries(st.sampled_from(USERS), st.integers(0, 4)),
+    excluded=st.frozensets(st.sampled_from(USERS), max_size=3),
+    limit=st.sampled_from((1, 3, 10_000)),
+    fit=fits_st,
+)
+def test_a_background_rebuild_answers_exactly_as_a_fresh_build(
+    before: list[MentorProfile],
+    after: list[MentorProfile],
+    request: MentorRequest,
+    rule: CrossCompanyRule,
+    loads: dict[str, int],
+    excluded: frozenset[str],
+    limit: int,
+    fit: FitRule,
+) -> None:
+    """Whatever changed between two versions: while the rebuild runs, only mentors the rules
+    and the fit floor allow as their profiles are now; once it is done, exactly a fresh
+    index's answer (and ``rank_mentors``')."""
+    pool = _Pool(before, loads)
+    gate = _Gate(pool)
+    index = MentorIndex(gate, background_from=0)
+
+    def rank(on: MentorIndex) -> list[Candidate]:
+        return on.rank(
+            pool.work(), request, rule=rule, excluded=excluded, at=AT, limit=limit, fit=fit
+        )
+
+    rank(index)
+    pool.by_id = {m.user_id: m for m in after}
+    pool.version = PoolVersion(mentors=1)
+    for candidate in rank(index):
+        now = pool.by_id[candidate.mentor.user_id]
+        assert now.accepting and now.program_id == request.program_id
+        assert is_eligible(
+            request,
+            now,
+            load=loads.get(now.user_id, 0),
+            rule=rule,
+            excluded=excluded | {request.mentee_id},
+            fit=fit,
+        )
+        assert candidate.worth_it(request, fit)
+    gate.open.set()
+    assert index.wait_idle()
+    program = [m for m in after if m.program_id == request.program_id]
+    assert (
+        rank(index)
+        == rank(MentorIndex())
+        == rank_mentors(
+            request, program, loads=loads, rule=rule, excluded=excluded, at=AT, limit=limit, fit=fit
+        )
+    )

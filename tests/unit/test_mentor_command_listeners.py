@@ -1,5 +1,5 @@
-"""`/mentor`'s three listeners: only subcommands with work after the ack get a lazy follow-up;
-the modals are opened in the request itself."""
+"""`/mentor`'s one listener: only subcommands with work after the ack hand work to the pool;
+the modals are opened in the request itself, before the ack."""
 
 from __future__ import annotations
 
@@ -19,40 +19,59 @@ from handlers.commands import (
 )
 
 
-class _RecordingApp:
+class _Route:
+    """``MentorCommand.route`` with its three outlets recorded, in the order they happen."""
+
+    route = MentorCommand.route
+
     def __init__(self) -> None:
-        self.listeners: list[tuple[list[Callable[..., bool]], dict[str, Any]]] = []
+        self.happened: list[str] = []
+        self.queued: list[Callable[[], None]] = []
 
-    def command(self, name: str, *, matchers: list[Callable[..., bool]]) -> Callable[..., None]:
-        def register(*args: Any, **kwargs: Any) -> None:
-            self.listeners.append((matchers, {"args": args, **kwargs}))
+    def acknowledge(self, ack: Any, command: dict[str, str]) -> None:
+        self.happened.append("acknowledge")
 
-        return register
+    def follow_up(self, command: dict[str, str]) -> None:
+        self.happened.append("follow_up")
+
+    def _later(self, work: Callable[[], None]) -> None:
+        self.happened.append("queued")
+        self.queued.append(work)
+
+    def run(self, text: str) -> list[str]:
+        body = {"command": "/mentor", "text": text}
+        args = SimpleNamespace(body=body, command=body, ack=lambda **_: self.happened.append("ack"))
+        self.route(args)  # type: ignore[arg-type]
+        return self.happened
 
 
-def _listener_for(text: str) -> dict[str, Any]:
-    app = _RecordingApp()
-    command = SimpleNamespace(acknowledge=lambda: None, follow_up=lambda: None, _executor=None)
-    MentorCommand.register(command, app)  # type: ignore[arg-type]
-    (found,) = [kw for matchers, kw in app.listeners if all(m({"text": text}) for m in matchers)]
-    return found
+def test_mentor_has_one_listener_without_matchers() -> None:
+    registered: list[tuple[str, dict[str, Any]]] = []
+
+    class App:
+        def command(self, name: str, **options: Any) -> Callable[[Any], None]:
+            return lambda listener: registered.append((name, options))
+
+    MentorCommand.register(_Route(), App())  # type: ignore[arg-type]
+    assert registered == [("/mentor", {})]
 
 
 @pytest.mark.parametrize("text", ["", "help", "HELP", "  help  me", "nonsense"])
 def test_help_and_unknown_subcommands_are_answered_in_the_ack_alone(text: str) -> None:
     assert answered_in_ack({"text": text}) and not answered_later({"text": text})
-    assert "lazy" not in _listener_for(text)
+    assert _Route().run(text) == ["acknowledge"]
 
 
 @pytest.mark.parametrize("subcommand", sorted(LATER - MODAL_SUBCOMMANDS))
-def test_subcommands_with_work_after_the_ack_keep_their_follow_up(subcommand: str) -> None:
-    assert len(_listener_for(f"{subcommand} something")["lazy"]) == 1
+def test_subcommands_with_work_after_the_ack_hand_it_to_the_pool(subcommand: str) -> None:
+    route = _Route()
+    assert route.run(f"{subcommand} something") == ["acknowledge", "queued"]
+    route.queued[0]()
+    assert route.happened[-1] == "follow_up"
 
 
 @pytest.mark.parametrize("subcommand", sorted(MODAL_SUBCOMMANDS))
-def test_modals_open_in_the_request_not_in_a_lazy_follow_up(subcommand: str) -> None:
+def test_modals_open_in_the_request_before_the_ack(subcommand: str) -> None:
     assert opens_modal({"text": subcommand})
     assert not answered_later({"text": subcommand}) and not answered_in_ack({"text": subcommand})
-    listener = _listener_for(subcommand)
-    assert "lazy" not in listener
-    assert listener["args"][0].__name__ == "open_then_ack"
+    assert _Route().run(subcommand) == ["follow_up", "ack"]

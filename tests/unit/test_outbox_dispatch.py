@@ -802,6 +802,92 @@ def test_each_pass_is_reported_to_the_observer_with_its_counts_and_lags(
     assert worker.run_once().due == 0 and len(seen) == 2  # an empty pass is reported too
 
 
+# -- a commit per batch: outcomes written with the next claim ------------------------------
+
+
+class CountingUnitOfWork(FakeUnitOfWork):
+    """Counts commits, and can make one claim fail as a database going away would."""
+
+    commits = 0
+    claims = 0
+    fail_claim: int | None = None  # which claim (1st, 2nd, ...) raises
+
+    def commit(self) -> None:
+        type(self).commits += 1
+        super().commit()
+
+    def __enter__(self) -> CountingUnitOfWork:
+        super().__enter__()
+        claim_due = self.outbox.claim_due
+
+        def claim(**kwargs: Any) -> list[OutgoingMessage]:
+            cls = type(self)
+            cls.claims += 1
+            if cls.claims == cls.fail_claim:
+                raise ConnectionError("the database went away")
+            return claim_due(**kwargs)
+
+        self.outbox.claim_due = claim  # type: ignore[method-assign]
+        return self
+
+
+def counting(fail_claim: int | None = None) -> type[CountingUnitOfWork]:
+    return type("Counting", (CountingUnitOfWork,), {"fail_claim": fail_claim})
+
+
+def test_a_batch_is_settled_in_the_transaction_that_claims_the_next(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, *(message(f"m-{n}", now - timedelta(minutes=n)) for n in range(5)))
+    unit = counting()
+    worker = Dispatcher(
+        uow=lambda: unit(store),
+        messenger=FakeMessenger(),
+        clock=clock,
+        jobs={},
+        worker=WORKER,
+        batch_size=2,
+        sends_in_flight=SENDS_IN_FLIGHT,
+    )
+
+    report = worker.run_once()
+
+    assert report.sent == 5
+    assert set(statuses(store).values()) == {MessageStatus.SENT}
+    # batches of 2, 2, 1: claim; settle + claim; settle + claim; settle + (nothing left)
+    assert unit.commits == 4
+    assert {"claim", "settle", "commit", "send", "loop"} <= set(report.cpu)
+    assert all(seconds >= 0 for seconds in [*report.cpu.values(), *report.wall.values()])
+
+
+def test_outcomes_are_still_written_when_claiming_the_next_batch_fails(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, *(message(f"m-{n}", now - timedelta(minutes=n)) for n in range(5)))
+    unit = counting(fail_claim=2)
+    messenger = FakeMessenger()
+    worker = Dispatcher(
+        uow=lambda: unit(store),
+        messenger=messenger,
+        clock=clock,
+        jobs={},
+        worker=WORKER,
+        batch_size=2,
+        sends_in_flight=SENDS_IN_FLIGHT,
+    )
+
+    with pytest.raises(ConnectionError):
+        worker.run_once()
+
+    sent = sorted(k for k, status in statuses(store).items() if status is MessageStatus.SENT)
+    assert len(messenger.asked) == 2 and sent == sorted(m.key for m in messenger.asked)
+    assert sorted(statuses(store).values()).count(MessageStatus.PENDING) == 3  # never claimed
+    assert worker.run_once().sent == 3  # the database back: the rest go, none twice
+    assert len(messenger.asked) == 5
+
+
 # -- a slow Slack: leases renewed while the batch is in hand, fenced when settled ---------
 
 SHORT_LEASE = timedelta(seconds=60)

@@ -233,6 +233,9 @@ def test_a_persons_zone_is_asked_of_slack_once_however_many_messages() -> None:
     assert zones.seen(TEAM, "UNY", "Europe/Lisbon")  # user_change: moved
     assert zones.of(TEAM, "UNY") == "Europe/Lisbon" and slack.asked == ["UNY", "UGONE"]
     assert not zones.seen(TEAM, "UNY", "Mars/Olympus_Mons")  # never a zone we can't use
+    writes = store.writes
+    assert not zones.seen(TEAM, "UNY", "Europe/Lisbon")  # every modal's users.info says so
+    assert store.writes == writes  # remembered: no row locked and written again
     clock.advance(timedelta(hours=2))
     assert zones.of(TEAM, "UGONE") is None and slack.asked == ["UNY", "UGONE", "UGONE"]
 
@@ -240,11 +243,13 @@ def test_a_persons_zone_is_asked_of_slack_once_however_many_messages() -> None:
 class FakeZoneStore:
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], str] = {}
+        self.writes = 0
 
     def get(self, team_id: str, user_id: str) -> str | None:
         return self.rows.get((team_id, user_id))
 
     def put(self, *, team_id: str, user_id: str, tz: str, at: datetime) -> bool:
+        self.writes += 1
         changed = self.rows.get((team_id, user_id)) != tz
         self.rows[(team_id, user_id)] = tz
         return changed

@@ -43,10 +43,35 @@ class SharedDmNote(Payload):
 
 @dataclass(frozen=True, kw_only=True)
 class PartnerLeft(Payload):
-    """To the partner of someone erased."""
+    """To the partner of someone erased, or whose company left a shared program
+    (``company``: its name; the only detail said, and no blame)."""
 
     partnership_id: int
     to_mentee: bool
+    company: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgramMembersChanged(Payload):
+    """To a coordinator of the host or of the member: a workspace joined or left a shared
+    program (``change``: joined, left, removed, uninstalled), and how many pairs ended."""
+
+    program: str
+    host: str
+    member: str
+    change: str
+    to_host: bool
+    pairs_ended: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class EraseDeparted(Payload):
+    """Job: a workspace left a host's program; its people's data there goes (after the
+    retention period, or at once when it uninstalled the app)."""
+
+    host_team_id: str
+    program_id: int
+    member_team_id: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,6 +9,7 @@ from bot.model.messages import closing as cl
 from bot.model.messages import coordination as c
 from bot.model.messages import journal as j
 from bot.model.messages import matching as m
+from bot.model.messages import pair_channels as pc
 from bot.model.messages import people as p
 from bot.model.messages import rhythm as r
 from bot.model.messages import sessions as s
@@ -74,6 +75,8 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.PROGRAM_REPORT_FILES: c.ProgramReport,
     Kind.PARTNER_LEFT: p.PartnerLeft,
     Kind.ERASE_PERSON: p.ErasePerson,
+    Kind.PROGRAM_MEMBERS_CHANGED: p.ProgramMembersChanged,
+    Kind.ERASE_DEPARTED: p.EraseDeparted,
     Kind.MENTOR_STAY_OPEN: cap.StayOpen,
     Kind.MENTOR_REQUESTS_RESUMED: cap.RequestsResumed,
     Kind.RESUME_REQUESTS: cap.ResumeRequests,
@@ -83,6 +86,9 @@ PAYLOADS: dict[Kind, type[Payload]] = {
     Kind.CAPACITY_DIGEST: cap.CapacityDigest,
     Kind.EXIT_SURVEY: cl.ExitSurvey,
     Kind.EXIT_NOTE_TO_TEAM: cl.ExitNote,
+    Kind.PAIR_CHANNEL_SETUP: pc.PairChannelSetup,
+    Kind.PAIR_CHANNEL_WELCOME: pc.PairChannelWelcome,
+    Kind.PAIR_CHANNEL_FALLBACK: pc.PairChannelFallback,
 }
 """Every kind, each with its type (a test holds it to ``Kind``). A kind that needs nothing
 but its recipient and key maps to ``NoPayload``."""

@@ -30,6 +30,10 @@ class SessionInvite(SessionSet):
     slot: SessionSlot
     described: dict[str, str] | None = None  # the rule as each of them reads it
     until: datetime | None = None  # the term's end: the series' UNTIL
+    # Each person's own workspace, where their name and email are asked (None: the message's,
+    # a pair of one workspace and every older row).
+    mentor_team_id: str | None = None
+    mentee_team_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

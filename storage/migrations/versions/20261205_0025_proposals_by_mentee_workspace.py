@@ -1,8 +1,8 @@
 """proposals by the mentee's own workspace: a mentee's proposals are read by the workspace
 they live in (``mentee_team_id``), which in a shared program is not the proposal's
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-05 14:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0024"
-down_revision = "0023"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

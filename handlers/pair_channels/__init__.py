@@ -1,0 +1,1 @@
+"""A pair across workspaces in Slack: the Slack Connect calls, the events, the messages."""
