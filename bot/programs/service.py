@@ -213,13 +213,6 @@ class ProgramService:
                 del self._cache[key]
             self._lists.pop(team_id, None)
 
-    def joined(self, team_id: str) -> list[Program]:
-        """The other workspaces' programs this one is an active member of, by name (their
-        ``team_id`` is the host's), for the ask and offer modals."""
-        with self._uow() as uow:
-            rows = uow.programs.joined(team_id)
-        return sorted((p for p in rows if not p.archived), key=lambda p: p.name)
-
     def quiet_hours(
         self, kinds: frozenset[str] | None = None, *, zones: RecipientZones | None = None
     ) -> ProgramQuietHours:
