@@ -39,6 +39,7 @@ from bot.model.partnership import (
     ProposalStatus,
     RequestStatus,
 )
+from bot.model.sharing import MembershipStatus
 from storage.models.matching import (
     CohortPlanRow,
     MatchingVersionRow,
@@ -47,11 +48,20 @@ from storage.models.matching import (
     MentorRequestRow,
     PartnershipRow,
 )
+from storage.models.programs import ProgramMembershipRow
+from storage.models.workspaces import SLACK_BOTS
 from storage.models.zones import PersonZoneRow
 from storage.rows import _PARTNERSHIP_ENUMS, _PROPOSAL_ENUMS, _REQUEST_ENUMS, _save, _to_domain
 
 _CHANGED = "matching_versions.changed"  # session.info: {team_id or "*": {"mentors", "loads"}}
-_COUNTER = {"mentor_profiles": "mentors", "match_proposals": "loads", "partnerships": "loads"}
+_COUNTER = {
+    "mentor_profiles": "mentors",
+    "match_proposals": "loads",
+    "partnerships": "loads",
+    "program_memberships": "mentors",  # who is in a shared program's pool
+}
+_TEAMS = ("team_id", "host_team_id", "mentee_team_id", "mentor_team_id")
+"""Every workspace a row involves: a shared program's host, and each person's own."""
 
 
 def track_pool_changes(sessions: sessionmaker[Session]) -> None:
@@ -78,7 +88,9 @@ def _note_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> No
     for row in (*session.new, *session.dirty, *session.deleted):
         table = getattr(row, "__tablename__", None)
         if table in _COUNTER:
-            _note(session, row.team_id, table)
+            for column in _TEAMS:
+                if team_id := getattr(row, column, None):
+                    _note(session, team_id, table)
 
 
 def _note_bulk(state: ORMExecuteState) -> None:
@@ -209,6 +221,7 @@ class SqlMentorRepository:
                     row.tz,
                     row.tz_offset,
                     row.program_id,
+                    row.host_team_id,
                 )
                 .where(row.team_id == team_id, row.accepting.is_(True))
                 .order_by(row.user_id)
@@ -231,6 +244,7 @@ class SqlMentorRepository:
                 tz_offset=tz_offset,
                 accepting=True,
                 program_id=program_id,
+                host_team_id=host_team_id,
                 id=profile_id,
             )
             for n, (
@@ -244,11 +258,25 @@ class SqlMentorRepository:
                 tz,
                 tz_offset,
                 program_id,
+                host_team_id,
             ) in enumerate(rows)
         ]
 
     def pool(self, team_id: str) -> MentorColumns:
+        """The owner's mentors in its own programs and its active member workspaces' mentors
+        in its shared programs, with who is a member of what and the workspaces' names."""
         row = MentorProfileRow
+        member = ProgramMembershipRow
+        active_member = (
+            select(member.id)
+            .where(
+                member.team_id == row.team_id,
+                member.host_team_id == team_id,
+                member.program_id == row.program_id,
+                member.status == _ACTIVE_MEMBER,
+            )
+            .exists()
+        )
         rows = (
             self._s.connection()
             .execute(
@@ -262,11 +290,19 @@ class SqlMentorRepository:
                     row.program_id,
                     cast(row.languages, Text),
                     row.bio,
-                ).where(row.team_id == team_id, row.accepting.is_(True))
+                    row.team_id,
+                ).where(
+                    row.accepting.is_(True),
+                    or_(
+                        and_(row.team_id == team_id, row.host_team_id.is_(None)),
+                        and_(row.host_team_id == team_id, active_member),
+                    ),
+                )
             )
             .all()
         )
         lists = json.loads("[" + ",".join(f"{r[1]},{r[7]}" for r in rows) + "]") if rows else []
+        shared = self.shared(team_id)
         return MentorColumns(
             user_ids=[r[0] for r in rows],
             expertise=lists[0::2],
@@ -277,27 +313,64 @@ class SqlMentorRepository:
             program_ids=[r[6] for r in rows],
             languages=lists[1::2],
             bios=[r[8] or "" for r in rows],
+            team_ids=[r[9] for r in rows],
+            members=shared.members,
+            names=shared.names,
         )
 
     def pool_teams(self) -> list[str]:
+        """The program owners with accepting mentors: a mentor in a shared program is in its
+        host's pool."""
+        owner = func.coalesce(MentorProfileRow.host_team_id, MentorProfileRow.team_id)
         return list(
             self._s.scalars(
-                select(MentorProfileRow.team_id)
-                .where(MentorProfileRow.accepting.is_(True))
-                .distinct()
-                .order_by(MentorProfileRow.team_id)
+                select(owner).where(MentorProfileRow.accepting.is_(True)).distinct().order_by(owner)
             )
         )
 
-    def pool_version(self, team_id: str) -> PoolVersion | None:
-        found = self._s.execute(  # ORM execute: autoflush first, so this transaction's own
-            select(MatchingVersionRow.mentors, MatchingVersionRow.loads).where(  # changes count
-                MatchingVersionRow.team_id == team_id
+    def shared(self, team_id: str) -> MentorColumns:
+        """No mentors: only the workspace's shared programs' active members and the names of
+        the workspaces involved (``pool`` without reading a profile)."""
+        member = ProgramMembershipRow
+        members: dict[int, set[str]] = {}
+        for program_id, member_team in self._s.execute(
+            select(member.program_id, member.team_id).where(
+                member.host_team_id == team_id, member.status == _ACTIVE_MEMBER
             )
-        ).first()
+        ):
+            members.setdefault(program_id, set()).add(member_team)
+        teams = {team_id, *(t for found in members.values() for t in found)}
+        return MentorColumns(
+            members={p: frozenset(found) for p, found in members.items()},
+            names=self._names(teams) if members else {},
+        )
+
+    def _names(self, team_ids: Collection[str]) -> dict[str, str]:
+        """The name each workspace was last installed under (Slack's, never typed)."""
+        rows = self._s.execute(
+            select(SLACK_BOTS.c.team_id, SLACK_BOTS.c.team_name)
+            .where(SLACK_BOTS.c.team_id.in_(list(team_ids)), SLACK_BOTS.c.team_name.is_not(None))
+            .order_by(SLACK_BOTS.c.installed_at)
+        )
+        return {team: str(name) for team, name in rows if name}
+
+    def pool_version(self, team_id: str) -> PoolVersion | None:
+        member = ProgramMembershipRow
+        members = select(member.team_id).where(
+            member.host_team_id == team_id, member.status == _ACTIVE_MEMBER
+        )
+        found = self._s.execute(  # ORM execute: autoflush first, so this transaction's own
+            select(  # changes count
+                MatchingVersionRow.team_id, MatchingVersionRow.mentors, MatchingVersionRow.loads
+            ).where(
+                or_(MatchingVersionRow.team_id == team_id, MatchingVersionRow.team_id.in_(members))
+            )
+        ).all()
         if self._s.info.get(_CHANGED):
             return None
-        return PoolVersion(*found) if found else PoolVersion()
+        own = next(((m, loads) for t, m, loads in found if t == team_id), (0, 0))
+        shared = tuple(sorted((t, m, loads) for t, m, loads in found if t != team_id))
+        return PoolVersion(*own, shared=shared)
 
     def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
         if not user_ids:
@@ -313,6 +386,8 @@ class SqlMentorRepository:
 _REQUEST_COLUMNS = tuple(
     f.name for f in dataclasses.fields(MentorRequest) if f.metadata.get("stored") is not False
 )
+_ACTIVE_MEMBER = MembershipStatus.ACTIVE.value
+
 _LIVE = (PartnershipStatus.ACTIVE.value, PartnershipStatus.PAUSED.value)
 _OPEN_REQUEST = (
     RequestStatus.MATCHING.value,
@@ -336,8 +411,8 @@ class SqlRequestRepository:
             with_for_update=True if for_update else None,
             populate_existing=for_update,
         )
-        if row is None or row.team_id != team_id:
-            return None
+        if row is None or team_id not in (row.team_id, row.host_team_id):
+            return None  # the mentee's workspace, or the host of the program they ask in
         return _to_domain(MentorRequest, row, _REQUEST_ENUMS)
 
     def save(self, request: MentorRequest) -> MentorRequest:
@@ -374,27 +449,38 @@ class SqlRequestRepository:
             current_mentor=mentor_id,
         )
 
-    def waitlisted(self, team_id: str) -> list[MentorRequest]:
-        rows = self._s.scalars(
-            select(MentorRequestRow)
-            .where(
-                MentorRequestRow.team_id == team_id,
-                MentorRequestRow.status == RequestStatus.WAITLISTED.value,
-            )
-            .order_by(MentorRequestRow.created_at, MentorRequestRow.id)
-        )
-        return [_to_domain(MentorRequest, row, _REQUEST_ENUMS) for row in rows]
+    def waitlisted(self, team_id: str, *, shared: bool = False) -> list[MentorRequest]:
+        return self.in_status(team_id, (RequestStatus.WAITLISTED,), shared=shared)
 
-    def in_status(self, team_id: str, statuses: Collection[RequestStatus]) -> list[MentorRequest]:
-        """Read as plain columns, not ORM objects: a cohort reads thousands at once only to
+    def in_status(
+        self, team_id: str, statuses: Collection[RequestStatus], *, shared: bool = False
+    ) -> list[MentorRequest]:
+        """``shared``: also member workspaces' requests in this workspace's programs (their
+        memberships active).
+
+        Read as plain columns, not ORM objects: a cohort reads thousands at once only to
         plan (each one it changes later is read again by ID), and building and tracking
         10,000 objects took a second."""
+        request, member = MentorRequestRow, ProgramMembershipRow
+        whose = request.team_id == team_id
+        if shared:
+            whose = or_(
+                whose,
+                and_(
+                    request.host_team_id == team_id,
+                    select(member.id)
+                    .where(
+                        member.team_id == request.team_id,
+                        member.host_team_id == team_id,
+                        member.program_id == request.program_id,
+                        member.status == _ACTIVE_MEMBER,
+                    )
+                    .exists(),
+                ),
+            )
         rows = self._s.execute(
             select(*(getattr(MentorRequestRow, name) for name in _REQUEST_COLUMNS))
-            .where(
-                MentorRequestRow.team_id == team_id,
-                MentorRequestRow.status.in_([s.value for s in statuses]),
-            )
+            .where(whose, MentorRequestRow.status.in_([s.value for s in statuses]))
             .order_by(MentorRequestRow.created_at, MentorRequestRow.id)
         )
         # Each row's lists are the driver's own, fresh: nothing to copy.
@@ -427,7 +513,9 @@ class SqlProposalRepository:
     def for_mentee(self, team_id: str, mentee_id: str) -> list[MatchProposal]:
         rows = self._s.scalars(
             select(MatchProposalRow)
-            .where(MatchProposalRow.team_id == team_id, MatchProposalRow.mentee_id == mentee_id)
+            .where(
+                MatchProposalRow.mentee_team_id == team_id, MatchProposalRow.mentee_id == mentee_id
+            )
             .order_by(MatchProposalRow.id)
         )
         return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
@@ -437,7 +525,10 @@ class SqlProposalRepository:
         for chunk in _chunks(mentee_ids):
             rows = self._s.scalars(
                 select(MatchProposalRow)
-                .where(MatchProposalRow.team_id == team_id, MatchProposalRow.mentee_id.in_(chunk))
+                .where(
+                    MatchProposalRow.mentee_team_id == team_id,
+                    MatchProposalRow.mentee_id.in_(chunk),
+                )
                 .order_by(MatchProposalRow.id)
             )
             found += [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
@@ -447,7 +538,7 @@ class SqlProposalRepository:
         rows = self._s.execute(
             select(MatchProposalRow.mentor_id, func.count())
             .where(
-                MatchProposalRow.team_id == team_id,
+                MatchProposalRow.mentor_team_id == team_id,
                 MatchProposalRow.status == ProposalStatus.PENDING.value,
             )
             .group_by(MatchProposalRow.mentor_id)
@@ -457,7 +548,9 @@ class SqlProposalRepository:
     def for_mentor(self, team_id: str, mentor_id: str) -> list[MatchProposal]:
         rows = self._s.scalars(
             select(MatchProposalRow)
-            .where(MatchProposalRow.team_id == team_id, MatchProposalRow.mentor_id == mentor_id)
+            .where(
+                MatchProposalRow.mentor_team_id == team_id, MatchProposalRow.mentor_id == mentor_id
+            )
             .order_by(MatchProposalRow.id)
         )
         return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
@@ -525,7 +618,9 @@ class SqlPartnershipRepository:
         for chunk in _chunks(mentee_ids):
             rows = self._s.scalars(
                 select(PartnershipRow)
-                .where(PartnershipRow.team_id == team_id, PartnershipRow.mentee_id.in_(chunk))
+                .where(
+                    PartnershipRow.mentee_team_id == team_id, PartnershipRow.mentee_id.in_(chunk)
+                )
                 .order_by(PartnershipRow.id)
             )
             found += [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
@@ -534,7 +629,10 @@ class SqlPartnershipRepository:
     def active_by_mentor(self, team_id: str) -> dict[str, int]:
         rows = self._s.execute(
             select(PartnershipRow.mentor_id, func.count())
-            .where(PartnershipRow.team_id == team_id, PartnershipRow.status.in_(_TAKES_A_SLOT))
+            .where(
+                PartnershipRow.mentor_team_id == team_id,
+                PartnershipRow.status.in_(_TAKES_A_SLOT),
+            )
             .group_by(PartnershipRow.mentor_id)
         )
         return {mentor_id: count for mentor_id, count in rows}

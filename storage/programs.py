@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from bot.model.onboarding import ProgramText, TextKey
 from bot.model.programs import Program
-from storage.models.programs import ProgramRow, ProgramTextRow
+from bot.model.sharing import MembershipStatus
+from storage.models.programs import ProgramMembershipRow, ProgramRow, ProgramTextRow
 from storage.rows import _copy_into, _save, _to_domain
 
 
@@ -48,6 +49,20 @@ class SqlProgramRepository:
     def save(self, program: Program) -> Program:
         _save(self._s, ProgramRow, program)
         return program
+
+    def joined(self, team_id: str) -> list[Program]:
+        member = ProgramMembershipRow
+        rows = self._s.scalars(
+            select(ProgramRow)
+            .join(member, member.program_id == ProgramRow.id)
+            .where(
+                member.team_id == team_id,
+                member.host_team_id == ProgramRow.team_id,
+                member.status == MembershipStatus.ACTIVE.value,
+            )
+            .order_by(ProgramRow.id)
+        )
+        return [_to_domain(Program, row, {}) for row in rows]
 
     def all(self, team_id: str) -> list[Program]:
         rows = self._s.scalars(

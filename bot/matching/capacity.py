@@ -97,16 +97,15 @@ def after_decline(uow: SuggestWork, proposal: MatchProposal, now: datetime) -> b
     the request message itself."""
     if proposal.decline_choice == DeclineChoice.NO_TIME:
         return False
-    mentor = uow.mentors.get(proposal.team_id, proposal.mentor_id)
+    mentor = uow.mentors.get(proposal.mentor_team_id, proposal.mentor_id)
     if mentor is None or not mentor.accepting:
         return False
-    if declines_in_a_row(uow.proposals.for_mentor(proposal.team_id, proposal.mentor_id)) < (
-        STAY_OPEN_AFTER
-    ):
+    answers = uow.proposals.for_mentor(proposal.mentor_team_id, proposal.mentor_id)
+    if declines_in_a_row(answers) < STAY_OPEN_AFTER:
         return False
     return uow.outbox.add(
         OutgoingMessage(
-            team_id=proposal.team_id,
+            team_id=proposal.mentor_team_id,
             kind=Kind.MENTOR_STAY_OPEN,
             recipient=proposal.mentor_id,
             key=f"mentor:{proposal.mentor_id}:stay-open:{proposal.id}",
@@ -179,7 +178,7 @@ class Capacity:
             uow.mentors.save(profile)
             uow.outbox.cancel(team_id, resume_prefix(mentor_id))
             if not was_open:
-                self._suggestions.rematch_waitlist(uow, team_id, now)
+                self._suggestions.rematch_waitlist(uow, profile.program_team_id, now)
             uow.commit()
             return profile
 
@@ -205,7 +204,7 @@ class Capacity:
                 payload=RequestsResumed(until=until, tz=profile.tz),
             )
         )
-        self._suggestions.rematch_waitlist(uow, message.team_id, now)
+        self._suggestions.rematch_waitlist(uow, profile.program_team_id, now)
 
     @staticmethod
     def _profile(uow: SuggestWork, team_id: str, mentor_id: str) -> MentorProfile:

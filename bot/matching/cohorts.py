@@ -5,14 +5,20 @@ exactly as when a mentee picks them. Every step is in the audit log."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.errors import NotAllowed, NotFound
 from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, describe_result
+from bot.matching.companies import Companies
 from bot.matching.scores import Candidate, is_eligible, profile_texts, score_mentor
-from bot.matching.suggestions import ask_mentor, excluded_for_cohort, mentor_loads
+from bot.matching.suggestions import (
+    ask_mentor,
+    excluded_for_cohort,
+    program_people,
+    with_company,
+)
 from bot.matching.text import ProfileTexts
 from bot.model.cohort import CohortPlan, PairState, PlannedPair
 from bot.model.kinds import Kind
@@ -125,7 +131,7 @@ class CohortService:
         statuses = {RequestStatus.WAITLISTED}
         if include_choosing:
             statuses.add(RequestStatus.MATCHING)
-        requests = uow.requests.in_status(team_id, statuses)
+        requests = uow.requests.in_status(team_id, statuses, shared=True)
         result = self._assign_by_program(uow, team_id, requests, now)
         plan = uow.cohort_plans.save(
             CohortPlan(
@@ -138,7 +144,7 @@ class CohortService:
                         mentee_id=a.request.mentee_id,
                         mentor_id=a.mentor.user_id,
                         score=a.score,
-                        reason=a.reason,
+                        reason=a.reason,  # in a shared program, already "from <Company>, ..."
                     )
                     for a in result.assignments
                 ],
@@ -229,27 +235,43 @@ class CohortService:
         self, uow: CohortWork, team_id: str, requests: list[MentorRequest], now: datetime
     ) -> CohortResult:
         """One optimal assignment per program: mentees meet only their program's mentors,
-        under its own cross-company rule (a mentor is in one program, so places never mix)."""
-        mentors = uow.mentors.accepting(team_id)
-        loads = mentor_loads(uow, team_id)
+        under its own cross-company rule (a mentor is in one program, so places never mix).
+        A shared program's pool spans its member workspaces, and there each person's company
+        is their workspace (``bot.matching.companies``)."""
+        people = program_people(uow, team_id)
+        companies = people.companies
         excluded = excluded_for_cohort(uow, team_id, requests)
+        mentors = {(m.team_id, m.user_id): m for m in people.mentors}
         combined = CohortResult(assignments=[])
         for program_id in dict.fromkeys(r.program_id for r in requests):
             group = [r for r in requests if r.program_id == program_id]
             rules = self._programs.rules(uow, team_id, program_id)
             result = assign_cohort(
                 CohortInput(
-                    requests=group,
-                    mentors=[m for m in mentors if m.program_id == program_id],
-                    loads=loads,
+                    requests=[companies.request(r) for r in group],
+                    mentors=[
+                        companies.mentor(m) for m in people.mentors if m.program_id == program_id
+                    ],
+                    loads=people.loads,
                     excluded={r.id or 0: excluded[r.id or 0] for r in group},
-                    rule=rules.cross_company,
+                    rule=companies.rule(rules.cross_company, program_id),
                     at=now,
                     fit=rules.fit,
                 )
             )
-            combined.assignments.extend(result.assignments)
-            combined.unmatched.extend(result.unmatched)
+            by_id = {r.id: r for r in group}
+            for a in result.assignments:
+                request = by_id[a.request.id]
+                mentor = mentors[(a.mentor.team_id, a.mentor.user_id)]
+                combined.assignments.append(
+                    replace(
+                        a,
+                        request=request,
+                        mentor=mentor,
+                        reason=with_company(a.reason, companies.company_of(request, mentor)),
+                    )
+                )
+            combined.unmatched.extend(by_id[r.id] for r in result.unmatched)
         return combined
 
     @staticmethod
@@ -285,13 +307,14 @@ class CohortService:
 @dataclass
 class _Asking:
     """What approving pairs needs, read once for all of them (not the whole pool per pair):
-    the accepting mentors and their loads (counted up as mentors are asked), and who each
-    mentee may not be paired with."""
+    the accepting mentors of the program's workspaces and their loads (counted up as mentors
+    are asked), who is of which company, and who each mentee may not be paired with."""
 
     requests: dict[int, MentorRequest]
     accepting: dict[str, MentorProfile]
     loads: dict[str, int]
     excluded: dict[int, frozenset[str]]
+    companies: Companies | None = None
     texts: dict[int | None, ProfileTexts] = field(default_factory=dict)
 
     @classmethod
@@ -301,24 +324,30 @@ class _Asking:
         requests = [
             r for pair in pairs if (r := uow.requests.get(team_id, pair.request_id)) is not None
         ]
+        people = program_people(uow, team_id)
         return cls(
             requests={r.id or 0: r for r in requests},
-            accepting={m.user_id: m for m in uow.mentors.accepting(team_id)},
-            loads=mentor_loads(uow, team_id),
+            accepting={m.user_id: m for m in people.mentors},
+            loads=people.loads,
             excluded=excluded_for_cohort(uow, team_id, requests),
+            companies=people.companies,
         )
 
     def candidate(
         self, request: MentorRequest, mentor_id: str, *, rules: ProgramRules, now: datetime
     ) -> Candidate | None:
-        """The pair as ``rank_mentors`` would score it; None where a rule forbids it."""
+        """The pair as ``rank_mentors`` would score it (in a shared program with each
+        person's workspace as their company); None where a rule forbids it."""
         mentor = self.accepting.get(mentor_id)
-        if mentor is None or mentor.program_id != request.program_id:
+        companies = self.companies
+        if mentor is None or companies is None or mentor.program_id != request.program_id:
             return None
         load = self.loads.get(mentor_id, 0)
         excluded = self.excluded.get(request.id or 0, frozenset())
+        keyed_request, keyed_mentor = companies.request(request), companies.mentor(mentor)
+        rule = companies.rule(rules.cross_company, request.program_id)
         if not is_eligible(
-            request, mentor, load=load, rule=rules.cross_company, excluded=excluded, fit=rules.fit
+            keyed_request, keyed_mentor, load=load, rule=rule, excluded=excluded, fit=rules.fit
         ):
             return None
         texts = self.texts.get(request.program_id)
@@ -327,11 +356,14 @@ class _Asking:
                 [m for m in self.accepting.values() if m.program_id == request.program_id]
             )
         candidate = score_mentor(
-            request,
-            mentor,
+            keyed_request,
+            keyed_mentor,
             load=load,
             at=now,
             fit=rules.fit,
             goals=texts.fit(texts.query(request.goals), mentor_id),
         )
-        return candidate if candidate.worth_it(request, rules.fit) else None
+        if not candidate.worth_it(keyed_request, rules.fit):
+            return None
+        reason = with_company(candidate.reason, companies.company_of(request, mentor))
+        return replace(candidate, mentor=mentor, reason=reason)

@@ -14,6 +14,10 @@ MAX_BIO = 1500
 MAX_GOALS = 2000
 MAX_DECLINE_REASON = 1000
 MAX_ORG = 120
+NOT_TAKING = (
+    "That program is not taking people in: it was archived, or your workspace is no longer "
+    "part of it. Pick another."
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class FormChecks:
         """Field errors for a mentor profile, keyed by field name; empty when it is fine."""
         errors: dict[str, str] = {}
         if not self._programs.joinable(team_id, offer.program_id):
-            errors["program"] = "That program is not taking people in; pick another."
+            errors["program"] = NOT_TAKING
         areas = self._programs.rules_for(team_id, offer.program_id).focus_areas
         if not offer.expertise:
             errors["expertise"] = "Pick at least one area you can help with."
@@ -74,7 +78,7 @@ class FormChecks:
     def check_ask(self, ask: MenteeAsk, *, team_id: str = "") -> dict[str, str]:
         errors: dict[str, str] = {}
         if not self._programs.joinable(team_id, ask.program_id):
-            errors["program"] = "That program is not taking people in; pick another."
+            errors["program"] = NOT_TAKING
         areas = self._programs.rules_for(team_id, ask.program_id).focus_areas
         if len(ask.goals.strip()) < 10:
             errors["goals"] = (

@@ -24,6 +24,7 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import NDArray
 
+from bot.matching.companies import Companies, company_key
 from bot.matching.scores import (
     CAPACITY_WEIGHT,
     FOCUS_WEIGHT,
@@ -39,6 +40,7 @@ from bot.matching.scores import (
 from bot.matching.text import (
     FULL_MATCH,
     NO_GOALS_FIT,
+    GoalsFit,
     GoalsQuery,
     ProfileTexts,
     StemCache,
@@ -66,10 +68,13 @@ Reader = Callable[[], AbstractContextManager[SuggestWork]]
 
 @dataclass(frozen=True)
 class _Mentors:
-    """The profile columns, in Python's order of user IDs (the tie-break of ``rank_mentors``)."""
+    """The profile columns, in Python's order of user IDs (the tie-break of ``rank_mentors``;
+    then by workspace, for a pool of several)."""
 
     user_ids: list[str]
-    row_of: dict[str, int]
+    team_ids: list[str]  # each mentor's own workspace
+    row_of: dict[tuple[str, str], int]  # (workspace, user ID) -> row
+    companies: Companies  # the owner's shared programs and the workspaces' names
     areas: dict[str, int]  # casefolded focus area -> column of ``offers``
     offers: NDArray[np.bool_]  # mentors x areas
     capacity: NDArray[np.int64]
@@ -86,9 +91,13 @@ class _Mentors:
     stems: StemCache  # the profiles' words, so the next read cuts only the changed ones
 
     @classmethod
-    def of(cls, columns: MentorColumns, *, cache: StemCache) -> _Mentors:
-        order = sorted(range(len(columns)), key=columns.user_ids.__getitem__)
+    def of(cls, columns: MentorColumns, *, owner: str, cache: StemCache) -> _Mentors:
+        teams = columns.team_ids or [owner] * len(columns)
+        order = sorted(range(len(columns)), key=lambda i: (columns.user_ids[i], teams[i]))
         user_ids = [columns.user_ids[i] for i in order]
+        team_ids = [teams[i] for i in order]
+        names = [_key(team, user) for team, user in zip(team_ids, user_ids, strict=True)]
+        companies = Companies(owner=owner, members=columns.members, names=columns.names)
         areas: dict[str, int] = {}
         cells: list[tuple[int, int]] = []
         orgs: dict[str, int] = {}
@@ -101,6 +110,8 @@ class _Mentors:
             for area in columns.expertise[i]:
                 cells.append((row, areas.setdefault(area.casefold(), len(areas))))
             name = columns.organizations[i]
+            if companies.shared(columns.program_ids[i]):  # a shared program: the workspace
+                name = company_key(team_ids[row])
             found = org_of.get(name)
             if found is None:
                 key = normalize_org(name)
@@ -139,7 +150,7 @@ class _Mentors:
         for program_id in np.unique(program):
             rows_of = np.flatnonzero(program == program_id)
             texts[int(program_id)] = ProfileTexts(
-                [user_ids[row] for row in rows_of],
+                [names[row] for row in rows_of],
                 [
                     profile_text(
                         columns.expertise[order[row]],
@@ -152,7 +163,9 @@ class _Mentors:
             text_rows[int(program_id)] = rows_of
         return cls(
             user_ids=user_ids,
-            row_of={user_id: row for row, user_id in enumerate(user_ids)},
+            team_ids=team_ids,
+            row_of={(t, u): row for row, (t, u) in enumerate(zip(team_ids, user_ids, strict=True))},
+            companies=companies,
             areas=areas,
             offers=offers,
             capacity=np.array([columns.capacities[i] for i in order], dtype=np.int64),
@@ -178,8 +191,9 @@ class _Entry:
 
 
 class MentorIndex:
-    """Per process, one entry per workspace; safe across threads (entries are replaced whole,
-    never changed, so a reader holds one consistent entry).
+    """Per process, one entry per program owner (a workspace: its own programs, and the
+    mentors its shared programs draw from member workspaces); safe across threads (entries
+    are replaced whole, never changed, so a reader holds one consistent entry).
 
     With a ``reader``, a large pool (``background_from`` mentors or more) whose profiles
     changed is rebuilt on a background thread while the entry in hand keeps answering: its
@@ -214,9 +228,9 @@ class MentorIndex:
         """``rank_mentors`` over the request's program: the ``limit`` best, best first."""
         if limit <= 0:
             return []
-        entry, stale = self._entry(uow, request.team_id)
+        entry, stale = self._entry(uow, request.program_team_id)
         mentors = entry.mentors
-        if not mentors.user_ids:
+        if not mentors.user_ids or not _takes_part(mentors, request):
             return []
         allowed = _allowed(entry, request, rule=rule, excluded=excluded)
         query = _query(mentors, request)
@@ -237,21 +251,30 @@ class MentorIndex:
         finalists = eligible[scores >= cutoff]
         finalist_scores = scores[scores >= cutoff]
         winners = finalists[np.lexsort((finalists, -finalist_scores))][:wanted]
-        user_ids = [mentors.user_ids[int(row)] for row in winners]
-        loads = {user_id: int(entry.loads[mentors.row_of[user_id]]) for user_id in user_ids}
-        found = {p.user_id: p for p in uow.mentors.profiles(request.team_id, user_ids)}
+        people = [(mentors.team_ids[int(row)], mentors.user_ids[int(row)]) for row in winners]
+        loads = {person: int(entry.loads[mentors.row_of[person]]) for person in people}
+        by_team: dict[str, list[str]] = {}
+        for team, user_id in people:
+            by_team.setdefault(team, []).append(user_id)
+        found = {
+            (p.team_id, p.user_id): p
+            for team, user_ids in by_team.items()
+            for p in uow.mentors.profiles(team, user_ids)
+        }
         texts = mentors.texts.get(_program(request))
+        companies = mentors.companies
         candidates = [
-            score_mentor(
+            _scored(
+                companies,
                 request,
-                found[user_id],
-                load=loads[user_id],
+                found[person],
+                load=loads[person],
                 at=at,
                 fit=fit,
-                goals=texts.fit(query, user_id) if texts and query else NO_GOALS_FIT,
+                goals=texts.fit(query, _key(*person)) if texts and query else NO_GOALS_FIT,
             )
-            for user_id in user_ids
-            if user_id in found
+            for person in people
+            if person in found
         ]
         if not stale:
             return candidates
@@ -261,18 +284,19 @@ class MentorIndex:
             c
             for c in candidates
             if c.mentor.accepting
-            and c.mentor.program_id == request.program_id
+            and (c.mentor.program_team_id, c.mentor.program_id)
+            == (request.program_team_id, request.program_id)
             and is_eligible(
-                request,
-                c.mentor,
-                load=loads[c.mentor.user_id],
-                rule=rule,
+                companies.request(request),
+                companies.mentor(c.mentor),
+                load=loads[(c.mentor.team_id, c.mentor.user_id)],
+                rule=companies.rule(rule, request.program_id),
                 excluded=excluded,
                 fit=fit,
             )
             and c.worth_it(request, fit)
         ]
-        fresh.sort(key=lambda c: (-c.score, c.mentor.user_id))
+        fresh.sort(key=lambda c: (-c.score, c.mentor.user_id, c.mentor.team_id))
         return fresh[:limit]
 
     def shortfall(
@@ -288,8 +312,8 @@ class MentorIndex:
         """Why ``rank`` found nobody: of the mentors with room whom the program's rules allow,
         how many speak none of the mentee's languages, then share no focus area, then no
         working hour (each counted once, at the first rule they miss)."""
-        entry, _ = self._entry(uow, request.team_id)
-        if not entry.mentors.user_ids:
+        entry, _ = self._entry(uow, request.program_team_id)
+        if not entry.mentors.user_ids or not _takes_part(entry.mentors, request):
             return Shortfall()
         allowed = _allowed(entry, request, rule=rule, excluded=excluded)
         speaking = allowed & _speaking(entry.mentors, request, fit)
@@ -316,28 +340,44 @@ class MentorIndex:
     ) -> Candidate | None:
         """One mentor's candidacy for the request (None where a rule forbids it): what
         ranking everyone and looking the mentor up gave, without ranking everyone."""
-        entry, _ = self._entry(uow, request.team_id)
-        row = entry.mentors.row_of.get(mentor.user_id)
+        entry, _ = self._entry(uow, request.program_team_id)
+        companies = entry.mentors.companies
+        person = (mentor.team_id, mentor.user_id)
+        row = entry.mentors.row_of.get(person)
         load = int(entry.loads[row]) if row is not None else 0
-        if mentor.program_id != request.program_id or not is_eligible(
-            request, mentor, load=load, rule=rule, excluded=excluded, fit=fit
+        if (
+            (mentor.program_team_id, mentor.program_id)
+            != (request.program_team_id, request.program_id)
+            or not _takes_part(entry.mentors, request)
+            or not companies.takes_part(mentor.team_id, mentor.program_id)
+            or person == (request.team_id, request.mentee_id)
+            or not is_eligible(
+                companies.request(request),
+                companies.mentor(mentor),
+                load=load,
+                rule=companies.rule(rule, request.program_id),
+                excluded=excluded,
+                fit=fit,
+            )
         ):
             return None
         texts = entry.mentors.texts.get(_program(request))
         query = texts.query(request.goals) if texts is not None else None
-        candidate = score_mentor(
+        candidate = _scored(
+            companies,
             request,
             mentor,
             load=load,
             at=at,
             fit=fit,
-            goals=texts.fit(query, mentor.user_id) if texts and query else NO_GOALS_FIT,
+            goals=texts.fit(query, _key(*person)) if texts and query else NO_GOALS_FIT,
         )
         return candidate if candidate.worth_it(request, fit) else None
 
     def _entry(self, uow: SuggestWork, team_id: str) -> tuple[_Entry, bool]:
-        """The workspace's entry as this transaction sees it, and whether its profiles are
-        older than the transaction's (a background rebuild is then on its way)."""
+        """The program owner's entry as this transaction sees it, and whether its profiles
+        are older than the transaction's (a background rebuild is then on its way). A member
+        workspace joining or leaving one of its programs rebuilds it at once."""
         version = uow.mentors.pool_version(team_id)
         known = self._entries.get(team_id)
         if known is None and version is not None and self._wait_for_build(team_id):
@@ -345,34 +385,36 @@ class MentorIndex:
         if version is not None and known is not None and known.version == version:
             return known, False
         if version is None:  # this transaction's own changes: read them, keep nothing
-            mentors = _Mentors.of(uow.mentors.pool(team_id), cache=_cache(known))
+            mentors = _Mentors.of(uow.mentors.pool(team_id), owner=team_id, cache=_cache(known))
             return _Entry(version=None, mentors=mentors, loads=_loads(uow, team_id, mentors)), False
-        if known is not None and known.version is not None:
-            stale = known.version.mentors != version.mentors
+        if known is not None and known.version is not None and known.version.teams == version.teams:
+            stale = known.version.mentors_key != version.mentors_key
             if not stale or self._in_background(team_id, known):
-                seen = replace(version, mentors=known.version.mentors)
+                seen = version.with_mentors_of(known.version)
                 loads = (
                     known.loads
-                    if known.version.loads == version.loads
+                    if known.version.loads_key == version.loads_key
                     else _loads(uow, team_id, known.mentors)
                 )
                 entry = _Entry(version=seen, mentors=known.mentors, loads=loads)
                 self._keep(team_id, entry)
                 return entry, stale
-        mentors = _Mentors.of(uow.mentors.pool(team_id), cache=_cache(known))
+        mentors = _Mentors.of(uow.mentors.pool(team_id), owner=team_id, cache=_cache(known))
         entry = _Entry(version=version, mentors=mentors, loads=_loads(uow, team_id, mentors))
         self._keep(team_id, entry)
         return entry, False
 
     def _keep(self, team_id: str, entry: _Entry) -> None:
-        """Keep ``entry`` unless one of newer profiles got there first (a background build)."""
+        """Keep ``entry`` unless one of newer profiles got there first (a background build);
+        after a member workspace joined or left, the latest read wins."""
         assert entry.version is not None
         with self._lock:
             current = self._entries.get(team_id)
             if (
                 current is None
                 or current.version is None
-                or current.version.mentors <= entry.version.mentors
+                or current.version.teams != entry.version.teams
+                or entry.version.covers(current.version)
             ):
                 self._entries[team_id] = entry
 
@@ -424,7 +466,7 @@ class MentorIndex:
         known = self._entries.get(team_id)
         with self._reader() as uow:
             version = uow.mentors.pool_version(team_id)
-            mentors = _Mentors.of(uow.mentors.pool(team_id), cache=_cache(known))
+            mentors = _Mentors.of(uow.mentors.pool(team_id), owner=team_id, cache=_cache(known))
             loads = _loads(uow, team_id, mentors)
         if version is not None:
             self._keep(team_id, _Entry(version=version, mentors=mentors, loads=loads))
@@ -446,15 +488,51 @@ def _cache(known: _Entry | None) -> StemCache:
     return known.mentors.stems.fresh() if known is not None else StemCache()
 
 
-def _loads(uow: SuggestWork, team_id: str, mentors: _Mentors) -> NDArray[np.int64]:
-    """Mentees each mentor has, counting those asked about and not answered yet."""
+def _key(team_id: str, user_id: str) -> str:
+    """A mentor's name among the profile texts: a person is their workspace and user ID."""
+    return f"{team_id}/{user_id}"
+
+
+def _takes_part(mentors: _Mentors, request: MentorRequest) -> bool:
+    """The mentee's workspace is the program's, or still an active member of it."""
+    return mentors.companies.takes_part(request.team_id, request.program_id)
+
+
+def _scored(
+    companies: Companies,
+    request: MentorRequest,
+    mentor: MentorProfile,
+    *,
+    load: int,
+    at: datetime,
+    fit: FitRule,
+    goals: GoalsFit,
+) -> Candidate:
+    """``score_mentor`` as the program's companies see the pair, naming the mentor's company
+    when it is another workspace; the candidate keeps the mentor's own profile."""
+    candidate = score_mentor(
+        companies.request(request),
+        companies.mentor(mentor),
+        load=load,
+        at=at,
+        fit=fit,
+        goals=goals,
+        company=companies.company_of(request, mentor),
+    )
+    return replace(candidate, mentor=mentor)
+
+
+def _loads(uow: SuggestWork, owner: str, mentors: _Mentors) -> NDArray[np.int64]:
+    """Mentees each mentor has, counting those asked about and not answered yet: every
+    mentor's own, in whichever program's pairs, read by their own workspace."""
     loads = np.zeros(len(mentors.user_ids), dtype=np.int64)
-    counts = uow.partnerships.active_by_mentor(team_id)
-    for mentor_id, pending in uow.proposals.pending_by_mentor(team_id).items():
-        counts[mentor_id] = counts.get(mentor_id, 0) + pending
-    for mentor_id, count in counts.items():
-        if (row := mentors.row_of.get(mentor_id)) is not None:
-            loads[row] = count
+    for team in sorted({owner, *mentors.team_ids}):
+        counts = uow.partnerships.active_by_mentor(team)
+        for mentor_id, pending in uow.proposals.pending_by_mentor(team).items():
+            counts[mentor_id] = counts.get(mentor_id, 0) + pending
+        for mentor_id, count in counts.items():
+            if (row := mentors.row_of.get((team, mentor_id))) is not None:
+                loads[row] = count
     return loads
 
 
@@ -475,11 +553,14 @@ def _allowed(
     excluded: frozenset[str],
 ) -> NDArray[np.bool_]:
     """``is_eligible`` but for languages, and the program's own mentors, for every mentor at
-    once; the organization rule is asked once per organization, not per mentor."""
+    once; the organization rule is asked once per organization, not per mentor. In a shared
+    program the organization is each person's workspace (``bot.matching.companies``)."""
     mentors = entry.mentors
+    seen = mentors.companies.request(request)
+    rule = mentors.companies.rule(rule, request.program_id)
     allowed_orgs = np.array(
         [
-            rule.allows(request.organization, name, mentee_wants_other=request.wants_other_org)
+            rule.allows(seen.organization, name, mentee_wants_other=request.wants_other_org)
             for name in mentors.org_names
         ],
         dtype=bool,
@@ -488,9 +569,13 @@ def _allowed(
         entry.loads < mentors.capacity
     )
     eligible &= allowed_orgs[mentors.org]
-    for user_id in excluded | {request.mentee_id}:
-        if (row := mentors.row_of.get(user_id)) is not None:
-            eligible[row] = False
+    teams = set(mentors.team_ids)
+    for user_id in excluded:  # by user ID, as the mentee's history names them
+        for team in teams:
+            if (row := mentors.row_of.get((team, user_id))) is not None:
+                eligible[row] = False
+    if (row := mentors.row_of.get((request.team_id, request.mentee_id))) is not None:
+        eligible[row] = False
     return eligible
 
 

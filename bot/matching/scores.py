@@ -106,13 +106,15 @@ def describe(
     other_org: bool,
     languages: tuple[str, ...] = (),
     goal_words: tuple[str, ...] = (),
+    company: str = "",
 ) -> str:
     """A reason a person understands, e.g. 'shares leadership; 7 working hours overlap; both
     speak Spanish; the goals' "reorg" and "team" meet the mentor's profile'.
 
     ``languages`` are named only when there is more to say than the program's default one.
     Goal words are the mentee's own (letters only, so nothing in them needs escaping), never
-    the bio's.
+    the bio's. ``company``: the mentor's company when it is another workspace of a shared
+    program ("from Acme, shares leadership; ..."), as Slack names it (escape it to show it).
     """
     parts = [f"shares {_join(shared)}" if shared else "no shared focus areas"]
     if overlap == 0:
@@ -124,7 +126,9 @@ def describe(
     if goal_words:
         quoted = _join(f'"{word[:30]}"' for word in goal_words)
         parts.append(f"the goals' {quoted} meet{'s' if len(goal_words) == 1 else ''} the profile")
-    if other_org:
+    if company:
+        parts[0] = f"from {company}, {parts[0]}"
+    elif other_org:
         parts.append("from another organization")
     return "; ".join(parts)
 
@@ -137,6 +141,7 @@ def score_mentor(
     at: datetime,
     fit: FitRule = DEFAULT_FIT,
     goals: GoalsFit = NO_GOALS_FIT,
+    company: str = "",
 ) -> Candidate:
     """The mentor's score and reason for the request; ``goals`` is how the request's goals
     meet the mentor's profile among the program's profiles (``ProfileTexts.fit``)."""
@@ -172,6 +177,7 @@ def score_mentor(
             if any(language_key(name) not in defaults for name in languages)
             else (),
             goal_words=goals.words,
+            company=company,
         ),
         shared_focus=shared,
         overlap_hours=overlap,

@@ -14,6 +14,7 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.errors import Conflict, DomainError, NotFound
 from bot.matching.capacity import Capacity, after_decline, decline_choice, resume_prefix
+from bot.matching.companies import LEFT_PROGRAM, program_owner
 from bot.matching.digest import CapacityDigest
 from bot.matching.forms import MAX_DECLINE_REASON, FormChecks, MenteeAsk, MentorOffer, raise_first
 from bot.matching.scores import Candidate
@@ -131,6 +132,9 @@ class MentoringService:
         raise_first(self.check_offer(offer, team_id=team_id))
         now = self._clock.now()
         with self._uow() as uow:
+            owner = program_owner(uow, team_id, offer.program_id)
+            if owner is None:
+                raise DomainError(LEFT_PROGRAM, field="program")
             profile = uow.mentors.get(team_id, user_id) or MentorProfile(
                 team_id=team_id,
                 user_id=user_id,
@@ -149,6 +153,7 @@ class MentoringService:
             profile.languages = known_languages(offer.languages)
             profile.accepting = offer.accepting
             profile.program_id = offer.program_id
+            profile.host_team_id = owner if owner != team_id else None
             profile.tz, profile.tz_offset = tz, tz_offset
             profile.updated_at = now
             if profile.accepting:  # open again: a pause until a day is over
@@ -156,7 +161,7 @@ class MentoringService:
                 uow.outbox.cancel(team_id, resume_prefix(user_id))
             profile = uow.mentors.save(profile)
             if profile.accepting:
-                self._suggestions.rematch_waitlist(uow, team_id, now)
+                self._suggestions.rematch_waitlist(uow, profile.program_team_id, now)
             uow.commit()
             return profile
 
@@ -172,7 +177,7 @@ class MentoringService:
             uow.outbox.cancel(team_id, resume_prefix(user_id))
             profile = uow.mentors.save(profile)
             if accepting:
-                self._suggestions.rematch_waitlist(uow, team_id, now)
+                self._suggestions.rematch_waitlist(uow, profile.program_team_id, now)
             uow.commit()
             return profile
 
@@ -187,6 +192,9 @@ class MentoringService:
         raise_first(self.check_ask(ask, team_id=team_id))
         now = self._clock.now()
         with self._uow() as uow:
+            owner = program_owner(uow, team_id, ask.program_id)
+            if owner is None:
+                raise DomainError(LEFT_PROGRAM, field="program")
             partnerships = uow.partnerships.for_member(team_id, mentee_id)
             active = _current(partnerships, mentee_id)
             if active is not None:
@@ -219,6 +227,7 @@ class MentoringService:
             request.organization = ask.organization.strip()
             request.wants_other_org = ask.wants_other_org
             request.program_id = ask.program_id
+            request.host_team_id = owner if owner != team_id else None
             request.languages = known_languages(ask.languages)
             request.tz, request.tz_offset = tz, tz_offset
             request = uow.requests.save(request)
@@ -229,32 +238,48 @@ class MentoringService:
             return AskResult(request=request, candidates=candidates)
 
     def choose(
-        self, *, team_id: str, mentee_id: str, request_id: int, mentor_id: str
+        self,
+        *,
+        team_id: str,
+        mentee_id: str,
+        request_id: int,
+        mentor_id: str,
+        mentor_team_id: str = "",
+        mentee_name: str = "",
     ) -> MatchProposal:
-        """The mentee picks a suggested mentor: the mentor is asked, with a reminder queued."""
+        """The mentee picks a suggested mentor (``mentor_team_id``: their own workspace, when
+        a shared program suggested someone of another; "" = the mentee's): the mentor is
+        asked, in their own Slack, with a reminder queued (``mentee_name``: as the mentee's
+        Slack gives it, for a mentor of another workspace)."""
+        mentor_team_id = mentor_team_id or team_id
         now = self._clock.now()
         with self._uow() as uow:
             # Locked: a double click's second transaction waits here, then sees the first's
             # proposal (without the lock, PostgreSQL let both ask the mentor).
             request = uow.requests.get(team_id, request_id, for_update=True)
-            if request is None or request.mentee_id != mentee_id:
+            if request is None or (request.team_id, request.mentee_id) != (team_id, mentee_id):
                 raise NotFound("That request is no longer open. Run `/mentor ask` to start again.")
             if request.status is RequestStatus.PENDING_MENTOR:
                 pending = self._pending_proposal(uow, team_id, request)
-                if pending is not None and pending.mentor_id == mentor_id:
+                if pending is not None and (pending.mentor_team_id, pending.mentor_id) == (
+                    mentor_team_id,
+                    mentor_id,
+                ):
                     return pending  # a double click: the first one already asked them
                 raise Conflict("You have already asked a mentor; let's wait for their answer.")
             if request.status is not RequestStatus.MATCHING:
                 raise Conflict("That request is no longer open. Run `/mentor ask` to start again.")
-            mentor = uow.mentors.get(team_id, mentor_id)
+            mentor = uow.mentors.get(mentor_team_id, mentor_id)
             chosen = self._suggestions.candidacy(uow, request, mentor, now) if mentor else None
             if mentor is None or chosen is None:
                 raise Conflict(
                     "That mentor can't take a new mentee right now. "
                     "Pick another suggestion, or run `/mentor ask` again for fresh ones."
                 )
-            rules = self._programs.rules(uow, team_id, request.program_id)
-            proposal = ask_mentor(uow, rules=rules, request=request, chosen=chosen, now=now)
+            rules = self._programs.rules(uow, request.program_team_id, request.program_id)
+            proposal = ask_mentor(
+                uow, rules=rules, request=request, chosen=chosen, now=now, mentee_name=mentee_name
+            )
             uow.commit()
             return proposal
 
@@ -265,16 +290,19 @@ class MentoringService:
             return self._own_proposal(uow, team_id, mentor_id, proposal_id)
 
     def accept(self, *, team_id: str, mentor_id: str, proposal_id: int) -> Partnership:
+        """The mentor (``team_id``: their own workspace) says yes: the partnership is the
+        program's (its host's ``team_id``), each person keeps their own workspace, and the
+        introduction reaches each of them in their own Slack."""
         now = self._clock.now()
         with self._uow() as uow:
             proposal = self._lock_proposal(uow, team_id, mentor_id, proposal_id)
             if proposal.status is ProposalStatus.ACCEPTED:
-                existing = self._partnership_of(uow, team_id, proposal)
+                existing = self._partnership_of(uow, proposal)
                 if existing is not None:
                     return existing  # answered twice: one partnership
             if proposal.status is not ProposalStatus.PENDING:
                 raise Conflict(_answered(proposal))
-            request = uow.requests.get(team_id, proposal.request_id)
+            request = uow.requests.get(proposal.mentee_team_id, proposal.request_id)
             if request is None or request.status is not RequestStatus.PENDING_MENTOR:
                 raise Conflict("This request is no longer open; nothing more to do.")
             proposal.status = ProposalStatus.ACCEPTED
@@ -283,37 +311,49 @@ class MentoringService:
             request.status = RequestStatus.MATCHED
             request.matched_at = now
             uow.requests.save(request)
-            rules = self._programs.rules(uow, team_id, request.program_id)
+            rules = self._programs.rules(uow, proposal.team_id, request.program_id)
             partnership = uow.partnerships.save(
                 Partnership(
-                    team_id=team_id,
+                    team_id=proposal.team_id,
                     mentor_id=mentor_id,
                     mentee_id=proposal.mentee_id,
                     request_id=request.id,
                     started_at=now,
                     ends_at=now + rules.term,
                     program_id=request.program_id,
+                    mentee_team_id=proposal.mentee_team_id,
+                    mentor_team_id=proposal.mentor_team_id,
                 )
             )
-            uow.outbox.cancel(team_id, f"proposal:{proposal_id}:")
+            uow.outbox.cancel(proposal.mentor_team_id, f"proposal:{proposal_id}:")
             assert partnership.id is not None
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=team_id,
-                    kind=Kind.INTRODUCTION,
-                    recipient=f"{mentor_id},{proposal.mentee_id}",
-                    key=f"partnership:{partnership.id}:introduction",
-                    due_at=now,
-                    payload=Introduction(
-                        partnership_id=partnership.id,
-                        mentor_id=mentor_id,
-                        mentee_id=proposal.mentee_id,
-                        goals=request.goals,
-                        focus_areas=tuple(request.focus_areas),
-                        ends_at=partnership.ends_at,
-                    ),
-                )
+            introduction = Introduction(
+                partnership_id=partnership.id,
+                mentor_id=mentor_id,
+                mentee_id=proposal.mentee_id,
+                goals=request.goals,
+                focus_areas=tuple(request.focus_areas),
+                ends_at=partnership.ends_at,
             )
+            key = f"partnership:{partnership.id}:introduction"
+            if not partnership.across_workspaces:  # one group DM, as always
+                addressed = [(partnership.team_id, f"{mentor_id},{proposal.mentee_id}", key)]
+            else:  # no DM spans two workspaces: each in their own, with their own token
+                addressed = [
+                    (partnership.mentor_team_id, mentor_id, f"{key}:mentor"),
+                    (partnership.mentee_team_id, proposal.mentee_id, f"{key}:mentee"),
+                ]
+            for team, recipient, message_key in addressed:
+                uow.outbox.add(
+                    OutgoingMessage(
+                        team_id=team,
+                        kind=Kind.INTRODUCTION,
+                        recipient=recipient,
+                        key=message_key,
+                        due_at=now,
+                        payload=introduction,
+                    )
+                )
             self._events.start(uow, partnership, rules)  # its rhythm, milestones, onboarding
             uow.commit()
             return partnership
@@ -347,7 +387,7 @@ class MentoringService:
             proposal.decline_choice = category.value
             proposal.answered_at = now
             proposal = uow.proposals.save(proposal)
-            uow.outbox.cancel(team_id, f"proposal:{proposal_id}:")
+            uow.outbox.cancel(proposal.mentor_team_id, f"proposal:{proposal_id}:")
             self._suggestions.reopen(uow, proposal, now, SuggestionContext.AFTER_DECLINE)
             after_decline(uow, proposal, now)
             uow.commit()
@@ -365,7 +405,7 @@ class MentoringService:
         uow.proposals.save(proposal)
         uow.outbox.add(
             OutgoingMessage(
-                team_id=proposal.team_id,
+                team_id=proposal.mentor_team_id,
                 kind=Kind.MENTOR_REQUEST_EXPIRED,
                 recipient=proposal.mentor_id,
                 key=f"proposal:{proposal.id}:expired",
@@ -385,7 +425,10 @@ class MentoringService:
         for_update: bool = False,
     ) -> MatchProposal:
         proposal = uow.proposals.get(team_id, proposal_id, for_update=for_update)
-        if proposal is None or proposal.mentor_id != mentor_id:
+        if proposal is None or (proposal.mentor_team_id, proposal.mentor_id) != (
+            team_id,
+            mentor_id,
+        ):
             raise NotFound("I can't find that request. It may have been for someone else.")
         return proposal
 
@@ -395,7 +438,7 @@ class MentoringService:
         """The proposal as it is once its request is locked (the order every answer and pick
         takes): of two answers at once, the second sees the first's."""
         proposal = self._own_proposal(uow, team_id, mentor_id, proposal_id)
-        uow.requests.get(team_id, proposal.request_id, for_update=True)
+        uow.requests.get(proposal.mentee_team_id, proposal.request_id, for_update=True)
         return self._own_proposal(uow, team_id, mentor_id, proposal_id, for_update=True)
 
     def _pending_proposal(
@@ -410,14 +453,13 @@ class MentoringService:
             None,
         )
 
-    def _partnership_of(
-        self, uow: SuggestWork, team_id: str, proposal: MatchProposal
-    ) -> Partnership | None:
+    def _partnership_of(self, uow: SuggestWork, proposal: MatchProposal) -> Partnership | None:
         return next(
             (
                 p
-                for p in uow.partnerships.for_member(team_id, proposal.mentee_id)
-                if p.request_id == proposal.request_id and p.mentor_id == proposal.mentor_id
+                for p in uow.partnerships.for_member(proposal.mentee_team_id, proposal.mentee_id)
+                if p.request_id == proposal.request_id
+                and p.includes(proposal.mentor_team_id, proposal.mentor_id)
             ),
             None,
         )

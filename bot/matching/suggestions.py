@@ -7,8 +7,11 @@ rhythm or privacy change that reopens a search), so its messages commit with the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.matching.cohort import rank_for_request
+from bot.matching.companies import Companies
 from bot.matching.index import MentorIndex, Reader
 from bot.matching.scores import Candidate
 from bot.model.kinds import Kind, SuggestionContext
@@ -104,7 +107,7 @@ class Suggestions:
     ) -> list[Candidate]:
         """The best mentors for a request as the program stands in this transaction: mentors
         of the request's own program only, under that program's rules."""
-        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        rules = self._programs.rules(uow, request.program_team_id, request.program_id)
         return self._index.rank(
             uow,
             request,
@@ -119,7 +122,7 @@ class Suggestions:
         self, uow: SuggestWork, request: MentorRequest, mentor: MentorProfile, now: datetime
     ) -> Candidate | None:
         """The mentee's pick as ``rank`` would have scored it; None if it may not be asked."""
-        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        rules = self._programs.rules(uow, request.program_team_id, request.program_id)
         return self._index.score(
             uow,
             request,
@@ -166,6 +169,9 @@ class Suggestions:
                         candidates=tuple(
                             SuggestedMentor(
                                 mentor_id=c.mentor.user_id,
+                                mentor_team_id=c.mentor.team_id
+                                if c.mentor.team_id != request.team_id
+                                else "",
                                 score=c.score,
                                 reason=c.reason,
                                 bio=c.mentor.bio[:280],
@@ -191,7 +197,7 @@ class Suggestions:
     ) -> None:
         """Nobody fits yet: the mentee hears they wait, the coordinators who waits and why."""
         assert request.id is not None
-        rules = self._programs.rules(uow, request.team_id, request.program_id)
+        rules = self._programs.rules(uow, request.program_team_id, request.program_id)
         why = self._index.shortfall(
             uow, request, rule=rules.cross_company, excluded=excluded, at=now, fit=rules.fit
         ).explain(known_languages(request.languages or rules.fit.default_languages))
@@ -227,23 +233,92 @@ class Suggestions:
     def reopen(
         self, uow: SuggestWork, proposal: MatchProposal, now: datetime, context: SuggestionContext
     ) -> None:
-        request = uow.requests.get(proposal.team_id, proposal.request_id)
+        request = uow.requests.get(proposal.mentee_team_id, proposal.request_id)
         if request is None or request.status is not RequestStatus.PENDING_MENTOR:
             return
         self.suggest(uow, request, now, context)
 
     def rematch_waitlist(self, uow: SuggestWork, team_id: str, now: datetime) -> None:
-        for request in uow.requests.waitlisted(team_id):
+        """A mentor of ``team_id``'s programs opened up: the waitlist of its programs, member
+        workspaces' people in its shared programs too."""
+        for request in uow.requests.waitlisted(team_id, shared=True):
             if self.rank(uow, request, now, limit=1):
                 self.suggest(uow, request, now, SuggestionContext.FROM_WAITLIST)
 
 
 def mentor_loads(uow: SuggestWork, team_id: str) -> dict[str, int]:
-    """Mentees each mentor has, counting those they have been asked about and not answered."""
+    """Mentees each mentor of ``team_id`` (their own workspace) has, counting those they
+    have been asked about and not answered."""
     loads = uow.partnerships.active_by_mentor(team_id)
     for mentor_id, pending in uow.proposals.pending_by_mentor(team_id).items():
         loads[mentor_id] = loads.get(mentor_id, 0) + pending
     return loads
+
+
+@dataclass(frozen=True)
+class ProgramPeople:
+    """The mentors of an owner's programs as cohort matching reads them: its own, and its
+    active member workspaces' in its shared programs, with their loads (by user ID) and
+    who is of which company (``Companies``)."""
+
+    mentors: list[MentorProfile]
+    loads: dict[str, int]
+    companies: Companies
+
+
+def program_people(uow: SuggestWork, owner: str) -> ProgramPeople:
+    pool = uow.mentors.shared(owner)
+    companies = Companies(owner=owner, members=pool.members, names=pool.names)
+    mentors = [m for m in uow.mentors.accepting(owner) if m.host_team_id is None]
+    loads = mentor_loads(uow, owner)
+    for team in sorted({t for teams in pool.members.values() for t in teams}):
+        mentors += [
+            m
+            for m in uow.mentors.accepting(team)
+            if m.host_team_id == owner and companies.takes_part(team, m.program_id)
+        ]
+        for mentor_id, count in mentor_loads(uow, team).items():
+            loads[mentor_id] = loads.get(mentor_id, 0) + count
+    return ProgramPeople(mentors=mentors, loads=loads, companies=companies)
+
+
+def rank_for(
+    uow: SuggestWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
+) -> list[Candidate]:
+    """The best mentors for a request as the program stands in this transaction: mentors of
+    the request's own program only (of every workspace in it), under that program's
+    ``rules``; in a shared program each person's company is their workspace."""
+    people = program_people(uow, request.program_team_id)
+    companies = people.companies
+    if not companies.takes_part(request.team_id, request.program_id):
+        return []
+    mentors = {(m.team_id, m.user_id): m for m in people.mentors}
+    ranked = rank_for_request(
+        companies.request(request),
+        [companies.mentor(m) for m in people.mentors if m.program_id == request.program_id],
+        loads=people.loads,
+        rule=companies.rule(rules.cross_company, request.program_id),
+        excluded=excluded_mentors(uow, request),
+        at=now,
+        limit=limit,
+        fit=rules.fit,
+    )
+    return [
+        replace(
+            c,
+            mentor=(mentor := mentors[(c.mentor.team_id, c.mentor.user_id)]),
+            reason=with_company(c.reason, companies.company_of(request, mentor)),
+        )
+        for c in ranked
+    ]
+
+
+def with_company(reason: str, company: str) -> str:
+    """A reason worked out on workspace keys, as ``describe`` says it with the company."""
+    if not company:
+        return reason
+    reason = reason.removesuffix("; from another organization")
+    return f"from {company}, {reason}"
 
 
 def excluded_mentors(uow: SuggestWork, request: MentorRequest) -> frozenset[str]:
@@ -258,19 +333,23 @@ def excluded_mentors(uow: SuggestWork, request: MentorRequest) -> frozenset[str]
 def excluded_for_cohort(
     uow: SuggestWork, team_id: str, requests: Sequence[MentorRequest]
 ) -> dict[int, frozenset[str]]:
-    """``excluded_mentors`` of every request at once: two reads for the whole cohort, not
-    two per mentee."""
-    mentees = {r.mentee_id for r in requests}
-    proposals: dict[str, list[MatchProposal]] = {}
-    for proposal in uow.proposals.for_mentees(team_id, mentees):
-        proposals.setdefault(proposal.mentee_id, []).append(proposal)
-    partnerships: dict[str, list[Partnership]] = {}
-    for partnership in uow.partnerships.of_mentees(team_id, mentees):
-        partnerships.setdefault(partnership.mentee_id, []).append(partnership)
-    return {
-        r.id or 0: _excluded(r, proposals.get(r.mentee_id, []), partnerships.get(r.mentee_id, []))
-        for r in requests
-    }
+    """``excluded_mentors`` of every request at once: two reads per workspace for the whole
+    cohort, not two per mentee (``team_id``: unused, each request names its own)."""
+    found: dict[int, frozenset[str]] = {}
+    for team in sorted({r.team_id for r in requests}):
+        ours = [r for r in requests if r.team_id == team]
+        mentees = {r.mentee_id for r in ours}
+        proposals: dict[str, list[MatchProposal]] = {}
+        for proposal in uow.proposals.for_mentees(team, mentees):
+            proposals.setdefault(proposal.mentee_id, []).append(proposal)
+        partnerships: dict[str, list[Partnership]] = {}
+        for partnership in uow.partnerships.of_mentees(team, mentees):
+            partnerships.setdefault(partnership.mentee_id, []).append(partnership)
+        for r in ours:
+            found[r.id or 0] = _excluded(
+                r, proposals.get(r.mentee_id, []), partnerships.get(r.mentee_id, [])
+            )
+    return found
 
 
 def _excluded(
@@ -295,16 +374,23 @@ def ask_mentor(
     request: MentorRequest,
     chosen: Candidate,
     now: datetime,
+    mentee_name: str = "",
 ) -> MatchProposal:
     """Ask one mentor to take a request: the DM now, one reminder, then the expiry job.
 
     Shared by the mentee's own pick and a coordinator's cohort approval, so a mentor hears
-    about a cohort match exactly the way they hear about any other request.
+    about a cohort match exactly the way they hear about any other request. The proposal is
+    the program's (``team_id``: the host of a shared program); each person keeps their own
+    workspace, and the mentor is asked in theirs, told the mentee's company (and name, when
+    the mentee's own Slack gave it: ``mentee_name``).
     """
     assert request.id is not None
+    mentor = chosen.mentor
     proposal = uow.proposals.save(
         MatchProposal(
-            team_id=request.team_id,
+            team_id=request.program_team_id,  # the program's: its host's in a shared one
+            mentee_team_id=request.team_id,
+            mentor_team_id=mentor.team_id,
             request_id=request.id,
             mentee_id=request.mentee_id,
             mentor_id=chosen.mentor.user_id,
@@ -316,12 +402,18 @@ def ask_mentor(
     request.status = RequestStatus.PENDING_MENTOR
     uow.requests.save(request)
     assert proposal.id is not None
+    company = ""
+    if mentor.team_id != request.team_id:
+        shared = uow.mentors.shared(request.program_team_id)
+        company = Companies(names=shared.names).name(request.team_id)
     payload = RequestToMentor(
         proposal_id=proposal.id,
         mentee_id=request.mentee_id,
         goals=request.goals,
         focus_areas=tuple(request.focus_areas),
         reason=chosen.reason,
+        mentee_company=company,
+        mentee_name=mentee_name if company else "",
     )
     prefix = f"proposal:{proposal.id}:"
     remind_at = now + rules.request_reminder_after
@@ -338,9 +430,9 @@ def ask_mentor(
     ):
         uow.outbox.add(
             OutgoingMessage(
-                team_id=request.team_id,
+                team_id=mentor.team_id,  # asked in their own Slack, with its token
                 kind=kind,
-                recipient=chosen.mentor.user_id,
+                recipient=mentor.user_id,
                 key=prefix + suffix,
                 due_at=due_at,
                 payload=body,

@@ -1,10 +1,15 @@
-"""The accepting mentors of a workspace as columns, for ranking thousands at once.
+"""The accepting mentors of a program owner's workspace as columns, for ranking thousands at once.
 
 Storage hands these over as plain columns (no names; bios only for the goals' TF-IDF, which
 keeps numbers, never the text) with the version they were read at; ``bot.matching.index``
 keeps them per process and turns them into arrays. A version is two counters per workspace
 that every committed change to mentor profiles (``mentors``) or to proposals and partnerships
 (``loads``) moves on, so a replica sees another's change on its next ask by reading one row.
+
+A program shared with other workspaces (``bot.programs.sharing``) draws on their mentors too:
+the owner's pool holds its own mentors and every active member workspace's mentors in its
+programs (``team_ids``), and its version holds each member workspace's counters as well
+(``shared``), so a change in any workspace involved, or a member joining or leaving, is seen.
 """
 
 from __future__ import annotations
@@ -19,6 +24,39 @@ from bot.model.partnership import MentorProfile
 class PoolVersion:
     mentors: int = 0
     loads: int = 0
+    # each active member workspace of the owner's shared programs: (team, mentors, loads)
+    shared: tuple[tuple[str, int, int], ...] = ()
+
+    @property
+    def mentors_key(self) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """What the profiles' columns depend on (the loads may move alone)."""
+        return self.mentors, tuple((team, mentors) for team, mentors, _ in self.shared)
+
+    @property
+    def loads_key(self) -> tuple[int, tuple[tuple[str, int], ...]]:
+        return self.loads, tuple((team, loads) for team, _, loads in self.shared)
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """The member workspaces this version spans (besides the owner)."""
+        return tuple(team for team, _, _ in self.shared)
+
+    def with_mentors_of(self, older: PoolVersion) -> PoolVersion:
+        """This version's loads with ``older``'s profiles (the same workspaces): what an entry
+        whose profiles were read at ``older`` and loads now has seen."""
+        mentors = {team: count for team, count, _ in older.shared}
+        return PoolVersion(
+            mentors=older.mentors,
+            loads=self.loads,
+            shared=tuple((t, mentors.get(t, m), loads) for t, m, loads in self.shared),
+        )
+
+    def covers(self, other: PoolVersion) -> bool:
+        """Whether these profiles are as new as ``other``'s or newer, in every workspace."""
+        mine = {team: count for team, count, _ in self.shared}
+        return self.mentors >= other.mentors and all(
+            mine.get(team, -1) >= count for team, count, _ in other.shared
+        )
 
 
 @dataclass(frozen=True)
@@ -34,6 +72,11 @@ class MentorColumns:
     program_ids: list[int | None] = field(default_factory=list)
     languages: list[list[str]] = field(default_factory=list)
     bios: list[str] = field(default_factory=list)  # private: read into numbers, not kept
+    # each mentor's own workspace (empty: all the owner's, a pool of one workspace)
+    team_ids: list[str] = field(default_factory=list)
+    # the owner's shared programs: program ID -> its active member workspaces
+    members: dict[int, frozenset[str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # workspace -> its installed name
 
     def __len__(self) -> int:
         return len(self.user_ids)
@@ -51,4 +94,5 @@ class MentorColumns:
             program_ids=[m.program_id for m in mentors],
             languages=[list(m.languages) for m in mentors],
             bios=[m.bio for m in mentors],
+            team_ids=[m.team_id for m in mentors],
         )

@@ -89,3 +89,4 @@ class JoinedProgram:
     membership: ProgramMembership
     program_name: str
     host_name: str
+    program: Program | None = None  # the host's, for its rules and focus areas

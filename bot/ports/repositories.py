@@ -37,7 +37,13 @@ class MentorRepository(Protocol):
     def save(self, profile: MentorProfile) -> MentorProfile: ...
     def accepting(self, team_id: str) -> list[MentorProfile]: ...
     def pool(self, team_id: str) -> MentorColumns:
-        """The accepting mentors as columns, without bios (``bot.matching.index``)."""
+        """The accepting mentors of the workspace's programs as columns, bios read into
+        numbers (``bot.matching.index``): its own, and its active member workspaces' in its
+        shared programs."""
+        ...
+
+    def shared(self, team_id: str) -> MentorColumns:
+        """No mentors: only ``pool``'s ``members`` and ``names`` (cohort matching's)."""
         ...
 
     def pool_teams(self) -> list[str]:
@@ -45,7 +51,8 @@ class MentorRepository(Protocol):
         ...
 
     def pool_version(self, team_id: str) -> PoolVersion | None:
-        """Where mentors and loads stand (one indexed row); None while this transaction has
+        """Where mentors and loads stand in the workspace and each active member workspace
+        of its shared programs (one indexed read); None while this transaction has
         uncommitted changes to them, so what it reads is newer than any version says."""
         ...
 
@@ -64,10 +71,13 @@ class RequestRepository(Protocol):
         """``open_for``, their profile's zone and their live mentor, in one statement."""
         ...
 
-    def waitlisted(self, team_id: str) -> list[MentorRequest]: ...
+    def waitlisted(self, team_id: str, *, shared: bool = False) -> list[MentorRequest]: ...
     def in_status(
-        self, team_id: str, statuses: Collection[RequestStatus]
-    ) -> list[MentorRequest]: ...
+        self, team_id: str, statuses: Collection[RequestStatus], *, shared: bool = False
+    ) -> list[MentorRequest]:
+        """``shared``: with the requests of active member workspaces' people in this
+        workspace's shared programs."""
+        ...
 
 
 class ProposalRepository(Protocol):
@@ -372,6 +382,11 @@ class ProgramRepository(Protocol):
 
     def get(self, team_id: str, program_id: int) -> Program | None: ...
     def save(self, program: Program) -> Program: ...
+    def joined(self, team_id: str) -> list[Program]:
+        """Other workspaces' programs this one is an active member of (``Program.team_id``
+        is the host's)."""
+        ...
+
     def all(self, team_id: str) -> list[Program]:
         """Every program of the workspace, archived ones too."""
         ...

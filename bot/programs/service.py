@@ -180,7 +180,7 @@ class ProgramService:
             return self._defaults
         found, program = self._cached(team_id, program_id)
         if not found:
-            program = uow.programs.get(team_id, program_id)
+            program = _own_or_joined(uow, team_id, program_id)
             self._remember(team_id, program_id, program)
         return self._rules_of(program)
 
@@ -191,7 +191,8 @@ class ProgramService:
         return self._rules_of(self._read(team_id, program_id))
 
     def joinable(self, team_id: str, program_id: int | None) -> bool:
-        """Whether people may offer or ask in this program (it exists, not archived)."""
+        """Whether people may offer or ask in this program (it exists, not archived): one of
+        the workspace's own, or another's it is an active member of."""
         if program_id is None:
             return True
         program = self._read(team_id, program_id)
@@ -201,9 +202,16 @@ class ProgramService:
         found, program = self._cached(team_id, program_id)
         if not found:
             with self._uow() as uow:
-                program = uow.programs.get(team_id, program_id)
+                program = _own_or_joined(uow, team_id, program_id)
             self._remember(team_id, program_id, program)
         return program
+
+    def forget(self, team_id: str) -> None:
+        """A workspace joined or left a shared program: read its programs afresh."""
+        with self._lock:
+            for key in [key for key in self._cache if key[0] == team_id]:
+                del self._cache[key]
+            self._lists.pop(team_id, None)
 
     def quiet_hours(
         self, kinds: frozenset[str] | None = None, *, zones: RecipientZones | None = None
@@ -361,6 +369,14 @@ class ProgramService:
                 "Programs are for the program's coordinators to set up. If you should be one, "
                 "ask your program team to add you."
             )
+
+
+def _own_or_joined(uow: ProgramsRead, team_id: str, program_id: int) -> Program | None:
+    """The workspace's own program, or another's shared with it (an active membership)."""
+    program = uow.programs.get(team_id, program_id)
+    if program is None:
+        program = next((p for p in uow.programs.joined(team_id) if p.id == program_id), None)
+    return program
 
 
 class ProgramQuietHours:

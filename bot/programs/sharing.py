@@ -29,9 +29,12 @@ Joining changes nobody's matching yet. The next slices, in the order they depend
   ``team_id``. Sessions, goals and progress rows hang off the partnership and keep the
   host's ``team_id``; reflections and notes keep their *author's* workspace as ``team_id``
   (they are theirs, and an erasure or uninstall there must find them).
-- *Matching.* The pool of a shared program is the union of the host's and every active
-  member's mentors in it; the cross-company rule compares workspaces, not the typed
-  organization, and the program's rival list may name member workspaces.
+- *Matching* (landed: ``bot.matching.companies``). The pool of a shared program is the union
+  of the host's and every active member's mentors in it; the cross-company rule compares
+  workspaces, not the typed organization, and the program's rival list may name member
+  workspaces. People of a member workspace ask and offer in it from their own Slack (the
+  modals list ``SharingService.joined``); proposals and partnerships are the host's, with
+  each person's own workspace.
 - *Delivery.* Every outbox row is addressed to a person *in a workspace*: the row's
   ``team_id`` is the recipient's workspace (it already chooses the token), the payload
   carries the partnership's host, and buttons resolve the partnership through the host.
@@ -272,6 +275,7 @@ class SharingService:
                         uow, membership, how=Departure.REMOVED, actor=coordinator_id, now=now
                     )
                 uow.commit()
+                self._programs.forget(membership.team_id)
         return self.view(team_id=team_id, coordinator_id=coordinator_id, name=program.name)
 
     def hosted(self, team_id: str) -> dict[int, list[str]]:
@@ -371,6 +375,7 @@ class SharingService:
                     uow, membership, how=Departure.JOINED, program=program.name, now=now
                 )
             uow.commit()
+        self._programs.forget(team_id)
         return joined
 
     def joined(self, team_id: str) -> list[JoinedProgram]:
@@ -385,6 +390,7 @@ class SharingService:
                             membership=membership,
                             program_name=program.name,
                             host_name=self._name(uow, membership.host_team_id),
+                            program=program,
                         )
                     )
         return found

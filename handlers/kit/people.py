@@ -72,6 +72,19 @@ def slack_person(
     )
 
 
+def display_name(client: WebClient, user_id: str) -> str:
+    """The person's name as their own workspace shows it ("" if Slack can't tell us), for
+    someone of another workspace, where a mention of them would not resolve."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        return ""
+    profile = user.get("profile") or {}
+    name = profile.get("real_name") or user.get("real_name") or profile.get("display_name")
+    return str(name or "")
+
+
 def open_then_fill(
     client: WebClient,
     *,

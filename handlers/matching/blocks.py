@@ -243,14 +243,17 @@ def suggestions_message(payload: MentorSuggestions) -> tuple[str, list[Block]]:
     for candidate in payload.candidates[:10]:
         mentor_id = candidate.mentor_id
         reason = candidate.reason[:1].upper() + candidate.reason[1:]  # "both speak Spanish"
-        lines = [f"*<@{mentor_id}>*", reason]
+        lines = [f"*<@{mentor_id}>*", escape(reason)]  # a company's name is Slack's, not ours
         if candidate.bio:
             lines.append(quote(truncate(candidate.bio, 280)))
         blocks.append(
             section(
                 "\n".join(lines),
                 accessory=button(
-                    "Ask to mentor me", "pick_mentor", f"{request_id}:{mentor_id}", style="primary"
+                    "Ask to mentor me",
+                    "pick_mentor",
+                    ":".join(filter(None, (str(request_id), mentor_id, candidate.mentor_team_id))),
+                    style="primary",
                 ),
             )
         )
@@ -268,12 +271,19 @@ def picked_message(mentor_id: str) -> tuple[str, list[Block]]:
 def mentor_request_message(
     payload: RequestToMentor, *, reminder: bool = False
 ) -> tuple[str, list[Block]]:
-    mentee = payload.mentee_id
+    mentee = f"<@{payload.mentee_id}>"
+    if payload.mentee_company:  # of another workspace: a mention would not resolve here
+        company = escape(payload.mentee_company)
+        mentee = (
+            f"*{escape(payload.mentee_name)}* of {company}"
+            if payload.mentee_name
+            else f"A mentee of {company}"
+        )
     proposal_id = str(payload.proposal_id)
     lead = (
-        f"A gentle reminder: <@{mentee}> is still hoping you'll mentor them."
+        f"A gentle reminder: {mentee} is still hoping you'll mentor them."
         if reminder
-        else f"<@{mentee}> would like you to be their mentor."
+        else f"{mentee} would like you to be their mentor."
     )
     blocks = [
         section(f":wave: {lead}"),

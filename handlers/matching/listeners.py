@@ -20,6 +20,7 @@ from handlers.kit.blocks import count
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, button_id, int_or_none
 from handlers.kit.listeners import Listeners
+from handlers.kit.people import display_name
 from handlers.kit.refusals import field_errors, guarded, refusing
 from handlers.kit.replies import confirmation
 from handlers.kit.updates import update_container, update_message
@@ -147,7 +148,8 @@ class MatchingHandlers(Listeners):
         respond: Respond,
         context: BoltContext,
     ) -> None:
-        request_part, _, mentor_id = str(action.get("value", "")).partition(":")
+        request_part, _, mentor = str(action.get("value", "")).partition(":")
+        mentor_id, _, mentor_team_id = mentor.partition(":")  # their workspace, if not ours
         request_id = int_or_none(request_part)
         if request_id is None or not mentor_id:
             respond(
@@ -159,6 +161,9 @@ class MatchingHandlers(Listeners):
             mentee_id=user_of(context),
             request_id=request_id,
             mentor_id=mentor_id,
+            mentor_team_id=mentor_team_id,
+            # a mentor of another workspace can't resolve a mention of the mentee: their name
+            mentee_name=display_name(client, user_of(context)) if mentor_team_id else "",
         )
         text, message = matching_blocks.picked_message(mentor_id)
         update_container(client, body, text, message)

@@ -30,17 +30,25 @@ def program_choice(
 
     With a program already known (their request or profile, or the invitation they clicked)
     its own areas; otherwise every program's, and the service says if one is not in theirs.
+    Programs of other workspaces this one has joined are offered beside its own, labelled
+    with the host company's name.
     """
     programs = services.programs.programs(team_id)
-    if len(programs) < 2:
+    joined = [
+        (j.program, j.host_name)
+        for j in services.sharing.joined(team_id)
+        if j.program is not None and not j.program.archived
+    ]
+    every = [*programs, *(program for program, _ in joined)]
+    if len(every) < 2:
         return services.rules.focus_areas, None
-    known = next((p for p in programs if p.value == chosen), None)
+    known = next((p for p in every if p.value == chosen), None)
     areas = (
         known.focus_areas
         if known is not None
-        else list(dict.fromkeys(a for p in programs for a in p.focus_areas))
+        else list(dict.fromkeys(a for p in every for a in p.focus_areas))
     )
-    return areas, program_blocks.program_select(programs, chosen)
+    return areas, program_blocks.program_select(programs, chosen, joined=joined)
 
 
 def open_ask(

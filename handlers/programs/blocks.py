@@ -233,9 +233,17 @@ def invite_message(payload: ProgramInvite) -> tuple[str, list[Block]]:
     ]
 
 
-def program_select(programs: Sequence[Program], chosen: str | None) -> Block:
-    """The participant's choice of program, in the ask and offer modals (more than one)."""
-    options = [option(truncate(p.name, 75), p.value) for p in programs[:100]]
+def program_select(
+    programs: Sequence[Program],
+    chosen: str | None,
+    *,
+    joined: Sequence[tuple[Program, str]] = (),
+) -> Block:
+    """The participant's choice of program, in the ask and offer modals (more than one):
+    the workspace's own, then those of other companies it joined, with the host's name."""
+    options = [option(truncate(p.name, 75), p.value) for p in programs]
+    options += [option(truncate(f"{p.name} ({host})", 75), p.value) for p, host in joined]
+    options = options[:100]
     element: dict[str, Any] = {"type": "static_select", "options": options}
     picked = next((o for o in options if o["value"] == chosen), None)
     if picked is not None:

@@ -73,6 +73,7 @@ class MatchProposalRow(Base):
         Index("ix_match_proposals_team_mentee", "team_id", "mentee_id"),
         Index("ix_match_proposals_team_mentor_status", "team_id", "mentor_id", "status"),
         Index("ix_match_proposals_mentor_team_mentor", "mentor_team_id", "mentor_id"),
+        Index("ix_match_proposals_mentee_team_mentee", "mentee_team_id", "mentee_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -41,7 +41,9 @@ RETENTION_DAYS = 30
 LEFT = "their company left the program"
 PEOPLE = {
     "UMENTEE1": ("T1", "Europe/London"),  # Acme's mentee, with Globex's mentor
-    "UMENTOR1": ("T1", "Europe/London"),  # Acme's other mentor: the new suggestion
+    # Initech's mentor: the new suggestion (in a shared program the company is the
+    # workspace, so an Acme mentee who wants another company never gets an Acme mentor)
+    "UMENTOR1": ("T3", "Europe/London"),
     "UMENTOR1B": ("T1", "Europe/London"),  # Acme's mentor, with Globex's mentee
     "UMENTOR2": ("T2", "Europe/Paris"),
     "UMENTEE2": ("T2", "Europe/Paris"),
@@ -99,7 +101,7 @@ def crossed(shared: RunningBot) -> RunningBot:  # noqa: F811
     pid = program_id(bot)
     now = bot.clock.now()
     with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
-        uow.mentors.save(profile("T1", "UMENTOR1", pid, org="Hooli"))
+        uow.mentors.save(profile("T3", "UMENTOR1", pid, org="Initech", host="T1"))
         uow.mentors.save(profile("T1", "UMENTOR1B", pid, org="Hooli"))
         uow.mentors.save(profile("T2", "UMENTOR2", pid, org="Globex", host="T1"))
         first = uow.requests.save(
@@ -175,7 +177,7 @@ def leave(bot: RunningBot, *, user: str = "UCOORD2", pairs: int = 2) -> dict[str
 
 def assert_left_kindly(bot: RunningBot, *, at_once: bool = False) -> None:
     """Both pairs ended without blame; each partner who stays was told in Acme's Slack and
-    the mentee offered Acme's other mentor, never Globex's."""
+    the mentee offered Initech's mentor, never Globex's."""
     bot.tick(timedelta(minutes=1))
     ended = table(bot, "SELECT status, end_reason FROM partnerships ORDER BY id")
     assert ended == [("ended", LEFT), ("ended", LEFT)]

@@ -51,10 +51,12 @@ def test_the_pool_holds_what_ranking_reads_of_accepting_mentors(database: Databa
         work.commit()
     with SqlUnitOfWork(database.sessions) as work:
         pool = work.mentors.pool(T1)
-        rows = sorted(zip(*vars(pool).values(), strict=True))
+        columns = [v for k, v in vars(pool).items() if k not in ("members", "names")]
+        rows = sorted(zip(*columns, strict=True))  # one per mentor; no shared program here
+        assert (pool.members, pool.names) == ({}, {})
         bio = "A long bio ranking never reads."  # the goals' TF-IDF does, as plain text
         assert rows == [
-            ("UA", ["leadership", 'Führung, "quoted"'], "", 2, "", -18000, None, ["en"], bio),
+            ("UA", ["leadership", 'Führung, "quoted"'], "", 2, "", -18000, None, ["en"], bio, T1),
             (
                 "UB",
                 ["leadership", 'Führung, "quoted"'],
@@ -65,6 +67,7 @@ def test_the_pool_holds_what_ranking_reads_of_accepting_mentors(database: Databa
                 7,
                 ["en"],
                 bio,
+                T1,
             ),
         ]
         assert [p.bio for p in work.mentors.profiles(T1, ["UB"])] == [bio]

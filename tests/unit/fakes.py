@@ -19,7 +19,7 @@ import copy
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -43,6 +43,7 @@ from bot.model.partnership import (
 from bot.model.programs import Program
 from bot.model.progress import CheckKind, ProgressCheck, RiskFlag
 from bot.model.sessions import MemberPreferences, SessionLog, SessionSlot
+from bot.model.sharing import ProgramMembership
 from bot.ports import (
     AuditLog,
     CohortPlanRepository,
@@ -116,6 +117,8 @@ class FakeState:
     programs: dict[int, Program] = field(default_factory=dict)
     cohort_plans: dict[int, CohortPlan] = field(default_factory=dict)
     coordinator_groups: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    memberships: list[ProgramMembership] = field(default_factory=list)  # shared programs
+    workspace_names: dict[str, str] = field(default_factory=dict)  # as installed
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -196,10 +199,36 @@ class FakeMentorRepository:
         ]
 
     def pool(self, team_id: str) -> MentorColumns:
-        return MentorColumns.of(self.accepting(team_id))
+        state = self._store.state
+        members: dict[int, set[str]] = {}
+        for m in state.memberships:
+            if m.host_team_id == team_id and m.active:
+                members.setdefault(m.program_id, set()).add(m.team_id)
+        mentors = [
+            copy.deepcopy(m)
+            for _, m in sorted(state.mentors.items())
+            if m.accepting
+            and (
+                (m.team_id == team_id and m.host_team_id is None)
+                or (
+                    m.host_team_id == team_id and m.team_id in members.get(m.program_id or 0, set())
+                )
+            )
+        ]
+        columns = MentorColumns.of(mentors)
+        return replace(
+            columns,
+            members={p: frozenset(t) for p, t in members.items()},
+            names=dict(state.workspace_names),
+        )
+
+    def shared(self, team_id: str) -> MentorColumns:
+        pool = self.pool(team_id)
+        return MentorColumns(members=pool.members, names=pool.names)
 
     def pool_teams(self) -> list[str]:
-        return sorted({t for (t, _), m in self._store.state.mentors.items() if m.accepting})
+        mentors = self._store.state.mentors.values()
+        return sorted({m.host_team_id or m.team_id for m in mentors if m.accepting})
 
     def pool_version(self, team_id: str) -> PoolVersion | None:
         return None  # no versions here: every ranking reads the pool afresh
@@ -221,7 +250,7 @@ class FakeRequestRepository:
         self, team_id: str, request_id: int, *, for_update: bool = False
     ) -> MentorRequest | None:
         found = self._store.state.requests.get(request_id)
-        if found is None or found.team_id != team_id:
+        if found is None or team_id not in (found.team_id, found.host_team_id):
             return None
         return copy.deepcopy(found)
 
@@ -265,20 +294,34 @@ class FakeRequestRepository:
             current_mentor=live[0].mentor_id if live else None,
         )
 
-    def waitlisted(self, team_id: str) -> list[MentorRequest]:
+    def _whose(self, request: MentorRequest, team_id: str, shared: bool) -> bool:
+        return request.team_id == team_id or (
+            shared
+            and request.host_team_id == team_id
+            and any(
+                m.active
+                and (m.team_id, m.host_team_id, m.program_id)
+                == (request.team_id, team_id, request.program_id)
+                for m in self._store.state.memberships
+            )
+        )
+
+    def waitlisted(self, team_id: str, *, shared: bool = False) -> list[MentorRequest]:
         found = [
             r
             for r in self._store.state.requests.values()
-            if r.team_id == team_id and r.status is RequestStatus.WAITLISTED
+            if self._whose(r, team_id, shared) and r.status is RequestStatus.WAITLISTED
         ]
         found.sort(key=lambda r: (r.created_at is not None, r.created_at, r.id or 0))
         return [copy.deepcopy(r) for r in found]
 
-    def in_status(self, team_id: str, statuses: Collection[RequestStatus]) -> list[MentorRequest]:
+    def in_status(
+        self, team_id: str, statuses: Collection[RequestStatus], *, shared: bool = False
+    ) -> list[MentorRequest]:
         return [
             copy.deepcopy(r)
             for _, r in sorted(self._store.state.requests.items())
-            if r.team_id == team_id and r.status in statuses
+            if self._whose(r, team_id, shared) and r.status in statuses
         ]
 
 
@@ -308,7 +351,7 @@ class FakeProposalRepository:
         return [
             copy.deepcopy(p)
             for _, p in sorted(self._store.state.proposals.items())
-            if p.team_id == team_id and p.mentee_id == mentee_id
+            if p.mentee_team_id == team_id and p.mentee_id == mentee_id
         ]
 
     def for_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[MatchProposal]:
@@ -316,7 +359,7 @@ class FakeProposalRepository:
         return [
             copy.deepcopy(p)
             for _, p in sorted(self._store.state.proposals.items())
-            if p.team_id == team_id and p.mentee_id in wanted
+            if p.mentee_team_id == team_id and p.mentee_id in wanted
         ]
 
     def pending_by_mentor(self, team_id: str) -> dict[str, int]:
@@ -324,7 +367,7 @@ class FakeProposalRepository:
             Counter(
                 p.mentor_id
                 for p in self._store.state.proposals.values()
-                if p.team_id == team_id and p.status is ProposalStatus.PENDING
+                if p.mentor_team_id == team_id and p.status is ProposalStatus.PENDING
             )
         )
 
@@ -332,7 +375,7 @@ class FakeProposalRepository:
         return [
             copy.deepcopy(p)
             for _, p in sorted(self._store.state.proposals.items())
-            if p.team_id == team_id and p.mentor_id == mentor_id
+            if p.mentor_team_id == team_id and p.mentor_id == mentor_id
         ]
 
     def answered_since(self, team_id: str, since: datetime) -> list[MatchProposal]:
@@ -378,7 +421,7 @@ class FakePartnershipRepository:
         return [
             copy.deepcopy(p)
             for _, p in sorted(self._store.state.partnerships.items())
-            if p.team_id == team_id and p.mentee_id in wanted
+            if p.mentee_team_id == team_id and p.mentee_id in wanted
         ]
 
     def active_by_mentor(self, team_id: str) -> dict[str, int]:
@@ -386,7 +429,7 @@ class FakePartnershipRepository:
             Counter(
                 p.mentor_id
                 for p in self._store.state.partnerships.values()
-                if p.team_id == team_id and p.status in _TAKES_A_SLOT
+                if p.mentor_team_id == team_id and p.status in _TAKES_A_SLOT
             )
         )
 
@@ -846,6 +889,14 @@ class FakeProgramRepository:
             program.id = self._store.state.next_id()
         self._store.state.programs[program.id] = copy.deepcopy(program)
         return program
+
+    def joined(self, team_id: str) -> list[Program]:
+        state = self._store.state
+        return [
+            copy.deepcopy(state.programs[m.program_id])
+            for m in state.memberships
+            if m.team_id == team_id and m.active and m.program_id in state.programs
+        ]
 
     def all(self, team_id: str) -> list[Program]:
         return [

@@ -17,6 +17,7 @@ class SuggestedMentor:
     score: float
     reason: PrivateText  # may quote the mentee's goals
     bio: PrivateText
+    mentor_team_id: str = ""  # their own workspace, in a shared program; "": the mentee's
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +42,10 @@ class RequestToMentor(Payload):
     goals: PrivateText
     focus_areas: tuple[str, ...]
     reason: PrivateText  # may quote the mentee's goals
+    # A mentee of another workspace (a shared program): their company, and their name as
+    # their own Slack gave it when they picked (a mention of them would not resolve here).
+    mentee_company: str = ""
+    mentee_name: PrivateText = ""
 
 
 @dataclass(frozen=True, kw_only=True)
