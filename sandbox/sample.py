@@ -7,8 +7,8 @@ what the bot itself did. A change in the bot's flows shows here as a failing ste
 data that no longer means anything.
 
 Two companies take part, each in its own workspace: Acme runs the program above and shares
-its Cross-company program; Globex's coordinator joins it (``seed_shared_program``). A Globex
-mentee asking in it waits for matching across workspaces (``ASK_ACROSS_WORKSPACES``).
+its Cross-company program; Globex's coordinator joins it (``seed_shared_program``), and a
+Globex mentee is paired in it with an Acme mentor (``seed_ask_across_workspaces``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from sandbox.state import Value
 from sandbox.workspace import Workspace
 
 __all__ = [
-    "ASK_ACROSS_WORKSPACES",
     "SEED_WEEKS",
     "SHARED_PROGRAM",
     "SampleError",
@@ -59,16 +58,6 @@ SHARED_PROGRAM: dict[str, Value] = {
     "competitors": "",
 }
 JOIN_CODE = re.compile(r"`([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})`")
-
-# ---------------------------------------------------------------------------------------------
-# SWITCH ON when matching across workspaces is on main (issue 23, the `crossmatch` branch): a
-# member workspace's `/mentor ask` and `/mentor offer` then offer the program it joined, and
-# that program's pool holds the host's mentors. Until then Globex's ask modal has no program
-# to choose, and `seed_ask_across_workspaces` would stop at its first step. The test that
-# reads what it seeds (tests/sandbox/test_sample.py) is skipped while this is False. Tried
-# on main merged with `crossmatch` at 61a8ece: with True, all of tests/sandbox passes.
-# ---------------------------------------------------------------------------------------------
-ASK_ACROSS_WORKSPACES = False
 
 # Four mentors over four zones and three of Acme's divisions; Jordan and Sofia take one
 # mentee each, so Lena (who wants a mentor outside Acme Cloud) waits while Kenji and Rafael
@@ -247,8 +236,7 @@ def seed_sample_program(workspace: Workspace, *, until: datetime) -> None:
             me.command(MAYA, "/mentor milestone", channel=group)
             me.submit(MAYA, {"text": "Presented the reorg plan to my team"})
     workspace.run_until(until)
-    if ASK_ACROSS_WORKSPACES:  # last: should it stop half-way, the rest is all there
-        seed_ask_across_workspaces(me)
+    seed_ask_across_workspaces(me)  # last: should it stop half-way, the rest is all there
     log.info("sandbox: sample program ready at %s", until.isoformat(timespec="minutes"))
 
 
@@ -267,11 +255,11 @@ def seed_shared_program(me: _Actor) -> None:
 def seed_ask_across_workspaces(me: _Actor) -> None:
     """A Globex mentee asks in Acme's shared program and an Acme mentor accepts.
 
-    Off until matching across workspaces lands (``ASK_ACROSS_WORKSPACES``); on main today it
-    stops at Wei Ling's offer (Globex's modal has no program to choose). Rafael (Acme) moves
-    his profile to the shared program; Globex's two mentors offer in it too; Aisha (Globex,
-    Nairobi) asks in it, is shown mentors of both companies, picks Rafael, and he accepts in
-    his own Slack. Played on the opening morning: the pair is new when the page opens.
+    Rafael (Acme) moves his profile to the shared program; Globex's two mentors offer in it
+    too; Aisha (Globex, Nairobi) asks in it, is shown mentors of both companies, picks Rafael,
+    and he accepts in his own Slack. Played on the opening morning: the pair is new when the
+    page opens. The sandbox's workspaces have no Slack Connect (a free plan), so each of them
+    is told so and that they meet through their DMs and the calendar invite.
     """
     program = str(SHARED_PROGRAM["name"])
     me.command(RAFAEL, "/mentor offer")

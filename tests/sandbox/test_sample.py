@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from mentorbot.sandbox import RunningSandbox, opening_time, start_sandbox
 from mentorbot.settings import Settings
 from mentorbot.wiring import installation_store
-from sandbox.sample import ASK_ACROSS_WORKSPACES, next_working_morning
+from sandbox.sample import next_working_morning
 from sandbox.slack import Call
 from sandbox.workspace import ACME, GLOBEX, SAMPLE_PEOPLE
 
@@ -200,7 +200,11 @@ def test_each_persons_calls_go_with_their_own_workspaces_token(sandbox: RunningS
         seen.setdefault(teams[person], set()).add(call.method)
     assert {"chat.postMessage", "views.open"} <= seen[ACME.team_id]
     assert "views.open" in seen[GLOBEX.team_id], "Ingrid's join modal, in Globex's Slack"
-    assert sandbox.slack.refusals() == []
+    # The one refusal is Slack's answer to the pair across companies' shared channel: the
+    # sandbox's workspaces are on a free plan, so Aisha and Rafael meet through their DMs.
+    assert [(r.method, r.error) for r in sandbox.slack.refusals()] == [
+        ("conversations.inviteShared", "not_paid")
+    ]
 
 
 def test_globex_joined_acmes_cross_company_program_through_the_edge(
@@ -244,12 +248,6 @@ def test_the_page_shows_both_companies_each_person_in_their_own(sandbox: Running
     ]
 
 
-@pytest.mark.skipif(
-    not ASK_ACROSS_WORKSPACES,
-    reason="needs matching across workspaces (issue 23, branch `crossmatch`): Globex's "
-    "/mentor ask offering the program it joined, and Acme's mentors in its pool; then set "
-    "sandbox.sample.ASK_ACROSS_WORKSPACES = True",
-)
 def test_a_globex_mentee_asked_in_the_shared_program_and_an_acme_mentor_accepted(
     sandbox: RunningSandbox,
 ) -> None:
@@ -261,6 +259,19 @@ def test_a_globex_mentee_asked_in_the_shared_program_and_an_acme_mentor_accepted
     assert pairs == [(ACME.team_id, GLOBEX.team_id, AISHA, ACME.team_id, RAFAEL, "active")]
     home_of_aisha = home(sandbox, AISHA)
     assert "Rafael Costa" in home_of_aisha
+    # The sandbox's companies have no Slack Connect (a free plan): each hears so, in their own
+    # Slack, and that they meet through their DMs and the calendar invite instead.
+    for person, company in ((AISHA, GLOBEX), (RAFAEL, ACME)):
+        dm = sandbox.slack.dm_channel(person)
+        said = [m for m in sandbox.slack.messages(dm) if "About meeting" in m.get("text", "")]
+        assert len(said) == 1, (person, [m.get("text") for m in sandbox.slack.messages(dm)])
+        assert "Slack Connect" in said[0]["text"]
+        posted = [
+            c
+            for c in sandbox.slack.calls_to("chat.postMessage")
+            if "About meeting" in str(c.params.get("text", "")) and named_person(c) == person
+        ]
+        assert [sandbox.slack.team_of(c.token) for c in posted] == [company.team_id]
 
 
 def test_start_over_empty_forgets_the_program(own_sandbox: RunningSandbox) -> None:
