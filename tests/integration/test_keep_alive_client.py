@@ -110,6 +110,24 @@ def test_nobody_listening_is_a_urlerror_as_with_urllib() -> None:
         _client(f"http://127.0.0.1:{port}/api/").auth_test()
 
 
+def test_an_answer_lost_after_the_request_went_out_is_raised_not_sent_again() -> None:
+    """Slack did the call, then the connection broke: posting again blindly could post twice,
+    so the failure reaches the caller (who looks before posting again)."""
+    with FakeSlack() as fake:
+        fake.add_user("U1")
+        client = _dispatching(fake.url)  # no retry handlers: what the transport does alone
+        for form in (True, False):  # slack_sdk's request path (a form post), the short path
+            fake.lose_answer_next("chat.postMessage")
+            with pytest.raises(URLError):
+                if form:
+                    client.api_call("chat.postMessage", data={"channel": "U1", "text": "lost"})
+                else:
+                    client.chat_postMessage(channel="U1", text="lost")
+            assert client.chat_postMessage(channel="U1", text="next")["ok"]  # a new connection
+        texts = [call.params["text"] for call in fake.calls_to("chat.postMessage")]
+        assert texts == ["lost", "next", "lost", "next"]
+
+
 # -- the short path: JSON posts by a client whose retry handlers never retry (the dispatcher's)
 
 
