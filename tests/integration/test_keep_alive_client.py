@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.error import URLError
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryState
 
@@ -108,6 +115,24 @@ def test_nobody_listening_is_a_urlerror_as_with_urllib() -> None:
         port = probe.getsockname()[1]
     with pytest.raises(URLError):
         _client(f"http://127.0.0.1:{port}/api/").auth_test()
+
+
+def test_an_answer_lost_after_the_request_went_out_is_raised_not_sent_again() -> None:
+    """Slack did the call, then the connection broke: posting again blindly could post twice,
+    so the failure reaches the caller (who looks before posting again)."""
+    with FakeSlack() as fake:
+        fake.add_user("U1")
+        client = _dispatching(fake.url)  # no retry handlers: what the transport does alone
+        for form in (True, False):  # slack_sdk's request path (a form post), the short path
+            fake.lose_answer_next("chat.postMessage")
+            with pytest.raises(URLError):
+                if form:
+                    client.api_call("chat.postMessage", data={"channel": "U1", "text": "lost"})
+                else:
+                    client.chat_postMessage(channel="U1", text="lost")
+            assert client.chat_postMessage(channel="U1", text="next")["ok"]  # a new connection
+        texts = [call.params["text"] for call in fake.calls_to("chat.postMessage")]
+        assert texts == ["lost", "next", "lost", "next"]
 
 
 # -- the short path: JSON posts by a client whose retry handlers never retry (the dispatcher's)
@@ -237,5 +262,66 @@ def test_a_non_json_answer_is_an_error_not_a_crash() -> None:
         assert failed.value.response.status_code == 502
         assert "non-JSON" in failed.value.response["error"]
     finally:
+        server.shutdown()
+        server.server_close()
+
+
+# -- over TLS, as to Slack
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for ``localhost`` and its key, made here: nothing is fetched."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_over_tls_the_connection_is_kept_and_the_certificate_checked(tmp_path: Path) -> None:
+    cert_file, key_file = _self_signed(tmp_path)
+    server = _Recorder()
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert_file, key_file)
+    server.socket = served.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"https://localhost:{server.server_port}/api/"
+    trusting = ssl.create_default_context(cafile=str(cert_file))
+    try:
+        for client in (  # slack_sdk's request path, and the short path
+            KeepAliveWebClient(token="xoxb-test", base_url=url, timeout=5, ssl=trusting),
+            _dispatching(url, _Watcher()),
+        ):
+            client.ssl = trusting
+            for _ in range(3):
+                assert client.chat_postMessage(channel="U1", text="hi")["ok"]
+        assert len(server.peers) == 6
+        assert len(set(server.peers)) == 1  # one TLS handshake for all six
+        slack_http.close_connections()
+        with pytest.raises(URLError, match="CERTIFICATE_VERIFY_FAILED"):  # checked by default
+            _dispatching(url).chat_postMessage(channel="U1", text="hi")
+        assert len(server.peers) == 6  # nothing was sent
+    finally:
+        slack_http.close_connections()
         server.shutdown()
         server.server_close()
