@@ -8,7 +8,7 @@ introduction or a decline without the mentee hearing about it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.clock import Clock
@@ -18,7 +18,7 @@ from bot.matching.companies import LEFT_PROGRAM, program_owner
 from bot.matching.digest import CapacityDigest
 from bot.matching.forms import MAX_DECLINE_REASON, FormChecks, MenteeAsk, MentorOffer, raise_first
 from bot.matching.scores import Candidate
-from bot.matching.suggestions import Suggestions, ask_mentor
+from bot.matching.suggestions import Suggestions, ask_mentor, company_names
 from bot.model.kinds import Kind, SuggestionContext
 from bot.model.languages import known_languages
 from bot.model.messages.matching import ExpireProposal, Introduction, RequestExpired
@@ -335,6 +335,15 @@ class MentoringService:
                 focus_areas=tuple(request.focus_areas),
                 ends_at=partnership.ends_at,
             )
+            if partnership.across_workspaces:  # each named in words, with their company
+                companies = company_names(uow, partnership.team_id)
+                introduction = replace(
+                    introduction,
+                    mentor_team_id=partnership.mentor_team_id,
+                    mentee_team_id=partnership.mentee_team_id,
+                    mentor_company=companies.name(partnership.mentor_team_id),
+                    mentee_company=companies.name(partnership.mentee_team_id),
+                )
             key = f"partnership:{partnership.id}:introduction"
             if not partnership.across_workspaces:  # one group DM, as always
                 addressed = [(partnership.team_id, f"{mentor_id},{proposal.mentee_id}", key)]
@@ -410,7 +419,12 @@ class MentoringService:
                 recipient=proposal.mentor_id,
                 key=f"proposal:{proposal.id}:expired",
                 due_at=now,
-                payload=RequestExpired(mentee_id=proposal.mentee_id),
+                payload=RequestExpired(
+                    mentee_id=proposal.mentee_id,
+                    mentee_team_id=proposal.mentee_team_id
+                    if proposal.mentee_team_id != proposal.mentor_team_id
+                    else "",
+                ),
             )
         )
         self._suggestions.reopen(uow, proposal, now, SuggestionContext.AFTER_NO_ANSWER)

@@ -8,8 +8,10 @@ longer ask; `/mentor match` pairs people across companies only."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -119,6 +121,41 @@ def posts_to(bot: RunningBot, user: str) -> list[Any]:
         for c in bot.fake.delivered("chat.postMessage")
         if c.params.get("channel") in (user, "D" + user[1:])
     ]
+
+
+SHOWN = (
+    "chat.postMessage",
+    "chat.update",
+    "chat.postEphemeral",
+    "views.open",
+    "views.push",
+    "views.update",
+    "views.publish",
+    "response_url",
+)
+MENTION = re.compile(r"<@(U\w+)>")
+
+
+def foreign_mentions(bot: RunningBot, since: int = 0) -> list[tuple[str, str, str, str]]:
+    """Every mention, in what the bot showed someone from call ``since`` on, of a person of
+    another workspace than the one it was shown in (the token's workspace; for a
+    response_url, the workspace the click came from): (method, shown in, user, their
+    workspace). Such a mention would show an unknown user."""
+    found = []
+    for call in bot.fake.calls[since:]:
+        if call.method not in SHOWN or call.outcome != "ok":
+            continue
+        if call.method == "response_url":
+            here = unquote(str(call.params["_path"])).removeprefix("/response/").split("-")[0]
+        else:
+            here = bot.fake.team_of(call.token) or ""
+        shown = json.dumps({k: call.params.get(k) for k in ("text", "blocks", "view")})
+        for user in MENTION.findall(shown):
+            person = bot.fake.user(user)
+            assert person is not None, f"{user} is nobody: {shown}"
+            if person["team_id"] != here:
+                found.append((call.method, here, user, person["team_id"]))
+    return found
 
 
 def suggestions(bot: RunningBot, user: str) -> tuple[Any, list[str]]:
@@ -368,3 +405,65 @@ def test_a_mentor_of_another_workspace_declines_from_their_own_slack(
     after = posts_to(bot, GLOBEX_MENTEE)[before:]
     assert after and {c.token for c in after} == {tokens["T2"]}
     assert suggested(bot, GLOBEX_MENTEE) == [ACME_MENTOR2]
+
+
+def test_nobody_is_shown_a_mention_of_someone_of_another_workspace(
+    alliance: RunningBot,
+) -> None:
+    """Ask -> suggestions -> pick -> accept -> introduction, across Acme and Globex: each
+    person of the other workspace is named in words, with the name their own workspace's
+    users.info gives and their company; people of one's own workspace stay mentions."""
+    bot = alliance
+    bot.fake.add_user(ACME_MENTOR, team_id="T1", tz="Europe/London", real_name="Rafael Costa")
+    start = len(bot.fake.calls)
+    offer(bot, "T1", ACME_MENTOR, label="Alliance", organization="Acme")
+    ask(bot, "T2", GLOBEX_MENTEE, label=LABEL, organization="Globex")
+
+    post, picks = suggestions(bot, GLOBEX_MENTEE)
+    shown = json.dumps(post.params["blocks"])
+    assert "*Rafael Costa* (Acme)" in shown, shown
+    assert ACME_MENTOR not in shown.replace(picks[0], "")  # only in the button's value
+
+    clicked = as_team(bot, "T2").click(
+        "pick_mentor",
+        user=GLOBEX_MENTEE,
+        value=picks[0],
+        channel=post.params["channel"],
+        message_ts="1700000000.000100",
+    )
+    assert clicked.status == 200
+    bot.settle()
+    picked = bot.fake.calls_to("chat.update")[-1]
+    assert picked.token == bot.fake.bot_token("T2")
+    assert picked.params["text"].startswith("You asked Rafael Costa to be your mentor."), picked
+
+    request_post = next(
+        c for c in reversed(posts_to(bot, ACME_MENTOR)) if buttons(c.params, "accept_request")
+    )
+    accepted = as_team(bot, "T1").click(
+        "accept_request",
+        user=ACME_MENTOR,
+        value=buttons(request_post.params, "accept_request")[0],
+        channel=request_post.params["channel"],
+    )
+    assert accepted.status == 200
+    bot.settle()
+    answered = bot.fake.calls_to("chat.update")[-1]
+    assert answered.token == bot.fake.bot_token("T1")
+    assert "You accepted Gloria Globex's request." in answered.params["text"], answered
+
+    intros = {
+        bot.fake.team_of(c.token): c.params
+        for c in bot.fake.delivered("chat.postMessage")
+        if c.params["text"].startswith("Welcome to your mentoring partnership")
+    }
+    assert intros["T2"]["text"] == (
+        f"Welcome to your mentoring partnership, <@{GLOBEX_MENTEE}> (Globex) and "
+        "Rafael Costa (Acme)!"
+    )
+    assert intros["T1"]["text"] == (
+        f"Welcome to your mentoring partnership, Gloria Globex (Globex) and "
+        f"<@{ACME_MENTOR}> (Acme)!"
+    )
+    assert "Rafael Costa (Acme) is <@UGLOBE>'s mentor" in json.dumps(intros["T2"]["blocks"])
+    assert foreign_mentions(bot, start) == []
