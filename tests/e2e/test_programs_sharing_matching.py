@@ -391,13 +391,18 @@ def test_a_mentor_of_another_workspace_declines_from_their_own_slack(
 
     bot.tick(timedelta(minutes=1))  # the mentee's next suggestions are a new message
     before = len(posts_to(bot, GLOBEX_MENTEE))
+    asked = bot.fake.messages(ACME_MENTOR)[-1]
     declined = as_team(bot, "T1").click(
         "decline_not_fit",
         user=ACME_MENTOR,
         value=buttons(request_post.params, "decline_not_fit")[0],
+        channel=bot.fake.dm_channel(ACME_MENTOR),
+        message_ts=asked["ts"],
     )
     assert declined.status == 200
     bot.settle()
+    answered = next(m for m in bot.fake.messages(ACME_MENTOR) if m["ts"] == asked["ts"])
+    assert answered["text"].startswith("You declined Gloria Globex's request"), answered
     assert table(bot, "SELECT status, decline_choice FROM match_proposals") == [
         ("declined", "not_fit")
     ]
@@ -405,6 +410,7 @@ def test_a_mentor_of_another_workspace_declines_from_their_own_slack(
     after = posts_to(bot, GLOBEX_MENTEE)[before:]
     assert after and {c.token for c in after} == {tokens["T2"]}
     assert suggested(bot, GLOBEX_MENTEE) == [ACME_MENTOR2]
+    assert foreign_mentions(bot) == []  # Acme's mentors named in Globex's Slack, and back
 
 
 def test_nobody_is_shown_a_mention_of_someone_of_another_workspace(
@@ -424,33 +430,33 @@ def test_nobody_is_shown_a_mention_of_someone_of_another_workspace(
     assert "*Rafael Costa* (Acme)" in shown, shown
     assert ACME_MENTOR not in shown.replace(picks[0], "")  # only in the button's value
 
+    shown_to_mentee = bot.fake.messages(GLOBEX_MENTEE)[-1]
     clicked = as_team(bot, "T2").click(
         "pick_mentor",
         user=GLOBEX_MENTEE,
         value=picks[0],
-        channel=post.params["channel"],
-        message_ts="1700000000.000100",
+        channel=bot.fake.dm_channel(GLOBEX_MENTEE),
+        message_ts=shown_to_mentee["ts"],
     )
     assert clicked.status == 200
     bot.settle()
-    picked = bot.fake.calls_to("chat.update")[-1]
-    assert picked.token == bot.fake.bot_token("T2")
-    assert picked.params["text"].startswith("You asked Rafael Costa to be your mentor."), picked
+    picked = bot.fake.messages(GLOBEX_MENTEE)[-1]  # the suggestions, redrawn in Globex's Slack
+    assert picked["ts"] == shown_to_mentee["ts"]
+    assert picked["text"].startswith("You asked Rafael Costa to be your mentor."), picked
 
-    request_post = next(
-        c for c in reversed(posts_to(bot, ACME_MENTOR)) if buttons(c.params, "accept_request")
-    )
+    asked = bot.fake.messages(ACME_MENTOR)[-1]
     accepted = as_team(bot, "T1").click(
         "accept_request",
         user=ACME_MENTOR,
-        value=buttons(request_post.params, "accept_request")[0],
-        channel=request_post.params["channel"],
+        value=buttons(asked, "accept_request")[0],
+        channel=bot.fake.dm_channel(ACME_MENTOR),
+        message_ts=asked["ts"],
     )
     assert accepted.status == 200
     bot.settle()
-    answered = bot.fake.calls_to("chat.update")[-1]
-    assert answered.token == bot.fake.bot_token("T1")
-    assert "You accepted Gloria Globex's request." in answered.params["text"], answered
+    answered = next(m for m in bot.fake.messages(ACME_MENTOR) if m["ts"] == asked["ts"])
+    assert "You accepted Gloria Globex's request." in answered["text"], answered
+    assert {c.outcome for c in bot.fake.calls_to("chat.update")} == {"ok"}
 
     intros = {
         bot.fake.team_of(c.token): c.params
