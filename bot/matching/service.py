@@ -198,15 +198,24 @@ class MentoringService:
             partnerships = uow.partnerships.for_member(team_id, mentee_id)
             active = _current(partnerships, mentee_id)
             if active is not None:
+                company = _company_elsewhere(uow, active, team_id)
+                who = f"from {company}" if company else f"<@{active.mentor_id}>"
                 raise Conflict(
-                    f"You already have a mentor, <@{active.mentor_id}>. If the fit is not "
+                    f"You already have a mentor, {who}. If the fit is not "
                     "there, `/mentor end` closes the partnership without blame, and you can ask "
                     "again."
                 )
             request = uow.requests.open_for(team_id, mentee_id)
             if request is not None and request.status is RequestStatus.PENDING_MENTOR:
                 pending = self._pending_proposal(uow, team_id, request)
-                who = f"<@{pending.mentor_id}>" if pending else "a mentor"
+                company = _company_elsewhere(uow, pending, team_id) if pending else None
+                who = (
+                    "a mentor"
+                    if pending is None
+                    else f"a mentor from {company}"
+                    if company
+                    else f"<@{pending.mentor_id}>"
+                )
                 raise Conflict(
                     f"You have already asked {who}; we are waiting for their answer. "
                     "You will hear from me as soon as they reply."
@@ -489,6 +498,16 @@ def _current(partnerships: list[Partnership], mentee_id: str) -> Partnership | N
         ),
         None,
     )
+
+
+def _company_elsewhere(
+    uow: SuggestWork, pair: Partnership | MatchProposal, team_id: str
+) -> str | None:
+    """The mentor's company when they are of another workspace than ``team_id``, where a
+    refusal can't mention them (it wouldn't resolve); None in one workspace."""
+    if pair.mentor_team_id in ("", team_id):
+        return None
+    return company_names(uow, pair.team_id).name(pair.mentor_team_id)
 
 
 def _answered(proposal: MatchProposal) -> str:

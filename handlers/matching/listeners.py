@@ -240,8 +240,9 @@ class MatchingHandlers(Listeners):
             trigger_id=body["trigger_id"],
             later=self._later,
         )
-        if refusal:
-            client.chat_postMessage(channel=user_of(context), text=refusal)
+        if refusal:  # a mentor of another workspace named in words
+            named = self.name_partners_of(refusal, team_of(context), user_of(context))
+            client.chat_postMessage(channel=user_of(context), text=named)
 
     def home_offer(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         open_offer(

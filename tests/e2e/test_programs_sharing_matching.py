@@ -444,6 +444,16 @@ def test_nobody_is_shown_a_mention_of_someone_of_another_workspace(
     assert picked["ts"] == shown_to_mentee["ts"]
     assert picked["text"].startswith("You asked Rafael Costa to be your mentor."), picked
 
+    # The ask form sent again while Acme's mentor is asked: a field error (plain text, where
+    # no mention would ever show) says who in words.
+    form = bot.view_opened("mentor_ask")
+    again = as_team(bot, "T2").submit(
+        form, user=GLOBEX_MENTEE, values=ask_values(form, LABEL, "Globex")
+    )
+    refused = again.json()
+    assert refused["response_action"] == "errors"
+    assert "You have already asked a mentor from Acme;" in str(refused["errors"]), refused
+
     asked = bot.fake.messages(ACME_MENTOR)[-1]
     accepted = as_team(bot, "T1").click(
         "accept_request",
@@ -472,4 +482,11 @@ def test_nobody_is_shown_a_mention_of_someone_of_another_workspace(
         f"<@{ACME_MENTOR}> (Acme)!"
     )
     assert "Rafael Costa (Acme) is <@UGLOBE>'s mentor" in json.dumps(intros["T2"]["blocks"])
+
+    # Asking again: the answer (ephemeral, in Globex's Slack) names Acme's mentor in words.
+    assert as_team(bot, "T2").command("ask", user=GLOBEX_MENTEE).status == 200
+    bot.settle()
+    reply = bot.fake.calls_to("response_url")[-1]
+    assert reply.params["_path"].startswith("/response/T2-")
+    assert reply.params["text"].startswith("You already have a mentor, Rafael Costa."), reply
     assert foreign_mentions(bot, start) == []
