@@ -490,3 +490,26 @@ def test_nobody_is_shown_a_mention_of_someone_of_another_workspace(
     assert reply.params["_path"].startswith("/response/T2-")
     assert reply.params["text"].startswith("You already have a mentor, Rafael Costa."), reply
     assert foreign_mentions(bot, start) == []
+
+
+def test_a_request_that_expires_across_workspaces_names_each_person_in_words(
+    alliance: RunningBot,
+) -> None:
+    bot = alliance
+    bot.fake.add_user(ACME_MENTOR, team_id="T1", tz="Europe/London", real_name="Rafael Costa")
+    bot.fake.add_user(ACME_MENTOR2, team_id="T1", tz="Europe/London", real_name="Mei Tanaka")
+    offer(bot, "T1", ACME_MENTOR, label="Alliance", organization="Acme")
+    offer(bot, "T1", ACME_MENTOR2, label="Alliance", organization="Acme")
+    ask(bot, "T2", GLOBEX_MENTEE, label=LABEL, organization="Globex")
+    _, picks = suggestions(bot, GLOBEX_MENTEE)
+    as_team(bot, "T2").click("pick_mentor", user=GLOBEX_MENTEE, value=picks[0])
+    bot.settle()
+
+    for _ in range(7 * 24):  # a week, an hour at a time: the reminder, then the expiry
+        bot.tick(timedelta(hours=1))
+    said = [m["text"] for m in bot.fake.messages(ACME_MENTOR)]
+    assert any(t.startswith("A gentle reminder: *Gloria Globex* of Globex") for t in said), said
+    assert any(t.startswith("No need to answer Gloria Globex's request") for t in said), said
+    post, _ = suggestions(bot, GLOBEX_MENTEE)
+    assert "*Mei Tanaka* (Acme)" in json.dumps(post.params["blocks"])
+    assert foreign_mentions(bot) == []
