@@ -166,8 +166,11 @@ class MentorCommand:
                 trigger_id=trigger_id,
                 later=self._later,
             )
-            if refusal:
-                respond(text=refusal, response_type="ephemeral")
+            if refusal:  # a mentor of another workspace named in words
+                respond(
+                    text=self._journal.name_partners_of(refusal, team_id, user_id),
+                    response_type="ephemeral",
+                )
         elif subcommand == "offer":
             open_offer(
                 self._services,

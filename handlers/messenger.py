@@ -318,6 +318,10 @@ class SlackMessenger:
                 and team not in ("", message.team_id)
             ):
                 people[user] = team
+        if isinstance(payload, MentorSuggestions):  # mentors of the program's other workspaces
+            for candidate in payload.candidates:
+                if candidate.mentor_team_id not in ("", message.team_id):
+                    people[candidate.mentor_id] = candidate.mentor_team_id
         other = getattr(payload, "partner_team_id", None)
         if isinstance(other, str) and other not in ("", message.team_id):
             mentioned = set(MENTION.findall(text)) | set(MENTION.findall(json.dumps(rendered)))

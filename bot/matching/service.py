@@ -8,7 +8,7 @@ introduction or a decline without the mentee hearing about it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.clock import Clock
@@ -18,7 +18,7 @@ from bot.matching.companies import LEFT_PROGRAM, program_owner
 from bot.matching.digest import CapacityDigest
 from bot.matching.forms import MAX_DECLINE_REASON, FormChecks, MenteeAsk, MentorOffer, raise_first
 from bot.matching.scores import Candidate
-from bot.matching.suggestions import Suggestions, ask_mentor
+from bot.matching.suggestions import Suggestions, ask_mentor, company_names
 from bot.model.kinds import Kind, SuggestionContext
 from bot.model.languages import known_languages
 from bot.model.messages.matching import ExpireProposal, Introduction, RequestExpired
@@ -198,15 +198,24 @@ class MentoringService:
             partnerships = uow.partnerships.for_member(team_id, mentee_id)
             active = _current(partnerships, mentee_id)
             if active is not None:
+                company = _company_elsewhere(uow, active, team_id)
+                who = f"from {company}" if company else f"<@{active.mentor_id}>"
                 raise Conflict(
-                    f"You already have a mentor, <@{active.mentor_id}>. If the fit is not "
+                    f"You already have a mentor, {who}. If the fit is not "
                     "there, `/mentor end` closes the partnership without blame, and you can ask "
                     "again."
                 )
             request = uow.requests.open_for(team_id, mentee_id)
             if request is not None and request.status is RequestStatus.PENDING_MENTOR:
                 pending = self._pending_proposal(uow, team_id, request)
-                who = f"<@{pending.mentor_id}>" if pending else "a mentor"
+                company = _company_elsewhere(uow, pending, team_id) if pending else None
+                who = (
+                    "a mentor"
+                    if pending is None
+                    else f"a mentor from {company}"
+                    if company
+                    else f"<@{pending.mentor_id}>"
+                )
                 raise Conflict(
                     f"You have already asked {who}; we are waiting for their answer. "
                     "You will hear from me as soon as they reply."
@@ -335,6 +344,15 @@ class MentoringService:
                 focus_areas=tuple(request.focus_areas),
                 ends_at=partnership.ends_at,
             )
+            if partnership.across_workspaces:  # each named in words, with their company
+                companies = company_names(uow, partnership.team_id)
+                introduction = replace(
+                    introduction,
+                    mentor_team_id=partnership.mentor_team_id,
+                    mentee_team_id=partnership.mentee_team_id,
+                    mentor_company=companies.name(partnership.mentor_team_id),
+                    mentee_company=companies.name(partnership.mentee_team_id),
+                )
             key = f"partnership:{partnership.id}:introduction"
             if not partnership.across_workspaces:  # one group DM, as always
                 addressed = [(partnership.team_id, f"{mentor_id},{proposal.mentee_id}", key)]
@@ -410,7 +428,12 @@ class MentoringService:
                 recipient=proposal.mentor_id,
                 key=f"proposal:{proposal.id}:expired",
                 due_at=now,
-                payload=RequestExpired(mentee_id=proposal.mentee_id),
+                payload=RequestExpired(
+                    mentee_id=proposal.mentee_id,
+                    mentee_team_id=proposal.mentee_team_id
+                    if proposal.mentee_team_id != proposal.mentor_team_id
+                    else "",
+                ),
             )
         )
         self._suggestions.reopen(uow, proposal, now, SuggestionContext.AFTER_NO_ANSWER)
@@ -475,6 +498,16 @@ def _current(partnerships: list[Partnership], mentee_id: str) -> Partnership | N
         ),
         None,
     )
+
+
+def _company_elsewhere(
+    uow: SuggestWork, pair: Partnership | MatchProposal, team_id: str
+) -> str | None:
+    """The mentor's company when they are of another workspace than ``team_id``, where a
+    refusal can't mention them (it wouldn't resolve); None in one workspace."""
+    if pair.mentor_team_id in ("", team_id):
+        return None
+    return company_names(uow, pair.team_id).name(pair.mentor_team_id)
 
 
 def _answered(proposal: MatchProposal) -> str:

@@ -156,6 +156,8 @@ class Suggestions:
         if candidates:
             request.status = RequestStatus.MATCHING
             uow.requests.save(request)
+            elsewhere = {c.mentor.team_id for c in candidates} - {request.team_id}
+            companies = company_names(uow, request.program_team_id) if elsewhere else None
             uow.outbox.add(
                 OutgoingMessage(
                     team_id=request.team_id,
@@ -171,6 +173,9 @@ class Suggestions:
                                 mentor_id=c.mentor.user_id,
                                 mentor_team_id=c.mentor.team_id
                                 if c.mentor.team_id != request.team_id
+                                else "",
+                                mentor_company=companies.name(c.mentor.team_id)
+                                if companies is not None and c.mentor.team_id != request.team_id
                                 else "",
                                 score=c.score,
                                 reason=c.reason,
@@ -313,6 +318,12 @@ def rank_for(
     ]
 
 
+def company_names(uow: SuggestWork, owner: str) -> Companies:
+    """The names of the workspaces of ``owner``'s shared programs, for what names a person
+    of another workspace with their company ("Rafael Costa (Acme)")."""
+    return Companies(names=uow.mentors.shared(owner).names)
+
+
 def with_company(reason: str, company: str) -> str:
     """A reason worked out on workspace keys, as ``describe`` says it with the company."""
     if not company:
@@ -404,8 +415,7 @@ def ask_mentor(
     assert proposal.id is not None
     company = ""
     if mentor.team_id != request.team_id:
-        shared = uow.mentors.shared(request.program_team_id)
-        company = Companies(names=shared.names).name(request.team_id)
+        company = company_names(uow, request.program_team_id).name(request.team_id)
     payload = RequestToMentor(
         proposal_id=proposal.id,
         mentee_id=request.mentee_id,

@@ -40,6 +40,13 @@ class Listeners:
         elsewhere = self._services.journal.partners_elsewhere(team_id, user_id)
         return self.clients.names.named(value, elsewhere) if elsewhere else value
 
+    def name_elsewhere(self, value: T, here: str, team_id: str, user_id: str) -> T:
+        """``value`` as someone of workspace ``here`` reads it: ``user_id`` (of ``team_id``)
+        named in words when that is another workspace (a proposal's other person)."""
+        if team_id in ("", here):
+            return value
+        return self.clients.names.named(value, {user_id: team_id})
+
     @staticmethod
     def ack_only(ack: Ack) -> None:
         ack()

@@ -243,7 +243,9 @@ def suggestions_message(payload: MentorSuggestions) -> tuple[str, list[Block]]:
     for candidate in payload.candidates[:10]:
         mentor_id = candidate.mentor_id
         reason = candidate.reason[:1].upper() + candidate.reason[1:]  # "both speak Spanish"
-        lines = [f"*<@{mentor_id}>*", escape(reason)]  # a company's name is Slack's, not ours
+        # Of another workspace: the messenger names them in words; their company follows.
+        company = f" ({escape(candidate.mentor_company)})" if candidate.mentor_company else ""
+        lines = [f"*<@{mentor_id}>*{company}", escape(reason)]
         if candidate.bio:
             lines.append(quote(truncate(candidate.bio, 280)))
         blocks.append(
@@ -318,10 +320,18 @@ def request_expired_message(payload: RequestExpired) -> tuple[str, list[Block]]:
     return text, [section(text)]
 
 
+def _with_company(user_id: str, company: str) -> str:
+    return f"<@{user_id}> ({escape(company)})" if company else f"<@{user_id}>"
+
+
 def introduction_message(payload: Introduction) -> tuple[str, list[Block]]:
     mentor, mentee = payload.mentor_id, payload.mentee_id
     ends_at = payload.ends_at
-    text = f"Welcome to your mentoring partnership, <@{mentee}> and <@{mentor}>!"
+    # A pair across workspaces: each with their company (the messenger names the one of
+    # another workspace in words, in each person's own copy).
+    mentor_of = _with_company(mentor, payload.mentor_company)
+    mentee_of = _with_company(mentee, payload.mentee_company)
+    text = f"Welcome to your mentoring partnership, {mentee_of} and {mentor_of}!"
     checklist = "\n".join(
         [
             f"1. <@{mentee}>, you drive: share what you want from this year and bring questions.",
@@ -334,7 +344,7 @@ def introduction_message(payload: Introduction) -> tuple[str, list[Block]]:
     blocks = [
         header("Welcome to your mentoring partnership"),
         section(
-            f":tada: <@{mentor}> is <@{mentee}>'s mentor from today until "
+            f":tada: {mentor_of} is <@{mentee}>'s mentor from today until "
             f"{slack_date(ends_at, '{date_long}')}."
         ),
         section(f"*What <@{mentee}> wants to grow in*\n{quote(payload.goals)}"),

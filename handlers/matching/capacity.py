@@ -45,7 +45,12 @@ class CapacityHandlers(Listeners):
             proposal_id=proposal_id,
             choice=choice.value,
         )
-        text, message = blocks.declined_message(proposal.mentee_id, choice)
+        text, message = self.name_elsewhere(
+            blocks.declined_message(proposal.mentee_id, choice),
+            team_of(context),
+            proposal.mentee_team_id,
+            proposal.mentee_id,
+        )
         update_container(client, body, text, message)
         self.deliver()
 

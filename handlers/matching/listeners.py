@@ -130,11 +130,16 @@ class MatchingHandlers(Listeners):
         )
         ack()
 
-    def after_decline(self, view: dict[str, Any], client: WebClient) -> None:
+    def after_decline(self, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         metadata = ViewForm(view).metadata
         channel, ts, mentee = metadata.get("channel"), metadata.get("ts"), metadata.get("mentee")
         if channel and ts and mentee:
-            text, message = matching_blocks.mentor_answered_message(str(mentee), accepted=False)
+            text, message = self.name_elsewhere(
+                matching_blocks.mentor_answered_message(str(mentee), accepted=False),
+                team_of(context),
+                str(metadata.get("mentee_team") or ""),
+                str(mentee),
+            )
             update_message(client, str(channel), str(ts), text, message)
         self._services.dispatcher.deliver_now()
 
@@ -156,7 +161,7 @@ class MatchingHandlers(Listeners):
                 text="That button is out of date. Run `/mentor ask` again.", replace_original=False
             )
             return
-        self._services.mentoring.choose(
+        proposal = self._services.mentoring.choose(
             team_id=team_of(context),
             mentee_id=user_of(context),
             request_id=request_id,
@@ -165,7 +170,12 @@ class MatchingHandlers(Listeners):
             # a mentor of another workspace can't resolve a mention of the mentee: their name
             mentee_name=display_name(client, user_of(context)) if mentor_team_id else "",
         )
-        text, message = matching_blocks.picked_message(mentor_id)
+        text, message = self.name_elsewhere(
+            matching_blocks.picked_message(mentor_id),
+            team_of(context),
+            proposal.mentor_team_id,
+            mentor_id,
+        )
         update_container(client, body, text, message)
         self._services.dispatcher.deliver_now()
 
@@ -182,8 +192,10 @@ class MatchingHandlers(Listeners):
             mentor_id=user_of(context),
             proposal_id=proposal_id,
         )
-        text, message = matching_blocks.mentor_answered_message(
-            partnership.mentee_id, accepted=True
+        text, message = self.name_partner(
+            matching_blocks.mentor_answered_message(partnership.mentee_id, accepted=True),
+            partnership,
+            user_of(context),
         )
         update_container(client, body, text, message)
         self._services.dispatcher.deliver_now()
@@ -202,14 +214,20 @@ class MatchingHandlers(Listeners):
             proposal_id=proposal_id,
         )
         container = body.get("container") or {}
-        view = matching_blocks.decline_modal(
-            mentee_id=proposal.mentee_id,
-            metadata={
-                "proposal_id": proposal_id,
-                "mentee": proposal.mentee_id,
-                "channel": container.get("channel_id"),
-                "ts": container.get("message_ts"),
-            },
+        view = self.name_elsewhere(
+            matching_blocks.decline_modal(
+                mentee_id=proposal.mentee_id,
+                metadata={
+                    "proposal_id": proposal_id,
+                    "mentee": proposal.mentee_id,
+                    "mentee_team": proposal.mentee_team_id,
+                    "channel": container.get("channel_id"),
+                    "ts": container.get("message_ts"),
+                },
+            ),
+            team_of(context),
+            proposal.mentee_team_id,
+            proposal.mentee_id,
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -222,8 +240,9 @@ class MatchingHandlers(Listeners):
             trigger_id=body["trigger_id"],
             later=self._later,
         )
-        if refusal:
-            client.chat_postMessage(channel=user_of(context), text=refusal)
+        if refusal:  # a mentor of another workspace named in words
+            named = self.name_partners_of(refusal, team_of(context), user_of(context))
+            client.chat_postMessage(channel=user_of(context), text=named)
 
     def home_offer(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         open_offer(

@@ -259,8 +259,10 @@ class ProgramHandlers(Listeners):
                 trigger_id=trigger_id,
                 program=value,
             )
-            if refusal:
-                tell(body, respond, client, user_id, refusal)
+            if refusal:  # a mentor of another workspace named in words
+                tell(
+                    body, respond, client, user_id, self.name_partners_of(refusal, team_id, user_id)
+                )
         else:
             open_offer(
                 self._services,

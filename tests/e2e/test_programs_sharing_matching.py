@@ -8,8 +8,10 @@ longer ask; `/mentor match` pairs people across companies only."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -119,6 +121,41 @@ def posts_to(bot: RunningBot, user: str) -> list[Any]:
         for c in bot.fake.delivered("chat.postMessage")
         if c.params.get("channel") in (user, "D" + user[1:])
     ]
+
+
+SHOWN = (
+    "chat.postMessage",
+    "chat.update",
+    "chat.postEphemeral",
+    "views.open",
+    "views.push",
+    "views.update",
+    "views.publish",
+    "response_url",
+)
+MENTION = re.compile(r"<@(U\w+)>")
+
+
+def foreign_mentions(bot: RunningBot, since: int = 0) -> list[tuple[str, str, str, str]]:
+    """Every mention, in what the bot showed someone from call ``since`` on, of a person of
+    another workspace than the one it was shown in (the token's workspace; for a
+    response_url, the workspace the click came from): (method, shown in, user, their
+    workspace). Such a mention would show an unknown user."""
+    found = []
+    for call in bot.fake.calls[since:]:
+        if call.method not in SHOWN or call.outcome != "ok":
+            continue
+        if call.method == "response_url":
+            here = unquote(str(call.params["_path"])).removeprefix("/response/").split("-")[0]
+        else:
+            here = bot.fake.team_of(call.token) or ""
+        shown = json.dumps({k: call.params.get(k) for k in ("text", "blocks", "view")})
+        for user in MENTION.findall(shown):
+            person = bot.fake.user(user)
+            assert person is not None, f"{user} is nobody: {shown}"
+            if person["team_id"] != here:
+                found.append((call.method, here, user, person["team_id"]))
+    return found
 
 
 def suggestions(bot: RunningBot, user: str) -> tuple[Any, list[str]]:
@@ -354,13 +391,18 @@ def test_a_mentor_of_another_workspace_declines_from_their_own_slack(
 
     bot.tick(timedelta(minutes=1))  # the mentee's next suggestions are a new message
     before = len(posts_to(bot, GLOBEX_MENTEE))
+    asked = bot.fake.messages(ACME_MENTOR)[-1]
     declined = as_team(bot, "T1").click(
         "decline_not_fit",
         user=ACME_MENTOR,
         value=buttons(request_post.params, "decline_not_fit")[0],
+        channel=bot.fake.dm_channel(ACME_MENTOR),
+        message_ts=asked["ts"],
     )
     assert declined.status == 200
     bot.settle()
+    answered = next(m for m in bot.fake.messages(ACME_MENTOR) if m["ts"] == asked["ts"])
+    assert answered["text"].startswith("You declined Gloria Globex's request"), answered
     assert table(bot, "SELECT status, decline_choice FROM match_proposals") == [
         ("declined", "not_fit")
     ]
@@ -368,3 +410,106 @@ def test_a_mentor_of_another_workspace_declines_from_their_own_slack(
     after = posts_to(bot, GLOBEX_MENTEE)[before:]
     assert after and {c.token for c in after} == {tokens["T2"]}
     assert suggested(bot, GLOBEX_MENTEE) == [ACME_MENTOR2]
+    assert foreign_mentions(bot) == []  # Acme's mentors named in Globex's Slack, and back
+
+
+def test_nobody_is_shown_a_mention_of_someone_of_another_workspace(
+    alliance: RunningBot,
+) -> None:
+    """Ask -> suggestions -> pick -> accept -> introduction, across Acme and Globex: each
+    person of the other workspace is named in words, with the name their own workspace's
+    users.info gives and their company; people of one's own workspace stay mentions."""
+    bot = alliance
+    bot.fake.add_user(ACME_MENTOR, team_id="T1", tz="Europe/London", real_name="Rafael Costa")
+    start = len(bot.fake.calls)
+    offer(bot, "T1", ACME_MENTOR, label="Alliance", organization="Acme")
+    ask(bot, "T2", GLOBEX_MENTEE, label=LABEL, organization="Globex")
+
+    post, picks = suggestions(bot, GLOBEX_MENTEE)
+    shown = json.dumps(post.params["blocks"])
+    assert "*Rafael Costa* (Acme)" in shown, shown
+    assert ACME_MENTOR not in shown.replace(picks[0], "")  # only in the button's value
+
+    shown_to_mentee = bot.fake.messages(GLOBEX_MENTEE)[-1]
+    clicked = as_team(bot, "T2").click(
+        "pick_mentor",
+        user=GLOBEX_MENTEE,
+        value=picks[0],
+        channel=bot.fake.dm_channel(GLOBEX_MENTEE),
+        message_ts=shown_to_mentee["ts"],
+    )
+    assert clicked.status == 200
+    bot.settle()
+    picked = bot.fake.messages(GLOBEX_MENTEE)[-1]  # the suggestions, redrawn in Globex's Slack
+    assert picked["ts"] == shown_to_mentee["ts"]
+    assert picked["text"].startswith("You asked Rafael Costa to be your mentor."), picked
+
+    # The ask form sent again while Acme's mentor is asked: a field error (plain text, where
+    # no mention would ever show) says who in words.
+    form = bot.view_opened("mentor_ask")
+    again = as_team(bot, "T2").submit(
+        form, user=GLOBEX_MENTEE, values=ask_values(form, LABEL, "Globex")
+    )
+    refused = again.json()
+    assert refused["response_action"] == "errors"
+    assert "You have already asked a mentor from Acme;" in str(refused["errors"]), refused
+
+    asked = bot.fake.messages(ACME_MENTOR)[-1]
+    accepted = as_team(bot, "T1").click(
+        "accept_request",
+        user=ACME_MENTOR,
+        value=buttons(asked, "accept_request")[0],
+        channel=bot.fake.dm_channel(ACME_MENTOR),
+        message_ts=asked["ts"],
+    )
+    assert accepted.status == 200
+    bot.settle()
+    answered = next(m for m in bot.fake.messages(ACME_MENTOR) if m["ts"] == asked["ts"])
+    assert "You accepted Gloria Globex's request." in answered["text"], answered
+    assert {c.outcome for c in bot.fake.calls_to("chat.update")} == {"ok"}
+
+    intros = {
+        bot.fake.team_of(c.token): c.params
+        for c in bot.fake.delivered("chat.postMessage")
+        if c.params["text"].startswith("Welcome to your mentoring partnership")
+    }
+    assert intros["T2"]["text"] == (
+        f"Welcome to your mentoring partnership, <@{GLOBEX_MENTEE}> (Globex) and "
+        "Rafael Costa (Acme)!"
+    )
+    assert intros["T1"]["text"] == (
+        f"Welcome to your mentoring partnership, Gloria Globex (Globex) and "
+        f"<@{ACME_MENTOR}> (Acme)!"
+    )
+    assert "Rafael Costa (Acme) is <@UGLOBE>'s mentor" in json.dumps(intros["T2"]["blocks"])
+
+    # Asking again: the answer (ephemeral, in Globex's Slack) names Acme's mentor in words.
+    assert as_team(bot, "T2").command("ask", user=GLOBEX_MENTEE).status == 200
+    bot.settle()
+    reply = bot.fake.calls_to("response_url")[-1]
+    assert reply.params["_path"].startswith("/response/T2-")
+    assert reply.params["text"].startswith("You already have a mentor, Rafael Costa."), reply
+    assert foreign_mentions(bot, start) == []
+
+
+def test_a_request_that_expires_across_workspaces_names_each_person_in_words(
+    alliance: RunningBot,
+) -> None:
+    bot = alliance
+    bot.fake.add_user(ACME_MENTOR, team_id="T1", tz="Europe/London", real_name="Rafael Costa")
+    bot.fake.add_user(ACME_MENTOR2, team_id="T1", tz="Europe/London", real_name="Mei Tanaka")
+    offer(bot, "T1", ACME_MENTOR, label="Alliance", organization="Acme")
+    offer(bot, "T1", ACME_MENTOR2, label="Alliance", organization="Acme")
+    ask(bot, "T2", GLOBEX_MENTEE, label=LABEL, organization="Globex")
+    _, picks = suggestions(bot, GLOBEX_MENTEE)
+    as_team(bot, "T2").click("pick_mentor", user=GLOBEX_MENTEE, value=picks[0])
+    bot.settle()
+
+    for _ in range(7 * 24):  # a week, an hour at a time: the reminder, then the expiry
+        bot.tick(timedelta(hours=1))
+    said = [m["text"] for m in bot.fake.messages(ACME_MENTOR)]
+    assert any(t.startswith("A gentle reminder: *Gloria Globex* of Globex") for t in said), said
+    assert any(t.startswith("No need to answer Gloria Globex's request") for t in said), said
+    post, _ = suggestions(bot, GLOBEX_MENTEE)
+    assert "*Mei Tanaka* (Acme)" in json.dumps(post.params["blocks"])
+    assert foreign_mentions(bot) == []

@@ -105,7 +105,8 @@ def as_team(bot: RunningBot, team_id: str) -> SignedSlack:
         url=bot.slack.url,
         signing_secret=SIGNING_SECRET,
         team_id=team_id,
-        response_url=bot.fake.response_url,
+        # named after the workspace: what the bot answers there can be told apart
+        response_url=lambda name: bot.fake.response_url(f"{team_id}-{name}"),
     )
 
 

@@ -18,6 +18,7 @@ class SuggestedMentor:
     reason: PrivateText  # may quote the mentee's goals
     bio: PrivateText
     mentor_team_id: str = ""  # their own workspace, in a shared program; "": the mentee's
+    mentor_company: str = ""  # that workspace's name, shown with theirs (set with the above)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +52,7 @@ class RequestToMentor(Payload):
 @dataclass(frozen=True, kw_only=True)
 class RequestExpired(Payload):
     mentee_id: str
+    mentee_team_id: str = ""  # their own workspace when it isn't the mentor's (named in words)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +63,12 @@ class Introduction(Payload):
     goals: PrivateText
     focus_areas: tuple[str, ...]
     ends_at: datetime
+    # A pair across workspaces: each person's own workspace and its name. Each gets their own
+    # copy, where the other is named in words with their company (a mention can't resolve).
+    mentor_team_id: str = ""
+    mentee_team_id: str = ""
+    mentor_company: str = ""
+    mentee_company: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
