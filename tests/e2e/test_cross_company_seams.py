@@ -98,3 +98,32 @@ def test_a_coordinator_of_a_third_company_cannot_answer_a_globex_note(
         c.token != token(bot, "T3") for c in bot.fake.calls_to("views.open")
     )
     assert bot.fake.messages(intruder)[-1]["text"] == "That message is no longer there."
+
+
+def reflect(bot: RunningBot, team: str, user: str, topics: str) -> None:
+    slack = as_team(bot, team)
+    assert slack.command("reflect", user=user).status == 200
+    bot.settle()
+    reply = slack.submit(
+        bot.view_opened("journal_reflect"),
+        user=user,
+        values={"topics": topics, "learned": "", "next_steps": "", "visibility": "private"},
+    )
+    assert reply.status == 200, reply.text
+    bot.settle()
+
+
+def test_the_hosts_reflection_count_includes_the_globex_persons_without_reading_them(
+    pair: tuple[RunningBot, int],  # noqa: F811
+) -> None:
+    bot, pid = pair
+    reflect(bot, "T2", MENTEE, "Private: my salary worries")
+    reflect(bot, "T1", MENTOR, "Private: am I too directive?")
+    assert sorted(table(bot, "SELECT team_id, author_id FROM reflections")) == [
+        ("T1", MENTOR),
+        ("T2", MENTEE),
+    ]
+    journal = bot.runtime.services.journal
+    assert journal.reflection_counts("T1", pid) == 2  # the host's: both companies' people
+    assert journal.reflection_counts("T2", pid) == 2  # the member's, for the same pair
+    assert journal.reflection_counts("T3", pid) == 0  # a company outside the pair: nothing
