@@ -108,6 +108,22 @@ class CoordinatorService:
                 uow.commit()
             return health
 
+    def people_elsewhere(self, team_id: str, user_id: str) -> dict[str, str]:
+        """For a coordinator: the people of other workspaces in the live pairs of programs
+        this workspace hosts (user -> their workspace), whom what the coordinator reads names
+        in words (a mention can't resolve here); for anyone else, nobody."""
+        if not self.is_coordinator(user_id, team_id=team_id):
+            return {}
+        live = (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
+        with self._uow() as uow:
+            return {
+                member: pair.team_of(member)
+                for pair in uow.directory.partnerships(team_id)
+                if pair.status in live and pair.across_workspaces
+                for member in pair.members()
+                if pair.team_of(member) != team_id
+            }
+
     def _scope(self, team_id: str, program: str) -> tuple[Program | None, str | None]:
         """The program asked about, and its host when it is another workspace's program
         this one takes part in (None: the workspace's own)."""

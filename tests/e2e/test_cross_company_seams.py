@@ -10,11 +10,13 @@ an own and a joined program was silently taken as the own one.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from tests.conftest import RunningBot
+from tests.conftest import START, RunningBot
 from tests.e2e.journeys import buttons
 from tests.e2e.test_pairs_across_workspaces import (  # noqa: F401  (fixtures)
     MENTEE,
@@ -22,6 +24,7 @@ from tests.e2e.test_pairs_across_workspaces import (  # noqa: F401  (fixtures)
     pair,
     posts_to,
     settings_overrides,
+    step_to,
     token,
     write,
 )
@@ -127,3 +130,40 @@ def test_the_hosts_reflection_count_includes_the_globex_persons_without_reading_
     assert journal.reflection_counts("T1", pid) == 2  # the host's: both companies' people
     assert journal.reflection_counts("T2", pid) == 2  # the member's, for the same pair
     assert journal.reflection_counts("T3", pid) == 0  # a company outside the pair: nothing
+
+
+def test_the_hosts_coordinator_reads_globex_people_by_name_and_company(
+    pair: tuple[RunningBot, int],  # noqa: F811
+) -> None:
+    bot, pid = pair
+    step_to(bot, START + timedelta(days=14))  # the first pulse, in each one's working hours
+    write(bot, "T2", MENTEE, "1")  # Ada, in Globex's Slack: it isn't going well
+    bot.settle()
+    notice = [c for c in posts_to(bot, HOST_COORD) if "Ada Mentee (Globex)" in str(c.params)]
+    assert notice, [c.params.get("text") for c in posts_to(bot, HOST_COORD)]
+    assert notice[-1].token == token(bot, "T1")
+    assert f"<@{MENTEE}>" not in str(notice[-1].params)
+
+    # the quiet-pair ladder names the pair too
+    with bot.runtime.database.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE partnerships SET quiet_rung = 'program' WHERE id = :id"), {"id": pid}
+        )
+    as_team(bot, "T1").event({"type": "app_home_opened", "user": HOST_COORD, "tab": "home"})
+    bot.settle()
+    home = bot.fake.home_view(HOST_COORD)
+    assert home is not None
+    blocks = {b.get("block_id"): str(b) for b in home["blocks"]}
+    assert "Ada Mentee (Globex)" in blocks[f"at_risk_{pid}"]
+    assert "Ada Mentee (Globex)" in blocks[f"quiet_pair_{pid}"]
+    assert f"<@{MENTEE}>" not in str(home)
+    assert f"<@{MENTOR}>" in blocks[f"at_risk_{pid}"]  # Acme's own people: a mention resolves
+
+    # "Check in with them" from that Home: the coordinator is told whom, in words
+    reply = as_team(bot, "T1").click(
+        "coordinator_check_in", user=HOST_COORD, value=str(pid), channel=HOST_COORD
+    )
+    assert reply.status == 200
+    bot.settle()
+    told = bot.fake.messages(HOST_COORD)[-1]["text"]
+    assert told.startswith("I've checked in with Ada Mentee (Globex) and"), told
