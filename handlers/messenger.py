@@ -309,7 +309,7 @@ class SlackMessenger:
         payload = message.payload
         people: dict[str, str] = {}  # user -> their workspace, where it isn't the recipient's
         # the program team reads who is who, each with their company's name
-        team_reads = isinstance(payload, PairForTeam | ProgramReport) or (
+        team_reads = isinstance(payload, PairForTeam | ProgramReport | ExitNote) or (
             message.kind is Kind.DM_NOTE_TO_TEAM
         )
         named_pairs: list[object] = [payload]
@@ -319,6 +319,7 @@ class SlackMessenger:
             for user_field, team_field in (
                 ("mentor_id", "mentor_team_id"),
                 ("mentee_id", "mentee_team_id"),
+                ("author_id", "author_team_id"),
             ):
                 user, team = getattr(pair, user_field, None), getattr(pair, team_field, None)
                 if (

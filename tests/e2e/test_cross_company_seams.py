@@ -167,3 +167,53 @@ def test_the_hosts_coordinator_reads_globex_people_by_name_and_company(
     bot.settle()
     told = bot.fake.messages(HOST_COORD)[-1]["text"]
     assert told.startswith("I've checked in with Ada Mentee (Globex) and"), told
+
+
+def every_post_in_its_own_slack(bot: RunningBot, since: int) -> list[str]:
+    """The DMs posted since call ``since``, as "user: token's workspace", where the token was
+    not of the recipient's own workspace (a person is reached only in their own Slack)."""
+    wrong = []
+    for call in bot.fake.delivered("chat.postMessage")[since:]:
+        channel = str(call.params.get("channel", ""))
+        user = bot.fake.user(channel) or bot.fake.user("U" + channel[1:])
+        if user is not None and bot.fake.team_of(call.token) != user["team_id"]:
+            wrong.append(f"{user['id']}: {bot.fake.team_of(call.token)}")
+    return wrong
+
+
+def test_everything_queued_at_the_end_reaches_each_person_in_their_own_slack(
+    pair: tuple[RunningBot, int],  # noqa: F811
+) -> None:
+    bot, pid = pair
+    globex = as_team(bot, "T2")
+    before = len(bot.fake.delivered("chat.postMessage"))
+    assert globex.command("end", user=MENTEE).status == 200
+    bot.settle()
+    reply = globex.submit(
+        bot.view_opened("partnership_end"), user=MENTEE, values={"reason": "schedule", "note": ""}
+    )
+    assert reply.status == 200, reply.text
+    bot.settle()
+    for _ in range(3):
+        bot.tick()
+    for action in ("exit_rate_4", "exit_again_yes", "exit_note"):
+        survey = next(
+            m
+            for m in reversed(bot.fake.messages(MENTEE))
+            if any(b.get("block_id") == "exit_survey" for b in m.get("blocks") or [])
+        )
+        click_in(bot, "T2", MENTEE, survey, action)
+    sent = globex.submit(
+        bot.view_opened("exit_note"),
+        user=MENTEE,
+        values={"note": "More structure in month two would help.", "send": ["send"]},
+    )
+    assert "Sent to the program team" in str(sent.json()["view"])
+    bot.settle()
+    (note,) = [c for c in posts_to(bot, HOST_COORD) if "exit survey" in c.params["text"]]
+    assert note.token == token(bot, "T1")  # the program's team, in Acme's Slack
+    assert note.params["text"] == (
+        "Ada Mentee (Globex) sent the program team a note from their exit survey."
+    )
+    assert every_post_in_its_own_slack(bot, before) == []
+    assert {c.token for c in posts_to(bot, MENTEE)[-3:]} == {token(bot, "T2")}
