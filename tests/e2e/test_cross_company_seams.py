@@ -184,7 +184,7 @@ def every_post_in_its_own_slack(bot: RunningBot, since: int) -> list[str]:
 def test_everything_queued_at_the_end_reaches_each_person_in_their_own_slack(
     pair: tuple[RunningBot, int],  # noqa: F811
 ) -> None:
-    bot, pid = pair
+    bot, _ = pair
     globex = as_team(bot, "T2")
     before = len(bot.fake.delivered("chat.postMessage"))
     assert globex.command("end", user=MENTEE).status == 200
