@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from bot.programs.leaving import HOST_LEFT
 from tests.conftest import START, RunningBot
 from tests.e2e.journeys import buttons
 from tests.e2e.test_pairs_across_workspaces import (  # noqa: F401  (fixtures)
@@ -28,7 +29,8 @@ from tests.e2e.test_pairs_across_workspaces import (  # noqa: F401  (fixtures)
     token,
     write,
 )
-from tests.e2e.test_programs_sharing import COORDINATORS, table
+from tests.e2e.test_programs_leaving import crossed, dms_in  # noqa: F401  (fixtures)
+from tests.e2e.test_programs_sharing import COORDINATORS, shared, table  # noqa: F401
 from tests.support.oauth import as_team
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -217,3 +219,54 @@ def test_everything_queued_at_the_end_reaches_each_person_in_their_own_slack(
     )
     assert every_post_in_its_own_slack(bot, before) == []
     assert {c.token for c in posts_to(bot, MENTEE)[-3:]} == {token(bot, "T2")}
+
+
+@pytest.mark.parametrize("event", ["app_uninstalled", "tokens_revoked"])
+def test_the_host_uninstalling_ends_the_members_pairs_kindly_in_their_own_slack(
+    crossed: RunningBot,  # noqa: F811
+    event: str,
+) -> None:
+    bot = crossed
+    acme = bot.fake.bot_token("T1")
+    before = len(bot.fake.calls_to("chat.postMessage"))
+    more: dict[str, Any] = (
+        {"tokens": {"oauth": [], "bot": ["UBOT"]}} if event != "app_uninstalled" else {}
+    )
+    bot.fake.uninstall("T1")
+    for _ in range(2):  # Slack retries, and sends both events for one uninstall
+        reply = as_team(bot, "T1").event({"type": event, **more})
+        assert reply.status == 200, reply.text
+    bot.settle()
+    bot.tick(timedelta(minutes=1))
+    bot.tick(timedelta(hours=12))  # the coordinators' news waits for their working hours
+
+    assert table(bot, "SELECT status, end_reason FROM partnerships ORDER BY id") == [
+        ("ended", HOST_LEFT),
+        ("ended", HOST_LEFT),
+    ]
+    for user in ("UMENTOR2", "UMENTEE2"):  # Globex's people, each told once, in Globex's Slack
+        news = [m for m in dms_in(bot, "T2", user) if "the company that ran the program" in m]
+        assert len(news) == 1, (user, dms_in(bot, "T2", user))
+        assert "Acme, the company that ran the program, has left it" in news[0]
+    assert any("`/mentor ask` finds one" in m for m in dms_in(bot, "T2", "UMENTEE2"))
+    # no rematch in a program that is gone, no exit survey nobody could read
+    assert table(bot, "SELECT count(*) FROM match_proposals") == [(0,)]
+    for user in ("UMENTOR2", "UMENTEE2"):
+        assert not any("Three quick questions" in m for m in dms_in(bot, "T2", user))
+    # their open request and profile in the gone program are closed; the memberships ended
+    assert table(bot, "SELECT status FROM mentor_requests WHERE mentee_id = 'UASKER2'") == [
+        ("cancelled",)
+    ]
+    assert table(bot, "SELECT user_id FROM mentor_profiles WHERE team_id = 'T2'") == []
+    assert table(bot, "SELECT team_id, status FROM program_memberships ORDER BY team_id") == [
+        ("T2", "removed"),
+        ("T3", "removed"),
+    ]
+    # Globex's and Initech's coordinators are told in their own Slack; nothing used Acme's token
+    assert any("Acme removed Mentorbot" in m for m in dms_in(bot, "T2", "UCOORD2"))
+    assert any("Acme removed Mentorbot" in m for m in dms_in(bot, "T3", "UCOORD3"))
+    assert all(c.token != acme for c in bot.fake.calls_to("chat.postMessage")[before:])
+    # the audit log of the member records it
+    assert table(
+        bot, "SELECT team_id FROM audit_events WHERE action = 'program.host_left' ORDER BY 1"
+    ) == [("T2",), ("T3",)]
