@@ -9,6 +9,7 @@ here returns what a mentee or mentor wrote beyond what a mentor request already 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,7 +21,7 @@ from bot.coordination.group import ROUNDS
 from bot.coordination.health import month_start, program_health
 from bot.coordination.outcomes import outcome_rows
 from bot.coordination.shared import by_company, program_requests, their_people
-from bot.errors import DomainError, NotAllowed, NotFound
+from bot.errors import DomainError, NotAllowed, NotFound, echo
 from bot.model.audit import AuditEvent
 from bot.model.health import ProgramHealth
 from bot.model.kinds import Kind
@@ -37,6 +38,24 @@ log = logging.getLogger(__name__)
 
 MAX_PAIR_MESSAGE = 2000
 REPORT_LATE = timedelta(days=3)  # after downtime, a report this late is skipped, not sent
+
+
+OWN = "own"
+_QUALIFIED = re.compile(r"^(?P<name>.*\S)\s*\((?P<which>[^()]+)\)\s*$")
+_OWN_WORDS = frozenset({"own", "our own", "ours", "your own", "yours", "mine"})
+
+
+def qualified(typed: str) -> tuple[str, str]:
+    """A program's name and which one it means, from ``Cross-company (Acme's)`` (run by
+    Acme) or ``Cross-company (own)`` (the workspace's own): ``OWN``, a workspace's name, or
+    "" when nothing is said."""
+    found = _QUALIFIED.match(typed.strip())
+    if found is None:
+        return typed.strip(), ""
+    which = " ".join(found["which"].split()).casefold()
+    for ending in ("'s", "\u2019s"):
+        which = which.removesuffix(ending)
+    return found["name"], OWN if which in _OWN_WORDS else which
 
 
 class ReportSchedule(StrEnum):
@@ -126,16 +145,44 @@ class CoordinatorService:
 
     def _scope(self, team_id: str, program: str) -> tuple[Program | None, str | None]:
         """The program asked about, and its host when it is another workspace's program
-        this one takes part in (None: the workspace's own)."""
+        this one takes part in (None: the workspace's own).
+
+        A workspace's own program and one it joined may share a name: then the name alone is
+        refused, naming both ways to say which ("Cross-company (own)", "Cross-company
+        (Acme's)"), rather than silently taking one."""
         if not program.strip():
             return None, None
-        try:
-            return self._programs.find(team_id, program, archived=True), None
-        except NotFound:
-            joined = self._shared.joined_program(team_id, program) if self._shared else None
-            if joined is None:
-                raise
+        name, which = qualified(program)
+        if which == OWN:
+            own = self._own(team_id, name)
+            if own is not None:
+                return own, None
+        elif which and self._shared is not None:
+            chosen = self._shared.joined_program(team_id, name, host=which)
+            if chosen is not None:
+                return chosen[1], chosen[0]
+        own = self._own(team_id, program)
+        joined = self._shared.joined_program(team_id, program) if self._shared else None
+        if own is not None and joined is not None:
+            assert self._shared is not None
+            host = self._shared.workspace_name(joined[0])
+            shown = echo(" ".join(program.split()))
+            raise DomainError(
+                f"Two programs are called {shown}: your workspace's own, and {echo(host)}'s, "
+                f"which your workspace joined. Say which one: `/mentor report {shown} (own)` "
+                f"or `/mentor report {shown} ({echo(host)}'s)`."
+            )
+        if own is not None:
+            return own, None
+        if joined is not None:
             return joined[1], joined[0]
+        return self._programs.find(team_id, program, archived=True), None  # its NotFound
+
+    def _own(self, team_id: str, name: str) -> Program | None:
+        try:
+            return self._programs.find(team_id, name, archived=True)
+        except NotFound:
+            return None
 
     def check_in(
         self, *, team_id: str, coordinator_id: str, partnership_id: int, text: str = ""

@@ -29,8 +29,15 @@ from tests.e2e.test_pairs_across_workspaces import (  # noqa: F401  (fixtures)
     token,
     write,
 )
+from tests.e2e.test_programs import CROSS
 from tests.e2e.test_programs_leaving import crossed, dms_in  # noqa: F401  (fixtures)
-from tests.e2e.test_programs_sharing import COORDINATORS, shared, table  # noqa: F401
+from tests.e2e.test_programs_reports import program  # noqa: F401  (fixtures)
+from tests.e2e.test_programs_sharing import (  # noqa: F401  (fixtures)
+    COORDINATORS,
+    command,
+    shared,
+    table,
+)
 from tests.support.oauth import as_team
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -270,3 +277,58 @@ def test_the_host_uninstalling_ends_the_members_pairs_kindly_in_their_own_slack(
     assert table(
         bot, "SELECT team_id FROM audit_events WHERE action = 'program.host_left' ORDER BY 1"
     ) == [("T2",), ("T3",)]
+
+
+def globex_program_named_like_acmes(bot: RunningBot) -> None:
+    """Globex's coordinator creates Globex's own "Cross-company" too."""
+    slack = as_team(bot, "T2")
+    assert slack.command("program new", user=MEMBER_COORD).status == 200
+    bot.settle()
+    reply = slack.submit(bot.view_opened("program_edit"), user=MEMBER_COORD, values=CROSS)
+    assert reply.status == 200, reply.text
+    bot.settle()
+    assert table(bot, "SELECT team_id FROM programs WHERE name = 'Cross-company' ORDER BY 1") == [
+        ("T1",),
+        ("T2",),
+    ]
+
+
+def health_sent(bot: RunningBot, team: str, before: int) -> list[str]:
+    token = bot.fake.bot_token(team)
+    return [
+        str(c.params.get("blocks")) + c.params["text"]
+        for c in bot.fake.delivered("chat.postMessage")[before:]
+        if c.token == token and c.params["text"].startswith("Program health")
+    ]
+
+
+def test_a_report_name_shared_by_an_own_and_a_joined_program_asks_which(
+    program: RunningBot,  # noqa: F811
+) -> None:
+    bot = program
+    globex_program_named_like_acmes(bot)
+    before = len(bot.fake.delivered("chat.postMessage"))
+    told = command(bot, "T2", "report Cross-company")
+    assert "Two programs are called Cross-company" in told["text"], told
+    assert "`/mentor report Cross-company (own)`" in told["text"]
+    assert "`/mentor report Cross-company (Acme's)`" in told["text"]
+    assert health_sent(bot, "T2", before) == []  # nothing taken silently
+
+    # Acme's: Globex's own people in it (two mentors, three mentees)
+    told = command(bot, "T2", "report cross-company (acme's)")
+    assert "sent you the program report" in told["text"], told
+    (joined,) = health_sent(bot, "T2", before)
+    assert "Mentors: *2*" in joined and "Mentees: *3*" in joined, joined
+    # its own: nobody in it yet
+    told = command(bot, "T2", "report Cross-company (own)")
+    assert "sent you the program report" in told["text"], told
+    own = health_sent(bot, "T2", before)[-1]
+    assert "Mentors: *0*" in own and "Mentees: *0*" in own, own
+    # a host nobody joined: said plainly
+    told = command(bot, "T2", "report Cross-company (Initech's)")
+    assert "There is no program called Cross-company (Initech's)" in told["text"], told
+    # Globex's Home shows Acme's program's figures, not refused for the shared name
+    as_team(bot, "T2").event({"type": "app_home_opened", "user": MEMBER_COORD, "tab": "home"})
+    bot.settle()
+    home = bot.fake.home_view(MEMBER_COORD)
+    assert home is not None and "(run by Acme)" in str(home)
