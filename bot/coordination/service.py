@@ -260,26 +260,46 @@ class CoordinatorService:
             log.info("the %s report was due %s: too late to send", message.key, message.due_at)
             return
         period = due.period
-        for team_id in uow.directory.teams():
+        teams = uow.directory.teams()
+        joined: dict[str, list[tuple[str, int]]] = {}  # member -> (host, program) it joined
+        for host in teams:
+            for program_id, member in uow.directory.hosted_members(host):
+                joined.setdefault(member, []).append((host, program_id))
+        for team_id in teams:
             coordinators = self._roster.of(uow, team_id)
             if not coordinators:
                 continue
-            report = ProgramReport.of(_health(uow, team_id, now), schedule=schedule.value)
-            for coordinator in coordinators:
-                for kind, suffix in (
-                    (Kind.PROGRAM_REPORT, ""),
-                    (Kind.PROGRAM_REPORT_FILES, ":files"),
-                ):
-                    uow.outbox.add(
-                        OutgoingMessage(
-                            team_id=team_id,
-                            kind=kind,
-                            recipient=coordinator,
-                            key=f"report:{period}:{coordinator}{suffix}",
-                            due_at=now,
-                            payload=report,
+            reports = [("", ProgramReport.of(_health(uow, team_id, now), schedule=schedule.value))]
+            # a member workspace: its own people's figures in each program it joined, as the
+            # on-demand `/mentor report <program>` gives them (``their_people``)
+            for host, program_id in joined.get(team_id, []):
+                program = uow.programs.get(host, program_id)
+                if program is None:
+                    continue
+                theirs = their_people(uow, host, team_id, now, program)
+                if theirs.mentors or theirs.mentees or theirs.active_pairs or theirs.completed:
+                    reports.append(
+                        (
+                            f":joined:{host}:{program_id}",
+                            ProgramReport.of(theirs, schedule=schedule.value),
                         )
                     )
+            for coordinator in coordinators:
+                for which, report in reports:
+                    for kind, suffix in (
+                        (Kind.PROGRAM_REPORT, ""),
+                        (Kind.PROGRAM_REPORT_FILES, ":files"),
+                    ):
+                        uow.outbox.add(
+                            OutgoingMessage(
+                                team_id=team_id,
+                                kind=kind,
+                                recipient=coordinator,
+                                key=f"report:{period}:{coordinator}{which}{suffix}",
+                                due_at=now,
+                                payload=report,
+                            )
+                        )
 
     def _plan_report(self, uow: CoordinationWork, *, after: datetime) -> datetime | None:
         due = next_report(

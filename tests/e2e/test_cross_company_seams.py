@@ -332,3 +332,37 @@ def test_a_report_name_shared_by_an_own_and_a_joined_program_asks_which(
     bot.settle()
     home = bot.fake.home_view(MEMBER_COORD)
     assert home is not None and "(run by Acme)" in str(home)
+
+
+def test_a_members_scheduled_report_has_its_people_in_the_programs_it_joined(
+    program: RunningBot,  # noqa: F811
+) -> None:
+    bot = program
+    planned = bot.runtime.services.coordination.plan_reports()
+    assert planned is not None
+    while bot.clock.now() + timedelta(days=1) < planned:
+        bot.tick(timedelta(days=1))
+    bot.tick(planned - bot.clock.now() + timedelta(hours=3))  # in London's working hours
+
+    globex = bot.fake.bot_token("T2")
+    sent = [
+        c.params
+        for c in bot.fake.delivered("chat.postMessage")
+        if c.token == globex
+        and c.params.get("channel") in (MEMBER_COORD, bot.fake.dm_channel(MEMBER_COORD))
+        and str(c.params.get("text", "")).startswith("Your monthly program report")
+    ]
+    joined = [p for p in sent if "Cross-company, your people" in p["text"]]
+    assert len(joined) == 1, [p["text"] for p in sent]
+    shown = str(joined[0]["blocks"])
+    assert "Mentors: *2*" in shown and "Mentees: *3*" in shown
+    assert "UA1" not in shown and "UI3" not in shown  # no other company's people
+    assert len(sent) == 2  # and Globex's own report, as before
+
+    bot.tick(timedelta(hours=6))  # nothing twice
+    again = [
+        c
+        for c in bot.fake.delivered("chat.postMessage")
+        if c.token == globex and "Cross-company, your people" in str(c.params.get("text"))
+    ]
+    assert len(again) == 1
