@@ -1,5 +1,6 @@
 """Channels and Slack Connect: conversations.create, conversations.invite, conversations.list,
-conversations.inviteShared, and the events Slack sends as an invitation is answered.
+conversations.inviteShared, conversations.archive, and the events Slack sends as an invitation
+is answered.
 
 Each workspace has a Slack Connect policy (``set_slack_connect``): ``"paid"`` allows shared
 channels, ``"free"`` answers ``not_paid`` (Slack Connect is part of the paid plans, the default
