@@ -20,7 +20,7 @@ from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService, plan_onboarding
 from bot.outbox.dispatch import Dispatcher
 from bot.outbox.zones import RecipientZones
-from bot.pair_channels import PairChannels, plan_pair_channel
+from bot.pair_channels import PairChannels, plan_pair_channel, plan_pair_channel_closing
 from bot.ports import OutboxWork, PartnershipEvents
 from bot.privacy.service import PrivacyService
 from bot.programs.leaving import Departures
@@ -79,5 +79,5 @@ def partnership_events(rules: ProgramRules) -> PartnershipEvents:
         started=(rhythm, milestones, onboarding, plan_pair_channel),
         resumed=(quiet_clock,),
         closed=(milestones_after_closing,),
-        finished=(plan_exit_survey,),
+        finished=(plan_exit_survey, plan_pair_channel_closing),
     )

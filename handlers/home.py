@@ -83,6 +83,10 @@ class HomePublisher:
         view = self.clients.names.named(
             self.view(team_id, user_id), self._services.journal.partners_elsewhere(team_id, user_id)
         )
+        # a host's coordinator: member companies' people in the program's pairs, with company
+        coordinated = self._services.coordination.people_elsewhere(team_id, user_id)
+        if coordinated:
+            view = self.clients.names.named(view, coordinated, companies=True)
         with self._sending[hash(person) % _SEND_LOCKS]:
             with self._guard:
                 if self._latest[person] != number:

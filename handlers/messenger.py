@@ -50,6 +50,7 @@ from bot.model.messages.rhythm import (
     CoordinatorQuietDecision,
     FitQuestion,
     GoalCheck,
+    PairForTeam,
     PartnershipEnded,
     Pulse,
     QuietDecision,
@@ -307,17 +308,26 @@ class SlackMessenger:
         their mention would not resolve here."""
         payload = message.payload
         people: dict[str, str] = {}  # user -> their workspace, where it isn't the recipient's
-        for user_field, team_field in (
-            ("mentor_id", "mentor_team_id"),
-            ("mentee_id", "mentee_team_id"),
-        ):
-            user, team = getattr(payload, user_field, None), getattr(payload, team_field, None)
-            if (
-                isinstance(user, str)
-                and isinstance(team, str)
-                and team not in ("", message.team_id)
+        # the program team reads who is who, each with their company's name
+        team_reads = isinstance(payload, PairForTeam | ProgramReport | ExitNote) or (
+            message.kind is Kind.DM_NOTE_TO_TEAM
+        )
+        named_pairs: list[object] = [payload]
+        if isinstance(payload, ProgramReport):
+            named_pairs += payload.at_risk
+        for pair in named_pairs:
+            for user_field, team_field in (
+                ("mentor_id", "mentor_team_id"),
+                ("mentee_id", "mentee_team_id"),
+                ("author_id", "author_team_id"),
             ):
-                people[user] = team
+                user, team = getattr(pair, user_field, None), getattr(pair, team_field, None)
+                if (
+                    isinstance(user, str)
+                    and isinstance(team, str)
+                    and team not in ("", message.team_id)
+                ):
+                    people[user] = team
         if isinstance(payload, MentorSuggestions):  # mentors of the program's other workspaces
             for candidate in payload.candidates:
                 if candidate.mentor_team_id not in ("", message.team_id):
@@ -326,7 +336,9 @@ class SlackMessenger:
         if isinstance(other, str) and other not in ("", message.team_id):
             mentioned = set(MENTION.findall(text)) | set(MENTION.findall(json.dumps(rendered)))
             people = dict.fromkeys(mentioned - set(people), other) | people
-        return self.names.named((text, rendered), people) if people else (text, rendered)
+        if not people:
+            return text, rendered
+        return self.names.named((text, rendered), people, companies=team_reads)
 
     def find_sent(self, message: OutgoingMessage) -> SendResult | None:
         """Look for the message's key in its conversation (each post carries it as metadata).

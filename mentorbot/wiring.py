@@ -225,6 +225,7 @@ def build_runtime(
     # one per runtime: it orders each person's publishes; a Home tab refreshed after a
     # delivery names a partner of another workspace in words too
     homes = home_publisher(services, WorkspaceClients(client_for, names=messenger.names))
+    messenger.names.company_of = services.sharing.workspace_name  # "Ada (Globex)" to a host
     messenger.refresh_home = homes.publish
     executor = TrackedExecutor()
     client = web_client(settings, interactive=True, metrics=metrics)

@@ -41,6 +41,7 @@ from storage.models.matching import (
     PartnershipRow,
 )
 from storage.models.outbox import OutgoingMessageRow
+from storage.models.pair_channels import PairChannelRow
 from storage.models.rhythm import ProgressCheckRow, RiskFlagRow
 from storage.models.sessions import MemberPreferencesRow, SessionSlotRow
 from storage.models.zones import PersonZoneRow
@@ -218,6 +219,23 @@ class SqlPersonalData:
         if not partnership_ids:
             return
         of_theirs = list(partnership_ids)
+        # the pair's channel (kept by the workspace it lives in) forgets both names: the row
+        # stays, so Slack's later events about the channel still find it
+        channels = _table(PairChannelRow)
+        result = self._s.execute(
+            update(channels)
+            .where(
+                channels.c.partnership_id.in_(of_theirs),
+                or_(channels.c.host_name != "", channels.c.partner_name != ""),
+            )
+            .values(
+                host_name="",
+                partner_name="",
+                name="mentoring-" + cast(channels.c.partnership_id, String),
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        counts["pair_channels"] = int(getattr(result, "rowcount", 0) or 0)
         for name, row_type in (
             ("goals", GoalRow),
             ("milestones", MilestoneRow),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from bot.model.workspaces import RemovalReason, WorkspaceRemoval
 from storage.models.base import Base
+from storage.models.pair_channels import PairChannelRow
 from storage.models.workspaces import SLACK_BOTS, WorkspaceRemovalRow
 
 
@@ -52,6 +53,17 @@ class SqlWorkspaceRepository:
                 continue
             result = self._s.execute(delete(table).where(table.c.team_id == team_id))
             deleted[table.name] = int(getattr(result, "rowcount", 0) or 0)
+        # a pair's channel lives in one workspace and names the other's person: it goes when
+        # either side's workspace (or the program's) is purged
+        result = self._s.execute(
+            delete(PairChannelRow).where(
+                or_(
+                    PairChannelRow.partner_team_id == team_id,
+                    PairChannelRow.program_team_id == team_id,
+                )
+            )
+        )
+        deleted["pair_channels"] += int(getattr(result, "rowcount", 0) or 0)
         return deleted
 
     def installed(self, team_id: str) -> bool:

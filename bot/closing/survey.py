@@ -22,7 +22,7 @@ from bot.model.erasure import is_erased
 from bot.model.kinds import Kind
 from bot.model.messages.closing import ExitNote, ExitSurvey
 from bot.model.outbox import OutgoingMessage
-from bot.model.partnership import Partnership, partner_of
+from bot.model.partnership import Partnership, partner_of, team_if_across
 from bot.model.progress import MAX_NOTE, CheckKind, ProgressCheck
 from bot.ports import ClosingWork, SuggestWork
 from bot.roster import Roster
@@ -193,7 +193,10 @@ class ExitSurveys:
                     ),
                     due_at=now,
                     payload=ExitNote(
-                        partnership_id=partnership.id or 0, author_id=user_id, note=note
+                        partnership_id=partnership.id or 0,
+                        author_id=user_id,
+                        note=note,
+                        author_team_id=team_if_across(partnership, user_id),
                     ),
                 )
             )

@@ -118,6 +118,9 @@ class Kept:
     keys: tuple[str, ...] = ()  # their messages in the outbox, to tell when they arrived
     # the workspace those messages went to (the partner's own, across workspaces)
     recipients_team: str = ""
+    # each message's workspace, key by key (to the team of a shared program: the host's
+    # coordinators with the host's token, and the author's own workspace's)
+    teams: tuple[str, ...] = ()
 
 
 def _plain(text: str) -> str:
@@ -275,7 +278,9 @@ class ConversationService:
                     "You have no partner in the program right now: keep it private, or send "
                     "it to the program team."
                 )
-            coordinators = self._roster.of(uow, team_id) if audience is NoteAudience.TEAM else ()
+            coordinators: tuple[tuple[str, str], ...] = ()  # (their workspace, coordinator)
+            if audience is NoteAudience.TEAM:
+                coordinators = self._program_team(uow, team_id, partnership)
             if audience is NoteAudience.TEAM and not coordinators:
                 raise DomainError("The program has no coordinators yet: nobody could read it.")
             note = uow.dm_notes.add(
@@ -296,32 +301,38 @@ class ConversationService:
                 note_id=note.id,
                 partnership_id=partnership.id if partnership is not None else None,
             )
-            recipients: tuple[str, ...] = ()
+            reached: tuple[tuple[str, str], ...] = ()  # (their workspace, recipient)
             keys: list[str] = []
             kind = Kind.DM_NOTE_TO_TEAM
             to_team = team_id
             if audience is NoteAudience.PARTNER:
                 assert partnership is not None
-                recipients = (partner_of(partnership, user_id),)
+                partner = partner_of(partnership, user_id)
                 kind = Kind.DM_NOTE_TO_PARTNER
-                to_team = partnership.team_of(recipients[0])  # in the partner's own Slack
+                to_team = partnership.team_of(partner)  # in the partner's own Slack
+                reached = ((to_team, partner),)
             elif audience is NoteAudience.TEAM:
-                recipients = tuple(c for c in coordinators if c != user_id) or coordinators
+                reached = tuple(c for c in coordinators if c != (team_id, user_id)) or coordinators
+                to_team = reached[0][0]
             if audience is NoteAudience.PARTNER and partnership is not None:
                 base = replace(base, partner_team_id=team_if_across(partnership, user_id))
-            for recipient in recipients:
+            for their_team, recipient in reached:
                 key = f"dm-note:{note.id}:{audience.value}:{recipient}"
+                payload = base
+                if their_team != team_id:  # a host's coordinator: the author named in words
+                    payload = replace(base, partner_team_id=team_id)
                 uow.outbox.add(
                     OutgoingMessage(
-                        team_id=to_team,
+                        team_id=their_team,
                         kind=kind,
                         recipient=recipient,
                         key=key,
                         due_at=now,
-                        payload=base,
+                        payload=payload,
                     )
                 )
                 keys.append(key)
+            recipients = tuple(r for _, r in reached)
             if audience is NoteAudience.TEAM:  # who wrote to the team, never what
                 uow.audit.add(
                     AuditEvent(
@@ -334,20 +345,65 @@ class ConversationService:
                     )
                 )
             uow.commit()
-            return Kept(note=note, recipients=recipients, keys=tuple(keys), recipients_team=to_team)
+            return Kept(
+                note=note,
+                recipients=recipients,
+                keys=tuple(keys),
+                recipients_team=to_team,
+                teams=tuple(t for t, _ in reached),
+            )
 
     def arrived(self, team_id: str, keys: Collection[str]) -> int:
         """How many of these messages Slack has accepted so far."""
         with self._uow() as uow:
             return sum(uow.outbox.status_of(team_id, k) is MessageStatus.SENT for k in keys)
 
-    def author_for_team(self, team_id: str, note_id: int, *, reader: str) -> str | None:
-        """Who wrote a note sent to the team, told to a coordinator only."""
+    def arrived_in(self, sent: Collection[tuple[str, str]]) -> int:
+        """How many of these messages (their workspace, key) Slack has accepted so far."""
+        with self._uow() as uow:
+            return sum(uow.outbox.status_of(t, k) is MessageStatus.SENT for t, k in sent)
+
+    def _program_team(
+        self, uow: ConversationUnitOfWork, team_id: str, partnership: Partnership | None
+    ) -> tuple[tuple[str, str], ...]:
+        """Who reads a note to the program team: the coordinators of the program's workspace
+        (the host, for a pair in a shared program) and of the author's own workspace."""
+        teams = [team_id]
+        if partnership is not None and partnership.team_id != team_id:
+            teams.insert(0, partnership.team_id)
+        return tuple((t, c) for t in teams for c in self._roster.of(uow, t))
+
+    def author_for_team(
+        self, team_id: str, note_id: int, *, reader: str, author_team: str = ""
+    ) -> str | None:
+        """Who wrote a note sent to the team, told to a coordinator only (``author_team``: the
+        author's workspace, when a host's coordinator reads a note of a member's person)."""
         if not self._roster.is_coordinator(team_id, reader):
             return None
         with self._uow() as uow:
-            note = uow.dm_notes.get(team_id, note_id)
-            return note.author_id if note and note.audience is NoteAudience.TEAM else None
+            note = self._team_note(uow, team_id, note_id, author_team or team_id)
+            return note.author_id if note is not None else None
+
+    @staticmethod
+    def _team_note(
+        uow: ConversationUnitOfWork, team_id: str, note_id: int, author_team: str
+    ) -> DmNote | None:
+        """A note to the team that the coordinators of ``team_id`` may read: one of their own
+        workspace, or one about a pair of a program their workspace hosts."""
+        note = uow.dm_notes.get(author_team, note_id)
+        if note is None or note.audience is not NoteAudience.TEAM:
+            return None
+        if author_team == team_id:
+            return note
+        if note.partnership_id is None:
+            return None
+        pair = uow.partnerships.get(team_id, note.partnership_id)
+        hosted = pair is not None and pair.team_id == team_id
+        return (
+            note
+            if hosted and pair is not None and pair.includes(author_team, note.author_id)
+            else None
+        )
 
     def may_answer(self, team_id: str, coordinator_id: str, text: str) -> bool:
         """Whether ``answer_from_team`` takes this answer (after its modal closed)."""
@@ -358,7 +414,7 @@ class ConversationService:
         )
 
     def answer_from_team(
-        self, *, team_id: str, coordinator_id: str, note_id: int, text: str
+        self, *, team_id: str, coordinator_id: str, note_id: int, text: str, author_team: str = ""
     ) -> DmNote:
         """A coordinator writes back to the author of a note sent to the team."""
         if not self._roster.is_coordinator(team_id, coordinator_id):
@@ -370,17 +426,25 @@ class ConversationService:
             raise DomainError(f"Keep it under {MAX_REPLY:,} characters.", field="text")
         now = self._clock.now()
         with self._uow() as uow:
-            note = uow.dm_notes.get(team_id, note_id)
-            if note is None or note.audience is not NoteAudience.TEAM:
+            author_team = author_team or team_id
+            note = self._team_note(uow, team_id, note_id, author_team)
+            if note is None:
                 raise NotFound("That message is no longer there (its author may have left).")
             uow.outbox.add(
                 OutgoingMessage(
-                    team_id=team_id,
+                    team_id=author_team,  # in the author's own Slack
                     kind=Kind.COORDINATOR_CHECK_IN,
                     recipient=note.author_id,
-                    key=f"dm-note:{note_id}:answer:{now.isoformat()}",
+                    key=f"dm-note:{author_team}:{note_id}:answer:{now.isoformat()}"
+                    if author_team != team_id
+                    else f"dm-note:{note_id}:answer:{now.isoformat()}",
                     due_at=now,
-                    payload=CheckIn(coordinator_id=coordinator_id, partner_id="", text=text),
+                    payload=CheckIn(
+                        coordinator_id=coordinator_id,
+                        partner_id="",
+                        text=text,
+                        partner_team_id=team_id if author_team != team_id else None,
+                    ),
                 )
             )
             uow.audit.add(

@@ -15,7 +15,13 @@ from datetime import UTC, datetime, timedelta
 from statistics import median
 
 from bot.model.health import AtRiskPair, MonthTrend, ProgramHealth
-from bot.model.partnership import MentorRequest, Partnership, PartnershipStatus, RequestStatus
+from bot.model.partnership import (
+    MentorRequest,
+    Partnership,
+    PartnershipStatus,
+    RequestStatus,
+    teams_if_across,
+)
 from bot.model.progress import ProgressCheck, RiskFlag, RiskSignal
 from bot.model.sessions import SessionLog, SessionOutcome
 
@@ -130,6 +136,7 @@ def _at_risk(
             mentor_id=live_pairs[pid].mentor_id,
             signal=SIGNAL_LABELS.get(flag.signal, flag.signal.value),
             raised_at=flag.raised_at,
+            **teams_if_across(live_pairs[pid]),
         )
         for pid, flag in sorted(latest.items(), key=lambda item: item[1].raised_at, reverse=True)
     ]

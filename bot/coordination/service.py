@@ -9,6 +9,7 @@ here returns what a mentee or mentor wrote beyond what a mentor request already 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,7 +21,7 @@ from bot.coordination.group import ROUNDS
 from bot.coordination.health import month_start, program_health
 from bot.coordination.outcomes import outcome_rows
 from bot.coordination.shared import by_company, program_requests, their_people
-from bot.errors import DomainError, NotAllowed, NotFound
+from bot.errors import DomainError, NotAllowed, NotFound, echo
 from bot.model.audit import AuditEvent
 from bot.model.health import ProgramHealth
 from bot.model.kinds import Kind
@@ -37,6 +38,24 @@ log = logging.getLogger(__name__)
 
 MAX_PAIR_MESSAGE = 2000
 REPORT_LATE = timedelta(days=3)  # after downtime, a report this late is skipped, not sent
+
+
+OWN = "own"
+_QUALIFIED = re.compile(r"^(?P<name>.*\S)\s*\((?P<which>[^()]+)\)\s*$")
+_OWN_WORDS = frozenset({"own", "our own", "ours", "your own", "yours", "mine"})
+
+
+def qualified(typed: str) -> tuple[str, str]:
+    """A program's name and which one it means, from ``Cross-company (Acme's)`` (run by
+    Acme) or ``Cross-company (own)`` (the workspace's own): ``OWN``, a workspace's name, or
+    "" when nothing is said."""
+    found = _QUALIFIED.match(typed.strip())
+    if found is None:
+        return typed.strip(), ""
+    which = " ".join(found["which"].split()).casefold()
+    for ending in ("'s", "\u2019s"):
+        which = which.removesuffix(ending)
+    return found["name"], OWN if which in _OWN_WORDS else which
 
 
 class ReportSchedule(StrEnum):
@@ -108,18 +127,62 @@ class CoordinatorService:
                 uow.commit()
             return health
 
+    def people_elsewhere(self, team_id: str, user_id: str) -> dict[str, str]:
+        """For a coordinator: the people of other workspaces in the live pairs of programs
+        this workspace hosts (user -> their workspace), whom what the coordinator reads names
+        in words (a mention can't resolve here); for anyone else, nobody."""
+        if not self.is_coordinator(user_id, team_id=team_id):
+            return {}
+        live = (PartnershipStatus.ACTIVE, PartnershipStatus.PAUSED)
+        with self._uow() as uow:
+            return {
+                member: pair.team_of(member)
+                for pair in uow.directory.partnerships(team_id)
+                if pair.status in live and pair.across_workspaces
+                for member in pair.members()
+                if pair.team_of(member) != team_id
+            }
+
     def _scope(self, team_id: str, program: str) -> tuple[Program | None, str | None]:
         """The program asked about, and its host when it is another workspace's program
-        this one takes part in (None: the workspace's own)."""
+        this one takes part in (None: the workspace's own).
+
+        A workspace's own program and one it joined may share a name: then the name alone is
+        refused, naming both ways to say which ("Cross-company (own)", "Cross-company
+        (Acme's)"), rather than silently taking one."""
         if not program.strip():
             return None, None
-        try:
-            return self._programs.find(team_id, program, archived=True), None
-        except NotFound:
-            joined = self._shared.joined_program(team_id, program) if self._shared else None
-            if joined is None:
-                raise
+        name, which = qualified(program)
+        if which == OWN:
+            own = self._own(team_id, name)
+            if own is not None:
+                return own, None
+        elif which and self._shared is not None:
+            chosen = self._shared.joined_program(team_id, name, host=which)
+            if chosen is not None:
+                return chosen[1], chosen[0]
+        own = self._own(team_id, program)
+        joined = self._shared.joined_program(team_id, program) if self._shared else None
+        if own is not None and joined is not None:
+            assert self._shared is not None
+            host = self._shared.workspace_name(joined[0])
+            shown = echo(" ".join(program.split()))
+            raise DomainError(
+                f"Two programs are called {shown}: your workspace's own, and {echo(host)}'s, "
+                f"which your workspace joined. Say which one: `/mentor report {shown} (own)` "
+                f"or `/mentor report {shown} ({echo(host)}'s)`."
+            )
+        if own is not None:
+            return own, None
+        if joined is not None:
             return joined[1], joined[0]
+        return self._programs.find(team_id, program, archived=True), None  # its NotFound
+
+    def _own(self, team_id: str, name: str) -> Program | None:
+        try:
+            return self._programs.find(team_id, name, archived=True)
+        except NotFound:
+            return None
 
     def check_in(
         self, *, team_id: str, coordinator_id: str, partnership_id: int, text: str = ""
@@ -197,26 +260,46 @@ class CoordinatorService:
             log.info("the %s report was due %s: too late to send", message.key, message.due_at)
             return
         period = due.period
-        for team_id in uow.directory.teams():
+        teams = uow.directory.teams()
+        joined: dict[str, list[tuple[str, int]]] = {}  # member -> (host, program) it joined
+        for host in teams:
+            for program_id, member in uow.directory.hosted_members(host):
+                joined.setdefault(member, []).append((host, program_id))
+        for team_id in teams:
             coordinators = self._roster.of(uow, team_id)
             if not coordinators:
                 continue
-            report = ProgramReport.of(_health(uow, team_id, now), schedule=schedule.value)
-            for coordinator in coordinators:
-                for kind, suffix in (
-                    (Kind.PROGRAM_REPORT, ""),
-                    (Kind.PROGRAM_REPORT_FILES, ":files"),
-                ):
-                    uow.outbox.add(
-                        OutgoingMessage(
-                            team_id=team_id,
-                            kind=kind,
-                            recipient=coordinator,
-                            key=f"report:{period}:{coordinator}{suffix}",
-                            due_at=now,
-                            payload=report,
+            reports = [("", ProgramReport.of(_health(uow, team_id, now), schedule=schedule.value))]
+            # a member workspace: its own people's figures in each program it joined, as the
+            # on-demand `/mentor report <program>` gives them (``their_people``)
+            for host, program_id in joined.get(team_id, []):
+                program = uow.programs.get(host, program_id)
+                if program is None:
+                    continue
+                theirs = their_people(uow, host, team_id, now, program)
+                if theirs.mentors or theirs.mentees or theirs.active_pairs or theirs.completed:
+                    reports.append(
+                        (
+                            f":joined:{host}:{program_id}",
+                            ProgramReport.of(theirs, schedule=schedule.value),
                         )
                     )
+            for coordinator in coordinators:
+                for which, report in reports:
+                    for kind, suffix in (
+                        (Kind.PROGRAM_REPORT, ""),
+                        (Kind.PROGRAM_REPORT_FILES, ":files"),
+                    ):
+                        uow.outbox.add(
+                            OutgoingMessage(
+                                team_id=team_id,
+                                kind=kind,
+                                recipient=coordinator,
+                                key=f"report:{period}:{coordinator}{which}{suffix}",
+                                due_at=now,
+                                payload=report,
+                            )
+                        )
 
     def _plan_report(self, uow: CoordinationWork, *, after: datetime) -> datetime | None:
         due = next_report(

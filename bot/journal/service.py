@@ -157,9 +157,21 @@ class JournalService:
             )
 
     def reflection_counts(self, team_id: str, partnership_id: int) -> int:
-        """How many reflections a partnership has: all a coordinator may ever learn of them."""
+        """How many reflections a partnership has: all a coordinator may ever learn of them.
+
+        A reflection is kept by its author's own workspace: for a pair across workspaces the
+        count is each person's, from their workspace (counted, never read). ``team_id`` is the
+        program's workspace or one of the pair's; any other learns nothing (0)."""
         with self._uow() as uow:
-            return uow.journal.count_reflections(team_id, partnership_id=partnership_id)
+            partnership = uow.partnerships.get(team_id, partnership_id)
+            if partnership is None:
+                return 0
+            return sum(
+                uow.journal.count_reflections(
+                    partnership.team_of(member), partnership_id=partnership_id, authors=(member,)
+                )
+                for member in partnership.members()
+            )
 
     def export(self, team_id: str, user_id: str) -> JournalExport:
         """Everything this person may take away: the pair's goals and milestones, and only the

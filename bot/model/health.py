@@ -26,6 +26,10 @@ class AtRiskPair:
     mentor_id: str
     signal: str
     raised_at: datetime
+    # A pair across workspaces (None, left out of the JSON: one workspace): each person's own
+    # workspace, where their name is asked (their mention can't resolve in the host's).
+    mentee_team_id: str | None = None
+    mentor_team_id: str | None = None
 
 
 @dataclass(frozen=True)

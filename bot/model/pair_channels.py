@@ -23,6 +23,7 @@ class PairChannelStatus(StrEnum):
     READY = "ready"  # accepted and approved (or no approval needed): the pair meets there
     DECLINED = "declined"  # the partner (or an admin) said no: DMs and the calendar instead
     FAILED = "failed"  # Slack could not do it (plan, scope, policy): DMs and the calendar
+    CLOSED = "closed"  # the partnership ended: a closing word posted, archived if Slack let us
 
     @property
     def settled(self) -> bool:
@@ -31,6 +32,7 @@ class PairChannelStatus(StrEnum):
             PairChannelStatus.READY,
             PairChannelStatus.DECLINED,
             PairChannelStatus.FAILED,
+            PairChannelStatus.CLOSED,
         )
 
     @property

@@ -108,6 +108,28 @@ def channel_name(host_name: str, partner_name: str, partnership_id: int) -> str:
     return "-".join(["mentoring", *names, str(partnership_id)])[:80]
 
 
+def plan_pair_channel_closing(
+    uow: OutboxWork, partnership: Partnership, _members: tuple[str, ...], now: datetime
+) -> None:
+    """``PartnershipEvents.finished``: a pair across workspaces' channel gets its closing
+    job, once (keyed by the partnership); the job finds whether there is a channel at all."""
+    if not partnership.across_workspaces or partnership.id is None:
+        return
+    uow.outbox.add(
+        OutgoingMessage(
+            team_id=channel_host(partnership)[0],
+            kind=Kind.PAIR_CHANNEL_SETUP,
+            recipient="",
+            key=f"{KEY_PREFIX}{partnership.team_id}:{partnership.id}:closing",
+            due_at=now,
+            payload=PairChannelSetup(partnership_id=partnership.id, closing=True),
+        )
+    )
+
+
+GOODBYE_POSTED = "goodbye_posted"  # the closing job's first step, kept in ``reason``
+
+
 class PairChannels:
     """The channel's set-up (sent from the outbox) and Slack's events about its invitation."""
 
@@ -130,6 +152,8 @@ class PairChannels:
         Slack answers it. Slack busy (429, 5xx) is a retry for the dispatcher, which waits for
         ``Retry-After``; anything else Slack refuses ends in the fallback, told to both."""
         job = message.payload_as(PairChannelSetup)
+        if job.closing:
+            return self._run_closing(message, job)
         now = self._clock.now()
         with self._uow() as uow:
             found = uow.partnerships.get(message.team_id, job.partnership_id)
@@ -166,6 +190,48 @@ class PairChannels:
         # a 429's Retry-After pauses the workspace's sends; a 5xx or a dropped line backs off
         wait = answer.retry_after or None
         return SendResult(SendOutcome.RETRY, error=answer.error, retry_after=wait)
+
+    def _run_closing(self, message: OutgoingMessage, job: PairChannelSetup) -> SendResult:
+        """The partnership ended: a short kind word in its channel, then the channel archived
+        (``groups:write``). Each step is stored once done, so a retry (429, 5xx) never posts
+        twice; a refusal (no scope, the bot removed) leaves the channel as it is."""
+        now = self._clock.now()
+        with self._uow() as uow:
+            found = uow.partnerships.get(message.team_id, job.partnership_id)
+            if found is None or found.live:
+                return SendResult(SendOutcome.SENT)  # gone, or running again: nothing to close
+            channel = uow.pair_channels.for_partnership(found.team_id, job.partnership_id)
+        if (
+            channel is None
+            or not channel.channel_id
+            or channel.status.fell_back
+            or channel.status is PairChannelStatus.CLOSED
+            or self._slack is None
+        ):
+            return SendResult(SendOutcome.SENT)  # no channel to close, or closed already
+        if channel.reason != GOODBYE_POSTED:
+            said = self._slack.say_goodbye(channel.team_id, channel.channel_id)
+            if said.retry_after is not None:
+                return SendResult(
+                    SendOutcome.RETRY, error=said.error, retry_after=said.retry_after or None
+                )
+            if said.ok:
+                channel.reason = GOODBYE_POSTED
+                channel.updated_at = now
+                self._keep(channel)
+            else:
+                log.warning("pair channel %s: no closing word (%s)", channel.channel_id, said.error)
+        archived = self._slack.archive(channel.team_id, channel.channel_id)
+        if archived.retry_after is not None:
+            return SendResult(
+                SendOutcome.RETRY, error=archived.error, retry_after=archived.retry_after or None
+            )
+        if not archived.ok and archived.error != "already_archived":
+            log.warning("pair channel %s: not archived (%s)", channel.channel_id, archived.error)
+        channel.status = PairChannelStatus.CLOSED
+        channel.updated_at = now
+        self._keep(channel)
+        return SendResult(SendOutcome.SENT, channel=channel.channel_id)
 
     def _new_channel(self, partnership: Partnership, now: datetime) -> PairChannel:
         assert partnership.id is not None

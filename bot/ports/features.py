@@ -41,8 +41,11 @@ class SharedPrograms(Protocol):
         """The program's active member workspaces: team ID to name."""
         ...
 
-    def joined_program(self, team_id: str, name: str) -> tuple[str, Program] | None:
-        """Another workspace's program this one takes part in, by name: (host, program)."""
+    def joined_program(
+        self, team_id: str, name: str, *, host: str = ""
+    ) -> tuple[str, Program] | None:
+        """Another workspace's program this one takes part in, by name: (host, program);
+        ``host``: only one run by the workspace of that name (any case)."""
         ...
 
     def workspace_name(self, team_id: str) -> str: ...

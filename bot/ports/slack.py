@@ -127,3 +127,11 @@ class SlackConnect(Protocol):
     def person(self, team_id: str, user_id: str) -> SlackPerson:
         """Their name and email, asked of their own workspace (empty when Slack can't say)."""
         ...
+
+    def say_goodbye(self, team_id: str, channel_id: str) -> ConnectAnswer:
+        """``chat.postMessage``: the short kind word that the partnership has ended."""
+        ...
+
+    def archive(self, team_id: str, channel_id: str) -> ConnectAnswer:
+        """``conversations.archive`` (``groups:write``): nobody writes there after the end."""
+        ...

@@ -22,6 +22,13 @@ it, so a retried event or a second click finds nothing left to do:
   anonymous (the partnership rows and session logs, under a placeholder, for its numbers).
 - The coordinators of the host and of the member are told in a DM (in their working hours),
   and each workspace's audit log records it.
+
+The host itself removing the app (``host_gone``) is the mirror image: for every member the
+program is gone. Their people's pairs in it end kindly, told in their own Slack that the
+company running the program left (no rematch in a program that is gone, no exit survey
+nobody could read), their requests, proposals and profiles there close, their coordinators
+hear it, and nothing is queued for the host, whose token is gone. The removal is recorded
+once (``WorkspaceService.removed``), so a retried event does nothing twice.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ if TYPE_CHECKING:  # the ports name this feature's nouns: imported for annotatio
     from bot.programs.ports import LeavingWork
 
 THEIR_COMPANY_LEFT = "their company left the program"  # the end reason: no blame, no detail
+HOST_LEFT = "the company running the program left"  # the host's uninstall: the program's gone
 OPEN_REQUESTS = (RequestStatus.MATCHING, RequestStatus.PENDING_MENTOR, RequestStatus.WAITLISTED)
 
 NOT_COORDINATOR = (
@@ -65,6 +73,7 @@ class Departure(StrEnum):
     LEFT = "left"  # its own coordinator took it out
     REMOVED = "removed"  # the host's coordinator took it out
     UNINSTALLED = "uninstalled"  # Mentorbot was removed from it
+    HOST_LEFT = "host_left"  # Mentorbot was removed from the program's own (host) workspace
 
 
 @dataclass(frozen=True)
@@ -173,7 +182,101 @@ class Departures:
                 actor="slack:app_uninstalled",
                 now=now,
             )
-        return len(joined)
+        hosted = uow.sharing.hosted(team_id)
+        for membership in hosted:
+            membership.status = MembershipStatus.REMOVED
+            membership.removed_by, membership.removed_at = "slack:app_uninstalled", now
+            uow.sharing.save_membership(membership)
+            self.host_gone(uow, membership, now=now)
+        return len(joined) + len(hosted)
+
+    def host_gone(self, uow: LeavingWork, membership: ProgramMembership, *, now: datetime) -> int:
+        """The program's own workspace removed the app: for this member workspace the program
+        is gone. Its people's pairs in it end kindly (told in their own Slack; nobody can be
+        rematched in a program that is gone, and its exit survey would reach nobody), their
+        open requests, proposals and profiles there close, their coordinators are told.
+        Nothing is queued for the host: its token is gone. How many pairs ended."""
+        host, member, program_id = (
+            membership.host_team_id,
+            membership.team_id,
+            membership.program_id,
+        )
+        program = uow.programs.get(host, program_id)
+        program_name = program.name if program is not None else "the program"
+        company = _name(uow, host)
+        pairs = [p for p in uow.sharing.pairs_with(host, program_id, member) if p.live]
+        for partnership in pairs:
+            assert partnership.id is not None
+            self._close(uow, partnership, HOST_LEFT, now)
+            for person in partnership.members():
+                if partnership.team_of(person) == host:
+                    continue  # the host's own people: nothing can reach them now
+                uow.outbox.add(
+                    OutgoingMessage(
+                        team_id=partnership.team_of(person),  # in their own Slack
+                        kind=Kind.PARTNER_LEFT,
+                        recipient=person,
+                        key=f"partnership:{partnership.id}:host_left:{person}",
+                        due_at=now,
+                        payload=PartnerLeft(
+                            partnership_id=partnership.id,
+                            to_mentee=person == partnership.mentee_id,
+                            company=company,
+                            program_gone=True,
+                        ),
+                    )
+                )
+        cancelled = 0
+        for request in uow.sharing.requests_of(member, host, program_id):
+            if request.status in OPEN_REQUESTS:
+                request.status = RequestStatus.CANCELLED
+                uow.requests.save(request)
+                cancelled += 1
+        for proposal in uow.sharing.pending_proposals_with(host, program_id, member):
+            proposal.status = ProposalStatus.WITHDRAWN
+            proposal.answered_at = now
+            uow.proposals.save(proposal)
+        uow.sharing.remove_profiles(member, host, program_id)
+        uow.outbox.add(  # their people's data in the gone program, after the retention period
+            OutgoingMessage(
+                team_id=member,  # a job, never sent: kept off the host's suspended rows
+                kind=Kind.ERASE_DEPARTED,
+                recipient="",
+                key=f"{erase_key(membership)}host_left:{now.isoformat()}",
+                due_at=now + self._retention,
+                payload=EraseDeparted(
+                    host_team_id=host, program_id=program_id, member_team_id=member
+                ),
+            )
+        )
+        for coordinator in self._roster.of(uow, member):
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=member,
+                    kind=Kind.PROGRAM_MEMBERS_CHANGED,
+                    recipient=coordinator,
+                    key=f"program:{program_id}:{member}:host_left:{now.isoformat()}:{coordinator}",
+                    due_at=now,
+                    payload=ProgramMembersChanged(
+                        program=program_name,
+                        host=company,
+                        member=_name(uow, member),
+                        change=Departure.HOST_LEFT.value,
+                        to_host=False,
+                        pairs_ended=len(pairs),
+                    ),
+                )
+            )
+        record_audit(
+            uow.audit,
+            team_id=member,
+            actor="slack:app_uninstalled",
+            action="program.host_left",
+            subject=f"program:{program_id}",
+            at=now,
+            detail={"host": host, "pairs_ended": len(pairs), "requests_cancelled": cancelled},
+        )
+        return len(pairs)
 
     # -- the one way out ---------------------------------------------------------------------
 
@@ -342,15 +445,7 @@ class Departures:
         """End one pair across the boundary; how many partners were told (0 when both
         people are of the leaving workspace: nobody stays)."""
         assert partnership.id is not None
-        partnership.status = PartnershipStatus.ENDED
-        partnership.ended_at = now
-        partnership.end_reason = THEIR_COMPANY_LEFT
-        partnership.paused_until = None
-        uow.partnerships.save(partnership)
-        for team in {partnership.team_id, partnership.mentee_team_id, partnership.mentor_team_id}:
-            uow.outbox.cancel(team, f"rhythm:{partnership.id}:")
-            uow.outbox.cancel(team, f"session:{partnership.id}:")
-        self._events.close(uow, partnership, now)
+        self._close(uow, partnership, THEIR_COMPANY_LEFT, now)
         stays = tuple(u for u in partnership.members() if not partnership.includes(member, u))
         for partner in stays:
             uow.outbox.add(
@@ -372,6 +467,20 @@ class Departures:
         if partnership.mentee_id in stays and self._rematch is not None:
             self._rematch(uow, partnership, now)
         return len(stays)
+
+    def _close(
+        self, uow: LeavingWork, partnership: Partnership, reason: str, now: datetime
+    ) -> None:
+        """The pair ends now, and nothing planned for it is sent (in any of its workspaces)."""
+        partnership.status = PartnershipStatus.ENDED
+        partnership.ended_at = now
+        partnership.end_reason = reason
+        partnership.paused_until = None
+        uow.partnerships.save(partnership)
+        for team in {partnership.team_id, partnership.mentee_team_id, partnership.mentor_team_id}:
+            uow.outbox.cancel(team, f"rhythm:{partnership.id}:")
+            uow.outbox.cancel(team, f"session:{partnership.id}:")
+        self._events.close(uow, partnership, now)
 
     def _joined(self, uow: LeavingWork, team_id: str, name: str) -> tuple[ProgramMembership, str]:
         wanted = name.strip().casefold()

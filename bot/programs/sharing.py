@@ -302,14 +302,21 @@ class SharingService:
 
     # -- a member --------------------------------------------------------------------------
 
-    def joined_program(self, team_id: str, name: str) -> tuple[str, Program] | None:
-        """``SharedPrograms``: a program this workspace takes part in, by its name."""
+    def joined_program(
+        self, team_id: str, name: str, *, host: str = ""
+    ) -> tuple[str, Program] | None:
+        """``SharedPrograms``: a program this workspace takes part in, by its name (and, with
+        ``host``, by the name of the workspace that runs it)."""
         wanted = " ".join(name.split()).casefold()
+        run_by = " ".join(host.split()).casefold()
         with self._uow() as uow:
             for membership in uow.sharing.joined(team_id):
                 program = uow.programs.get(membership.host_team_id, membership.program_id)
-                if program is not None and program.name.casefold() == wanted:
-                    return membership.host_team_id, program
+                if program is None or program.name.casefold() != wanted:
+                    continue
+                if run_by and self._name(uow, membership.host_team_id).casefold() != run_by:
+                    continue
+                return membership.host_team_id, program
         return None
 
     def offer(self, *, team_id: str, user_id: str, code: str) -> JoinOffer:

@@ -138,6 +138,23 @@ def end_confirm(partnership_id: int, partner_id: str) -> tuple[str, list[Block]]
     ]
 
 
+def note_reference(payload: SharedDmNote) -> str:
+    """The note a "Write to them" button names: its id, and the author's workspace when the
+    note came from a person of another workspace (a member's, to a shared program's host)."""
+    if payload.partner_team_id:
+        return f"{payload.partner_team_id}:{payload.note_id}"
+    return str(payload.note_id)
+
+
+def read_reference(value: str) -> tuple[str, int | None]:
+    """(the author's workspace or "", the note id) from a "Write to them" button's value."""
+    team, _, note = value.rpartition(":")
+    try:
+        return team, int(note)
+    except ValueError:
+        return "", None
+
+
 def note_to_team_message(payload: SharedDmNote) -> tuple[str, list[Block]]:
     """To each coordinator: who wrote (they chose to send it), what, and a way to answer."""
     author, written = payload.author_id, payload.note
@@ -146,7 +163,7 @@ def note_to_team_message(payload: SharedDmNote) -> tuple[str, list[Block]]:
         section(f":incoming_envelope: <@{author}> wrote to the program team:"),
         section(quote(written)),
         actions(
-            button("Write to them", "conversation_write", str(payload.note_id)),
+            button("Write to them", "conversation_write", note_reference(payload)),
             block_id="conversation_team_note",
         ),
         context("They chose to send this to you. Your answer reaches only them."),
@@ -161,7 +178,9 @@ def note_to_partner_message(payload: SharedDmNote) -> tuple[str, list[Block]]:
     ]
 
 
-def write_modal(note_id: int, *, author_id: str, channel: str, ts: str) -> dict[str, Any]:
+def write_modal(
+    note_id: int, *, author_id: str, channel: str, ts: str, author_team: str = ""
+) -> dict[str, Any]:
     return modal(
         callback_id="conversation_write",
         title="Write to them",
@@ -170,7 +189,13 @@ def write_modal(note_id: int, *, author_id: str, channel: str, ts: str) -> dict[
             section(f"A message from the program team to <@{author_id}>."),
             input_block("text", "Message", text_input(multiline=True, max_length=MAX_REPLY)),
         ],
-        metadata={"note_id": note_id, "author_id": author_id, "channel": channel, "ts": ts},
+        metadata={
+            "note_id": note_id,
+            "author_id": author_id,
+            "author_team": author_team,
+            "channel": channel,
+            "ts": ts,
+        },
     )
 
 

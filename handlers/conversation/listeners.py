@@ -7,7 +7,7 @@ Requests go to the same listeners and services as their slash commands (``/mento
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -34,6 +34,7 @@ from handlers.rhythm.follow_through import fit_answered
 from handlers.sessions import blocks as session_blocks
 from handlers.sessions.listeners import SessionHandlers
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
@@ -314,7 +315,9 @@ class ConversationHandlers(Listeners):
         self.deliver()
         text = conversation_blocks.kept(
             audience,
-            arrived=self._services.conversation.arrived(kept.recipients_team or team_id, kept.keys),
+            arrived=self._services.conversation.arrived_in(
+                list(zip(kept.teams, kept.keys, strict=True))
+            ),
             recipients=len(kept.recipients),
         )
         if ts:
@@ -340,23 +343,30 @@ class ConversationHandlers(Listeners):
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         team_id, user_id = team_of(context), user_of(context)
-        note_id = int_or_none(action.get("value"))
+        author_team, note_id = conversation_blocks.read_reference(str(action.get("value", "")))
         container = body.get("container") or {}
         author = (
-            self._services.conversation.author_for_team(team_id, note_id, reader=user_id)
+            self._services.conversation.author_for_team(
+                team_id, note_id, reader=user_id, author_team=author_team
+            )
             if note_id is not None
             else None
         )
         if author is None or note_id is None:
             client.chat_postMessage(channel=user_id, text="That message is no longer there.")
             return
+        elsewhere = {author: author_team} if author_team and author_team != team_id else {}
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=conversation_blocks.write_modal(
-                note_id,
-                author_id=author,
-                channel=str(container.get("channel_id") or ""),
-                ts=str(container.get("message_ts") or ""),
+            view=self.clients.names.named(
+                conversation_blocks.write_modal(
+                    note_id,
+                    author_id=author,
+                    author_team=author_team,
+                    channel=str(container.get("channel_id") or ""),
+                    ts=str(container.get("message_ts") or ""),
+                ),
+                elsewhere,
             ),
         )
 
@@ -369,13 +379,30 @@ class ConversationHandlers(Listeners):
             coordinator_id=user_of(context),
             note_id=int_or_none(form.metadata.get("note_id")) or 0,
             text=form.text("text"),
+            author_team=str(form.metadata.get("author_team") or ""),
         )
         ack(
             response_action="update",
-            view=confirmation(
-                "Write to them", f"Sent to <@{note.author_id}>, from the program team."
+            view=self._author_named(
+                form,
+                team_of(context),
+                confirmation(
+                    "Write to them", f"Sent to <@{note.author_id}>, from the program team."
+                ),
+                ask=False,
             ),
         )
+
+    def _author_named(self, form: ViewForm, team_id: str, value: T, *, ask: bool = True) -> T:
+        """``value`` with the note's author named in words when they are of another
+        workspace (a member's person, read by the host's coordinator)."""
+        author, team = (
+            str(form.metadata.get("author_id", "")),
+            str(form.metadata.get("author_team") or ""),
+        )
+        if not author or not team or team == team_id:
+            return value
+        return self.clients.names.named(value, {author: team}, ask=ask)
 
     def after_write(self, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """Delivered now, and kept in the thread of the note it answers, for the team to see."""
@@ -394,8 +421,12 @@ class ConversationHandlers(Listeners):
             client.chat_postMessage(
                 channel=channel,
                 thread_ts=ts,
-                text=conversation_blocks.answered_in_thread(
-                    str(form.metadata.get("author_id", "")), form.text("text")
+                text=self._author_named(
+                    form,
+                    team_of(context),
+                    conversation_blocks.answered_in_thread(
+                        str(form.metadata.get("author_id", "")), form.text("text")
+                    ),
                 ),
             )
         except SlackApiError as error:

@@ -24,7 +24,8 @@ def coordination_section(services: Services) -> HomeBuilder:
                     team_id=team_id,
                     coordinator_id=user_id,
                     audit=False,
-                    program=program.program_name,
+                    # said which: the workspace's own program may have the same name
+                    program=f"{program.program_name} ({program.host_name}'s)",
                 ),
             )
             for program in services.sharing.joined(team_id)[: report_blocks.JOINED_ON_HOME]

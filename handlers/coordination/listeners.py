@@ -178,8 +178,12 @@ class CoordinatorHandlers(Listeners):
         self._services.dispatcher.deliver_now()
         client.chat_postMessage(
             channel=user_id,
-            text=f"I've checked in with <@{partnership.mentee_id}> and "
-            f"<@{partnership.mentor_id}> for the program team.",
+            text=self.name_pair_for_team(
+                f"I've checked in with <@{partnership.mentee_id}> and "
+                f"<@{partnership.mentor_id}> for the program team.",
+                partnership,
+                team_of(context),
+            ),
         )
 
     def _at_risk_pair(
@@ -216,10 +220,14 @@ class CoordinatorHandlers(Listeners):
         if pair is not None:
             client.views_open(
                 trigger_id=body["trigger_id"],
-                view=rhythm_blocks.close_modal(
-                    mentee_id=pair.mentee_id,
-                    mentor_id=pair.mentor_id,
-                    partnership_id=pair.partnership_id,
+                view=self.name_pair_for_team(
+                    rhythm_blocks.close_modal(
+                        mentee_id=pair.mentee_id,
+                        mentor_id=pair.mentor_id,
+                        partnership_id=pair.partnership_id,
+                    ),
+                    pair,
+                    team_of(context),
                 ),
             )
 
@@ -235,11 +243,16 @@ class CoordinatorHandlers(Listeners):
         )
         ack(
             response_action="update",
-            view=confirmation(
-                "Partnership closed",
-                f"Done: <@{partnership.mentee_id}> and <@{partnership.mentor_id}> have a kind "
-                f"note from the program team, and <@{partnership.mentee_id}> new mentor "
-                "suggestions.",
+            view=self.name_pair_for_team(
+                confirmation(
+                    "Partnership closed",
+                    f"Done: <@{partnership.mentee_id}> and <@{partnership.mentor_id}> have a "
+                    f"kind note from the program team, and <@{partnership.mentee_id}> new "
+                    "mentor suggestions.",
+                ),
+                partnership,
+                team_of(context),
+                ask=False,  # the ack can't wait on Slack: a name already known, or the mention
             ),
         )
 
@@ -259,10 +272,14 @@ class CoordinatorHandlers(Listeners):
         partnership_id = health_pair.partnership_id
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=report_blocks.write_modal(
-                partnership_id,
-                mentee_id=health_pair.mentee_id,
-                mentor_id=health_pair.mentor_id,
+            view=self.name_pair_for_team(
+                report_blocks.write_modal(
+                    partnership_id,
+                    mentee_id=health_pair.mentee_id,
+                    mentor_id=health_pair.mentor_id,
+                ),
+                health_pair,
+                team_of(context),
             ),
         )
 

@@ -6,6 +6,7 @@ from typing import Protocol, TypeVar
 
 from slack_bolt import Ack, App
 
+from bot.model.health import AtRiskPair
 from bot.model.partnership import Partnership, partner_of
 from bot.services import Services
 from handlers.kit.clients import WorkspaceClients
@@ -46,6 +47,21 @@ class Listeners:
         if team_id in ("", here):
             return value
         return self.clients.names.named(value, {user_id: team_id})
+
+    def name_pair_for_team(
+        self, value: T, pair: Partnership | AtRiskPair, team_id: str, *, ask: bool = True
+    ) -> T:
+        """``value`` as the program team of ``team_id`` reads it: each of the pair who is of
+        another workspace named in words, with their company's name."""
+        people = {
+            user: team
+            for user, team in (
+                (pair.mentor_id, pair.mentor_team_id),
+                (pair.mentee_id, pair.mentee_team_id),
+            )
+            if team and team != team_id
+        }
+        return self.clients.names.named(value, people, ask=ask, companies=True) if people else value
 
     @staticmethod
     def ack_only(ack: Ack) -> None:

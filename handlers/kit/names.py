@@ -32,6 +32,9 @@ class PeopleNames:
     def __init__(self, client_for: ClientFor | None = None) -> None:
         self._client_for = client_for
         self._names: dict[tuple[str, str], str] = {}  # (workspace, user) -> their name
+        self.company_of: Callable[[str], str | None] | None = None
+        """Set at start-up: a workspace's company name (its install's), for what the program
+        team reads about people of other companies ("Ada Lovelace (Globex)")."""
 
     def name_in(self, team_id: str, user_id: str, *, ask: bool = True) -> str | None:
         """Their full name as their own workspace shows it (escaped for mrkdwn), or None
@@ -62,14 +65,28 @@ class PeopleNames:
         self._names[key] = escape(name)
         return self._names[key]
 
-    def named(self, value: T, people: Mapping[str, str], *, ask: bool = True) -> T:
+    def named(
+        self, value: T, people: Mapping[str, str], *, ask: bool = True, companies: bool = False
+    ) -> T:
         """``value`` (text, blocks, a view: any JSON) with each mention of ``people`` (user ->
-        their workspace) replaced by their name; unchanged when none is mentioned."""
+        their workspace) replaced by their name (``companies``: and their company's, for the
+        program team of a shared program); unchanged when none is mentioned."""
         if not people:
             return value
         mentioned = set(MENTION.findall(json.dumps(value))) & set(people)
         names = {u: n for u in sorted(mentioned) if (n := self.name_in(people[u], u, ask=ask))}
+        if companies:
+            names = {u: self._with_company(n, people[u]) for u, n in names.items()}
         return _swap(value, names) if names else value
+
+    def _with_company(self, name: str, team_id: str) -> str:
+        company = None
+        if self.company_of is not None:
+            try:
+                company = self.company_of(team_id)
+            except Exception:  # a name is a nicety: never the reason a message fails
+                log.exception("the company name of %s failed", team_id)
+        return f"{name} ({escape(company)})" if company else name
 
 
 def _swap(value: Any, names: Mapping[str, str]) -> Any:

@@ -1,7 +1,8 @@
 """The Web API calls of a pair's Slack Connect channel (``bot.ports.SlackConnect``), each in
 the workspace it belongs to, with that workspace's own token; every failure is an answer.
 
-Scopes: ``groups:write`` (create the private channel, add the host's person), ``groups:read``
+Scopes: ``groups:write`` (create the private channel, add the host's person, archive it when
+the partnership ends), ``chat:write`` (the closing word), ``groups:read``
 (find the channel again when the answer to its creation was lost),
 ``conversations.connect:write`` (invite the partner), ``users:read`` and ``users:read.email``
 (each person's name and email, asked of their own workspace). An install made before these
@@ -22,6 +23,11 @@ from bot.ports import ConnectAnswer, SlackPerson
 log = logging.getLogger(__name__)
 
 NOT_INSTALLED = "not_installed"
+GOODBYE = (
+    ":leaves: Your mentoring partnership has ended, so this channel closes now: it stays "
+    "here to read back, and nothing new comes to it. Thank you both for the time you gave "
+    "each other. Your reflections are still yours, in your DMs with me."
+)
 MAX_PAGES = 20  # 4,000 private channels the bot is in: far past any program's
 
 
@@ -91,6 +97,18 @@ class SlackConnectApi:
                 external_limited=True,
             ),
             lambda answer: str(answer.get("invite_id") or ""),
+        )
+
+    def say_goodbye(self, team_id: str, channel_id: str) -> ConnectAnswer:
+        return self._ask(
+            team_id,
+            lambda c: c.chat_postMessage(channel=channel_id, text=GOODBYE, unfurl_links=False),
+            lambda answer: str(answer.get("ts") or ""),
+        )
+
+    def archive(self, team_id: str, channel_id: str) -> ConnectAnswer:
+        return self._ask(
+            team_id, lambda c: c.conversations_archive(channel=channel_id), lambda a: channel_id
         )
 
     def person(self, team_id: str, user_id: str) -> SlackPerson:

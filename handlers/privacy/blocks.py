@@ -96,6 +96,8 @@ def erase_modal(user_id: str, footprint: Footprint) -> dict[str, Any]:
 
 
 def partner_left_message(payload: PartnerLeft) -> tuple[str, list[Block]]:
+    if payload.company and payload.program_gone:
+        return _host_left(payload)
     if payload.company:
         return _company_left(payload)
     if payload.to_mentee:
@@ -110,6 +112,22 @@ def partner_left_message(payload: PartnerLeft) -> tuple[str, list[Block]]:
             "program. Thank you for the time and care you gave: it counts. Your reflections "
             "are still yours, and your door stays open for new mentees."
         )
+    return text, [section(f":leaves: {text}")]
+
+
+def _host_left(payload: PartnerLeft) -> tuple[str, list[Block]]:
+    """The company that ran a program shared across companies left (removed Mentorbot): the
+    program is gone, so nobody can be rematched in it; nobody's doing either."""
+    company = escape(payload.company or "")
+    text = (
+        f"Your mentoring partnership has ended: {company}, the company that ran the program, "
+        "has left it, so the program has closed. That says nothing about either of you. "
+        "Your reflections are still yours."
+    )
+    if payload.to_mentee:
+        text += " Your own company's programs are still open to you: `/mentor ask` finds one."
+    else:
+        text += " Thank you for the time and care you gave: it counts."
     return text, [section(f":leaves: {text}")]
 
 

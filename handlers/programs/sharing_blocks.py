@@ -241,6 +241,17 @@ def members_changed_message(payload: ProgramMembersChanged) -> tuple[str, list[B
         text = f"{member} {verb} *{program}*."
     elif payload.change == "joined":
         text = f"Your workspace joined *{program}*, run by {host}."
+    elif payload.change == "host_left":
+        text = (
+            f"{host} removed Mentorbot, so *{program}*, which it ran, has closed for your "
+            "workspace."
+        )
+        if payload.pairs_ended:
+            text += (
+                f" {count(payload.pairs_ended, 'partnership')} in it ended; your people in "
+                "them were told kindly, in your Slack."
+            )
+        return text, [section(text)]
     elif payload.change == "removed":
         text = f"{host} removed your workspace from *{program}*."
     else:

@@ -227,6 +227,8 @@ class ChatMethods(SlackState):
         if channel in self._retired_channels:
             return None, "channel_not_found"  # shared since: it has a new ID
         created = self._channels.get(channel)
+        if created is not None and created.get("is_archived"):
+            return None, "is_archived"
         if created is not None and BOT_USER_ID not in created["members"]:
             return None, "not_in_channel"
         return channel, None

@@ -1,5 +1,6 @@
 """Channels and Slack Connect: conversations.create, conversations.invite, conversations.list,
-conversations.inviteShared, and the events Slack sends as an invitation is answered.
+conversations.inviteShared, conversations.archive, and the events Slack sends as an invitation
+is answered.
 
 Each workspace has a Slack Connect policy (``set_slack_connect``): ``"paid"`` allows shared
 channels, ``"free"`` answers ``not_paid`` (Slack Connect is part of the paid plans, the default
@@ -193,6 +194,26 @@ class ConnectMethods(SlackState):
         channel["members"] += [u for u in users if u not in channel["members"]]
         return {"ok": True, "channel": self._channel_object(channel["id"])}
 
+    def _conversations_archive(self, p: dict[str, Any]) -> dict[str, Any]:
+        """As Slack answers it: the channel must be the caller's (or shared with it), the bot
+        in it; archiving twice is ``already_archived``; a posted message then fails with
+        ``is_archived``."""
+        channel_id = text_of(p.get("channel"))
+        if not channel_id:
+            return slack_error("channel_not_found")
+        if channel_id in self._retired_channels:
+            return slack_error("channel_not_found")
+        channel = self._channels.get(channel_id)
+        team = self._caller_team or TEAM_ID
+        if channel is None or team not in (channel["team"], *channel["connected_teams"]):
+            return slack_error("channel_not_found")
+        if channel.get("is_archived"):
+            return slack_error("already_archived")
+        if BOT_USER_ID not in channel["members"]:
+            return slack_error("not_in_channel")
+        channel["is_archived"] = True
+        return {"ok": True}
+
     def _conversations_invite_shared(self, p: dict[str, Any]) -> dict[str, Any]:
         team = self._caller_team or TEAM_ID
         channel = self._channels.get(text_of(p.get("channel")))
@@ -267,6 +288,7 @@ class ConnectMethods(SlackState):
             if c["team"] == team
             and ("private_channel" if c["is_private"] else "public_channel") in types
             and (not c["is_private"] or BOT_USER_ID in c["members"])
+            and not (truthy(p.get("exclude_archived")) and c.get("is_archived"))
         ]
         cursor = text_of(p.get("cursor"))
         start = int(cursor.removeprefix("next:")) if cursor.startswith("next:") else 0

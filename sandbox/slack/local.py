@@ -74,6 +74,7 @@ class LocalSlack(
             "conversations.invite": self._conversations_invite,
             "conversations.inviteShared": self._conversations_invite_shared,
             "conversations.list": self._conversations_list,
+            "conversations.archive": self._conversations_archive,
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,

@@ -439,8 +439,9 @@ def test_pause_resume_and_end_from_either_side_the_partner_told_in_their_own_sla
     assert "Ada Mentee" in str(ended.params) and "<@UGLOBEX1>" not in str(ended.params)
     coordinator = posts_to(bot, "UCOORD1")[-1]
     assert coordinator.token == token(bot, "T1")  # the program's team hears, in Acme's Slack
-    assert "Ada Mentee closed the partnership of Ada Mentee (mentee) and <@UACME1>" in str(
-        coordinator.params
+    assert (
+        "Ada Mentee (Globex) closed the partnership of Ada Mentee (Globex) (mentee) and <@UACME1>"
+        in str(coordinator.params)
     )
     # the exit survey reaches Ada in Globex's Slack (Maria named in words); she answers there
     survey = next(

@@ -18,8 +18,16 @@ class _Journal:
         return {}
 
 
+class _Coordination:
+    """Nobody here coordinates a program shared with other workspaces."""
+
+    def people_elsewhere(self, team_id: str, user_id: str) -> dict[str, str]:
+        return {}
+
+
 class _Services:
     journal = _Journal()
+    coordination = _Coordination()
 
 
 SERVICES = cast(Services, _Services())

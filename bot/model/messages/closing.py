@@ -19,3 +19,6 @@ class ExitNote(Payload):
     partnership_id: int
     author_id: str
     note: PrivateText
+    # A person of another workspace than the program's (None, left out of the JSON: the
+    # same): their own workspace, where their name is asked (a mention can't resolve).
+    author_team_id: str | None = None

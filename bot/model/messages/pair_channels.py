@@ -14,6 +14,9 @@ class PairChannelSetup(Payload):
 
     partnership_id: int
     attempt: int = 0  # runs Slack asked to wait for (429, 5xx): given up after a few
+    # True: the partnership ended: a short kind word in the channel, then it is archived.
+    # None (left out of the JSON): the set-up.
+    closing: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

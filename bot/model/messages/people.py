@@ -52,6 +52,9 @@ class PartnerLeft(Payload):
     partnership_id: int
     to_mentee: bool
     company: str | None = None
+    # True: ``company`` is the one that ran the program, and it left (removed Mentorbot): the
+    # program itself is gone, nobody is rematched in it. None (left out of the JSON): not so.
+    program_gone: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
