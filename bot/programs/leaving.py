@@ -211,21 +211,7 @@ class Departures:
             for person in partnership.members():
                 if partnership.team_of(person) == host:
                     continue  # the host's own people: nothing can reach them now
-                uow.outbox.add(
-                    OutgoingMessage(
-                        team_id=partnership.team_of(person),  # in their own Slack
-                        kind=Kind.PARTNER_LEFT,
-                        recipient=person,
-                        key=f"partnership:{partnership.id}:host_left:{person}",
-                        due_at=now,
-                        payload=PartnerLeft(
-                            partnership_id=partnership.id,
-                            to_mentee=person == partnership.mentee_id,
-                            company=company,
-                            program_gone=True,
-                        ),
-                    )
-                )
+                _tell_left(uow, partnership, person, company, now, program_gone=True)
         cancelled = 0
         for request in uow.sharing.requests_of(member, host, program_id):
             if request.status in OPEN_REQUESTS:
@@ -448,20 +434,7 @@ class Departures:
         self._close(uow, partnership, THEIR_COMPANY_LEFT, now)
         stays = tuple(u for u in partnership.members() if not partnership.includes(member, u))
         for partner in stays:
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=partnership.team_of(partner),  # in their own Slack
-                    kind=Kind.PARTNER_LEFT,
-                    recipient=partner,
-                    key=f"partnership:{partnership.id}:partner_left:{partner}",
-                    due_at=now,
-                    payload=PartnerLeft(
-                        partnership_id=partnership.id,
-                        to_mentee=partner == partnership.mentee_id,
-                        company=company,
-                    ),
-                )
-            )
+            _tell_left(uow, partnership, partner, company, now, program_gone=False)
         if stays:
             self._events.finish(uow, partnership, stays, now)  # the exit survey
         if partnership.mentee_id in stays and self._rematch is not None:
@@ -496,6 +469,36 @@ class Departures:
     def _require(self, user_id: str, team_id: str) -> None:
         if not self._roster.is_coordinator(team_id, user_id):
             raise NotAllowed(NOT_COORDINATOR)
+
+
+def _tell_left(
+    uow: LeavingWork,
+    partnership: Partnership,
+    person: str,
+    company: str,
+    now: datetime,
+    *,
+    program_gone: bool,
+) -> None:
+    """Tell one of the pair, in their own Slack, that the other side's company left (or the
+    company running the program did: ``program_gone``); once per pair and person."""
+    assert partnership.id is not None
+    event = "host_left" if program_gone else "partner_left"
+    uow.outbox.add(
+        OutgoingMessage(
+            team_id=partnership.team_of(person),
+            kind=Kind.PARTNER_LEFT,
+            recipient=person,
+            key=f"partnership:{partnership.id}:{event}:{person}",
+            due_at=now,
+            payload=PartnerLeft(
+                partnership_id=partnership.id,
+                to_mentee=person == partnership.mentee_id,
+                company=company,
+                program_gone=program_gone or None,  # stored as before: absent unless set
+            ),
+        )
+    )
 
 
 def _name(uow: LeavingWork, team_id: str) -> str:
