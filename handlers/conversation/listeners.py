@@ -32,6 +32,7 @@ from handlers.kit.replies import confirmation
 from handlers.kit.updates import update_message
 from handlers.rhythm.follow_through import fit_answered
 from handlers.sessions import blocks as session_blocks
+from handlers.sessions.checks import redraw_checks
 from handlers.sessions.listeners import SessionHandlers
 
 T = TypeVar("T")
@@ -232,30 +233,14 @@ class ConversationHandlers(Listeners):
         self, client: WebClient, recorded: Recorded, *, team_id: str, partnership_id: int
     ) -> None:
         """Both "did you meet?" messages show the answer, as after a click on them."""
-        text, blocks = session_blocks.check_answered_message(
-            start=recorded.log.occurrence_start,
-            outcome=recorded.log.outcome,
-            answered_by=recorded.log.answered_by,
-            held=self._services.sessions.held(team_id, partnership_id),
+        redraw_checks(
+            self._services,
+            self.clients,
+            client,
+            recorded,
+            team_id=team_id,
             partnership_id=partnership_id,
         )
-        redraw = [(client, channel, ts) for channel, ts in sorted(set(recorded.messages))]
-        for team, channel, ts in recorded.elsewhere:  # the partner's, in their workspace
-            other = self.clients.of(team, current_team=team_id, current=client)
-            if other is not None:
-                redraw.append((other, channel, ts))
-        # the answerer, named in words in the other workspace's copy (when they just answered)
-        answerer = {recorded.log.answered_by: team_id} if recorded.first else {}
-        for reach, channel, ts in redraw:
-            shown, drawn = (
-                (text, blocks)
-                if reach is client
-                else self.clients.names.named((text, blocks), answerer)
-            )
-            try:
-                reach.chat_update(channel=channel, ts=ts, text=shown, blocks=drawn)
-            except SlackApiError as error:
-                log.warning("chat.update %s/%s: %s", channel, ts, error.response.get("error"))
 
     def _reschedule(
         self,

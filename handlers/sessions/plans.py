@@ -9,7 +9,6 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from bot.services import Services
@@ -19,6 +18,7 @@ from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
 from handlers.kit.replies import confirmation
 from handlers.sessions import blocks as session_blocks
+from handlers.sessions.checks import redraw_checks
 
 log = logging.getLogger(__name__)
 
@@ -113,35 +113,16 @@ class PlanListeners(Listeners):
             start=start,
             outcome=outcome,
         )
-        text, blocks = session_blocks.check_answered_message(
-            start=recorded.log.occurrence_start,
-            outcome=recorded.log.outcome,
-            answered_by=recorded.log.answered_by,
-            held=self._services.sessions.held(team_id, partnership_id),
-            partnership_id=partnership_id,
-        )
         container = body.get("container") or {}
-        targets = set(recorded.messages)
-        if container.get("channel_id") and container.get("message_ts"):
-            targets.add((str(container["channel_id"]), str(container["message_ts"])))
-        redraw = [(client, channel, ts) for channel, ts in sorted(targets)]
-        for team, channel, ts in recorded.elsewhere:
-            other = self.clients.of(team, current_team=team_id, current=client)
-            if other is not None:
-                redraw.append((other, channel, ts))
-        # the answerer, named in words in the other workspace's copy (when they just answered)
-        answerer = {recorded.log.answered_by: team_id} if recorded.first else {}
-        for reach, channel, ts in redraw:
-            shown, drawn = (
-                (text, blocks)
-                if reach is client
-                else self.clients.names.named((text, blocks), answerer)
-            )
-            try:
-                reach.chat_update(channel=channel, ts=ts, text=shown, blocks=drawn)
-            except SlackApiError as error:
-                log.warning(
-                    "chat.update %s/%s failed: %s", channel, ts, error.response.get("error")
-                )
+        clicked = (str(container.get("channel_id") or ""), str(container.get("message_ts") or ""))
+        redraw_checks(
+            self._services,
+            self.clients,
+            client,
+            recorded,
+            team_id=team_id,
+            partnership_id=partnership_id,
+            also=[clicked] if all(clicked) else [],
+        )
         self.deliver()
         self._refresh(client, context, partnership_id)
