@@ -296,20 +296,8 @@ class SqlPersonalData:
             sealed = [c for c in columns if isinstance(c.type, PrivateText | SealedPayload)]
             narrow = [_like(c, user_id) for c in columns]
             narrow += [_like(c, SEALED_MARK) for c in sealed]
-            key = next(iter(table.primary_key.columns))
-            query = select(key, *columns).where(table.c.team_id != except_team, tied, or_(*narrow))
-            for row in self._s.execute(query).all():
-                values = {}
-                for column in columns:
-                    value = row._mapping[column.name]
-                    if value is not None and token.search(_as_text(value)):
-                        values[column.name] = _replace(value, swap)
-                if values:
-                    self._s.execute(
-                        update(table).where(key == row._mapping[key.name]).values(**values),
-                        execution_options={"synchronize_session": False},
-                    )
-                    changed += 1
+            where = (table.c.team_id != except_team, tied, or_(*narrow))
+            changed += self._swap_rows(table, columns, where, token, swap)
         return changed
 
     def _drop_messages(self, team_id: str, user_id: str, partnership_ids: set[int]) -> int:
@@ -363,20 +351,34 @@ class SqlPersonalData:
             # narrowed in SQL: a plain mention, or a value encrypted (it may hide one)
             narrow = [_like(c, user_id) for c in columns]
             narrow += [_like(c, SEALED_MARK) for c in sealed]
-            where: list[Any] = [table.c.team_id == team_id, or_(*narrow)]
-            key = next(iter(table.primary_key.columns))
-            for row in self._s.execute(select(key, *columns).where(*where)).all():
-                values = {}
-                for column in columns:
-                    value = row._mapping[column.name]
-                    if value is not None and token.search(_as_text(value)):
-                        values[column.name] = _replace(value, swap)
-                if values:
-                    self._s.execute(
-                        update(table).where(key == row._mapping[key.name]).values(**values),
-                        execution_options={"synchronize_session": False},
-                    )
-                    changed += 1
+            where = (table.c.team_id == team_id, or_(*narrow))
+            changed += self._swap_rows(table, columns, where, token, swap)
+        return changed
+
+    def _swap_rows(
+        self,
+        table: Table,
+        columns: list[Any],
+        where: tuple[Any, ...],
+        token: re.Pattern[str],
+        swap: Callable[[str], str],
+    ) -> int:
+        """Rewrite each row ``where`` selects whose ``columns`` hold ``token`` (opened here
+        when sealed); how many rows changed."""
+        key = next(iter(table.primary_key.columns))
+        changed = 0
+        for row in self._s.execute(select(key, *columns).where(*where)).all():
+            values = {}
+            for column in columns:
+                value = row._mapping[column.name]
+                if value is not None and token.search(_as_text(value)):
+                    values[column.name] = _replace(value, swap)
+            if values:
+                self._s.execute(
+                    update(table).where(key == row._mapping[key.name]).values(**values),
+                    execution_options={"synchronize_session": False},
+                )
+                changed += 1
         return changed
 
 
