@@ -34,15 +34,14 @@ from storage.announcements import SqlAnnouncementRepository
 from storage.conversation import SqlDmNoteRepository
 from storage.coordination import SqlAuditLog, SqlCoordinatorGroupRepository, SqlDirectory
 from storage.journal import SqlJournalRepository
-from storage.matching import (
-    SqlCohortPlanRepository,
-    SqlMentorRepository,
-    SqlPartnershipRepository,
-    SqlProposalRepository,
-    SqlRequestRepository,
-)
+from storage.matching import SqlMentorRepository, SqlRequestRepository
 from storage.outbox import SqlEventLog, SqlOutbox
 from storage.pair_channels import SqlPairChannelRepository
+from storage.pairs import (
+    SqlCohortPlanRepository,
+    SqlPartnershipRepository,
+    SqlProposalRepository,
+)
 from storage.privacy import SqlPersonalData
 from storage.programs import SqlProgramRepository, SqlProgramTextRepository
 from storage.rhythm import SqlProgressRepository

@@ -1,0 +1,221 @@
+"""Repositories of what matching decides: proposals (a mentor asked), partnerships, cohort
+plans. Each person's own rows are found by their own workspace (``mentee_team_id``,
+``mentor_team_id``); the pool itself (profiles, requests, the index's version) is in
+``storage.matching``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import (
+    and_,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from bot.model.cohort import CohortPlan, PlannedPair
+from bot.model.partnership import (
+    MatchProposal,
+    Partnership,
+    PartnershipStatus,
+    ProposalStatus,
+)
+from storage.models.matching import (
+    CohortPlanRow,
+    MatchProposalRow,
+    PartnershipRow,
+)
+from storage.rows import _PARTNERSHIP_ENUMS, _PROPOSAL_ENUMS, _save, _to_domain
+
+
+class SqlProposalRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(
+        self, team_id: str, proposal_id: int, *, for_update: bool = False
+    ) -> MatchProposal | None:
+        row = self._s.get(
+            MatchProposalRow,
+            proposal_id,
+            with_for_update=True if for_update else None,
+            populate_existing=for_update,
+        )
+        if row is None or team_id not in (row.team_id, row.mentee_team_id, row.mentor_team_id):
+            return None
+        return _to_domain(MatchProposal, row, _PROPOSAL_ENUMS)
+
+    def save(self, proposal: MatchProposal) -> MatchProposal:
+        _save(self._s, MatchProposalRow, proposal)
+        return proposal
+
+    def for_mentee(self, team_id: str, mentee_id: str) -> list[MatchProposal]:
+        rows = self._s.scalars(
+            select(MatchProposalRow)
+            .where(
+                MatchProposalRow.mentee_team_id == team_id, MatchProposalRow.mentee_id == mentee_id
+            )
+            .order_by(MatchProposalRow.id)
+        )
+        return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
+
+    def for_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[MatchProposal]:
+        found: list[MatchProposal] = []
+        for chunk in _chunks(mentee_ids):
+            rows = self._s.scalars(
+                select(MatchProposalRow)
+                .where(
+                    MatchProposalRow.mentee_team_id == team_id,
+                    MatchProposalRow.mentee_id.in_(chunk),
+                )
+                .order_by(MatchProposalRow.id)
+            )
+            found += [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
+        return found
+
+    def pending_by_mentor(self, team_id: str) -> dict[str, int]:
+        rows = self._s.execute(
+            select(MatchProposalRow.mentor_id, func.count())
+            .where(
+                MatchProposalRow.mentor_team_id == team_id,
+                MatchProposalRow.status == ProposalStatus.PENDING.value,
+            )
+            .group_by(MatchProposalRow.mentor_id)
+        )
+        return {mentor_id: count for mentor_id, count in rows}
+
+    def for_mentor(self, team_id: str, mentor_id: str) -> list[MatchProposal]:
+        rows = self._s.scalars(
+            select(MatchProposalRow)
+            .where(
+                MatchProposalRow.mentor_team_id == team_id, MatchProposalRow.mentor_id == mentor_id
+            )
+            .order_by(MatchProposalRow.id)
+        )
+        return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
+
+    def answered_since(self, team_id: str, since: datetime) -> list[MatchProposal]:
+        rows = self._s.scalars(
+            select(MatchProposalRow)
+            .where(
+                MatchProposalRow.team_id == team_id,
+                MatchProposalRow.answered_at >= since,
+            )
+            .order_by(MatchProposalRow.answered_at, MatchProposalRow.id)
+        )
+        return [_to_domain(MatchProposal, row, _PROPOSAL_ENUMS) for row in rows]
+
+
+IN_LIST = 5_000
+"""Ids bound in one ``IN (...)``: far below either database's limit on parameters, so a
+cohort of 10,000 is two statements, not one per person."""
+
+
+def _chunks(ids: Collection[str]) -> list[list[str]]:
+    unique = sorted(set(ids))
+    return [unique[n : n + IN_LIST] for n in range(0, len(unique), IN_LIST)]
+
+
+_TAKES_A_SLOT = (PartnershipStatus.ACTIVE.value, PartnershipStatus.PAUSED.value)
+
+
+class SqlPartnershipRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, partnership_id: int) -> Partnership | None:
+        row = self._s.get(PartnershipRow, partnership_id)
+        if row is None or team_id not in (row.team_id, row.mentee_team_id, row.mentor_team_id):
+            return None
+        return _to_domain(Partnership, row, _PARTNERSHIP_ENUMS)
+
+    def save(self, partnership: Partnership) -> Partnership:
+        _save(self._s, PartnershipRow, partnership)
+        return partnership
+
+    def for_member(self, team_id: str, user_id: str) -> list[Partnership]:
+        rows = self._s.scalars(
+            select(PartnershipRow)
+            .where(
+                or_(
+                    and_(
+                        PartnershipRow.mentor_team_id == team_id,
+                        PartnershipRow.mentor_id == user_id,
+                    ),
+                    and_(
+                        PartnershipRow.mentee_team_id == team_id,
+                        PartnershipRow.mentee_id == user_id,
+                    ),
+                ),
+            )
+            .order_by(PartnershipRow.id)
+        )
+        return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+
+    def of_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[Partnership]:
+        found: list[Partnership] = []
+        for chunk in _chunks(mentee_ids):
+            rows = self._s.scalars(
+                select(PartnershipRow)
+                .where(
+                    PartnershipRow.mentee_team_id == team_id, PartnershipRow.mentee_id.in_(chunk)
+                )
+                .order_by(PartnershipRow.id)
+            )
+            found += [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+        return found
+
+    def active_by_mentor(self, team_id: str) -> dict[str, int]:
+        rows = self._s.execute(
+            select(PartnershipRow.mentor_id, func.count())
+            .where(
+                PartnershipRow.mentor_team_id == team_id,
+                PartnershipRow.status.in_(_TAKES_A_SLOT),
+            )
+            .group_by(PartnershipRow.mentor_id)
+        )
+        return {mentor_id: count for mentor_id, count in rows}
+
+    def live(self, *, after_id: int = 0, limit: int | None = None) -> list[Partnership]:
+        rows = self._s.scalars(
+            select(PartnershipRow)
+            .where(PartnershipRow.status.in_(_TAKES_A_SLOT), PartnershipRow.id > after_id)
+            .order_by(PartnershipRow.id)
+            .limit(limit)
+        )
+        return [_to_domain(Partnership, row, _PARTNERSHIP_ENUMS) for row in rows]
+
+
+class SqlCohortPlanRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, team_id: str, plan_id: int) -> CohortPlan | None:
+        row = self._s.get(CohortPlanRow, plan_id)
+        if row is None or row.team_id != team_id:
+            return None
+        return CohortPlan(
+            team_id=row.team_id,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            pairs=[PlannedPair.from_json(p) for p in row.pairs],
+            unmatched=list(row.unmatched),
+            total_fit=row.total_fit,
+            id=row.id,
+        )
+
+    def save(self, plan: CohortPlan) -> CohortPlan:
+        row = self._s.get(CohortPlanRow, plan.id) if plan.id is not None else None
+        if row is None:
+            row = CohortPlanRow()
+            self._s.add(row)
+        row.team_id, row.created_by, row.created_at = plan.team_id, plan.created_by, plan.created_at
+        row.pairs = [p.as_json() for p in plan.pairs]
+        row.unmatched = list(plan.unmatched)
+        row.total_fit = plan.total_fit
+        self._s.flush()
+        plan.id = row.id
+        return plan
