@@ -8,8 +8,11 @@ the message pending, transient errors back off, permanent ones fail with the rea
 A claim is a short lease, renewed as the batch is worked through, and fenced by a token new per
 claim: a worker that outlives its lease (Slack slow, the process paused) finds the rows gone to
 another worker and leaves them alone, rather than sending them alongside it or overwriting its
-outcome. Every moment (a 429's ``Retry-After``, a backoff, ``expires_at``) is read from the
-clock when it happens, not from the start of the pass.
+outcome. The lease is checked twice for a post: before its message is handed to the window of
+sends in flight (renewing the batch's), and again by the thread that posts, just before the
+post (``_may_post``), since a stall between the two could outlast it. Every moment (a 429's
+``Retry-After``, a backoff, ``expires_at``) is read from the clock when it happens, not from
+the start of the pass.
 """
 
 from __future__ import annotations
@@ -168,6 +171,7 @@ class Dispatcher:
         self._unsettled: list[OutgoingMessage] = []  # outcomes not written yet (this batch)
         self._skew = timedelta(0)  # a pass "as of" another moment (tick --now) keeps its offset
         self._claim = _Claim(token="", ids=(), renew_at=None)  # the batch in hand
+        self._renewing = threading.Lock()  # the heartbeat and the sending threads renew it
         self._report = DispatchReport()  # the pass's, for its stage times
         self._lock = threading.Lock()
         self._again = threading.Event()
@@ -317,15 +321,8 @@ class Dispatcher:
         """The heartbeat: before each message, once a third of the lease is gone, extend the
         lease of the whole batch; a row not held any more is another worker's now."""
         claim = self._claim
-        now = self._now()
-        if claim.renew_at is not None and now >= claim.renew_at:
-            with Stage(self._report, "renew"), self._uow() as uow:
-                held = uow.outbox.renew(
-                    claim.ids, worker=self._worker, token=claim.token, until=now + self._lease
-                )
-                uow.commit()
-            claim.held = held
-            claim.renew_at = now + self._lease / 3
+        if claim.renew_at is not None and self._now() >= claim.renew_at:
+            self._renew(claim)
         if claim.held is None or message.id in claim.held:
             return True
         log.warning(
@@ -334,6 +331,37 @@ class Dispatcher:
             message.kind,
         )
         return False
+
+    def _may_post(self, message: OutgoingMessage) -> bool:
+        """The fence at the post itself, in the thread that makes it: no post starts with less
+        than two thirds of its lease ahead, as after the heartbeat.
+
+        The heartbeat ran before the message was handed to the window; a stall since then (the
+        process paused, a slow look in Slack) may have let the lease run out, and another
+        worker, finding nothing in Slack yet, post it too. So the batch's lease is renewed here
+        first if a third of it is gone (the renewal is fenced: it fails if the row is another
+        worker's now); if the renewal itself took a third of the lease, nothing is posted and
+        the row is left to run out and be looked for in Slack, as after a crash."""
+        claim = self._claim
+        if claim.renew_at is not None and self._now() >= claim.renew_at:
+            self._renew(claim)
+            if self._now() >= claim.renew_at:
+                return False
+        return claim.held is None or message.id in claim.held
+
+    def _renew(self, claim: _Claim) -> None:
+        """Extend the lease of the whole batch, once for all the threads that find it due."""
+        with self._renewing:
+            now = self._now()
+            if claim.renew_at is None or now < claim.renew_at:
+                return  # another thread has just renewed it
+            with Stage(self._report, "renew"), self._uow() as uow:
+                held = uow.outbox.renew(
+                    claim.ids, worker=self._worker, token=claim.token, until=now + self._lease
+                )
+                uow.commit()
+            claim.held = held
+            claim.renew_at = now + self._lease / 3
 
     def _deliver(self, message: OutgoingMessage, report: DispatchReport) -> None:
         """Decide what a claimed message needs; a send joins the window of sends in flight,
@@ -406,7 +434,12 @@ class Dispatcher:
         """One send (or a look in Slack first), in a thread of the window: never raises."""
         try:
             with Stage(self._report, "send"):
-                return self._already_delivered(message) or self._messenger.send(message)
+                found = self._already_delivered(message)
+                if found is not None:
+                    return found
+                if not self._may_post(message):
+                    return _LEFT
+                return self._messenger.send(message)
         except Exception as error:  # a bug in rendering must not stop the other messages
             log.exception("sending %s (%s) raised", message.key, message.kind)
             return SendResult(SendOutcome.FAILED, error=f"internal: {type(error).__name__}")
@@ -417,6 +450,15 @@ class Dispatcher:
         """What Slack's answer means for the message; ``None``: not attempted, its workspace
         was told to wait while the send sat in the window."""
         now = self._now()  # Slack has answered: what follows is measured from this moment
+        if result is _LEFT:  # not posted: its lease ran short before the post could start
+            log.warning(
+                "%s (%s): its lease ran short before the post: not posted, left to whoever "
+                "claims it next (it is looked for in Slack first)",
+                message.key,
+                message.kind,
+            )
+            report.lost += 1
+            return
         if result is None:
             self._release(message, self._window.paused_until(message.team_id) or now)
             report.retried += 1
@@ -525,6 +567,10 @@ class Dispatcher:
             message.kind,
             message.status.value,
         )
+
+
+_LEFT = SendResult(SendOutcome.RETRY, error="lease ran out before the post")
+"""What a send thread answers when it did not post (``_may_post``): told apart by identity."""
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -259,6 +260,58 @@ def test_a_channel_post_whose_answer_was_lost_is_found_not_posted_twice(
     assert found is not None and found.channel == "CPROGRAM"
     assert [r.error for r in fake_slack.refusals()] == []  # nothing asked beyond the manifest
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+class StallAfterTheHeartbeat:
+    """Quiet hours that hold nothing, but stall the process once, on the first message they
+    are asked about: after the dispatcher checked its lease, before it handed the message
+    to the window of sends in flight."""
+
+    def __init__(self, stall: Callable[[], None]) -> None:
+        self._stall: Callable[[], None] | None = stall
+
+    def hold_until(self, message: OutgoingMessage, now: datetime) -> datetime | None:
+        stall, self._stall = self._stall, None
+        if stall is not None:
+            stall()
+        return None
+
+
+@pytest.mark.parametrize("sends_in_flight", [1, 4])
+def test_a_replica_stalled_between_its_lease_check_and_its_post_does_not_double_it(
+    database: Database, fake_slack: FakeSlack, sends_in_flight: int
+) -> None:
+    """The stall outlasts the lease; meanwhile the other replica claims the batch, finds
+    nothing in Slack and posts it. The stalled one must not post it again once it wakes."""
+    queue(database, fake_slack, 6)
+    clock = FixedClock(NOW)
+    lease = timedelta(seconds=60)
+    other = dispatcher(database, fake_slack, clock, "replica-2", sends_in_flight=sends_in_flight)
+
+    def stall() -> None:
+        clock.advance(lease + timedelta(seconds=1))
+        assert other.run_once().sent == 6
+
+    client = WebClient(token="xoxb-test", base_url=fake_slack.url, timeout=5, retry_handlers=[])
+    stalled = Dispatcher(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        messenger=SlackMessenger(lambda _team: client),
+        clock=clock,
+        jobs={},
+        worker="replica-1",
+        batch_size=25,
+        lease=lease,
+        quiet_hours=StallAfterTheHeartbeat(stall),
+        sends_in_flight=sends_in_flight,
+    )
+
+    report = stalled.run_once()
+
+    keys = fake_slack.delivered_keys()
+    assert len(keys) == 6
+    assert max(keys.values()) == 1  # none twice
+    assert (report.sent, report.lost) == (0, 6)
+    assert statuses(database) == {MessageStatus.SENT.value: 6}
 
 
 @pytest.mark.parametrize("sends_in_flight", [1, 4])

@@ -958,6 +958,97 @@ def test_a_replica_that_lost_its_lease_neither_sends_nor_overwrites_what_it_lost
     assert stalled_slack.keys == ["a"]  # nothing left pending to send again
 
 
+class OneSlack(FakeMessenger):
+    """One Slack for two replicas: what either posted, either finds (``find_sent``).
+    ``after_first_look`` runs once, after the first look has found nothing: that look was
+    slow, and the process stalled before it could post."""
+
+    def __init__(self, *, after_first_look: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self._after_first_look = after_first_look
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        result = super().send(message)
+        self.already_there[message.key] = SendResult(SendOutcome.SENT, channel="D1", ts="1.1")
+        return result
+
+    def find_sent(self, message: OutgoingMessage) -> SendResult | None:
+        found = super().find_sent(message)
+        stall, self._after_first_look = self._after_first_look, None
+        if stall is not None:
+            stall()
+        return found
+
+
+class StallAfterTheHeartbeat:
+    """Quiet hours (a port the dispatcher asks between its lease check and the hand-off to
+    the window) that hold nothing, but stall the process on the first message they see."""
+
+    def __init__(self, stall: Callable[[], None]) -> None:
+        self._stall: Callable[[], None] | None = stall
+
+    def hold_until(self, message: OutgoingMessage, now: datetime) -> datetime | None:
+        stall, self._stall = self._stall, None
+        if stall is not None:
+            stall()
+        return None
+
+
+def test_a_stall_between_the_lease_check_and_the_post_does_not_double_it(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, message("a", now), message("b", now))
+    slack = OneSlack()
+    other = replica(store, slack, clock, worker="worker-2")
+
+    def stall() -> None:  # the lease was fine a moment ago; now it has run out
+        clock.advance(SHORT_LEASE + timedelta(seconds=1))
+        other.run_once()  # claims both in doubt, finds neither in Slack, posts both
+
+    stalled = Dispatcher(
+        uow=lambda: FakeUnitOfWork(store),
+        messenger=slack,
+        clock=clock,
+        jobs={},
+        worker=WORKER,
+        lease=SHORT_LEASE,
+        quiet_hours=StallAfterTheHeartbeat(stall),
+        sends_in_flight=SENDS_IN_FLIGHT,
+    )
+
+    report = stalled.run_once()
+
+    assert slack.keys == ["a", "b"]  # each once: the other replica's posts
+    assert (report.sent, report.lost) == (0, 2)
+    assert set(statuses(store).values()) == {MessageStatus.SENT}
+    assert {store.lease_of(key)[1] for key in ("a", "b")} == {None}  # settled by the other
+
+
+def test_a_slow_look_in_slack_then_a_stall_before_the_post_does_not_double_it(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    now = clock.now()
+    queue(store, message("orphan", now - timedelta(minutes=10)))
+    with FakeUnitOfWork(store) as uow:  # a worker claims it, then dies: it is in doubt
+        uow.outbox.claim_due(now=now - timedelta(minutes=10), limit=1, lease=LEASE, worker="dead")
+        uow.commit()
+
+    def stall() -> None:  # looked, found nothing; by the time it posts, its lease is gone
+        clock.advance(SHORT_LEASE + timedelta(seconds=1))
+        other.run_once()  # claims it in doubt too, finds nothing, posts it
+
+    slack = OneSlack(after_first_look=stall)
+    other = replica(store, slack, clock, worker="worker-2")
+
+    report = replica(store, slack, clock, worker=WORKER).run_once()
+
+    assert slack.looked_for == ["orphan", "orphan"]
+    assert slack.keys == ["orphan"]  # once: the other replica's post
+    assert (report.sent, report.lost) == (0, 1)
+    assert store.message("orphan").status is MessageStatus.SENT
+
+
 def test_retry_after_counts_from_the_429_not_from_the_start_of_the_pass(
     store: FakeStore, clock: FixedClock
 ) -> None:
