@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from slack_bolt import Ack, App, Args, BoltContext, Respond
+from slack_bolt import Ack, App, Args, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -142,12 +142,15 @@ class MentorCommand:
         if subcommand in LATER:
             ack()
             return
-        text, help_blocks = help.help_blocks(
-            unknown=subcommand if subcommand not in ("", "help") else None,
-            coordinator=self._coordinators.may_run(
-                command.get("user_id", ""), team_id=command.get("team_id", "")
-            ),
+        coordinator = self._coordinators.may_run(
+            command.get("user_id", ""), team_id=command.get("team_id", "")
         )
+        if subcommand in ("", "help"):  # the answer ack() would build, encoded once
+            ack.response = BoltResponse(
+                status=200, body=help.plain_help_answer(coordinator=coordinator)
+            )
+            return
+        text, help_blocks = help.help_blocks(unknown=subcommand, coordinator=coordinator)
         ack(text=text, blocks=help_blocks, response_type="ephemeral")
 
     def follow_up(

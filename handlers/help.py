@@ -8,6 +8,7 @@ are shown only to coordinators: to anyone else they would only be refused.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -171,6 +172,15 @@ def help_blocks(
         text, blocks = _plain_help(coordinator)
         return text, list(blocks)
     return _help(unknown, coordinator)
+
+
+@functools.cache
+def plain_help_answer(*, coordinator: bool) -> str:
+    """The plain help as an ephemeral ack's JSON body, as Bolt's ``ack`` would encode it,
+    encoded once per role: encoding it anew cost each `/mentor help` more than the rest of
+    its ack."""
+    text, blocks = _plain_help(coordinator)
+    return json.dumps({"text": text, "response_type": "ephemeral", "blocks": blocks})
 
 
 @functools.cache

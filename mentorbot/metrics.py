@@ -99,6 +99,25 @@ class Metrics:
             buckets=LAG_BUCKETS,
             registry=r,
         )
+        self._served: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
+
+    def request_served(self, kind: str, outcome: str, seconds: float) -> None:
+        """One request to ``/slack/events`` counted and timed.
+
+        The labelled children are kept: looking them up takes a lock and checks the labels
+        on every call, a cost paid on every ack. Both labels come from short fixed lists.
+        """
+        key = (kind, outcome)
+        children = self._served.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(kind=kind, outcome=outcome),
+                self.ack_seconds.labels(kind=kind),
+            )
+            self._served[key] = children  # a race only looks the same children up twice
+        count, timing = children
+        count.inc()
+        timing.observe(seconds)
 
     def __deepcopy__(self, _memo: dict[int, Any]) -> Metrics:
         """One sink per process: Bolt deep-copies each request (and its client) for lazy
@@ -289,8 +308,7 @@ def metered_edge(inner: WSGIApp, metrics: Metrics) -> WSGIApp:
             kind = request_kind(body, environ.get("CONTENT_TYPE", ""))
         else:
             kind = "oversized" if status == 413 else "malformed"
-        metrics.requests.labels(kind=kind, outcome=outcome(status)).inc()
-        metrics.ack_seconds.labels(kind=kind).observe(elapsed)
+        metrics.request_served(kind, outcome(status), elapsed)
         log.info(
             "%s %s %d %s %.1fms",
             environ.get("REQUEST_METHOD", ""),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from handlers.help import COMMANDS, COORDINATOR, commands_for, help_blocks
+from slack_bolt import Ack, BoltResponse
+
+from handlers.help import COMMANDS, COORDINATOR, commands_for, help_blocks, plain_help_answer
 from handlers.kit.blocks import SECTION_TEXT_MAX
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -41,3 +43,16 @@ def test_every_section_of_the_help_fits_slacks_limits() -> None:
         for block in blocks:
             if block["type"] == "section":
                 assert len(block["text"]["text"]) <= SECTION_TEXT_MAX
+
+
+def test_the_pre_encoded_help_is_what_bolts_ack_would_answer() -> None:
+    """`/mentor` and `/mentor help` answer with the help encoded once; it must be the very
+    body (and content type) that ``ack(text=, blocks=, response_type=)`` builds."""
+    for coordinator in (False, True):
+        text, blocks = help_blocks(coordinator=coordinator)
+        ack = Ack()
+        built = ack(text=text, blocks=blocks, response_type="ephemeral")
+        encoded = BoltResponse(status=200, body=plain_help_answer(coordinator=coordinator))
+        assert encoded.body == built.body
+        assert encoded.headers == built.headers
+    assert plain_help_answer(coordinator=True) != plain_help_answer(coordinator=False)
