@@ -7,10 +7,9 @@ rhythm or privacy change that reopens a search), so its messages commit with the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
-from bot.matching.cohort import rank_for_request
 from bot.matching.companies import Companies
 from bot.matching.index import MentorIndex, Reader
 from bot.matching.scores import Candidate
@@ -285,37 +284,6 @@ def program_people(uow: SuggestWork, owner: str) -> ProgramPeople:
         for mentor_id, count in mentor_loads(uow, team).items():
             loads[mentor_id] = loads.get(mentor_id, 0) + count
     return ProgramPeople(mentors=mentors, loads=loads, companies=companies)
-
-
-def rank_for(
-    uow: SuggestWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
-) -> list[Candidate]:
-    """The best mentors for a request as the program stands in this transaction: mentors of
-    the request's own program only (of every workspace in it), under that program's
-    ``rules``; in a shared program each person's company is their workspace."""
-    people = program_people(uow, request.program_team_id)
-    companies = people.companies
-    if not companies.takes_part(request.team_id, request.program_id):
-        return []
-    mentors = {(m.team_id, m.user_id): m for m in people.mentors}
-    ranked = rank_for_request(
-        companies.request(request),
-        [companies.mentor(m) for m in people.mentors if m.program_id == request.program_id],
-        loads=people.loads,
-        rule=companies.rule(rules.cross_company, request.program_id),
-        excluded=excluded_mentors(uow, request),
-        at=now,
-        limit=limit,
-        fit=rules.fit,
-    )
-    return [
-        replace(
-            c,
-            mentor=(mentor := mentors[(c.mentor.team_id, c.mentor.user_id)]),
-            reason=with_company(c.reason, companies.company_of(request, mentor)),
-        )
-        for c in ranked
-    ]
 
 
 def company_names(uow: SuggestWork, owner: str) -> Companies:

@@ -14,15 +14,13 @@ from bot.model.messages.matching import (
     RequestToMentor,
     Waitlisted,
 )
-from bot.model.partnership import MentorProfile, MentorRequest, Partnership
+from bot.model.partnership import MentorProfile, MentorRequest
 from handlers.kit.blocks import (
-    VIEW_BLOCKS_MAX,
     Block,
     _multi_select,
     actions,
     button,
     context,
-    divider,
     escape,
     header,
     input_block,
@@ -389,50 +387,3 @@ def coordinator_waitlist_message(payload: CoordinatorWaitlist) -> tuple[str, lis
             )
         )
     return text, blocks
-
-
-def home_view(
-    *,
-    user_id: str,
-    partnerships: Sequence[Partnership],
-    request: MentorRequest | None,
-    profile: MentorProfile | None,
-) -> dict[str, Any]:
-    blocks: list[Block] = [header("Mentorbot")]
-    active = [p for p in partnerships if p.status.value in ("active", "paused")]
-    if active:
-        blocks.append(section("*Your partnerships*"))
-        for p in active[:20]:
-            role = "mentor" if p.mentor_id == user_id else "mentee"
-            partner = p.mentee_id if role == "mentor" else p.mentor_id
-            blocks.append(
-                section(
-                    f"You are <@{partner}>'s {role} since {slack_date(p.started_at, '{date_long}')}"
-                    f" (until {slack_date(p.ends_at, '{date_long}')})."
-                )
-            )
-    elif request is not None:
-        status = {
-            "matching": "You have mentor suggestions waiting in our DMs: pick one to ask.",
-            "pending_mentor": "You've asked a mentor; waiting for their answer.",
-            "waitlisted": "You're on the waitlist; I'll message you when a mentor is free.",
-        }.get(request.status.value, "")
-        blocks.append(section(f"*Your mentor request*\n{status}"))
-    else:
-        blocks.append(
-            section(
-                "A mentor can help you grow in leadership, your career and more, for a year. "
-                "You drive: you say what you want to work on, and pick your mentor."
-            )
-        )
-    if profile is not None:
-        state = "taking new mentees" if profile.accepting else "paused for new mentees"
-        blocks.append(context(f"Your mentor profile: {state}, up to {profile.capacity} at a time."))
-    blocks.append(divider())
-    buttons = [
-        button("Offer to mentor" if profile is None else "Edit mentor profile", "open_offer")
-    ]
-    if not any(p.mentee_id == user_id for p in active):
-        buttons.insert(0, button("Ask for a mentor", "open_ask", style="primary"))
-    blocks.append(actions(*buttons, block_id="home_actions"))
-    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}

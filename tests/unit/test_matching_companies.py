@@ -4,13 +4,16 @@ and the index reloading when any workspace involved moves."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.matching.cohort import rank_for_request
 from bot.matching.companies import Companies, company_key, workspace_rule
 from bot.matching.index import MentorIndex
-from bot.matching.suggestions import rank_for
+from bot.matching.scores import Candidate
+from bot.matching.suggestions import excluded_mentors, program_people, with_company
 from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.partnership import MentorProfile, MentorRequest, Partnership
 from bot.model.rules import CrossCompanyRule, ProgramRules
@@ -182,6 +185,37 @@ def test_a_mentors_load_counts_their_pairs_by_their_own_workspace() -> None:
     )
     # Globex's UB is full; Acme's UB, with the same user ID, is not.
     assert people(ranked(data, request("T1", "UE1"))) == [("T1", "UA"), ("T1", "UB")]
+
+
+def rank_for(
+    uow: FakeUnitOfWork, *, rules: ProgramRules, request: MentorRequest, now: datetime, limit: int
+) -> list[Candidate]:
+    """The reference: ``rank_for_request`` (the cohort's scoring) over the program's people
+    as cohort matching reads them (``program_people``), each person's company their
+    workspace; the index must rank exactly so."""
+    people = program_people(uow, request.program_team_id)
+    companies = people.companies
+    if not companies.takes_part(request.team_id, request.program_id):
+        return []
+    mentors = {(m.team_id, m.user_id): m for m in people.mentors}
+    ranked = rank_for_request(
+        companies.request(request),
+        [companies.mentor(m) for m in people.mentors if m.program_id == request.program_id],
+        loads=people.loads,
+        rule=companies.rule(rules.cross_company, request.program_id),
+        excluded=excluded_mentors(uow, request),
+        at=now,
+        limit=limit,
+        fit=rules.fit,
+    )
+    return [
+        replace(
+            c,
+            mentor=(mentor := mentors[(c.mentor.team_id, c.mentor.user_id)]),
+            reason=with_company(c.reason, companies.company_of(request, mentor)),
+        )
+        for c in ranked
+    ]
 
 
 def test_the_index_and_cohort_ranking_agree_on_a_shared_program() -> None:
