@@ -32,6 +32,7 @@ class PeopleNames:
     def __init__(self, client_for: ClientFor | None = None) -> None:
         self._client_for = client_for
         self._names: dict[tuple[str, str], str] = {}  # (workspace, user) -> their name
+        self._companies: dict[str, str | None] = {}  # workspace -> its company's name
         self.company_of: Callable[[str], str | None] | None = None
         """Set at start-up: a workspace's company name (its install's), for what the program
         team reads about people of other companies ("Ada Lovelace (Globex)")."""
@@ -80,13 +81,23 @@ class PeopleNames:
         return _swap(value, names) if names else value
 
     def _with_company(self, name: str, team_id: str) -> str:
-        company = None
-        if self.company_of is not None:
-            try:
-                company = self.company_of(team_id)
-            except Exception:  # a name is a nicety: never the reason a message fails
-                log.exception("the company name of %s failed", team_id)
+        company = self._company(team_id)
         return f"{name} ({escape(company)})" if company else name
+
+    def _company(self, team_id: str) -> str | None:
+        """Read once per process, as people's names are: a message naming someone of another
+        company would otherwise read the installation's name from the database each time."""
+        if team_id in self._companies or self.company_of is None:
+            return self._companies.get(team_id)
+        try:
+            company = self.company_of(team_id)
+        except Exception:  # a name is a nicety: never the reason a message fails
+            log.exception("the company name of %s failed", team_id)
+            return None  # not kept: asked again next time
+        if len(self._companies) >= NAMES_KEPT:
+            self._companies.clear()
+        self._companies[team_id] = company
+        return company
 
 
 def _swap(value: Any, names: Mapping[str, str]) -> Any:
