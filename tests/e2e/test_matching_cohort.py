@@ -32,19 +32,26 @@ def waitlist(bot: RunningBot) -> RunningBot:
     return bot
 
 
+STARTED = "Matching everyone waiting: follow along in our DM, where the proposal lands."
+
+
 def match_everyone(bot: RunningBot, text: str = "match everyone") -> None:
     """The command is answered at once; the proposal is worked out by the dispatcher (a job
-    in the outbox, never in the request), which DMs "ready"; its button shows page one."""
+    in the outbox, never in the request), in one DM message that says it is being worked
+    out and becomes "ready"; its button shows page one."""
+    before = len(dms(bot, "UCOORD1"))
     reply = bot.slack.command(text, user="UCOORD1")
     assert reply.status == 200
     bot.settle()
     said = bot.fake.last("response_url").params
-    assert said["text"] == "Matching everyone waiting: the proposal comes to our DM in a moment."
+    assert said["text"] == STARTED
     assert said["response_type"] == "ephemeral"
     with SqlUnitOfWork(bot.runtime.database.sessions) as uow:  # planned by the dispatcher
-        jobs = uow.outbox.sent(bot.slack.team_id, "cohort:UCOORD1:")
-    assert jobs and {j.kind for j in jobs} == {Kind.PLAN_COHORT}
-    ready = last_dm(bot, "UCOORD1")
+        jobs = uow.outbox.sent(bot.slack.team_id, "cohort-plan:")
+    assert Kind.PLAN_COHORT in {j.kind for j in jobs}
+    new = dms(bot, "UCOORD1")[before:]
+    assert len(new) == 1, [m["text"] for m in new]  # "working it out", become the outcome
+    ready = new[0]
     assert ready["text"].startswith("Your cohort proposal is ready:"), ready["text"]
     click(bot, "UCOORD1", ready, "cohort_page_show")
 
@@ -240,6 +247,7 @@ def test_every_coordinator_action_is_in_the_audit_log(waitlist: RunningBot) -> N
     assert [(e.action, e.actor_id) for e in trail] == [
         ("cohort.approve", "UCOORD1"),
         ("cohort.plan", "UCOORD1"),
+        ("cohort.ask", "UCOORD1"),
     ]
     assert (trail[1].detail["matched"], trail[1].detail["unmatched"]) == (3, 0)
     assert trail[1].detail["total_fit"] > 0
