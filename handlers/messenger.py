@@ -14,9 +14,10 @@ from typing import TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web import SlackResponse
 
 from bot.model.kinds import Kind
-from bot.model.messages import PairPrompt, Payload, Unreadable
+from bot.model.messages import InPlace, PairPrompt, Payload, Unreadable
 from bot.model.messages.announcements import AnnouncementCopy, AnnouncementDone
 from bot.model.messages.capacity import (
     CapacityDigest,
@@ -26,7 +27,13 @@ from bot.model.messages.capacity import (
     StillWaitlisted,
 )
 from bot.model.messages.closing import ExitNote, ExitSurvey
-from bot.model.messages.coordination import CheckIn, CohortReady, ProgramReport
+from bot.model.messages.coordination import (
+    CheckIn,
+    CohortFailed,
+    CohortPlanning,
+    CohortReady,
+    ProgramReport,
+)
 from bot.model.messages.journal import Celebration, ShoutOut
 from bot.model.messages.matching import (
     CoordinatorWaitlist,
@@ -73,6 +80,7 @@ from handlers.closing import blocks as closing_blocks
 from handlers.conversation import blocks as conversation_blocks
 from handlers.coordination import blocks as coordination_blocks
 from handlers.coordination import report_blocks
+from handlers.coordination.progress import SlackPlanningBoard
 from handlers.journal import blocks as journal_blocks
 from handlers.kit import blocks
 from handlers.kit.names import MENTION, PeopleNames
@@ -118,6 +126,10 @@ PERMANENT_ERRORS = frozenset(
 # partnership that ended without them doing anything (their partner or the program closed it,
 # or their partner was erased).
 HOME_CHANGES = frozenset({Kind.CELEBRATION, Kind.PARTNERSHIP_ENDED, Kind.PARTNER_LEFT})
+
+# An edit in place (``InPlace``) that finds its message gone, or no longer the bot's to edit,
+# is posted as a new message instead: the news matters more than where it appears.
+EDIT_GONE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 # A message in doubt (its dispatcher stopped mid-send) is looked for among the conversation's
 # latest messages: leases are minutes long, so it is recent if Slack has it at all.
@@ -186,7 +198,9 @@ renders(Kind.PARTNERSHIP_ENDED, PartnershipEnded, rhythm_blocks.partnership_ende
 renders(Kind.COORDINATOR_AT_RISK, AtRisk, rhythm_blocks.at_risk_message)
 renders(Kind.COORDINATOR_ENDED, CoordinatorEnded, rhythm_blocks.coordinator_ended_message)
 renders(Kind.PROGRAM_REPORT, ProgramReport, report_blocks.scheduled_report_message)
+renders(Kind.COHORT_PLANNING, CohortPlanning, coordination_blocks.cohort_planning_message)
 renders(Kind.COHORT_READY, CohortReady, coordination_blocks.cohort_ready_message)
+renders(Kind.COHORT_FAILED, CohortFailed, coordination_blocks.cohort_failed_message)
 renders(Kind.PARTNER_LEFT, PartnerLeft, privacy_blocks.partner_left_message)
 renders(Kind.PROGRAM_MEMBERS_CHANGED, ProgramMembersChanged, sharing_blocks.members_changed_message)
 renders(Kind.DM_NOTE_TO_TEAM, SharedDmNote, conversation_blocks.note_to_team_message)
@@ -245,6 +259,8 @@ class SlackMessenger:
         retried, rather than failed for good."""
         self.names = PeopleNames(client_for)
         """Names of people of other workspaces, for a pair across workspaces."""
+        self.planning = SlackPlanningBoard(client_for)
+        """A cohort's progress, drawn on its "working it out" message while its job runs."""
         self.refresh_home: Callable[[WebClient, str, str], None] | None = None
         """Set at start-up: republishes a person's Home tab after a celebration reaches them."""
         self.pair_channel_setup: Callable[[OutgoingMessage], SendResult] | None = None
@@ -273,13 +289,21 @@ class SlackMessenger:
             if renderer is None:
                 return SendResult(SendOutcome.FAILED, error=f"no renderer for {message.kind}")
             text, message_blocks = self._names_across(message, *renderer(message.payload))
+            edited = self._edited(client, message, text, message_blocks)
             channel = self._channel(client, message.recipient)
-            posted = client.chat_postMessage(
-                channel=channel,
-                text=blocks.truncate(text, 3000),
-                blocks=message_blocks[: blocks.MESSAGE_BLOCKS_MAX],
-                unfurl_links=False,
-                metadata={"event_type": "mentorbot_message", "event_payload": {"key": message.key}},
+            posted = (
+                edited
+                if edited is not None
+                else client.chat_postMessage(
+                    channel=channel,
+                    text=blocks.truncate(text, 3000),
+                    blocks=message_blocks[: blocks.MESSAGE_BLOCKS_MAX],
+                    unfurl_links=False,
+                    metadata={
+                        "event_type": "mentorbot_message",
+                        "event_payload": {"key": message.key},
+                    },
+                )
             )
         except SlackApiError as error:
             result = classify(error)
@@ -299,6 +323,33 @@ class SlackMessenger:
         return SendResult(
             SendOutcome.SENT, channel=str(posted.get("channel", "")), ts=str(posted.get("ts", ""))
         )
+
+    @staticmethod
+    def _edited(
+        client: WebClient, message: OutgoingMessage, text: str, drawn: list[blocks.Block]
+    ) -> SlackResponse | None:
+        """An ``InPlace`` message drawn over the one it replaces (``chat.update`` carries
+        the key too, so ``find_sent`` finds either); None where there is none to draw over,
+        or it is gone: then it is posted."""
+        payload = message.payload
+        if not (isinstance(payload, InPlace) and payload.channel and payload.ts):
+            return None
+        try:
+            return client.chat_update(
+                channel=payload.channel,
+                ts=payload.ts,
+                text=blocks.truncate(text, 3000),
+                blocks=drawn[: blocks.MESSAGE_BLOCKS_MAX],
+                metadata={"event_type": "mentorbot_message", "event_payload": {"key": message.key}},
+            )
+        except SlackApiError as error:
+            code = error.response.get("error") if isinstance(error.response.data, dict) else ""
+            if code in EDIT_GONE:
+                log.info(
+                    "%s/%s can't be edited (%s): posted anew", payload.channel, payload.ts, code
+                )
+                return None
+            raise
 
     def _names_across(
         self, message: OutgoingMessage, text: str, rendered: list[blocks.Block]

@@ -93,7 +93,9 @@ def build_services(
     pairs = _PartnershipServices.build(
         uow, settings, clock=clock, rules=rules, roster=roster, programs=programs
     )
-    cohorts = CohortService(uow=uow, clock=clock, roster=roster, programs=programs)
+    cohorts = CohortService(
+        uow=uow, clock=clock, roster=roster, programs=programs, board=messenger.planning
+    )
     pair_channels = PairChannels(uow=uow, clock=clock, slack=slack_connect)
     messenger.pair_channel_setup = pair_channels.run_setup  # its Slack calls, from the outbox
     retention = timedelta(days=settings.mentorbot_retention_days)

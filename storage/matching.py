@@ -11,6 +11,7 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     String,
     Table,
@@ -261,17 +262,6 @@ class SqlMentorRepository:
         """The owner's mentors in its own programs and its active member workspaces' mentors
         in its shared programs, with who is a member of what and the workspaces' names."""
         row = MentorProfileRow
-        member = ProgramMembershipRow
-        active_member = (
-            select(member.id)
-            .where(
-                member.team_id == row.team_id,
-                member.host_team_id == team_id,
-                member.program_id == row.program_id,
-                member.status == _ACTIVE_MEMBER,
-            )
-            .exists()
-        )
         rows = (
             self._s.connection()
             .execute(
@@ -286,13 +276,7 @@ class SqlMentorRepository:
                     cast(row.languages, Text),
                     row.bio,
                     row.team_id,
-                ).where(
-                    row.accepting.is_(True),
-                    or_(
-                        and_(row.team_id == team_id, row.host_team_id.is_(None)),
-                        and_(row.host_team_id == team_id, active_member),
-                    ),
-                )
+                ).where(*_in_pool(team_id))
             )
             .all()
         )
@@ -311,6 +295,14 @@ class SqlMentorRepository:
             team_ids=[r[9] for r in rows],
             members=shared.members,
             names=shared.names,
+        )
+
+    def count_pool(self, team_id: str) -> int:
+        return int(
+            self._s.scalar(
+                select(func.count()).select_from(MentorProfileRow).where(*_in_pool(team_id))
+            )
+            or 0
         )
 
     def pool_teams(self) -> list[str]:
@@ -456,29 +448,71 @@ class SqlRequestRepository:
         Read as plain columns, not ORM objects: a cohort reads thousands at once only to
         plan (each one it changes later is read again by ID), and building and tracking
         10,000 objects took a second."""
-        request, member = MentorRequestRow, ProgramMembershipRow
-        whose = request.team_id == team_id
-        if shared:
-            whose = or_(
-                whose,
-                and_(
-                    request.host_team_id == team_id,
-                    select(member.id)
-                    .where(
-                        member.team_id == request.team_id,
-                        member.host_team_id == team_id,
-                        member.program_id == request.program_id,
-                        member.status == _ACTIVE_MEMBER,
-                    )
-                    .exists(),
-                ),
-            )
         rows = self._s.execute(
             select(*(getattr(MentorRequestRow, name) for name in _REQUEST_COLUMNS))
-            .where(whose, MentorRequestRow.status.in_([s.value for s in statuses]))
+            .where(*_requests_in(team_id, statuses, shared=shared))
             .order_by(MentorRequestRow.created_at, MentorRequestRow.id)
         )
         # Each row's lists are the driver's own, fresh: nothing to copy.
         return [
             MentorRequest(**{**row._mapping, "status": RequestStatus(row.status)}) for row in rows
         ]
+
+    def count_in_status(
+        self, team_id: str, statuses: Collection[RequestStatus], *, shared: bool = False
+    ) -> int:
+        return int(
+            self._s.scalar(
+                select(func.count())
+                .select_from(MentorRequestRow)
+                .where(*_requests_in(team_id, statuses, shared=shared))
+            )
+            or 0
+        )
+
+
+def _requests_in(
+    team_id: str, statuses: Collection[RequestStatus], *, shared: bool
+) -> tuple[ColumnElement[bool], ...]:
+    """Which requests ``in_status`` reads (and ``count_in_status`` counts)."""
+    request, member = MentorRequestRow, ProgramMembershipRow
+    whose: ColumnElement[bool] = request.team_id == team_id
+    if shared:
+        whose = or_(
+            whose,
+            and_(
+                request.host_team_id == team_id,
+                select(member.id)
+                .where(
+                    member.team_id == request.team_id,
+                    member.host_team_id == team_id,
+                    member.program_id == request.program_id,
+                    member.status == _ACTIVE_MEMBER,
+                )
+                .exists(),
+            ),
+        )
+    return whose, request.status.in_([s.value for s in statuses])
+
+
+def _in_pool(team_id: str) -> tuple[ColumnElement[bool], ...]:
+    """Which mentors ``pool`` reads (and ``count_pool`` counts): accepting, the owner's own
+    in its own programs and its active member workspaces' in its shared programs."""
+    row, member = MentorProfileRow, ProgramMembershipRow
+    active_member = (
+        select(member.id)
+        .where(
+            member.team_id == row.team_id,
+            member.host_team_id == team_id,
+            member.program_id == row.program_id,
+            member.status == _ACTIVE_MEMBER,
+        )
+        .exists()
+    )
+    return (
+        row.accepting.is_(True),
+        or_(
+            and_(row.team_id == team_id, row.host_team_id.is_(None)),
+            and_(row.host_team_id == team_id, active_member),
+        ),
+    )

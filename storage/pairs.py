@@ -14,9 +14,10 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.model.cohort import CohortPlan, PlannedPair
+from bot.model.cohort import CohortPlan, PlannedPair, PlanStatus
 from bot.model.partnership import (
     MatchProposal,
     Partnership,
@@ -197,25 +198,59 @@ class SqlCohortPlanRepository:
         row = self._s.get(CohortPlanRow, plan_id)
         if row is None or row.team_id != team_id:
             return None
-        return CohortPlan(
-            team_id=row.team_id,
-            created_by=row.created_by,
-            created_at=row.created_at,
-            pairs=[PlannedPair.from_json(p) for p in row.pairs],
-            unmatched=list(row.unmatched),
-            total_fit=row.total_fit,
-            id=row.id,
-        )
+        return _plan(row)
 
     def save(self, plan: CohortPlan) -> CohortPlan:
         row = self._s.get(CohortPlanRow, plan.id) if plan.id is not None else None
         if row is None:
             row = CohortPlanRow()
             self._s.add(row)
-        row.team_id, row.created_by, row.created_at = plan.team_id, plan.created_by, plan.created_at
-        row.pairs = [p.as_json() for p in plan.pairs]
-        row.unmatched = list(plan.unmatched)
-        row.total_fit = plan.total_fit
+        _copy_plan(row, plan)
         self._s.flush()
         plan.id = row.id
         return plan
+
+    def start(self, plan: CohortPlan) -> bool:
+        """In a savepoint: the partial unique index refuses a second plan being planned, and
+        the transaction goes on (on PostgreSQL the insert waits for a rival's commit)."""
+        row = CohortPlanRow()
+        _copy_plan(row, plan)
+        try:
+            with self._s.begin_nested():
+                self._s.add(row)
+        except IntegrityError:
+            return False
+        plan.id = row.id
+        return True
+
+    def planning(self, team_id: str) -> CohortPlan | None:
+        row = self._s.scalar(
+            select(CohortPlanRow).where(
+                CohortPlanRow.team_id == team_id,
+                CohortPlanRow.status == PlanStatus.PLANNING.value,
+            )
+        )
+        return None if row is None else _plan(row)
+
+
+def _plan(row: CohortPlanRow) -> CohortPlan:
+    return CohortPlan(
+        team_id=row.team_id,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        pairs=[PlannedPair.from_json(p) for p in row.pairs],
+        unmatched=list(row.unmatched),
+        total_fit=row.total_fit,
+        id=row.id,
+        status=PlanStatus(row.status),
+        include_choosing=row.include_choosing,
+    )
+
+
+def _copy_plan(row: CohortPlanRow, plan: CohortPlan) -> None:
+    row.team_id, row.created_by, row.created_at = plan.team_id, plan.created_by, plan.created_at
+    row.pairs = [p.as_json() for p in plan.pairs]
+    row.unmatched = list(plan.unmatched)
+    row.total_fit = plan.total_fit
+    row.status = plan.status.value
+    row.include_choosing = plan.include_choosing

@@ -19,7 +19,7 @@ cohort takes to solve). ``tests/unit/test_matching_cohort.py`` pins the scores t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +41,7 @@ from bot.matching.scores import (
     utc_offset_seconds,
 )
 from bot.matching.text import FULL_MATCH, GoalsQuery
+from bot.model.cohort import PlanStage
 from bot.model.partnership import MentorProfile, MentorRequest
 from bot.model.rules import DEFAULT_FIT, CrossCompanyRule, FitRule, normalize_org
 
@@ -375,13 +376,22 @@ def rank_for_request(
     return [matrix.candidate(cohort, 0, j) for j in finalists[:limit]]
 
 
-def assign_cohort(cohort: CohortInput) -> CohortResult:
+Stages = Callable[[PlanStage], None]
+"""Told each step as it starts (``PlanStage``): a few calls per cohort, between steps."""
+
+
+def _no_stages(stage: PlanStage) -> None:
+    return None
+
+
+def assign_cohort(cohort: CohortInput, stages: Stages = _no_stages) -> CohortResult:
     """The optimal assignment: most mentees matched, then the highest total fit.
 
     Mentors without a free place and mentees no mentor may take are set aside first; each
     remaining pair's score is kept in one byte. A mentor with several free places becomes as
     many places. The sparse graph's optimum is proved optimal for every pair
-    (``bot.matching.assignment``).
+    (``bot.matching.assignment``). ``stages`` hears when scoring, solving and explaining
+    start (only those that happen: nobody to place, nothing to solve).
     """
     requests, mentors = cohort.requests, cohort.mentors
     columns = np.array(
@@ -394,6 +404,7 @@ def assign_cohort(cohort: CohortInput) -> CohortResult:
     )
     if not requests or not len(columns):
         return CohortResult(assignments=[], unmatched=list(requests))
+    stages(PlanStage.SCORING)
     pairs = _Pairs(cohort, columns)
     weights = pairs.weights()
     allowed = weights >= 0
@@ -405,7 +416,9 @@ def assign_cohort(cohort: CohortInput) -> CohortResult:
     if len(rows) < len(requests) or len(usable) < len(columns):
         weights = weights[np.ix_(rows, usable)]
     free = np.minimum(pairs.free[usable], len(rows))
+    stages(PlanStage.SOLVING)
     chosen_rows, chosen_columns = optimal_assignment(weights, free)
+    stages(PlanStage.EXPLAINING)
     return _result(
         cohort,
         pairs,

@@ -4,13 +4,20 @@ exactly as when a mentee picks them. Every step is in the audit log."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.errors import NotAllowed, NotFound
-from bot.matching.cohort import CohortInput, CohortResult, assign_cohort, describe_result
+from bot.matching.cohort import (
+    CohortInput,
+    CohortResult,
+    Stages,
+    assign_cohort,
+    describe_result,
+)
 from bot.matching.companies import Companies
 from bot.matching.scores import Candidate, is_eligible, profile_texts, score_mentor
 from bot.matching.suggestions import (
@@ -20,14 +27,32 @@ from bot.matching.suggestions import (
     with_company,
 )
 from bot.matching.text import ProfileTexts
-from bot.model.cohort import CohortPlan, PairState, PlannedPair
+from bot.model.cohort import (
+    CohortPlan,
+    PairState,
+    PlannedPair,
+    PlanProgress,
+    PlanStage,
+    PlanStatus,
+)
 from bot.model.kinds import Kind
-from bot.model.messages.coordination import CohortReady, PlanCohort
-from bot.model.outbox import OutgoingMessage
+from bot.model.messages.coordination import CohortFailed, CohortPlanning, CohortReady, PlanCohort
+from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.model.partnership import MentorProfile, MentorRequest, RequestStatus
 from bot.model.rules import ProgramRules
-from bot.ports import CohortWork, ProgramRulesSource, record_audit
+from bot.ports import CohortWork, PlanningBoard, ProgramRulesSource, record_audit
 from bot.roster import Roster
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Planning:
+    """What `/mentor match` found: the plan it started, or (``started`` False) the one
+    already being worked out in the workspace, by whoever asked for it."""
+
+    plan: CohortPlan
+    started: bool = False
 
 
 class CohortService:
@@ -38,11 +63,13 @@ class CohortService:
         clock: Clock,
         roster: Roster,
         programs: ProgramRulesSource,
+        board: PlanningBoard | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._roster = roster
         self._programs = programs
+        self._board = board  # None: nobody watches (tests of the plan, the benchmark)
 
     def _require(self, user_id: str, team_id: str) -> None:
         if not self._roster.is_coordinator(team_id, user_id):
@@ -73,28 +100,137 @@ class CohortService:
 
     def plan_later(
         self, *, team_id: str, coordinator_id: str, include_choosing: bool = False
-    ) -> None:
+    ) -> Planning:
         """``plan_cohort`` as a job in the outbox: a cohort of thousands takes seconds, so it
-        is never worked out in a request; the coordinator hears when the proposal is ready
-        (``COHORT_READY``). Keyed per coordinator and moment: a retried command plans once."""
+        is never worked out in a request.
+
+        The plan is saved at once as ``PLANNING`` (one per workspace: a second ask, by anyone,
+        is answered with the one under way), and two rows are queued in that transaction: the
+        coordinator's "working it out" message (``COHORT_PLANNING``: how many are waiting,
+        since when), then the job, which edits that message as it goes and puts the outcome
+        in its place. A plan whose job ended without finishing it (the job's own transaction
+        failed) no longer blocks: it is marked failed here and a new one starts."""
         self._require(coordinator_id, team_id)
         now = self._clock.now()
         with self._uow() as uow:
+            under_way = uow.cohort_plans.planning(team_id)
+            if under_way is not None and self._abandoned(uow, under_way):
+                under_way.status = PlanStatus.FAILED
+                uow.cohort_plans.save(under_way)
+                under_way = None
+            plan = CohortPlan(
+                team_id=team_id,
+                created_by=coordinator_id,
+                created_at=now,
+                pairs=[],
+                status=PlanStatus.PLANNING,
+                include_choosing=include_choosing,
+            )
+            if under_way is not None or not uow.cohort_plans.start(plan):
+                uow.commit()  # an abandoned plan's failure, if that was all
+                return Planning(plan=under_way or uow.cohort_plans.planning(team_id) or plan)
+            plan_id = plan.id or 0
+            statuses = _waiting(include_choosing)
             uow.outbox.add(
+                OutgoingMessage(
+                    team_id=team_id,
+                    kind=Kind.COHORT_PLANNING,
+                    recipient=coordinator_id,
+                    key=_planning_key(plan_id),
+                    due_at=now,
+                    payload=CohortPlanning(
+                        plan_id=plan_id,
+                        asked_at=now.isoformat(),
+                        include_choosing=include_choosing,
+                        mentees=uow.requests.count_in_status(team_id, statuses, shared=True),
+                        mentors=uow.mentors.count_pool(team_id),
+                    ),
+                )
+            )
+            uow.outbox.add(  # after it: claimed in (due, id) order, so the message goes first
                 OutgoingMessage(
                     team_id=team_id,
                     kind=Kind.PLAN_COHORT,
                     recipient=coordinator_id,
-                    key=f"cohort:{coordinator_id}:{now.isoformat()}",
+                    key=_job_key(plan_id),
                     due_at=now,
-                    payload=PlanCohort(include_choosing=include_choosing, asked_at=now.isoformat()),
+                    payload=PlanCohort(
+                        include_choosing=include_choosing,
+                        asked_at=now.isoformat(),
+                        plan_id=plan_id,
+                    ),
                 )
             )
+            record_audit(
+                uow.audit,
+                team_id=team_id,
+                actor=coordinator_id,
+                action="cohort.ask",
+                subject=f"plan:{plan_id}",
+                at=now,
+            )
             uow.commit()
+            return Planning(plan=plan, started=True)
+
+    @staticmethod
+    def _abandoned(uow: CohortWork, plan: CohortPlan) -> bool:
+        """Its job is over (failed, cancelled, gone) and it is still ``PLANNING``: nothing
+        will finish it. A job waiting or claimed (even by a worker that died: its lease runs
+        out and it is run again) still will."""
+        status = uow.outbox.status_of(plan.team_id, _job_key(plan.id or 0))
+        return status not in (MessageStatus.PENDING, MessageStatus.SENDING)
 
     def plan_job(self, uow: CohortWork, message: OutgoingMessage, now: datetime) -> None:
-        """The job: plan, keep the proposal, and queue the coordinator's "it's ready"."""
+        """The job: work the plan out, showing its steps on the coordinator's message, keep
+        it, and queue the outcome in that message's place.
+
+        Exactly once, however often it runs: a run that dies mid-plan commits nothing, and
+        the next run works out the same plan again (its progress edits redraw the same
+        message; the outcome is keyed by plan). If the planner itself fails, the plan is
+        marked failed and the coordinator is told kindly, with a button to ask again."""
         job = message.payload_as(PlanCohort)
+        if job.plan_id is None:  # queued by a release that saved plans only when ready
+            self._plan_unannounced(uow, message, job, now)
+            return
+        team_id = message.team_id
+        plan = uow.cohort_plans.get(team_id, job.plan_id)
+        if plan is None or plan.status is not PlanStatus.PLANNING:
+            return  # done already, or the workspace's data is gone
+        board = _Board.find(uow, plan, self._board)
+        try:
+            result = self._assign_by_program(
+                uow, team_id, self._requests(uow, team_id, plan.include_choosing), now, board
+            )
+        except Exception:
+            log.exception("cohort plan %s of %s could not be worked out", plan.id, team_id)
+            board.done()
+            plan.status = PlanStatus.FAILED
+            uow.cohort_plans.save(plan)
+            uow.outbox.add(
+                OutgoingMessage(
+                    team_id=team_id,
+                    kind=Kind.COHORT_FAILED,
+                    recipient=message.recipient,
+                    key=_plan_key(plan.id or 0) + "failed",
+                    due_at=now,
+                    payload=CohortFailed(
+                        plan_id=plan.id or 0,
+                        asked_at=job.asked_at,
+                        include_choosing=plan.include_choosing,
+                        channel=board.channel,
+                        ts=board.ts,
+                    ),
+                )
+            )
+            return
+        board.done()
+        self._keep(uow, plan, result, now)
+        self._tell_ready(uow, message, plan, job.asked_at, channel=board.channel, ts=board.ts)
+
+    def _plan_unannounced(
+        self, uow: CohortWork, message: OutgoingMessage, job: PlanCohort, now: datetime
+    ) -> None:
+        """A job queued before plans were saved first: planned and announced as it was."""
         plan = self._plan_in(
             uow,
             team_id=message.team_id,
@@ -102,22 +238,42 @@ class CohortService:
             include_choosing=job.include_choosing,
             now=now,
         )
-        asked_at = datetime.fromisoformat(job.asked_at)
+        self._tell_ready(uow, message, plan, job.asked_at, channel=None, ts=None)
+
+    def _tell_ready(
+        self,
+        uow: CohortWork,
+        message: OutgoingMessage,
+        plan: CohortPlan,
+        asked_at: str,
+        *,
+        channel: str | None,
+        ts: str | None,
+    ) -> None:
+        done_at = self._clock.now()  # the planning took place since the job's ``now``
+        seconds = (done_at - datetime.fromisoformat(asked_at)).total_seconds()
         uow.outbox.add(
             OutgoingMessage(
                 team_id=message.team_id,
                 kind=Kind.COHORT_READY,
                 recipient=message.recipient,
-                key=f"cohort-ready:{plan.id}",
-                due_at=now,
+                key=_plan_key(plan.id or 0) + "ready",
+                due_at=done_at,
                 payload=CohortReady(
                     plan_id=plan.id or 0,
                     pairs=len(plan.pairs),
                     unmatched=len(plan.unmatched),
-                    seconds=round(max(0.0, (now - asked_at).total_seconds()), 1),
+                    seconds=round(max(0.0, seconds), 1),
+                    asked_at=asked_at,
+                    channel=channel,
+                    ts=ts,
                 ),
             )
         )
+
+    @staticmethod
+    def _requests(uow: CohortWork, team_id: str, include_choosing: bool) -> list[MentorRequest]:
+        return uow.requests.in_status(team_id, _waiting(include_choosing), shared=True)
 
     def _plan_in(
         self,
@@ -128,34 +284,37 @@ class CohortService:
         include_choosing: bool,
         now: datetime,
     ) -> CohortPlan:
-        statuses = {RequestStatus.WAITLISTED}
-        if include_choosing:
-            statuses.add(RequestStatus.MATCHING)
-        requests = uow.requests.in_status(team_id, statuses, shared=True)
+        requests = self._requests(uow, team_id, include_choosing)
         result = self._assign_by_program(uow, team_id, requests, now)
-        plan = uow.cohort_plans.save(
-            CohortPlan(
-                team_id=team_id,
-                created_by=coordinator_id,
-                created_at=now,
-                pairs=[
-                    PlannedPair(
-                        request_id=a.request.id or 0,
-                        mentee_id=a.request.mentee_id,
-                        mentor_id=a.mentor.user_id,
-                        score=a.score,
-                        reason=a.reason,  # in a shared program, already "from <Company>, ..."
-                    )
-                    for a in result.assignments
-                ],
-                unmatched=[r.mentee_id for r in result.unmatched],
-                total_fit=result.total_fit,
-            )
+        plan = CohortPlan(
+            team_id=team_id,
+            created_by=coordinator_id,
+            created_at=now,
+            pairs=[],
+            include_choosing=include_choosing,
         )
+        return self._keep(uow, plan, result, now)
+
+    @staticmethod
+    def _keep(uow: CohortWork, plan: CohortPlan, result: CohortResult, now: datetime) -> CohortPlan:
+        plan.pairs = [
+            PlannedPair(
+                request_id=a.request.id or 0,
+                mentee_id=a.request.mentee_id,
+                mentor_id=a.mentor.user_id,
+                score=a.score,
+                reason=a.reason,  # in a shared program, already "from <Company>, ..."
+            )
+            for a in result.assignments
+        ]
+        plan.unmatched = [r.mentee_id for r in result.unmatched]
+        plan.total_fit = result.total_fit
+        plan.status = PlanStatus.READY
+        uow.cohort_plans.save(plan)
         record_audit(
             uow.audit,
-            team_id=team_id,
-            actor=coordinator_id,
+            team_id=plan.team_id,
+            actor=plan.created_by,
             action="cohort.plan",
             subject=f"plan:{plan.id}",
             at=now,
@@ -227,38 +386,44 @@ class CohortService:
     @staticmethod
     def _own_plan(uow: CohortWork, team_id: str, plan_id: int) -> CohortPlan:
         plan = uow.cohort_plans.get(team_id, plan_id)
-        if plan is None:
+        if plan is None or plan.status is not PlanStatus.READY:
             raise NotFound("I can't find that cohort proposal. Run `/mentor match` for a new one.")
         return plan
 
     def _assign_by_program(
-        self, uow: CohortWork, team_id: str, requests: list[MentorRequest], now: datetime
+        self,
+        uow: CohortWork,
+        team_id: str,
+        requests: list[MentorRequest],
+        now: datetime,
+        board: _Board | None = None,
     ) -> CohortResult:
         """One optimal assignment per program: mentees meet only their program's mentors,
         under its own cross-company rule (a mentor is in one program, so places never mix).
         A shared program's pool spans its member workspaces, and there each person's company
-        is their workspace (``bot.matching.companies``)."""
+        is their workspace (``bot.matching.companies``). ``board`` is shown each program's
+        steps, with its sizes."""
         people = program_people(uow, team_id)
         companies = people.companies
         excluded = excluded_for_cohort(uow, team_id, requests)
         mentors = {(m.team_id, m.user_id): m for m in people.mentors}
         combined = CohortResult(assignments=[])
-        for program_id in dict.fromkeys(r.program_id for r in requests):
+        programs = list(dict.fromkeys(r.program_id for r in requests))
+        for number, program_id in enumerate(programs, start=1):
             group = [r for r in requests if r.program_id == program_id]
             rules = self._programs.rules(uow, team_id, program_id)
-            result = assign_cohort(
-                CohortInput(
-                    requests=[companies.request(r) for r in group],
-                    mentors=[
-                        companies.mentor(m) for m in people.mentors if m.program_id == program_id
-                    ],
-                    loads=people.loads,
-                    excluded={r.id or 0: excluded[r.id or 0] for r in group},
-                    rule=companies.rule(rules.cross_company, program_id),
-                    at=now,
-                    fit=rules.fit,
-                )
+            keyed = [companies.mentor(m) for m in people.mentors if m.program_id == program_id]
+            cohort = CohortInput(
+                requests=[companies.request(r) for r in group],
+                mentors=keyed,
+                loads=people.loads,
+                excluded={r.id or 0: excluded[r.id or 0] for r in group},
+                rule=companies.rule(rules.cross_company, program_id),
+                at=now,
+                fit=rules.fit,
             )
+            stages = board.stages(cohort, number, len(programs)) if board else _quiet
+            result = assign_cohort(cohort, stages)
             by_id = {r.id: r for r in group}
             for a in result.assignments:
                 request = by_id[a.request.id]
@@ -367,3 +532,89 @@ class _Asking:
             return None
         reason = with_company(candidate.reason, companies.company_of(request, mentor))
         return replace(candidate, mentor=mentor, reason=reason)
+
+
+def _waiting(include_choosing: bool) -> set[RequestStatus]:
+    """Waitlisted mentees always; with ``include_choosing`` also those who have suggestions
+    and have not picked yet."""
+    if include_choosing:
+        return {RequestStatus.WAITLISTED, RequestStatus.MATCHING}
+    return {RequestStatus.WAITLISTED}
+
+
+def _plan_key(plan_id: int) -> str:
+    """Every row of one plan's asking starts so (the colon ends the ID: plan 1 is not 10)."""
+    return f"cohort-plan:{plan_id}:"
+
+
+def _planning_key(plan_id: int) -> str:
+    return _plan_key(plan_id) + "planning"
+
+
+def _job_key(plan_id: int) -> str:
+    return _plan_key(plan_id) + "job"
+
+
+def _quiet(stage: PlanStage) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class _Board:
+    """The coordinator's "working it out" message of one plan, where Slack put it, and the
+    board that redraws it; without one (not posted yet, no board) showing does nothing."""
+
+    team_id: str
+    planning: CohortPlanning | None = None
+    channel: str | None = None
+    ts: str | None = None
+    board: PlanningBoard | None = None
+
+    @classmethod
+    def find(cls, uow: CohortWork, plan: CohortPlan, board: PlanningBoard | None) -> _Board:
+        """The message as sent. Not sent yet (Slack was failing): cancelled, so it can't
+        arrive after the outcome, which is then posted on its own."""
+        key = _planning_key(plan.id or 0)
+        sent = next((m for m in uow.outbox.sent(plan.team_id, key) if m.key == key), None)
+        if sent is None or not (sent.sent_channel and sent.sent_ts):
+            uow.outbox.cancel(plan.team_id, key)
+            return cls(team_id=plan.team_id)
+        payload = sent.payload if isinstance(sent.payload, CohortPlanning) else None
+        return cls(
+            team_id=plan.team_id,
+            planning=payload,
+            channel=sent.sent_channel,
+            ts=sent.sent_ts,
+            board=board,
+        )
+
+    def stages(self, cohort: CohortInput, program: int, programs: int) -> Stages:
+        """The planner's steps for one program, shown with its sizes (worked out once)."""
+        if self.board is None or self.planning is None:
+            return _quiet
+        loads = cohort.loads
+        free = [
+            p.capacity - loads.get(p.user_id, 0)
+            for p in cohort.mentors
+            if p.accepting and loads.get(p.user_id, 0) < p.capacity
+        ]
+        sizes = PlanProgress(
+            stage=PlanStage.READING,
+            mentees=len(cohort.requests),
+            mentors=len(free),
+            places=sum(free),
+            program=program,
+            programs=programs,
+        )
+
+        def show(stage: PlanStage) -> None:
+            if self.board is not None and self.planning is not None and self.channel and self.ts:
+                self.board.show(
+                    self.team_id, self.channel, self.ts, self.planning, replace(sizes, stage=stage)
+                )
+
+        return show
+
+    def done(self) -> None:
+        if self.board is not None and self.channel and self.ts:
+            self.board.done(self.channel, self.ts)

@@ -68,7 +68,9 @@ class Kind(StrEnum):
     COORDINATOR_QUIET_DECISION = "coordinator.quiet_decision"  # to coordinators: decide
     PLAN_MISSING = "job.plan_missing"  # start-up: older pairs' rhythms, a chunk at a time
     PLAN_COHORT = "job.plan_cohort"  # `/mentor match`: the proposal, worked out off the request
+    COHORT_PLANNING = "coordinator.cohort_planning"  # right away: being worked out (edited)
     COHORT_READY = "coordinator.cohort_ready"  # its proposal is ready: a button shows it
+    COHORT_FAILED = "coordinator.cohort_failed"  # it could not be worked out: ask again
     # who coordinates, and what they get on a schedule (bot/coordinators.py, bot/coordination.py)
     COORDINATOR_GROUP_ROUND = "job.coordinator_group_round"  # every hour: each workspace's
     COORDINATOR_GROUP_SYNC = "job.coordinator_group_sync"  # one workspace's user group read
@@ -169,7 +171,9 @@ TIMING: dict[Kind, Timing] = {
     Kind.FIT_CHECK: Timing.BOT_STARTED,
     Kind.QUIET_DECISION: Timing.BOT_STARTED,
     Kind.COORDINATOR_QUIET_DECISION: Timing.BOT_STARTED,
-    Kind.COHORT_READY: Timing.ANSWER,  # the coordinator just asked for the cohort's plan
+    Kind.COHORT_PLANNING: Timing.ANSWER,  # the coordinator just asked for the cohort's plan
+    Kind.COHORT_READY: Timing.ANSWER,  # ... and is waiting for it (it edits the above)
+    Kind.COHORT_FAILED: Timing.ANSWER,
     # capacity and closing
     Kind.MENTOR_STAY_OPEN: Timing.ANSWER,  # follows the mentor's second decline in a row
     Kind.MENTOR_REQUESTS_RESUMED: Timing.BOT_STARTED,  # the pause they chose is over

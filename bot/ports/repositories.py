@@ -60,6 +60,10 @@ class MentorRepository(Protocol):
         """Whole profiles (bios too) of just these mentors: the few a ranking picked."""
         ...
 
+    def count_pool(self, team_id: str) -> int:
+        """How many mentors ``pool`` would read (one COUNT: what a coordinator is told)."""
+        ...
+
 
 class RequestRepository(Protocol):
     def get(
@@ -77,6 +81,12 @@ class RequestRepository(Protocol):
     ) -> list[MentorRequest]:
         """``shared``: with the requests of active member workspaces' people in this
         workspace's shared programs."""
+        ...
+
+    def count_in_status(
+        self, team_id: str, statuses: Collection[RequestStatus], *, shared: bool = False
+    ) -> int:
+        """How many ``in_status`` would read (one COUNT)."""
         ...
 
 
@@ -276,6 +286,14 @@ class EventLog(Protocol):
 class CohortPlanRepository(Protocol):
     def get(self, team_id: str, plan_id: int) -> CohortPlan | None: ...
     def save(self, plan: CohortPlan) -> CohortPlan: ...
+    def start(self, plan: CohortPlan) -> bool:
+        """Save a new ``PLANNING`` plan; False (nothing saved) if the workspace has one being
+        planned already, whichever transaction saved it (a unique index decides a race)."""
+        ...
+
+    def planning(self, team_id: str) -> CohortPlan | None:
+        """The workspace's plan being worked out, if any."""
+        ...
 
 
 class AuditLog(Protocol):

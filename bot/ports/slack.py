@@ -9,6 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from bot.model.cohort import PlanProgress
+from bot.model.messages.coordination import CohortPlanning
 from bot.model.outbox import OutgoingMessage
 
 
@@ -38,6 +40,30 @@ class Messenger(Protocol):
         """Where the message already is, if an earlier attempt got it delivered; else None
         (also when that can't be told: then sending again is the lesser harm)."""
         ...
+
+
+class PlanningBoard(Protocol):
+    """The coordinator's "working it out" message, edited as a cohort's job goes through its
+    steps (``bot.matching.cohorts``).
+
+    Not through the outbox: the job holds its dispatcher for the seconds it plans, so an
+    edit queued there would go out after the plan it describes. An edit only redraws a
+    message already sent, and is harmless to repeat (a job run again after a crash edits the
+    same message again), so it is best-effort and off the planner's thread: ``show`` returns
+    at once, and of several snapshots waiting for one message only the latest is sent.
+    ``done`` drops what is not sent yet and waits (briefly) for an edit in flight, so none
+    lands after the outcome the outbox puts in the message's place."""
+
+    def show(
+        self,
+        team_id: str,
+        channel: str,
+        ts: str,
+        planning: CohortPlanning,
+        progress: PlanProgress,
+    ) -> None: ...
+
+    def done(self, channel: str, ts: str) -> None: ...
 
 
 @dataclass(frozen=True)

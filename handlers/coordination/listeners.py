@@ -23,8 +23,9 @@ from bot.model.health import AtRiskPair
 from bot.model.onboarding import TextKey
 from bot.services import Services
 from handlers.coordination import report_blocks
-from handlers.coordination.blocks import PAIRS_PER_PAGE, cohort_plan_message
+from handlers.coordination.blocks import PAIRS_PER_PAGE, cohort_plan_message, cohort_under_way
 from handlers.home import HomePublisher
+from handlers.kit.blocks import section
 from handlers.kit.context import team_of, user_of
 from handlers.kit.forms import ViewForm, int_or_none
 from handlers.kit.listeners import Listeners
@@ -68,6 +69,7 @@ class CoordinatorHandlers(Listeners):
             ack=guarded("reason", self.submit_close), lazy=[self.after_close]
         )
         app.action("cohort_approve_all")(ack=self.ack_only, lazy=[refusing(self.approve_all)])
+        app.action("cohort_match_again")(ack=self.ack_only, lazy=[refusing(self.match_again)])
         app.action(re.compile(r"^cohort_page_(previous|next|show)$"))(
             ack=self.ack_only, lazy=[refusing(self.page)]
         )
@@ -162,8 +164,29 @@ class CoordinatorHandlers(Listeners):
 
         if action.get("action_id") == "coordinator_report":
             self.report(client=client, tell=tell, team_id=team_id, user_id=user_id)
-        else:
-            self.match(client=client, tell=tell, team_id=team_id, user_id=user_id)
+        else:  # the "working it out" message in the DM is the answer: no word before it
+            self.match(client=client, tell=tell, team_id=team_id, user_id=user_id, quietly=True)
+
+    def match_again(
+        self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        """ "Try again" under a plan that could not be finished: the same `/mentor match`; the
+        failed message says so, and a new "working it out" message follows it."""
+        team_id, user_id = team_of(context), user_of(context)
+
+        def tell(text: str) -> None:
+            client.chat_postMessage(channel=user_id, text=text)
+
+        if self.match(
+            client=client,
+            tell=tell,
+            team_id=team_id,
+            user_id=user_id,
+            include_choosing=action.get("value") == "everyone",
+            quietly=True,
+        ):
+            said = ":repeat: Trying again: the new proposal is being worked out just below."
+            update_container(client, body, said, [section(said)])
 
     def check_in(
         self, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
@@ -309,14 +332,23 @@ class CoordinatorHandlers(Listeners):
         team_id: str,
         user_id: str,
         include_choosing: bool = False,
-    ) -> None:
+        quietly: bool = False,
+    ) -> bool:
         """Queued, not worked out here: a cohort of thousands takes seconds. The dispatcher
-        plans it as a job and the coordinator gets "ready" with the proposal in our DM."""
-        self._services.cohorts.plan_later(
+        posts "working it out" to our DM at once, plans it as a job that redraws that message
+        step by step, and turns it into the proposal. While one is being worked out in the
+        workspace, the coordinator is told so instead (``quietly``: only then); whether a
+        plan started."""
+        planning = self._services.cohorts.plan_later(
             team_id=team_id, coordinator_id=user_id, include_choosing=include_choosing
         )
-        tell("Matching everyone waiting: the proposal comes to our DM in a moment.")
+        if not planning.started:
+            tell(cohort_under_way(planning.plan, asker=user_id))
+            return False
+        if not quietly:
+            tell("Matching everyone waiting: follow along in our DM, where the proposal lands.")
         self.deliver()
+        return True
 
     def report(
         self,

@@ -12,6 +12,8 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -120,10 +122,21 @@ class PartnershipRow(Base):
 
 
 class CohortPlanRow(Base):
-    """A cohort assignment being approved; its pairs as JSON, always read and written whole."""
+    """A cohort assignment being worked out or approved; its pairs as JSON, always read and
+    written whole. At most one per workspace is ``planning`` (a partial unique index: two
+    `/mentor match` at once start one plan)."""
 
     __tablename__ = "cohort_plans"
-    __table_args__ = (Index("ix_cohort_plans_team", "team_id"),)
+    __table_args__ = (
+        Index("ix_cohort_plans_team", "team_id"),
+        Index(
+            "uq_cohort_plans_planning",
+            "team_id",
+            unique=True,
+            sqlite_where=text("status = 'planning'"),
+            postgresql_where=text("status = 'planning'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -132,6 +145,8 @@ class CohortPlanRow(Base):
     pairs: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     unmatched: Mapped[list[str]]
     total_fit: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready")
+    include_choosing: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class MatchingVersionRow(Base):

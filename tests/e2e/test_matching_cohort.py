@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -32,19 +33,26 @@ def waitlist(bot: RunningBot) -> RunningBot:
     return bot
 
 
+STARTED = "Matching everyone waiting: follow along in our DM, where the proposal lands."
+
+
 def match_everyone(bot: RunningBot, text: str = "match everyone") -> None:
     """The command is answered at once; the proposal is worked out by the dispatcher (a job
-    in the outbox, never in the request), which DMs "ready"; its button shows page one."""
+    in the outbox, never in the request), in one DM message that says it is being worked
+    out and becomes "ready"; its button shows page one."""
+    before = len(dms(bot, "UCOORD1"))
     reply = bot.slack.command(text, user="UCOORD1")
     assert reply.status == 200
     bot.settle()
     said = bot.fake.last("response_url").params
-    assert said["text"] == "Matching everyone waiting: the proposal comes to our DM in a moment."
+    assert said["text"] == STARTED
     assert said["response_type"] == "ephemeral"
     with SqlUnitOfWork(bot.runtime.database.sessions) as uow:  # planned by the dispatcher
-        jobs = uow.outbox.sent(bot.slack.team_id, "cohort:UCOORD1:")
-    assert jobs and {j.kind for j in jobs} == {Kind.PLAN_COHORT}
-    ready = last_dm(bot, "UCOORD1")
+        jobs = uow.outbox.sent(bot.slack.team_id, "cohort-plan:")
+    assert Kind.PLAN_COHORT in {j.kind for j in jobs}
+    new = dms(bot, "UCOORD1")[before:]
+    assert len(new) == 1, [m["text"] for m in new]  # "working it out", become the outcome
+    ready = new[0]
     assert ready["text"].startswith("Your cohort proposal is ready:"), ready["text"]
     click(bot, "UCOORD1", ready, "cohort_page_show")
 
@@ -240,9 +248,163 @@ def test_every_coordinator_action_is_in_the_audit_log(waitlist: RunningBot) -> N
     assert [(e.action, e.actor_id) for e in trail] == [
         ("cohort.approve", "UCOORD1"),
         ("cohort.plan", "UCOORD1"),
+        ("cohort.ask", "UCOORD1"),
     ]
     assert (trail[1].detail["matched"], trail[1].detail["unmatched"]) == (3, 0)
     assert trail[1].detail["total_fit"] > 0
     assert trail[0].detail["asked"] == 3
     # identifiers and counts only: nothing a mentee wrote
     assert "reorganization" not in str([e.detail for e in trail])
+
+
+# -- shown as it goes ------------------------------------------------------------------------
+
+STEPS = ("Reading the waitlist", "Scoring", "Finding the assignment", "Writing up")
+
+
+def cohort_posts(bot: RunningBot) -> list[dict[str, Any]]:
+    """The cohort messages the bot posted (not edited) to the coordinator, oldest first."""
+    return [
+        c.params
+        for c in bot.fake.delivered("chat.postMessage")
+        if str(c.params.get("metadata", {}).get("event_payload", {}).get("key", "")).startswith(
+            "cohort-plan:"
+        )
+    ]
+
+
+def cohort_messages(bot: RunningBot) -> list[dict[str, Any]]:
+    """The cohort's messages in the coordinator's DM as Slack holds them now (edits in)."""
+    return [
+        m
+        for m in dms(bot, "UCOORD1")
+        if str(m.get("metadata", {}).get("event_payload", {}).get("key", "")).startswith(
+            "cohort-plan:"
+        )
+    ]
+
+
+def edits_of(bot: RunningBot, message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c.params for c in bot.fake.delivered("chat.update") if c.params["ts"] == message["ts"]]
+
+
+def step_under_way(edit: dict[str, Any]) -> int:
+    """Which step a "working it out" drawing shows under way (in bold, with an hourglass)."""
+    drawn = "\n".join(b["text"]["text"] for b in edit["blocks"] if b["type"] == "section")
+    [line] = [ln for ln in drawn.split("\n") if ln.startswith(":hourglass_flowing_sand:")]
+    return next(k for k, name in enumerate(STEPS) if name in line)
+
+
+def test_the_coordinator_watches_it_being_worked_out_in_one_message_that_becomes_the_result(
+    waitlist: RunningBot,
+) -> None:
+    bot = waitlist
+    asked = bot.clock.now()
+    reply = bot.slack.command("match everyone", user="UCOORD1")
+    assert reply.status == 200
+    bot.settle()
+    assert bot.fake.last("response_url").params["text"] == STARTED
+    # Right away: what is being worked out, for how many, since when (each reader's clock).
+    [posted] = cohort_posts(bot)
+    assert posted["text"] == (
+        "Working out your cohort proposal: 3 mentees waiting or still choosing, 2 mentors"
+    )
+    context = " ".join(
+        e["text"] for b in posted["blocks"] if b["type"] == "context" for e in b["elements"]
+    )
+    assert f"Asked <!date^{int(asked.timestamp())}^" in context
+    assert step_under_way(posted) == 0
+    # The same message: redrawn step by step (as many steps as Slack kept up with, in
+    # order), then the outcome in its place, with the button that shows it.
+    [message] = cohort_messages(bot)
+    edits = edits_of(bot, message)
+    assert edits and edits[-1]["text"] == "Your cohort proposal is ready: 3 pairs proposed"
+    steps = [step_under_way(e) for e in edits[:-1]]
+    assert steps == sorted(steps) and all(k > 0 for k in steps)
+    assert buttons(message, "cohort_page_show")
+    assert all(n == 1 for n in bot.fake.delivered_keys().values())
+
+
+def test_a_second_match_while_one_is_being_worked_out_says_so_and_plans_once(
+    waitlist: RunningBot,
+) -> None:
+    bot = waitlist
+    posts = len(bot.fake.calls_to("chat.postMessage"))
+    answers = len(bot.fake.calls_to("response_url"))
+    # Slack takes its time with "working it out": the plan is still being worked out when
+    # the coordinator asks again.
+    release = bot.fake.hold_replies("chat.postMessage", after=posts + 1)
+    bot.slack.command("match everyone", user="UCOORD1")
+    bot.fake.wait_for("chat.postMessage", posts + 1)
+    bot.slack.command("match", user="UCOORD1")
+    said = bot.fake.wait_for("response_url", answers + 2)
+    texts = [c.params["text"] for c in said[answers:]]
+    assert STARTED in texts
+    [again] = [t for t in texts if t != STARTED]
+    assert again.startswith("Your cohort proposal (asked <!date^")
+    assert "still being worked out" in again
+    release.set()
+    bot.settle()
+    assert len(cohort_posts(bot)) == 1
+    with SqlUnitOfWork(bot.runtime.database.sessions) as uow:
+        jobs = [m for m in uow.outbox.sent(bot.slack.team_id, "cohort-plan:")]
+    assert [m.kind for m in jobs].count(Kind.PLAN_COHORT) == 1
+    assert last_dm(bot, "UCOORD1")["text"].startswith("Your cohort proposal is ready:")
+    # Once it is ready, asking again plans again.
+    match_everyone(bot)
+
+
+def test_a_plan_that_fails_is_said_kindly_in_its_place_and_try_again_plans_it(
+    waitlist: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = waitlist
+
+    def out_of_memory(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("bot.matching.cohorts.assign_cohort", out_of_memory)
+    bot.slack.command("match everyone", user="UCOORD1")
+    bot.settle()
+    assert len(cohort_posts(bot)) == 1
+    [failed] = cohort_messages(bot)  # in place of "working it out"
+    assert failed["text"] == "I couldn't finish working out your cohort proposal"
+    assert "Nothing was sent to anyone" in str(failed["blocks"])
+    assert not [
+        c for c in bot.fake.delivered("chat.postMessage") if "accept_request" in str(c.params)
+    ]
+    monkeypatch.undo()
+
+    click(bot, "UCOORD1", failed, "cohort_match_again")
+    messages = dms(bot, "UCOORD1")
+    assert messages[-2]["ts"] == failed["ts"]
+    assert messages[-2]["text"].startswith(":repeat: Trying again")
+    assert messages[-1]["text"].startswith("Your cohort proposal is ready: 3 pairs proposed")
+    assert len(cohort_posts(bot)) == 2
+
+
+class Crash(BaseException):
+    """The process dies mid-plan: nothing after it runs, its transaction never commits."""
+
+
+def test_a_crash_mid_plan_runs_the_job_again_and_sends_nothing_twice(
+    waitlist: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = waitlist
+
+    def crash(*args: object) -> None:
+        raise Crash
+
+    monkeypatch.setattr("bot.matching.cohorts.assign_cohort", crash)
+    bot.slack.command("match everyone", user="UCOORD1")
+    bot.settle()
+    assert last_dm(bot, "UCOORD1")["text"].startswith("Working out your cohort proposal")
+    monkeypatch.undo()
+    # Its claim runs out; a worker (this one, restarted) claims the job again and runs it.
+    report = bot.tick(timedelta(seconds=bot.runtime.settings.mentorbot_outbox_lease_seconds + 1))
+    assert report.jobs == 1
+    bot.tick()
+    [message] = cohort_messages(bot)
+    assert message["text"].startswith("Your cohort proposal is ready: 3 pairs proposed")
+    assert len(cohort_posts(bot)) == 1
+    assert all(n == 1 for n in bot.fake.delivered_keys().values())
+    assert all(n == 1 for n in bot.fake.delivered_keys("chat.update").values())

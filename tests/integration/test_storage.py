@@ -15,6 +15,7 @@ from sqlalchemy.exc import StatementError
 
 from bot.matching.suggestions import excluded_for_cohort, excluded_mentors
 from bot.model.announcements import Audience
+from bot.model.cohort import CohortPlan, PlanStatus
 from bot.model.kinds import Kind
 from bot.model.messages.announcements import AnnouncementCopy
 from bot.model.messages.journal import ShoutOut
@@ -1080,3 +1081,70 @@ def test_a_cohorts_exclusions_read_at_once_are_each_mentees_own(
     assert reads <= 3  # whatever the cohort's size (a BEGIN may be one of them)
     assert together == one_by_one
     assert sum(len(e) for e in together.values()) > 20  # the data really excludes some
+
+
+# --- cohort plans --------------------------------------------------------------------------
+
+
+def planning(team: str = T1, by: str = "UCOORD1") -> CohortPlan:
+    return CohortPlan(
+        team_id=team, created_by=by, created_at=NOW, pairs=[], status=PlanStatus.PLANNING
+    )
+
+
+def test_one_cohort_plan_is_planned_at_a_time_per_workspace(database: Database) -> None:
+    # Two coordinators ask at the same moment, in two transactions: one plan starts.
+    started: list[bool] = []
+    lined_up = threading.Barrier(2)
+
+    def ask(coordinator: str) -> None:
+        with uow(database) as work:
+            lined_up.wait(10)
+            started.append(work.cohort_plans.start(planning(by=coordinator)))
+            work.commit()
+
+    askers = [threading.Thread(target=ask, args=(c,)) for c in ("UCOORD1", "UCOORD2")]
+    for thread in askers:
+        thread.start()
+    for thread in askers:
+        thread.join(30)
+    assert sorted(started) == [False, True]
+    with uow(database) as work:
+        under_way = work.cohort_plans.planning(T1)
+        assert under_way is not None and under_way.status is PlanStatus.PLANNING
+        assert work.cohort_plans.planning(T2) is None
+        assert work.cohort_plans.start(planning(T2))  # another workspace: its own
+        # The transaction goes on after a refusal; once ready, the next one may start.
+        assert not work.cohort_plans.start(planning())
+        under_way.status = PlanStatus.READY
+        work.cohort_plans.save(under_way)
+        assert work.cohort_plans.start(planning())
+        work.commit()
+    with uow(database) as work:
+        assert len([p for p in (work.cohort_plans.planning(t) for t in (T1, T2)) if p]) == 2
+        found = work.cohort_plans.get(T1, under_way.id or 0)
+        assert found is not None and found.status is PlanStatus.READY
+
+
+def test_counts_of_who_is_waiting_match_what_is_read(database: Database) -> None:
+    with uow(database) as work:
+        work.mentors.save(profile(user="UON"))
+        work.mentors.save(profile(user="UON2"))
+        work.mentors.save(profile(user="UOFF", accepting=False))
+        work.mentors.save(profile(team=T2, user="UELSEWHERE"))
+        for n, status in enumerate(
+            (RequestStatus.WAITLISTED, RequestStatus.MATCHING, RequestStatus.MATCHED)
+        ):
+            work.requests.save(request_(mentee=f"UE{n}", status=status))
+        work.requests.save(request_(team=T2, mentee="UE9", status=RequestStatus.WAITLISTED))
+        work.commit()
+    with uow(database) as work:
+        for statuses in (
+            {RequestStatus.WAITLISTED},
+            {RequestStatus.WAITLISTED, RequestStatus.MATCHING},
+        ):
+            assert work.requests.count_in_status(T1, statuses, shared=True) == len(
+                work.requests.in_status(T1, statuses, shared=True)
+            )
+        assert work.requests.count_in_status(T1, {RequestStatus.WAITLISTED}) == 1
+        assert work.mentors.count_pool(T1) == len(work.mentors.pool(T1).user_ids) == 2

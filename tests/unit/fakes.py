@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from bot.model.audit import AuditEvent
-from bot.model.cohort import CohortPlan
+from bot.model.cohort import CohortPlan, PlanStatus
 from bot.model.journal import Goal, JournalPreferences, Milestone, Reflection, Visibility
 from bot.model.mentor_pool import MentorColumns, PoolVersion
 from bot.model.messages import Payload, encode
@@ -198,6 +198,9 @@ class FakeMentorRepository:
             if team == team_id and m.accepting
         ]
 
+    def count_pool(self, team_id: str) -> int:
+        return len(self.pool(team_id).user_ids)
+
     def pool(self, team_id: str) -> MentorColumns:
         state = self._store.state
         members: dict[int, set[str]] = {}
@@ -323,6 +326,11 @@ class FakeRequestRepository:
             for _, r in sorted(self._store.state.requests.items())
             if self._whose(r, team_id, shared) and r.status in statuses
         ]
+
+    def count_in_status(
+        self, team_id: str, statuses: Collection[RequestStatus], *, shared: bool = False
+    ) -> int:
+        return len(self.in_status(team_id, statuses, shared=shared))
 
 
 class FakeProposalRepository:
@@ -919,6 +927,22 @@ class FakeCohortPlanRepository:
             plan.id = self._store.state.next_id()
         self._store.state.cohort_plans[plan.id] = copy.deepcopy(plan)
         return plan
+
+    def start(self, plan: CohortPlan) -> bool:
+        if self.planning(plan.team_id) is not None:
+            return False
+        self.save(plan)
+        return True
+
+    def planning(self, team_id: str) -> CohortPlan | None:
+        return next(
+            (
+                copy.deepcopy(p)
+                for _, p in sorted(self._store.state.cohort_plans.items())
+                if p.team_id == team_id and p.status is PlanStatus.PLANNING
+            ),
+            None,
+        )
 
 
 class FakeCoordinatorGroupRepository:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bot.model.messages.base import (
     PRIVATE,
+    InPlace,
     NoPayload,
     PairPrompt,
     Payload,
@@ -27,6 +28,7 @@ from bot.model.messages.registry import PAYLOADS, payload_type
 __all__ = [
     "PAYLOADS",
     "PRIVATE",
+    "InPlace",
     "NoPayload",
     "PairPrompt",
     "Payload",

@@ -61,6 +61,17 @@ class PairPrompt(Zoned):
 
 
 @dataclass(frozen=True, kw_only=True)
+class InPlace(Payload):
+    """A message that takes the place of one sent before (``channel`` and ``ts`` as Slack
+    answered that post): the messenger edits it (``chat.update``, harmless to repeat, so a
+    retry or a job run again after a crash changes nothing more), or posts anew where it is
+    not known (None, left out of the JSON) or no longer there."""
+
+    channel: str | None = None
+    ts: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Unreadable(Payload):
     """A stored payload that does not fit its kind's type (a kind a newer release added, a row
     changed by hand): kept as stored, so it is written back unchanged, and failed, not sent."""

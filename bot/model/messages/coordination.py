@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from bot.model.health import ProgramHealth
-from bot.model.messages.base import Payload, PrivateText
+from bot.model.messages.base import InPlace, Payload, PrivateText
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,17 +55,44 @@ class GroupSync(GroupRound):
 
 @dataclass(frozen=True, kw_only=True)
 class PlanCohort(Payload):
-    """Job: a coordinator's `/mentor match`, asked at ``asked_at`` (ISO)."""
+    """Job: a coordinator's `/mentor match`, asked at ``asked_at`` (ISO), working out the
+    plan saved as ``PLANNING`` (None: queued before plans were saved first; one is made)."""
 
     include_choosing: bool
     asked_at: str
+    plan_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class CohortReady(Payload):
-    """To the coordinator: their proposal is ready (counts only; the button shows it)."""
+class CohortPlanning(Payload):
+    """To the coordinator, right away: their cohort is being worked out, for how many people
+    (as counted when asked), since when. The job edits this very message as it goes
+    (``bot.ports.PlanningBoard``), and its outcome takes its place."""
+
+    plan_id: int
+    asked_at: str
+    include_choosing: bool
+    mentees: int
+    mentors: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CohortReady(InPlace):
+    """To the coordinator: their proposal is ready (counts only; the button shows it), in
+    place of the "working it out" message when that one was posted."""
 
     plan_id: int
     pairs: int
     unmatched: int
     seconds: float
+    asked_at: str | None = None  # None: queued before it was told
+
+
+@dataclass(frozen=True, kw_only=True)
+class CohortFailed(InPlace):
+    """To the coordinator, in place of "working it out": it could not be finished, nothing
+    was sent to anyone, and a button asks for it again (what went wrong is in the logs)."""
+
+    plan_id: int
+    asked_at: str
+    include_choosing: bool
