@@ -31,7 +31,10 @@ def optimal_assignment(
 
 
 CANDIDATES = 8  # mentors per mentee in the sparse solver's first graph
-ADDED = 64  # pairs per mentee that join the graph in a round, at most (fewer rounds)
+# Pairs per mentee that join the graph in a round, at most. Few: the solver starts from scratch
+# each round and its time grows with the graph, while the rounds hardly depend on how many join
+# (10,000 x 5,000: 5 rounds either way; 12 per round solves in 1.8 s CPU, 64 in 3.6 s).
+ADDED = 12
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,12 @@ def _potentials(
     flow: mentee -> mentor (pairs not chosen), mentor -> mentee (chosen, negated),
     mentee <-> "unmatched", mentor <-> sink by the places left and used, "unmatched" <-> sink.
     The assignment is optimal on these edges, so no cycle is negative and this terminates;
-    every residual edge then has ``cost + d[tail] - d[head] >= 0``."""
+    every residual edge then has ``cost + d[tail] - d[head] >= 0``.
+
+    Vectorized passes over all edges, stopping when nothing changes (a few dozen): SciPy's
+    Bellman-Ford and Johnson in C took 30x longer on these graphs (0.5 s against 0.016 s at
+    2,000 x 1,000), and starting from the last round's potentials saved no time per pass and
+    cost a round (other potentials, other pairs joining)."""
     edges_rows, edges_columns, edge_costs = edges
     m = len(free)
     unmatched, sink = n + m, n + m + 1
