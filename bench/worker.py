@@ -3,7 +3,7 @@
 Run as ``python -m bench.worker <ISO instant>``: prints ``{"ready": true}`` once its imports and
 database connection are done, waits for a line on stdin, runs one dispatch pass as of that
 instant and prints what it did, how long it took, and where its CPU went: per stage of the
-pass (``bot.outbox.dispatch.Stage``), with decoding a row's payload and rendering it measured
+pass (``bot.outbox.report.Stage``), with decoding a row's payload and rendering it measured
 apart on the benchmark's own message. Settings come from the environment.
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -94,6 +94,9 @@ from handlers.programs import sharing_blocks
 from handlers.rhythm import blocks as rhythm_blocks
 from handlers.rhythm import fit_blocks, ladder_blocks
 from handlers.sessions import blocks as session_blocks
+
+if TYPE_CHECKING:
+    from handlers.posting import SlackPosting
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +248,54 @@ NOT_INSTALLED = "not_installed"
 """A message for a workspace with no installation (removed, or never installed): failed."""
 
 
+def post_args(
+    message: OutgoingMessage, channel: str, text: str, rendered: list[blocks.Block]
+) -> dict[str, Any]:
+    """``chat.postMessage``'s arguments for a rendered message: its key rides along as
+    metadata, so a post whose answer was lost can be found (``find_sent``)."""
+    return {
+        "channel": channel,
+        "text": blocks.truncate(text, 3000),
+        "blocks": rendered[: blocks.MESSAGE_BLOCKS_MAX],
+        "unfurl_links": False,
+        "metadata": {"event_type": "mentorbot_message", "event_payload": {"key": message.key}},
+    }
+
+
+def people_across(
+    message: OutgoingMessage, text: str, rendered: list[blocks.Block]
+) -> dict[str, str]:
+    """The people of other workspaces a message names (user -> their workspace): each is
+    named in plain words, which may take a look in Slack (``PeopleNames``)."""
+    payload = message.payload
+    people: dict[str, str] = {}  # user -> their workspace, where it isn't the recipient's
+    named_pairs: list[object] = [payload]
+    if isinstance(payload, ProgramReport):
+        named_pairs += payload.at_risk
+    for pair in named_pairs:
+        for user_field, team_field in (
+            ("mentor_id", "mentor_team_id"),
+            ("mentee_id", "mentee_team_id"),
+            ("author_id", "author_team_id"),
+        ):
+            user, team = getattr(pair, user_field, None), getattr(pair, team_field, None)
+            if (
+                isinstance(user, str)
+                and isinstance(team, str)
+                and team not in ("", message.team_id)
+            ):
+                people[user] = team
+    if isinstance(payload, MentorSuggestions):  # mentors of the program's other workspaces
+        for candidate in payload.candidates:
+            if candidate.mentor_team_id not in ("", message.team_id):
+                people[candidate.mentor_id] = candidate.mentor_team_id
+    other = getattr(payload, "partner_team_id", None)
+    if isinstance(other, str) and other not in ("", message.team_id):
+        mentioned = set(MENTION.findall(text)) | set(MENTION.findall(json.dumps(rendered)))
+        people = dict.fromkeys(mentioned - set(people), other) | people
+    return people
+
+
 class SlackMessenger:
     def __init__(
         self,
@@ -266,6 +317,9 @@ class SlackMessenger:
         self.pair_channel_setup: Callable[[OutgoingMessage], SendResult] | None = None
         """Set at start-up: a pair channel's Slack Connect steps (``bot.pair_channels``), sent
         from the outbox like a message so no transaction is open while Slack answers."""
+
+    def client_for(self, team_id: str) -> WebClient | None:
+        return self._client_for(team_id)
 
     def send(self, message: OutgoingMessage) -> SendResult:
         if message.kind in STEPS:
@@ -294,27 +348,28 @@ class SlackMessenger:
             posted = (
                 edited
                 if edited is not None
-                else client.chat_postMessage(
-                    channel=channel,
-                    text=blocks.truncate(text, 3000),
-                    blocks=message_blocks[: blocks.MESSAGE_BLOCKS_MAX],
-                    unfurl_links=False,
-                    metadata={
-                        "event_type": "mentorbot_message",
-                        "event_payload": {"key": message.key},
-                    },
-                )
+                else client.chat_postMessage(**post_args(message, channel, text, message_blocks))
             )
-        except SlackApiError as error:
+        except Exception as error:
+            return self.refused(message, error)
+        return self.posted(client, message, posted)
+
+    def refused(self, message: OutgoingMessage, error: Exception) -> SendResult:
+        """What a call that raised means for the message (re-raised if it is no Slack or
+        connection error: a bug, for the dispatcher to report)."""
+        if isinstance(error, SlackApiError):
             result = classify(error)
             if self._token_changed is not None and result.error in STALE_TOKEN_ERRORS:
                 self._token_changed(message.team_id)
                 return SendResult(SendOutcome.RETRY, error=result.error)
             return result
-        except (SlackClientError, OSError) as error:  # connection refused, reset, timed out
+        if isinstance(error, SlackClientError | OSError):  # refused, reset, timed out
             return SendResult(
                 SendOutcome.RETRY, error=f"connection: {type(error).__name__}", uncertain=True
             )
+        raise error
+
+    def posted(self, client: WebClient, message: OutgoingMessage, posted: Any) -> SendResult:
         if message.kind in HOME_CHANGES and self.refresh_home is not None:
             try:  # the Home tab shows it too; a failure here is not the message's
                 self.refresh_home(client, message.team_id, message.recipient)
@@ -323,6 +378,12 @@ class SlackMessenger:
         return SendResult(
             SendOutcome.SENT, channel=str(posted.get("channel", "")), ts=str(posted.get("ts", ""))
         )
+
+    def posting(self) -> SlackPosting:
+        """Posts in flight from the dispatching thread (``handlers.posting``)."""
+        from handlers.posting import SlackPosting  # noqa: PLC0415 (it builds on this module)
+
+        return SlackPosting(self)
 
     @staticmethod
     def _edited(
@@ -357,38 +418,14 @@ class SlackMessenger:
         """A message about someone of another workspace (a partner across workspaces; either
         of a pair, to the program team) names them in plain words (``handlers.kit.names``):
         their mention would not resolve here."""
+        people = people_across(message, text, rendered)
+        if not people:
+            return text, rendered
         payload = message.payload
-        people: dict[str, str] = {}  # user -> their workspace, where it isn't the recipient's
         # the program team reads who is who, each with their company's name
         team_reads = isinstance(payload, PairForTeam | ProgramReport | ExitNote) or (
             message.kind is Kind.DM_NOTE_TO_TEAM
         )
-        named_pairs: list[object] = [payload]
-        if isinstance(payload, ProgramReport):
-            named_pairs += payload.at_risk
-        for pair in named_pairs:
-            for user_field, team_field in (
-                ("mentor_id", "mentor_team_id"),
-                ("mentee_id", "mentee_team_id"),
-                ("author_id", "author_team_id"),
-            ):
-                user, team = getattr(pair, user_field, None), getattr(pair, team_field, None)
-                if (
-                    isinstance(user, str)
-                    and isinstance(team, str)
-                    and team not in ("", message.team_id)
-                ):
-                    people[user] = team
-        if isinstance(payload, MentorSuggestions):  # mentors of the program's other workspaces
-            for candidate in payload.candidates:
-                if candidate.mentor_team_id not in ("", message.team_id):
-                    people[candidate.mentor_id] = candidate.mentor_team_id
-        other = getattr(payload, "partner_team_id", None)
-        if isinstance(other, str) and other not in ("", message.team_id):
-            mentioned = set(MENTION.findall(text)) | set(MENTION.findall(json.dumps(rendered)))
-            people = dict.fromkeys(mentioned - set(people), other) | people
-        if not people:
-            return text, rendered
         return self.names.named((text, rendered), people, companies=team_reads)
 
     def find_sent(self, message: OutgoingMessage) -> SendResult | None:

@@ -41,6 +41,8 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.web import SlackResponse
 
+from handlers.slack_lanes import Call, Lanes
+
 # Servers close idle connections (load balancers after ~60 s): retire ours well before that.
 IDLE_LIMIT = 20.0
 
@@ -226,7 +228,18 @@ class KeepAliveWebClient(WebClient):
             )
         return self._post_json(api_method, json)
 
-    def _post_json(self, api_method: str, payload: dict[str, Any]) -> SlackResponse:
+    def _short_way(self) -> bool:
+        """True if a JSON POST may skip slack_sdk: no retries of its own (they are the
+        dispatcher's), no proxy, plain HTTP(S)."""
+        return (
+            self.proxy is None
+            and not any(handler.max_retry_count > 0 for handler in self.retry_handlers)
+            and self.base_url.startswith(("http://", "https://"))
+        )
+
+    def _json_request(
+        self, api_method: str, payload: dict[str, Any]
+    ) -> tuple[str, dict[str, str], bytes]:
         for name, value in self.default_params.items():
             payload.setdefault(name, value)
         token = payload.pop("token", None) or self.token
@@ -235,20 +248,80 @@ class KeepAliveWebClient(WebClient):
         if token:
             request_headers["Authorization"] = f"Bearer {token}"
         request_headers["Content-Type"] = "application/json;charset=utf-8"
-        body = json.dumps(payload).encode("utf-8")
+        return url, request_headers, json.dumps(payload).encode("utf-8")
+
+    def _post_json(self, api_method: str, payload: dict[str, Any]) -> SlackResponse:
+        url, request_headers, body = self._json_request(api_method, payload)
         try:
             answer = self._exchange(url, "POST", request_headers, body)
         except URLError as error:
-            self._observe(url, request_headers, body, None, error)
+            self._observe(url, request_headers, body, None, error=error)
             raise
-        response_headers = dict(answer.headers.items())
-        if answer.status == 429:  # both spellings, as slack_sdk's urllib path leaves them
-            retry_after = answer.headers.get("Retry-After")
+        return self._respond(
+            url,
+            request_headers,
+            body,
+            payload,
+            status=answer.status,
+            response_headers=dict(answer.headers.items()),
+            answer=answer,
+        )
+
+    def start_json(
+        self, api_method: str, payload: dict[str, Any], lanes: Lanes
+    ) -> PendingCall | None:
+        """``api_call``'s short way, written on one of ``lanes``' connections without waiting
+        for the answer: ``PendingCall.response`` gives the same ``SlackResponse``, or raises
+        the same ``SlackApiError`` or ``URLError``, as ``api_call`` would. None where this
+        client can't go the short way (it retries by itself, or uses a proxy)."""
+        if not self._short_way():
+            return None
+        url, request_headers, body = self._json_request(api_method, payload)
+        parts = urlsplit(url)
+        lines = [f"POST {parts.path}{'?' + parts.query if parts.query else ''} HTTP/1.1"]
+        lines.append(f"Host: {parts.netloc}")
+        lines.append("Accept-Encoding: identity")  # as http.client: no compressed answers
+        for name, value in request_headers.items():
+            if "\n" in value or "\r" in value or "\n" in name or "\r" in name:
+                raise ValueError(f"invalid header {name!r}")  # as http.client refuses it
+            lines.append(f"{name}: {value}")
+        lines.append(f"Content-Length: {len(body)}\r\n\r\n")
+        request = "\r\n".join(lines).encode("latin-1") + body
+        context = self.ssl if isinstance(self.ssl, ssl.SSLContext) else None
+        call = lanes.start(
+            parts.scheme, parts.netloc, request, timeout=self.timeout, context=context
+        )
+        return PendingCall(self, api_method, (url, request_headers, body, payload), call)
+
+    def _respond(
+        self,
+        url: str,
+        request_headers: dict[str, str],
+        body: bytes,
+        payload: dict[str, Any],
+        *,
+        status: int,
+        response_headers: dict[str, str],
+        answer: _Answer | _Body,
+    ) -> SlackResponse:
+        """Slack's answer as slack_sdk hands it over: a ``SlackResponse``, or its
+        ``SlackApiError`` raised (``validate``)."""
+        if status == 429:  # both spellings, as slack_sdk's urllib path leaves them
+            retry_after = next(
+                (v for k, v in response_headers.items() if k.lower() == "retry-after"), None
+            )
             if retry_after is not None:
                 response_headers.setdefault("Retry-After", retry_after)
                 response_headers.setdefault("retry-after", retry_after)
-        if answer.status != 200:
-            self._observe(url, request_headers, body, answer, None)
+        if status != 200:
+            self._observe(
+                url,
+                request_headers,
+                body,
+                status,
+                response_headers=response_headers,
+                response_body=answer.body,
+            )
         try:
             parsed = json.loads(answer.body) if answer.body else {}
         except ValueError:
@@ -269,18 +342,25 @@ class KeepAliveWebClient(WebClient):
             },
             data=parsed,
             headers=response_headers,
-            status_code=answer.status,
+            status_code=status,
         )
         response.validate()  # type: ignore[no-untyped-call]  # raises SlackApiError as slack_sdk
         return response
+
+    def answered(self, api_method: str, error: Exception | None) -> None:
+        """A call that went the lanes' way has its answer (``error``: what it raised, if
+        anything): for a metered client to count, as it counts ``api_call``."""
 
     def _observe(
         self,
         url: str,
         headers: dict[str, str],
         body: bytes,
-        answer: _Answer | None,
-        error: Exception | None,
+        status: int | None,
+        *,
+        response_headers: dict[str, str] | None = None,
+        response_body: bytes = b"",
+        error: Exception | None = None,
     ) -> None:
         """Show a failed call to the retry handlers, which here only watch (they never retry
         on this path): metrics count 429s this way."""
@@ -289,13 +369,69 @@ class KeepAliveWebClient(WebClient):
         request = HttpRequest(method="POST", url=url, headers=dict(headers), data=body)
         response = (
             None
-            if answer is None
+            if status is None
             else HttpResponse(
-                status_code=answer.status,
-                headers=dict(answer.headers.items()),
-                data=answer.body,
+                status_code=status, headers=dict(response_headers or {}), data=response_body
             )
         )
         state = RetryState()
         for handler in self.retry_handlers:
             handler.can_retry(state=state, request=request, response=response, error=error)
+
+
+class _Body:
+    """An answer read on the lanes: its body, and its text for an error message."""
+
+    __slots__ = ("body", "headers")
+
+    def __init__(self, body: bytes, headers: dict[str, str]) -> None:
+        self.body = body
+        self.headers = headers
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+class PendingCall:
+    """A call written on a connection of ``Lanes``, its answer still to be read."""
+
+    __slots__ = ("_api_method", "_call", "_client", "_request")
+
+    def __init__(
+        self,
+        client: KeepAliveWebClient,
+        api_method: str,
+        request: tuple[str, dict[str, str], bytes, dict[str, Any]],
+        call: Call,
+    ) -> None:
+        self._client = client
+        self._api_method = api_method
+        self._request = request  # url, headers, body, and the arguments, for the response
+        self._call = call
+
+    @property
+    def done(self) -> bool:
+        return self._call.done
+
+    def response(self) -> SlackResponse:
+        """Wait for the answer (reading any other call's that comes first), then as
+        ``api_call``: the ``SlackResponse``, or ``SlackApiError`` / ``URLError`` raised."""
+        call = self._call
+        call.wait()
+        client = self._client
+        try:
+            if call.error is not None:
+                url, headers, body, _ = self._request
+                client._observe(url, headers, body, None, error=call.error)
+                raise call.error
+            response = client._respond(
+                *self._request,
+                status=call.status,
+                response_headers=call.headers,
+                answer=_Body(call.body, call.headers),
+            )
+        except Exception as error:
+            client.answered(self._api_method, error)
+            raise
+        client.answered(self._api_method, None)
+        return response

@@ -31,7 +31,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryState
 from slack_sdk.web import SlackResponse
 
-from bot.outbox.dispatch import DispatchReport
+from bot.outbox.report import DispatchReport
 from handlers.slack_http import KeepAliveWebClient
 from mentorbot.edge import BODY_KEY, PARSED_KEY
 
@@ -186,6 +186,10 @@ class MeteredWebClient(KeepAliveWebClient):
             raise
         self.metrics.api_call(api_method, "ok")
         return response
+
+    def answered(self, api_method: str, error: Exception | None) -> None:
+        """A call sent on the dispatcher's lanes (``start_json``), counted as ``api_call``."""
+        self.metrics.api_call(api_method, "ok" if error is None else api_result(error))
 
     @classmethod
     def like(cls, client: WebClient, metrics: Metrics) -> MeteredWebClient:

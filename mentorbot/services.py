@@ -23,7 +23,8 @@ from bot.model.kinds import Kind
 from bot.model.outbox import OutgoingMessage
 from bot.model.rules import ProgramRules
 from bot.onboarding.service import OnboardingService
-from bot.outbox.dispatch import Dispatcher, DispatchReport, Job, both
+from bot.outbox.dispatch import Dispatcher, Job, both
+from bot.outbox.report import DispatchReport
 from bot.outbox.zones import RecipientZones
 from bot.pair_channels import PairChannels
 from bot.ports import (

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import waitress.server
 
 from bot.clock import FixedClock
-from bot.outbox.dispatch import DispatchReport
+from bot.outbox.report import DispatchReport
 from handlers.slack_http import close_connections
 from mentorbot.settings import Settings
 from mentorbot.wiring import Runtime, build_runtime

@@ -9,8 +9,8 @@ A claim is a short lease, renewed as the batch is worked through, and fenced by 
 claim: a worker that outlives its lease (Slack slow, the process paused) finds the rows gone to
 another worker and leaves them alone, rather than sending them alongside it or overwriting its
 outcome. The lease is checked twice for a post: before its message is handed to the window of
-sends in flight (renewing the batch's), and again by the thread that posts, just before the
-post (``_may_post``), since a stall between the two could outlast it. Every moment (a 429's
+sends in flight (renewing the batch's), and again just before the
+post (``Lease.may_post``), since a stall between the two could outlast it. Every moment (a 429's
 ``Retry-After``, a backoff, ``expires_at``) is read from the clock when it happens, not from
 the start of the pass.
 """
@@ -19,17 +19,26 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.model.outbox import MessageStatus, OutgoingMessage
+from bot.outbox.lease import Lease
 from bot.outbox.quiet_hours import PromptDrop, PromptHold
+from bot.outbox.report import DispatchReport, Stage
 from bot.outbox.sending import SendWindow
-from bot.ports import Messenger, SendOutcome, SendResult, UnitOfWork, UnitOfWorkFactory
+from bot.ports import (
+    Messenger,
+    Pending,
+    Posting,
+    PostsInFlight,
+    SendOutcome,
+    SendResult,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,83 +64,6 @@ MAX_BACKOFF = timedelta(hours=1)
 LEASE = timedelta(seconds=60)
 """How long a claim holds without renewal: what a dead worker's batch waits. It must outlast
 the slowest single delivery (Slack's client timeout, a job), since renewal is per message."""
-
-
-@dataclass
-class DispatchReport:
-    due: int = 0  # rows claimed: what this pass found due
-    sent: int = 0
-    failed: int = 0
-    retried: int = 0
-    dropped: int = 0
-    jobs: int = 0
-    held: int = 0  # bot-started messages waiting for the recipient's working hours
-    late: int = 0  # of ``dropped``: past their ``expires_at``
-    lost: int = 0  # claimed, but another worker took them over before their turn: left alone
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    lags: list[float] = field(default_factory=list)  # seconds from due to sent, per message
-    cpu: dict[str, float] = field(default_factory=dict)  # seconds of CPU by stage (``Stage``)
-    wall: dict[str, float] = field(default_factory=dict)  # seconds of waiting + CPU by stage
-
-    @property
-    def handled(self) -> int:
-        return self.sent + self.failed + self.retried + self.dropped + self.jobs
-
-    def add(self, other: DispatchReport) -> None:
-        """Fold another pass into this one (``deliver_now`` may go round several times)."""
-        for name in ("due", "sent", "failed", "retried", "dropped", "jobs", "held", "late", "lost"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.failures += other.failures
-        self.lags += other.lags
-        for mine, theirs in ((self.cpu, other.cpu), (self.wall, other.wall)):
-            for stage, seconds in theirs.items():
-                mine[stage] = mine.get(stage, 0.0) + seconds
-
-
-class Stage:
-    """Times one stage of a pass into its report: CPU of the thread it runs in, and wall time,
-    less the stages nested in it (a job inside the batch's loop is the job's, not the loop's).
-
-    Stages: ``claim`` (the claim's statements, the rows decoded), ``settle`` (writing the
-    outcomes), ``commit``, ``renew``, ``send`` (rendering and the Slack call, in whichever
-    thread makes it), ``job``, and ``loop``: the rest of working through a batch (what each
-    message needs, handing sends out, reading Slack's answers). Per batch and per send, never
-    per check: a stage costs about a microsecond. What a message costs and where, without a
-    profiler: the benchmark prints it (bench/dispatch.py).
-    """
-
-    __slots__ = ("_cpu", "_inner_cpu", "_inner_wall", "_name", "_report", "_wall")
-
-    def __init__(self, report: DispatchReport, name: str) -> None:
-        self._report = report
-        self._name = name
-        self._cpu = self._wall = self._inner_cpu = self._inner_wall = 0.0
-
-    def __enter__(self) -> Stage:
-        stack: list[Stage] | None = getattr(_stages, "open", None)
-        if stack is None:
-            stack = _stages.open = []
-        stack.append(self)
-        self._cpu = time.thread_time()
-        self._wall = time.perf_counter()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        cpu = time.thread_time() - self._cpu
-        wall = time.perf_counter() - self._wall
-        stack: list[Stage] = _stages.open
-        stack.pop()
-        if stack:
-            stack[-1]._inner_cpu += cpu
-            stack[-1]._inner_wall += wall
-        report, name = self._report, self._name
-        with _stage_lock:  # sends finish in several threads at once
-            report.cpu[name] = report.cpu.get(name, 0.0) + cpu - self._inner_cpu
-            report.wall[name] = report.wall.get(name, 0.0) + wall - self._inner_wall
-
-
-_stages = threading.local()  # each thread's open stages, innermost last
-_stage_lock = threading.Lock()
 
 
 def backoff(attempts: int) -> timedelta:
@@ -166,12 +98,20 @@ class Dispatcher:
         self._max_batches = max_batches
         self._quiet_hours = quiet_hours
         self._absences = absences  # away people and paused pairs get no prompts
-        self._window = SendWindow(size=sends_in_flight, attempt=self._attempt, now=self._now)
+        self._posting: Posting | None = None  # posts in flight from this thread, per pass
+        self._window = SendWindow(
+            size=sends_in_flight,
+            attempt=self._attempt,
+            start=self._start if isinstance(messenger, PostsInFlight) else None,
+            finish=self._finish,
+            now=self._now,
+        )
         self._observe = observe  # metrics, outside bot/: called once per finished pass
         self._unsettled: list[OutgoingMessage] = []  # outcomes not written yet (this batch)
         self._skew = timedelta(0)  # a pass "as of" another moment (tick --now) keeps its offset
-        self._claim = _Claim(token="", ids=(), renew_at=None)  # the batch in hand
-        self._renewing = threading.Lock()  # the heartbeat and the sending threads renew it
+        self._held = Lease(
+            uow=uow, worker=worker, length=lease, now=self._now, report=lambda: self._report
+        )
         self._report = DispatchReport()  # the pass's, for its stage times
         self._lock = threading.Lock()
         self._again = threading.Event()
@@ -230,6 +170,9 @@ class Dispatcher:
             self._pass(this_pass)
         finally:
             self._window.close()  # its threads live for a pass, never leak past it
+            if self._posting is not None:  # and so do its connections
+                self._posting.close()
+                self._posting = None
             self._flush()  # even after a bug: what was sent is recorded as sent
             report.add(this_pass)
             if self._observe is not None:
@@ -252,7 +195,7 @@ class Dispatcher:
         try:
             for message in claimed:
                 self._window.make_room(message)  # outcomes in: the clock as it sends
-                if not self._still_held(message):
+                if not self._held.still_held(message):
                     report.lost += 1
                     continue
                 paused_until = self._window.paused_until(message.team_id)
@@ -271,7 +214,7 @@ class Dispatcher:
         the database still away, their rows stay claimed until the lease runs out and are
         looked for in Slack before anything is sent again, as after a crash."""
         batch, self._unsettled = self._unsettled, []
-        settled_under = self._claim.token
+        settled_under = self._held.claim.token
         token, now = uuid.uuid4().hex, self._now()
         try:
             written, claimed = self._settle_then_claim(batch, settled_under, token, now, report)
@@ -283,11 +226,7 @@ class Dispatcher:
         for message in batch:
             if message.id not in written:
                 self._lost(message)
-        self._claim = _Claim(
-            token=token,
-            ids=tuple(m.id for m in claimed if m.id is not None),
-            renew_at=now + self._lease / 3,
-        )
+        self._held.hold(token, tuple(m.id for m in claimed if m.id is not None), now)
         return claimed
 
     def _settle_then_claim(
@@ -316,52 +255,6 @@ class Dispatcher:
             with Stage(report, "commit"):
                 uow.commit()
         return written, claimed
-
-    def _still_held(self, message: OutgoingMessage) -> bool:
-        """The heartbeat: before each message, once a third of the lease is gone, extend the
-        lease of the whole batch; a row not held any more is another worker's now."""
-        claim = self._claim
-        if claim.renew_at is not None and self._now() >= claim.renew_at:
-            self._renew(claim)
-        if claim.held is None or message.id in claim.held:
-            return True
-        log.warning(
-            "%s (%s): its lease ran out and another worker claimed it: left to that worker",
-            message.key,
-            message.kind,
-        )
-        return False
-
-    def _may_post(self, message: OutgoingMessage) -> bool:
-        """The fence at the post itself, in the thread that makes it: no post starts with less
-        than two thirds of its lease ahead, as after the heartbeat.
-
-        The heartbeat ran before the message was handed to the window; a stall since then (the
-        process paused, a slow look in Slack) may have let the lease run out, and another
-        worker, finding nothing in Slack yet, post it too. So the batch's lease is renewed here
-        first if a third of it is gone (the renewal is fenced: it fails if the row is another
-        worker's now); if the renewal itself took a third of the lease, nothing is posted and
-        the row is left to run out and be looked for in Slack, as after a crash."""
-        claim = self._claim
-        if claim.renew_at is not None and self._now() >= claim.renew_at:
-            self._renew(claim)
-            if self._now() >= claim.renew_at:
-                return False
-        return claim.held is None or message.id in claim.held
-
-    def _renew(self, claim: _Claim) -> None:
-        """Extend the lease of the whole batch, once for all the threads that find it due."""
-        with self._renewing:
-            now = self._now()
-            if claim.renew_at is None or now < claim.renew_at:
-                return  # another thread has just renewed it
-            with Stage(self._report, "renew"), self._uow() as uow:
-                held = uow.outbox.renew(
-                    claim.ids, worker=self._worker, token=claim.token, until=now + self._lease
-                )
-                uow.commit()
-            claim.held = held
-            claim.renew_at = now + self._lease / 3
 
     def _deliver(self, message: OutgoingMessage, report: DispatchReport) -> None:
         """Decide what a claimed message needs; a send joins the window of sends in flight,
@@ -410,7 +303,7 @@ class Dispatcher:
                 if message.id not in uow.outbox.renew(
                     [message.id] if message.id is not None else [],
                     worker=self._worker,
-                    token=self._claim.token,
+                    token=self._held.claim.token,
                     until=now + self._lease,
                 ):  # another worker holds it now: its run of the job is the one that counts
                     self._lost(message)
@@ -430,6 +323,33 @@ class Dispatcher:
             report.failed += 1
             report.failures.append((message.key, message.last_error))
 
+    def _start(self, message: OutgoingMessage) -> Pending | SendResult | None:
+        """A post written from the dispatching thread, its answer read later (``_finish``);
+        None for a message to look for in Slack first, or that is more than one post: the
+        window sends it whole in a thread (``_attempt``). Never raises."""
+        if message.in_doubt or message.last_error.startswith(IN_DOUBT):
+            return None
+        try:
+            with Stage(self._report, "send"):
+                if not self._held.may_post(message):
+                    return _LEFT
+                if self._posting is None:
+                    assert isinstance(self._messenger, PostsInFlight)
+                    self._posting = self._messenger.posting()
+                return self._posting.start(message)
+        except Exception as error:  # a bug in rendering must not stop the other messages
+            log.exception("sending %s (%s) raised", message.key, message.kind)
+            return SendResult(SendOutcome.FAILED, error=f"internal: {type(error).__name__}")
+
+    def _finish(self, pending: Pending) -> SendResult:
+        """Slack's answer to a post ``_start`` wrote: never raises."""
+        try:
+            with Stage(self._report, "send"):
+                return pending.result()
+        except Exception as error:
+            log.exception("reading Slack's answer raised")
+            return SendResult(SendOutcome.FAILED, error=f"internal: {type(error).__name__}")
+
     def _attempt(self, message: OutgoingMessage) -> SendResult:
         """One send (or a look in Slack first), in a thread of the window: never raises."""
         try:
@@ -437,7 +357,7 @@ class Dispatcher:
                 found = self._already_delivered(message)
                 if found is not None:
                     return found
-                if not self._may_post(message):
+                if not self._held.may_post(message):
                     return _LEFT
                 return self._messenger.send(message)
         except Exception as error:  # a bug in rendering must not stop the other messages
@@ -550,7 +470,9 @@ class Dispatcher:
             return
         batch, self._unsettled = self._unsettled, []
         with Stage(self._report, "settle"), self._uow() as uow:
-            written = uow.outbox.settle_many(batch, worker=self._worker, token=self._claim.token)
+            written = uow.outbox.settle_many(
+                batch, worker=self._worker, token=self._held.claim.token
+            )
             with Stage(self._report, "commit"):
                 uow.commit()
         for message in batch:
@@ -570,14 +492,4 @@ class Dispatcher:
 
 
 _LEFT = SendResult(SendOutcome.RETRY, error="lease ran out before the post")
-"""What a send thread answers when it did not post (``_may_post``): told apart by identity."""
-
-
-@dataclass
-class _Claim:
-    """The batch this worker holds: its rows, its token, and when to renew the lease."""
-
-    token: str
-    ids: tuple[int, ...]
-    renew_at: datetime | None
-    held: set[int] | None = None  # after a renewal: the rows still this worker's
+"""What a send thread answers when it did not post (``Lease.may_post``): told apart by identity."""

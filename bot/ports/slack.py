@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.model.cohort import PlanProgress
 from bot.model.messages.coordination import CohortPlanning
@@ -64,6 +64,40 @@ class PlanningBoard(Protocol):
     ) -> None: ...
 
     def done(self, channel: str, ts: str) -> None: ...
+
+
+class Pending(Protocol):
+    """A message on its way: its post written, Slack's answer not read yet."""
+
+    @property
+    def done(self) -> bool:
+        """True once the answer is in (``result`` won't wait)."""
+        ...
+
+    def result(self) -> SendResult:
+        """Slack's answer, as ``Messenger.send`` would have returned it; waits for it, moving
+        every other post in flight along meanwhile."""
+        ...
+
+
+class Posting(Protocol):
+    """Posts in flight from one thread, none waiting for another's answer; used by one
+    thread at a time, closed at the end of a dispatch pass."""
+
+    def start(self, message: OutgoingMessage) -> Pending | None:
+        """Post ``message`` without waiting for Slack's answer; None if it is not one post
+        that can go this way (a file, a group DM to open first, names to look up, a step):
+        then it goes by ``Messenger.send``."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class PostsInFlight(Protocol):
+    """A messenger that can have several posts in flight from one thread."""
+
+    def posting(self) -> Posting: ...
 
 
 @dataclass(frozen=True)

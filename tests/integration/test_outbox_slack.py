@@ -17,6 +17,7 @@ from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.outbox.dispatch import MAX_ATTEMPTS, Dispatcher
 from bot.ports import UnitOfWork
 from handlers.messenger import SlackMessenger
+from handlers.slack_http import KeepAliveWebClient
 from mentorbot.wiring import web_client
 from storage import Database, SqlUnitOfWork
 from storage.models.outbox import OutgoingMessageRow
@@ -48,7 +49,7 @@ def queue(database: Database, fake: FakeSlack, count: int, *, team: str = "T0001
 def dispatcher(
     database: Database, fake: FakeSlack, clock: FixedClock, name: str, *, sends_in_flight: int = 1
 ) -> Dispatcher:
-    client = WebClient(token="xoxb-test", base_url=fake.url, timeout=5, retry_handlers=[])
+    client = KeepAliveWebClient(token="xoxb-test", base_url=fake.url, timeout=5, retry_handlers=[])
 
     def uow() -> UnitOfWork:
         return SqlUnitOfWork(database.sessions)

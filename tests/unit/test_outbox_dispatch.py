@@ -11,7 +11,8 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.model.outbox import MessageStatus, OutgoingMessage
-from bot.outbox.dispatch import MAX_ATTEMPTS, Dispatcher, DispatchReport, Job, backoff
+from bot.outbox.dispatch import MAX_ATTEMPTS, Dispatcher, Job, backoff
+from bot.outbox.report import DispatchReport
 from bot.outbox.sending import SendWindow
 from bot.ports import SendOutcome, SendResult, UnitOfWork
 from tests.unit.fakes import FakeMessenger, FakeStore, FakeUnitOfWork
