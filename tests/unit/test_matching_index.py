@@ -451,3 +451,26 @@ def test_an_index_patched_change_by_change_answers_exactly_as_a_fresh_build(
         assert index.shortfall(
             pool.work(), request, rule=rule, excluded=excluded, at=AT, fit=fit
         ) == fresh.shortfall(pool.work(), request, rule=rule, excluded=excluded, at=AT, fit=fit)
+
+
+def test_in_a_shared_pool_each_mentor_is_scored_on_their_own_goals_fit() -> None:
+    """The goals' TF-IDF rows are in workspace-then-user order, the columns in user order:
+    a member workspace's "UA" sorts first among users but after the host's "UB" among
+    people. Each mentor's similarity lands on their own row (it went to the other one's)."""
+    shared = [
+        replace(_mentor("UA"), team_id="T2", program_id=7, host_team_id=TEAM, bio="reorgs"),
+        replace(_mentor("UB"), program_id=7, bio="knitting"),
+    ]
+
+    class Shared(_Pool):
+        def pool(self, team_id: str) -> MentorColumns:
+            self.pool_reads += 1
+            return replace(MentorColumns.of(shared), members={7: frozenset({"T2"})})
+
+    pool = Shared(shared, {})
+    request = replace(REQUEST, program_id=7, goals="Leading through reorgs")
+    found = MentorIndex().rank(
+        pool.work(), request, rule=CrossCompanyRule(), excluded=frozenset(), at=AT, limit=1
+    )
+    assert [(c.mentor.team_id, c.mentor.user_id) for c in found] == [("T2", "UA")]
+    assert found[0].goals.words == ("reorgs",)
