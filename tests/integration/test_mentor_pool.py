@@ -191,7 +191,11 @@ def test_a_replica_sees_another_ones_new_mentor_on_its_next_ask(database: Databa
         assert [c.mentor.user_id for c in asked.candidates] == ["UA", "UB"]
         assert asked.candidates[0].mentor.bio == "Hi"
         first.offer(  # an edit: the other replica patches it in on its next ask
-            team_id=T1, user_id="UA", offer=replace(offer, expertise=["communication"]), tz="UTC", tz_offset=0
+            team_id=T1,
+            user_id="UA",
+            offer=replace(offer, expertise=["communication"]),
+            tz="UTC",
+            tz_offset=0,
         )
         asked = second.ask(team_id=T1, mentee_id="UE4", ask=ask, tz="UTC", tz_offset=0)
         assert [c.mentor.user_id for c in asked.candidates] == ["UB"]
