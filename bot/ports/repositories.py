@@ -56,6 +56,13 @@ class MentorRepository(Protocol):
         uncommitted changes to them, so what it reads is newer than any version says."""
         ...
 
+    def pool_changes(self, team_id: str, since: dict[str, int]) -> MentorColumns:
+        """``pool``'s columns of just the profiles written after ``since`` (workspace -> the
+        change number a copy was read at, ``PoolVersion.mentors_since``), with the people
+        among them who are not in the pool (any more) in ``left``. Reading more than what
+        changed (an older number) is harmless: a row read again is the same row."""
+        ...
+
     def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
         """Whole profiles (bios too) of just these mentors: the few a ranking picked."""
         ...

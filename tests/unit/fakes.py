@@ -236,6 +236,14 @@ class FakeMentorRepository:
     def pool_version(self, team_id: str) -> PoolVersion | None:
         return None  # no versions here: every ranking reads the pool afresh
 
+    def pool_changes(self, team_id: str, since: dict[str, int]) -> MentorColumns:
+        """Every profile counts as changed (never asked: ``pool_version`` is None here)."""
+        pool = self.pool(team_id)
+        teams = set(since)
+        inside = set(zip(pool.team_ids, pool.user_ids, strict=True))
+        left = [k for k in sorted(self._store.state.mentors) if k[0] in teams and k not in inside]
+        return replace(pool, left=left)
+
     def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
         state = self._store.state
         return [
