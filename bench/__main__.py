@@ -72,6 +72,8 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "cohort_mentors": 20,
             "kickoff_requests": 10,
             "kickoff_pairs": 50,
+            "help_requests": 20,
+            "help_rounds": 2,
         }
     elif args.medium:
         scale = {
@@ -84,6 +86,8 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "cohort_mentors": 1_000,
             "kickoff_requests": 100,
             "kickoff_pairs": 5_000,
+            "help_requests": 500,
+            "help_rounds": 3,
         }
     else:
         scale = {
@@ -96,6 +100,8 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "cohort_mentors": 1_000,
             "kickoff_requests": 400,
             "kickoff_pairs": 5_000,
+            "help_requests": 2_000,
+            "help_rounds": 5,
         }
     if args.messages:
         scale["messages"] = args.messages
@@ -139,6 +145,9 @@ def run(args: argparse.Namespace) -> list[Figure]:
                         pairs=scale["kickoff_pairs"],
                         workers=1 if args.quick else 2,  # serve's default: 2 workers
                         levels=(2,) if args.quick else (10, 50),
+                        help_requests=scale["help_requests"],
+                        rounds=scale["help_rounds"],
+                        settle_within=20.0 if args.quick else 180.0,
                     )
                 )
         finally:
