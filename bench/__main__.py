@@ -56,6 +56,12 @@ def parser() -> argparse.ArgumentParser:
         default="keep-alive,urllib",
         help="Web API transports to compare in the dispatch section, comma-separated",
     )
+    root.add_argument(
+        "--log-level",
+        default="INFO",
+        help="LOG_LEVEL of the servers in the kickoff section (INFO, production's default, "
+        "has the bot log a line per request; the bare app logs none either way)",
+    )
     root.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return root
 
@@ -148,6 +154,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
                         help_requests=scale["help_requests"],
                         rounds=scale["help_rounds"],
                         settle_within=20.0 if args.quick else 180.0,
+                        log_level=args.log_level,
                     )
                 )
         finally:

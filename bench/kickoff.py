@@ -258,6 +258,7 @@ def run(
     help_requests: int = 2_000,
     rounds: int = 5,
     settle_within: float = 180.0,
+    log_level: str = "INFO",
 ) -> list[Figure]:
     """Both apps run side by side from the first measured request on: the bot starts alone
     (its start is a figure), then the bare app; both are waited for until their start-up
@@ -282,7 +283,7 @@ def run(
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_URL=slack_url,
             DATABASE_URL=postgres_url,
-            LOG_LEVEL="WARNING",
+            LOG_LEVEL=log_level,  # production's default: the bot logs a line per request
             HOST="127.0.0.1",
             PORT=str(port),
             WEB_CONCURRENCY=str(workers),
