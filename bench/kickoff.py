@@ -39,6 +39,7 @@ from bench.common import (
     child_env,
     ms,
     percentile,
+    read_json,
     say,
     slash_command_body,
     spawn,
@@ -313,6 +314,11 @@ def run(
     finally:
         for server in servers.values():
             stop_server(server)
+    in_process = spawn("bench.ack_cpu", env=env_of(9))  # with the servers gone; serves nothing
+    try:
+        cpu = read_json(in_process)
+    finally:
+        stop(in_process)
     figures = [
         Figure(
             section="kickoff",
@@ -325,6 +331,15 @@ def run(
     ]
     for clients in levels:
         figures.append(_ask_figure(asks, clients))
+    figures.append(
+        Figure(
+            section="kickoff",
+            name="/mentor help ack, CPU in-process (one thread, no server)",
+            value=f"{cpu['bot']:.0f} us a request / bare Bolt {cpu['bare']:.0f} us "
+            f"(x{cpu['bot'] / cpu['bare']:.2f}), at LOG_LEVEL={log_level}",
+            data={"cpu_us_per_ack": cpu["bot"], "bare_cpu_us_per_ack": cpu["bare"]},
+        )
+    )
     for clients in levels:
         figures.append(
             _help_figure(
