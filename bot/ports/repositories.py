@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -146,6 +147,11 @@ class PartnershipRepository(Protocol):
 class Outbox(Protocol):
     def add(self, message: OutgoingMessage) -> bool:
         """Queue a message; False if one with the same key already exists (kept as it was)."""
+        ...
+
+    def batched(self) -> AbstractContextManager[None]:
+        """Within it ``add`` answers True at once (and sets no ``id``); what was added goes in
+        at its end in one go, a key already there kept as it was. For planning many pairs."""
         ...
 
     def cancel(self, team_id: str, key_prefix: str, *, from_key: str = "") -> int:

@@ -15,6 +15,7 @@ drives the dispatcher from several threads.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from collections import Counter, deque
@@ -478,6 +479,9 @@ class FakeOutbox:
         message.id = state.next_id()
         state.outbox[message.id] = StoredMessage(message=copy.deepcopy(message))
         return True
+
+    def batched(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # each add is in the store at once: the same outcome
 
     def cancel(self, team_id: str, key_prefix: str, *, from_key: str = "") -> int:
         cancelled = 0
