@@ -56,6 +56,12 @@ def parser() -> argparse.ArgumentParser:
         default="keep-alive,urllib",
         help="Web API transports to compare in the dispatch section, comma-separated",
     )
+    root.add_argument(
+        "--log-level",
+        default="INFO",
+        help="LOG_LEVEL of the servers in the kickoff section (INFO, production's default, "
+        "has the bot log a line per request; the bare app logs none either way)",
+    )
     root.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return root
 
@@ -72,6 +78,8 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "cohort_mentors": 20,
             "kickoff_requests": 10,
             "kickoff_pairs": 50,
+            "help_requests": 20,
+            "help_rounds": 2,
         }
     elif args.medium:
         scale = {
@@ -84,6 +92,8 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "cohort_mentors": 1_000,
             "kickoff_requests": 100,
             "kickoff_pairs": 5_000,
+            "help_requests": 500,
+            "help_rounds": 3,
         }
     else:
         scale = {
@@ -96,6 +106,8 @@ def sizes(args: argparse.Namespace) -> dict[str, int]:
             "cohort_mentors": 1_000,
             "kickoff_requests": 400,
             "kickoff_pairs": 5_000,
+            "help_requests": 2_000,
+            "help_rounds": 5,
         }
     if args.messages:
         scale["messages"] = args.messages
@@ -139,6 +151,10 @@ def run(args: argparse.Namespace) -> list[Figure]:
                         pairs=scale["kickoff_pairs"],
                         workers=1 if args.quick else 2,  # serve's default: 2 workers
                         levels=(2,) if args.quick else (10, 50),
+                        help_requests=scale["help_requests"],
+                        rounds=scale["help_rounds"],
+                        settle_within=20.0 if args.quick else 180.0,
+                        log_level=args.log_level,
                     )
                 )
         finally:

@@ -1,10 +1,12 @@
 """The floor for ``mentorbot serve``: a bare Bolt app under the very same gunicorn options.
 
 Run as ``python -m bench.bare_serve``; settings (PORT, WEB_CONCURRENCY, ...) from the
-environment, as for ``mentorbot serve``. The app checks the signature, routes, and with
+environment, as for ``mentorbot serve``. The app is served by Bolt's own WSGI adapter (and
+``/healthz``, so the bench can tell it is up): Bolt checks the signature, routes, and with
 ``process_before_response`` does its one piece of work in the request: ``/mentor ask`` opens
-a one-block modal at once, anything else is only acked. What the bot adds on top of this is
-what the kickoff rows measure.
+a one-block modal at once, anything else is only acked. What the bot adds on top of this,
+its edge (size cap, signature and shape before Bolt), metrics and log line included, is what
+the kickoff rows measure.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from typing import Any, cast
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from mentorbot.http import wsgi_app
+from mentorbot.edge import plain
+from mentorbot.http import StartResponse, WSGIApp
 from mentorbot.serve import options
 from mentorbot.settings import Settings, load_settings
 
@@ -25,6 +29,17 @@ MODAL = {
     "title": {"type": "plain_text", "text": "Ask for a mentor"},
     "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "What would you like?"}}],
 }
+
+
+def bare_wsgi(app: App) -> WSGIApp:
+    bolt = SlackRequestHandler(app)
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Any:
+        if environ.get("PATH_INFO") == "/healthz":
+            return plain(start_response, "200 OK", "ok\n")
+        return bolt(environ, start_response)
+
+    return application
 
 
 def bare_app(settings: Settings) -> App:
@@ -54,12 +69,7 @@ class BareServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return cast(
-            Any,
-            wsgi_app(
-                bare_app(self.settings), signing_secret=self.settings.slack_signing_secret or ""
-            ),
-        )
+        return cast(Any, bare_wsgi(bare_app(self.settings)))
 
 
 def main() -> None:

@@ -193,6 +193,24 @@ def stop(process: subprocess.Popen[str]) -> None:
             process.wait(5)
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children alive now (a
+    gunicorn master and its workers), from /proc; 0 for a process that is gone."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        pending.extend(int(child) for child in children)
+    return total
+
+
 def rss_mb(pid: int) -> tuple[float, float]:
     """Resident memory now and its peak (VmRSS, VmHWM) in MB, from /proc."""
     values: dict[str, float] = {}

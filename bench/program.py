@@ -57,8 +57,11 @@ def profiles(count: int, *, seed: int = 1) -> list[MentorProfile]:
     ]
 
 
-def seed(database: Database, *, mentors: int, mentees: int, pairs: int) -> None:
-    """``mentors`` + ``mentees`` participants; the first ``pairs`` mentees have a mentor."""
+def seed(
+    database: Database, *, mentors: int, mentees: int, pairs: int, started: datetime = STARTED
+) -> None:
+    """``mentors`` + ``mentees`` participants; the first ``pairs`` mentees have a mentor, their
+    pairs made at ``started`` (a fixed day by default; kickoff day passes today)."""
     rng = random.Random(2)
     requests = []
     for n in range(mentees):
@@ -74,8 +77,8 @@ def seed(database: Database, *, mentors: int, mentees: int, pairs: int) -> None:
                 "tz": tz,
                 "tz_offset": offset,
                 "status": "matched" if n < pairs else "matching",
-                "created_at": STARTED,
-                "matched_at": STARTED if n < pairs else None,
+                "created_at": started,
+                "matched_at": started if n < pairs else None,
             }
         )
     partnerships = [
@@ -84,8 +87,8 @@ def seed(database: Database, *, mentors: int, mentees: int, pairs: int) -> None:
             "mentor_id": f"UMEN{n % mentors:05d}",
             "mentee_id": f"UMTE{n:05d}",
             "request_id": n + 1,
-            "started_at": STARTED,
-            "ends_at": STARTED + timedelta(days=365),
+            "started_at": started,
+            "ends_at": started + timedelta(days=365),
             "status": "active",
             "end_reason": "",
         }

@@ -58,6 +58,10 @@ class Subcommands(Protocol):
     ) -> None: ...
 
 
+ANSWERED_LATER = LATER - MODAL_SUBCOMMANDS
+COORDINATORS_ONLY = COORDINATOR_SUBCOMMANDS | PROGRAM_SUBCOMMANDS | COORDINATOR_ONLY
+
+
 def split(text: str) -> tuple[str, str]:
     parts = text.strip().split(maxsplit=1)
     if not parts:
@@ -67,7 +71,7 @@ def split(text: str) -> tuple[str, str]:
 
 def answered_later(body: dict[str, Any]) -> bool:
     """Whether the subcommand needs work after the ack (a reply, a refusal's count)."""
-    return split(str(body.get("text", "")))[0] in LATER - MODAL_SUBCOMMANDS
+    return split(str(body.get("text", "")))[0] in ANSWERED_LATER
 
 
 def opens_modal(body: dict[str, Any]) -> bool:
@@ -124,17 +128,17 @@ class MentorCommand:
 
     def route(self, args: Args) -> None:
         body = args.body
-        if opens_modal(body):
+        subcommand = split(str(body.get("text", "")))[0]  # read once: this runs on every ack
+        if subcommand in MODAL_SUBCOMMANDS:
             opened_in_request(refusing(self.follow_up))(args)
             return
         self.acknowledge(args.ack, args.command or body)
-        if answered_later(body):
+        if subcommand in ANSWERED_LATER:
             self._later(lambda: _logged(refusing(self.follow_up), args))
 
     def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
         subcommand, _ = split(command.get("text", ""))
-        coordinators_only = COORDINATOR_SUBCOMMANDS | PROGRAM_SUBCOMMANDS | COORDINATOR_ONLY
-        if subcommand in coordinators_only and not self._coordinators.may_run(
+        if subcommand in COORDINATORS_ONLY and not self._coordinators.may_run(
             command.get("user_id", ""), team_id=command.get("team_id", "")
         ):
             ack(text=REFUSAL, response_type="ephemeral")

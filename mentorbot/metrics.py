@@ -250,7 +250,10 @@ def request_kind(body: bytes, content_type: str) -> str:
         if content_type.startswith("application/json"):
             data = json.loads(body)
             return "event" if isinstance(data, dict) and "type" in data else "other"
-        form = parse_qs(body.decode())
+        text = body.decode()
+        if "payload" not in text:  # a form of plain fields, as the edge leaves it unparsed
+            return "command" if text.startswith("command=") or "&command=" in text else "other"
+        form = parse_qs(text)
         if "command" in form:
             return "command"
         if "payload" in form:

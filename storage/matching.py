@@ -49,56 +49,78 @@ from storage.models.workspaces import SLACK_BOTS
 from storage.models.zones import PersonZoneRow
 from storage.rows import _REQUEST_ENUMS, _save, _to_domain
 
-_CHANGED = "matching_versions.changed"  # session.info: {team_id or "*": {"mentors", "loads"}}
+_CHANGED = "matching_versions.changed"  # session.info: {team_id or "*": {"mentors", ...}}
+_STAMPED = "matching_versions.stamped"  # session.info: profile rows written, to stamp
 _COUNTER = {
     "mentor_profiles": "mentors",
     "match_proposals": "loads",
     "partnerships": "loads",
     "program_memberships": "mentors",  # who is in a shared program's pool
 }
+_STRUCTURAL = {"mentor_profiles", "program_memberships"}
+"""Tables whose changes can leave no change number on a profile row (a delete, a bulk
+statement, a member joining or leaving): an index then reads its whole pool again."""
 _TEAMS = ("team_id", "host_team_id", "mentee_team_id", "mentor_team_id")
 """Every workspace a row involves: a shared program's host, and each person's own."""
 
 
 def track_pool_changes(sessions: sessionmaker[Session]) -> None:
     """Move a workspace's ``matching_versions`` on in every commit that changed its mentors,
-    proposals or partnerships, so every process's ``MentorIndex`` sees the change next time.
+    proposals or partnerships, so every process's ``MentorIndex`` sees the change next time,
+    and stamp each profile row written with its workspace's new ``mentors`` number (the
+    index then reads only the rows past the number its copy was read at).
 
     Changes are noted as they are flushed (and for bulk UPDATE or DELETE statements, such as
     an erasure's, for every workspace); the counters move just before COMMIT. Taking the
     counter row's lock last, and only for that instant, means two transactions never wait
-    on each other through it while holding other locks.
+    on each other through it while holding other locks; and as the lock is held to COMMIT,
+    a workspace's change numbers are handed out in the order their commits become visible
+    (a reader past number n never misses a row stamped n or less).
     """
     event.listen(sessions, "before_flush", _note_flush)
     event.listen(sessions, "do_orm_execute", _note_bulk)
     event.listen(sessions, "before_commit", _bump)
+    event.listen(sessions, "after_rollback", _forget)
 
 
-def _note(session: Session, team_id: str, table: str) -> None:
-    counter = _COUNTER.get(table)
-    if counter is not None:
-        session.info.setdefault(_CHANGED, {}).setdefault(team_id, set()).add(counter)
+def _note(session: Session, team_id: str, counter: str) -> None:
+    session.info.setdefault(_CHANGED, {}).setdefault(team_id, set()).add(counter)
 
 
 def _note_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
-    for row in (*session.new, *session.dirty, *session.deleted):
+    deleted = set(session.deleted)
+    for row in (*session.new, *session.dirty, *deleted):
         table = getattr(row, "__tablename__", None)
-        if table in _COUNTER:
-            for column in _TEAMS:
-                if team_id := getattr(row, column, None):
-                    _note(session, team_id, table)
+        counter = _COUNTER.get(table or "")
+        if counter is None:
+            continue
+        structural = table == "program_memberships" or row in deleted
+        for column in _TEAMS:
+            if team_id := getattr(row, column, None):
+                _note(session, team_id, counter)
+                if structural:
+                    _note(session, team_id, "structure")
+        if table == "mentor_profiles" and row not in deleted:
+            session.info.setdefault(_STAMPED, []).append(row)
 
 
 def _note_bulk(state: ORMExecuteState) -> None:
     if state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
-        if isinstance(table, Table):
-            _note(state.session, "*", table.name)
+        if isinstance(table, Table) and (counter := _COUNTER.get(table.name)):
+            _note(state.session, "*", counter)
+            if table.name in _STRUCTURAL:
+                _note(state.session, "*", "structure")
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_STAMPED, None)
 
 
 def _bump(session: Session) -> None:
     session.flush()  # what the commit would flush still counts
     changed: dict[str, set[str]] = session.info.pop(_CHANGED, {})
+    stamped: list[MentorProfileRow] = session.info.pop(_STAMPED, [])
     everywhere = changed.pop("*", set())
     if everywhere:
         session.execute(
@@ -106,20 +128,38 @@ def _bump(session: Session) -> None:
                 {c: getattr(MatchingVersionRow, c) + 1 for c in sorted(everywhere)}
             )
         )
+    rows_of: dict[str, set[int]] = {}
+    for row in stamped:
+        if row.id is not None and row.team_id:
+            rows_of.setdefault(row.team_id, set()).add(row.id)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    numbers: dict[str, int] = {}
     for team_id in sorted(changed):  # one order everywhere: no two commits lock crosswise
         counters = changed[team_id] | everywhere
         statement = insert(MatchingVersionRow).values(
-            team_id=team_id, **{c: int(c in counters) for c in ("mentors", "loads")}
+            team_id=team_id, **{c: int(c in counters) for c in _COUNTERS}
         )
-        session.execute(
+        numbers[team_id] = session.execute(
             statement.on_conflict_do_update(
                 index_elements=[MatchingVersionRow.team_id],
                 set_={c: getattr(MatchingVersionRow, c) + 1 for c in sorted(counters)},
+            ).returning(MatchingVersionRow.mentors)
+        ).scalar_one()
+    profiles = MentorProfileRow.__table__
+    assert isinstance(profiles, Table)
+    connection = session.connection()  # Core: not a bulk change of its own to note
+    for team_id, ids in sorted(rows_of.items()):
+        if team_id in numbers:
+            connection.execute(
+                update(profiles)
+                .where(profiles.c.id.in_(sorted(ids)))
+                .values(changed=numbers[team_id])
             )
-        )
-    session.info.pop(_CHANGED, None)  # the upserts above are not changes of their own
+    session.info.pop(_CHANGED, None)  # the statements above are not changes of their own
+
+
+_COUNTERS = ("mentors", "loads", "structure")
 
 
 @functools.cache
@@ -346,18 +386,81 @@ class SqlMentorRepository:
         members = select(member.team_id).where(
             member.host_team_id == team_id, member.status == _ACTIVE_MEMBER
         )
+        version = MatchingVersionRow
         found = self._s.execute(  # ORM execute: autoflush first, so this transaction's own
             select(  # changes count
-                MatchingVersionRow.team_id, MatchingVersionRow.mentors, MatchingVersionRow.loads
-            ).where(
-                or_(MatchingVersionRow.team_id == team_id, MatchingVersionRow.team_id.in_(members))
-            )
+                version.team_id, version.mentors, version.loads, version.structure
+            ).where(or_(version.team_id == team_id, version.team_id.in_(members)))
         ).all()
         if self._s.info.get(_CHANGED):
             return None
-        own = next(((m, loads) for t, m, loads in found if t == team_id), (0, 0))
-        shared = tuple(sorted((t, m, loads) for t, m, loads in found if t != team_id))
-        return PoolVersion(*own, shared=shared)
+        own = next(((m, loads, s) for t, m, loads, s in found if t == team_id), (0, 0, 0))
+        others = sorted((t, m, loads, s) for t, m, loads, s in found if t != team_id)
+        return PoolVersion(
+            own[0],
+            own[1],
+            shared=tuple((t, m, loads) for t, m, loads, _ in others),
+            structure=own[2],
+            shared_structure=tuple((t, s) for t, _, _, s in others),
+        )
+
+    def pool_changes(self, team_id: str, since: dict[str, int]) -> MentorColumns:
+        """The profiles of the owner's pool written after ``since`` (workspace -> the change
+        number an index's copy was read at): those in the pool as ``pool`` reads them, and
+        the people whose rows changed and are not in it (``left``)."""
+        row = MentorProfileRow
+        rows = (
+            self._s.connection()
+            .execute(
+                select(
+                    row.user_id,
+                    cast(row.expertise, Text),
+                    row.organization,
+                    row.capacity,
+                    row.tz,
+                    row.tz_offset,
+                    row.program_id,
+                    cast(row.languages, Text),
+                    row.bio,
+                    row.team_id,
+                    row.accepting,
+                    row.host_team_id,
+                ).where(
+                    or_(
+                        *(and_(row.team_id == t, row.changed > n) for t, n in sorted(since.items()))
+                    )
+                )
+            )
+            .all()
+            if since
+            else []
+        )
+        shared = self.shared(team_id)
+
+        def in_pool(r: Any) -> bool:
+            if not r[10]:
+                return False
+            if r[11] is None:
+                return bool(r[9] == team_id)
+            return bool(r[11] == team_id and r[9] in shared.members.get(r[6], ()))
+
+        kept = [r for r in rows if in_pool(r)]
+        lists = json.loads("[" + ",".join(f"{r[1]},{r[7]}" for r in kept) + "]") if kept else []
+        return MentorColumns(
+            user_ids=[r[0] for r in kept],
+            expertise=lists[0::2],
+            organizations=[r[2] for r in kept],
+            capacities=[r[3] for r in kept],
+            tzs=[r[4] for r in kept],
+            tz_offsets=[r[5] for r in kept],
+            program_ids=[r[6] for r in kept],
+            languages=lists[1::2],
+            bios=[r[8] or "" for r in kept],
+            team_ids=[r[9] for r in kept],
+            members=shared.members,
+            names=shared.names,
+            left=[(r[9], r[0]) for r in rows if not in_pool(r)],
+        )
 
     def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
         if not user_ids:

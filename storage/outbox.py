@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import contextlib
+import dataclasses
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +21,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -108,6 +112,25 @@ def _opened(text: str) -> str:
     return text
 
 
+def _row_values(message: OutgoingMessage) -> dict[str, Any]:
+    """The columns ``add`` sets on a new row (as ``_copy_into`` copies them), for a bulk
+    INSERT: the others keep their defaults, as they do for ``add``."""
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(message):
+        if f.name == "id" or f.metadata.get("stored") is False:
+            continue
+        value = getattr(message, f.name)
+        if isinstance(value, StrEnum):
+            value = value.value
+        elif isinstance(value, list):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        values[f.name] = value
+    values["payload"] = stored_payload(message.kind, message.payload)
+    return values
+
+
 def _outbox_table(table: Any) -> Table:
     """``__table__`` is typed as a ``FromClause``; the outbox's is a ``Table``."""
     assert isinstance(table, Table)
@@ -153,8 +176,12 @@ SUSPENDED = "workspace removed"
 class SqlOutbox:
     def __init__(self, session: Session) -> None:
         self._s = session
+        self._queued: list[OutgoingMessage] | None = None  # inside ``batched``
 
     def add(self, message: OutgoingMessage) -> bool:
+        if self._queued is not None:
+            self._queued.append(message)
+            return True
         exists = self._s.scalar(
             select(OutgoingMessageRow.id).where(
                 OutgoingMessageRow.team_id == message.team_id,
@@ -173,6 +200,36 @@ class SqlOutbox:
             return False
         message.id = row.id
         return True
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """``add`` only queues inside; at the end the queued messages go in as one INSERT that
+        skips the keys already there (and a key queued twice goes in once, the first). Each
+        ``add`` alone is a look, a savepoint and an insert: planning 5,000 pairs' rhythm at
+        start-up was 24,000 of those, minutes of a worker's CPU beside its acks."""
+        if self._queued is not None:  # already batching: the outer batch inserts
+            yield
+            return
+        self._queued = []
+        try:
+            yield
+            queued = self._queued
+        finally:
+            self._queued = None
+        self._insert_new(queued)
+
+    def _insert_new(self, messages: Sequence[OutgoingMessage]) -> None:
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for message in messages:
+            rows.setdefault((message.team_id, message.key), _row_values(message))
+        if not rows:
+            return
+        dialect = self._s.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(OutgoingMessageRow).on_conflict_do_nothing(
+            index_elements=["team_id", "key"]
+        )
+        self._s.execute(statement, list(rows.values()))
 
     def cancel(self, team_id: str, key_prefix: str, *, from_key: str = "") -> int:
         pending = (

@@ -72,11 +72,14 @@ def test_a_quick_run_of_the_issues_rows_measures_each_through_the_production_pat
     (written,) = tmp_path.glob("bench-*.json")
     figures = json.loads(written.read_text())["figures"]
     kickoff = [f for f in figures if f["section"] == "kickoff"]
-    start, ask, help_ = kickoff
+    start, ask, cpu, help_ = kickoff
     assert start["seconds"] is not None and start["seconds"] > 0
     assert ask["missing"] == 0 and 0 < ask["p50_ms"] <= ask["p99_ms"]  # every modal opened
     assert ask["bare_p50_ms"] > 0
     assert help_["errors"] == 0 and help_["per_second"] > 0 and help_["bare_per_second"] > 0
+    assert help_["rounds"] == 2 and len(help_["p50_ratios"]) == 2  # interleaved rounds
+    assert help_["cpu_us_per_ack"] > 0 and help_["bare_cpu_us_per_ack"] > 0
+    assert cpu["cpu_us_per_ack"] > 0 and cpu["bare_cpu_us_per_ack"] > 0
     asks = [f for f in figures if f["section"] == "matching" and "statements_per_ask" in f]
     postgres = next(f for f in asks if f["database"] == "postgresql")
     assert 0 < postgres["statements_per_ask"] < 30 and postgres["rows_per_ask"] < 100

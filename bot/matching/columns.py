@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -136,7 +137,17 @@ class Mentors:
                 ],
                 cache=cache,
             )
-            text_rows[int(program_id)] = rows_of
+            # the texts' rows are in person-key order (workspace first), the columns' in user ID
+            # order: each text row's column row, in the texts' order
+            text_rows[int(program_id)] = (
+                rows_of[
+                    np.array(
+                        sorted(range(len(rows_of)), key=lambda k: names[rows_of[k]]), dtype=np.int64
+                    )
+                ]
+                if len(rows_of)
+                else rows_of
+            )
         return cls(
             user_ids=user_ids,
             team_ids=team_ids,
@@ -158,6 +169,141 @@ class Mentors:
             stems=cache,
         )
 
+    def patched(
+        self, changes: MentorColumns, *, owner: str
+    ) -> tuple[Mentors, NDArray[np.int64] | None] | None:
+        """These columns with ``changes`` (``MentorRepository.pool_changes``) written in:
+        exactly what ``of`` would read now, and each old row's new row where rows moved (a
+        mentor came or went; None: every row stayed put). None where the change is one of
+        structure (a shared program's members), which only a whole read answers."""
+        companies = Companies(owner=owner, members=changes.members, names=changes.names)
+        if companies.members != self.companies.members:
+            return None
+        teams = changes.team_ids or [owner] * len(changes)
+        people = list(zip(teams, changes.user_ids, strict=True))
+        gone = {p for p in changes.left if p in self.row_of}
+        coming = [p for p in people if p not in self.row_of]
+        n = len(self.user_ids)
+        if not gone and not coming:
+            user_ids, team_ids, row_of, moved = self.user_ids, self.team_ids, self.row_of, None
+            capacity, program = self.capacity.copy(), self.program.copy()
+            org, zone, silent = self.org.copy(), self.zone.copy(), self.silent.copy()
+            offers, speaks = self.offers.copy(), self.speaks.copy()
+        else:
+            keys = sorted(
+                [
+                    (u, t)
+                    for u, t in zip(self.user_ids, self.team_ids, strict=True)
+                    if (t, u) not in gone
+                ]
+                + [(u, t) for t, u in coming]
+            )
+            user_ids = [u for u, _ in keys]
+            team_ids = [t for _, t in keys]
+            row_of = {(t, u): r for r, (u, t) in enumerate(keys)}
+            moved = np.array(
+                [row_of.get((t, u), -1) for u, t in zip(self.user_ids, self.team_ids, strict=True)],
+                dtype=np.int64,
+            )
+            stays = moved >= 0
+            m = len(keys)
+
+            def laid(column: NDArray[Any], fill: Any) -> NDArray[Any]:
+                out = np.full((m, *column.shape[1:]), fill, dtype=column.dtype)
+                out[moved[stays]] = column[:n][stays]
+                return out
+
+            capacity, program = laid(self.capacity, 0), laid(self.program, _DEFAULT_PROGRAM)
+            org, zone, silent = laid(self.org, 0), laid(self.zone, 0), laid(self.silent, False)
+            offers, speaks = laid(self.offers, False), laid(self.speaks, False)
+        areas, languages = dict(self.areas), dict(self.languages)
+        org_names, zones = list(self.org_names), list(self.zones)
+        org_of = {normalize_org(name): k for k, name in enumerate(org_names)}
+        zone_of = {z: k for k, z in enumerate(zones)}
+        was = {p: int(self.program[self.row_of[p]]) for p in (*people, *gone) if p in self.row_of}
+        for i, (team, user) in enumerate(people):
+            row = row_of[(team, user)]
+            cells = [areas.setdefault(a.casefold(), len(areas)) for a in changes.expertise[i]]
+            if len(areas) > offers.shape[1]:
+                offers = np.pad(offers, ((0, 0), (0, len(areas) - offers.shape[1])))
+            offers[row] = False
+            offers[row, cells] = True
+            capacity[row] = changes.capacities[i]
+            program_id = changes.program_ids[i]
+            program[row] = _DEFAULT_PROGRAM if program_id is None else program_id
+            name = changes.organizations[i]
+            if companies.shared(program_id):
+                name = company_key(team)
+            key = normalize_org(name)
+            if key not in org_of:
+                org_of[key] = len(org_names)
+                org_names.append(name)
+            org[row] = org_of[key]
+            place = (changes.tzs[i], changes.tz_offsets[i])
+            if place not in zone_of:
+                zone_of[place] = len(zones)
+                zones.append(place)
+            zone[row] = zone_of[place]
+            spoken = [
+                languages.setdefault(language_key(n), len(languages))
+                for n in (changes.languages[i] if changes.languages else [])
+            ]
+            if len(languages) > speaks.shape[1]:
+                speaks = np.pad(speaks, ((0, 0), (0, len(languages) - speaks.shape[1])))
+            speaks[row] = False
+            speaks[row, spoken] = True
+            silent[row] = not spoken
+        # the goals' TF-IDF of each program a changed mentor was or is in; the others' rows
+        # only move with the columns
+        touched: dict[int, dict[str, str | None]] = {}
+        for (team, user), program_id in was.items():
+            touched.setdefault(program_id, {})[person_key(team, user)] = None
+        for i, (team, user) in enumerate(people):
+            text = profile_text(changes.expertise[i], changes.bios[i] if changes.bios else "")
+            touched.setdefault(int(program[row_of[(team, user)]]), {})[person_key(team, user)] = (
+                text
+            )
+        texts, text_rows = dict(self.texts), dict(self.text_rows)
+        if moved is not None:
+            text_rows = {p: moved[rows] for p, rows in text_rows.items()}
+        for program_id, now in touched.items():
+            known = texts.get(program_id)
+            if known is not None:
+                found = known.patched(now, self.stems)
+            else:
+                fresh = {k: t for k, t in now.items() if t is not None}
+                found = ProfileTexts(list(fresh), list(fresh.values()), cache=self.stems)
+            if not len(found):
+                texts.pop(program_id, None)
+                text_rows.pop(program_id, None)
+                continue
+            texts[program_id] = found
+            if known is None or found.user_ids is not known.user_ids:
+                text_rows[program_id] = np.array(
+                    [row_of[_person(k)] for k in found.user_ids], dtype=np.int64
+                )
+        patched = Mentors(
+            user_ids=user_ids,
+            team_ids=team_ids,
+            row_of=row_of,
+            companies=companies,
+            areas=areas,
+            offers=offers,
+            capacity=capacity,
+            program=program,
+            org=org,
+            org_names=org_names,
+            zone=zone,
+            zones=zones,
+            languages=languages,
+            speaks=speaks,
+            silent=silent,
+            texts=texts,
+            text_rows=text_rows,
+            stems=self.stems,
+        )
+        return patched, moved
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -175,6 +321,11 @@ def stem_cache(known: Entry | None) -> StemCache:
 def person_key(team_id: str, user_id: str) -> str:
     """A mentor's name among the profile texts: a person is their workspace and user ID."""
     return f"{team_id}/{user_id}"
+
+
+def _person(key: str) -> tuple[str, str]:
+    team_id, _, user_id = key.partition("/")  # workspace IDs hold no slash
+    return team_id, user_id
 
 
 def takes_part(mentors: Mentors, request: MentorRequest) -> bool:

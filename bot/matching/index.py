@@ -45,6 +45,7 @@ from bot.matching.scores import (
 from bot.matching.text import (
     NO_GOALS_FIT,
 )
+from bot.model.mentor_pool import PoolVersion
 from bot.model.partnership import MentorProfile, MentorRequest
 from bot.model.rules import DEFAULT_FIT, CrossCompanyRule, FitRule
 from bot.ports import SuggestWork
@@ -54,6 +55,8 @@ REST = 3.0
 """A workspace's next background rebuild waits three times as long as its last one took: a
 pool changing every second is rebuilt a quarter of the time, not all the time (a rebuild
 holds the interpreter, so the asks it overlaps run slower)."""
+PATCH_AT_MOST = 64  # changed profiles patched in whatever the pool's size
+PATCH_SHARE = 0.25  # beyond this share of the pool changed, reading it whole costs less
 STALE_SLACK = 10  # finalists beyond the limit, checked again when serving a stale pool
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,7 @@ class MentorIndex:
         self._lock = threading.Condition()
         self._building: set[str] = set()  # workspaces with a background build queued or running
         self._rest_until: dict[str, float] = {}  # no rebuild of the workspace before (monotonic)
+        self.incremental = True  # False: every change read whole (the bench's anchor)
 
     def rank(
         self,
@@ -263,6 +267,9 @@ class MentorIndex:
             ), False
         if known is not None and known.version is not None and known.version.teams == version.teams:
             stale = known.version.mentors_key != version.mentors_key
+            if stale and (patched := self._patched(uow, team_id, known, version)) is not None:
+                self._keep(team_id, patched)
+                return patched, False
             if not stale or self._in_background(team_id, known):
                 seen = version.with_mentors_of(known.version)
                 loads = (
@@ -277,6 +284,35 @@ class MentorIndex:
         entry = Entry(version=version, mentors=mentors, loads=loads_of(uow, team_id, mentors))
         self._keep(team_id, entry)
         return entry, False
+
+    def _patched(
+        self, uow: SuggestWork, team_id: str, known: Entry, version: PoolVersion
+    ) -> Entry | None:
+        """``known`` brought up to ``version`` from the profile rows written since it was
+        read, or None where only a whole read will do: rows went without a change number
+        (a profile deleted, a bulk change, members joining or leaving: ``structure``), or so
+        many changed that reading everyone costs less than patching them in."""
+        assert known.version is not None
+        if not self.incremental or known.version.structure_key != version.structure_key:
+            return None
+        changes = uow.mentors.pool_changes(team_id, version.mentors_since(known.version, team_id))
+        size = len(known.mentors.user_ids)
+        if len(changes) + len(changes.left) > max(PATCH_AT_MOST, size * PATCH_SHARE):
+            return None
+        found = known.mentors.patched(changes, owner=team_id)
+        if found is None:
+            return None
+        mentors, moved = found
+        if known.version.loads_key != version.loads_key or (
+            moved is not None and int((moved >= 0).sum()) < len(mentors.user_ids)
+        ):  # loads moved, or a mentor came whose mentees the columns never counted
+            loads = loads_of(uow, team_id, mentors)
+        elif moved is None:
+            loads = known.loads
+        else:
+            loads = np.zeros(len(mentors.user_ids), dtype=np.int64)
+            loads[moved[moved >= 0]] = known.loads[moved >= 0]
+        return Entry(version=version, mentors=mentors, loads=loads)
 
     def _keep(self, team_id: str, entry: Entry) -> None:
         """Keep ``entry`` unless one of newer profiles got there first (a background build);

@@ -147,41 +147,196 @@ class ProfileTexts:
     so two callers holding the same mentors compute bit-for-bit the same similarities.
     """
 
+    column_of: dict[str, int]
+    _column_of_number: NDArray[np.int64]
+    _present: NDArray[np.int64]
+    _number: NDArray[np.int64]  # each cell's stem number
+
     def __init__(
         self, user_ids: Sequence[str], texts: Sequence[str], *, cache: StemCache | None = None
     ) -> None:
         order = sorted(range(len(user_ids)), key=user_ids.__getitem__)
-        self.user_ids = [user_ids[i] for i in order]
-        self.row_of = {user_id: row for row, user_id in enumerate(self.user_ids)}
         cache = cache or StemCache()
         docs = [cache.numbers(texts[i]) for i in order]
         numbers = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
-        # Columns in the stems' alphabetical order whatever the numbering, so every caller
-        # adds the same numbers in the same order.
         present = np.unique(numbers)
         names = [cache.stems.names[int(k)] for k in present]
         by_name = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
-        vocabulary = [names[k] for k in by_name]
-        self.column_of = {stem: k for k, stem in enumerate(vocabulary)}
-        column_of_number = np.zeros(int(present[-1]) + 1 if len(present) else 0, dtype=np.int64)
-        column_of_number[present[by_name]] = np.arange(len(present), dtype=np.int64)
-        n, width = len(docs), max(1, len(vocabulary))
-        # (row, column) of every word, then each distinct pair once with its count, in row
-        # then column order: the CSR layout, built without a Python loop per word.
+        rank = np.zeros(int(present[-1]) + 1 if len(present) else 0, dtype=np.int64)
+        rank[present[by_name]] = np.arange(len(present), dtype=np.int64)
+        n, width = len(docs), max(1, len(present))
+        # (row, word) of every word, then each distinct pair once with its count, in row then
+        # the words' alphabetical order: the CSR layout, without a Python loop per word.
         rows = np.repeat(np.arange(n, dtype=np.int64), [len(doc) for doc in docs])
-        columns = column_of_number[numbers]
-        cells, counts = np.unique(rows * width + columns, return_counts=True)
-        row, column = cells // width, cells % width
-        df = np.bincount(column, minlength=width).astype(np.float64)
-        self.idf = np.log((1 + n) / (1 + df)) + 1
-        self.unseen_idf = math.log(1 + n) + 1
-        weights = (1 + np.log(counts)) * self.idf[column]
-        norms = np.sqrt(np.bincount(row, weights=weights * weights, minlength=n))
+        cells, counts = np.unique(rows * width + rank[numbers], return_counts=True)
+        self._finish(
+            [user_ids[i] for i in order],
+            cells // width,
+            present[by_name][cells % width],
+            1 + np.log(counts),
+            cache.stems,
+        )
+
+    def _finish(
+        self,
+        user_ids: list[str],
+        row: NDArray[np.int64],
+        number: NDArray[np.int64],
+        tf: NDArray[np.float64],
+        stems: _Stems,
+        *,
+        row_of: dict[str, int] | None = None,
+        known: ProfileTexts | None = None,
+    ) -> None:
+        """The TF-IDF rows from each distinct (row, word) with its term frequency, in row then the
+        words' alphabetical order: a fresh build and a patched one (``patched``) both end
+        here, so they compute bit for bit the same numbers."""
+        self.user_ids = user_ids
+        self.row_of = row_of if row_of is not None else {u: r for r, u in enumerate(user_ids)}
+        self._stems = stems
+        self._number = number
+        present = np.flatnonzero(np.bincount(number, minlength=len(stems.names)))
+        if known is not None and np.array_equal(present, known._present):
+            self.column_of, self._column_of_number = known.column_of, known._column_of_number
+        else:
+            names = [stems.names[int(k)] for k in present]
+            by_name = sorted(range(len(names)), key=names.__getitem__)
+            # Columns in the stems' alphabetical order whatever the numbering, so every
+            # caller adds the same numbers in the same order.
+            self.column_of = {names[k]: c for c, k in enumerate(by_name)}
+            self._column_of_number = np.zeros(len(stems.names), dtype=np.int64)
+            self._column_of_number[present[np.array(by_name, dtype=np.int64)]] = np.arange(
+                len(present), dtype=np.int64
+            )
+        self._present = present
+        column = self._column_of_number[number] if len(number) else number
+        n, width = len(user_ids), max(1, len(present))
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+        self._weigh(row, column, tf, np.bincount(column, minlength=width), indptr)
+
+    def _weigh(
+        self,
+        row: NDArray[np.int64],
+        column: NDArray[np.int64],
+        tf: NDArray[np.float64],
+        df: NDArray[np.int64],
+        indptr: NDArray[np.int64],
+    ) -> None:
+        """Weights from each cell's term frequency (1 + log of its count) and the columns'
+        document frequencies: every build ends here, with the same arithmetic."""
+        self._row, self._column, self._tf, self._df = row, column, tf, df
+        n, width = len(self.user_ids), len(df)
+        self.idf = np.log((1 + n) / (1 + df.astype(np.float64))) + 1
+        self.unseen_idf = math.log(1 + n) + 1
+        weights = tf * self.idf[column]
+        norms = np.sqrt(np.bincount(row, weights=weights * weights, minlength=n))
         self.matrix = csr_matrix(
             (weights / np.where(norms > 0, norms, 1.0)[row], column, indptr), shape=(n, width)
         )
+
+    def _edited(self, texts: dict[str, str | None], cache: StemCache) -> ProfileTexts | None:
+        """``patched`` where the same people's texts changed and every word they use now is
+        already a column still in use: only their cells are cut and laid in again, and the
+        document frequencies move by theirs (None: ``patched``'s longer way)."""
+        if any(text is None or key not in self.row_of for key, text in texts.items()):
+            return None
+        stems, indptr = self._stems, self.matrix.indptr
+        edited = sorted(self.row_of[key] for key in texts)
+        cut = np.zeros(len(self._row), dtype=bool)
+        lengths = np.diff(indptr)
+        columns, tfs, at = [], [], []
+        removed = 0
+        for r in edited:
+            key = self.user_ids[r]
+            text = texts[key]
+            assert text is not None
+            found, many = np.unique(cache.numbers(text), return_counts=True)
+            names = [stems.names[int(k)] for k in found]
+            if any(name not in self.column_of for name in names):
+                return None  # a word no profile used: new columns
+            by_name = sorted(range(len(found)), key=names.__getitem__)
+            cut[indptr[r] : indptr[r + 1]] = True
+            columns.append(np.array([self.column_of[names[j]] for j in by_name], dtype=np.int64))
+            tfs.append(1 + np.log(many[by_name]))
+            removed += int(lengths[r])
+            at.append(np.full(len(found), indptr[r + 1] - removed, dtype=np.int64))
+            lengths[r] = len(found)
+        new_columns = np.concatenate(columns)
+        df = self._df.copy()
+        np.subtract.at(df, self._column[cut], 1)
+        np.add.at(df, new_columns, 1)
+        if not df[self._column[cut]].all():
+            return None  # a word no profile uses any more: its column goes
+        where = np.concatenate(at)
+        patched = ProfileTexts.__new__(ProfileTexts)
+        patched.user_ids, patched.row_of, patched._stems = self.user_ids, self.row_of, stems
+        patched.column_of, patched._column_of_number = self.column_of, self._column_of_number
+        patched._present = self._present
+        patched._number = np.insert(
+            self._number[~cut], where, np.concatenate([
+                self._present_numbers()[c] for c in columns
+            ])
+        )  # fmt: skip
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        patched._weigh(
+            np.repeat(np.arange(len(lengths), dtype=np.int64), lengths),
+            np.insert(self._column[~cut], where, new_columns),
+            np.insert(self._tf[~cut], where, np.concatenate(tfs)),
+            df,
+            indptr,
+        )
+        return patched
+
+    def _present_numbers(self) -> NDArray[np.int64]:
+        """Each column's stem number."""
+        numbers = np.empty(len(self._present), dtype=np.int64)
+        numbers[self._column_of_number[self._present]] = self._present
+        return numbers
+
+    def patched(self, texts: dict[str, str | None], cache: StemCache) -> ProfileTexts:
+        """These rows as they are now (a text; None: gone), the rest as they were: what
+        ``ProfileTexts`` of the new set would be, from the words already counted (only the
+        changed texts are cut, and no row's words are sorted again)."""
+        assert cache.stems is self._stems, "a patch counts words in the build's own numbering"
+        if (edited := self._edited(texts, cache)) is not None:
+            return edited
+        stems = self._stems
+        n = len(self.user_ids)
+        keep = np.ones(n, dtype=bool)
+        keep[[self.row_of[k] for k in texts if k in self.row_of]] = False
+        coming = sorted(k for k, text in texts.items() if text is not None)
+        if all(k in self.row_of for k in coming) and len(coming) == n - int(keep.sum()):
+            user_ids, row_of = self.user_ids, self.row_of  # the same people: rows stay put
+            moved = np.arange(n, dtype=np.int64)
+        else:
+            user_ids = sorted([k for k in self.user_ids if keep[self.row_of[k]]] + coming)
+            row_of = {u: r for r, u in enumerate(user_ids)}
+            moved = np.array([row_of.get(k, -1) for k in self.user_ids], dtype=np.int64)
+        kept = keep[self._row]
+        rows, numbers, tfs = [moved[self._row[kept]]], [self._number[kept]], [self._tf[kept]]
+        for key in coming:
+            text = texts[key]
+            assert text is not None
+            found, many = np.unique(cache.numbers(text), return_counts=True)
+            by_name = sorted(range(len(found)), key=lambda j: stems.names[int(found[j])])
+            rows.append(np.full(len(found), row_of[key], dtype=np.int64))
+            numbers.append(found[by_name].astype(np.int64))
+            tfs.append(1 + np.log(many[by_name]))
+        row = np.concatenate(rows)
+        order = np.argsort(row, kind="stable")
+        patched = ProfileTexts.__new__(ProfileTexts)
+        patched._finish(
+            user_ids,
+            row[order],
+            np.concatenate(numbers)[order],
+            np.concatenate(tfs)[order],
+            stems,
+            row_of=row_of,
+            known=self,
+        )
+        return patched
 
     def __len__(self) -> int:
         return len(self.user_ids)

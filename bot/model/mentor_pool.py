@@ -26,6 +26,10 @@ class PoolVersion:
     loads: int = 0
     # each active member workspace of the owner's shared programs: (team, mentors, loads)
     shared: tuple[tuple[str, int, int], ...] = ()
+    # moved where profile rows went without a change number, or members changed: the owner's,
+    # then each member workspace's (team, structure)
+    structure: int = 0
+    shared_structure: tuple[tuple[str, int], ...] = ()
 
     @property
     def mentors_key(self) -> tuple[int, tuple[tuple[str, int], ...]]:
@@ -35,6 +39,24 @@ class PoolVersion:
     @property
     def loads_key(self) -> tuple[int, tuple[tuple[str, int], ...]]:
         return self.loads, tuple((team, loads) for team, _, loads in self.shared)
+
+    @property
+    def structure_key(self) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """Whether the pool can be brought up to date from its rows' change numbers."""
+        return self.structure, self.shared_structure
+
+    def mentors_since(self, older: PoolVersion, owner: str) -> dict[str, int]:
+        """Each workspace whose profiles moved since ``older`` (the same workspaces), with
+        the change number ``older`` saw: its rows past that are what changed."""
+        before = {team: count for team, count, _ in older.shared}
+        moved = {
+            team: before.get(team, 0)
+            for team, count, _ in self.shared
+            if count != before.get(team, 0)
+        }
+        if self.mentors != older.mentors:
+            moved[owner] = older.mentors
+        return moved
 
     @property
     def teams(self) -> tuple[str, ...]:
@@ -49,13 +71,19 @@ class PoolVersion:
             mentors=older.mentors,
             loads=self.loads,
             shared=tuple((t, mentors.get(t, m), loads) for t, m, loads in self.shared),
+            structure=older.structure,
+            shared_structure=older.shared_structure,
         )
 
     def covers(self, other: PoolVersion) -> bool:
         """Whether these profiles are as new as ``other``'s or newer, in every workspace."""
         mine = {team: count for team, count, _ in self.shared}
-        return self.mentors >= other.mentors and all(
-            mine.get(team, -1) >= count for team, count, _ in other.shared
+        structure = dict(self.shared_structure)
+        return (
+            self.mentors >= other.mentors
+            and self.structure >= other.structure
+            and all(mine.get(team, -1) >= count for team, count, _ in other.shared)
+            and all(structure.get(team, -1) >= count for team, count in other.shared_structure)
         )
 
 
@@ -77,6 +105,9 @@ class MentorColumns:
     # the owner's shared programs: program ID -> its active member workspaces
     members: dict[int, frozenset[str]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # workspace -> its installed name
+    # read as changes since a version (``MentorRepository.pool_changes``): the people whose
+    # rows changed and who are not in the pool (any more), as (workspace, user ID)
+    left: list[tuple[str, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.user_ids)

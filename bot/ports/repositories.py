@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -54,6 +55,13 @@ class MentorRepository(Protocol):
         """Where mentors and loads stand in the workspace and each active member workspace
         of its shared programs (one indexed read); None while this transaction has
         uncommitted changes to them, so what it reads is newer than any version says."""
+        ...
+
+    def pool_changes(self, team_id: str, since: dict[str, int]) -> MentorColumns:
+        """``pool``'s columns of just the profiles written after ``since`` (workspace -> the
+        change number a copy was read at, ``PoolVersion.mentors_since``), with the people
+        among them who are not in the pool (any more) in ``left``. Reading more than what
+        changed (an older number) is harmless: a row read again is the same row."""
         ...
 
     def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
@@ -139,6 +147,11 @@ class PartnershipRepository(Protocol):
 class Outbox(Protocol):
     def add(self, message: OutgoingMessage) -> bool:
         """Queue a message; False if one with the same key already exists (kept as it was)."""
+        ...
+
+    def batched(self) -> AbstractContextManager[None]:
+        """Within it ``add`` answers True at once (and sets no ``id``); what was added goes in
+        at its end in one go, a key already there kept as it was. For planning many pairs."""
         ...
 
     def cancel(self, team_id: str, key_prefix: str, *, from_key: str = "") -> int:

@@ -179,8 +179,9 @@ class RhythmService:
         job = message.payload_as(PlanMissing)
         after_id = job.after_id
         live = uow.partnerships.live(after_id=after_id, limit=PLANNING_CHUNK)
-        for partnership in live:
-            plan_program(uow, partnership, rules=self._rules_of(uow, partnership), now=now)
+        with uow.outbox.batched():  # ~1,000 keyed rows: one INSERT, not a savepoint each
+            for partnership in live:
+                plan_program(uow, partnership, rules=self._rules_of(uow, partnership), now=now)
         if len(live) == PLANNING_CHUNK and live[-1].id is not None:
             started = datetime.fromisoformat(job.started)
             uow.outbox.add(_planning_job(started=started, after_id=live[-1].id, due_at=now))

@@ -25,6 +25,7 @@ class MentorProfileRow(Base):
     __table_args__ = (
         Index("uq_mentor_profiles_team_user", "team_id", "user_id", unique=True),
         Index("ix_mentor_profiles_host_program", "host_team_id", "program_id"),
+        Index("ix_mentor_profiles_team_changed", "team_id", "changed"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -43,6 +44,9 @@ class MentorProfileRow(Base):
     program_id: Mapped[int | None]
     requests_paused_until: Mapped[date | None]
     host_team_id: Mapped[str | None] = mapped_column(String(32))
+    # the workspace's ``matching_versions.mentors`` as the commit that last wrote the row
+    # moved it (``storage.matching.track_pool_changes``): what an index reads past
+    changed: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
 
 class MentorRequestRow(Base):
@@ -159,3 +163,6 @@ class MatchingVersionRow(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     mentors: Mapped[int] = mapped_column(BigInteger, default=0)
     loads: Mapped[int] = mapped_column(BigInteger, default=0)
+    # moved where profile rows went without a change number (deleted, changed in bulk) or a
+    # shared program's members changed: an index reads the whole pool again
+    structure: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

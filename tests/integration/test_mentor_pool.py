@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -51,7 +52,7 @@ def test_the_pool_holds_what_ranking_reads_of_accepting_mentors(database: Databa
         work.commit()
     with SqlUnitOfWork(database.sessions) as work:
         pool = work.mentors.pool(T1)
-        columns = [v for k, v in vars(pool).items() if k not in ("members", "names")]
+        columns = [v for k, v in vars(pool).items() if k not in ("members", "names", "left")]
         rows = sorted(zip(*columns, strict=True))  # one per mentor; no shared program here
         assert (pool.members, pool.names) == ({}, {})
         bio = "A long bio ranking never reads."  # the goals' TF-IDF does, as plain text
@@ -113,6 +114,52 @@ def test_every_committed_change_moves_its_workspace_version_on(database: Databas
     assert moved is not None and moved.mentors > 1 and moved.loads > 1
 
 
+def test_each_profile_written_carries_its_workspaces_change_number(database: Database) -> None:
+    """What an index reads past its copy's number is exactly the rows written since: edits,
+    a mentor who stopped (``left``), none of another workspace's; a deletion leaves no row,
+    so it moves the structure instead (the index reads the pool whole)."""
+
+    def version() -> PoolVersion:
+        with SqlUnitOfWork(database.sessions) as work:
+            found = work.mentors.pool_version(T1)
+        assert found is not None
+        return found
+
+    with SqlUnitOfWork(database.sessions) as work:
+        for user in ("UA", "UB", "UC"):
+            work.mentors.save(_profile(user))
+        work.mentors.save(_profile("UA", team=T2))
+        work.commit()
+    first = version()
+    with SqlUnitOfWork(database.sessions) as work:
+        ua, ub = work.mentors.get(T1, "UA"), work.mentors.get(T1, "UB")
+        assert ua is not None and ub is not None
+        ua.bio, ua.capacity, ub.accepting = "Coaching new managers.", 3, False
+        work.mentors.save(ua)
+        work.mentors.save(ub)
+        other = work.mentors.get(T2, "UA")
+        assert other is not None
+        other.capacity = 1
+        work.mentors.save(other)
+        work.commit()
+    second = version()
+    assert second.mentors == first.mentors + 1 and second.structure == first.structure
+    with SqlUnitOfWork(database.sessions) as work:
+        changes = work.mentors.pool_changes(T1, second.mentors_since(first, T1))
+        assert work.mentors.pool_changes(T1, second.mentors_since(second, T1)).user_ids == []
+        everything = work.mentors.pool_changes(T1, {T1: 0})
+    assert (changes.user_ids, changes.capacities, changes.bios) == (
+        ["UA"], [3], ["Coaching new managers."]
+    )  # fmt: skip
+    assert changes.left == [(T1, "UB")]
+    assert sorted(everything.user_ids) == ["UA", "UC"]
+
+    with SqlUnitOfWork(database.sessions) as work:  # an erasure deletes in bulk
+        work.people.erase(T1, "UC", placeholder="someone")
+        work.commit()
+    assert version().structure > second.structure
+
+
 def test_a_replica_sees_another_ones_new_mentor_on_its_next_ask(database: Database) -> None:
     url = database.engine.url.render_as_string(hide_password=False)
     other = connect(url)
@@ -143,6 +190,18 @@ def test_a_replica_sees_another_ones_new_mentor_on_its_next_ask(database: Databa
         asked = second.ask(team_id=T1, mentee_id="UE2", ask=ask, tz="UTC", tz_offset=0)
         assert [c.mentor.user_id for c in asked.candidates] == ["UA", "UB"]
         assert asked.candidates[0].mentor.bio == "Hi"
+        first.offer(  # an edit: the other replica patches it in on its next ask
+            team_id=T1,
+            user_id="UA",
+            offer=replace(offer, expertise=["communication"]),
+            tz="UTC",
+            tz_offset=0,
+        )
+        asked = second.ask(team_id=T1, mentee_id="UE4", ask=ask, tz="UTC", tz_offset=0)
+        assert [c.mentor.user_id for c in asked.candidates] == ["UB"]
+        first.offer(team_id=T1, user_id="UA", offer=offer, tz="UTC", tz_offset=0)
+        asked = second.ask(team_id=T1, mentee_id="UE2", ask=ask, tz="UTC", tz_offset=0)
+        assert [c.mentor.user_id for c in asked.candidates] == ["UA", "UB"]
 
         second.choose(team_id=T1, mentee_id="UE2", request_id=asked.request.id or 0, mentor_id="UA")
         second.choose(  # UA now has one mentee asked about: the load counts on the other side

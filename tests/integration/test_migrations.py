@@ -498,3 +498,39 @@ def test_pairs_from_before_shared_programs_live_in_their_own_workspace(
     command.downgrade(config, "0022")
     columns = {c["name"] for c in sa.inspect(empty_database.engine).get_columns("partnerships")}
     assert "mentee_team_id" not in columns and "mentor_team_id" not in columns
+
+
+def test_profiles_from_before_change_numbers_are_older_than_any_copy(
+    empty_database: Database,
+) -> None:
+    """Existing profiles carry change number 0 and the versions structure 0: an index's
+    first read is whole, and only rows written afterwards are read as changes; downgrading
+    takes the columns and the index away again."""
+    config = alembic_config(empty_database.engine)
+    command.upgrade(config, "0026")
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO mentor_profiles (team_id, user_id, expertise, bio, organization,"
+                " capacity, languages, tz, tz_offset, accepting)"
+                " VALUES ('T1', 'UM1', '[\"x\"]', '', '', 1, '[]', 'UTC', 0, true)"
+            )
+        )
+        connection.execute(
+            sa.text("INSERT INTO matching_versions (team_id, mentors, loads) VALUES ('T1', 4, 2)")
+        )
+
+    command.upgrade(config, "head")
+
+    with SqlUnitOfWork(empty_database.sessions) as uow:
+        version = uow.mentors.pool_version("T1")
+        assert version is not None and (version.mentors, version.structure) == (4, 0)
+        assert uow.mentors.pool_changes("T1", {"T1": 0}).user_ids == []
+        assert uow.mentors.pool("T1").user_ids == ["UM1"]
+    command.downgrade(config, "0026")
+    inspector = sa.inspect(empty_database.engine)
+    assert "changed" not in {c["name"] for c in inspector.get_columns("mentor_profiles")}
+    assert "structure" not in {c["name"] for c in inspector.get_columns("matching_versions")}
+    assert "ix_mentor_profiles_team_changed" not in {
+        i["name"] for i in inspector.get_indexes("mentor_profiles")
+    }

@@ -553,6 +553,42 @@ def test_outbox_add_after_a_duplicate_keeps_the_transaction_usable(database: Dat
     assert count(database, MentorProfileRow) == 1
 
 
+def test_outbox_batched_adds_go_in_at_the_end_each_key_once_and_kept_rows_kept(
+    database: Database,
+) -> None:
+    """Start-up planning adds a thousand keyed rows at a time: in one INSERT, with the same
+    outcome as adding each (a key already there, or queued twice, is kept as it was)."""
+    add_messages(database, message("remind:42", payload=copy("first")))
+    with uow(database) as work:
+        with work.outbox.batched():
+            assert work.outbox.add(message("remind:42", payload=copy("again"))) is True
+            assert work.outbox.add(message("remind:43", payload=copy("one"))) is True
+            assert work.outbox.add(message("remind:43", payload=copy("two"))) is True
+            assert work.outbox.add(message("remind:42", team=T2, payload=copy("team two")))
+            with work.outbox.batched():  # nested: the outer batch inserts
+                work.outbox.add(message("remind:44", payload=copy("inner")))
+        assert work.outbox.add(message("remind:43", payload=copy("after"))) is False
+        work.commit()
+
+    rows = outbox_rows(database)
+    assert set(rows) == {f"{T1}:remind:42", f"{T1}:remind:43", f"{T1}:remind:44", f"{T2}:remind:42"}
+    texts = {key: row.payload["text"] for key, row in rows.items()}
+    assert texts == {
+        f"{T1}:remind:42": "first",
+        f"{T1}:remind:43": "one",
+        f"{T1}:remind:44": "inner",
+        f"{T2}:remind:42": "team two",
+    }
+    with uow(database) as work:  # pending, due, and read back as any added message
+        claimed = work.outbox.claim_due(now=NOW, limit=10, lease=LEASE, worker="w")
+        assert {(m.team_id, m.key, m.payload_as(AnnouncementCopy).text) for m in claimed} == {
+            (T1, "remind:42", "first"),
+            (T1, "remind:43", "one"),
+            (T1, "remind:44", "inner"),
+            (T2, "remind:42", "team two"),
+        }
+
+
 def test_outbox_cancel_only_touches_pending_rows_with_the_prefix(database: Database) -> None:
     add_messages(
         database,

@@ -15,6 +15,7 @@ drives the dispatcher from several threads.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from collections import Counter, deque
@@ -235,6 +236,14 @@ class FakeMentorRepository:
 
     def pool_version(self, team_id: str) -> PoolVersion | None:
         return None  # no versions here: every ranking reads the pool afresh
+
+    def pool_changes(self, team_id: str, since: dict[str, int]) -> MentorColumns:
+        """Every profile counts as changed (never asked: ``pool_version`` is None here)."""
+        pool = self.pool(team_id)
+        teams = set(since)
+        inside = set(zip(pool.team_ids, pool.user_ids, strict=True))
+        left = [k for k in sorted(self._store.state.mentors) if k[0] in teams and k not in inside]
+        return replace(pool, left=left)
 
     def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
         state = self._store.state
@@ -470,6 +479,9 @@ class FakeOutbox:
         message.id = state.next_id()
         state.outbox[message.id] = StoredMessage(message=copy.deepcopy(message))
         return True
+
+    def batched(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # each add is in the store at once: the same outcome
 
     def cancel(self, team_id: str, key_prefix: str, *, from_key: str = "") -> int:
         cancelled = 0

@@ -52,6 +52,22 @@ class _Pool:
         self.version: PoolVersion | None = PoolVersion()
         self.pool_reads = 0
         self.load_reads = 0
+        self.change_reads = 0
+        self.stamps: dict[str, int] = {}  # user -> the change number that last wrote them
+
+    def commit(self, write: list[MentorProfile] = (), delete: Collection[str] = ()) -> None:  # type: ignore[assignment]
+        """A committed change, as storage stamps it: written rows carry the new number; a
+        deleted one leaves none, so the structure moves."""
+        assert self.version is not None
+        number = self.version.mentors + 1
+        for mentor in write:
+            self.by_id[mentor.user_id] = mentor
+            self.stamps[mentor.user_id] = number
+        for user_id in delete:
+            self.by_id.pop(user_id, None)
+        self.version = replace(
+            self.version, mentors=number, structure=self.version.structure + bool(delete)
+        )
 
     # the mentors repository
     def pool(self, team_id: str) -> MentorColumns:
@@ -60,6 +76,16 @@ class _Pool:
 
     def pool_version(self, team_id: str) -> PoolVersion | None:
         return self.version
+
+    def pool_changes(self, team_id: str, since: dict[str, int]) -> MentorColumns:
+        self.change_reads += 1
+        if team_id not in since:
+            return MentorColumns()
+        rows = [m for u, m in self.by_id.items() if self.stamps.get(u, 0) > since[team_id]]
+        return replace(
+            MentorColumns.of([m for m in rows if m.accepting]),
+            left=[(m.team_id, m.user_id) for m in rows if not m.accepting],
+        )
 
     def profiles(self, team_id: str, user_ids: Collection[str]) -> list[MentorProfile]:
         return [self.by_id[u] for u in user_ids if u in self.by_id]
@@ -213,15 +239,23 @@ def test_the_pool_is_read_again_only_when_its_version_moves() -> None:
     assert _rank(index, pool) == ["UA", "UB"]
     assert (pool.pool_reads, pool.load_reads) == (1, 1)
 
-    pool.by_id["UC"] = _mentor("UC")  # another replica's new mentor: seen once it commits
-    pool.version = PoolVersion(mentors=1)
+    pool.commit([_mentor("UC")])  # another replica's new mentor: seen once it commits
     assert _rank(index, pool) == ["UA", "UB", "UC"]
-    assert (pool.pool_reads, pool.load_reads) == (2, 2)
+    assert (pool.pool_reads, pool.change_reads, pool.load_reads) == (1, 1, 2)  # changes only
 
-    pool.loads = {"UA": 2}  # a partnership elsewhere: loads alone are read again
-    pool.version = PoolVersion(mentors=1, loads=1)
+    pool.commit([_mentor("UA", capacity=0)])  # an edit: nothing else is read
     assert _rank(index, pool) == ["UB", "UC"]
-    assert (pool.pool_reads, pool.load_reads) == (2, 3)
+    assert (pool.pool_reads, pool.change_reads, pool.load_reads) == (1, 2, 2)
+
+    pool.loads = {"UB": 2}  # a partnership elsewhere: loads alone are read again
+    assert pool.version is not None
+    pool.version = replace(pool.version, loads=1)
+    assert _rank(index, pool) == ["UC"]
+    assert (pool.pool_reads, pool.change_reads, pool.load_reads) == (1, 2, 3)
+
+    pool.commit(delete=["UC"])  # a row gone without a trace: the pool is read whole
+    assert _rank(index, pool) == []
+    assert (pool.pool_reads, pool.change_reads) == (2, 2)
 
 
 def test_a_transaction_with_its_own_changes_reads_afresh_and_keeps_nothing() -> None:
@@ -256,6 +290,7 @@ def test_a_large_pool_keeps_answering_while_it_is_rebuilt_in_the_background() ->
     pool = _Pool([_mentor("UA"), _mentor("UB"), _mentor("UD")], {})
     gate = _Gate(pool)
     index = MentorIndex(gate, background_from=0)  # every pool counts as large here
+    index.incremental = False  # as when too many changed to patch them in
     assert _rank(index, pool) == ["UA", "UB", "UD"]  # the first build: nothing to serve yet
     assert (pool.pool_reads, gate.reads) == (1, 0)
 
@@ -314,6 +349,7 @@ def test_a_background_rebuild_answers_exactly_as_a_fresh_build(
     pool = _Pool(before, loads)
     gate = _Gate(pool)
     index = MentorIndex(gate, background_from=0)
+    index.incremental = False
 
     def rank(on: MentorIndex) -> list[Candidate]:
         return on.rank(
@@ -345,3 +381,96 @@ def test_a_background_rebuild_answers_exactly_as_a_fresh_build(
             request, program, loads=loads, rule=rule, excluded=excluded, at=AT, limit=limit, fit=fit
         )
     )
+
+
+changes_st = st.lists(
+    st.one_of(
+        mentors_st.map(lambda written: ("write", written)),
+        st.lists(st.sampled_from(USERS), max_size=2).map(lambda gone: ("delete", gone)),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    mentors=mentors_st,
+    changes=changes_st,
+    request=requests_st,
+    rule=rules_st,
+    loads=st.dictionaries(st.sampled_from(USERS), st.integers(0, 4)),
+    excluded=st.frozensets(st.sampled_from(USERS), max_size=3),
+    limit=st.sampled_from((1, 3, 10_000)),
+    fit=fits_st,
+)
+def test_an_index_patched_change_by_change_answers_exactly_as_a_fresh_build(
+    mentors: list[MentorProfile],
+    changes: list[tuple[str, list[MentorProfile] | list[str]]],
+    request: MentorRequest,
+    rule: CrossCompanyRule,
+    loads: dict[str, int],
+    excluded: frozenset[str],
+    limit: int,
+    fit: FitRule,
+) -> None:
+    """Mentors edited, arriving, leaving the program or stopping (each commit's rows
+    patched into the columns and the goals' TF-IDF), or deleted (read whole): after every
+    commit the same candidates as a fresh index and as ``rank_mentors``, bit for bit, and
+    the same scores and shortfall for each mentor."""
+    pool = _Pool(mentors, loads)
+    index = MentorIndex()
+
+    def rank(on: MentorIndex) -> list[Candidate]:
+        return on.rank(
+            pool.work(), request, rule=rule, excluded=excluded, at=AT, limit=limit, fit=fit
+        )
+
+    rank(index)
+    for kind, what in changes:
+        reads = pool.pool_reads
+        if kind == "write":
+            pool.commit(write=cast(list[MentorProfile], what))
+        else:
+            pool.commit(delete=cast(list[str], what))
+        found = rank(index)
+        if kind == "write":  # patched: nothing read whole
+            assert pool.pool_reads == reads
+        program = [m for m in pool.by_id.values() if m.program_id == request.program_id]
+        assert found == rank(MentorIndex()) == rank_mentors(
+            request, program, loads=loads, rule=rule, excluded=excluded, at=AT, limit=limit,
+            fit=fit,
+        )  # fmt: skip
+        fresh = MentorIndex()
+        for mentor in pool.by_id.values():
+            assert index.score(
+                pool.work(), request, mentor, rule=rule, excluded=excluded, at=AT, fit=fit
+            ) == fresh.score(
+                pool.work(), request, mentor, rule=rule, excluded=excluded, at=AT, fit=fit
+            )
+        assert index.shortfall(
+            pool.work(), request, rule=rule, excluded=excluded, at=AT, fit=fit
+        ) == fresh.shortfall(pool.work(), request, rule=rule, excluded=excluded, at=AT, fit=fit)
+
+
+def test_in_a_shared_pool_each_mentor_is_scored_on_their_own_goals_fit() -> None:
+    """The goals' TF-IDF rows are in workspace-then-user order, the columns in user order:
+    a member workspace's "UA" sorts first among users but after the host's "UB" among
+    people. Each mentor's similarity lands on their own row (it went to the other one's)."""
+    shared = [
+        replace(_mentor("UA"), team_id="T2", program_id=7, host_team_id=TEAM, bio="reorgs"),
+        replace(_mentor("UB"), program_id=7, bio="knitting"),
+    ]
+
+    class Shared(_Pool):
+        def pool(self, team_id: str) -> MentorColumns:
+            self.pool_reads += 1
+            return replace(MentorColumns.of(shared), members={7: frozenset({"T2"})})
+
+    pool = Shared(shared, {})
+    request = replace(REQUEST, program_id=7, goals="Leading through reorgs")
+    found = MentorIndex().rank(
+        pool.work(), request, rule=CrossCompanyRule(), excluded=frozenset(), at=AT, limit=1
+    )
+    assert [(c.mentor.team_id, c.mentor.user_id) for c in found] == [("T2", "UA")]
+    assert found[0].goals.words == ("reorgs",)
