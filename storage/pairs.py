@@ -9,13 +9,17 @@ from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
     and_,
+    bindparam,
     func,
     or_,
     select,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.model.cohort import CohortPlan, PlannedPair, PlanStatus
 from bot.model.partnership import (
@@ -65,12 +69,12 @@ class SqlProposalRepository:
 
     def for_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[MatchProposal]:
         found: list[MatchProposal] = []
-        for chunk in _chunks(mentee_ids):
+        for chunk in _chunks(self._s, mentee_ids):
             rows = self._s.scalars(
                 select(MatchProposalRow)
                 .where(
                     MatchProposalRow.mentee_team_id == team_id,
-                    MatchProposalRow.mentee_id.in_(chunk),
+                    _among(self._s, MatchProposalRow.mentee_id, chunk),
                 )
                 .order_by(MatchProposalRow.id)
             )
@@ -111,13 +115,31 @@ class SqlProposalRepository:
 
 
 IN_LIST = 5_000
-"""Ids bound in one ``IN (...)``: far below either database's limit on parameters, so a
-cohort of 10,000 is two statements, not one per person."""
+"""Ids bound in one ``IN (...)`` on SQLite: far below its limit on parameters, so a cohort
+of 10,000 is two statements, not one per person."""
 
 
-def _chunks(ids: Collection[str]) -> list[list[str]]:
+def _chunks(session: Session, ids: Collection[str]) -> list[list[str]]:
+    """The ids in batches: one on PostgreSQL (``_among`` binds them as one array)."""
     unique = sorted(set(ids))
+    if _postgres(session):
+        return [unique] if unique else []
     return [unique[n : n + IN_LIST] for n in range(0, len(unique), IN_LIST)]
+
+
+def _among(
+    session: Session, column: InstrumentedAttribute[str], ids: list[str]
+) -> ColumnElement[bool]:
+    """``column IN ids``; on PostgreSQL as ``column = ANY(:ids)``, one array parameter: an
+    ``IN`` list of 5,000 placeholders was rendered and converted by SQLAlchemy and the
+    driver each time (10,000 mentees: 0.46 s of the cohort's CPU)."""
+    if _postgres(session):
+        return column == func.any(bindparam("mentee_ids", ids, type_=ARRAY(String)))
+    return column.in_(ids)
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 _TAKES_A_SLOT = (PartnershipStatus.ACTIVE.value, PartnershipStatus.PAUSED.value)
@@ -158,11 +180,12 @@ class SqlPartnershipRepository:
 
     def of_mentees(self, team_id: str, mentee_ids: Collection[str]) -> list[Partnership]:
         found: list[Partnership] = []
-        for chunk in _chunks(mentee_ids):
+        for chunk in _chunks(self._s, mentee_ids):
             rows = self._s.scalars(
                 select(PartnershipRow)
                 .where(
-                    PartnershipRow.mentee_team_id == team_id, PartnershipRow.mentee_id.in_(chunk)
+                    PartnershipRow.mentee_team_id == team_id,
+                    _among(self._s, PartnershipRow.mentee_id, chunk),
                 )
                 .order_by(PartnershipRow.id)
             )

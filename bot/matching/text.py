@@ -375,16 +375,16 @@ class ProfileTexts:
             return NO_GOALS_FIT
         start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
         columns = self.matrix.indices[start:end]
-        shares = self.matrix.data[start:end] * query.vector[columns]
+        shares = (self.matrix.data[start:end] * query.vector[columns]).tolist()
         # Added one by one in column order from 0.0, as SciPy's CSR product adds a row's
         # terms: the same bits as ``similarities``, without slicing the matrix.
         similarity = 0.0
-        for share in shares.tolist():
+        for share in shares:
             similarity += share
+        # Python numbers, not NumPy scalars, in the loop: a cohort explains 10,000 pairs.
+        written = query.written
         met = sorted(
-            (-float(share), query.written[int(k)])
-            for k, share in zip(columns, shares, strict=True)
-            if share
+            (-share, written[k]) for k, share in zip(columns.tolist(), shares, strict=True) if share
         )
         return GoalsFit(similarity=similarity, words=tuple(w for _, w in met[:SHOWN_WORDS]))
 
