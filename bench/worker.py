@@ -24,7 +24,7 @@ from handlers import SlackMessenger
 from handlers.messenger import RENDERERS
 from mentorbot.services import build_services
 from mentorbot.settings import load_settings
-from mentorbot.wiring import web_client
+from mentorbot.wiring import freeze_start_up, web_client
 from storage import connect
 from storage.outbox import read_payload
 
@@ -52,6 +52,7 @@ def main() -> None:
         database, settings, clock=FixedClock(now), messenger=SlackMessenger(lambda _team: sender)
     )
     services.dispatcher.preview(now, limit=1)  # connect before the clock starts
+    freeze_start_up()  # as ``mentorbot tick`` and each ``serve`` worker do
     payload = read_payload(Kind.WAITLISTED, dict(SAMPLE))
     decode = cpu_us(lambda: read_payload(Kind.WAITLISTED, dict(SAMPLE)))
     render = cpu_us(lambda: RENDERERS[Kind.WAITLISTED](payload))

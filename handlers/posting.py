@@ -4,13 +4,15 @@ Most of what the outbox sends is one ``chat.postMessage`` to a person or a chann
 is written on one of several keep-alive connections (``handlers.slack_lanes``) and the
 dispatcher goes on with the next message; Slack's answer is read when the dispatcher asks for
 it, in claim order, and means what ``SlackMessenger.send`` would have made of it (the same
-``SlackResponse``, the same ``classify``). Anything more than one post goes by ``send``, in a
-thread of the dispatcher's window: files, a group DM to open first, people of other
-workspaces to name (a look in Slack), a Home tab to refresh after the post, a pair channel's
-steps.
+``classify`` of the same ``SlackApiError``; a plain success is read as its JSON alone).
+Anything more than one post goes by ``send``, in a thread of the dispatcher's window: files, a
+group DM to open first, people of other workspaces to name (a look in Slack), a Home tab to
+refresh after the post, a pair channel's steps.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from slack_sdk.web import SlackResponse
 
@@ -86,7 +88,7 @@ class PendingPost:
     def result(self) -> SendResult:
         if self._result is None:
             try:
-                posted: SlackResponse = self._pending.response()
+                posted: dict[str, Any] | SlackResponse = self._pending.answer()
             except Exception as error:
                 self._result = self._messenger.refused(self._message, error)
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,25 +69,50 @@ _CLAIMED = (
 """The columns a claim reads back: every stored field of ``OutgoingMessage``."""
 
 
+_STATUSES = {status.value: status for status in MessageStatus}
+
+
 def _claimed(row: Any) -> OutgoingMessage:
-    """A claimed row (a Core row of ``_CLAIMED``) as the message it holds."""
+    """A claimed row (a Core row of ``_CLAIMED``) as the message it holds. Unpacked as a
+    tuple, not read by column name: a named read of a row costs more than the message."""
+    (
+        id_,
+        team_id,
+        kind,
+        recipient,
+        key,
+        due_at,
+        payload,
+        expires_at,
+        coalesce_key,
+        status,
+        attempts,
+        last_error,
+        sent_at,
+        sent_channel,
+        sent_ts,
+    ) = row
     return OutgoingMessage(
-        id=row.id,
-        team_id=row.team_id,
-        kind=row.kind,
-        recipient=row.recipient,
-        key=row.key,
-        due_at=row.due_at,
-        payload=read_payload(row.kind, row.payload),
-        expires_at=row.expires_at,
-        coalesce_key=row.coalesce_key,
-        status=MessageStatus(row.status),
-        attempts=row.attempts,
-        last_error=row.last_error,
-        sent_at=row.sent_at,
-        sent_channel=row.sent_channel,
-        sent_ts=row.sent_ts,
+        id=id_,
+        team_id=team_id,
+        kind=kind,
+        recipient=recipient,
+        key=key,
+        due_at=due_at,
+        payload=read_payload(kind, payload),
+        expires_at=expires_at,
+        coalesce_key=coalesce_key,
+        status=_STATUSES.get(status) or MessageStatus(status),
+        attempts=attempts,
+        last_error=last_error,
+        sent_at=sent_at,
+        sent_channel=sent_channel,
+        sent_ts=sent_ts,
     )
+
+
+def _claim_order(row: Any) -> tuple[datetime, int]:
+    return row[5], row[0]  # due_at, id (``_CLAIMED``)
 
 
 def stored_payload(kind: str, payload: Payload) -> dict[str, Any]:
@@ -133,18 +159,30 @@ _SETTLE_ON_POSTGRESQL = text(
     SET status = o.status, attempts = o.attempts, last_error = o.last_error,
         due_at = o.due_at, expires_at = o.expires_at, sent_at = o.sent_at,
         sent_channel = o.sent_channel, sent_ts = o.sent_ts, lease_until = NULL
-    FROM unnest(
-        CAST(:id AS integer[]), CAST(:status AS varchar[]), CAST(:attempts AS integer[]),
-        CAST(:last_error AS text[]), CAST(:due_at AS timestamptz[]),
-        CAST(:expires_at AS timestamptz[]), CAST(:sent_at AS timestamptz[]),
-        CAST(:sent_channel AS varchar[]), CAST(:sent_ts AS varchar[])
-    ) AS o(id, status, attempts, last_error, due_at, expires_at, sent_at, sent_channel, sent_ts)
+    FROM json_to_recordset(CAST(:outcomes AS json)) AS o(
+        id integer, status varchar, attempts integer, last_error text, due_at timestamptz,
+        expires_at timestamptz, sent_at timestamptz, sent_channel varchar, sent_ts varchar
+    )
     WHERE m.id = o.id AND m.claimed_by = :worker AND m.lease_token = :token
     RETURNING m.id
     """
 )
 """One statement, the same text for every batch (PostgreSQL plans it once): the outcomes go
-in as nine arrays, not a VALUES list of a size that changes the statement."""
+in as one JSON array of rows, not a VALUES list of a size that changes the statement. JSON,
+not nine arrays: psycopg builds an array element by element in Python (11 us a row of CPU
+here), ``json.dumps`` in C (4 us, times written as ISO 8601 with their offset), and the
+server reads the JSON faster than it reads the arrays."""
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """A moment as the settle's JSON carries it; naive ones refused, as ``UTCDateTime``
+    refuses them (the server would read them in its own zone)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored: attach a time zone")
+    return moment.isoformat()
+
 
 SUSPENDED = "workspace removed"
 """``last_error`` of the messages a removed workspace had pending: resumed if it returns."""
@@ -265,7 +303,7 @@ class SqlOutbox:
                 .returning(*(table.c[name] for name in _CLAIMED))
             )
         )
-        rows.sort(key=lambda r: (r.due_at, r.id))
+        rows.sort(key=_claim_order)
         claimed = [_claimed(row) for row in rows]
         for message in claimed:
             message.in_doubt = message.id in in_doubt
@@ -353,14 +391,34 @@ class SqlOutbox:
             for m in mine
         ]
         if self._s.get_bind().dialect.name == "postgresql":
-            columns = list(zip(*rows, strict=True))
+            outcomes = json.dumps(
+                [
+                    {
+                        "id": id_,
+                        "status": status,
+                        "attempts": attempts,
+                        "last_error": last_error,
+                        "due_at": _iso(due_at),
+                        "expires_at": _iso(expires_at),
+                        "sent_at": _iso(sent_at),
+                        "sent_channel": sent_channel,
+                        "sent_ts": sent_ts,
+                    }
+                    for (
+                        id_,
+                        status,
+                        attempts,
+                        last_error,
+                        due_at,
+                        expires_at,
+                        sent_at,
+                        sent_channel,
+                        sent_ts,
+                    ) in rows
+                ]
+            )
             written = self._s.scalars(
-                _SETTLE_ON_POSTGRESQL,
-                {
-                    "worker": worker,
-                    "token": token,
-                    **{name: list(column) for name, column in zip(_OUTCOME, columns, strict=True)},
-                },
+                _SETTLE_ON_POSTGRESQL, {"outcomes": outcomes, "worker": worker, "token": token}
             )
             return set(written)
         statement = (
