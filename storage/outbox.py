@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
-    Integer,
     Table,
     and_,
     bindparam,
@@ -73,8 +71,9 @@ _STATUSES = {status.value: status for status in MessageStatus}
 
 
 def _claimed(row: Any) -> OutgoingMessage:
-    """A claimed row (a Core row of ``_CLAIMED``) as the message it holds. Unpacked as a
-    tuple, not read by column name: a named read of a row costs more than the message."""
+    """A claimed row (a Core row of ``_CLAIMED``, then its status before the claim) as the
+    message it holds. Unpacked as a tuple, not read by column name: a named read of a row
+    costs more than the message."""
     (
         id_,
         team_id,
@@ -91,6 +90,7 @@ def _claimed(row: Any) -> OutgoingMessage:
         sent_at,
         sent_channel,
         sent_ts,
+        _,
     ) = row
     return OutgoingMessage(
         id=id_,
@@ -272,50 +272,61 @@ class SqlOutbox:
     def claim_due(
         self, *, now: datetime, limit: int, lease: timedelta, worker: str, token: str = ""
     ) -> list[OutgoingMessage]:
-        # Lock the ids first, in a statement of their own: inside an ``IN (subquery)`` PostgreSQL
-        # may re-run the locking subquery once per outer row, each run skipping different rows
-        # that other workers hold, and one UPDATE would then claim more than ``limit`` rows.
-        picked = self._s.execute(
-            select(OutgoingMessageRow.id, OutgoingMessageRow.status)
+        table = _outbox_table(OutgoingMessageRow.__table__)
+        c = table.c
+        due = (
+            select(c.id, c.status)
             .where(self._due(now))
-            .order_by(OutgoingMessageRow.due_at, OutgoingMessageRow.id)
+            .order_by(c.due_at, c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL: replicas skip each other's rows
-        ).all()
-        if not picked:
-            return []
-        # Still "sending" with its lease run out: whoever claimed it stopped, maybe after Slack
-        # had posted it. (SQLite: the transaction began IMMEDIATE, so nobody got in between.)
-        in_doubt = {id_ for id_, status in picked if status == MessageStatus.SENDING.value}
-        table = _outbox_table(OutgoingMessageRow.__table__)
+        )
+        claim = {
+            "status": MessageStatus.SENDING.value,
+            "claimed_by": worker,
+            "lease_token": token,
+            "lease_until": now + lease,
+        }
+        returned = (c[name] for name in _CLAIMED)
         # Core, not the ORM: rows come back as tuples, never as tracked objects (building those
         # was a third of a claim's CPU at a few hundred rows).
-        rows = list(
-            self._s.execute(
-                update(table)
-                .where(self._among(table, [id_ for id_, _ in picked]), self._due(now))
-                .values(
-                    status=MessageStatus.SENDING.value,
-                    claimed_by=worker,
-                    lease_token=token,
-                    lease_until=now + lease,
-                )
-                .returning(*(table.c[name] for name in _CLAIMED))
-            )
-        )
-        rows.sort(key=_claim_order)
-        claimed = [_claimed(row) for row in rows]
-        for message in claimed:
-            message.in_doubt = message.id in in_doubt
-        return claimed
-
-    def _among(self, table: Table, ids: list[int]) -> Any:
-        """``id IN ids``; on PostgreSQL as ``id = ANY(:ids)``, one array parameter, so the
-        statement's text is the same for every batch (an ``IN`` list of 500 placeholders is
-        a new text each time, parsed again by the driver)."""
         if self._s.get_bind().dialect.name == "postgresql":
-            return table.c.id == func.any(bindparam("claimed_ids", ids, type_=ARRAY(Integer)))
-        return table.c.id.in_(ids)
+            # One statement: the locking SELECT as a MATERIALIZED CTE, run once and joined. (In
+            # an ``IN (subquery)`` PostgreSQL may re-run the locking subquery once per outer
+            # row, each run skipping different rows that other workers hold, and one UPDATE
+            # would then claim more than ``limit`` rows; a materialized CTE is one run.)
+            picked = due.cte("picked").prefix_with("MATERIALIZED")
+            rows: list[Any] = list(
+                self._s.execute(
+                    update(table)
+                    .where(c.id == picked.c.id)
+                    .values(claim)
+                    .returning(*returned, picked.c.status.label("was"))
+                )
+            )
+        else:  # SQLite: the transaction began IMMEDIATE, so nobody gets in between the two
+            ids = self._s.execute(due).all()
+            if not ids:
+                return []
+            was = dict(ids)
+            rows = [
+                (*row, was[row[0]])
+                for row in self._s.execute(
+                    update(table)
+                    .where(c.id.in_(list(was)), self._due(now))
+                    .values(claim)
+                    .returning(*returned)
+                )
+            ]
+        rows.sort(key=_claim_order)
+        claimed = []
+        for row in rows:
+            message = _claimed(row)
+            # Still "sending" with its lease run out: whoever claimed it stopped, maybe after
+            # Slack had posted it; looked for in Slack before it is posted again.
+            message.in_doubt = row[15] == MessageStatus.SENDING.value
+            claimed.append(message)
+        return claimed
 
     def renew(self, ids: Collection[int], *, worker: str, token: str, until: datetime) -> set[int]:
         if not ids:
