@@ -31,6 +31,8 @@ from handlers.messenger import (
 from handlers.slack_http import KeepAliveWebClient, PendingCall
 from handlers.slack_lanes import Lanes
 
+_NOT_POSTS = (Unreadable, InPlace)  # unreadable: failed by ``send``; in place: an edit
+
 
 class SlackPosting:
     def __init__(self, messenger: SlackMessenger) -> None:
@@ -44,7 +46,7 @@ class SlackPosting:
             or kind in UPLOADS
             or kind in HOME_CHANGES
             or "," in message.recipient  # a group DM: its conversation is opened first
-            or isinstance(message.payload, Unreadable | InPlace)  # an edit of a message
+            or isinstance(message.payload, _NOT_POSTS)
         ):
             return None
         renderer = RENDERERS.get(kind)
@@ -66,7 +68,7 @@ class SlackPosting:
 
 
 class PendingPost:
-    __slots__ = ("_client", "_message", "_messenger", "_pending", "_result")
+    __slots__ = ("_call", "_client", "_message", "_messenger", "_pending", "_result")
 
     def __init__(
         self,
@@ -79,11 +81,12 @@ class PendingPost:
         self._client = client
         self._message = message
         self._pending = pending
+        self._call = pending.call  # asked after every answer read: one look, not three
         self._result: SendResult | None = None
 
     @property
     def done(self) -> bool:
-        return self._result is not None or self._pending.done
+        return self._result is not None or self._call.done
 
     def result(self) -> SendResult:
         if self._result is None:

@@ -413,6 +413,10 @@ class PendingCall:
     def done(self) -> bool:
         return self._call.done
 
+    @property
+    def call(self) -> Call:
+        return self._call
+
     def answer(self) -> dict[str, Any] | SlackResponse:
         """As ``response``, but a plain success (200, a JSON object whose ``ok`` is true and
         that carries no ``warning``) comes back as that object: a post's channel and ts are
