@@ -15,6 +15,7 @@ per message to add up to under 2 / R seconds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -168,7 +169,7 @@ def run_one(
         for worker in workers:
             read_json(worker)  # ready
         backends = database_backends(database_url) if database == "postgresql" else []
-        backends_cpu = sum(process_cpu(pid) for pid in backends)
+        backends_before = processes_cpu(backends)
         fake_cpu = process_cpu(fake.pid)
         started = time.perf_counter()
         for worker in workers:
@@ -178,7 +179,12 @@ def run_one(
         reports = [read_json(worker) for worker in workers]
         overall = time.perf_counter() - started
         fake_cpu = process_cpu(fake.pid) - fake_cpu
-        backends_cpu = sum(process_cpu(pid) for pid in backends) - backends_cpu
+        backends_after = processes_cpu(backends)
+        backends_cpu = sum(
+            backends_after[pid] - cpu
+            for pid, cpu in backends_before.items()
+            if pid in backends_after
+        )
     finally:
         for worker in workers:
             stop(worker)
@@ -345,9 +351,19 @@ def database_backends(database_url: str) -> list[int]:
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             )
-            return [int(pid) for pid in pids if os.path.exists(f"/proc/{pid}/stat")]
+            return [int(pid) for pid in pids]
     finally:
         engine.dispose()
+
+
+def processes_cpu(pids: list[int]) -> dict[int, float]:
+    """Each process's CPU so far, leaving out those that have gone (a pool's idle connection
+    closed meanwhile)."""
+    found = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            found[pid] = process_cpu(pid)
+    return found
 
 
 def process_cpu(pid: int) -> float:

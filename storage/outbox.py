@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Table,
     and_,
@@ -170,8 +171,18 @@ _SETTLE_ON_POSTGRESQL = text(
 """One statement, the same text for every batch (PostgreSQL plans it once): the outcomes go
 in as one JSON array of rows, not a VALUES list of a size that changes the statement. JSON,
 not nine arrays: psycopg builds an array element by element in Python (11 us a row of CPU
-here), ``json.dumps`` in C (4 us, times written as ISO 8601 with their offset), and the
-server reads the JSON faster than it reads the arrays."""
+here), the JSON is written in C (``_outcomes_json``, times as ISO 8601 with their offset),
+and the server reads the JSON faster than it reads the arrays."""
+
+
+def _outcomes_json(outcomes: list[dict[str, Any]]) -> str:
+    """The settle's document: orjson (2-3 us a row less than ``json.dumps``), ``json.dumps``
+    for what orjson refuses (a lone surrogate in an error Slack sent back)."""
+    try:
+        return orjson.dumps(outcomes).decode()
+    except TypeError:
+        text: str = json.dumps(outcomes)
+        return text
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -402,7 +413,7 @@ class SqlOutbox:
             for m in mine
         ]
         if self._s.get_bind().dialect.name == "postgresql":
-            outcomes = json.dumps(
+            outcomes = _outcomes_json(
                 [
                     {
                         "id": id_,
