@@ -179,11 +179,12 @@ def run_one(
         reports = [read_json(worker) for worker in workers]
         overall = time.perf_counter() - started
         fake_cpu = process_cpu(fake.pid) - fake_cpu
+        # and any connection a dispatcher opened during the run: all its CPU is the run's
+        if database == "postgresql":
+            backends = sorted(set(backends) | set(database_backends(database_url)))
         backends_after = processes_cpu(backends)
         backends_cpu = sum(
-            backends_after[pid] - cpu
-            for pid, cpu in backends_before.items()
-            if pid in backends_after
+            cpu - backends_before.get(pid, 0.0) for pid, cpu in backends_after.items()
         )
     finally:
         for worker in workers:
