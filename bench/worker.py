@@ -4,7 +4,8 @@ Run as ``python -m bench.worker <ISO instant>``: prints ``{"ready": true}`` once
 database connection are done, waits for a line on stdin, runs one dispatch pass as of that
 instant and prints what it did, how long it took, and where its CPU went: per stage of the
 pass (``bot.outbox.report.Stage``), with decoding a row's payload and rendering it measured
-apart on the benchmark's own message. Settings come from the environment.
+apart on the benchmark's own message; then holds its connection until stdin closes, so the
+bench can read what the database spent on it. Settings come from the environment.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def main() -> None:
         ),
         flush=True,
     )
+    sys.stdin.readline()  # its connection kept open until told: the bench reads its backend
     database.dispose()
 
 
