@@ -7,13 +7,15 @@ marked sent in the database, or the figure is reported as a failure.
 
 Beside each rate: what bounds it. The anchors (PostgreSQL claiming rows with SKIP LOCKED and
 nothing else, 1, 100 and a dispatcher's batch a transaction), the fake Slack's own ceiling
-(measured alone, and its CPU per post during the run), and the dispatcher's CPU per message
-by stage: on this 2-core machine the dispatcher, the fake and PostgreSQL share two cores, so
-a rate of R a second needs their CPU per message to add up to under 2 / R seconds.
+(measured alone, and its CPU per post during the run), PostgreSQL's backends' CPU per message
+during the run, and the dispatcher's CPU per message by stage: on this 2-core machine the
+dispatcher, the fake and PostgreSQL share two cores, so a rate of R a second needs their CPU
+per message to add up to under 2 / R seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -52,6 +54,7 @@ class DispatchRun:
     cpu_total_us: float = 0.0  # all processes' CPU over all messages
     stages: dict[str, float] = field(default_factory=dict)  # CPU us per message (mean)
     fake_cpu_us: float = 0.0  # the fake Slack's CPU per post during the run
+    database_cpu_us: float | None = None  # PostgreSQL's backends' CPU per message (the run's)
     fake_alone: FakeAlone | None = None
 
     @property
@@ -165,6 +168,8 @@ def run_one(
     try:
         for worker in workers:
             read_json(worker)  # ready
+        backends = database_backends(database_url) if database == "postgresql" else []
+        backends_before = processes_cpu(backends)
         fake_cpu = process_cpu(fake.pid)
         started = time.perf_counter()
         for worker in workers:
@@ -174,6 +179,13 @@ def run_one(
         reports = [read_json(worker) for worker in workers]
         overall = time.perf_counter() - started
         fake_cpu = process_cpu(fake.pid) - fake_cpu
+        # and any connection a dispatcher opened during the run: all its CPU is the run's
+        if database == "postgresql":
+            backends = sorted(set(backends) | set(database_backends(database_url)))
+        backends_after = processes_cpu(backends)
+        backends_cpu = sum(
+            cpu - backends_before.get(pid, 0.0) for pid, cpu in backends_after.items()
+        )
     finally:
         for worker in workers:
             stop(worker)
@@ -196,6 +208,7 @@ def run_one(
         stages=stage_means(reports),
         cpu_total_us=total_cpu_us(reports),
         fake_cpu_us=fake_cpu / max(1, int(keys["attempts"])) * 1e6,
+        database_cpu_us=backends_cpu / messages * 1e6 if backends else None,
         fake_alone=fake_alone,
     )
 
@@ -216,9 +229,15 @@ def figure(run: DispatchRun) -> Figure:
         else ""
     )
     cpu = run.cpu_total_us
+    server = (
+        f", PostgreSQL's backends {run.database_cpu_us:.0f} us/msg (all three: "
+        f"{1e6 * 2 / (cpu + run.fake_cpu_us + run.database_cpu_us):,.0f}/s on 2 cores)"
+        if run.database_cpu_us is not None and cpu
+        else ""
+    )
     why = (
         f" | dispatcher CPU {cpu:.0f} us/msg ({1e6 / cpu:,.0f}/s on a core of its own), "
-        f"fake Slack {run.fake_cpu_us:.0f} us/post"
+        f"fake Slack {run.fake_cpu_us:.0f} us/post{server}"
         if cpu
         else ""
     )
@@ -248,6 +267,7 @@ def figure(run: DispatchRun) -> Figure:
             "cpu_us_per_message": run.cpu_us,
             "stages_cpu_us_per_message": run.stages,
             "fake_cpu_us_per_post": run.fake_cpu_us,
+            "database_backends_cpu_us_per_message": run.database_cpu_us,
         },
     )
 
@@ -317,6 +337,34 @@ def total_cpu_us(reports: list[dict[str, Any]]) -> float:
     """Every worker's CPU over every message: what one message costs the dispatchers."""
     handled = sum(int(r.get("handled", 0)) for r in reports)
     return sum(float(r.get("cpu_seconds", 0.0)) for r in reports) / handled * 1e6 if handled else 0
+
+
+def database_backends(database_url: str) -> list[int]:
+    """The server processes serving the benchmark's database (the dispatchers' connections,
+    open once they are ready): their CPU is the database's share of a message. Shared
+    processes (WAL writer, checkpointer) are left out; they serve every database."""
+    engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as connection:
+            pids = connection.scalars(
+                sa.text(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            return [int(pid) for pid in pids]
+    finally:
+        engine.dispose()
+
+
+def processes_cpu(pids: list[int]) -> dict[int, float]:
+    """Each process's CPU so far, leaving out those that have gone (a pool's idle connection
+    closed meanwhile)."""
+    found = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            found[pid] = process_cpu(pid)
+    return found
 
 
 def process_cpu(pid: int) -> float:

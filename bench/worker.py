@@ -4,7 +4,8 @@ Run as ``python -m bench.worker <ISO instant>``: prints ``{"ready": true}`` once
 database connection are done, waits for a line on stdin, runs one dispatch pass as of that
 instant and prints what it did, how long it took, and where its CPU went: per stage of the
 pass (``bot.outbox.report.Stage``), with decoding a row's payload and rendering it measured
-apart on the benchmark's own message. Settings come from the environment.
+apart on the benchmark's own message; then holds its connection until stdin closes, so the
+bench can read what the database spent on it. Settings come from the environment.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from handlers import SlackMessenger
 from handlers.messenger import RENDERERS
 from mentorbot.services import build_services
 from mentorbot.settings import load_settings
-from mentorbot.wiring import web_client
+from mentorbot.wiring import freeze_start_up, web_client
 from storage import connect
 from storage.outbox import read_payload
 
@@ -52,6 +53,7 @@ def main() -> None:
         database, settings, clock=FixedClock(now), messenger=SlackMessenger(lambda _team: sender)
     )
     services.dispatcher.preview(now, limit=1)  # connect before the clock starts
+    freeze_start_up()  # as ``mentorbot tick`` and each ``serve`` worker do
     payload = read_payload(Kind.WAITLISTED, dict(SAMPLE))
     decode = cpu_us(lambda: read_payload(Kind.WAITLISTED, dict(SAMPLE)))
     render = cpu_us(lambda: RENDERERS[Kind.WAITLISTED](payload))
@@ -81,6 +83,7 @@ def main() -> None:
         ),
         flush=True,
     )
+    sys.stdin.readline()  # its connection kept open until told: the bench reads its backend
     database.dispose()
 
 

@@ -4,13 +4,15 @@ Most of what the outbox sends is one ``chat.postMessage`` to a person or a chann
 is written on one of several keep-alive connections (``handlers.slack_lanes``) and the
 dispatcher goes on with the next message; Slack's answer is read when the dispatcher asks for
 it, in claim order, and means what ``SlackMessenger.send`` would have made of it (the same
-``SlackResponse``, the same ``classify``). Anything more than one post goes by ``send``, in a
-thread of the dispatcher's window: files, a group DM to open first, people of other
-workspaces to name (a look in Slack), a Home tab to refresh after the post, a pair channel's
-steps.
+``classify`` of the same ``SlackApiError``; a plain success is read as its JSON alone).
+Anything more than one post goes by ``send``, in a thread of the dispatcher's window: files, a
+group DM to open first, people of other workspaces to name (a look in Slack), a Home tab to
+refresh after the post, a pair channel's steps.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from slack_sdk.web import SlackResponse
 
@@ -29,6 +31,8 @@ from handlers.messenger import (
 from handlers.slack_http import KeepAliveWebClient, PendingCall
 from handlers.slack_lanes import Lanes
 
+_NOT_POSTS = (Unreadable, InPlace)  # unreadable: failed by ``send``; in place: an edit
+
 
 class SlackPosting:
     def __init__(self, messenger: SlackMessenger) -> None:
@@ -42,7 +46,7 @@ class SlackPosting:
             or kind in UPLOADS
             or kind in HOME_CHANGES
             or "," in message.recipient  # a group DM: its conversation is opened first
-            or isinstance(message.payload, Unreadable | InPlace)  # an edit of a message
+            or isinstance(message.payload, _NOT_POSTS)
         ):
             return None
         renderer = RENDERERS.get(kind)
@@ -64,7 +68,7 @@ class SlackPosting:
 
 
 class PendingPost:
-    __slots__ = ("_client", "_message", "_messenger", "_pending", "_result")
+    __slots__ = ("_call", "_client", "_message", "_messenger", "_pending", "_result")
 
     def __init__(
         self,
@@ -77,16 +81,17 @@ class PendingPost:
         self._client = client
         self._message = message
         self._pending = pending
+        self._call = pending.call  # asked after every answer read: one look, not three
         self._result: SendResult | None = None
 
     @property
     def done(self) -> bool:
-        return self._result is not None or self._pending.done
+        return self._result is not None or self._call.done
 
     def result(self) -> SendResult:
         if self._result is None:
             try:
-                posted: SlackResponse = self._pending.response()
+                posted: dict[str, Any] | SlackResponse = self._pending.answer()
             except Exception as error:
                 self._result = self._messenger.refused(self._message, error)
             else:

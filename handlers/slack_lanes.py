@@ -22,6 +22,7 @@ Slack may have acted on it.
 from __future__ import annotations
 
 import contextlib
+import select
 import selectors
 import socket
 import ssl
@@ -79,14 +80,15 @@ class _Lane:
         self.host = host
         self.last_used = time.monotonic()
         self.call: Call | None = None
-        self._parser: httptools.HttpResponseParser | None = None
+        # One parser for the connection's answers, one after another (llhttp starts on the
+        # next message once one is complete, as on any keep-alive connection).
+        self._parser = httptools.HttpResponseParser(self)
         self._headers: dict[str, str] = {}
         self._body: list[bytes] = []
         self._headers_in = self._complete = self._keep_alive = False
 
     def begin(self, call: Call) -> None:
         self.call = call
-        self._parser = httptools.HttpResponseParser(self)
         self._headers = {}
         self._body = []
         self._headers_in = self._complete = self._keep_alive = False
@@ -102,7 +104,6 @@ class _Lane:
         self._body.append(body)
 
     def on_message_complete(self) -> None:
-        assert self._parser is not None
         self._complete = True
         # asked now: once the message is done, llhttp has already forgotten it
         self._keep_alive = bool(self._parser.should_keep_alive())
@@ -110,7 +111,6 @@ class _Lane:
     def feed(self, data: bytes) -> bool:
         """Give the parser what came in; True once the answer is whole. At EOF (``b""``) an
         answer is whole only if it had no length, and was to last until the server closed."""
-        assert self._parser is not None
         if data:
             self._parser.feed_data(data)
             return self._complete
@@ -126,7 +126,7 @@ class _Lane:
     def finish(self) -> Call:
         """Hand the answer to its call; the lane is idle again (or to be closed)."""
         call, self.call = self.call, None
-        assert call is not None and self._parser is not None
+        assert call is not None
         call.status = self._parser.get_status_code()
         call.headers = self._headers
         call.body = b"".join(self._body)
@@ -170,7 +170,7 @@ class Lanes:
         lane.begin(call)
         self._busy += 1
         try:
-            lane.sock.sendall(request)
+            _send_all(lane.sock, request, call.deadline)
         except OSError as error:  # part of it may have gone: Slack may act on it
             self._drop(lane, error)
         return call
@@ -220,13 +220,17 @@ class Lanes:
         sock = socket.create_connection((host, parts.port or (443 if secure else 80)), timeout)
         # Each write is a whole request: Nagle's algorithm would only hold it back.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if not secure:
-            return sock
         try:
-            return (context or _default_context()).wrap_socket(sock, server_hostname=host)
+            if secure:
+                sock = (context or _default_context()).wrap_socket(sock, server_hostname=host)
         except BaseException:
             sock.close()
             raise
+        # Non-blocking once connected: a socket with a timeout polls before every send and
+        # every read (a system call each, two a post); here a read comes only once the
+        # selector saw the socket readable, and a send waits only if the buffer is full.
+        sock.setblocking(False)
+        return sock
 
     def _read(self, lane: _Lane) -> None:
         if lane.call is None:  # idle, and readable: the server closed it
@@ -241,6 +245,8 @@ class Lanes:
             ):
                 data = lane.sock.recv(65536)
                 whole = lane.feed(data)
+        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            return  # readable, but not a whole TLS record yet: the selector tells when
         except (OSError, httptools.HttpParserError) as error:
             self._drop(lane, error)
             return
@@ -279,6 +285,23 @@ class Lanes:
         if idle and lane in idle:
             idle.remove(lane)
         lane.close()
+
+
+def _send_all(sock: socket.socket, data: bytes, deadline: float) -> None:
+    """``sendall`` on a non-blocking socket: waits (by ``deadline``) only when the kernel's
+    buffer is full, which a request of a few kilobytes never finds."""
+    view = memoryview(data)
+    while view:
+        try:
+            view = view[sock.send(view) :]
+            continue
+        except ssl.SSLWantReadError:  # TLS wants to read first (a key update)
+            readable, writable = [sock], []
+        except (BlockingIOError, ssl.SSLWantWriteError):
+            readable, writable = [], [sock]
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not any(select.select(readable, writable, [], remaining)):
+            raise TimeoutError("Slack did not take the request in time")
 
 
 _contexts: list[ssl.SSLContext] = []

@@ -122,7 +122,12 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
     from handlers.coordination.usergroups import SlackUserGroups
     from handlers.pair_channels.slack_connect import SlackConnectApi
     from mentorbot.services import build_services
-    from mentorbot.wiring import build_messenger, dispatcher_clients, slack_link
+    from mentorbot.wiring import (
+        build_messenger,
+        dispatcher_clients,
+        freeze_start_up,
+        slack_link,
+    )
     from storage import connect
     from storage.crypto import Cipher
 
@@ -147,6 +152,7 @@ def tick(settings: Settings, *, now: datetime | None, dry_run: bool) -> int:
         slack_connect=SlackConnectApi(client_for),
         home_team=(lambda: None) if settings.oauth_mode else (lambda: link.team_id or None),
     )
+    freeze_start_up()
     try:
         if dry_run:
             due = services.dispatcher.preview(at)

@@ -77,9 +77,10 @@ class MentorbotServer(BaseApplication):
     def load(self) -> _WSGIAppType:
         """Runs in each worker, after the fork."""
         from bot.when import warm_up
-        from mentorbot.wiring import build_runtime
+        from mentorbot.wiring import build_runtime, freeze_start_up
 
         runtime = build_runtime(self.settings, migrate=False)
+        freeze_start_up()
         runtime.start_scheduler()
         # dateparser's data: loaded while the worker already answers, not before it may
         threading.Thread(target=warm_up, name="warm-dateparser", daemon=True).start()

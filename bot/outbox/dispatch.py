@@ -27,7 +27,7 @@ from bot.clock import Clock
 from bot.model.outbox import MessageStatus, OutgoingMessage
 from bot.outbox.lease import Lease
 from bot.outbox.quiet_hours import PromptDrop, PromptHold
-from bot.outbox.report import DispatchReport, Stage
+from bot.outbox.report import DispatchReport, Sampled, Stage
 from bot.outbox.sending import SendWindow
 from bot.ports import (
     Messenger,
@@ -113,6 +113,7 @@ class Dispatcher:
             uow=uow, worker=worker, length=lease, now=self._now, report=lambda: self._report
         )
         self._report = DispatchReport()  # the pass's, for its stage times
+        self._starting = self._finishing = Sampled("send")  # per post, in this thread
         self._lock = threading.Lock()
         self._again = threading.Event()
         self._stopping = threading.Event()
@@ -181,6 +182,8 @@ class Dispatcher:
     def _pass(self, report: DispatchReport) -> None:
         self._window.reset()  # Retry-After pauses last for the pass, per workspace
         self._report = report
+        # apart: the two alternate, and one count would only ever time one of them
+        self._starting, self._finishing = Sampled("send"), Sampled("send")
         for _ in range(self._max_batches):
             if self._stopping.is_set():
                 return
@@ -330,7 +333,7 @@ class Dispatcher:
         if message.in_doubt or message.last_error.startswith(IN_DOUBT):
             return None
         try:
-            with Stage(self._report, "send"):
+            with self._starting(self._report):
                 if not self._held.may_post(message):
                     return _LEFT
                 if self._posting is None:
@@ -344,7 +347,7 @@ class Dispatcher:
     def _finish(self, pending: Pending) -> SendResult:
         """Slack's answer to a post ``_start`` wrote: never raises."""
         try:
-            with Stage(self._report, "send"):
+            with self._finishing(self._report):
                 return pending.result()
         except Exception as error:
             log.exception("reading Slack's answer raised")

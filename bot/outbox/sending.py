@@ -76,6 +76,8 @@ class SendWindow:
         self._outcome: Outcome | None = None
 
     def paused_until(self, team_id: str) -> datetime | None:
+        if not self._paused:  # no 429 this pass (the usual case): no lock to take
+            return None
         with self._lock:
             return self._paused.get(team_id)
 

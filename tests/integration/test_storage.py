@@ -1053,6 +1053,46 @@ def test_a_batch_of_outcomes_is_settled_in_one_statement_fenced_row_by_row(
     assert rows[f"{T1}:taken"].attempts == 0  # w2's claim: w1's outcome never lands on it
 
 
+def test_a_settled_batch_keeps_every_character_and_instant_it_was_given(
+    database: Database,
+) -> None:
+    """The batch's outcomes travel as one document (JSON on PostgreSQL): whatever Slack said,
+    quoted, escaped or not ASCII, and moments to the microsecond in any zone land as given."""
+    add_messages(database, message("odd"), message("held"))
+    said = 'in doubt: "quoted" \\back\\slash {braces,} [1, 2] \n newline \t tab é 日本 🙂 NULL'
+    with uow(database) as work:
+        odd, held = work.outbox.claim_due(now=NOW, limit=2, lease=LEASE, worker="w", token="t")
+        work.commit()
+    odd.status, odd.attempts, odd.last_error = MessageStatus.PENDING, 2, said
+    odd.due_at = datetime(2026, 3, 2, 17, 1, 2, 345678, tzinfo=PLUS_TWO)
+    held.status, held.sent_channel, held.sent_ts = MessageStatus.SENT, 'D"1', "1700.000001"
+    held.sent_at = datetime(2026, 3, 2, 17, 0, 0, 1, tzinfo=PLUS_TWO)
+    held.expires_at = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+    with uow(database) as work:
+        assert work.outbox.settle_many([odd, held], worker="w", token="t") == {odd.id, held.id}
+        work.commit()
+
+    rows = outbox_rows(database)
+    o, h = rows[f"{T1}:odd"], rows[f"{T1}:held"]
+    assert (o.status, o.attempts, o.last_error) == ("pending", 2, said)
+    assert o.due_at == datetime(2026, 3, 2, 15, 1, 2, 345678, tzinfo=UTC)
+    assert_utc(o.due_at)
+    assert (h.status, h.sent_channel, h.sent_ts) == ("sent", 'D"1', "1700.000001")
+    assert h.sent_at == datetime(2026, 3, 2, 15, 0, 0, 1, tzinfo=UTC)
+    assert h.expires_at == datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+    assert o.expires_at is None and o.sent_at is None
+
+
+def test_a_naive_moment_is_refused_by_a_batch_settle(database: Database) -> None:
+    add_messages(database, message("naive"))
+    with uow(database) as work:
+        (naive,) = work.outbox.claim_due(now=NOW, limit=1, lease=LEASE, worker="w", token="t")
+        work.commit()
+    naive.status, naive.due_at = MessageStatus.PENDING, datetime(2026, 3, 2, 17, 0)
+    with uow(database) as work, pytest.raises(Exception, match="naive"):
+        work.outbox.settle_many([naive], worker="w", token="t")
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_cohorts_exclusions_read_at_once_are_each_mentees_own(
     database: Database, seed: int
