@@ -386,7 +386,7 @@ def fake_alone(fake: Any, slack_url: str, *, posts: int, connections: int = 8) -
     beforehand), and the fake's CPU per post. It must answer faster than a dispatcher sends,
     or the benchmark measures the fake."""
     from bot.model.kinds import Kind
-    from handlers.messenger import RENDERERS
+    from handlers.rendering import RENDERERS
     from storage.outbox import read_payload
 
     text, blocks = RENDERERS[Kind.WAITLISTED](read_payload(Kind.WAITLISTED, {"request_id": 1}))

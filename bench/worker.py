@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 from bot.clock import FixedClock
 from bot.model.kinds import Kind
 from handlers import SlackMessenger
-from handlers.messenger import RENDERERS
+from handlers.rendering import RENDERERS
 from mentorbot.services import build_services
 from mentorbot.settings import load_settings
 from mentorbot.wiring import freeze_start_up, web_client

@@ -12,30 +12,35 @@ refresh after the post, a pair channel's steps.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
+from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 
 from bot.model.messages import InPlace, Unreadable
 from bot.model.outbox import OutgoingMessage
 from bot.ports import SendResult
-from handlers.messenger import (
-    HOME_CHANGES,
-    RENDERERS,
-    STEPS,
-    UPLOADS,
-    SlackMessenger,
-    people_across,
-    post_args,
-)
+from handlers.rendering import HOME_CHANGES, RENDERERS, STEPS, UPLOADS, people_across, post_args
 from handlers.slack_http import KeepAliveWebClient, PendingCall
 from handlers.slack_lanes import Lanes
+
+
+class Messenger(Protocol):
+    """What posting needs of ``handlers.messenger.SlackMessenger``, which builds it: each
+    workspace's client, and what an answer, or a call that raised, means for a message."""
+
+    def client_for(self, team_id: str) -> WebClient | None: ...
+
+    def refused(self, message: OutgoingMessage, error: Exception) -> SendResult: ...
+
+    def posted(self, client: WebClient, message: OutgoingMessage, posted: Any) -> SendResult: ...
+
 
 _NOT_POSTS = (Unreadable, InPlace)  # unreadable: failed by ``send``; in place: an edit
 
 
 class SlackPosting:
-    def __init__(self, messenger: SlackMessenger) -> None:
+    def __init__(self, messenger: Messenger) -> None:
         self._messenger = messenger
         self._lanes = Lanes()
 
@@ -72,7 +77,7 @@ class PendingPost:
 
     def __init__(
         self,
-        messenger: SlackMessenger,
+        messenger: Messenger,
         client: KeepAliveWebClient,
         message: OutgoingMessage,
         pending: PendingCall,

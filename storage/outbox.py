@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import orjson
@@ -30,7 +28,7 @@ from bot.model.outbox import MessageStatus, OutboxTally, OutgoingMessage
 from storage.crypto import CipherError
 from storage.models.base import SEALED_MARK, Sealed
 from storage.models.outbox import OutgoingMessageRow, ProcessedEventRow
-from storage.rows import _MESSAGE_ENUMS, _copy_into, _to_domain
+from storage.rows import _MESSAGE_ENUMS, _column_values, _copy_into, _to_domain
 
 
 def _key_starts_with(prefix: str) -> Any:
@@ -142,18 +140,7 @@ def _opened(text: str) -> str:
 def _row_values(message: OutgoingMessage) -> dict[str, Any]:
     """The columns ``add`` sets on a new row (as ``_copy_into`` copies them), for a bulk
     INSERT: the others keep their defaults, as they do for ``add``."""
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(message):
-        if f.name == "id" or f.metadata.get("stored") is False:
-            continue
-        value = getattr(message, f.name)
-        if isinstance(value, StrEnum):
-            value = value.value
-        elif isinstance(value, list):
-            value = list(value)
-        elif isinstance(value, dict):
-            value = dict(value)
-        values[f.name] = value
+    values = _column_values(message)
     values["payload"] = stored_payload(message.kind, message.payload)
     return values
 

@@ -45,7 +45,10 @@ def _to_domain(cls: type[D], row: object, enums: dict[str, type[StrEnum]]) -> D:
     return cls(**values)
 
 
-def _copy_into(row: Base, obj: Any) -> None:
+def _column_values(obj: Any) -> dict[str, Any]:
+    """The columns a domain object sets on its row (all but the ID and fields not stored),
+    enums as their values and lists and dicts as copies, so the row never shares them."""
+    values: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
         if f.name == "id" or f.metadata.get("stored") is False:
             continue
@@ -56,7 +59,13 @@ def _copy_into(row: Base, obj: Any) -> None:
             value = list(value)
         elif isinstance(value, dict):
             value = dict(value)
-        setattr(row, f.name, value)
+        values[f.name] = value
+    return values
+
+
+def _copy_into(row: Base, obj: Any) -> None:
+    for name, value in _column_values(obj).items():
+        setattr(row, name, value)
 
 
 def _save(session: Session, row_type: type[R], obj: Any) -> R:

@@ -113,7 +113,7 @@ def test_every_message_kind_renders_its_own_payload_type() -> None:
     """Each kind that is not an internal job is rendered (or uploaded) by the messenger, and
     its renderer takes the very type the kind carries (``STEPS``: Slack calls a service takes
     from the outbox, rendering nothing)."""
-    from handlers.messenger import RENDERED_TYPES, RENDERERS, STEPS, UPLOADS
+    from handlers.rendering import RENDERED_TYPES, RENDERERS, STEPS, UPLOADS
 
     messages = {kind for kind in Kind if not kind.value.startswith("job.")}
     assert set(RENDERERS) | UPLOADS | STEPS == messages
