@@ -14,10 +14,10 @@ from bot.errors import NotAllowed, NotFound
 from bot.matching.cohort import (
     CohortInput,
     CohortResult,
-    Stages,
     assign_cohort,
     describe_result,
 )
+from bot.matching.cohort_board import Board, job_key, plan_key, planning_key, quiet
 from bot.matching.companies import Companies
 from bot.matching.scores import Candidate, is_eligible, profile_texts, score_mentor
 from bot.matching.suggestions import (
@@ -31,8 +31,6 @@ from bot.model.cohort import (
     CohortPlan,
     PairState,
     PlannedPair,
-    PlanProgress,
-    PlanStage,
     PlanStatus,
 )
 from bot.model.kinds import Kind
@@ -136,7 +134,7 @@ class CohortService:
                     team_id=team_id,
                     kind=Kind.COHORT_PLANNING,
                     recipient=coordinator_id,
-                    key=_planning_key(plan_id),
+                    key=planning_key(plan_id),
                     due_at=now,
                     payload=CohortPlanning(
                         plan_id=plan_id,
@@ -152,7 +150,7 @@ class CohortService:
                     team_id=team_id,
                     kind=Kind.PLAN_COHORT,
                     recipient=coordinator_id,
-                    key=_job_key(plan_id),
+                    key=job_key(plan_id),
                     due_at=now,
                     payload=PlanCohort(
                         include_choosing=include_choosing,
@@ -177,7 +175,7 @@ class CohortService:
         """Its job is over (failed, cancelled, gone) and it is still ``PLANNING``: nothing
         will finish it. A job waiting or claimed (even by a worker that died: its lease runs
         out and it is run again) still will."""
-        status = uow.outbox.status_of(plan.team_id, _job_key(plan.id or 0))
+        status = uow.outbox.status_of(plan.team_id, job_key(plan.id or 0))
         return status not in (MessageStatus.PENDING, MessageStatus.SENDING)
 
     def plan_job(self, uow: CohortWork, message: OutgoingMessage, now: datetime) -> None:
@@ -196,7 +194,7 @@ class CohortService:
         plan = uow.cohort_plans.get(team_id, job.plan_id)
         if plan is None or plan.status is not PlanStatus.PLANNING:
             return  # done already, or the workspace's data is gone
-        board = _Board.find(uow, plan, self._board)
+        board = Board.find(uow, plan, self._board)
         try:
             result = self._assign_by_program(
                 uow, team_id, self._requests(uow, team_id, plan.include_choosing), now, board
@@ -211,7 +209,7 @@ class CohortService:
                     team_id=team_id,
                     kind=Kind.COHORT_FAILED,
                     recipient=message.recipient,
-                    key=_plan_key(plan.id or 0) + "failed",
+                    key=plan_key(plan.id or 0) + "failed",
                     due_at=now,
                     payload=CohortFailed(
                         plan_id=plan.id or 0,
@@ -257,7 +255,7 @@ class CohortService:
                 team_id=message.team_id,
                 kind=Kind.COHORT_READY,
                 recipient=message.recipient,
-                key=_plan_key(plan.id or 0) + "ready",
+                key=plan_key(plan.id or 0) + "ready",
                 due_at=done_at,
                 payload=CohortReady(
                     plan_id=plan.id or 0,
@@ -396,7 +394,7 @@ class CohortService:
         team_id: str,
         requests: list[MentorRequest],
         now: datetime,
-        board: _Board | None = None,
+        board: Board | None = None,
     ) -> CohortResult:
         """One optimal assignment per program: mentees meet only their program's mentors,
         under its own cross-company rule (a mentor is in one program, so places never mix).
@@ -422,7 +420,7 @@ class CohortService:
                 at=now,
                 fit=rules.fit,
             )
-            stages = board.stages(cohort, number, len(programs)) if board else _quiet
+            stages = board.stages(cohort, number, len(programs)) if board else quiet
             result = assign_cohort(cohort, stages)
             by_id = {r.id: r for r in group}
             for a in result.assignments:
@@ -540,81 +538,3 @@ def _waiting(include_choosing: bool) -> set[RequestStatus]:
     if include_choosing:
         return {RequestStatus.WAITLISTED, RequestStatus.MATCHING}
     return {RequestStatus.WAITLISTED}
-
-
-def _plan_key(plan_id: int) -> str:
-    """Every row of one plan's asking starts so (the colon ends the ID: plan 1 is not 10)."""
-    return f"cohort-plan:{plan_id}:"
-
-
-def _planning_key(plan_id: int) -> str:
-    return _plan_key(plan_id) + "planning"
-
-
-def _job_key(plan_id: int) -> str:
-    return _plan_key(plan_id) + "job"
-
-
-def _quiet(stage: PlanStage) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class _Board:
-    """The coordinator's "working it out" message of one plan, where Slack put it, and the
-    board that redraws it; without one (not posted yet, no board) showing does nothing."""
-
-    team_id: str
-    planning: CohortPlanning | None = None
-    channel: str | None = None
-    ts: str | None = None
-    board: PlanningBoard | None = None
-
-    @classmethod
-    def find(cls, uow: CohortWork, plan: CohortPlan, board: PlanningBoard | None) -> _Board:
-        """The message as sent. Not sent yet (Slack was failing): cancelled, so it can't
-        arrive after the outcome, which is then posted on its own."""
-        key = _planning_key(plan.id or 0)
-        sent = next((m for m in uow.outbox.sent(plan.team_id, key) if m.key == key), None)
-        if sent is None or not (sent.sent_channel and sent.sent_ts):
-            uow.outbox.cancel(plan.team_id, key)
-            return cls(team_id=plan.team_id)
-        payload = sent.payload if isinstance(sent.payload, CohortPlanning) else None
-        return cls(
-            team_id=plan.team_id,
-            planning=payload,
-            channel=sent.sent_channel,
-            ts=sent.sent_ts,
-            board=board,
-        )
-
-    def stages(self, cohort: CohortInput, program: int, programs: int) -> Stages:
-        """The planner's steps for one program, shown with its sizes (worked out once)."""
-        if self.board is None or self.planning is None:
-            return _quiet
-        loads = cohort.loads
-        free = [
-            p.capacity - loads.get(p.user_id, 0)
-            for p in cohort.mentors
-            if p.accepting and loads.get(p.user_id, 0) < p.capacity
-        ]
-        sizes = PlanProgress(
-            stage=PlanStage.READING,
-            mentees=len(cohort.requests),
-            mentors=len(free),
-            places=sum(free),
-            program=program,
-            programs=programs,
-        )
-
-        def show(stage: PlanStage) -> None:
-            if self.board is not None and self.planning is not None and self.channel and self.ts:
-                self.board.show(
-                    self.team_id, self.channel, self.ts, self.planning, replace(sizes, stage=stage)
-                )
-
-        return show
-
-    def done(self) -> None:
-        if self.board is not None and self.channel and self.ts:
-            self.board.done(self.channel, self.ts)
