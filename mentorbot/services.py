@@ -152,6 +152,7 @@ def build_services(
                 Kind.ERASE_DEPARTED: erase_departed,
             },
             worker=f"{socket.gethostname()}:{os.getpid()}",
+            job_failures={Kind.PLAN_COHORT: cohorts.job_failed},
             lease=timedelta(seconds=settings.mentorbot_outbox_lease_seconds),
             sends_in_flight=settings.mentorbot_outbox_sends_in_flight,
             batch_size=settings.mentorbot_outbox_batch_size,

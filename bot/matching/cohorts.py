@@ -202,28 +202,54 @@ class CohortService:
         except Exception:
             log.exception("cohort plan %s of %s could not be worked out", plan.id, team_id)
             board.done()
-            plan.status = PlanStatus.FAILED
-            uow.cohort_plans.save(plan)
-            uow.outbox.add(
-                OutgoingMessage(
-                    team_id=team_id,
-                    kind=Kind.COHORT_FAILED,
-                    recipient=message.recipient,
-                    key=plan_key(plan.id or 0) + "failed",
-                    due_at=now,
-                    payload=CohortFailed(
-                        plan_id=plan.id or 0,
-                        asked_at=job.asked_at,
-                        include_choosing=plan.include_choosing,
-                        channel=board.channel,
-                        ts=board.ts,
-                    ),
-                )
-            )
+            self._tell_failed(uow, message, plan, job, now, board=board)
             return
         board.done()
         self._keep(uow, plan, result, now)
         self._tell_ready(uow, message, plan, job.asked_at, channel=board.channel, ts=board.ts)
+
+    def job_failed(self, uow: CohortWork, message: OutgoingMessage, now: datetime) -> None:
+        """The job's own transaction failed (the database refused something mid-plan): the
+        dispatcher has rolled it back and calls this in a new one, so the coordinator's
+        "working it out" message does not stay so forever. The plan is marked failed and the
+        coordinator is told, with Try again, as when the planner itself fails. Only a plan
+        still planning is touched (a run that got further, or a second call, does nothing)."""
+        job = message.payload_as(PlanCohort)
+        if job.plan_id is None:
+            return
+        plan = uow.cohort_plans.get(message.team_id, job.plan_id)
+        if plan is None or plan.status is not PlanStatus.PLANNING:
+            return
+        self._tell_failed(uow, message, plan, job, now, board=Board.find(uow, plan, None))
+
+    @staticmethod
+    def _tell_failed(
+        uow: CohortWork,
+        message: OutgoingMessage,
+        plan: CohortPlan,
+        job: PlanCohort,
+        now: datetime,
+        *,
+        board: Board,
+    ) -> None:
+        plan.status = PlanStatus.FAILED
+        uow.cohort_plans.save(plan)
+        uow.outbox.add(
+            OutgoingMessage(
+                team_id=message.team_id,
+                kind=Kind.COHORT_FAILED,
+                recipient=message.recipient,
+                key=plan_key(plan.id or 0) + "failed",
+                due_at=now,
+                payload=CohortFailed(
+                    plan_id=plan.id or 0,
+                    asked_at=job.asked_at,
+                    include_choosing=plan.include_choosing,
+                    channel=board.channel,
+                    ts=board.ts,
+                ),
+            )
+        )
 
     def _plan_unannounced(
         self, uow: CohortWork, message: OutgoingMessage, job: PlanCohort, now: datetime

@@ -80,6 +80,7 @@ class Dispatcher:
         clock: Clock,
         jobs: Mapping[str, Job],
         worker: str,
+        job_failures: Mapping[str, Job] | None = None,
         batch_size: int = 100,
         lease: timedelta = LEASE,
         max_batches: int = 1000,
@@ -92,6 +93,9 @@ class Dispatcher:
         self._messenger = messenger
         self._clock = clock
         self._jobs = dict(jobs)
+        # What a job's failure means for the people waiting on it, run in a transaction of
+        # its own once the job's has rolled back (a cohort's coordinator is told).
+        self._job_failures = dict(job_failures or {})
         self._worker = worker
         self._batch_size = batch_size
         self._lease = lease
@@ -320,11 +324,26 @@ class Dispatcher:
             report.jobs += 1
         except Exception as error:  # a broken job must not block the queue behind it
             log.exception("job %s (%s) raised", message.key, message.kind)
+            self._job_failed(message, now)
             message.status = MessageStatus.FAILED
             message.last_error = f"internal: {type(error).__name__}"
             self._settle(message)
             report.failed += 1
             report.failures.append((message.key, message.last_error))
+
+    def _job_failed(self, message: OutgoingMessage, now: datetime) -> None:
+        """The failed job's follow-up, if its kind has one. Never raises: the row is failed
+        either way, and a follow-up run twice (a crash before the row is settled) finds its
+        work done (it checks, as jobs do)."""
+        follow_up = self._job_failures.get(message.kind)
+        if follow_up is None:
+            return
+        try:
+            with self._uow() as uow:
+                follow_up(uow, message, now)
+                uow.commit()
+        except Exception:
+            log.exception("the follow-up of failed job %s (%s) raised", message.key, message.kind)
 
     def _start(self, message: OutgoingMessage) -> Pending | SendResult | None:
         """A post written from the dispatching thread, its answer read later (``_finish``);

@@ -12,7 +12,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.matching import cohorts as cohorts_module
 from bot.matching.cohorts import CohortService
-from bot.model.cohort import PlanProgress, PlanStage, PlanStatus
+from bot.model.cohort import CohortPlan, PlanProgress, PlanStage, PlanStatus
 from bot.model.kinds import Kind
 from bot.model.messages.coordination import (
     CohortFailed,
@@ -25,7 +25,7 @@ from bot.model.rules import OneProgram
 from bot.outbox.dispatch import Dispatcher
 from bot.ports import SendOutcome, SendResult
 from bot.roster import Roster
-from tests.unit.fakes import FakeMessenger, FakeUnitOfWork
+from tests.unit.fakes import FakeCohortPlanRepository, FakeMessenger, FakeUnitOfWork
 from tests.unit.test_matching_service import RULES, TEAM, Program
 
 COORDINATOR = "UCOORD1"
@@ -85,6 +85,7 @@ class Cohort:
             messenger=messenger,
             clock=self.clock,
             jobs={Kind.PLAN_COHORT: self.service.plan_job},
+            job_failures={Kind.PLAN_COHORT: self.service.job_failed},  # as mentorbot wires it
             worker="test",
         ).run_once()
         return messenger
@@ -278,3 +279,41 @@ def test_a_job_queued_by_the_release_before_still_plans_and_says_ready(
     payload = ready.payload_as(CohortReady)
     assert payload.pairs == 3 and payload.ts is None
     assert cohort.board.told == []
+
+
+def test_a_job_whose_own_transaction_fails_tells_the_coordinator_in_place(
+    cohort: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database refuses the finished plan (not the planner failing): the job's
+    transaction rolls back and the dispatcher runs the cohort's follow-up in a new one, so
+    the "working it out" message becomes "couldn't finish" instead of staying so forever;
+    a second call of the follow-up does nothing more."""
+    plan = cohort.ask().plan
+    original = FakeCohortPlanRepository.save
+
+    def refused(self: FakeCohortPlanRepository, saved: CohortPlan) -> CohortPlan:
+        if saved.status is PlanStatus.READY:
+            raise RuntimeError("the database refused the plan")
+        return original(self, saved)
+
+    monkeypatch.setattr(FakeCohortPlanRepository, "save", refused)
+    cohort.dispatch(POSTED, POSTED)  # "working it out" posted, then its job, which fails
+    cohort.dispatch(POSTED)
+    [planning] = cohort.of(Kind.COHORT_PLANNING)
+    [job] = cohort.of(Kind.PLAN_COHORT)
+    assert job.status is MessageStatus.FAILED
+    [failed] = cohort.of(Kind.COHORT_FAILED)
+    assert failed.payload == CohortFailed(
+        plan_id=plan.id or 0,
+        asked_at=plan.created_at.isoformat(),
+        include_choosing=True,
+        channel=planning.sent_channel,
+        ts=planning.sent_ts,
+    )
+    assert not cohort.of(Kind.COHORT_READY)
+    with FakeUnitOfWork(cohort.store) as uow:
+        retired = uow.cohort_plans.get(TEAM, plan.id or 0)
+        cohort.service.job_failed(uow, job, cohort.clock.now())  # once more: nothing new
+        uow.commit()
+    assert retired is not None and retired.status is PlanStatus.FAILED
+    assert len(cohort.of(Kind.COHORT_FAILED)) == 1

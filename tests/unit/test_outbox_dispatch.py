@@ -88,6 +88,7 @@ def dispatcher(
     clock: FixedClock,
     *,
     jobs: Mapping[str, Job] | None = None,
+    job_failures: Mapping[str, Job] | None = None,
     batch_size: int = 100,
 ) -> Dispatcher:
     return Dispatcher(
@@ -95,6 +96,7 @@ def dispatcher(
         messenger=messenger,
         clock=clock,
         jobs=jobs or {},
+        job_failures=job_failures,
         worker=WORKER,
         batch_size=batch_size,
         lease=LEASE,
@@ -617,6 +619,38 @@ def test_a_job_that_raises_fails_rolls_back_and_does_not_block_the_others(
     assert messenger.keys == ["hello", "fine:follow-up"]
     assert report.jobs == 1
     assert report.failures == [("broken", "internal: RuntimeError")]
+
+
+def test_a_failed_jobs_follow_up_commits_on_its_own_and_a_broken_one_changes_nothing(
+    store: FakeStore, clock: FixedClock
+) -> None:
+    """A job that raises has its transaction rolled back; its kind's follow-up then runs in a
+    transaction of its own (what it queues is kept), and a follow-up that raises too leaves
+    the job failed and the queue going."""
+    now = clock.now()
+    queue(
+        store,
+        message("broken", now - timedelta(seconds=2), kind="job.broken"),
+        message("worse", now - timedelta(seconds=1), kind="job.worse"),
+        message("hello", now),
+    )
+    told, also_broken = RecordingJob(), RecordingJob(fail=True)
+    run = dispatcher(
+        store,
+        FakeMessenger(),
+        clock,
+        jobs={"job.broken": RecordingJob(fail=True), "job.worse": RecordingJob(fail=True)},
+        job_failures={"job.broken": told, "job.worse": also_broken},
+    )
+
+    run.run_once()
+
+    assert [key for key, _ in told.calls] == ["broken"]
+    assert statuses(store)["broken:follow-up"] is not None  # the follow-up's own, kept
+    assert "worse:follow-up" not in statuses(store)  # the broken follow-up's rolled back
+    assert store.message("broken").status is MessageStatus.FAILED
+    assert store.message("worse").status is MessageStatus.FAILED
+    assert store.message("hello").status is MessageStatus.SENT
 
 
 # -- deliver_now: one dispatching thread, asked to go round again ------------------------------
