@@ -151,13 +151,11 @@ class SlackMessenger:
             if renderer is None:
                 return SendResult(SendOutcome.FAILED, error=f"no renderer for {message.kind}")
             text, message_blocks = self._names_across(message, *renderer(message.payload))
-            edited = self._edited(client, message, text, message_blocks)
-            channel = self._channel(client, message.recipient)
-            posted = (
-                edited
-                if edited is not None
-                else client.chat_postMessage(**post_args(message, channel, text, message_blocks))
-            )
+            posted = self._edited(client, message, text, message_blocks)
+            if posted is None:  # a group DM's conversation is opened only to post in it
+                channel = self._channel(client, message.recipient)
+                arguments = post_args(message, channel, text, message_blocks)
+                posted = client.chat_postMessage(**arguments)
         except Exception as error:
             return self.refused(message, error)
         return self.posted(client, message, posted)
