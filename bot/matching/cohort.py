@@ -19,6 +19,7 @@ cohort takes to solve). ``tests/unit/test_matching_cohort.py`` pins the scores t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.matching.assignment import BLOCK_CELLS, optimal_assignment
+from bot.matching.cores import each_block
 from bot.matching.scores import (
     CAPACITY_WEIGHT,
     FOCUS_WEIGHT,
@@ -209,6 +211,7 @@ class _Pairs:
             [self.texts.row_of.get(p.user_id, -1) for p in mentors], dtype=np.int64
         )
         self.points: dict[int, NDArray[np.float64]] = {}  # goals text -> each mentor's points
+        self.points_lock = threading.Lock()
 
         # Mentors a mentee may never meet again (and themselves): a few cells, set last.
         column_of = {p.user_id: k for k, p in enumerate(mentors)}
@@ -264,7 +267,10 @@ class _Pairs:
         if not len(self.texts) or not len(self.text_rows):
             return
         distinct, inverse = np.unique(self.mentee_goals[start:stop], return_inverse=True)
-        missing = [int(k) for k in distinct if int(k) not in self.points]
+        wanted = [int(k) for k in distinct]
+        with self.points_lock:  # blocks are scored on several threads (``each_block``)
+            known = {k: self.points[k] for k in wanted if k in self.points}
+        missing = [k for k in wanted if k not in known]
         if missing:
             vectors = np.stack([self.queries[k].vector for k in missing], axis=1)
             found = np.asarray(self.texts.matrix @ vectors)  # profiles x distinct goals
@@ -272,16 +278,15 @@ class _Pairs:
                 self.text_rows[:, None] >= 0, found[np.maximum(self.text_rows, 0)], 0.0
             ).T
             fresh = GOALS_WEIGHT * np.minimum(1.0, similarity / FULL_MATCH)
-            if (len(self.points) + len(missing)) * len(self.text_rows) > KEPT_POINTS:
-                self.points.clear()
-            self.points.update(zip(missing, fresh, strict=True))
-            if len(distinct) == 1:
-                scores += fresh[0]
-                return
-        if len(distinct) == 1:
-            scores += self.points[int(distinct[0])]
+            known.update(zip(missing, fresh, strict=True))
+            with self.points_lock:
+                if (len(self.points) + len(missing)) * len(self.text_rows) > KEPT_POINTS:
+                    self.points.clear()
+                self.points.update(zip(missing, fresh, strict=True))
+        if len(wanted) == 1:
+            scores += known[wanted[0]]
         else:
-            scores += np.stack([self.points[int(k)] for k in distinct])[inverse.ravel()]
+            scores += np.stack([known[k] for k in wanted])[inverse.ravel()]
 
     def rows(self) -> Iterator[tuple[int, int]]:
         """Blocks of mentees small enough to score at once."""
@@ -292,12 +297,16 @@ class _Pairs:
     def weights(self) -> NDArray[np.int8]:
         """Every pair's score in one byte, ``INELIGIBLE`` where it may not be made."""
         out = np.empty((len(self.cohort.requests), len(self.columns)), dtype=np.int8)
-        for start, stop in self.rows():
+
+        def fill(span: tuple[int, int]) -> None:
+            start, stop = span
             scores, eligible = self.block(start, stop)
             # Cast once into the byte matrix, then mark the forbidden pairs (``np.where``
             # made a float64 block first: a fifth of the scoring's time).
             out[start:stop] = scores
             np.copyto(out[start:stop], INELIGIBLE, where=~eligible)
+
+        each_block(fill, self.rows())
         return out
 
 
