@@ -160,6 +160,10 @@ class PlainJSON(TypeDecorator[Any]):
         return process
 
 
+STORED_AS_JSON = (JSON, SealedPayload, PlainJSON)
+"""Every column type kept as JSON: what an erasure searches and rewrites as JSON."""
+
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
