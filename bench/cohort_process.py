@@ -1,7 +1,15 @@
 """One cohort planned through the service, in a process of its own (its peak memory is the
 cohort's, not the bench's). Run as ``DATABASE_URL=... python -m bench.cohort_process``:
 plans everyone waiting (seeded beforehand by ``bench.matching.seed_cohort``) as the
-coordinator's ``/mentor match everyone`` does, prints seconds, statements and peak RSS."""
+coordinator's ``/mentor match everyone`` does, prints seconds, statements and peak RSS.
+
+The process starts as a ``mentorbot serve`` worker does (``mentorbot.serve.start_worker``:
+the runtime, start-up's objects frozen out of the garbage collector's way, the scheduler and
+its warm-ups), and the plan is measured once those warm-ups are done: in production a plan is
+a job run by a worker's dispatcher, never a fresh process's first act. Slack is not there
+(the worker says so and keeps trying, as one started while Slack is away), so the dispatcher
+never starts and nothing else runs meanwhile. The cohort's own statements are not warmed:
+they are compiled by the plan measured, as by a worker's first plan."""
 
 from __future__ import annotations
 
@@ -12,11 +20,8 @@ import time
 
 from bench.matching import AT, Statements
 from bot.clock import FixedClock
-from handlers import SlackMessenger
-from mentorbot.services import build_services
+from mentorbot.serve import start_worker
 from mentorbot.settings import Settings
-from mentorbot.wiring import web_client
-from storage import connect
 
 COORDINATOR = "UCOORD"
 
@@ -30,14 +35,12 @@ def main() -> None:
         database_url=url,
         mentorbot_coordinators=[f"T0001:{COORDINATOR}"],
     )
-    database = connect(url)
-    sender = web_client(settings, interactive=False)
-    services = build_services(
-        database, settings, clock=FixedClock(AT), messenger=SlackMessenger(lambda _t: sender)
-    )
-    counted = Statements(database.engine)
+    runtime = start_worker(settings, clock=FixedClock(AT))
+    if not runtime.wait_warm(60):
+        raise RuntimeError("the worker's start-up work did not finish within a minute")
+    counted = Statements(runtime.database.engine)
     started, cpu = time.perf_counter(), time.process_time()
-    plan = services.cohorts.plan_cohort(team_id="T0001", coordinator_id=COORDINATOR)
+    plan = runtime.services.cohorts.plan_cohort(team_id="T0001", coordinator_id=COORDINATOR)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     counted.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -55,7 +58,7 @@ def main() -> None:
         ),
         flush=True,
     )
-    database.dispose()
+    runtime.shutdown()
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, cast
@@ -42,6 +41,7 @@ from mentorbot.settings import Settings
 if TYPE_CHECKING:  # importing wiring loads prometheus-client: not before metrics_directory()
     from gunicorn._types import _WSGIAppType
 
+    from bot.clock import Clock
     from mentorbot.wiring import Runtime
 
 log = logging.getLogger("mentorbot.serve")
@@ -76,16 +76,24 @@ class MentorbotServer(BaseApplication):
 
     def load(self) -> _WSGIAppType:
         """Runs in each worker, after the fork."""
-        from bot.when import warm_up
-        from mentorbot.wiring import build_runtime, freeze_start_up
-
-        runtime = build_runtime(self.settings, migrate=False)
-        freeze_start_up()
-        runtime.start_scheduler()
-        # dateparser's data: loaded while the worker already answers, not before it may
-        threading.Thread(target=warm_up, name="warm-dateparser", daemon=True).start()
+        runtime = start_worker(self.settings)
         self.runtime = runtime
         return cast("_WSGIAppType", runtime.wsgi())
+
+
+def start_worker(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    """A worker's start, after the fork: its runtime (the database's mappers configured as
+    it connects), what start-up made frozen out of the garbage collector's way, the
+    scheduler (the mentor pools built on a thread), dateparser warmed on another.
+    ``bench.cohort_process`` starts so too: a cohort is measured in a process like the
+    worker whose dispatcher runs its job."""
+    from mentorbot.wiring import build_runtime, freeze_start_up
+
+    runtime = build_runtime(settings, clock=clock, migrate=False)
+    freeze_start_up()
+    runtime.start_scheduler()
+    runtime.warm_up()
+    return runtime
 
 
 def post_worker_init(worker: Worker) -> None:

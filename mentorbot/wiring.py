@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.clock import Clock, SystemClock
 from bot.services import Services
+from bot.when import warm_up
 from handlers import SlackMessenger, TrackedExecutor, build_app, home_publisher
 from handlers.app import seed_authorization
 from handlers.coordination.usergroups import SlackUserGroups
@@ -104,6 +106,7 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)
     scheduler: BackgroundScheduler | None = field(default=None)
     slack: SlackLink | None = field(default=None)
+    warming: threading.Thread | None = field(default=None)
 
     def wsgi(self) -> WSGIApp:
         """Slack's edge, ``/healthz``, ``/readyz`` and ``/metrics``, as one WSGI app."""
@@ -115,6 +118,21 @@ class Runtime:
             metrics=self.metrics,
             slack_problem=self.slack.problem if self.slack is not None else None,
         )
+
+    def warm_up(self) -> None:
+        """dateparser's data, loaded on a thread while the worker already answers, not
+        before it may (its first parse loads it: a few tenths of a second)."""
+        self.warming = threading.Thread(target=warm_up, name="warm-dateparser", daemon=True)
+        self.warming.start()
+
+    def wait_warm(self, timeout: float = 30.0) -> bool:
+        """True once start-up's background work is done: dateparser's data and every
+        workspace's mentor pool (a benchmark measures a worker that has settled)."""
+        if self.warming is not None:
+            self.warming.join(timeout)
+            if self.warming.is_alive():
+                return False
+        return self.services.mentoring.index.wait_idle(timeout)
 
     def start_scheduler(self) -> None:
         """Look for due messages every N seconds (and once at start-up, to catch up).

@@ -10,6 +10,7 @@ import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -421,14 +422,50 @@ _REQUEST_COLUMNS = tuple(
 # (a mapping per row cost 5x as much: 55 ms of CPU at 10,000 requests, now 12).
 _REQUEST_IN_ORDER = tuple(f.name for f in dataclasses.fields(MentorRequest)) == _REQUEST_COLUMNS
 _STATUS_AT = _REQUEST_COLUMNS.index("status")
+_LISTS_AT = (_REQUEST_COLUMNS.index("focus_areas"), _REQUEST_COLUMNS.index("languages"))
 _REQUEST_STATUSES = {status.value: status for status in RequestStatus}
 _ACTIVE_MEMBER = MembershipStatus.ACTIVE.value
 
 
-def _request_of(row: Sequence[Any]) -> MentorRequest:
-    at = _STATUS_AT
-    values = (*row[:at], _REQUEST_STATUSES[row[at]], *row[at + 1 :])
-    return MentorRequest(*values)
+def _request_columns() -> tuple[Any, ...]:
+    """``in_status``'s columns, in the dataclass's order, the two JSON lists as text: one
+    JSON parse for all the rows is several times faster than the driver's decode per cell."""
+    row = MentorRequestRow
+    return tuple(
+        cast(getattr(row, name), Text)
+        if name in ("focus_areas", "languages")
+        else getattr(row, name)
+        for name in _REQUEST_COLUMNS
+    )
+
+
+def _requests_of(rows: Sequence[Sequence[Any]]) -> list[MentorRequest]:
+    """Requests from ``_request_columns`` rows (each list fresh from the one parse)."""
+    if not rows:
+        return []
+    focus_at, languages_at = _LISTS_AT
+    lists = _json_lists(",".join(f"{r[focus_at]},{r[languages_at]}" for r in rows))
+    found = []
+    for n, row in enumerate(rows):
+        values = list(row)
+        values[focus_at], values[languages_at] = lists[2 * n], lists[2 * n + 1]
+        values[_STATUS_AT] = _REQUEST_STATUSES[values[_STATUS_AT]]
+        found.append(
+            MentorRequest(*values)
+            if _REQUEST_IN_ORDER
+            else MentorRequest(**dict(zip(_REQUEST_COLUMNS, values, strict=True)))
+        )
+    return found
+
+
+def _json_lists(joined: str) -> list[Any]:
+    """``[a,b,...]`` of the comma-joined JSON texts, parsed at once (``json`` for what orjson
+    refuses, as ``storage.database.json_loads`` reads)."""
+    text = "[" + joined + "]"
+    try:
+        return list(orjson.loads(text))
+    except orjson.JSONDecodeError:
+        return list(json.loads(text))
 
 
 _LIVE = (PartnershipStatus.ACTIVE.value, PartnershipStatus.PAUSED.value)
@@ -504,17 +541,16 @@ class SqlRequestRepository:
         Read as plain columns, not ORM objects: a cohort reads thousands at once only to
         plan (each one it changes later is read again by ID), and building and tracking
         10,000 objects took a second."""
-        rows = self._s.execute(
-            select(*(getattr(MentorRequestRow, name) for name in _REQUEST_COLUMNS))
-            .where(*_requests_in(team_id, statuses, shared=shared))
-            .order_by(MentorRequestRow.created_at, MentorRequestRow.id)
+        rows = (
+            self._s.connection()  # Core, not ORM (repositories flush as they save)
+            .execute(
+                select(*_request_columns())
+                .where(*_requests_in(team_id, statuses, shared=shared))
+                .order_by(MentorRequestRow.created_at, MentorRequestRow.id)
+            )
+            .all()
         )
-        # Each row's lists are the driver's own, fresh: nothing to copy.
-        if _REQUEST_IN_ORDER:
-            return [_request_of(row) for row in rows]
-        return [
-            MentorRequest(**{**row._mapping, "status": RequestStatus(row.status)}) for row in rows
-        ]
+        return _requests_of(rows)
 
     def count_in_status(
         self, team_id: str, statuses: Collection[RequestStatus], *, shared: bool = False

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     String,
+    Text,
     and_,
     bindparam,
     func,
@@ -130,12 +131,18 @@ def _chunks(session: Session, ids: Collection[str]) -> list[list[str]]:
 def _among(
     session: Session, column: InstrumentedAttribute[str], ids: list[str]
 ) -> ColumnElement[bool]:
-    """``column IN ids``; on PostgreSQL as ``column = ANY(:ids)``, one array parameter: an
-    ``IN`` list of 5,000 placeholders was rendered and converted by SQLAlchemy and the
-    driver each time (10,000 mentees: 0.46 s of the cohort's CPU)."""
-    if _postgres(session):
+    """``column IN ids``; on PostgreSQL as ``column = ANY(...)`` of one parameter: an ``IN``
+    list of 5,000 placeholders was rendered and converted by SQLAlchemy and the driver each
+    time (10,000 mentees: 0.46 s of the cohort's CPU). The IDs go as one comma-joined text
+    split by the server: the driver quotes an array's every element with a regex search
+    (10,000 IDs: 8 ms a read); IDs that would not split back (with a comma in one, or an
+    empty one) go as an array."""
+    if not _postgres(session):
+        return column.in_(ids)
+    if any("," in i or not i for i in ids):
         return column == func.any(bindparam("mentee_ids", ids, type_=ARRAY(String)))
-    return column.in_(ids)
+    joined = bindparam("mentee_ids", ",".join(ids), type_=Text)
+    return column == func.any(func.string_to_array(joined, ","))
 
 
 def _postgres(session: Session) -> bool:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     String,
     Table,
     Text,
@@ -31,7 +30,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.model.erasure import Erasure
 from bot.model.partnership import ProposalStatus
-from storage.models.base import SEALED_MARK, Base, PrivateText, Sealed, SealedPayload
+from storage.models.base import (
+    SEALED_MARK,
+    STORED_AS_JSON,
+    Base,
+    PrivateText,
+    Sealed,
+    SealedPayload,
+)
 from storage.models.conversation import DmNoteRow
 from storage.models.journal import GoalRow, JournalPreferencesRow, MilestoneRow, ReflectionRow
 from storage.models.matching import (
@@ -65,7 +71,7 @@ def _replace(value: Any, swap: Callable[[str], str]) -> Any:
 def _like(column: Any, user_id: str) -> ColumnElement[bool]:
     """A cheap SQL filter that finds at least every row mentioning the ID (as text)."""
     escaped = user_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    is_json = isinstance(column.type, JSON | SealedPayload)
+    is_json = isinstance(column.type, STORED_AS_JSON)
     as_text = cast(column, Text) if is_json else type_coerce(column, Text)
     return as_text.like(f"%{escaped}%", escape="\\")
 
@@ -74,7 +80,7 @@ def _text_columns(table: Table) -> Iterator[Any]:
     for column in table.columns:
         if column.primary_key:
             continue
-        if isinstance(column.type, String | JSON | PrivateText | SealedPayload):
+        if isinstance(column.type, (String, PrivateText, *STORED_AS_JSON)):
             yield column
 
 

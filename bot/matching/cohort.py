@@ -41,6 +41,7 @@ from bot.matching.scores import (
     score_mentor,
     speak_together,
     utc_offset_seconds,
+    weigh_pairs,
 )
 from bot.matching.text import FULL_MATCH, GoalsQuery
 from bot.model.cohort import PlanStage
@@ -350,20 +351,29 @@ def _candidate(cohort: CohortInput, pairs: _Pairs, i: int, j: int) -> Candidate:
 
 
 def _result(cohort: CohortInput, pairs: _Pairs, chosen: list[tuple[int, int]]) -> CohortResult:
-    """Scores and reasons for the chosen pairs (mentee, mentor index), from ``score_mentor``
-    itself: only these pairs are scored one by one."""
+    """Scores and reasons for the chosen pairs (mentee, mentor index), as ``score_mentor``
+    gives them: the goals' fits of all the pairs at once (``ProfileTexts.fits``), each
+    mentor's terms once (``weigh_pairs``). Only these pairs are explained."""
     matched = {i for i, _ in chosen}
-    assignments = []
-    for i, j in sorted(chosen, key=lambda p: (cohort.requests[p[0]].created_at or cohort.at, p[0])):
-        candidate = _candidate(cohort, pairs, i, j)
-        assignments.append(
-            Assignment(
-                request=cohort.requests[i],
-                mentor=cohort.mentors[j],
-                score=candidate.score,
-                reason=candidate.reason,
-            )
+    order = sorted(chosen, key=lambda p: (cohort.requests[p[0]].created_at or cohort.at, p[0]))
+    goals = pairs.texts.fits(
+        pairs.queries, [(int(pairs.mentee_goals[i]), cohort.mentors[j].user_id) for i, j in order]
+    )
+    weighed = weigh_pairs(
+        cohort.requests,
+        cohort.mentors,
+        order,
+        loads=cohort.loads,
+        at=cohort.at,
+        fit=cohort.fit,
+        goals=goals,
+    )
+    assignments = [
+        Assignment(
+            request=cohort.requests[i], mentor=cohort.mentors[j], score=w.score, reason=w.reason
         )
+        for (i, j), w in zip(order, weighed, strict=True)
+    ]
     unmatched = [r for i, r in enumerate(cohort.requests) if i not in matched]
     return CohortResult(assignments=assignments, unmatched=unmatched)
 

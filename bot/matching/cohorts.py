@@ -452,12 +452,16 @@ class CohortService:
             for a in result.assignments:
                 request = by_id[a.request.id]
                 mentor = mentors[(a.mentor.team_id, a.mentor.user_id)]
+                company = companies.company_of(request, mentor)
+                if request is a.request and mentor is a.mentor and not company:
+                    combined.assignments.append(a)  # nobody keyed by workspace: as it is
+                    continue
                 combined.assignments.append(
                     replace(
                         a,
                         request=request,
                         mentor=mentor,
-                        reason=with_company(a.reason, companies.company_of(request, mentor)),
+                        reason=with_company(a.reason, company),
                     )
                 )
             combined.unmatched.extend(by_id[r.id] for r in result.unmatched)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.matching.text import NO_GOALS_FIT, GoalsFit, ProfileTexts, goals_points, profile_text
@@ -137,6 +138,124 @@ def describe(
     return "; ".join(parts)
 
 
+class MenteeTerms(NamedTuple):
+    """What a score reads of a request, at one instant and under one ``FitRule``."""
+
+    focus: tuple[tuple[str, str], ...]  # (each area as the mentee named it, casefolded)
+    offset: int  # seconds east of UTC at the instant
+    organization: str  # as ``normalize_org`` keeps it
+    languages: tuple[tuple[str, str], ...]  # (each language as shown, its key)
+    beyond: frozenset[str]  # the keys of those not among the program's default languages
+
+
+class MentorTerms(NamedTuple):
+    """What a score reads of a mentor with ``load`` mentees, at one instant and under one
+    ``FitRule``: the same for each of the mentor's pairs in a cohort, so worked out once."""
+
+    offered: frozenset[str]  # the focus areas, casefolded
+    offset: int
+    organization: str
+    speaks: frozenset[str]  # language keys
+    free: int
+    capacity_part: float
+
+
+class Weighed(NamedTuple):
+    score: int
+    reason: str
+    shared: tuple[str, ...]  # the mentee's areas the mentor offers, as the mentee named them
+    overlap: int  # working hours in common
+    languages: tuple[str, ...]  # spoken by both (as the mentee named them)
+
+
+def mentee_terms(request: MentorRequest, *, at: datetime, fit: FitRule) -> MenteeTerms:
+    defaults = tuple(fit.default_languages)
+    languages, beyond = _asked_languages(tuple(request.languages) or defaults, defaults)
+    return MenteeTerms(
+        _focus(tuple(request.focus_areas)),
+        utc_offset_seconds(request.tz, request.tz_offset, at),
+        _organization(request.organization),
+        languages,
+        beyond,
+    )
+
+
+def mentor_terms(mentor: MentorProfile, *, load: int, at: datetime, fit: FitRule) -> MentorTerms:
+    free = max(0, mentor.capacity - load)
+    return MentorTerms(
+        frozenset([area.casefold() for area in mentor.expertise]),
+        utc_offset_seconds(mentor.tz, mentor.tz_offset, at),
+        _organization(mentor.organization),
+        _spoken_languages(tuple(mentor.languages or fit.default_languages)),
+        free,
+        CAPACITY_WEIGHT * free / mentor.capacity if mentor.capacity else 0,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _focus(areas: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each area with its casefolded form, kept: a cohort's mentees pick among a program's
+    few areas."""
+    return tuple((area, area.casefold()) for area in areas)
+
+
+@lru_cache(maxsize=4096)
+def _organization(name: str) -> str:
+    """``normalize_org``, kept: a cohort's few organizations, asked of every pair."""
+    return normalize_org(name)
+
+
+@lru_cache(maxsize=1024)
+def _asked_languages(
+    names: tuple[str, ...], defaults: tuple[str, ...]
+) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+    """``shared_languages``'s side of the mentee (each language named once, with its key),
+    and the keys of those not among the defaults."""
+    languages = tuple((name, language_key(name)) for name in known_languages(names))
+    default_keys = {language_key(name) for name in defaults}
+    return languages, frozenset(key for _, key in languages if key not in default_keys)
+
+
+@lru_cache(maxsize=1024)
+def _spoken_languages(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(language_key(name) for name in names)
+
+
+def weigh(
+    mentee: MenteeTerms,
+    mentor: MentorTerms,
+    *,
+    goals: GoalsFit = NO_GOALS_FIT,
+    company: str = "",
+) -> Weighed:
+    """The score and the reason of one pair from both sides' terms: ``score_mentor``'s
+    arithmetic, in its order. A cohort explains thousands of pairs with it, each mentor's
+    terms worked out once; languages are named only when one both speak is not among the
+    program's defaults."""
+    offered = mentor.offered
+    shared = tuple([area for area, folded in mentee.focus if folded in offered])
+    wanted = len(mentee.focus)
+    focus_part = FOCUS_WEIGHT * len(shared) / wanted if wanted else FOCUS_WEIGHT / 2
+    overlap = working_hours_overlap(mentee.offset, mentor.offset)
+    score = round(
+        focus_part
+        + OVERLAP_WEIGHT * overlap / WORKDAY_HOURS
+        + mentor.capacity_part
+        + goals_points(goals.similarity, GOALS_WEIGHT)
+    )
+    speaks = mentor.speaks
+    languages = tuple([name for name, key in mentee.languages if key in speaks])
+    reason = describe(
+        shared,
+        overlap,
+        other_org=bool(mentor.organization) and mentor.organization != mentee.organization,
+        languages=languages if not mentee.beyond.isdisjoint(speaks) else (),
+        goal_words=goals.words,
+        company=company,
+    )
+    return Weighed(score, reason, shared, overlap, languages)
+
+
 def score_mentor(
     request: MentorRequest,
     mentor: MentorProfile,
@@ -149,46 +268,44 @@ def score_mentor(
 ) -> Candidate:
     """The mentor's score and reason for the request; ``goals`` is how the request's goals
     meet the mentor's profile among the program's profiles (``ProfileTexts.fit``)."""
-    wanted = list(request.focus_areas)
-    offered = {area.casefold() for area in mentor.expertise}
-    shared = tuple(area for area in wanted if area.casefold() in offered)
-    focus_part = FOCUS_WEIGHT * len(shared) / len(wanted) if wanted else FOCUS_WEIGHT / 2
-    overlap = working_hours_overlap(
-        utc_offset_seconds(request.tz, request.tz_offset, at),
-        utc_offset_seconds(mentor.tz, mentor.tz_offset, at),
-    )
-    free = max(0, mentor.capacity - load)
-    capacity_part = CAPACITY_WEIGHT * free / mentor.capacity if mentor.capacity else 0
-    score = round(
-        focus_part
-        + OVERLAP_WEIGHT * overlap / WORKDAY_HOURS
-        + capacity_part
-        + goals_points(goals.similarity, GOALS_WEIGHT)
-    )
-    other_org = bool(normalize_org(mentor.organization)) and normalize_org(
-        mentor.organization
-    ) != normalize_org(request.organization)
-    languages = shared_languages(request, mentor, fit)
-    defaults = {language_key(name) for name in fit.default_languages}
+    terms = mentor_terms(mentor, load=load, at=at, fit=fit)
+    weighed = weigh(mentee_terms(request, at=at, fit=fit), terms, goals=goals, company=company)
     return Candidate(
         mentor=mentor,
-        score=score,
-        reason=describe(
-            shared,
-            overlap,
-            other_org=other_org,
-            languages=languages
-            if any(language_key(name) not in defaults for name in languages)
-            else (),
-            goal_words=goals.words,
-            company=company,
-        ),
-        shared_focus=shared,
-        overlap_hours=overlap,
-        free_slots=free,
-        languages=languages,
+        score=weighed.score,
+        reason=weighed.reason,
+        shared_focus=weighed.shared,
+        overlap_hours=weighed.overlap,
+        free_slots=terms.free,
+        languages=weighed.languages,
         goals=goals,
     )
+
+
+def weigh_pairs(
+    requests: Sequence[MentorRequest],
+    mentors: Sequence[MentorProfile],
+    pairs: Sequence[tuple[int, int]],
+    *,
+    loads: Mapping[str, int],
+    at: datetime,
+    fit: FitRule,
+    goals: Sequence[GoalsFit],
+) -> list[Weighed]:
+    """``score_mentor`` for many pairs at once (an index into ``requests``, one into
+    ``mentors``; ``goals``: each pair's fit): each mentor's terms are worked out once for all
+    their pairs. A cohort explains its chosen pairs with it."""
+    terms_of: dict[int, MentorTerms] = {}
+    weighed = []
+    for (i, j), fitted in zip(pairs, goals, strict=True):
+        terms = terms_of.get(j)
+        if terms is None:
+            mentor = mentors[j]
+            load = loads.get(mentor.user_id, 0)
+            terms = terms_of[j] = mentor_terms(mentor, load=load, at=at, fit=fit)
+        asked = mentee_terms(requests[i], at=at, fit=fit)
+        weighed.append(weigh(asked, terms, goals=fitted))
+    return weighed
 
 
 def is_eligible(

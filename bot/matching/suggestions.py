@@ -313,7 +313,8 @@ def excluded_for_cohort(
     uow: SuggestWork, team_id: str, requests: Sequence[MentorRequest]
 ) -> dict[int, frozenset[str]]:
     """``excluded_mentors`` of every request at once: two reads per workspace for the whole
-    cohort, not two per mentee (``team_id``: unused, each request names its own)."""
+    cohort, not two per mentee (``team_id``: unused, each request names its own). Most of a
+    cohort's mentees were never proposed to nor paired: nobody is worked out for them."""
     found: dict[int, frozenset[str]] = {}
     for team in sorted({r.team_id for r in requests}):
         ours = [r for r in requests if r.team_id == team]
@@ -325,10 +326,14 @@ def excluded_for_cohort(
         for partnership in uow.partnerships.of_mentees(team, mentees):
             partnerships.setdefault(partnership.mentee_id, []).append(partnership)
         for r in ours:
-            found[r.id or 0] = _excluded(
-                r, proposals.get(r.mentee_id, []), partnerships.get(r.mentee_id, [])
+            asked, paired = proposals.get(r.mentee_id), partnerships.get(r.mentee_id)
+            found[r.id or 0] = (
+                _excluded(r, asked or [], paired or []) if asked or paired else _NOBODY
             )
     return found
+
+
+_NOBODY: frozenset[str] = frozenset()
 
 
 def _excluded(

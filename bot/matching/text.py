@@ -388,6 +388,68 @@ class ProfileTexts:
         )
         return GoalsFit(similarity=similarity, words=tuple(w for _, w in met[:SHOWN_WORDS]))
 
+    def fits(
+        self, queries: Sequence[GoalsQuery], pairs: Sequence[tuple[int, str]]
+    ) -> list[GoalsFit]:
+        """``fit`` for many pairs (an index into ``queries``, a user ID) at once, bit for bit.
+
+        A cohort explains 10,000 pairs: one ``fit`` each took half its explaining. Here every
+        pair's row is gathered at once and only the cells of the pair's query's words are
+        multiplied (``written`` names every column a query weighs; any other cell's share is
+        0.0, which adds nothing to a sum of shares that are never negative). The few shares
+        left are added one by one in the row's order from 0.0, as ``fit`` adds them."""
+        found = [NO_GOALS_FIT] * len(pairs)
+        rows = np.array([self.row_of.get(user_id, -1) for _, user_id in pairs], dtype=np.int64)
+        asked = np.array([q for q, _ in pairs], dtype=np.int64)
+        kept = np.flatnonzero(rows >= 0)  # the others have no profile: no fit, as in ``fit``
+        if not len(kept):
+            return found
+        width = self.matrix.shape[1]
+        keys, weights = [], []
+        for q in np.unique(asked[kept]).tolist():
+            query = queries[q]
+            columns = np.array(sorted(query.written), dtype=np.int64)
+            keys.append(q * width + columns)
+            weights.append(query.vector[columns])
+        key = np.concatenate(keys)
+        if not len(key):
+            return found
+        weight = np.concatenate(weights)
+        indptr = self.matrix.indptr
+        first = indptr[rows[kept]]  # each pair's row, its cells one after the other
+        counts = indptr[rows[kept] + 1] - first
+        pair = np.repeat(kept, counts)
+        cells = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(
+            first - (np.cumsum(counts) - counts), counts
+        )
+        columns = self.matrix.indices[cells]
+        wanted = asked[pair] * width + columns
+        at = np.minimum(np.searchsorted(key, wanted), len(key) - 1)
+        hit = key[at] == wanted
+        shares = (self.matrix.data[cells[hit]] * weight[at[hit]]).tolist()
+        if not shares:
+            return found
+        met_pairs, met_columns = pair[hit], columns[hit].tolist()  # in each pair's row order
+        starts = np.flatnonzero(np.diff(met_pairs, prepend=-1)).tolist()
+        queried = asked.tolist()
+        for k, start, stop in zip(
+            met_pairs[starts].tolist(), starts, [*starts[1:], len(shares)], strict=True
+        ):
+            written = queries[queried[k]].written
+            if stop - start == 1:  # one word met: the sum is its share (0.0 + x is x)
+                share = shares[start]
+                words = (written[met_columns[start]],) if share else ()
+                found[k] = GoalsFit(similarity=share, words=words)
+                continue
+            similarity = 0.0
+            for share in shares[start:stop]:
+                similarity += share
+            met = sorted(
+                (-shares[n], written[met_columns[n]]) for n in range(start, stop) if shares[n]
+            )
+            found[k] = GoalsFit(similarity=similarity, words=tuple(w for _, w in met[:SHOWN_WORDS]))
+        return found
+
 
 def goals_points(similarity: float, weight: float) -> float:
     """The fit's share of ``weight`` points (``scores`` and the NumPy paths alike)."""

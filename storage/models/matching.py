@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Index,
     Integer,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, PrivateText
+from storage.models.base import Base, PlainJSON, PrivateText
 
 
 class MentorProfileRow(Base):
@@ -146,7 +145,7 @@ class CohortPlanRow(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
-    pairs: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    pairs: Mapped[list[dict[str, Any]]] = mapped_column(PlainJSON)  # thousands: orjson writes
     unmatched: Mapped[list[str]]
     total_fit: Mapped[int]
     status: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready")

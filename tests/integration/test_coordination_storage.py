@@ -21,6 +21,13 @@ def test_a_cohort_plan_round_trips_and_belongs_to_its_workspace(database: Databa
                 request_id=7, mentee_id="UE1", mentor_id="UM1", score=91, reason="shares x"
             ),
             PlannedPair(request_id=8, mentee_id="UE2", mentor_id="UM1", score=40, reason="y"),
+            PlannedPair(  # orjson writes the pairs; what it refuses (past 64 bits) json does
+                request_id=2**64,
+                mentee_id="UE4",
+                mentor_id="UM2",
+                score=55,
+                reason='from Acme, shares Führung; the goals\' "lead" \\ 🎉\n meets the profile',
+            ),
         ],
         unmatched=["UE3"],
         total_fit=131,
@@ -29,6 +36,7 @@ def test_a_cohort_plan_round_trips_and_belongs_to_its_workspace(database: Databa
         work.cohort_plans.save(plan)
         work.commit()
     assert plan.id is not None
+    assert stored_first(database, plan.id) == plan
     plan.pairs[1].state = PairState.STALE
     plan.pairs[1].note = "the mentee is no longer waiting"
     with SqlUnitOfWork(database.sessions) as work:
@@ -39,6 +47,11 @@ def test_a_cohort_plan_round_trips_and_belongs_to_its_workspace(database: Databa
         assert work.cohort_plans.get("T0002", plan.id) is None
     assert stored == plan
     assert stored.pairs[1].state is PairState.STALE
+
+
+def stored_first(database: Database, plan_id: int) -> CohortPlan | None:
+    with SqlUnitOfWork(database.sessions) as work:
+        return work.cohort_plans.get("T0001", plan_id)
 
 
 def test_the_audit_log_lists_a_workspaces_newest_actions_first(database: Database) -> None:

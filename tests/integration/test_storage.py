@@ -1098,15 +1098,17 @@ def test_a_cohorts_exclusions_read_at_once_are_each_mentees_own(
     database: Database, seed: int
 ) -> None:
     """Two reads for the whole cohort give each mentee exactly the mentors the per-mentee
-    reads of ``/mentor ask`` exclude (declined, asked this time, partnered before)."""
+    reads of ``/mentor ask`` exclude (declined, asked this time, partnered before), whatever
+    the IDs hold (PostgreSQL is sent them joined by commas unless one has a comma)."""
     rng = random.Random(seed)
+    mentee = "UE{:03d}" if seed == 1 else 'U,E"{:03d}'
     mentors = [f"UM{n:03d}" for n in range(12)]
     with uow(database) as work:
         requests = [
             work.requests.save(
                 MentorRequest(
                     team_id=T1,
-                    mentee_id=f"UE{n:03d}",
+                    mentee_id=mentee.format(n),
                     goals="",
                     focus_areas=[],
                     organization="",
@@ -1200,6 +1202,35 @@ def test_one_cohort_plan_is_planned_at_a_time_per_workspace(database: Database) 
         assert len([p for p in (work.cohort_plans.planning(t) for t in (T1, T2)) if p]) == 2
         found = work.cohort_plans.get(T1, under_way.id or 0)
         assert found is not None and found.status is PlanStatus.READY
+
+
+def test_the_waiting_read_in_bulk_are_each_as_read_alone(database: Database) -> None:
+    """A cohort reads everyone waiting as plain columns, its lists parsed at once: each
+    request is the one ``get`` reads, this transaction's own saves included."""
+    waiting = {RequestStatus.WAITLISTED, RequestStatus.MATCHING}
+    with uow(database) as work:
+        work.requests.save(
+            request_(
+                mentee="UE1",
+                status=RequestStatus.WAITLISTED,
+                goals='Führung, "quotes" and 🎉',
+                focus_areas=["Führung", 'say "no"', "career growth"],
+                languages=["es", "Deutsch"],
+                matched_at=NOW,
+                program_id=7,
+            )
+        )
+        work.requests.save(request_(mentee="UE2", focus_areas=[], languages=[]))
+        work.requests.save(request_(mentee="UE9", status=RequestStatus.MATCHED))
+        work.commit()
+    with uow(database) as work:
+        work.requests.save(request_(mentee="UE3", status=RequestStatus.WAITLISTED))
+        found = work.requests.in_status(T1, waiting)
+        assert sorted(r.mentee_id for r in found) == ["UE1", "UE2", "UE3"]
+        assert found == [work.requests.get(T1, r.id or 0) for r in found]
+        assert found[0].focus_areas == ["Führung", 'say "no"', "career growth"]
+        assert found[0].status is RequestStatus.WAITLISTED
+        assert work.requests.in_status(T2, waiting) == []
 
 
 def test_counts_of_who_is_waiting_match_what_is_read(database: Database) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -244,6 +245,31 @@ def test_the_fast_ranking_gives_exactly_the_suggestions_of_the_reference(seed: i
             assert rank_for_request(request, cohort.mentors, **kwargs) == rank_mentors(
                 request, cohort.mentors, **kwargs
             )
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("defaults", [("English",), ("German", "English"), ("Spanish",)])
+def test_every_chosen_pair_is_scored_and_explained_as_score_mentor_does(
+    seed: int, defaults: tuple[str, ...]
+) -> None:
+    """The reasons coordinators read and the scores they approve are ``score_mentor``'s,
+    exactly, though a cohort works them out for all its pairs at once."""
+    rng = random.Random(7000 + seed)
+    cohort = random_cohort(rng, mentees=rng.randint(40, 120), mentors=rng.randint(10, 40))
+    cohort = replace(cohort, fit=replace(cohort.fit, default_languages=defaults))
+    texts = profile_texts([m for m in cohort.mentors if m.accepting])
+    for result in (assign_cohort(cohort), assign_greedily(cohort)):
+        assert result.assignments
+        for a in result.assignments:
+            expected = score_mentor(
+                a.request,
+                a.mentor,
+                load=cohort.loads.get(a.mentor.user_id, 0),
+                at=AT,
+                fit=cohort.fit,
+                goals=texts.fit(texts.query(a.request.goals), a.mentor.user_id),
+            )
+            assert (a.score, a.reason) == (expected.score, expected.reason)
 
 
 def keeps_the_rules(cohort: CohortInput, result: CohortResult) -> None:

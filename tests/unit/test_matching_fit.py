@@ -16,7 +16,7 @@ from bot.matching.scores import (
     rank_mentors,
     score_mentor,
 )
-from bot.matching.text import FULL_MATCH, GoalsFit, ProfileTexts, words
+from bot.matching.text import FULL_MATCH, GoalsFit, ProfileTexts, StemCache, words
 from bot.model.languages import known_languages, language_key, parse_languages
 from bot.model.partnership import MentorProfile, MentorRequest
 from bot.model.rules import DEFAULT_FIT, CrossCompanyRule, FitRule
@@ -129,6 +129,11 @@ def test_who_names_no_language_speaks_the_programs_default_ones() -> None:
     ] == ["UA", "UB"]
     # English shared by default is not worth saying; another language is.
     assert "speak" not in rank(silent, [mentor("UA")])[0][2]
+    # Only the languages both speak count: Spanish asked for but not spoken is not said.
+    both = request(languages=("English", "Spanish"))
+    assert "speak" not in rank(both, [mentor("UA", languages=("en",))])[0][2]
+    spanish = mentor("UA", languages=("en", "es"))
+    assert "both speak English and Spanish" in rank(both, [spanish])[0][2]
 
 
 # -- the fit floor ------------------------------------------------------------------------
@@ -229,6 +234,34 @@ def test_the_same_mentors_in_any_order_give_the_same_numbers() -> None:
         b.fit(query_b, m.user_id) for m in mentors
     ]
     assert list(a.similarities(query_a)) == [a.fit(query_a, u).similarity for u in a.user_ids]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_fits_of_many_pairs_at_once_are_each_pairs_fit_bit_for_bit(seed: int) -> None:
+    """A cohort weighs its pairs' goals all at once (``ProfileTexts.fits``): the same numbers
+    and the same words as one ``fit`` per pair, with profiles and goals of many words (more
+    than eight met at once: a sum NumPy would add pairwise), words met by nobody, empty
+    goals, mentors without a profile, and a patched build."""
+    rng = random.Random(900 + seed)
+    vocabulary = [f"{a}{b}" for a in ("lead", "team", "grow", "speak", "hire") for b in "abcdef"]
+
+    def text(most: int) -> str:
+        return " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, most)))
+
+    users = [f"U{n:03d}" for n in range(40)]
+    cache = StemCache()
+    texts = ProfileTexts(users, [text(60) for _ in users], cache=cache)
+    if seed % 2:
+        texts = texts.patched({users[3]: text(60), users[5]: None}, cache.fresh())
+    goals = [text(40) for _ in range(12)] + ["", "zebra quokka", "leada leada leada"]
+    queries = [texts.query(g) for g in goals]
+    pairs = [(rng.randrange(len(queries)), rng.choice([*users, "UNOBODY"])) for _ in range(400)]
+    assert max(len(texts.fit(queries[q], u).words) for q, u in pairs) == 3
+    found = texts.fits(queries, pairs)
+    assert found == [texts.fit(queries[q], u) for q, u in pairs]
+    assert texts.fits(queries, []) == []
+    nothing_met = [(len(goals) - 2, user) for user in users[:5]]  # "zebra quokka"
+    assert texts.fits(queries, nothing_met) == [texts.fit(queries[q], u) for q, u in nothing_met]
 
 
 def test_scores_stay_within_0_and_100_with_the_goals() -> None:
