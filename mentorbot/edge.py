@@ -8,7 +8,8 @@ body is refused from its Content-Length before a byte of it is read, or, without
 the body is parsed the way Bolt will parse it, so what passes cannot make Bolt raise (a form
 of plain fields, a slash command, can't: it is left to Bolt). Each
 refusal is one WARNING line naming why, never the body: it may hold what people typed.
-Bolt still verifies the signature itself; checking twice costs microseconds.
+Bolt's own signature check is taken out of the app behind it (``mentorbot.http``): this one
+is the check.
 """
 
 from __future__ import annotations
