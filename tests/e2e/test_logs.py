@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,7 +16,14 @@ import pytest
 from slack_sdk import WebClient
 
 from handlers.slack_http import KeepAliveWebClient
-from mentorbot.logs import REDACTED, JsonFormatter, Redactor, configure_logging, secrets_of
+from mentorbot.logs import (
+    REDACTED,
+    JsonFormatter,
+    RedactingFormatter,
+    Redactor,
+    configure_logging,
+    secrets_of,
+)
 from mentorbot.settings import Settings
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.e2e.journeys import matched_pair
@@ -95,6 +104,46 @@ def test_tokens_are_redacted_by_shape_and_configured_secrets_by_value() -> None:
     record.team = "T0001"
     entry = json.loads(JsonFormatter(redact).format(record))
     assert entry["message"] == REDACTED and entry["team"] == "T0001"
+
+
+def test_each_request_is_one_line_with_its_kind_status_and_milliseconds(
+    bot: RunningBot, captured: io.StringIO
+) -> None:
+    for log_format in ("text", "json"):
+        settings = bot.runtime.settings.model_copy(update={"log_format": log_format})
+        configure_logging(settings, stream=captured, force=True)
+        assert bot.slack.command("help", user=MENTEE).status == 200
+    text, entry = captured.getvalue().splitlines()[-2:]
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
+    assert re.fullmatch(
+        stamp + r" INFO mentorbot\.http: POST /slack/events 200 command \d+\.\dms", text
+    )
+    fields = json.loads(entry)
+    assert fields["logger"] == "mentorbot.http" and fields["process"] == os.getpid()
+    assert fields["message"].startswith("POST /slack/events 200 command ")
+    assert (fields["kind"], fields["status"]) == ("command", 200)
+    assert isinstance(fields["duration_ms"], float)
+
+
+@pytest.mark.parametrize("datefmt", [None, "%H:%M"])
+def test_the_kept_second_gives_the_time_logging_would(datefmt: str | None) -> None:
+    ours, theirs = RedactingFormatter(Redactor()), logging.Formatter()
+    start = 1_767_225_599.0  # the last second of a year, in UTC
+    for created in (start, start + 0.9994, start + 1.0006, start + 61.5, start + 0.25):
+        record = logging.makeLogRecord({"created": created, "msecs": (created % 1) * 1000 // 1})
+        assert ours.formatTime(record, datefmt) == theirs.formatTime(record, datefmt)
+
+
+def test_the_json_time_is_the_one_datetime_would_write() -> None:
+    json_lines = JsonFormatter(Redactor())
+    start = 1_767_225_599  # the last second of a year
+    near = (0.0, 0.0000005, 0.0000015, 0.0009995, 0.5, 0.9994999, 0.9995, 0.9999994, 0.9999995)
+    moments = [start + fraction for fraction in near]
+    moments += [start + (n * 7_919 + 0.5) / 1e7 for n in range(2_000)]  # halves of microseconds
+    moments += [start - 86_400 * 400 + n * 0.0123 for n in range(2_000)]
+    for created in moments:
+        expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+        assert json_lines.utc_time(created) == expected, created
 
 
 def _run_one_scheduler_job() -> None:
