@@ -34,7 +34,7 @@ from slack_sdk.web import SlackResponse
 from bot.outbox.report import DispatchReport
 from handlers.slack_http import KeepAliveWebClient
 from mentorbot.edge import BODY_KEY, PARSED_KEY
-from mentorbot.logs import info_without_caller
+from mentorbot.logs import info_line
 
 log = logging.getLogger("mentorbot.http")
 
@@ -317,7 +317,7 @@ def metered_edge(inner: WSGIApp, metrics: Metrics) -> WSGIApp:
         else:
             kind = "oversized" if status == 413 else "malformed"
         metrics.request_served(kind, outcome(status), elapsed)
-        info_without_caller(
+        info_line(
             log,
             "%s %s %d %s %.1fms",
             environ.get("REQUEST_METHOD", ""),
