@@ -88,6 +88,8 @@ def build_app(
         authorize=authorize,  # type: ignore[arg-type]  # Bolt types it as never None
         installation_store_bot_only=True if oauth_flow is not None else None,
         user_facing_authorize_error_message=NOT_INSTALLED,
+        # its middleware hands a workflow function's token to the client: there are none here
+        attaching_function_token_enabled=False,
     )
     app.use(RejectMalformed())
     app.use(DeduplicateEvents(services))
