@@ -140,22 +140,20 @@ class MentorCommand:
             self._later(lambda: _logged(refusing(self.follow_up), args))
 
     def acknowledge(self, ack: Ack, command: dict[str, str], subcommand: str) -> None:
+        user_id, team_id = command.get("user_id", ""), command.get("team_id", "")
+        if subcommand in ("", "help"):  # the answer ack() would build, encoded once
+            coordinator = self._coordinators.may_run(user_id, team_id=team_id)
+            ack.response = BoltResponse(status=200, body=help.plain_help_answer(coordinator))
+            return
         if subcommand in COORDINATORS_ONLY and not self._coordinators.may_run(
-            command.get("user_id", ""), team_id=command.get("team_id", "")
+            user_id, team_id=team_id
         ):
             ack(text=REFUSAL, response_type="ephemeral")
             return
         if subcommand in LATER:
             ack()
             return
-        coordinator = self._coordinators.may_run(
-            command.get("user_id", ""), team_id=command.get("team_id", "")
-        )
-        if subcommand in ("", "help"):  # the answer ack() would build, encoded once
-            ack.response = BoltResponse(
-                status=200, body=help.plain_help_answer(coordinator=coordinator)
-            )
-            return
+        coordinator = self._coordinators.may_run(user_id, team_id=team_id)
         text, help_blocks = help.help_blocks(unknown=subcommand, coordinator=coordinator)
         ack(text=text, blocks=help_blocks, response_type="ephemeral")
 
