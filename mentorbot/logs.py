@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import sys
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from typing import Any, TextIO
 
 from mentorbot.settings import Settings
@@ -40,6 +42,7 @@ BODY_LOGGERS = {
 # Attributes every LogRecord has: anything else on a record came from ``extra=``.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 _PLAIN = (int, float, bool, type(None))  # written as they are; anything else as its str()
+_ENTRY = ("time", "level", "logger", "message", "process")  # the JSON line's own fields
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -87,9 +90,12 @@ class RedactingFormatter(logging.Formatter):
         extra: Mapping[str, object],
     ) -> str | None:
         """What ``format`` makes of a record of these fields (no traceback), without the
-        record; None for another format than ``TEXT_FORMAT`` (it prints no ``extra``)."""
+        record; None for another format than ``TEXT_FORMAT`` (which prints no ``extra``) or
+        an ``extra`` that names a record's own attribute."""
         if self._fmt != TEXT_FORMAT or not self.default_msec_format:
             return None
+        if not _STANDARD.isdisjoint(extra):
+            return None  # logging refuses such a record: let it say so
         msecs = int((created - int(created)) * 1000)  # as a LogRecord works it out
         stamp = self.default_msec_format % (self._date_and_time(int(created)), msecs)
         return self._redact(f"{stamp} {levelname} {name}: {message}")
@@ -188,20 +194,21 @@ class JsonFormatter(logging.Formatter):
         extra: Mapping[str, object],
     ) -> str | None:
         """What ``format`` makes of a record of these fields (no traceback), without the
-        record; None when ``extra`` names a record's own attribute (logging refuses those)."""
-        entry: dict[str, Any] = {
-            "time": self.utc_time(created),
-            "level": levelname,
-            "logger": name,
-            "message": message,
-            "process": os.getpid() if logging.logProcesses else None,
-        }
+        record; None when ``extra`` names a record's own attribute (logging refuses those) or
+        one of the line's own fields (``format`` writes it over them)."""
+        process = os.getpid() if logging.logProcesses else None
+        parts = [
+            f'{{"time": "{self.utc_time(created)}", "level": {encode_basestring(levelname)}',
+            f'"logger": {encode_basestring(name)}, "message": {encode_basestring(message)}',
+            f'"process": {json_value(process)}',
+        ]
         for key, value in extra.items():
-            if key in _STANDARD:
+            if key in _STANDARD or key in _ENTRY:  # refused, or put over the entry's own
                 return None
             if key[0] != "_":
-                entry[key] = value if isinstance(value, _PLAIN) else str(value)
-        return self._redact(self._encode(entry))
+                plain = value if isinstance(value, _PLAIN) else str(value)
+                parts.append(f"{encode_basestring(key)}: {json_value(plain)}")
+        return self._redact(", ".join(parts) + "}")
 
     def utc_time(self, created: float) -> str:
         """``datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")``, the
@@ -215,6 +222,24 @@ class JsonFormatter(logging.Formatter):
             kept = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S"))
             self._second = kept
         return f"{kept[1]}.{micro // 1000:03d}+00:00"
+
+
+def json_value(value: str | int | float | bool | None) -> str:
+    """``value`` as ``json.JSONEncoder(ensure_ascii=False)`` writes it, without an encoder
+    made for each line (a request's line wrote five fields and its three extras)."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
 
 
 class RoutineAtDebug(logging.Filter):
