@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from slack_bolt import Ack, App, Args, BoltContext, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -16,7 +17,7 @@ from handlers.coordination.listeners import COORDINATOR_SUBCOMMANDS, REFUSAL, Co
 from handlers.journal.listeners import JOURNAL_SUBCOMMANDS, JournalHandlers
 from handlers.kit.context import team_of, user_of
 from handlers.kit.mentions import mentioned, without_mentions
-from handlers.kit.refusals import refusing
+from handlers.kit.refusals import ListenerArgs, refusing
 from handlers.matching.openers import open_ask, open_offer
 from handlers.privacy.listeners import COORDINATOR_ONLY, PRIVACY_SUBCOMMANDS, PrivacyHandlers
 from handlers.programs.listeners import ProgramHandlers
@@ -126,34 +127,33 @@ class MentorCommand:
         Three listeners with a matcher each cost `/mentor help` more than the help itself."""
         app.command("/mentor")(self.route)
 
-    def route(self, args: Args) -> None:
-        body = args.body
-        subcommand = split(str(body.get("text", "")))[0]  # read once: this runs on every ack
+    def route(self, ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        """Bolt hands it these three by name: asking for all of them (``args``) had Bolt build
+        an ``Args`` of forty-odd fields on each ack, a sixth of the CPU of a help's."""
+        subcommand = split(str(command.get("text", "")))[0]  # read once: this runs on every ack
         if subcommand in MODAL_SUBCOMMANDS:
-            opened_in_request(refusing(self.follow_up))(args)
+            opened_in_request(refusing(self.follow_up))(CommandArgs.of(ack, command, context))
             return
-        self.acknowledge(args.ack, args.command or body)
+        self.acknowledge(ack, command, subcommand)
         if subcommand in ANSWERED_LATER:
+            args = CommandArgs.of(ack, command, context)  # the request's client, metered
             self._later(lambda: _logged(refusing(self.follow_up), args))
 
-    def acknowledge(self, ack: Ack, command: dict[str, str]) -> None:
-        subcommand, _ = split(command.get("text", ""))
+    def acknowledge(self, ack: Ack, command: dict[str, str], subcommand: str) -> None:
+        user_id, team_id = command.get("user_id", ""), command.get("team_id", "")
+        if subcommand in ("", "help"):  # the answer ack() would build, encoded once
+            coordinator = self._coordinators.may_run(user_id, team_id=team_id)
+            ack.response = BoltResponse(status=200, body=help.plain_help_answer(coordinator))
+            return
         if subcommand in COORDINATORS_ONLY and not self._coordinators.may_run(
-            command.get("user_id", ""), team_id=command.get("team_id", "")
+            user_id, team_id=team_id
         ):
             ack(text=REFUSAL, response_type="ephemeral")
             return
         if subcommand in LATER:
             ack()
             return
-        coordinator = self._coordinators.may_run(
-            command.get("user_id", ""), team_id=command.get("team_id", "")
-        )
-        if subcommand in ("", "help"):  # the answer ack() would build, encoded once
-            ack.response = BoltResponse(
-                status=200, body=help.plain_help_answer(coordinator=coordinator)
-            )
-            return
+        coordinator = self._coordinators.may_run(user_id, team_id=team_id)
         text, help_blocks = help.help_blocks(unknown=subcommand, coordinator=coordinator)
         ack(text=text, blocks=help_blocks, response_type="ephemeral")
 
@@ -251,7 +251,27 @@ class MentorCommand:
         return None
 
 
-def _logged(listener: Callable[[Args], None], args: Args) -> None:
+@dataclass(frozen=True)
+class CommandArgs:
+    """What the follow-ups of a `/mentor` read of a request's arguments (``ListenerArgs``,
+    and ``follow_up``'s own), taken from the three Bolt hands ``route``."""
+
+    ack: Ack
+    command: dict[str, Any]
+    context: BoltContext
+    client: WebClient
+    respond: Respond
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.command  # a slash command's payload is its body
+
+    @classmethod
+    def of(cls, ack: Ack, command: dict[str, Any], context: BoltContext) -> CommandArgs:
+        return cls(ack, command, context, context.client, context.respond)  # type: ignore[arg-type]
+
+
+def _logged(listener: Callable[[ListenerArgs], None], args: ListenerArgs) -> None:
     """A follow-up on the pool: an unexpected error is logged as Bolt logs a lazy listener's."""
     try:
         listener(args)

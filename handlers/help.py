@@ -175,7 +175,7 @@ def help_blocks(
 
 
 @functools.cache
-def plain_help_answer(*, coordinator: bool) -> str:
+def plain_help_answer(coordinator: bool) -> str:
     """The plain help as an ephemeral ack's JSON body, as Bolt's ``ack`` would encode it,
     encoded once per role: encoding it anew cost each `/mentor help` more than the rest of
     its ack."""

@@ -18,6 +18,8 @@ from bot.services import Services
 def malformed(body: dict[str, Any]) -> str | None:
     """Why a payload can't be one Slack sends, or None. Bolt itself would raise on these."""
     kind = body.get("type")
+    if kind is None:  # a slash command, say: nothing typed to check
+        return None
     if kind in ("block_actions", "interactive_message"):
         actions = body.get("actions")
         if not isinstance(actions, list) or not actions:
@@ -74,7 +76,9 @@ class DeduplicateEvents(Middleware):
         next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
         body = req.body
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if body.get("type") != "event_callback":
+            return next()
+        event_id = body.get("event_id")
         team_id = req.context.team_id or str(body.get("team_id", ""))
         if isinstance(event_id, str) and not self._services.mentoring.first_delivery(
             team_id, event_id

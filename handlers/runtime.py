@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
-from slack_bolt import Args
+from handlers.kit.refusals import ListenerArgs
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,9 @@ class TrackedExecutor(ThreadPoolExecutor):
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
 
 
-def opened_in_request(listener: Callable[[Args], None]) -> Callable[[Args], None]:
+def opened_in_request(
+    listener: Callable[[ListenerArgs], None],
+) -> Callable[[ListenerArgs], None]:
     """The ack function of a command or click that opens a modal: ``views.open`` goes out
     from the request itself, then the ack (``process_before_response``).
 
@@ -66,7 +68,7 @@ def opened_in_request(listener: Callable[[Args], None]) -> Callable[[Args], None
     opener a few milliseconds of reads and one Slack call; what can wait (the person's zone)
     is handed to the pool by the listener."""
 
-    def open_then_ack(args: Args) -> None:
+    def open_then_ack(args: ListenerArgs) -> None:
         try:
             listener(args)
         except Exception:  # no 500 for Slack to show: logged, and the request acked

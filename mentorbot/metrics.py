@@ -34,6 +34,7 @@ from slack_sdk.web import SlackResponse
 from bot.outbox.report import DispatchReport
 from handlers.slack_http import KeepAliveWebClient
 from mentorbot.edge import BODY_KEY, PARSED_KEY
+from mentorbot.logs import info_line
 
 log = logging.getLogger("mentorbot.http")
 
@@ -316,7 +317,8 @@ def metered_edge(inner: WSGIApp, metrics: Metrics) -> WSGIApp:
         else:
             kind = "oversized" if status == 413 else "malformed"
         metrics.request_served(kind, outcome(status), elapsed)
-        log.info(
+        info_line(
+            log,
             "%s %s %d %s %.1fms",
             environ.get("REQUEST_METHOD", ""),
             environ.get("PATH_INFO", ""),

@@ -52,7 +52,7 @@ def test_the_pre_encoded_help_is_what_bolts_ack_would_answer() -> None:
         text, blocks = help_blocks(coordinator=coordinator)
         ack = Ack()
         built = ack(text=text, blocks=blocks, response_type="ephemeral")
-        encoded = BoltResponse(status=200, body=plain_help_answer(coordinator=coordinator))
+        encoded = BoltResponse(status=200, body=plain_help_answer(coordinator))
         assert encoded.body == built.body
         assert encoded.headers == built.headers
     assert plain_help_answer(coordinator=True) != plain_help_answer(coordinator=False)

@@ -20,16 +20,17 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from slack_bolt import Ack, Args, BoltContext
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
 from handlers.kit.context import user_of
 from handlers.kit.replies import tell
 
-__all__ = ["SORRY", "field_errors", "guarded", "refuse", "refusing"]
+__all__ = ["SORRY", "ListenerArgs", "field_errors", "guarded", "refuse", "refusing"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,23 @@ SORRY = (
     "Something went wrong on our side. Your answers are still here: please press the button "
     "again in a moment."
 )
+
+
+class ListenerArgs(Protocol):
+    """What is read here of a request's arguments: Bolt's ``Args``, or a listener's own
+    smaller set (``handlers.commands.CommandArgs``); ``refusing`` also reads the ones its
+    listener names."""
+
+    @property
+    def ack(self) -> Ack: ...
+    @property
+    def body(self) -> dict[str, Any]: ...
+    @property
+    def context(self) -> BoltContext: ...
+    @property
+    def client(self) -> WebClient: ...
+    @property
+    def respond(self) -> Respond: ...
 
 
 def field_errors(ack: Ack, errors: dict[str, str]) -> None:
@@ -60,7 +78,9 @@ def guarded(first_field: str, submit: Callable[..., None]) -> Callable[..., None
     return guarded
 
 
-def refusing(listener: Callable[..., None], *, by_dm: bool = False) -> Callable[[Args], None]:
+def refusing(
+    listener: Callable[..., None], *, by_dm: bool = False
+) -> Callable[[ListenerArgs], None]:
     """A command's or a button's (lazy) listener whose ``DomainError`` is answered by ``refuse``.
 
     Bolt hands a listener the arguments it names; the wrapper takes all of them (``args``)
@@ -68,7 +88,7 @@ def refusing(listener: Callable[..., None], *, by_dm: bool = False) -> Callable[
     """
     names = list(inspect.signature(listener).parameters)
 
-    def refused(args: Args) -> None:
+    def refused(args: ListenerArgs) -> None:
         try:
             listener(**{name: getattr(args, name) for name in names})
         except DomainError as error:
@@ -79,7 +99,7 @@ def refusing(listener: Callable[..., None], *, by_dm: bool = False) -> Callable[
     return refused
 
 
-def refuse(args: Args, text: str, *, by_dm: bool = False) -> None:
+def refuse(args: ListenerArgs, text: str, *, by_dm: bool = False) -> None:
     """Say ``text`` privately to whoever sent the request, where they are looking."""
     body: dict[str, Any] = args.body if isinstance(args.body, dict) else {}
     user_id = user_of(args.context) or _body_user(body)

@@ -5,16 +5,29 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
+import os
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from enum import IntEnum
 from urllib.error import URLError
 
 import pytest
 from slack_sdk import WebClient
 
 from handlers.slack_http import KeepAliveWebClient
-from mentorbot.logs import REDACTED, JsonFormatter, Redactor, configure_logging, secrets_of
+from mentorbot.logs import (
+    REDACTED,
+    JsonFormatter,
+    RedactingFormatter,
+    Redactor,
+    configure_logging,
+    info_line,
+    secrets_of,
+    sole_line_handler,
+)
 from mentorbot.settings import Settings
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.e2e.journeys import matched_pair
@@ -95,6 +108,128 @@ def test_tokens_are_redacted_by_shape_and_configured_secrets_by_value() -> None:
     record.team = "T0001"
     entry = json.loads(JsonFormatter(redact).format(record))
     assert entry["message"] == REDACTED and entry["team"] == "T0001"
+
+
+def test_each_request_is_one_line_with_its_kind_status_and_milliseconds(
+    bot: RunningBot, captured: io.StringIO
+) -> None:
+    for log_format in ("text", "json"):
+        settings = bot.runtime.settings.model_copy(update={"log_format": log_format})
+        configure_logging(settings, stream=captured, force=True)
+        assert bot.slack.command("help", user=MENTEE).status == 200
+    text, entry = captured.getvalue().splitlines()[-2:]
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
+    assert re.fullmatch(
+        stamp + r" INFO mentorbot\.http: POST /slack/events 200 command \d+\.\dms", text
+    )
+    fields = json.loads(entry)
+    assert fields["logger"] == "mentorbot.http" and fields["process"] == os.getpid()
+    assert fields["message"].startswith("POST /slack/events 200 command ")
+    assert (fields["kind"], fields["status"]) == ("command", 200)
+    assert isinstance(fields["duration_ms"], float)
+
+
+@pytest.mark.parametrize("datefmt", [None, "%H:%M"])
+def test_the_kept_second_gives_the_time_logging_would(datefmt: str | None) -> None:
+    ours, theirs = RedactingFormatter(Redactor()), logging.Formatter()
+    start = 1_767_225_599.0  # the last second of a year, in UTC
+    for created in (start, start + 0.9994, start + 1.0006, start + 61.5, start + 0.25):
+        record = logging.makeLogRecord({"created": created, "msecs": (created % 1) * 1000 // 1})
+        assert ours.formatTime(record, datefmt) == theirs.formatTime(record, datefmt)
+
+
+class Tagged:
+    def __str__(self) -> str:
+        return 'tagged "xoxb-1-2"'
+
+
+class Level(IntEnum):
+    HIGH = 3
+
+
+EXTRAS: list[dict[str, object]] = [
+    {"kind": "command", "status": 200, "duration_ms": 0.1},
+    {"kind": 'a "quoted"\nline \u2028 caf\u00e9 \x01', "status": 401, "duration_ms": 1234.5},
+    {"n": 10**20, "x": 1e300, "z": -0.0, "nan": math.nan, "inf": math.inf, "ninf": -math.inf},
+    {"yes": True, "no": False, "none": None, "priority": Level.HIGH, "object": Tagged()},
+    {"_private": "left out", "team": "T0001"},
+    {},
+]
+
+
+@pytest.mark.parametrize("extra", EXTRAS)
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_plain_line_is_the_line_its_record_would_be(
+    extra: dict[str, object], log_format: str
+) -> None:
+    """The request line is written without a record when nothing but our handler sees it:
+    the same text, fields, escapes and redaction as the record's."""
+    redact = Redactor(["s3cret-value"])
+    formatter = JsonFormatter(redact) if log_format == "json" else RedactingFormatter(redact)
+    logger = logging.getLogger("mentorbot.http")
+    message = "POST /slack/events %d %s token xoxb-9-9 and s3cret-value \u00e9"
+    for created in (1_767_225_599.9996, 1_767_225_600.0004, 1_700_000_000.5):
+        record = logger.makeRecord(logger.name, logging.INFO, "", 0, message, (200, "x"), None)
+        record.__dict__.update(extra)
+        record.created, record.msecs = created, int((created - int(created)) * 1000) + 0.0
+        plain = formatter.plain_line(
+            name=logger.name,
+            levelname="INFO",
+            message=record.getMessage(),
+            created=created,
+            extra=extra,
+        )
+        assert plain == formatter.format(record)
+        assert REDACTED in plain and "s3cret" not in plain and "xoxb-" not in plain
+
+
+def test_a_plain_line_is_not_written_where_a_record_would_differ() -> None:
+    json_lines, text = JsonFormatter(Redactor()), RedactingFormatter(Redactor(), "%(message)s")
+    fields = {"name": "n", "levelname": "INFO", "message": "m", "created": 1.0}
+    assert json_lines.plain_line(**fields, extra={"lineno": 3}) is None  # logging refuses it
+    assert json_lines.plain_line(**fields, extra={"level": 3}) is None  # format writes it over
+    assert text.plain_line(**fields, extra={}) is None  # another format: through a record
+    assert RedactingFormatter(Redactor()).plain_line(**fields, extra={"lineno": 3}) is None
+
+
+def test_the_request_line_is_a_record_when_anything_else_would_see_it(
+    captured: io.StringIO,
+) -> None:
+    handler = configure_logging(Settings(_env_file=None), stream=captured, force=True)  # type: ignore[call-arg]
+    logger, parent = logging.getLogger("mentorbot.http"), logging.getLogger("mentorbot")
+    assert handler is not None and sole_line_handler(logger) is handler  # written plain
+    info_line(logger, "%s %d", "POST", 200, extra={"kind": "command"})
+    seen: list[logging.LogRecord] = []
+    other = logging.Handler()
+    other.emit = seen.append  # type: ignore[method-assign]
+    parent.addHandler(other)
+    try:
+        assert sole_line_handler(logger) is None
+        info_line(logger, "%s %d", "POST", 201, extra={"kind": "command"})
+    finally:
+        parent.removeHandler(other)
+    quiet = logging.Filter("nothing")  # a filter that lets nothing of mentorbot.http through
+    logger.addFilter(quiet)
+    try:
+        assert sole_line_handler(logger) is None
+        info_line(logger, "%s %d", "POST", 202, extra={"kind": "command"})
+    finally:
+        logger.removeFilter(quiet)
+    assert [(r.getMessage(), r.kind) for r in seen] == [("POST 201", "command")]  # type: ignore[attr-defined]
+    lines = captured.getvalue().splitlines()
+    assert [line.split(": ", 1)[1] for line in lines] == ["POST 200", "POST 201"]
+
+
+def test_the_json_time_is_the_one_datetime_would_write() -> None:
+    json_lines = JsonFormatter(Redactor())
+    start = 1_767_225_599  # the last second of a year
+    near = (0.0, 0.0000005, 0.0000015, 0.0009995, 0.5, 0.9994999, 0.9995, 0.9999994, 0.9999995)
+    moments = [start + fraction for fraction in near]
+    moments += [start + (n * 7_919 + 0.5) / 1e7 for n in range(2_000)]  # halves of microseconds
+    moments += [start - 86_400 * 400 + n * 0.0123 for n in range(2_000)]
+    for created in moments:
+        expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+        assert json_lines.utc_time(created) == expected, created
 
 
 def _run_one_scheduler_job() -> None:

@@ -28,7 +28,7 @@ class _Route:
         self.happened: list[str] = []
         self.queued: list[Callable[[], None]] = []
 
-    def acknowledge(self, ack: Any, command: dict[str, str]) -> None:
+    def acknowledge(self, ack: Any, command: dict[str, str], subcommand: str) -> None:
         self.happened.append("acknowledge")
 
     def follow_up(self, command: dict[str, str]) -> None:
@@ -40,8 +40,8 @@ class _Route:
 
     def run(self, text: str) -> list[str]:
         body = {"command": "/mentor", "text": text}
-        args = SimpleNamespace(body=body, command=body, ack=lambda **_: self.happened.append("ack"))
-        self.route(args)  # type: ignore[arg-type]
+        context = SimpleNamespace(client=None, respond=None)
+        self.route(lambda **_: self.happened.append("ack"), body, context)  # type: ignore[arg-type]
         return self.happened
 
 
