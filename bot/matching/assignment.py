@@ -257,10 +257,10 @@ def _potentials(
     The assignment is optimal on these edges, so no cycle is negative and this terminates;
     every residual edge then has ``cost + d[tail] - d[head] >= 0``.
 
-    Vectorized passes over all edges, stopping when nothing changes (a few dozen): SciPy's
-    Bellman-Ford and Johnson in C took 30x longer on these graphs (0.5 s against 0.016 s at
-    2,000 x 1,000), and starting from the last round's potentials saved no time per pass and
-    cost a round (other potentials, other pairs joining)."""
+    Vectorized passes (``_shortest_distances``), stopping when nothing changes (a few
+    dozen): SciPy's Bellman-Ford and Johnson in C took 30x longer on these graphs (0.5 s
+    against 0.016 s at 2,000 x 1,000), and starting from the last round's potentials saved no
+    time per pass and cost a round (other potentials, other pairs joining)."""
     edges_rows, edges_columns, edge_costs = edges
     m = len(free)
     unmatched, sink = n + m, n + m + 1
@@ -302,17 +302,37 @@ def _potentials(
     tail = np.concatenate([np.asarray(t, dtype=np.int64) for t in tails])
     head = np.concatenate([np.asarray(h, dtype=np.int64) for h in heads])
     weight = np.concatenate([np.asarray(w, dtype=np.int64) for w in weights])
-    order = np.argsort(head, kind="stable")
+    return _shortest_distances(n + m + 2, tail, head, weight)
+
+
+def _shortest_distances(
+    nodes: int, tail: NDArray[np.int64], head: NDArray[np.int64], weight: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Bellman-Ford from every node at 0, each pass relaxing only the edges out of the nodes
+    the last pass lowered (the first, every edge): the same distances as relaxing every edge
+    each pass, in the same number of passes, but the later passes touch a few thousand edges
+    instead of all 350,000 (10,000 x 5,000: 0.22 -> 0.08 s over a plan's five rounds)."""
+    order = np.argsort(tail, kind="stable")
     tail, head, weight = tail[order], head[order], weight[order]
-    starts = np.flatnonzero(np.diff(head, prepend=-1))
-    targets = head[starts]
-    distance = np.zeros(n + m + 2, dtype=np.int64)
-    for _ in range(n + m + 3):
-        best = np.minimum.reduceat(distance[tail] + weight, starts)
-        better = best < distance[targets]
+    first_out = np.zeros(nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tail, minlength=nodes), out=first_out[1:])
+    distance = np.zeros(nodes, dtype=np.int64)
+    edges = np.arange(len(tail), dtype=np.int64)
+    for _ in range(nodes + 1):
+        reached = distance[tail[edges]] + weight[edges]
+        heads = head[edges]
+        better = reached < distance[heads]
         if not better.any():
             return distance
-        distance[targets[better]] = best[better]
+        lowered = distance.copy()
+        np.minimum.at(lowered, heads[better], reached[better])
+        changed = np.flatnonzero(lowered < distance)
+        distance = lowered
+        # The out-edges of the changed nodes: each one's range of the tail-sorted edges.
+        count = first_out[changed + 1] - first_out[changed]
+        edges = np.repeat(first_out[changed] - np.cumsum(count) + count, count) + np.arange(
+            int(count.sum()), dtype=np.int64
+        )
     raise AssertionError("a negative cycle: the sparse assignment was not optimal")
 
 

@@ -77,3 +77,40 @@ def test_the_pricing_scan_finds_every_row_with_a_negative_reduced_cost(spread: i
         mine = sorted(reduced[i, j] for r, j in found if r == i)
         everyone = sorted(reduced[i, bad[i]])
         assert mine == everyone[: assignment.ADDED]
+
+
+def plain_bellman_ford(
+    nodes: int, tail: np.ndarray, head: np.ndarray, weight: np.ndarray
+) -> np.ndarray:
+    """Every edge relaxed each pass, from every node at 0."""
+    distance = np.zeros(nodes, dtype=np.int64)
+    for _ in range(nodes + 1):
+        changed = False
+        for t, h, w in zip(tail.tolist(), head.tolist(), weight.tolist(), strict=True):
+            if distance[t] + w < distance[h]:
+                distance[h] = distance[t] + w
+                changed = True
+        if not changed:
+            return distance
+    raise AssertionError("negative cycle")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_distances_relaxing_only_what_changed_are_bellman_fords(seed: int) -> None:
+    """Edges whose costs reduced by hidden potentials are never negative: no negative cycle,
+    many negative edges, long chains of them."""
+    rng = np.random.default_rng(seed)
+    nodes, count = int(rng.integers(2, 60)), int(rng.integers(1, 400))
+    tail = rng.integers(0, nodes, size=count).astype(np.int64)
+    head = rng.integers(0, nodes, size=count).astype(np.int64)
+    hidden = rng.integers(-500, 500, size=nodes)
+    weight = (rng.integers(0, 20, size=count) - hidden[tail] + hidden[head]).astype(np.int64)
+    found = assignment._shortest_distances(nodes, tail, head, weight)
+    assert (found == plain_bellman_ford(nodes, tail, head, weight)).all()
+    assert (weight + found[tail] - found[head] >= 0).all()  # potentials: no edge negative
+
+
+def test_a_negative_cycle_is_refused() -> None:
+    tail, head = np.array([0, 1, 2], dtype=np.int64), np.array([1, 2, 0], dtype=np.int64)
+    with pytest.raises(AssertionError, match="negative cycle"):
+        assignment._shortest_distances(3, tail, head, np.array([1, -3, 1], dtype=np.int64))
