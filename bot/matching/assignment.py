@@ -76,10 +76,11 @@ def _solve_sparse(
     is solved again; none left means no pair outside the graph can improve it."""
     n = weights.shape[0]
     edges_rows, edges_columns = _cheapest(weights, free)
+    full = True  # whether the last graph could match everyone it can: the next likely can too
     while True:
         edge_costs = costs.of_pairs(weights[edges_rows, edges_columns])
         edges = (edges_rows, edges_columns, edge_costs)
-        match = _match(n, free, costs, edges=edges)
+        match, full = _match(n, free, costs, edges=edges, try_full=full)
         potential = _potentials(n, free, costs, edges=edges, match=match)
         more_rows, more_columns = _improving(weights, costs, match=match, potential=potential)
         if not len(more_rows):
@@ -206,8 +207,14 @@ def _match(
     costs: _Costs,
     *,
     edges: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
-) -> NDArray[np.int64]:
-    """The cheapest assignment on the graph's edges: each mentee's mentor, or -1."""
+    try_full: bool = True,
+) -> tuple[NDArray[np.int64], bool]:
+    """The cheapest assignment on the graph's edges (each mentee's mentor, or -1), and whether
+    it is a full one: every mentee placed, or every place taken.
+
+    ``try_full``: look for a full matching first, the faster problem where one exists (SciPy
+    tells that there is none only after a Hopcroft-Karp pass, 20 ms at 10,000 x 5,000, so
+    a round after one that had none goes straight to the problem with unmatched places)."""
     edges_rows, edges_columns, edge_costs = edges
     first_place = np.concatenate([[0], np.cumsum(free)])
     places = int(first_place[-1])
@@ -216,13 +223,17 @@ def _match(
     offset = np.arange(len(rows), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
     columns = np.repeat(first_place[edges_columns], repeat) + offset
     weights = np.repeat(edge_costs, repeat).astype(np.float64)
-    try:
-        # Where the graph can match everyone it can (every mentee, or every place), the
-        # cheapest such matching is the optimum, found without the unmatched places below.
-        matched_rows, matched_columns = min_weight_full_bipartite_matching(
-            csr_matrix((weights, (rows, columns)), shape=(n, places))
-        )
-    except ValueError:
+    full = try_full
+    if try_full:
+        try:
+            # Where the graph can match everyone it can (every mentee, or every place), the
+            # cheapest such matching is the optimum, found without the unmatched places below.
+            matched_rows, matched_columns = min_weight_full_bipartite_matching(
+                csr_matrix((weights, (rows, columns)), shape=(n, places))
+            )
+        except ValueError:
+            full = False
+    if not full:
         # Each mentee also gets a place of their own: being left unmatched, at its cost.
         matched_rows, matched_columns = min_weight_full_bipartite_matching(
             csr_matrix(
@@ -240,7 +251,7 @@ def _match(
     match = np.full(n, -1, dtype=np.int64)
     real = matched_columns < places
     match[matched_rows[real]] = owner[matched_columns[real]]
-    return match
+    return match, full or int(real.sum()) == min(n, places)
 
 
 def _potentials(
