@@ -20,7 +20,8 @@ from scipy.optimize import linear_sum_assignment
 from bench.common import Figure, child_env, ms, percentile, read_json, spawn, stop
 from bench.program import ORGS, TEAM, ZONES, profiles, seed
 from bot.clock import FixedClock
-from bot.matching.cohort import CohortInput, assign_cohort, assign_greedily, rank_for_request
+from bot.matching.cohort import CohortInput, assign_cohort
+from bot.matching.fit_matrix import assign_greedily, rank_for_request
 from bot.matching.scores import rank_mentors
 from bot.matching.service import MenteeAsk, MentoringService
 from bot.model.partnership import DEFAULT_FOCUS_AREAS, MentorRequest

@@ -10,14 +10,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from bot.matching.cohort import (
-    CohortInput,
-    CohortResult,
-    _Pairs,
-    assign_cohort,
-    assign_greedily,
-    fit_matrix,
-)
+from bot.matching.cohort import CohortInput, CohortResult, _Pairs, assign_cohort
+from bot.matching.fit_matrix import assign_greedily, fit_matrix
 from bot.matching.scores import is_eligible, profile_texts, score_mentor
 from bot.model.partnership import MentorProfile, MentorRequest
 from bot.model.rules import CrossCompanyRule, FitRule
@@ -226,7 +220,7 @@ def test_nobody_to_match_is_not_an_error() -> None:
 
 @pytest.mark.parametrize("seed", range(20))
 def test_the_fast_ranking_gives_exactly_the_suggestions_of_the_reference(seed: int) -> None:
-    from bot.matching.cohort import rank_for_request
+    from bot.matching.fit_matrix import rank_for_request
     from bot.matching.scores import rank_mentors
 
     rng = random.Random(500 + seed)

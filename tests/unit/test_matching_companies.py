@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.matching.cohort import rank_for_request
 from bot.matching.companies import Companies, company_key, workspace_rule
+from bot.matching.fit_matrix import rank_for_request
 from bot.matching.index import MentorIndex
 from bot.matching.scores import Candidate
 from bot.matching.suggestions import excluded_mentors, program_people, with_company
