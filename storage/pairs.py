@@ -1,7 +1,7 @@
 """Repositories of what matching decides: proposals (a mentor asked), partnerships, cohort
 plans. Each person's own rows are found by their own workspace (``mentee_team_id``,
-``mentor_team_id``); the pool itself (profiles, requests, the index's version) is in
-``storage.matching``."""
+``mentor_team_id``); the pool itself (profiles, the index's version) is in
+``storage.matching``, the requests in ``storage.requests``."""
 
 from __future__ import annotations
 

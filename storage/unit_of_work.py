@@ -34,7 +34,7 @@ from storage.announcements import SqlAnnouncementRepository
 from storage.conversation import SqlDmNoteRepository
 from storage.coordination import SqlAuditLog, SqlCoordinatorGroupRepository, SqlDirectory
 from storage.journal import SqlJournalRepository
-from storage.matching import SqlMentorRepository, SqlRequestRepository
+from storage.matching import SqlMentorRepository
 from storage.outbox import SqlEventLog, SqlOutbox
 from storage.pair_channels import SqlPairChannelRepository
 from storage.pairs import (
@@ -44,6 +44,7 @@ from storage.pairs import (
 )
 from storage.privacy import SqlPersonalData
 from storage.programs import SqlProgramRepository, SqlProgramTextRepository
+from storage.requests import SqlRequestRepository
 from storage.rhythm import SqlProgressRepository
 from storage.sessions import SqlSessionRepository
 from storage.sharing import SqlSharingRepository
