@@ -56,9 +56,14 @@ def shared_languages(
     request: MentorRequest, mentor: MentorProfile, fit: FitRule
 ) -> tuple[str, ...]:
     """The mentee's languages the mentor speaks too; who named none speaks the defaults."""
-    wanted = known_languages(request.languages or fit.default_languages)
-    spoken = {language_key(name) for name in (mentor.languages or fit.default_languages)}
-    return tuple(name for name in wanted if language_key(name) in spoken)
+    defaults = tuple(fit.default_languages)
+    asked, _ = _asked_languages(tuple(request.languages) or defaults, defaults)
+    return _common(asked, _spoken_languages(tuple(mentor.languages) or defaults))
+
+
+def _common(asked: tuple[tuple[str, str], ...], spoken: frozenset[str]) -> tuple[str, ...]:
+    """The asked languages (name, key) whose key is spoken, as the mentee named them."""
+    return tuple([name for name, key in asked if key in spoken])
 
 
 def speak_together(request: MentorRequest, mentor: MentorProfile, fit: FitRule) -> bool:
@@ -186,7 +191,7 @@ def mentor_terms(mentor: MentorProfile, *, load: int, at: datetime, fit: FitRule
         frozenset([area.casefold() for area in mentor.expertise]),
         utc_offset_seconds(mentor.tz, mentor.tz_offset, at),
         _organization(mentor.organization),
-        _spoken_languages(tuple(mentor.languages or fit.default_languages)),
+        _spoken_languages(tuple(mentor.languages) or tuple(fit.default_languages)),
         free,
         CAPACITY_WEIGHT * free / mentor.capacity if mentor.capacity else 0,
     )
@@ -244,7 +249,7 @@ def weigh(
         + goals_points(goals.similarity, GOALS_WEIGHT)
     )
     speaks = mentor.speaks
-    languages = tuple([name for name, key in mentee.languages if key in speaks])
+    languages = _common(mentee.languages, speaks)
     reason = describe(
         shared,
         overlap,

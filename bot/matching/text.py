@@ -20,7 +20,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -376,17 +376,7 @@ class ProfileTexts:
         start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
         columns = self.matrix.indices[start:end]
         shares = (self.matrix.data[start:end] * query.vector[columns]).tolist()
-        # Added one by one in column order from 0.0, as SciPy's CSR product adds a row's
-        # terms: the same bits as ``similarities``, without slicing the matrix.
-        similarity = 0.0
-        for share in shares:
-            similarity += share
-        # Python numbers, not NumPy scalars, in the loop: a cohort explains 10,000 pairs.
-        written = query.written
-        met = sorted(
-            (-share, written[k]) for k, share in zip(columns.tolist(), shares, strict=True) if share
-        )
-        return GoalsFit(similarity=similarity, words=tuple(w for _, w in met[:SHOWN_WORDS]))
+        return _row_fit(shares, columns.tolist(), query.written)
 
     def fits(
         self, queries: Sequence[GoalsQuery], pairs: Sequence[tuple[int, str]]
@@ -436,19 +426,23 @@ class ProfileTexts:
             met_pairs[starts].tolist(), starts, [*starts[1:], len(shares)], strict=True
         ):
             written = queries[queried[k]].written
-            if stop - start == 1:  # one word met: the sum is its share (0.0 + x is x)
-                share = shares[start]
-                words = (written[met_columns[start]],) if share else ()
-                found[k] = GoalsFit(similarity=share, words=words)
-                continue
-            similarity = 0.0
-            for share in shares[start:stop]:
-                similarity += share
-            met = sorted(
-                (-shares[n], written[met_columns[n]]) for n in range(start, stop) if shares[n]
-            )
-            found[k] = GoalsFit(similarity=similarity, words=tuple(w for _, w in met[:SHOWN_WORDS]))
+            found[k] = _row_fit(shares[start:stop], met_columns[start:stop], written)
         return found
+
+
+def _row_fit(shares: list[float], columns: list[int], written: Mapping[int, str]) -> GoalsFit:
+    """One profile's fit from its row's shares of the goals, in column order: added one by one
+    from 0.0, as SciPy's CSR product adds a row's terms (the same bits as ``similarities``),
+    with the words of the largest shares. Python numbers, not NumPy scalars: a cohort
+    explains 10,000 pairs."""
+    if len(shares) == 1:  # one word met: the sum is its share (0.0 + x is x)
+        share = shares[0]
+        return GoalsFit(similarity=share, words=(written[columns[0]],) if share else ())
+    similarity = 0.0
+    for share in shares:
+        similarity += share
+    met = sorted((-share, written[k]) for k, share in zip(columns, shares, strict=True) if share)
+    return GoalsFit(similarity=similarity, words=tuple(w for _, w in met[:SHOWN_WORDS]))
 
 
 def goals_points(similarity: float, weight: float) -> float:
