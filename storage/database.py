@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -21,6 +19,7 @@ from sqlalchemy.pool import StaticPool
 from storage.crypto import Cipher
 from storage.matching import track_pool_changes
 from storage.models.base import CIPHER_ATTRIBUTE
+from storage.rows import json_loads
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -55,16 +54,6 @@ def _begin_immediate(connection: Any) -> None:
 
 
 POOL_RECYCLE_SECONDS = 1800
-
-
-def json_loads(text: str | bytes) -> Any:
-    """JSON columns as read back: orjson (2-4 us a claimed outbox row less than ``json.loads``),
-    and ``json.loads`` for what orjson refuses and Python's ``json`` wrote (``NaN``, integers
-    past 64 bits), so every row reads as it did."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
 
 
 def create_db_engine(url: str) -> Engine:

