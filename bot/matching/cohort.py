@@ -293,16 +293,13 @@ class _Pairs:
         for start in range(0, n, step):
             yield start, min(n, start + step)
 
-    def weights(self) -> NDArray[np.int8]:
-        """Every pair's score in one byte, ``INELIGIBLE`` where it may not be made."""
-        return self.weights_and_reach()[0]
-
     def weights_and_reach(
         self,
     ) -> tuple[NDArray[np.int8], NDArray[np.bool_], NDArray[np.bool_]]:
-        """``weights``, with which mentees and which mentors have any pair allowed at all,
-        noted while each block is at hand (another pass over the whole byte matrix, with a
-        boolean copy of it, cost 25-115 ms at 10,000 x 5,000)."""
+        """Every pair's score in one byte (``INELIGIBLE`` where it may not be made), with
+        which mentees and which mentors have any pair allowed at all, noted while each block
+        is at hand (another pass over the whole byte matrix, with a boolean copy of it, cost
+        25-115 ms at 10,000 x 5,000)."""
         n = len(self.cohort.requests)
         out = np.empty((n, len(self.columns)), dtype=np.int8)
         rows_reached = np.zeros(n, dtype=bool)

@@ -331,7 +331,7 @@ def test_the_weights_are_one_byte_per_pair_and_drop_mentors_without_room() -> No
         [p.accepting and cohort.loads.get(p.user_id, 0) < p.capacity for p in cohort.mentors]
     )
     assert 0 < len(with_room) < len(cohort.mentors)
-    weights = _Pairs(cohort, with_room).weights()
+    weights = _Pairs(cohort, with_room).weights_and_reach()[0]
     assert weights.dtype == np.int8
     expected = np.where(reference.eligible, reference.scores, -1)[:, with_room]
     assert (weights == expected).all()

@@ -53,7 +53,8 @@ def test_a_cohort_is_planned_the_same_on_one_thread_and_on_several(
     plans = []
     for threads in (1, 3):
         monkeypatch.setattr(cores, "workers", lambda threads=threads: threads)
-        weights = _Pairs(cohort, np.arange(len(cohort.mentors), dtype=np.int64)).weights()
+        everyone = np.arange(len(cohort.mentors), dtype=np.int64)
+        weights, _, _ = _Pairs(cohort, everyone).weights_and_reach()
         result = assign_cohort(cohort)
         pairs = [(a.request.mentee_id, a.mentor.user_id, a.score) for a in result.assignments]
         plans.append((weights, pairs))
