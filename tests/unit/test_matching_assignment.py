@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.matching import assignment
+from bot.matching import assignment, residual
 from bot.matching.assignment import MAX_SCORE, _Costs, _improving
 
 
@@ -105,7 +105,7 @@ def test_the_distances_relaxing_only_what_changed_are_bellman_fords(seed: int) -
     head = rng.integers(0, nodes, size=count).astype(np.int64)
     hidden = rng.integers(-500, 500, size=nodes)
     weight = (rng.integers(0, 20, size=count) - hidden[tail] + hidden[head]).astype(np.int64)
-    found = assignment._shortest_distances(nodes, tail, head, weight)
+    found = residual.shortest_distances(nodes, tail, head, weight)
     assert (found == plain_bellman_ford(nodes, tail, head, weight)).all()
     assert (weight + found[tail] - found[head] >= 0).all()  # potentials: no edge negative
 
@@ -113,4 +113,132 @@ def test_the_distances_relaxing_only_what_changed_are_bellman_fords(seed: int) -
 def test_a_negative_cycle_is_refused() -> None:
     tail, head = np.array([0, 1, 2], dtype=np.int64), np.array([1, 2, 0], dtype=np.int64)
     with pytest.raises(AssertionError, match="negative cycle"):
-        assignment._shortest_distances(3, tail, head, np.array([1, -3, 1], dtype=np.int64))
+        residual.shortest_distances(3, tail, head, np.array([1, -3, 1], dtype=np.int64))
+
+
+def dense_optimum(weights: np.ndarray, free: np.ndarray) -> tuple[int, int]:
+    """(mentees matched, total fit) by SciPy's dense solver on every place and an unmatched
+    place per mentee: the same problem, solved another way."""
+    from scipy.optimize import linear_sum_assignment
+
+    n, m = weights.shape
+    unmatched = _Costs.of(n).unmatched
+    places = np.repeat(np.arange(m), free)
+    costs = np.full((n, len(places) + n), np.inf)
+    eligible = weights[:, places] >= 0
+    costs[:, : len(places)][eligible] = (MAX_SCORE + 1 - weights[:, places].astype(np.int64))[
+        eligible
+    ]
+    costs[np.arange(n), len(places) + np.arange(n)] = unmatched
+    rows, columns = linear_sum_assignment(costs)
+    real = columns < len(places)
+    return int(real.sum()), int(weights[rows[real], places[columns[real]]].astype(int).sum())
+
+
+def solved(weights: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> tuple[int, int]:
+    return len(rows), int(weights[rows, columns].astype(int).sum())
+
+
+def test_rounds_repaired_by_cancelling_cycles_reach_the_optimum_solving_would() -> None:
+    """Every round that can be repaired is (any share of mentees gaining), on cohorts with
+    many ties and mentors competed for: the same count and total fit as the dense solver's,
+    a valid assignment, and the repair really ran."""
+    repaired = 0
+    original = residual.cancel_negative_cycles
+
+    def counted(*args: object, **kwargs: object) -> object:
+        nonlocal repaired
+        found = original(*args, **kwargs)  # type: ignore[arg-type]
+        repaired += found is not None
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assignment, "REPAIRED_SHARE", 1.0)
+        patch.setattr(assignment, "CANDIDATES", 1)  # a poor first graph: many rounds
+        patch.setattr(assignment, "cancel_negative_cycles", counted)
+        for seed in range(40):
+            rng = np.random.default_rng(500 + seed)
+            n, m = int(rng.integers(2, 120)), int(rng.integers(1, 40))
+            weights = random_weights(rng, n, m)
+            free = rng.integers(1, 4, size=m).astype(np.int64)
+            rows, columns = assignment.optimal_assignment(weights, free)
+            assert solved(weights, rows, columns) == dense_optimum(weights, free)
+            assert len(set(rows.tolist())) == len(rows)
+            assert (np.bincount(columns, minlength=m) <= free).all()
+            assert (weights[rows, columns] >= 0).all()
+    assert repaired >= 20
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cancelling_from_the_optimum_on_fewer_pairs_gives_the_optimum_on_all(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the cheapest assignment on half the pairs and its potentials, cancelling the
+    cycles the other half closes: the cheapest on all of them, with potentials under which
+    no residual edge is negative (the proof ``assignment`` relies on)."""
+    monkeypatch.setattr(residual, "CANCEL_BATCHES", 1000)
+    monkeypatch.setattr(residual, "CANCEL_PASSES", 100_000)
+    rng = np.random.default_rng(900 + seed)
+    n, m = int(rng.integers(2, 80)), int(rng.integers(1, 30))
+    weights = random_weights(rng, n, m)
+    free = rng.integers(1, 4, size=m).astype(np.int64)
+    costs = _Costs.of(n)
+    rows, columns = np.nonzero(weights >= 0)
+    half = rng.random(len(rows)) < 0.5
+    before = (rows[half], columns[half], costs.of_pairs(weights[rows[half], columns[half]]))
+    match, _ = assignment._match(n, free, costs, edges=before)
+    start = residual.potentials(n, free, costs.unmatched, edges=before, match=match)
+    everything = (rows, columns, costs.of_pairs(weights[rows, columns]))
+    found = residual.cancel_negative_cycles(
+        n, free, costs.unmatched, edges=everything, match=match, start=start
+    )
+    assert found is not None
+    repaired, potential = found
+    placed = np.flatnonzero(repaired >= 0)
+    assert solved(weights, placed, repaired[placed]) == dense_optimum(weights, free)
+    graph = residual.Residual.of_assignment(
+        n, free, costs.unmatched, edges=everything, match=repaired
+    )
+    assert (graph.weight + potential[graph.tail] - potential[graph.head] >= 0).all()
+
+
+def test_a_repair_that_takes_too_long_gives_way_to_a_solve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Out of passes, the repair says so (None) rather than answer an assignment it has not
+    proved: the solver then solves the round again."""
+    monkeypatch.setattr(residual, "CANCEL_PASSES", 1)
+    rng = np.random.default_rng(7)
+    weights = random_weights(rng, 60, 20)
+    free = np.ones(20, dtype=np.int64)
+    costs = _Costs.of(60)
+    rows, columns = np.nonzero(weights >= 0)
+    some = rows % 3 == 0
+    before = (rows[some], columns[some], costs.of_pairs(weights[rows[some], columns[some]]))
+    match, _ = assignment._match(60, free, costs, edges=before)
+    start = residual.potentials(60, free, costs.unmatched, edges=before, match=match)
+    everything = (rows, columns, costs.of_pairs(weights[rows, columns]))
+    assert (
+        residual.cancel_negative_cycles(
+            60, free, costs.unmatched, edges=everything, match=match, start=start
+        )
+        is None
+    )
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_nodes_on_predecessor_cycles_are_those_a_walk_comes_back_to(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    nodes = int(rng.integers(1, 300))
+    before = rng.integers(-1, nodes, size=nodes).astype(np.int64)
+    before[rng.random(nodes) < 0.3] = -1
+    expected = set()
+    for node in range(nodes):
+        seen, at = [], node
+        while at >= 0 and at not in seen:
+            seen.append(at)
+            at = int(before[at])
+        if at >= 0 and at == node:
+            expected.add(node)
+    found = residual._on_cycles(before)
+    assert (set() if found is None else set(found.tolist())) == expected
