@@ -307,10 +307,16 @@ class _Pairs:
         def fill(span: tuple[int, int]) -> NDArray[np.bool_]:
             start, stop = span
             scores, eligible = self.block(start, stop)
-            # Cast once into the byte matrix, then mark the forbidden pairs (``np.where``
-            # made a float64 block first: a fifth of the scoring's time).
-            out[start:stop] = scores
-            np.copyto(out[start:stop], INELIGIBLE, where=~eligible)
+            # Cast once into the byte matrix, then mark the forbidden pairs in one-byte
+            # arithmetic: ``(score + 1) * eligible - 1`` is the score, or -1 (scores are
+            # 0 to 100, so score + 1 fits a byte). NumPy's masked fill of a scalar
+            # (``np.copyto(..., where=)``) took 0.46 ms a block, 14x this, and half the
+            # scoring's time; ``np.where`` made a float64 block first.
+            block = out[start:stop]
+            block[...] = scores
+            block += 1
+            np.multiply(block, eligible, out=block)
+            block -= 1
             rows_reached[start:stop] = eligible.any(axis=1)
             return np.asarray(eligible.any(axis=0), dtype=bool)
 
