@@ -80,6 +80,19 @@ class CohortResult:
 
 INELIGIBLE = -1  # in the int8 weights: a pair the hard rules or the fit floor forbid
 KEPT_POINTS = 1 << 22  # goals points kept between blocks, at most (32 MB of float64)
+ROW_TABLE_CELLS = 1 << 22  # a table's rows against every mentor, at most (32 MB of float64)
+
+
+def _rows_against(table: NDArray[Any], columns: NDArray[np.int64]) -> NDArray[Any] | None:
+    """Each row of a small table (zones x zones, ...) spelled out against every mentor's
+    column (``table[..., columns]``), so that a block takes its mentees' rows whole: 4x faster
+    than picking a block's cells one by one for float64, 20x for booleans, and the scoring
+    spent a quarter of its time there. None when that would take more than
+    ``ROW_TABLE_CELLS`` (a cohort of thousands of distinct organizations): the block then
+    picks its cells."""
+    if table.size // max(1, table.shape[-1]) * len(columns) > ROW_TABLE_CELLS:
+        return None
+    return np.ascontiguousarray(table[..., columns])
 
 
 class _Pairs:
@@ -145,6 +158,8 @@ class _Pairs:
         diff = np.minimum(diff, 24 - diff)
         overlap = np.floor(np.maximum(0.0, WORKDAY_HOURS - diff))
         self.overlap_part = OVERLAP_WEIGHT * overlap / WORKDAY_HOURS
+        self.overlap_rows = _rows_against(self.overlap_part, self.mentor_zone)
+        self.overlap_rows_ok = None if self.overlap_rows is None else self.overlap_rows > 0
 
         # Organizations: ``CrossCompanyRule.allows`` once per pair of organizations.
         orgs: dict[str, int] = {}
@@ -171,11 +186,13 @@ class _Pairs:
             [self.org_allowed, np.zeros((2, len(names), 1), dtype=bool)], axis=2
         )
         self.mentor_org_ok = np.where(self.mentor_ok, self.mentor_org, len(names))
+        self.org_rows = _rows_against(self.org_allowed, self.mentor_org_ok)
 
         # Languages: ``speak_together`` once per pair of distinct language lists (it reads
         # nothing else), with the first mentee and mentor of each list.
         self.mentee_tongues: NDArray[np.int64] | None = None
         self.mentor_tongues = np.zeros(m, dtype=np.int64)
+        self.speak_rows: NDArray[np.bool_] | None = None
         if not cohort.fit.any_language:
             asking: dict[tuple[str, ...], MentorRequest] = {}
             speaking: dict[tuple[str, ...], MentorProfile] = {}
@@ -198,6 +215,7 @@ class _Pairs:
                 ],
                 dtype=bool,
             ).reshape(len(asking), len(speaking))
+            self.speak_rows = _rows_against(self.speak, self.mentor_tongues)
 
         # The goals against the profiles: one TF-IDF query per distinct goals text.
         self.texts = profile_texts([p for p in cohort.mentors if p.accepting])
@@ -239,20 +257,33 @@ class _Pairs:
         scores /= np.maximum(count, 1)[:, None]
         none_wanted = count == 0
         scores[none_wanted] = FOCUS_WEIGHT / 2
-        overlap = self.overlap_part[self.mentee_zone[rows]][:, self.mentor_zone]
+        if self.overlap_rows is not None:
+            overlap = self.overlap_rows[self.mentee_zone[rows]]
+        else:
+            overlap = self.overlap_part[self.mentee_zone[rows]][:, self.mentor_zone]
         scores += overlap
         scores += self.capacity_part
         self._add_goals(scores, start, stop)
         np.rint(scores, out=scores)
-        eligible = self.org_allowed[self.wants_other[rows], self.mentee_org[rows]][
-            :, self.mentor_org_ok
-        ]
+        if self.org_rows is not None:
+            eligible = self.org_rows[self.wants_other[rows], self.mentee_org[rows]]
+        else:
+            eligible = self.org_allowed[self.wants_other[rows], self.mentee_org[rows]][
+                :, self.mentor_org_ok
+            ]
         if self.mentee_tongues is not None:
-            eligible &= self.speak[self.mentee_tongues[rows]][:, self.mentor_tongues]
+            if self.speak_rows is not None:
+                eligible &= self.speak_rows[self.mentee_tongues[rows]]
+            else:
+                eligible &= self.speak[self.mentee_tongues[rows]][:, self.mentor_tongues]
         if not self.cohort.fit.weak_fit:
             shared[none_wanted] = 1.0  # who wants no area in particular shares one with all
             eligible &= shared > 0
-            eligible &= overlap > 0  # a working hour in common: overlap points above 0
+            # A working hour in common: overlap points above 0.
+            if self.overlap_rows_ok is not None:
+                eligible &= self.overlap_rows_ok[self.mentee_zone[rows]]
+            else:
+                eligible &= overlap > 0
         inside = (self.excluded[:, 0] >= start) & (self.excluded[:, 0] < stop)
         eligible[self.excluded[inside, 0] - start, self.excluded[inside, 1]] = False
         return scores, eligible

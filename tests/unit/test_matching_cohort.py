@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from bot.matching import cohort as cohort_module
 from bot.matching.cohort import CohortInput, CohortResult, _Pairs, assign_cohort
 from bot.matching.fit_matrix import assign_greedily, fit_matrix
 from bot.matching.scores import is_eligible, profile_texts, score_mentor
@@ -91,9 +92,15 @@ def random_cohort(
     )
 
 
+@pytest.mark.parametrize("row_tables", [True, False])  # False: too many distinct rows
 @pytest.mark.parametrize("seed", range(5))
-def test_the_matrix_agrees_with_the_scores_and_rules_people_see(seed: int) -> None:
+def test_the_matrix_agrees_with_the_scores_and_rules_people_see(
+    seed: int, row_tables: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not row_tables:
+        monkeypatch.setattr(cohort_module, "ROW_TABLE_CELLS", 0)
     cohort = random_cohort(random.Random(seed), mentees=30, mentors=25)
+    assert (_Pairs(cohort, np.arange(25)).org_rows is not None) == row_tables
     fit = fit_matrix(cohort)
     texts = profile_texts([m for m in cohort.mentors if m.accepting])
     for i, request in enumerate(cohort.requests):
