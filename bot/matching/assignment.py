@@ -22,8 +22,11 @@ from bot.matching.cores import each_block
 from bot.matching.residual import cancel_negative_cycles, potentials
 
 MAX_SCORE = 100  # the highest fit a pair can have (``bot.matching.scores``)
-BLOCK_CELLS = 1 << 17  # cells at once: 1 MB float64 temporaries stay in cache (3x faster than 4)
 SELECT_CELLS = 1 << 20  # cells whose best are selected at once: 1 MB of one-byte costs
+# Cells a pricing scan takes at once: its temporaries are 16-bit, and larger blocks call NumPy
+# fewer times (10,000 x 5,000: a plan's six scans 0.50 s at 1 << 17, 0.38 s here, no faster
+# beyond).
+SCAN_CELLS = 1 << 19
 
 
 def optimal_assignment(
@@ -303,7 +306,7 @@ def _improving(
         narrow = np.int64
     row_part = (MAX_SCORE + 1 + potential[:n] - low).astype(narrow)
     column_part = (potential[n : n + m] - low).astype(narrow)
-    step = max(1, BLOCK_CELLS // max(1, m))
+    step = max(1, SCAN_CELLS // max(1, m))
 
     def scan(start: int) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
         block = weights[start : start + step]

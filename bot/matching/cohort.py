@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.matching.assignment import BLOCK_CELLS, optimal_assignment
+from bot.matching.assignment import optimal_assignment
 from bot.matching.cores import each_block
 from bot.matching.scores import (
     CAPACITY_WEIGHT,
@@ -79,6 +79,9 @@ class CohortResult:
 
 
 INELIGIBLE = -1  # in the int8 weights: a pair the hard rules or the fit floor forbid
+BLOCK_CELLS = (
+    1 << 17
+)  # cells scored at once: 1 MB float64 temporaries stay in cache (3x faster than 4)
 KEPT_POINTS = 1 << 22  # goals points kept between blocks, at most (32 MB of float64)
 ROW_TABLE_CELLS = 1 << 22  # a table's rows against every mentor, at most (32 MB of float64)
 

@@ -47,7 +47,7 @@ def test_a_cohort_is_planned_the_same_on_one_thread_and_on_several(
     points shared between them) give the same matrix and the same pairs on 1 and 3 threads."""
     cohort = random_cohort(random.Random(900 + seed), mentees=150, mentors=70, max_capacity=3)
     monkeypatch.setattr(cohort_module, "BLOCK_CELLS", 350)
-    monkeypatch.setattr(assignment, "BLOCK_CELLS", 350)
+    monkeypatch.setattr(assignment, "SCAN_CELLS", 350)
     monkeypatch.setattr(assignment, "SELECT_CELLS", 500)
     monkeypatch.setattr(cohort_module, "KEPT_POINTS", 3 * 70)  # the points cache fills, clears
     plans = []
