@@ -110,6 +110,21 @@ def test_the_distances_relaxing_only_what_changed_are_bellman_fords(seed: int) -
     assert (weight + found[tail] - found[head] >= 0).all()  # potentials: no edge negative
 
 
+@pytest.mark.parametrize("nodes", [1 << 16, (1 << 16) + 1])  # sorted by radix, or not
+def test_the_edges_out_of_each_node_are_found_at_any_size(nodes: int) -> None:
+    rng = np.random.default_rng(nodes)
+    tail = rng.choice(np.array([0, 1, nodes - 2, nodes - 1]), size=200).astype(np.int64)
+    head = rng.integers(0, nodes, size=200).astype(np.int64)
+    weight = rng.integers(0, 30, size=200).astype(np.int64)
+    graph = residual.Residual.of(nodes, tail, head, weight)
+    for node in (0, 1, nodes - 2, nodes - 1, 5):
+        out = graph.out_of(np.array([node], dtype=np.int64))
+        found = zip(graph.head[out].tolist(), graph.weight[out].tolist(), strict=True)
+        assert sorted(found) == sorted(
+            (int(h), int(w)) for t, h, w in zip(tail, head, weight, strict=True) if t == node
+        )
+
+
 def test_a_negative_cycle_is_refused() -> None:
     tail, head = np.array([0, 1, 2], dtype=np.int64), np.array([1, 2, 0], dtype=np.int64)
     with pytest.raises(AssertionError, match="negative cycle"):
