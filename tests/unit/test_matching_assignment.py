@@ -201,7 +201,7 @@ def test_cancelling_from_the_optimum_on_fewer_pairs_gives_the_optimum_on_all(
     rows, columns = np.nonzero(weights >= 0)
     half = rng.random(len(rows)) < 0.5
     before = (rows[half], columns[half], costs.of_pairs(weights[rows[half], columns[half]]))
-    match, _ = assignment._match(n, free, costs, edges=before)
+    match = assignment._match(n, free, costs, edges=before)
     start = residual.potentials(n, free, costs.unmatched, edges=before, match=match)
     everything = (rows, columns, costs.of_pairs(weights[rows, columns]))
     found = residual.cancel_negative_cycles(
@@ -230,7 +230,7 @@ def test_a_repair_that_takes_too_long_gives_way_to_a_solve(
     rows, columns = np.nonzero(weights >= 0)
     some = rows % 3 == 0
     before = (rows[some], columns[some], costs.of_pairs(weights[rows[some], columns[some]]))
-    match, _ = assignment._match(60, free, costs, edges=before)
+    match = assignment._match(60, free, costs, edges=before)
     start = residual.potentials(60, free, costs.unmatched, edges=before, match=match)
     everything = (rows, columns, costs.of_pairs(weights[rows, columns]))
     assert (
@@ -257,3 +257,20 @@ def test_the_nodes_on_predecessor_cycles_are_those_a_walk_comes_back_to(seed: in
             expected.add(node)
     found = residual._on_cycles(before)
     assert (set() if found is None else set(found.tolist())) == expected
+
+
+@pytest.mark.parametrize("try_full", [True, False])
+def test_a_graph_without_a_full_matching_is_solved_whether_or_not_one_is_tried(
+    try_full: bool,
+) -> None:
+    """Three mentees, two one-place mentors, the third mentee's only mentor taken by the
+    best pair: SciPy refuses the full problem, and the one with unmatched places answers."""
+    weights = np.array([[90, 10], [80, -1], [-1, 70]], dtype=np.int8)
+    free = np.array([1, 1], dtype=np.int64)
+    costs = _Costs.of(3)
+    rows, columns = np.nonzero(weights >= 0)
+    edges = (rows, columns, costs.of_pairs(weights[rows, columns]))
+    match = assignment._match(3, free, costs, edges=edges, try_full=try_full)
+    assert match.tolist() == [0, -1, 1]
+    assert not assignment._nearly_full(np.array([0, -1, -1]), free)
+    assert assignment._nearly_full(match, free)
