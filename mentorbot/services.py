@@ -108,6 +108,7 @@ def build_services(
         rematch=pairs.mentoring.offer_new_match,
         reopen=pairs.mentoring.reopen_request,
         events=pairs.events,
+        forget=programs.forget,
     )
 
     sharing = SharingService(

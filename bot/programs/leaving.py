@@ -114,8 +114,10 @@ class Departures:
         rematch: Rematch | None = None,
         reopen: Reopen | None = None,
         events: PartnershipEvents | None = None,
+        forget: Callable[[str], None] | None = None,
     ) -> None:
         self._uow = uow
+        self._forget = forget or (lambda _team_id: None)  # a workspace's cached programs
         self._clock = clock
         self._roster = roster
         self._retention = retention
@@ -163,7 +165,8 @@ class Departures:
                 uow, membership, how=Departure.LEFT, actor=coordinator_id, now=now
             )
             uow.commit()
-            return departed
+        self._forget(team_id)
+        return departed
 
     # -- the app gone from a member workspace -------------------------------------------------
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.clock import Clock
 from bot.errors import DomainError, NotAllowed, NotFound, echo
@@ -52,6 +52,8 @@ MAX_INVITES = 50
 
 
 CACHE_SECONDS = 30.0
+
+Joined = TypeVar("Joined")
 
 
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -166,6 +168,7 @@ class ProgramService:
         self._cache_seconds = cache_seconds
         self._cache: dict[tuple[str, int], tuple[float, Program | None]] = {}
         self._lists: dict[str, tuple[float, list[Program]]] = {}  # team -> its programs
+        self._joined: dict[str, tuple[float, list[Any]]] = {}  # team -> programs it joined
         self._lock = threading.Lock()
 
     @property
@@ -212,6 +215,20 @@ class ProgramService:
             for key in [key for key in self._cache if key[0] == team_id]:
                 del self._cache[key]
             self._lists.pop(team_id, None)
+            self._joined.pop(team_id, None)
+
+    def joined_list(self, team_id: str, read: Callable[[], list[Joined]]) -> list[Joined]:
+        """``read()`` (the other workspaces' programs this one joined, ``SharingService``),
+        kept as briefly as the program list is and forgotten with it: every ask and offer
+        modal offers them (a query ahead of ``views.open`` each time before)."""
+        with self._lock:
+            hit = self._joined.get(team_id)
+        if hit is not None and hit[0] >= time.monotonic():
+            return copy.deepcopy(hit[1])
+        found = read()
+        with self._lock:
+            self._joined[team_id] = (time.monotonic() + self._cache_seconds, copy.deepcopy(found))
+        return found
 
     def quiet_hours(
         self, kinds: frozenset[str] | None = None, *, zones: RecipientZones | None = None

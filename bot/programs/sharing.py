@@ -386,7 +386,12 @@ class SharingService:
         return joined
 
     def joined(self, team_id: str) -> list[JoinedProgram]:
-        """The other workspaces' programs this one takes part in."""
+        """The other workspaces' programs this one takes part in: kept briefly with the
+        program lists (``ProgramService.joined_list``); a join or a removal through this
+        process is seen at once, another replica's within the cache's seconds."""
+        return self._programs.joined_list(team_id, lambda: self._read_joined(team_id))
+
+    def _read_joined(self, team_id: str) -> list[JoinedProgram]:
         with self._uow() as uow:
             found = []
             for membership in uow.sharing.joined(team_id):

@@ -15,8 +15,10 @@ from bot.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.model.programs import Program
 from bot.model.rules import ProgramRules
 from bot.model.sharing import MembershipStatus
+from bot.programs.leaving import Departures
 from bot.programs.service import ProgramService
 from bot.programs.sharing import CODE_DAYS, SharingService, code_hash, normalize_code
+from bot.roster import Roster
 from storage import Database, SqlUnitOfWork
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -188,6 +190,49 @@ def test_a_removed_workspace_can_join_again_only_with_a_new_code(database: Datab
     again = sharing.accept(team_id=MEMBER, user_id="UC2", code=second.code).membership
     assert again.id == membership.id and again.active and again.removed_at is None
     assert sharing.hosted(HOST) == {program.id: ["workspace T2"]}
+
+
+def test_the_programs_a_workspace_joined_are_read_once_and_a_change_here_is_seen_at_once(
+    database: Database,
+) -> None:
+    """Every ask and offer modal offers them before ``views.open``: from memory for a few
+    seconds, as the program list is; joining, being removed and leaving through this process
+    forget them at once."""
+    clock = FixedClock(NOW)
+    programs, sharing = services(database, clock)
+    cross_company(programs)
+    assert sharing.joined(MEMBER) == []  # read (and kept) before the join
+    first = sharing.share(team_id=HOST, coordinator_id="UC1", name="Cross-company")
+    membership = sharing.accept(team_id=MEMBER, user_id="UC2", code=first.code).membership
+    assert [j.program_name for j in sharing.joined(MEMBER)] == ["Cross-company"]
+
+    statements: list[str] = []
+    sa.event.listen(
+        database.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+    )
+    again = sharing.joined(MEMBER)
+    assert statements == []  # from memory: no query on a modal's way to opening
+    assert again[0].host_name == "workspace T1" and again[0].program is not None
+    again[0].program.focus_areas.append("changed by a caller")  # a copy: the cache keeps its own
+    assert sharing.joined(MEMBER)[0].program.focus_areas == ["leadership"]  # type: ignore[union-attr]
+
+    sharing.remove(team_id=HOST, coordinator_id="UC1", membership_id=membership.id or 0)
+    assert sharing.joined(MEMBER) == []
+    second = sharing.share(team_id=HOST, coordinator_id="UC1", name="Cross-company")
+    sharing.accept(team_id=MEMBER, user_id="UC2", code=second.code)
+    assert len(sharing.joined(MEMBER)) == 1
+    departures = Departures(
+        uow=lambda: SqlUnitOfWork(database.sessions),
+        clock=clock,
+        roster=Roster(
+            uow=lambda: SqlUnitOfWork(database.sessions),
+            rules=ProgramRules(coordinators=(f"{MEMBER}:UC2",)),
+        ),
+        retention=timedelta(days=30),
+        forget=programs.forget,
+    )
+    assert departures.leave(team_id=MEMBER, coordinator_id="UC2", membership_id=membership.id or 0)
+    assert sharing.joined(MEMBER) == []
 
 
 def test_purging_a_workspace_removes_what_it_owns_of_a_shared_program(database: Database) -> None:
