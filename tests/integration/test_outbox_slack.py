@@ -319,14 +319,24 @@ def test_a_replica_stalled_between_its_lease_check_and_its_post_does_not_double_
 def test_two_replicas_with_a_slow_slack_and_a_short_lease_double_nothing(
     database: Database, fake_slack: FakeSlack, sends_in_flight: int
 ) -> None:
-    """Each post takes 0.15 s and a batch of 10 outlives the 1 s lease several times over:
-    only the heartbeat keeps the other replica off rows still being sent, and only the
-    fencing keeps a replica that lost a row from settling it. Real clock, real threads."""
+    """Each post takes 0.2 s and a batch of 20 outlives its lease (3 s with one post at a
+    time: 4 s a batch; 1.5 s with four: 1 s a batch, two thirds of it): only the heartbeat
+    keeps the other replica off rows still being sent, and only the fencing keeps a replica
+    that lost a row from settling it. Real clock, real threads.
+
+    As in production (a 60 s lease, posts that time out after 30 s), a post's timeout is
+    shorter than the two thirds of the lease the fence leaves ahead of it: a post the fence
+    let start then ends, or gives up, before the lease does. With a 1 s lease and a 5 s
+    timeout, a post held up 0.7 s by a loaded machine outlived the lease, and the other
+    replica, finding nothing in Slack yet, sent it too (twice in a full run at load 3)."""
     if database.engine.dialect.name != "postgresql":
         pytest.skip("replicas share the work through PostgreSQL's FOR UPDATE SKIP LOCKED")
     queue(database, fake_slack, 40)
-    fake_slack.set_chaos("chat.postMessage", slow=1.0, slow_seconds=0.15, seed=1)
-    client = WebClient(token="xoxb-test", base_url=fake_slack.url, timeout=5, retry_handlers=[])
+    fake_slack.set_chaos("chat.postMessage", slow=1.0, slow_seconds=0.2, seed=1)
+    lease = 3.0 if sends_in_flight == 1 else 1.5
+    client = WebClient(
+        token="xoxb-test", base_url=fake_slack.url, timeout=lease / 2, retry_handlers=[]
+    )
     replicas = [
         Dispatcher(
             uow=lambda: SqlUnitOfWork(database.sessions),
@@ -334,17 +344,20 @@ def test_two_replicas_with_a_slow_slack_and_a_short_lease_double_nothing(
             clock=SystemClock(),
             jobs={},
             worker=f"replica-{n}",
-            batch_size=10,
-            lease=timedelta(seconds=1),
+            batch_size=20,
+            lease=timedelta(seconds=lease),
             sends_in_flight=sends_in_flight,
         )
         for n in range(2)
     ]
     stop = threading.Event()
 
+    renewed: list[float] = []
+
     def run(replica: Dispatcher) -> None:
         while not stop.is_set() and set(statuses(database)) != {MessageStatus.SENT.value}:
-            replica.run_once(replica_now())  # a row another replica holds: looked at again
+            report = replica.run_once(replica_now())  # a row another holds: looked at again
+            renewed.append(report.wall.get("renew", 0.0))
 
     def replica_now() -> datetime:
         return max(NOW, datetime.now(UTC))  # the queue is due as of NOW: a real clock past it
@@ -359,3 +372,4 @@ def test_two_replicas_with_a_slow_slack_and_a_short_lease_double_nothing(
     assert len(keys) == 40
     assert max(keys.values()) == 1  # none twice
     assert statuses(database) == {MessageStatus.SENT.value: 40}
+    assert sum(renewed) > 0  # the batches outlived a third of their lease: renewed as they went
