@@ -41,7 +41,7 @@ from bot.matching.scores import (
     utc_offset_seconds,
     weigh_pairs,
 )
-from bot.matching.text import FULL_MATCH, GoalsQuery
+from bot.matching.text import FULL_MATCH, GoalsFit, GoalsQuery
 from bot.model.cohort import PlanStage
 from bot.model.partnership import MentorProfile, MentorRequest
 from bot.model.rules import DEFAULT_FIT, CrossCompanyRule, FitRule, normalize_org
@@ -365,9 +365,17 @@ def _result(cohort: CohortInput, pairs: _Pairs, chosen: list[tuple[int, int]]) -
     mentor's terms once (``weigh_pairs``). Only these pairs are explained."""
     matched = {i for i, _ in chosen}
     order = sorted(chosen, key=lambda p: (cohort.requests[p[0]].created_at or cohort.at, p[0]))
-    goals = pairs.texts.fits(
-        pairs.queries, [(int(pairs.mentee_goals[i]), cohort.mentors[j].user_id) for i, j in order]
-    )
+    # The goals count in the score, but their words stay out of the reason: a plan's reasons
+    # are read by coordinators (in a shared program the host's, about other companies'
+    # mentees, to whom a program shares "never goals") and kept in the plan. The mentor asked
+    # on approval gets ``score_mentor``'s own reason, words and all.
+    goals = [
+        GoalsFit(fitted.similarity)
+        for fitted in pairs.texts.fits(
+            pairs.queries,
+            [(int(pairs.mentee_goals[i]), cohort.mentors[j].user_id) for i, j in order],
+        )
+    ]
     weighed = weigh_pairs(
         cohort.requests,
         cohort.mentors,

@@ -116,6 +116,9 @@ def test_the_coordinator_gets_the_best_cohort_and_approves_it_pair_by_pair(
     assert len(lines) == 3
     assert any("<@UMENTEE2> → <@UMENTOR1>" in line for line in lines)
     assert all("fit *" in line for line in lines)
+    # Their goals ("Lead my first team ...") meet the mentors' bios ("... leading teams ..."),
+    # which counts in the fit, but the mentee's words are not quoted to the coordinator.
+    assert all("the goals'" not in line and '"team"' not in line for line in lines)
 
     # Leave one out, approve another: only that mentor is asked, exactly as a mentee's pick.
     options = overflow_values(message)
